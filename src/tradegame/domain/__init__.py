@@ -1,0 +1,1 @@
+"""The pure domain core: money, instruments, ledgers, lots and tax. Standard library only."""

@@ -1,0 +1,486 @@
+"""Tax lots per (account, instrument): booking, matching methods and wash sales.
+
+How a sale is booked
+--------------------
+Every buy opens a lot in its account: quantity, a cost basis (price times quantity rounded to
+the cent, plus the buy fee) and its acquisition date. A sale first builds a *plan*, the list of
+(lot piece, quantity) it will consume, chosen by the account's method: FIFO (oldest purchase
+first), LIFO (newest first), HIFO (highest basis per unit first, buy fee and wash adjustments
+included; ties to the oldest), average cost (every lot of the account and symbol is re-based to
+the pool's average first, then consumed oldest first, which fixes the holding period), or
+specific identification (the lots the seller names). Only when the whole plan is valid does
+anything change, so a bad sale leaves the book as it was. Gross proceeds and the sell fee are
+each shared across the consumed pieces by quantity with the largest-remainder rule, so the
+disposals add up to the sale to the cent; the basis taken from a piece is its pro-rata share
+and the rest stays with the piece.
+
+Wash sales (securities only)
+----------------------------
+A disposal at a loss is washed by *replacement shares*: purchases of the same symbol, in any
+account of the owner, made within 30 days before or after the sale. Each replacement share is
+used once, earliest purchase first. We look in two directions:
+
+* at the sale, among pieces still held that were bought in the 30 days up to the sale;
+  shares sold in the same sale are gone from the book, so they cannot replace each other,
+  and the unsold rest of the very purchase that made the loss is not its own replacement;
+* at each later buy within 30 days, for losses not yet fully washed (a pending loss).
+
+For ``w`` replacement shares against a loss ``L`` on ``q`` shares, the disallowed amount is
+``L * w / q`` rounded to the cent, computed cumulatively so that a fully washed loss moves
+exactly ``L``. The replacement piece is split off, its basis grows by the disallowed amount and
+its holding period includes that of the sold shares (its effective acquisition date moves back
+by the days the sold shares were held). The disposal gets adjustment code ``W`` and the
+disallowed amount as a positive adjustment, so ``gain = proceeds - basis + adjustment``.
+Shares bought before a loss but sold again before it are not counted as replacements (they
+are no longer held when the loss is realized); this is the convention of most broker 1099-Bs.
+
+Crypto is property, not a security: no wash sales. A crypto-to-crypto swap is booked as a sale
+of one coin at fair market value and a purchase of the other.
+
+Lots belong to the account, never to a Game: a sale by one Game may consume a lot another Game
+bought. Each disposal carries both the selling Game and the Game whose purchase made the lot.
+
+Standard library only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import NamedTuple
+
+from tradegame.domain.allocation import allocate, share
+from tradegame.domain.errors import InsufficientHoldingsError, InvalidInputError, UnknownLotError
+from tradegame.domain.holding import Term, term_of
+from tradegame.domain.instruments import AssetClass, LotMethod
+from tradegame.domain.money import USD, Currency
+
+__all__ = ["Disposal", "OpenLot", "LotBook", "WASH_WINDOW"]
+
+WASH_WINDOW = timedelta(days=30)
+_ZERO = Decimal(0)
+
+
+class OpenLot(NamedTuple):
+    """A snapshot of a lot (or a piece of one split by a wash sale) still held."""
+
+    account: str
+    symbol: str
+    lot_id: str
+    quantity: Decimal
+    cost_basis: Decimal
+    date_acquired: date
+    date_acquired_actual: date
+    asset_class: AssetClass
+    game: str | None
+
+
+class Disposal(NamedTuple):
+    """One line of a sale: the part of one lot that a sale consumed (a Form 8949 row)."""
+
+    account: str
+    symbol: str
+    lot_id: str
+    quantity: Decimal
+    date_acquired: date
+    date_acquired_actual: date
+    date_sold: date
+    proceeds: Decimal
+    cost_basis: Decimal
+    adjustment_code: str
+    adjustment_amount: Decimal
+    asset_class: AssetClass
+    sale_id: str
+    game: str | None
+    lot_game: str | None
+
+    @property
+    def gain(self) -> Decimal:
+        """Proceeds minus basis plus the Form 8949 adjustment (a disallowed loss)."""
+        return self.proceeds - self.cost_basis + self.adjustment_amount
+
+    @property
+    def term(self) -> Term:
+        return term_of(self.date_acquired, self.date_sold)
+
+
+@dataclass(slots=True)
+class _Piece:
+    """A mutable open lot inside the book; never handed out."""
+
+    lot_id: str
+    account: str
+    symbol: str
+    asset_class: AssetClass
+    quantity: Decimal
+    basis: Decimal
+    acquired: date
+    acquired_actual: date
+    seq: int
+    origin: int
+    game: str | None
+    replacement_used: bool = False
+
+    def snapshot(self) -> OpenLot:
+        return OpenLot(
+            self.account,
+            self.symbol,
+            self.lot_id,
+            self.quantity,
+            self.basis,
+            self.acquired,
+            self.acquired_actual,
+            self.asset_class,
+            self.game,
+        )
+
+
+@dataclass(slots=True)
+class _PendingLoss:
+    """A loss disposal whose shares are not all washed yet."""
+
+    index: int
+    sold: date
+    held_days: int
+    quantity: Decimal
+    loss: Decimal
+    washed: Decimal
+
+
+class LotBook:
+    """Tax lots of one owner across all their accounts, in one currency.
+
+    ``methods`` gives a lot method per account; others use ``method``. Events must be booked
+    in time order (a date earlier than the last one booked is refused).
+    """
+
+    def __init__(
+        self,
+        currency: Currency = USD,
+        method: LotMethod = LotMethod.FIFO,
+        *,
+        wash_sales: bool = True,
+        methods: Mapping[str, LotMethod] | None = None,
+    ) -> None:
+        self.currency = currency
+        self.method = method
+        self.wash_sales = wash_sales
+        self._methods = dict(methods or {})
+        self._quantum = currency.quantum
+        self._zero_money = currency.quantum * 0
+        self._holdings: dict[tuple[str, str], list[_Piece]] = {}
+        self._by_symbol: dict[str, list[list[_Piece]]] = {}
+        self._lot_ids: set[tuple[str, str]] = set()
+        self._disposals: list[Disposal] = []
+        self._pending: dict[str, list[_PendingLoss]] = {}
+        self._seq = 0
+        self._last_date: date | None = None
+
+    # -- queries ---------------------------------------------------------------------------
+
+    @property
+    def disposals(self) -> list[Disposal]:
+        """Every disposal so far, in booking order (wash adjustments applied)."""
+        return list(self._disposals)
+
+    def open_lots(self, account: str | None = None, symbol: str | None = None) -> list[OpenLot]:
+        """Open lots in acquisition order, optionally for one account and/or symbol."""
+        pieces = [
+            piece
+            for (acct, sym), held in self._holdings.items()
+            if (account is None or acct == account) and (symbol is None or sym == symbol)
+            for piece in held
+        ]
+        pieces.sort(key=lambda p: p.seq)
+        return [piece.snapshot() for piece in pieces]
+
+    def position(self, account: str, symbol: str) -> Decimal:
+        """Units of ``symbol`` held in ``account``."""
+        return sum((p.quantity for p in self._holdings.get((account, symbol), ())), _ZERO)
+
+    def method_for(self, account: str) -> LotMethod:
+        return self._methods.get(account, self.method)
+
+    # -- booking ---------------------------------------------------------------------------
+
+    def buy(
+        self,
+        *,
+        account: str,
+        symbol: str,
+        quantity: Decimal,
+        price: Decimal,
+        fee: Decimal = _ZERO,
+        on: date,
+        asset_class: AssetClass = AssetClass.EQUITY,
+        lot_id: str | None = None,
+        game: str | None = None,
+    ) -> OpenLot:
+        """Open a lot; wash pending losses of the same symbol with its shares."""
+        self._check_trade(quantity, price, fee, on)
+        self._seq += 1
+        lot_id = lot_id or f"#{self._seq}"
+        if (account, lot_id) in self._lot_ids:
+            raise InvalidInputError(f"lot id {lot_id!r} is already used in account {account}")
+        basis = self.currency.round(quantity * price) + fee
+        piece = _Piece(lot_id, account, symbol, asset_class, quantity, basis, on, on, self._seq, self._seq, game)
+        self._lot_ids.add((account, lot_id))
+        held = self._holdings.get((account, symbol))
+        if held is None:
+            held = self._holdings[(account, symbol)] = []
+            self._by_symbol.setdefault(symbol, []).append(held)
+        held.append(piece)
+        self._last_date = on
+        if self.wash_sales and asset_class.is_security and symbol in self._pending:
+            self._wash_with_purchase(piece, held)
+        return piece.snapshot()
+
+    def sell(
+        self,
+        *,
+        account: str,
+        symbol: str,
+        quantity: Decimal,
+        price: Decimal,
+        fee: Decimal = _ZERO,
+        on: date,
+        asset_class: AssetClass = AssetClass.EQUITY,
+        lots: Sequence[tuple[str, Decimal]] | None = None,
+        game: str | None = None,
+        sale_id: str | None = None,
+    ) -> list[Disposal]:
+        """Dispose of ``quantity`` units; returns the new disposals (before later washes)."""
+        self._check_trade(quantity, price, fee, on)
+        held = self._holdings.get((account, symbol), [])
+        plan = self._plan(account, symbol, held, quantity, lots)
+        gross = self.currency.round(quantity * price)
+        if fee > gross:
+            raise InvalidInputError(f"fee {fee} exceeds the sale value {gross}")
+        self._seq += 1
+        sale_id = sale_id or f"S{self._seq}"
+        if len(plan) == 1:
+            gross_parts, fee_parts = [gross], [fee]
+        else:
+            takes = [take for _, take in plan]
+            gross_parts = allocate(gross, takes, self._quantum)
+            fee_parts = allocate(fee, takes, self._quantum) if fee else [_ZERO] * len(plan)
+        if self.method_for(account) is LotMethod.AVERAGE and lots is None:
+            basis_parts = self._average_basis(held, plan, quantity)
+        else:
+            basis_parts = [share(piece.basis, take, piece.quantity, self._quantum) for piece, take in plan]
+        first = len(self._disposals)
+        for (piece, take), part_gross, part_fee, basis in zip(plan, gross_parts, fee_parts, basis_parts, strict=True):
+            self._disposals.append(
+                Disposal(
+                    account,
+                    symbol,
+                    piece.lot_id,
+                    take,
+                    piece.acquired,
+                    piece.acquired_actual,
+                    on,
+                    part_gross - part_fee,
+                    basis,
+                    "",
+                    self._zero_money,
+                    asset_class,
+                    sale_id,
+                    game,
+                    piece.game,
+                )
+            )
+            piece.quantity -= take
+            piece.basis -= basis
+        held[:] = [piece for piece in held if piece.quantity]
+        self._last_date = on
+        if self.wash_sales and asset_class.is_security:
+            for index, (piece, _) in enumerate(plan, start=first):
+                if self._disposals[index].gain < 0:
+                    self._wash_at_sale(index, piece.origin)
+        return self._disposals[first:]
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _check_trade(self, quantity: Decimal, price: Decimal, fee: Decimal, on: date) -> None:
+        if quantity <= 0:
+            raise InvalidInputError(f"quantity must be positive, got {quantity}")
+        if price <= 0:
+            raise InvalidInputError(f"price must be positive, got {price}")
+        if fee < 0:
+            raise InvalidInputError(f"fee must not be negative, got {fee}")
+        if fee != self.currency.round(fee):
+            raise InvalidInputError(f"fee {fee} has more decimals than {self.currency.code} allows")
+        if self._last_date is not None and on < self._last_date:
+            raise InvalidInputError(f"date {on} is before the last booked date {self._last_date}")
+
+    def _plan(
+        self,
+        account: str,
+        symbol: str,
+        held: list[_Piece],
+        quantity: Decimal,
+        lots: Sequence[tuple[str, Decimal]] | None,
+    ) -> list[tuple[_Piece, Decimal]]:
+        method = self.method_for(account)
+        if lots is not None or method is LotMethod.SPECIFIC:
+            if not lots:
+                raise UnknownLotError(f"specific identification needs the lots to sell for {symbol}")
+            return self._plan_specific(account, symbol, held, quantity, lots)
+        available = sum((p.quantity for p in held), _ZERO)
+        if quantity > available:
+            raise InsufficientHoldingsError(
+                f"selling {quantity} {symbol} but account {account} holds {available}"
+            )
+        if method is LotMethod.LIFO:
+            order: Iterable[_Piece] = reversed(held)
+        elif method is LotMethod.HIFO:
+            order = sorted(held, key=lambda p: (-(p.basis / p.quantity), p.seq))
+        else:  # FIFO and AVERAGE consume oldest first
+            order = held
+        plan: list[tuple[_Piece, Decimal]] = []
+        remaining = quantity
+        for piece in order:
+            take = piece.quantity if piece.quantity < remaining else remaining
+            plan.append((piece, take))
+            remaining -= take
+            if not remaining:
+                break
+        return plan
+
+    def _plan_specific(
+        self,
+        account: str,
+        symbol: str,
+        held: list[_Piece],
+        quantity: Decimal,
+        lots: Sequence[tuple[str, Decimal]],
+    ) -> list[tuple[_Piece, Decimal]]:
+        named = sum((qty for _, qty in lots), _ZERO)
+        if named != quantity:
+            raise UnknownLotError(f"the lots named add up to {named}, not the {quantity} sold")
+        plan: list[tuple[_Piece, Decimal]] = []
+        for lot_id, wanted in lots:
+            if wanted <= 0:
+                raise UnknownLotError(f"lot {lot_id}: quantity must be positive, got {wanted}")
+            pieces = [p for p in held if p.lot_id == lot_id]
+            if not pieces:
+                raise UnknownLotError(f"lot {lot_id!r} is not an open {symbol} lot in account {account}")
+            already = sum((take for p, take in plan if p.lot_id == lot_id), _ZERO)
+            open_quantity = sum((p.quantity for p in pieces), _ZERO) - already
+            if wanted > open_quantity:
+                raise UnknownLotError(f"lot {lot_id!r} holds {open_quantity} {symbol}, cannot sell {wanted}")
+            remaining = wanted
+            for piece in pieces:
+                used = sum((take for p, take in plan if p is piece), _ZERO)
+                free = piece.quantity - used
+                take = min(free, remaining)
+                if take > 0:
+                    plan.append((piece, take))
+                    remaining -= take
+        return plan
+
+    def _average_basis(self, held: list[_Piece], plan: list[tuple[_Piece, Decimal]], quantity: Decimal) -> list[Decimal]:
+        """Re-base every piece to the pool's average cost; return the basis of each planned take."""
+        pool_quantity = sum((p.quantity for p in held), _ZERO)
+        pool_basis = sum((p.basis for p in held), _ZERO)
+        sold_basis = share(pool_basis, quantity, pool_quantity, self._quantum)
+        take_parts = allocate(sold_basis, [take for _, take in plan], self._quantum)
+        left = {id(p): p.quantity for p in held}
+        for piece, take in plan:
+            left[id(piece)] -= take
+        new_basis = {id(p): _ZERO for p in held}
+        kept = [p for p in held if left[id(p)] > 0]
+        if kept:
+            kept_parts = allocate(pool_basis - sold_basis, [left[id(p)] for p in kept], self._quantum)
+            for piece, part in zip(kept, kept_parts, strict=True):
+                new_basis[id(piece)] += part
+        for (piece, _), part in zip(plan, take_parts, strict=True):
+            new_basis[id(piece)] += part
+        for piece in held:
+            piece.basis = new_basis[id(piece)]
+        return take_parts
+
+    def _wash_at_sale(self, index: int, loss_origin: int) -> None:
+        disposal = self._disposals[index]
+        pending = _PendingLoss(
+            index,
+            disposal.date_sold,
+            (disposal.date_sold - disposal.date_acquired).days,
+            disposal.quantity,
+            -(disposal.proceeds - disposal.cost_basis),
+            _ZERO,
+        )
+        window_start = disposal.date_sold - WASH_WINDOW
+        candidates = [
+            piece
+            for held in self._by_symbol.get(disposal.symbol, ())
+            for piece in held
+            if not piece.replacement_used
+            and piece.acquired_actual >= window_start
+            and piece.origin != loss_origin
+        ]
+        candidates.sort(key=lambda p: p.seq)
+        for piece in candidates:
+            if pending.washed == pending.quantity:
+                break
+            self._replace(pending, piece)
+        if pending.washed < pending.quantity:
+            self._pending.setdefault(disposal.symbol, []).append(pending)
+
+    def _wash_with_purchase(self, piece: _Piece, held: list[_Piece]) -> None:
+        pendings = self._pending[piece.symbol]
+        window_start = piece.acquired_actual - WASH_WINDOW
+        pendings[:] = [p for p in pendings if p.sold >= window_start and p.washed < p.quantity]
+        for pending in pendings:
+            if piece.replacement_used or not piece.quantity:
+                break
+            rest = self._replace(pending, piece)
+            if rest is not None:
+                piece = rest
+        pendings[:] = [p for p in pendings if p.washed < p.quantity]
+        if not pendings:
+            del self._pending[piece.symbol]
+
+    def _replace(self, pending: _PendingLoss, piece: _Piece) -> _Piece | None:
+        """Use up to all of ``piece`` to wash ``pending``; return the unused rest, if split off."""
+        used = min(pending.quantity - pending.washed, piece.quantity)
+        before = self.currency.round(pending.loss * pending.washed / pending.quantity)
+        pending.washed += used
+        after = self.currency.round(pending.loss * pending.washed / pending.quantity)
+        disallowed = after - before
+        rest = None
+        if used < piece.quantity:
+            rest = self._split(piece, used)
+        piece.basis += disallowed
+        piece.acquired = piece.acquired_actual - timedelta(days=pending.held_days)
+        piece.replacement_used = True
+        old = self._disposals[pending.index]
+        self._disposals[pending.index] = old._replace(
+            adjustment_code="W", adjustment_amount=old.adjustment_amount + disallowed
+        )
+        return rest
+
+    def _split(self, piece: _Piece, keep: Decimal) -> _Piece:
+        """Cut ``piece`` down to ``keep`` units; the rest becomes a new piece right after it."""
+        rest_quantity = piece.quantity - keep
+        kept_basis = share(piece.basis, keep, piece.quantity, self._quantum)
+        rest = _Piece(
+            piece.lot_id,
+            piece.account,
+            piece.symbol,
+            piece.asset_class,
+            rest_quantity,
+            piece.basis - kept_basis,
+            piece.acquired,
+            piece.acquired_actual,
+            piece.seq,
+            piece.origin,
+            piece.game,
+        )
+        piece.quantity = keep
+        piece.basis = kept_basis
+        held = self._holdings[(piece.account, piece.symbol)]
+        held.insert(held.index(piece) + 1, rest)
+        return rest

@@ -1,0 +1,131 @@
+"""Tax estimate: realized gains per tax year turned into tax due under a tax profile.
+
+The netting follows the US Schedule D order: each year's short- and long-term results are
+combined with the losses carried in from earlier years (each keeps its character), a net loss
+in one term offsets a net gain in the other, and a remaining net loss is deducted from ordinary
+income up to ``loss_deduction_limit`` (short-term losses first) and carried forward past that.
+A deducted loss saves tax at the short-term (ordinary) rate, so a year's ``tax_due`` can be
+negative. Standard library only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from tradegame.domain.errors import InvalidInputError
+from tradegame.domain.money import USD, Currency, to_decimal
+
+__all__ = ["TaxRates", "TaxProfile", "YearTax", "estimate_tax"]
+
+_ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class TaxRates:
+    """Rates as fractions, e.g. ``Decimal('0.37')``."""
+
+    short_term: Decimal
+    long_term: Decimal
+
+    def __post_init__(self) -> None:
+        for name in ("short_term", "long_term"):
+            rate = to_decimal(getattr(self, name), f"{name} rate")
+            if not 0 <= rate <= 1:
+                raise InvalidInputError(f"{name} rate {rate} must be between 0 and 1")
+            object.__setattr__(self, name, rate)
+
+
+@dataclass(frozen=True, slots=True)
+class TaxProfile:
+    """Capital-gains rates with optional per-year overrides."""
+
+    rates: TaxRates
+    year_overrides: Mapping[int, TaxRates] = field(default_factory=dict)
+    loss_deduction_limit: Decimal = Decimal(3000)
+    currency: Currency = USD
+
+    @classmethod
+    def flat(cls, short_term: str | Decimal, long_term: str | Decimal) -> TaxProfile:
+        return cls(TaxRates(Decimal(short_term), Decimal(long_term)))
+
+    def rates_for(self, year: int) -> TaxRates:
+        return self.year_overrides.get(year, self.rates)
+
+
+@dataclass(frozen=True, slots=True)
+class YearTax:
+    """One tax year's netting and the tax it gives."""
+
+    year: int
+    short_term_gain: Decimal
+    long_term_gain: Decimal
+    carried_in_short: Decimal
+    carried_in_long: Decimal
+    taxable_short: Decimal
+    taxable_long: Decimal
+    deducted_loss: Decimal
+    carried_out_short: Decimal
+    carried_out_long: Decimal
+    tax_due: Decimal
+
+
+def _net(short: Decimal, long: Decimal) -> tuple[Decimal, Decimal]:
+    """Offset a loss in one term against a gain in the other; losses stay negative."""
+    if short < 0 < long:
+        combined = long + short
+        return (_ZERO, combined) if combined >= 0 else (combined, _ZERO)
+    if long < 0 < short:
+        combined = short + long
+        return (combined, _ZERO) if combined >= 0 else (_ZERO, combined)
+    return short, long
+
+
+def estimate_tax(gains_by_year: Mapping[int, tuple[Decimal, Decimal]], profile: TaxProfile) -> list[YearTax]:
+    """Tax per year from ``{year: (short_term_gain, long_term_gain)}``, oldest year first.
+
+    Years without gains but with a carryover still appear, so the carryover is used up.
+    """
+    years = sorted(gains_by_year)
+    result: list[YearTax] = []
+    carry_short = carry_long = _ZERO
+    year = years[0] if years else 0
+    last = years[-1] if years else -1
+    while year <= last or carry_short or carry_long:
+        short, long = gains_by_year.get(year, (_ZERO, _ZERO))
+        net_short, net_long = _net(short + carry_short, long + carry_long)
+        limit = profile.loss_deduction_limit
+        deducted = _ZERO
+        out_short = out_long = _ZERO
+        if net_short < 0:
+            deducted = min(-net_short, limit)
+            out_short = net_short + deducted
+        if net_long < 0:
+            from_long = min(-net_long, limit - deducted)
+            deducted += from_long
+            out_long = net_long + from_long
+        rates = profile.rates_for(year)
+        taxable_short = max(net_short, _ZERO)
+        taxable_long = max(net_long, _ZERO)
+        tax = taxable_short * rates.short_term + taxable_long * rates.long_term - deducted * rates.short_term
+        result.append(
+            YearTax(
+                year,
+                short,
+                long,
+                carry_short,
+                carry_long,
+                taxable_short,
+                taxable_long,
+                deducted,
+                out_short,
+                out_long,
+                profile.currency.round(tax),
+            )
+        )
+        carry_short, carry_long = out_short, out_long
+        year += 1
+        if year > last and not (carry_short or carry_long):
+            break
+    return result
