@@ -8,14 +8,14 @@ Imports nothing.
 from __future__ import annotations
 
 __all__ = [
-    "TradegameError",
-    "InvalidInputError",
-    "InvalidAmountError",
     "CurrencyMismatchError",
     "InsufficientHoldingsError",
-    "UnknownLotError",
+    "InvalidAmountError",
+    "InvalidInputError",
     "InvariantError",
+    "TradegameError",
     "UnbalancedEntryError",
+    "UnknownLotError",
 ]
 
 

@@ -9,7 +9,7 @@ from enum import StrEnum
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.money import Currency, Quantity, to_decimal
 
-__all__ = ["AssetClass", "Instrument", "LotMethod", "Account"]
+__all__ = ["Account", "AssetClass", "Instrument", "LotMethod"]
 
 
 class AssetClass(StrEnum):

@@ -57,7 +57,7 @@ from tradegame.domain.holding import Term, term_of
 from tradegame.domain.instruments import AssetClass, LotMethod
 from tradegame.domain.money import USD, Currency
 
-__all__ = ["Disposal", "OpenLot", "LotBook", "WASH_WINDOW"]
+__all__ = ["WASH_WINDOW", "Disposal", "LotBook", "OpenLot"]
 
 WASH_WINDOW = timedelta(days=30)
 _ZERO = Decimal(0)
@@ -330,9 +330,7 @@ class LotBook:
             return self._plan_specific(account, symbol, held, quantity, lots)
         available = sum((p.quantity for p in held), _ZERO)
         if quantity > available:
-            raise InsufficientHoldingsError(
-                f"selling {quantity} {symbol} but account {account} holds {available}"
-            )
+            raise InsufficientHoldingsError(f"selling {quantity} {symbol} but account {account} holds {available}")
         if method is LotMethod.LIFO:
             order: Iterable[_Piece] = reversed(held)
         elif method is LotMethod.HIFO:
@@ -381,7 +379,9 @@ class LotBook:
                     remaining -= take
         return plan
 
-    def _average_basis(self, held: list[_Piece], plan: list[tuple[_Piece, Decimal]], quantity: Decimal) -> list[Decimal]:
+    def _average_basis(
+        self, held: list[_Piece], plan: list[tuple[_Piece, Decimal]], quantity: Decimal
+    ) -> list[Decimal]:
         """Re-base every piece to the pool's average cost; return the basis of each planned take."""
         pool_quantity = sum((p.quantity for p in held), _ZERO)
         pool_basis = sum((p.basis for p in held), _ZERO)
@@ -417,9 +417,7 @@ class LotBook:
             piece
             for held in self._by_symbol.get(disposal.symbol, ())
             for piece in held
-            if not piece.replacement_used
-            and piece.acquired_actual >= window_start
-            and piece.origin != loss_origin
+            if not piece.replacement_used and piece.acquired_actual >= window_start and piece.origin != loss_origin
         ]
         candidates.sort(key=lambda p: p.seq)
         for piece in candidates:

@@ -14,15 +14,15 @@ from typing import Final
 from tradegame.domain.errors import CurrencyMismatchError, InvalidAmountError
 
 __all__ = [
+    "BTC",
+    "EUR",
+    "KRW",
+    "USD",
     "Currency",
     "Money",
     "Price",
     "Quantity",
     "to_decimal",
-    "USD",
-    "EUR",
-    "KRW",
-    "BTC",
 ]
 
 ROUNDING: Final = ROUND_HALF_EVEN
@@ -30,7 +30,7 @@ ROUNDING: Final = ROUND_HALF_EVEN
 
 def to_decimal(value: object, what: str = "value") -> Decimal:
     """Convert an ``int``, ``str`` or ``Decimal`` to a finite ``Decimal``; refuse floats."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise InvalidAmountError(f"{what} must be a Decimal, int or str, not {type(value).__name__}")
     if isinstance(value, Decimal):
         result = value

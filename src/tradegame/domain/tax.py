@@ -17,7 +17,7 @@ from decimal import Decimal
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.money import USD, Currency, to_decimal
 
-__all__ = ["TaxRates", "TaxProfile", "YearTax", "estimate_tax"]
+__all__ = ["TaxProfile", "TaxRates", "YearTax", "estimate_tax"]
 
 _ZERO = Decimal(0)
 

@@ -1,0 +1,1 @@
+"""Adapters that read and write files: they turn outside text into domain values and back."""
