@@ -67,8 +67,6 @@ def tax_lots(
     try:
         profile = None if short is None or long is None else TaxProfile(TaxRates(short, long))
         trade_file = read_trades(trades_csv)
-    except TradeError as error:
-        raise _fail(f"{trades_csv.name} row {error.row}: {error.problem}") from None
     except InvalidInputError as error:
         raise _fail(str(error)) from None
     try:

@@ -4,7 +4,7 @@ Columns (header required, order free): ``date`` (ISO), ``account``, ``symbol``, 
 (buy|sell), ``quantity``, ``price`` (per unit), ``fee``, ``asset_class`` (security|crypto, or
 equity|etf|fund), and optionally ``lot_id``, ``lots`` (``L1:5;L2:3``), ``game``, ``swap_id``.
 Unknown columns are refused, so a typo in a header cannot silently drop data. Every value is
-checked here; the first bad one raises ``TradeError`` naming its row. May import the domain only.
+checked here; the first bad one raises ``InvalidInputError`` naming its row and line. May import the domain only.
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def _trade(values: dict[str, str], row: int) -> Trade:
 
 
 def read_trades(path: Path) -> TradeFile:
-    """Parse ``path``; raise ``InvalidInputError`` for a bad header, ``TradeError`` for a bad row."""
+    """Parse ``path``; raise ``InvalidInputError`` naming the file, row and line of the first problem."""
     try:
         handle = path.open(newline="", encoding="utf-8-sig")
     except OSError as error:
@@ -148,10 +148,12 @@ def read_trades(path: Path) -> TradeFile:
                 if any(v is None for v in values.values()):
                     raise TradeError(row, f"has fewer fields than the header's {len(header)}")
                 trades.append(_trade(values, row))
+        except TradeError as error:
+            raise InvalidInputError(f"{path.name} row {error.row} (line {reader.line_num}): {error.problem}") from None
         except csv.Error as error:
-            raise TradeError(row or 1, f"malformed CSV: {error}") from None
+            raise InvalidInputError(f"{path.name} line {reader.line_num}: malformed CSV: {error}") from None
         except UnicodeDecodeError:
-            raise TradeError(row or 1, "is not valid UTF-8") from None
+            raise InvalidInputError(f"{path.name}: not valid UTF-8 (after line {reader.line_num})") from None
     if not trades:
         raise InvalidInputError(f"{path.name} has a header but no trades")
     return TradeFile(path, tuple(trades), lines)
