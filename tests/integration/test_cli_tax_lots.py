@@ -96,20 +96,44 @@ def test_no_wash_sales_and_tax_rates() -> None:
 @pytest.mark.parametrize(
     ("rows", "message"),
     [
-        (["2024-01-05,IBKR,ACME,sell,ten,120.00,1.00,security,,,,\n"], "row 3 (line 4): quantity 'ten' is not a number"),
+        (
+            ["2024-01-05,IBKR,ACME,sell,ten,120.00,1.00,security,,,,\n"],
+            "row 3 (line 4): quantity 'ten' is not a number",
+        ),
         (["2024-01-05,IBKR,ACME,sell,0,120.00,1.00,security,,,,\n"], "row 3 (line 4): quantity must be positive"),
         (["2024-01-05,IBKR,ACME,sell,1,-5,1.00,security,,,,\n"], "row 3 (line 4): price must be positive"),
         (["2024-01-05,IBKR,ACME,sell,1,5,-1,security,,,,\n"], "row 3 (line 4): fee must not be negative"),
-        (["2024-01-05,IBKR,ACME,sell,21,120.00,1.00,security,,,,\n"], "row 3 (line 4): selling 21 ACME but account IBKR holds 20"),
-        (["2024-01-05,Other,ACME,sell,1,120.00,1.00,security,,,,\n"], "row 3 (line 4): selling 1 ACME but account Other holds 0"),
-        (["2024-13-05,IBKR,ACME,sell,1,120.00,1.00,security,,,,\n"], "row 3 (line 4): date '2024-13-05' is not an ISO date"),
+        (
+            ["2024-01-05,IBKR,ACME,sell,21,120.00,1.00,security,,,,\n"],
+            "row 3 (line 4): selling 21 ACME but account IBKR holds 20",
+        ),
+        (
+            ["2024-01-05,Other,ACME,sell,1,120.00,1.00,security,,,,\n"],
+            "row 3 (line 4): selling 1 ACME but account Other holds 0",
+        ),
+        (
+            ["2024-13-05,IBKR,ACME,sell,1,120.00,1.00,security,,,,\n"],
+            "row 3 (line 4): date '2024-13-05' is not an ISO date",
+        ),
         (["2024-01-05,IBKR,ACME,hold,1,120.00,1.00,security,,,,\n"], "row 3 (line 4): side 'hold' must be buy or sell"),
-        (["2024-01-05,IBKR,ACME,sell,1,120.00,1.00,bond,,,,\n"], "row 3 (line 4): asset_class 'bond' must be security or crypto"),
-        (["2024-01-05,IBKR,ACME,sell,1,120.00,1.00,security\n"], "row 3 (line 4): has fewer fields than the header's 12"),
-        (["2024-01-05,IBKR,ACME,sell,1,120.00,1.00,security,,,,,extra\n"], "row 3 (line 4): has 13 fields, header has 12"),
+        (
+            ["2024-01-05,IBKR,ACME,sell,1,120.00,1.00,bond,,,,\n"],
+            "row 3 (line 4): asset_class 'bond' must be security or crypto",
+        ),
+        (
+            ["2024-01-05,IBKR,ACME,sell,1,120.00,1.00,security\n"],
+            "row 3 (line 4): has fewer fields than the header's 12",
+        ),
+        (
+            ["2024-01-05,IBKR,ACME,sell,1,120.00,1.00,security,,,,,extra\n"],
+            "row 3 (line 4): has 13 fields, header has 12",
+        ),
         (["2024-01-05,CB,BTC,sell,1,1.00,0,crypto,,,,X1\n"], "row 3 (line 4): swap 'X1' has 1 legs"),
         (["2024-01-05,IBKR,ACME,sell,1,120.00,0.001,security,,,,\n"], "row 3 (line 4): fee 0.001 has more decimals"),
-        (["2024-01-05,IBKR,ACME,buy,1,120.00,0,security,L1,,,\n"], "row 3 (line 4): lot id 'L1' is already used in account IBKR"),
+        (
+            ["2024-01-05,IBKR,ACME,buy,1,120.00,0,security,L1,,,\n"],
+            "row 3 (line 4): lot id 'L1' is already used in account IBKR",
+        ),
     ],
 )
 def test_a_bad_row_exits_2_with_one_message_naming_the_row(tmp_path: Path, rows: list[str], message: str) -> None:

@@ -10,7 +10,7 @@ invented. Standard library only.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 __all__ = ["allocate", "share"]
 
@@ -20,34 +20,43 @@ def allocate(amount: Decimal, weights: Sequence[Decimal], quantum: Decimal) -> l
 
     ``amount`` must itself be a multiple of ``quantum``; the parts sum to it exactly.
     """
-    if not weights:
+    count = len(weights)
+    if not count:
         raise ValueError("allocate needs at least one weight")
-    total_weight = sum(weights, Decimal(0))
-    if total_weight <= 0 or any(w < 0 for w in weights):
+    total_weight = sum(weights)
+    if total_weight <= 0 or min(weights) < 0:
         raise ValueError("weights must be non-negative with a positive sum")
-    if len(weights) == 1:
-        return [amount]
     units = amount / quantum
-    if units != units.to_integral_value():
+    whole_units = int(units)
+    if units != whole_units:
         raise ValueError(f"amount {amount} is not a multiple of {quantum}")
-    sign = -1 if units < 0 else 1
-    whole_units = abs(int(units))
-    raw = [Decimal(whole_units) * w / total_weight for w in weights]
-    floors = [int(r.to_integral_value(rounding=ROUND_FLOOR)) for r in raw]
+    if count == 1:
+        return [amount]
+    if count == 2:  # the common case, in closed form: see ``share``
+        first = share(amount, weights[0], total_weight, quantum)
+        return [first, amount - first]
+    sign = -1 if whole_units < 0 else 1
+    whole_units *= sign
+    raw = [whole_units * w / total_weight for w in weights]
+    floors = list(map(int, raw))
     leftover = whole_units - sum(floors)
-    order = sorted(range(len(raw)), key=lambda i: (-(raw[i] - floors[i]), i))
-    for i in order[:leftover]:
-        floors[i] += 1
-    return [Decimal(sign * f) * quantum for f in floors]
+    if leftover:
+        remainders = [r - f for r, f in zip(raw, floors, strict=True)]
+        # sorted() stays stable with reverse=True, so equal remainders go to the earliest part
+        for i in sorted(range(count), key=remainders.__getitem__, reverse=True)[:leftover]:
+            floors[i] += 1
+    return [quantum * (sign * f) for f in floors]
 
 
 def share(amount: Decimal, part: Decimal, whole: Decimal, quantum: Decimal) -> Decimal:
     """The share of ``amount`` that ``part`` of ``whole`` carries, rounded to ``quantum``.
 
-    Equal to the first element of ``allocate(amount, [part, whole - part], quantum)``.
+    Equal to the first element of ``allocate(amount, [part, whole - part], quantum)``: with two
+    parts the leftover unit goes to the first when its remainder is at least one half, which is
+    rounding half away from zero.
     """
     if part == whole:
         return amount
-    if part == 0:
-        return Decimal(0) * quantum
-    return allocate(amount, [part, whole - part], quantum)[0]
+    if not part:
+        return amount * 0
+    return (amount * part / whole).quantize(quantum, rounding=ROUND_HALF_UP)

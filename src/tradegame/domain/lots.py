@@ -9,9 +9,9 @@ first), LIFO (newest first), HIFO (highest basis per unit first, buy fee and was
 included; ties to the oldest), average cost (every lot of the account and symbol is re-based to
 the pool's average first, then consumed oldest first, which fixes the holding period), or
 specific identification (the lots the seller names). Only when the whole plan is valid does
-anything change, so a bad sale leaves the book as it was. Gross proceeds and the sell fee are
-each shared across the consumed pieces by quantity with the largest-remainder rule, so the
-disposals add up to the sale to the cent; the basis taken from a piece is its pro-rata share
+anything change, so a bad sale leaves the book as it was. The proceeds (gross value less the
+sell fee) are shared across the consumed pieces by quantity with the largest-remainder rule, so
+the disposals add up to the sale to the cent; the basis taken from a piece is its pro-rata share
 and the rest stays with the piece.
 
 Wash sales (securities only)
@@ -60,6 +60,7 @@ from tradegame.domain.money import USD, Currency
 __all__ = ["WASH_WINDOW", "Disposal", "LotBook", "OpenLot"]
 
 WASH_WINDOW = timedelta(days=30)
+_SECURITIES = frozenset(c for c in AssetClass if c.is_security)
 _ZERO = Decimal(0)
 
 
@@ -171,6 +172,7 @@ class LotBook:
         self._quantum = currency.quantum
         self._zero_money = currency.quantum * 0
         self._holdings: dict[tuple[str, str], list[_Piece]] = {}
+        self._positions: dict[tuple[str, str], Decimal] = {}
         self._by_symbol: dict[str, list[list[_Piece]]] = {}
         self._lot_ids: set[tuple[str, str]] = set()
         self._disposals: list[Disposal] = []
@@ -198,7 +200,7 @@ class LotBook:
 
     def position(self, account: str, symbol: str) -> Decimal:
         """Units of ``symbol`` held in ``account``."""
-        return sum((p.quantity for p in self._holdings.get((account, symbol), ())), _ZERO)
+        return self._positions.get((account, symbol), _ZERO)
 
     def method_for(self, account: str) -> LotMethod:
         return self._methods.get(account, self.method)
@@ -217,8 +219,8 @@ class LotBook:
         asset_class: AssetClass = AssetClass.EQUITY,
         lot_id: str | None = None,
         game: str | None = None,
-    ) -> OpenLot:
-        """Open a lot; wash pending losses of the same symbol with its shares."""
+    ) -> str:
+        """Open a lot and return its id; wash pending losses of the same symbol with its shares."""
         self._check_trade(quantity, price, fee, on)
         self._seq += 1
         lot_id = lot_id or f"#{self._seq}"
@@ -232,10 +234,11 @@ class LotBook:
             held = self._holdings[(account, symbol)] = []
             self._by_symbol.setdefault(symbol, []).append(held)
         held.append(piece)
+        self._positions[(account, symbol)] = self._positions.get((account, symbol), _ZERO) + quantity
         self._last_date = on
-        if self.wash_sales and asset_class.is_security and symbol in self._pending:
+        if self.wash_sales and asset_class in _SECURITIES and symbol in self._pending:
             self._wash_with_purchase(piece, held)
-        return piece.snapshot()
+        return lot_id
 
     def sell(
         self,
@@ -260,18 +263,14 @@ class LotBook:
             raise InvalidInputError(f"fee {fee} exceeds the sale value {gross}")
         self._seq += 1
         sale_id = sale_id or f"S{self._seq}"
-        if len(plan) == 1:
-            gross_parts, fee_parts = [gross], [fee]
-        else:
-            takes = [take for _, take in plan]
-            gross_parts = allocate(gross, takes, self._quantum)
-            fee_parts = allocate(fee, takes, self._quantum) if fee else [_ZERO] * len(plan)
+        proceeds = gross - fee
+        proceeds_parts = [proceeds] if len(plan) == 1 else allocate(proceeds, [t for _, t in plan], self._quantum)
         if self.method_for(account) is LotMethod.AVERAGE and lots is None:
             basis_parts = self._average_basis(held, plan, quantity)
         else:
             basis_parts = [share(piece.basis, take, piece.quantity, self._quantum) for piece, take in plan]
         first = len(self._disposals)
-        for (piece, take), part_gross, part_fee, basis in zip(plan, gross_parts, fee_parts, basis_parts, strict=True):
+        for (piece, take), part_proceeds, basis in zip(plan, proceeds_parts, basis_parts, strict=True):
             self._disposals.append(
                 Disposal(
                     account,
@@ -281,7 +280,7 @@ class LotBook:
                     piece.acquired,
                     piece.acquired_actual,
                     on,
-                    part_gross - part_fee,
+                    part_proceeds,
                     basis,
                     "",
                     self._zero_money,
@@ -293,9 +292,10 @@ class LotBook:
             )
             piece.quantity -= take
             piece.basis -= basis
-        held[:] = [piece for piece in held if piece.quantity]
+        _drop_empty(held, plan)
+        self._positions[(account, symbol)] -= quantity
         self._last_date = on
-        if self.wash_sales and asset_class.is_security:
+        if self.wash_sales and asset_class in _SECURITIES:
             for index, (piece, _) in enumerate(plan, start=first):
                 if self._disposals[index].gain < 0:
                     self._wash_at_sale(index, piece.origin)
@@ -328,7 +328,7 @@ class LotBook:
             if not lots:
                 raise UnknownLotError(f"specific identification needs the lots to sell for {symbol}")
             return self._plan_specific(account, symbol, held, quantity, lots)
-        available = sum((p.quantity for p in held), _ZERO)
+        available = self._positions.get((account, symbol), _ZERO)
         if quantity > available:
             raise InsufficientHoldingsError(f"selling {quantity} {symbol} but account {account} holds {available}")
         if method is LotMethod.LIFO:
@@ -413,12 +413,13 @@ class LotBook:
             _ZERO,
         )
         window_start = disposal.date_sold - WASH_WINDOW
-        candidates = [
-            piece
-            for held in self._by_symbol.get(disposal.symbol, ())
-            for piece in held
-            if not piece.replacement_used and piece.acquired_actual >= window_start and piece.origin != loss_origin
-        ]
+        candidates = []
+        for held in self._by_symbol.get(disposal.symbol, ()):
+            for piece in reversed(held):  # pieces are in acquisition order: stop at the window
+                if piece.acquired_actual < window_start:
+                    break
+                if not piece.replacement_used and piece.origin != loss_origin:
+                    candidates.append(piece)
         candidates.sort(key=lambda p: p.seq)
         for piece in candidates:
             if pending.washed == pending.quantity:
@@ -482,3 +483,17 @@ class LotBook:
         held = self._holdings[(piece.account, piece.symbol)]
         held.insert(held.index(piece) + 1, rest)
         return rest
+
+
+def _drop_empty(held: list[_Piece], plan: list[tuple[_Piece, Decimal]]) -> None:
+    """Remove the pieces a sale emptied: a prefix under FIFO, a suffix under LIFO, else any."""
+    emptied = [piece for piece, _ in plan if not piece.quantity]
+    count = len(emptied)
+    if not count:
+        return
+    if all(a is b for a, b in zip(held, emptied)):
+        del held[:count]
+    elif all(a is b for a, b in zip(reversed(held), emptied)):
+        del held[-count:]
+    else:
+        held[:] = [piece for piece in held if piece.quantity]

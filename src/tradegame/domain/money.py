@@ -7,7 +7,7 @@ money of two currencies never mixes. Imports only the standard library.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Final
 
@@ -54,17 +54,15 @@ class Currency:
 
     code: str
     minor_units: int = 2
+    quantum: Decimal = field(init=False, repr=False, compare=False)
+    """The smallest unit, e.g. ``Decimal('0.01')`` for USD."""
 
     def __post_init__(self) -> None:
         if not self.code or not self.code.isalnum() or not self.code.isupper():
             raise InvalidAmountError(f"currency code {self.code!r} must be upper-case letters/digits")
         if not 0 <= self.minor_units <= 18:
             raise InvalidAmountError(f"minor units {self.minor_units} out of range 0..18")
-
-    @property
-    def quantum(self) -> Decimal:
-        """The smallest unit, e.g. ``Decimal('0.01')`` for USD."""
-        return Decimal(1).scaleb(-self.minor_units)
+        object.__setattr__(self, "quantum", Decimal(1).scaleb(-self.minor_units))
 
     def round(self, amount: Decimal) -> Decimal:
         """Round ``amount`` to this currency's minor unit, half to even."""

@@ -33,7 +33,7 @@ def test_bad_inputs_are_refused() -> None:
 
 
 @given(
-    cents=st.integers(min_value=-10**9, max_value=10**9),
+    cents=st.integers(min_value=-(10**9), max_value=10**9),
     weights=st.lists(st.decimals(min_value=0, max_value=10**6, places=8), min_size=1, max_size=12),
 )
 def test_parts_sum_to_the_amount_and_stay_within_a_unit_of_exact(cents: int, weights: list[Decimal]) -> None:
