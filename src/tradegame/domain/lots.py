@@ -491,9 +491,9 @@ def _drop_empty(held: list[_Piece], plan: list[tuple[_Piece, Decimal]]) -> None:
     count = len(emptied)
     if not count:
         return
-    if all(a is b for a, b in zip(held, emptied)):
+    if all(a is b for a, b in zip(held, emptied, strict=False)):
         del held[:count]
-    elif all(a is b for a, b in zip(reversed(held), emptied)):
+    elif all(a is b for a, b in zip(reversed(held), emptied, strict=False)):
         del held[-count:]
     else:
         held[:] = [piece for piece in held if piece.quantity]
