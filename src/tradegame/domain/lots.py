@@ -10,7 +10,7 @@ included; ties to the oldest), average cost (every lot of the account and symbol
 the pool's average first, then consumed oldest first, which fixes the holding period), or
 specific identification (the lots the seller names). Only when the whole plan is valid does
 anything change, so a bad sale leaves the book as it was. The proceeds (gross value less the
-sell fee) are shared across the consumed pieces by quantity with the largest-remainder rule, so
+sell fee) are shared across the consumed pieces by quantity (cumulative rounding, see allocation), so
 the disposals add up to the sale to the cent; the basis taken from a piece is its pro-rata share
 and the rest stays with the piece.
 
@@ -48,7 +48,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from tradegame.domain.allocation import allocate, share
@@ -61,6 +61,7 @@ __all__ = ["WASH_WINDOW", "Disposal", "LotBook", "OpenLot"]
 
 WASH_WINDOW = timedelta(days=30)
 _SECURITIES = frozenset(c for c in AssetClass if c.is_security)
+_SPECIFIC, _LIFO, _HIFO, _AVERAGE = LotMethod.SPECIFIC, LotMethod.LIFO, LotMethod.HIFO, LotMethod.AVERAGE
 _ZERO = Decimal(0)
 
 
@@ -174,7 +175,7 @@ class LotBook:
         self._holdings: dict[tuple[str, str], list[_Piece]] = {}
         self._positions: dict[tuple[str, str], Decimal] = {}
         self._by_symbol: dict[str, list[list[_Piece]]] = {}
-        self._lot_ids: set[tuple[str, str]] = set()
+        self._named_lots: set[tuple[str, str]] = set()  # (account, id) of lots named by the user
         self._disposals: list[Disposal] = []
         self._pending: dict[str, list[_PendingLoss]] = {}
         self._seq = 0
@@ -222,21 +223,41 @@ class LotBook:
     ) -> str:
         """Open a lot and return its id; wash pending losses of the same symbol with its shares."""
         self._check_trade(quantity, price, fee, on)
+        if lot_id is None:
+            lot_id = f"#{self._seq + 1}"  # '#' ids are reserved for these, so they never collide
+        elif lot_id.startswith("#") or (account, lot_id) in self._named_lots:
+            raise InvalidInputError(
+                f"lot id {lot_id!r} is already used in account {account}"
+                if not lot_id.startswith("#")
+                else f"lot id {lot_id!r}: ids starting with '#' are reserved for automatic ids"
+            )
+        else:
+            self._named_lots.add((account, lot_id))
         self._seq += 1
-        lot_id = lot_id or f"#{self._seq}"
-        if (account, lot_id) in self._lot_ids:
-            raise InvalidInputError(f"lot id {lot_id!r} is already used in account {account}")
-        basis = self.currency.round(quantity * price) + fee
-        piece = _Piece(lot_id, account, symbol, asset_class, quantity, basis, on, on, self._seq, self._seq, game)
-        self._lot_ids.add((account, lot_id))
-        held = self._holdings.get((account, symbol))
+        key = (account, symbol)
+        piece = _Piece(
+            lot_id,
+            account,
+            symbol,
+            asset_class,
+            quantity,
+            (quantity * price).quantize(self._quantum, ROUND_HALF_EVEN) + fee,
+            on,
+            on,
+            self._seq,
+            self._seq,
+            game,
+        )
+        held = self._holdings.get(key)
         if held is None:
-            held = self._holdings[(account, symbol)] = []
+            held = self._holdings[key] = []
             self._by_symbol.setdefault(symbol, []).append(held)
+            self._positions[key] = quantity
+        else:
+            self._positions[key] += quantity
         held.append(piece)
-        self._positions[(account, symbol)] = self._positions.get((account, symbol), _ZERO) + quantity
         self._last_date = on
-        if self.wash_sales and asset_class in _SECURITIES and symbol in self._pending:
+        if self.wash_sales and symbol in self._pending and asset_class in _SECURITIES:
             self._wash_with_purchase(piece, held)
         return lot_id
 
@@ -256,22 +277,31 @@ class LotBook:
     ) -> list[Disposal]:
         """Dispose of ``quantity`` units; returns the new disposals (before later washes)."""
         self._check_trade(quantity, price, fee, on)
-        held = self._holdings.get((account, symbol), [])
-        plan = self._plan(account, symbol, held, quantity, lots)
-        gross = self.currency.round(quantity * price)
+        key = (account, symbol)
+        held = self._holdings.get(key, [])
+        method = self._methods.get(account, self.method) if lots is None else _SPECIFIC
+        plan = self._plan(account, symbol, held, quantity, method, lots)
+        quantum = self._quantum
+        gross = (quantity * price).quantize(quantum, ROUND_HALF_EVEN)
         if fee > gross:
             raise InvalidInputError(f"fee {fee} exceeds the sale value {gross}")
         self._seq += 1
         sale_id = sale_id or f"S{self._seq}"
         proceeds = gross - fee
-        proceeds_parts = [proceeds] if len(plan) == 1 else allocate(proceeds, [t for _, t in plan], self._quantum)
-        if self.method_for(account) is LotMethod.AVERAGE and lots is None:
-            basis_parts = self._average_basis(held, plan, quantity)
-        else:
-            basis_parts = [share(piece.basis, take, piece.quantity, self._quantum) for piece, take in plan]
-        first = len(self._disposals)
-        for (piece, take), part_proceeds, basis in zip(plan, proceeds_parts, basis_parts, strict=True):
-            self._disposals.append(
+        proceeds_parts = [proceeds] if len(plan) == 1 else allocate(proceeds, [t for _, t in plan], quantum)
+        average_basis = self._average_basis(held, plan, quantity) if method is _AVERAGE else None
+        disposals = self._disposals
+        first = len(disposals)
+        emptied = 0
+        zero = self._zero_money
+        for index, (piece, take) in enumerate(plan):
+            if average_basis is not None:
+                basis = average_basis[index]
+            elif take == piece.quantity:
+                basis = piece.basis
+            else:  # the piece's pro-rata share, as ``share`` computes it
+                basis = (piece.basis * take / piece.quantity).quantize(quantum, ROUND_HALF_UP)
+            disposals.append(
                 Disposal(
                     account,
                     symbol,
@@ -280,10 +310,10 @@ class LotBook:
                     piece.acquired,
                     piece.acquired_actual,
                     on,
-                    part_proceeds,
+                    proceeds_parts[index],
                     basis,
                     "",
-                    self._zero_money,
+                    zero,
                     asset_class,
                     sale_id,
                     game,
@@ -292,28 +322,38 @@ class LotBook:
             )
             piece.quantity -= take
             piece.basis -= basis
-        _drop_empty(held, plan)
-        self._positions[(account, symbol)] -= quantity
+            if not piece.quantity:
+                emptied += 1
+        if emptied:
+            _drop_empty(held, plan, emptied)
+        self._positions[key] -= quantity
         self._last_date = on
         if self.wash_sales and asset_class in _SECURITIES:
             for index, (piece, _) in enumerate(plan, start=first):
-                if self._disposals[index].gain < 0:
+                if disposals[index].gain < 0:
                     self._wash_at_sale(index, piece.origin)
-        return self._disposals[first:]
+        return disposals[first:]
 
     # -- internals -------------------------------------------------------------------------
 
     def _check_trade(self, quantity: Decimal, price: Decimal, fee: Decimal, on: date) -> None:
+        last = self._last_date
+        if (
+            quantity > 0
+            and price > 0
+            and (not fee or (fee > 0 and fee == fee.quantize(self._quantum)))
+            and (last is None or on >= last)
+        ):
+            return
         if quantity <= 0:
             raise InvalidInputError(f"quantity must be positive, got {quantity}")
         if price <= 0:
             raise InvalidInputError(f"price must be positive, got {price}")
         if fee < 0:
             raise InvalidInputError(f"fee must not be negative, got {fee}")
-        if fee != self.currency.round(fee):
-            raise InvalidInputError(f"fee {fee} has more decimals than {self.currency.code} allows")
-        if self._last_date is not None and on < self._last_date:
-            raise InvalidInputError(f"date {on} is before the last booked date {self._last_date}")
+        if last is not None and on < last:
+            raise InvalidInputError(f"date {on} is before the last booked date {last}")
+        raise InvalidInputError(f"fee {fee} has more decimals than {self.currency.code} allows")
 
     def _plan(
         self,
@@ -321,19 +361,19 @@ class LotBook:
         symbol: str,
         held: list[_Piece],
         quantity: Decimal,
+        method: LotMethod,
         lots: Sequence[tuple[str, Decimal]] | None,
     ) -> list[tuple[_Piece, Decimal]]:
-        method = self.method_for(account)
-        if lots is not None or method is LotMethod.SPECIFIC:
+        if method is _SPECIFIC:
             if not lots:
                 raise UnknownLotError(f"specific identification needs the lots to sell for {symbol}")
             return self._plan_specific(account, symbol, held, quantity, lots)
         available = self._positions.get((account, symbol), _ZERO)
         if quantity > available:
             raise InsufficientHoldingsError(f"selling {quantity} {symbol} but account {account} holds {available}")
-        if method is LotMethod.LIFO:
+        if method is _LIFO:
             order: Iterable[_Piece] = reversed(held)
-        elif method is LotMethod.HIFO:
+        elif method is _HIFO:
             order = sorted(held, key=lambda p: (-(p.basis / p.quantity), p.seq))
         else:  # FIFO and AVERAGE consume oldest first
             order = held
@@ -485,15 +525,12 @@ class LotBook:
         return rest
 
 
-def _drop_empty(held: list[_Piece], plan: list[tuple[_Piece, Decimal]]) -> None:
-    """Remove the pieces a sale emptied: a prefix under FIFO, a suffix under LIFO, else any."""
-    emptied = [piece for piece, _ in plan if not piece.quantity]
-    count = len(emptied)
-    if not count:
-        return
-    if all(a is b for a, b in zip(held, emptied, strict=False)):
-        del held[:count]
-    elif all(a is b for a, b in zip(reversed(held), emptied, strict=False)):
-        del held[-count:]
+def _drop_empty(held: list[_Piece], plan: list[tuple[_Piece, Decimal]], emptied: int) -> None:
+    """Remove the ``emptied`` pieces a sale used up: a prefix under FIFO, a suffix under LIFO."""
+    first = plan[0][0]
+    if first is held[0] and all(not p.quantity for p in held[:emptied]):
+        del held[:emptied]
+    elif first is held[-1] and all(not p.quantity for p in held[-emptied:]):
+        del held[-emptied:]
     else:
         held[:] = [piece for piece in held if piece.quantity]

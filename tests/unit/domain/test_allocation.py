@@ -11,13 +11,19 @@ from tradegame.domain.allocation import allocate, share
 CENT = Decimal("0.01")
 
 
-def test_thirds_give_the_extra_cent_to_the_largest_remainder() -> None:
-    assert allocate(Decimal("10.00"), [Decimal(1)] * 3, CENT) == [Decimal("3.34"), Decimal("3.33"), Decimal("3.33")]
+def test_thirds_round_the_running_total() -> None:
+    # running totals 3.333.. -> 3.33, 6.666.. -> 6.67, 10.00: parts 3.33, 3.34, 3.33
+    assert allocate(Decimal("10.00"), [Decimal(1)] * 3, CENT) == [Decimal("3.33"), Decimal("3.34"), Decimal("3.33")]
     assert allocate(Decimal("1.00"), [Decimal(1), Decimal(2)], CENT) == [Decimal("0.33"), Decimal("0.67")]
+    assert allocate(Decimal("0.01"), [Decimal(1), Decimal(1)], CENT) == [Decimal("0.01"), Decimal("0.00")]
 
 
 def test_negative_amounts_split_symmetrically() -> None:
-    assert allocate(Decimal("-10.00"), [Decimal(1)] * 3, CENT) == [Decimal("-3.34"), Decimal("-3.33"), Decimal("-3.33")]
+    assert allocate(Decimal("-10.00"), [Decimal(1)] * 3, CENT) == [Decimal("-3.33"), Decimal("-3.34"), Decimal("-3.33")]
+
+
+def test_zero_weights_get_nothing() -> None:
+    assert allocate(Decimal("5.00"), [Decimal(0), Decimal(3), Decimal(0)], CENT) == [0, Decimal("5.00"), 0]
 
 
 def test_share_of_the_whole_is_the_amount() -> None:
@@ -46,3 +52,4 @@ def test_parts_sum_to_the_amount_and_stay_within_a_unit_of_exact(cents: int, wei
     for part, weight in zip(parts, weights, strict=True):
         assert abs(part - amount * weight / total) < CENT
         assert part == part.quantize(CENT)
+    assert parts[0] == share(amount, weights[0], total, CENT)
