@@ -108,9 +108,9 @@ class Disposal(NamedTuple):
         return term_of(self.date_acquired, self.date_sold)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class _Piece:
-    """A mutable open lot inside the book; never handed out."""
+    """A mutable open lot inside the book; never handed out. Compared by identity."""
 
     lot_id: str
     account: str
@@ -139,7 +139,7 @@ class _Piece:
         )
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class _PendingLoss:
     """A loss disposal whose shares are not all washed yet."""
 
