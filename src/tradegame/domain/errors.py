@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "CurrencyMismatchError",
+    "InsufficientFundsError",
     "InsufficientHoldingsError",
     "InvalidAmountError",
     "InvalidInputError",
@@ -37,6 +38,10 @@ class CurrencyMismatchError(InvalidInputError):
 
 class InsufficientHoldingsError(InvalidInputError):
     """A sale or transfer of more than the account holds."""
+
+
+class InsufficientFundsError(InsufficientHoldingsError):
+    """A payment (a buy, a fee, a running cost) of more cash than the account holds."""
 
 
 class UnknownLotError(InvalidInputError):

@@ -50,6 +50,12 @@ class TaxProfile:
     def flat(cls, short_term: str | Decimal, long_term: str | Decimal) -> TaxProfile:
         return cls(TaxRates(Decimal(short_term), Decimal(long_term)))
 
+    def __post_init__(self) -> None:
+        limit = to_decimal(self.loss_deduction_limit, "loss deduction limit")
+        if limit < 0:
+            raise InvalidInputError(f"loss deduction limit {limit} must not be negative")
+        object.__setattr__(self, "loss_deduction_limit", limit)
+
     def rates_for(self, year: int) -> TaxRates:
         return self.year_overrides.get(year, self.rates)
 
@@ -85,14 +91,13 @@ def _net(short: Decimal, long: Decimal) -> tuple[Decimal, Decimal]:
 def estimate_tax(gains_by_year: Mapping[int, tuple[Decimal, Decimal]], profile: TaxProfile) -> list[YearTax]:
     """Tax per year from ``{year: (short_term_gain, long_term_gain)}``, oldest year first.
 
-    Years without gains but with a carryover still appear, so the carryover is used up.
+    Every year from the first to the last given appears (a year without sales may still use a
+    carryover); what is still carried after the last year is in its ``carried_out_*``.
     """
     years = sorted(gains_by_year)
     result: list[YearTax] = []
     carry_short = carry_long = _ZERO
-    year = years[0] if years else 0
-    last = years[-1] if years else -1
-    while year <= last or carry_short or carry_long:
+    for year in range(years[0], years[-1] + 1) if years else ():
         short, long = gains_by_year.get(year, (_ZERO, _ZERO))
         net_short, net_long = _net(short + carry_short, long + carry_long)
         limit = profile.loss_deduction_limit
@@ -125,7 +130,4 @@ def estimate_tax(gains_by_year: Mapping[int, tuple[Decimal, Decimal]], profile: 
             )
         )
         carry_short, carry_long = out_short, out_long
-        year += 1
-        if year > last and not (carry_short or carry_long):
-            break
     return result

@@ -22,10 +22,20 @@ def test_a_short_term_loss_offsets_a_long_term_gain() -> None:
 
 
 def test_a_net_loss_is_deducted_up_to_the_limit_and_carried_forward_with_its_character() -> None:
-    first, second, third = estimate_tax({2023: (D(-10000), D(2000)), 2024: (D(500), D(1000))}, PROFILE)
+    first, second, third = estimate_tax(
+        {2023: (D(-10000), D(2000)), 2024: (D(500), D(1000)), 2025: (D(0), D(0))}, PROFILE
+    )
     assert (first.deducted_loss, first.carried_out_short, first.tax_due) == (D(3000), D(-5000), D("-900.00"))
     assert (second.carried_in_short, second.deducted_loss, second.carried_out_short) == (D(-5000), D(3000), D(-500))
     assert (third.year, third.deducted_loss, third.carried_out_short) == (2025, D(500), 0)
+
+
+def test_the_carryover_past_the_last_year_is_reported_not_looped_over() -> None:
+    no_deduction = TaxProfile(TaxRates(D("0.30"), D("0.15")), loss_deduction_limit=D(0))
+    (only,) = estimate_tax({2024: (D(-(10**9)), D(0))}, no_deduction)
+    assert (only.deducted_loss, only.carried_out_short, only.tax_due) == (0, D(-(10**9)), D("0.00"))
+    _, gap, last = estimate_tax({2022: (D(-4000), D(0)), 2024: (D(0), D(0))}, PROFILE)
+    assert (gap.year, gap.deducted_loss, last.carried_in_short, last.carried_out_short) == (2023, D(1000), 0, 0)
 
 
 def test_long_term_losses_carry_as_long_term() -> None:
@@ -40,6 +50,8 @@ def test_per_year_overrides_apply_to_that_year_only() -> None:
     assert [y.tax_due for y in years] == [D("45.00"), D("60.00")]
 
 
-def test_rates_outside_zero_to_one_are_refused() -> None:
+def test_rates_outside_zero_to_one_and_negative_limits_are_refused() -> None:
     with pytest.raises(InvalidInputError, match="between 0 and 1"):
         TaxRates(D("1.5"), D("0.1"))
+    with pytest.raises(InvalidInputError, match="must not be negative"):
+        TaxProfile(TaxRates(D("0.3"), D("0.1")), loss_deduction_limit=D(-1))

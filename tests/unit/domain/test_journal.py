@@ -1,0 +1,144 @@
+"""The double-entry journal: balancing by cost weight, time order, append-only, balances."""
+
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+
+from tradegame.domain.errors import InvalidAmountError, InvalidInputError, UnbalancedEntryError
+from tradegame.domain.journal import Journal, JournalEntry, Posting
+
+T0 = datetime(2024, 1, 2, 14, 30, tzinfo=UTC)
+
+
+def cash(account: str, amount: str, currency: str = "USD") -> Posting:
+    return Posting(account, currency, Decimal(amount))
+
+
+def buy_postings() -> list[Posting]:
+    """10 ACME at 100.00 with a 1.00 fee: units weigh their cost, not their count."""
+    return [
+        cash("Assets:IBKR:Cash:USD", "-1001.00"),
+        Posting("Assets:IBKR:ACME", "ACME", Decimal(10), Decimal("1000.00"), "USD"),
+        cash("Expenses:Fees:IBKR:ACME", "1.00"),
+    ]
+
+
+def test_an_entry_balances_on_cost_weights() -> None:
+    journal = Journal()
+    entry = journal.post("op-1", T0, "buy", "buy 10 ACME", buy_postings())
+    assert entry.seq == 1
+    assert entry.weights() == {"USD": Decimal(0)}
+    assert journal.balance("Assets:IBKR") == {"ACME": Decimal(10), "USD": Decimal("-1001.00")}
+    assert journal.book_value("Assets:IBKR:ACME") == {"USD": Decimal("1000.00")}
+
+
+def test_an_unbalanced_entry_is_refused_and_nothing_is_appended() -> None:
+    journal = Journal()
+    journal.post("op-1", T0, "deposit", "", [cash("Equity:Contributions", "-5"), cash("Assets:A:Cash:USD", "5")])
+    postings = [
+        cash("Assets:A:Cash:USD", "-1001.00"),
+        Posting("Assets:A:ACME", "ACME", Decimal(10), Decimal(1000), "USD"),
+    ]
+    with pytest.raises(UnbalancedEntryError, match=r"-1\.00 USD left over"):
+        journal.post("op-2", T0, "buy", "", postings)
+    assert len(journal) == 1
+    assert journal.balance("Assets:A") == {"USD": Decimal(5)}
+
+
+def test_balancing_is_per_currency() -> None:
+    # 100 USD out and 100 EUR in sums to zero as numbers but not per currency.
+    with pytest.raises(UnbalancedEntryError):
+        JournalEntry(
+            "op-1", 1, T0, "fx", "", (cash("Assets:A:Cash:USD", "-100"), cash("Assets:A:Cash:EUR", "100", "EUR"))
+        )
+
+
+def test_a_naive_timestamp_is_refused() -> None:
+    with pytest.raises(InvalidInputError, match="naive"):
+        Journal().post("op-1", datetime(2024, 1, 2, 14, 30), "buy", "", buy_postings())  # noqa: DTZ001
+
+
+def test_an_aware_timestamp_is_stored_in_utc() -> None:
+    new_york = timezone(timedelta(hours=-5))
+    entry = Journal().post("op-1", datetime(2024, 1, 2, 9, 30, tzinfo=new_york), "buy", "", buy_postings())
+    assert entry.timestamp == T0
+    assert entry.timestamp.tzinfo is UTC
+
+
+def test_an_entry_before_the_last_one_is_refused() -> None:
+    journal = Journal()
+    journal.post("op-1", T0, "buy", "", buy_postings())
+    with pytest.raises(InvalidInputError, match="before the last entry"):
+        journal.post("op-2", T0 - timedelta(seconds=1), "buy", "", buy_postings())
+    journal.post("op-2", T0, "buy", "", buy_postings())  # the same instant is fine
+    assert [e.op_id for e in journal.entries] == ["op-1", "op-2"]
+
+
+def test_extend_is_all_or_nothing() -> None:
+    journal = Journal()
+    first = JournalEntry("op-1", 1, T0, "buy", "", tuple(buy_postings()))
+    skipped = JournalEntry("op-2", 3, T0, "buy", "", tuple(buy_postings()))
+    with pytest.raises(InvalidInputError, match="expected 2"):
+        journal.extend([first, skipped])
+    assert journal.entries == ()
+
+
+def test_entries_is_a_read_only_view() -> None:
+    journal = Journal()
+    journal.post("op-1", T0, "buy", "", buy_postings())
+    view = journal.entries
+    assert isinstance(view, tuple)
+    journal.post("op-2", T0, "buy", "", buy_postings())
+    assert len(view) == 1
+    assert len(journal.entries) == 2
+    assert not any(hasattr(journal, name) for name in ("remove", "pop", "clear", "replace", "__setitem__"))
+
+
+def test_entries_for_links_the_entries_of_one_operation() -> None:
+    journal = Journal()
+    journal.post("op-1", T0, "fund", "", [cash("Assets:A:Cash:USD", "-5"), cash("Assets:A:X:Cash", "5")])
+    journal.post("op-2", T0, "deposit", "", [cash("Equity:Contributions", "-5"), cash("Assets:A:Cash:USD", "5")])
+    journal.post(
+        "op-1",
+        T0,
+        "buy",
+        "",
+        [cash("Assets:A:X:Cash", "-5"), Posting("Assets:A:X", "X", Decimal(1), Decimal(5), "USD")],
+    )
+    assert [(e.seq, e.kind) for e in journal.entries_for("op-1")] == [(1, "fund"), (3, "buy")]
+    assert journal.entries_for("op-9") == ()
+
+
+def test_balance_prefix_stops_at_account_boundaries() -> None:
+    journal = Journal()
+    journal.post("op-1", T0, "deposit", "", [cash("Equity:Contributions", "-7"), cash("Assets:IBKR:Cash:USD", "7")])
+    journal.post("op-2", T0, "deposit", "", [cash("Equity:Contributions", "-3"), cash("Assets:IBKRX:Cash:USD", "3")])
+    assert journal.balance("Assets:IBKR") == {"USD": Decimal(7)}
+    assert journal.balance("Assets") == {"USD": Decimal(10)}
+    assert journal.balance() == {}  # everything together sums to zero and zeros are left out
+
+
+@pytest.mark.parametrize(
+    ("posting_args", "message"),
+    [
+        (("Cash:USD", "USD", Decimal(1)), "must start with"),
+        (("Assets::Cash", "USD", Decimal(1)), "component"),
+        (("Assets:A", "USD", Decimal(0)), "non-zero"),
+        (("Assets:A:X", "X", Decimal(1), Decimal(5)), "needs its currency"),
+        (("Assets:A:X", "X", Decimal(1), Decimal(-5), "USD"), "opposite sign"),
+    ],
+)
+def test_malformed_postings_are_refused(posting_args: tuple[object, ...], message: str) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        Posting(*posting_args)  # type: ignore[arg-type]
+
+
+def test_float_units_are_refused() -> None:
+    with pytest.raises(InvalidAmountError, match="float"):
+        Posting("Assets:A:Cash:USD", "USD", 1.5)  # type: ignore[arg-type]
+
+
+def test_an_entry_needs_two_postings() -> None:
+    with pytest.raises(InvalidInputError, match="two postings"):
+        JournalEntry("op-1", 1, T0, "x", "", (cash("Assets:A", "1"),))
