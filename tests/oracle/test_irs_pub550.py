@@ -39,7 +39,7 @@ def test_wash_sale_example_2_partial_replacement() -> None:
 
 
 def test_wash_sale_holding_period_of_the_new_shares_includes_the_old() -> None:
-    """"Your holding period for the new stock includes the holding period of the stock sold."
+    """ "Your holding period for the new stock includes the holding period of the stock sold."
     Old shares held 300 days; new shares bought 10 days after the sale and sold 70 days after
     that: 300 + 70 days is more than a year, so the second sale is long term."""
     lots = book("""
