@@ -61,7 +61,8 @@ __all__ = ["WASH_WINDOW", "Disposal", "LotBook", "OpenLot"]
 
 WASH_WINDOW = timedelta(days=30)
 _SECURITIES = frozenset(c for c in AssetClass if c.is_security)
-_SPECIFIC, _LIFO, _HIFO, _AVERAGE = LotMethod.SPECIFIC, LotMethod.LIFO, LotMethod.HIFO, LotMethod.AVERAGE
+_FIFO, _LIFO, _HIFO = LotMethod.FIFO, LotMethod.LIFO, LotMethod.HIFO
+_AVERAGE, _SPECIFIC = LotMethod.AVERAGE, LotMethod.SPECIFIC
 _ZERO = Decimal(0)
 
 
@@ -325,7 +326,12 @@ class LotBook:
             if not piece.quantity:
                 emptied += 1
         if emptied:
-            _drop_empty(held, plan, emptied)
+            if method is _FIFO or method is _AVERAGE:  # the plan is a prefix of ``held``
+                del held[:emptied]
+            elif method is _LIFO:  # the plan is a suffix, newest first
+                del held[-emptied:]
+            else:
+                held[:] = [piece for piece in held if piece.quantity]
         self._positions[key] -= quantity
         self._last_date = on
         if self.wash_sales and asset_class in _SECURITIES:
@@ -523,14 +529,3 @@ class LotBook:
         held = self._holdings[(piece.account, piece.symbol)]
         held.insert(held.index(piece) + 1, rest)
         return rest
-
-
-def _drop_empty(held: list[_Piece], plan: list[tuple[_Piece, Decimal]], emptied: int) -> None:
-    """Remove the ``emptied`` pieces a sale used up: a prefix under FIFO, a suffix under LIFO."""
-    first = plan[0][0]
-    if first is held[0] and all(not p.quantity for p in held[:emptied]):
-        del held[:emptied]
-    elif first is held[-1] and all(not p.quantity for p in held[-emptied:]):
-        del held[-emptied:]
-    else:
-        held[:] = [piece for piece in held if piece.quantity]

@@ -1,0 +1,1 @@
+"""Market data: frames, calendars, the point-in-time store, bundled datasets and providers."""
