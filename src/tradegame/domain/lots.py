@@ -340,6 +340,33 @@ class LotBook:
                     self._wash_at_sale(index, piece.origin)
         return disposals[first:]
 
+    def split(self, symbol: str, ratio: Decimal, on: date) -> dict[str, tuple[Decimal, Decimal]]:
+        """Apply a stock split of ``ratio`` new units per old unit to every account holding ``symbol``.
+
+        Each lot keeps its basis and its acquisition dates; its quantity is multiplied by
+        ``ratio`` exactly (so its basis per unit falls by the same factor). Losses still waiting
+        for replacement shares count their shares in post-split units. Returns the units held per
+        account before and after.
+        """
+        if not isinstance(ratio, Decimal) or not ratio.is_finite() or ratio <= 0 or ratio == 1:
+            raise InvalidInputError(f"split ratio must be a positive number other than 1, got {ratio}")
+        if self._last_date is not None and on < self._last_date:
+            raise InvalidInputError(f"date {on} is before the last booked date {self._last_date}")
+        changed: dict[str, tuple[Decimal, Decimal]] = {}
+        for (account, sym), held in self._holdings.items():
+            if sym != symbol or not held:
+                continue
+            for piece in held:
+                piece.quantity *= ratio
+            before = self._positions[(account, sym)]
+            self._positions[(account, sym)] = before * ratio
+            changed[account] = (before, before * ratio)
+        for pending in self._pending.get(symbol, ()):
+            pending.quantity *= ratio
+            pending.washed *= ratio
+        self._last_date = on
+        return changed
+
     # -- internals -------------------------------------------------------------------------
 
     def _check_trade(self, quantity: Decimal, price: Decimal, fee: Decimal, on: date) -> None:

@@ -644,6 +644,39 @@ class Books:
         self._commit(op_id, ts, entries, DecisionEntry(op_id, ts, "dividend", account, symbol, reason), [tax])
         return op_id
 
+    def split(self, instrument: Instrument, ratio: Decimal, ts: datetime, reason: str = "") -> str:
+        """Apply a stock split (``ratio`` new units per old, e.g. 2 or 0.1) in every account holding it.
+
+        Units change, book value and tax basis do not (so each unit's basis falls), and lots keep
+        their acquisition dates. One asset-ledger entry per account holding the instrument, with
+        zero book value; no cash moves.
+        """
+        op_id, ts = self._begin(ts, reason)
+        self._check_instrument(instrument)
+        symbol = instrument.symbol
+        book = self._lot_books.get(instrument.quote_currency.code)
+        if book is None or symbol not in self._instruments:
+            raise InvalidInputError(f"no {symbol} has been booked, so there is nothing to split")
+        changed = book.split(symbol, ratio, ts.date())
+        # The lot book has moved: from here on a failure is a broken invariant, not bad input.
+        values: dict[str, Decimal] = {}
+        for (account, _lot_id), book_lot in self._book_lots.items():
+            if book_lot.symbol == symbol:
+                book_lot.quantity *= ratio
+                values[account] = values.get(account, _ZERO) + book_lot.book_value
+        entries = self._entries(op_id, ts)
+        currency = instrument.quote_currency.code
+        for account, (before, after) in sorted(changed.items()):
+            units_account, value = _units_account(account, symbol), values.get(account, _ZERO)
+            entries.add(
+                "split",
+                f"split {symbol}: {before} units become {after} in {account}",
+                Posting(units_account, symbol, -before, -value, currency),
+                Posting(units_account, symbol, after, value, currency),
+            )
+        self._commit(op_id, ts, entries, DecisionEntry(op_id, ts, "split", None, symbol, reason))
+        return op_id
+
     def crypto_swap(
         self,
         account: str,

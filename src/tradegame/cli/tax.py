@@ -1,7 +1,4 @@
-"""The ``tradegame`` command: a thin Typer layer over the public API.
-
-Bad input ends a command with exit status 2 and one message on stderr; nothing else is printed.
-"""
+"""``tradegame tax``: tax lots, wash sales and Form 8949-style reports."""
 
 from __future__ import annotations
 
@@ -11,8 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from tradegame.cli.common import fail, stdout_console
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.instruments import LotMethod
 from tradegame.domain.tax import TaxProfile, TaxRates
@@ -20,18 +17,9 @@ from tradegame.domain.trades import TradeError, attribute_to_games, book_trades
 from tradegame.io.trades_csv import read_trades
 from tradegame.reporting.tax_report import build_report, render_report
 
-__all__ = ["app", "main"]
+__all__ = ["tax_app"]
 
-app = typer.Typer(help="Play, test and run trading strategies as games, with exact books.", no_args_is_help=True)
 tax_app = typer.Typer(help="Tax lots, wash sales and Form 8949-style reports.", no_args_is_help=True)
-app.add_typer(tax_app, name="tax")
-
-_EXIT_BAD_INPUT = 2
-
-
-def _fail(message: str) -> typer.Exit:
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"error: {message}", markup=False)
-    return typer.Exit(_EXIT_BAD_INPUT)
 
 
 def _rate(text: str | None, option: str) -> Decimal | None:
@@ -40,7 +28,7 @@ def _rate(text: str | None, option: str) -> Decimal | None:
     try:
         return Decimal(text.rstrip("%")) / (100 if text.endswith("%") else 1)
     except InvalidOperation:
-        raise _fail(f"{option} {text!r} is not a rate (use 0.24 or 24%)") from None
+        raise fail(f"{option} {text!r} is not a rate (use 0.24 or 24%)") from None
 
 
 @tax_app.command("lots")
@@ -63,32 +51,19 @@ def tax_lots(
     short = _rate(short_term_rate, "--short-term-rate")
     long = _rate(long_term_rate, "--long-term-rate")
     if (short is None) != (long is None):
-        raise _fail("give both --short-term-rate and --long-term-rate, or neither")
+        raise fail("give both --short-term-rate and --long-term-rate, or neither")
     try:
         profile = None if short is None or long is None else TaxProfile(TaxRates(short, long))
         trade_file = read_trades(trades_csv)
     except InvalidInputError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     try:
         book = book_trades(trade_file.trades, method, wash_sales=wash_sales)
     except TradeError as error:
-        raise _fail(f"{trade_file.where(error.row)}: {error.problem}") from None
+        raise fail(f"{trade_file.where(error.row)}: {error.problem}") from None
     games = attribute_to_games(trade_file.trades, book.disposals, method)
     report = build_report(book, method, games, profile)
     if as_json:
         typer.echo(json.dumps(report, indent=2))
     else:
-        render_report(report, _console())
-
-
-def _console() -> Console:
-    """Stdout console; wide enough for Form 8949 columns when piped to a file."""
-    console = Console(highlight=False)
-    if not console.is_terminal:
-        console = Console(highlight=False, width=max(console.width, 150))
-    return console
-
-
-def main() -> None:
-    """Entry point of the ``tradegame`` console script."""
-    app()
+        render_report(report, stdout_console())

@@ -1,0 +1,156 @@
+"""``tradegame data``: list, show, import and fetch market data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from tradegame.cli.common import fail, stdout_console
+from tradegame.data.catalog import summarize_symbol, sync_bundled
+from tradegame.data.errors import BadDataError, DataError
+from tradegame.data.importer import import_file
+from tradegame.data.store import MarketStore, StoredDataset
+
+__all__ = ["data_app"]
+
+data_app = typer.Typer(help="Market data: bundled real history, imports and provider downloads.", no_args_is_help=True)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Store folder (default: $TRADEGAME_DATA or ~/.local/share/tradegame/data)."),
+]
+
+
+def _store(data_dir: Path | None) -> MarketStore:
+    return MarketStore(data_dir)
+
+
+def _day(stamp: object) -> str:
+    text = str(stamp)
+    return text[:10] if text.endswith("00:00:00+00:00") else text
+
+
+@data_app.command("list")
+def data_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list instead of a table.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """List every dataset: bundled real history (stored on first use) and your own.
+
+    Example:
+
+        tradegame data list --json
+    """
+    store = _store(data_dir)
+    try:
+        sync_bundled(store)
+        datasets = store.datasets()
+    except DataError as error:
+        raise fail(str(error)) from None
+    if as_json:
+        typer.echo(json.dumps([d.as_json() for d in datasets], indent=2))
+        return
+    table = Table(title=f"Datasets in {store.root}")
+    for column in ("name", "symbols", "freq", "start", "end", "ccy", "rows", "hash"):
+        table.add_column(
+            column,
+            no_wrap=column != "symbols",
+            min_width=18 if column == "symbols" else None,
+            justify="right" if column == "rows" else "left",
+        )
+    for d in datasets:
+        table.add_row(
+            d.info.name,
+            _symbols(d),
+            d.info.frequency,
+            d.start.date().isoformat(),
+            d.end.date().isoformat(),
+            d.info.currency,
+            f"{d.rows:,}",
+            d.info.content_hash[:12],
+        )
+    stdout_console().print(table)
+
+
+def _symbols(dataset: StoredDataset) -> str:
+    shown = " ".join(dataset.symbols[:4])
+    return shown + (f" +{len(dataset.symbols) - 4}" if len(dataset.symbols) > 4 else "")
+
+
+@data_app.command("show")
+def data_show(
+    symbol: Annotated[str, typer.Argument(help="Symbol to describe, in every dataset that holds it.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Show a symbol's range, gaps against its calendar, source and content hash.
+
+    Example:
+
+        tradegame data show AAPL
+    """
+    store = _store(data_dir)
+    try:
+        sync_bundled(store)
+        summaries = summarize_symbol(store, symbol.strip().upper())
+    except DataError as error:
+        raise fail(str(error)) from None
+    if as_json:
+        typer.echo(json.dumps([s.as_json() for s in summaries], indent=2))
+        return
+    console = stdout_console()
+    for s in summaries:
+        info = s.dataset.info
+        gaps = ", ".join(g.date().isoformat() for g in s.gaps[:5]) + (" ..." if len(s.gaps) > 5 else "")
+        console.print(f"[bold]{s.symbol}[/bold] in [bold]{info.name}[/bold] ({info.frequency}, {info.currency})")
+        console.print(f"  range     {_day(s.start)} to {_day(s.end)}, {s.bars:,} bars on calendar {info.calendar}")
+        console.print(f"  gaps      {len(s.gaps)}" + (f" ({gaps})" if len(s.gaps) else ""))
+        console.print(f"  actions   {s.dividends} dividends, {s.splits} splits")
+        console.print(f"  source    {info.source}")
+        console.print(f"  license   {info.license}")
+        console.print(f"  hash      {info.content_hash}")
+
+
+@data_app.command("import")
+def data_import(
+    file: Annotated[Path, typer.Argument(metavar="FILE.csv|FILE.parquet", help="Bars to import.")],
+    symbol: Annotated[str, typer.Option(help="Symbol the bars belong to.")],
+    currency: Annotated[str, typer.Option(help="Currency of the prices.")] = "USD",
+    calendar: Annotated[str, typer.Option(help="Exchange calendar (XNYS, XKRX, ...) or 24/7, 24/5.")] = "XNYS",
+    frequency: Annotated[
+        str | None, typer.Option(help="Bar frequency (1d, 1h, 1m, ...); inferred if left out.")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Dataset to add to (default: the symbol, lowercased).")] = None,
+    allow_gaps: Annotated[bool, typer.Option(help="Store even if sessions of the calendar are missing.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Check a bar file and store it; a bad file is reported in full and nothing is stored.
+
+    Example:
+
+        tradegame data import prices/aapl.csv --symbol AAPL --currency USD
+    """
+    store = _store(data_dir)
+    try:
+        stored = import_file(
+            store,
+            file,
+            symbol=symbol,
+            currency=currency,
+            calendar=calendar,
+            frequency=frequency,
+            name=name,
+            allow_gaps=allow_gaps,
+        )
+    except BadDataError as error:
+        raise fail(str(error)) from None
+    except DataError as error:
+        raise fail(f"{file}: {error}") from None
+    typer.echo(
+        f"stored {symbol.upper()} in dataset {stored.info.name}: {stored.rows:,} bars, "
+        f"{_day(stored.start)} to {_day(stored.end)}, hash {stored.info.content_hash}"
+    )

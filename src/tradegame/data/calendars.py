@@ -1,0 +1,137 @@
+"""Trading calendars: exchange sessions from exchange-calendars, 24/7 for crypto, 24/5 for FX.
+
+A calendar is named by its exchange-calendars code (``XNYS``, ``XNAS``, ``XKRX``, ...) or by
+``24/7`` / ``24/5``. exchange-calendars looks back only 20 years by default, so every calendar
+is built for an explicit range (the range asked for, widened to whole years and cached).
+
+Conventions used across tradegame:
+
+* a daily bar is labelled with its session date at 00:00 UTC and becomes known at the session's
+  close (UTC);
+* a Round on a daily schedule happens at the session close; weekly and monthly schedules use
+  the close of the first session of each week or month; an hourly schedule happens at the end
+  of every trading hour (the top of each hour inside the session, and the close).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from typing import Literal
+
+import exchange_calendars as xcals
+import numpy as np
+import pandas as pd
+
+from tradegame.data.errors import DataError
+
+__all__ = [
+    "ALWAYS_OPEN",
+    "Schedule",
+    "available_times",
+    "calendar",
+    "calendar_names",
+    "round_times",
+    "session_closes",
+    "sessions",
+]
+
+ALWAYS_OPEN = ("24/7", "24/5")
+Schedule = Literal["hourly", "daily", "weekly", "monthly"]
+_HOUR = pd.Timedelta(hours=1)
+_DAY = np.int64(86_400 * 10**9)
+
+
+def calendar_names() -> list[str]:
+    return sorted(xcals.get_calendar_names(include_aliases=False))
+
+
+def calendar(code: str, start: date | str, end: date | str) -> xcals.ExchangeCalendar:
+    """The calendar ``code`` covering at least ``start`` to ``end``."""
+    first, last = pd.Timestamp(start).year, pd.Timestamp(end).year
+    if last < first:
+        raise DataError(f"calendar range ends ({end}) before it starts ({start})")
+    return _calendar(code, first, last)
+
+
+@lru_cache(maxsize=64)
+def _calendar(code: str, first_year: int, last_year: int) -> xcals.ExchangeCalendar:
+    if code not in xcals.get_calendar_names():
+        raise DataError(f"unknown calendar {code!r}; use an exchange-calendars code such as XNYS, or 24/7, 24/5")
+    try:
+        return xcals.get_calendar(code, start=f"{first_year}-01-01", end=f"{last_year}-12-31")
+    except (ValueError, xcals.errors.CalendarError) as error:  # outside the range the calendar knows
+        raise DataError(f"calendar {code} cannot cover {first_year}-{last_year}: {error}") from None
+
+
+def sessions(code: str, start: date | str, end: date | str) -> pd.DatetimeIndex:
+    """Session dates from ``start`` to ``end`` (inclusive), as 00:00 UTC timestamps."""
+    cal = calendar(code, start, end)
+    all_sessions = cal.sessions
+    first, last = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    labels = all_sessions[(all_sessions >= first.tz_localize(None)) & (all_sessions <= last.tz_localize(None))]
+    return pd.DatetimeIndex(labels).tz_localize("UTC")
+
+
+def session_closes(code: str, labels: pd.DatetimeIndex) -> np.ndarray:
+    """Close time (int64 ns UTC) of each session label; a label that is not a session gets label + 1 day."""
+    out = labels.as_unit("ns").asi8 + _DAY
+    if code in ALWAYS_OPEN or len(labels) == 0:
+        return out
+    cal = calendar(code, labels[0], labels[-1])
+    naive = labels.tz_localize(None) if labels.tz is not None else labels
+    closes = cal.schedule["close"].reindex(naive)
+    known = closes.notna().to_numpy()
+    out[known] = pd.DatetimeIndex(closes[known]).as_unit("ns").asi8
+    return out
+
+
+def available_times(labels: pd.DatetimeIndex, frequency: str, code: str) -> np.ndarray:
+    """When each bar labelled ``labels`` becomes known (int64 ns UTC): the end of its period."""
+    labels = labels.as_unit("ns")
+    if frequency == "1d":
+        return session_closes(code, labels)
+    if frequency == "tick":
+        return labels.asi8.copy()
+    if frequency == "1w":
+        return (labels + pd.Timedelta(days=7)).asi8
+    if frequency == "1mo":
+        return (labels + pd.offsets.MonthBegin(1)).as_unit("ns").asi8
+    try:
+        step = pd.Timedelta(frequency.replace("m", "min") if frequency.endswith("m") else frequency)
+    except ValueError:
+        raise DataError(f"unknown bar frequency {frequency!r}") from None
+    return (labels + step).asi8
+
+
+def round_times(code: str, start: date | str, end: date | str, schedule: Schedule) -> pd.DatetimeIndex:
+    """The UTC times of the Rounds of a Game played on calendar ``code`` from ``start`` to ``end``."""
+    labels = sessions(code, start, end)
+    if len(labels) == 0:
+        raise DataError(f"calendar {code} has no session between {start} and {end}")
+    closes = pd.DatetimeIndex(session_closes(code, labels), tz="UTC")
+    if schedule == "daily":
+        return closes
+    if schedule in ("weekly", "monthly"):
+        naive = labels.tz_localize(None)
+        periods = naive.to_period("W" if schedule == "weekly" else "M")
+        first = ~pd.Series(periods).duplicated().to_numpy()
+        return closes[first]
+    if schedule == "hourly":
+        return _hourly(code, labels, closes)
+    raise DataError(f"unknown schedule {schedule!r}; use hourly, daily, weekly or monthly")
+
+
+def _hourly(code: str, labels: pd.DatetimeIndex, closes: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    if code in ALWAYS_OPEN:
+        opens = labels
+    else:
+        cal = calendar(code, labels[0], labels[-1])
+        opens = pd.DatetimeIndex(cal.schedule["open"].reindex(labels.tz_localize(None)))
+    times: list[np.ndarray] = []
+    for open_, close in zip(opens, closes, strict=True):
+        ticks = pd.date_range(open_.ceil("h") if open_.ceil("h") > open_ else open_ + _HOUR, close, freq="h")
+        times.append(ticks.as_unit("ns").asi8)
+        if not len(ticks) or ticks[-1] != close:
+            times.append(np.array([close.value], dtype=np.int64))
+    return pd.DatetimeIndex(np.concatenate(times), tz="UTC") if times else pd.DatetimeIndex([], tz="UTC")

@@ -1,0 +1,316 @@
+"""The market-data store: versioned datasets as Parquet files, queried with DuckDB.
+
+Layout under the store's root (``$TRADEGAME_DATA``, default ``~/.local/share/tradegame/data``)::
+
+    datasets/<name>/<hash>/bars.parquet        symbol, ts, open, high, low, close, volume, adj_close
+    datasets/<name>/<hash>/dividends.parquet   symbol, ts, amount (decimal text)
+    datasets/<name>/<hash>/splits.parquet      symbol, ts, ratio (decimal text)
+    datasets/<name>/<hash>/manifest.json       the DatasetInfo, symbols, range, row count
+    datasets/<name>/CURRENT                    the hash of the version in use
+
+A version is immutable and named by its content hash (SHA-256 over the canonical bytes of the
+frames, the frequency, currency and calendar; not over names or descriptions), so a Game that
+records the hash can be replayed on exactly the same data. Writing checks the frames first,
+then writes into a temporary folder and renames it into place: a bad frame or a crash stores
+nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from tradegame.data.bars import (
+    BAR_COLUMNS,
+    DIVIDEND_COLUMNS,
+    PRICE_COLUMNS,
+    SPLIT_COLUMNS,
+    DatasetInfo,
+    MarketFrames,
+)
+from tradegame.data.checks import check_frames
+from tradegame.data.errors import BadDataError, DataError, DatasetNotFoundError
+from tradegame.data.panel import Panel
+
+__all__ = ["MarketStore", "StoredDataset", "content_hash", "default_root"]
+
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_.")
+
+
+def default_root() -> Path:
+    """``$TRADEGAME_DATA`` if set, else ``$XDG_DATA_HOME/tradegame/data`` (``~/.local/share``)."""
+    if env := os.environ.get("TRADEGAME_DATA"):
+        return Path(env)
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "tradegame" / "data"
+
+
+@dataclass(frozen=True)
+class StoredDataset:
+    """A dataset version in the store: what it is and what it holds."""
+
+    info: DatasetInfo
+    symbols: tuple[str, ...]
+    start: pd.Timestamp
+    end: pd.Timestamp
+    rows: int
+    dividends: int
+    splits: int
+    path: Path
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "name": self.info.name,
+            "symbols": list(self.symbols),
+            "frequency": self.info.frequency,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "currency": self.info.currency,
+            "calendar": self.info.calendar,
+            "rows": self.rows,
+            "dividends": self.dividends,
+            "splits": self.splits,
+            "source": self.info.source,
+            "license": self.info.license,
+            "hash": self.info.content_hash,
+        }
+
+
+def content_hash(info: DatasetInfo, frames: MarketFrames) -> str:
+    """SHA-256 of the canonical content: sorted frames' column bytes plus frequency, currency, calendar."""
+    digest = hashlib.sha256()
+    digest.update(f"tradegame-data-v1|{info.frequency}|{info.currency}|{info.calendar}".encode())
+    for label, frame, columns in (
+        ("bars", frames.bars, BAR_COLUMNS),
+        ("dividends", frames.dividends, DIVIDEND_COLUMNS),
+        ("splits", frames.splits, SPLIT_COLUMNS),
+    ):
+        ordered = frame.sort_values(["symbol", "ts"], kind="stable")
+        digest.update(f"|{label}:{len(ordered)}".encode())
+        for column in columns:
+            digest.update(f"|{column}|".encode())
+            values = ordered[column]
+            if column == "ts":
+                digest.update(pd.DatetimeIndex(values).as_unit("ns").asi8.astype("<i8").tobytes())
+            elif column in PRICE_COLUMNS:
+                array = values.to_numpy(dtype="<f8").copy()
+                array[np.isnan(array)] = np.nan  # one NaN bit pattern
+                digest.update(array.tobytes())
+            else:
+                digest.update("\x1f".join(str(v) for v in values).encode())
+    return digest.hexdigest()
+
+
+class MarketStore:
+    """Datasets on disk under ``root``; see the module docstring."""
+
+    def __init__(self, root: Path | str | None = None) -> None:
+        self.root = Path(root) if root is not None else default_root()
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def write(
+        self, info: DatasetInfo, frames: MarketFrames, *, allow_gaps: bool = False, allow_inconsistent: bool = False
+    ) -> StoredDataset:
+        """Check and store ``frames`` as a new version of ``info.name``; make it the current one.
+
+        Gaps and inconsistent OHLC refuse the data unless allowed (see checks.py).
+        """
+        _check_name(info.name)
+        report = check_frames(frames, frequency=info.frequency, calendar=info.calendar)
+        problems = list(report.problems)
+        if not allow_inconsistent:
+            problems += report.inconsistencies
+        if not allow_gaps:
+            problems += report.gap_problems()
+        if problems:
+            raise BadDataError(info.name, problems)
+        digest = content_hash(info, frames)
+        info = replace(info, content_hash=digest)
+        folder = self._folder(info.name) / digest
+        if not folder.exists():
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder.parent))
+            try:
+                self._write_version(staging, info, frames)
+                staging.rename(folder)
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+        _write_atomic(self._folder(info.name) / "CURRENT", digest)
+        return self.get(info.name, digest)
+
+    def _write_version(self, folder: Path, info: DatasetInfo, frames: MarketFrames) -> None:
+        bars = frames.bars.loc[:, list(BAR_COLUMNS)].sort_values(["symbol", "ts"], kind="stable")
+        dividends = frames.dividends.loc[:, list(DIVIDEND_COLUMNS)].sort_values(["symbol", "ts"], kind="stable")
+        splits = frames.splits.loc[:, list(SPLIT_COLUMNS)].sort_values(["symbol", "ts"], kind="stable")
+        with duckdb.connect() as con:
+            for label, frame in (("bars", bars), ("dividends", dividends), ("splits", splits)):
+                con.register("frame", frame)
+                target = str(folder / f"{label}.parquet").replace("'", "''")
+                con.execute(f"COPY (SELECT * FROM frame) TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
+                con.unregister("frame")
+        stamps = pd.DatetimeIndex(bars["ts"])
+        manifest = {
+            "info": asdict(info),
+            "symbols": sorted(str(s) for s in bars["symbol"].unique()),
+            "start": stamps.min().isoformat() if len(stamps) else None,
+            "end": stamps.max().isoformat() if len(stamps) else None,
+            "rows": len(bars),
+            "dividends": len(dividends),
+            "splits": len(splits),
+        }
+        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def names(self) -> list[str]:
+        base = self.root / "datasets"
+        if not base.is_dir():
+            return []
+        return sorted(p.name for p in base.iterdir() if (p / "CURRENT").is_file())
+
+    def datasets(self) -> list[StoredDataset]:
+        """The current version of every dataset, by name."""
+        return [self.get(name) for name in self.names()]
+
+    def get(self, name: str, content_hash: str | None = None) -> StoredDataset:
+        """A dataset version: the current one, or the one with ``content_hash``."""
+        folder = self._folder(name)
+        if content_hash is None:
+            current = folder / "CURRENT"
+            if not current.is_file():
+                known = ", ".join(self.names()) or "none"
+                raise DatasetNotFoundError(f"no dataset {name!r} in the store at {self.root} (stored: {known})")
+            content_hash = current.read_text().strip()
+        manifest_path = folder / content_hash / "manifest.json"
+        if not manifest_path.is_file():
+            raise DatasetNotFoundError(f"dataset {name!r} has no version {content_hash}")
+        manifest = json.loads(manifest_path.read_text())
+        return StoredDataset(
+            info=DatasetInfo(**manifest["info"]),
+            symbols=tuple(manifest["symbols"]),
+            start=pd.Timestamp(manifest["start"]),
+            end=pd.Timestamp(manifest["end"]),
+            rows=int(manifest["rows"]),
+            dividends=int(manifest["dividends"]),
+            splits=int(manifest["splits"]),
+            path=manifest_path.parent,
+        )
+
+    def find_symbol(self, symbol: str) -> list[StoredDataset]:
+        """Every current dataset that holds ``symbol``."""
+        return [d for d in self.datasets() if symbol in d.symbols]
+
+    def bars(
+        self,
+        name: str,
+        symbols: Sequence[str] | None = None,
+        start: pd.Timestamp | str | None = None,
+        end: pd.Timestamp | str | None = None,
+        content_hash: str | None = None,
+    ) -> pd.DataFrame:
+        """Bars of ``name`` for ``symbols`` with start <= ts <= end, sorted by (symbol, ts)."""
+        return self._query(self.get(name, content_hash), "bars", symbols, start, end)
+
+    def dividends(
+        self, name: str, symbols: Sequence[str] | None = None, content_hash: str | None = None
+    ) -> pd.DataFrame:
+        return self._query(self.get(name, content_hash), "dividends", symbols, None, None)
+
+    def splits(
+        self, name: str, symbols: Sequence[str] | None = None, content_hash: str | None = None
+    ) -> pd.DataFrame:
+        return self._query(self.get(name, content_hash), "splits", symbols, None, None)
+
+    def frames(self, name: str, content_hash: str | None = None) -> MarketFrames:
+        dataset = self.get(name, content_hash)
+        return MarketFrames(
+            self._query(dataset, "bars", None, None, None),
+            self._query(dataset, "dividends", None, None, None),
+            self._query(dataset, "splits", None, None, None),
+        )
+
+    def panel(
+        self,
+        name: str,
+        symbols: Sequence[str] | None = None,
+        start: pd.Timestamp | str | None = None,
+        end: pd.Timestamp | str | None = None,
+        content_hash: str | None = None,
+    ) -> Panel:
+        """The dense point-in-time arrays of ``name`` (see panel.py)."""
+        dataset = self.get(name, content_hash)
+        bars = self._query(dataset, "bars", symbols, start, end)
+        info = dataset.info
+        return Panel.from_bars(
+            bars,
+            frequency=info.frequency,
+            calendar=info.calendar,
+            currency=info.currency,
+            content_hash=info.content_hash,
+        )
+
+    def _query(
+        self,
+        dataset: StoredDataset,
+        table: str,
+        symbols: Sequence[str] | None,
+        start: pd.Timestamp | str | None,
+        end: pd.Timestamp | str | None,
+    ) -> pd.DataFrame:
+        if symbols is not None:
+            missing = sorted(set(symbols) - set(dataset.symbols))
+            if missing:
+                raise DatasetNotFoundError(f"dataset {dataset.info.name!r} has no symbol {', '.join(missing)}")
+        where: list[str] = []
+        params: list[object] = []
+        if symbols is not None:
+            where.append("list_contains(?, symbol)")
+            params.append(list(symbols))
+        if start is not None:
+            where.append("ts >= ?")
+            params.append(_utc(start))
+        if end is not None:
+            where.append("ts <= ?")
+            params.append(_utc(end))
+        path = str(dataset.path / f"{table}.parquet").replace("'", "''")
+        sql = f"SELECT * EXCLUDE (file_row_number) FROM read_parquet('{path}', file_row_number = true)"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY symbol, ts, file_row_number"  # ties (ticks) keep the stored order
+        with duckdb.connect() as con:
+            con.execute("SET TimeZone = 'UTC'")
+            frame = con.execute(sql, params).df()
+        frame["ts"] = pd.DatetimeIndex(frame["ts"]).tz_convert("UTC").as_unit("ns")
+        return frame
+
+    def _folder(self, name: str) -> Path:
+        _check_name(name)
+        return self.root / "datasets" / name
+
+
+def _check_name(name: str) -> None:
+    if not name or not set(name) <= _NAME_CHARS or name.startswith("."):
+        raise DataError(f"dataset name {name!r}: use lowercase letters, digits, '-', '_' and '.'")
+
+
+def _utc(value: pd.Timestamp | str) -> pd.Timestamp:
+    stamp = pd.Timestamp(value)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text + "\n")
+    os.replace(temporary, path)
