@@ -1,11 +1,11 @@
 """Checks a dataset must pass before it is stored, with a readable report.
 
 Problems (the data is refused): missing columns, timestamps without a timezone, duplicate or
-unsorted timestamps (in the order given; ticks may share a time), NaN or non-positive prices, negative volume, bad dividend
-amounts or split ratios. Reported apart, for the caller to allow or refuse: inconsistent bars (a
-high below the low, an open or close outside the high-low range, a daily bar on a day that is not
-a session of the calendar; real vendor history has some) and gaps (sessions of the calendar with no bar
-between a symbol's first and last bar).
+unsorted timestamps (in the order given; ticks may share a time), NaN or non-positive prices,
+negative volume, bad dividend amounts or split ratios. Reported apart, for the caller to allow
+or refuse: inconsistent bars (a high below the low, an open or close outside the high-low range,
+a daily bar on a day that is not a session of the calendar; real vendor history has some) and
+gaps (sessions of the calendar with no bar between a symbol's first and last bar).
 """
 
 from __future__ import annotations
@@ -137,7 +137,9 @@ def _check_symbol(symbol: str, rows: pd.DataFrame, frequency: str, calendar: str
         if inverted.any():
             report.inconsistencies.append(f"{symbol}: high below low at {_examples(stamps[inverted])}")
         if outside.any():
-            report.inconsistencies.append(f"{symbol}: open or close outside the high-low range at {_examples(stamps[outside])}")
+            report.inconsistencies.append(
+                f"{symbol}: open or close outside the high-low range at {_examples(stamps[outside])}"
+            )
     if frequency == "1d" and calendar not in ALWAYS_OPEN and not any(p.startswith(f"{symbol}:") for p in problems):
         _check_sessions(symbol, stamps, calendar, report)
 

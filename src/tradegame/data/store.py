@@ -228,9 +228,7 @@ class MarketStore:
     ) -> pd.DataFrame:
         return self._query(self.get(name, content_hash), "dividends", symbols, None, None)
 
-    def splits(
-        self, name: str, symbols: Sequence[str] | None = None, content_hash: str | None = None
-    ) -> pd.DataFrame:
+    def splits(self, name: str, symbols: Sequence[str] | None = None, content_hash: str | None = None) -> pd.DataFrame:
         return self._query(self.get(name, content_hash), "splits", symbols, None, None)
 
     def frames(self, name: str, content_hash: str | None = None) -> MarketFrames:

@@ -8,7 +8,9 @@ import pandas as pd
 from tradegame.data.calendars import sessions
 
 
-def daily_bars(symbols: tuple[str, ...] = ("AAA", "BBB"), start: str = "2008-09-02", end: str = "2008-12-31") -> pd.DataFrame:
+def daily_bars(
+    symbols: tuple[str, ...] = ("AAA", "BBB"), start: str = "2008-09-02", end: str = "2008-12-31"
+) -> pd.DataFrame:
     """Bars on every NYSE session; close of symbol k on row i is 100 * (k + 1) + i (easy to check)."""
     days = sessions("XNYS", start, end)
     frames = []

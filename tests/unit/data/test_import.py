@@ -65,20 +65,47 @@ def test_second_symbol_joins_a_dataset_as_a_new_version(store: MarketStore, tmp_
     [
         ([*GOOD_ROWS[:2], "2008-10-08,94.0,97.0,92.0,,94.05,1500", *GOOD_ROWS[3:]], "close is missing"),
         ([*GOOD_ROWS[:2], "2008-10-08,94.0,97.0,92.0,nan,94.05,1500", *GOOD_ROWS[3:]], "close is missing"),
-        ([*GOOD_ROWS[:2], "2008-10-08,94.0,97.0,92.0,-95.0,94.05,1500", *GOOD_ROWS[3:]], "close is not a positive number at 2008-10-08"),
+        (
+            [*GOOD_ROWS[:2], "2008-10-08,94.0,97.0,92.0,-95.0,94.05,1500", *GOOD_ROWS[3:]],
+            "close is not a positive number at 2008-10-08",
+        ),
         ([*GOOD_ROWS[:2], "2008-10-08,94.0,90.0,92.0,95.0,94.05,1500", *GOOD_ROWS[3:]], "high below low at 2008-10-08"),
-        ([*GOOD_ROWS[:2], "2008-10-08,94.0,97.0,92.0,99.0,94.05,1500", *GOOD_ROWS[3:]], "outside the high-low range at 2008-10-08"),
+        (
+            [*GOOD_ROWS[:2], "2008-10-08,94.0,97.0,92.0,99.0,94.05,1500", *GOOD_ROWS[3:]],
+            "outside the high-low range at 2008-10-08",
+        ),
         ([*GOOD_ROWS[:2], "2008-10-08,94.0,97.0,92.0,95.0,94.05,-5", *GOOD_ROWS[3:]], "negative volume"),
         ([*GOOD_ROWS[:3], GOOD_ROWS[2], *GOOD_ROWS[3:]], r"1 duplicate timestamp\(s\) \(2008-10-08\)"),
         ([GOOD_ROWS[1], GOOD_ROWS[0], *GOOD_ROWS[2:]], "not in ascending order at 2008-10-06"),
         ([*GOOD_ROWS[:2], *GOOD_ROWS[3:]], r"have no bar \(2008-10-08\)"),
         ([*GOOD_ROWS, "2008-10-11,90.0,91.0,89.0,90.5,90.0,10"], "not XNYS sessions"),
-        ([*GOOD_ROWS[:2], "2008-13-08,94.0,97.0,92.0,95.0,94.05,1500"], r"unreadable time\(s\): line 4 \('2008-13-08'\)"),
-        ([*GOOD_ROWS[:2], "2008-10-08,94.0,97.0,92.0,9five,94.05,1500"], r"close: 1 value\(s\) that are not numbers: line 4"),
+        (
+            [*GOOD_ROWS[:2], "2008-13-08,94.0,97.0,92.0,95.0,94.05,1500"],
+            r"unreadable time\(s\): line 4 \('2008-13-08'\)",
+        ),
+        (
+            [*GOOD_ROWS[:2], "2008-10-08,94.0,97.0,92.0,9five,94.05,1500"],
+            r"close: 1 value\(s\) that are not numbers: line 4",
+        ),
     ],
-    ids=["empty-close", "nan-close", "negative", "high<low", "outside", "neg-volume", "duplicate", "unsorted", "gap", "weekend", "bad-date", "bad-number"],
+    ids=[
+        "empty-close",
+        "nan-close",
+        "negative",
+        "high<low",
+        "outside",
+        "neg-volume",
+        "duplicate",
+        "unsorted",
+        "gap",
+        "weekend",
+        "bad-date",
+        "bad-number",
+    ],
 )
-def test_bad_rows_are_reported_and_nothing_is_stored(store: MarketStore, tmp_path: Path, rows: list[str], match: str) -> None:
+def test_bad_rows_are_reported_and_nothing_is_stored(
+    store: MarketStore, tmp_path: Path, rows: list[str], match: str
+) -> None:
     refused(store, write(tmp_path, rows), match)
 
 

@@ -20,7 +20,9 @@ def test_round_trip_keeps_every_value_and_type(store: MarketStore, info: Dataset
     assert stored.symbols == ("AAA", "BBB")
     assert (stored.start, stored.end) == (pd.Timestamp("2008-09-02", tz="UTC"), pd.Timestamp("2008-12-31", tz="UTC"))
     back = store.bars(info.name)
-    pd.testing.assert_frame_equal(back, frames.bars.sort_values(["symbol", "ts"]).reset_index(drop=True), check_dtype=False)
+    pd.testing.assert_frame_equal(
+        back, frames.bars.sort_values(["symbol", "ts"]).reset_index(drop=True), check_dtype=False
+    )
     assert str(back["ts"].dtype) == "datetime64[ns, UTC]"
 
 
@@ -58,12 +60,20 @@ def test_versions_stay_readable_by_hash(store: MarketStore, info: DatasetInfo, f
         store.get(info.name, "0" * 64)
 
 
-def test_corporate_actions_are_stored_as_exact_text(store: MarketStore, info: DatasetInfo, frames: MarketFrames) -> None:
+def test_corporate_actions_are_stored_as_exact_text(
+    store: MarketStore, info: DatasetInfo, frames: MarketFrames
+) -> None:
     dividends = pd.concat(
-        [empty_dividends(), pd.DataFrame({"symbol": ["AAA"], "ts": [pd.Timestamp("2008-11-06", tz="UTC")], "amount": ["0.13"]})]
+        [
+            empty_dividends(),
+            pd.DataFrame({"symbol": ["AAA"], "ts": [pd.Timestamp("2008-11-06", tz="UTC")], "amount": ["0.13"]}),
+        ]
     )
     splits = pd.concat(
-        [empty_splits(), pd.DataFrame({"symbol": ["BBB"], "ts": [pd.Timestamp("2008-12-01", tz="UTC")], "ratio": ["2"]})]
+        [
+            empty_splits(),
+            pd.DataFrame({"symbol": ["BBB"], "ts": [pd.Timestamp("2008-12-01", tz="UTC")], "ratio": ["2"]}),
+        ]
     )
     store.write(info, MarketFrames(frames.bars, dividends, splits))
     assert list(store.dividends(info.name)["amount"]) == ["0.13"]

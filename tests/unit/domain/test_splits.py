@@ -31,7 +31,12 @@ def test_two_for_one_split_doubles_units_keeps_basis_and_dates() -> None:
     ]
     # Sold after the anniversary of the pre-split purchase: long term, basis 5001.00 for 200.
     (sold,) = book.sell(account="A", symbol="ACME", quantity=D(200), price=D(30), on=date(2021, 3, 1))
-    assert (sold.proceeds, sold.cost_basis, sold.gain, sold.term) == (D("6000.00"), D("5001.00"), D("999.00"), Term.LONG)
+    assert (sold.proceeds, sold.cost_basis, sold.gain, sold.term) == (
+        D("6000.00"),
+        D("5001.00"),
+        D("999.00"),
+        Term.LONG,
+    )
     assert book.position("B", "ACME") == D(20)
 
 
@@ -74,7 +79,14 @@ def test_books_split_posts_units_only_and_replays() -> None:
     assert position.book_cost.amount == D(5000)  # gross cost, fees are on the cost ledger
     assert position.tax_basis.amount == D("5001.00")
     old, new = position.asset_ledger[-2:]
-    assert (old.op_id, old.units, old.value, new.op_id, new.units, new.value) == (op, D(-100), D(-5000), op, D(300), D(5000))
+    assert (old.op_id, old.units, old.value, new.op_id, new.units, new.value) == (
+        op,
+        D(-100),
+        D(-5000),
+        op,
+        D(300),
+        D(5000),
+    )
     assert books.decision_log[-1].action == "split"
     assert books.cash("IBKR", USD).amount == D("4999.00")
     assert replay(books.entries) == books.state()

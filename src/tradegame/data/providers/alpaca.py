@@ -97,7 +97,7 @@ class AlpacaProvider:
 
     def fetch_symbol(self, symbol: str, span: TimeRange, interval: str) -> MarketFrames:
         check_interval(_NAME, interval, self.intervals)
-        last = span.stop - pd.Timedelta(seconds=1)
+        last = (span.stop - pd.Timedelta(microseconds=1)).floor("s")  # Alpaca's end is inclusive
         params = {
             "timeframe": _TIMEFRAMES[interval],
             "start": span.start.strftime("%Y-%m-%dT%H:%M:%SZ"),

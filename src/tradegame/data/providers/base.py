@@ -434,6 +434,9 @@ def finish_bars(
     """Concatenate pages, keep ``[start, stop)``, sort, drop duplicate stamps; none left → NoBarsError."""
     pages = [page for page in frames if not page.empty]
     frame = pd.concat(pages, ignore_index=True) if pages else empty_bars()
+    broken = int((frame["ts"].isna() | frame["close"].isna()).sum())
+    if broken:
+        raise MalformedResponseError(f"{provider}: {broken} bar(s) of {symbol} without a time or a close")
     frame = frame[(frame["ts"] >= span.start) & (frame["ts"] < span.stop)]
     frame = frame.drop_duplicates(subset=["symbol", "ts"], keep="last")
     frame = frame.sort_values(["symbol", "ts"], kind="stable").reset_index(drop=True)

@@ -20,6 +20,7 @@ ccxt error → ``ProviderError``.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Protocol, cast
 
 import pandas as pd
@@ -182,9 +183,22 @@ class CcxtProvider:
         except (KeyError, IndexError, TypeError, ValueError) as exc:
             # ccxt's parsers fail this way on bodies that are not the exchange's format.
             return [], MalformedResponseError(f"{what}: unreadable answer ({type(exc).__name__})"), False
+        if rows == [] and not _json_or_nothing(getattr(self.exchange, "last_http_response", None)):
+            # ccxt parses a non-JSON body (an HTML error page) as "no candles"; we do not.
+            return [], MalformedResponseError(f"{what}: the exchange answered a body that is not JSON"), False
         if not isinstance(rows, list) or not all(isinstance(row, list) and len(row) >= 6 for row in rows):
             return [], MalformedResponseError(f"{what}: OHLCV rows are not [ms, o, h, l, c, v] lists"), False
         return rows, None, False
+
+
+def _json_or_nothing(body: object) -> bool:
+    if not isinstance(body, str) or not body.strip():
+        return True
+    try:
+        json.loads(body)
+    except ValueError:
+        return False
+    return True
 
 
 def _short(exc: BaseException) -> str:

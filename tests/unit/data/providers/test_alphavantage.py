@@ -163,7 +163,10 @@ def test_rate_limit_body_then_success_is_retried_after_backoff(
 
 def test_http_429_honours_retry_after(client: httpx.Client, fake_time: FakeTime, respx_mock: respx.MockRouter) -> None:
     respx_mock.get(URL).mock(
-        side_effect=[httpx.Response(429, headers={"Retry-After": "7"}, text="slow down"), httpx.Response(200, json=DAILY)]
+        side_effect=[
+            httpx.Response(429, headers={"Retry-After": "7"}, text="slow down"),
+            httpx.Response(200, json=DAILY),
+        ]
     )
 
     make(client, fake_time).fetch_symbol("AAPL", span("2024-01-02", "2024-01-03"), "1d")
@@ -227,7 +230,12 @@ def test_server_error_then_success_is_retried(
         httpx.Response(200, text="<html>Bad Gateway</html>"),
         httpx.Response(200, json={"Meta Data": {}}),
         httpx.Response(200, json={"Time Series (Daily)": {"2024-01-02": {"1. open": "187.15"}}}),
-        httpx.Response(200, json={"Time Series (Daily)": {"2024-01-02": {**DAILY["Time Series (Daily)"]["2024-01-02"], "4. close": "n/a"}}}),
+        httpx.Response(
+            200,
+            json={
+                "Time Series (Daily)": {"2024-01-02": {**DAILY["Time Series (Daily)"]["2024-01-02"], "4. close": "n/a"}}
+            },
+        ),
         httpx.Response(200, json=["not", "an", "object"]),
     ],
     ids=["not-json", "no-series", "missing-field", "not-a-number", "a-list"],

@@ -187,7 +187,9 @@ def test_missing_key_names_the_variable(client: httpx.Client, fake_time: FakeTim
         PolygonProvider(client, {"POLYGON_API_KEY": "  "}, sleep=fake_time.sleep, clock=fake_time.clock)
 
 
-def test_read_timeout_is_a_provider_error(client: httpx.Client, fake_time: FakeTime, respx_mock: respx.MockRouter) -> None:
+def test_read_timeout_is_a_provider_error(
+    client: httpx.Client, fake_time: FakeTime, respx_mock: respx.MockRouter
+) -> None:
     respx_mock.get(AGGS).mock(side_effect=httpx.ReadTimeout("read timed out"))
 
     with pytest.raises(ProviderError, match="timed out.*after 5 attempt") as caught:
