@@ -122,6 +122,22 @@ def _running_cost_account(name: str) -> str:
     return f"Expenses:RunningCosts:{name}"
 
 
+def _conversions_account(account: str) -> str:
+    return f"Equity:Conversions:{account}"
+
+
+def _fx_fees_account(account: str) -> str:
+    return f"Expenses:Fees:{account}:FX"
+
+
+def _transfer_fees_account(account: str) -> str:
+    return f"Expenses:Fees:{account}:Transfers"
+
+
+def _transit_account(source: str, target: str, currency: str) -> str:
+    return f"Assets:Transit:{source}-to-{target}:{currency}"
+
+
 def _tax_liability(year: int) -> str:
     return f"Liabilities:Tax:{year}"
 
@@ -408,6 +424,10 @@ class Books:
         self._account(account)
         return Money(self._cash.get((account, currency.code), _ZERO), currency)
 
+    def cash_balances(self) -> dict[tuple[str, str], Decimal]:
+        """Cash per (account, currency code), zero balances left out."""
+        return _nonzero(self._cash)
+
     def disposals(self) -> tuple[Disposal, ...]:
         """Every disposal of the lot books as it stands now (wash adjustments applied)."""
         return tuple(d for book in self._lot_books.values() for d in book.disposals)
@@ -675,6 +695,103 @@ class Books:
                 Posting(units_account, symbol, after, value, currency),
             )
         self._commit(op_id, ts, entries, DecisionEntry(op_id, ts, "split", None, symbol, reason))
+        return op_id
+
+    def convert(self, account: str, give: Money, get: Money, fee: Money, ts: datetime, reason: str = "") -> str:
+        """Exchange currencies in ``account``: pay ``give`` plus ``fee`` (in give's currency), receive ``get``.
+
+        Each currency's entry balances through ``Equity:Conversions:{account}``, whose balances
+        across currencies record the rate paid; the fee goes to the account's FX fees.
+        """
+        op_id, ts = self._begin(ts, reason)
+        self._account(account)
+        for what, money in (("give", give), ("get", get), ("fee", fee)):
+            if not isinstance(money, Money):
+                raise InvalidInputError(f"conversion {what} must be Money, not {type(money).__name__}")
+        if give.currency.code == get.currency.code:
+            raise CurrencyMismatchError(f"a conversion needs two currencies, got {give.currency.code} twice")
+        self._check_money(give, give.currency, "conversion amount", positive=True)
+        self._check_money(get, get.currency, "conversion proceeds", positive=True)
+        self._check_money(fee, give.currency, "conversion fee", positive=False)
+        self._check_cash(account, give + fee, f"converting {give} to {get.currency.code}")
+        entries = self._entries(op_id, ts)
+        clearing = _conversions_account(account)
+        entries.add(
+            "convert",
+            f"convert {give} to {get} in {account}",
+            _cash(_cash_account(account, give.currency.code), give.currency, -give.amount),
+            _cash(clearing, give.currency, give.amount),
+        )
+        entries.add(
+            "convert",
+            f"receive {get} for {give} in {account}",
+            _cash(clearing, get.currency, -get.amount),
+            _cash(_cash_account(account, get.currency.code), get.currency, get.amount),
+        )
+        entries.add(
+            "fee",
+            f"conversion fee {fee}",
+            _cash(_cash_account(account, give.currency.code), give.currency, -fee.amount),
+            _cash(_fx_fees_account(account), give.currency, fee.amount),
+        )
+        self._currencies[give.currency.code] = give.currency
+        self._currencies[get.currency.code] = get.currency
+        self._move_cash(account, give.currency, -(give.amount + fee.amount))
+        self._move_cash(account, get.currency, get.amount)
+        pair = f"{give.currency.code}{get.currency.code}"
+        self._costs.append(CostEntry(op_id, ts, account, pair, "convert", give.amount, give, fee))
+        self._commit(op_id, ts, entries, DecisionEntry(op_id, ts, "convert", account, pair, reason))
+        return op_id
+
+    def send_transfer(self, source: str, target: str, amount: Money, fee: Money, ts: datetime, reason: str = "") -> str:
+        """Move ``amount`` out of ``source`` into transit to ``target``; ``fee`` is charged to ``source``."""
+        op_id, ts = self._begin(ts, reason)
+        self._account(source)
+        self._account(target)
+        if source == target:
+            raise InvalidInputError(f"a transfer needs two accounts, got {source} twice")
+        currency = amount.currency
+        self._check_money(amount, currency, "transfer", positive=True)
+        self._check_money(fee, currency, "transfer fee", positive=False)
+        self._check_cash(source, amount + fee, f"transferring {amount} to {target}")
+        entries = self._entries(op_id, ts)
+        entries.add(
+            "transfer-out",
+            f"send {amount} from {source} to {target}",
+            _cash(_cash_account(source, currency.code), currency, -amount.amount),
+            _cash(_transit_account(source, target, currency.code), currency, amount.amount),
+        )
+        entries.add(
+            "fee",
+            f"transfer fee {fee}",
+            _cash(_cash_account(source, currency.code), currency, -fee.amount),
+            _cash(_transfer_fees_account(source), currency, fee.amount),
+        )
+        self._move_cash(source, currency, -(amount.amount + fee.amount))
+        if fee.amount:
+            self._costs.append(CostEntry(op_id, ts, source, "TRANSFER", "transfer", _ZERO, amount, fee))
+        self._commit(op_id, ts, entries, DecisionEntry(op_id, ts, "transfer-out", source, target, reason))
+        return op_id
+
+    def receive_transfer(self, source: str, target: str, amount: Money, ts: datetime, reason: str = "") -> str:
+        """Credit ``target`` with ``amount`` that ``send_transfer`` put in transit from ``source``."""
+        op_id, ts = self._begin(ts, reason)
+        self._account(target)
+        currency = amount.currency
+        self._check_money(amount, currency, "transfer", positive=True)
+        transit = _transit_account(source, target, currency.code)
+        in_transit = self._journal.balance(transit).get(currency.code, _ZERO)
+        if amount.amount > in_transit:
+            raise InvalidAmountError(f"only {in_transit} {currency.code} is in transit from {source} to {target}")
+        entries = self._entries(op_id, ts)
+        entries.add(
+            "transfer-in",
+            f"receive {amount} from {source} in {target}",
+            _cash(transit, currency, -amount.amount),
+            _cash(_cash_account(target, currency.code), currency, amount.amount),
+        )
+        self._move_cash(target, currency, amount.amount)
+        self._commit(op_id, ts, entries, DecisionEntry(op_id, ts, "transfer-in", target, source, reason))
         return op_id
 
     def crypto_swap(

@@ -33,6 +33,7 @@ import pandas as pd
 from tradegame.data.bars import BAR_COLUMNS, MarketFrames, empty_bars
 from tradegame.data.errors import (
     MalformedResponseError,
+    MissingApiKeyError,
     ProviderError,
     RateLimitError,
 )
@@ -101,8 +102,6 @@ def check_interval(provider: str, interval: str, supported: Iterable[str]) -> No
 
 def require_env(provider: str, env: Mapping[str, str], variable: str) -> str:
     """The value of ``variable`` in ``env``, or ``MissingApiKeyError`` naming the variable."""
-    from tradegame.data.errors import MissingApiKeyError
-
     value = env.get(variable, "").strip()
     if not value:
         raise MissingApiKeyError(f"{provider}: set the environment variable {variable} to your API key")
@@ -302,7 +301,11 @@ class HttpJson:
         headers: Mapping[str, str] | None = None,
         throttled: Callable[[object], str | None] | None = None,
     ) -> HttpAnswer:
-        """The final answer to ``GET url``; 2xx bodies must be JSON (else MalformedResponseError)."""
+        """The final answer to ``GET url``; 2xx bodies must be JSON (else MalformedResponseError).
+
+        Timeouts, connection errors, 429 and 5xx are retried; any other status is returned for the
+        provider to interpret (``fail`` makes the generic error).
+        """
         failures = 0
         while True:
             self.pacer.wait()
@@ -311,7 +314,7 @@ class HttpJson:
             response, failure = self._send(url, params, headers)
             if response is None:
                 reason = f"{self.provider}: {failure} calling {shown_url}"
-                retryable, retry_after, limited = True, None, False
+                retry_after, limited = None, False
             else:
                 status = response.status_code
                 payload = _json_or_text(response)
@@ -319,13 +322,13 @@ class HttpJson:
                 if status == 429 or throttle_reason is not None:
                     detail = throttle_reason or _snippet(response.text)
                     reason = f"{self.provider}: rate limited (HTTP {status}) calling {shown_url}: {detail}"
-                    retryable, limited = True, True
+                    limited = True
                     retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
                 elif status >= 500:
                     reason = (
                         f"{self.provider}: server error HTTP {status} calling {shown_url}: {_snippet(response.text)}"
                     )
-                    retryable, limited = True, False
+                    limited = False
                     retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
                 else:
                     if 200 <= status < 300 and isinstance(payload, str):
@@ -336,7 +339,7 @@ class HttpJson:
                         )
                     return HttpAnswer(status, payload, shown_url)
             failures += 1
-            delay = self.retry.delay(failures - 1, retry_after) if retryable else 0.0
+            delay = self.retry.delay(failures - 1, retry_after)
             if failures >= self.retry.max_attempts or delay > self.retry.max_delay:
                 after = f"after {failures} attempt(s)"
                 if delay > self.retry.max_delay:

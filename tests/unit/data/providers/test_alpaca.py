@@ -34,8 +34,8 @@ def client() -> Iterator[httpx.Client]:
         yield http
 
 
-def make(client: httpx.Client, fake_time: FakeTime, **options: str) -> AlpacaProvider:
-    return AlpacaProvider(client, ENV, sleep=fake_time.sleep, clock=fake_time.clock, min_interval=0.0, **options)
+def make(client: httpx.Client, fake_time: FakeTime, feed: str | None = None) -> AlpacaProvider:
+    return AlpacaProvider(client, ENV, sleep=fake_time.sleep, clock=fake_time.clock, min_interval=0.0, feed=feed)
 
 
 def pages() -> list[httpx.Response]:

@@ -192,6 +192,6 @@ def test_read_timeout_is_a_provider_error(
 ) -> None:
     respx_mock.get(AGGS).mock(side_effect=httpx.ReadTimeout("read timed out"))
 
-    with pytest.raises(ProviderError, match="timed out.*after 5 attempt") as caught:
+    with pytest.raises(ProviderError, match=r"timed out.*after 5 attempt") as caught:
         make(client, fake_time).fetch_symbol("AAPL", JAN, "1d")
     assert_no_secret(caught.value, KEY)

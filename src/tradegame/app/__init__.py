@@ -1,0 +1,1 @@
+"""The application layer: loads a Game's data from the store and plays it (used by the CLI)."""

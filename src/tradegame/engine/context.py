@@ -1,0 +1,117 @@
+"""What a Model gets each Round (``RoundContext``) and the Model protocol itself."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+import pandas as pd
+
+from tradegame.engine.moves import Action, MoveState
+from tradegame.engine.universe import UniverseView
+
+if TYPE_CHECKING:
+    from tradegame.engine.game import Game
+
+__all__ = ["Model", "PositionInfo", "RoundContext", "RoundRecord"]
+
+
+@dataclass(frozen=True, slots=True)
+class RoundRecord:
+    """One finished Round: its time and the Game's value (in the Game currency) after it."""
+
+    round: int
+    time: pd.Timestamp
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class PositionInfo:
+    """A Position as the Model sees it, valued at the latest known close (in its quote currency).
+
+    ``unrealized`` is the appreciation since purchase (value minus the cost of the units held,
+    fees included); ``change`` the appreciation since the previous Round.
+    """
+
+    account: str
+    symbol: str
+    quantity: Decimal
+    cost: Decimal
+    price: float
+    value: float
+    unrealized: float
+    change: float
+
+
+class RoundContext:
+    """The Model's window on the Game at one Round. Read-only; the Model answers with Actions."""
+
+    __slots__ = ("_game", "round", "time", "universe", "value")
+
+    def __init__(self, game: Game, round_index: int, time: pd.Timestamp, universe: UniverseView, value: float) -> None:
+        self._game = game
+        self.round = round_index
+        self.time = time
+        self.universe = universe
+        self.value = value  # the Game's value at this Round, in the Game currency
+
+    @property
+    def start_fund(self) -> Decimal:
+        return self._game.spec.start_fund
+
+    @property
+    def currency(self) -> str:
+        return self._game.spec.currency
+
+    @property
+    def accounts(self) -> tuple[str, ...]:
+        return tuple(a.name for a in self._game.spec.accounts)
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """The Game's seeded generator: the only randomness a Model should use."""
+        return self._game.rng
+
+    @property
+    def history(self) -> list[RoundRecord]:
+        """Every earlier Round, oldest first (do not change it)."""
+        return self._game.history
+
+    @property
+    def open_moves(self) -> tuple[MoveState, ...]:
+        return tuple(self._game.open_moves)
+
+    def cash(self, account: str | None = None, currency: str | None = None) -> Decimal:
+        """Cash in ``account`` (default: the first) and ``currency`` (default: the account's)."""
+        return self._game.cash_of(account, currency)
+
+    def quantity(self, symbol: str, account: str | None = None) -> Decimal:
+        """Units of ``symbol`` held, in one account or (by default) in all."""
+        return self._game.quantity_of(symbol, account)
+
+    @property
+    def positions(self) -> Mapping[tuple[str, str], PositionInfo]:
+        """Every open Position by (account, symbol), with its appreciation."""
+        return self._game.position_infos()
+
+    @property
+    def holdings(self) -> dict[str, Decimal]:
+        """Units held per symbol across accounts (only symbols held)."""
+        out: dict[str, Decimal] = {}
+        for (_, symbol), quantity in self._game.held.items():
+            out[symbol] = out.get(symbol, Decimal(0)) + quantity
+        return {s: q for s, q in out.items() if q}
+
+
+class Model(Protocol):
+    """A strategy: each Round it reads the context and returns Moves (and Cancels, or an EndGame).
+
+    Open Moves that are not cancelled stay open (good till cancelled, or for their time in force).
+    """
+
+    name: str
+
+    def decide(self, ctx: RoundContext) -> Iterable[Action] | None: ...

@@ -1,0 +1,1017 @@
+"""The Round loop: a Model plays a Game on point-in-time data, every fill in the books.
+
+Each Round, in order:
+
+1. running costs that fell due since the last Round are charged;
+2. the bars that became known since the last Round are replayed in time order: corporate
+   actions on their dates (splits, dividends), then the open Moves are matched against each
+   bar (see market.py), sells before buys so a rebalance can pay for itself;
+3. Moves whose time in force ran out expire; transfers whose delay has passed arrive;
+4. the Game is valued at the latest closes (in the Game currency) and the exit rules are
+   checked; a triggered exit ends the Game here;
+5. the Model decides; its Moves are checked and accepted or rejected with a reason (with
+   ``fill_at = "close"`` they fill at once at the close just seen).
+
+At the end (last Round, an exit, or the Model's ``EndGame``) every Position is sold at the
+latest close, every other currency is converted into the Game currency, and the tax for every
+year is recorded. Nothing reads the wall clock; randomness comes from the Game's seed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from tradegame.data.calendars import round_times, session_closes, sessions
+from tradegame.data.errors import DataError
+from tradegame.domain.errors import InsufficientFundsError, InvalidInputError, TradegameError
+from tradegame.domain.instruments import Account, Instrument
+from tradegame.domain.money import Currency, Money, Price, Quantity
+from tradegame.domain.positions import Books, TaxKind
+from tradegame.engine.context import Model, PositionInfo, RoundContext, RoundRecord
+from tradegame.engine.market import Bar, match
+from tradegame.engine.moves import Action, Cancel, EndGame, Move, MoveState, MoveStatus, OrderType, Side
+from tradegame.engine.spec import AccountSpec, GameSpec
+from tradegame.engine.universe import Universe, UniverseView
+
+__all__ = ["Game", "GameEvent", "GameResult", "Outcome", "Score", "Transfer", "currency_of", "play"]
+
+Outcome = Literal["completed", "catastrophic_exit", "perfect_exit", "ended_by_model"]
+_MINOR_UNITS = {"JPY": 0, "KRW": 0, "BTC": 8, "ETH": 8}
+_ZERO = Decimal(0)
+_CRYPTO_LOT = Decimal("0.00000001")
+
+
+def currency_of(code: str) -> Currency:
+    return Currency(code, _MINOR_UNITS.get(code, 2))
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """An action: move cash between two accounts along one of the Game's transfer rules."""
+
+    source: str
+    target: str
+    amount: Decimal
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class GameEvent:
+    """One line of the Game's decision log; ``op_ids`` link it to the ledger entries it caused."""
+
+    seq: int
+    round: int
+    time: str
+    kind: str  # placed, filled, partial, continued, cancelled, expired, rejected, chain-stopped, exit, ...
+    move_id: str | None
+    account: str | None
+    symbol: str | None
+    detail: str
+    op_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Score:
+    """The result in the Game currency: ``score = gross_profit - fees - running_costs - taxes``."""
+
+    start_capital: Decimal
+    final_value: Decimal
+    gross_profit: Decimal
+    fees: Decimal
+    running_costs: Decimal
+    taxes: Decimal
+    score: Decimal
+
+
+@dataclass
+class GameResult:
+    spec: GameSpec
+    outcome: Outcome
+    outcome_round: int
+    outcome_reason: str
+    score: Score
+    books: Books
+    events: list[GameEvent]
+    times: np.ndarray  # int64 ns of each Round played
+    values: np.ndarray  # the Game's value after each Round
+    data_hash: str
+
+    def events_jsonl(self) -> str:
+        return "".join(json.dumps(_event_json(e), sort_keys=True) + "\n" for e in self.events)
+
+    def ledger_jsonl(self) -> str:
+        """Every journal entry, one JSON object per line (amounts as decimal strings)."""
+        lines = []
+        for entry in self.books.entries:
+            postings = [
+                [p.account, p.commodity, str(p.units), None if p.value is None else str(p.value)]
+                for p in entry.postings
+            ]
+            lines.append(
+                json.dumps(
+                    {
+                        "op": entry.op_id,
+                        "seq": entry.seq,
+                        "ts": entry.timestamp.isoformat(),
+                        "kind": entry.kind,
+                        "narration": entry.narration,
+                        "postings": postings,
+                    },
+                    sort_keys=True,
+                )
+            )
+        return "\n".join(lines) + "\n"
+
+
+def _event_json(event: GameEvent) -> dict[str, object]:
+    return {
+        "seq": event.seq,
+        "round": event.round,
+        "time": event.time,
+        "kind": event.kind,
+        "move_id": event.move_id,
+        "account": event.account,
+        "symbol": event.symbol,
+        "detail": event.detail,
+        "op_ids": list(event.op_ids),
+    }
+
+
+def _utc(ns: int) -> datetime:
+    return datetime.fromtimestamp(ns // 1_000_000_000, tz=UTC).replace(microsecond=(ns // 1000) % 1_000_000)
+
+
+def _iso(ns: int) -> str:
+    return _utc(ns).isoformat()
+
+
+class Game:
+    """One play of ``spec`` by ``model`` on ``universe``; ``run()`` plays it to the end."""
+
+    def __init__(self, spec: GameSpec, universe: Universe, model: Model) -> None:
+        spec.check()
+        self.spec = spec
+        self.universe = universe
+        self.model = model
+        self.panel = universe.panel
+        self.currency = currency_of(spec.currency)
+        self.rng = np.random.default_rng(spec.seed)
+        self._accounts = {a.name: a for a in spec.accounts}
+        self._first_account = spec.accounts[0].name
+        self.books = Books(
+            [Account(a.name, a.venue, currency_of(a.currency), a.lot_method) for a in spec.accounts],
+        )
+        allowed = set(spec.symbols) if spec.symbols else set(self.panel.symbols)
+        unknown = sorted(allowed - set(self.panel.symbols))
+        if unknown:
+            raise InvalidInputError(f"symbols: not in the data: {', '.join(unknown)}")
+        if spec.asset_classes:
+            classes = set(spec.asset_classes)
+            allowed = {s for s in allowed if universe.instruments[s].asset_class in classes}
+        self.allowed = allowed
+        self.times = self._round_times()
+        columns = {s: i for i, s in enumerate(self.panel.symbols)}
+        self._column = columns
+        self.held: dict[tuple[str, str], Decimal] = {}
+        self._cost: dict[tuple[str, str], Decimal] = {}
+        n = len(self.panel.symbols)
+        self._qty = np.zeros((len(spec.accounts), n))
+        self._account_index = {a.name: i for i, a in enumerate(spec.accounts)}
+        self._last_price = np.full(n, np.nan)
+        self._prev_price = np.full(n, np.nan)
+        self._fx = self._fx_vector()
+        self.open_moves: list[MoveState] = []
+        self.history: list[RoundRecord] = []
+        self.events: list[GameEvent] = []
+        self._moves = 0
+        self._row = 0
+        self._round = 0
+        self._now_ns = 0
+        self._transit: list[tuple[int, Transfer, str]] = []
+        self._values = np.full(len(self.times), np.nan)
+        self._start_capital = spec.start_fund
+        self._peak = float(spec.start_fund)
+        self._losing = 0
+
+    # -- schedule --------------------------------------------------------------------------
+
+    def _round_times(self) -> np.ndarray:
+        spec, panel = self.spec, self.panel
+        code = spec.calendar or panel.calendar
+        if not panel.rows:
+            raise DataError("data: the dataset has no bars")
+        data_end = pd.Timestamp(panel.labels[-1], tz="UTC")
+        start = pd.Timestamp(spec.start, tz="UTC")
+        end = pd.Timestamp(spec.end, tz="UTC") if spec.end else data_end
+        if start < pd.Timestamp(panel.labels[0], tz="UTC") or start > data_end:
+            raise DataError(
+                f"start: {spec.start} is outside the data ({pd.Timestamp(panel.labels[0]).date()} to {data_end.date()})"
+            )
+        if end > data_end:
+            raise DataError(f"end: {spec.end} is after the data ends ({data_end.date()})")
+        if spec.round_times:
+            times = pd.DatetimeIndex([pd.Timestamp(t) for t in spec.round_times])
+            if times.tz is None:
+                times = times.tz_localize("UTC")
+            ns = np.sort(times.tz_convert("UTC").as_unit("ns").asi8)
+        elif spec.round_intervals:
+            days = sessions(code, start, end)
+            closes = session_closes(code, days)
+            picked, day, step = [], start, 0
+            while True:
+                index = int(np.searchsorted(days.as_unit("ns").asi8, day.value))
+                if index >= len(days):
+                    break
+                picked.append(closes[index])
+                day = days[index] + pd.Timedelta(days=spec.round_intervals[step % len(spec.round_intervals)])
+                step += 1
+            ns = np.asarray(picked, dtype=np.int64)
+        else:
+            assert spec.schedule is not None
+            ns = round_times(code, start, end, spec.schedule).as_unit("ns").asi8
+        if spec.rounds is not None:
+            if len(ns) < spec.rounds:
+                raise DataError(f"rounds: the data has room for {len(ns)} rounds, not {spec.rounds}")
+            ns = ns[: spec.rounds]
+        if not len(ns):
+            raise DataError("schedule: no round falls between start and end")
+        return np.asarray(ns, dtype=np.int64)
+
+    def _fx_vector(self) -> np.ndarray:
+        """Game-currency units per unit of each symbol's quote currency (static; 1 for the Game currency)."""
+        out = np.ones(len(self.panel.symbols))
+        for i, symbol in enumerate(self.panel.symbols):
+            code = self.universe.instruments[symbol].quote_currency.code
+            if code != self.currency.code:
+                out[i] = self._rate(code, self.currency.code)
+        return out
+
+    def _rate(self, base: str, quote: str) -> float:
+        view = UniverseView(self.universe, self.panel.as_of(max(self._now_ns, int(self.times[0]))))
+        static = dict(self.universe.fx_rates)
+        static.setdefault(self.currency.code, Decimal(1))
+        for code, static_rate in self.spec.fx_rates:
+            static.setdefault(code, static_rate)
+        self.universe.fx_rates.update(static)
+        rate = view.fx_rate(base, quote)
+        if np.isnan(rate):
+            raise DataError(f"fx_rates: no rate from {base} to {quote} (add a forex symbol or a static rate)")
+        return rate
+
+    # -- the loop --------------------------------------------------------------------------
+
+    def run(self) -> GameResult:
+        spec = self.spec
+        first = int(self.times[0])
+        self._now_ns = first
+        self._book_start(first)
+        outcome: Outcome = "completed"
+        reason = "played every round"
+        played = len(self.times)
+        year = _utc(first).year
+        for index, ns in enumerate(self.times):
+            ns = int(ns)
+            self._round = index
+            self._charge_running_costs(ns)
+            self._replay_bars(ns)
+            self._now_ns = ns
+            self._expire(index)
+            self._arrive(index)
+            if spec.tax is not None and _utc(ns).year != year:
+                for past in range(year, _utc(ns).year):
+                    self.books.record_tax(past, spec.tax, _utc(ns), f"tax for {past}")
+                year = _utc(ns).year
+            value = self._value()
+            self._values[index] = value
+            exit_reason = self._exit(value)
+            if exit_reason is not None:
+                outcome, reason = exit_reason
+                self._event("exit", None, None, None, f"{outcome}: {reason}")
+                played = index + 1
+                break
+            ctx = RoundContext(self, index, pd.Timestamp(ns, tz="UTC"), self._view(ns), value)
+            ended = self._decide(ctx)
+            self.history.append(RoundRecord(index, ctx.time, value))
+            if ended is not None:
+                outcome, reason = "ended_by_model", ended
+                self._event("exit", None, None, None, f"ended by the model: {ended}")
+                played = index + 1
+                break
+        final_ns = int(self.times[played - 1])
+        self._liquidate(final_ns)
+        score = self._score(final_ns)
+        self._values[played - 1] = float(score.final_value)
+        return GameResult(
+            spec,
+            outcome,
+            played - 1,
+            reason,
+            score,
+            self.books,
+            self.events,
+            self.times[:played].copy(),
+            self._values[:played].copy(),
+            self.panel.content_hash,
+        )
+
+    def _view(self, ns: int) -> UniverseView:
+        return UniverseView(self.universe, self.panel.as_of(ns))
+
+    def _book_start(self, ns: int) -> None:
+        spec = self.spec
+        for position in sorted(spec.initial_positions, key=lambda p: p.acquired):
+            when = datetime(position.acquired.year, position.acquired.month, position.acquired.day, tzinfo=UTC)
+            instrument = self._instrument(position.symbol)
+            currency = instrument.quote_currency
+            cost = currency.round(position.cost_basis)
+            op = self.books.deposit(
+                position.account, Money(cost, currency), when, f"initial position {position.symbol}"
+            )
+            price = (cost / position.quantity).quantize(Decimal("1E-10"))
+            buy = self.books.buy(
+                position.account,
+                instrument,
+                Quantity(position.quantity),
+                Price(price, currency),
+                Money(cost - currency.round(price * position.quantity), currency)
+                if cost > currency.round(price * position.quantity)
+                else Money.zero(currency),
+                when,
+                "initial position",
+                game=spec.name,
+            )
+            self._after_fill(position.account, position.symbol, position.quantity, cost)
+            self._event("initial-position", None, position.account, position.symbol, f"{position.quantity}", (op, buy))
+        fund = self.books.deposit(self._first_account, Money(spec.start_fund, self.currency), _utc(ns), "start fund")
+        self._event("start", None, self._first_account, None, f"start fund {spec.start_fund} {spec.currency}", (fund,))
+
+    # -- bars ------------------------------------------------------------------------------
+
+    def _replay_bars(self, ns: int) -> None:
+        end = self.panel.rows_known_at(ns)
+        fields = self.panel.fields
+        closes = fields["close"]
+        at_close = self.spec.fill_at == "close"
+        for row in range(self._row, end):
+            self._now_ns = int(self.panel.available[row] if at_close else self.universe.fill_times[row])
+            self._prev_price = self._last_price.copy() if row == end - 1 else self._prev_price
+            actions = self.universe.actions.get(row)
+            if actions:
+                self._corporate_actions(row, actions)
+            if self.open_moves and self.spec.fill_at == "next_open":
+                self._match_row(row, at_close=False)
+            elif self.open_moves:
+                self._match_row(row, at_close=True)
+            values = closes[row]
+            known = ~np.isnan(values)
+            self._last_price[known] = values[known]
+        self._row = end
+
+    def _bar(self, row: int, column: int) -> Bar:
+        f = self.panel.fields
+        return Bar(
+            float(f["open"][row, column]),
+            float(f["high"][row, column]),
+            float(f["low"][row, column]),
+            float(f["close"][row, column]),
+            float(f["volume"][row, column]),
+        )
+
+    def _match_row(self, row: int, *, at_close: bool, only: list[MoveState] | None = None) -> None:
+        available = int(self.panel.available[row])
+        when = available if at_close else int(self.universe.fill_times[row])
+        candidates = [
+            m for m in (only if only is not None else self.open_moves) if m.placed_at_ns < available or only is not None
+        ]
+        if not candidates:
+            return
+        # Settle target and notional sizes on this bar, then sells before buys.
+        planned: list[tuple[MoveState, float, bool]] = []
+        for state in candidates:
+            if state.status is not MoveStatus.OPEN:
+                continue
+            column = self._column[state.move.symbol]
+            bar = self._bar(row, column)
+            if np.isnan(bar.close):
+                continue  # no trading in this symbol on this bar
+            move = state.move
+            fill = match(
+                state.side,
+                move.order_type,
+                None if move.limit_price is None else float(move.limit_price),
+                None if move.stop_price is None else float(move.stop_price),
+                state.triggered,
+                bar,
+                at_close=at_close,
+            )
+            state.triggered = fill.triggered
+            if fill.price is None:
+                continue
+            maker = (
+                move.order_type is OrderType.LIMIT
+                and move.limit_price is not None
+                and (fill.price == float(move.limit_price))
+            )
+            if state.quantity is None:
+                self._settle_size(state, fill.price)
+            planned.append((state, fill.price, maker))
+        planned.sort(key=lambda item: item[0].side is Side.BUY)
+        for state, price, maker in planned:
+            if state.status is MoveStatus.OPEN:
+                column = self._column[state.move.symbol]
+                self._execute(state, row, price, maker, self._bar(row, column), when)
+
+    def _settle_size(self, state: MoveState, price: float) -> None:
+        """Turn a notional or target-weight size into units at ``price``."""
+        move = state.move
+        instrument = self._instrument(move.symbol)
+        step = _CRYPTO_LOT if instrument.fractional else instrument.lot_size
+        price_d = Decimal(repr(price))
+        if move.notional is not None:
+            units = (move.notional / price_d / step).to_integral_value(ROUND_DOWN) * step
+        else:
+            assert move.target_weight is not None
+            fx = Decimal(repr(float(self._fx[self._column[move.symbol]])))
+            target_value = move.target_weight * Decimal(repr(self._value())) / fx
+            held = self.held.get((state.account, move.symbol), _ZERO)
+            wanted = (target_value / price_d / step).to_integral_value(ROUND_DOWN) * step
+            units = abs(wanted - held)
+            state.side = Side.BUY if wanted > held else Side.SELL
+        state.quantity = units
+        if units <= 0:
+            state.status = MoveStatus.FILLED
+            self._event("filled", state.move_id, state.account, move.symbol, "nothing to trade: already at the size")
+            self._finish(state)
+
+    def _execute(self, state: MoveState, row: int, price: float, maker: bool, bar: Bar, when: int) -> None:
+        move = state.move
+        account = self._accounts[state.account]
+        instrument = self._instrument(move.symbol)
+        currency = instrument.quote_currency
+        assert state.quantity is not None
+        remaining = state.quantity - state.filled
+        step = _CRYPTO_LOT if instrument.fractional else instrument.lot_size
+        quantity = remaining
+        if account.volume_cap is not None and not np.isnan(bar.volume):
+            cap = (account.volume_cap * Decimal(repr(bar.volume)) / step).to_integral_value(ROUND_DOWN) * step
+            quantity = min(quantity, cap)
+        side = state.side
+        if not maker:
+            price = account.slippage.execution_price(
+                side=side.value, price=price, quantity=float(quantity), bar_volume=bar.volume
+            )
+        tick = instrument.tick_size
+        unit_price = (Decimal(repr(price)) / tick).to_integral_value(ROUND_HALF_EVEN) * tick
+        if unit_price <= 0:
+            unit_price = tick
+        if side is Side.SELL:
+            held = self.held.get((state.account, move.symbol), _ZERO)
+            if quantity > held:
+                quantity = held
+                if quantity <= 0:
+                    self._reject(state, f"sell of {move.symbol}: {state.account} holds none")
+                    return
+        else:
+            quantity = self._affordable(account, instrument, quantity, unit_price, maker, step)
+            if quantity <= 0:
+                self._reject(state, f"buy of {move.symbol}: not enough {currency.code} cash in {state.account}")
+                return
+        if quantity <= 0:
+            return  # the volume cap left nothing on this bar: it stays open
+        fee = self._fee(account, quantity, unit_price, maker, currency)
+        ts = _utc(when)
+        reason = f"{state.move_id}: {move.reason}" if move.reason else state.move_id
+        try:
+            if side is Side.BUY:
+                op = self.books.buy(
+                    state.account,
+                    instrument,
+                    Quantity(quantity),
+                    Price(unit_price, currency),
+                    fee,
+                    ts,
+                    reason,
+                    game=self.spec.name,
+                )
+            else:
+                op = self.books.sell(
+                    state.account, instrument, Quantity(quantity), Price(unit_price, currency), fee, ts, reason,
+                    game=self.spec.name,
+                )  # fmt: skip
+        except TradegameError as error:
+            self._reject(state, f"{side.value} {quantity} {move.symbol}: {error}")
+            return
+        gross = quantity * unit_price
+        if side is Side.BUY:
+            self._after_fill(state.account, move.symbol, quantity, currency.round(gross) + fee.amount)
+        else:
+            self._after_fill(state.account, move.symbol, -quantity, _ZERO)
+        state.filled += quantity
+        state.fill_value += gross
+        state.fees += fee.amount
+        state.op_ids.append(op)
+        done = state.filled >= state.quantity
+        kind = "filled" if done else "partial"
+        self._event(
+            kind,
+            state.move_id,
+            state.account,
+            move.symbol,
+            f"{side.value} {quantity} @ {unit_price} fee {fee.amount} ({state.filled}/{state.quantity})",
+            (op,),
+        )
+        if done:
+            state.status = MoveStatus.FILLED
+            self._finish(state, row)
+
+    def _affordable(
+        self,
+        account: AccountSpec,
+        instrument: Instrument,
+        quantity: Decimal,
+        price: Decimal,
+        maker: bool,
+        step: Decimal,
+    ) -> Decimal:
+        currency = instrument.quote_currency
+        cash = self.books.cash(account.name, currency).amount
+        for _ in range(3):
+            cost = currency.round(quantity * price) + self._fee(account, quantity, price, maker, currency).amount
+            if cost <= cash:
+                return quantity
+            budget = cash - self._fee(account, quantity, price, maker, currency).amount
+            quantity = max(_ZERO, (budget / price / step).to_integral_value(ROUND_DOWN) * step)
+            if quantity <= 0:
+                return _ZERO
+        cost = currency.round(quantity * price) + self._fee(account, quantity, price, maker, currency).amount
+        while quantity > 0 and cost > cash:
+            quantity -= step
+            cost = currency.round(quantity * price) + self._fee(account, quantity, price, maker, currency).amount
+        return max(quantity, _ZERO)
+
+    @staticmethod
+    def _fee(account: AccountSpec, quantity: Decimal, price: Decimal, maker: bool, currency: Currency) -> Money:
+        if quantity <= 0:
+            return Money.zero(currency)
+        fee = account.fees.fee(quantity=quantity, price=price, maker=maker, currency=currency)
+        return Money(max(fee, _ZERO), currency)  # rebates are not booked (see README)
+
+    def _after_fill(self, account: str, symbol: str, delta: Decimal, cost_added: Decimal) -> None:
+        key = (account, symbol)
+        before = self.held.get(key, _ZERO)
+        after = before + delta
+        if delta < 0 and before:
+            self._cost[key] = self._cost.get(key, _ZERO) * after / before
+        else:
+            self._cost[key] = self._cost.get(key, _ZERO) + cost_added
+        self.held[key] = after
+        if not after:
+            del self.held[key]
+            self._cost.pop(key, None)
+        self._qty[self._account_index[account], self._column[symbol]] = float(after)
+
+    # -- corporate actions -----------------------------------------------------------------
+
+    def _corporate_actions(self, row: int, actions: list) -> None:  # type: ignore[type-arg]
+        ts = _utc(int(self.universe.fill_times[row]))
+        for action in actions:
+            holders = [(a, q) for (a, s), q in self.held.items() if s == action.symbol]
+            if not holders:
+                continue
+            instrument = self._instrument(action.symbol)
+            if action.kind == "split":
+                op = self.books.split(instrument, action.value, ts, f"{action.value}-for-1 split")
+                for account, quantity in holders:
+                    self._after_fill(account, action.symbol, quantity * action.value - quantity, _ZERO)
+                for state in self.open_moves:
+                    if state.move.symbol == action.symbol:
+                        self._split_move(state, action.value)
+                self._event("split", None, None, action.symbol, f"{action.value} new per old", (op,))
+            else:
+                currency = instrument.quote_currency
+                for account, quantity in holders:
+                    amount = currency.round(quantity * action.value)
+                    if amount > 0:
+                        op = self.books.dividend(
+                            account, instrument, Money(amount, currency), ts, f"{action.value}/unit"
+                        )
+                        self._event("dividend", None, account, action.symbol, f"{amount} {currency.code}", (op,))
+
+    @staticmethod
+    def _split_move(state: MoveState, ratio: Decimal) -> None:
+        move = state.move
+        updates: dict[str, Decimal] = {}
+        if move.quantity is not None:
+            updates["quantity"] = move.quantity * ratio
+        for name in ("limit_price", "stop_price"):
+            price = getattr(move, name)
+            if price is not None:
+                updates[name] = price / ratio
+        state.move = replace(move, **updates)  # type: ignore[arg-type]
+        if state.quantity is not None:
+            state.quantity *= ratio
+            state.filled *= ratio
+
+    # -- time in force, transfers, chains --------------------------------------------------
+
+    def _expire(self, index: int) -> None:
+        for state in self.open_moves:
+            if state.status is not MoveStatus.OPEN or state.placed_round >= index:
+                continue
+            state.rounds_seen += 1
+            tif = state.move.time_in_force
+            if tif == "round" or (isinstance(tif, int) and state.rounds_seen >= tif):
+                state.status = MoveStatus.EXPIRED
+                self._event("expired", state.move_id, state.account, state.move.symbol, f"filled {state.filled}")
+                self._finish(state)
+            elif state.rounds_seen == 1 or state.filled:
+                pass
+        self.open_moves = [m for m in self.open_moves if m.status is MoveStatus.OPEN]
+
+    def _finish(self, state: MoveState, row: int | None = None) -> None:
+        """A Move is done (filled, expired, cancelled, rejected): start the next leg of its chain."""
+        following = state.move.then
+        if following is None:
+            return
+        if state.status is not MoveStatus.FILLED and not state.filled:
+            self._event(
+                "chain-stopped",
+                state.move_id,
+                state.account,
+                following.symbol,
+                f"leg {state.move.symbol} ended {state.status.value} with nothing filled",
+            )
+            return
+        if state.side is Side.SELL and following.side is Side.BUY:
+            delivered = state.fill_value - state.fees
+            currency = self._instrument(state.move.symbol).quote_currency
+            following = replace(
+                following, quantity=None, notional=currency.round(delivered), target_weight=None, sell_all=False
+            )
+        elif state.side is Side.BUY and following.side is Side.SELL and following.symbol == state.move.symbol:
+            following = replace(following, quantity=state.filled, notional=None, target_weight=None, sell_all=False)
+        placed = self._accept(following, self._now_ns, chain_root=state.chain_root or state.move_id)
+        if placed is not None and row is not None and following.order_type is OrderType.MARKET:
+            # A chained market leg trades on the same bar, right after the leg before it.
+            self._match_row(row, at_close=self.spec.fill_at == "close", only=[placed])
+
+    def _arrive(self, index: int) -> None:
+        due = [item for item in self._transit if item[0] <= index]
+        self._transit = [item for item in self._transit if item[0] > index]
+        for _, transfer, currency in due:
+            op = self.books.receive_transfer(
+                transfer.source,
+                transfer.target,
+                Money(transfer.amount, currency_of(currency)),
+                _utc(self._now_ns),
+                transfer.reason,
+            )
+            self._event("transfer-in", None, transfer.target, None, f"{transfer.amount} {currency}", (op,))
+
+    # -- valuation and exits ---------------------------------------------------------------
+
+    def _value(self) -> float:
+        cash = 0.0
+        for (_, code), amount in self.books.cash_balances().items():
+            cash += float(amount) * (1.0 if code == self.currency.code else self._rate(code, self.currency.code))
+        prices = np.nan_to_num(self._last_price)
+        return cash + float((self._qty.sum(axis=0) * prices * self._fx).sum())
+
+    def _exit(self, value: float) -> tuple[Outcome, str] | None:
+        rules = self.spec.exits
+        start = float(self._start_capital)
+        previous = self.history[-1].value if self.history else start
+        self._losing = self._losing + 1 if value < previous else 0
+        self._peak = max(self._peak, value)
+        if rules.min_value_fraction is not None and value < float(rules.min_value_fraction) * start:
+            return "catastrophic_exit", f"value {value:,.2f} below {rules.min_value_fraction} of the start fund"
+        if (
+            rules.max_drawdown is not None
+            and self._peak > 0
+            and (self._peak - value) / self._peak > float(rules.max_drawdown)
+        ):
+            return "catastrophic_exit", f"drawdown {(self._peak - value) / self._peak:.2%} over {rules.max_drawdown}"
+        if rules.max_losing_rounds is not None and self._losing >= rules.max_losing_rounds:
+            return "catastrophic_exit", f"{self._losing} losing rounds in a row"
+        if rules.target_return is not None and value / start - 1 >= float(rules.target_return):
+            return "perfect_exit", f"return {value / start - 1:.2%} reached {rules.target_return}"
+        return None
+
+    # -- decisions -------------------------------------------------------------------------
+
+    def _decide(self, ctx: RoundContext) -> str | None:
+        actions = self.model.decide(ctx)
+        if not actions:
+            return None
+        ended: str | None = None
+        placed: list[MoveState] = []
+        for action in actions:
+            if isinstance(action, Move):
+                state = self._accept(action, ctx.time.value)
+                if state is not None:
+                    placed.append(state)
+            elif isinstance(action, Cancel):
+                self._cancel(action)
+            elif isinstance(action, EndGame):
+                ended = action.reason or "no reason given"
+            elif isinstance(action, Transfer):
+                self._transfer(action)
+            else:
+                self._event("rejected", None, None, None, f"not an action: {type(action).__name__}")
+        if placed and self.spec.fill_at == "close" and self._row:
+            self._match_row(self._row - 1, at_close=True, only=placed)
+        self.open_moves = [m for m in self.open_moves if m.status is MoveStatus.OPEN]
+        return ended
+
+    def _accept(self, move: Move, now_ns: int, chain_root: str | None = None) -> MoveState | None:
+        self._moves += 1
+        move_id = f"m{self._moves:05d}"
+        account = move.account or self._default_account(move.symbol)
+        problem = self._problem(move, account)
+        state = MoveState(
+            move_id,
+            move,
+            account,
+            self._round,
+            now_ns,
+            move.quantity,
+            move.side,
+            chain_root=chain_root,
+        )
+        if move.sell_all:
+            state.quantity = self.held.get((account, move.symbol), _ZERO)
+            if not state.quantity:
+                problem = problem or f"sell_all of {move.symbol}: {account} holds none"
+        if problem:
+            state.status = MoveStatus.REJECTED
+            self._event("rejected", move_id, account, move.symbol, problem)
+            if chain_root is not None or move.then is not None:
+                self._finish(state)
+            return None
+        self._event("placed", move_id, account, move.symbol, _describe(move))
+        self.open_moves.append(state)
+        return state
+
+    def _default_account(self, symbol: str) -> str:
+        for account in self.spec.accounts:
+            if symbol in account.symbols:
+                return account.name
+        return self._first_account
+
+    def _problem(self, move: Move, account: str) -> str | None:
+        if account not in self._accounts:
+            return f"no account {account!r}"
+        if move.symbol not in self._column:
+            return f"unknown symbol {move.symbol!r}"
+        if move.symbol not in self.allowed:
+            return f"{move.symbol} is not allowed in this Game"
+        spec_account = self._accounts[account]
+        if spec_account.symbols and move.symbol not in spec_account.symbols:
+            return f"account {account} does not trade {move.symbol}"
+        if move.side is Side.SELL and move.quantity is not None:
+            held = self.held.get((account, move.symbol), _ZERO)
+            if move.quantity > held:
+                return f"sell of {move.quantity} {move.symbol} but {account} holds {held}"
+        instrument = self._instrument(move.symbol)
+        if move.quantity is not None and not instrument.fractional and move.quantity % instrument.lot_size:
+            return f"{move.symbol}: quantity {move.quantity} is not a multiple of lot size {instrument.lot_size}"
+        return None
+
+    def _cancel(self, action: Cancel) -> None:
+        for state in self.open_moves:
+            if state.move_id == action.move_id and state.status is MoveStatus.OPEN:
+                state.status = MoveStatus.CANCELLED
+                self._event(
+                    "cancelled", state.move_id, state.account, state.move.symbol,
+                    f"{action.reason or 'by the model'}; filled {state.filled}",
+                )  # fmt: skip
+                self._finish(state)
+                return
+        self._event("rejected", action.move_id, None, None, f"cancel: no open move {action.move_id}")
+
+    def _transfer(self, transfer: Transfer) -> None:
+        rule = next(
+            (r for r in self.spec.transfers if r.source == transfer.source and r.target == transfer.target), None
+        )
+        if rule is None:
+            self._event(
+                "rejected", None, transfer.source, None, f"no transfer rule {transfer.source}->{transfer.target}"
+            )
+            return
+        currency = currency_of(self._accounts[transfer.source].currency)
+        try:
+            op = self.books.send_transfer(
+                transfer.source,
+                transfer.target,
+                Money(currency.round(transfer.amount), currency),
+                Money(currency.round(rule.fee), currency),
+                _utc(self._now_ns),
+                transfer.reason,
+            )
+        except TradegameError as error:
+            self._event("rejected", None, transfer.source, None, f"transfer: {error}")
+            return
+        self._event("transfer-out", None, transfer.source, None, f"{transfer.amount} to {transfer.target}", (op,))
+        arrive = self._round + rule.delay_rounds
+        self._transit.append((arrive, replace(transfer, amount=currency.round(transfer.amount)), currency.code))
+        if rule.delay_rounds == 0:
+            self._arrive(self._round)
+
+    # -- the end ---------------------------------------------------------------------------
+
+    def _liquidate(self, ns: int) -> None:
+        self._now_ns = ns
+        self._replay_bars(ns)
+        for state in self.open_moves:
+            state.status = MoveStatus.CANCELLED
+            self._event("cancelled", state.move_id, state.account, state.move.symbol, "game over")
+        self.open_moves = []
+        for item in list(self._transit):
+            self._transit = []
+            _, transfer, currency = item
+            op = self.books.receive_transfer(
+                transfer.source, transfer.target, Money(transfer.amount, currency_of(currency)), _utc(ns), "game over"
+            )
+            self._event("transfer-in", None, transfer.target, None, f"{transfer.amount} {currency}", (op,))
+        for (account, symbol), quantity in sorted(self.held.items()):
+            if quantity <= 0:
+                continue
+            price = float(self._last_price[self._column[symbol]])
+            state = MoveState(
+                f"L-{account}-{symbol}", Move.sell(symbol, quantity), account, self._round, ns, quantity, Side.SELL
+            )
+            state.move = replace(state.move, reason="liquidation")
+            self._execute_liquidation(state, price, ns)
+        self._convert_all(ns)
+        if self.spec.tax is not None:
+            first_year, last_year = _utc(int(self.times[0])).year, _utc(ns).year
+            for year in range(first_year, last_year + 1):
+                self.books.record_tax(year, self.spec.tax, _utc(ns), f"tax for {year}")
+
+    def _execute_liquidation(self, state: MoveState, price: float, ns: int) -> None:
+        column = self._column[state.move.symbol]
+        row = max(self._row - 1, 0)
+        bar = Bar(price, price, price, price, float(self.panel.fields["volume"][row, column]))
+        account = self._accounts[state.account]
+        self._accounts[state.account] = replace(account, volume_cap=None)  # the end sells everything
+        try:
+            self._execute(state, row, price, False, bar, ns)
+        finally:
+            self._accounts[state.account] = account
+        if state.status is MoveStatus.FILLED:
+            self._event("liquidated", state.move_id, state.account, state.move.symbol, f"{state.filled}")
+
+    def _convert_all(self, ns: int) -> None:
+        for (account, code), amount in sorted(self.books.cash_balances().items()):
+            if code == self.currency.code or amount <= 0:
+                continue
+            give_currency = currency_of(code)
+            rate = Decimal(repr(self._rate(code, self.currency.code)))
+            spec_account = self._accounts[account]
+            fee = self._fee(spec_account, amount, Decimal(1), False, give_currency)
+            give = Money(amount - fee.amount, give_currency)
+            get = Money(self.currency.round(give.amount * rate), self.currency)
+            if give.amount <= 0 or get.amount <= 0:
+                continue
+            op = self.books.convert(account, give, get, fee, _utc(ns), f"liquidation: {code} to {self.currency.code}")
+            self._event("converted", None, account, f"{code}{self.currency.code}", f"{give} -> {get}", (op,))
+
+    def _score(self, ns: int) -> Score:
+        books = self.books
+        code = self.currency.code
+        final = sum((amount for (_, ccy), amount in books.cash_balances().items() if ccy == code), _ZERO)
+        fees = _ZERO
+        for cost in books.cost_ledger:
+            rate = (
+                Decimal(1)
+                if cost.fee.currency.code == self.currency.code
+                else Decimal(repr(self._rate(cost.fee.currency.code, self.currency.code)))
+            )
+            fees += self.currency.round(cost.fee.amount * rate)
+        running = _ZERO
+        for account_name, amount in books.balance("Expenses:RunningCosts").items():
+            if account_name == self.currency.code:
+                running += amount
+        taxes = sum((t.amount.amount for t in books.tax_ledger if t.kind is TaxKind.TAX_DUE), _ZERO)
+        start = self._start_capital + sum((p.cost_basis for p in self.spec.initial_positions), _ZERO)
+        gross = final - start + fees + running
+        return Score(start, final, gross, fees, running, taxes, gross - fees - running - taxes)
+
+    # -- running costs ---------------------------------------------------------------------
+
+    def _charge_running_costs(self, ns: int) -> None:
+        if not self.spec.running_costs:
+            return
+        today = _utc(ns).date()
+        since = _utc(int(self.times[self._round - 1])).date() if self._round else today
+        for account, cost in self.spec.running_costs:
+            start = since if self._round == 0 else since.fromordinal(since.toordinal() + 1)
+            if start > today:
+                continue
+            try:
+                ops = self.books.book_running_costs(account, cost, start, today, reason="running cost")
+            except InsufficientFundsError as error:
+                self._event("unpaid", None, account, cost.name, str(error))
+                continue
+            for op in ops:
+                self._event("running-cost", None, account, cost.name, f"{cost.amount}", (op,))
+
+    # -- lookups for the context -----------------------------------------------------------
+
+    def _instrument(self, symbol: str) -> Instrument:
+        return self.universe.instruments[symbol]
+
+    def cash_of(self, account: str | None, currency: str | None) -> Decimal:
+        name = account or self._first_account
+        spec_account = self._accounts[name]
+        code = currency or spec_account.currency
+        return self.books.cash(name, currency_of(code)).amount
+
+    def quantity_of(self, symbol: str, account: str | None) -> Decimal:
+        if account is not None:
+            return self.held.get((account, symbol), _ZERO)
+        return sum((q for (_, s), q in self.held.items() if s == symbol), _ZERO)
+
+    def position_infos(self) -> dict[tuple[str, str], PositionInfo]:
+        out = {}
+        for (account, symbol), quantity in sorted(self.held.items()):
+            column = self._column[symbol]
+            price = float(self._last_price[column])
+            previous = float(self._prev_price[column])
+            value = float(quantity) * price
+            cost = self._cost.get((account, symbol), _ZERO)
+            change = float(quantity) * (price - previous) if not np.isnan(previous) else 0.0
+            out[(account, symbol)] = PositionInfo(
+                account, symbol, quantity, cost, price, value, value - float(cost), change
+            )
+        return out
+
+    # -- events ----------------------------------------------------------------------------
+
+    def _reject(self, state: MoveState, why: str) -> None:
+        state.status = MoveStatus.REJECTED
+        state.note = why
+        self._event("rejected", state.move_id, state.account, state.move.symbol, why)
+        self._finish(state)
+
+    def _event(
+        self,
+        kind: str,
+        move_id: str | None,
+        account: str | None,
+        symbol: str | None,
+        detail: str,
+        op_ids: Iterable[str] = (),
+    ) -> None:
+        self.events.append(
+            GameEvent(
+                len(self.events) + 1,
+                self._round,
+                _iso(self._now_ns),
+                kind,
+                move_id,
+                account,
+                symbol,
+                detail,
+                tuple(op_ids),
+            )
+        )
+
+
+def _describe(move: Move) -> str:
+    if move.quantity is not None:
+        size = f"{move.quantity}"
+    elif move.notional is not None:
+        size = f"notional {move.notional}"
+    elif move.target_weight is not None:
+        size = f"target weight {move.target_weight}"
+    else:
+        size = "all"
+    price = ""
+    if move.limit_price is not None:
+        price += f" limit {move.limit_price}"
+    if move.stop_price is not None:
+        price += f" stop {move.stop_price}"
+    chain = f" then {len(move.legs()) - 1} more leg(s)" if move.then is not None else ""
+    tif = move.time_in_force
+    return (
+        f"{move.side.value} {size} {move.symbol} {move.order_type.value}{price} tif {tif}{chain}: {move.reason}".rstrip(
+            ": "
+        )
+    )
+
+
+def play(spec: GameSpec, universe: Universe, model: Model) -> GameResult:
+    """Play ``spec`` with ``model`` on ``universe`` and return the result."""
+    return Game(spec, universe, model).run()
+
+
+_ = Action  # re-exported for type checkers of models

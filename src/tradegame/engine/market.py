@@ -1,0 +1,98 @@
+"""How the simulated market fills one order on one bar: pure functions, no state.
+
+Default rule: an order placed at a Round fills on the *next* bar, which the Model has not seen.
+
+* market: at the bar's open;
+* limit: at the open if the bar opens through the limit (a gap in the order's favour), else at
+  the limit if the bar's range reaches it (buy: low <= limit; sell: high >= limit);
+* stop (a buy stop above the market, a sell stop-loss below it): triggered when the range
+  reaches the stop; fills at the stop, or at the open when the bar gaps through it (a sell stop
+  at 95 on a bar opening at 90 fills at 90);
+* stop-limit: a stop that, once triggered, rests as a limit order (a gap past the limit leaves
+  it unfilled but triggered).
+
+On close-only data (no open, high or low) every rule uses the close: market orders fill at the
+next close, limits and stops trigger on closes. With ``fill_at = "close"`` an order fills on the
+bar the Model has just seen, at its close (limits and stops judged by that close).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from tradegame.engine.moves import OrderType, Side
+
+__all__ = ["Bar", "Fill", "match"]
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    open: float
+    high: float
+    low: float
+    close: float
+    volume: float
+
+    @property
+    def close_only(self) -> bool:
+        return math.isnan(self.open) or math.isnan(self.high) or math.isnan(self.low)
+
+
+@dataclass(frozen=True, slots=True)
+class Fill:
+    """A price at which the order trades on this bar (before slippage), and whether a stop is now hit."""
+
+    price: float | None
+    triggered: bool
+
+
+def match(
+    side: Side,
+    order_type: OrderType,
+    limit: float | None,
+    stop: float | None,
+    triggered: bool,
+    bar: Bar,
+    *,
+    at_close: bool = False,
+) -> Fill:
+    """Where ``order`` fills on ``bar`` (``price`` None: it does not)."""
+    if at_close or bar.close_only:
+        open_ = high = low = bar.close
+    else:
+        open_, high, low = bar.open, bar.high, bar.low
+    buy = side is Side.BUY
+    if order_type is OrderType.MARKET:
+        return Fill(open_, triggered)
+    if order_type is OrderType.LIMIT:
+        assert limit is not None  # checked when the Move was made
+        return Fill(_limit_price(buy, limit, open_, high, low), triggered)
+    assert stop is not None
+    trigger_price: float | None = None
+    if not triggered:
+        if (buy and open_ >= stop) or (not buy and open_ <= stop):
+            trigger_price = open_  # gapped through the stop
+        elif (buy and high >= stop) or (not buy and low <= stop):
+            trigger_price = stop
+        else:
+            return Fill(None, False)
+    if order_type is OrderType.STOP:
+        return Fill(open_ if trigger_price is None else trigger_price, True)
+    assert limit is not None
+    if trigger_price is None:  # triggered on an earlier bar: a plain limit now
+        return Fill(_limit_price(buy, limit, open_, high, low), True)
+    # Triggered on this bar at ``trigger_price``: fill there if it is within the limit.
+    if (buy and trigger_price <= limit) or (not buy and trigger_price >= limit):
+        return Fill(trigger_price, True)
+    return Fill(None, True)
+
+
+def _limit_price(buy: bool, limit: float, open_: float, high: float, low: float) -> float | None:
+    if buy:
+        if open_ <= limit:
+            return open_
+        return limit if low <= limit else None
+    if open_ >= limit:
+        return open_
+    return limit if high >= limit else None

@@ -1,0 +1,187 @@
+"""Moves: what a Model asks the market to do, and what became of it.
+
+A ``Move`` is an order: market, limit, stop (stop-loss) or stop-limit; sized by quantity, by
+notional (an amount of the quote currency) or as a target weight of the Game's value; with a
+time in force: good till cancelled (``"gtc"``), this Round only (``"round"``), or a number of
+Rounds (an ``int``). ``then`` chains a next Move sized by what this one actually delivered:
+after a sell, the next leg spends the proceeds (its notional); after a buy, the next leg sells
+the units bought. A Model may also ``Cancel`` an open Move or ``EndGame``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from tradegame.domain.errors import InvalidInputError
+from tradegame.domain.money import to_decimal
+
+__all__ = ["Action", "Cancel", "EndGame", "Move", "MoveState", "MoveStatus", "OrderType", "Side", "TimeInForce"]
+
+
+class Side(StrEnum):
+    BUY = "buy"
+    SELL = "sell"
+
+
+class OrderType(StrEnum):
+    MARKET = "market"
+    LIMIT = "limit"
+    STOP = "stop"
+    STOP_LIMIT = "stop_limit"
+
+
+TimeInForce = str | int  # "gtc", "round", or a number of Rounds >= 1
+
+
+class MoveStatus(StrEnum):
+    OPEN = "open"  # accepted, waiting for a bar (maybe partly filled)
+    FILLED = "filled"
+    CANCELLED = "cancelled"  # by the Model
+    EXPIRED = "expired"  # its time in force ran out
+    REJECTED = "rejected"  # impossible: beyond cash or holdings, unknown symbol, bad price
+
+
+@dataclass(frozen=True)
+class Move:
+    """An order. Exactly one of ``quantity``, ``notional``, ``target_weight`` (or ``sell_all``) sizes it."""
+
+    symbol: str
+    side: Side
+    quantity: Decimal | None = None
+    notional: Decimal | None = None
+    target_weight: Decimal | None = None
+    sell_all: bool = False
+    order_type: OrderType = OrderType.MARKET
+    limit_price: Decimal | None = None
+    stop_price: Decimal | None = None
+    time_in_force: TimeInForce = "gtc"
+    account: str | None = None
+    reason: str = ""
+    then: Move | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        for name in ("quantity", "notional", "target_weight", "limit_price", "stop_price"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, to_decimal(value, f"move {self.symbol} {name}"))
+        sizes = [n for n in ("quantity", "notional", "target_weight") if getattr(self, n) is not None]
+        if self.sell_all:
+            sizes.append("sell_all")
+        if len(sizes) != 1:
+            raise InvalidInputError(
+                f"move {self.symbol}: give exactly one of quantity, notional, target_weight, sell_all (got {sizes})"
+            )
+        if self.sell_all and self.side is not Side.SELL:
+            raise InvalidInputError(f"move {self.symbol}: sell_all is a sell")
+        if self.quantity is not None and self.quantity <= 0:
+            raise InvalidInputError(f"move {self.symbol}: quantity must be positive, got {self.quantity}")
+        if self.notional is not None and self.notional <= 0:
+            raise InvalidInputError(f"move {self.symbol}: notional must be positive, got {self.notional}")
+        if self.target_weight is not None and not Decimal(0) <= self.target_weight <= Decimal(1):
+            raise InvalidInputError(f"move {self.symbol}: target_weight must be within 0..1, got {self.target_weight}")
+        needs_limit = self.order_type in (OrderType.LIMIT, OrderType.STOP_LIMIT)
+        needs_stop = self.order_type in (OrderType.STOP, OrderType.STOP_LIMIT)
+        if needs_limit != (self.limit_price is not None) or needs_stop != (self.stop_price is not None):
+            raise InvalidInputError(
+                f"move {self.symbol}: a {self.order_type} order needs "
+                + ("a limit price " if needs_limit else "no limit price ")
+                + ("and a stop price" if needs_stop else "and no stop price")
+            )
+        for name, price in (("limit_price", self.limit_price), ("stop_price", self.stop_price)):
+            if price is not None and price <= 0:
+                raise InvalidInputError(f"move {self.symbol}: {name} must be positive, got {price}")
+        tif = self.time_in_force
+        if not (tif in ("gtc", "round") or (isinstance(tif, int) and not isinstance(tif, bool) and tif >= 1)):
+            raise InvalidInputError(f"move {self.symbol}: time_in_force must be 'gtc', 'round' or a number >= 1")
+
+    # -- shorthands ------------------------------------------------------------------------
+
+    @classmethod
+    def buy(cls, symbol: str, quantity: Decimal | int | str | None = None, **options: object) -> Move:
+        """A buy; pass ``quantity`` or one of ``notional=``/``target_weight=``."""
+        if quantity is not None:
+            options["quantity"] = to_decimal(quantity, f"move {symbol} quantity")
+        return cls(symbol, Side.BUY, **options)  # type: ignore[arg-type]
+
+    @classmethod
+    def sell(cls, symbol: str, quantity: Decimal | int | str | None = None, **options: object) -> Move:
+        """A sell; pass ``quantity``, or ``sell_all=True``, or ``notional=``/``target_weight=``."""
+        if quantity is not None:
+            options["quantity"] = to_decimal(quantity, f"move {symbol} quantity")
+        return cls(symbol, Side.SELL, **options)  # type: ignore[arg-type]
+
+    @classmethod
+    def target(cls, symbol: str, weight: Decimal | int | str, **options: object) -> Move:
+        """Buy or sell ``symbol`` so it makes up ``weight`` of the Game's value (the side is settled at fill)."""
+        return cls(symbol, Side.BUY, target_weight=to_decimal(weight, f"move {symbol} weight"), **options)  # type: ignore[arg-type]
+
+    def chain(self, *legs: Move) -> Move:
+        """This Move followed by ``legs`` in order, each sized by what the one before delivered."""
+        rest: Move | None = None
+        for leg in reversed(legs):
+            rest = leg if rest is None else _with_then(leg, rest)
+        return self if rest is None else _with_then(self, rest)
+
+    def legs(self) -> list[Move]:
+        out, leg = [], self
+        while leg is not None:
+            out.append(leg)
+            leg = leg.then  # type: ignore[assignment]
+        return out
+
+
+def _with_then(move: Move, then: Move) -> Move:
+    from dataclasses import replace
+
+    tail = then if move.then is None else _with_then(move.then, then)
+    return replace(move, then=tail)
+
+
+@dataclass(frozen=True)
+class Cancel:
+    """Cancel the open Move with this id (what is already filled stays filled)."""
+
+    move_id: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class EndGame:
+    """End the Game now; every Position is liquidated."""
+
+    reason: str
+
+
+Action = Move | Cancel | EndGame
+
+
+@dataclass
+class MoveState:
+    """An accepted Move as the Game tracks it; the Model sees these (read them, do not change them)."""
+
+    move_id: str
+    move: Move
+    account: str
+    placed_round: int
+    placed_at_ns: int
+    quantity: Decimal | None  # units to trade, once known (target/notional sizes settle at fill)
+    side: Side
+    filled: Decimal = Decimal(0)
+    fill_value: Decimal = Decimal(0)  # sum of quantity * price filled
+    fees: Decimal = Decimal(0)
+    status: MoveStatus = MoveStatus.OPEN
+    triggered: bool = False  # a stop that has been hit
+    rounds_seen: int = 0
+    chain_root: str | None = None
+    op_ids: list[str] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def remaining(self) -> Decimal | None:
+        return None if self.quantity is None else self.quantity - self.filled
+
+    @property
+    def average_price(self) -> Decimal | None:
+        return None if not self.filled else self.fill_value / self.filled

@@ -1,0 +1,208 @@
+"""The definition of a Game, as Python objects; ``gamefile.py`` reads the same from TOML.
+
+``GameSpec.problems()`` lists every problem of a definition, each naming its field; ``check()``
+raises them all at once (``InvalidGameError``), so nothing runs on a bad definition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from tradegame.domain.errors import InvalidInputError
+from tradegame.domain.instruments import AssetClass, LotMethod
+from tradegame.domain.running_costs import RunningCost
+from tradegame.domain.tax import TaxProfile
+from tradegame.engine.costs import FeeModel, NoFee, NoSlippage, SlippageModel
+
+__all__ = [
+    "AccountSpec",
+    "DataSpec",
+    "ExitRules",
+    "GameSpec",
+    "InitialPosition",
+    "InvalidGameError",
+    "TransferRule",
+]
+
+Schedule = Literal["hourly", "daily", "weekly", "monthly"]
+FillAt = Literal["next_open", "close"]
+
+
+class InvalidGameError(InvalidInputError):
+    """A Game definition with one or more problems, each naming its field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("invalid game definition:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class AccountSpec:
+    """A brokerage or exchange account of the Game, with its costs and lot method."""
+
+    name: str
+    venue: str = "sim"
+    currency: str = "USD"
+    fees: FeeModel = field(default_factory=NoFee)
+    slippage: SlippageModel = field(default_factory=NoSlippage)
+    lot_method: LotMethod = LotMethod.FIFO
+    volume_cap: Decimal | None = None  # at most this fraction of a bar's volume per fill (partial fills)
+    symbols: tuple[str, ...] = ()  # what this account may trade (empty: anything the Game allows)
+
+
+@dataclass(frozen=True)
+class TransferRule:
+    """Cash may move from one account to another for a fee, arriving after ``delay_rounds``."""
+
+    source: str
+    target: str
+    fee: Decimal = Decimal(0)
+    delay_rounds: int = 0
+
+
+@dataclass(frozen=True)
+class InitialPosition:
+    """A Position the Game starts with (it was bought before the Game, at ``cost_basis`` in total)."""
+
+    symbol: str
+    quantity: Decimal
+    cost_basis: Decimal
+    acquired: date
+    account: str
+
+
+@dataclass(frozen=True)
+class ExitRules:
+    """Early exits, checked every Round; any rule that is set can end the Game.
+
+    Catastrophic: value below ``min_value_fraction`` of the Start Fund, or a drawdown from the
+    peak above ``max_drawdown``, or ``max_losing_rounds`` losing Rounds in a row. Perfect:
+    a return above ``target_return``.
+    """
+
+    min_value_fraction: Decimal | None = None
+    max_drawdown: Decimal | None = None
+    max_losing_rounds: int | None = None
+    target_return: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """Where the Game's market data comes from: a stored dataset (and its exact version)."""
+
+    dataset: str
+    content_hash: str | None = None
+    symbols: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class GameSpec:
+    """Everything that defines a Game; see the module docstring."""
+
+    name: str
+    start: date
+    start_fund: Decimal
+    currency: str = "USD"
+    end: date | None = None
+    rounds: int | None = None
+    schedule: Schedule | None = "daily"
+    round_times: tuple[str, ...] = ()  # irregular: explicit ISO times (UTC)
+    round_intervals: tuple[int, ...] = ()  # irregular: days between Rounds, e.g. (1, 2, 4, 8)
+    calendar: str | None = None  # default: the dataset's calendar
+    accounts: tuple[AccountSpec, ...] = (AccountSpec("main"),)
+    transfers: tuple[TransferRule, ...] = ()
+    initial_positions: tuple[InitialPosition, ...] = ()
+    asset_classes: tuple[AssetClass, ...] = ()  # empty: all
+    symbols: tuple[str, ...] = ()  # empty: every symbol of the data
+    exits: ExitRules = field(default_factory=ExitRules)
+    running_costs: tuple[tuple[str, RunningCost], ...] = ()  # (account, cost)
+    tax: TaxProfile | None = None
+    seed: int = 0
+    data: tuple[DataSpec, ...] = ()
+    fill_at: FillAt = "next_open"
+    fx_rates: tuple[tuple[str, Decimal], ...] = ()  # static fallback: units of Game currency per unit
+
+    def problems(self) -> list[str]:
+        """Every problem of this definition, each starting with the field it is about."""
+        out: list[str] = []
+        if not self.name.strip():
+            out.append("name: must not be empty")
+        if not isinstance(self.start_fund, Decimal) or not self.start_fund.is_finite() or self.start_fund <= 0:
+            out.append(f"start_fund: must be a positive amount, got {self.start_fund}")
+        if len(self.currency) != 3 or not self.currency.isalpha() or not self.currency.isupper():
+            out.append(f"currency: must be a three-letter code such as USD, got {self.currency!r}")
+        irregular = bool(self.round_times) or bool(self.round_intervals)
+        if self.end is None and self.rounds is None and not self.round_times:
+            out.append("end: give an end date or a number of rounds")
+        if self.end is not None and self.end <= self.start:
+            out.append(f"end: {self.end} is not after start {self.start}")
+        if self.rounds is not None and self.rounds < 1:
+            out.append(f"rounds: must be at least 1, got {self.rounds}")
+        if irregular and self.schedule is not None:
+            out.append("schedule: leave it out for an irregular schedule (round_times or round_intervals)")
+        if not irregular and self.schedule not in ("hourly", "daily", "weekly", "monthly"):
+            out.append(f"schedule: must be hourly, daily, weekly or monthly, got {self.schedule!r}")
+        if self.round_times and self.round_intervals:
+            out.append("round_times: give round_times or round_intervals, not both")
+        if any(i < 1 for i in self.round_intervals):
+            out.append("round_intervals: every interval must be at least 1 day")
+        names = [a.name for a in self.accounts]
+        if not names:
+            out.append("accounts: at least one account is needed")
+        if len(set(names)) != len(names):
+            out.append("accounts: account names must be unique")
+        for index, account in enumerate(self.accounts):
+            where = f"accounts[{index}]"
+            if not account.name or ":" in account.name or any(c.isspace() for c in account.name):
+                out.append(f"{where}.name: {account.name!r} must be non-empty, without spaces or ':'")
+            if len(account.currency) != 3 or not account.currency.isupper():
+                out.append(f"{where}.currency: must be a three-letter code, got {account.currency!r}")
+            if account.volume_cap is not None and not Decimal(0) < account.volume_cap <= Decimal(1):
+                out.append(f"{where}.volume_cap: must be within (0, 1], got {account.volume_cap}")
+        for index, rule in enumerate(self.transfers):
+            where = f"transfers[{index}]"
+            for end_name, end in (("source", rule.source), ("target", rule.target)):
+                if end not in names:
+                    out.append(f"{where}.{end_name}: no account {end!r}")
+            if rule.source == rule.target:
+                out.append(f"{where}: source and target are the same account")
+            if rule.fee < 0:
+                out.append(f"{where}.fee: must not be negative")
+            if rule.delay_rounds < 0:
+                out.append(f"{where}.delay_rounds: must not be negative")
+        for index, position in enumerate(self.initial_positions):
+            where = f"initial_positions[{index}]"
+            if position.account not in names:
+                out.append(f"{where}.account: no account {position.account!r}")
+            if position.quantity <= 0:
+                out.append(f"{where}.quantity: must be positive")
+            if position.cost_basis < 0:
+                out.append(f"{where}.cost_basis: must not be negative")
+            if position.acquired > self.start:
+                out.append(f"{where}.acquired: {position.acquired} is after the Game's start {self.start}")
+        exits = self.exits
+        if exits.min_value_fraction is not None and not Decimal(0) < exits.min_value_fraction < Decimal(1):
+            out.append("exits.min_value_fraction: must be within (0, 1)")
+        if exits.max_drawdown is not None and not Decimal(0) < exits.max_drawdown < Decimal(1):
+            out.append("exits.max_drawdown: must be within (0, 1)")
+        if exits.max_losing_rounds is not None and exits.max_losing_rounds < 1:
+            out.append("exits.max_losing_rounds: must be at least 1")
+        if exits.target_return is not None and exits.target_return <= 0:
+            out.append("exits.target_return: must be positive")
+        for index, (payer, _) in enumerate(self.running_costs):
+            if payer not in names:
+                out.append(f"running_costs[{index}].account: no account {payer!r}")
+        if not self.data:
+            out.append("data: name at least one dataset")
+        for code, rate in self.fx_rates:
+            if rate <= 0:
+                out.append(f"fx_rates.{code}: must be positive")
+        return out
+
+    def check(self) -> None:
+        problems = self.problems()
+        if problems:
+            raise InvalidGameError(problems)

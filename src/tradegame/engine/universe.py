@@ -1,0 +1,165 @@
+"""The Universe: the market data a Game plays on, and the point-in-time view a Model gets.
+
+``Universe`` wraps one ``Panel`` (dense arrays, see data/panel.py) with the instruments, the
+corporate actions and the FX rates. Each Round the Model gets a ``UniverseView`` that can only
+reach the rows known at the Round's time; all its arrays are read-only slices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from tradegame.data.calendars import ALWAYS_OPEN, calendar
+from tradegame.data.errors import DataError
+from tradegame.data.panel import Panel, PanelView
+from tradegame.domain.instruments import AssetClass, Instrument
+from tradegame.domain.money import Currency
+
+__all__ = ["CorporateAction", "Universe", "UniverseView", "default_instrument"]
+
+
+@dataclass(frozen=True)
+class CorporateAction:
+    """A split (``ratio`` new per old) or a cash dividend (``amount`` per unit) on a bar's date."""
+
+    symbol: str
+    kind: str  # "split" or "dividend"
+    value: Decimal
+
+
+def default_instrument(symbol: str, currency: Currency, calendar_code: str) -> Instrument:
+    """An instrument for a data symbol: crypto on 24/7 data, forex on 24/5, equity otherwise."""
+    if calendar_code == "24/7":
+        return Instrument(symbol, AssetClass.CRYPTO, currency, tick_size=currency.quantum, fractional=True)
+    if calendar_code == "24/5":
+        return Instrument(symbol, AssetClass.FOREX, currency, tick_size=Decimal("0.00001"), fractional=True)
+    return Instrument(symbol, AssetClass.EQUITY, currency, tick_size=currency.quantum)
+
+
+@dataclass(eq=False)
+class Universe:
+    """Everything a Game may trade and read: a panel, its instruments, actions per row, FX rates."""
+
+    panel: Panel
+    instruments: dict[str, Instrument]
+    actions: dict[int, list[CorporateAction]] = field(default_factory=dict)  # row -> actions on that bar
+    fx_rates: dict[str, Decimal] = field(default_factory=dict)  # static: Game-currency units per unit
+    fill_times: np.ndarray = field(init=False)  # int64 ns: when a next-open fill on each row happens
+
+    def __post_init__(self) -> None:
+        missing = sorted(set(self.panel.symbols) - set(self.instruments))
+        if missing:
+            raise DataError(f"no instrument for {', '.join(missing)}")
+        self.fill_times = _open_times(self.panel)
+
+    @classmethod
+    def from_panel(
+        cls,
+        panel: Panel,
+        *,
+        currency: Currency,
+        dividends: pd.DataFrame | None = None,
+        splits: pd.DataFrame | None = None,
+        fx_rates: Mapping[str, Decimal] | None = None,
+    ) -> Universe:
+        instruments = {s: default_instrument(s, currency, panel.calendar) for s in panel.symbols}
+        actions: dict[int, list[CorporateAction]] = {}
+        for frame, kind, column in ((splits, "split", "ratio"), (dividends, "dividend", "amount")):
+            if frame is None or len(frame) == 0:
+                continue
+            rows = np.searchsorted(panel.labels, pd.DatetimeIndex(frame["ts"]).as_unit("ns").asi8)
+            for row, symbol, value in zip(rows, frame["symbol"], frame[column], strict=True):
+                if row < panel.rows and str(symbol) in instruments:
+                    actions.setdefault(int(row), []).append(CorporateAction(str(symbol), kind, Decimal(str(value))))
+        return cls(panel, instruments, actions, dict(fx_rates or {}))
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        return self.panel.symbols
+
+
+def _open_times(panel: Panel) -> np.ndarray:
+    """Daily bars on an exchange fill at the session open; other bars at their label (their start)."""
+    labels = panel.labels
+    if panel.frequency != "1d" or panel.calendar in ALWAYS_OPEN or not len(labels):
+        return labels
+    first, last = pd.Timestamp(labels[0], tz="UTC"), pd.Timestamp(labels[-1], tz="UTC")
+    cal = calendar(panel.calendar, first, last)
+    opens = cal.schedule["open"].reindex(pd.DatetimeIndex(labels).tz_localize(None))
+    out = labels.copy()
+    known = opens.notna().to_numpy()
+    out[known] = pd.DatetimeIndex(opens[known]).as_unit("ns").asi8
+    return out
+
+
+class UniverseView:
+    """What a Model may read at its Round: market data up to now, never later.
+
+    ``close``/``field``/``returns`` give (rows, symbols) arrays (the last row is the latest bar
+    known); ``ohlcv`` one symbol's bars; ``price`` the latest close of one symbol.
+    """
+
+    __slots__ = ("_universe", "_view")
+
+    def __init__(self, universe: Universe, view: PanelView) -> None:
+        self._universe = universe
+        self._view = view
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        return self._view.symbols
+
+    @property
+    def rows(self) -> int:
+        return self._view.rows
+
+    @property
+    def times(self) -> pd.DatetimeIndex:
+        return pd.DatetimeIndex(self._view.labels, tz="UTC")
+
+    def instrument(self, symbol: str) -> Instrument:
+        try:
+            return self._universe.instruments[symbol]
+        except KeyError:
+            raise DataError(f"unknown symbol {symbol!r}") from None
+
+    def close(self, symbols: Sequence[str] | None = None, window: int | None = None) -> np.ndarray:
+        return self._view.close(symbols, window)
+
+    def field(self, name: str, symbols: Sequence[str] | None = None, window: int | None = None) -> np.ndarray:
+        return self._view.field(name, symbols, window)
+
+    def returns(self, symbols: Sequence[str] | None = None, window: int | None = None) -> np.ndarray:
+        return self._view.returns(symbols, window)
+
+    def ohlcv(self, symbol: str, window: int | None = None) -> dict[str, np.ndarray]:
+        """One symbol's open, high, low, close, volume (1-D arrays, oldest first)."""
+        return {
+            name: self._view.field(name, [symbol], window)[:, 0] for name in ("open", "high", "low", "close", "volume")
+        }
+
+    def price(self, symbol: str) -> float:
+        """The latest known close of ``symbol`` (NaN before its first bar)."""
+        column = self._universe.panel.column(symbol)
+        closes = self._view.field("close", None, None)[:, column]
+        valid = closes[~np.isnan(closes)]
+        return float(valid[-1]) if len(valid) else float("nan")
+
+    def fx_rate(self, base: str, quote: str) -> float:
+        """Units of ``quote`` per unit of ``base``: a forex symbol in the data (``BASEQUOTE`` or
+        inverted), else the Game's static rates; NaN if unknown."""
+        if base == quote:
+            return 1.0
+        for symbol, invert in ((f"{base}{quote}", False), (f"{quote}{base}", True)):
+            if symbol in self._universe.instruments:
+                rate = self.price(symbol)
+                return 1.0 / rate if invert else rate
+        static = self._universe.fx_rates
+        if base in static and quote in static:
+            return float(static[base] / static[quote])
+        return float("nan")

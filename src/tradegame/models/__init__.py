@@ -1,0 +1,1 @@
+"""Built-in Models and the Model protocol they follow."""
