@@ -41,7 +41,18 @@ from tradegame.engine.moves import Action, Cancel, EndGame, Move, MoveState, Mov
 from tradegame.engine.spec import AccountSpec, GameSpec
 from tradegame.engine.universe import Universe, UniverseView
 
-__all__ = ["Game", "GameEvent", "GameResult", "Outcome", "Score", "Transfer", "currency_of", "play"]
+__all__ = [
+    "Convert",
+    "Game",
+    "GameEvent",
+    "ModelError",
+    "GameResult",
+    "Outcome",
+    "Score",
+    "Transfer",
+    "currency_of",
+    "play",
+]
 
 Outcome = Literal["completed", "catastrophic_exit", "perfect_exit", "ended_by_model"]
 _MINOR_UNITS = {"JPY": 0, "KRW": 0, "BTC": 8, "ETH": 8}
@@ -53,12 +64,27 @@ def currency_of(code: str) -> Currency:
     return Currency(code, _MINOR_UNITS.get(code, 2))
 
 
+class ModelError(TradegameError):
+    """The Model raised an exception while deciding; the Game stops."""
+
+
 @dataclass(frozen=True)
 class Transfer:
     """An action: move cash between two accounts along one of the Game's transfer rules."""
 
     source: str
     target: str
+    amount: Decimal
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Convert:
+    """An action: exchange ``amount`` of ``give`` currency for ``get`` in ``account`` at the latest rate."""
+
+    account: str
+    give: str
+    get: str
     amount: Decimal
     reason: str = ""
 
@@ -178,6 +204,7 @@ class Game:
             allowed = {s for s in allowed if universe.instruments[s].asset_class in classes}
         self.allowed = allowed
         self.times = self._round_times()
+        self._now_ns = int(self.times[0])
         columns = {s: i for i, s in enumerate(self.panel.symbols)}
         self._column = columns
         self.held: dict[tuple[str, str], Decimal] = {}
@@ -194,7 +221,6 @@ class Game:
         self._moves = 0
         self._row = 0
         self._round = 0
-        self._now_ns = 0
         self._transit: list[tuple[int, Transfer, str]] = []
         self._values = np.full(len(self.times), np.nan)
         self._start_capital = spec.start_fund
@@ -299,6 +325,8 @@ class Game:
                 break
             ctx = RoundContext(self, index, pd.Timestamp(ns, tz="UTC"), self._view(ns), value)
             ended = self._decide(ctx)
+            if self.open_moves:
+                self._continued()
             self.history.append(RoundRecord(index, ctx.time, value))
             if ended is not None:
                 outcome, reason = "ended_by_model", ended
@@ -351,6 +379,12 @@ class Game:
             self._after_fill(position.account, position.symbol, position.quantity, cost)
             self._event("initial-position", None, position.account, position.symbol, f"{position.quantity}", (op, buy))
         fund = self.books.deposit(self._first_account, Money(spec.start_fund, self.currency), _utc(ns), "start fund")
+        # The starting capital: the Start Fund plus what the initial positions cost, in the Game currency.
+        for position in spec.initial_positions:
+            code = self._instrument(position.symbol).quote_currency.code
+            rate = Decimal(1) if code == self.currency.code else Decimal(repr(self._rate(code, self.currency.code)))
+            self._start_capital += self.currency.round(position.cost_basis * rate)
+        self._peak = float(self._start_capital)
         self._event("start", None, self._first_account, None, f"start fund {spec.start_fund} {spec.currency}", (fund,))
 
     # -- bars ------------------------------------------------------------------------------
@@ -469,7 +503,7 @@ class Game:
                 side=side.value, price=price, quantity=float(quantity), bar_volume=bar.volume
             )
         tick = instrument.tick_size
-        unit_price = (Decimal(repr(price)) / tick).to_integral_value(ROUND_HALF_EVEN) * tick
+        unit_price = ((Decimal(repr(price)) / tick).to_integral_value(ROUND_HALF_EVEN) * tick).quantize(tick)
         if unit_price <= 0:
             unit_price = tick
         if side is Side.SELL:
@@ -708,7 +742,11 @@ class Game:
     # -- decisions -------------------------------------------------------------------------
 
     def _decide(self, ctx: RoundContext) -> str | None:
-        actions = self.model.decide(ctx)
+        try:
+            actions = self.model.decide(ctx)
+        except Exception as error:  # a Model's bug ends the Game with a clear error, not a half-booked state
+            name = getattr(self.model, "name", type(self.model).__name__)
+            raise ModelError(f"model {name} failed at round {ctx.round} ({ctx.time.isoformat()}): {error!r}") from error
         if not actions:
             return None
         ended: str | None = None
@@ -724,12 +762,42 @@ class Game:
                 ended = action.reason or "no reason given"
             elif isinstance(action, Transfer):
                 self._transfer(action)
+            elif isinstance(action, Convert):
+                self._convert(action)
             else:
                 self._event("rejected", None, None, None, f"not an action: {type(action).__name__}")
         if placed and self.spec.fill_at == "close" and self._row:
             self._match_row(self._row - 1, at_close=True, only=placed)
         self.open_moves = [m for m in self.open_moves if m.status is MoveStatus.OPEN]
         return ended
+
+    def _continued(self) -> None:
+        """Log every Move still open after the Model's turn that it kept from an earlier Round."""
+        for state in self.open_moves:
+            if state.placed_round < self._round:
+                self._event("continued", state.move_id, state.account, state.move.symbol, f"filled {state.filled}")
+
+    def _convert(self, action: Convert) -> None:
+        if action.account not in self._accounts:
+            self._event("rejected", None, action.account, None, f"convert: no account {action.account!r}")
+            return
+        give, get = currency_of(action.give), currency_of(action.get)
+        try:
+            rate = Decimal(repr(self._rate(action.give, action.get)))
+            amount = give.round(action.amount)
+            fee = self._fee(self._accounts[action.account], amount, Decimal(1), False, give)
+            op = self.books.convert(
+                action.account,
+                Money(amount, give),
+                Money(get.round(amount * rate), get),
+                fee,
+                _utc(self._now_ns),
+                action.reason or f"convert {action.give} to {action.get}",
+            )
+        except TradegameError as error:
+            self._event("rejected", None, action.account, f"{action.give}{action.get}", f"convert: {error}")
+            return
+        self._event("converted", None, action.account, f"{action.give}{action.get}", f"{amount} at {rate}", (op,))
 
     def _accept(self, move: Move, now_ns: int, chain_root: str | None = None) -> MoveState | None:
         self._moves += 1
@@ -901,7 +969,7 @@ class Game:
             if account_name == self.currency.code:
                 running += amount
         taxes = sum((t.amount.amount for t in books.tax_ledger if t.kind is TaxKind.TAX_DUE), _ZERO)
-        start = self._start_capital + sum((p.cost_basis for p in self.spec.initial_positions), _ZERO)
+        start = self._start_capital
         gross = final - start + fees + running
         return Score(start, final, gross, fees, running, taxes, gross - fees - running - taxes)
 

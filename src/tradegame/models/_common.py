@@ -1,0 +1,118 @@
+"""Helpers shared by the built-in Models: parameter checks and small reads of the context.
+
+Private to ``tradegame.models``. Imports the domain, the engine's context and numpy; never a
+store, a provider or anything that does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+
+import numpy as np
+
+from tradegame.domain.errors import InvalidInputError
+from tradegame.engine.context import RoundContext
+
+__all__ = [
+    "as_decimal",
+    "as_float",
+    "as_positive_int",
+    "as_symbol",
+    "as_symbols",
+    "has_open_move",
+    "recent_closes",
+]
+
+
+def _bad(model: str, name: str, expected: str, value: object) -> InvalidInputError:
+    return InvalidInputError(f"{model}: {name} must be {expected}, got {value!r}")
+
+
+def as_positive_int(model: str, name: str, value: object, minimum: int = 1) -> int:
+    """``value`` as an ``int`` of at least ``minimum`` (bools and floats are refused)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise _bad(model, name, f"an integer >= {minimum}", value)
+    return value
+
+
+def as_decimal(
+    model: str,
+    name: str,
+    value: object,
+    *,
+    low: Decimal | None = None,
+    high: Decimal | None = None,
+    low_open: bool = False,
+) -> Decimal:
+    """``value`` as a finite ``Decimal`` within [``low``, ``high``] (``low_open``: ``low`` excluded).
+
+    A float (as TOML gives ``0.5``) is converted through its shortest repr, so ``0.1`` becomes
+    ``Decimal("0.1")``: this is the explicit float-to-Decimal conversion at the parameter boundary.
+    """
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | float | str):
+        raise _bad(model, name, "a number", value)
+    try:
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    except InvalidOperation:
+        raise _bad(model, name, "a number", value) from None
+    if not number.is_finite():
+        raise _bad(model, name, "a finite number", value)
+    too_low = low is not None and (number <= low if low_open else number < low)
+    if too_low or (high is not None and number > high):
+        bounds = f"{'(' if low_open else '['}{'-inf' if low is None else low}, {'inf' if high is None else high}]"
+        raise _bad(model, name, f"a number within {bounds}", value)
+    return number
+
+
+def as_float(model: str, name: str, value: object, *, low: float | None = None, high: float | None = None) -> float:
+    """``value`` (an int, float or Decimal) as a finite float within [``low``, ``high``]."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise _bad(model, name, "a number", value)
+    number = float(value)
+    if not np.isfinite(number) or (low is not None and number < low) or (high is not None and number > high):
+        raise _bad(model, name, f"a finite number within [{low}, {high}]", value)
+    return number
+
+
+def as_symbol(model: str, name: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _bad(model, name, "a non-empty symbol", value)
+    return value
+
+
+def as_symbols(model: str, name: str, value: object, minimum: int = 1) -> tuple[str, ...]:
+    """A sequence of distinct symbols (a bare string is refused: it is one symbol, not a list)."""
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise _bad(model, name, "a list of symbols", value)
+    symbols = tuple(as_symbol(model, f"{name}[{i}]", s) for i, s in enumerate(value))
+    if len(symbols) < minimum:
+        raise _bad(model, name, f"a list of at least {minimum} symbol(s)", value)
+    if len(set(symbols)) != len(symbols):
+        raise _bad(model, name, "a list of distinct symbols", value)
+    return symbols
+
+
+def has_open_move(ctx: RoundContext, symbols: str | Sequence[str]) -> bool:
+    """Whether a Move on ``symbols`` (one or several) is still open."""
+    wanted = {symbols} if isinstance(symbols, str) else set(symbols)
+    return any(state.move.symbol in wanted for state in ctx.open_moves)
+
+
+def recent_closes(ctx: RoundContext, symbol: str, count: int) -> np.ndarray | None:
+    """The last ``count`` known closes of ``symbol`` (oldest first), or ``None`` if fewer are known.
+
+    Reads a window slice of ``count`` rows. Rows where the symbol has no bar (NaN, e.g. weekends
+    of an equity in a panel that also holds crypto) are skipped; then the slice is widened (twice
+    as many rows each time) until ``count`` valid closes are found or the history runs out.
+    """
+    view = ctx.universe
+    window = count
+    while True:
+        column = view.close([symbol], window)[:, 0]
+        valid = column if not np.isnan(column).any() else column[~np.isnan(column)]
+        if len(valid) >= count:
+            return valid[len(valid) - count :]
+        if len(column) < window:  # the whole history is in hand
+            return None
+        window *= 2

@@ -1,0 +1,252 @@
+"""The Round loop's promises, each on a small market worked out by hand."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pytest
+
+from tradegame.domain.instruments import AssetClass, Instrument
+from tradegame.domain.money import KRW
+from tradegame.domain.positions import replay
+from tradegame.engine.costs import PerShare
+from tradegame.engine.game import Convert, ModelError, Transfer, play
+from tradegame.engine.moves import Cancel, EndGame, Move
+from tradegame.engine.spec import AccountSpec, ExitRules, InitialPosition, InvalidGameError, TransferRule
+
+from .game_kit import START, Script, at_round, bars_from, flat, spec, universe_of
+
+D = Decimal
+ACME = [
+    (100.0, 101.0, 99.0, 100.0, 1e6),
+    (101.0, 102.0, 100.0, 101.0, 1e6),
+    (102.0, 104.0, 101.0, 103.0, 1e6),
+    (104.0, 105.0, 103.0, 104.0, 1e6),
+    (105.0, 107.0, 104.0, 106.0, 1e6),
+]
+
+
+def kinds(result: object) -> list[str]:
+    return [e.kind for e in result.events]  # type: ignore[attr-defined]
+
+
+def test_hand_worked_round_trip_with_fees() -> None:
+    universe = universe_of(bars_from({"ACME": ACME}))
+    fees = PerShare(D("0.01"), minimum=D("1.00"))
+    model = Script(at_round({0: [Move.buy("ACME", 10)], 2: [Move.sell("ACME", 10)]}))
+    result = play(spec(accounts=(AccountSpec("main", fees=fees),)), universe, model)
+    # Buy 10 at the next open 101 (fee 1.00), sell 10 at the open of day 4, 104 (fee 1.00).
+    score = result.score
+    assert score.final_value == D("10028.00")
+    assert (score.gross_profit, score.fees, score.taxes, score.score) == (D("30.00"), D("2.00"), D(0), D("28.00"))
+    (sale,) = result.books.disposals()
+    assert (sale.proceeds, sale.cost_basis, sale.gain) == (D("1039.00"), D("1011.00"), D("28.00"))
+    fills = [e for e in result.events if e.kind == "filled"]
+    assert [e.time[:16] for e in fills] == ["2024-01-03T14:30", "2024-01-05T14:30"]  # NYSE opens, UTC
+    assert all(e.op_ids for e in fills)
+
+
+def test_no_model_sees_a_bar_before_it_is_known() -> None:
+    universe = universe_of(bars_from({"ACME": ACME}))
+    model = Script(lambda ctx: None)
+    play(spec(), universe, model)
+    available = universe.panel.available
+    for round_index, time, rows, _ in model.seen:
+        assert rows == round_index + 1  # one new daily bar per daily Round
+        assert available[rows - 1] <= time.value  # the newest bar it saw was closed
+        if rows < len(available):
+            assert available[rows] > time.value  # and the next one was not
+
+
+def test_a_peeking_model_fails() -> None:
+    universe = universe_of(bars_from({"ACME": ACME}))
+
+    def peek(ctx: object) -> list[Move]:
+        tomorrow = ctx.universe.close()[ctx.universe.rows, 0]  # type: ignore[attr-defined]
+        return [Move.buy("ACME", 1)] if tomorrow > 0 else []
+
+    with pytest.raises(ModelError, match="failed at round 0"):
+        play(spec(), universe, Script(peek))
+
+
+def test_same_game_twice_gives_identical_logs_and_ledgers() -> None:
+    universe = universe_of(bars_from({"ACME": ACME, "BETA": flat(50.0, 5)}))
+
+    def plan(ctx: object) -> list[Move]:
+        rng = ctx.rng  # type: ignore[attr-defined]
+        symbol = "ACME" if rng.random() < 0.5 else "BETA"
+        return [Move.target(symbol, D("0.4"))]
+
+    runs = [play(spec(seed=3), universe, Script(plan)) for _ in range(2)]
+    assert runs[0].events_jsonl() == runs[1].events_jsonl()
+    assert runs[0].ledger_jsonl() == runs[1].ledger_jsonl()
+    assert runs[0].score == runs[1].score
+
+
+def test_money_is_conserved_to_the_cent() -> None:
+    universe = universe_of(bars_from({"ACME": ACME, "BETA": flat(50.0, 5)}))
+    fees = PerShare(D("0.013"), minimum=D("1.00"))
+    plan = at_round(
+        {0: [Move.target("ACME", D("0.5")), Move.target("BETA", D("0.3"))], 2: [Move.target("ACME", D("0.1"))]}
+    )
+    result = play(spec(accounts=(AccountSpec("main", fees=fees),)), universe, Script(plan))
+    books = result.books
+    assert replay(books.entries) == books.state()
+    for entry in books.entries:
+        totals: dict[str, Decimal] = {}
+        for p in entry.postings:
+            key = p.value_currency or p.commodity
+            totals[key] = totals.get(key, D(0)) + (p.value if p.value is not None else p.units)
+        assert all(v == 0 for v in totals.values()), entry
+    # Cash from the cost ledger alone: buys pay notional + fee, sells get notional - fee.
+    cash = D("10000")
+    for cost in books.cost_ledger:
+        cash += (
+            -(cost.notional.amount + cost.fee.amount)
+            if cost.action == "buy"
+            else cost.notional.amount - cost.fee.amount
+        )
+    assert cash == result.score.final_value
+
+
+def test_partial_fills_continue_then_cancel() -> None:
+    thin = [(o, h, low, c, 1000.0) for o, h, low, c, _ in ACME]
+    universe = universe_of(bars_from({"ACME": thin}))
+    account = AccountSpec("main", volume_cap=D("0.1"))  # at most 100 shares a bar
+
+    def plan(ctx: object) -> list[object]:
+        if ctx.round == 0:  # type: ignore[attr-defined]
+            return [Move.buy("ACME", 300)]
+        open_moves = ctx.open_moves  # type: ignore[attr-defined]
+        if ctx.round == 2 and open_moves:  # type: ignore[attr-defined]
+            return [Cancel(open_moves[0].move_id, "enough")]
+        return []
+
+    result = play(spec(accounts=(account,), start_fund=D(100000)), universe, Script(plan))
+    log = [(e.kind, e.round) for e in result.events if e.move_id == "m00001"]
+    assert log == [("placed", 0), ("partial", 1), ("continued", 1), ("partial", 2), ("cancelled", 2)]
+    (lot,) = [lot for lot in result.books.open_lots()] or [None]
+    assert lot is None  # liquidated at the end
+    bought = sum(c.quantity for c in result.books.cost_ledger if c.action == "buy")
+    assert bought == D(200)
+
+
+def test_chained_moves_pass_the_actual_proceeds() -> None:
+    universe = universe_of(bars_from({"ACME": ACME, "BETA": flat(50.0, 5)}))
+    fees = PerShare(D("0.01"), minimum=D("1.00"))
+    chain = Move.sell("ACME", sell_all=True).chain(Move.buy("BETA", notional=1))
+    plan = at_round({0: [Move.buy("ACME", 10)], 2: [chain]})
+    result = play(spec(accounts=(AccountSpec("main", fees=fees),)), universe, Script(plan))
+    fills = [e for e in result.events if e.kind == "filled"]
+    assert [f.detail.split(" (")[0] for f in fills[:3]] == [
+        "buy 10 @ 101.00 fee 1.00",
+        "sell 10 @ 104.00 fee 1.00",  # delivers 1039.00
+        "buy 20 @ 50.00 fee 1.00",  # notional 1039.00 at 50: 20 shares (1000.00 + 1.00)
+    ]
+    assert fills[1].time == fills[2].time  # the next leg trades on the same bar
+
+
+def test_a_failed_leg_stops_the_chain() -> None:
+    universe = universe_of(bars_from({"ACME": ACME, "BETA": flat(50.0, 5)}))
+    chain = Move.sell("ACME", sell_all=True).chain(Move.buy("BETA", notional=1))
+    result = play(spec(), universe, Script(at_round({1: [chain]})))
+    assert kinds(result)[1:3] == ["rejected", "chain-stopped"]
+    rejected, stopped = result.events[1:3]
+    assert "holds none" in rejected.detail
+    assert stopped.symbol == "BETA" and "leg ACME ended rejected with nothing filled" in stopped.detail
+    assert not any(e.kind == "placed" and e.symbol == "BETA" for e in result.events)
+
+
+@pytest.mark.parametrize(
+    ("rules", "outcome", "exit_round"),
+    [
+        (ExitRules(min_value_fraction=D("0.5")), "catastrophic_exit", 3),  # 45 * 100 = 4500 < 5000
+        (ExitRules(max_drawdown=D("0.15")), "catastrophic_exit", 2),  # 10000 -> 8000: 20%
+        (ExitRules(max_losing_rounds=2), "catastrophic_exit", 3),
+        (ExitRules(min_value_fraction=D("0.3"), max_drawdown=D("0.5")), "catastrophic_exit", 3),
+    ],
+)
+def test_exits_trigger_on_the_right_round(rules: ExitRules, outcome: str, exit_round: int) -> None:
+    falling = [(100.0, 100.0, 100.0, 100.0, 1e6)] * 2 + [
+        (80.0,) * 4 + (1e6,),
+        (45.0,) * 4 + (1e6,),
+        (40.0,) * 4 + (1e6,),
+    ]
+    universe = universe_of(bars_from({"ACME": falling}))
+    result = play(spec(exits=rules), universe, Script(at_round({0: [Move.buy("ACME", 100)]})))
+    assert (result.outcome, result.outcome_round) == (outcome, exit_round)
+    assert result.books.open_lots() == ()
+
+
+def test_perfect_exit_and_model_end() -> None:
+    rising = [(100.0,) * 4 + (1e6,)] * 2 + [(120.0,) * 4 + (1e6,)] * 3
+    universe = universe_of(bars_from({"ACME": rising}))
+    result = play(
+        spec(exits=ExitRules(target_return=D("0.15"))), universe, Script(at_round({0: [Move.buy("ACME", 100)]}))
+    )
+    assert (result.outcome, result.outcome_round) == ("perfect_exit", 2)
+    assert result.score.final_value == D("12000.00")
+    ended = play(spec(), universe, Script(at_round({1: [EndGame("bored")]})))
+    assert (ended.outcome, ended.outcome_round, ended.outcome_reason) == ("ended_by_model", 1, "bored")
+
+
+def test_moves_beyond_cash_or_holdings_are_rejected_and_the_game_goes_on() -> None:
+    universe = universe_of(bars_from({"ACME": ACME}))
+    plan = at_round({0: [Move.sell("ACME", 5), Move.buy("ZZZ", 1), Move.buy("ACME", 1000)], 1: [Move.buy("ACME", 1)]})
+    result = play(spec(), universe, Script(plan))
+    rejected = [e.detail for e in result.events if e.kind == "rejected"]
+    assert "holds 0" in rejected[0] and "unknown symbol 'ZZZ'" in rejected[1]
+    # 1000 at 101 is beyond 10000 cash: the affordable 99 fill, the rest is not invented.
+    fills = [e.detail for e in result.events if e.kind in ("filled", "partial")]
+    assert fills[0].startswith("buy 99 @ 101.00")
+    assert result.outcome == "completed"
+
+
+def test_liquidation_converts_everything_to_the_start_currency() -> None:
+    bars = bars_from({"SSNLF": flat(50000.0, 5), "ACME": ACME})
+    universe = universe_of(bars, fx_rates={"KRW": D("0.00075")})
+    universe.instruments["SSNLF"] = Instrument("SSNLF", AssetClass.EQUITY, KRW, tick_size=D(1))
+    initial = InitialPosition("SSNLF", D(10), D(450000), START, "main")
+    plan = at_round({1: [Convert("main", "USD", "KRW", D("1000"))]})
+    result = play(spec(initial_positions=(initial,), fx_rates=(("KRW", D("0.00075")),)), universe, Script(plan))
+    cash = result.books.cash_balances()
+    assert set(cash) == {("main", "USD")}  # no KRW left, no positions
+    assert result.books.open_lots() == ()
+    # 10 x 50000 KRW = 500000 KRW -> 375.00 USD; the 1000 USD converted and back is 1000.00 again.
+    assert cash[("main", "USD")] == D("10375.00")
+    assert result.score.start_capital == D("10337.50")  # 10000 + 450000 KRW at 0.00075
+
+
+def test_transfers_arrive_after_their_delay() -> None:
+    universe = universe_of(bars_from({"ACME": ACME}))
+    accounts = (AccountSpec("a"), AccountSpec("b"))
+    rule = TransferRule("a", "b", fee=D("5"), delay_rounds=2)
+    seen: list[Decimal] = []
+
+    def plan(ctx: object) -> list[object]:
+        seen.append(ctx.cash("b"))  # type: ignore[attr-defined]
+        return [Transfer("a", "b", D("1000"))] if ctx.round == 0 else []  # type: ignore[attr-defined]
+
+    result = play(spec(accounts=accounts, transfers=(rule,)), universe, Script(plan))
+    assert seen == [D(0), D(0), D(1000), D(1000), D(1000)]
+    assert result.score.final_value == D("9995.00") and result.score.fees == D("5")
+
+
+def test_invalid_definitions_are_refused_before_anything_runs() -> None:
+    universe = universe_of(bars_from({"ACME": ACME}))
+    bad = spec(start_fund=D(-1), exits=ExitRules(max_drawdown=D(2)), transfers=(TransferRule("a", "nowhere"),))
+    with pytest.raises(InvalidGameError) as caught:
+        play(bad, universe, Script(lambda ctx: None))
+    assert {p.split(":")[0] for p in caught.value.problems} >= {
+        "start_fund",
+        "exits.max_drawdown",
+        "transfers[0].source",
+    }
+
+
+def test_value_history_matches_marks() -> None:
+    universe = universe_of(bars_from({"ACME": ACME}))
+    result = play(spec(), universe, Script(at_round({0: [Move.buy("ACME", 10)]})))
+    # Cash 10000 - 1010 = 8990, plus 10 shares at each close from day 2.
+    np.testing.assert_allclose(result.values, [10000, 8990 + 1010, 8990 + 1030, 8990 + 1040, 8990 + 1060])
