@@ -154,3 +154,68 @@ def data_import(
         f"stored {symbol.upper()} in dataset {stored.info.name}: {stored.rows:,} bars, "
         f"{_day(stored.start)} to {_day(stored.end)}, hash {stored.info.content_hash}"
     )
+
+
+@data_app.command("fetch")
+def data_fetch(
+    provider: Annotated[str, typer.Option(help="alphavantage, polygon, finnhub, alpaca or ccxt (ccxt:kraken).")],
+    symbols: Annotated[str, typer.Option(help="Comma-separated symbols, e.g. AAPL,MSFT or BTC/USDT.")],
+    start: Annotated[str, typer.Option(help="First day, ISO date.")],
+    end: Annotated[str, typer.Option(help="Last day, ISO date.")],
+    interval: Annotated[str, typer.Option(help="1m, 5m, 15m, 30m, 1h, 1d, 1w or 1mo.")] = "1d",
+    name: Annotated[str | None, typer.Option(help="Dataset to store into (default: PROVIDER-INTERVAL).")] = None,
+    currency: Annotated[str, typer.Option(help="Currency of the prices.")] = "USD",
+    data_dir: DataDir = None,
+) -> None:
+    """Download bars from a provider into the store; symbols already stored for the range are not fetched.
+
+    API keys come from ALPHAVANTAGE_API_KEY, POLYGON_API_KEY, FINNHUB_API_KEY, APCA_API_KEY_ID and
+    APCA_API_SECRET_KEY; they are never printed or stored.
+
+    Example:
+
+        tradegame data fetch --provider polygon --symbols AAPL,MSFT --start 2024-01-02 --end 2024-06-28
+    """
+    from datetime import date
+
+    from collections.abc import Sequence
+
+    from tradegame.data.bars import DatasetInfo, MarketFrames
+    from tradegame.data.fetching import fetch_into_store
+    from tradegame.data.providers import fetch, make_provider
+    from tradegame.domain.errors import InvalidInputError
+
+    try:
+        first, last = date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError as error:
+        raise fail(f"--start/--end: {error}") from None
+    if last < first:
+        raise fail(f"--end {end} is before --start {start}")
+    is_crypto = provider.split(":")[0] == "ccxt"
+    dataset = name or f"{provider.replace(':', '-')}-{interval}".lower()
+    info = DatasetInfo(
+        dataset,
+        interval,
+        currency.upper(),
+        "24/7" if is_crypto else "XNYS",
+        source=f"fetched from {provider}",
+        license="provider's terms",
+    )
+    store = _store(data_dir)
+    try:
+        source = make_provider(provider)
+
+        def fetcher(wanted: Sequence[str], a: date, b: date, step: str) -> MarketFrames:
+            return fetch(source, wanted, a, b, step)
+
+        report = fetch_into_store(store, fetcher, info, symbols.split(","), first, last, interval)
+    except (InvalidInputError, DataError) as error:
+        raise fail(str(error)) from None
+    if report.cached:
+        typer.echo(f"already stored: {', '.join(report.cached)}")
+    if report.dataset is not None:
+        d = report.dataset
+        typer.echo(
+            f"dataset {d.info.name}: {', '.join(d.symbols)}; {d.rows:,} bars; hash {d.info.content_hash}"
+            + (f"; fetched {', '.join(report.fetched)}" if report.fetched else "")
+        )

@@ -99,8 +99,9 @@ def has_open_move(ctx: RoundContext, symbols: str | Sequence[str]) -> bool:
     return any(state.move.symbol in wanted for state in ctx.open_moves)
 
 
-def recent_closes(ctx: RoundContext, symbol: str, count: int) -> np.ndarray | None:
-    """The last ``count`` known closes of ``symbol`` (oldest first), or ``None`` if fewer are known.
+def recent_closes(ctx: RoundContext, symbol: str, count: int, minimum: int | None = None) -> np.ndarray | None:
+    """The last ``count`` known closes of ``symbol`` (oldest first); ``None`` if fewer than
+    ``minimum`` (default ``count``) are known, else as many as there are.
 
     Reads a window slice of ``count`` rows. Rows where the symbol has no bar (NaN, e.g. weekends
     of an equity in a panel that also holds crypto) are skipped; then the slice is widened (twice
@@ -114,5 +115,5 @@ def recent_closes(ctx: RoundContext, symbol: str, count: int) -> np.ndarray | No
         if len(valid) >= count:
             return valid[len(valid) - count :]
         if len(column) < window:  # the whole history is in hand
-            return None
+            return valid if len(valid) >= (count if minimum is None else minimum) else None
         window *= 2
