@@ -28,8 +28,12 @@ def test_list_shows_real_history_spanning_2008_and_2020(data_dir: Path) -> None:
     result = runner.invoke(app, ["data", "list", "--json", "--data-dir", str(data_dir)])
     assert result.exit_code == 0, result.output
     datasets = {d["name"]: d for d in json.loads(result.output)}
-    spans_2008 = [n for n, d in datasets.items() if d["start"] < "2007-06" and d["end"] > "2009-06" and d["frequency"] == "1d"]
-    spans_2020 = [n for n, d in datasets.items() if d["start"] < "2019-06" and d["end"] > "2021-06" and d["frequency"] == "1d"]
+    spans_2008 = [
+        n for n, d in datasets.items() if d["start"] < "2007-06" and d["end"] > "2009-06" and d["frequency"] == "1d"
+    ]
+    spans_2020 = [
+        n for n, d in datasets.items() if d["start"] < "2019-06" and d["end"] > "2021-06" and d["frequency"] == "1d"
+    ]
     assert "arch-sp500" in spans_2008 and "skfolio-sp500" in spans_2020
     for d in datasets.values():
         assert set(d) >= {"name", "symbols", "frequency", "start", "end", "currency", "source", "hash"}

@@ -10,7 +10,7 @@ neither see a later bar nor change the data. A symbol without a bar at some row 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
@@ -50,6 +50,10 @@ class Panel:
     calendar: str
     currency: str
     content_hash: str = ""
+    _columns: dict[str, int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_columns", {symbol: i for i, symbol in enumerate(self.symbols)})
 
     @classmethod
     def from_bars(
@@ -84,8 +88,8 @@ class Panel:
 
     def column(self, symbol: str) -> int:
         try:
-            return self.symbols.index(symbol)
-        except ValueError:
+            return self._columns[symbol]
+        except KeyError:
             raise DatasetNotFoundError(f"symbol {symbol!r} is not in this data ({len(self.symbols)} symbols)") from None
 
     def rows_known_at(self, ts: datetime | pd.Timestamp | str | int) -> int:
@@ -129,6 +133,9 @@ class PanelView:
         rows = data[start : self._end]
         if symbols is None:
             return rows
+        if len(symbols) == 1:  # a view, read-only like its base
+            column = self._panel.column(symbols[0])
+            return rows[:, column : column + 1]
         columns = [self._panel.column(s) for s in symbols]
         return _frozen(rows[:, columns])
 

@@ -424,6 +424,11 @@ class Books:
         self._account(account)
         return Money(self._cash.get((account, currency.code), _ZERO), currency)
 
+    @property
+    def operations(self) -> int:
+        """How many operations have been booked (changes whenever the books change)."""
+        return self._ops
+
     def cash_balances(self) -> dict[tuple[str, str], Decimal]:
         """Cash per (account, currency code), zero balances left out."""
         return _nonzero(self._cash)

@@ -21,11 +21,15 @@ __all__ = ["Model", "PositionInfo", "RoundContext", "RoundRecord"]
 
 @dataclass(frozen=True, slots=True)
 class RoundRecord:
-    """One finished Round: its time and the Game's value (in the Game currency) after it."""
+    """One finished Round: its time (ns since the epoch, UTC) and the Game's value (in the Game currency)."""
 
     round: int
-    time: pd.Timestamp
+    ns: int
     value: float
+
+    @property
+    def time(self) -> pd.Timestamp:
+        return pd.Timestamp(self.ns, tz="UTC")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,14 +53,19 @@ class PositionInfo:
 class RoundContext:
     """The Model's window on the Game at one Round. Read-only; the Model answers with Actions."""
 
-    __slots__ = ("_game", "round", "time", "universe", "value")
+    __slots__ = ("_game", "ns", "round", "universe", "value")
 
-    def __init__(self, game: Game, round_index: int, time: pd.Timestamp, universe: UniverseView, value: float) -> None:
+    def __init__(self, game: Game, round_index: int, ns: int, universe: UniverseView, value: float) -> None:
         self._game = game
         self.round = round_index
-        self.time = time
+        self.ns = ns  # the Round's time, ns since the epoch (UTC)
         self.universe = universe
         self.value = value  # the Game's value at this Round, in the Game currency
+
+    @property
+    def time(self) -> pd.Timestamp:
+        """The Round's time (UTC)."""
+        return pd.Timestamp(self.ns, tz="UTC")
 
     @property
     def start_fund(self) -> Decimal:

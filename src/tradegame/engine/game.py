@@ -31,6 +31,7 @@ import pandas as pd
 
 from tradegame.data.calendars import round_times, session_closes, sessions
 from tradegame.data.errors import DataError
+from tradegame.data.panel import PanelView
 from tradegame.domain.errors import InsufficientFundsError, InvalidInputError, TradegameError
 from tradegame.domain.instruments import Account, Instrument
 from tradegame.domain.money import Currency, Money, Price, Quantity
@@ -213,8 +214,13 @@ class Game:
         self._qty = np.zeros((len(spec.accounts), n))
         self._account_index = {a.name: i for i, a in enumerate(spec.accounts)}
         self._last_price = np.full(n, np.nan)
+        self._marks = np.zeros(n)  # latest close x FX rate, 0 before a symbol's first bar
+        self._cash_cache = (-1, 0.0)
         self._prev_price = np.full(n, np.nan)
         self._fx = self._fx_vector()
+        self._foreign = any(
+            self.universe.instruments[s].quote_currency.code != self.currency.code for s in self.panel.symbols
+        )
         self.open_moves: list[MoveState] = []
         self.history: list[RoundRecord] = []
         self.events: list[GameEvent] = []
@@ -302,32 +308,43 @@ class Game:
         outcome: Outcome = "completed"
         reason = "played every round"
         played = len(self.times)
-        year = _utc(first).year
-        for index, ns in enumerate(self.times):
-            ns = int(ns)
+        stamps = pd.DatetimeIndex(self.times, tz="UTC")
+        years = stamps.year.to_numpy()
+        year = int(years[0])
+        exits_set = self._exits_set()
+        for index in range(len(self.times)):
+            ns = int(self.times[index])
             self._round = index
-            self._charge_running_costs(ns)
-            self._replay_bars(ns)
+            if spec.running_costs:
+                self._charge_running_costs(ns)
+            end = int(self.panel.available.searchsorted(ns, "right"))
+            if end > self._row:
+                self._replay_bars(end)
             self._now_ns = ns
-            self._expire(index)
-            self._arrive(index)
-            if spec.tax is not None and _utc(ns).year != year:
-                for past in range(year, _utc(ns).year):
+            if self._foreign:  # FX rates move: re-value foreign instruments at today's rates
+                self._fx = self._fx_vector()
+                self._marks = np.nan_to_num(self._last_price) * self._fx
+            if self.open_moves:
+                self._expire(index)
+            if self._transit:
+                self._arrive(index)
+            if spec.tax is not None and years[index] != year:
+                for past in range(year, int(years[index])):
                     self.books.record_tax(past, spec.tax, _utc(ns), f"tax for {past}")
-                year = _utc(ns).year
+                year = int(years[index])
             value = self._value()
             self._values[index] = value
-            exit_reason = self._exit(value)
+            exit_reason = self._exit(value) if exits_set else None
             if exit_reason is not None:
                 outcome, reason = exit_reason
                 self._event("exit", None, None, None, f"{outcome}: {reason}")
                 played = index + 1
                 break
-            ctx = RoundContext(self, index, pd.Timestamp(ns, tz="UTC"), self._view(ns), value)
+            ctx = RoundContext(self, index, ns, UniverseView(self.universe, PanelView(self.panel, end)), value)
             ended = self._decide(ctx)
             if self.open_moves:
                 self._continued()
-            self.history.append(RoundRecord(index, ctx.time, value))
+            self.history.append(RoundRecord(index, ns, value))
             if ended is not None:
                 outcome, reason = "ended_by_model", ended
                 self._event("exit", None, None, None, f"ended by the model: {ended}")
@@ -389,24 +406,24 @@ class Game:
 
     # -- bars ------------------------------------------------------------------------------
 
-    def _replay_bars(self, ns: int) -> None:
-        end = self.panel.rows_known_at(ns)
-        fields = self.panel.fields
-        closes = fields["close"]
+    def _replay_bars(self, end: int) -> None:
+        """Replay the rows ``self._row`` to ``end`` (exclusive): actions, fills, then the new marks."""
+        np.copyto(self._prev_price, self._last_price)
+        closes = self.panel.fields["close"]
         at_close = self.spec.fill_at == "close"
+        all_actions = self.universe.actions
         for row in range(self._row, end):
-            self._now_ns = int(self.panel.available[row] if at_close else self.universe.fill_times[row])
-            self._prev_price = self._last_price.copy() if row == end - 1 else self._prev_price
-            actions = self.universe.actions.get(row)
-            if actions:
-                self._corporate_actions(row, actions)
-            if self.open_moves and self.spec.fill_at == "next_open":
-                self._match_row(row, at_close=False)
-            elif self.open_moves:
-                self._match_row(row, at_close=True)
+            if self.open_moves or all_actions:
+                self._now_ns = int(self.panel.available[row] if at_close else self.universe.fill_times[row])
+                actions = all_actions.get(row)
+                if actions:
+                    self._corporate_actions(row, actions)
+                if self.open_moves:
+                    self._match_row(row, at_close=at_close)
             values = closes[row]
-            known = ~np.isnan(values)
-            self._last_price[known] = values[known]
+            known = values == values  # not NaN
+            np.copyto(self._last_price, values, where=known)
+            np.multiply(values, self._fx, out=self._marks, where=known)
         self._row = end
 
     def _bar(self, row: int, column: int) -> Bar:
@@ -713,11 +730,20 @@ class Game:
     # -- valuation and exits ---------------------------------------------------------------
 
     def _value(self) -> float:
-        cash = 0.0
-        for (_, code), amount in self.books.cash_balances().items():
-            cash += float(amount) * (1.0 if code == self.currency.code else self._rate(code, self.currency.code))
-        prices = np.nan_to_num(self._last_price)
-        return cash + float((self._qty.sum(axis=0) * prices * self._fx).sum())
+        operations = self.books.operations
+        if self._cash_cache[0] != operations:
+            cash = 0.0
+            for (_, code), amount in self.books.cash_balances().items():
+                cash += float(amount) * (1.0 if code == self.currency.code else self._rate(code, self.currency.code))
+            self._cash_cache = (operations, cash)
+        return self._cash_cache[1] + float((self._qty @ self._marks).sum())
+
+    def _exits_set(self) -> bool:
+        rules = self.spec.exits
+        return any(
+            rule is not None
+            for rule in (rules.min_value_fraction, rules.max_drawdown, rules.max_losing_rounds, rules.target_return)
+        )
 
     def _exit(self, value: float) -> tuple[Outcome, str] | None:
         rules = self.spec.exits
@@ -753,7 +779,7 @@ class Game:
         placed: list[MoveState] = []
         for action in actions:
             if isinstance(action, Move):
-                state = self._accept(action, ctx.time.value)
+                state = self._accept(action, ctx.ns)
                 if state is not None:
                     placed.append(state)
             elif isinstance(action, Cancel):
@@ -897,7 +923,9 @@ class Game:
 
     def _liquidate(self, ns: int) -> None:
         self._now_ns = ns
-        self._replay_bars(ns)
+        end = self.panel.rows_known_at(ns)
+        if end > self._row:
+            self._replay_bars(end)
         for state in self.open_moves:
             state.status = MoveStatus.CANCELLED
             self._event("cancelled", state.move_id, state.account, state.move.symbol, "game over")

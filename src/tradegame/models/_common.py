@@ -22,6 +22,7 @@ __all__ = [
     "as_symbols",
     "has_open_move",
     "recent_closes",
+    "trailing_returns",
 ]
 
 
@@ -117,3 +118,23 @@ def recent_closes(ctx: RoundContext, symbol: str, count: int, minimum: int | Non
         if len(column) < window:  # the whole history is in hand
             return valid if len(valid) >= (count if minimum is None else minimum) else None
         window *= 2
+
+
+def trailing_returns(
+    ctx: RoundContext, symbols: Sequence[str] | None, lookback: int, skip_recent: int = 0
+) -> list[tuple[str, float]]:
+    """``close[-1 - skip_recent] / close[-1 - skip_recent - lookback] - 1`` per symbol (rows, not
+    days), for the symbols where both closes are known, best first, ties broken by symbol.
+
+    ``symbols=None`` means every symbol of the universe. Reads a window slice of
+    ``lookback + skip_recent + 1`` rows; with fewer rows known, nothing is eligible.
+    """
+    names = symbols if symbols is not None else ctx.universe.symbols
+    span = lookback + skip_recent + 1
+    closes = ctx.universe.close(symbols, span)  # None: every column, without a copy
+    if len(closes) < span:
+        return []
+    with np.errstate(invalid="ignore", divide="ignore"):
+        trailing = closes[len(closes) - 1 - skip_recent] / closes[0] - 1.0
+    eligible = [(s, float(r)) for s, r in zip(names, trailing, strict=True) if np.isfinite(r)]
+    return sorted(eligible, key=lambda item: (-item[1], item[0]))

@@ -35,11 +35,11 @@ class BuyAndHold:
             if self.symbols is None:
                 raise InvalidInputError(f"{self.name}: weights needs symbols (one weight per symbol)")
             if isinstance(weights, str) or len(weights) != len(self.symbols):
-                raise InvalidInputError(
-                    f"{self.name}: weights must be a list of {len(self.symbols)} numbers (one per symbol), got {weights!r}"
-                )
+                expected = f"a list of {len(self.symbols)} numbers (one per symbol)"
+                raise InvalidInputError(f"{self.name}: weights must be {expected}, got {weights!r}")
             self.weights = tuple(
-                as_decimal(self.name, f"weights[{i}]", w, low=Decimal(0), high=Decimal(1)) for i, w in enumerate(weights)
+                as_decimal(self.name, f"weights[{i}]", weight, low=Decimal(0), high=Decimal(1))
+                for i, weight in enumerate(weights)
             )
             if sum(self.weights) > 1:
                 raise InvalidInputError(f"{self.name}: weights must sum to at most 1, got {sum(self.weights)}")

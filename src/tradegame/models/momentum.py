@@ -21,12 +21,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-import numpy as np
-
 from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.context import RoundContext
 from tradegame.engine.moves import Action, Cancel, Move
-from tradegame.models._common import as_decimal, as_positive_int, as_symbols
+from tradegame.models._common import as_decimal, as_positive_int, as_symbols, trailing_returns
 
 __all__ = ["MomentumRotation"]
 
@@ -90,15 +88,7 @@ class MomentumRotation:
 
     def ranking(self, ctx: RoundContext) -> list[tuple[str, float]]:
         """Eligible symbols with their trailing return, best first (ties by symbol)."""
-        symbols = self.symbols if self.symbols is not None else ctx.universe.symbols
-        span = self.lookback + self.skip_recent + 1
-        closes = ctx.universe.close(self.symbols, span)  # None: every column, without a copy
-        if len(closes) < span:
-            return []
-        with np.errstate(invalid="ignore", divide="ignore"):
-            trailing = closes[len(closes) - 1 - self.skip_recent] / closes[0] - 1.0
-        eligible = [(s, float(r)) for s, r in zip(symbols, trailing, strict=True) if np.isfinite(r)]
-        return sorted(eligible, key=lambda item: (-item[1], item[0]))
+        return trailing_returns(ctx, self.symbols, self.lookback, self.skip_recent)
 
     def decide(self, ctx: RoundContext) -> list[Action] | None:
         if not self.is_rebalance_round(ctx):

@@ -1,0 +1,60 @@
+"""The built-in Models by name, and ``make_model`` that builds one from a Game file's ``[model]``.
+
+A Game TOML file says ``[model] name = "sma-crossover"``, ``params = {symbol = "SPY", fast = 20,
+slow = 100}``; ``make_model("sma-crossover", {...})`` checks the name and the parameter names
+against the constructor before calling it, and every problem is an ``InvalidInputError`` that
+names the model and the parameter. The registry is a read-only mapping: nothing is registered
+by side effect (a Model of your own is passed to ``play`` as an instance).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+
+from tradegame.domain.errors import InvalidInputError
+from tradegame.engine.context import Model
+from tradegame.models.buy_and_hold import BuyAndHold
+from tradegame.models.crypto import CryptoRotator
+from tradegame.models.dca import DollarCostAveraging
+from tradegame.models.mean_reversion import MeanReversion
+from tradegame.models.momentum import MomentumRotation
+from tradegame.models.sma import SmaCrossover
+
+__all__ = ["REGISTRY", "make_model"]
+
+REGISTRY: Mapping[str, Callable[..., Model]] = MappingProxyType(
+    {
+        "buy-and-hold": BuyAndHold,
+        "dca": DollarCostAveraging,
+        "sma-crossover": SmaCrossover,
+        "momentum-rotation": MomentumRotation,
+        "mean-reversion": MeanReversion,
+        "crypto-rotator": CryptoRotator,
+    }
+)
+
+
+def make_model(name: str, params: Mapping[str, object]) -> Model:
+    """The built-in Model called ``name``, built with ``params`` (keyword arguments)."""
+    try:
+        constructor = REGISTRY[name]
+    except (KeyError, TypeError):
+        raise InvalidInputError(f"model: unknown model {name!r}; use one of {', '.join(REGISTRY)}") from None
+    if not isinstance(params, Mapping):
+        raise InvalidInputError(f"model {name}: params must be a table of parameters, got {params!r}")
+    accepted = {
+        p.name: p
+        for p in inspect.signature(constructor).parameters.values()
+        if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    }
+    for key in params:
+        if key not in accepted:
+            raise InvalidInputError(
+                f"model {name}: unknown parameter {key!r}; it takes {', '.join(accepted) or 'no parameters'}"
+            )
+    missing = [p for p, spec in accepted.items() if spec.default is inspect.Parameter.empty and p not in params]
+    if missing:
+        raise InvalidInputError(f"model {name}: missing parameter(s) {', '.join(missing)}")
+    return constructor(**params)

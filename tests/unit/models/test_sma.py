@@ -1,0 +1,106 @@
+"""SmaCrossover trades on the crossing bars and fills at the next open."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tradegame.domain.errors import InvalidInputError
+from tradegame.models import SmaCrossover
+from tests.unit.models.kit import OPEN_BELOW_CLOSE, bars, day_of, fill_parts, nyse_days, of_kind, run
+
+# SMA(3) vs SMA(5) by hand: equal up to row 4; fast above from row 5 (10.33 > 10.2), below from
+# row 10 (11.0 < 11.6), above again from row 15 (10.0 > 9.4).
+CLOSES = [10, 10, 10, 10, 10, 11, 12, 13, 12, 11, 10, 9, 8, 9, 10, 11, 12, 13]
+DECISION_ROWS = [5, 10, 15]  # buy, sell, buy
+
+
+def expected_decisions(closes: list[float], fast: int, slow: int) -> list[int]:
+    """The same rule written with pandas rolling means: an independent check of the hand answer."""
+    series = pd.Series(closes, dtype=float)
+    fast_sma, slow_sma = series.rolling(fast).mean(), series.rolling(slow).mean()
+    rows, holding = [], False
+    for row in range(len(series)):
+        if np.isnan(slow_sma[row]):
+            continue
+        if fast_sma[row] > slow_sma[row] and not holding:
+            rows.append(row)
+            holding = True
+        elif fast_sma[row] < slow_sma[row] and holding:
+            rows.append(row)
+            holding = False
+    return rows
+
+
+def test_hand_answer_agrees_with_pandas() -> None:
+    assert expected_decisions(CLOSES, 3, 5) == DECISION_ROWS
+
+
+def test_trades_exactly_on_the_crossing_bars_at_the_next_open() -> None:
+    days = nyse_days("2024-01-02", len(CLOSES))
+    result = run(SmaCrossover("ACME", fast=3, slow=5), bars({"ACME": CLOSES}, days))
+
+    placed = of_kind(result, "placed", "ACME")
+    assert [day_of(e) for e in placed] == [str(days[r].date()) for r in DECISION_ROWS]
+    fills = of_kind(result, "filled", "ACME")
+    trades = [e for e in fills if not e.move_id.startswith("L-")]  # type: ignore[union-attr]
+    assert [day_of(e) for e in trades] == [str(days[r + 1].date()) for r in DECISION_ROWS]
+    sides = [fill_parts(e)[0] for e in trades]
+    prices = [fill_parts(e)[2] for e in trades]
+    assert sides == ["buy", "sell", "buy"]
+    assert prices == [Decimal(str(CLOSES[r + 1] - OPEN_BELOW_CLOSE)) for r in DECISION_ROWS]
+    # Weight 1: the whole value at the decision close, in whole shares at the next open.
+    assert fill_parts(trades[0])[1] == Decimal(10000) // Decimal("11.75")
+    assert fill_parts(trades[1])[1] == fill_parts(trades[0])[1]
+    # The position left at the end is liquidated at the last close.
+    (last,) = of_kind(result, "liquidated", "ACME")
+    assert last.detail == str(fill_parts(trades[2])[1])
+
+
+def test_waits_for_slow_closes_and_reads_history_before_the_start() -> None:
+    closes = [10.0] * 5 + [11.0, 12.0, 13.0, 14.0]
+    days = nyse_days("2024-01-02", len(closes))
+    # The Game starts on row 5; rows 0..4 are history the model may read.
+    result = run(SmaCrossover("ACME", fast=2, slow=4), bars({"ACME": closes}, days), start=days[5].date())
+    placed = of_kind(result, "placed", "ACME")
+    assert [day_of(e) for e in placed] == [str(days[5].date())]
+
+    too_short = run(SmaCrossover("ACME", fast=2, slow=8), bars({"ACME": closes[:7]}, days))
+    assert of_kind(too_short, "placed") == []
+
+
+def test_weight_sizes_the_buy() -> None:
+    days = nyse_days("2024-01-02", len(CLOSES))
+    result = run(SmaCrossover("ACME", fast=3, slow=5, weight="0.5"), bars({"ACME": CLOSES}, days))
+    first = of_kind(result, "filled", "ACME")[0]
+    assert fill_parts(first)[1] == Decimal(5000) // Decimal("11.75")
+
+
+def test_skips_missing_bars() -> None:
+    # Another symbol has bars on every day; ACME misses some: its SMA uses its own closes only.
+    closes = [10.0, np.nan, 10.0, 10.0, np.nan, 10.0, 11.0, 12.0]
+    days = nyse_days("2024-01-02", len(closes))
+    frame = bars({"ACME": closes, "ZZZ": [50.0] * len(closes)}, days)
+    result = run(SmaCrossover("ACME", fast=2, slow=5), frame)
+    placed = of_kind(result, "placed", "ACME")
+    assert [day_of(e) for e in placed] == [str(days[6].date())]  # the 6th valid close: 10,10,10,10,11
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "named"),
+    [
+        ({"fast": 0}, "fast"),
+        ({"fast": 5, "slow": 5}, "fast must be shorter than slow"),
+        ({"slow": 2.5}, "slow"),
+        ({"weight": "1.5"}, "weight"),
+        ({"weight": 0}, "weight"),
+        ({"symbol": ""}, "symbol"),
+    ],
+)
+def test_bad_parameters_are_named(kwargs: dict[str, object], named: str) -> None:
+    params: dict[str, object] = {"symbol": "ACME", "fast": 2, "slow": 4} | kwargs
+    with pytest.raises(InvalidInputError, match=named):
+        SmaCrossover(**params)  # type: ignore[arg-type]
