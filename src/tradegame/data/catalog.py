@@ -9,6 +9,7 @@ has both); ``data show`` reports the gaps.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -21,11 +22,14 @@ from tradegame.data.store import MarketStore, StoredDataset
 __all__ = ["SymbolSummary", "summarize_symbol", "sync_bundled"]
 
 
-def sync_bundled(store: MarketStore) -> list[StoredDataset]:
-    """Store every installed bundled dataset not yet stored in this version; return what was added."""
+def sync_bundled(store: MarketStore, names: Iterable[str] | None = None) -> list[StoredDataset]:
+    """Store every installed bundled dataset (or those in ``names``) not yet stored in this version."""
     added = []
     stored = set(store.names())
+    wanted = None if names is None else set(names)
     for bundled in available_datasets():
+        if wanted is not None and bundled.info.name not in wanted:
+            continue
         info = replace(bundled.info, content_hash="")
         if info.name in stored and replace(store.get(info.name).info, content_hash="") == info:
             continue

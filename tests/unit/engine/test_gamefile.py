@@ -113,6 +113,14 @@ def test_momentum_example_loads() -> None:
 
 
 @pytest.mark.parametrize("name", ["sma-2008.toml", "momentum-2020.toml"])
+def test_examples_name_a_built_in_model_with_its_parameters(name: str) -> None:
+    from tradegame.models.registry import make_model
+
+    game = load_game(EXAMPLES / name)
+    assert make_model(game.model, game.model_params).name == game.model
+
+
+@pytest.mark.parametrize("name", ["sma-2008.toml", "momentum-2020.toml"])
 def test_examples_round_trip(name: str) -> None:
     game = load_game(EXAMPLES / name)
     assert parse_game(tomllib.loads(dump_game(game))) == game

@@ -72,7 +72,7 @@ def test_picks_the_top_n_and_rebalances_on_the_first_round_of_each_month() -> No
 
 
 def fake(round_index: int, now: str, before: str | None, **options: object) -> FakeContext:
-    history = [] if before is None else [RoundRecord(round_index - 1, pd.Timestamp(before, tz="UTC"), 0.0)]
+    history = [] if before is None else [RoundRecord(round_index - 1, pd.Timestamp(before, tz="UTC").value, 0.0)]
     return FakeContext(round_index, pd.Timestamp(now, tz="UTC"), Untouchable(), history, **options)  # type: ignore[arg-type]
 
 
@@ -138,10 +138,11 @@ def test_skip_recent_and_cash_buffer_and_cancels() -> None:
     assert [(a.symbol, a.target_weight) for a in actions[1:]] == [("UP", Decimal("0.45")), ("DOWN", Decimal("0.45"))]  # type: ignore[union-attr]
     top_one = MomentumRotation(top_n=1, lookback=4, symbols=["UP", "DOWN"]).decide(ctx)  # type: ignore[arg-type]
     assert top_one is not None
-    assert [(type(a).__name__, getattr(a, "symbol", None)) for a in top_one] == [
-        ("Cancel", None),
-        ("Move", "UP"),
-    ] or [(a.symbol, a.side, a.sell_all) for a in top_one[1:]] == [("UP", Side.BUY, False)]  # type: ignore[union-attr]
+    assert top_one[0] == Cancel("m00007", "rebalance")
+    assert [(a.symbol, a.side, a.sell_all) for a in top_one[1:]] == [  # type: ignore[union-attr]
+        ("DOWN", Side.SELL, True),
+        ("UP", Side.BUY, False),
+    ]
 
 
 @pytest.mark.parametrize(
