@@ -425,6 +425,11 @@ class Books:
         return Money(self._cash.get((account, currency.code), _ZERO), currency)
 
     @property
+    def last_timestamp(self) -> datetime | None:
+        """The time of the latest operation (the next one may not be earlier)."""
+        return self._last_ts
+
+    @property
     def operations(self) -> int:
         """How many operations have been booked (changes whenever the books change)."""
         return self._ops

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
-from typing import Literal
+from typing import Literal, Protocol
 
 import numpy as np
 import pandas as pd
@@ -49,6 +49,7 @@ __all__ = [
     "GameResult",
     "ModelError",
     "Outcome",
+    "RoundObserver",
     "Score",
     "Transfer",
     "currency_of",
@@ -63,6 +64,14 @@ _CRYPTO_LOT = Decimal("0.00000001")
 
 def currency_of(code: str) -> Currency:
     return Currency(code, _MINOR_UNITS.get(code, 2))
+
+
+class RoundObserver(Protocol):
+    """Told about each finished Round and the end; it may read the Game (events, books), not change it."""
+
+    def round_done(self, game: Game, round_index: int, value: float) -> None: ...
+
+    def game_done(self, game: Game, result: GameResult) -> None: ...
 
 
 class ModelError(TradegameError):
@@ -300,7 +309,8 @@ class Game:
 
     # -- the loop --------------------------------------------------------------------------
 
-    def run(self) -> GameResult:
+    def run(self, observer: RoundObserver | None = None) -> GameResult:
+        """Play every Round; ``observer.round_done`` is called after each one (for storage, progress)."""
         spec = self.spec
         first = int(self.times[0])
         self._now_ns = first
@@ -345,6 +355,8 @@ class Game:
             if self.open_moves:
                 self._continued()
             self.history.append(RoundRecord(index, ns, value))
+            if observer is not None:
+                observer.round_done(self, index, value)
             if ended is not None:
                 outcome, reason = "ended_by_model", ended
                 self._event("exit", None, None, None, f"ended by the model: {ended}")
@@ -354,7 +366,7 @@ class Game:
         self._liquidate(final_ns)
         score = self._score(final_ns)
         self._values[played - 1] = float(score.final_value)
-        return GameResult(
+        result = GameResult(
             spec,
             outcome,
             played - 1,
@@ -366,6 +378,9 @@ class Game:
             self._values[:played].copy(),
             self.panel.content_hash,
         )
+        if observer is not None:
+            observer.game_done(self, result)
+        return result
 
     def _view(self, ns: int) -> UniverseView:
         return UniverseView(self.universe, self.panel.as_of(ns))
@@ -1008,17 +1023,25 @@ class Game:
             return
         today = _utc(ns).date()
         since = _utc(int(self.times[self._round - 1])).date() if self._round else today
-        for account, cost in self.spec.running_costs:
-            start = since if self._round == 0 else since.fromordinal(since.toordinal() + 1)
-            if start > today:
-                continue
+        start = since if self._round == 0 else since.fromordinal(since.toordinal() + 1)
+        if start > today:
+            return
+        due = sorted(
+            (day, index, account, cost)
+            for index, (account, cost) in enumerate(self.spec.running_costs)
+            for day in cost.occurrences(start, today)
+        )
+        for day, _, account, cost in due:
+            when = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            last = self.books.last_timestamp
+            if last is not None and when < last:  # due on the start day: after the Start Fund's deposit
+                when = last
             try:
-                ops = self.books.book_running_costs(account, cost, start, today, reason="running cost")
+                op = self.books.book_running_cost(account, cost, when, "running cost")
             except InsufficientFundsError as error:
-                self._event("unpaid", None, account, cost.name, str(error))
+                self._event("unpaid", None, account, cost.name, str(error), when=when)
                 continue
-            for op in ops:
-                self._event("running-cost", None, account, cost.name, f"{cost.amount}", (op,))
+            self._event("running-cost", None, account, cost.name, f"{cost.amount}", (op,), when=when)
 
     # -- lookups for the context -----------------------------------------------------------
 
@@ -1066,12 +1089,13 @@ class Game:
         symbol: str | None,
         detail: str,
         op_ids: Iterable[str] = (),
+        when: datetime | None = None,
     ) -> None:
         self.events.append(
             GameEvent(
                 len(self.events) + 1,
                 self._round,
-                _iso(self._now_ns),
+                when.isoformat() if when is not None else _iso(self._now_ns),
                 kind,
                 move_id,
                 account,

@@ -249,3 +249,37 @@ def test_value_history_matches_marks() -> None:
     result = play(spec(), universe, Script(at_round({0: [Move.buy("ACME", 10)]})))
     # Cash 10000 - 1010 = 8990, plus 10 shares at each close from day 2.
     np.testing.assert_allclose(result.values, [10000, 8990 + 1010, 8990 + 1030, 8990 + 1040, 8990 + 1060])
+
+
+def test_running_costs_are_charged_when_due_even_on_the_first_day_and_over_weekends() -> None:
+    from datetime import date
+
+    from tradegame.domain.money import USD, Money
+    from tradegame.domain.running_costs import EveryNDays, OneOff, RunningCost
+
+    universe = universe_of(bars_from({"ACME": ACME}))
+    costs = (
+        ("main", RunningCost("setup", Money.of("50.00", USD), OneOff(START))),  # the first day, 2024-01-02
+        ("main", RunningCost("server", Money.of("1.25", USD), EveryNDays(date(2024, 1, 3), 2))),  # 3rd, 5th, 7th
+    )
+    result = play(spec(running_costs=costs), universe, Script(lambda ctx: None))
+    charged = [(e.symbol, e.time[:10]) for e in result.events if e.kind == "running-cost"]
+    # Rounds end on Jan 2, 3, 4, 5, 8: the Sunday 7th is charged at the Monday Round, dated the 7th.
+    assert charged == [
+        ("setup", "2024-01-02"),
+        ("server", "2024-01-03"),
+        ("server", "2024-01-05"),
+        ("server", "2024-01-07"),
+    ]
+    assert result.score.running_costs == D("53.75") and result.score.final_value == D("9946.25")
+
+
+def test_a_running_cost_the_cash_cannot_pay_is_logged_unpaid() -> None:
+    from tradegame.domain.money import USD, Money
+    from tradegame.domain.running_costs import OneOff, RunningCost
+
+    universe = universe_of(bars_from({"ACME": ACME}))
+    costs = (("main", RunningCost("big", Money.of("20000.00", USD), OneOff(START))),)
+    result = play(spec(running_costs=costs), universe, Script(lambda ctx: None))
+    assert [e.kind for e in result.events if e.symbol == "big"] == ["unpaid"]
+    assert result.score.final_value == D("10000")

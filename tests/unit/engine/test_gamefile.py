@@ -104,7 +104,7 @@ def test_momentum_example_loads() -> None:
     assert spec.exits.target_return == D(1)
     assert spec.running_costs == (
         ("broker", RunningCost("data-feed", Money(D("29.99"), USD), Monthly(date(2019, 1, 15)))),
-        ("broker", RunningCost("setup", Money(D(250), USD), OneOff(date(2019, 1, 2)))),
+        ("broker", RunningCost("setup", Money(D(250), USD), OneOff(date(2019, 2, 1)))),
     )
     assert spec.tax is not None
     assert spec.tax.rates_for(2020) == TaxRates(D("0.32"), D("0.15"))

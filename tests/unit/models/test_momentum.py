@@ -8,11 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.unit.models.kit import FakeContext, Untouchable, bars, day_of, nyse_days, of_kind, run, universe
 from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.context import RoundRecord
 from tradegame.engine.moves import Cancel, Move, MoveState, Side
+from tradegame.engine.universe import UniverseView
 from tradegame.models import MomentumRotation
-from tests.unit.models.kit import FakeContext, Untouchable, bars, day_of, nyse_days, of_kind, run, universe
 
 # Daily growth by the month of the bar: December ranks B > C > A > D, January A > B > C > D,
 # February C > B > D > A.
@@ -36,7 +37,7 @@ def trending_bars() -> tuple[pd.DataFrame, pd.DatetimeIndex]:
 def pandas_top(frame: pd.DataFrame, day: pd.Timestamp, lookback: int, top_n: int) -> list[str]:
     """Independent ranking: pct_change over ``lookback`` rows at ``day``."""
     wide = frame.pivot(index="ts", columns="symbol", values="close")
-    trailing = wide.pct_change(lookback).loc[day].dropna()
+    trailing = pd.Series(wide.pct_change(lookback).loc[day]).dropna()
     return list(trailing.sort_values(ascending=False, kind="stable").index[:top_n])
 
 
@@ -111,8 +112,6 @@ def test_symbols_without_enough_history_are_not_eligible() -> None:
     late = [np.nan, np.nan, np.nan, 1.0, 2.0, 4.0, 8.0, 16.0]  # the best by far, but too short
     frame = bars({"OLD": [100.0 + i for i in range(8)], "LATE": late, "FLAT": [50.0] * 8}, days)
     view = universe(frame).panel.as_of(pd.Timestamp(days[-1]) + pd.Timedelta(hours=23))
-    from tradegame.engine.universe import UniverseView
-
     ctx = FakeContext(0, pd.Timestamp(days[-1]), UniverseView(universe(frame), view))
     model = MomentumRotation(top_n=5, lookback=5)
     assert [s for s, _ in model.ranking(ctx)] == ["OLD", "FLAT"]  # type: ignore[arg-type]
@@ -125,8 +124,6 @@ def test_skip_recent_and_cash_buffer_and_cancels() -> None:
     # UP rises then crashes on the last day; DOWN falls then jumps on the last day.
     frame = bars({"UP": [10, 11, 12, 13, 14, 15, 16, 1], "DOWN": [20, 19, 18, 17, 16, 15, 14, 40]}, days)
     u = universe(frame)
-    from tradegame.engine.universe import UniverseView
-
     view = UniverseView(u, u.panel.as_of(pd.Timestamp(days[-1]) + pd.Timedelta(hours=23)))
     stale = MoveState("m00007", Move.buy("DOWN", 1), "main", 3, 0, Decimal(1), Side.BUY)
     ctx = FakeContext(0, pd.Timestamp(days[-1]), view, open_moves=(stale,), held={"DOWN": Decimal(5)})
@@ -136,10 +133,15 @@ def test_skip_recent_and_cash_buffer_and_cancels() -> None:
     assert actions is not None
     assert actions[0] == Cancel("m00007", "rebalance")
     assert [(a.symbol, a.target_weight) for a in actions[1:]] == [("UP", Decimal("0.45")), ("DOWN", Decimal("0.45"))]  # type: ignore[union-attr]
-    top_one = MomentumRotation(top_n=1, lookback=4, symbols=["UP", "DOWN"]).decide(ctx)  # type: ignore[arg-type]
-    assert top_one is not None
-    assert top_one[0] == Cancel("m00007", "rebalance")
-    assert [(a.symbol, a.side, a.sell_all) for a in top_one[1:]] == [  # type: ignore[union-attr]
+    # Without skipping the last row, DOWN's jump wins: it is held, so it is only re-targeted.
+    latest = MomentumRotation(top_n=1, lookback=4, symbols=["UP", "DOWN"]).decide(ctx)  # type: ignore[arg-type]
+    assert latest is not None
+    assert [(a.symbol, a.side, a.sell_all) for a in latest[1:]] == [("DOWN", Side.BUY, False)]  # type: ignore[union-attr]
+    # Skipping it, UP wins: DOWN is sold first, then UP targeted.
+    skipped = MomentumRotation(top_n=1, lookback=4, skip_recent=1, symbols=["UP", "DOWN"]).decide(ctx)  # type: ignore[arg-type]
+    assert skipped is not None
+    assert skipped[0] == Cancel("m00007", "rebalance")
+    assert [(a.symbol, a.side, a.sell_all) for a in skipped[1:]] == [  # type: ignore[union-attr]
         ("DOWN", Side.SELL, True),
         ("UP", Side.BUY, False),
     ]

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from tests.unit.models.kit import (
+    OPEN_BELOW_CLOSE,
+    FakeContext,
+    bars,
+    day_of,
+    fill_parts,
+    nyse_days,
+    of_kind,
+    run,
+    universe,
+)
 from tradegame.domain.errors import InvalidInputError
+from tradegame.engine.universe import UniverseView
 from tradegame.models import SmaCrossover
-from tests.unit.models.kit import OPEN_BELOW_CLOSE, bars, day_of, fill_parts, nyse_days, of_kind, run
 
 # SMA(3) vs SMA(5) by hand: equal up to row 4; fast above from row 5 (10.33 > 10.2), below from
 # row 10 (11.0 < 11.6), above again from row 15 (10.0 > 9.4).
@@ -18,7 +30,7 @@ CLOSES = [10, 10, 10, 10, 10, 11, 12, 13, 12, 11, 10, 9, 8, 9, 10, 11, 12, 13]
 DECISION_ROWS = [5, 10, 15]  # buy, sell, buy
 
 
-def expected_decisions(closes: list[float], fast: int, slow: int) -> list[int]:
+def expected_decisions(closes: Sequence[float], fast: int, slow: int) -> list[int]:
     """The same rule written with pandas rolling means: an independent check of the hand answer."""
     series = pd.Series(closes, dtype=float)
     fast_sma, slow_sma = series.rolling(fast).mean(), series.rolling(slow).mean()
@@ -104,3 +116,24 @@ def test_bad_parameters_are_named(kwargs: dict[str, object], named: str) -> None
     params: dict[str, object] = {"symbol": "ACME", "fast": 2, "slow": 4} | kwargs
     with pytest.raises(InvalidInputError, match=named):
         SmaCrossover(**params)  # type: ignore[arg-type]
+
+
+class RecordingView:
+    """A universe view that notes the windows a Model asks for."""
+
+    def __init__(self, view: UniverseView) -> None:
+        self.view, self.windows = view, list[int | None]()
+
+    def close(self, symbols: list[str] | None = None, window: int | None = None) -> np.ndarray:
+        self.windows.append(window)
+        return self.view.close(symbols, window)
+
+
+def test_reads_only_a_window_of_slow_rows() -> None:
+    closes = [float(100 + i % 7) for i in range(300)]
+    days = nyse_days("2023-01-03", len(closes))
+    u = universe(bars({"ACME": closes}, days))
+    view = RecordingView(UniverseView(u, u.panel.as_of(pd.Timestamp(days[-1]) + pd.Timedelta(hours=23))))
+    ctx = FakeContext(0, pd.Timestamp(days[-1]), view)  # type: ignore[arg-type]
+    SmaCrossover("ACME", fast=5, slow=20).decide(ctx)  # type: ignore[arg-type]
+    assert view.windows == [20]

@@ -1,0 +1,88 @@
+"""REGISTRY and make_model, the module docstring's example, and determinism of the built-ins."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+import tradegame.models
+from tests.unit.data.sample import daily_bars
+from tests.unit.models.kit import bars, nyse_days, of_kind, run
+from tradegame.domain.errors import InvalidInputError
+from tradegame.models import REGISTRY, MomentumRotation, SmaCrossover, make_model
+
+
+def test_registry_names() -> None:
+    assert list(REGISTRY) == [
+        "buy-and-hold",
+        "dca",
+        "sma-crossover",
+        "momentum-rotation",
+        "mean-reversion",
+        "crypto-rotator",
+    ]
+    with pytest.raises(TypeError):
+        REGISTRY["mine"] = SmaCrossover  # type: ignore[index]
+
+
+def test_make_model_builds_with_params_from_a_game_file() -> None:
+    model = make_model("sma-crossover", {"symbol": "SPY", "fast": 20, "slow": 100, "weight": 0.5})
+    assert isinstance(model, SmaCrossover)
+    assert (model.fast, model.slow, model.weight) == (20, 100, Decimal("0.5"))
+    momentum = make_model(
+        "momentum-rotation", {"top_n": 3, "lookback": 126, "rebalance": "weekly", "cash_buffer": "0.02"}
+    )
+    assert isinstance(momentum, MomentumRotation) and momentum.cash_buffer == Decimal("0.02")
+    assert make_model("buy-and-hold", {}).name == "buy-and-hold"
+
+
+def test_make_model_errors_name_the_problem() -> None:
+    with pytest.raises(InvalidInputError, match=r"unknown model 'sma'; use one of buy-and-hold, dca, sma-crossover"):
+        make_model("sma", {})
+    with pytest.raises(InvalidInputError, match=r"unknown parameter 'fsat'; it takes symbol, fast, slow, weight"):
+        make_model("sma-crossover", {"symbol": "SPY", "fsat": 20})
+    with pytest.raises(InvalidInputError, match=r"missing parameter\(s\) symbol"):
+        make_model("sma-crossover", {"fast": 20})
+    with pytest.raises(InvalidInputError, match=r"sma-crossover: slow must be an integer >= 1, got '100'"):
+        make_model("sma-crossover", {"symbol": "SPY", "slow": "100"})
+    with pytest.raises(InvalidInputError, match="params must be a table"):
+        make_model("dca", ["SPY"])  # type: ignore[arg-type]
+
+
+def test_the_docstring_example_is_a_working_model() -> None:
+    doc = tradegame.models.__doc__ or ""
+    block = doc.split("::\n", 1)[1].split("\nPlay it with", 1)[0]
+    source = "\n".join(line[4:] for line in block.splitlines())
+    assert 15 <= len([line for line in source.splitlines() if line.strip()]) <= 25
+    namespace: dict[str, object] = {}
+    exec(compile(source, "models-docstring", "exec"), namespace)
+    model = namespace["BuyTheDip"]("AAA")  # type: ignore[operator]
+    closes = [100.0, 100.0, 97.0, 96.0, 97.0, 98.0]  # a 3% dip on row 2, a rise on row 4
+    result = run(model, bars({"AAA": closes}, nyse_days("2024-01-02", len(closes))))
+    placed = of_kind(result, "placed", "AAA")
+    assert [(e.round, "dip -3.00%" in e.detail, "rebound" in e.detail) for e in placed] == [
+        (2, True, False),
+        (4, False, True),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("buy-and-hold", {}),
+        ("dca", {"symbol": "AAA", "amount": "500", "every_rounds": 5}),
+        ("sma-crossover", {"symbol": "BBB", "fast": 3, "slow": 10}),
+        ("momentum-rotation", {"top_n": 1, "lookback": 5, "rebalance": 7}),
+        ("mean-reversion", {"symbol": "AAA", "method": "bollinger", "period": 5}),
+        ("crypto-rotator", {"symbols": ["AAA", "BBB"], "lookback": 5, "every_rounds": 3}),
+    ],
+)
+def test_every_builtin_replays_byte_for_byte(name: str, params: dict[str, object]) -> None:
+    frame = daily_bars(("AAA", "BBB"), start="2024-01-02", end="2024-03-28")
+    first = run(make_model(name, params), frame)
+    second = run(make_model(name, params), frame)
+    assert first.events_jsonl() == second.events_jsonl()
+    # One instance can play a Game again and decide the same: models keep no state.
+    model = make_model(name, params)
+    assert run(model, frame).events_jsonl() == run(model, frame).events_jsonl() == first.events_jsonl()
