@@ -39,7 +39,7 @@ from tradegame.models.momentum import MomentumRotation
 from tradegame.models.sma import SmaCrossover
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_data import daily_bars  # noqa: E402
+from bench_data import daily_bars
 
 
 def timed(make: Callable[[], Game], repeat: int) -> tuple[float, float, GameResult]:
@@ -109,9 +109,8 @@ def main() -> None:
     updates = rounds * width
     trades = sum(1 for e in result.events if e.kind in ("filled", "partial"))
     print(f"momentum rotation: {width} instruments x {rounds:,} daily rounds = {updates:,} bar-updates")
-    print(
-        f"  played in {seconds:.2f} s (median of {args.repeat}; set-up {setup:.2f} s): {updates / seconds:,.0f} bar-updates/s"
-    )
+    rate = updates / seconds
+    print(f"  played in {seconds:.2f} s (median of {args.repeat}; set-up {setup:.2f} s): {rate:,.0f} bar-updates/s")
     print(f"  {trades:,} fills, final value {result.score.final_value:,} (start 10,000,000)")
     print(f"  peak Python allocations while playing (tracemalloc): {peak_python_mib(make):,.0f} MiB")
 

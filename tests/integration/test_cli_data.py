@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.unit.data.sample import daily_bars
 from tradegame.cli import app
 from tradegame.data.bars import DatasetInfo, MarketFrames
 from tradegame.data.fetching import fetch_into_store
 from tradegame.data.store import MarketStore
-from tests.unit.data.sample import daily_bars
 
 runner = CliRunner()
 

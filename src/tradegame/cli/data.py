@@ -176,9 +176,8 @@ def data_fetch(
 
         tradegame data fetch --provider polygon --symbols AAPL,MSFT --start 2024-01-02 --end 2024-06-28
     """
-    from datetime import date
-
     from collections.abc import Sequence
+    from datetime import date
 
     from tradegame.data.bars import DatasetInfo, MarketFrames
     from tradegame.data.fetching import fetch_into_store
