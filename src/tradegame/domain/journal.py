@@ -39,13 +39,23 @@ def require_utc(timestamp: object, what: str = "timestamp") -> datetime:
     return timestamp.astimezone(UTC)
 
 
+_GOOD_NAMES: set[str] = set()  # names already checked (accounts and commodities repeat a lot)
+_GOOD_ACCOUNTS: set[str] = set()
+
+
 def _check_name(name: object, what: str) -> str:
+    if isinstance(name, str) and name in _GOOD_NAMES:
+        return name
     if not isinstance(name, str) or not name or ":" in name or any(ch.isspace() for ch in name):
         raise InvalidInputError(f"{what} {name!r} must be a non-empty name without spaces or ':'")
+    if len(_GOOD_NAMES) < 100_000:
+        _GOOD_NAMES.add(name)
     return name
 
 
 def _check_account(account: object) -> str:
+    if isinstance(account, str) and account in _GOOD_ACCOUNTS:
+        return account
     if not isinstance(account, str):
         raise InvalidInputError(f"account must be a colon path, not {type(account).__name__}")
     parts = account.split(":")
@@ -53,6 +63,8 @@ def _check_account(account: object) -> str:
         raise InvalidInputError(f"account {account!r} must start with one of {', '.join(sorted(ACCOUNT_ROOTS))}")
     for part in parts:
         _check_name(part, f"account {account!r}: component")
+    if len(_GOOD_ACCOUNTS) < 100_000:
+        _GOOD_ACCOUNTS.add(account)
     return account
 
 

@@ -189,6 +189,17 @@ class LotBook:
         """Every disposal so far, in booking order (wash adjustments applied)."""
         return list(self._disposals)
 
+    @property
+    def disposal_count(self) -> int:
+        return len(self._disposals)
+
+    def disposal_at(self, index: int) -> Disposal:
+        return self._disposals[index]
+
+    def disposals_since(self, start: int) -> list[Disposal]:
+        """The disposals from number ``start`` on (cheaper than copying them all)."""
+        return self._disposals[start:]
+
     def open_lots(self, account: str | None = None, symbol: str | None = None) -> list[OpenLot]:
         """Open lots in acquisition order, optionally for one account and/or symbol."""
         pieces = [

@@ -1132,7 +1132,7 @@ class Books:
 
     def _new_tax_entries(self, currency: Currency, op_id: str, ts: datetime) -> list[TaxEntry]:
         """Tax-ledger lines for the lot book's new disposals and for the ones a wash sale changed."""
-        current = self._lot_books[currency.code].disposals
+        book = self._lot_books[currency.code]
         seen = self._seen_disposals.setdefault(currency.code, [])
         sale_ops = self._disposal_ops.setdefault(currency.code, [])
         changed: list[TaxEntry] = []
@@ -1141,7 +1141,7 @@ class Books:
         window_start = ts.date() - WASH_WINDOW
         index = len(seen) - 1
         while index >= 0 and seen[index].date_sold >= window_start:
-            before, after = seen[index], current[index]
+            before, after = seen[index], book.disposal_at(index)
             if after != before:
                 changed.append(
                     TaxEntry(
@@ -1160,7 +1160,7 @@ class Books:
                 seen[index] = after
             index -= 1
         changed.reverse()
-        added = current[len(seen) :]
+        added = book.disposals_since(len(seen))
         seen.extend(added)
         sale_ops.extend(op_id for _ in added)
         new = [

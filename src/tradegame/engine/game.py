@@ -546,10 +546,14 @@ class Game:
                     self._reject(state, f"sell of {move.symbol}: {state.account} holds none")
                     return
         else:
+            wanted = quantity
             quantity = self._affordable(account, instrument, quantity, unit_price, maker, step)
             if quantity <= 0:
                 self._reject(state, f"buy of {move.symbol}: not enough {currency.code} cash in {state.account}")
                 return
+            if quantity < wanted and wanted == remaining:  # cut by cash, not by volume: this is all it gets
+                state.note = f"cut from {state.quantity} to {state.filled + quantity} by the cash available"
+                state.quantity = state.filled + quantity
         if quantity <= 0:
             return  # the volume cap left nothing on this bar: it stays open
         fee = self._fee(account, quantity, unit_price, maker, currency)
@@ -591,7 +595,8 @@ class Game:
             state.move_id,
             state.account,
             move.symbol,
-            f"{side.value} {quantity} @ {unit_price} fee {fee.amount} ({state.filled}/{state.quantity})",
+            f"{side.value} {quantity} @ {unit_price} fee {fee.amount} ({state.filled}/{state.quantity})"
+            + (f"; {state.note}" if state.note else ""),
             (op,),
         )
         if done:

@@ -59,8 +59,8 @@ class SmaCrossover:
         closes = recent_closes(ctx, self.symbol, self.slow)
         if closes is None:
             return None
-        fast = float(closes[-self.fast :].mean())
-        slow = float(closes.mean())
+        fast = float(closes[-self.fast :].sum()) / self.fast  # = mean(), without its overhead
+        slow = float(closes.sum()) / len(closes)
         held = ctx.quantity(self.symbol)
         if fast > slow and not held:
             return [Move.target(self.symbol, self.weight, reason=f"sma {fast:.4f} > {slow:.4f}")]

@@ -1,0 +1,421 @@
+"""Performance metrics of a finished Game, from its value after each Round.
+
+Owns the numbers a report shows about a Game's value path: returns, risk, drawdowns, ratios,
+trading activity and comparison with a benchmark. Analytics may use floats: everything here is
+float64 numpy (pandas only for the month table). It reads and writes nothing, and imports
+nothing of tradegame beyond ``tradegame.domain.errors``.
+
+Conventions (checked against empyrical-reloaded in ``tests/oracle/test_metrics_oracle.py``):
+
+* **Returns** are simple returns between consecutive Rounds, ``v[i] / v[i-1] - 1``. ``n`` values
+  give ``n - 1`` returns. Values must be finite and strictly positive (a Game worth nothing has
+  no ratio-based metrics), times strictly increasing, and at least two Rounds are needed;
+  anything else raises ``InvalidInputError``. No NaN is ever skipped silently.
+* **Periods per year** (``ppy``) is taken from ``periods_per_year`` when given, otherwise
+  inferred from the median spacing ``d`` of ``times`` by ``infer_periods_per_year``:
+  ``d`` under 0.75 day is intraday, ``ppy = sessions * session_length / d`` with 252 sessions of
+  6.5 hours (exchange hours: 1-minute bars give 252 * 390, hourly bars 252 * 6.5 = 1638) or, when
+  some Round falls on a Saturday or Sunday (UTC), 365 sessions of 24 hours; ``d`` from 0.75 to
+  4 days is daily, 252 (exchange sessions) or 365 when a Round falls on a weekend (24/7
+  markets); up to 10 days is weekly (52), up to 60 monthly (12), up to 200 quarterly (4), and
+  beyond that yearly (1).
+* **Total return** is ``v[-1] / v[0] - 1``.
+* **Annual return** (``annual_return``) is empyrical's ``annual_return``/``cagr``: the total
+  growth raised to ``ppy / (n - 1)``, i.e. years counted as periods / ppy.
+  **CAGR** (``cagr``) counts calendar time instead: ``years = (t[-1] - t[0]) / 365.25 days``,
+  ``cagr = (v[-1] / v[0]) ** (1 / years) - 1``. The two agree when ``ppy`` equals the number of
+  returns per calendar year; they differ by the holidays and the partial first and last periods.
+  A short, strong run may overflow either to ``inf``.
+* **Volatility** is the sample standard deviation (ddof=1) of the returns times ``sqrt(ppy)``.
+* **Sharpe** is ``mean(r - rf) / std(r - rf, ddof=1) * sqrt(ppy)`` with ``rf`` the constant
+  risk-free return *per Round* (``risk_free_per_round``), as in empyrical.
+* **Sortino** is ``mean(r - rf) * ppy / downside_deviation`` with empyrical's downside
+  deviation ``sqrt(mean(min(r - rf, 0) ** 2)) * sqrt(ppy)``: the mean runs over *all* returns,
+  not only the negative ones, and the required return is ``rf``.
+* **Zero risk**: when every excess return is exactly equal (an all-flat Game, or cash earning a
+  constant rate) the Sharpe ratio is NaN, and when no excess return is negative the Sortino
+  ratio is NaN. A ratio over zero risk is undefined; empyrical gives ``inf`` there instead
+  (or NaN for ``0 / 0``), we never report an infinity for a ratio.
+* **Drawdown** is ``v / running_max(v) - 1``: zero at a new high, negative below it.
+  ``max_drawdown`` is its minimum, a negative fraction (0.0 when the value never fell), the
+  sign empyrical uses.
+* **Max drawdown duration** is the longest time under water, in days: from the Round of a peak
+  to the first later Round whose value is back at or above that peak, or to the last Round when
+  the value has not recovered (backtesting.py's "Max. Drawdown Duration"). It is not
+  necessarily the episode of the deepest drawdown. 0.0 when the value never fell.
+* **Calmar** is ``cagr / |max_drawdown|`` (calendar CAGR), NaN when there was no drawdown.
+  empyrical's ``calmar_ratio`` divides its period-based annual return instead.
+* **Benchmark** (optional): its value on the same Rounds, e.g. buy-and-hold of one symbol.
+  ``benchmark_return`` is its total return, ``excess_return`` the difference of the total
+  returns (``total_return - benchmark_return``), ``beta`` = cov(r, b) / var(b) (population
+  moments; NaN when the benchmark does not move), ``alpha`` is empyrical's annualized alpha
+  ``(1 + mean((r - rf) - beta * (b - rf))) ** ppy - 1``, ``correlation`` the Pearson
+  correlation of the two return series (NaN when either does not move).
+* **Win rate** is the share of round-trip trade gains that are strictly positive (a trade that
+  breaks even is not a win); None when there were no trades.
+* **Turnover** is total traded notional / mean Game value / calendar years (one full turnover
+  of the book a year is 1.0); the notional is given per Round or as one total. None when not
+  given.
+* **Exposure** is the mean invested fraction over the Rounds (gross, as given; it may exceed 1
+  with leverage). None when not given.
+* **Monthly returns** are value at the last Round of a UTC calendar month over value at the
+  last Round of the month before (the first Round for the first month), minus 1.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from tradegame.domain.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "Metrics",
+    "compute_metrics",
+    "drawdown_series",
+    "infer_periods_per_year",
+    "monthly_returns",
+    "simple_returns",
+]
+
+FloatArray = npt.NDArray[np.float64]
+
+_NS_PER_DAY = 86_400 * 1_000_000_000
+_DAYS_PER_YEAR = 365.25
+_EXCHANGE_SESSIONS = 252
+_EXCHANGE_SESSION_DAYS = 6.5 / 24
+_CALENDAR_DAYS = 365
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """The summary statistics of one Game; see the module docstring for each definition.
+
+    Fractions are plain fractions (0.21 is +21 %); ratios are annualized with
+    ``periods_per_year``; fields that need an optional input are None without it.
+    """
+
+    rounds: int
+    periods_per_year: float
+    years: float
+    total_return: float
+    annual_return: float
+    cagr: float
+    volatility: float
+    sharpe: float
+    sortino: float
+    max_drawdown: float
+    max_drawdown_duration_days: float
+    calmar: float
+    win_rate: float | None = None
+    turnover: float | None = None
+    exposure: float | None = None
+    benchmark_return: float | None = None
+    excess_return: float | None = None
+    alpha: float | None = None
+    beta: float | None = None
+    correlation: float | None = None
+
+
+def compute_metrics(
+    values: npt.ArrayLike,
+    times: npt.ArrayLike,
+    *,
+    benchmark: npt.ArrayLike | None = None,
+    trade_gains: Iterable[float | Decimal] = (),
+    traded_notional: float | Decimal | npt.ArrayLike | None = None,
+    exposure: npt.ArrayLike | None = None,
+    risk_free_per_round: float = 0.0,
+    periods_per_year: float | None = None,
+) -> Metrics:
+    """Compute every metric of a Game from its value after each Round.
+
+    ``values`` are the Game's values (float64, one per Round), ``times`` the Rounds' times
+    (int64 nanoseconds since the epoch, UTC, or ``datetime64``), strictly increasing.
+    ``benchmark`` is a benchmark's value on the same Rounds; ``trade_gains`` the realized gain
+    of each round-trip trade; ``traded_notional`` the absolute notional traded in each Round
+    (an array as long as ``values``) or in the whole Game (one number); ``exposure`` the
+    invested fraction after each Round. ``risk_free_per_round`` is a return per Round, not per
+    year. Raises ``InvalidInputError`` for input the metrics cannot be computed from.
+
+    >>> m = compute_metrics([100.0, 110.0, 99.0, 121.0], np.array([0, 1, 2, 3]) * 86_400 * 10**9,
+    ...                     periods_per_year=252)
+    >>> round(m.total_return, 12), round(m.max_drawdown, 12), m.max_drawdown_duration_days
+    (0.21, -0.1, 2.0)
+    """
+    value_array = _values(values, "values")
+    time_ns = _times(times, len(value_array))
+    if periods_per_year is None:
+        ppy = infer_periods_per_year(time_ns)
+    else:
+        ppy = float(periods_per_year)
+        if not (math.isfinite(ppy) and ppy > 0):
+            raise InvalidInputError(f"periods_per_year must be a positive number, got {periods_per_year!r}")
+    if not math.isfinite(risk_free_per_round):
+        raise InvalidInputError(f"risk_free_per_round must be a finite number, got {risk_free_per_round!r}")
+
+    returns = simple_returns(value_array)
+    excess = returns - risk_free_per_round
+    growth = float(value_array[-1] / value_array[0])
+    years = float(time_ns[-1] - time_ns[0]) / _NS_PER_DAY / _DAYS_PER_YEAR
+    drawdowns = drawdown_series(value_array)
+    max_drawdown = float(drawdowns.min())
+    cagr = _annualize(growth, years)
+
+    metrics = Metrics(
+        rounds=len(value_array),
+        periods_per_year=ppy,
+        years=years,
+        total_return=growth - 1.0,
+        annual_return=_annualize(growth, len(returns) / ppy),
+        cagr=cagr,
+        volatility=_std(returns) * math.sqrt(ppy),
+        sharpe=_sharpe(excess, ppy),
+        sortino=_sortino(excess, ppy),
+        max_drawdown=max_drawdown,
+        max_drawdown_duration_days=_longest_underwater_days(value_array, time_ns),
+        calmar=cagr / -max_drawdown if max_drawdown < 0 else math.nan,
+        win_rate=_win_rate(trade_gains),
+        turnover=None if traded_notional is None else _turnover(traded_notional, value_array, years),
+        exposure=None if exposure is None else _exposure(exposure, len(value_array)),
+    )
+    if benchmark is None:
+        return metrics
+    return _with_benchmark(metrics, returns, excess, _values(benchmark, "benchmark"), risk_free_per_round, ppy)
+
+
+def simple_returns(values: npt.ArrayLike) -> FloatArray:
+    """The simple return between each pair of consecutive values: ``v[i] / v[i-1] - 1``."""
+    value_array = _values(values, "values")
+    returns: FloatArray = value_array[1:] / value_array[:-1] - 1.0
+    return returns
+
+
+def drawdown_series(values: npt.ArrayLike) -> FloatArray:
+    """The drawdown after each Round: ``v / running_max(v) - 1``, 0 at a high, negative below."""
+    value_array = _values(values, "values")
+    drawdowns: FloatArray = value_array / np.maximum.accumulate(value_array) - 1.0
+    return drawdowns
+
+
+def infer_periods_per_year(times: npt.ArrayLike) -> float:
+    """The annualization factor for Rounds at ``times``, from their median spacing.
+
+    See the module docstring for the table; pass ``periods_per_year`` to ``compute_metrics``
+    when the Rounds follow another rhythm.
+    """
+    time_ns = _times(times, None)
+    spacing_days = float(np.median(np.diff(time_ns))) / _NS_PER_DAY
+    # 1970-01-01 was a Thursday: day number + 3 modulo 7 is 0 on Monday, 5 and 6 at the weekend.
+    weekdays = (time_ns // _NS_PER_DAY + 3) % 7
+    round_the_clock = bool((weekdays >= 5).any())
+    if spacing_days < 0.75:
+        if round_the_clock:
+            return _CALENDAR_DAYS / spacing_days
+        return _EXCHANGE_SESSIONS * _EXCHANGE_SESSION_DAYS / spacing_days
+    if spacing_days < 4:
+        return float(_CALENDAR_DAYS if round_the_clock else _EXCHANGE_SESSIONS)
+    if spacing_days < 10:
+        return 52.0
+    if spacing_days < 60:
+        return 12.0
+    if spacing_days < 200:
+        return 4.0
+    return 1.0
+
+
+def monthly_returns(values: npt.ArrayLike, times: npt.ArrayLike) -> pd.DataFrame:
+    """A year x month table of the Game's return in each UTC calendar month, for a heatmap.
+
+    Rows are every year from the first Round's to the last's (index named ``year``), columns
+    the months 1 to 12 (named ``month``); a month without a Round is NaN.
+    """
+    import pandas as pd  # an outer-ring dependency, imported only for this table
+
+    value_array = _values(values, "values")
+    time_ns = _times(times, len(value_array))
+    stamps = pd.DatetimeIndex(time_ns.astype("datetime64[ns]")).tz_localize("UTC")
+    month_end_values = pd.Series(value_array).groupby([stamps.year, stamps.month]).last()
+    bases = month_end_values.shift(1)
+    bases.iloc[0] = value_array[0]
+    returns = month_end_values / bases - 1.0
+    table = returns.unstack()
+    table = table.reindex(
+        index=pd.RangeIndex(int(stamps.year[0]), int(stamps.year[-1]) + 1, name="year"),
+        columns=pd.RangeIndex(1, 13, name="month"),
+    )
+    return table.astype("float64")
+
+
+# ---------------------------------------------------------------------------------------------
+# Input checks
+
+
+def _values(values: npt.ArrayLike, name: str) -> FloatArray:
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise InvalidInputError(f"{name} must be numbers: {error}") from None
+    if array.ndim != 1:
+        raise InvalidInputError(f"{name} must be one-dimensional, got shape {array.shape}")
+    if len(array) < 2:
+        raise InvalidInputError(f"{name} needs at least 2 Rounds to have a return, got {len(array)}")
+    _refuse_non_finite(array, name)
+    bad = np.flatnonzero(array <= 0)
+    if len(bad):
+        raise InvalidInputError(f"{name} must be positive; {name}[{bad[0]}] is {array[bad[0]]!r}")
+    return array
+
+
+def _refuse_non_finite(array: FloatArray, name: str) -> None:
+    bad = np.flatnonzero(~np.isfinite(array))
+    if len(bad):
+        raise InvalidInputError(f"{name} must be finite; {name}[{bad[0]}] is {array[bad[0]]!r} ({len(bad)} in all)")
+
+
+def _times(times: npt.ArrayLike, expected_length: int | None) -> npt.NDArray[np.int64]:
+    array = np.asarray(times)
+    if array.dtype.kind == "M":
+        if np.isnat(array).any():
+            raise InvalidInputError("times must not contain NaT")
+        array = array.astype("datetime64[ns]").view(np.int64)
+    elif array.dtype.kind not in "iu":
+        raise InvalidInputError(f"times must be int64 nanoseconds since the epoch (UTC), got dtype {array.dtype}")
+    time_ns = array.astype(np.int64)
+    if time_ns.ndim != 1:
+        raise InvalidInputError(f"times must be one-dimensional, got shape {time_ns.shape}")
+    if expected_length is not None and len(time_ns) != expected_length:
+        raise InvalidInputError(f"times has {len(time_ns)} entries but values has {expected_length}")
+    if len(time_ns) < 2:
+        raise InvalidInputError(f"times needs at least 2 Rounds, got {len(time_ns)}")
+    steps = np.diff(time_ns)
+    bad = np.flatnonzero(steps <= 0)
+    if len(bad):
+        i = int(bad[0]) + 1
+        raise InvalidInputError(
+            f"times must be strictly increasing; times[{i}] = {time_ns[i]} follows times[{i - 1}] = {time_ns[i - 1]}"
+        )
+    return time_ns
+
+
+def _per_round(series: npt.ArrayLike, name: str, rounds: int) -> FloatArray:
+    try:
+        array = np.asarray(series, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise InvalidInputError(f"{name} must be numbers: {error}") from None
+    if array.shape != (rounds,):
+        raise InvalidInputError(f"{name} must have one entry per Round ({rounds}), got shape {array.shape}")
+    _refuse_non_finite(array, name)
+    return array
+
+
+# ---------------------------------------------------------------------------------------------
+# The statistics
+
+
+def _annualize(growth: float, years: float) -> float:
+    with np.errstate(over="ignore"):
+        return float(np.float64(growth) ** (1.0 / years) - 1.0)
+
+
+def _std(returns: FloatArray) -> float:
+    if len(returns) < 2:
+        return math.nan
+    # As empyrical: equal values have a deviation of exactly 0, whatever rounding the mean had.
+    if returns.max() == returns.min():
+        return 0.0
+    return float(np.std(returns, ddof=1))
+
+
+def _sharpe(excess: FloatArray, ppy: float) -> float:
+    std = _std(excess)
+    if not std > 0:
+        return math.nan
+    return float(np.mean(excess)) / std * math.sqrt(ppy)
+
+
+def _sortino(excess: FloatArray, ppy: float) -> float:
+    if len(excess) < 2:
+        return math.nan
+    downside = np.minimum(excess, 0.0)
+    downside_deviation = math.sqrt(float(np.mean(downside * downside))) * math.sqrt(ppy)
+    if not downside_deviation > 0:
+        return math.nan
+    return float(np.mean(excess)) * ppy / downside_deviation
+
+
+def _longest_underwater_days(values: FloatArray, time_ns: npt.NDArray[np.int64]) -> float:
+    peaks = np.maximum.accumulate(values)
+    at_high = np.flatnonzero(values >= peaks)
+    # Each stretch under water starts at a high and ends at the next high, or at the last Round.
+    ends = np.append(at_high[1:], len(values) - 1)
+    longest = int((time_ns[ends] - time_ns[at_high]).max())
+    return longest / _NS_PER_DAY
+
+
+def _win_rate(trade_gains: Iterable[float | Decimal]) -> float | None:
+    gains = list(trade_gains)
+    if not gains:
+        return None
+    for i, gain in enumerate(gains):
+        if isinstance(gain, Decimal):
+            finite = gain.is_finite()
+        else:
+            finite = isinstance(gain, numbers.Real) and math.isfinite(gain)
+        if not finite:
+            raise InvalidInputError(f"trade_gains[{i}] must be a finite number, got {gain!r}")
+    return sum(1 for gain in gains if gain > 0) / len(gains)
+
+
+def _turnover(traded_notional: float | Decimal | npt.ArrayLike, values: FloatArray, years: float) -> float:
+    if isinstance(traded_notional, Decimal):
+        traded_notional = float(traded_notional)
+    if np.ndim(traded_notional) == 0:
+        total = np.array([traded_notional], dtype=np.float64)
+        _refuse_non_finite(total, "traded_notional")
+    else:
+        total = _per_round(traded_notional, "traded_notional", len(values))
+    if (total < 0).any():
+        raise InvalidInputError("traded_notional must not be negative: it is the absolute amount bought and sold")
+    return float(total.sum()) / float(values.mean()) / years
+
+
+def _exposure(exposure: npt.ArrayLike, rounds: int) -> float:
+    return float(_per_round(exposure, "exposure", rounds).mean())
+
+
+def _with_benchmark(
+    metrics: Metrics, returns: FloatArray, excess: FloatArray, benchmark: FloatArray, rf: float, ppy: float
+) -> Metrics:
+    if len(benchmark) != metrics.rounds:
+        raise InvalidInputError(f"benchmark has {len(benchmark)} entries but values has {metrics.rounds}")
+    benchmark_returns = benchmark[1:] / benchmark[:-1] - 1.0
+    benchmark_return = float(benchmark[-1] / benchmark[0]) - 1.0
+    centred = benchmark_returns - benchmark_returns.mean()
+    variance = float(np.mean(centred * centred))
+    # empyrical treats a variance below 1e-30 as none at all.
+    beta = float(np.mean(centred * returns)) / variance if variance >= 1e-30 else math.nan
+    alpha = math.nan
+    if len(returns) >= 2 and math.isfinite(beta):
+        alpha = _annualize(1.0 + float(np.mean(excess - beta * (benchmark_returns - rf))), 1.0 / ppy)
+    correlation = math.nan
+    if _std(returns) > 0 and _std(benchmark_returns) > 0:
+        correlation = float(np.corrcoef(returns, benchmark_returns)[0, 1])
+    return replace(
+        metrics,
+        benchmark_return=benchmark_return,
+        excess_return=metrics.total_return - benchmark_return,
+        alpha=alpha,
+        beta=beta,
+        correlation=correlation,
+    )

@@ -1,0 +1,26 @@
+"""The store's exceptions, under ``TradegameError``; no SQLAlchemy exception leaves the store.
+
+Imports only ``tradegame.domain.errors``.
+"""
+
+from __future__ import annotations
+
+from tradegame.domain.errors import InvalidInputError, TradegameError
+
+__all__ = ["DatabaseError", "GameNotFoundError", "ResumeMismatchError", "StoreError"]
+
+
+class StoreError(TradegameError):
+    """Base of every error of the Game store."""
+
+
+class DatabaseError(StoreError):
+    """The database cannot be opened, migrated, read or written; the message names the host, never a password."""
+
+
+class GameNotFoundError(StoreError, InvalidInputError):
+    """No stored Game has the id asked for."""
+
+
+class ResumeMismatchError(StoreError):
+    """A resumed Game replayed a committed Round differently from what is stored (the data or code changed)."""
