@@ -1,0 +1,103 @@
+"""Play a Game file: load its data from the store, build its Model, run it, summarize it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from tradegame.app.loading import load_universe, pin_data
+from tradegame.data.catalog import sync_bundled
+from tradegame.data.store import MarketStore
+from tradegame.engine.game import Game, GameResult, RoundObserver
+from tradegame.engine.gamefile import GameFile, load_game, parse_game
+from tradegame.engine.universe import Universe
+from tradegame.models import make_model
+from tradegame.reporting.metrics import compute_metrics
+
+__all__ = ["Played", "demo_game", "play_file", "prepare", "summary"]
+
+
+@dataclass
+class Played:
+    game_file: GameFile
+    result: GameResult
+    universe: Universe
+
+
+def demo_game() -> GameFile:
+    """The bundled demo Game definition."""
+    import tomllib
+
+    text = resources.files("tradegame.app").joinpath("demo.toml").read_text()
+    return parse_game(tomllib.loads(text), "demo.toml")
+
+
+def prepare(game_file: GameFile, store: MarketStore) -> tuple[GameFile, Game]:
+    """Pin the Game's data versions, load its Universe and Model; nothing is played yet."""
+    game_file.spec.check()
+    sync_bundled(store, [d.dataset for d in game_file.spec.data])
+    spec = pin_data(game_file.spec, store)
+    pinned = replace(game_file, spec=spec)
+    universe = load_universe(spec, store)
+    model = make_model(game_file.model, game_file.model_params)
+    return pinned, Game(spec, universe, model)
+
+
+def play_file(path: Path, store: MarketStore, observer: RoundObserver | None = None) -> Played:
+    game_file, game = prepare(load_game(path), store)
+    return Played(game_file, game.run(observer), game.universe)
+
+
+def summary(played: Played, benchmark_symbol: str | None = None) -> dict[str, object]:
+    """The numbers `tradegame play` prints: outcome, score and its parts, and the main metrics."""
+    result = played.result
+    score = result.score
+    panel = played.universe.panel
+    index = "SPX" if "SPX" in panel.symbols else None  # the market, when the data has it
+    symbol = benchmark_symbol or index or _first_traded(result) or panel.symbols[0]
+    benchmark = None
+    if symbol in panel.symbols:
+        closes = panel.fields["close"][:, panel.column(symbol)]
+        rows = np.searchsorted(panel.available, result.times, side="right") - 1
+        series = closes[np.clip(rows, 0, None)]
+        if np.isfinite(series).all() and series[0] > 0:
+            benchmark = series / series[0] * float(score.start_capital)
+    metrics = compute_metrics(result.values, result.times, benchmark=benchmark)
+    trades = sum(1 for c in result.books.cost_ledger if c.action in ("buy", "sell"))
+
+    def money(value: Decimal) -> str:
+        return str(value)
+
+    return {
+        "game": result.spec.name,
+        "outcome": result.outcome,
+        "outcome_round": result.outcome_round,
+        "outcome_reason": result.outcome_reason,
+        "rounds": len(result.times),
+        "start_capital": money(score.start_capital),
+        "final_value": money(score.final_value),
+        "gross_profit": money(score.gross_profit),
+        "fees": money(score.fees),
+        "running_costs": money(score.running_costs),
+        "taxes": money(score.taxes),
+        "score": money(score.score),
+        "total_return": metrics.total_return,
+        "cagr": metrics.cagr,
+        "max_drawdown": metrics.max_drawdown,
+        "sharpe": metrics.sharpe,
+        "trades": trades,
+        "benchmark": symbol if benchmark is not None else None,
+        "benchmark_return": metrics.benchmark_return,
+        "data_hash": result.data_hash,
+    }
+
+
+def _first_traded(result: GameResult) -> str | None:
+    for cost in result.books.cost_ledger:
+        if cost.action in ("buy", "sell"):
+            return cost.symbol
+    return None

@@ -1,0 +1,134 @@
+"""``tradegame play`` and ``tradegame demo``: play a Game with a progress bar and print its summary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from tradegame.app.play import Played, demo_game, prepare, summary
+from tradegame.cli.common import fail, stdout_console
+from tradegame.data.store import MarketStore
+from tradegame.domain.errors import TradegameError
+from tradegame.engine.game import Game, GameResult
+from tradegame.engine.gamefile import GameFile, load_game
+
+__all__ = ["demo", "play"]
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Market-data store (default: $TRADEGAME_DATA or ~/.local/share/tradegame/data)."),
+]
+
+
+class _ProgressObserver:
+    """Moves a Rich progress bar after every Round (rounds done, time left, current value)."""
+
+    def __init__(self, progress: Progress, task: int) -> None:
+        self.progress = progress
+        self.task = task
+
+    def round_done(self, game: Game, round_index: int, value: float) -> None:
+        if round_index % 5 == 0 or round_index + 1 == len(game.times):
+            self.progress.update(self.task, completed=round_index + 1, value=f"{value:,.2f}")
+
+    def game_done(self, game: Game, result: GameResult) -> None:
+        self.progress.update(self.task, completed=len(game.times))
+
+
+def _play(game_file: GameFile, data_dir: Path | None, as_json: bool, quiet: bool) -> Played:
+    store = MarketStore(data_dir)
+    try:
+        pinned, game = prepare(game_file, store)
+        if as_json or quiet:
+            result = game.run()
+        else:
+            columns = (
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("rounds"),
+                TimeRemainingColumn(),
+                TextColumn("value {task.fields[value]}"),
+            )
+            with Progress(*columns, transient=True) as progress:
+                task = progress.add_task(pinned.spec.name, total=len(game.times), value="")
+                result = game.run(_ProgressObserver(progress, task))
+    except TradegameError as error:
+        raise fail(str(error)) from None
+    return Played(pinned, result, game.universe)
+
+
+def _print_summary(numbers: dict[str, object]) -> None:
+    table = Table(title=f"Game {numbers['game']}: {numbers['outcome']}", show_header=False)
+    table.add_column("", style="bold")
+    table.add_column("", justify="right")
+
+    def pct(value: object) -> str:
+        return "n/a" if value is None else f"{float(value):.2%}"  # type: ignore[arg-type]
+
+    rows = [
+        ("outcome", f"{numbers['outcome']} at round {numbers['outcome_round']} ({numbers['outcome_reason']})"),
+        ("start capital", f"{float(numbers['start_capital']):,.2f}"),  # type: ignore[arg-type]
+        ("final value", f"{float(numbers['final_value']):,.2f}"),  # type: ignore[arg-type]
+        ("gross profit", f"{float(numbers['gross_profit']):,.2f}"),  # type: ignore[arg-type]
+        ("- fees", f"{float(numbers['fees']):,.2f}"),  # type: ignore[arg-type]
+        ("- running costs", f"{float(numbers['running_costs']):,.2f}"),  # type: ignore[arg-type]
+        ("- taxes", f"{float(numbers['taxes']):,.2f}"),  # type: ignore[arg-type]
+        ("= score", f"{float(numbers['score']):,.2f}"),  # type: ignore[arg-type]
+        ("return", pct(numbers["total_return"])),
+        ("CAGR", pct(numbers["cagr"])),
+        ("max drawdown", pct(numbers["max_drawdown"])),
+        ("Sharpe", f"{float(numbers['sharpe']):.2f}"),  # type: ignore[arg-type]
+        ("trades", str(numbers["trades"])),
+        (f"benchmark ({numbers['benchmark']})", pct(numbers["benchmark_return"])),
+        ("rounds", str(numbers["rounds"])),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    stdout_console().print(table)
+
+
+def play(
+    game_toml: Annotated[Path, typer.Argument(metavar="GAME.toml", help="The Game definition.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Play a Game and print its summary: outcome, score and its parts, return, CAGR, drawdown, Sharpe.
+
+    Example:
+
+        tradegame play examples/games/sma-2008.toml
+    """
+    try:
+        game_file = load_game(game_toml)
+    except TradegameError as error:
+        raise fail(str(error)) from None
+    played = _play(game_file, data_dir, as_json, quiet=False)
+    numbers = summary(played)
+    if as_json:
+        typer.echo(json.dumps(numbers, indent=2))
+    else:
+        _print_summary(numbers)
+
+
+def demo(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Play the bundled demo Game (momentum rotation through the 2020 crash, on real data).
+
+    Example:
+
+        tradegame demo
+    """
+    played = _play(demo_game(), data_dir, as_json, quiet=False)
+    numbers = summary(played)
+    if as_json:
+        typer.echo(json.dumps(numbers, indent=2))
+    else:
+        _print_summary(numbers)

@@ -1,0 +1,63 @@
+"""`tradegame play` and `tradegame demo` end to end, and every bad input's one clear message."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tradegame.cli import app
+
+runner = CliRunner()
+EXAMPLES = Path(__file__).parents[2] / "examples" / "games"
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("store")
+
+
+def test_play_prints_the_summary_as_json(data_dir: Path) -> None:
+    result = runner.invoke(app, ["play", str(EXAMPLES / "sma-2008.toml"), "--json", "--data-dir", str(data_dir)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["outcome"] == "completed" and summary["game"] == "sma-2008"
+    parts = ("gross_profit", "fees", "running_costs", "taxes")
+    gross, fees, running, taxes = (float(summary[k]) for k in parts)
+    assert float(summary["score"]) == pytest.approx(gross - fees - running - taxes, abs=0.005)
+    assert summary["benchmark"] == "SPX" and len(summary["data_hash"]) == 64
+
+
+def test_demo_plays_through_2020(data_dir: Path) -> None:
+    result = runner.invoke(app, ["demo", "--data-dir", str(data_dir)])
+    assert result.exit_code == 0, result.output
+    assert "demo-momentum" in result.output and "score" in result.output
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "game.toml"
+    path.write_text(text)
+    return path
+
+
+GOOD = (EXAMPLES / "sma-2008.toml").read_text()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (GOOD.replace("start_fund", "start_fnd"), "did you mean 'start_fund'"),
+        (GOOD.replace('name = "sma-crossover"', 'name = "sma-crossed"'), "unknown model 'sma-crossed'"),
+        (GOOD.replace("end = 2009-12-31", "end = 2031-12-31"), "after the data ends"),
+        (GOOD.replace('dataset = "arch-sp500"', 'dataset = "no-such-data"'), "no dataset 'no-such-data'"),
+        (GOOD.replace("[game]", "[game"), "invalid TOML"),
+    ],
+    ids=["typo", "unknown-model", "missing-range", "unknown-dataset", "syntax"],
+)
+def test_bad_game_files_get_one_clear_message(tmp_path: Path, data_dir: Path, text: str, message: str) -> None:
+    result = runner.invoke(app, ["play", str(write(tmp_path, text)), "--data-dir", str(data_dir)])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("error: ") and message in result.output
+    assert "Traceback" not in result.output
