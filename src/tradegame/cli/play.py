@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from tradegame.app.play import Played, demo_game, prepare, summary
@@ -28,7 +28,7 @@ DataDir = Annotated[
 class _ProgressObserver:
     """Moves a Rich progress bar after every Round (rounds done, time left, current value)."""
 
-    def __init__(self, progress: Progress, task: int) -> None:
+    def __init__(self, progress: Progress, task: TaskID) -> None:
         self.progress = progress
         self.task = task
 
