@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 import pandas as pd
 
-from tradegame.engine.moves import Action, MoveState
+from tradegame.engine.costs import FeeModel, MakerTaker, PercentOfNotional
+from tradegame.engine.moves import Action, Move, MoveState
+from tradegame.engine.routes import Pair, Route, find_route
 from tradegame.engine.universe import UniverseView
 
 if TYPE_CHECKING:
@@ -106,6 +108,42 @@ class RoundContext:
         """Every open Position by (account, symbol), with its appreciation."""
         return self._game.position_infos()
 
+    def pairs(self, account: str | None = None) -> list[Pair]:
+        """Every tradable instrument as a pair (symbol / its quote currency) with the account's fee rate."""
+        game = self._game
+        spec_account = (
+            game.spec.accounts[0] if account is None else next(a for a in game.spec.accounts if a.name == account)
+        )
+        rate = _fee_rate(spec_account.fees)
+        universe = game.universe
+        return [
+            Pair(symbol, symbol, universe.instruments[symbol].quote_currency.code, fee_rate=rate)
+            for symbol in sorted(game.allowed)
+        ]
+
+    def route(self, give: str, get: str, account: str | None = None, max_legs: int = 4) -> Route:
+        """The cheapest way from ``give`` to ``get`` (symbols or currencies) across the tradable pairs."""
+        return find_route(self.pairs(account), give, get, max_legs=max_legs)
+
+    def route_moves(
+        self, give: str, get: str, amount: Decimal, *, account: str | None = None, reason: str = ""
+    ) -> Move:
+        """A chained Move that turns ``amount`` of ``give`` into ``get`` along ``route(give, get)``.
+
+        Each leg after the first is sized by what the one before delivered (see moves.py).
+        """
+        route = self.route(give, get, account)
+        if not route.legs:
+            raise ValueError(f"{give} and {get} are the same: nothing to route")
+        legs = []
+        for index, leg in enumerate(route.legs):
+            size = amount if index == 0 else Decimal(1)  # later legs are re-sized by the delivery
+            if leg.side == "sell":
+                legs.append(Move.sell(leg.pair.symbol, size, account=account, reason=reason))
+            else:
+                legs.append(Move.buy(leg.pair.symbol, notional=size, account=account, reason=reason))
+        return legs[0].chain(*legs[1:])
+
     @property
     def holdings(self) -> dict[str, Decimal]:
         """Units held per symbol across accounts (only symbols held)."""
@@ -113,6 +151,15 @@ class RoundContext:
         for (_, symbol), quantity in self._game.held.items():
             out[symbol] = out.get(symbol, Decimal(0)) + quantity
         return {s: q for s, q in out.items() if q}
+
+
+def _fee_rate(fees: FeeModel) -> Decimal:
+    """A fee model's rate on notional, for route costs (per-share, flat and tiered fees count as 0)."""
+    if isinstance(fees, MakerTaker):
+        return fees.taker_rate
+    if isinstance(fees, PercentOfNotional):
+        return fees.rate
+    return Decimal(0)
 
 
 class Model(Protocol):

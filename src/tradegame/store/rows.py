@@ -13,13 +13,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.journal import JournalEntry
 from tradegame.domain.lots import Disposal, OpenLot
 from tradegame.domain.positions import CostEntry, DecisionEntry, TaxEntry
 from tradegame.engine.game import GameEvent
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "CostRow",
@@ -234,20 +237,26 @@ class StoredGame:
     disposals: list[DisposalRow] = field(default_factory=list)
     open_lots: list[OpenLotRow] = field(default_factory=list)
 
-    def tables(self) -> dict[str, list[Any]]:
-        """Every table's rows by table name (``games`` holds the one Game row)."""
+    def tables(self) -> dict[str, tuple[tuple[str, ...], list[Any]]]:
+        """Every table as (column names, rows) by table name; ``games`` holds the one Game row."""
         return {
-            "games": [self.game],
-            "rounds": self.rounds,
-            "events": self.events,
-            "journal_entries": self.entries,
-            "postings": self.postings,
-            "cost_ledger": self.cost_ledger,
-            "tax_ledger": self.tax_ledger,
-            "decisions": self.decisions,
-            "disposals": self.disposals,
-            "open_lots": self.open_lots,
+            "games": (GameRow._fields, [self.game]),
+            "rounds": (RoundRow._fields, self.rounds),
+            "events": (EventRow._fields, self.events),
+            "journal_entries": (EntryRow._fields, self.entries),
+            "postings": (PostingRow._fields, self.postings),
+            "cost_ledger": (CostRow._fields, self.cost_ledger),
+            "tax_ledger": (TaxRow._fields, self.tax_ledger),
+            "decisions": (DecisionRow._fields, self.decisions),
+            "disposals": (DisposalRow._fields, self.disposals),
+            "open_lots": (OpenLotRow._fields, self.open_lots),
         }
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """Every table as a pandas DataFrame (amounts stay ``Decimal`` objects), by table name."""
+        import pandas as pd
+
+        return {name: pd.DataFrame(rows, columns=list(fields)) for name, (fields, rows) in self.tables().items()}
 
 
 # -- conversions -----------------------------------------------------------------------------

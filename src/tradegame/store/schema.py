@@ -8,11 +8,11 @@ carry ``round``: the Round whose commit wrote the row. Rows written at the end o
 liquidation, the last tax) carry the last Round played. ``disposals`` and ``open_lots`` are
 written once, at the end, because wash sales change disposals after the fact.
 
-Money and quantities are ``ExactDecimal``, instants ``UtcDateTime`` (see ``types.py``). The
+Money and quantities are ``ExactDecimal``, instants ``UtcDateTime`` (see ``coltypes.py``). The
 Game's value after a Round is a float (it is one in the engine); NaN is stored as NULL.
 
 ``tests/unit/store/test_migrations.py`` checks that the migrations give exactly this schema.
-Imports SQLAlchemy and ``tradegame.store.types`` only.
+Imports SQLAlchemy and ``tradegame.store.coltypes`` only.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 
-from tradegame.store.types import ExactDecimal, UtcDateTime
+from tradegame.store.coltypes import ExactDecimal, UtcDateTime
 
 __all__ = [
     "GAME_STATUSES",

@@ -10,9 +10,9 @@ import pytest
 from tradegame.domain.instruments import AssetClass, Instrument
 from tradegame.domain.money import KRW
 from tradegame.domain.positions import replay
-from tradegame.engine.costs import PerShare
+from tradegame.engine.costs import PercentOfNotional, PerShare
 from tradegame.engine.game import Convert, ModelError, Transfer, play
-from tradegame.engine.moves import Cancel, EndGame, Move
+from tradegame.engine.moves import Cancel, EndGame, Move, OrderType
 from tradegame.engine.spec import AccountSpec, ExitRules, InitialPosition, InvalidGameError, TransferRule
 
 from .game_kit import START, Script, at_round, bars_from, flat, spec, universe_of
@@ -283,3 +283,85 @@ def test_a_running_cost_the_cash_cannot_pay_is_logged_unpaid() -> None:
     result = play(spec(running_costs=costs), universe, Script(lambda ctx: None))
     assert [e.kind for e in result.events if e.symbol == "big"] == ["unpaid"]
     assert result.score.final_value == D("10000")
+
+
+def test_time_in_force_expires_unfilled_moves() -> None:
+    universe = universe_of(bars_from({"ACME": ACME}))
+    plan = at_round(
+        {
+            0: [
+                Move.buy("ACME", 1, order_type=OrderType.LIMIT, limit_price=D(90), time_in_force="round"),
+                Move.buy("ACME", 1, order_type=OrderType.LIMIT, limit_price=D(90), time_in_force=2),
+                Move.buy("ACME", 1, order_type=OrderType.LIMIT, limit_price=D(90)),
+            ]
+        }
+    )
+    result = play(spec(), universe, Script(plan))
+    expired = {e.move_id: e.round for e in result.events if e.kind == "expired"}
+    cancelled = [e.move_id for e in result.events if e.kind == "cancelled"]
+    assert expired == {"m00001": 1, "m00002": 2}
+    assert cancelled == ["m00003"]  # good till cancelled: open until the game ends
+
+
+def test_stop_loss_fills_at_the_gap_open_in_a_game() -> None:
+    bars = [(100.0, 101.0, 99.0, 100.0, 1e6), (100.0, 101.0, 99.0, 100.0, 1e6), (99.0, 99.5, 97.0, 98.0, 1e6),
+            (90.0, 92.0, 88.0, 91.0, 1e6), (91.0, 92.0, 90.0, 91.0, 1e6)]  # fmt: skip
+    universe = universe_of(bars_from({"ACME": bars}))
+    stop = Move.sell("ACME", 10, order_type=OrderType.STOP, stop_price=D(95))
+    result = play(spec(), universe, Script(at_round({0: [Move.buy("ACME", 10)], 1: [stop]})))
+    fills = [e.detail.split(" fee")[0] for e in result.events if e.kind == "filled"]
+    assert fills[:2] == ["buy 10 @ 100.00", "sell 10 @ 90.00"]  # day 4 opened at 90, through the 95 stop
+
+
+def test_splits_and_dividends_in_the_data_reach_the_books() -> None:
+    import pandas as pd
+
+    from tradegame.engine.universe import Universe
+
+    bars = bars_from({"ACME": [*ACME[:3], (52.0, 53.0, 51.0, 52.0, 1e6), (53.0, 54.0, 52.0, 53.0, 1e6)]})
+    day = lambda i: bars["ts"].iloc[i]  # noqa: E731
+    splits = pd.DataFrame({"symbol": ["ACME"], "ts": [day(3)], "ratio": ["2"]})
+    dividends = pd.DataFrame({"symbol": ["ACME"], "ts": [day(4)], "amount": ["0.25"]})
+    base = universe_of(bars)
+    universe = Universe.from_panel(
+        base.panel, currency=base.instruments["ACME"].quote_currency, splits=splits, dividends=dividends
+    )
+    seen: list[Decimal] = []
+
+    def plan(ctx: object) -> list[Move]:
+        seen.append(ctx.quantity("ACME"))  # type: ignore[attr-defined]
+        return [Move.buy("ACME", 10)] if ctx.round == 0 else []  # type: ignore[attr-defined]
+
+    result = play(spec(), universe, Script(plan))
+    assert seen == [D(0), D(10), D(10), D(20), D(20)]
+    dividend = [e for e in result.events if e.kind == "dividend"]
+    assert dividend[0].detail == "5.00 USD"  # 20 shares x 0.25
+    # 10 bought at 101 (1010.00), 20 sold at the last close 53 (1060.00), plus the dividend 5.00.
+    assert result.score.final_value == D("10055.00")
+    (sale,) = result.books.disposals()
+    assert (sale.quantity, sale.cost_basis) == (D(20), D("1010.00"))
+
+
+def test_route_moves_turn_one_coin_into_another_through_the_quote_currency() -> None:
+    universe = universe_of(bars_from({"BTC": flat(40000.0, 5), "ETH": flat(2000.0, 5)}))
+    for symbol in ("BTC", "ETH"):
+        universe.instruments[symbol] = Instrument(
+            symbol, AssetClass.CRYPTO, universe.instruments[symbol].quote_currency, fractional=True
+        )
+    fees = PercentOfNotional(D("0.001"))
+
+    def plan(ctx: object) -> list[Move]:
+        if ctx.round == 0:  # type: ignore[attr-defined]
+            return [Move.buy("BTC", D("0.1"))]
+        if ctx.round == 1:  # type: ignore[attr-defined]
+            route = ctx.route("BTC", "ETH")  # type: ignore[attr-defined]
+            assert [(leg.side, leg.pair.symbol) for leg in route.legs] == [("sell", "BTC"), ("buy", "ETH")]
+            return [ctx.route_moves("BTC", "ETH", D("0.1"))]  # type: ignore[attr-defined]
+        return []
+
+    result = play(spec(accounts=(AccountSpec("main", fees=fees),)), universe, Script(plan))
+    fills = [e.detail.split(" (")[0] for e in result.events if e.kind == "filled"]
+    # Sell 0.1 BTC for 4000.00 less the 4.00 fee; the buy leg spends the 3996.00 delivered: 1.998 ETH
+    # (its own 4.00 fee comes out of the other cash).
+    assert fills[1] == "sell 0.1 @ 40000.00 fee 4.00"
+    assert fills[2] == "buy 1.998 @ 2000.00 fee 4.00"
