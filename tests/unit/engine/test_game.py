@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import numpy as np
@@ -365,3 +366,52 @@ def test_route_moves_turn_one_coin_into_another_through_the_quote_currency() -> 
     # (its own 4.00 fee comes out of the other cash).
     assert fills[1] == "sell 0.1 @ 40000.00 fee 4.00"
     assert fills[2] == "buy 1.998 @ 2000.00 fee 4.00"
+
+
+def test_irregular_schedules_growing_intervals_and_explicit_times() -> None:
+    import pandas as pd
+
+    bars = bars_from({"ACME": flat(100.0, 30)})
+    universe = universe_of(bars)
+    growing = play(
+        spec(rounds=None, end=date(2024, 2, 9), schedule=None, round_intervals=(1, 2, 4, 8)),
+        universe,
+        Script(lambda ctx: None),
+    )
+    days = [pd.Timestamp(t).date().isoformat() for t in growing.times]
+    # From Tue Jan 2: +1 day (Wed 3rd), +2 (Fri 5th), +4 (Tue 9th), +8 (Wed 17th), then again +1, +2, ...
+    assert days[:6] == ["2024-01-02", "2024-01-03", "2024-01-05", "2024-01-09", "2024-01-17", "2024-01-18"]
+    explicit = play(
+        spec(rounds=None, schedule=None, round_times=("2024-01-03T21:00:00+00:00", "2024-01-10T15:00:00+00:00")),
+        universe,
+        Script(lambda ctx: None),
+    )
+    assert [pd.Timestamp(t, tz="UTC").isoformat() for t in explicit.times] == [
+        "2024-01-03T21:00:00+00:00",
+        "2024-01-10T15:00:00+00:00",
+    ]
+
+
+def test_hourly_rounds_on_intraday_fx_data() -> None:
+    import pandas as pd
+
+    from tradegame.data.panel import Panel
+    from tradegame.domain.money import USD
+    from tradegame.engine.universe import Universe
+
+    ts = pd.date_range("2024-01-08 00:00", periods=48, freq="h", tz="UTC")
+    price = 1.09 + np.arange(48) * 0.0001
+    bars = pd.DataFrame({"symbol": "EURUSD", "ts": ts, "open": price, "high": price + 0.0002, "low": price - 0.0002,
+                         "close": price + 0.0001, "volume": np.nan, "adj_close": np.nan})  # fmt: skip
+    universe = Universe.from_panel(Panel.from_bars(bars, frequency="1h", calendar="24/5", currency="USD"), currency=USD)
+    seen: list[int] = []
+
+    def plan(ctx: object) -> list[Move]:
+        seen.append(ctx.universe.rows)  # type: ignore[attr-defined]
+        return [Move.buy("EURUSD", 1000)] if ctx.round == 0 else []  # type: ignore[attr-defined]
+
+    result = play(spec(start=date(2024, 1, 8), rounds=10, schedule="hourly"), universe, Script(plan))
+    assert len(result.times) == 10
+    assert seen == list(range(1, 11))  # one more hourly bar known at each Round
+    buy = next(e for e in result.events if e.kind == "filled")
+    assert buy.detail.startswith("buy 1000 @ 1.09010")  # the next hour's open

@@ -1,0 +1,307 @@
+"""Recording a Game as it is played, one transaction per Round, and resuming it after a crash.
+
+``GameRecorder`` is a ``RoundObserver``. After each Round it takes what the Game added since
+the Round before (its value, new decision-log events, new journal entries with their postings,
+new cost-ledger, tax-ledger and books-decision lines) and writes all of it in ONE transaction,
+each row stamped with the Round. At the end it writes, again in one transaction, the rest: the
+liquidation entries and last tax lines, the final disposals and open lots, the score and the
+status ``finished``. So whatever moment a process dies at (even ``kill -9``), the database holds
+whole Rounds only: Rounds ``0..K`` with every row they made, nothing of Round ``K + 1``.
+
+Resuming relies on Games being deterministic: ``ResumingRecorder`` replays the Game from its
+start. For each Round up to the last committed one it writes nothing but checks that the
+replayed Round's rows equal the stored ones, column by column, and raises
+``ResumeMismatchError`` at the first difference (the data or the code changed since); from the
+next Round on it writes as ``GameRecorder`` does, so the finished Game's rows are the rows an
+uninterrupted run would have stored.
+
+Imports SQLAlchemy, ``tradegame.engine.game`` (types only at run time) and the store's modules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Table, insert, update
+
+from tradegame.store import schema
+from tradegame.store.database import Database
+from tradegame.store.errors import ResumeMismatchError, StoreError
+from tradegame.store.rows import (
+    CostRow,
+    DecisionRow,
+    DisposalRow,
+    EntryRow,
+    EventRow,
+    OpenLotRow,
+    PostingRow,
+    RoundRow,
+    StoredGame,
+    TaxRow,
+    cost_row,
+    decision_row,
+    disposal_row,
+    entry_rows,
+    event_row,
+    open_lot_row,
+    round_row,
+    tax_row,
+)
+
+if TYPE_CHECKING:
+    from tradegame.engine.game import Game, GameResult
+
+__all__ = ["GameRecorder", "ResumingRecorder"]
+
+
+@dataclass
+class _Batch:
+    """The rows one commit writes (or, when resuming, one Round must match)."""
+
+    rounds: list[RoundRow] = field(default_factory=list)
+    events: list[EventRow] = field(default_factory=list)
+    entries: list[EntryRow] = field(default_factory=list)
+    postings: list[PostingRow] = field(default_factory=list)
+    cost_ledger: list[CostRow] = field(default_factory=list)
+    tax_ledger: list[TaxRow] = field(default_factory=list)
+    decisions: list[DecisionRow] = field(default_factory=list)
+
+    def tables(self) -> list[tuple[Table, Sequence[Any]]]:
+        """(table, rows) in an order that satisfies the foreign keys."""
+        return [
+            (schema.rounds, self.rounds),
+            (schema.events, self.events),
+            (schema.journal_entries, self.entries),
+            (schema.postings, self.postings),
+            (schema.cost_ledger, self.cost_ledger),
+            (schema.tax_ledger, self.tax_ledger),
+            (schema.decisions, self.decisions),
+        ]
+
+
+@dataclass
+class _Seen:
+    """How many of each of the Game's records are already stored (or, when resuming, checked)."""
+
+    events: int = 0
+    entries: int = 0
+    costs: int = 0
+    taxes: int = 0
+    decisions: int = 0
+
+
+class GameRecorder:
+    """Stores a running Game in ``db`` under ``game_id`` (made by ``Database.create_game``).
+
+    Pass it to ``Game.run(observer=...)``. Each ``round_done`` is one transaction; a
+    ``DatabaseError`` from it stops the Game (the Rounds committed before stay).
+    """
+
+    def __init__(self, db: Database, game_id: int) -> None:
+        self.db = db
+        self.game_id = game_id
+        self._next_round = 0
+        self._seen = _Seen()
+        self._reopen = False  # set the status back to running with the next commit
+        self._check_new()
+
+    def _check_new(self) -> None:
+        game = self.db.game(self.game_id)
+        if game.status != "running":
+            raise StoreError(f"game {self.game_id} is {game.status}; only a new, running Game can be recorded")
+        if self.db.last_committed_round(self.game_id) is not None:
+            raise StoreError(f"game {self.game_id} already has Rounds stored; resume it with ResumingRecorder")
+
+    # -- RoundObserver ---------------------------------------------------------------------
+
+    def round_done(self, game: Game, round_index: int, value: float) -> None:
+        """Commit Round ``round_index``: its value and every record the Game added since the last one."""
+        batch = self._round_batch(game, round_index, value)
+        self._commit(batch, round_count=len(game.times) if round_index == 0 else None)
+        self._advance(batch)
+
+    def game_done(self, game: Game, result: GameResult) -> None:
+        """Commit the end: the Rounds not yet stored (an exit Round), the last records, lots, score."""
+        last = result.outcome_round
+        batch = self._collect(game, last)
+        for index in range(self._next_round, last + 1):
+            batch.rounds.append(round_row(index, int(result.times[index]), float(result.values[index])))
+        books = result.books
+        disposals = [disposal_row(line, d) for line, d in enumerate(books.disposals(), start=1)]
+        lots = [open_lot_row(line, lot) for line, lot in enumerate(books.open_lots(), start=1)]
+        score = result.score
+        finish = {
+            "status": "finished",
+            "outcome": result.outcome,
+            "outcome_round": last,
+            "outcome_reason": result.outcome_reason,
+            "start_capital": score.start_capital,
+            "final_value": score.final_value,
+            "gross_profit": score.gross_profit,
+            "fees": score.fees,
+            "running_costs": score.running_costs,
+            "taxes": score.taxes,
+            "score": score.score,
+            "error": None,
+            "finished_at": self.db.now(),
+            "round_count": len(game.times),
+        }
+        extra: list[tuple[Table, Sequence[Any]]] = [(schema.disposals, disposals), (schema.open_lots, lots)]
+        self._commit(batch, extra=extra, finish=finish)
+        self._advance(batch)
+
+    # -- collecting ------------------------------------------------------------------------
+
+    def _round_batch(self, game: Game, round_index: int, value: float) -> _Batch:
+        if round_index != self._next_round:
+            raise StoreError(f"game {self.game_id}: Round {round_index} reported, expected Round {self._next_round}")
+        batch = self._collect(game, round_index)
+        batch.rounds.append(round_row(round_index, int(game.times[round_index]), value))
+        return batch
+
+    def _collect(self, game: Game, round_index: int) -> _Batch:
+        """Rows for every record the Game added since the last batch (the counters do not move)."""
+        seen, books = self._seen, game.books
+        entries, postings = entry_rows(books.entries[seen.entries :], round_index)
+        return _Batch(
+            events=[event_row(event) for event in game.events[seen.events :]],
+            entries=entries,
+            postings=postings,
+            cost_ledger=[
+                cost_row(line, round_index, cost)
+                for line, cost in enumerate(books.cost_ledger[seen.costs :], start=seen.costs + 1)
+            ],
+            tax_ledger=[
+                tax_row(line, round_index, tax)
+                for line, tax in enumerate(books.tax_ledger[seen.taxes :], start=seen.taxes + 1)
+            ],
+            decisions=[
+                decision_row(line, round_index, decision)
+                for line, decision in enumerate(books.decision_log[seen.decisions :], start=seen.decisions + 1)
+            ],
+        )
+
+    def _advance(self, batch: _Batch) -> None:
+        seen = self._seen
+        seen.events += len(batch.events)
+        seen.entries += len(batch.entries)
+        seen.costs += len(batch.cost_ledger)
+        seen.taxes += len(batch.tax_ledger)
+        seen.decisions += len(batch.decisions)
+        if batch.rounds:
+            self._next_round = batch.rounds[-1].round + 1
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def _commit(
+        self,
+        batch: _Batch,
+        *,
+        round_count: int | None = None,
+        extra: Sequence[tuple[Table, Sequence[Any]]] = (),
+        finish: dict[str, object] | None = None,
+    ) -> None:
+        games = schema.games
+        with self.db.write() as connection:
+            for table, rows in [*batch.tables(), *extra]:
+                if rows:
+                    connection.execute(insert(table), [{"game_id": self.game_id, **row._asdict()} for row in rows])
+            changes: dict[str, object] = dict(finish or {})
+            if self._reopen:
+                changes.update(status=changes.get("status", "running"), error=None)
+            if changes:
+                connection.execute(update(games).where(games.c.id == self.game_id).values(**changes))
+            if round_count is not None:
+                connection.execute(
+                    update(games)
+                    .where(games.c.id == self.game_id, games.c.round_count.is_(None))
+                    .values(round_count=round_count)
+                )
+        self._reopen = False
+
+
+class ResumingRecorder(GameRecorder):
+    """Replays a stored, unfinished Game: checks the committed Rounds, then records the rest.
+
+    Run the same Game (same definition, data and Model) from its start with this observer.
+    Raises ``ResumeMismatchError`` at the first replayed row that differs from the stored one,
+    and ``StoreError`` for a finished Game. A failed Game becomes ``running`` again with the
+    first Round it writes.
+    """
+
+    def __init__(self, db: Database, game_id: int) -> None:
+        self._stored = db.load_game(game_id)
+        super().__init__(db, game_id)
+
+    def _check_new(self) -> None:
+        status = self._stored.game.status
+        if status == "finished":
+            raise StoreError(f"game {self.game_id} is finished; there is nothing to resume")
+        self._reopen = status == "failed"
+        self._by_round = _by_round(self._stored)
+        self._last_stored = self._stored.rounds[-1].round if self._stored.rounds else -1
+
+    @property
+    def last_stored_round(self) -> int | None:
+        """The last Round that was committed before the resume (``None``: none was)."""
+        return None if self._last_stored < 0 else self._last_stored
+
+    def round_done(self, game: Game, round_index: int, value: float) -> None:
+        if round_index > self._last_stored:
+            super().round_done(game, round_index, value)
+            return
+        batch = self._round_batch(game, round_index, value)
+        self._check(round_index, batch, self._by_round.get(round_index, _Batch()))
+        self._advance(batch)
+
+    def game_done(self, game: Game, result: GameResult) -> None:
+        if self._next_round <= self._last_stored:
+            raise ResumeMismatchError(
+                f"game {self.game_id}: the replay ended at Round {result.outcome_round} ({result.outcome}), "
+                f"but Rounds up to {self._last_stored} are stored (the data or the code changed since)"
+            )
+        super().game_done(game, result)
+
+    def _check(self, round_index: int, replayed: _Batch, stored: _Batch) -> None:
+        for (table, new_rows), (_, old_rows) in zip(replayed.tables(), stored.tables(), strict=True):
+            if list(new_rows) == list(old_rows):
+                continue
+            for position, (new, old) in enumerate(zip(new_rows, old_rows, strict=False)):
+                if new != old:
+                    columns = [name for name, a, b in zip(new._fields, new, old, strict=True) if a != b]
+                    detail = f"row {position + 1} differs in {', '.join(columns)}: stored {old!r}, replayed {new!r}"
+                    break
+            else:
+                detail = f"{len(old_rows)} rows stored, {len(new_rows)} replayed"
+            raise ResumeMismatchError(
+                f"game {self.game_id}, Round {round_index}: the replayed {table.name} differ from the stored "
+                f"ones; {detail} (the data or the code changed since the Game was stored)"
+            )
+
+
+def _by_round(stored: StoredGame) -> dict[int, _Batch]:
+    """The stored rows grouped into one batch per Round (postings follow their entry's Round)."""
+    batches: dict[int, _Batch] = {}
+
+    def batch(round_index: int) -> _Batch:
+        return batches.setdefault(round_index, _Batch())
+
+    entry_round: dict[int, int] = {}
+    for round_row_ in stored.rounds:
+        batch(round_row_.round).rounds.append(round_row_)
+    for event in stored.events:
+        batch(event.round).events.append(event)
+    for entry in stored.entries:
+        entry_round[entry.seq] = entry.round
+        batch(entry.round).entries.append(entry)
+    for posting in stored.postings:
+        batch(entry_round[posting.entry_seq]).postings.append(posting)
+    for cost in stored.cost_ledger:
+        batch(cost.round).cost_ledger.append(cost)
+    for tax in stored.tax_ledger:
+        batch(tax.round).tax_ledger.append(tax)
+    for decision in stored.decisions:
+        batch(decision.round).decisions.append(decision)
+    return batches
