@@ -18,7 +18,7 @@ from tradegame.engine.universe import Universe
 from tradegame.models import make_model
 from tradegame.reporting.metrics import compute_metrics
 
-__all__ = ["Played", "demo_game", "play_file", "prepare", "summary"]
+__all__ = ["Played", "benchmark_for", "demo_game", "play_file", "prepare", "summary"]
 
 
 @dataclass
@@ -57,8 +57,7 @@ def summary(played: Played, benchmark_symbol: str | None = None) -> dict[str, ob
     result = played.result
     score = result.score
     panel = played.universe.panel
-    index = "SPX" if "SPX" in panel.symbols else None  # the market, when the data has it
-    symbol = benchmark_symbol or index or _first_traded(result) or panel.symbols[0]
+    symbol = benchmark_symbol or benchmark_for(played)
     benchmark = None
     if symbol in panel.symbols:
         closes = panel.fields["close"][:, panel.column(symbol)]
@@ -94,6 +93,14 @@ def summary(played: Played, benchmark_symbol: str | None = None) -> dict[str, ob
         "benchmark_return": metrics.benchmark_return,
         "data_hash": result.data_hash,
     }
+
+
+def benchmark_for(played: Played) -> str:
+    """The symbol to compare with: the market index when the data has it, else the first traded."""
+    symbols = played.universe.panel.symbols
+    if "SPX" in symbols:
+        return "SPX"
+    return _first_traded(played.result) or symbols[0]
 
 
 def _first_traded(result: GameResult) -> str | None:

@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from tradegame.app.play import Played, demo_game, prepare, summary
+from tradegame.app.play import Played, benchmark_for, demo_game, prepare, summary
 from tradegame.cli.common import fail, stdout_console
 from tradegame.data.store import MarketStore
 from tradegame.domain.errors import TradegameError
@@ -93,9 +93,23 @@ def _print_summary(numbers: dict[str, object]) -> None:
     stdout_console().print(table)
 
 
+ReportPath = Annotated[Path | None, typer.Option("--report", help="Write the HTML report to this file.")]
+
+
+def _write_report(played: Played, path: Path | None, quiet: bool) -> None:
+    if path is None:
+        return
+    from tradegame.reporting.html_report import write_report
+
+    write_report(played.result, played.universe, path, benchmark_symbol=benchmark_for(played))
+    if not quiet:
+        stdout_console().print(f"report: {path}")
+
+
 def play(
     game_toml: Annotated[Path, typer.Argument(metavar="GAME.toml", help="The Game definition.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
+    report: ReportPath = None,
     data_dir: DataDir = None,
 ) -> None:
     """Play a Game and print its summary: outcome, score and its parts, return, CAGR, drawdown, Sharpe.
@@ -114,10 +128,14 @@ def play(
         typer.echo(json.dumps(numbers, indent=2))
     else:
         _print_summary(numbers)
+    _write_report(played, report, as_json)
 
 
 def demo(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
+    report: Annotated[Path, typer.Option("--report", help="Where to write the HTML report.")] = Path(
+        "tradegame-demo.html"
+    ),
     data_dir: DataDir = None,
 ) -> None:
     """Play the bundled demo Game (momentum rotation through the 2020 crash, on real data).
@@ -132,3 +150,4 @@ def demo(
         typer.echo(json.dumps(numbers, indent=2))
     else:
         _print_summary(numbers)
+    _write_report(played, report, as_json)

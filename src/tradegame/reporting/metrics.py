@@ -26,7 +26,8 @@ Conventions (checked against empyrical-reloaded in ``tests/oracle/test_metrics_o
   ``cagr = (v[-1] / v[0]) ** (1 / years) - 1``. The two agree when ``ppy`` equals the number of
   returns per calendar year; they differ by the holidays and the partial first and last periods.
   A short, strong run may overflow either to ``inf``.
-* **Volatility** is the sample standard deviation (ddof=1) of the returns times ``sqrt(ppy)``.
+* **Volatility** is the sample standard deviation (ddof=1) of the returns times ``sqrt(ppy)``;
+  NaN with a single return (two Rounds), and so are the Sharpe and Sortino ratios.
 * **Sharpe** is ``mean(r - rf) / std(r - rf, ddof=1) * sqrt(ppy)`` with ``rf`` the constant
   risk-free return *per Round* (``risk_free_per_round``), as in empyrical.
 * **Sortino** is ``mean(r - rf) * ppy / downside_deviation`` with empyrical's downside
@@ -43,7 +44,8 @@ Conventions (checked against empyrical-reloaded in ``tests/oracle/test_metrics_o
   to the first later Round whose value is back at or above that peak, or to the last Round when
   the value has not recovered (backtesting.py's "Max. Drawdown Duration"). It is not
   necessarily the episode of the deepest drawdown. 0.0 when the value never fell.
-* **Calmar** is ``cagr / |max_drawdown|`` (calendar CAGR), NaN when there was no drawdown.
+* **Calmar** is ``cagr / |max_drawdown|`` (calendar CAGR), NaN when there was no drawdown or
+  the CAGR overflowed.
   empyrical's ``calmar_ratio`` divides its period-based annual return instead.
 * **Benchmark** (optional): its value on the same Rounds, e.g. buy-and-hold of one symbol.
   ``benchmark_return`` is its total return, ``excess_return`` the difference of the total
@@ -184,7 +186,7 @@ def compute_metrics(
         sortino=_sortino(excess, ppy),
         max_drawdown=max_drawdown,
         max_drawdown_duration_days=_longest_underwater_days(value_array, time_ns),
-        calmar=cagr / -max_drawdown if max_drawdown < 0 else math.nan,
+        calmar=cagr / -max_drawdown if max_drawdown < 0 and math.isfinite(cagr) else math.nan,
         win_rate=_win_rate(trade_gains),
         turnover=None if traded_notional is None else _turnover(traded_notional, value_array, years),
         exposure=None if exposure is None else _exposure(exposure, len(value_array)),
@@ -273,14 +275,15 @@ def _values(values: npt.ArrayLike, name: str) -> FloatArray:
     _refuse_non_finite(array, name)
     bad = np.flatnonzero(array <= 0)
     if len(bad):
-        raise InvalidInputError(f"{name} must be positive; {name}[{bad[0]}] is {array[bad[0]]!r}")
+        raise InvalidInputError(f"{name} must be positive; {name}[{bad[0]}] is {float(array[bad[0]])!r}")
     return array
 
 
 def _refuse_non_finite(array: FloatArray, name: str) -> None:
     bad = np.flatnonzero(~np.isfinite(array))
     if len(bad):
-        raise InvalidInputError(f"{name} must be finite; {name}[{bad[0]}] is {array[bad[0]]!r} ({len(bad)} in all)")
+        first = float(array[bad[0]])
+        raise InvalidInputError(f"{name} must be finite; {name}[{bad[0]}] is {first!r} ({len(bad)} in all)")
 
 
 def _times(times: npt.ArrayLike, expected_length: int | None) -> npt.NDArray[np.int64]:
@@ -357,10 +360,14 @@ def _sortino(excess: FloatArray, ppy: float) -> float:
 def _longest_underwater_days(values: FloatArray, time_ns: npt.NDArray[np.int64]) -> float:
     peaks = np.maximum.accumulate(values)
     at_high = np.flatnonzero(values >= peaks)
-    # Each stretch under water starts at a high and ends at the next high, or at the last Round.
-    ends = np.append(at_high[1:], len(values) - 1)
-    longest = int((time_ns[ends] - time_ns[at_high]).max())
-    return longest / _NS_PER_DAY
+    # A stretch under water runs from a high to the next high with Rounds below it in between,
+    # or from the last high to the last Round when the value ends below it.
+    starts, recoveries = at_high[:-1], at_high[1:]
+    underwater = recoveries - starts > 1
+    durations = list(time_ns[recoveries[underwater]] - time_ns[starts[underwater]])
+    if at_high[-1] < len(values) - 1:
+        durations.append(time_ns[-1] - time_ns[at_high[-1]])
+    return int(max(durations, default=0)) / _NS_PER_DAY
 
 
 def _win_rate(trade_gains: Iterable[float | Decimal]) -> float | None:

@@ -4,8 +4,9 @@
 without precision or scale on PostgreSQL (which keeps the scale it is given: ``1.10`` stays
 ``1.10``) and as its ``str()`` in a ``TEXT`` column on SQLite (whose ``NUMERIC`` affinity would
 turn it into a float). A float, NaN or infinity is refused: floats never enter the books.
-One normalisation remains on PostgreSQL: a positive exponent (``Decimal("1E+2")``) reads back as
-the equal ``Decimal("100")``; the books never produce one.
+Two normalisations remain on PostgreSQL, both to an equal number with the same digits: a
+positive exponent (``Decimal("1E+2")``) reads back as ``Decimal("100")``, and a negative zero
+(``Decimal("-0.00")``) as ``Decimal("0.00")``.
 
 ``UtcDateTime`` takes timezone-aware datetimes only and gives them back in UTC: ``timestamptz``
 on PostgreSQL; on SQLite, which has no time zones, the naive UTC time is stored and UTC is

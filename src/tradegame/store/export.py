@@ -85,5 +85,9 @@ def _arrow_column(pa: Any, values: list[object]) -> Any:
     if all(isinstance(value, dict) for value in present):
         return pa.array([None if v is None else json.dumps(v, sort_keys=True) for v in values], pa.string())
     if all(isinstance(value, tuple | list) for value in present):
-        return pa.array([None if v is None else [str(item) for item in v] for v in values], pa.list_(pa.string()))  # type: ignore[union-attr]
+        return pa.array([_strings(value) for value in values], pa.list_(pa.string()))
     return pa.array(values)
+
+
+def _strings(value: object) -> list[str] | None:
+    return [str(item) for item in value] if isinstance(value, tuple | list) else None

@@ -32,10 +32,8 @@ from tradegame.store.errors import ResumeMismatchError, StoreError
 from tradegame.store.rows import (
     CostRow,
     DecisionRow,
-    DisposalRow,
     EntryRow,
     EventRow,
-    OpenLotRow,
     PostingRow,
     RoundRow,
     StoredGame,
@@ -132,7 +130,7 @@ class GameRecorder:
         disposals = [disposal_row(line, d) for line, d in enumerate(books.disposals(), start=1)]
         lots = [open_lot_row(line, lot) for line, lot in enumerate(books.open_lots(), start=1)]
         score = result.score
-        finish = {
+        finish: dict[str, object] = {
             "status": "finished",
             "outcome": result.outcome,
             "outcome_round": last,

@@ -1,0 +1,60 @@
+"""Persistence of Games: their Rounds, decision logs, journals and ledgers, in SQLite or PostgreSQL.
+
+A Game is created, then recorded Round by Round, each Round in one transaction::
+
+    db = open_database()                          # $TRADEGAME_DB or ~/.local/share/tradegame/games.sqlite
+    game_id = db.create_game("sma", definition_text, "sma-crossover", {"fast": 20}, data_hash)
+    result = Game(spec, universe, model).run(observer=GameRecorder(db, game_id))
+    db.list_games(); db.load_game(game_id); db.export(game_id, "out", format="parquet")
+
+After a crash, the same Game is played again from the start with ``ResumingRecorder(db,
+game_id)``: it checks the stored Rounds and records the rest (see ``recorder.py``).
+
+Built on SQLAlchemy 2 (Core) and Alembic; the migrations ship inside this package. The engine
+never imports this package; the CLI and the application layer do.
+"""
+
+from tradegame.store.database import Database, alembic_config, default_url, open_database, redact, resolve_url
+from tradegame.store.errors import DatabaseError, GameNotFoundError, ResumeMismatchError, StoreError
+from tradegame.store.recorder import GameRecorder, ResumingRecorder
+from tradegame.store.rows import (
+    CostRow,
+    DecisionRow,
+    DisposalRow,
+    EntryRow,
+    EventRow,
+    GameRow,
+    GameSummaryRow,
+    OpenLotRow,
+    PostingRow,
+    RoundRow,
+    StoredGame,
+    TaxRow,
+)
+
+__all__ = [
+    "CostRow",
+    "Database",
+    "DatabaseError",
+    "DecisionRow",
+    "DisposalRow",
+    "EntryRow",
+    "EventRow",
+    "GameNotFoundError",
+    "GameRecorder",
+    "GameRow",
+    "GameSummaryRow",
+    "OpenLotRow",
+    "PostingRow",
+    "ResumeMismatchError",
+    "ResumingRecorder",
+    "RoundRow",
+    "StoreError",
+    "StoredGame",
+    "TaxRow",
+    "alembic_config",
+    "default_url",
+    "open_database",
+    "redact",
+    "resolve_url",
+]
