@@ -5,15 +5,36 @@ Bad input ends a command with exit status 2 and one message on stderr; nothing e
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
+from tradegame.cli.common import fail
 from tradegame.cli.data import data_app
+from tradegame.cli.logs import LogFormat, configure_logging
 from tradegame.cli.play import demo, play
 from tradegame.cli.tax import tax_app
 
 __all__ = ["app", "main"]
 
 app = typer.Typer(help="Play, test and run trading strategies as games, with exact books.", no_args_is_help=True)
+
+
+@app.callback()
+def _options(
+    log_format: Annotated[str, typer.Option("--log-format", help="Logs on stderr: text or json.")] = "text",
+    log_level: Annotated[str, typer.Option("--log-level", help="debug, info, warning or error.")] = "warning",
+) -> None:
+    """Play, test and run trading strategies as games, with exact books."""
+    if log_format not in ("text", "json"):
+        raise fail(f"--log-format must be text or json, got {log_format!r}")
+    fmt: LogFormat = "json" if log_format == "json" else "text"
+    try:
+        configure_logging(fmt, log_level)
+    except ValueError as error:
+        raise fail(str(error)) from None
+
+
 app.add_typer(tax_app, name="tax")
 app.add_typer(data_app, name="data")
 app.command("play")(play)

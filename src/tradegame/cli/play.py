@@ -12,6 +12,7 @@ from rich.table import Table
 
 from tradegame.app.play import Played, benchmark_for, demo_game, prepare, summary
 from tradegame.cli.common import fail, stdout_console
+from tradegame.cli.logs import log
 from tradegame.data.store import MarketStore
 from tradegame.domain.errors import TradegameError
 from tradegame.engine.game import Game, GameResult
@@ -44,6 +45,13 @@ def _play(game_file: GameFile, data_dir: Path | None, as_json: bool, quiet: bool
     store = MarketStore(data_dir)
     try:
         pinned, game = prepare(game_file, store)
+        log().info(
+            "game.start",
+            game=pinned.spec.name,
+            model=pinned.model,
+            rounds=len(game.times),
+            data=[f"{d.dataset}@{d.content_hash}" for d in pinned.spec.data],
+        )
         if as_json or quiet:
             result = game.run()
         else:
@@ -59,7 +67,9 @@ def _play(game_file: GameFile, data_dir: Path | None, as_json: bool, quiet: bool
                 task = progress.add_task(pinned.spec.name, total=len(game.times), value="")
                 result = game.run(_ProgressObserver(progress, task))
     except TradegameError as error:
+        log().warning("game.refused", error=str(error))
         raise fail(str(error)) from None
+    log().info("game.done", game=pinned.spec.name, outcome=result.outcome, score=str(result.score.score))
     return Played(pinned, result, game.universe)
 
 

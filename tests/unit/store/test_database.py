@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -179,6 +180,9 @@ def test_an_unreachable_server_names_the_host_and_hides_the_password() -> None:
 def test_unusable_urls_get_one_clear_message(tmp_path: Path) -> None:
     with pytest.raises(DatabaseError, match="unsupported backend 'mysql'"):
         open_database("mysql://root:pw@localhost/games")
+    if importlib.util.find_spec("psycopg2") is None:
+        with pytest.raises(DatabaseError, match=r"driver is not installed.*psycopg 3"):
+            open_database("postgresql+psycopg2://u:pw@127.0.0.1:1/games")
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     with pytest.raises(DatabaseError, match="cannot create the folder"):
