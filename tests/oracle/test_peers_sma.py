@@ -100,7 +100,7 @@ def test_without_fees_the_final_equity_agrees_to_the_cent(
 def test_with_a_fee_the_conventions_explain_the_difference_to_the_cent(
     peer: str, config: tuple[int, int, kit.FillAt, Decimal]
 ) -> None:
-    fast, slow, fill_at, rate = config
+    rate = config[3]
     ours, theirs = _run("tradegame", *config), _run(peer, *config)
     trips = ours.trips()
     timings = [t.timing() for t in trips]

@@ -13,12 +13,25 @@ from tradegame.app.loading import load_universe, pin_data
 from tradegame.data.catalog import sync_bundled
 from tradegame.data.store import MarketStore
 from tradegame.engine.game import Game, GameResult, RoundObserver
-from tradegame.engine.gamefile import GameFile, load_game, parse_game
+from tradegame.domain.errors import InvalidInputError
+from tradegame.engine.gamefile import GameFile, dump_game, load_game, parse_game
 from tradegame.engine.universe import Universe
 from tradegame.models import make_model
 from tradegame.reporting.metrics import compute_metrics
+from tradegame.store import Database, GameRecorder, ResumingRecorder
 
-__all__ = ["Played", "benchmark_for", "demo_game", "play_file", "prepare", "summary"]
+__all__ = [
+    "Played",
+    "benchmark_for",
+    "demo_game",
+    "play_file",
+    "play_recorded",
+    "prepare",
+    "replay_stored",
+    "resume_stored",
+    "stored_game_file",
+    "summary",
+]
 
 
 @dataclass
@@ -108,3 +121,76 @@ def _first_traded(result: GameResult) -> str | None:
         if cost.action in ("buy", "sell"):
             return cost.symbol
     return None
+
+
+class _Tee:
+    """Several observers as one."""
+
+    def __init__(self, *observers: RoundObserver | None) -> None:
+        self.observers = [o for o in observers if o is not None]
+
+    def round_done(self, game: Game, round_index: int, value: float) -> None:
+        for observer in self.observers:
+            observer.round_done(game, round_index, value)
+
+    def game_done(self, game: Game, result: GameResult) -> None:
+        for observer in self.observers:
+            observer.game_done(game, result)
+
+
+def play_recorded(
+    game_file: GameFile, store: MarketStore, db: Database, observer: RoundObserver | None = None
+) -> tuple[int, Played]:
+    """Play ``game_file`` and record it in ``db`` Round by Round; returns the Game's id there."""
+    pinned, game = prepare(game_file, store)
+    game_id = db.create_game(
+        pinned.spec.name,
+        dump_game(pinned),
+        pinned.model,
+        pinned.model_params,
+        game.panel.content_hash,
+        round_count=len(game.times),
+    )
+    try:
+        result = game.run(_Tee(GameRecorder(db, game_id), observer))
+    except Exception as error:
+        db.mark_failed(game_id, repr(error))
+        raise
+    return game_id, Played(pinned, result, game.universe)
+
+
+def stored_game_file(db: Database, game_id: int) -> GameFile:
+    """The definition a stored Game was played with (its data pinned to the versions it used)."""
+    import tomllib
+
+    row = db.game(game_id)
+    return parse_game(tomllib.loads(row.definition_text), f"game {game_id}")
+
+
+def replay_stored(db: Database, game_id: int, store: MarketStore) -> Played:
+    """Play a stored Game again (Games are deterministic) and check it ends as it was stored."""
+    row = db.game(game_id)
+    if row.status != "finished":
+        raise InvalidInputError(f"game {game_id} is {row.status}; resume it first (tradegame resume {game_id})")
+    pinned, game = prepare(stored_game_file(db, game_id), store)
+    result = game.run()
+    if row.score is not None and result.score.score != row.score:
+        raise InvalidInputError(
+            f"game {game_id} replays to a score of {result.score.score}, not the stored {row.score}: "
+            "the code or the data changed since it was played"
+        )
+    return Played(pinned, result, game.universe)
+
+
+def resume_stored(db: Database, game_id: int, store: MarketStore, observer: RoundObserver | None = None) -> Played:
+    """Continue a Game that stopped part-way: replay the stored Rounds (checking them), record the rest."""
+    row = db.game(game_id)
+    if row.status == "finished":
+        raise InvalidInputError(f"game {game_id} is already finished")
+    pinned, game = prepare(stored_game_file(db, game_id), store)
+    try:
+        result = game.run(_Tee(ResumingRecorder(db, game_id), observer))
+    except Exception as error:
+        db.mark_failed(game_id, repr(error))
+        raise
+    return Played(pinned, result, game.universe)

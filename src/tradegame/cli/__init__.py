@@ -11,6 +11,7 @@ import typer
 
 from tradegame.cli.common import fail
 from tradegame.cli.data import data_app
+from tradegame.cli.games import export, games_app, report, resume
 from tradegame.cli.logs import LogFormat, configure_logging
 from tradegame.cli.play import demo, play
 from tradegame.cli.tax import tax_app
@@ -39,6 +40,10 @@ app.add_typer(tax_app, name="tax")
 app.add_typer(data_app, name="data")
 app.command("play")(play)
 app.command("demo")(demo)
+app.add_typer(games_app, name="games")
+app.command("report")(report)
+app.command("export")(export)
+app.command("resume")(resume)
 
 
 def main() -> None:

@@ -10,16 +10,21 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from tradegame.app.play import Played, benchmark_for, demo_game, prepare, summary
+from tradegame.app.play import Played, benchmark_for, demo_game, summary
 from tradegame.cli.common import fail, stdout_console
 from tradegame.cli.logs import log
 from tradegame.data.store import MarketStore
 from tradegame.domain.errors import TradegameError
 from tradegame.engine.game import Game, GameResult
+from tradegame.store import Database
 from tradegame.engine.gamefile import GameFile, load_game
 
-__all__ = ["demo", "play"]
+__all__ = ["demo", "open_db", "play", "progress_columns"]
 
+DbUrl = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL or SQLite file (default: $TRADEGAME_DB or a file in ~/.local/share)."),
+]
 DataDir = Annotated[
     Path | None,
     typer.Option("--data-dir", help="Market-data store (default: $TRADEGAME_DATA or ~/.local/share/tradegame/data)."),
@@ -34,6 +39,8 @@ class _ProgressObserver:
         self.task = task
 
     def round_done(self, game: Game, round_index: int, value: float) -> None:
+        if round_index == 0:
+            self.progress.update(self.task, total=len(game.times))
         if round_index % 5 == 0 or round_index + 1 == len(game.times):
             self.progress.update(self.task, completed=round_index + 1, value=f"{value:,.2f}")
 
@@ -41,40 +48,52 @@ class _ProgressObserver:
         self.progress.update(self.task, completed=len(game.times))
 
 
-def _play(game_file: GameFile, data_dir: Path | None, as_json: bool, quiet: bool) -> Played:
-    store = MarketStore(data_dir)
+def progress_columns() -> tuple[object, ...]:
+    return (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("rounds"),
+        TimeRemainingColumn(),
+        TextColumn("value {task.fields[value]}"),
+    )
+
+
+def open_db(db_url: str | None) -> Database:
+    """The Games database (``--db``, else ``$TRADEGAME_DB``, else a SQLite file); exit 2 if unreachable."""
+    from tradegame.store import open_database, resolve_url
+
     try:
-        pinned, game = prepare(game_file, store)
-        log().info(
-            "game.start",
-            game=pinned.spec.name,
-            model=pinned.model,
-            rounds=len(game.times),
-            data=[f"{d.dataset}@{d.content_hash}" for d in pinned.spec.data],
-        )
-        if as_json or quiet:
-            result = game.run()
+        return open_database(resolve_url(db_url) if db_url else None)
+    except TradegameError as error:
+        raise fail(str(error)) from None
+
+
+def _play(game_file: GameFile, data_dir: Path | None, db_url: str | None, quiet: bool) -> tuple[int, Played]:
+    from tradegame.app.play import play_recorded
+
+    store = MarketStore(data_dir)
+    db = open_db(db_url)
+    try:
+        log().info("game.start", game=game_file.spec.name, model=game_file.model, db=db.where)
+        if quiet:
+            game_id, played = play_recorded(game_file, store, db)
         else:
-            columns = (
-                TextColumn("[bold]{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("rounds"),
-                TimeRemainingColumn(),
-                TextColumn("value {task.fields[value]}"),
-            )
-            with Progress(*columns, transient=True) as progress:
-                task = progress.add_task(pinned.spec.name, total=len(game.times), value="")
-                result = game.run(_ProgressObserver(progress, task))
+            with Progress(*progress_columns(), transient=True) as progress:  # type: ignore[arg-type]
+                task = progress.add_task(game_file.spec.name, total=None, value="")
+                game_id, played = play_recorded(game_file, store, db, _ProgressObserver(progress, task))
     except TradegameError as error:
         log().warning("game.refused", error=str(error))
         raise fail(str(error)) from None
-    log().info("game.done", game=pinned.spec.name, outcome=result.outcome, score=str(result.score.score))
-    return Played(pinned, result, game.universe)
+    finally:
+        db.close()
+    result = played.result
+    log().info("game.done", id=game_id, game=result.spec.name, outcome=result.outcome, score=str(result.score.score))
+    return game_id, played
 
 
 def _print_summary(numbers: dict[str, object]) -> None:
-    table = Table(title=f"Game {numbers['game']}: {numbers['outcome']}", show_header=False)
+    table = Table(title=f"Game {numbers['id']} {numbers['game']}: {numbers['outcome']}", show_header=False)
     table.add_column("", style="bold")
     table.add_column("", justify="right")
 
@@ -120,6 +139,7 @@ def play(
     game_toml: Annotated[Path, typer.Argument(metavar="GAME.toml", help="The Game definition.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
     report: ReportPath = None,
+    db: DbUrl = None,
     data_dir: DataDir = None,
 ) -> None:
     """Play a Game and print its summary: outcome, score and its parts, return, CAGR, drawdown, Sharpe.
@@ -132,8 +152,8 @@ def play(
         game_file = load_game(game_toml)
     except TradegameError as error:
         raise fail(str(error)) from None
-    played = _play(game_file, data_dir, as_json, quiet=False)
-    numbers = summary(played)
+    game_id, played = _play(game_file, data_dir, db, quiet=as_json)
+    numbers = {"id": game_id, **summary(played)}
     if as_json:
         typer.echo(json.dumps(numbers, indent=2))
     else:
@@ -146,6 +166,7 @@ def demo(
     report: Annotated[Path, typer.Option("--report", help="Where to write the HTML report.")] = Path(
         "tradegame-demo.html"
     ),
+    db: DbUrl = None,
     data_dir: DataDir = None,
 ) -> None:
     """Play the bundled demo Game (momentum rotation through the 2020 crash, on real data).
@@ -154,8 +175,8 @@ def demo(
 
         tradegame demo
     """
-    played = _play(demo_game(), data_dir, as_json, quiet=False)
-    numbers = summary(played)
+    game_id, played = _play(demo_game(), data_dir, db, quiet=as_json)
+    numbers = {"id": game_id, **summary(played)}
     if as_json:
         typer.echo(json.dumps(numbers, indent=2))
     else:

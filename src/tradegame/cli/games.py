@@ -1,0 +1,190 @@
+"""``tradegame games list|show``, ``report``, ``export`` and ``resume``: Games kept in the database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from tradegame.cli.common import fail, stdout_console
+from tradegame.cli.logs import log
+from tradegame.cli.play import DataDir, DbUrl, open_db, progress_columns
+from tradegame.data.store import MarketStore
+from tradegame.domain.errors import TradegameError
+
+__all__ = ["export", "games_app", "report", "resume"]
+
+games_app = typer.Typer(help="Games kept in the database.", no_args_is_help=True)
+GameId = Annotated[int, typer.Argument(metavar="ID", help="The Game's id (see `tradegame games list`).")]
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+@games_app.command("list")
+def games_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False, db: DbUrl = None
+) -> None:
+    """List every Game in the database, newest last.
+
+    Example:
+
+        tradegame games list --json
+    """
+    database = open_db(db)
+    try:
+        rows = database.list_games()
+    finally:
+        database.close()
+    if as_json:
+        typer.echo(
+            json.dumps([{**row._asdict(), "created_at": row.created_at.isoformat()} for row in rows], default=str)
+        )
+        return
+    table = Table(title=f"Games in {database.where}")
+    for column in ("id", "name", "model", "status", "rounds", "outcome", "score", "created"):
+        table.add_column(column, justify="right" if column in ("id", "rounds", "score") else "left")
+    for row in rows:
+        rounds = f"{(row.last_round or -1) + 1}/{_text(row.round_count)}"
+        created = row.created_at.strftime("%Y-%m-%d %H:%M")
+        table.add_row(
+            str(row.id), row.name, row.model, row.status, rounds, _text(row.outcome), _text(row.score), created
+        )
+    stdout_console().print(table)
+
+
+@games_app.command("show")
+def games_show(
+    game_id: GameId,
+    as_json: Annotated[bool, typer.Option("--json", help="Print everything as one JSON object.")] = False,
+    events: Annotated[int, typer.Option(help="How many decision-log lines to print (the latest).")] = 30,
+    db: DbUrl = None,
+) -> None:
+    """Show a Game: its summary, decision log and ledgers.
+
+    Example:
+
+        tradegame games show 1 --events 50
+    """
+    database = open_db(db)
+    try:
+        stored = database.load_game(game_id)
+    except TradegameError as error:
+        raise fail(str(error)) from None
+    finally:
+        database.close()
+    if as_json:
+        tables = {
+            name: [dict(zip(columns, row, strict=True)) for row in rows]
+            for name, (columns, rows) in stored.tables().items()
+        }
+        typer.echo(json.dumps(tables, default=str))
+        return
+    console = stdout_console()
+    game = stored.game
+    summary = Table(title=f"Game {game.id}: {game.name}", show_header=False)
+    summary.add_column("", style="bold")
+    summary.add_column("")
+    for name in ("status", "model", "outcome", "outcome_round", "outcome_reason", "start_capital", "final_value",
+                 "gross_profit", "fees", "running_costs", "taxes", "score", "data_hash", "error"):  # fmt: skip
+        summary.add_row(name.replace("_", " "), _text(getattr(game, name)))
+    summary.add_row("rounds stored", str(len(stored.rounds)))
+    console.print(summary)
+    log_table = Table(title=f"Decision log (last {min(events, len(stored.events))} of {len(stored.events)})")
+    for column in ("round", "time", "kind", "move", "account", "symbol", "detail", "ops"):
+        log_table.add_column(column)
+    for event in stored.events[-events:] if events else []:
+        log_table.add_row(
+            str(event.round), str(event.ts)[:19], event.kind, _text(event.move_id), _text(event.account),
+            _text(event.symbol), event.detail, " ".join(event.op_ids),
+        )  # fmt: skip
+    console.print(log_table)
+    ledgers = Table(title="Ledgers")
+    ledgers.add_column("ledger")
+    ledgers.add_column("lines", justify="right")
+    for name, (_, rows) in stored.tables().items():
+        if name != "games":
+            ledgers.add_row(name, str(len(rows)))
+    console.print(ledgers)
+    console.print(f"export every ledger with: tradegame export {game.id} --format csv")
+
+
+def report(
+    game_id: GameId,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Report file (default: game-ID.html).")] = None,
+    db: DbUrl = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Write a Game's HTML report (the Game is replayed from its stored definition and checked).
+
+    Example:
+
+        tradegame report 1 --output my-game.html
+    """
+    from tradegame.app.play import benchmark_for, replay_stored
+    from tradegame.reporting.html_report import write_report
+
+    database = open_db(db)
+    try:
+        played = replay_stored(database, game_id, MarketStore(data_dir))
+    except TradegameError as error:
+        raise fail(str(error)) from None
+    finally:
+        database.close()
+    path = output or Path(f"game-{game_id}.html")
+    write_report(played.result, played.universe, path, benchmark_symbol=benchmark_for(played))
+    typer.echo(f"report: {path}")
+
+
+def export(
+    game_id: GameId,
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Folder (default: game-ID/).")] = None,
+    db: DbUrl = None,
+) -> None:
+    """Export every ledger and log of a Game, one file per table.
+
+    Example:
+
+        tradegame export 1 --format parquet --output exports/
+    """
+    if fmt not in ("csv", "parquet"):
+        raise fail(f"--format must be csv or parquet, got {fmt!r}")
+    chosen: Literal["csv", "parquet"] = "csv" if fmt == "csv" else "parquet"
+    database = open_db(db)
+    try:
+        paths = database.export(game_id, output or Path(f"game-{game_id}"), chosen)
+    except TradegameError as error:
+        raise fail(str(error)) from None
+    finally:
+        database.close()
+    for path in paths:
+        typer.echo(str(path))
+
+
+def resume(game_id: GameId, db: DbUrl = None, data_dir: DataDir = None) -> None:
+    """Continue a Game that was interrupted, from its last committed Round, to the same books.
+
+    Example:
+
+        tradegame resume 3
+    """
+    from tradegame.app.play import resume_stored
+    from tradegame.cli.play import _ProgressObserver
+
+    database = open_db(db)
+    try:
+        with Progress(*progress_columns(), transient=True) as progress:  # type: ignore[arg-type]
+            task = progress.add_task(f"resume {game_id}", total=None, value="")
+            played = resume_stored(database, game_id, MarketStore(data_dir), _ProgressObserver(progress, task))
+    except TradegameError as error:
+        raise fail(str(error)) from None
+    finally:
+        database.close()
+    log().info("game.resumed", id=game_id, outcome=played.result.outcome)
+    typer.echo(f"game {game_id} finished: {played.result.outcome}, score {played.result.score.score}")
