@@ -12,8 +12,8 @@ import numpy as np
 from tradegame.app.loading import load_universe, pin_data
 from tradegame.data.catalog import sync_bundled
 from tradegame.data.store import MarketStore
-from tradegame.engine.game import Game, GameResult, RoundObserver
 from tradegame.domain.errors import InvalidInputError
+from tradegame.engine.game import Game, GameResult, RoundObserver
 from tradegame.engine.gamefile import GameFile, dump_game, load_game, parse_game
 from tradegame.engine.universe import Universe
 from tradegame.models import make_model

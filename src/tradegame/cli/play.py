@@ -16,8 +16,8 @@ from tradegame.cli.logs import log
 from tradegame.data.store import MarketStore
 from tradegame.domain.errors import TradegameError
 from tradegame.engine.game import Game, GameResult
-from tradegame.store import Database
 from tradegame.engine.gamefile import GameFile, load_game
+from tradegame.store import Database
 
 __all__ = ["demo", "open_db", "play", "progress_columns"]
 
