@@ -142,11 +142,6 @@ class _BuyOnce:
         return [Move.buy(self.symbol, self.quantity)] if ctx.round == 0 else None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: Game._affordable stops at floor((cash - fee(wanted)) / price), one share short of the "
-    "most the cash pays when the wanted size is much larger (found against vectorbt on 2018-11-01, AMD)",
-)
 def test_engine_cut_buys_the_most_the_cash_pays() -> None:
     # Cash 25,948.23; AMD at 20.22; 0.1% fee rounded to the cent. 1,282 shares cost
     # 25,922.04 + 25.92 = 25,947.96, which fits; the engine buys 1,281 (25,901.82 + 25.90).

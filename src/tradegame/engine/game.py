@@ -604,29 +604,26 @@ class Game:
             self._finish(state, row)
 
     def _affordable(
-        self,
-        account: AccountSpec,
-        instrument: Instrument,
-        quantity: Decimal,
-        price: Decimal,
-        maker: bool,
-        step: Decimal,
+        self, account: AccountSpec, instrument: Instrument, quantity: Decimal, price: Decimal, maker: bool, step: Decimal
     ) -> Decimal:
+        """The most of ``quantity`` (whole steps) that the account's cash pays, fee included."""
         currency = instrument.quote_currency
         cash = self.books.cash(account.name, currency).amount
-        for _ in range(3):
-            cost = currency.round(quantity * price) + self._fee(account, quantity, price, maker, currency).amount
-            if cost <= cash:
-                return quantity
-            budget = cash - self._fee(account, quantity, price, maker, currency).amount
-            quantity = max(_ZERO, (budget / price / step).to_integral_value(ROUND_DOWN) * step)
-            if quantity <= 0:
-                return _ZERO
-        cost = currency.round(quantity * price) + self._fee(account, quantity, price, maker, currency).amount
-        while quantity > 0 and cost > cash:
-            quantity -= step
-            cost = currency.round(quantity * price) + self._fee(account, quantity, price, maker, currency).amount
-        return max(quantity, _ZERO)
+
+        def cost(units: Decimal) -> Decimal:
+            return currency.round(units * price) + self._fee(account, units, price, maker, currency).amount
+
+        if cost(quantity) <= cash:
+            return quantity
+        # Costs grow with the quantity: binary search for the largest affordable number of steps.
+        low, high = 0, int(min(quantity, cash / price) / step)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if cost(middle * step) <= cash:
+                low = middle
+            else:
+                high = middle - 1
+        return low * step
 
     @staticmethod
     def _fee(account: AccountSpec, quantity: Decimal, price: Decimal, maker: bool, currency: Currency) -> Money:
