@@ -604,7 +604,13 @@ class Game:
             self._finish(state, row)
 
     def _affordable(
-        self, account: AccountSpec, instrument: Instrument, quantity: Decimal, price: Decimal, maker: bool, step: Decimal
+        self,
+        account: AccountSpec,
+        instrument: Instrument,
+        quantity: Decimal,
+        price: Decimal,
+        maker: bool,
+        step: Decimal,
     ) -> Decimal:
         """The most of ``quantity`` (whole steps) that the account's cash pays, fee included."""
         currency = instrument.quote_currency
