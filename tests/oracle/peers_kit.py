@@ -545,9 +545,9 @@ class EqualWeightMonthly:
       submission order and the oracle submits in this order);
     * a buy the cash cannot pay (fee included, at the peer's unrounded ``rate``): vectorbt cuts it
       to ``floor(cash / (price x (1 + rate)))``, backtrader refuses it whole (``Margin``) and goes
-      on with the next buy. The model does the same before placing the Move, so tradegame's own
-      cut never applies (it is one share short in some cases: see
-      ``test_engine_cut_buys_the_most_the_cash_pays``).
+      on with the next buy. The model does the same before placing the Move, at the peer's
+      unrounded fee, so tradegame's own cut (the most shares whose cost plus fee rounded to the
+      cent fits) does not decide the size.
     """
 
     name = "equal-weight-monthly"

@@ -20,7 +20,8 @@ so the comparison is made twice:
   test pins what it does instead: every rebalance leaves ``floor(weight x value / price)``
   shares of each stock, except a buy the cash cut short.
 
-``test_engine_cut_buys_the_most_the_cash_pays`` records an engine issue found on the way.
+``test_engine_cut_buys_the_most_the_cash_pays`` pins an engine fix this comparison led to: a buy
+cut by the cash bought one share fewer than the cash pays (against vectorbt, AMD, 2018-11-01).
 """
 
 from __future__ import annotations
@@ -144,7 +145,8 @@ class _BuyOnce:
 
 def test_engine_cut_buys_the_most_the_cash_pays() -> None:
     # Cash 25,948.23; AMD at 20.22; 0.1% fee rounded to the cent. 1,282 shares cost
-    # 25,922.04 + 25.92 = 25,947.96, which fits; the engine buys 1,281 (25,901.82 + 25.90).
+    # 25,922.04 + 25.92 = 25,947.96, which fits; the engine used to buy 1,281 (25,901.82 + 25.90),
+    # stopping at floor((cash - fee of the 1,306 wanted) / price).
     bars = pd.DataFrame(
         {
             "symbol": "AMD",

@@ -83,7 +83,7 @@ def _play(game_file: GameFile, data_dir: Path | None, db_url: str | None, quiet:
                 task = progress.add_task(game_file.spec.name, total=None, value="")
                 game_id, played = play_recorded(game_file, store, db, _ProgressObserver(progress, task))
     except TradegameError as error:
-        log().warning("game.refused", error=str(error))
+        log().info("game.refused", error=str(error))
         raise fail(str(error)) from None
     finally:
         db.close()
