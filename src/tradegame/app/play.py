@@ -27,6 +27,7 @@ __all__ = [
     "play_file",
     "play_recorded",
     "prepare",
+    "record",
     "replay_stored",
     "resume_stored",
     "stored_game_file",
@@ -143,6 +144,11 @@ def play_recorded(
 ) -> tuple[int, Played]:
     """Play ``game_file`` and record it in ``db`` Round by Round; returns the Game's id there."""
     pinned, game = prepare(game_file, store)
+    return record(pinned, game, db, observer)
+
+
+def record(pinned: GameFile, game: Game, db: Database, observer: RoundObserver | None = None) -> tuple[int, Played]:
+    """Play a prepared Game (see ``prepare``) and record it in ``db``; returns its id there."""
     game_id = db.create_game(
         pinned.spec.name,
         dump_game(pinned),

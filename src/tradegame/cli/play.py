@@ -70,18 +70,19 @@ def open_db(db_url: str | None) -> Database:
 
 
 def _play(game_file: GameFile, data_dir: Path | None, db_url: str | None, quiet: bool) -> tuple[int, Played]:
-    from tradegame.app.play import play_recorded
+    from tradegame.app.play import prepare, record
 
     store = MarketStore(data_dir)
     db = open_db(db_url)
     try:
-        log().info("game.start", game=game_file.spec.name, model=game_file.model, db=db.where)
+        pinned, game = prepare(game_file, store)  # every refusal comes before any output
+        log().info("game.start", game=pinned.spec.name, model=pinned.model, rounds=len(game.times), db=db.where)
         if quiet:
-            game_id, played = play_recorded(game_file, store, db)
+            game_id, played = record(pinned, game, db)
         else:
             with Progress(*progress_columns(), transient=True) as progress:  # type: ignore[arg-type]
-                task = progress.add_task(game_file.spec.name, total=None, value="")
-                game_id, played = play_recorded(game_file, store, db, _ProgressObserver(progress, task))
+                task = progress.add_task(pinned.spec.name, total=len(game.times), value="")
+                game_id, played = record(pinned, game, db, _ProgressObserver(progress, task))
     except TradegameError as error:
         log().info("game.refused", error=str(error))
         raise fail(str(error)) from None
