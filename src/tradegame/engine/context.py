@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, overload
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,7 @@ from tradegame.engine.universe import UniverseView
 if TYPE_CHECKING:
     from tradegame.engine.game import Game
 
-__all__ = ["Model", "PositionInfo", "RoundContext", "RoundRecord"]
+__all__ = ["Model", "PositionInfo", "RoundContext", "RoundHistory", "RoundRecord"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +50,38 @@ class PositionInfo:
     value: float
     unrealized: float
     change: float
+
+
+class RoundHistory(Sequence[RoundRecord]):
+    """The finished Rounds, oldest first, read from the Game's arrays (records are made on demand)."""
+
+    __slots__ = ("_count", "_game")
+
+    def __init__(self, game: Game) -> None:
+        self._game = game
+        self._count = 0
+
+    def extend_to(self, count: int) -> None:
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> RoundRecord: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[RoundRecord]: ...
+
+    def __getitem__(self, index: int | slice) -> RoundRecord | list[RoundRecord]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._count))]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError("round history index out of range")
+        game = self._game
+        return RoundRecord(index, int(game.times[index]), float(game.round_values[index]))
 
 
 class RoundContext:
@@ -87,8 +119,8 @@ class RoundContext:
         return self._game.rng
 
     @property
-    def history(self) -> list[RoundRecord]:
-        """Every earlier Round, oldest first (do not change it)."""
+    def history(self) -> RoundHistory:
+        """Every earlier Round, oldest first."""
         return self._game.history
 
     @property

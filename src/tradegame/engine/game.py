@@ -36,11 +36,12 @@ from tradegame.domain.errors import InsufficientFundsError, InvalidInputError, T
 from tradegame.domain.instruments import Account, Instrument
 from tradegame.domain.money import Currency, Money, Price, Quantity
 from tradegame.domain.positions import Books, TaxKind
-from tradegame.engine.context import Model, PositionInfo, RoundContext, RoundRecord
+from tradegame.engine.context import Model, PositionInfo, RoundContext, RoundHistory
 from tradegame.engine.market import Bar, match
 from tradegame.engine.moves import Action, Cancel, EndGame, Move, MoveState, MoveStatus, OrderType, Side
 from tradegame.engine.spec import AccountSpec, GameSpec
 from tradegame.engine.universe import Universe, UniverseView
+from tradegame.engine.wake import Signals
 
 __all__ = [
     "Convert",
@@ -226,12 +227,13 @@ class Game:
         self._marks = np.zeros(n)  # latest close x FX rate, 0 before a symbol's first bar
         self._cash_cache = (-1, 0.0)
         self._prev_price = np.full(n, np.nan)
+        self._action_rows = np.array(sorted(universe.actions), dtype=np.int64)
         self._fx = self._fx_vector()
         self._foreign = any(
             self.universe.instruments[s].quote_currency.code != self.currency.code for s in self.panel.symbols
         )
         self.open_moves: list[MoveState] = []
-        self.history: list[RoundRecord] = []
+        self.history = RoundHistory(self)
         self.events: list[GameEvent] = []
         self._moves = 0
         self._row = 0
@@ -322,7 +324,9 @@ class Game:
         years = stamps.year.to_numpy()
         year = int(years[0])
         exits_set = self._exits_set()
-        for index in range(len(self.times)):
+        skip = self._quiet_rounds(years)
+        index = 0
+        while index < len(self.times):
             ns = int(self.times[index])
             self._round = index
             if spec.running_costs:
@@ -354,7 +358,7 @@ class Game:
             ended = self._decide(ctx)
             if self.open_moves:
                 self._continued()
-            self.history.append(RoundRecord(index, ns, value))
+            self.history.extend_to(index + 1)
             if observer is not None:
                 observer.round_done(self, index, value)
             if ended is not None:
@@ -362,6 +366,10 @@ class Game:
                 self._event("exit", None, None, None, f"ended by the model: {ended}")
                 played = index + 1
                 break
+            following = index + 1
+            if skip is not None and not self.open_moves and not self._transit:
+                following = self._skip_quiet(index, skip, observer)
+            index = following
         final_ns = int(self.times[played - 1])
         self._liquidate(final_ns)
         score = self._score(final_ns)
@@ -381,6 +389,68 @@ class Game:
         if observer is not None:
             observer.game_done(self, result)
         return result
+
+    def _quiet_rounds(self, years: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, frozenset[str]] | None:
+        """For a Model that offers ``wake`` (see wake.py): per-state lists of the Rounds that matter,
+        and each Round's latest row. None when the Game needs every Round anyway."""
+        wake_of = getattr(self.model, "wake", None)
+        spec = self.spec
+        if wake_of is None or spec.running_costs or self.universe.actions or self._exits_set() or self._foreign:
+            return None
+        wake = wake_of(Signals(self.universe))
+        if wake is None:
+            return None
+        last_rows = self.panel.available.searchsorted(self.times, "right") - 1
+        known = last_rows >= 0
+        rows = np.clip(last_rows, 0, None)
+        forced = np.zeros(len(self.times), dtype=bool)
+        forced[-1] = True
+        if spec.tax is not None:
+            forced[1:] |= years[1:] != years[:-1]
+        flat = np.flatnonzero(forced | (known & np.asarray(wake.when_flat, dtype=bool)[rows]))
+        holding = np.flatnonzero(forced | (known & np.asarray(wake.when_holding, dtype=bool)[rows]))
+        return flat, holding, last_rows, frozenset(wake.symbols)
+
+    def _skip_quiet(
+        self,
+        index: int,
+        skip: tuple[np.ndarray, np.ndarray, np.ndarray, frozenset[str]],
+        observer: RoundObserver | None,
+    ) -> int:
+        """Jump from Round ``index`` to the next Round that matters; value the Rounds between on arrays."""
+        flat, holding, last_rows, symbols = skip
+        held = any(symbol in symbols for _, symbol in self.held) if symbols else bool(self.held)
+        awake = holding if held else flat
+        position = int(np.searchsorted(awake, index, side="right"))
+        if position >= len(awake):  # the last Round is always awake: this was it
+            return len(self.times)
+        following = int(awake[position])
+        if following == index + 1:
+            return following
+        between = last_rows[index + 1 : following]
+        prices = np.nan_to_num(self.universe.filled_close[np.clip(between, 0, None)])
+        prices[between < 0] = 0.0
+        self._value()  # refreshes the cached cash
+        cash = self._cash_cache[1]
+        self._values[index + 1 : following] = cash + (prices * self._fx) @ self._qty.sum(axis=0)
+        if observer is not None:
+            for quiet in range(index + 1, following):
+                self._round = quiet
+                self._now_ns = int(self.times[quiet])
+                self.history.extend_to(quiet + 1)
+                observer.round_done(self, quiet, float(self._values[quiet]))
+        self.history.extend_to(following)
+        previous_end = int(last_rows[following - 1]) + 1
+        if previous_end > self._row:
+            self._replay_bars(previous_end)  # catch up, so the next Round's changes start from here
+        return following
+
+    @property
+    def round_values(self) -> np.ndarray:
+        """The Game's value after each Round played so far (read-only view)."""
+        view = self._values[:]
+        view.flags.writeable = False
+        return view
 
     def _view(self, ns: int) -> UniverseView:
         return UniverseView(self.universe, self.panel.as_of(ns))
@@ -424,9 +494,20 @@ class Game:
     def _replay_bars(self, end: int) -> None:
         """Replay the rows ``self._row`` to ``end`` (exclusive): actions, fills, then the new marks."""
         np.copyto(self._prev_price, self._last_price)
+        all_actions = self.universe.actions
+        action_rows = self._action_rows
+        first_action = int(action_rows.searchsorted(self._row)) if len(action_rows) else 0
+        if not self.open_moves and not (
+            first_action < len(action_rows) and action_rows[first_action] < end
+        ):  # nothing to match: jump to the latest marks at once
+            latest = self.universe.filled_close[end - 1]
+            known = latest == latest  # not NaN
+            np.copyto(self._last_price, latest, where=known)
+            np.multiply(latest, self._fx, out=self._marks, where=known)
+            self._row = end
+            return
         closes = self.panel.fields["close"]
         at_close = self.spec.fill_at == "close"
-        all_actions = self.universe.actions
         for row in range(self._row, end):
             if self.open_moves or all_actions:
                 self._now_ns = int(self.panel.available[row] if at_close else self.universe.fill_times[row])
@@ -771,7 +852,7 @@ class Game:
     def _exit(self, value: float) -> tuple[Outcome, str] | None:
         rules = self.spec.exits
         start = float(self._start_capital)
-        previous = self.history[-1].value if self.history else start
+        previous = float(self._values[self._round - 1]) if self._round else start
         self._losing = self._losing + 1 if value < previous else 0
         self._peak = max(self._peak, value)
         if rules.min_value_fraction is not None and value < float(rules.min_value_fraction) * start:

@@ -50,12 +50,18 @@ class Universe:
     actions: dict[int, list[CorporateAction]] = field(default_factory=dict)  # row -> actions on that bar
     fx_rates: dict[str, Decimal] = field(default_factory=dict)  # static: Game-currency units per unit
     fill_times: np.ndarray = field(init=False)  # int64 ns: when a next-open fill on each row happens
+    filled_close: np.ndarray = field(init=False)  # the close carried forward over missing bars (NaN before the first)
+    indicator_cache: dict[tuple[object, ...], np.ndarray] = field(init=False)
 
     def __post_init__(self) -> None:
         missing = sorted(set(self.panel.symbols) - set(self.instruments))
         if missing:
             raise DataError(f"no instrument for {', '.join(missing)}")
         self.fill_times = _open_times(self.panel)
+        filled = pd.DataFrame(self.panel.fields["close"]).ffill().to_numpy()
+        filled.flags.writeable = False
+        self.filled_close = filled
+        self.indicator_cache = {}
 
     @classmethod
     def from_panel(

@@ -27,9 +27,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import numpy as np
+
 from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.context import RoundContext
 from tradegame.engine.moves import Action, Move
+from tradegame.engine.wake import Signals, Wake
 from tradegame.models._common import as_decimal, as_positive_int, as_symbol, has_open_move, recent_closes
 
 __all__ = ["SmaCrossover"]
@@ -52,6 +55,16 @@ class SmaCrossover:
 
     def __repr__(self) -> str:
         return f"SmaCrossover({self.symbol!r}, fast={self.fast}, slow={self.slow}, weight={self.weight})"
+
+    def wake(self, signals: Signals) -> Wake | None:
+        """The Rounds this Model might act on (see engine/wake.py): flat while fast > slow, holding while
+        fast < slow. A hair of tolerance keeps them a superset of what ``decide`` computes."""
+        if self.symbol not in signals.symbols or signals.has_gaps(self.symbol):
+            return None
+        fast, slow = signals.sma(self.symbol, self.fast), signals.sma(self.symbol, self.slow)
+        slack = np.abs(slow) * 1e-9
+        with np.errstate(invalid="ignore"):
+            return Wake(fast > slow - slack, fast < slow + slack, (self.symbol,))
 
     def decide(self, ctx: RoundContext) -> list[Action] | None:
         if has_open_move(ctx, self.symbol):
