@@ -106,6 +106,11 @@ def available_times(labels: pd.DatetimeIndex, frequency: str, code: str) -> np.n
 
 def round_times(code: str, start: date | str, end: date | str, schedule: Schedule) -> pd.DatetimeIndex:
     """The UTC times of the Rounds of a Game played on calendar ``code`` from ``start`` to ``end``."""
+    return _round_times(code, pd.Timestamp(start).isoformat(), pd.Timestamp(end).isoformat(), schedule)
+
+
+@lru_cache(maxsize=256)
+def _round_times(code: str, start: str, end: str, schedule: Schedule) -> pd.DatetimeIndex:
     labels = sessions(code, start, end)
     if len(labels) == 0:
         raise DataError(f"calendar {code} has no session between {start} and {end}")
