@@ -32,8 +32,6 @@ from tradegame.data.errors import UnknownSymbolError
 from tradegame.data.providers.base import (
     Clock,
     HttpAnswer,
-    HttpJson,
-    Pacer,
     RetryPolicy,
     Sleep,
     TimeRange,
@@ -41,6 +39,7 @@ from tradegame.data.providers.base import (
     check_interval,
     finish_bars,
     is_intraday,
+    paced_http,
     require_env,
     session_dates,
 )
@@ -86,13 +85,14 @@ class AlpacaProvider:
         self._secret = require_env(_NAME, env, SECRET_KEY_VARIABLE)
         self._base_url = base_url.rstrip("/")
         self.feed = feed
-        self._http = HttpJson(
+        self._http = paced_http(
             _NAME,
             client,
-            pacer=Pacer(min_interval, sleep=sleep, clock=clock),
-            retry=retry or RetryPolicy(),
+            [self._key_id, self._secret],
             sleep=sleep,
-            secrets=[self._key_id, self._secret],
+            clock=clock,
+            min_interval=min_interval,
+            retry=retry,
         )
 
     def fetch_symbol(self, symbol: str, span: TimeRange, interval: str) -> MarketFrames:

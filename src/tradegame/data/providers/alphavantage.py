@@ -38,8 +38,6 @@ from tradegame.data.errors import ProviderError, RateLimitError, UnknownSymbolEr
 from tradegame.data.providers.base import (
     Clock,
     HttpAnswer,
-    HttpJson,
-    Pacer,
     RetryPolicy,
     Sleep,
     TimeRange,
@@ -47,6 +45,7 @@ from tradegame.data.providers.base import (
     check_interval,
     finish_bars,
     is_intraday,
+    paced_http,
     require_env,
 )
 
@@ -77,13 +76,8 @@ class AlphaVantageProvider:
     ) -> None:
         self._api_key = require_env(_NAME, env, API_KEY_VARIABLE)
         self.adjusted = adjusted
-        self._http = HttpJson(
-            _NAME,
-            client,
-            pacer=Pacer(min_interval, sleep=sleep, clock=clock),
-            retry=retry or RetryPolicy(),
-            sleep=sleep,
-            secrets=[self._api_key],
+        self._http = paced_http(
+            _NAME, client, [self._api_key], sleep=sleep, clock=clock, min_interval=min_interval, retry=retry
         )
 
     def fetch_symbol(self, symbol: str, span: TimeRange, interval: str) -> MarketFrames:

@@ -54,6 +54,7 @@ __all__ = [
     "bars_frame",
     "finish_bars",
     "is_intraday",
+    "paced_http",
     "redact",
     "require_env",
     "session_dates",
@@ -377,6 +378,27 @@ class HttpJson:
 
     def malformed(self, answer: HttpAnswer, problem: str) -> MalformedResponseError:
         return MalformedResponseError(self.redact(f"{self.provider}: {problem} in the answer from {answer.url}"))
+
+
+def paced_http(
+    name: str,
+    client: httpx.Client,
+    secrets: Sequence[str],
+    *,
+    sleep: Sleep,
+    clock: Clock,
+    min_interval: float,
+    retry: RetryPolicy | None,
+) -> HttpJson:
+    """The JSON client every REST adapter uses: paced, retried, with its keys redacted."""
+    return HttpJson(
+        name,
+        client,
+        pacer=Pacer(min_interval, sleep=sleep, clock=clock),
+        retry=retry or RetryPolicy(),
+        sleep=sleep,
+        secrets=list(secrets),
+    )
 
 
 def _json_or_text(response: httpx.Response) -> object:

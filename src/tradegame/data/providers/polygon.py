@@ -30,8 +30,6 @@ from tradegame.data.errors import MalformedResponseError, UnknownSymbolError
 from tradegame.data.providers.base import (
     Clock,
     HttpAnswer,
-    HttpJson,
-    Pacer,
     RetryPolicy,
     Sleep,
     TimeRange,
@@ -39,6 +37,7 @@ from tradegame.data.providers.base import (
     check_interval,
     finish_bars,
     is_intraday,
+    paced_http,
     require_env,
     session_dates,
 )
@@ -81,13 +80,8 @@ class PolygonProvider:
     ) -> None:
         self._api_key = require_env(_NAME, env, API_KEY_VARIABLE)
         self._base_url = base_url.rstrip("/")
-        self._http = HttpJson(
-            _NAME,
-            client,
-            pacer=Pacer(min_interval, sleep=sleep, clock=clock),
-            retry=retry or RetryPolicy(),
-            sleep=sleep,
-            secrets=[self._api_key],
+        self._http = paced_http(
+            _NAME, client, [self._api_key], sleep=sleep, clock=clock, min_interval=min_interval, retry=retry
         )
 
     def fetch_symbol(self, symbol: str, span: TimeRange, interval: str) -> MarketFrames:
