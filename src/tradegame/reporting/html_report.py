@@ -140,6 +140,9 @@ def write_report(
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
             out.write(page)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # a report is a normal file, not mkstemp's private one
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
