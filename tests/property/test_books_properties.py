@@ -58,6 +58,7 @@ class Model:
     flows: dict[tuple[str, str], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     fees: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     dividends: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    converted: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))  # in minus out
     touched: set[tuple[str, str]] = field(default_factory=set)
 
 
@@ -100,7 +101,11 @@ def play(data: st.DataObject) -> tuple[Books, Model]:
             model.cash[(account, currency.code)] += amount
     for _ in range(data.draw(st.integers(min_value=1, max_value=30), label="operations")):
         ts += timedelta(days=data.draw(st.integers(min_value=0, max_value=15)), hours=1)
-        action = data.draw(st.sampled_from(["deposit", "buy", "buy", "buy", "sell", "sell", "sell", "dividend"]))
+        action = data.draw(
+            st.sampled_from(
+                ["deposit", "buy", "buy", "buy", "sell", "sell", "sell", "dividend", "split", "convert", "transfer"]
+            )
+        )
         # Mostly the instruments already held, so that sells find lots and rebuys find losses to wash.
         holding = sorted({symbol for (_, symbol), quantity in model.quantity.items() if quantity})
         account = data.draw(st.sampled_from(ACCOUNTS))
@@ -113,6 +118,7 @@ def play(data: st.DataObject) -> tuple[Books, Model]:
         cash_key = (account, currency.code)
         before = snapshot(books)
         ledgers_before = (books.entries, books.tax_ledger, books.decision_log)
+        operations = 1
         try:
             if action == "deposit":
                 amount = data.draw(st.decimals(min_value=CENT, max_value=10000, places=2))
@@ -146,6 +152,37 @@ def play(data: st.DataObject) -> tuple[Books, Model]:
                 model.flows[key] += received
                 model.quantity[key] -= quantity
                 model.fees[currency.code] += fee
+            elif action == "split":
+                ratio = Decimal(data.draw(st.sampled_from([2, 3])))
+                books.split(instrument, ratio, ts, "split")
+                for holder in ACCOUNTS:
+                    model.quantity[(holder, symbol)] *= ratio
+                if not any(model.quantity[(holder, symbol)] for holder in ACCOUNTS):
+                    operations = 0  # a split of nothing held books a decision and no entry
+            elif action == "convert":
+                give_code = data.draw(st.sampled_from(sorted(CURRENCIES)))
+                get_code = "EUR" if give_code == "USD" else "USD"
+                amount = data.draw(st.decimals(min_value=CENT, max_value=2000, places=2))
+                rate = data.draw(st.decimals(min_value=Decimal("0.8"), max_value=Decimal("1.3"), places=4))
+                fee = data.draw(st.decimals(min_value=ZERO, max_value=2, places=2))
+                got = gross(amount, rate)
+                give, get = CURRENCIES[give_code], CURRENCIES[get_code]
+                books.convert(account, money(amount, give), money(got, get), money(fee, give), ts, "convert")
+                model.cash[(account, give_code)] -= amount + fee
+                model.cash[(account, get_code)] += got
+                model.converted[give_code] -= amount
+                model.converted[get_code] += got
+                model.fees[give_code] += fee
+            elif action == "transfer":
+                target = "B" if account == "A" else "A"
+                amount = data.draw(st.decimals(min_value=CENT, max_value=3000, places=2))
+                fee = data.draw(st.decimals(min_value=ZERO, max_value=2, places=2))
+                books.send_transfer(account, target, money(amount, currency), money(fee, currency), ts, "send")
+                books.receive_transfer(account, target, money(amount, currency), ts, "arrive")
+                model.cash[cash_key] -= amount + fee
+                model.cash[(target, currency.code)] += amount
+                model.fees[currency.code] += fee
+                operations = 2
             else:
                 amount = data.draw(st.decimals(min_value=CENT, max_value=100, places=2))
                 books.dividend(account, instrument, money(amount, currency), ts, "dividend")
@@ -158,10 +195,10 @@ def play(data: st.DataObject) -> tuple[Books, Model]:
             continue
         entries, taxes, decisions = ledgers_before
         assert books.entries[: len(entries)] == entries
-        assert len(books.entries) > len(entries)
+        assert len(books.entries) > len(entries) or not operations
         assert books.tax_ledger[: len(taxes)] == taxes
         assert books.decision_log[: len(decisions)] == decisions
-        assert len(books.decision_log) == len(decisions) + 1
+        assert len(books.decision_log) == len(decisions) + max(operations, 1)
     return books, model
 
 
@@ -232,7 +269,8 @@ def test_e_no_value_is_created(data: st.DataObject) -> None:
             ),
             ZERO,
         )
-        assert held == model.deposits[code] + model.dividends[code] - model.fees[code] + realized
+        moved = model.converted[code]
+        assert held == model.deposits[code] + model.dividends[code] - model.fees[code] + realized + moved
         assert all(amount >= 0 for (_, ccy), amount in state.cash.items() if ccy == code)
 
 
