@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+import numpy as np
+
 from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.context import RoundContext
 from tradegame.engine.moves import Action, Move
+from tradegame.engine.wake import Signals, Wake
 from tradegame.models._common import as_decimal, as_symbols
 
 __all__ = ["BuyAndHold"]
@@ -46,6 +49,11 @@ class BuyAndHold:
 
     def __repr__(self) -> str:
         return f"BuyAndHold(symbols={self.symbols!r}, weights={self.weights!r})"
+
+    def wake(self, signals: Signals) -> Wake:
+        """Awake on no Round after the first (which the engine always plays): see engine/wake.py."""
+        quiet = np.zeros(signals.rows, dtype=bool)
+        return Wake(quiet, quiet)
 
     def decide(self, ctx: RoundContext) -> list[Action] | None:
         if ctx.round != 0:

@@ -79,3 +79,19 @@ def test_sma_signals_use_only_earlier_rows(spx: Universe) -> None:
     closes = spx.panel.fields["close"][:, 0]
     assert full[99] == pytest.approx(closes[50:100].mean(), rel=1e-12)
     assert np.isnan(full[48]) and not np.isnan(full[49])
+
+
+def test_buy_and_hold_skips_every_round_after_the_first(spx: Universe) -> None:
+    from tradegame.models import BuyAndHold
+
+    class Always:
+        name = "buy-and-hold"
+
+        def decide(self, ctx: RoundContext) -> list[Action] | None:
+            return BuyAndHold(["SPX"]).decide(ctx)
+
+    spec = GameSpec("hold", date(2007, 10, 9), Decimal(100000), end=date(2009, 3, 9), data=(DataSpec("arch-sp500"),))
+    quiet = Game(spec, spx, BuyAndHold(["SPX"])).run()
+    every = Game(spec, spx, Always()).run()
+    assert quiet.ledger_jsonl() == every.ledger_jsonl() and quiet.events_jsonl() == every.events_jsonl()
+    np.testing.assert_array_equal(quiet.values, every.values)
