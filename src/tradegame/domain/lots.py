@@ -64,6 +64,7 @@ _SECURITIES = frozenset(c for c in AssetClass if c.is_security)
 _FIFO, _LIFO, _HIFO = LotMethod.FIFO, LotMethod.LIFO, LotMethod.HIFO
 _AVERAGE, _SPECIFIC = LotMethod.AVERAGE, LotMethod.SPECIFIC
 _ZERO = Decimal(0)
+_new_tuple = tuple.__new__
 
 
 class OpenLot(NamedTuple):
@@ -314,22 +315,25 @@ class LotBook:
             else:  # the piece's pro-rata share, as ``share`` computes it
                 basis = (piece.basis * take / piece.quantity).quantize(quantum, ROUND_HALF_UP)
             disposals.append(
-                Disposal(
-                    account,
-                    symbol,
-                    piece.lot_id,
-                    take,
-                    piece.acquired,
-                    piece.acquired_actual,
-                    on,
-                    proceeds_parts[index],
-                    basis,
-                    "",
-                    zero,
-                    asset_class,
-                    sale_id,
-                    game,
-                    piece.game,
+                _new_tuple(  # Disposal(...) without its Python-level __new__: this is the hot path
+                    Disposal,
+                    (
+                        account,
+                        symbol,
+                        piece.lot_id,
+                        take,
+                        piece.acquired,
+                        piece.acquired_actual,
+                        on,
+                        proceeds_parts[index],
+                        basis,
+                        "",
+                        zero,
+                        asset_class,
+                        sale_id,
+                        game,
+                        piece.game,
+                    ),
                 )
             )
             piece.quantity -= take
