@@ -10,7 +10,7 @@ from tradegame.data.errors import DataError
 from tradegame.data.panel import Panel
 from tradegame.data.store import MarketStore
 from tradegame.engine.game import currency_of
-from tradegame.engine.spec import DataSpec, GameSpec
+from tradegame.engine.spec import GameSpec
 from tradegame.engine.universe import Universe
 
 __all__ = ["load_universe", "pin_data"]
@@ -57,6 +57,3 @@ def load_universe(spec: GameSpec, store: MarketStore) -> Universe:
         splits=pd.concat(splits, ignore_index=True),
         fx_rates=dict(spec.fx_rates),
     )
-
-
-_ = DataSpec

@@ -38,7 +38,7 @@ from tradegame.domain.money import Currency, Money, Price, Quantity
 from tradegame.domain.positions import Books, TaxKind
 from tradegame.engine.context import Model, PositionInfo, RoundContext, RoundHistory
 from tradegame.engine.market import Bar, match
-from tradegame.engine.moves import Action, Cancel, EndGame, Move, MoveState, MoveStatus, OrderType, Side
+from tradegame.engine.moves import Cancel, EndGame, Move, MoveState, MoveStatus, OrderType, Side
 from tradegame.engine.spec import AccountSpec, GameSpec
 from tradegame.engine.universe import Universe, UniverseView
 from tradegame.engine.wake import Signals
@@ -787,8 +787,6 @@ class Game:
                 state.status = MoveStatus.EXPIRED
                 self._event("expired", state.move_id, state.account, state.move.symbol, f"filled {state.filled}")
                 self._finish(state)
-            elif state.rounds_seen == 1 or state.filled:
-                pass
         self.open_moves = [m for m in self.open_moves if m.status is MoveStatus.OPEN]
 
     def _finish(self, state: MoveState, row: int | None = None) -> None:
@@ -1221,6 +1219,3 @@ def _describe(move: Move) -> str:
 def play(spec: GameSpec, universe: Universe, model: Model) -> GameResult:
     """Play ``spec`` with ``model`` on ``universe`` and return the result."""
     return Game(spec, universe, model).run()
-
-
-_ = Action  # re-exported for type checkers of models
