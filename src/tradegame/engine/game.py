@@ -794,7 +794,7 @@ class Game:
         following = state.move.then
         if following is None:
             return
-        if state.status is not MoveStatus.FILLED and not state.filled:
+        if not state.filled:  # rejected, expired, cancelled or nothing to trade: nothing was delivered
             self._event(
                 "chain-stopped",
                 state.move_id,

@@ -415,3 +415,12 @@ def test_hourly_rounds_on_intraday_fx_data() -> None:
     assert seen == list(range(1, 11))  # one more hourly bar known at each Round
     buy = next(e for e in result.events if e.kind == "filled")
     assert buy.detail.startswith("buy 1000 @ 1.09010")  # the next hour's open
+
+
+def test_a_leg_with_nothing_to_trade_stops_the_chain_without_harm() -> None:
+    universe = universe_of(bars_from({"ACME": ACME, "BETA": flat(50.0, 5)}))
+    chain = Move.target("ACME", 0).chain(Move.buy("BETA", notional=1))  # holds no ACME: nothing to sell
+    result = play(spec(), universe, Script(at_round({1: [chain]})))
+    stopped = [e for e in result.events if e.kind == "chain-stopped"]
+    assert len(stopped) == 1 and stopped[0].symbol == "BETA"
+    assert result.score.final_value == D("10000")
