@@ -293,7 +293,21 @@ class LotBook:
         key = (account, symbol)
         held = self._holdings.get(key, [])
         method = self._methods.get(account, self.method) if lots is None else _SPECIFIC
-        plan = self._plan(account, symbol, held, quantity, method, lots)
+        if method is _FIFO or method is _AVERAGE:  # the common case, inline: oldest pieces first
+            available = self._positions.get(key, _ZERO)
+            if quantity > available:
+                raise InsufficientHoldingsError(f"selling {quantity} {symbol} but account {account} holds {available}")
+            plan: list[tuple[_Piece, Decimal]] = []
+            remaining = quantity
+            for piece in held:
+                if piece.quantity < remaining:
+                    plan.append((piece, piece.quantity))
+                    remaining -= piece.quantity
+                else:
+                    plan.append((piece, remaining))
+                    break
+        else:
+            plan = self._plan(account, symbol, held, quantity, method, lots)
         quantum = self._quantum
         gross = (quantity * price).quantize(quantum, ROUND_HALF_EVEN)
         if fee > gross:
@@ -301,7 +315,13 @@ class LotBook:
         self._seq += 1
         sale_id = sale_id or f"S{self._seq}"
         proceeds = gross - fee
-        proceeds_parts = [proceeds] if len(plan) == 1 else allocate(proceeds, [t for _, t in plan], quantum)
+        if len(plan) == 1:
+            proceeds_parts = [proceeds]
+        elif len(plan) == 2:  # ``allocate`` for two parts; the takes add up to ``quantity``
+            upto = (proceeds * plan[0][1] / quantity).quantize(quantum, ROUND_HALF_UP)
+            proceeds_parts = [upto, proceeds - upto]
+        else:
+            proceeds_parts = allocate(proceeds, [t for _, t in plan], quantum)
         average_basis = self._average_basis(held, plan, quantity) if method is _AVERAGE else None
         disposals = self._disposals
         first = len(disposals)
