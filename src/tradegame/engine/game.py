@@ -40,7 +40,7 @@ from tradegame.engine.context import Model, PositionInfo, RoundContext, RoundHis
 from tradegame.engine.market import Bar, match
 from tradegame.engine.moves import Cancel, EndGame, Move, MoveState, MoveStatus, OrderType, Side
 from tradegame.engine.spec import AccountSpec, GameSpec
-from tradegame.engine.universe import Universe, UniverseView
+from tradegame.engine.universe import Universe, UniverseView, static_rates
 from tradegame.engine.wake import Signals
 
 __all__ = [
@@ -228,6 +228,7 @@ class Game:
         self._cash_cache = (-1, 0.0)
         self._prev_price = np.full(n, np.nan)
         self._action_rows = np.array(sorted(universe.actions), dtype=np.int64)
+        self._static_rates = static_rates(universe, spec.currency, spec.fx_rates)
         self._fx = self._fx_vector()
         self._foreign = any(
             self.universe.instruments[s].quote_currency.code != self.currency.code for s in self.panel.symbols
@@ -298,12 +299,7 @@ class Game:
         return out
 
     def _rate(self, base: str, quote: str) -> float:
-        view = UniverseView(self.universe, self.panel.as_of(max(self._now_ns, int(self.times[0]))))
-        static = dict(self.universe.fx_rates)
-        static.setdefault(self.currency.code, Decimal(1))
-        for code, static_rate in self.spec.fx_rates:
-            static.setdefault(code, static_rate)
-        self.universe.fx_rates.update(static)
+        view = UniverseView(self.universe, self.panel.as_of(max(self._now_ns, int(self.times[0]))), self._static_rates)
         rate = view.fx_rate(base, quote)
         if np.isnan(rate):
             raise DataError(f"fx_rates: no rate from {base} to {quote} (add a forex symbol or a static rate)")
@@ -354,7 +350,8 @@ class Game:
                 self._event("exit", None, None, None, f"{outcome}: {reason}")
                 played = index + 1
                 break
-            ctx = RoundContext(self, index, ns, UniverseView(self.universe, PanelView(self.panel, end)), value)
+            view = UniverseView(self.universe, PanelView(self.panel, end), self._static_rates)
+            ctx = RoundContext(self, index, ns, view, value)
             ended = self._decide(ctx)
             if self.open_moves:
                 self._continued()
@@ -451,9 +448,6 @@ class Game:
         view = self._values[:]
         view.flags.writeable = False
         return view
-
-    def _view(self, ns: int) -> UniverseView:
-        return UniverseView(self.universe, self.panel.as_of(ns))
 
     def _book_start(self, ns: int) -> None:
         spec = self.spec
@@ -816,7 +810,8 @@ class Game:
             # A chained market leg trades on the same bar, right after the leg before it.
             self._match_row(row, at_close=self.spec.fill_at == "close", only=[placed])
 
-    def _arrive(self, index: int) -> None:
+    def _arrive(self, index: int, reason: str | None = None) -> None:
+        """Book the transfers due by Round ``index`` as arrived (``reason`` overrides their own)."""
         due = [item for item in self._transit if item[0] <= index]
         self._transit = [item for item in self._transit if item[0] > index]
         for _, transfer, currency in due:
@@ -825,7 +820,7 @@ class Game:
                 transfer.target,
                 Money(transfer.amount, currency_of(currency)),
                 _utc(self._now_ns),
-                transfer.reason,
+                transfer.reason if reason is None else reason,
             )
             self._event("transfer-in", None, transfer.target, None, f"{transfer.amount} {currency}", (op,))
 
@@ -1032,13 +1027,7 @@ class Game:
             state.status = MoveStatus.CANCELLED
             self._event("cancelled", state.move_id, state.account, state.move.symbol, "game over")
         self.open_moves = []
-        for item in list(self._transit):
-            self._transit = []
-            _, transfer, currency = item
-            op = self.books.receive_transfer(
-                transfer.source, transfer.target, Money(transfer.amount, currency_of(currency)), _utc(ns), "game over"
-            )
-            self._event("transfer-in", None, transfer.target, None, f"{transfer.amount} {currency}", (op,))
+        self._arrive(len(self.times), "game over")  # what is still in transit arrives now
         for (account, symbol), quantity in sorted(self.held.items()):
             if quantity <= 0:
                 continue

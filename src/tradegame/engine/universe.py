@@ -7,7 +7,7 @@ reach the rows known at the Round's time; all its arrays are read-only slices.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -20,7 +20,7 @@ from tradegame.data.panel import Panel, PanelView
 from tradegame.domain.instruments import AssetClass, Instrument
 from tradegame.domain.money import Currency
 
-__all__ = ["CorporateAction", "Universe", "UniverseView", "default_instrument"]
+__all__ = ["CorporateAction", "Universe", "UniverseView", "default_instrument", "static_rates"]
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,16 @@ def _open_times(panel: Panel) -> np.ndarray:
     return out
 
 
+def static_rates(universe: Universe, currency: str, extra: Iterable[tuple[str, Decimal]] = ()) -> dict[str, Decimal]:
+    """A Game's fallback FX table: the Universe's static rates, 1 for the Game ``currency``, then
+    ``extra`` (the Game's own ``fx_rates``) for the codes not already there."""
+    table = dict(universe.fx_rates)
+    table.setdefault(currency, Decimal(1))
+    for code, rate in extra:
+        table.setdefault(code, rate)
+    return table
+
+
 class UniverseView:
     """What a Model may read at its Round: market data up to now, never later.
 
@@ -110,11 +120,12 @@ class UniverseView:
     known); ``ohlcv`` one symbol's bars; ``price`` the latest close of one symbol.
     """
 
-    __slots__ = ("_universe", "_view")
+    __slots__ = ("_static", "_universe", "_view")
 
-    def __init__(self, universe: Universe, view: PanelView) -> None:
+    def __init__(self, universe: Universe, view: PanelView, static_rates: Mapping[str, Decimal] | None = None) -> None:
         self._universe = universe
         self._view = view
+        self._static = universe.fx_rates if static_rates is None else static_rates
 
     @property
     def symbols(self) -> tuple[str, ...]:
@@ -165,7 +176,7 @@ class UniverseView:
             if symbol in self._universe.instruments:
                 rate = self.price(symbol)
                 return 1.0 / rate if invert else rate
-        static = self._universe.fx_rates
+        static = self._static
         if base in static and quote in static:
             return float(static[base] / static[quote])
         return float("nan")

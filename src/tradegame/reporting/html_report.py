@@ -55,7 +55,7 @@ from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.holding import Term
 from tradegame.domain.lots import Disposal
 from tradegame.engine.game import GameResult, currency_of
-from tradegame.engine.universe import Universe, UniverseView
+from tradegame.engine.universe import Universe, UniverseView, static_rates
 from tradegame.reporting.metrics import Metrics, compute_metrics, drawdown_series, monthly_returns
 
 if TYPE_CHECKING:
@@ -296,9 +296,10 @@ def _fx_at(result: GameResult, universe: Universe, times_ns: npt.NDArray[np.int6
         code = universe.instruments[symbol].quote_currency.code
         if code != game_code:
             by_currency.setdefault(code, []).append(column)
+    static = static_rates(universe, game_code, result.spec.fx_rates)  # the table the Game valued with
     for code, columns in by_currency.items():
         for row, ns in enumerate(times_ns):
-            fx[row, columns] = UniverseView(universe, panel.as_of(int(ns))).fx_rate(code, game_code)
+            fx[row, columns] = UniverseView(universe, panel.as_of(int(ns)), static).fx_rate(code, game_code)
     return fx
 
 

@@ -424,3 +424,16 @@ def test_a_leg_with_nothing_to_trade_stops_the_chain_without_harm() -> None:
     stopped = [e for e in result.events if e.kind == "chain-stopped"]
     assert len(stopped) == 1 and stopped[0].symbol == "BETA"
     assert result.score.final_value == D("10000")
+
+
+def test_a_games_static_fx_rates_stay_its_own_on_a_shared_universe() -> None:
+    bars = bars_from({"SSNLF": flat(50000.0, 5)})
+    universe = universe_of(bars)
+    universe.instruments["SSNLF"] = Instrument("SSNLF", AssetClass.EQUITY, KRW, tick_size=D(1))
+    finals = []
+    for rate in ("0.00075", "0.001"):
+        initial = InitialPosition("SSNLF", D(10), D(450000), START, "main")
+        game = spec(initial_positions=(initial,), fx_rates=(("KRW", D(rate)),))
+        finals.append(play(game, universe, Script(lambda ctx: None)).score.final_value)
+    assert finals == [D("10375.00"), D("10500.00")]  # 500,000 KRW at each Game's own rate
+    assert universe.fx_rates == {}  # the shared Universe is not changed by a Game
