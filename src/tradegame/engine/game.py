@@ -23,7 +23,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Literal, Protocol
 
 import numpy as np
@@ -37,6 +37,7 @@ from tradegame.domain.instruments import Account, Instrument
 from tradegame.domain.money import Currency, Money, Price, Quantity
 from tradegame.domain.positions import Books, TaxKind
 from tradegame.engine.context import Model, PositionInfo, RoundContext, RoundHistory
+from tradegame.engine.fills import affordable, fill_fee, lot_step, target_units, tick_price, units_for
 from tradegame.engine.market import Bar, match
 from tradegame.engine.moves import Cancel, EndGame, Move, MoveState, MoveStatus, OrderType, Side
 from tradegame.engine.spec import AccountSpec, GameSpec
@@ -60,7 +61,6 @@ __all__ = [
 Outcome = Literal["completed", "catastrophic_exit", "perfect_exit", "ended_by_model"]
 _MINOR_UNITS = {"JPY": 0, "KRW": 0, "BTC": 8, "ETH": 8}
 _ZERO = Decimal(0)
-_CRYPTO_LOT = Decimal("0.00000001")
 
 
 def currency_of(code: str) -> Currency:
@@ -574,16 +574,14 @@ class Game:
         """Turn a notional or target-weight size into units at ``price``."""
         move = state.move
         instrument = self._instrument(move.symbol)
-        step = _CRYPTO_LOT if instrument.fractional else instrument.lot_size
-        price_d = Decimal(repr(price))
+        step = lot_step(instrument)
         if move.notional is not None:
-            units = (move.notional / price_d / step).to_integral_value(ROUND_DOWN) * step
+            units = units_for(move.notional, price, step)
         else:
             assert move.target_weight is not None
-            fx = Decimal(repr(float(self._fx[self._column[move.symbol]])))
-            target_value = move.target_weight * Decimal(repr(self._value())) / fx
+            fx = float(self._fx[self._column[move.symbol]])
+            wanted = target_units(move.target_weight, self._value(), fx, price, step)
             held = self.held.get((state.account, move.symbol), _ZERO)
-            wanted = (target_value / price_d / step).to_integral_value(ROUND_DOWN) * step
             units = abs(wanted - held)
             state.side = Side.BUY if wanted > held else Side.SELL
         state.quantity = units
@@ -599,7 +597,7 @@ class Game:
         currency = instrument.quote_currency
         assert state.quantity is not None
         remaining = state.quantity - state.filled
-        step = _CRYPTO_LOT if instrument.fractional else instrument.lot_size
+        step = lot_step(instrument)
         quantity = remaining
         if account.volume_cap is not None and not np.isnan(bar.volume):
             cap = (account.volume_cap * Decimal(repr(bar.volume)) / step).to_integral_value(ROUND_DOWN) * step
@@ -609,10 +607,7 @@ class Game:
             price = account.slippage.execution_price(
                 side=side.value, price=price, quantity=float(quantity), bar_volume=bar.volume
             )
-        tick = instrument.tick_size
-        unit_price = ((Decimal(repr(price)) / tick).to_integral_value(ROUND_HALF_EVEN) * tick).quantize(tick)
-        if unit_price <= 0:
-            unit_price = tick
+        unit_price = tick_price(price, instrument.tick_size)
         if side is Side.SELL:
             held = self.held.get((state.account, move.symbol), _ZERO)
             if quantity > held:
@@ -631,7 +626,7 @@ class Game:
                 state.quantity = state.filled + quantity
         if quantity <= 0:
             return  # the volume cap left nothing on this bar: it stays open
-        fee = self._fee(account, quantity, unit_price, maker, currency)
+        fee = fill_fee(account.fees, quantity, unit_price, maker, currency)
         ts = _utc(when)
         reason = f"{state.move_id}: {move.reason}" if move.reason else state.move_id
         try:
@@ -692,26 +687,9 @@ class Game:
         cash = self.books.cash(account.name, currency).amount
 
         def cost(units: Decimal) -> Decimal:
-            return currency.round(units * price) + self._fee(account, units, price, maker, currency).amount
+            return currency.round(units * price) + fill_fee(account.fees, units, price, maker, currency).amount
 
-        if cost(quantity) <= cash:
-            return quantity
-        # Costs grow with the quantity: binary search for the largest affordable number of steps.
-        low, high = 0, int(min(quantity, cash / price) / step)
-        while low < high:
-            middle = (low + high + 1) // 2
-            if cost(middle * step) <= cash:
-                low = middle
-            else:
-                high = middle - 1
-        return low * step
-
-    @staticmethod
-    def _fee(account: AccountSpec, quantity: Decimal, price: Decimal, maker: bool, currency: Currency) -> Money:
-        if quantity <= 0:
-            return Money.zero(currency)
-        fee = account.fees.fee(quantity=quantity, price=price, maker=maker, currency=currency)
-        return Money(max(fee, _ZERO), currency)  # rebates are not booked (see README)
+        return affordable(quantity, price, cash, step, cost)
 
     def _after_fill(self, account: str, symbol: str, delta: Decimal, cost_added: Decimal) -> None:
         key = (account, symbol)
@@ -908,7 +886,7 @@ class Game:
         try:
             rate = Decimal(repr(self._rate(action.give, action.get)))
             amount = give.round(action.amount)
-            fee = self._fee(self._accounts[action.account], amount, Decimal(1), False, give)
+            fee = fill_fee(self._accounts[action.account].fees, amount, Decimal(1), False, give)
             op = self.books.convert(
                 action.account,
                 Money(amount, give),
@@ -1063,7 +1041,7 @@ class Game:
             give_currency = currency_of(code)
             rate = Decimal(repr(self._rate(code, self.currency.code)))
             spec_account = self._accounts[account]
-            fee = self._fee(spec_account, amount, Decimal(1), False, give_currency)
+            fee = fill_fee(spec_account.fees, amount, Decimal(1), False, give_currency)
             give = Money(amount - fee.amount, give_currency)
             get = Money(self.currency.round(give.amount * rate), self.currency)
             if give.amount <= 0 or get.amount <= 0:

@@ -25,6 +25,7 @@ bar and filled at ``open``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 import numpy as np
@@ -32,10 +33,11 @@ import numpy as np
 from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.context import RoundContext
 from tradegame.engine.moves import Action, Move
+from tradegame.engine.universe import Universe
 from tradegame.engine.wake import Signals, Wake
 from tradegame.models._common import as_decimal, as_positive_int, as_symbol, has_open_move, recent_closes
 
-__all__ = ["SmaCrossover"]
+__all__ = ["SmaCrossover", "crossover_signals"]
 
 
 class SmaCrossover:
@@ -72,11 +74,63 @@ class SmaCrossover:
         closes = recent_closes(ctx, self.symbol, self.slow)
         if closes is None:
             return None
-        fast = float(closes[-self.fast :].sum()) / self.fast  # = mean(), without its overhead
-        slow = float(closes.sum()) / len(closes)
+        fast, slow = _means(closes, self.fast)
         held = ctx.quantity(self.symbol)
         if fast > slow and not held:
             return [Move.target(self.symbol, self.weight, reason=f"sma {fast:.4f} > {slow:.4f}")]
         if fast < slow and held > 0:
             return [Move.sell(self.symbol, sell_all=True, reason=f"sma {fast:.4f} < {slow:.4f}")]
         return None
+
+
+def _means(closes: np.ndarray, fast: int) -> tuple[float, float]:
+    """The means of the last ``fast`` closes and of all of ``closes``, as ``decide`` compares them."""
+    return float(closes[-fast:].sum()) / fast, float(closes.sum()) / len(closes)  # = mean(), without its overhead
+
+
+def crossover_signals(
+    universe: Universe, symbol: str, pairs: Sequence[tuple[int, int]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """``enter``/``leave`` (panel rows x pairs) with which ``sweep`` plays ``SmaCrossover(symbol,
+    fast, slow)`` for every ``(fast, slow)`` pair: ``fast > slow`` and ``fast < slow`` exactly as
+    ``decide`` computes them at a Round whose latest row is ``t``.
+
+    The means come from one cumulative sum; where a pair's two means are closer than the
+    cumulative sum's rounding error could make them, they are recomputed with ``decide``'s own
+    arithmetic, so ties and near-ties go the way the Model's would. The symbol must have no gaps
+    (``sweep`` refuses those).
+    """
+    if symbol not in universe.panel.symbols:
+        raise InvalidInputError(f"sma-crossover: unknown symbol {symbol!r}")
+    for fast, slow in pairs:
+        SmaCrossover(symbol, fast, slow)  # the same checks as the Model's
+    close = np.ascontiguousarray(universe.panel.fields["close"][:, universe.panel.column(symbol)])
+    rows = len(close)
+    valid = ~np.isnan(close)
+    first = int(np.argmax(valid)) if valid.any() else rows
+    sums = np.concatenate(([0.0], np.cumsum(np.nan_to_num(close[first:]))))
+    # Worst-case error of a difference of two prefix sums: one rounding per addition.
+    error = 2.0 * len(sums) * np.finfo(float).eps * float(np.abs(sums).max())
+    means: dict[int, np.ndarray] = {}
+
+    def mean(window: int) -> np.ndarray:
+        if window not in means:
+            out = np.full(rows, np.nan)
+            if window <= rows - first:
+                out[first + window - 1 :] = (sums[window:] - sums[:-window]) / window
+            means[window] = out
+        return means[window]
+
+    enter = np.zeros((rows, len(pairs)), dtype=bool)
+    leave = np.zeros((rows, len(pairs)), dtype=bool)
+    for index, (fast, slow) in enumerate(pairs):
+        fast_mean, slow_mean = mean(fast), mean(slow)
+        with np.errstate(invalid="ignore"):
+            enter[:, index] = fast_mean > slow_mean
+            leave[:, index] = fast_mean < slow_mean
+            close_call = np.flatnonzero(np.abs(fast_mean - slow_mean) <= error / fast + error / slow)
+        for row in close_call:
+            exact_fast, exact_slow = _means(close[row - slow + 1 : row + 1], fast)
+            enter[row, index] = exact_fast > exact_slow
+            leave[row, index] = exact_fast < exact_slow
+    return enter, leave

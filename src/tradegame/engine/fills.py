@@ -1,0 +1,67 @@
+"""The arithmetic of one fill: lot step, size from a weight, tick rounding, the cash cut and the fee.
+
+Shared by the Round loop (game.py) and the array sweep (sweep.py), so both size, price and
+charge a fill the same way to the cent. Pure functions on ``Decimal``; prices arrive as floats
+from the market data and are turned into decimals through ``repr`` (the shortest exact form).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
+
+from tradegame.domain.instruments import Instrument
+from tradegame.domain.money import Currency, Money
+from tradegame.engine.costs import FeeModel
+
+__all__ = ["CRYPTO_LOT", "affordable", "fill_fee", "lot_step", "target_units", "tick_price", "units_for"]
+
+CRYPTO_LOT = Decimal("0.00000001")
+_ZERO = Decimal(0)
+
+
+def lot_step(instrument: Instrument) -> Decimal:
+    """The smallest tradable step: one satoshi for a fractional instrument, else its lot size."""
+    return CRYPTO_LOT if instrument.fractional else instrument.lot_size
+
+
+def units_for(amount: Decimal, price: float, step: Decimal) -> Decimal:
+    """The whole steps ``amount`` buys at ``price``, rounded down."""
+    return (amount / Decimal(repr(price)) / step).to_integral_value(ROUND_DOWN) * step
+
+
+def target_units(weight: Decimal, value: float, fx: float, price: float, step: Decimal) -> Decimal:
+    """The units worth ``weight`` of ``value`` (Game currency) at ``price`` (quote currency, ``fx``
+    Game-currency units per quote unit), in whole steps rounded down."""
+    return units_for(weight * Decimal(repr(value)) / Decimal(repr(fx)), price, step)
+
+
+def tick_price(price: float, tick: Decimal) -> Decimal:
+    """``price`` on the instrument's tick grid (half to even), never below one tick."""
+    snapped = ((Decimal(repr(price)) / tick).to_integral_value(ROUND_HALF_EVEN) * tick).quantize(tick)
+    return snapped if snapped > 0 else tick
+
+
+def fill_fee(fees: FeeModel, quantity: Decimal, price: Decimal, maker: bool, currency: Currency) -> Money:
+    """The fee of a fill; a rebate (negative fee) is not booked (see README)."""
+    if quantity <= 0:
+        return Money.zero(currency)
+    fee = fees.fee(quantity=quantity, price=price, maker=maker, currency=currency)
+    return Money(max(fee, _ZERO), currency)
+
+
+def affordable(
+    quantity: Decimal, price: Decimal, cash: Decimal, step: Decimal, cost: Callable[[Decimal], Decimal]
+) -> Decimal:
+    """The most of ``quantity`` (whole steps) whose ``cost`` (price and fee) ``cash`` pays."""
+    if cost(quantity) <= cash:
+        return quantity
+    # Costs grow with the quantity: binary search for the largest affordable number of steps.
+    low, high = 0, int(min(quantity, cash / price) / step)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if cost(middle * step) <= cash:
+            low = middle
+        else:
+            high = middle - 1
+    return low * step
