@@ -14,8 +14,11 @@ Workloads (the Games of ``tests/oracle/test_peers_*.py``, through the same adapt
   so it has no entry. The peers' books are not compared here (their target rounding differs,
   see ``test_peers_rebalance.py``): this row times the same work, not the same trades.
 * ``sweep``: 100 SMA pairs (fast 5..50 step 5 x slow 60..240 step 20) on the SPX series:
-  tradegame plays 100 Games one after the other on one Universe; vectorbt runs its vectorized
-  sweep (all pairs as columns of one ``from_signals``); backtesting.py and backtrader loop.
+  tradegame's ``sweep`` plays the 100 Games as columns of signal arrays (exact fills and Score
+  per column; ``tests/oracle/test_peers_sweep.py`` checks every column against its own Game),
+  and the row "tradegame, 100 Games" plays them one after the other through the Round loop with
+  full books; vectorbt runs all pairs as columns of one ``from_signals``; backtesting.py and
+  backtrader loop.
 
 Each (workload, peer) is run once to warm up (imports, numba's compiled cache, calendars), then
 ``--repeat`` times; the table shows the median, the ratio peer / tradegame (above 1: tradegame
@@ -63,7 +66,7 @@ from tradegame.engine.spec import AccountSpec, DataSpec, GameSpec
 from tradegame.engine.universe import Universe
 from tradegame.models.momentum import MomentumRotation
 
-PAIRS = [(fast, slow) for fast in range(5, 51, 5) for slow in range(60, 241, 20)]
+PAIRS = kit.SWEEP_PAIRS
 MOMENTUM_FEE = Decimal("0.0005")
 
 
@@ -123,55 +126,28 @@ def sma_rows(repeat: int) -> list[Row]:
     return rows
 
 
-def vectorbt_sweep(setup: kit.SmaSetup) -> Any:
-    """All 100 pairs as columns of one ``from_signals`` (next-open fills, whole shares)."""
-    import vectorbt as vbt
-
-    frame = setup.frame
-    close, opens = frame["Close"], frame["Open"]
-    fasts = sorted({f for f, _ in PAIRS})
-    slows = sorted({s for _, s in PAIRS})
-    fast_ma = vbt.MA.run(close, fasts).ma
-    slow_ma = vbt.MA.run(close, slows).ma
-    fast_cols = np.array([fasts.index(f) for f, _ in PAIRS])
-    slow_cols = np.array([slows.index(s) for _, s in PAIRS])
-    fast_values = fast_ma.to_numpy()[:, fast_cols]
-    slow_values = slow_ma.to_numpy()[:, slow_cols]
-    live = np.arange(len(frame))[:, None] >= np.array([s for _, s in PAIRS])[None, :]
-    columns = pd.MultiIndex.from_tuples(PAIRS, names=["fast", "slow"])
-    entries = pd.DataFrame((fast_values > slow_values) & live, index=frame.index, columns=columns)
-    exits = pd.DataFrame((fast_values < slow_values) & live, index=frame.index, columns=columns)
-    portfolio = vbt.Portfolio.from_signals(
-        close,
-        entries.shift(1, fill_value=False),
-        exits.shift(1, fill_value=False),
-        price=opens,
-        init_cash=float(setup.start_cash),
-        size=np.inf,
-        size_granularity=1,
-        freq="1D",
-    )
-    return portfolio.final_value()
-
-
 def sweep_rows(repeat: int, bt_pairs: int) -> list[Row]:
-    base = sma_setup()
+    base = sma_setup(*PAIRS[0])
     universe = kit.universe_of(base.bars)
     setups = [sma_setup(fast, slow) for fast, slow in PAIRS]
 
     def loop(runner: Callable[[kit.SmaSetup], kit.PeerRun], count: int) -> Callable[[], list[Decimal]]:
         return lambda: [runner(setup).final_equity for setup in setups[:count]]
 
+    def swept() -> list[Decimal]:
+        return [column.score.final_value for column in kit.tradegame_sweep(base, PAIRS, universe).columns]
+
     runners: list[tuple[str, Callable[[], Any], float]] = [
-        ("tradegame", loop(lambda s: kit.tradegame_sma(s, universe), len(PAIRS)), 1.0),
+        ("tradegame", swept, 1.0),
+        ("tradegame, 100 Games", loop(lambda s: kit.tradegame_sma(s, universe), len(PAIRS)), 1.0),
         ("backtesting.py", loop(kit.backtesting_sma, len(PAIRS)), 1.0),
         ("backtrader", loop(kit.backtrader_sma, bt_pairs), len(PAIRS) / bt_pairs),
-        ("vectorbt", lambda: vectorbt_sweep(base), 1.0),
+        ("vectorbt", lambda: kit.vectorbt_sweep(base, PAIRS), 1.0),
     ]
     rows, reference = [], None
     for name, run, scale in runners:
         seconds, peak, output = measure(run, repeat)
-        finals = [Decimal(repr(round(float(v), 2))) for v in (output.values if name == "vectorbt" else output)]
+        finals = [Decimal(repr(round(float(v), 2))) for v in output]
         if reference is None:
             reference = finals
         agree = sum(abs(a - b) < Decimal("0.005") for a, b in zip(finals, reference, strict=False))

@@ -40,12 +40,14 @@ from tradegame.engine.costs import NoFee, PercentOfNotional
 from tradegame.engine.game import GameResult, play
 from tradegame.engine.moves import Action, Move
 from tradegame.engine.spec import AccountSpec, DataSpec, GameSpec
+from tradegame.engine.sweep import SweepResult, sweep
 from tradegame.engine.universe import Universe
-from tradegame.models.sma import SmaCrossover
+from tradegame.models.sma import SmaCrossover, crossover_signals
 
 __all__ = [
     "CENT",
     "PEER",
+    "SWEEP_PAIRS",
     "TRADEGAME",
     "EqualWeightMonthly",
     "Fill",
@@ -60,11 +62,14 @@ __all__ = [
     "replay_all_in",
     "round_trips",
     "sma",
+    "sweep_live",
     "tradegame_rebalance",
     "tradegame_sma",
+    "tradegame_sweep",
     "universe_of",
     "vectorbt_rebalance",
     "vectorbt_sma",
+    "vectorbt_sweep",
 ]
 
 CENT = Decimal("0.01")
@@ -521,6 +526,59 @@ def vectorbt_sma(setup: SmaSetup) -> PeerRun:
         cents(close.iloc[-1]),
         portfolio,
     )
+
+
+# -- a sweep of SMA pairs ------------------------------------------------------------------------
+
+SWEEP_PAIRS = tuple((fast, slow) for fast in range(5, 51, 5) for slow in range(60, 241, 20))
+
+
+def sweep_live(rows: int, pairs: Sequence[tuple[int, int]]) -> np.ndarray:
+    """Per row and pair, whether the pair's Game decides there: from bar ``slow`` on (``first_decision``)."""
+    return np.arange(rows)[:, None] >= np.array([slow for _, slow in pairs])[None, :]
+
+
+def tradegame_sweep(setup: SmaSetup, pairs: Sequence[tuple[int, int]], universe: Universe) -> SweepResult:
+    """Every pair's ``SmaSetup`` Game as one column of tradegame's ``sweep``.
+
+    The sweep's Game starts on the earliest pair's first decision; each column's signals start
+    on its own pair's (``sweep_live``), so a column trades as its pair's own Game does.
+    """
+    first = min(pairs, key=lambda pair: pair[1])
+    spec = SmaSetup(setup.bars, setup.symbol, first[0], first[1], setup.fill_at, setup.rate, setup.start_cash).spec()
+    enter, leave = crossover_signals(universe, setup.symbol, pairs)
+    live = sweep_live(universe.panel.rows, pairs)
+    return sweep(spec, universe, setup.symbol, enter & live, leave & live, labels=pairs)
+
+
+def vectorbt_sweep(setup: SmaSetup, pairs: Sequence[tuple[int, int]]) -> list[float]:
+    """vectorbt: every pair as one column of a single ``from_signals`` (signals shifted one bar and
+    filled at the open, whole shares, all the cash), including its ``MA`` computation; the final
+    value per pair."""
+    import vectorbt as vbt
+
+    frame = setup.frame
+    close, opens = frame["Close"], frame["Open"]
+    fasts = sorted({fast for fast, _ in pairs})
+    slows = sorted({slow for _, slow in pairs})
+    fast_values = vbt.MA.run(close, fasts).ma.to_numpy()[:, [fasts.index(fast) for fast, _ in pairs]]
+    slow_values = vbt.MA.run(close, slows).ma.to_numpy()[:, [slows.index(slow) for _, slow in pairs]]
+    live = sweep_live(len(frame), pairs)
+    columns = pd.MultiIndex.from_tuples(list(pairs), names=["fast", "slow"])
+    entries = pd.DataFrame((fast_values > slow_values) & live, index=frame.index, columns=columns)
+    exits = pd.DataFrame((fast_values < slow_values) & live, index=frame.index, columns=columns)
+    portfolio = vbt.Portfolio.from_signals(
+        close,
+        entries.shift(1, fill_value=False),
+        exits.shift(1, fill_value=False),
+        price=opens,
+        init_cash=float(setup.start_cash),
+        size=np.inf,
+        size_granularity=1,
+        fees=float(setup.rate),
+        freq="1D",
+    )
+    return [float(value) for value in portfolio.final_value().to_numpy()]
 
 
 # -- equal-weight monthly rebalance over several symbols -----------------------------------------

@@ -529,8 +529,12 @@ class Game:
     def _match_row(self, row: int, *, at_close: bool, only: list[MoveState] | None = None) -> None:
         available = int(self.panel.available[row])
         when = available if at_close else int(self.universe.fill_times[row])
+        # A Move trades on a bar that became known after it was placed, and never at a price from
+        # before it: placed intraday on daily bars, it waits for the next session's open.
         candidates = [
-            m for m in (only if only is not None else self.open_moves) if m.placed_at_ns < available or only is not None
+            m
+            for m in (only if only is not None else self.open_moves)
+            if only is not None or (m.placed_at_ns < available and m.placed_at_ns <= when)
         ]
         if not candidates:
             return

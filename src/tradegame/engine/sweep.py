@@ -174,7 +174,11 @@ class _Plan:
         self.times = game.times
         self.latest = panel.available.searchsorted(self.times, "right") - 1  # each Round's latest row
         self.close = np.ascontiguousarray(panel.fields["close"][:, column])
-        self.open = np.ascontiguousarray(panel.fields["open"][:, column])
+        fields = panel.fields
+        close_only = np.isnan(fields["open"][:, column]) | np.isnan(fields["high"][:, column])
+        close_only |= np.isnan(fields["low"][:, column])
+        # A market order fills at the open, or at the close of a close-only bar (market.match).
+        self.open = np.where(close_only, self.close, fields["open"][:, column])
         self.volume = np.ascontiguousarray(panel.fields["volume"][:, column])
         self.at_close = spec.fill_at == "close"
         self.fill_ns = panel.available if self.at_close else universe.fill_times
@@ -187,8 +191,6 @@ class _Plan:
             first = int(np.argmax(known))
             if not known[first:].all():
                 raise InvalidInputError(f"sweep: {symbol} has gaps in its bars; play these Games one by one")
-            if np.isnan(self.open[first:]).any() and not self.at_close:
-                raise InvalidInputError(f"sweep: {symbol} misses opens; play these Games one by one")
         self.methods = {a.name: a.lot_method for a in spec.accounts}
         self.years = (_utc(int(self.times[0])).year, _utc(int(self.times[-1])).year)
 
@@ -234,7 +236,8 @@ class _Plan:
             if self.at_close:
                 row, fill_round, following = int(latest[placed]), placed, placed + 1
             else:
-                row = int(latest[placed]) + 1
+                # The first bar after the Round's latest that opens no earlier than the Move (Game._match_row).
+                row = max(int(latest[placed]) + 1, int(self.fill_ns.searchsorted(self.times[placed], "left")))
                 fill_round = int(latest.searchsorted(row, "left"))
                 fill_round = max(fill_round, placed + 1)
                 if fill_round >= rounds:

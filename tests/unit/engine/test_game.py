@@ -437,3 +437,16 @@ def test_a_games_static_fx_rates_stay_its_own_on_a_shared_universe() -> None:
         finals.append(play(game, universe, Script(lambda ctx: None)).score.final_value)
     assert finals == [D("10375.00"), D("10500.00")]  # 500,000 KRW at each Game's own rate
     assert universe.fx_rates == {}  # the shared Universe is not changed by a Game
+
+
+def test_a_move_placed_intraday_on_daily_bars_waits_for_the_next_open() -> None:
+    # Hourly Rounds on daily bars: a buy placed at 10:00 New York cannot take that morning's
+    # 09:30 open (a price from before it existed); it fills at the next session's open.
+    days = [(100.0 + i, 100.5 + i, 99.5 + i, 100.25 + i, 1e6) for i in range(6)]
+    universe = universe_of(bars_from({"ACME": days}))
+    model = Script(at_round({0: [Move.buy("ACME", 10)]}))
+    result = play(spec(schedule="hourly", rounds=14), universe, model)  # through the close of day 2
+    assert kinds(result).count("rejected") == 0
+    (fill,) = [e for e in result.events if e.kind == "filled" and e.move_id == "m00001"]
+    assert fill.time[:16] == "2024-01-03T14:30"  # the next open, not 2024-01-02T14:30
+    assert "@ 101" in fill.detail
