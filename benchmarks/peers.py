@@ -53,6 +53,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+os.environ.setdefault("TQDM_DISABLE", "1")  # backtesting.py's progress bars would bury the table
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.oracle import peers_kit as kit

@@ -14,6 +14,7 @@ from tradegame.cli.data import data_app
 from tradegame.cli.games import export, games_app, report, resume
 from tradegame.cli.logs import LogFormat, configure_logging
 from tradegame.cli.play import demo, play
+from tradegame.cli.sweep import sweep
 from tradegame.cli.tax import tax_app
 
 __all__ = ["app", "main"]
@@ -40,6 +41,7 @@ app.add_typer(tax_app, name="tax")
 app.add_typer(data_app, name="data")
 app.command("play")(play)
 app.command("demo")(demo)
+app.command("sweep")(sweep)
 app.add_typer(games_app, name="games")
 app.command("report")(report)
 app.command("export")(export)

@@ -1,0 +1,94 @@
+"""Sweep a Game file's SMA crossover over many (fast, slow) pairs at once (engine/sweep.py).
+
+The Game file gives everything but the pair: data, dates, fund, accounts and their costs, tax,
+the symbol and weight (from its ``sma-crossover`` model, or given). Each pair is one column of
+one ``sweep``; its fills and Score equal those of the Game file played with that pair.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from tradegame.app.loading import load_universe, pin_data
+from tradegame.data.catalog import sync_bundled
+from tradegame.data.store import MarketStore
+from tradegame.domain.errors import InvalidInputError
+from tradegame.engine.gamefile import GameFile
+from tradegame.engine.sweep import SweepResult, sweep
+from tradegame.models.sma import crossover_signals
+
+__all__ = ["Swept", "parse_windows", "sweep_file", "sweep_rows"]
+
+
+@dataclass(frozen=True)
+class Swept:
+    game_file: GameFile  # with its data versions pinned
+    result: SweepResult
+
+
+def parse_windows(text: str, what: str) -> list[int]:
+    """``"5:50:5"`` (start:stop:step, stop included), ``"5:50"`` (step 1) or ``"10,20,50"``."""
+    try:
+        if ":" in text:
+            parts = [int(part) for part in text.split(":")]
+            if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] <= 0):
+                raise ValueError
+            start, stop = parts[0], parts[1]
+            windows = list(range(start, stop + 1, parts[2] if len(parts) == 3 else 1))
+        else:
+            windows = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise InvalidInputError(
+            f"{what}: give start:stop:step, start:stop or a list like 10,20,50, got {text!r}"
+        ) from None
+    if not windows or min(windows) < 1:
+        raise InvalidInputError(f"{what}: windows must be whole numbers of at least 1, got {text!r}")
+    return sorted(set(windows))
+
+
+def sweep_file(
+    game_file: GameFile,
+    store: MarketStore,
+    fasts: Sequence[int],
+    slows: Sequence[int],
+    symbol: str | None = None,
+) -> Swept:
+    """Every ``fast < slow`` pair of ``fasts`` x ``slows`` as one column of a sweep of ``game_file``."""
+    params = game_file.model_params if game_file.model == "sma-crossover" else {}
+    chosen = symbol or params.get("symbol")
+    if not isinstance(chosen, str):
+        raise InvalidInputError("symbol: give --symbol, or a Game file whose model is sma-crossover")
+    pairs = [(fast, slow) for fast in fasts for slow in slows if fast < slow]
+    if not pairs:
+        raise InvalidInputError("windows: no pair has fast < slow")
+    weight = Decimal(str(params.get("weight", 1)))
+    game_file.spec.check()
+    sync_bundled(store, [d.dataset for d in game_file.spec.data])
+    spec = pin_data(game_file.spec, store)
+    universe = load_universe(spec, store)
+    enter, leave = crossover_signals(universe, chosen, pairs)
+    result = sweep(spec, universe, chosen, enter, leave, weight=weight, labels=pairs)
+    return Swept(replace(game_file, spec=spec), result)
+
+
+def sweep_rows(result: SweepResult) -> list[dict[str, object]]:
+    """One row per pair, best score first: the pair, the number of fills and the Score's parts (exact strings)."""
+    rows: list[dict[str, object]] = []
+    for column in result.columns:
+        fast, slow = column.label  # type: ignore[misc]
+        score = column.score
+        rows.append(
+            {
+                "fast": fast,
+                "slow": slow,
+                "fills": len(column.fills),
+                "final_value": str(score.final_value),
+                "fees": str(score.fees),
+                "taxes": str(score.taxes),
+                "score": str(score.score),
+            }
+        )
+    rows.sort(key=lambda row: (-Decimal(str(row["score"])), row["fast"], row["slow"]))
+    return rows
