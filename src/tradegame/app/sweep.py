@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import cast
 
 from tradegame.app.loading import load_universe, pin_data
 from tradegame.data.catalog import sync_bundled
@@ -77,7 +78,7 @@ def sweep_rows(result: SweepResult) -> list[dict[str, object]]:
     """One row per pair, best score first: the pair, the number of fills and the Score's parts (exact strings)."""
     rows: list[dict[str, object]] = []
     for column in result.columns:
-        fast, slow = column.label  # type: ignore[misc]
+        fast, slow = cast(tuple[int, int], column.label)
         score = column.score
         rows.append(
             {
