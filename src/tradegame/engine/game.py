@@ -319,7 +319,7 @@ class Game:
         stamps = pd.DatetimeIndex(self.times, tz="UTC")
         years = stamps.year.to_numpy()
         year = int(years[0])
-        exits_set = self._exits_set()
+        exits_set = self.spec.exits.active
         skip = self._quiet_rounds(years)
         index = 0
         while index < len(self.times):
@@ -392,7 +392,7 @@ class Game:
         and each Round's latest row. None when the Game needs every Round anyway."""
         wake_of = getattr(self.model, "wake", None)
         spec = self.spec
-        if wake_of is None or spec.running_costs or self.universe.actions or self._exits_set() or self._foreign:
+        if wake_of is None or spec.running_costs or self.universe.actions or self.spec.exits.active or self._foreign:
             return None
         wake = wake_of(Signals(self.universe))
         if wake is None:
@@ -817,13 +817,6 @@ class Game:
             self._cash_cache = (operations, cash)
         return self._cash_cache[1] + float((self._qty @ self._marks).sum())
 
-    def _exits_set(self) -> bool:
-        rules = self.spec.exits
-        return any(
-            rule is not None
-            for rule in (rules.min_value_fraction, rules.max_drawdown, rules.max_losing_rounds, rules.target_return)
-        )
-
     def _exit(self, value: float) -> tuple[Outcome, str] | None:
         rules = self.spec.exits
         start = float(self._start_capital)
@@ -934,10 +927,7 @@ class Game:
         return state
 
     def _default_account(self, symbol: str) -> str:
-        for account in self.spec.accounts:
-            if symbol in account.symbols:
-                return account.name
-        return self._first_account
+        return self.spec.account_for(symbol).name
 
     def _problem(self, move: Move, account: str) -> str | None:
         if account not in self._accounts:

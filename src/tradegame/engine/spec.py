@@ -88,6 +88,12 @@ class ExitRules:
     max_losing_rounds: int | None = None
     target_return: Decimal | None = None
 
+    @property
+    def active(self) -> bool:
+        """Whether any rule is set."""
+        rules = (self.min_value_fraction, self.max_drawdown, self.max_losing_rounds, self.target_return)
+        return any(rule is not None for rule in rules)
+
 
 @dataclass(frozen=True)
 class DataSpec:
@@ -124,6 +130,11 @@ class GameSpec:
     data: tuple[DataSpec, ...] = ()
     fill_at: FillAt = "next_open"
     fx_rates: tuple[tuple[str, Decimal], ...] = ()  # static fallback: units of Game currency per unit
+
+    def account_for(self, symbol: str) -> AccountSpec:
+        """Where a Move on ``symbol`` that names no account trades: the first account that lists
+        the symbol, else the first account."""
+        return next((account for account in self.accounts if symbol in account.symbols), self.accounts[0])
 
     def problems(self) -> list[str]:
         """Every problem of this definition, each starting with the field it is about."""

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Literal, NamedTuple
 
 import numpy as np
@@ -63,9 +63,7 @@ class SignalFollower:
         self.leave = np.asarray(leave, dtype=bool)
         if self.enter.shape != self.leave.shape or self.enter.ndim != 1:
             raise InvalidInputError("signals: enter and leave must be 1-d arrays of the same length")
-        self.weight = Decimal(weight)
-        if not Decimal(0) < self.weight <= 1:
-            raise InvalidInputError(f"signals: weight must be in (0, 1], got {weight}")
+        self.weight = _weight(weight)
 
     def wake(self, signals: Signals) -> Wake | None:
         if len(self.enter) != signals.rows:
@@ -135,24 +133,40 @@ def sweep(
     weight: Decimal | int | str = Decimal(1),
     labels: Sequence[object] | None = None,
 ) -> SweepResult:
-    """Play one signal Game per column of ``enter``/``leave`` (panel rows x columns); see the module."""
-    enter, leave = np.atleast_2d(np.asarray(enter, dtype=bool).T).T, np.atleast_2d(np.asarray(leave, dtype=bool).T).T
-    rows, count = universe.panel.rows, enter.shape[1] if enter.ndim == 2 else 0
-    if enter.shape != (rows, count) or leave.shape != enter.shape:
+    """Play one signal Game per column of ``enter``/``leave`` (panel rows x columns); see the module.
+
+    A 1-d ``enter``/``leave`` is one column. ``labels`` name the columns (default 0, 1, ...).
+    """
+    enter, leave = _columns(enter), _columns(leave)
+    rows = universe.panel.rows
+    if enter.shape[0] != rows or leave.shape != enter.shape:
         raise InvalidInputError(
             f"signals: enter and leave must both be {rows} rows x n columns, got {enter.shape} and {leave.shape}"
         )
+    count = enter.shape[1]
     names = tuple(labels) if labels is not None else tuple(range(count))
     if len(names) != count:
         raise InvalidInputError(f"labels: {len(names)} labels for {count} columns")
-    template = SignalFollower(
-        symbol, enter[:, 0] if count else np.zeros(rows, bool), leave[:, 0] if count else np.zeros(rows, bool), weight
-    )
+    share = _weight(weight)
     plan = _Plan(spec, universe, symbol, enter, leave)
-    columns = tuple(
-        SweepColumn(label, *plan.play(enter[:, i], leave[:, i], template.weight)) for i, label in enumerate(names)
-    )
-    return SweepResult(spec, universe, symbol, template.weight, enter, leave, columns)
+    columns = tuple(SweepColumn(label, *plan.play(enter[:, i], leave[:, i], share)) for i, label in enumerate(names))
+    return SweepResult(spec, universe, symbol, share, enter, leave, columns)
+
+
+def _columns(signal: np.ndarray) -> np.ndarray:
+    array = np.asarray(signal, dtype=bool)
+    return array[:, None] if array.ndim == 1 else array
+
+
+def _weight(value: Decimal | int | str) -> Decimal:
+    """A weight in (0, 1] as an exact decimal (a float is read through its shortest form)."""
+    try:
+        weight = Decimal(value if isinstance(value, Decimal | int) else str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        raise InvalidInputError(f"signals: weight must be a number in (0, 1], got {value!r}") from None
+    if not (weight.is_finite() and _ZERO < weight <= 1):
+        raise InvalidInputError(f"signals: weight must be in (0, 1], got {value}")
+    return weight
 
 
 class _Plan:
@@ -168,7 +182,7 @@ class _Plan:
         panel = universe.panel
         column = panel.column(symbol)
         self.instrument: Instrument = universe.instruments[symbol]
-        self.account: AccountSpec = game._accounts[game._default_account(symbol)]
+        self.account: AccountSpec = spec.account_for(symbol)
         self.step = lot_step(self.instrument)
         self.spec = spec
         self.times = game.times
@@ -199,7 +213,7 @@ class _Plan:
         spec = game.spec
         problems = {
             "running_costs": bool(spec.running_costs),
-            "exits": game._exits_set(),
+            "exits": spec.exits.active,
             "initial_positions": bool(spec.initial_positions),
             "volume_cap": any(a.volume_cap is not None for a in spec.accounts),
             f"corporate actions on {symbol}": any(
@@ -209,6 +223,9 @@ class _Plan:
                 game.universe.instruments[symbol].quote_currency.code != spec.currency
             ),
             f"{symbol} not allowed in this Game": symbol not in game.allowed,
+            f"{symbol} traded outside the first account (the Start Fund's)": (
+                spec.account_for(symbol) is not spec.accounts[0]
+            ),
         }
         refused = [name for name, present in problems.items() if present]
         if refused:

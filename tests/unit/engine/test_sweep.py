@@ -101,9 +101,11 @@ def assert_same(column: SweepColumn, game: GameResult) -> None:
 def test_every_column_equals_its_game(spx: Universe, changes: dict[str, object]) -> None:
     spec = spec_of(**changes)
     enter, leave = flipping_signals(spx.panel.rows, 4, seed=len(changes))
+    if not changes:
+        enter, leave = enter[:, 0], leave[:, 0]  # one column, as 1-d arrays
     weight = D("0.6") if changes.get("fill_at") == "close" else D(1)
     result = sweep(spec, spx, "SPX", enter, leave, weight=weight)
-    assert len(result.columns) == 4
+    enter, leave = result.enter, result.leave
     trades = 0
     for index, column in enumerate(result.columns):
         game = play(spec, spx, SignalFollower("SPX", enter[:, index], leave[:, index], weight))
@@ -231,6 +233,11 @@ def test_bad_signals_are_refused(spx: Universe) -> None:
         sweep(spec_of(), spx, "SPX", enter, leave, labels=["only one"])
     with pytest.raises(InvalidInputError, match="weight"):
         sweep(spec_of(), spx, "SPX", enter, leave, weight=D(2))
+    with pytest.raises(InvalidInputError, match="weight must be a number"):
+        sweep(spec_of(), spx, "SPX", enter, leave, weight="half")
+    two_accounts = spec_of(accounts=(AccountSpec("cash"), AccountSpec("broker", symbols=("SPX",))))
+    with pytest.raises(InvalidInputError, match="outside the first account"):
+        sweep(two_accounts, spx, "SPX", enter, leave)
     with pytest.raises(InvalidInputError, match="unknown symbol"):
         crossover_signals(spx, "NOPE", [(5, 20)])
     with pytest.raises(InvalidInputError, match="fast must be shorter"):
