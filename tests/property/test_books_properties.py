@@ -153,12 +153,25 @@ def play(data: st.DataObject) -> tuple[Books, Model]:
                 model.quantity[key] -= quantity
                 model.fees[currency.code] += fee
             elif action == "split":
-                ratio = Decimal(data.draw(st.sampled_from([2, 3])))
+                ratio = Decimal(data.draw(st.sampled_from(["2", "3", "0.5", "1.5"])))
                 books.split(instrument, ratio, ts, "split")
                 for holder in ACCOUNTS:
                     model.quantity[(holder, symbol)] *= ratio
                 if not any(model.quantity[(holder, symbol)] for holder in ACCOUNTS):
                     operations = 0  # a split of nothing held books a decision and no entry
+                # A fraction of a whole-unit instrument is paid out in cash (a sale without a fee).
+                price = data.draw(st.decimals(min_value=Decimal(1), max_value=200, places=2))
+                for holder in ACCOUNTS:
+                    held = model.quantity[(holder, symbol)]
+                    fraction = ZERO if instrument.fractional else held % instrument.lot_size
+                    paid = books.cash_in_lieu(holder, instrument, Price(price, currency), ts, "cash in lieu")
+                    assert (paid is not None) == bool(fraction)
+                    if fraction:
+                        received = gross(fraction, price)
+                        model.cash[(holder, currency.code)] += received
+                        model.flows[(holder, symbol)] += received
+                        model.quantity[(holder, symbol)] -= fraction
+                        operations += 1
             elif action == "convert":
                 give_code = data.draw(st.sampled_from(sorted(CURRENCIES)))
                 get_code = "EUR" if give_code == "USD" else "USD"

@@ -602,48 +602,54 @@ class Books:
         """
         op_id, ts = self._begin(ts, reason)
         self._account(account)
-        currency = self._check_trade(instrument, quantity, price, fee)
+        self._check_trade(instrument, quantity, price, fee)
         gross = price.total(quantity)
         self._check_gross(gross, instrument)
         if fee.amount > gross.amount:
             raise InvalidAmountError(f"fee {fee} exceeds the sale value {gross}")
-        symbol = instrument.symbol
         book = self._held_in(account, instrument, quantity)
-        disposals = book.sell(
-            account=account,
-            symbol=symbol,
-            quantity=quantity.amount,
-            price=price.amount,
-            fee=fee.amount,
-            on=ts.date(),
-            asset_class=instrument.asset_class,
-            lots=lots,
-            game=game,
-            sale_id=op_id,
+        self._book_sale(op_id, ts, "sell", account, instrument, quantity, price, fee, book, reason, game, lots)
+        return op_id
+
+    def cash_in_lieu(
+        self,
+        account: str,
+        instrument: Instrument,
+        price: Price,
+        ts: datetime,
+        reason: str = "",
+        *,
+        game: str | None = None,
+    ) -> str | None:
+        """Sell the fraction of a lot that a split left in ``account`` at ``price``, without a fee.
+
+        A split of 3-for-2 on 15 shares, or 1-for-10 on 15, leaves 22.5 or 1.5 shares of an
+        instrument that trades in whole lots; brokers pay the fraction out in cash. It is booked
+        as a sale (a disposal on the tax ledger, the lots' basis share taken out) with the kind
+        ``cash-in-lieu``. Returns None (and books nothing) when nothing fractional is held, and
+        refuses a fraction worth less than one minor unit (like any trade that small).
+        """
+        self._account(account)
+        self._check_instrument(instrument)
+        if instrument.fractional:
+            return None
+        lot_book = self._lot_books.get(instrument.quote_currency.code)
+        held = lot_book.position(account, instrument.symbol) if lot_book is not None else _ZERO
+        fraction = held % instrument.lot_size
+        if not fraction:
+            return None
+        if not isinstance(price, Price) or price.currency != instrument.quote_currency:
+            raise CurrencyMismatchError(
+                f"{instrument.symbol}: cash in lieu needs a price in {instrument.quote_currency}"
+            )
+        instrument.check_price(price.amount)
+        self._check_gross(price.total(Quantity(fraction)), instrument)
+        op_id, ts = self._begin(ts, reason)
+        book = self._held_in(account, instrument, Quantity(fraction))
+        fee = Money.zero(instrument.quote_currency)
+        self._book_sale(
+            op_id, ts, "cash-in-lieu", account, instrument, Quantity(fraction), price, fee, book, reason, game
         )
-        # The lot book has moved: from here on a failure is a broken invariant, not bad input.
-        book_value = self._take_book_value(disposals, currency)
-        net = gross.amount - fee.amount
-        position_cash = _position_cash(account, symbol)
-        entries = self._entries(op_id, ts)
-        entries.add(
-            "sell",
-            f"sell {quantity.amount} {symbol} @ {price.amount} fee {fee.amount}",
-            Posting(_units_account(account, symbol), symbol, -quantity.amount, -book_value, currency.code),
-            _cash(position_cash, currency, net),
-            _cash(_fees_account(account, symbol), currency, fee.amount),
-            _cash(_realized_account(account, symbol), currency, book_value - gross.amount),
-        )
-        entries.add(
-            "sweep",
-            f"sweep {symbol} proceeds to {account} cash",
-            _cash(position_cash, currency, -net),
-            _cash(_cash_account(account, currency.code), currency, net),
-        )
-        self._move_cash(account, currency, net)
-        self._costs.append(CostEntry(op_id, ts, account, symbol, "sell", quantity.amount, gross, fee))
-        decision = DecisionEntry(op_id, ts, "sell", account, symbol, reason, game)
-        self._commit(op_id, ts, entries, decision, self._new_tax_entries(currency, op_id, ts))
         return op_id
 
     def dividend(self, account: str, instrument: Instrument, amount: Money, ts: datetime, reason: str = "") -> str:
@@ -1170,6 +1176,62 @@ class Books:
             for d in added
         ]
         return changed + new
+
+    def _book_sale(
+        self,
+        op_id: str,
+        ts: datetime,
+        kind: str,
+        account: str,
+        instrument: Instrument,
+        quantity: Quantity,
+        price: Price,
+        fee: Money,
+        book: LotBook,
+        reason: str,
+        game: str | None,
+        lots: Sequence[tuple[str, Decimal]] | None = None,
+    ) -> None:
+        """Book a validated sale: the lot book first (it refuses a sale beyond what is held and
+        changes nothing then), then the journal, the cost, decision and tax ledgers."""
+        symbol = instrument.symbol
+        currency = instrument.quote_currency
+        gross = price.total(quantity)
+        disposals = book.sell(
+            account=account,
+            symbol=symbol,
+            quantity=quantity.amount,
+            price=price.amount,
+            fee=fee.amount,
+            on=ts.date(),
+            asset_class=instrument.asset_class,
+            lots=lots,
+            game=game,
+            sale_id=op_id,
+        )
+        # The lot book has moved: from here on a failure is a broken invariant, not bad input.
+        book_value = self._take_book_value(disposals, currency)
+        net = gross.amount - fee.amount
+        position_cash = _position_cash(account, symbol)
+        entries = self._entries(op_id, ts)
+        entries.add(
+            "sell",
+            f"sell {quantity.amount} {symbol} @ {price.amount} fee {fee.amount}",
+            Posting(_units_account(account, symbol), symbol, -quantity.amount, -book_value, currency.code),
+            _cash(position_cash, currency, net),
+            _cash(_fees_account(account, symbol), currency, fee.amount),
+            _cash(_realized_account(account, symbol), currency, book_value - gross.amount),
+        )
+        entries.add(
+            "sweep",
+            f"sweep {symbol} proceeds to {account} cash",
+            _cash(position_cash, currency, -net),
+            _cash(_cash_account(account, currency.code), currency, net),
+        )
+        self._move_cash(account, currency, net)
+        self._costs.append(CostEntry(op_id, ts, account, symbol, "sell", quantity.amount, gross, fee))
+        decision = DecisionEntry(op_id, ts, kind, account, symbol, reason, game)
+        self._commit(op_id, ts, entries, decision, self._new_tax_entries(currency, op_id, ts))
 
     def _move_cash(self, account: str, currency: Currency, amount: Decimal) -> None:
         key = (account, currency.code)

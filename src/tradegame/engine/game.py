@@ -726,6 +726,8 @@ class Game:
                     if state.move.symbol == action.symbol:
                         self._split_move(state, action.value)
                 self._event("split", None, None, action.symbol, f"{action.value} new per old", (op,))
+                for account, _ in holders:
+                    self._cash_in_lieu(account, instrument, row)
             else:
                 currency = instrument.quote_currency
                 for account, quantity in holders:
@@ -735,6 +737,27 @@ class Game:
                             account, instrument, Money(amount, currency), ts, f"{action.value}/unit"
                         )
                         self._event("dividend", None, account, action.symbol, f"{amount} {currency.code}", (op,))
+
+    def _cash_in_lieu(self, account: str, instrument: Instrument, row: int) -> None:
+        """Pay out the fraction of a lot a split left in ``account`` at the split day's opening
+        price (the first post-split price; the close on close-only data)."""
+        held = self.held.get((account, instrument.symbol), _ZERO)
+        if instrument.fractional or not held % instrument.lot_size:
+            return
+        bar = self._bar(row, self._column[instrument.symbol])
+        price = tick_price(bar.close if bar.close_only else bar.open, instrument.tick_size)
+        fraction = held % instrument.lot_size
+        reason = f"cash in lieu of {fraction} {instrument.symbol}"
+        try:
+            op = self.books.cash_in_lieu(
+                account, instrument, Price(price, instrument.quote_currency), _utc(self._now_ns), reason,
+                game=self.spec.name,
+            )  # fmt: skip
+        except TradegameError as error:
+            self._event("rejected", None, account, instrument.symbol, f"{reason}: {error}")
+            return
+        self._after_fill(account, instrument.symbol, -fraction, _ZERO)
+        self._event("cash-in-lieu", None, account, instrument.symbol, f"{fraction} @ {price}", (op,) if op else ())
 
     @staticmethod
     def _split_move(state: MoveState, ratio: Decimal) -> None:

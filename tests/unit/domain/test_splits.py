@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from tradegame.domain.errors import InvalidInputError
+from tradegame.domain.errors import InvalidAmountError, InvalidInputError
 from tradegame.domain.holding import Term
 from tradegame.domain.instruments import Account, AssetClass, Instrument
 from tradegame.domain.lots import LotBook
@@ -100,3 +100,47 @@ def test_books_split_of_unknown_instrument_is_refused() -> None:
     with pytest.raises(InvalidInputError, match="nothing to split"):
         books.split(ACME, D(2), datetime(2020, 6, 1, tzinfo=UTC))
     assert books.entries == ()
+
+
+def reverse_split_books(quantity: int, ratio: str) -> Books:
+    books = Books([Account("IBKR", "ibkr", USD)])
+    t = datetime(2020, 1, 2, 15, tzinfo=UTC)
+    books.deposit("IBKR", Money.of("10000.00", USD), t, "start")
+    books.buy("IBKR", ACME, Quantity(D(quantity)), Price(D(100), USD), Money.of("1.00", USD), t, "buy")
+    books.split(ACME, D(ratio), datetime(2020, 6, 1, 13, 30, tzinfo=UTC), "split")
+    return books
+
+
+def test_cash_in_lieu_sells_the_fraction_a_reverse_split_leaves() -> None:
+    # 15 @ 100.00 (+1.00 fee) -> 1-for-10 -> 1.5 units; 0.5 paid out at 1010.00 = 505.00.
+    books = reverse_split_books(15, "0.1")
+    when = datetime(2020, 6, 1, 13, 30, tzinfo=UTC)
+    op = books.cash_in_lieu("IBKR", ACME, Price(D("1010.00"), USD), when, "cash in lieu")
+    assert op is not None
+    position = books.position("IBKR", "ACME")
+    assert position.quantity == D(1)
+    assert books.cash("IBKR", USD).amount == D("10000.00") - D("1501.00") + D("505.00")
+    (sale,) = books.disposals()
+    # A third of the tax basis 1501.00 goes with the 0.5 of 1.5 units: 500.33; gain 4.67.
+    assert (sale.quantity, sale.proceeds, sale.cost_basis, sale.gain) == (D("0.5"), D("505.00"), D("500.33"), D("4.67"))
+    assert books.decision_log[-1].action == "cash-in-lieu"
+    assert all(not any(entry.weights().values()) for entry in books.entries)  # every entry balances
+    assert replay(books.entries) == books.state()
+    # Nothing fractional is left: a second call books nothing.
+    assert books.cash_in_lieu("IBKR", ACME, Price(D("1010.00"), USD), when) is None
+
+
+def test_cash_in_lieu_after_a_three_for_two_split() -> None:
+    books = reverse_split_books(15, "1.5")  # 22.5 units
+    books.cash_in_lieu("IBKR", ACME, Price(D("66.70"), USD), datetime(2020, 6, 1, 13, 30, tzinfo=UTC))
+    assert books.position("IBKR", "ACME").quantity == D(22)
+    assert books.cash("IBKR", USD).amount == D("8499.00") + D("33.35")
+
+
+def test_cash_in_lieu_refuses_a_fraction_worth_under_a_cent_and_changes_nothing() -> None:
+    books = reverse_split_books(15, "0.1")
+    before = (books.operations, books.entries, books.cash("IBKR", USD))
+    with pytest.raises(InvalidAmountError, match="less than one minor unit"):
+        books.cash_in_lieu("IBKR", ACME, Price(D("0.01"), USD), datetime(2020, 6, 1, 13, 30, tzinfo=UTC))
+    assert (books.operations, books.entries, books.cash("IBKR", USD)) == before
+    assert books.position("IBKR", "ACME").quantity == D("1.5")

@@ -450,3 +450,28 @@ def test_a_move_placed_intraday_on_daily_bars_waits_for_the_next_open() -> None:
     (fill,) = [e for e in result.events if e.kind == "filled" and e.move_id == "m00001"]
     assert fill.time[:16] == "2024-01-03T14:30"  # the next open, not 2024-01-02T14:30
     assert "@ 101" in fill.detail
+
+
+def test_a_reverse_split_pays_the_fraction_in_cash_and_the_end_sells_the_rest() -> None:
+    import pandas as pd
+
+    from tradegame.engine.universe import Universe
+
+    # 15 bought at 101 (1,515.00); a 1-for-10 split on day 4 leaves 1.5 units; 0.5 is paid out at
+    # that day's open 1,010.00 (505.00); the last 1 unit is sold at the last close 1,020.00.
+    bars = bars_from(
+        {"ACME": [*ACME[:3], (1010.0, 1020.0, 1000.0, 1010.0, 1e6), (1020.0, 1030.0, 1010.0, 1020.0, 1e6)]}
+    )
+    splits = pd.DataFrame({"symbol": ["ACME"], "ts": [bars["ts"].iloc[3]], "ratio": ["0.1"]})
+    base = universe_of(bars)
+    universe = Universe.from_panel(base.panel, currency=base.instruments["ACME"].quote_currency, splits=splits)
+    result = play(spec(), universe, Script(at_round({0: [Move.buy("ACME", 15)]})))
+    assert kinds(result).count("rejected") == 0
+    (paid,) = [e for e in result.events if e.kind == "cash-in-lieu"]
+    assert paid.detail == "0.5 @ 1010.00" and paid.time[:16] == "2024-01-05T14:30"
+    assert result.score.final_value == D("10010.00")  # 10,000 - 1,515 + 505 + 1,020: nothing lost
+    assert [(d.quantity, d.proceeds) for d in result.books.disposals()] == [
+        (D("0.5"), D("505.00")),
+        (D(1), D("1020.00")),
+    ]
+    assert not result.books.open_lots()
