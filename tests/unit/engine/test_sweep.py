@@ -94,9 +94,8 @@ def assert_same(column: SweepColumn, game: GameResult) -> None:
             "accounts": (AccountSpec("main", fees=PerShare(D("0.005"), minimum=D("1.00"))),),
             "start_fund": D("2500.00"),
         },
-        {"schedule": "hourly", "end": date(2003, 6, 30), "fill_at": "next_open"},
     ],
-    ids=["next-open", "close-taxed", "fee-slippage-taxed", "weekly-per-share", "hourly-rounds"],
+    ids=["next-open", "close-taxed", "fee-slippage-taxed", "weekly-per-share"],
 )
 def test_every_column_equals_its_game(spx: Universe, changes: dict[str, object]) -> None:
     spec = spec_of(**changes)
@@ -212,6 +211,8 @@ def test_signal_follower_skips_quiet_rounds_without_changing_anything(spx: Unive
             {"initial_positions": (InitialPosition("SPX", D(1), D(1000), date(2001, 1, 2), "main"),)},
             "initial_positions",
         ),
+        ({"schedule": "hourly", "end": date(2003, 6, 30)}, "Rounds that fall inside a bar"),
+        ({"schedule": "hourly", "end": date(2003, 6, 30), "fill_at": "close"}, "Rounds that fall inside a bar"),
     ],
 )
 def test_a_spec_the_sweep_cannot_reproduce_is_refused_by_name(
