@@ -31,7 +31,7 @@ import numpy as np
 
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.holding import Term
-from tradegame.domain.instruments import Instrument
+from tradegame.domain.instruments import Instrument, LotMethod
 from tradegame.domain.lots import LotBook
 from tradegame.domain.tax import TaxProfile, estimate_tax
 from tradegame.engine.context import RoundContext
@@ -228,6 +228,7 @@ class _Plan:
             "exits": spec.exits.active,
             "initial_positions": bool(spec.initial_positions),
             "volume_cap": any(a.volume_cap is not None for a in spec.accounts),
+            "lot_method specific (sales name their lots)": spec.account_for(symbol).lot_method is LotMethod.SPECIFIC,
             f"corporate actions on {symbol}": any(
                 action.symbol == symbol for actions in game.universe.actions.values() for action in actions
             ),

@@ -12,6 +12,7 @@ import pytest
 from tradegame.data.datasets import load_dataset
 from tradegame.data.panel import Panel
 from tradegame.domain.errors import InvalidInputError
+from tradegame.domain.instruments import LotMethod
 from tradegame.domain.money import USD, Money
 from tradegame.domain.positions import TaxKind
 from tradegame.domain.running_costs import Monthly, RunningCost
@@ -211,6 +212,7 @@ def test_signal_follower_skips_quiet_rounds_without_changing_anything(spx: Unive
             {"initial_positions": (InitialPosition("SPX", D(1), D(1000), date(2001, 1, 2), "main"),)},
             "initial_positions",
         ),
+        ({"accounts": (AccountSpec("main", lot_method=LotMethod.SPECIFIC),)}, "lot_method specific"),
         ({"schedule": "hourly", "end": date(2003, 6, 30)}, "Rounds that fall inside a bar"),
         ({"schedule": "hourly", "end": date(2003, 6, 30), "fill_at": "close"}, "Rounds that fall inside a bar"),
     ],
