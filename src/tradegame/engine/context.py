@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Protocol, overload
 import numpy as np
 import pandas as pd
 
+from tradegame.domain.lots import OpenLot
 from tradegame.engine.costs import FeeModel, MakerTaker, PercentOfNotional
 from tradegame.engine.moves import Action, Move, MoveState
 from tradegame.engine.routes import Pair, Route, find_route
@@ -134,6 +135,11 @@ class RoundContext:
     def quantity(self, symbol: str, account: str | None = None) -> Decimal:
         """Units of ``symbol`` held, in one account or (by default) in all."""
         return self._game.quantity_of(symbol, account)
+
+    def open_lots(self, symbol: str, account: str | None = None) -> tuple[OpenLot, ...]:
+        """The open tax lots of ``symbol`` (in one account or all), oldest first: their ids, units,
+        basis and dates, for a sell that names its lots (``Move.sell(..., lots=...)``)."""
+        return tuple(self._game.books.open_lots(account, symbol))
 
     @property
     def positions(self) -> Mapping[tuple[str, str], PositionInfo]:

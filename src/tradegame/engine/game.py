@@ -33,7 +33,7 @@ from tradegame.data.calendars import round_times, session_closes, sessions
 from tradegame.data.errors import DataError
 from tradegame.data.panel import PanelView
 from tradegame.domain.errors import InsufficientFundsError, InvalidInputError, TradegameError
-from tradegame.domain.instruments import Account, Instrument
+from tradegame.domain.instruments import Account, Instrument, LotMethod
 from tradegame.domain.money import Currency, Money, Price, Quantity
 from tradegame.domain.positions import Books, TaxKind
 from tradegame.engine.context import Model, PositionInfo, RoundContext, RoundHistory
@@ -648,7 +648,7 @@ class Game:
             else:
                 op = self.books.sell(
                     state.account, instrument, Quantity(quantity), Price(unit_price, currency), fee, ts, reason,
-                    game=self.spec.name,
+                    game=self.spec.name, lots=self._sale_lots(state, quantity),
                 )  # fmt: skip
         except TradegameError as error:
             self._reject(state, f"{side.value} {quantity} {move.symbol}: {error}")
@@ -676,6 +676,30 @@ class Game:
         if done:
             state.status = MoveStatus.FILLED
             self._finish(state, row)
+
+    def _sale_lots(self, state: MoveState, quantity: Decimal) -> list[tuple[str, Decimal]] | None:
+        """The tax lots a sale of ``quantity`` names: the Move's own, taken in order past what earlier
+        fills sold; in an account with specific identification and none named, the oldest first
+        (FIFO, the rule for a sale that is not identified); otherwise None (the lot method picks)."""
+        if state.move.lots:
+            named, skip = state.move.lots, state.filled
+        elif self._accounts[state.account].lot_method is LotMethod.SPECIFIC:
+            held = self.books.open_lots(state.account, state.move.symbol)
+            named, skip = tuple((lot.lot_id, lot.quantity) for lot in held), _ZERO
+        else:
+            return None
+        out: list[tuple[str, Decimal]] = []
+        wanted = quantity
+        for lot_id, units in named:
+            sold_before = min(units, skip)  # sold by this Move's earlier (partial) fills
+            skip -= sold_before
+            take = min(units - sold_before, wanted)
+            if take > 0:
+                out.append((lot_id, take))
+                wanted -= take
+            if not wanted:
+                break
+        return out
 
     def _affordable(
         self,
@@ -769,6 +793,8 @@ class Game:
             price = getattr(move, name)
             if price is not None:
                 updates[name] = price / ratio
+        if move.lots:
+            updates["lots"] = tuple((lot_id, units * ratio) for lot_id, units in move.lots)  # type: ignore[assignment]
         state.move = replace(move, **updates)  # type: ignore[arg-type]
         if state.quantity is not None:
             state.quantity *= ratio
@@ -809,7 +835,9 @@ class Game:
                 following, quantity=None, notional=currency.round(delivered), target_weight=None, sell_all=False
             )
         elif state.side is Side.BUY and following.side is Side.SELL and following.symbol == state.move.symbol:
-            following = replace(following, quantity=state.filled, notional=None, target_weight=None, sell_all=False)
+            following = replace(
+                following, quantity=state.filled, notional=None, target_weight=None, sell_all=False, lots=()
+            )
         placed = self._accept(following, self._now_ns, chain_root=state.chain_root or state.move_id)
         if placed is not None and row is not None and following.order_type is OrderType.MARKET:
             # A chained market leg trades on the same bar, right after the leg before it.

@@ -5,7 +5,10 @@ notional (an amount of the quote currency) or as a target weight of the Game's v
 time in force: good till cancelled (``"gtc"``), this Round only (``"round"``), or a number of
 Rounds (an ``int``). ``then`` chains a next Move sized by what this one actually delivered:
 after a sell, the next leg spends the proceeds (its notional); after a buy, the next leg sells
-the units bought. A Model may also ``Cancel`` an open Move or ``EndGame``.
+the units bought. A sell may name the tax lots it sells (``lots``: specific identification,
+e.g. the lots with the highest basis); without them the account's lot method picks, and in an
+account whose method is specific identification the engine names the oldest lots first (FIFO,
+the rule when a sale is not identified). A Model may also ``Cancel`` an open Move or ``EndGame``.
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ class Move:
     account: str | None = None
     reason: str = ""
     then: Move | None = field(default=None, repr=False)
+    lots: tuple[tuple[str, Decimal], ...] = ()  # a sell's tax lots, (lot id, units), in order
 
     def __post_init__(self) -> None:
         for name in ("quantity", "notional", "target_weight", "limit_price", "stop_price"):
@@ -95,6 +99,24 @@ class Move:
         tif = self.time_in_force
         if not (tif in ("gtc", "round") or (isinstance(tif, int) and not isinstance(tif, bool) and tif >= 1)):
             raise InvalidInputError(f"move {self.symbol}: time_in_force must be 'gtc', 'round' or a number >= 1")
+        if self.lots:
+            self._check_lots()
+
+    def _check_lots(self) -> None:
+        if self.side is not Side.SELL or self.quantity is None:
+            raise InvalidInputError(f"move {self.symbol}: only a sell sized by quantity names its lots")
+        named: list[tuple[str, Decimal]] = []
+        for item in self.lots:
+            if not (isinstance(item, tuple | list) and len(item) == 2 and isinstance(item[0], str) and item[0].strip()):
+                raise InvalidInputError(f"move {self.symbol}: each lot is a (lot id, units) pair, got {item!r}")
+            units = to_decimal(item[1], f"move {self.symbol} lot {item[0]}")
+            if units <= 0:
+                raise InvalidInputError(f"move {self.symbol}: lot {item[0]} units must be positive, got {units}")
+            named.append((item[0], units))
+        total = sum((units for _, units in named), Decimal(0))
+        if total != self.quantity:
+            raise InvalidInputError(f"move {self.symbol}: the lots name {total} units, the quantity is {self.quantity}")
+        object.__setattr__(self, "lots", tuple(named))
 
     # -- shorthands ------------------------------------------------------------------------
 

@@ -217,7 +217,10 @@ class _Plan:
                 "sweep: cannot play Rounds that fall inside a bar (e.g. hourly Rounds on daily bars) on arrays; "
                 "play these Games one by one"
             )
-        self.methods = {a.name: a.lot_method for a in spec.accounts}
+        # The engine sells the oldest lots first where the account identifies lots but a Move names none.
+        self.methods = {
+            a.name: LotMethod.FIFO if a.lot_method is LotMethod.SPECIFIC else a.lot_method for a in spec.accounts
+        }
         self.years = (_utc(int(self.times[0])).year, _utc(int(self.times[-1])).year)
 
     @staticmethod
@@ -228,7 +231,6 @@ class _Plan:
             "exits": spec.exits.active,
             "initial_positions": bool(spec.initial_positions),
             "volume_cap": any(a.volume_cap is not None for a in spec.accounts),
-            "lot_method specific (sales name their lots)": spec.account_for(symbol).lot_method is LotMethod.SPECIFIC,
             f"corporate actions on {symbol}": any(
                 action.symbol == symbol for actions in game.universe.actions.values() for action in actions
             ),

@@ -8,6 +8,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
+from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.instruments import AssetClass, Instrument
 from tradegame.domain.money import KRW
 from tradegame.domain.positions import replay
@@ -475,3 +476,59 @@ def test_a_reverse_split_pays_the_fraction_in_cash_and_the_end_sells_the_rest() 
         (D(1), D("1020.00")),
     ]
     assert not result.books.open_lots()
+
+
+def test_a_sell_names_its_lots_and_partial_fills_take_them_in_order() -> None:
+    # Lot 1: 10 @ 101 (day 2 open); lot 2: 10 @ 102 (day 3 open). On round 2 the Model sells 15,
+    # naming lot 2 first (the higher basis), then 5 of lot 1; a 10-share volume cap splits the sale.
+    thin = [(o, h, low, c, 100.0) for o, h, low, c, _ in ACME] + [(106.0, 107.0, 105.0, 106.0, 100.0)] * 2
+    universe = universe_of(bars_from({"ACME": thin}))
+    account = AccountSpec("main", volume_cap=D("0.1"))
+    lots_seen: list[tuple[str, Decimal]] = []
+
+    def plan(ctx: object) -> list[Move]:
+        if ctx.round in (0, 1):  # type: ignore[attr-defined]
+            return [Move.buy("ACME", 10)]
+        if ctx.round == 2:  # type: ignore[attr-defined]
+            first, second = ctx.open_lots("ACME")  # type: ignore[attr-defined]
+            lots_seen.extend([(first.lot_id, first.cost_basis), (second.lot_id, second.cost_basis)])
+            return [Move.sell("ACME", 15, lots=((second.lot_id, D(10)), (first.lot_id, D(5))))]
+        return []
+
+    result = play(spec(accounts=(account,), rounds=7), universe, Script(plan))
+    (first_id, first_cost), (second_id, second_cost) = lots_seen
+    assert (first_cost, second_cost) == (D("1010.00"), D("1020.00"))
+    sales = [(d.lot_id, d.quantity, d.cost_basis) for d in result.books.disposals()]
+    # The sale's two fills: lot 2 whole, then 5 of lot 1; the end sells the other 5 of lot 1.
+    assert sales == [(second_id, D(10), D("1020.00")), (first_id, D(5), D("505.00")), (first_id, D(5), D("505.00"))]
+    assert [e.kind for e in result.events if e.move_id == "m00003"] == ["placed", "partial", "continued", "filled"]
+
+
+def test_an_account_with_specific_identification_sells_the_oldest_lots_unless_told() -> None:
+    from tradegame.domain.instruments import LotMethod
+
+    universe = universe_of(bars_from({"ACME": ACME}))
+    account = AccountSpec("main", lot_method=LotMethod.SPECIFIC)
+    plan = at_round({0: [Move.buy("ACME", 10)], 1: [Move.buy("ACME", 10)], 2: [Move.sell("ACME", 5)]})
+    result = play(spec(accounts=(account,)), universe, Script(plan))
+    assert kinds(result).count("rejected") == 0  # before: "specific identification needs the lots"
+    sales = [(d.quantity, d.cost_basis) for d in result.books.disposals()]
+    # 5 from the 101.00 lot (FIFO), then the end sells the other 5 and the 102.00 lot.
+    assert sales == [(D(5), D("505.00")), (D(5), D("505.00")), (D(10), D("1020.00"))]
+    assert not result.books.open_lots()
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"quantity": D(5), "lots": (("op-000002", D(4)),)}, "the lots name 4 units, the quantity is 5"),
+        ({"sell_all": True, "lots": (("op-000002", D(4)),)}, "only a sell sized by quantity"),
+        ({"quantity": D(5), "lots": (("", D(5)),)}, "each lot is a"),
+        ({"quantity": D(5), "lots": (("op-000002", D(-5)),)}, "must be positive"),
+    ],
+)
+def test_bad_lot_lists_are_refused_when_the_move_is_made(options: dict[str, object], message: str) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        Move.sell("ACME", **options)
+    with pytest.raises(InvalidInputError, match="only a sell"):
+        Move.buy("ACME", 5, lots=(("op-000002", D(5)),))

@@ -95,8 +95,12 @@ def assert_same(column: SweepColumn, game: GameResult) -> None:
             "accounts": (AccountSpec("main", fees=PerShare(D("0.005"), minimum=D("1.00"))),),
             "start_fund": D("2500.00"),
         },
+        {
+            "accounts": (AccountSpec("main", lot_method=LotMethod.SPECIFIC, fees=PercentOfNotional(D("0.002"))),),
+            "tax": TaxProfile.flat("0.25", "0.15"),
+        },
     ],
-    ids=["next-open", "close-taxed", "fee-slippage-taxed", "weekly-per-share"],
+    ids=["next-open", "close-taxed", "fee-slippage-taxed", "weekly-per-share", "specific-lots-taxed"],
 )
 def test_every_column_equals_its_game(spx: Universe, changes: dict[str, object]) -> None:
     spec = spec_of(**changes)
@@ -212,7 +216,6 @@ def test_signal_follower_skips_quiet_rounds_without_changing_anything(spx: Unive
             {"initial_positions": (InitialPosition("SPX", D(1), D(1000), date(2001, 1, 2), "main"),)},
             "initial_positions",
         ),
-        ({"accounts": (AccountSpec("main", lot_method=LotMethod.SPECIFIC),)}, "lot_method specific"),
         ({"schedule": "hourly", "end": date(2003, 6, 30)}, "Rounds that fall inside a bar"),
         ({"schedule": "hourly", "end": date(2003, 6, 30), "fill_at": "close"}, "Rounds that fall inside a bar"),
     ],
