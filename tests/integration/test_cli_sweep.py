@@ -42,7 +42,9 @@ def test_every_row_is_its_pairs_game(data_dir: Path, tmp_path: Path) -> None:
     for row in rows[:2] + rows[-1:]:
         params = {**game_file.model_params, "fast": row["fast"], "slow": row["slow"]}
         _, game = prepare(replace(game_file, model_params=params), MarketStore(data_dir))
-        score = game.run().score
+        played = game.run()
+        score = played.score
+        assert row["outcome"] == played.outcome
         assert (str(score.final_value), str(score.fees), str(score.taxes), str(score.score)) == (
             row["final_value"],
             row["fees"],
@@ -75,9 +77,9 @@ def test_bad_windows_and_symbols_get_one_clear_message(data_dir: Path, args: lis
 
 
 def test_a_game_the_sweep_cannot_reproduce_is_refused(data_dir: Path) -> None:
-    # sma-2008 has exit rules and a volume cap: the Round loop must play it.
+    # sma-2008 has a volume cap (partial fills): the Round loop must play it.
     result = runner.invoke(
         app, ["sweep", str(EXAMPLES / "sma-2008.toml"), "--fast", "10", "--slow", "50", "--data-dir", str(data_dir)]
     )
     assert result.exit_code == 2
-    assert "exits" in result.output and "volume_cap" in result.output and "one by one" in result.output
+    assert "volume_cap" in result.output and "one by one" in result.output

@@ -1,4 +1,4 @@
-"""Property: for any signals, costs, weight, fill rule and tax, a sweep column is its Game."""
+"""Property: for any signals, costs, weight, fill rule, schedule, exit rule and tax, a sweep column is its Game."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from tradegame.domain.money import USD
 from tradegame.domain.tax import TaxProfile
 from tradegame.engine.costs import FixedBps, PercentOfNotional, PerShare
 from tradegame.engine.game import play
-from tradegame.engine.spec import AccountSpec, DataSpec, GameSpec
+from tradegame.engine.spec import AccountSpec, DataSpec, ExitRules, GameSpec
 from tradegame.engine.sweep import SignalFollower, sweep
 from tradegame.engine.universe import Universe
 
@@ -33,6 +33,13 @@ def universe() -> Universe:
 
 
 runs = st.lists(st.tuples(st.integers(0, 2), st.integers(1, 40)), min_size=1, max_size=60)
+exits = st.one_of(
+    st.just(ExitRules()),
+    st.decimals("0.02", "0.3", places=2).map(lambda dd: ExitRules(max_drawdown=dd)),
+    st.integers(2, 10).map(lambda n: ExitRules(max_losing_rounds=n)),
+    st.decimals("0.02", "0.5", places=2).map(lambda target: ExitRules(target_return=target)),
+    st.decimals("0.8", "0.99", places=2).map(lambda low: ExitRules(min_value_fraction=low)),
+)
 fees = st.one_of(
     st.just(None),
     st.decimals("0", "0.01", places=4).map(lambda rate: PercentOfNotional(rate)),
@@ -60,6 +67,8 @@ def signals(plan: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
     fill_at=st.sampled_from(["next_open", "close"]),
     taxed=st.booleans(),
     fund=st.sampled_from([Decimal("3000"), Decimal("100000")]),
+    rules=exits,
+    schedule=st.sampled_from(["daily", "daily", "weekly", "monthly"]),
 )
 def test_a_sweep_column_is_its_game(
     plans: list[list[tuple[int, int]]],
@@ -69,6 +78,8 @@ def test_a_sweep_column_is_its_game(
     fill_at: str,
     taxed: bool,
     fund: Decimal,
+    rules: ExitRules,
+    schedule: str,
 ) -> None:
     account = (
         AccountSpec("main", slippage=FixedBps(bps))
@@ -79,7 +90,7 @@ def test_a_sweep_column_is_its_game(
         "property", date(1999, 3, 1), fund, end=date(2001, 10, 12), data=(DataSpec("arch-sp500"),),
         accounts=(account,), tax=TaxProfile.flat("0.3", "0.1") if taxed else None,
     )  # fmt: skip
-    spec = replace(spec, fill_at=fill_at)  # type: ignore[arg-type]
+    spec = replace(spec, fill_at=fill_at, exits=rules, schedule=schedule)  # type: ignore[arg-type]
     pairs = [signals(plan) for plan in plans]
     enter = np.stack([e for e, _ in pairs], axis=1)
     leave = np.stack([lv for _, lv in pairs], axis=1)
@@ -96,3 +107,4 @@ def test_a_sweep_column_is_its_game(
         ]
         assert ours == booked
         assert column.score == game.score
+        assert (column.outcome, column.outcome_round) == (game.outcome, game.outcome_round)

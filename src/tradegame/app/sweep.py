@@ -75,7 +75,8 @@ def sweep_file(
 
 
 def sweep_rows(result: SweepResult) -> list[dict[str, object]]:
-    """One row per pair, best score first: the pair, the number of fills and the Score's parts (exact strings)."""
+    """One row per pair, best score first: the pair, its fills, how it ended, and the Score's parts
+    (exact decimal strings)."""
     rows: list[dict[str, object]] = []
     for column in result.columns:
         fast, slow = cast(tuple[int, int], column.label)
@@ -85,6 +86,7 @@ def sweep_rows(result: SweepResult) -> list[dict[str, object]]:
                 "fast": fast,
                 "slow": slow,
                 "fills": len(column.fills),
+                "outcome": column.outcome,
                 "final_value": str(score.final_value),
                 "fees": str(score.fees),
                 "taxes": str(score.taxes),

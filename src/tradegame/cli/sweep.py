@@ -19,6 +19,8 @@ from tradegame.engine.gamefile import load_game
 
 __all__ = ["sweep"]
 
+MONEY = frozenset({"final_value", "fees", "taxes", "score"})
+
 
 def sweep(
     game_toml: Annotated[Path, typer.Argument(metavar="GAME.toml", help="The Game definition (all but the pair).")],
@@ -63,7 +65,7 @@ def sweep(
     for name in rows[0]:
         table.add_column(name.replace("_", " "), justify="right")
     for row in rows[:top]:
-        table.add_row(*(f"{float(v):,.2f}" if isinstance(v, str) else str(v) for v in row.values()))
+        table.add_row(*(f"{float(str(v)):,.2f}" if name in MONEY else str(v) for name, v in row.items()))
     console = stdout_console()
     console.print(table)
     fills = sum(int(str(row["fills"])) for row in rows)

@@ -13,10 +13,11 @@ plays any column as a full Game for its journal, ledgers and decision log; the t
 the sweep's fills and Score equal that Game's for every column.
 
 What a sweep supports is what a signal Game needs: one symbol in the Game currency, market
-orders, a fee and slippage model, tax. A spec with anything the jump-ahead cannot reproduce
-(running costs, exit rules, initial positions, a volume cap, corporate actions or gaps in the
-symbol's bars, Rounds inside a bar such as hourly Rounds on daily bars) is refused with an error
-that names it: play those Games one by one.
+orders, a fee and slippage model, tax, and the exit rules (checked on arrays over the Rounds
+between fills, with the Round loop's float arithmetic: ``_ExitWatch``). A spec with anything the
+jump-ahead cannot reproduce (running costs, initial positions, a volume cap, corporate actions or
+gaps in the symbol's bars, Rounds inside a bar such as hourly Rounds on daily bars) is refused
+with an error that names it: play those Games one by one.
 """
 
 from __future__ import annotations
@@ -36,9 +37,9 @@ from tradegame.domain.lots import LotBook
 from tradegame.domain.tax import TaxProfile, estimate_tax
 from tradegame.engine.context import RoundContext
 from tradegame.engine.fills import affordable, fill_fee, lot_step, target_units, tick_price
-from tradegame.engine.game import Game, GameResult, Score, _utc, play
+from tradegame.engine.game import Game, GameResult, Outcome, Score, _utc, play
 from tradegame.engine.moves import Action, Move
-from tradegame.engine.spec import AccountSpec, GameSpec
+from tradegame.engine.spec import AccountSpec, ExitRules, GameSpec
 from tradegame.engine.universe import Universe
 from tradegame.engine.wake import Signals, Wake
 
@@ -97,11 +98,21 @@ class SweepFill(NamedTuple):
 
 @dataclass(frozen=True)
 class SweepColumn:
-    """One swept Game: its label, its fills (the liquidation last) and its Score."""
+    """One swept Game: its label, its fills (the liquidation last), its Score, and how and on which
+    Round it ended (as ``GameResult.outcome`` and ``outcome_round``)."""
 
     label: object
     fills: tuple[SweepFill, ...]
     score: Score
+    outcome: Outcome
+    outcome_round: int
+
+
+class _Played(NamedTuple):
+    fills: tuple[SweepFill, ...]
+    score: Score
+    outcome: Outcome
+    outcome_round: int
 
 
 @dataclass(frozen=True)
@@ -221,14 +232,16 @@ class _Plan:
         self.methods = {
             a.name: LotMethod.FIFO if a.lot_method is LotMethod.SPECIFIC else a.lot_method for a in spec.accounts
         }
-        self.years = (_utc(int(self.times[0])).year, _utc(int(self.times[-1])).year)
+        self.first_year = _utc(int(self.times[0])).year
+        # What a Round values a unit at: the latest close it knows (0 before the symbol's first bar).
+        latest_close = np.nan_to_num(self.close[np.clip(self.latest, 0, None)])
+        self.marks = np.where(self.latest >= 0, latest_close, 0.0)
 
     @staticmethod
     def _refuse_unsupported(game: Game, symbol: str) -> None:
         spec = game.spec
         problems = {
             "running_costs": bool(spec.running_costs),
-            "exits": spec.exits.active,
             "initial_positions": bool(spec.initial_positions),
             "volume_cap": any(a.volume_cap is not None for a in spec.accounts),
             f"corporate actions on {symbol}": any(
@@ -246,7 +259,7 @@ class _Plan:
         if refused:
             raise InvalidInputError(f"sweep: cannot play {', '.join(refused)} on arrays; play these Games one by one")
 
-    def play(self, enter: np.ndarray, leave: np.ndarray, weight: Decimal) -> tuple[tuple[SweepFill, ...], Score]:
+    def play(self, enter: np.ndarray, leave: np.ndarray, weight: Decimal) -> _Played:
         latest, rounds = self.latest, len(self.times)
         known = latest >= 0
         rows = np.clip(latest, 0, None)
@@ -258,6 +271,8 @@ class _Plan:
         fees = _ZERO
         fills: list[SweepFill] = []
         lots = LotBook(currency, wash_sales=True, methods=self.methods) if self.spec.tax is not None else None
+        watch = _ExitWatch(self.spec.exits, self.spec.start_fund, self.marks) if self.spec.exits.active else None
+        exit_round: int | None = None
         index = 0
         while index < rounds:
             awake = holding_rounds if held else flat_rounds
@@ -266,7 +281,8 @@ class _Plan:
                 break
             placed = int(awake[position])
             if self.at_close:
-                row, fill_round, following = int(latest[placed]), placed, placed + 1
+                # The exit rules look at the Round before the Model decides; the fill comes after.
+                row, fill_round, following, checked = int(latest[placed]), placed, placed + 1, placed + 1
             else:
                 # The first bar after the Round's latest that opens no earlier than the Move (Game._match_row).
                 row = max(int(latest[placed]) + 1, int(self.fill_ns.searchsorted(self.times[placed], "left")))
@@ -274,7 +290,11 @@ class _Plan:
                 fill_round = max(fill_round, placed + 1)
                 if fill_round >= rounds:
                     break  # placed on the last Round: cancelled at the end
-                following = fill_round
+                following = checked = fill_round  # booked as that Round replays the bar, before its exit check
+            if watch is not None:
+                exit_round = watch.first_exit(checked, cash, held)
+                if exit_round is not None:
+                    break
             price = float(self.close[row] if self.at_close else self.open[row])
             fill = self._fill(fill_round, row, price, cash, held, weight, lots)
             if fill is not None:
@@ -283,17 +303,22 @@ class _Plan:
                 cash = fill.cash
                 held = fill.quantity if fill.side == "buy" else _ZERO
             index = following
+        if watch is not None and exit_round is None:
+            exit_round = watch.first_exit(rounds, cash, held)
+        final = rounds - 1 if exit_round is None else exit_round
         if held:
-            last = int(latest[-1])
-            fill = self._fill(rounds - 1, last, float(self.close[last]), cash, held, weight, lots, liquidation=True)
+            last = int(latest[final])
+            fill = self._fill(final, last, float(self.close[last]), cash, held, weight, lots, liquidation=True)
             if fill is not None:
                 fills.append(fill)
                 fees += fill.fee
                 cash = fill.cash
-        taxes = self._taxes(lots) if lots is not None else _ZERO
+        taxes = self._taxes(lots, _utc(int(self.times[final])).year) if lots is not None else _ZERO
         start = self.spec.start_fund
         gross = cash - start + fees
-        return tuple(fills), Score(start, cash, gross, fees, _ZERO, taxes, gross - fees - taxes)
+        outcome = "completed" if exit_round is None or watch is None else watch.outcome
+        score = Score(start, cash, gross, fees, _ZERO, taxes, gross - fees - taxes)
+        return _Played(tuple(fills), score, outcome, final)
 
     def _fill(
         self,
@@ -360,7 +385,7 @@ class _Plan:
                 asset_class=instrument.asset_class,
             )  # fmt: skip
 
-    def _taxes(self, lots: LotBook) -> Decimal:
+    def _taxes(self, lots: LotBook, last: int) -> Decimal:
         """The tax due of every year of the Game, as Books.record_tax finally records it."""
         profile = self.spec.tax
         assert isinstance(profile, TaxProfile)
@@ -372,7 +397,7 @@ class _Plan:
             else:
                 short += disposal.gain
             gains[disposal.date_sold.year] = (short, long)
-        first, last = self.years
+        first = self.first_year
         total = _ZERO
         for year in range(first, last + 1):
             upto = {y: g for y, g in gains.items() if y <= year}
@@ -380,3 +405,56 @@ class _Plan:
             result = next((r for r in estimate_tax(upto, profile) if r.year == year), None)
             total += result.tax_due if result is not None else _ZERO
         return total
+
+
+class _ExitWatch:
+    """The Game's exit rules (``Game._exit``), checked on arrays over runs of Rounds in which the
+    holdings do not change: the same float arithmetic, Round by Round, with the same carried state
+    (the peak, the losing streak, the previous Round's value)."""
+
+    def __init__(self, rules: ExitRules, start: Decimal, marks: np.ndarray) -> None:
+        self.rules = rules
+        self.start = float(start)
+        self.marks = marks
+        self.peak = self.start
+        self.losing = 0
+        self.previous = self.start
+        self.checked = 0  # the Rounds before this one are checked
+        self.outcome: Outcome = "completed"
+
+    def first_exit(self, upto: int, cash: Decimal, held: Decimal) -> int | None:
+        """Check the Rounds from ``checked`` to ``upto`` (exclusive), valued at ``cash`` plus ``held``
+        units; the first Round an exit rule ends the Game on, or None."""
+        begin = self.checked
+        if upto <= begin:
+            return None
+        rules, start = self.rules, self.start
+        values = float(cash) + float(held) * self.marks[begin:upto]
+        count = len(values)
+        steps = np.arange(count)
+        previous = np.concatenate(([self.previous], values[:-1]))
+        down = values < previous
+        last_reset = np.maximum.accumulate(np.where(~down, steps, -1))
+        losing = np.where(last_reset >= 0, steps - last_reset, self.losing + steps + 1)
+        peak = np.maximum(self.peak, np.maximum.accumulate(values))
+        catastrophic = np.zeros(count, dtype=bool)
+        if rules.min_value_fraction is not None:
+            catastrophic |= values < float(rules.min_value_fraction) * start
+        if rules.max_drawdown is not None:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                catastrophic |= (peak > 0) & ((peak - values) / peak > float(rules.max_drawdown))
+        if rules.max_losing_rounds is not None:
+            catastrophic |= losing >= rules.max_losing_rounds
+        perfect = np.zeros(count, dtype=bool)
+        if rules.target_return is not None:
+            perfect = values / start - 1 >= float(rules.target_return)
+        hits = np.flatnonzero(catastrophic | perfect)
+        if len(hits):
+            first = int(hits[0])
+            self.outcome = "catastrophic_exit" if catastrophic[first] else "perfect_exit"
+            return begin + first
+        self.peak = float(peak[-1])
+        self.losing = int(losing[-1])
+        self.previous = float(values[-1])
+        self.checked = upto
+        return None

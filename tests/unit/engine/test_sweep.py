@@ -78,6 +78,7 @@ def assert_same(column: SweepColumn, game: GameResult) -> None:
     ours = [(f.time_ns, f.side, f.quantity, f.price, f.fee) for f in column.fills]
     assert ours == fills_of(game)
     assert column.score == game.score
+    assert (column.outcome, column.outcome_round) == (game.outcome, game.outcome_round)
     assert column.fills[-1].cash == game.score.final_value if column.fills else True
 
 
@@ -99,8 +100,22 @@ def assert_same(column: SweepColumn, game: GameResult) -> None:
             "accounts": (AccountSpec("main", lot_method=LotMethod.SPECIFIC, fees=PercentOfNotional(D("0.002"))),),
             "tax": TaxProfile.flat("0.25", "0.15"),
         },
+        {"exits": ExitRules(max_drawdown=D("0.12"))},
+        {"exits": ExitRules(max_losing_rounds=7)},
+        {"exits": ExitRules(target_return=D("0.15")), "fill_at": "close"},
+        {"exits": ExitRules(min_value_fraction=D("0.93")), "tax": TaxProfile.flat("0.3", "0.15")},
     ],
-    ids=["next-open", "close-taxed", "fee-slippage-taxed", "weekly-per-share", "specific-lots-taxed"],
+    ids=[
+        "next-open",
+        "close-taxed",
+        "fee-slippage-taxed",
+        "weekly-per-share",
+        "specific-lots-taxed",
+        "drawdown-exit",
+        "losing-rounds-exit",
+        "perfect-exit-close",
+        "min-value-exit-taxed",
+    ],
 )
 def test_every_column_equals_its_game(spx: Universe, changes: dict[str, object]) -> None:
     spec = spec_of(**changes)
@@ -116,7 +131,9 @@ def test_every_column_equals_its_game(spx: Universe, changes: dict[str, object])
         assert_same(column, game)
         assert result.game(index).score == game.score
         trades += len(column.fills)
-    assert trades > 40  # the comparison is about many fills, not none
+    assert trades > (4 if spec.exits.active else 40)  # the comparison is about fills, not none
+    if spec.exits.active:  # and these rules do end some of the Games early
+        assert any(column.outcome != "completed" for column in result.columns)
 
 
 def test_washed_losses_change_the_tax_as_in_the_books(spx: Universe) -> None:
@@ -210,7 +227,6 @@ def test_signal_follower_skips_quiet_rounds_without_changing_anything(spx: Unive
             {"running_costs": (("main", RunningCost("feed", Money(D(10), USD), Monthly(date(2002, 1, 15)))),)},
             "running_costs",
         ),
-        ({"exits": ExitRules(max_drawdown=D("0.5"))}, "exits"),
         ({"accounts": (AccountSpec("main", volume_cap=D("0.1")),)}, "volume_cap"),
         (
             {"initial_positions": (InitialPosition("SPX", D(1), D(1000), date(2001, 1, 2), "main"),)},
