@@ -45,12 +45,14 @@ def test_every_row_is_its_pairs_game(data_dir: Path, tmp_path: Path) -> None:
         played = game.run()
         score = played.score
         assert row["outcome"] == played.outcome
-        assert (str(score.final_value), str(score.fees), str(score.taxes), str(score.score)) == (
-            row["final_value"],
-            row["fees"],
-            row["taxes"],
-            row["score"],
-        )
+        assert (
+            str(score.final_value),
+            str(score.fees),
+            str(score.running_costs),
+            str(score.taxes),
+            str(score.score),
+        ) == (row["final_value"], row["fees"], row["running_costs"], row["taxes"], row["score"])
+        assert score.running_costs > 0
         assert row["fills"] > 0
 
 

@@ -1,4 +1,5 @@
-"""Property: for any signals, costs, weight, fill rule, schedule, exit rule and tax, a sweep column is its Game."""
+"""Property: for any signals, trading and running costs, weight, fill rule, schedule, exit rule and tax,
+a sweep column is its Game."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from hypothesis import strategies as st
 
 from tradegame.data.datasets import load_dataset
 from tradegame.data.panel import Panel
-from tradegame.domain.money import USD
+from tradegame.domain.money import USD, Money
+from tradegame.domain.running_costs import Monthly, RunningCost
 from tradegame.domain.tax import TaxProfile
 from tradegame.engine.costs import FixedBps, PercentOfNotional, PerShare
 from tradegame.engine.game import play
@@ -39,6 +41,12 @@ exits = st.one_of(
     st.integers(2, 10).map(lambda n: ExitRules(max_losing_rounds=n)),
     st.decimals("0.02", "0.5", places=2).map(lambda target: ExitRules(target_return=target)),
     st.decimals("0.8", "0.99", places=2).map(lambda low: ExitRules(min_value_fraction=low)),
+)
+costs = st.one_of(
+    st.just(()),
+    st.decimals("1", "300", places=2).map(
+        lambda amount: (("main", RunningCost("feed", Money(amount, USD), Monthly(date(1999, 1, 31)))),)
+    ),
 )
 fees = st.one_of(
     st.just(None),
@@ -69,6 +77,7 @@ def signals(plan: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
     fund=st.sampled_from([Decimal("3000"), Decimal("100000")]),
     rules=exits,
     schedule=st.sampled_from(["daily", "daily", "weekly", "monthly"]),
+    running=costs,
 )
 def test_a_sweep_column_is_its_game(
     plans: list[list[tuple[int, int]]],
@@ -80,6 +89,7 @@ def test_a_sweep_column_is_its_game(
     fund: Decimal,
     rules: ExitRules,
     schedule: str,
+    running: tuple[tuple[str, RunningCost], ...],
 ) -> None:
     account = (
         AccountSpec("main", slippage=FixedBps(bps))
@@ -90,7 +100,7 @@ def test_a_sweep_column_is_its_game(
         "property", date(1999, 3, 1), fund, end=date(2001, 10, 12), data=(DataSpec("arch-sp500"),),
         accounts=(account,), tax=TaxProfile.flat("0.3", "0.1") if taxed else None,
     )  # fmt: skip
-    spec = replace(spec, fill_at=fill_at, exits=rules, schedule=schedule)  # type: ignore[arg-type]
+    spec = replace(spec, fill_at=fill_at, exits=rules, schedule=schedule, running_costs=running)  # type: ignore[arg-type]
     pairs = [signals(plan) for plan in plans]
     enter = np.stack([e for e, _ in pairs], axis=1)
     leave = np.stack([lv for _, lv in pairs], axis=1)

@@ -89,6 +89,7 @@ def sweep_rows(result: SweepResult) -> list[dict[str, object]]:
                 "outcome": column.outcome,
                 "final_value": str(score.final_value),
                 "fees": str(score.fees),
+                "running_costs": str(score.running_costs),
                 "taxes": str(score.taxes),
                 "score": str(score.score),
             }

@@ -19,7 +19,7 @@ from tradegame.engine.gamefile import load_game
 
 __all__ = ["sweep"]
 
-MONEY = frozenset({"final_value", "fees", "taxes", "score"})
+MONEY = frozenset({"final_value", "fees", "running_costs", "taxes", "score"})
 
 
 def sweep(

@@ -36,6 +36,7 @@ from tradegame.domain.errors import InsufficientFundsError, InvalidInputError, T
 from tradegame.domain.instruments import Account, Instrument, LotMethod
 from tradegame.domain.money import Currency, Money, Price, Quantity
 from tradegame.domain.positions import Books, TaxKind
+from tradegame.domain.running_costs import RunningCost
 from tradegame.engine.context import Model, PositionInfo, RoundContext, RoundHistory
 from tradegame.engine.fills import affordable, fill_fee, lot_step, target_units, tick_price, units_for
 from tradegame.engine.market import Bar, match
@@ -325,11 +326,11 @@ class Game:
         while index < len(self.times):
             ns = int(self.times[index])
             self._round = index
-            if spec.running_costs:
-                self._charge_running_costs(ns)
+            charges = self._due_running_costs(ns) if spec.running_costs else []
             end = int(self.panel.available.searchsorted(ns, "right"))
             if end > self._row:
-                self._replay_bars(end)
+                self._replay_bars(end, charges)  # books each charge before the fills that come after it
+            self._charge(charges)
             self._now_ns = ns
             if self._foreign:  # FX rates move: re-value foreign instruments at today's rates
                 self._fx = self._fx_vector()
@@ -485,8 +486,12 @@ class Game:
 
     # -- bars ------------------------------------------------------------------------------
 
-    def _replay_bars(self, end: int) -> None:
-        """Replay the rows ``self._row`` to ``end`` (exclusive): actions, fills, then the new marks."""
+    def _replay_bars(self, end: int, charges: list[tuple[datetime, str, RunningCost]] | None = None) -> None:
+        """Replay the rows ``self._row`` to ``end`` (exclusive): actions, fills, then the new marks.
+
+        ``charges`` (running costs this Round books) due before a row's fills are booked first, so
+        the books stay in time order: a fill on Tuesday's open, learned of at a weekly Round, comes
+        before a charge due on Wednesday and after one due on Monday."""
         np.copyto(self._prev_price, self._last_price)
         all_actions = self.universe.actions
         action_rows = self._action_rows
@@ -505,6 +510,8 @@ class Game:
         for row in range(self._row, end):
             if self.open_moves or all_actions:
                 self._now_ns = int(self.panel.available[row] if at_close else self.universe.fill_times[row])
+                if charges:
+                    self._charge(charges, _utc(self._now_ns))
                 actions = all_actions.get(row)
                 if actions:
                     self._corporate_actions(row, actions)
@@ -1117,21 +1124,26 @@ class Game:
 
     # -- running costs ---------------------------------------------------------------------
 
-    def _charge_running_costs(self, ns: int) -> None:
-        if not self.spec.running_costs:
-            return
+    def _due_running_costs(self, ns: int) -> list[tuple[datetime, str, RunningCost]]:
+        """The running-cost occurrences this Round charges: those due since the last Round, up to today
+        (on the first Round: due today), each at midnight UTC of its day, in date order."""
         today = _utc(ns).date()
         since = _utc(int(self.times[self._round - 1])).date() if self._round else today
         start = since if self._round == 0 else since.fromordinal(since.toordinal() + 1)
         if start > today:
-            return
+            return []
         due = sorted(
             (day, index, account, cost)
             for index, (account, cost) in enumerate(self.spec.running_costs)
             for day in cost.occurrences(start, today)
         )
-        for day, _, account, cost in due:
-            when = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        return [(datetime(day.year, day.month, day.day, tzinfo=UTC), account, cost) for day, _, account, cost in due]
+
+    def _charge(self, charges: list[tuple[datetime, str, RunningCost]], until: datetime | None = None) -> None:
+        """Book (and remove) the charges due at or before ``until`` (all of them by default), in order:
+        each in the time order of the books, between the fills of the bars around it."""
+        while charges and (until is None or charges[0][0] <= until):
+            when, account, cost = charges.pop(0)
             last = self.books.last_timestamp
             if last is not None and when < last:  # due on the start day: after the Start Fund's deposit
                 when = last

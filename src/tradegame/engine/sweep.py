@@ -13,11 +13,12 @@ plays any column as a full Game for its journal, ledgers and decision log; the t
 the sweep's fills and Score equal that Game's for every column.
 
 What a sweep supports is what a signal Game needs: one symbol in the Game currency, market
-orders, a fee and slippage model, tax, and the exit rules (checked on arrays over the Rounds
-between fills, with the Round loop's float arithmetic: ``_ExitWatch``). A spec with anything the
-jump-ahead cannot reproduce (running costs, initial positions, a volume cap, corporate actions or
-gaps in the symbol's bars, Rounds inside a bar such as hourly Rounds on daily bars) is refused
-with an error that names it: play those Games one by one.
+orders, a fee and slippage model, tax, running costs (paid when the cash allows, as the Game
+does) and the exit rules (checked on arrays over the Rounds between fills, with the Round loop's
+float arithmetic: ``_ExitWatch``). A spec with anything the jump-ahead cannot reproduce (running
+costs charged to another account, initial positions, a volume cap, corporate actions or gaps in
+the symbol's bars, Rounds inside a bar such as hourly Rounds on daily bars) is refused with an
+error that names it: play those Games one by one.
 """
 
 from __future__ import annotations
@@ -233,15 +234,41 @@ class _Plan:
             a.name: LotMethod.FIFO if a.lot_method is LotMethod.SPECIFIC else a.lot_method for a in spec.accounts
         }
         self.first_year = _utc(int(self.times[0])).year
+        self.charges = self._charges(spec)
         # What a Round values a unit at: the latest close it knows (0 before the symbol's first bar).
         latest_close = np.nan_to_num(self.close[np.clip(self.latest, 0, None)])
         self.marks = np.where(self.latest >= 0, latest_close, 0.0)
+
+    def _charges(self, spec: GameSpec) -> list[tuple[int, int, Decimal]]:
+        """Every running-cost occurrence the Game charges, as (Round, due time in ns, amount) in
+        booking order: a day is charged by the first Round on or after it (Game._due_running_costs),
+        never before the first Round's day or after the last one's, at midnight UTC."""
+        if not spec.running_costs:
+            return []
+        days = self.times.astype("datetime64[ns]").astype("datetime64[D]")  # UTC days
+        first, last = days[0].astype(object), days[-1].astype(object)
+        due = sorted(
+            (day, order, cost.amount.amount)
+            for order, (_, cost) in enumerate(spec.running_costs)
+            for day in cost.occurrences(first, last)
+        )
+        return [
+            (
+                int(days.searchsorted(np.datetime64(day, "D"), "left")),
+                int(np.datetime64(day, "ns").astype(np.int64)),
+                amount,
+            )
+            for day, _, amount in due
+        ]
 
     @staticmethod
     def _refuse_unsupported(game: Game, symbol: str) -> None:
         spec = game.spec
         problems = {
-            "running_costs": bool(spec.running_costs),
+            "running costs charged to another account or in another currency": any(
+                account != spec.accounts[0].name or cost.amount.currency.code != spec.currency
+                for account, cost in spec.running_costs
+            ),
             "initial_positions": bool(spec.initial_positions),
             "volume_cap": any(a.volume_cap is not None for a in spec.accounts),
             f"corporate actions on {symbol}": any(
@@ -260,65 +287,51 @@ class _Plan:
             raise InvalidInputError(f"sweep: cannot play {', '.join(refused)} on arrays; play these Games one by one")
 
     def play(self, enter: np.ndarray, leave: np.ndarray, weight: Decimal) -> _Played:
+        """One column, in the Round loop's order: at a Round, the running costs due, then the fills
+        of the bars it replays, then the exit rules, then the Model's decision (and a close fill)."""
         latest, rounds = self.latest, len(self.times)
         known = latest >= 0
         rows = np.clip(latest, 0, None)
         flat_rounds = np.flatnonzero(known & enter[rows])
         holding_rounds = np.flatnonzero(known & leave[rows])
-        currency = self.instrument.quote_currency
-        cash = self.spec.start_fund
-        held = _ZERO
-        fees = _ZERO
-        fills: list[SweepFill] = []
-        lots = LotBook(currency, wash_sales=True, methods=self.methods) if self.spec.tax is not None else None
-        watch = _ExitWatch(self.spec.exits, self.spec.start_fund, self.marks) if self.spec.exits.active else None
+        book = _ColumnBook(self, weight)
         exit_round: int | None = None
         index = 0
         while index < rounds:
-            awake = holding_rounds if held else flat_rounds
+            awake = holding_rounds if book.held else flat_rounds
             position = int(awake.searchsorted(index))
             if position >= len(awake):
                 break
             placed = int(awake[position])
             if self.at_close:
-                # The exit rules look at the Round before the Model decides; the fill comes after.
-                row, fill_round, following, checked = int(latest[placed]), placed, placed + 1, placed + 1
+                exit_round = book.reach(placed, checked=True)  # the exit rules look before the Model decides
+                row, fill_round, following = int(latest[placed]), placed, placed + 1
             else:
-                # The first bar after the Round's latest that opens no earlier than the Move (Game._match_row).
+                # The first bar after the Round's latest that opens no earlier than the Move (Game._match_row),
+                # booked as the first Round that knows it replays it: before that Round's exit check.
                 row = max(int(latest[placed]) + 1, int(self.fill_ns.searchsorted(self.times[placed], "left")))
-                fill_round = int(latest.searchsorted(row, "left"))
-                fill_round = max(fill_round, placed + 1)
+                fill_round = max(int(latest.searchsorted(row, "left")), placed + 1)
                 if fill_round >= rounds:
                     break  # placed on the last Round: cancelled at the end
-                following = checked = fill_round  # booked as that Round replays the bar, before its exit check
-            if watch is not None:
-                exit_round = watch.first_exit(checked, cash, held)
-                if exit_round is not None:
-                    break
+                exit_round = book.reach(fill_round, checked=False, until_ns=int(self.fill_ns[row]))
+                following = fill_round
+            if exit_round is not None:
+                break
             price = float(self.close[row] if self.at_close else self.open[row])
-            fill = self._fill(fill_round, row, price, cash, held, weight, lots)
-            if fill is not None:
-                fills.append(fill)
-                fees += fill.fee
-                cash = fill.cash
-                held = fill.quantity if fill.side == "buy" else _ZERO
+            book.fill(fill_round, row, price)
             index = following
-        if watch is not None and exit_round is None:
-            exit_round = watch.first_exit(rounds, cash, held)
+        if exit_round is None:
+            exit_round = book.reach(rounds, checked=False)
         final = rounds - 1 if exit_round is None else exit_round
-        if held:
+        if book.held:
             last = int(latest[final])
-            fill = self._fill(final, last, float(self.close[last]), cash, held, weight, lots, liquidation=True)
-            if fill is not None:
-                fills.append(fill)
-                fees += fill.fee
-                cash = fill.cash
-        taxes = self._taxes(lots, _utc(int(self.times[final])).year) if lots is not None else _ZERO
-        start = self.spec.start_fund
-        gross = cash - start + fees
-        outcome = "completed" if exit_round is None or watch is None else watch.outcome
-        score = Score(start, cash, gross, fees, _ZERO, taxes, gross - fees - taxes)
-        return _Played(tuple(fills), score, outcome, final)
+            book.fill(final, last, float(self.close[last]), liquidation=True)
+        taxes = self._taxes(book.lots, _utc(int(self.times[final])).year) if book.lots is not None else _ZERO
+        start, cash, fees, running = self.spec.start_fund, book.cash, book.fees, book.running
+        gross = cash - start + fees + running
+        score = Score(start, cash, gross, fees, running, taxes, gross - fees - running - taxes)
+        outcome = book.watch.outcome if exit_round is not None and book.watch is not None else "completed"
+        return _Played(tuple(book.fills), score, outcome, final)
 
     def _fill(
         self,
@@ -422,14 +435,23 @@ class _ExitWatch:
         self.checked = 0  # the Rounds before this one are checked
         self.outcome: Outcome = "completed"
 
-    def first_exit(self, upto: int, cash: Decimal, held: Decimal) -> int | None:
+    def first_exit(
+        self, upto: int, cash: Decimal, held: Decimal, cash_steps: Sequence[tuple[int, Decimal]] = ()
+    ) -> int | None:
         """Check the Rounds from ``checked`` to ``upto`` (exclusive), valued at ``cash`` plus ``held``
-        units; the first Round an exit rule ends the Game on, or None."""
+        units, where ``cash_steps`` (Round, cash from that Round on) change the cash; the first Round an
+        exit rule ends the Game on, or None."""
         begin = self.checked
         if upto <= begin:
             return None
         rules, start = self.rules, self.start
-        values = float(cash) + float(held) * self.marks[begin:upto]
+        cash_path: float | np.ndarray = float(cash)
+        if cash_steps:
+            step_rounds = np.array([r for r, _ in cash_steps])
+            step_cash = np.array([float(c) for _, c in cash_steps])
+            at = step_rounds.searchsorted(np.arange(begin, upto), "right") - 1
+            cash_path = np.where(at >= 0, step_cash[np.clip(at, 0, None)], float(cash))
+        values = cash_path + float(held) * self.marks[begin:upto]
         count = len(values)
         steps = np.arange(count)
         previous = np.concatenate(([self.previous], values[:-1]))
@@ -458,3 +480,63 @@ class _ExitWatch:
         self.previous = float(values[-1])
         self.checked = upto
         return None
+
+
+class _ColumnBook:
+    """One column's running state: cash, units held, fees and running costs paid, its fills, its
+    tax lots, the running costs still to come and the exit rules' watch."""
+
+    def __init__(self, plan: _Plan, weight: Decimal) -> None:
+        spec = plan.spec
+        self.plan = plan
+        self.weight = weight
+        self.cash = spec.start_fund
+        self.held = _ZERO
+        self.fees = _ZERO
+        self.running = _ZERO
+        self.fills: list[SweepFill] = []
+        currency = plan.instrument.quote_currency
+        self.lots = LotBook(currency, wash_sales=True, methods=plan.methods) if spec.tax is not None else None
+        self.watch = _ExitWatch(spec.exits, spec.start_fund, plan.marks) if spec.exits.active else None
+        self._charge = 0  # the next running-cost occurrence to charge
+
+    def reach(self, round_index: int, *, checked: bool, until_ns: int | None = None) -> int | None:
+        """Play the Rounds before ``round_index`` and that Round up to a fill: the running costs due
+        (each paid if the cash allows, else left unpaid as the Game logs it) and the exit checks in
+        between. ``until_ns``: the Round replays a fill at that time, and only its charges due by then
+        come first (Game._replay_bars keeps the books in time order). With ``checked``, also that
+        Round's exit check. The Round an exit ends the Game on, or None."""
+        charges, start_cash = self.plan.charges, self.cash
+        if self.watch is None and self._charge >= len(charges):
+            return None  # nothing happens between fills
+        paid: list[tuple[int, Decimal, Decimal, int]] = []  # after each charge: its Round, cash, running, next
+        cash, running, index = self.cash, self.running, self._charge
+        while index < len(charges):
+            due_round, due_ns, amount = charges[index]
+            if due_round > round_index or (due_round == round_index and until_ns is not None and due_ns > until_ns):
+                break
+            if amount <= cash:
+                cash -= amount
+                running += amount
+            index += 1
+            paid.append((due_round, cash, running, index))
+        upto = round_index + 1 if checked else round_index
+        ended = None
+        if self.watch is not None:
+            ended = self.watch.first_exit(upto, start_cash, self.held, [(r, c) for r, c, _, _ in paid])
+        if ended is not None:  # the Game stops there: the charges of later Rounds never happen
+            kept = [item for item in paid if item[0] <= ended]
+            cash, running, index = kept[-1][1:] if kept else (start_cash, self.running, self._charge)
+        self.cash, self.running, self._charge = cash, running, index
+        return ended
+
+    def fill(self, round_index: int, row: int, price: float, *, liquidation: bool = False) -> None:
+        fill = self.plan._fill(
+            round_index, row, price, self.cash, self.held, self.weight, self.lots, liquidation=liquidation
+        )
+        if fill is None:
+            return
+        self.fills.append(fill)
+        self.fees += fill.fee
+        self.cash = fill.cash
+        self.held = fill.quantity if fill.side == "buy" and not liquidation else _ZERO

@@ -532,3 +532,26 @@ def test_bad_lot_lists_are_refused_when_the_move_is_made(options: dict[str, obje
         Move.sell("ACME", **options)
     with pytest.raises(InvalidInputError, match="only a sell"):
         Move.buy("ACME", 5, lots=(("op-000002", D(5)),))
+
+
+def test_a_fill_learned_of_at_a_weekly_round_is_booked_in_time_order_with_the_running_costs() -> None:
+    from datetime import date
+
+    from tradegame.domain.money import USD, Money
+    from tradegame.domain.running_costs import Monthly, RunningCost
+
+    # Weekly Rounds at the close of each week's first session: Tue 2 Jan, Mon 8 Jan, Tue 16 Jan.
+    # The buy placed on 2 Jan fills at the 3 Jan open, but the engine learns of it at the 8 Jan
+    # Round, which also charges a cost due on 5 Jan. Booked in time order: the fill, then the
+    # charge. (Before, the charge went first and the books refused the earlier fill.)
+    days = [(100.0 + i, 101.0 + i, 99.0 + i, 100.5 + i, 1e6) for i in range(12)]
+    universe = universe_of(bars_from({"ACME": days}))
+    costs = (("main", RunningCost("feed", Money.of("9.99", USD), Monthly(date(2024, 1, 5)))),)
+    model = Script(at_round({0: [Move.buy("ACME", 10)]}))
+    result = play(spec(schedule="weekly", rounds=3, running_costs=costs), universe, model)
+    assert kinds(result).count("rejected") == 0
+    log = [(e.kind, e.time[:10]) for e in result.events if e.kind in ("filled", "running-cost")]
+    assert log[:2] == [("filled", "2024-01-03"), ("running-cost", "2024-01-05")]
+    stamps = [entry.timestamp for entry in result.books.entries]
+    assert stamps == sorted(stamps)
+    assert result.score.running_costs == D("9.99")
