@@ -317,8 +317,7 @@ class Game:
         outcome: Outcome = "completed"
         reason = "played every round"
         played = len(self.times)
-        stamps = pd.DatetimeIndex(self.times, tz="UTC")
-        years = stamps.year.to_numpy()
+        years = self._tax_years()
         year = int(years[0])
         exits_set = self.spec.exits.active
         skip = self._quiet_rounds(years)
@@ -387,6 +386,17 @@ class Game:
         if observer is not None:
             observer.game_done(self, result)
         return result
+
+    def _tax_years(self) -> np.ndarray:
+        """Per Round, the year its latest known bar belongs to (the Round's own year before any bar).
+
+        A year's tax is recorded at the first Round that knows a bar of the next year, after that
+        Round's fills: with hourly Rounds on daily bars, not before the fills of the year's first
+        session, which the books must see first (they keep time order)."""
+        latest = self.panel.available.searchsorted(self.times, "right") - 1
+        bar_years = pd.DatetimeIndex(self.panel.labels[np.clip(latest, 0, None)], tz="UTC").year.to_numpy()
+        round_years = pd.DatetimeIndex(self.times, tz="UTC").year.to_numpy()
+        return np.where(latest >= 0, bar_years, round_years)
 
     def _quiet_rounds(self, years: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, frozenset[str]] | None:
         """For a Model that offers ``wake`` (see wake.py): per-state lists of the Rounds that matter,

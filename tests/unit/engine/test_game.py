@@ -555,3 +555,24 @@ def test_a_fill_learned_of_at_a_weekly_round_is_booked_in_time_order_with_the_ru
     stamps = [entry.timestamp for entry in result.books.entries]
     assert stamps == sorted(stamps)
     assert result.score.running_costs == D("9.99")
+
+
+def test_the_years_tax_waits_for_the_fills_of_the_new_years_first_session() -> None:
+    from tradegame.domain.tax import TaxProfile
+
+    # Hourly Rounds on daily bars over New Year. A gain in 2023 makes the 2023 tax due; a buy placed
+    # at the close of 29 Dec fills at the 2 Jan open, which the engine learns of at the 2 Jan close.
+    # The 2023 tax is recorded at that Round, after the fill (before: at 10:00 on 2 Jan, and the
+    # books then refused the 09:30 fill as out of time order).
+    days = [(100.0 + 5 * i, 101.0 + 5 * i, 99.0 + 5 * i, 100.5 + 5 * i, 1e6) for i in range(6)]
+    universe = universe_of(bars_from({"ACME": days}, start="2023-12-27"))
+    model = Script(at_round({0: [Move.buy("ACME", 10)], 13: [Move.sell("ACME", 10)], 20: [Move.buy("ACME", 10)]}))
+    tax = TaxProfile.flat("0.3", "0.15")
+    result = play(spec(start=date(2023, 12, 27), schedule="hourly", rounds=35, tax=tax), universe, model)
+    assert kinds(result).count("rejected") == 0
+    fills = [e.time[:16] for e in result.events if e.kind == "filled" and e.move_id == "m00003"]
+    assert fills == ["2024-01-02T14:30"]
+    stamps = [entry.timestamp for entry in result.books.entries]
+    assert stamps == sorted(stamps)
+    taxes = {line.year: line.amount.amount for line in result.books.tax_ledger if line.kind.value == "tax-due"}
+    assert taxes[2023] == D("15.00")  # (110 - 105) x 10 = 50.00 short term at 30%
