@@ -591,6 +591,14 @@ class Game:
                 column = self._column[state.move.symbol]
                 self._execute(state, row, price, maker, self._bar(row, column), when)
 
+    def _booking_time(self, ns: int) -> datetime:
+        """When a bar's fill or corporate action is booked: at its time, or, if the books already hold
+        a later operation (booked at a Round inside that bar, e.g. hourly Rounds on daily bars, before
+        the engine could know the bar), just after it: the books keep time order, the price stays."""
+        when = _utc(ns)
+        last = self.books.last_timestamp
+        return last if last is not None and last > when else when
+
     def _settle_size(self, state: MoveState, price: float) -> None:
         """Turn a notional or target-weight size into units at ``price``."""
         move = state.move
@@ -648,7 +656,7 @@ class Game:
         if quantity <= 0:
             return  # the volume cap left nothing on this bar: it stays open
         fee = fill_fee(account.fees, quantity, unit_price, maker, currency)
-        ts = _utc(when)
+        ts = self._booking_time(when)
         reason = f"{state.move_id}: {move.reason}" if move.reason else state.move_id
         try:
             if side is Side.BUY:
@@ -753,7 +761,7 @@ class Game:
     # -- corporate actions -----------------------------------------------------------------
 
     def _corporate_actions(self, row: int, actions: list) -> None:  # type: ignore[type-arg]
-        ts = _utc(int(self.universe.fill_times[row]))
+        ts = self._booking_time(int(self.universe.fill_times[row]))
         for action in actions:
             holders = [(a, q) for (a, s), q in self.held.items() if s == action.symbol]
             if not holders:
@@ -791,7 +799,7 @@ class Game:
         reason = f"cash in lieu of {fraction} {instrument.symbol}"
         try:
             op = self.books.cash_in_lieu(
-                account, instrument, Price(price, instrument.quote_currency), _utc(self._now_ns), reason,
+                account, instrument, Price(price, instrument.quote_currency), self._booking_time(self._now_ns), reason,
                 game=self.spec.name,
             )  # fmt: skip
         except TradegameError as error:

@@ -17,8 +17,8 @@ orders, a fee and slippage model, tax, running costs (paid when the cash allows,
 does) and the exit rules (checked on arrays over the Rounds between fills, with the Round loop's
 float arithmetic: ``_ExitWatch``). A spec with anything the jump-ahead cannot reproduce (running
 costs charged to another account, initial positions, a volume cap, corporate actions or gaps in
-the symbol's bars, Rounds inside a bar such as hourly Rounds on daily bars) is refused with an
-error that names it: play those Games one by one.
+the symbol's bars, fills at the close on Rounds inside a bar) is refused with an error that names
+it: play those Games one by one.
 """
 
 from __future__ import annotations
@@ -218,16 +218,16 @@ class _Plan:
             first = int(np.argmax(known))
             if not known[first:].all():
                 raise InvalidInputError(f"sweep: {symbol} has gaps in its bars; play these Games one by one")
-        # A Round between a bar's open and its close (hourly Rounds on daily bars) can book an
-        # operation (a year's tax) later than a fill the engine learns of only at the close, and the
-        # books then refuse the fill as out of time order. The jump-ahead does not follow that.
+        # A fill at the close the Round just saw, on a Round inside the next bar (hourly Rounds on
+        # daily bars), is a fill in the past: the books stamp it after whatever they hold since (the
+        # Start Fund, a running cost), which the jump-ahead does not follow.
         pending = panel.available.searchsorted(self.times, "right")  # the first row not yet known
         inside = pending < panel.rows
         inside[inside] = universe.fill_times[pending[inside]] < self.times[inside]
-        if inside.any():
+        if self.at_close and inside.any():
             raise InvalidInputError(
-                "sweep: cannot play Rounds that fall inside a bar (e.g. hourly Rounds on daily bars) on arrays; "
-                "play these Games one by one"
+                "sweep: cannot play fills at the close on Rounds inside a bar (e.g. hourly Rounds on daily bars) "
+                "on arrays; use next_open fills, or play these Games one by one"
             )
         # The engine sells the oldest lots first where the account identifies lots but a Move names none.
         self.methods = {

@@ -576,3 +576,21 @@ def test_the_years_tax_waits_for_the_fills_of_the_new_years_first_session() -> N
     assert stamps == sorted(stamps)
     taxes = {line.year: line.amount.amount for line in result.books.tax_ledger if line.kind.value == "tax-due"}
     assert taxes[2023] == D("15.00")  # (110 - 105) x 10 = 50.00 short term at 30%
+
+
+def test_a_fill_learned_after_an_intraday_operation_is_booked_after_it_at_its_own_price() -> None:
+    # Hourly Rounds on daily bars: a buy placed at the 2 Jan close fills at the 3 Jan open (101.00),
+    # which the engine learns of at the 3 Jan close; a transfer was booked at the 10:00 Round in
+    # between. The fill is booked just after the transfer, at its own price (before: refused).
+    universe = universe_of(bars_from({"ACME": ACME}))
+    accounts = (AccountSpec("a"), AccountSpec("b"))
+    rules = (TransferRule("a", "b"),)
+    model = Script(at_round({6: [Move.buy("ACME", 10)], 7: [Transfer("a", "b", D("100"))]}))
+    result = play(spec(accounts=accounts, transfers=rules, schedule="hourly", rounds=14), universe, model)
+    assert kinds(result).count("rejected") == 0
+    (fill,) = [e for e in result.events if e.kind == "filled" and e.move_id == "m00001"]
+    assert "@ 101.00" in fill.detail
+    (buy,) = [c for c in result.books.cost_ledger if c.action == "buy"]
+    assert buy.timestamp.isoformat() == "2024-01-03T15:00:00+00:00"  # the transfer's Round
+    stamps = [entry.timestamp for entry in result.books.entries]
+    assert stamps == sorted(stamps)
