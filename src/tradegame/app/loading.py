@@ -6,14 +6,25 @@ from dataclasses import replace
 
 import pandas as pd
 
+from tradegame.data.catalog import sync_bundled
 from tradegame.data.errors import DataError
 from tradegame.data.panel import Panel
 from tradegame.data.store import MarketStore
 from tradegame.engine.game import currency_of
+from tradegame.engine.gamefile import GameFile
 from tradegame.engine.spec import GameSpec
 from tradegame.engine.universe import Universe
 
-__all__ = ["load_universe", "pin_data"]
+__all__ = ["load_game_data", "load_universe", "pin_data"]
+
+
+def load_game_data(game_file: GameFile, store: MarketStore) -> tuple[GameFile, Universe]:
+    """Check a Game file's definition, store the bundled datasets it names, pin their versions and
+    load its Universe: the Game file as it will be played (and recorded) and its data."""
+    game_file.spec.check()
+    sync_bundled(store, [d.dataset for d in game_file.spec.data])
+    spec = pin_data(game_file.spec, store)
+    return replace(game_file, spec=spec), load_universe(spec, store)
 
 
 def pin_data(spec: GameSpec, store: MarketStore) -> GameSpec:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
-from tradegame.app.loading import load_universe, pin_data
-from tradegame.data.catalog import sync_bundled
+from tradegame.app.loading import load_game_data
 from tradegame.data.store import MarketStore
 from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.game import Game, GameResult, RoundObserver
@@ -52,13 +51,9 @@ def demo_game() -> GameFile:
 
 def prepare(game_file: GameFile, store: MarketStore) -> tuple[GameFile, Game]:
     """Pin the Game's data versions, load its Universe and Model; nothing is played yet."""
-    game_file.spec.check()
-    sync_bundled(store, [d.dataset for d in game_file.spec.data])
-    spec = pin_data(game_file.spec, store)
-    pinned = replace(game_file, spec=spec)
-    universe = load_universe(spec, store)
+    pinned, universe = load_game_data(game_file, store)
     model = make_model(game_file.model, game_file.model_params)
-    return pinned, Game(spec, universe, model)
+    return pinned, Game(pinned.spec, universe, model)
 
 
 def play_file(path: Path, store: MarketStore, observer: RoundObserver | None = None) -> Played:

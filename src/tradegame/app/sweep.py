@@ -8,12 +8,11 @@ one ``sweep``; its fills and Score equal those of the Game file played with that
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import cast
 
-from tradegame.app.loading import load_universe, pin_data
-from tradegame.data.catalog import sync_bundled
+from tradegame.app.loading import load_game_data
 from tradegame.data.store import MarketStore
 from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.gamefile import GameFile
@@ -65,13 +64,10 @@ def sweep_file(
     if not pairs:
         raise InvalidInputError("windows: no pair has fast < slow")
     weight = Decimal(str(params.get("weight", 1)))
-    game_file.spec.check()
-    sync_bundled(store, [d.dataset for d in game_file.spec.data])
-    spec = pin_data(game_file.spec, store)
-    universe = load_universe(spec, store)
+    pinned, universe = load_game_data(game_file, store)
     enter, leave = crossover_signals(universe, chosen, pairs)
-    result = sweep(spec, universe, chosen, enter, leave, weight=weight, labels=pairs)
-    return Swept(replace(game_file, spec=spec), result)
+    result = sweep(pinned.spec, universe, chosen, enter, leave, weight=weight, labels=pairs)
+    return Swept(pinned, result)
 
 
 def sweep_rows(result: SweepResult) -> list[dict[str, object]]:

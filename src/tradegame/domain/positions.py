@@ -72,7 +72,7 @@ from tradegame.domain.journal import Journal, JournalEntry, Posting, require_utc
 from tradegame.domain.lots import WASH_WINDOW, Disposal, LotBook, OpenLot
 from tradegame.domain.money import Currency, Money, Price, Quantity
 from tradegame.domain.running_costs import RunningCost
-from tradegame.domain.tax import TaxProfile, YearTax, estimate_tax
+from tradegame.domain.tax import TaxProfile, YearTax, tax_of_year
 
 __all__ = [
     "CONTRIBUTIONS",
@@ -992,8 +992,7 @@ class Books:
                 dividends += line.amount.amount
             elif line.kind is TaxKind.TAX_DUE and line.year == year:
                 recorded += line.amount.amount
-        gains.setdefault(year, (_ZERO, _ZERO))  # so the year is estimated even without sales
-        year_tax = next((result for result in estimate_tax(gains, profile) if result.year == year), None)
+        year_tax = tax_of_year(gains, year, profile)
         capital_tax = year_tax.tax_due if year_tax is not None else _ZERO
         due = capital_tax + currency.round(dividends * profile.rates_for(year).short_term)
         change = due - recorded

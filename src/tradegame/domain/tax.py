@@ -17,7 +17,7 @@ from decimal import Decimal
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.money import USD, Currency, to_decimal
 
-__all__ = ["TaxProfile", "TaxRates", "YearTax", "estimate_tax"]
+__all__ = ["TaxProfile", "TaxRates", "YearTax", "estimate_tax", "tax_of_year"]
 
 _ZERO = Decimal(0)
 
@@ -131,3 +131,11 @@ def estimate_tax(gains_by_year: Mapping[int, tuple[Decimal, Decimal]], profile: 
         )
         carry_short, carry_long = out_short, out_long
     return result
+
+
+def tax_of_year(gains_by_year: Mapping[int, tuple[Decimal, Decimal]], year: int, profile: TaxProfile) -> YearTax | None:
+    """``estimate_tax`` of ``year``, from its gains and the carryovers of the years before it (the
+    gains of later years are left out); a year without sales is estimated too."""
+    known = {y: gains for y, gains in gains_by_year.items() if y <= year}
+    known.setdefault(year, (_ZERO, _ZERO))
+    return next((result for result in estimate_tax(known, profile) if result.year == year), None)

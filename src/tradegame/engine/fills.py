@@ -7,7 +7,6 @@ from the market data and are turned into decimals through ``repr`` (the shortest
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 
 from tradegame.domain.instruments import Instrument
@@ -51,9 +50,20 @@ def fill_fee(fees: FeeModel, quantity: Decimal, price: Decimal, maker: bool, cur
 
 
 def affordable(
-    quantity: Decimal, price: Decimal, cash: Decimal, step: Decimal, cost: Callable[[Decimal], Decimal]
+    quantity: Decimal,
+    price: Decimal,
+    cash: Decimal,
+    step: Decimal,
+    fees: FeeModel,
+    maker: bool,
+    currency: Currency,
 ) -> Decimal:
-    """The most of ``quantity`` (whole steps) whose ``cost`` (price and fee) ``cash`` pays."""
+    """The most of ``quantity`` (whole steps) whose cost, the price rounded to the minor unit plus
+    the fee, ``cash`` pays."""
+
+    def cost(units: Decimal) -> Decimal:
+        return currency.round(units * price) + fill_fee(fees, units, price, maker, currency).amount
+
     if cost(quantity) <= cash:
         return quantity
     # Costs grow with the quantity: binary search for the largest affordable number of steps.

@@ -216,6 +216,8 @@ class Game:
             allowed = {s for s in allowed if universe.instruments[s].asset_class in classes}
         self.allowed = allowed
         self.times = self._round_times()
+        # Per Round, the latest row of the panel it knows (-1 before the first bar is known).
+        self.latest_rows = self.panel.available.searchsorted(self.times, "right") - 1
         self._now_ns = int(self.times[0])
         columns = {s: i for i, s in enumerate(self.panel.symbols)}
         self._column = columns
@@ -326,7 +328,7 @@ class Game:
             ns = int(self.times[index])
             self._round = index
             charges = self._due_running_costs(ns) if spec.running_costs else []
-            end = int(self.panel.available.searchsorted(ns, "right"))
+            end = int(self.latest_rows[index]) + 1
             if end > self._row:
                 self._replay_bars(end, charges)  # books each charge before the fills that come after it
             self._charge(charges)
@@ -393,7 +395,7 @@ class Game:
         A year's tax is recorded at the first Round that knows a bar of the next year, after that
         Round's fills: with hourly Rounds on daily bars, not before the fills of the year's first
         session, which the books must see first (they keep time order)."""
-        latest = self.panel.available.searchsorted(self.times, "right") - 1
+        latest = self.latest_rows
         bar_years = pd.DatetimeIndex(self.panel.labels[np.clip(latest, 0, None)], tz="UTC").year.to_numpy()
         round_years = pd.DatetimeIndex(self.times, tz="UTC").year.to_numpy()
         return np.where(latest >= 0, bar_years, round_years)
@@ -408,7 +410,7 @@ class Game:
         wake = wake_of(Signals(self.universe))
         if wake is None:
             return None
-        last_rows = self.panel.available.searchsorted(self.times, "right") - 1
+        last_rows = self.latest_rows
         known = last_rows >= 0
         rows = np.clip(last_rows, 0, None)
         forced = np.zeros(len(self.times), dtype=bool)
@@ -738,11 +740,7 @@ class Game:
         """The most of ``quantity`` (whole steps) that the account's cash pays, fee included."""
         currency = instrument.quote_currency
         cash = self.books.cash(account.name, currency).amount
-
-        def cost(units: Decimal) -> Decimal:
-            return currency.round(units * price) + fill_fee(account.fees, units, price, maker, currency).amount
-
-        return affordable(quantity, price, cash, step, cost)
+        return affordable(quantity, price, cash, step, account.fees, maker, currency)
 
     def _after_fill(self, account: str, symbol: str, delta: Decimal, cost_added: Decimal) -> None:
         key = (account, symbol)

@@ -35,7 +35,7 @@ from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.holding import Term
 from tradegame.domain.instruments import Instrument, LotMethod
 from tradegame.domain.lots import LotBook
-from tradegame.domain.tax import TaxProfile, estimate_tax
+from tradegame.domain.tax import TaxProfile, tax_of_year
 from tradegame.engine.context import RoundContext
 from tradegame.engine.fills import affordable, fill_fee, lot_step, target_units, tick_price
 from tradegame.engine.game import Game, GameResult, Outcome, Score, _utc, play
@@ -199,7 +199,7 @@ class _Plan:
         self.step = lot_step(self.instrument)
         self.spec = spec
         self.times = game.times
-        self.latest = panel.available.searchsorted(self.times, "right") - 1  # each Round's latest row
+        self.latest = game.latest_rows  # each Round's latest row
         self.close = np.ascontiguousarray(panel.fields["close"][:, column])
         fields = panel.fields
         close_only = np.isnan(fields["open"][:, column]) | np.isnan(fields["high"][:, column])
@@ -221,7 +221,7 @@ class _Plan:
         # A fill at the close the Round just saw, on a Round inside the next bar (hourly Rounds on
         # daily bars), is a fill in the past: the books stamp it after whatever they hold since (the
         # Start Fund, a running cost), which the jump-ahead does not follow.
-        pending = panel.available.searchsorted(self.times, "right")  # the first row not yet known
+        pending = self.latest + 1  # the first row not yet known
         inside = pending < panel.rows
         inside[inside] = universe.fill_times[pending[inside]] < self.times[inside]
         if self.at_close and inside.any():
@@ -363,14 +363,7 @@ class _Plan:
         fee = fill_fee(account.fees, quantity, unit_price, False, currency).amount
         gross = currency.round(quantity * unit_price)
         if not selling and gross + fee > cash:  # cut to the cash, as Game._affordable does
-
-            def cost(units: Decimal) -> Decimal:
-                return (
-                    currency.round(units * unit_price)
-                    + fill_fee(account.fees, units, unit_price, False, currency).amount
-                )
-
-            quantity = affordable(quantity, unit_price, cash, step, cost)
+            quantity = affordable(quantity, unit_price, cash, step, account.fees, False, currency)
             if quantity <= 0:
                 return None
             fee = fill_fee(account.fees, quantity, unit_price, False, currency).amount
@@ -413,9 +406,7 @@ class _Plan:
         first = self.first_year
         total = _ZERO
         for year in range(first, last + 1):
-            upto = {y: g for y, g in gains.items() if y <= year}
-            upto.setdefault(year, (_ZERO, _ZERO))
-            result = next((r for r in estimate_tax(upto, profile) if r.year == year), None)
+            result = tax_of_year(gains, year, profile)
             total += result.tax_due if result is not None else _ZERO
         return total
 
