@@ -54,6 +54,7 @@ __all__ = [
     "PeerRun",
     "RoundTrip",
     "backtesting_sma",
+    "backtrader_fill",
     "backtrader_rebalance",
     "backtrader_sma",
     "bars_wide",
@@ -196,6 +197,21 @@ def cents(price: float) -> Decimal:
 def exact(number: float) -> Decimal:
     """The shortest decimal of a float (a peer's cash or fee)."""
     return Decimal(repr(float(number)))
+
+
+def backtrader_fill(order: Any, symbol: str = "") -> Fill:
+    """A completed backtrader order as a ``Fill`` (its commission as the exact value of its float)."""
+    import backtrader as bt
+
+    executed = order.executed
+    return Fill(
+        bt.num2date(executed.dt).date(),
+        "buy" if order.isbuy() else "sell",
+        abs(int(executed.size)),
+        cents(executed.price),
+        exact(executed.comm),
+        symbol,
+    )
 
 
 def round_trips(fills: Sequence[Fill], last_day: date, last_close: Decimal) -> list[RoundTrip]:
@@ -448,16 +464,7 @@ def backtrader_sma(setup: SmaSetup) -> PeerRun:
 
         def notify_order(self, order: Any) -> None:
             if order.status == order.Completed:
-                executed = order.executed
-                self.fills.append(
-                    Fill(
-                        bt.num2date(executed.dt).date(),
-                        "buy" if order.isbuy() else "sell",
-                        abs(int(executed.size)),
-                        cents(executed.price),
-                        exact(executed.comm),
-                    )
-                )
+                self.fills.append(backtrader_fill(order))
 
     frame = setup.frame
     cerebro = bt.Cerebro(stdstats=False, cheat_on_open=not at_close)
@@ -742,17 +749,7 @@ def backtrader_rebalance(setup: RebalanceSetup) -> RebalanceRun:
 
         def notify_order(self, order: Any) -> None:
             if order.status == order.Completed:
-                executed = order.executed
-                self.fills.append(
-                    Fill(
-                        bt.num2date(executed.dt).date(),
-                        "buy" if order.isbuy() else "sell",
-                        abs(int(executed.size)),
-                        cents(executed.price),
-                        exact(executed.comm),
-                        order.data._name,
-                    )
-                )
+                self.fills.append(backtrader_fill(order, order.data._name))
             elif order.status in (order.Margin, order.Rejected):
                 self.refused.append((self.data.datetime.date(0), order.data._name, order.getstatusname()))
 

@@ -136,6 +136,16 @@ def _write_report(played: Played, path: Path | None, quiet: bool) -> None:
         stdout_console().print(f"report: {path}")
 
 
+def _show(game_id: int, played: Played, as_json: bool, report: Path | None) -> None:
+    """The summary (a table, or JSON) and the report, if asked for."""
+    numbers = {"id": game_id, **summary(played)}
+    if as_json:
+        typer.echo(json.dumps(numbers, indent=2))
+    else:
+        _print_summary(numbers)
+    _write_report(played, report, as_json)
+
+
 def play(
     game_toml: Annotated[Path, typer.Argument(metavar="GAME.toml", help="The Game definition.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
@@ -154,12 +164,7 @@ def play(
     except TradegameError as error:
         raise fail(str(error)) from None
     game_id, played = _play(game_file, data_dir, db, quiet=as_json)
-    numbers = {"id": game_id, **summary(played)}
-    if as_json:
-        typer.echo(json.dumps(numbers, indent=2))
-    else:
-        _print_summary(numbers)
-    _write_report(played, report, as_json)
+    _show(game_id, played, as_json, report)
 
 
 def demo(
@@ -177,9 +182,4 @@ def demo(
         tradegame demo
     """
     game_id, played = _play(demo_game(), data_dir, db, quiet=as_json)
-    numbers = {"id": game_id, **summary(played)}
-    if as_json:
-        typer.echo(json.dumps(numbers, indent=2))
-    else:
-        _print_summary(numbers)
-    _write_report(played, report, as_json)
+    _show(game_id, played, as_json, report)
