@@ -333,7 +333,7 @@ class _Plan:
         outcome = book.watch.outcome if exit_round is not None and book.watch is not None else "completed"
         return _Played(tuple(book.fills), score, outcome, final)
 
-    def _fill(
+    def book_fill(
         self,
         round_index: int,
         row: int,
@@ -522,7 +522,7 @@ class _ColumnBook:
         return ended
 
     def fill(self, round_index: int, row: int, price: float, *, liquidation: bool = False) -> None:
-        fill = self.plan._fill(
+        fill = self.plan.book_fill(
             round_index, row, price, self.cash, self.held, self.weight, self.lots, liquidation=liquidation
         )
         if fill is None:
