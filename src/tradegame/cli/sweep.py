@@ -36,8 +36,8 @@ def sweep(
 ) -> None:
     """Play the Game once per (fast, slow) pair with fast < slow, all at once on arrays.
 
-    Each pair's fills and score equal those of the Game file played with that pair (exact, taxes
-    included); `tradegame play` a pair's Game for its full books and report. Example:
+    Each pair's fills, outcome and exact score are those of the Game file played with that pair.
+    Play one pair with `tradegame play` for its full books and report. Example:
 
         tradegame sweep examples/games/sma-sweep.toml --fast 5:50:5 --slow 60:240:20
     """
