@@ -12,6 +12,7 @@ a running cost. The chart::
     Income:Realized:{acct}:{SYM}            book gains: gross proceeds minus book value sold
     Income:Dividends:{acct}:{SYM}           dividends
     Expenses:RunningCosts:{name}            subscriptions, servers, account fees
+    Liabilities:Payable:{acct}:{CCY}        running costs charged on credit and not yet paid (a debt)
     Expenses:Tax / Liabilities:Tax:{year}   tax due for a year
 
 How an operation is booked
@@ -136,6 +137,10 @@ def _transfer_fees_account(account: str) -> str:
 
 def _transit_account(source: str, target: str, currency: str) -> str:
     return f"Assets:Transit:{source}-to-{target}:{currency}"
+
+
+def _payable_account(account: str, currency: str) -> str:
+    return f"Liabilities:Payable:{account}:{currency}"
 
 
 def _tax_liability(year: int) -> str:
@@ -373,6 +378,7 @@ class Books:
         self._wash_sales = wash_sales
         self._journal = Journal()
         self._cash: dict[tuple[str, str], Decimal] = {}
+        self._payables: dict[tuple[str, str], Decimal] = {}
         self._currencies: dict[str, Currency] = {}
         self._instruments: dict[str, Instrument] = {}
         self._lot_books: dict[str, LotBook] = {}
@@ -437,6 +443,10 @@ class Books:
     def cash_balances(self) -> dict[tuple[str, str], Decimal]:
         """Cash per (account, currency code), zero balances left out."""
         return _nonzero(self._cash)
+
+    def payables(self) -> dict[tuple[str, str], Decimal]:
+        """What each account still owes per currency (running costs charged on credit), zeros left out."""
+        return _nonzero(self._payables)
 
     def disposals(self) -> tuple[Disposal, ...]:
         """Every disposal of the lot books as it stands now (wash adjustments applied)."""
@@ -907,10 +917,14 @@ class Books:
         self._commit(op_id, ts, entries, decision, self._new_tax_entries(currency, op_id, ts))
         return op_id
 
-    def book_running_cost(self, account: str, cost: RunningCost, ts: datetime, reason: str = "") -> str:
+    def book_running_cost(
+        self, account: str, cost: RunningCost, ts: datetime, reason: str = "", *, on_credit: bool = False
+    ) -> str:
         """Charge one occurrence of ``cost`` to the account's cash; ``ts`` must fall on a due date.
 
-        Cash may not go negative: a charge the cash cannot pay is refused, like a buy.
+        Cash may not go negative: a charge the cash cannot pay is refused, like a buy, unless
+        ``on_credit``: then the whole charge is owed (``Liabilities:Payable:{acct}:{CCY}``) and
+        ``pay_payable`` settles it when cash arrives. The expense is the same either way.
         """
         op_id, ts = self._begin(ts, reason)
         self._account(account)
@@ -920,16 +934,49 @@ class Books:
         self._check_currency(currency)
         if not cost.falls_on(ts.date()):
             raise InvalidInputError(f"running cost {cost.name} is not due on {ts.date()}")
-        self._check_cash(account, cost.amount, f"running cost {cost.name}")
+        held = self._cash.get((account, currency.code), _ZERO)
+        credit = on_credit and cost.amount.amount > held
+        if not credit:
+            self._check_cash(account, cost.amount, f"running cost {cost.name}")
+        source = _payable_account(account, currency.code) if credit else _cash_account(account, currency.code)
         entries = self._entries(op_id, ts)
         entries.add(
             "running-cost",
-            f"{cost.name} {cost.amount} due {ts.date()}",
-            _cash(_cash_account(account, currency.code), currency, -cost.amount.amount),
+            f"{cost.name} {cost.amount} due {ts.date()}" + (" on credit" if credit else ""),
+            _cash(source, currency, -cost.amount.amount),
             _cash(_running_cost_account(cost.name), currency, cost.amount.amount),
         )
-        self._move_cash(account, currency, -cost.amount.amount)
-        self._commit(op_id, ts, entries, DecisionEntry(op_id, ts, "running-cost", account, cost.name, reason))
+        if credit:
+            key = (account, currency.code)
+            self._payables[key] = self._payables.get(key, _ZERO) + cost.amount.amount
+        else:
+            self._move_cash(account, currency, -cost.amount.amount)
+        action = "running-cost-on-credit" if credit else "running-cost"
+        self._commit(op_id, ts, entries, DecisionEntry(op_id, ts, action, account, cost.name, reason))
+        return op_id
+
+    def pay_payable(self, account: str, currency: Currency, ts: datetime, reason: str = "") -> str | None:
+        """Pay what ``account`` owes in ``currency`` out of its cash, as far as the cash goes.
+
+        Returns the op id, or None (and books nothing) when nothing is owed or there is no cash.
+        """
+        op_id, ts = self._begin(ts, reason)
+        self._account(account)
+        self._check_currency(currency)
+        key = (account, currency.code)
+        amount = min(self._payables.get(key, _ZERO), self._cash.get(key, _ZERO))
+        if amount <= 0:
+            return None
+        entries = self._entries(op_id, ts)
+        entries.add(
+            "pay-debt",
+            f"pay {amount} {currency.code} owed by {account}",
+            _cash(_cash_account(account, currency.code), currency, -amount),
+            _cash(_payable_account(account, currency.code), currency, amount),
+        )
+        self._move_cash(account, currency, -amount)
+        self._payables[key] -= amount
+        self._commit(op_id, ts, entries, DecisionEntry(op_id, ts, "pay-debt", account, currency.code, reason))
         return op_id
 
     def book_running_costs(

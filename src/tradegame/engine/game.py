@@ -32,7 +32,7 @@ import pandas as pd
 from tradegame.data.calendars import round_times, session_closes, sessions
 from tradegame.data.errors import DataError
 from tradegame.data.panel import PanelView
-from tradegame.domain.errors import InsufficientFundsError, InvalidInputError, TradegameError
+from tradegame.domain.errors import InvalidInputError, TradegameError
 from tradegame.domain.instruments import Account, Instrument, LotMethod
 from tradegame.domain.money import Currency, Money, Price, Quantity
 from tradegame.domain.positions import Books, TaxKind
@@ -247,6 +247,9 @@ class Game:
         self._start_capital = spec.start_fund
         self._peak = float(spec.start_fund)
         self._losing = 0
+        self._liquidating = False  # the end's sales take what the bar offers: no volume cap
+        self._owing = False  # some account owes a running cost it could not pay (Books.payables)
+        self._volume_taken: dict[tuple[int, int], Decimal] = {}  # (row, column) -> units the Game traded
 
     # -- schedule --------------------------------------------------------------------------
 
@@ -370,7 +373,7 @@ class Game:
                 following = self._skip_quiet(index, skip, observer)
             index = following
         final_ns = int(self.times[played - 1])
-        self._liquidate(final_ns)
+        final_ns = self._liquidate(final_ns)
         score = self._score(final_ns)
         self._values[played - 1] = float(score.final_value)
         result = GameResult(
@@ -585,13 +588,38 @@ class Game:
                 and (fill.price == float(move.limit_price))
             )
             if state.quantity is None:
-                self._settle_size(state, fill.price)
+                self._settle_size(state, fill.price, row, at_close)
             planned.append((state, fill.price, maker))
+        quotas = self._volume_quotas(row, [state for state, _, _ in planned])
         planned.sort(key=lambda item: item[0].side is Side.BUY)
         for state, price, maker in planned:
             if state.status is MoveStatus.OPEN:
                 column = self._column[state.move.symbol]
-                self._execute(state, row, price, maker, self._bar(row, column), when)
+                self._execute(state, row, price, maker, self._bar(row, column), when, quotas.get(state.move_id))
+
+    def _volume_quotas(self, row: int, planned: list[MoveState]) -> dict[str, Decimal]:
+        """What each capped Move may take of ``row``'s volume: an account's cap is a share of the
+        bar's volume, and that liquidity is shared by every Move of the Game on the symbol and bar,
+        served in the order the Moves were made (what earlier fills took on the bar counts too)."""
+        quotas: dict[str, Decimal] = {}
+        if self._liquidating:
+            return quotas  # the end sells everything
+        reserved: dict[int, Decimal] = {}
+        for state in planned:  # in the order the Moves were made (the order of open_moves)
+            if state.status is not MoveStatus.OPEN or state.quantity is None:
+                continue
+            column = self._column[state.move.symbol]
+            cap = self._accounts[state.account].volume_cap
+            volume = float(self.panel.fields["volume"][row, column])
+            taken = self._volume_taken.get((row, column), _ZERO) + reserved.get(column, _ZERO)
+            remaining = state.quantity - state.filled
+            if cap is not None and not np.isnan(volume):
+                step = lot_step(self._instrument(state.move.symbol))
+                limit = (cap * Decimal(repr(volume)) / step).to_integral_value(ROUND_DOWN) * step
+                remaining = max(_ZERO, min(remaining, limit - taken))
+                quotas[state.move_id] = remaining
+            reserved[column] = reserved.get(column, _ZERO) + remaining
+        return quotas
 
     def _booking_time(self, ns: int) -> datetime:
         """When a bar's fill or corporate action is booked: at its time, or, if the books already hold
@@ -601,8 +629,9 @@ class Game:
         last = self.books.last_timestamp
         return last if last is not None and last > when else when
 
-    def _settle_size(self, state: MoveState, price: float) -> None:
-        """Turn a notional or target-weight size into units at ``price``."""
+    def _settle_size(self, state: MoveState, price: float, row: int, at_close: bool) -> None:
+        """Turn a notional or target-weight size into units at ``price``, the price it fills at on
+        ``row``; a target weight is a share of the Game's value at the prices of that fill."""
         move = state.move
         instrument = self._instrument(move.symbol)
         step = lot_step(instrument)
@@ -611,7 +640,8 @@ class Game:
         else:
             assert move.target_weight is not None
             fx = float(self._fx[self._column[move.symbol]])
-            wanted = target_units(move.target_weight, self._value(), fx, price, step)
+            value = max(self._value_at(row, at_close), 0.0)  # a Game that owes more than it has targets nothing
+            wanted = target_units(move.target_weight, value, fx, price, step)
             held = self.held.get((state.account, move.symbol), _ZERO)
             units = abs(wanted - held)
             state.side = Side.BUY if wanted > held else Side.SELL
@@ -621,7 +651,11 @@ class Game:
             self._event("filled", state.move_id, state.account, move.symbol, "nothing to trade: already at the size")
             self._finish(state)
 
-    def _execute(self, state: MoveState, row: int, price: float, maker: bool, bar: Bar, when: int) -> None:
+    def _execute(
+        self, state: MoveState, row: int, price: float, maker: bool, bar: Bar, when: int, quota: Decimal | None = None
+    ) -> None:
+        """Fill what ``state`` can on ``row`` at ``price`` (before slippage); ``quota``: the most the
+        bar's shared volume cap leaves it (``_volume_quotas``)."""
         move = state.move
         account = self._accounts[state.account]
         instrument = self._instrument(move.symbol)
@@ -629,10 +663,9 @@ class Game:
         assert state.quantity is not None
         remaining = state.quantity - state.filled
         step = lot_step(instrument)
-        quantity = remaining
-        if account.volume_cap is not None and not np.isnan(bar.volume):
-            cap = (account.volume_cap * Decimal(repr(bar.volume)) / step).to_integral_value(ROUND_DOWN) * step
-            quantity = min(quantity, cap)
+        quantity = remaining if quota is None else min(remaining, quota)
+        if quantity <= 0:
+            return  # the volume cap left nothing on this bar: it stays open
         side = state.side
         if not maker:
             price = account.slippage.execution_price(
@@ -681,10 +714,14 @@ class Game:
             self._reject(state, f"{side.value} {quantity} {move.symbol}: {error}")
             return
         gross = quantity * unit_price
+        column = self._column[move.symbol]
+        self._volume_taken[(row, column)] = self._volume_taken.get((row, column), _ZERO) + quantity
         if side is Side.BUY:
             self._after_fill(state.account, move.symbol, quantity, currency.round(gross) + fee.amount)
         else:
             self._after_fill(state.account, move.symbol, -quantity, _ZERO)
+        if side is Side.SELL:
+            self._pay_debts()
         state.filled += quantity
         state.fill_value += gross
         state.fees += fee.amount
@@ -784,6 +821,7 @@ class Game:
                             account, instrument, Money(amount, currency), ts, f"{action.value}/unit"
                         )
                         self._event("dividend", None, account, action.symbol, f"{amount} {currency.code}", (op,))
+                        self._pay_debts()
 
     def _cash_in_lieu(self, account: str, instrument: Instrument, row: int) -> None:
         """Pay out the fraction of a lot a split left in ``account`` at the split day's opening
@@ -805,6 +843,7 @@ class Game:
             return
         self._after_fill(account, instrument.symbol, -fraction, _ZERO)
         self._event("cash-in-lieu", None, account, instrument.symbol, f"{fraction} @ {price}", (op,) if op else ())
+        self._pay_debts()
 
     @staticmethod
     def _split_move(state: MoveState, ratio: Decimal) -> None:
@@ -879,6 +918,7 @@ class Game:
                 transfer.reason if reason is None else reason,
             )
             self._event("transfer-in", None, transfer.target, None, f"{transfer.amount} {currency}", (op,))
+            self._pay_debts()
 
     # -- valuation and exits ---------------------------------------------------------------
 
@@ -886,10 +926,26 @@ class Game:
         operations = self.books.operations
         if self._cash_cache[0] != operations:
             cash = 0.0
-            for (_, code), amount in self.books.cash_balances().items():
+            owed = self.books.payables()
+            for (account, code), amount in self.books.cash_balances().items():
+                amount -= owed.pop((account, code), _ZERO)
                 cash += float(amount) * (1.0 if code == self.currency.code else self._rate(code, self.currency.code))
+            for (_, code), amount in owed.items():
+                cash -= float(amount) * (1.0 if code == self.currency.code else self._rate(code, self.currency.code))
             self._cash_cache = (operations, cash)
         return self._cash_cache[1] + float((self._qty @ self._marks).sum())
+
+    def _value_at(self, row: int, at_close: bool) -> float:
+        """The Game's value with each Position at the price a market Move fills at on ``row``: its
+        open (its close under close fills or on a close-only bar), the latest mark where it has no bar."""
+        fields = self.panel.fields
+        prices = fields["close"][row]
+        if not at_close:
+            opens = fields["open"][row]
+            prices = np.where(np.isnan(opens), prices, opens)
+        marks = np.where(np.isnan(prices), self._marks, prices * self._fx)
+        self._value()  # refreshes the cached cash
+        return self._cash_cache[1] + float((self._qty @ marks).sum())
 
     def _exit(self, value: float) -> tuple[Outcome, str] | None:
         rules = self.spec.exits
@@ -970,6 +1026,7 @@ class Game:
             self._event("rejected", None, action.account, f"{action.give}{action.get}", f"convert: {error}")
             return
         self._event("converted", None, action.account, f"{action.give}{action.get}", f"{amount} at {rate}", (op,))
+        self._pay_debts()
 
     def _accept(self, move: Move, now_ns: int, chain_root: str | None = None) -> MoveState | None:
         self._moves += 1
@@ -1064,7 +1121,13 @@ class Game:
 
     # -- the end ---------------------------------------------------------------------------
 
-    def _liquidate(self, ns: int) -> None:
+    def _liquidate(self, ns: int) -> int:
+        """Sell every Position and convert every currency back; returns when the books closed.
+
+        The sales are market Moves decided at the last Round (``ns``) and filled by the Game's fill
+        rule: at the next bar's open under next-open fills (corporate actions of that bar first),
+        with the account's slippage and fees; at the close just seen under ``fill_at = "close"``,
+        or when the data holds no later bar for the symbol (the decision log says which)."""
         self._now_ns = ns
         end = self.panel.rows_known_at(ns)
         if end > self._row:
@@ -1074,33 +1137,69 @@ class Game:
             self._event("cancelled", state.move_id, state.account, state.move.symbol, "game over")
         self.open_moves = []
         self._arrive(len(self.times), "game over")  # what is still in transit arrives now
+        orders = []
         for (account, symbol), quantity in sorted(self.held.items()):
             if quantity <= 0:
                 continue
-            price = float(self._last_price[self._column[symbol]])
-            state = MoveState(
-                f"L-{account}-{symbol}", Move.sell(symbol, quantity), account, self._round, ns, quantity, Side.SELL
-            )
-            state.move = replace(state.move, reason="liquidation")
-            self._execute_liquidation(state, price, ns)
-        self._convert_all(ns)
+            move = replace(Move.sell(symbol, quantity), reason="liquidation")
+            orders.append(MoveState(f"L-{account}-{symbol}", move, account, self._round, ns, quantity, Side.SELL))
+        self._liquidating = True
+        try:
+            if orders and self.spec.fill_at == "next_open":
+                orders = self._liquidate_at_next_open(orders, ns)
+            for state in orders:  # fill at the close just seen
+                price = float(self._last_price[self._column[state.move.symbol]])
+                self._execute_liquidation(state, price, ns)
+        finally:
+            self._liquidating = False
+        closed = max(ns, self._now_ns)
+        self._now_ns = closed
+        self._pay_debts()
+        self._convert_all(closed)
+        self._pay_debts()
+        owed = self.books.payables()
+        if owed:
+            detail = ", ".join(f"{account} {amount} {code}" for (account, code), amount in owed.items())
+            self._event("owed", None, None, None, f"still owed at the end, counted in the score: {detail}")
         if self.spec.tax is not None:
-            first_year, last_year = _utc(int(self.times[0])).year, _utc(ns).year
+            first_year, last_year = _utc(int(self.times[0])).year, _utc(closed).year
             for year in range(first_year, last_year + 1):
-                self.books.record_tax(year, self.spec.tax, _utc(ns), f"tax for {year}")
+                self.books.record_tax(year, self.spec.tax, self._booking_time(closed), f"tax for {year}")
+        return closed
+
+    def _liquidate_at_next_open(self, orders: list[MoveState], ns: int) -> list[MoveState]:
+        """Fill the end's sales on the bars after ``ns``, as any market Move; returns those left unfilled
+        (no later bar for their symbol)."""
+        pending = list(orders)
+        actions = self.universe.actions
+        for row in range(self._row, self.panel.rows):
+            if not pending:
+                break
+            when = int(self.universe.fill_times[row])
+            if when < ns:
+                continue  # opened before the end was decided (a Round inside this bar)
+            self._now_ns = when
+            if row in actions:
+                self._corporate_actions(row, actions[row])
+            self.open_moves = pending
+            self._match_row(row, at_close=False, only=pending)
+            self.open_moves = []
+            for state in pending:
+                if state.status is MoveStatus.FILLED:
+                    self._event("liquidated", state.move_id, state.account, state.move.symbol,
+                                f"{state.filled} at the next open, {_iso(when)}")  # fmt: skip
+            pending = [state for state in pending if state.status is MoveStatus.OPEN]
+        self._now_ns = max(self._now_ns, ns)
+        return pending
 
     def _execute_liquidation(self, state: MoveState, price: float, ns: int) -> None:
         column = self._column[state.move.symbol]
         row = max(self._row - 1, 0)
         bar = Bar(price, price, price, price, float(self.panel.fields["volume"][row, column]))
-        account = self._accounts[state.account]
-        self._accounts[state.account] = replace(account, volume_cap=None)  # the end sells everything
-        try:
-            self._execute(state, row, price, False, bar, ns)
-        finally:
-            self._accounts[state.account] = account
+        self._execute(state, row, price, False, bar, ns)
         if state.status is MoveStatus.FILLED:
-            self._event("liquidated", state.move_id, state.account, state.move.symbol, f"{state.filled}")
+            where = "at the close" if self.spec.fill_at == "close" else "at the last close: no later bar in the data"
+            self._event("liquidated", state.move_id, state.account, state.move.symbol, f"{state.filled} {where}")
 
     def _convert_all(self, ns: int) -> None:
         for (account, code), amount in sorted(self.books.cash_balances().items()):
@@ -1130,13 +1229,20 @@ class Game:
             )
             fees += self.currency.round(cost.fee.amount * rate)
         running = _ZERO
-        for account_name, amount in books.balance("Expenses:RunningCosts").items():
-            if account_name == self.currency.code:
-                running += amount
+        for currency_code, amount in books.balance("Expenses:RunningCosts").items():
+            running += self._in_game_currency(currency_code, amount)
+        for (_, currency_code), amount in books.payables().items():  # still owed at the end: a debt
+            final -= self._in_game_currency(currency_code, amount)
         taxes = sum((t.amount.amount for t in books.tax_ledger if t.kind is TaxKind.TAX_DUE), _ZERO)
         start = self._start_capital
         gross = final - start + fees + running
         return Score(start, final, gross, fees, running, taxes, gross - fees - running - taxes)
+
+    def _in_game_currency(self, code: str, amount: Decimal) -> Decimal:
+        """``amount`` of ``code`` in the Game currency at the latest rate, rounded to its minor unit."""
+        if code == self.currency.code:
+            return amount
+        return self.currency.round(amount * Decimal(repr(self._rate(code, self.currency.code))))
 
     # -- running costs ---------------------------------------------------------------------
 
@@ -1163,12 +1269,26 @@ class Game:
             last = self.books.last_timestamp
             if last is not None and when < last:  # due on the start day: after the Start Fund's deposit
                 when = last
-            try:
-                op = self.books.book_running_cost(account, cost, when, "running cost")
-            except InsufficientFundsError as error:
-                self._event("unpaid", None, account, cost.name, str(error), when=when)
-                continue
-            self._event("running-cost", None, account, cost.name, f"{cost.amount}", (op,), when=when)
+            op = self.books.book_running_cost(account, cost, when, "running cost", on_credit=True)
+            if self.books.payables():
+                self._owing = True
+                self._event("on-credit", None, account, cost.name, f"{cost.amount}: owed until cash arrives", (op,),
+                            when=when)  # fmt: skip
+                self._pay_debts(when)
+            else:
+                self._event("running-cost", None, account, cost.name, f"{cost.amount}", (op,), when=when)
+
+    def _pay_debts(self, when: datetime | None = None) -> None:
+        """Pay what the accounts owe (running costs charged on credit) from the cash they hold now."""
+        if not self._owing:
+            return
+        ts = self._booking_time(self._now_ns) if when is None else when
+        for account, code in self.books.payables():
+            op = self.books.pay_payable(account, currency_of(code), ts, "pay what is owed")
+            if op is not None:
+                paid = self.books.entries_for(op)[0].postings[1].units
+                self._event("debt-paid", None, account, code, f"{paid} {code}", (op,), when=ts)
+        self._owing = bool(self.books.payables())
 
     # -- lookups for the context -----------------------------------------------------------
 

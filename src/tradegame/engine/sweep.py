@@ -86,7 +86,8 @@ class SignalFollower:
 
 
 class SweepFill(NamedTuple):
-    """One fill of a swept Game: its Round, time (ns), side, units, unit price, fee and cash after."""
+    """One fill of a swept Game: its Round, time (ns), side, units, unit price, fee and cash after
+    (net of running costs still owed)."""
 
     round: int
     time_ns: int
@@ -323,15 +324,28 @@ class _Plan:
         if exit_round is None:
             exit_round = book.reach(rounds, checked=False)
         final = rounds - 1 if exit_round is None else exit_round
+        closed = int(self.times[final])
         if book.held:
-            last = int(latest[final])
-            book.fill(final, last, float(self.close[last]), liquidation=True)
-        taxes = self._taxes(book.lots, _utc(int(self.times[final])).year) if book.lots is not None else _ZERO
-        start, cash, fees, running = self.spec.start_fund, book.cash, book.fees, book.running
+            row, price, closed = self.liquidation(final)
+            book.fill(final, row, price, liquidation=True, ns=closed)
+        taxes = self._taxes(book.lots, _utc(closed).year) if book.lots is not None else _ZERO
+        start, cash, fees, running = self.spec.start_fund, book.cash - book.debt, book.fees, book.running
         gross = cash - start + fees + running
         score = Score(start, cash, gross, fees, running, taxes, gross - fees - running - taxes)
         outcome = book.watch.outcome if exit_round is not None and book.watch is not None else "completed"
         return _Played(tuple(book.fills), score, outcome, final)
+
+    def liquidation(self, final: int) -> tuple[int, float, int]:
+        """Where the end's sale fills after Round ``final`` (Game._liquidate): the row, the price
+        before slippage and the time: the next bar's open under next-open fills, else (close fills, or
+        no later bar) the latest close at the Round's time."""
+        last = int(self.latest[final])
+        ns = int(self.times[final])
+        if not self.at_close:
+            row = max(last + 1, int(self.fill_ns.searchsorted(ns, "left")))
+            if row < len(self.open):
+                return row, float(self.open[row]), int(self.fill_ns[row])
+        return last, float(self.close[last]), ns
 
     def book_fill(
         self,
@@ -344,6 +358,7 @@ class _Plan:
         lots: LotBook | None,
         *,
         liquidation: bool = False,
+        ns: int | None = None,
     ) -> SweepFill | None:
         """One market fill at ``row``, as Game._settle_size and Game._execute book it (None: no fill)."""
         account, instrument, step = self.account, self.instrument, self.step
@@ -370,7 +385,8 @@ class _Plan:
             gross = currency.round(quantity * unit_price)
         if selling and fee > gross:
             return None  # the books refuse a sale whose fee exceeds its value
-        ns = int(self.times[round_index]) if liquidation else int(self.fill_ns[row])
+        if ns is None:
+            ns = int(self.fill_ns[row])
         if lots is not None:
             self._lot(lots, side, quantity, unit_price, fee, _utc(ns).date())
         after = cash - gross - fee if not selling else cash + gross - fee
@@ -485,6 +501,7 @@ class _ColumnBook:
         self.held = _ZERO
         self.fees = _ZERO
         self.running = _ZERO
+        self.debt = _ZERO  # running costs charged on credit, not yet paid
         self.fills: list[SweepFill] = []
         currency = plan.instrument.quote_currency
         self.lots = LotBook(currency, wash_sales=True, methods=plan.methods) if spec.tax is not None else None
@@ -497,37 +514,47 @@ class _ColumnBook:
         between. ``until_ns``: the Round replays a fill at that time, and only its charges due by then
         come first (Game._replay_bars keeps the books in time order). With ``checked``, also that
         Round's exit check. The Round an exit ends the Game on, or None."""
-        charges, start_cash = self.plan.charges, self.cash
+        charges = self.plan.charges
         if self.watch is None and self._charge >= len(charges):
             return None  # nothing happens between fills
-        paid: list[tuple[int, Decimal, Decimal, int]] = []  # after each charge: its Round, cash, running, next
-        cash, running, index = self.cash, self.running, self._charge
+        before = (self.cash, self.debt, self.running, self._charge)
+        charged: list[tuple[int, Decimal, Decimal, Decimal, int]] = []  # after each: Round, cash, debt, running, next
+        cash, debt, running, index = before
         while index < len(charges):
             due_round, due_ns, amount = charges[index]
             if due_round > round_index or (due_round == round_index and until_ns is not None and due_ns > until_ns):
                 break
-            if amount <= cash:
-                cash -= amount
-                running += amount
+            running += amount
+            paid = min(amount, cash)  # the rest is owed (Books.book_running_cost on credit)
+            cash -= paid
+            debt += amount - paid
             index += 1
-            paid.append((due_round, cash, running, index))
+            charged.append((due_round, cash, debt, running, index))
         upto = round_index + 1 if checked else round_index
         ended = None
         if self.watch is not None:
-            ended = self.watch.first_exit(upto, start_cash, self.held, [(r, c) for r, c, _, _ in paid])
+            steps = [(r, c - d) for r, c, d, _, _ in charged]
+            ended = self.watch.first_exit(upto, before[0] - before[1], self.held, steps)
         if ended is not None:  # the Game stops there: the charges of later Rounds never happen
-            kept = [item for item in paid if item[0] <= ended]
-            cash, running, index = kept[-1][1:] if kept else (start_cash, self.running, self._charge)
-        self.cash, self.running, self._charge = cash, running, index
+            kept = [item for item in charged if item[0] <= ended]
+            cash, debt, running, index = kept[-1][1:] if kept else before
+        self.cash, self.debt, self.running, self._charge = cash, debt, running, index
         return ended
 
-    def fill(self, round_index: int, row: int, price: float, *, liquidation: bool = False) -> None:
+    def fill(
+        self, round_index: int, row: int, price: float, *, liquidation: bool = False, ns: int | None = None
+    ) -> None:
         fill = self.plan.book_fill(
-            round_index, row, price, self.cash, self.held, self.weight, self.lots, liquidation=liquidation
-        )
+            round_index, row, price, self.cash - self.debt, self.held, self.weight, self.lots,
+            liquidation=liquidation, ns=ns,
+        )  # fmt: skip
         if fill is None:
             return
         self.fills.append(fill)
         self.fees += fill.fee
-        self.cash = fill.cash
+        self.cash = fill.cash + self.debt  # book_fill saw the cash net of the debt
+        if fill.side == "sell":  # a sale's cash pays what is owed first (Game._pay_debts)
+            paid = min(self.debt, self.cash)
+            self.cash -= paid
+            self.debt -= paid
         self.held = fill.quantity if fill.side == "buy" and not liquidation else _ZERO

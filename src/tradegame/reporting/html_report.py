@@ -205,7 +205,11 @@ class _Facts:
         rows = np.searchsorted(panel.available, times_ns, side="right") - 1
         closes = _closes_at(panel, rows)
         fx = _fx_at(result, universe, times_ns)
-        units = _units_held(result, panel.symbols, times_ns)
+        # The last value is the Game's final value, after the end's sales (at the next open under
+        # next-open fills, later than the last Round): the holdings then are those of the closed books.
+        books_times = times_ns.copy()
+        books_times[-1] = np.iinfo(np.int64).max
+        units = _units_held(result, panel.symbols, books_times)
         marks = np.nan_to_num(closes * fx)
         all_values = units * marks
         held = [i for i in range(len(panel.symbols)) if np.any(units[:, i] != 0)]

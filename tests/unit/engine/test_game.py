@@ -276,17 +276,6 @@ def test_running_costs_are_charged_when_due_even_on_the_first_day_and_over_weeke
     assert result.score.running_costs == D("53.75") and result.score.final_value == D("9946.25")
 
 
-def test_a_running_cost_the_cash_cannot_pay_is_logged_unpaid() -> None:
-    from tradegame.domain.money import USD, Money
-    from tradegame.domain.running_costs import OneOff, RunningCost
-
-    universe = universe_of(bars_from({"ACME": ACME}))
-    costs = (("main", RunningCost("big", Money.of("20000.00", USD), OneOff(START))),)
-    result = play(spec(running_costs=costs), universe, Script(lambda ctx: None))
-    assert [e.kind for e in result.events if e.symbol == "big"] == ["unpaid"]
-    assert result.score.final_value == D("10000")
-
-
 def test_time_in_force_expires_unfilled_moves() -> None:
     universe = universe_of(bars_from({"ACME": ACME}))
     plan = at_round(

@@ -157,11 +157,11 @@ def test_every_column_equals_its_game(spx: Universe, changes: dict[str, object])
     assert trades > (4 if spec.exits.active else 20)  # the comparison is about fills, not none
     if spec.exits.active:  # and these rules do end some of the Games early
         assert any(column.outcome != "completed" for column in result.columns)
-    if spec.running_costs:  # some charges are paid, some left unpaid while the cash is invested
+    if spec.running_costs:  # some charges are paid, some owed (on credit) while the cash is invested
         games = [result.game(index) for index in range(len(result.columns))]
         assert any(g.score.running_costs for g in games)
         if weight == 1:  # all in: the cash left over runs out
-            assert any(e.kind == "unpaid" for g in games for e in g.events)
+            assert any(e.kind == "on-credit" for g in games for e in g.events)
 
 
 def test_washed_losses_change_the_tax_as_in_the_books(spx: Universe) -> None:

@@ -67,9 +67,9 @@ def test_trades_exactly_on_the_crossing_bars_at_the_next_open() -> None:
     # Weight 1: the whole value at the decision close, in whole shares at the next open.
     assert fill_parts(trades[0])[1] == Decimal(10000) // Decimal("11.75")
     assert fill_parts(trades[1])[1] == fill_parts(trades[0])[1]
-    # The position left at the end is liquidated at the last close.
+    # The position left at the end is liquidated at the last close (the data has no later bar).
     (last,) = of_kind(result, "liquidated", "ACME")
-    assert last.detail == str(fill_parts(trades[2])[1])
+    assert last.detail == f"{fill_parts(trades[2])[1]} at the last close: no later bar in the data"
 
 
 def test_waits_for_slow_closes_and_reads_history_before_the_start() -> None:
