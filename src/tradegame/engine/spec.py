@@ -65,7 +65,12 @@ class TransferRule:
 
 @dataclass(frozen=True)
 class InitialPosition:
-    """A Position the Game starts with (it was bought before the Game, at ``cost_basis`` in total)."""
+    """A Position the Game starts with (it was bought before the Game, at ``cost_basis`` in total).
+
+    ``quantity`` is what is held going into the start day: corporate actions dated before the
+    start (e.g. a split between ``acquired`` and the start) are not applied to it again; those
+    dated on the start day or later are.
+    """
 
     symbol: str
     quantity: Decimal

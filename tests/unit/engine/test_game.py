@@ -344,6 +344,41 @@ def test_splits_and_dividends_in_the_data_reach_the_books() -> None:
     assert (sale.quantity, sale.cost_basis) == (D(20), D("1010.00"))
 
 
+def test_only_corporate_actions_from_the_start_day_on_reach_initial_positions() -> None:
+    import pandas as pd
+
+    from tradegame.engine.universe import Universe
+
+    # Raw prices: 600 before a 2-for-1 split on day 1, 300 until a 3-for-1 split on day 4 (the
+    # Game's start), 100 after it. A 1.00 dividend on day 3 (before the start), 0.50 on day 6.
+    prices = [600.0, 300.0, 300.0, 300.0, 100.0, 100.0, 100.0, 100.0]
+    bars = bars_from({"ACME": [(p, p, p, p, 1e6) for p in prices]})
+    day = lambda i: bars["ts"].iloc[i]  # noqa: E731
+    splits = pd.DataFrame({"symbol": ["ACME", "ACME"], "ts": [day(1), day(4)], "ratio": ["2", "3"]})
+    dividends = pd.DataFrame({"symbol": ["ACME", "ACME"], "ts": [day(3), day(6)], "amount": ["1.00", "0.50"]})
+    base = universe_of(bars)
+    universe = Universe.from_panel(
+        base.panel, currency=base.instruments["ACME"].quote_currency, splits=splits, dividends=dividends
+    )
+    # 10 shares held going into the Game (bought long before the data), 2,500.00 in all.
+    initial = InitialPosition("ACME", D(10), D("2500"), date(2023, 12, 1), "main")
+    seen: list[Decimal] = []
+
+    def plan(ctx: object) -> None:
+        seen.append(ctx.quantity("ACME"))  # type: ignore[attr-defined]
+
+    start = day(4).date()
+    result = play(spec(start=start, rounds=4, initial_positions=(initial,)), universe, Script(plan))
+    # Only the split on the start day applies (10 -> 30); only the day-6 dividend is paid (30 x 0.50).
+    assert seen == [D(30), D(30), D(30), D(30)]
+    assert [e.detail for e in result.events if e.kind == "split"] == ["3 new per old"]
+    assert [e.detail for e in result.events if e.kind == "dividend"] == ["15.00 USD"]
+    # 10,000.00 cash + 30 sold at the last close 100 (3,000.00) + the dividend 15.00.
+    assert result.score.final_value == D("13015.00")
+    (sale,) = result.books.disposals()
+    assert (sale.quantity, sale.cost_basis) == (D(30), D("2500.00"))
+
+
 def test_route_moves_turn_one_coin_into_another_through_the_quote_currency() -> None:
     universe = universe_of(bars_from({"BTC": flat(40000.0, 5), "ETH": flat(2000.0, 5)}))
     for symbol in ("BTC", "ETH"):
