@@ -271,17 +271,21 @@ class Game:
             if times.tz is None:
                 times = times.tz_localize("UTC")
             ns = np.sort(times.tz_convert("UTC").as_unit("ns").asi8)
-        elif spec.round_intervals:
+        elif spec.round_intervals or spec.round_interval_days is not None:
+            # Each Round at the close of the first session on or after the previous Round's session
+            # day plus the next gap (GameSpec.round_gaps: the list's last gap repeats; or growing).
             days = sessions(code, start, end)
             closes = session_closes(code, days)
-            picked, day, step = [], start, 0
+            picked, day, gaps = [], start, spec.round_gaps()
             while True:
                 index = int(np.searchsorted(days.as_unit("ns").asi8, day.value))
                 if index >= len(days):
                     break
                 picked.append(closes[index])
-                day = days[index] + pd.Timedelta(days=spec.round_intervals[step % len(spec.round_intervals)])
-                step += 1
+                gap = next(gaps)
+                if gap > (days[-1] - days[index]).days:
+                    break  # past the last session (and no Timedelta overflow on a huge gap)
+                day = days[index] + pd.Timedelta(days=gap)
             ns = np.asarray(picked, dtype=np.int64)
         else:
             assert spec.schedule is not None
