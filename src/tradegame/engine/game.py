@@ -4,7 +4,8 @@ Each Round, in order:
 
 1. running costs that fell due since the last Round are charged;
 2. the bars that became known since the last Round are replayed in time order: corporate
-   actions on their dates (splits, dividends), then the open Moves are matched against each
+   actions on their dates (splits, dividends; only from the start day on, see
+   ``Game._actions_in_play``), then the open Moves are matched against each
    bar (see market.py), sells before buys so a rebalance can pay for itself;
 3. Moves whose time in force ran out expire; transfers whose delay has passed arrive;
 4. the Game is valued at the latest closes (in the Game currency) and the exit rules are
@@ -42,7 +43,7 @@ from tradegame.engine.fills import affordable, fill_fee, lot_step, target_units,
 from tradegame.engine.market import Bar, match
 from tradegame.engine.moves import Cancel, EndGame, Move, MoveState, MoveStatus, OrderType, Side
 from tradegame.engine.spec import AccountSpec, GameSpec
-from tradegame.engine.universe import Universe, UniverseView, static_rates
+from tradegame.engine.universe import CorporateAction, Universe, UniverseView, static_rates
 from tradegame.engine.wake import Signals
 
 __all__ = [
@@ -230,7 +231,8 @@ class Game:
         self._marks = np.zeros(n)  # latest close x FX rate, 0 before a symbol's first bar
         self._cash_cache = (-1, 0.0)
         self._prev_price = np.full(n, np.nan)
-        self._action_rows = np.array(sorted(universe.actions), dtype=np.int64)
+        self.actions = self._actions_in_play()  # row -> the corporate actions this Game applies
+        self._action_rows = np.array(sorted(self.actions), dtype=np.int64)
         self._static_rates = static_rates(universe, spec.currency, spec.fx_rates)
         self._fx = self._fx_vector()
         self._foreign = any(
@@ -272,17 +274,21 @@ class Game:
             if times.tz is None:
                 times = times.tz_localize("UTC")
             ns = np.sort(times.tz_convert("UTC").as_unit("ns").asi8)
-        elif spec.round_intervals:
+        elif spec.round_intervals or spec.round_interval_days is not None:
+            # Each Round at the close of the first session on or after the previous Round's session
+            # day plus the next gap (GameSpec.round_gaps: the list's last gap repeats; or growing).
             days = sessions(code, start, end)
             closes = session_closes(code, days)
-            picked, day, step = [], start, 0
+            picked, day, gaps = [], start, spec.round_gaps()
             while True:
                 index = int(np.searchsorted(days.as_unit("ns").asi8, day.value))
                 if index >= len(days):
                     break
                 picked.append(closes[index])
-                day = days[index] + pd.Timedelta(days=spec.round_intervals[step % len(spec.round_intervals)])
-                step += 1
+                gap = next(gaps)
+                if gap > (days[-1] - days[index]).days:
+                    break  # past the last session (and no Timedelta overflow on a huge gap)
+                day = days[index] + pd.Timedelta(days=gap)
             ns = np.asarray(picked, dtype=np.int64)
         else:
             assert spec.schedule is not None
@@ -294,6 +300,20 @@ class Game:
         if not len(ns):
             raise DataError("schedule: no round falls between start and end")
         return np.asarray(ns, dtype=np.int64)
+
+    def _actions_in_play(self) -> dict[int, list[CorporateAction]]:
+        """The corporate actions this Game applies (row -> actions): those dated on or after its
+        start day, up to the last row its last Round knows.
+
+        An action before the start is already in the Game's starting state: an initial Position's
+        quantity is what was held going into the start day, whenever it was acquired, so a split or
+        dividend before the start never applies to it (nor is paid), while one whose ex-date is the
+        start day itself does (the start day's session opens after the Position was held). The data
+        before the start only serves as history for the Model."""
+        start_ns = pd.Timestamp(self.spec.start, tz="UTC").value
+        first = int(np.searchsorted(self.panel.labels, start_ns, side="left"))
+        last = int(self.latest_rows[-1])
+        return {row: actions for row, actions in self.universe.actions.items() if first <= row <= last}
 
     def _fx_vector(self) -> np.ndarray:
         """Game-currency units per unit of each symbol's quote currency (static; 1 for the Game currency)."""
@@ -408,7 +428,7 @@ class Game:
         and each Round's latest row. None when the Game needs every Round anyway."""
         wake_of = getattr(self.model, "wake", None)
         spec = self.spec
-        if wake_of is None or spec.running_costs or self.universe.actions or self.spec.exits.active or self._foreign:
+        if wake_of is None or spec.running_costs or self.actions or self.spec.exits.active or self._foreign:
             return None
         wake = wake_of(Signals(self.universe))
         if wake is None:
@@ -508,7 +528,7 @@ class Game:
         the books stay in time order: a fill on Tuesday's open, learned of at a weekly Round, comes
         before a charge due on Wednesday and after one due on Monday."""
         np.copyto(self._prev_price, self._last_price)
-        all_actions = self.universe.actions
+        all_actions = self.actions
         action_rows = self._action_rows
         first_action = int(action_rows.searchsorted(self._row)) if len(action_rows) else 0
         if not self.open_moves and not (
@@ -795,7 +815,7 @@ class Game:
 
     # -- corporate actions -----------------------------------------------------------------
 
-    def _corporate_actions(self, row: int, actions: list) -> None:  # type: ignore[type-arg]
+    def _corporate_actions(self, row: int, actions: list[CorporateAction]) -> None:
         ts = self._booking_time(int(self.universe.fill_times[row]))
         for action in actions:
             holders = [(a, q) for (a, s), q in self.held.items() if s == action.symbol]

@@ -3,8 +3,9 @@
 A Game file holds a ``GameSpec`` plus the built-in Model that plays it (its name and
 parameters). The format, table by table (``examples/games/*.toml`` are commented examples)::
 
-    [game]               name, start, end | rounds, schedule | round_times | round_intervals,
-                         start_fund, currency, seed, fill_at, calendar, symbols, asset_classes
+    [game]               name, start, end | rounds, schedule | round_times | round_intervals |
+                         round_interval_days (+ round_growth), start_fund, currency, seed,
+                         fill_at, calendar, symbols, asset_classes
     [[data]]             dataset, hash, symbols
     [[accounts]]         name, venue, currency, lot_method, volume_cap, symbols, fees, slippage
     [[transfers]]        source, target, fee, delay_rounds
@@ -101,6 +102,8 @@ _GAME_KEYS: Final = (
     "schedule",
     "round_times",
     "round_intervals",
+    "round_interval_days",
+    "round_growth",
     "start_fund",
     "currency",
     "seed",
@@ -279,6 +282,14 @@ def _number(value: object, expected: str = 'an amount such as "100.50"') -> Deci
 
 def _amount(value: object) -> Decimal:
     return _number(value)
+
+
+def _days(value: object) -> Decimal:
+    return _number(value, 'a number of days such as 7 or "1.5"')
+
+
+def _factor(value: object) -> Decimal:
+    return _number(value, 'a factor such as 2 or "0.5"')
 
 
 def _fraction(value: object) -> Decimal:
@@ -460,7 +471,13 @@ class _Reader:
         rounds = self.optional(table, "rounds", path, _integer, None)
         round_times = self.optional(table, "round_times", path, _list_of(_instant), ())
         round_intervals = self.optional(table, "round_intervals", path, _list_of(_integer), ())
-        regular: Schedule | None = None if "round_times" in table or "round_intervals" in table else "daily"
+        round_interval_days = self.optional(table, "round_interval_days", path, _days, None)
+        round_growth = self.optional(table, "round_growth", path, _factor, None)
+        # An irregular schedule means no default one; one with a bad value (reported) does not count,
+        # so its problem is not followed by a second one about the missing schedule.
+        irregular = [key for key in ("round_times", "round_intervals", "round_interval_days") if key in table]
+        given = any(_join(path, key) not in self.reported for key in irregular)
+        regular: Schedule | None = None if given else "daily"
         schedule = self.optional(table, "schedule", path, _schedule, regular)
         calendar = self.optional(table, "calendar", path, _text, None)
         asset_classes = self.optional(table, "asset_classes", path, _asset_classes, ())
@@ -495,6 +512,8 @@ class _Reader:
             schedule=schedule,
             round_times=round_times,
             round_intervals=round_intervals,
+            round_interval_days=round_interval_days,
+            round_growth=round_growth,
             calendar=calendar,
             accounts=accounts,
             transfers=tuple(rule for rule in transfers if rule is not None),
@@ -727,6 +746,10 @@ def dump_game(game: GameFile) -> str:
         lines.append(_line("round_times", list(spec.round_times)))
     if spec.round_intervals:
         lines.append(_line("round_intervals", list(spec.round_intervals)))
+    if spec.round_interval_days is not None:
+        lines.append(_line("round_interval_days", _exact(spec.round_interval_days)))
+    if spec.round_growth is not None:
+        lines.append(_line("round_growth", _exact(spec.round_growth)))
     lines += [
         _line("start_fund", _exact(spec.start_fund)),
         _line("currency", spec.currency),

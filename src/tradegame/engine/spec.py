@@ -6,6 +6,7 @@ raises them all at once (``InvalidGameError``), so nothing runs on a bad definit
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -65,7 +66,12 @@ class TransferRule:
 
 @dataclass(frozen=True)
 class InitialPosition:
-    """A Position the Game starts with (it was bought before the Game, at ``cost_basis`` in total)."""
+    """A Position the Game starts with (it was bought before the Game, at ``cost_basis`` in total).
+
+    ``quantity`` is what is held going into the start day: corporate actions dated before the
+    start (e.g. a split between ``acquired`` and the start) are not applied to it again; those
+    dated on the start day or later are.
+    """
 
     symbol: str
     quantity: Decimal
@@ -116,7 +122,9 @@ class GameSpec:
     rounds: int | None = None
     schedule: Schedule | None = "daily"
     round_times: tuple[str, ...] = ()  # irregular: explicit ISO times (UTC)
-    round_intervals: tuple[int, ...] = ()  # irregular: days between Rounds, e.g. (1, 2, 4, 8)
+    round_intervals: tuple[int, ...] = ()  # irregular: days between Rounds, e.g. (1, 2, 4, 8); the last repeats
+    round_interval_days: Decimal | None = None  # irregular: the first gap in days, times round_growth per Round
+    round_growth: Decimal | None = None  # the factor per Round: 2 doubles each gap, 0.5 halves it (default 1)
     calendar: str | None = None  # default: the dataset's calendar
     accounts: tuple[AccountSpec, ...] = (AccountSpec("main"),)
     transfers: tuple[TransferRule, ...] = ()
@@ -136,6 +144,36 @@ class GameSpec:
         the symbol, else the first account."""
         return next((account for account in self.accounts if symbol in account.symbols), self.accounts[0])
 
+    def round_gaps(self) -> Iterator[int]:
+        """The days between one Round and the next, in order, without end (for an irregular schedule).
+
+        With ``round_intervals``, its gaps once in order, then the last one again and again (1, 2,
+        4, 8 plays 1, 2, 4, 8, 8, 8, ...). With ``round_interval_days`` the k-th gap (k = 0, 1, ...)
+        is ``round_interval_days * round_growth**k`` days, computed exactly (integer numerator and
+        denominator, no float drift), rounded to whole days half up, and never below 1 day:
+        1 growing by 2 gives 1, 2, 4, 8, ...; 16 growing by 0.5 gives 16, 8, 4, 2, 1, 1, ...;
+        1.5 growing by 1.5 gives 2, 2, 3, 5, 8, 11, .... Nothing for round_times or a regular schedule.
+
+        The Game places each Round at the close of the first session on or after the previous
+        Round's session day plus the gap.
+        """
+        if self.round_intervals:
+            yield from self.round_intervals
+            while True:
+                yield self.round_intervals[-1]
+        if self.round_interval_days is None:
+            return
+        numerator, denominator = Decimal(self.round_interval_days).as_integer_ratio()
+        growth = Decimal(1 if self.round_growth is None else self.round_growth).as_integer_ratio()
+        while True:
+            gap = max((2 * numerator + denominator) // (2 * denominator), 1)  # half up
+            yield gap
+            if growth == (1, 1) or (gap == 1 and growth[0] < growth[1]):
+                break  # the gap can no longer change: constant, or shrunk to the 1-day floor
+            numerator, denominator = numerator * growth[0], denominator * growth[1]
+        while True:
+            yield gap
+
     def problems(self) -> list[str]:
         """Every problem of this definition, each starting with the field it is about."""
         out: list[str] = []
@@ -145,7 +183,8 @@ class GameSpec:
             out.append(f"start_fund: must be a positive amount, got {self.start_fund}")
         if len(self.currency) != 3 or not self.currency.isalpha() or not self.currency.isupper():
             out.append(f"currency: must be a three-letter code such as USD, got {self.currency!r}")
-        irregular = bool(self.round_times) or bool(self.round_intervals)
+        growing = self.round_interval_days is not None
+        irregular = bool(self.round_times) or bool(self.round_intervals) or growing
         if self.end is None and self.rounds is None and not self.round_times:
             out.append("end: give an end date or a number of rounds")
         if self.end is not None and self.end <= self.start:
@@ -153,13 +192,16 @@ class GameSpec:
         if self.rounds is not None and self.rounds < 1:
             out.append(f"rounds: must be at least 1, got {self.rounds}")
         if irregular and self.schedule is not None:
-            out.append("schedule: leave it out for an irregular schedule (round_times or round_intervals)")
+            out.append(
+                "schedule: leave it out for an irregular schedule (round_times, round_intervals or round_interval_days)"
+            )
         if not irregular and self.schedule not in ("hourly", "daily", "weekly", "monthly"):
             out.append(f"schedule: must be hourly, daily, weekly or monthly, got {self.schedule!r}")
         if self.round_times and self.round_intervals:
             out.append("round_times: give round_times or round_intervals, not both")
         if any(i < 1 for i in self.round_intervals):
             out.append("round_intervals: every interval must be at least 1 day")
+        out += self._growth_problems()
         names = [a.name for a in self.accounts]
         if not names:
             out.append("accounts: at least one account is needed")
@@ -213,7 +255,35 @@ class GameSpec:
                 out.append(f"fx_rates.{code}: must be positive")
         return out
 
+    def _growth_problems(self) -> list[str]:
+        out: list[str] = []
+        first, growth = self.round_interval_days, self.round_growth
+        if first is not None:
+            if not _exact_number(first):
+                out.append(f"round_interval_days: must be an exact number of days (Decimal or int), got {first!r}")
+            elif first < 1:
+                out.append(f"round_interval_days: must be at least 1 day, got {first}")
+            if self.round_times:
+                out.append("round_interval_days: give round_interval_days or round_times, not both")
+            if self.round_intervals:
+                out.append("round_interval_days: give round_interval_days or round_intervals, not both")
+        if growth is not None:
+            if not _exact_number(growth):
+                out.append(f"round_growth: must be an exact factor (Decimal or int), got {growth!r}")
+            elif growth <= 0:
+                out.append(f"round_growth: must be a positive factor such as 2 or 0.5, got {growth}")
+            if first is None:
+                out.append("round_growth: needs round_interval_days, the first interval it grows from")
+        return out
+
     def check(self) -> None:
         problems = self.problems()
         if problems:
             raise InvalidGameError(problems)
+
+
+def _exact_number(value: object) -> bool:
+    """A finite ``Decimal`` or an ``int`` (not a ``bool``, not a ``float``)."""
+    if isinstance(value, Decimal):
+        return value.is_finite()
+    return isinstance(value, int) and not isinstance(value, bool)

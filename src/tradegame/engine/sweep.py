@@ -16,8 +16,9 @@ What a sweep supports is what a signal Game needs: one symbol in the Game curren
 orders, a fee and slippage model, tax, running costs (paid when the cash allows, as the Game
 does) and the exit rules (checked on arrays over the Rounds between fills, with the Round loop's
 float arithmetic: ``_ExitWatch``). A spec with anything the jump-ahead cannot reproduce (running
-costs charged to another account, initial positions, a volume cap, corporate actions or gaps in
-the symbol's bars, fills at the close on Rounds inside a bar) is refused with an error that names
+costs charged to another account, initial positions, a volume cap, corporate actions the Game
+applies (from its start day on, ``Game.actions``; earlier ones are history) or gaps in the
+symbol's bars, fills at the close on Rounds inside a bar) is refused with an error that names
 it: play those Games one by one.
 """
 
@@ -272,8 +273,9 @@ class _Plan:
             ),
             "initial_positions": bool(spec.initial_positions),
             "volume_cap": any(a.volume_cap is not None for a in spec.accounts),
+            # Only the actions the Game applies (from its start day on): those before are history.
             f"corporate actions on {symbol}": any(
-                action.symbol == symbol for actions in game.universe.actions.values() for action in actions
+                action.symbol == symbol for actions in game.actions.values() for action in actions
             ),
             f"{symbol} quoted in another currency than {spec.currency}": (
                 game.universe.instruments[symbol].quote_currency.code != spec.currency

@@ -333,6 +333,41 @@ def test_splits_and_dividends_in_the_data_reach_the_books() -> None:
     assert (sale.quantity, sale.cost_basis) == (D(20), D("1010.00"))
 
 
+def test_only_corporate_actions_from_the_start_day_on_reach_initial_positions() -> None:
+    import pandas as pd
+
+    from tradegame.engine.universe import Universe
+
+    # Raw prices: 600 before a 2-for-1 split on day 1, 300 until a 3-for-1 split on day 4 (the
+    # Game's start), 100 after it. A 1.00 dividend on day 3 (before the start), 0.50 on day 6.
+    prices = [600.0, 300.0, 300.0, 300.0, 100.0, 100.0, 100.0, 100.0]
+    bars = bars_from({"ACME": [(p, p, p, p, 1e6) for p in prices]})
+    day = lambda i: bars["ts"].iloc[i]  # noqa: E731
+    splits = pd.DataFrame({"symbol": ["ACME", "ACME"], "ts": [day(1), day(4)], "ratio": ["2", "3"]})
+    dividends = pd.DataFrame({"symbol": ["ACME", "ACME"], "ts": [day(3), day(6)], "amount": ["1.00", "0.50"]})
+    base = universe_of(bars)
+    universe = Universe.from_panel(
+        base.panel, currency=base.instruments["ACME"].quote_currency, splits=splits, dividends=dividends
+    )
+    # 10 shares held going into the Game (bought long before the data), 2,500.00 in all.
+    initial = InitialPosition("ACME", D(10), D("2500"), date(2023, 12, 1), "main")
+    seen: list[Decimal] = []
+
+    def plan(ctx: object) -> None:
+        seen.append(ctx.quantity("ACME"))  # type: ignore[attr-defined]
+
+    start = day(4).date()
+    result = play(spec(start=start, rounds=4, initial_positions=(initial,)), universe, Script(plan))
+    # Only the split on the start day applies (10 -> 30); only the day-6 dividend is paid (30 x 0.50).
+    assert seen == [D(30), D(30), D(30), D(30)]
+    assert [e.detail for e in result.events if e.kind == "split"] == ["3 new per old"]
+    assert [e.detail for e in result.events if e.kind == "dividend"] == ["15.00 USD"]
+    # 10,000.00 cash + 30 sold at the last close 100 (3,000.00) + the dividend 15.00.
+    assert result.score.final_value == D("13015.00")
+    (sale,) = result.books.disposals()
+    assert (sale.quantity, sale.cost_basis) == (D(30), D("2500.00"))
+
+
 def test_route_moves_turn_one_coin_into_another_through_the_quote_currency() -> None:
     universe = universe_of(bars_from({"BTC": flat(40000.0, 5), "ETH": flat(2000.0, 5)}))
     for symbol in ("BTC", "ETH"):
@@ -369,8 +404,17 @@ def test_irregular_schedules_growing_intervals_and_explicit_times() -> None:
         Script(lambda ctx: None),
     )
     days = [pd.Timestamp(t).date().isoformat() for t in growing.times]
-    # From Tue Jan 2: +1 day (Wed 3rd), +2 (Fri 5th), +4 (Tue 9th), +8 (Wed 17th), then again +1, +2, ...
-    assert days[:6] == ["2024-01-02", "2024-01-03", "2024-01-05", "2024-01-09", "2024-01-17", "2024-01-18"]
+    # From Tue Jan 2: +1 day (Wed 3rd), +2 (Fri 5th), +4 (Tue 9th), +8 (Wed 17th), then the last
+    # gap repeats (it does not start over at 1): +8 (Thu 25th), +8 (Fri Feb 2nd); Sat Feb 10 is past the end.
+    assert days == [
+        "2024-01-02",
+        "2024-01-03",
+        "2024-01-05",
+        "2024-01-09",
+        "2024-01-17",
+        "2024-01-25",
+        "2024-02-02",
+    ]
     explicit = play(
         spec(rounds=None, schedule=None, round_times=("2024-01-03T21:00:00+00:00", "2024-01-10T15:00:00+00:00")),
         universe,
@@ -380,6 +424,94 @@ def test_irregular_schedules_growing_intervals_and_explicit_times() -> None:
         "2024-01-03T21:00:00+00:00",
         "2024-01-10T15:00:00+00:00",
     ]
+
+
+def test_round_intervals_that_grow_or_shrink_by_a_factor_per_round() -> None:
+    import pandas as pd
+
+    universe = universe_of(bars_from({"ACME": flat(100.0, 30)}))
+
+    def round_days(first: str, growth: str) -> list[str]:
+        game = spec(
+            rounds=None,
+            end=date(2024, 2, 9),
+            schedule=None,
+            round_interval_days=D(first),
+            round_growth=D(growth),
+        )
+        result = play(game, universe, Script(lambda ctx: None))
+        return [pd.Timestamp(t).date().isoformat() for t in result.times]
+
+    # Gaps 1, 2, 4, 8, 16 from Tue Jan 2: Wed 3rd, Fri 5th, Tue 9th, Wed 17th, Fri Feb 2nd (+32: past the end).
+    assert round_days("1", "2") == ["2024-01-02", "2024-01-03", "2024-01-05", "2024-01-09", "2024-01-17", "2024-02-02"]
+    # Gaps 16, 8, 4, 2, 1, 1, ...: Thu Jan 18, Fri 26th, Tue 30th, Thu Feb 1st, Fri 2nd, then Sat 3rd
+    # rolls to Mon 5th and every session after it.
+    assert round_days("16", "0.5") == [
+        "2024-01-02",
+        "2024-01-18",
+        "2024-01-26",
+        "2024-01-30",
+        "2024-02-01",
+        "2024-02-02",
+        "2024-02-05",
+        "2024-02-06",
+        "2024-02-07",
+        "2024-02-08",
+        "2024-02-09",
+    ]
+    # Gaps 1.5 x 1.5**k rounded half up: 1.5 -> 2, 2.25 -> 2, 3.375 -> 3, 5.0625 -> 5, 7.59375 -> 8,
+    # 11.390625 -> 11: Thu Jan 4, Sat 6th -> Mon 8th, Thu 11th, Tue 16th, Wed 24th, Sun Feb 4 -> Mon 5th.
+    assert round_days("1.5", "1.5") == [
+        "2024-01-02",
+        "2024-01-04",
+        "2024-01-08",
+        "2024-01-11",
+        "2024-01-16",
+        "2024-01-24",
+        "2024-02-05",
+    ]
+
+
+def test_round_gaps_are_exact_rounded_half_up_and_never_below_a_day() -> None:
+    from itertools import islice
+
+    def gaps(**changes: object) -> list[int]:
+        return list(islice(spec(schedule=None, **changes).round_gaps(), 8))
+
+    assert gaps(round_interval_days=D("1.5"), round_growth=D("1.5")) == [2, 2, 3, 5, 8, 11, 17, 26]
+    assert gaps(round_interval_days=D(3), round_growth=D("0.5")) == [3, 2, 1, 1, 1, 1, 1, 1]  # 1.5 -> 2, 0.75 -> 1
+    assert gaps(round_interval_days=D(7)) == [7] * 8  # no growth: every 7 days
+    assert gaps(round_interval_days=D("2.5"), round_growth=D("1.1")) == [3, 3, 3, 3, 4, 4, 4, 5]
+    assert gaps(round_intervals=(1, 2, 4)) == [1, 2, 4, 4, 4, 4, 4, 4]  # once in order, then the last repeats
+    # 100 x 0.1**k exactly (a float 0.1 is a hair above a tenth): 100, 10, 1, then 0.1 -> 1 day.
+    assert gaps(round_interval_days=D(100), round_growth=D("0.1")) == [100, 10, 1, 1, 1, 1, 1, 1]
+
+
+def test_bad_growing_intervals_are_refused_naming_the_field() -> None:
+    def problems(**changes: object) -> list[str]:
+        return spec(**changes).problems()
+
+    assert problems(schedule=None, round_interval_days=D("0.5"), round_growth=D(0)) == [
+        "round_interval_days: must be at least 1 day, got 0.5",
+        "round_growth: must be a positive factor such as 2 or 0.5, got 0",
+    ]
+    assert problems(schedule=None, round_interval_days=D(1), round_growth=D(-2)) == [
+        "round_growth: must be a positive factor such as 2 or 0.5, got -2"
+    ]
+    assert problems(schedule=None, round_interval_days=1.5, round_growth=0.5) == [  # floats are not exact
+        "round_interval_days: must be an exact number of days (Decimal or int), got 1.5",
+        "round_growth: must be an exact factor (Decimal or int), got 0.5",
+    ]
+    assert problems(round_interval_days=D(2)) == [
+        "schedule: leave it out for an irregular schedule (round_times, round_intervals or round_interval_days)"
+    ]
+    assert problems(schedule=None, round_interval_days=D(2), round_intervals=(1, 2)) == [
+        "round_interval_days: give round_interval_days or round_intervals, not both"
+    ]
+    assert problems(schedule=None, round_interval_days=D(2), round_times=("2024-01-03T21:00:00+00:00",)) == [
+        "round_interval_days: give round_interval_days or round_times, not both"
+    ]
+    assert problems(round_growth=D(2)) == ["round_growth: needs round_interval_days, the first interval it grows from"]
 
 
 def test_hourly_rounds_on_intraday_fx_data() -> None:

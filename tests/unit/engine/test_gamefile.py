@@ -210,6 +210,61 @@ def test_round_intervals_and_default_schedule_round_trip() -> None:
         assert parse_game(tomllib.loads(dump_game(game))) == game
 
 
+def test_growing_round_intervals_read_exactly_and_round_trip() -> None:
+    shrinking = parse(with_lines(MINIMAL, "[game]", "round_interval_days = 16", 'round_growth = "0.5"'))
+    assert shrinking.spec.schedule is None
+    assert (shrinking.spec.round_interval_days, shrinking.spec.round_growth) == (D(16), D("0.5"))
+    floats = parse(with_lines(MINIMAL, "[game]", "round_interval_days = 1.5", "round_growth = 1.1"))
+    assert (floats.spec.round_interval_days, floats.spec.round_growth) == (D("1.5"), D("1.1"))  # as written
+    constant = parse(with_lines(MINIMAL, "[game]", "round_interval_days = 7"))
+    assert (constant.spec.round_growth, constant.spec.schedule) == (None, None)
+    for game in (shrinking, floats, constant):
+        assert parse_game(tomllib.loads(dump_game(game))) == game
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (
+            ('round_interval_days = "0.5"', "round_growth = 0"),
+            [
+                "game.round_interval_days: must be at least 1 day, got 0.5",
+                "game.round_growth: must be a positive factor such as 2 or 0.5, got 0",
+            ],
+        ),
+        (
+            ("round_interval_days = 2", 'round_growth = "-1"'),
+            ["game.round_growth: must be a positive factor such as 2 or 0.5, got -1"],
+        ),
+        (
+            ('round_interval_days = "a week"',),
+            ["game.round_interval_days: must be a number of days such as 7 or \"1.5\", got 'a week'"],
+        ),
+        (
+            ('round_growth = "double"', "round_interval_days = 1"),
+            ["game.round_growth: must be a factor such as 2 or \"0.5\", got 'double'"],
+        ),
+        (("round_growth = 2",), ["game.round_growth: needs round_interval_days, the first interval it grows from"]),
+        (
+            ("round_interval_days = 2", 'schedule = "weekly"'),
+            [
+                "game.schedule: leave it out for an irregular schedule (round_times, round_intervals or round_interval_days)"
+            ],
+        ),
+        (
+            ("round_interval_days = 2", "round_intervals = [1, 2]"),
+            ["game.round_interval_days: give round_interval_days or round_intervals, not both"],
+        ),
+        (
+            ("round_interval_days = 2", 'round_times = ["2020-01-03T21:00:00Z"]'),
+            ["game.round_interval_days: give round_interval_days or round_times, not both"],
+        ),
+    ],
+)
+def test_bad_growing_intervals_name_their_field(lines: tuple[str, ...], expected: list[str]) -> None:
+    assert problems_of(with_lines(MINIMAL, "[game]", *lines)) == expected
+
+
 def test_dump_refuses_values_toml_cannot_hold() -> None:
     game = GameFile(parse(MINIMAL).spec, "m", {"threshold": D("0.5")})
     with pytest.raises(TypeError, match="Decimal"):

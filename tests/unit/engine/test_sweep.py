@@ -274,6 +274,26 @@ def test_a_spec_the_sweep_cannot_reproduce_is_refused_by_name(
         sweep(spec_of(**changes), spx, "SPX", enter, leave)
 
 
+def test_corporate_actions_before_the_start_do_not_stop_a_sweep(spx: Universe) -> None:
+    import pandas as pd
+
+    # A split and a dividend in 2001 are history for a Game that starts in 2002: the sweep plays it
+    # (and equals its Game); the same split inside the Game is refused by name.
+    def with_actions(day: str) -> Universe:
+        splits = pd.DataFrame({"symbol": ["SPX"], "ts": [pd.Timestamp(day)], "ratio": ["2"]})
+        dividends = pd.DataFrame({"symbol": ["SPX"], "ts": [pd.Timestamp(day)], "amount": ["1.50"]})
+        return Universe.from_panel(spx.panel, currency=USD, splits=splits, dividends=dividends)
+
+    spec = spec_of(end=date(2003, 6, 30))
+    enter, leave = flipping_signals(spx.panel.rows, 2, seed=7)
+    before = with_actions("2001-06-01")
+    result = sweep(spec, before, "SPX", enter, leave)
+    for index, column in enumerate(result.columns):
+        assert_same(column, result.game(index))
+    with pytest.raises(InvalidInputError, match="corporate actions on SPX"):
+        sweep(spec, with_actions("2002-06-03"), "SPX", enter, leave)
+
+
 def test_bad_signals_are_refused(spx: Universe) -> None:
     rows = spx.panel.rows
     enter, leave = flipping_signals(rows, 2, seed=2)
