@@ -14,14 +14,16 @@ from tradegame.data.store import MarketStore
 from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.game import Game, GameResult, RoundObserver
 from tradegame.engine.gamefile import GameFile, dump_game, load_game, parse_game
+from tradegame.engine.rules import ENGINE_RULES
 from tradegame.engine.universe import Universe
 from tradegame.models import make_model
 from tradegame.reporting.metrics import compute_metrics
-from tradegame.store import Database, GameRecorder, ResumingRecorder
+from tradegame.store import Database, GameRecorder, OtherRulesError, ResumingRecorder
 
 __all__ = [
     "Played",
     "benchmark_for",
+    "check_resumable",
     "demo_game",
     "play_file",
     "play_recorded",
@@ -169,8 +171,16 @@ def stored_game_file(db: Database, game_id: int) -> GameFile:
 
 
 def replay_stored(db: Database, game_id: int, store: MarketStore) -> Played:
-    """Play a stored Game again (Games are deterministic) and check it ends as it was stored."""
+    """Play a stored Game again (Games are deterministic) and check it ends as it was stored.
+
+    A Game played under other engine rules is refused (``OtherRulesError``): it would replay to
+    other books. ``app.stored`` shows such a Game from its stored books.
+    """
     row = db.game(game_id)
+    if row.other_rules is not None:
+        raise OtherRulesError(
+            f"{row.other_rules}: it cannot be replayed; `tradegame report {game_id}` shows its stored books"
+        )
     if row.status != "finished":
         raise InvalidInputError(f"game {game_id} is {row.status}; resume it first (tradegame resume {game_id})")
     pinned, game = prepare(stored_game_file(db, game_id), store)
@@ -183,11 +193,31 @@ def replay_stored(db: Database, game_id: int, store: MarketStore) -> Played:
     return Played(pinned, result, game.universe)
 
 
-def resume_stored(db: Database, game_id: int, store: MarketStore, observer: RoundObserver | None = None) -> Played:
-    """Continue a Game that stopped part-way: replay the stored Rounds (checking them), record the rest."""
+def check_resumable(db: Database, game_id: int) -> None:
+    """Refuse, changing nothing, a Game that cannot be resumed: a finished one, or one of other engine rules.
+
+    ``OtherRulesError`` for a Game played under other rules (a replay under these rules would not
+    give its stored Rounds); ``InvalidInputError`` for a finished one.
+    """
     row = db.game(game_id)
     if row.status == "finished":
         raise InvalidInputError(f"game {game_id} is already finished")
+    if row.other_rules is not None:
+        stored = db.last_committed_round(game_id)
+        kept = "no Round is stored" if stored is None else f"its Rounds 0 to {stored} stay stored as they are"
+        raise OtherRulesError(
+            f"{row.other_rules}: it cannot be resumed, since a replay under rules {ENGINE_RULES} would not give "
+            f"its stored Rounds; nothing was changed ({kept}; `tradegame report {game_id}` shows them)"
+        )
+
+
+def resume_stored(db: Database, game_id: int, store: MarketStore, observer: RoundObserver | None = None) -> Played:
+    """Continue a Game that stopped part-way: replay the stored Rounds (checking them), record the rest.
+
+    First ``check_resumable``: a finished Game, or one played under other engine rules, is refused
+    before anything is loaded or written.
+    """
+    check_resumable(db, game_id)
     pinned, game = prepare(stored_game_file(db, game_id), store)
     try:
         result = game.run(_Tee(ResumingRecorder(db, game_id), observer))

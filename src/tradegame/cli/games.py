@@ -15,6 +15,7 @@ from tradegame.cli.logs import log
 from tradegame.cli.play import DataDir, DbUrl, open_db, progress_columns
 from tradegame.data.store import MarketStore
 from tradegame.domain.errors import TradegameError
+from tradegame.store import GameRow
 
 __all__ = ["export", "games_app", "report", "resume"]
 
@@ -47,13 +48,21 @@ def games_list(
         )
         return
     table = Table(title=f"Games in {database.where}")
-    for column in ("id", "name", "model", "status", "rounds", "outcome", "score", "created"):
-        table.add_column(column, justify="right" if column in ("id", "rounds", "score") else "left")
+    for column in ("id", "name", "model", "status", "rounds", "outcome", "score", "rules", "created"):
+        table.add_column(column, justify="right" if column in ("id", "rounds", "score", "rules") else "left")
     for row in rows:
         rounds = f"{(row.last_round or -1) + 1}/{_text(row.round_count)}"
         created = row.created_at.strftime("%Y-%m-%d %H:%M")
         table.add_row(
-            str(row.id), row.name, row.model, row.status, rounds, _text(row.outcome), _text(row.score), created
+            str(row.id),
+            row.name,
+            row.model,
+            row.status,
+            rounds,
+            _text(row.outcome),
+            _text(row.score),
+            str(row.engine_rules),
+            created,
         )
     stdout_console().print(table)
 
@@ -91,10 +100,16 @@ def games_show(
     summary.add_column("", style="bold")
     summary.add_column("")
     for name in ("status", "model", "outcome", "outcome_round", "outcome_reason", "start_capital", "final_value",
-                 "gross_profit", "fees", "running_costs", "taxes", "score", "data_hash", "error"):  # fmt: skip
+                 "gross_profit", "fees", "running_costs", "taxes", "score", "data_hash", "engine_rules",
+                 "error"):  # fmt: skip
         summary.add_row(name.replace("_", " "), _text(getattr(game, name)))
     summary.add_row("rounds stored", str(len(stored.rounds)))
     console.print(summary)
+    if game.other_rules is not None:
+        console.print(
+            f"{game.other_rules}: these are the stored books; `report` shows them, `resume` cannot replay them",
+            markup=False,
+        )
     log_table = Table(title=f"Decision log (last {min(events, len(stored.events))} of {len(stored.events)})")
     for column in ("round", "time", "kind", "move", "account", "symbol", "detail", "ops"):
         log_table.add_column(column)
@@ -122,23 +137,40 @@ def report(
 ) -> None:
     """Write a Game's HTML report (the Game is replayed from its stored definition and checked).
 
+    A Game played under other engine rules is not replayed: its report shows the stored books.
+
     Example:
 
         tradegame report 1 --output my-game.html
     """
     from tradegame.app.play import benchmark_for, replay_stored
+    from tradegame.app.stored import stored_notice, write_stored_game_report
     from tradegame.reporting.html_report import write_report
 
+    path = output or Path(f"game-{game_id}.html")
     database = open_db(db)
     try:
+        row = database.game(game_id)
+        if row.other_rules is not None:
+            books = write_stored_game_report(database, game_id, path)
+            typer.echo(stored_notice(row))
+            if books.score is not None:
+                typer.echo(_stored_outcome(row))
+            else:
+                typer.echo(f"game {game_id} is {row.status}: {len(books.round_values)} Rounds stored, no score")
+            typer.echo(f"report: {path}")
+            return
         played = replay_stored(database, game_id, MarketStore(data_dir))
     except TradegameError as error:
         raise fail(str(error)) from None
     finally:
         database.close()
-    path = output or Path(f"game-{game_id}.html")
     write_report(played.result, played.universe, path, benchmark_symbol=benchmark_for(played))
     typer.echo(f"report: {path}")
+
+
+def _stored_outcome(row: GameRow) -> str:
+    return f"game {row.id} finished: {row.outcome}, score {row.score} (stored)"
 
 
 def export(
@@ -170,15 +202,25 @@ def export(
 def resume(game_id: GameId, db: DbUrl = None, data_dir: DataDir = None) -> None:
     """Continue a Game that was interrupted, from its last committed Round, to the same books.
 
+    A Game played under other engine rules is not replayed: a finished one shows its stored
+    score, an unfinished one is refused and left as it is.
+
     Example:
 
         tradegame resume 3
     """
-    from tradegame.app.play import resume_stored
+    from tradegame.app.play import check_resumable, resume_stored
+    from tradegame.app.stored import stored_notice
     from tradegame.cli.play import _ProgressObserver
 
     database = open_db(db)
     try:
+        row = database.game(game_id)
+        if row.other_rules is not None and row.status == "finished":
+            typer.echo(stored_notice(row))
+            typer.echo(_stored_outcome(row))
+            return
+        check_resumable(database, game_id)  # before the progress bar: a refusal is the only output
         with Progress(*progress_columns(), transient=True) as progress:  # type: ignore[arg-type]
             task = progress.add_task(f"resume {game_id}", total=None, value="")
             played = resume_stored(database, game_id, MarketStore(data_dir), _ProgressObserver(progress, task))

@@ -54,7 +54,7 @@ import numpy.typing as npt
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.holding import Term
 from tradegame.domain.lots import Disposal
-from tradegame.engine.game import GameResult, currency_of
+from tradegame.engine.game import GameEvent, GameResult, currency_of
 from tradegame.engine.universe import Universe, UniverseView, static_rates
 from tradegame.reporting.metrics import Metrics, compute_metrics, drawdown_series, monthly_returns
 
@@ -107,8 +107,8 @@ def render_html(
         _positions_section(facts, charts),
         _trades_section(facts, charts),
         _monthly_section(facts, charts),
-        _form_8949_section(facts),
-        _decision_log_section(facts),
+        _form_8949_section(facts.result.books.disposals(), facts.places),
+        _decision_log_section(facts.result.events),
     ]
     return _PAGE.format(
         title=_e(page_title),
@@ -133,7 +133,11 @@ def write_report(
     The page is rendered in full before anything is written, then written to a temporary file
     beside ``path`` and moved into place, so a failure never leaves half a report.
     """
-    page = render_html(result, universe, benchmark_symbol=benchmark_symbol, title=title)
+    return _write_page(render_html(result, universe, benchmark_symbol=benchmark_symbol, title=title), path)
+
+
+def _write_page(page: str, path: Path) -> Path:
+    """Write ``page`` to a temporary file beside ``path``, then move it into place."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -777,9 +781,7 @@ def _monthly_section(facts: _Facts, charts: _Charts) -> str:
     return _section("monthly", "Monthly returns", charts.div("monthly", figure))
 
 
-def _form_8949_section(facts: _Facts) -> str:
-    disposals = facts.result.books.disposals()
-    places = facts.places
+def _form_8949_section(disposals: Sequence[Disposal], places: int) -> str:
     parts = [
         "<p>Sales and other dispositions of capital assets, one row per lot sold. (a) description, (b) date "
         "acquired, (c) date sold, (d) proceeds, (e) cost or other basis, (f) adjustment code, (g) adjustment, "
@@ -858,8 +860,7 @@ def _totals_row(term: Term, disposals: Sequence[Disposal], places: int) -> str:
     return _row(cells, numeric_from=4, attributes=attributes)
 
 
-def _decision_log_section(facts: _Facts) -> str:
-    events = facts.result.events
+def _decision_log_section(events: Sequence[GameEvent]) -> str:
     kinds = sorted({event.kind for event in events})
     options = '<option value="">all kinds</option>' + "".join(
         f'<option value="{_e(kind)}">{_e(kind)}</option>' for kind in kinds

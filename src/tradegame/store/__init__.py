@@ -10,12 +10,23 @@ A Game is created, then recorded Round by Round, each Round in one transaction::
 After a crash, the same Game is played again from the start with ``ResumingRecorder(db,
 game_id)``: it checks the stored Rounds and records the rest (see ``recorder.py``).
 
+Each Game records the engine rules it is played under (``tradegame.engine.rules.ENGINE_RULES``;
+1 for Games stored before the store recorded them). A Game of other rules than the running
+engine's is never replayed or resumed: ``GameRow.other_rules`` says so, and the recorders raise
+``OtherRulesError``.
+
 Built on SQLAlchemy 2 (Core) and Alembic; the migrations ship inside this package. The engine
 never imports this package; the CLI and the application layer do.
 """
 
 from tradegame.store.database import Database, alembic_config, default_url, open_database, redact, resolve_url
-from tradegame.store.errors import DatabaseError, GameNotFoundError, ResumeMismatchError, StoreError
+from tradegame.store.errors import (
+    DatabaseError,
+    GameNotFoundError,
+    OtherRulesError,
+    ResumeMismatchError,
+    StoreError,
+)
 from tradegame.store.recorder import GameRecorder, ResumingRecorder
 from tradegame.store.rows import (
     CostRow,
@@ -45,6 +56,7 @@ __all__ = [
     "GameRow",
     "GameSummaryRow",
     "OpenLotRow",
+    "OtherRulesError",
     "PostingRow",
     "ResumeMismatchError",
     "ResumingRecorder",

@@ -13,8 +13,8 @@ which a resume plays again, but never half of one).
 Errors: every SQLAlchemy or driver error becomes a ``DatabaseError`` whose message names the
 database with its password hidden (``postgresql+psycopg://user:***@host:5432/db``).
 
-Imports SQLAlchemy, Alembic, ``tradegame.domain`` and the store's own modules; pandas and
-pyarrow only inside ``export`` and ``StoredGame``-to-frame helpers.
+Imports SQLAlchemy, Alembic, ``tradegame.domain``, ``tradegame.engine.rules`` and the store's own
+modules; pandas and pyarrow only inside ``export`` and ``StoredGame``-to-frame helpers.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from tradegame.domain.errors import InvalidInputError, TradegameError
+from tradegame.engine.rules import ENGINE_RULES
 from tradegame.store import schema
 from tradegame.store.errors import DatabaseError, GameNotFoundError, StoreError
 from tradegame.store.rows import (
@@ -271,8 +272,12 @@ class Database:
         data_hash: str,
         *,
         round_count: int | None = None,
+        engine_rules: int = ENGINE_RULES,
     ) -> int:
         """Store a new Game (status ``running``, no Rounds yet) and return its id.
+
+        ``engine_rules`` is the version of the engine rules the Game is played under (default:
+        the running engine's, ``tradegame.engine.rules.ENGINE_RULES``).
 
         ``definition_text`` is the Game file's text (``dump_game``), kept as given. ``model_params``
         is stored as JSON (Decimals and dates as strings); anything else that JSON cannot hold is
@@ -283,6 +288,8 @@ class Database:
                 raise InvalidInputError(f"{field_name}: must be a non-empty string, got {value!r}")
         if not isinstance(definition_text, str):
             raise InvalidInputError(f"definition_text: must be a string, not {type(definition_text).__name__}")
+        if isinstance(engine_rules, bool) or not isinstance(engine_rules, int) or engine_rules < 1:
+            raise InvalidInputError(f"engine_rules: must be a whole number from 1, got {engine_rules!r}")
         params = jsonable(dict(model_params), "model_params")
         with self.write() as connection:
             result = connection.execute(
@@ -295,6 +302,7 @@ class Database:
                     model=model,
                     model_params=params,
                     data_hash=data_hash,
+                    engine_rules=engine_rules,
                 )
             )
             (game_id,) = result.inserted_primary_key or (None,)
@@ -327,6 +335,7 @@ class Database:
                 games.c.outcome,
                 games.c.score,
                 games.c.error,
+                games.c.engine_rules,
             )
             .select_from(games.outerjoin(last, last.c.game_id == games.c.id))
             .order_by(games.c.id)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from tradegame.domain.errors import InvalidInputError, TradegameError
 
-__all__ = ["DatabaseError", "GameNotFoundError", "ResumeMismatchError", "StoreError"]
+__all__ = ["DatabaseError", "GameNotFoundError", "OtherRulesError", "ResumeMismatchError", "StoreError"]
 
 
 class StoreError(TradegameError):
@@ -24,3 +24,10 @@ class GameNotFoundError(StoreError, InvalidInputError):
 
 class ResumeMismatchError(StoreError):
     """A resumed Game replayed a committed Round differently from what is stored (the data or code changed)."""
+
+
+class OtherRulesError(StoreError, InvalidInputError):
+    """A stored Game was played under other engine rules than the running engine's: it cannot be replayed.
+
+    Its stored books stay what they are; ``tradegame report`` shows them as stored.
+    """

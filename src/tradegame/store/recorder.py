@@ -28,7 +28,7 @@ from sqlalchemy import Table, insert, update
 
 from tradegame.store import schema
 from tradegame.store.database import Database
-from tradegame.store.errors import ResumeMismatchError, StoreError
+from tradegame.store.errors import OtherRulesError, ResumeMismatchError, StoreError
 from tradegame.store.rows import (
     CostRow,
     DecisionRow,
@@ -109,6 +109,8 @@ class GameRecorder:
         game = self.db.game(self.game_id)
         if game.status != "running":
             raise StoreError(f"game {self.game_id} is {game.status}; only a new, running Game can be recorded")
+        if game.other_rules is not None:
+            raise OtherRulesError(f"{game.other_rules}: this engine cannot record it")
         if self.db.last_committed_round(self.game_id) is not None:
             raise StoreError(f"game {self.game_id} already has Rounds stored; resume it with ResumingRecorder")
 
@@ -225,6 +227,7 @@ class ResumingRecorder(GameRecorder):
 
     Run the same Game (same definition, data and Model) from its start with this observer.
     Raises ``ResumeMismatchError`` at the first replayed row that differs from the stored one,
+    ``OtherRulesError`` for a Game played under other engine rules (before replaying anything),
     and ``StoreError`` for a finished Game. A failed Game becomes ``running`` again with the
     first Round it writes.
     """
@@ -237,6 +240,11 @@ class ResumingRecorder(GameRecorder):
         status = self._stored.game.status
         if status == "finished":
             raise StoreError(f"game {self.game_id} is finished; there is nothing to resume")
+        notice = self._stored.game.other_rules
+        if notice is not None:
+            raise OtherRulesError(
+                f"{notice}: it cannot be resumed, since a replay under other rules would not give its stored Rounds"
+            )
         self._reopen = status == "failed"
         self._by_round = _by_round(self._stored)
         self._last_stored = self._stored.rounds[-1].round if self._stored.rounds else -1

@@ -2,7 +2,8 @@
 
 Each row type lists the columns of its table after ``game_id``, in order, so a stored row and a
 row made from a live Game compare with ``==`` (the resume check relies on it). Converting is
-pure: no SQL here. Imports ``tradegame.domain`` and ``tradegame.engine.game`` only.
+pure: no SQL here. Imports ``tradegame.domain``, ``tradegame.engine.game`` and
+``tradegame.engine.rules`` only.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from tradegame.domain.journal import JournalEntry
 from tradegame.domain.lots import Disposal, OpenLot
 from tradegame.domain.positions import CostEntry, DecisionEntry, TaxEntry
 from tradegame.engine.game import GameEvent
+from tradegame.engine.rules import ENGINE_RULES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -51,7 +53,10 @@ __all__ = [
 
 
 class GameSummaryRow(NamedTuple):
-    """One Game in ``Database.list_games()``; ``last_round`` is the last committed Round."""
+    """One Game in ``Database.list_games()``; ``last_round`` is the last committed Round.
+
+    ``engine_rules``: the engine rules it was played under (``tradegame.engine.rules``).
+    """
 
     id: int
     name: str
@@ -63,10 +68,15 @@ class GameSummaryRow(NamedTuple):
     outcome: str | None
     score: Decimal | None
     error: str | None
+    engine_rules: int
 
 
 class GameRow(NamedTuple):
-    """Everything the ``games`` table holds about one Game."""
+    """Everything the ``games`` table holds about one Game.
+
+    ``engine_rules`` is the version of the engine rules it was played under (1 for a Game
+    stored before the store recorded it; see ``tradegame.engine.rules``).
+    """
 
     id: int
     name: str
@@ -77,6 +87,7 @@ class GameRow(NamedTuple):
     model: str
     model_params: dict[str, Any]
     data_hash: str
+    engine_rules: int
     outcome: str | None
     outcome_round: int | None
     outcome_reason: str | None
@@ -89,6 +100,19 @@ class GameRow(NamedTuple):
     score: Decimal | None
     error: str | None
     finished_at: datetime | None
+
+    @property
+    def other_rules(self) -> str | None:
+        """``None`` when the running engine plays the Game's rules, else the sentence that says it does not.
+
+        E.g. ``game 12 was played under engine rules 1; this tradegame plays rules 2``.
+        """
+        if self.engine_rules == ENGINE_RULES:
+            return None
+        return (
+            f"game {self.id} was played under engine rules {self.engine_rules}; "
+            f"this tradegame plays rules {ENGINE_RULES}"
+        )
 
 
 class RoundRow(NamedTuple):

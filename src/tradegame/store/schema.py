@@ -29,6 +29,7 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.dialects import postgresql
 
@@ -80,6 +81,9 @@ games = Table(
     Column("model", Text, nullable=False),
     Column("model_params", JSON_VALUE, nullable=False),
     Column("data_hash", Text, nullable=False),
+    # The engine rules the Game was played under (tradegame.engine.rules); 1 for Games stored
+    # before the column existed, which the server default gives them.
+    Column("engine_rules", Integer, nullable=False, server_default=text("1")),
     Column("outcome", Text),
     Column("outcome_round", Integer),
     Column("outcome_reason", Text),

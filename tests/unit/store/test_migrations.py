@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from importlib import resources
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import create_engine, insert, inspect, text
 
-from tradegame.store import alembic_config, open_database
+from tradegame.engine.rules import ENGINE_RULES
+from tradegame.store import alembic_config, open_database, schema
 from tradegame.store.schema import metadata
 
 
@@ -20,8 +22,8 @@ def test_the_migrations_ship_inside_the_package() -> None:
     assert (folder / "env.py").is_file()
     assert (folder / "script.py.mako").is_file()
     script = ScriptDirectory.from_config(alembic_config())
-    assert script.get_heads() == ["0001"]
-    assert [r.revision for r in script.walk_revisions()] == ["0001"]
+    assert script.get_heads() == ["0002"]
+    assert [r.revision for r in script.walk_revisions()] == ["0002", "0001"]
 
 
 def test_the_migrated_schema_is_the_schema_of_the_code(make_url: Callable[[], str]) -> None:
@@ -38,3 +40,38 @@ def test_downgrade_to_nothing_and_up_again(make_url: Callable[[], str]) -> None:
         with db.engine.begin() as connection:
             command.upgrade(alembic_config(connection), "head")
         assert "postings" in inspect(db.engine).get_table_names()
+
+
+def test_games_stored_before_the_rules_column_get_rules_1(make_url: Callable[[], str]) -> None:
+    """Migration 0002 on a store with a Game in it: the old Game gets rules 1, new ones the engine's."""
+    url = make_url()
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "0001")
+            old_columns = {  # the columns of migration 0001: the statement names no others
+                "name": "old",
+                "created_at": datetime(2026, 5, 20, 12, tzinfo=UTC),
+                "status": "finished",
+                "definition_text": "[game]",
+                "model": "sma",
+                "model_params": {},
+                "data_hash": "h",
+            }
+            connection.execute(insert(schema.games).values(**old_columns))
+    finally:
+        engine.dispose()
+    with open_database(url) as db:
+        (old,) = db.list_games()
+        assert (old.name, old.engine_rules) == ("old", 1)
+        assert db.game(old.id).other_rules == (
+            f"game {old.id} was played under engine rules 1; this tradegame plays rules {ENGINE_RULES}"
+        )
+        new_id = db.create_game("new", "[game]", "sma", {}, "h")
+        assert db.game(new_id).engine_rules == ENGINE_RULES
+        assert db.game(new_id).other_rules is None
+        with db.engine.begin() as connection:  # and back: the column goes, the Games stay
+            command.downgrade(alembic_config(connection), "0001")
+        assert "engine_rules" not in {c["name"] for c in inspect(db.engine).get_columns("games")}
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT name FROM games ORDER BY id")).scalars().all() == ["old", "new"]

@@ -5,18 +5,32 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from sqlalchemy import update
 
-from tests.unit.store.kit import CrashAfter, SimulatedCrashError, books_of, create, new_game, plan, play_recorded
+from tests.unit.store.kit import (
+    DEFINITION,
+    CrashAfter,
+    SimulatedCrashError,
+    books_of,
+    create,
+    new_game,
+    plan,
+    play_recorded,
+)
+from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.context import RoundContext
 from tradegame.engine.game import Game
 from tradegame.engine.moves import Action, Move
+from tradegame.engine.rules import ENGINE_RULES
 from tradegame.engine.spec import ExitRules
 from tradegame.store import (
     GameRecorder,
+    OtherRulesError,
     ResumeMismatchError,
     ResumingRecorder,
     StoreError,
     open_database,
+    schema,
 )
 from tradegame.store.rows import disposal_row, entry_rows, event_row
 
@@ -184,6 +198,27 @@ def test_recorders_refuse_the_wrong_games(make_url: Callable[[], str]) -> None:
             new_game().run(CrashAfter(db, started, 1))
         with pytest.raises(StoreError, match="already has Rounds stored; resume it"):
             GameRecorder(db, started)
+
+
+def test_games_of_other_engine_rules_are_neither_recorded_nor_resumed(make_url: Callable[[], str]) -> None:
+    with open_database(make_url()) as db:
+        older = db.create_game("older", DEFINITION, "script", {}, "test", engine_rules=ENGINE_RULES - 1)
+        with pytest.raises(OtherRulesError, match=rf"game {older} was played under engine rules {ENGINE_RULES - 1}"):
+            GameRecorder(db, older)
+        crashed = create(db)
+        with pytest.raises(SimulatedCrashError):
+            new_game().run(CrashAfter(db, crashed, 4))
+        with db.write() as connection:  # as if an older engine had played it
+            connection.execute(
+                update(schema.games).where(schema.games.c.id == crashed).values(engine_rules=ENGINE_RULES - 1)
+            )
+        before = db.load_game(crashed)
+        with pytest.raises(OtherRulesError, match="it cannot be resumed"):
+            new_game().run(ResumingRecorder(db, crashed))
+        after = db.load_game(crashed)
+        assert after == before and after.game.status == "running"
+        with pytest.raises(InvalidInputError, match="engine_rules: must be a whole number from 1"):
+            db.create_game("never", DEFINITION, "script", {}, "test", engine_rules=0)
 
 
 def test_two_games_share_a_database_without_mixing(make_url: Callable[[], str]) -> None:

@@ -1,0 +1,134 @@
+"""Stored Games read as stored: what ``report`` and ``resume`` show for a Game of other engine rules.
+
+A Game played under other engine rules than the running engine's (``tradegame.engine.rules``)
+would replay to other books, so it is never replayed: ``stored_books`` turns its stored rows
+into the input of ``reporting.stored_report`` (nothing is recomputed, no market data is read),
+and ``write_stored_game_report`` writes that report. See ``app.play`` for replaying Games of the
+running rules.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from tradegame.domain.instruments import AssetClass
+from tradegame.domain.lots import Disposal, OpenLot
+from tradegame.engine.game import GameEvent, Score
+from tradegame.reporting.stored_report import StoredBooks, StoredFill, write_stored_report
+from tradegame.store import Database, GameRow, StoredGame
+
+__all__ = ["stored_books", "stored_notice", "stored_score", "write_stored_game_report"]
+
+
+def stored_notice(row: GameRow) -> str:
+    """The plain sentence for a Game shown as stored, e.g. ``game 12 was played under engine rules 1;
+    this tradegame plays rules 2: showing the stored books (not replayed)``."""
+    why = row.other_rules or f"game {row.id} is read as stored"
+    return f"{why}: showing the stored books (not replayed)"
+
+
+def stored_score(row: GameRow) -> Score | None:
+    """The score stored with a finished Game (``None`` before it finished)."""
+    parts = (row.start_capital, row.final_value, row.gross_profit, row.fees, row.running_costs, row.taxes, row.score)
+    present = [part for part in parts if part is not None]
+    if row.status != "finished" or len(present) != len(parts):
+        return None
+    return Score(*present)
+
+
+def stored_books(stored: StoredGame) -> StoredBooks:
+    """The stored Game as the stored report's input: its rows, turned into the Game's own record types."""
+    game = stored.game
+    return StoredBooks(
+        game_id=game.id,
+        name=game.name,
+        model=game.model,
+        status=game.status,
+        engine_rules=game.engine_rules,
+        notice=game.other_rules or f"game {game.id} is read as stored",
+        definition_text=game.definition_text,
+        data_hash=game.data_hash,
+        currency=_currency(game.definition_text),
+        outcome=game.outcome,
+        outcome_round=game.outcome_round,
+        outcome_reason=game.outcome_reason,
+        score=stored_score(game),
+        round_count=game.round_count,
+        round_times=[row.ts for row in stored.rounds],
+        round_values=[row.value for row in stored.rounds],
+        fills=[
+            StoredFill(
+                cost.op_id,
+                cost.ts,
+                cost.account,
+                cost.symbol,
+                cost.action,
+                cost.quantity,
+                cost.notional,
+                cost.notional_currency,
+                cost.fee,
+                cost.fee_currency,
+            )
+            for cost in stored.cost_ledger
+            if cost.action in ("buy", "sell") and cost.quantity > 0
+        ],
+        disposals=[
+            Disposal(
+                d.account,
+                d.symbol,
+                d.lot_id,
+                d.quantity,
+                d.date_acquired,
+                d.date_acquired_actual,
+                d.date_sold,
+                d.proceeds,
+                d.cost_basis,
+                d.adjustment_code,
+                d.adjustment_amount,
+                AssetClass(d.asset_class),
+                d.sale_id,
+                d.game,
+                d.lot_game,
+            )
+            for d in stored.disposals
+        ],
+        open_lots=[
+            OpenLot(
+                lot.account,
+                lot.symbol,
+                lot.lot_id,
+                lot.quantity,
+                lot.cost_basis,
+                lot.date_acquired,
+                lot.date_acquired_actual,
+                AssetClass(lot.asset_class),
+                lot.game,
+            )
+            for lot in stored.open_lots
+        ],
+        events=[
+            GameEvent(
+                e.seq, e.round, e.ts.isoformat(), e.kind, e.move_id, e.account, e.symbol, e.detail, tuple(e.op_ids)
+            )
+            for e in stored.events
+        ],
+    )
+
+
+def write_stored_game_report(db: Database, game_id: int, path: Path) -> StoredBooks:
+    """Write the report of ``game_id`` from its stored books to ``path`` (nothing is replayed)."""
+    books = stored_books(db.load_game(game_id))
+    write_stored_report(books, path)
+    return books
+
+
+def _currency(definition_text: str) -> str | None:
+    """The Game currency the stored definition names; read as plain TOML, since a definition
+    stored by older code may no longer parse as a Game file."""
+    try:
+        game = tomllib.loads(definition_text).get("game", {})
+    except tomllib.TOMLDecodeError:
+        return None
+    currency = game.get("currency") if isinstance(game, dict) else None
+    return currency if isinstance(currency, str) and currency else None
