@@ -10,6 +10,7 @@ from tradegame.data.catalog import sync_bundled
 from tradegame.data.errors import DataError
 from tradegame.data.panel import Panel
 from tradegame.data.store import MarketStore
+from tradegame.domain.money import Currency
 from tradegame.engine.game import currency_of
 from tradegame.engine.gamefile import GameFile
 from tradegame.engine.spec import GameSpec
@@ -39,12 +40,15 @@ def load_universe(spec: GameSpec, store: MarketStore) -> Universe:
     """One Universe over the Game's datasets (same frequency), read up to the Game's end."""
     frames, dividends, splits = [], [], []
     infos = []
+    currencies: dict[str, Currency] = {}  # each symbol keeps its own dataset's currency
     for data in spec.data:
         dataset = store.get(data.dataset, data.content_hash)
         infos.append(dataset.info)
         symbols = list(data.symbols) if data.symbols else None
         end = pd.Timestamp(spec.end, tz="UTC") + pd.Timedelta(days=7) if spec.end else None
-        frames.append(store.bars(data.dataset, symbols, None, end, data.content_hash))
+        frame = store.bars(data.dataset, symbols, None, end, data.content_hash)
+        frames.append(frame)
+        currencies.update(dict.fromkeys(map(str, frame["symbol"].unique()), currency_of(dataset.info.currency)))
         dividends.append(store.dividends(data.dataset, symbols, data.content_hash))
         splits.append(store.splits(data.dataset, symbols, data.content_hash))
     frequencies = {info.frequency for info in infos}
@@ -67,4 +71,5 @@ def load_universe(spec: GameSpec, store: MarketStore) -> Universe:
         dividends=pd.concat(dividends, ignore_index=True),
         splits=pd.concat(splits, ignore_index=True),
         fx_rates=dict(spec.fx_rates),
+        currencies=currencies,
     )

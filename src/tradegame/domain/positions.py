@@ -47,12 +47,24 @@ with those already recorded and append a ``WASH_ADJUSTMENT`` line for each chang
 change in gain and linked to the op id of the sale (``linked_op_id``).
 
 There is one ``LotBook`` per currency: wash sales match a symbol, and a symbol has one quote
-currency. Standard library and ``tradegame.domain`` only.
+currency.
+
+The tax currency
+----------------
+Books given a ``tax_currency`` and an ``fx`` source keep the tax ledger in that currency only:
+a disposal of an instrument quoted in another currency is converted line by line, its proceeds
+(and a wash sale's disallowed loss) at the rate known when it was sold and each lot's basis at
+the rate known when the lot was bought (the rate is taken when the lot is booked and kept with
+it); a dividend at the rate known when it was paid. Each converted amount is rounded to the tax
+currency's minor unit. A line that cannot be converted (no rate) is refused before the
+operation changes anything, and ``record_tax`` refuses a ledger holding a line in any other
+currency than the profile's: a tax line is never skipped. Standard library and
+``tradegame.domain`` only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -82,6 +94,7 @@ __all__ = [
     "BooksState",
     "CostEntry",
     "DecisionEntry",
+    "FxSource",
     "LedgerLine",
     "Position",
     "RunningCostView",
@@ -89,6 +102,9 @@ __all__ = [
     "TaxKind",
     "replay",
 ]
+
+FxSource = Callable[[str, str, datetime], Decimal | None]
+"""Units of the second currency per unit of the first, as known at a time (None: unknown)."""
 
 CONTRIBUTIONS = "Equity:Contributions"
 TAX_EXPENSE = "Expenses:Tax"
@@ -365,7 +381,14 @@ class Books:
     operation's) and a ``reason`` for the decision log, and returns its op id.
     """
 
-    def __init__(self, accounts: Iterable[Account], *, wash_sales: bool = True) -> None:
+    def __init__(
+        self,
+        accounts: Iterable[Account],
+        *,
+        wash_sales: bool = True,
+        tax_currency: Currency | None = None,
+        fx: FxSource | None = None,
+    ) -> None:
         self._accounts: dict[str, Account] = {}
         for account in accounts:
             if not isinstance(account, Account):
@@ -379,6 +402,10 @@ class Books:
         self._journal = Journal()
         self._cash: dict[tuple[str, str], Decimal] = {}
         self._payables: dict[tuple[str, str], Decimal] = {}
+        self._tax_currency = tax_currency
+        self._fx = fx
+        self._lot_rates: dict[tuple[str, str], Decimal] = {}  # (account, lot id) -> tax units per unit at purchase
+        self._sale_rates: dict[str, Decimal] = {}  # sale op id -> tax units per unit at the sale
         self._currencies: dict[str, Currency] = {}
         self._instruments: dict[str, Instrument] = {}
         self._lot_books: dict[str, LotBook] = {}
@@ -558,6 +585,7 @@ class Books:
         lot_id = self._check_lot_id(account, lot_id or op_id)
         cost = gross + fee
         self._check_cash(account, cost, f"buying {quantity.amount} {instrument.symbol}")
+        tax_rate = self._tax_rate(currency, ts, f"the basis of {instrument.symbol}")
         symbol = instrument.symbol
         position_cash = _position_cash(account, symbol)
         entries = self._entries(op_id, ts)
@@ -587,6 +615,8 @@ class Books:
         )
         self._remember(instrument)
         self._book_lots[(account, lot_id)] = _BookLot(symbol, quantity.amount, gross.amount)
+        if tax_rate is not None:
+            self._lot_rates[(account, lot_id)] = tax_rate
         self._move_cash(account, currency, -cost.amount)
         self._costs.append(CostEntry(op_id, ts, account, symbol, "buy", quantity.amount, gross, fee))
         decision = DecisionEntry(op_id, ts, "buy", account, symbol, reason, game)
@@ -669,6 +699,7 @@ class Books:
         self._check_instrument(instrument)
         currency = instrument.quote_currency
         self._check_money(amount, currency, "dividend", positive=True)
+        tax_amount = self._in_tax_currency(amount, ts, f"the dividend on {instrument.symbol}")
         symbol = instrument.symbol
         position_cash = _position_cash(account, symbol)
         entries = self._entries(op_id, ts)
@@ -686,7 +717,7 @@ class Books:
         )
         self._remember(instrument)
         self._move_cash(account, currency, amount.amount)
-        tax = TaxEntry(op_id, ts, TaxKind.DIVIDEND, ts.year, amount, account, symbol)
+        tax = TaxEntry(op_id, ts, TaxKind.DIVIDEND, ts.year, tax_amount, account, symbol)
         self._commit(op_id, ts, entries, DecisionEntry(op_id, ts, "dividend", account, symbol, reason), [tax])
         return op_id
 
@@ -864,6 +895,7 @@ class Books:
         lot_id = self._check_lot_id(account, lot_id or op_id)
         self._check_cash(account, fee, f"the fee of swapping {give.symbol}")
         book = self._held_in(account, give, give_quantity)
+        tax_rate = self._tax_rate(currency, ts, f"the swap of {give.symbol}")
         on = ts.date()
         disposals = book.sell(
             account=account,
@@ -887,6 +919,9 @@ class Books:
             lot_id=lot_id,
             game=game,
         )
+        if tax_rate is not None:
+            self._sale_rates[op_id] = tax_rate
+            self._lot_rates[(account, lot_id)] = tax_rate
         book_value = self._take_book_value(disposals, currency)
         position_cash = _position_cash(account, give.symbol)
         entries = self._entries(op_id, ts)
@@ -1027,7 +1062,10 @@ class Books:
         dividends = recorded = _ZERO
         for line in self._tax:
             if line.amount.currency.code != currency.code:
-                continue
+                raise InvalidInputError(
+                    f"tax for {year}: the tax ledger line of {line.op_id} is in {line.amount.currency.code}, "
+                    f"not the tax currency {currency.code} (give the books a tax currency and FX rates)"
+                )
             if line.kind in (TaxKind.DISPOSAL, TaxKind.WASH_ADJUSTMENT) and line.year <= year:
                 short, long = gains.get(line.year, (_ZERO, _ZERO))
                 if line.term is Term.LONG:
@@ -1195,13 +1233,14 @@ class Books:
         while index >= 0 and seen[index].date_sold >= window_start:
             before, after = seen[index], book.disposal_at(index)
             if after != before:
+                change = self._taxable_gain(after, currency) - self._taxable_gain(before, currency)
                 changed.append(
                     TaxEntry(
                         op_id,
                         ts,
                         TaxKind.WASH_ADJUSTMENT,
                         after.date_sold.year,
-                        Money(after.gain - before.gain, currency),
+                        change,
                         after.account,
                         after.symbol,
                         after.term,
@@ -1217,11 +1256,53 @@ class Books:
         sale_ops.extend(op_id for _ in added)
         new = [
             TaxEntry(
-                op_id, ts, TaxKind.DISPOSAL, d.date_sold.year, Money(d.gain, currency), d.account, d.symbol, d.term, d
+                op_id,
+                ts,
+                TaxKind.DISPOSAL,
+                d.date_sold.year,
+                self._taxable_gain(d, currency),
+                d.account,
+                d.symbol,
+                d.term,
+                d,
             )
             for d in added
         ]
         return changed + new
+
+    def _tax_rate(self, currency: Currency, ts: datetime, what: str) -> Decimal | None:
+        """Tax-currency units per unit of ``currency`` known at ``ts``; None when no conversion is
+        needed. Raises (before anything changes) when a conversion is needed and no rate is known."""
+        tax = self._tax_currency
+        if tax is None or tax.code == currency.code:
+            return None
+        rate = self._fx(currency.code, tax.code, ts) if self._fx is not None else None
+        if rate is None or not rate.is_finite() or rate <= 0:
+            raise InvalidInputError(
+                f"{what}: no {currency.code} to {tax.code} rate known at {ts.isoformat()}, "
+                f"so its tax line cannot be converted into the tax currency"
+            )
+        return rate
+
+    def _in_tax_currency(self, amount: Money, ts: datetime, what: str) -> Money:
+        rate = self._tax_rate(amount.currency, ts, what)
+        if rate is None:
+            return amount
+        assert self._tax_currency is not None
+        return Money(self._tax_currency.round(amount.amount * rate), self._tax_currency)
+
+    def _taxable_gain(self, disposal: Disposal, currency: Currency) -> Money:
+        """A disposal's gain in the tax currency: proceeds and adjustment at the sale's rate, basis
+        at the lot's rate at purchase (see the module docstring)."""
+        tax = self._tax_currency
+        if tax is None or tax.code == currency.code:
+            return Money(disposal.gain, currency)
+        sold = self._sale_rates[disposal.sale_id]
+        bought = self._lot_rates.get((disposal.account, disposal.lot_id))
+        if bought is None:
+            raise InvariantError(f"lot {disposal.lot_id} in {disposal.account} has no rate from its purchase")
+        proceeds = tax.round(disposal.proceeds * sold) + tax.round(disposal.adjustment_amount * sold)
+        return Money(proceeds - tax.round(disposal.cost_basis * bought), tax)
 
     def _book_sale(
         self,
@@ -1243,6 +1324,7 @@ class Books:
         symbol = instrument.symbol
         currency = instrument.quote_currency
         gross = price.total(quantity)
+        tax_rate = self._tax_rate(currency, ts, f"the sale of {symbol}")
         disposals = book.sell(
             account=account,
             symbol=symbol,
@@ -1256,6 +1338,8 @@ class Books:
             sale_id=op_id,
         )
         # The lot book has moved: from here on a failure is a broken invariant, not bad input.
+        if tax_rate is not None:
+            self._sale_rates[op_id] = tax_rate
         book_value = self._take_book_value(disposals, currency)
         net = gross.amount - fee.amount
         position_cash = _position_cash(account, symbol)

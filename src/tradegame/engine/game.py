@@ -24,7 +24,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from typing import Literal, Protocol
 
 import numpy as np
@@ -42,7 +42,7 @@ from tradegame.engine.context import Model, PositionInfo, RoundContext, RoundHis
 from tradegame.engine.fills import affordable, fill_fee, lot_step, target_units, tick_price, units_for
 from tradegame.engine.market import Bar, match
 from tradegame.engine.moves import Cancel, EndGame, Move, MoveState, MoveStatus, OrderType, Side
-from tradegame.engine.spec import AccountSpec, GameSpec
+from tradegame.engine.spec import AccountSpec, GameSpec, InvalidGameError
 from tradegame.engine.universe import CorporateAction, Universe, UniverseView, static_rates
 from tradegame.engine.wake import Signals
 
@@ -207,6 +207,8 @@ class Game:
         self._first_account = spec.accounts[0].name
         self.books = Books(
             [Account(a.name, a.venue, currency_of(a.currency), a.lot_method) for a in spec.accounts],
+            tax_currency=spec.tax.currency if spec.tax is not None else None,
+            fx=self._rate_known_at,
         )
         allowed = set(spec.symbols) if spec.symbols else set(self.panel.symbols)
         unknown = sorted(allowed - set(self.panel.symbols))
@@ -234,6 +236,7 @@ class Game:
         self.actions = self._actions_in_play()  # row -> the corporate actions this Game applies
         self._action_rows = np.array(sorted(self.actions), dtype=np.int64)
         self._static_rates = static_rates(universe, spec.currency, spec.fx_rates)
+        self.rate_sources = self._check_rates()  # currency -> where its rate comes from
         self._fx = self._fx_vector()
         self._foreign = any(
             self.universe.instruments[s].quote_currency.code != self.currency.code for s in self.panel.symbols
@@ -303,7 +306,8 @@ class Game:
 
     def _actions_in_play(self) -> dict[int, list[CorporateAction]]:
         """The corporate actions this Game applies (row -> actions): those dated on or after its
-        start day, up to the last row its last Round knows.
+        start day, up to the last row its last Round knows and the row after it (on which the end's
+        sales fill under next-open fills).
 
         An action before the start is already in the Game's starting state: an initial Position's
         quantity is what was held going into the start day, whenever it was acquired, so a split or
@@ -312,24 +316,68 @@ class Game:
         before the start only serves as history for the Model."""
         start_ns = pd.Timestamp(self.spec.start, tz="UTC").value
         first = int(np.searchsorted(self.panel.labels, start_ns, side="left"))
-        last = int(self.latest_rows[-1])
+        last = int(self.latest_rows[-1]) + 1
         return {row: actions for row, actions in self.universe.actions.items() if first <= row <= last}
 
+    def _needed_currencies(self) -> list[str]:
+        """Every currency other than the Game's that the Game may hold, pay, value or tax in."""
+        spec = self.spec
+        codes = {self.universe.instruments[s].quote_currency.code for s in self.allowed}
+        codes |= {self.universe.instruments[p.symbol].quote_currency.code for p in spec.initial_positions}
+        codes |= {a.currency for a in spec.accounts}
+        codes |= {cost.amount.currency.code for _, cost in spec.running_costs}
+        if spec.tax is not None:
+            codes.add(spec.tax.currency.code)
+        codes.discard(self.currency.code)
+        return sorted(codes)
+
+    def _check_rates(self) -> dict[str, str]:
+        """Where each needed currency's rate into the Game currency comes from at the first Round (an
+        FX series in the data, else the static ``fx_rates``); a Game that needs a rate it has neither
+        for is refused before it starts, naming the pair."""
+        view = UniverseView(self.universe, self.panel.as_of(int(self.times[0])), self._static_rates)
+        sources, problems = {}, []
+        game = self.currency.code
+        for code in self._needed_currencies():
+            rate, source = view.fx_quote(code, game)
+            if np.isnan(rate):
+                problems.append(
+                    f"fx_rates.{code}: no rate from {code} to {game} at the start: the data has no "
+                    f"{code}{game} (or {game}{code}) series with a bar by then; add one, or a static rate"
+                )
+            else:
+                sources[code] = f"{source} ({rate!r} {game} per {code} at the start)"
+        if problems:
+            raise InvalidGameError(problems)
+        return sources
+
     def _fx_vector(self) -> np.ndarray:
-        """Game-currency units per unit of each symbol's quote currency (static; 1 for the Game currency)."""
+        """Game-currency units per unit of each symbol's quote currency at the rates known now (1 for
+        the Game currency; 0 for a symbol the Game may not trade and has no rate for)."""
         out = np.ones(len(self.panel.symbols))
+        view = self._view_now()
         for i, symbol in enumerate(self.panel.symbols):
             code = self.universe.instruments[symbol].quote_currency.code
             if code != self.currency.code:
-                out[i] = self._rate(code, self.currency.code)
+                rate = view.fx_rate(code, self.currency.code)
+                out[i] = 0.0 if np.isnan(rate) and symbol not in self.allowed else rate
         return out
 
+    def _view_now(self) -> UniverseView:
+        return UniverseView(self.universe, self.panel.as_of(max(self._now_ns, int(self.times[0]))), self._static_rates)
+
     def _rate(self, base: str, quote: str) -> float:
-        view = UniverseView(self.universe, self.panel.as_of(max(self._now_ns, int(self.times[0]))), self._static_rates)
-        rate = view.fx_rate(base, quote)
+        """Units of ``quote`` per unit of ``base`` known now (see ``UniverseView.fx_rate``)."""
+        rate = self._view_now().fx_rate(base, quote)
         if np.isnan(rate):
             raise DataError(f"fx_rates: no rate from {base} to {quote} (add a forex symbol or a static rate)")
         return rate
+
+    def _rate_known_at(self, base: str, quote: str, ts: datetime) -> Decimal | None:
+        """The books' FX source: units of ``quote`` per unit of ``base`` known at ``ts`` (None: unknown)."""
+        view = UniverseView(self.universe, self.panel.as_of(ts), self._static_rates)
+        rate = view.fx_rate(base, quote)
+        return None if np.isnan(rate) else Decimal(repr(rate))
 
     # -- the loop --------------------------------------------------------------------------
 
@@ -518,6 +566,8 @@ class Game:
             self._start_capital += self.currency.round(position.cost_basis * rate)
         self._peak = float(self._start_capital)
         self._event("start", None, self._first_account, None, f"start fund {spec.start_fund} {spec.currency}", (fund,))
+        for code, source in self.rate_sources.items():
+            self._event("fx", None, None, f"{code}{spec.currency}", f"{code} to {spec.currency}: {source}")
 
     # -- bars ------------------------------------------------------------------------------
 
@@ -701,6 +751,11 @@ class Game:
                     return
         else:
             wanted = quantity
+            cost = (
+                currency.round(quantity * unit_price)
+                + fill_fee(account.fees, quantity, unit_price, maker, currency).amount
+            )
+            self._fund_purchase(account, currency, cost, state, when)
             quantity = self._affordable(account, instrument, quantity, unit_price, maker, step)
             if quantity <= 0:
                 self._reject(state, f"buy of {move.symbol}: not enough {currency.code} cash in {state.account}")
@@ -753,13 +808,38 @@ class Game:
             state.move_id,
             state.account,
             move.symbol,
-            f"{side.value} {quantity} @ {unit_price} fee {fee.amount} ({state.filled}/{state.quantity})"
-            + (f"; {state.note}" if state.note else ""),
+            f"{side.value} {quantity} @ {unit_price}{'' if currency == self.currency else ' ' + currency.code} "
+            f"fee {fee.amount} ({state.filled}/{state.quantity})" + (f"; {state.note}" if state.note else ""),
             (op,),
         )
         if done:
             state.status = MoveStatus.FILLED
             self._finish(state, row)
+
+    def _fund_purchase(
+        self, account: AccountSpec, currency: Currency, needed: Decimal, state: MoveState, when: int
+    ) -> None:
+        """Before a buy quoted in another currency than the account's own: convert from the account's
+        currency what its cash in ``currency`` lacks for ``needed``, at the rate known now and with the
+        conversion fee a ``Convert`` pays (a broker's automatic FX), as far as the account's cash goes."""
+        base = currency_of(account.currency)
+        short = needed - self.books.cash(account.name, currency).amount
+        if base.code == currency.code or short <= 0:
+            return
+        rate = Decimal(repr(self._rate(base.code, currency.code)))
+        cash = self.books.cash(account.name, base).amount
+        give = affordable((short / rate).quantize(base.quantum, ROUND_UP), Decimal(1), cash, base.quantum,
+                          account.fees, False, base)  # fmt: skip
+        get = currency.round(give * rate)
+        if give <= 0 or get <= 0:
+            return
+        fee = fill_fee(account.fees, give, Decimal(1), False, base)
+        reason = f"{state.move_id}: {base.code} for a {currency.code} buy"
+        op = self.books.convert(
+            account.name, Money(give, base), Money(get, currency), fee, self._booking_time(when), reason
+        )
+        detail = f"{give} {base.code} at {rate}: {get} {currency.code}"
+        self._event("converted", state.move_id, account.name, f"{base.code}{currency.code}", detail, (op,))
 
     def _sale_lots(self, state: MoveState, quantity: Decimal) -> list[tuple[str, Decimal]] | None:
         """The tax lots a sale of ``quantity`` names: the Move's own, taken in order past what earlier
@@ -1191,7 +1271,7 @@ class Game:
         """Fill the end's sales on the bars after ``ns``, as any market Move; returns those left unfilled
         (no later bar for their symbol)."""
         pending = list(orders)
-        actions = self.universe.actions
+        actions = self.actions
         for row in range(self._row, self.panel.rows):
             if not pending:
                 break
@@ -1237,32 +1317,41 @@ class Game:
             self._event("converted", None, account, f"{code}{self.currency.code}", f"{give} -> {get}", (op,))
 
     def _score(self, ns: int) -> Score:
+        """The Score in the Game currency: each fee, running cost and tax converted at the rate known
+        when it was booked, what is still owed at the rate known at the end."""
         books = self.books
         code = self.currency.code
         final = sum((amount for (_, ccy), amount in books.cash_balances().items() if ccy == code), _ZERO)
-        fees = _ZERO
-        for cost in books.cost_ledger:
-            rate = (
-                Decimal(1)
-                if cost.fee.currency.code == self.currency.code
-                else Decimal(repr(self._rate(cost.fee.currency.code, self.currency.code)))
-            )
-            fees += self.currency.round(cost.fee.amount * rate)
-        running = _ZERO
-        for currency_code, amount in books.balance("Expenses:RunningCosts").items():
-            running += self._in_game_currency(currency_code, amount)
+        end = _utc(ns)
         for (_, currency_code), amount in books.payables().items():  # still owed at the end: a debt
-            final -= self._in_game_currency(currency_code, amount)
-        taxes = sum((t.amount.amount for t in books.tax_ledger if t.kind is TaxKind.TAX_DUE), _ZERO)
+            final -= self._in_game_currency(currency_code, amount, end)
+        fees = sum(
+            (self._in_game_currency(c.fee.currency.code, c.fee.amount, c.timestamp) for c in books.cost_ledger), _ZERO
+        )
+        running = _ZERO
+        for name in sorted({cost.name for _, cost in self.spec.running_costs}):
+            for line in books.running_cost(name).currency_ledger:
+                running += self._in_game_currency(line.commodity, line.units, line.timestamp)
+        taxes = sum(
+            (
+                self._in_game_currency(t.amount.currency.code, t.amount.amount, t.timestamp)
+                for t in books.tax_ledger
+                if t.kind is TaxKind.TAX_DUE
+            ),
+            _ZERO,
+        )
         start = self._start_capital
         gross = final - start + fees + running
         return Score(start, final, gross, fees, running, taxes, gross - fees - running - taxes)
 
-    def _in_game_currency(self, code: str, amount: Decimal) -> Decimal:
-        """``amount`` of ``code`` in the Game currency at the latest rate, rounded to its minor unit."""
+    def _in_game_currency(self, code: str, amount: Decimal, when: datetime) -> Decimal:
+        """``amount`` of ``code`` in the Game currency at the rate known at ``when``, rounded to its minor unit."""
         if code == self.currency.code:
             return amount
-        return self.currency.round(amount * Decimal(repr(self._rate(code, self.currency.code))))
+        rate = self._rate_known_at(code, self.currency.code, when)
+        if rate is None:
+            raise DataError(f"fx_rates: no rate from {code} to {self.currency.code} at {when.isoformat()}")
+        return self.currency.round(amount * rate)
 
     # -- running costs ---------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from tradegame.data.panel import Panel, PanelView
 from tradegame.domain.instruments import AssetClass, Instrument
 from tradegame.domain.money import Currency
 
-__all__ = ["CorporateAction", "Universe", "UniverseView", "default_instrument", "static_rates"]
+__all__ = ["CorporateAction", "Universe", "UniverseView", "default_instrument", "fx_series", "static_rates"]
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,12 @@ class Universe:
         dividends: pd.DataFrame | None = None,
         splits: pd.DataFrame | None = None,
         fx_rates: Mapping[str, Decimal] | None = None,
+        currencies: Mapping[str, Currency] | None = None,
     ) -> Universe:
-        instruments = {s: default_instrument(s, currency, panel.calendar) for s in panel.symbols}
+        """A Universe over ``panel``: each symbol quoted in ``currencies[symbol]`` (its dataset's
+        currency), else in ``currency``."""
+        quoted = currencies or {}
+        instruments = {s: default_instrument(s, quoted.get(s, currency), panel.calendar) for s in panel.symbols}
         actions: dict[int, list[CorporateAction]] = {}
         for frame, kind, column in ((splits, "split", "ratio"), (dividends, "dividend", "amount")):
             if frame is None or len(frame) == 0:
@@ -101,6 +105,16 @@ def _open_times(panel: Panel) -> np.ndarray:
     known = opens.notna().to_numpy()
     out[known] = pd.DatetimeIndex(opens[known]).as_unit("ns").asi8
     return out
+
+
+def fx_series(base: str, quote: str) -> tuple[tuple[str, bool], ...]:
+    """The data symbols that quote ``base`` in ``quote`` (False) or the inverse (True)."""
+    return (
+        (f"{base}{quote}", False),
+        (f"{base}/{quote}", False),
+        (f"{quote}{base}", True),
+        (f"{quote}/{base}", True),
+    )
 
 
 def static_rates(universe: Universe, currency: str, extra: Iterable[tuple[str, Decimal]] = ()) -> dict[str, Decimal]:
@@ -168,15 +182,21 @@ class UniverseView:
         return float(valid[-1]) if len(valid) else float("nan")
 
     def fx_rate(self, base: str, quote: str) -> float:
-        """Units of ``quote`` per unit of ``base``: a forex symbol in the data (``BASEQUOTE`` or
-        inverted), else the Game's static rates; NaN if unknown."""
+        """Units of ``quote`` per unit of ``base``: the latest known close of a forex series in the
+        data (``BASEQUOTE`` or ``BASE/QUOTE``, or the inverse), else the Game's static rates (the
+        stated fallback, also before the series' first bar); NaN if neither is known."""
+        return self.fx_quote(base, quote)[0]
+
+    def fx_quote(self, base: str, quote: str) -> tuple[float, str]:
+        """``fx_rate`` and where it came from: ``"series SYMBOL"``, ``"static fx_rates"`` or ``"none"``."""
         if base == quote:
-            return 1.0
-        for symbol, invert in ((f"{base}{quote}", False), (f"{quote}{base}", True)):
+            return 1.0, "same currency"
+        for symbol, invert in fx_series(base, quote):
             if symbol in self._universe.instruments:
                 rate = self.price(symbol)
-                return 1.0 / rate if invert else rate
+                if rate == rate and rate > 0:  # not NaN: the series has a bar by now
+                    return (1.0 / rate if invert else rate), f"series {symbol}"
         static = self._static
         if base in static and quote in static:
-            return float(static[base] / static[quote])
-        return float("nan")
+            return float(static[base] / static[quote]), "static fx_rates"
+        return float("nan"), "none"
