@@ -94,6 +94,9 @@ def games_show(
                  "gross_profit", "fees", "running_costs", "taxes", "score", "data_hash", "error"):  # fmt: skip
         summary.add_row(name.replace("_", " "), _text(getattr(game, name)))
     summary.add_row("rounds stored", str(len(stored.rounds)))
+    bust = next((r for r in stored.rounds if r.value is not None and r.value <= 0), None)
+    if bust is not None:
+        summary.add_row("bust", f"yes: at round {bust.round} ({bust.ts.date()}) the value fell to {bust.value:,.2f}")
     console.print(summary)
     log_table = Table(title=f"Decision log (last {min(events, len(stored.events))} of {len(stored.events)})")
     for column in ("round", "time", "kind", "move", "account", "symbol", "detail", "ops"):
