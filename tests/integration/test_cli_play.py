@@ -117,3 +117,54 @@ def test_a_game_that_goes_bust_is_a_result_in_the_summary_the_database_and_the_r
     page = report.read_text()
     assert "No metrics" not in page and "went bust" in page
     assert '<td class="num">-100.00%</td>' in page  # total return, CAGR and max drawdown
+
+
+TICKS = """
+[game]
+name = "es-ticks"
+start = 2013-09-02
+end = 2013-09-03
+schedule = "hourly"
+start_fund = "100000"
+
+[[data]]
+dataset = "mlfinpy-es-ticks"
+
+[model]
+name = "buy-and-hold"
+params = { symbols = ["ES"] }
+"""
+
+
+def test_a_game_on_tick_data_plays_on_minute_bars_made_from_the_trades(tmp_path: Path, data_dir: Path) -> None:
+    import pandas as pd
+
+    from tradegame.app.play import play_file
+    from tradegame.data.store import MarketStore
+
+    path = write(tmp_path, TICKS)
+    result = runner.invoke(
+        app, ["play", str(path), "--json", "--data-dir", str(data_dir), "--db", str(tmp_path / "g.db")]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["outcome"] == "completed" and summary["trades"] == 2  # the buy, and the sale at the end
+
+    store = MarketStore(data_dir)
+    played = play_file(path, store)
+    assert played.universe.panel.frequency == "1m"
+    # The Model buys at the first Round (on a whole minute); the buy fills at the next bar's
+    # open: the first trade of the minute that starts then, straight from the ticks.
+    ticks = store.bars("mlfinpy-es-ticks", ["ES"], None, None)
+    first_round = int(played.result.times[0])
+    assert first_round % (60 * 10**9) == 0
+    tick_ns = pd.DatetimeIndex(ticks["ts"]).as_unit("ns").asi8
+    after = tick_ns >= first_round
+    (buy,) = [c for c in played.result.books.cost_ledger if c.action == "buy"]
+    assert float(buy.notional.amount / buy.quantity) == ticks["close"].to_numpy()[after][0]
+
+
+def test_data_list_says_how_tick_data_is_played(data_dir: Path) -> None:
+    result = runner.invoke(app, ["data", "list", "--data-dir", str(data_dir)])
+    assert result.exit_code == 0, result.output
+    assert "tick: trades, played as 1-minute bars" in " ".join(result.output.split())
