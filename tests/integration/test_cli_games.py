@@ -110,3 +110,49 @@ def test_json_logs_never_show_secrets(tmp_path: Path, data_dir: Path) -> None:
     assert result.exit_code == 0
     lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     assert [line["event"] for line in lines] == ["game.start", "game.done"]
+
+
+def test_export_writes_what_the_books_hold_without_float_noise(tmp_path: Path, data_dir: Path) -> None:
+    import csv
+    import re
+    from decimal import Decimal
+
+    import pyarrow.parquet as pq
+
+    db = open_database(f"sqlite:///{tmp_path / 'games.sqlite'}")
+    game_id, played = play_recorded(load_game(EXAMPLE), MarketStore(data_dir), db)
+    db.close()
+    run("export", str(game_id), "--output", str(tmp_path / "csv"), "--db", str(tmp_path / "games.sqlite"))
+    run(
+        "export",
+        str(game_id),
+        "--format",
+        "parquet",
+        "--output",
+        str(tmp_path / "pq"),
+        "--db",
+        str(tmp_path / "games.sqlite"),
+    )
+
+    def rows(name: str) -> list[dict[str, str]]:
+        with (tmp_path / "csv" / f"{name}.csv").open(newline="") as handle:
+            return list(csv.DictReader(handle))
+
+    books = played.result.books
+    # The books' amounts, digit for digit, in the CSV and in Parquet.
+    costs = rows("cost_ledger")
+    assert [(c["notional"], c["fee"]) for c in costs] == [
+        (str(c.notional.amount), str(c.fee.amount)) for c in books.cost_ledger
+    ]
+    assert [Decimal(c["notional"]) for c in costs] == [c.notional.amount for c in books.cost_ledger]
+    parquet_costs = pq.read_table(tmp_path / "pq" / "cost_ledger.parquet").to_pylist()
+    assert [c["notional"] for c in parquet_costs] == [c.notional.amount for c in books.cost_ledger]
+    assert rows("games")[0]["final_value"] == str(played.result.score.final_value)
+    # The Round values (a float valuation: cash plus holdings at their closes) carry no float
+    # noise: 100101.19762 after the first Round, not 100101.19761999999.
+    values = [r["value"] for r in rows("rounds")]
+    assert values[1] == "100101.19762"
+    noisy = [v for v in values if re.search(r"\.\d*(0000|9999)\d$", v)]
+    assert noisy == []
+    parquet_values = pq.read_table(tmp_path / "pq" / "rounds.parquet").column("value").to_pylist()
+    assert [repr(v) for v in parquet_values] == values

@@ -1,4 +1,8 @@
-"""Build a Game's Universe from the market-data store, pinned to exact dataset versions."""
+"""Build a Game's Universe from the market-data store, pinned to exact dataset versions.
+
+A tick dataset (trades) is played on minute bars made from its trades as it is loaded
+(``data.resample.ticks_to_bars``); the Game stays pinned to the tick dataset's hash.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import pandas as pd
 from tradegame.data.catalog import sync_bundled
 from tradegame.data.errors import DataError
 from tradegame.data.panel import Panel
+from tradegame.data.resample import TICK_BAR_FREQUENCY, ticks_to_bars
 from tradegame.data.store import MarketStore
 from tradegame.domain.money import Currency
 from tradegame.engine.game import currency_of
@@ -47,11 +52,11 @@ def load_universe(spec: GameSpec, store: MarketStore) -> Universe:
         symbols = list(data.symbols) if data.symbols else None
         end = pd.Timestamp(spec.end, tz="UTC") + pd.Timedelta(days=7) if spec.end else None
         frame = store.bars(data.dataset, symbols, None, end, data.content_hash)
-        frames.append(frame)
+        frames.append(ticks_to_bars(frame) if dataset.info.frequency == "tick" else frame)
         currencies.update(dict.fromkeys(map(str, frame["symbol"].unique()), currency_of(dataset.info.currency)))
         dividends.append(store.dividends(data.dataset, symbols, data.content_hash))
         splits.append(store.splits(data.dataset, symbols, data.content_hash))
-    frequencies = {info.frequency for info in infos}
+    frequencies = {TICK_BAR_FREQUENCY if info.frequency == "tick" else info.frequency for info in infos}
     if len(frequencies) > 1:
         raise DataError(f"data: datasets of different frequencies cannot be mixed ({', '.join(sorted(frequencies))})")
     bars = pd.concat(frames, ignore_index=True)
@@ -60,7 +65,7 @@ def load_universe(spec: GameSpec, store: MarketStore) -> Universe:
     first = infos[0]
     panel = Panel.from_bars(
         bars,
-        frequency=first.frequency,
+        frequency=frequencies.pop(),
         calendar=spec.calendar or first.calendar,
         currency=first.currency,
         content_hash="+".join(info.content_hash for info in infos),

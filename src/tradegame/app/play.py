@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
@@ -17,12 +18,13 @@ from tradegame.engine.gamefile import GameFile, dump_game, load_game, parse_game
 from tradegame.engine.rules import ENGINE_RULES
 from tradegame.engine.universe import Universe
 from tradegame.models import make_model
-from tradegame.reporting.metrics import compute_metrics
+from tradegame.reporting.metrics import Metrics, bust_round, compute_metrics
 from tradegame.store import Database, GameRecorder, OtherRulesError, ResumingRecorder
 
 __all__ = [
     "Played",
     "benchmark_for",
+    "bust_note",
     "check_resumable",
     "demo_game",
     "play_file",
@@ -64,7 +66,13 @@ def play_file(path: Path, store: MarketStore, observer: RoundObserver | None = N
 
 
 def summary(played: Played, benchmark_symbol: str | None = None) -> dict[str, object]:
-    """The numbers `tradegame play` prints: outcome, score and its parts, and the main metrics."""
+    """The numbers `tradegame play` prints: outcome, score and its parts, and the main metrics.
+
+    A Game that went bust says so (``bust``, ``bust_round`` and a ``note``). A metric that is
+    not defined (a ratio over zero risk) is None, never NaN; a Game the metrics cannot be
+    computed for at all (a single Round, or worth nothing at its first) has every metric None
+    and the reason in ``note``.
+    """
     result = played.result
     score = result.score
     panel = played.universe.panel
@@ -76,11 +84,23 @@ def summary(played: Played, benchmark_symbol: str | None = None) -> dict[str, ob
         series = closes[np.clip(rows, 0, None)]
         if np.isfinite(series).all() and series[0] > 0:
             benchmark = series / series[0] * float(score.start_capital)
-    metrics = compute_metrics(result.values, result.times, benchmark=benchmark)
+    notes = []
+    bust = bust_round(result.values)
+    if bust is not None:
+        notes.append(bust_note(result, bust))
+    metrics: Metrics | None = None
+    try:
+        metrics = compute_metrics(result.values, result.times, benchmark=benchmark)
+    except InvalidInputError as error:
+        notes.append(f"no metrics: {error}")
     trades = sum(1 for c in result.books.cost_ledger if c.action in ("buy", "sell"))
 
     def money(value: Decimal) -> str:
         return str(value)
+
+    def metric(name: str) -> float | None:
+        number = None if metrics is None else getattr(metrics, name)
+        return number if number is not None and math.isfinite(number) else None
 
     return {
         "game": result.spec.name,
@@ -95,15 +115,25 @@ def summary(played: Played, benchmark_symbol: str | None = None) -> dict[str, ob
         "running_costs": money(score.running_costs),
         "taxes": money(score.taxes),
         "score": money(score.score),
-        "total_return": metrics.total_return,
-        "cagr": metrics.cagr,
-        "max_drawdown": metrics.max_drawdown,
-        "sharpe": metrics.sharpe,
+        "bust": bust is not None,
+        "bust_round": bust,
+        "total_return": metric("total_return"),
+        "cagr": metric("cagr"),
+        "max_drawdown": metric("max_drawdown"),
+        "sharpe": metric("sharpe"),
         "trades": trades,
         "benchmark": symbol if benchmark is not None else None,
-        "benchmark_return": metrics.benchmark_return,
+        "benchmark_return": metric("benchmark_return"),
+        "note": "; ".join(notes) or None,
         "data_hash": result.data_hash,
     }
+
+
+def bust_note(result: GameResult, bust: int) -> str:
+    """What a Game that went bust at Round ``bust`` says about it, in the summary and the report."""
+    day = np.datetime_as_string(np.datetime64(int(result.times[bust]), "ns"), unit="D")
+    value = float(result.values[bust])
+    return f"bust at round {bust} ({day}): the Game went bust, its value fell to {value:,.2f} and it lost everything"
 
 
 def benchmark_for(played: Played) -> str:

@@ -73,6 +73,8 @@ def data_list(
             f"{d.rows:,}",
             d.info.content_hash[:12],
         )
+    if any(d.info.frequency == "tick" for d in datasets):
+        table.caption = "tick: trades, played as 1-minute bars of their prices and sizes (made as a Game loads them)"
     stdout_console().print(table)
 
 

@@ -104,6 +104,9 @@ def games_show(
                  "error"):  # fmt: skip
         summary.add_row(name.replace("_", " "), _text(getattr(game, name)))
     summary.add_row("rounds stored", str(len(stored.rounds)))
+    bust = next((r for r in stored.rounds if r.value is not None and r.value <= 0), None)
+    if bust is not None:
+        summary.add_row("bust", f"yes: at round {bust.round} ({bust.ts.date()}) the value fell to {bust.value:,.2f}")
     console.print(summary)
     if game.other_rules is not None:
         console.print(

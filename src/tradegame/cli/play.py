@@ -94,7 +94,8 @@ def _play(game_file: GameFile, data_dir: Path | None, db_url: str | None, quiet:
 
 
 def _print_summary(numbers: dict[str, object]) -> None:
-    table = Table(title=f"Game {numbers['id']} {numbers['game']}: {numbers['outcome']}", show_header=False)
+    bust = ", bust" if numbers["bust"] else ""
+    table = Table(title=f"Game {numbers['id']} {numbers['game']}: {numbers['outcome']}{bust}", show_header=False)
     table.add_column("", style="bold")
     table.add_column("", justify="right")
 
@@ -113,14 +114,17 @@ def _print_summary(numbers: dict[str, object]) -> None:
         ("return", pct(numbers["total_return"])),
         ("CAGR", pct(numbers["cagr"])),
         ("max drawdown", pct(numbers["max_drawdown"])),
-        ("Sharpe", f"{float(numbers['sharpe']):.2f}"),  # type: ignore[arg-type]
+        ("Sharpe", "n/a" if numbers["sharpe"] is None else f"{float(numbers['sharpe']):.2f}"),  # type: ignore[arg-type]
         ("trades", str(numbers["trades"])),
         (f"benchmark ({numbers['benchmark']})", pct(numbers["benchmark_return"])),
         ("rounds", str(numbers["rounds"])),
     ]
     for name, value in rows:
         table.add_row(name, value)
-    stdout_console().print(table)
+    console = stdout_console()
+    console.print(table)
+    if numbers["note"]:
+        console.print(f"note: {numbers['note']}", markup=False)
 
 
 ReportPath = Annotated[Path | None, typer.Option("--report", help="Write the HTML report to this file.")]

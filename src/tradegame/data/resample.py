@@ -5,6 +5,10 @@ close, and the summed volume of the fine bars in its period; NaN inputs are skip
 all-NaN stays NaN). Periods are labelled by their start: the top of the hour in UTC for hourly
 bars; for daily bars the calendar date in the exchange's own time zone (so a New York session is
 one day whatever UTC says), at 00:00 UTC, as tradegame stamps daily bars.
+
+``ticks_to_bars`` makes bars of trades (a ``tick`` dataset: the price in ``close``, the size in
+``volume``, several trades may share a time): the first, highest, lowest and last trade price
+and the summed size of each minute (UTC) that has trades; a minute without trades has no bar.
 """
 
 from __future__ import annotations
@@ -16,8 +20,12 @@ from tradegame.data.bars import BAR_COLUMNS
 from tradegame.data.calendars import ALWAYS_OPEN, calendar
 from tradegame.data.errors import DataError
 
-__all__ = ["resample_bars"]
+__all__ = ["TICK_BAR_FREQUENCY", "resample_bars", "ticks_to_bars"]
 
+TICK_BAR_FREQUENCY = "1m"
+"""The bars a Game plays a tick dataset on (see ``ticks_to_bars``)."""
+
+_MINUTE_NS = 60 * 10**9
 _HOUR_NS = 3_600 * 10**9
 _DAY_NS = 86_400 * 10**9
 
@@ -88,3 +96,31 @@ def resample_bars(bars: pd.DataFrame, to: str, calendar_code: str) -> pd.DataFra
         }
     )
     return out
+
+
+def ticks_to_bars(ticks: pd.DataFrame) -> pd.DataFrame:
+    """Minute bars (``TICK_BAR_FREQUENCY``) of a long frame of trades sorted by symbol, then time."""
+    if len(ticks) == 0:
+        return ticks.loc[:, list(BAR_COLUMNS)].copy()
+    symbols = ticks["symbol"].to_numpy(dtype=object)
+    ns = pd.DatetimeIndex(ticks["ts"]).as_unit("ns").asi8
+    codes = pd.factorize(symbols)[0]
+    if np.any((np.diff(codes) == 0) & (np.diff(ns) < 0)) or np.any(np.diff(codes) < 0):
+        raise DataError("trades must be sorted by symbol, then time, to be made into bars")
+    minutes = ns - ns % _MINUTE_NS
+    boundary = np.ones(len(ticks), dtype=bool)
+    boundary[1:] = (codes[1:] != codes[:-1]) | (minutes[1:] != minutes[:-1])
+    starts = np.flatnonzero(boundary)
+    prices = ticks["close"].to_numpy(np.float64)
+    return pd.DataFrame(
+        {
+            "symbol": symbols[starts],
+            "ts": pd.DatetimeIndex(minutes[starts], tz="UTC"),
+            "open": _reduce(prices, starts, "first"),
+            "high": _reduce(prices, starts, "max"),
+            "low": _reduce(prices, starts, "min"),
+            "close": _reduce(prices, starts, "last"),
+            "volume": _reduce(ticks["volume"].to_numpy(np.float64), starts, "sum"),
+            "adj_close": np.nan,
+        }
+    )

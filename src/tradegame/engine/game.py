@@ -1053,18 +1053,25 @@ class Game:
         previous = float(self._values[self._round - 1]) if self._round else start
         self._losing = self._losing + 1 if value < previous else 0
         self._peak = max(self._peak, value)
+
+        def percent(fraction: Decimal) -> str:  # the limit as written: 0.3 is "30%", 0.125 "12.5%"
+            return f"{(fraction * 100).normalize():f}%"
+
         if rules.min_value_fraction is not None and value < float(rules.min_value_fraction) * start:
-            return "catastrophic_exit", f"value {value:,.2f} below {rules.min_value_fraction} of the start fund"
+            floor = float(rules.min_value_fraction) * start
+            reason = f"value {value:,.2f} below {percent(rules.min_value_fraction)} of the start fund ({floor:,.2f})"
+            return "catastrophic_exit", reason
         if (
             rules.max_drawdown is not None
             and self._peak > 0
             and (self._peak - value) / self._peak > float(rules.max_drawdown)
         ):
-            return "catastrophic_exit", f"drawdown {(self._peak - value) / self._peak:.2%} over {rules.max_drawdown}"
+            drawdown = (self._peak - value) / self._peak
+            return "catastrophic_exit", f"drawdown {drawdown:.2%} over the {percent(rules.max_drawdown)} limit"
         if rules.max_losing_rounds is not None and self._losing >= rules.max_losing_rounds:
             return "catastrophic_exit", f"{self._losing} losing rounds in a row"
         if rules.target_return is not None and value / start - 1 >= float(rules.target_return):
-            return "perfect_exit", f"return {value / start - 1:.2%} reached {rules.target_return}"
+            return "perfect_exit", f"return {value / start - 1:.2%} reached the {percent(rules.target_return)} target"
         return None
 
     # -- decisions -------------------------------------------------------------------------

@@ -6,7 +6,8 @@ loaded from anywhere; the decision-log filter is a few lines of inline vanilla J
 
 What the page shows, top to bottom:
 
-* **Header**: the Game's name, dates, Rounds played, outcome and its reason, the data hash.
+* **Header**: the Game's name, dates, Rounds played, outcome and its reason (and the Round it
+  went bust, if its value fell to zero or below), the data hash.
 * **Score**: a waterfall from gross profit through fees, running costs and taxes to the score,
   and the same numbers in a table.
 * **Metrics**: ``metrics.compute_metrics`` on the value after each Round, against a benchmark
@@ -56,7 +57,7 @@ from tradegame.domain.holding import Term
 from tradegame.domain.lots import Disposal
 from tradegame.engine.game import GameEvent, GameResult, currency_of
 from tradegame.engine.universe import Universe, UniverseView, static_rates
-from tradegame.reporting.metrics import Metrics, compute_metrics, drawdown_series, monthly_returns
+from tradegame.reporting.metrics import Metrics, bust_round, compute_metrics, drawdown_series, monthly_returns
 
 if TYPE_CHECKING:
     from tradegame.data.panel import Panel
@@ -509,6 +510,7 @@ def _header(facts: _Facts) -> str:
         ("Last round", _day(facts.round_times[-1]) + " UTC"),
         ("Rounds played", f"{rounds:,}"),
         ("Outcome", f"{result.outcome} in round {result.outcome_round:,}: {result.outcome_reason}"),
+        *_bust_row(facts),
         ("Currency", spec.currency),
         ("Start fund", _money(spec.start_fund, facts.places)),
         ("Accounts", ", ".join(a.name for a in spec.accounts)),
@@ -521,6 +523,16 @@ def _header(facts: _Facts) -> str:
         for label, value in facts_rows
     ]
     return _section("summary", "Summary", '<table class="facts"><tbody>' + "".join(rows) + "</tbody></table>")
+
+
+def _bust_row(facts: _Facts) -> list[tuple[str, str]]:
+    bust = bust_round(facts.values)
+    if bust is None:
+        return []
+    value = _money(float(facts.values[bust]), facts.places)
+    when = _day(facts.round_times[bust])
+    text = f"the Game went bust in round {bust:,} ({when} UTC): its value fell to {value}; it lost everything"
+    return [("Bust", text)]
 
 
 def _score_section(facts: _Facts, charts: _Charts) -> str:
@@ -590,7 +602,10 @@ def _metrics_section(facts: _Facts) -> str:
         ("Sharpe ratio", _ratio(metrics.sharpe)),
         ("Sortino ratio", _ratio(metrics.sortino)),
         ("Max drawdown", _percent(metrics.max_drawdown)),
-        ("Max drawdown duration (days)", _ratio(metrics.max_drawdown_duration_days)),
+        (
+            "Max drawdown duration",
+            f"{metrics.max_drawdown_duration_days:,} days ({metrics.max_drawdown_duration_rounds:,} rounds)",
+        ),
         ("Calmar ratio", _ratio(metrics.calmar)),
         ("Win rate (per sale)", _percent(metrics.win_rate)),
         ("Turnover (per year)", _ratio(metrics.turnover)),
@@ -611,6 +626,13 @@ def _metrics_section(facts: _Facts) -> str:
     if metrics.benchmark_return is None and facts.benchmark_symbol is not None:
         note = (
             f'<p class="note">No benchmark metrics: {_e(facts.benchmark_symbol)} has no close at the first Round.</p>'
+        )
+    if metrics.bust_round is not None:
+        note += (
+            f'<p class="note bust">The Game went bust in round {metrics.bust_round:,}: its returns stop there '
+            "(the last one, into the bust, is a loss of everything), and the volatility, the ratios, alpha, "
+            "beta and correlation are measured on the Rounds up to it; a Game that ends with nothing has a "
+            "CAGR of -100%.</p>"
         )
     return _section("metrics", "Metrics", table, note)
 

@@ -8,9 +8,18 @@ nothing of tradegame beyond ``tradegame.domain.errors``.
 Conventions (checked against empyrical-reloaded in ``tests/oracle/test_metrics_oracle.py``):
 
 * **Returns** are simple returns between consecutive Rounds, ``v[i] / v[i-1] - 1``. ``n`` values
-  give ``n - 1`` returns. Values must be finite and strictly positive (a Game worth nothing has
-  no ratio-based metrics), times strictly increasing, and at least two Rounds are needed;
-  anything else raises ``InvalidInputError``. No NaN is ever skipped silently.
+  give ``n - 1`` returns (fewer after a bust, below). Values must be finite and the first one
+  strictly positive (a Game worth nothing at its first Round has no return to measure), times
+  strictly increasing, and at least two Rounds are needed; anything else raises
+  ``InvalidInputError``. No NaN is ever skipped silently.
+* **Bust**: a Game whose value falls to zero or below at some Round has lost everything;
+  ``bust_round`` is the first such Round (None for a Game that never did). Losing everything is a
+  result, and every metric stays defined for it. The returns stop at that Round: the return into
+  it is -100 % (below -100 % when the Game owes more than it holds), and after it there is
+  nothing left to earn a return on, so the Rounds after it have none; volatility, Sharpe,
+  Sortino and the benchmark's beta, alpha and correlation are computed on the returns up to the
+  bust. Total return and drawdowns keep the values as they are: a Game that ends owing 20 % of
+  its first value has a total return of -120 %.
 * **Periods per year** (``ppy``) is taken from ``periods_per_year`` when given, otherwise
   inferred from the median spacing ``d`` of ``times`` by ``infer_periods_per_year``:
   ``d`` under 0.75 day is intraday, ``ppy = sessions * session_length / d`` with 252 sessions of
@@ -25,7 +34,8 @@ Conventions (checked against empyrical-reloaded in ``tests/oracle/test_metrics_o
   **CAGR** (``cagr``) counts calendar time instead: ``years = (t[-1] - t[0]) / 365.25 days``,
   ``cagr = (v[-1] / v[0]) ** (1 / years) - 1``. The two agree when ``ppy`` equals the number of
   returns per calendar year; they differ by the holidays and the partial first and last periods.
-  A short, strong run may overflow either to ``inf``.
+  A short, strong run may overflow either to ``inf``. A Game that ends worth nothing or less has
+  lost 100 % a year on both counts: -1.0 (a growth at or below zero has no real root).
 * **Volatility** is the sample standard deviation (ddof=1) of the returns times ``sqrt(ppy)``;
   NaN with a single return (two Rounds), and so are the Sharpe and Sortino ratios.
 * **Sharpe** is ``mean(r - rf) / std(r - rf, ddof=1) * sqrt(ppy)`` with ``rf`` the constant
@@ -37,13 +47,17 @@ Conventions (checked against empyrical-reloaded in ``tests/oracle/test_metrics_o
   constant rate) the Sharpe ratio is NaN, and when no excess return is negative the Sortino
   ratio is NaN. A ratio over zero risk is undefined; empyrical gives ``inf`` there instead
   (or NaN for ``0 / 0``), we never report an infinity for a ratio.
-* **Drawdown** is ``v / running_max(v) - 1``: zero at a new high, negative below it.
-  ``max_drawdown`` is its minimum, a negative fraction (0.0 when the value never fell), the
-  sign empyrical uses.
-* **Max drawdown duration** is the longest time under water, in days: from the Round of a peak
-  to the first later Round whose value is back at or above that peak, or to the last Round when
-  the value has not recovered (backtesting.py's "Max. Drawdown Duration"). It is not
-  necessarily the episode of the deepest drawdown. 0.0 when the value never fell.
+* **Drawdown** is ``v / running_max(v) - 1``: zero at a new high, negative below it, -1.0 at
+  zero and below -1.0 for a value below zero. ``max_drawdown`` is its minimum, a negative
+  fraction (0.0 when the value never fell), the sign empyrical uses.
+* **Max drawdown duration** is the longest time under water: from the Round of a peak to the
+  first later Round whose value is back at or above that peak, or to the last Round when the
+  value has not recovered (backtesting.py's "Max. Drawdown Duration"). It is not necessarily
+  the episode of the deepest drawdown. ``max_drawdown_duration_days`` counts whole calendar
+  days between the two Rounds' UTC dates (so a daylight-saving shift of the session close does
+  not make it 181.96 days), ``max_drawdown_duration_rounds`` the Rounds from the peak to the
+  end of that episode; the episode is the one with the most days (the first of equals). Both
+  are 0 when the value never fell.
 * **Calmar** is ``cagr / |max_drawdown|`` (calendar CAGR), NaN when there was no drawdown or
   the CAGR overflowed.
   empyrical's ``calmar_ratio`` divides its period-based annual return instead.
@@ -56,12 +70,13 @@ Conventions (checked against empyrical-reloaded in ``tests/oracle/test_metrics_o
 * **Win rate** is the share of round-trip trade gains that are strictly positive (a trade that
   breaks even is not a win); None when there were no trades.
 * **Turnover** is total traded notional / mean Game value / calendar years (one full turnover
-  of the book a year is 1.0); the notional is given per Round or as one total. None when not
-  given.
+  of the book a year is 1.0; a value below zero counts as zero in the mean); the notional is
+  given per Round or as one total. None when not given.
 * **Exposure** is the mean invested fraction over the Rounds (gross, as given; it may exceed 1
   with leverage). None when not given.
 * **Monthly returns** are value at the last Round of a UTC calendar month over value at the
-  last Round of the month before (the first Round for the first month), minus 1.
+  last Round of the month before (the first Round for the first month), minus 1; NaN for a month
+  that starts from a value at or below zero (after a bust there is no return to show).
 """
 
 from __future__ import annotations
@@ -83,6 +98,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Metrics",
+    "bust_round",
     "compute_metrics",
     "drawdown_series",
     "infer_periods_per_year",
@@ -117,8 +133,10 @@ class Metrics:
     sharpe: float
     sortino: float
     max_drawdown: float
-    max_drawdown_duration_days: float
+    max_drawdown_duration_days: int
+    max_drawdown_duration_rounds: int
     calmar: float
+    bust_round: int | None = None
     win_rate: float | None = None
     turnover: float | None = None
     exposure: float | None = None
@@ -153,7 +171,10 @@ def compute_metrics(
     >>> m = compute_metrics([100.0, 110.0, 99.0, 121.0], np.array([0, 1, 2, 3]) * 86_400 * 10**9,
     ...                     periods_per_year=252)
     >>> round(m.total_return, 12), round(m.max_drawdown, 12), m.max_drawdown_duration_days
-    (0.21, -0.1, 2.0)
+    (0.21, -0.1, 2)
+    >>> bust = compute_metrics([100.0, 50.0, 0.0, 0.0], np.array([0, 1, 2, 3]) * 86_400 * 10**9)
+    >>> bust.bust_round, bust.total_return, bust.cagr, bust.max_drawdown
+    (2, -1.0, -1.0, -1.0)
     """
     value_array = _values(values, "values")
     time_ns = _times(times, len(value_array))
@@ -173,6 +194,7 @@ def compute_metrics(
     drawdowns = drawdown_series(value_array)
     max_drawdown = float(drawdowns.min())
     cagr = _annualize(growth, years)
+    underwater_days, underwater_rounds = _longest_underwater(value_array, time_ns)
 
     metrics = Metrics(
         rounds=len(value_array),
@@ -185,22 +207,46 @@ def compute_metrics(
         sharpe=_sharpe(excess, ppy),
         sortino=_sortino(excess, ppy),
         max_drawdown=max_drawdown,
-        max_drawdown_duration_days=_longest_underwater_days(value_array, time_ns),
+        max_drawdown_duration_days=underwater_days,
+        max_drawdown_duration_rounds=underwater_rounds,
         calmar=cagr / -max_drawdown if max_drawdown < 0 and math.isfinite(cagr) else math.nan,
+        bust_round=_bust_round(value_array),
         win_rate=_win_rate(trade_gains),
         turnover=None if traded_notional is None else _turnover(traded_notional, value_array, years),
         exposure=None if exposure is None else _exposure(exposure, len(value_array)),
     )
     if benchmark is None:
         return metrics
-    return _with_benchmark(metrics, returns, excess, _values(benchmark, "benchmark"), risk_free_per_round, ppy)
+    benchmark_array = _values(benchmark, "benchmark", all_positive=True)
+    return _with_benchmark(metrics, returns, excess, benchmark_array, risk_free_per_round, ppy)
 
 
 def simple_returns(values: npt.ArrayLike) -> FloatArray:
-    """The simple return between each pair of consecutive values: ``v[i] / v[i-1] - 1``."""
+    """The simple return between each pair of consecutive values: ``v[i] / v[i-1] - 1``.
+
+    They stop at a bust: the last is the return into the first value at or below zero.
+    """
     value_array = _values(values, "values")
-    returns: FloatArray = value_array[1:] / value_array[:-1] - 1.0
+    bust = _bust_round(value_array)
+    end = len(value_array) if bust is None else bust + 1
+    returns: FloatArray = value_array[1:end] / value_array[: end - 1] - 1.0
     return returns
+
+
+def bust_round(values: npt.ArrayLike) -> int | None:
+    """The first Round whose value is zero or below (the Game has lost everything), else None.
+
+    Any number of Rounds will do, even one, and the first may be the one: a Game too short or
+    too poor for ``compute_metrics`` can still have gone bust.
+    """
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise InvalidInputError(f"values must be numbers: {error}") from None
+    if array.ndim != 1:
+        raise InvalidInputError(f"values must be one-dimensional, got shape {array.shape}")
+    _refuse_non_finite(array, "values")
+    return _bust_round(array)
 
 
 def drawdown_series(values: npt.ArrayLike) -> FloatArray:
@@ -250,7 +296,7 @@ def monthly_returns(values: npt.ArrayLike, times: npt.ArrayLike) -> pd.DataFrame
     month_end_values = pd.Series(value_array).groupby([stamps.year, stamps.month]).last()
     bases = month_end_values.shift(1)
     bases.iloc[0] = value_array[0]
-    returns = month_end_values / bases - 1.0
+    returns = month_end_values / bases.where(bases > 0) - 1.0  # nothing to earn on after a bust: NaN
     table = returns.unstack()
     table = table.reindex(
         index=pd.RangeIndex(int(stamps.year[0]), int(stamps.year[-1]) + 1, name="year"),
@@ -263,7 +309,7 @@ def monthly_returns(values: npt.ArrayLike, times: npt.ArrayLike) -> pd.DataFrame
 # Input checks
 
 
-def _values(values: npt.ArrayLike, name: str) -> FloatArray:
+def _values(values: npt.ArrayLike, name: str, *, all_positive: bool = False) -> FloatArray:
     try:
         array = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as error:
@@ -273,9 +319,14 @@ def _values(values: npt.ArrayLike, name: str) -> FloatArray:
     if len(array) < 2:
         raise InvalidInputError(f"{name} needs at least 2 Rounds to have a return, got {len(array)}")
     _refuse_non_finite(array, name)
-    bad = np.flatnonzero(array <= 0)
-    if len(bad):
-        raise InvalidInputError(f"{name} must be positive; {name}[{bad[0]}] is {float(array[bad[0]])!r}")
+    if all_positive:
+        bad = np.flatnonzero(array <= 0)
+        if len(bad):
+            raise InvalidInputError(f"{name} must be positive; {name}[{bad[0]}] is {float(array[bad[0]])!r}")
+    elif not array[0] > 0:
+        raise InvalidInputError(
+            f"{name}[0] is {float(array[0])!r}: a Game worth nothing at its first Round has no return to measure"
+        )
     return array
 
 
@@ -327,6 +378,8 @@ def _per_round(series: npt.ArrayLike, name: str, rounds: int) -> FloatArray:
 
 
 def _annualize(growth: float, years: float) -> float:
+    if growth <= 0:  # everything lost (or more): -100 % a year, whatever the time it took
+        return -1.0
     with np.errstate(over="ignore"):
         return float(np.float64(growth) ** (1.0 / years) - 1.0)
 
@@ -357,17 +410,31 @@ def _sortino(excess: FloatArray, ppy: float) -> float:
     return float(np.mean(excess)) * ppy / downside_deviation
 
 
-def _longest_underwater_days(values: FloatArray, time_ns: npt.NDArray[np.int64]) -> float:
+def _bust_round(values: FloatArray) -> int | None:
+    at_or_below_zero = np.flatnonzero(values <= 0)
+    return int(at_or_below_zero[0]) if len(at_or_below_zero) else None
+
+
+def _longest_underwater(values: FloatArray, time_ns: npt.NDArray[np.int64]) -> tuple[int, int]:
+    """The longest stretch under water: (whole calendar days, Rounds)."""
     peaks = np.maximum.accumulate(values)
     at_high = np.flatnonzero(values >= peaks)
     # A stretch under water runs from a high to the next high with Rounds below it in between,
     # or from the last high to the last Round when the value ends below it.
-    starts, recoveries = at_high[:-1], at_high[1:]
-    underwater = recoveries - starts > 1
-    durations = list(time_ns[recoveries[underwater]] - time_ns[starts[underwater]])
+    starts, ends = at_high[:-1], at_high[1:]
+    underwater = ends - starts > 1
+    starts, ends = starts[underwater], ends[underwater]
     if at_high[-1] < len(values) - 1:
-        durations.append(time_ns[-1] - time_ns[at_high[-1]])
-    return int(max(durations, default=0)) / _NS_PER_DAY
+        starts = np.append(starts, at_high[-1])
+        ends = np.append(ends, len(values) - 1)
+    if not len(starts):
+        return 0, 0
+    # Days between UTC dates, not elapsed time / 24 h: a close an hour earlier after a
+    # daylight-saving change must not shorten the count to 180.96 days.
+    utc_days = time_ns // _NS_PER_DAY
+    days = utc_days[ends] - utc_days[starts]
+    longest = int(np.argmax(days))
+    return int(days[longest]), int(ends[longest] - starts[longest])
 
 
 def _win_rate(trade_gains: Iterable[float | Decimal]) -> float | None:
@@ -394,7 +461,7 @@ def _turnover(traded_notional: float | Decimal | npt.ArrayLike, values: FloatArr
         total = _per_round(traded_notional, "traded_notional", len(values))
     if (total < 0).any():
         raise InvalidInputError("traded_notional must not be negative: it is the absolute amount bought and sold")
-    return float(total.sum()) / float(values.mean()) / years
+    return float(total.sum()) / float(np.maximum(values, 0.0).mean()) / years
 
 
 def _exposure(exposure: npt.ArrayLike, rounds: int) -> float:
@@ -406,7 +473,8 @@ def _with_benchmark(
 ) -> Metrics:
     if len(benchmark) != metrics.rounds:
         raise InvalidInputError(f"benchmark has {len(benchmark)} entries but values has {metrics.rounds}")
-    benchmark_returns = benchmark[1:] / benchmark[:-1] - 1.0
+    # On the Rounds the Game has returns for (all of them, unless it went bust).
+    benchmark_returns = (benchmark[1:] / benchmark[:-1] - 1.0)[: len(returns)]
     benchmark_return = float(benchmark[-1] / benchmark[0]) - 1.0
     centred = benchmark_returns - benchmark_returns.mean()
     variance = float(np.mean(centred * centred))

@@ -6,12 +6,19 @@ Parquet: the same columns typed (decimal128 at the column's largest scale, times
 date32, int64, float64, string, list of strings); a decimal column that would need more than 38
 digits is written as text instead, so no digit is lost; mappings are JSON text. pyarrow is
 imported only for Parquet, and only when called.
+
+The books are exact and written as they are. The only floats are analytics, the Game's value
+after each Round (cash plus holdings at float closes): they are rounded to ``FLOAT_DIGITS``
+significant digits, which drops the noise of binary arithmetic in their last bits
+(``100101.19762``, not ``100101.19761999999``) and keeps the cent of a value up to 10^10.
+The CSV has the shortest text of the rounded float, Parquet the rounded float64.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import math
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -20,7 +27,10 @@ from typing import Any
 
 from tradegame.store.errors import StoreError
 
-__all__ = ["write_tables"]
+__all__ = ["FLOAT_DIGITS", "write_tables"]
+
+FLOAT_DIGITS = 12
+"""Significant digits a float (a Round's value) is written with; see the module docstring."""
 
 Table = tuple[Sequence[str], Sequence[Sequence[object]]]
 
@@ -45,9 +55,15 @@ def write_tables(tables: Mapping[str, Table], folder: Path, format: str) -> list
     return written
 
 
+def _rounded(value: float) -> float:
+    return float(f"{value:.{FLOAT_DIGITS}g}") if math.isfinite(value) else value
+
+
 def _csv_text(value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, float):
+        return repr(_rounded(value))
     if isinstance(value, date):  # datetime too
         return value.isoformat()
     if isinstance(value, list | tuple | dict):
@@ -82,6 +98,8 @@ def _arrow_column(pa: Any, values: list[object]) -> Any:
         if whole_digits + scale <= 38:
             return pa.array(values, pa.decimal128(38, scale))
         return pa.array([None if value is None else str(value) for value in values], pa.string())
+    if all(isinstance(value, float) for value in present):
+        return pa.array([_rounded(v) if isinstance(v, float) else None for v in values], pa.float64())
     if all(isinstance(value, dict) for value in present):
         return pa.array([None if v is None else json.dumps(v, sort_keys=True) for v in values], pa.string())
     if all(isinstance(value, tuple | list) for value in present):

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from tradegame.data.errors import DataError
-from tradegame.data.resample import resample_bars
+from tradegame.data.resample import resample_bars, ticks_to_bars
 
 
 def minute_bars(start: str, minutes: int, symbols: tuple[str, ...] = ("X", "Y"), seed: int = 5) -> pd.DataFrame:
@@ -78,3 +78,28 @@ def test_unsorted_bars_and_unknown_targets_are_refused() -> None:
         resample_bars(bars.iloc[::-1], "1h", "24/7")
     with pytest.raises(DataError, match="cannot resample"):
         resample_bars(bars, "1w", "24/7")
+
+
+def test_trades_become_minute_bars() -> None:
+    stamps = ["2013-09-03 13:30:00.1", "2013-09-03 13:30:00.1", "2013-09-03 13:30:59.9", "2013-09-03 13:32:05"]
+    ticks = pd.DataFrame(
+        {
+            "symbol": ["ES", "ES", "ES", "ES", "NQ"],
+            "ts": pd.DatetimeIndex([*stamps, "2013-09-03 13:30:10"], tz="UTC"),
+            "open": np.nan,
+            "high": np.nan,
+            "low": np.nan,
+            "close": [1640.25, 1640.0, 1641.5, 1639.75, 3000.0],
+            "volume": [2.0, 1.0, 5.0, 3.0, 1.0],
+            "adj_close": np.nan,
+        }
+    )
+    bars = ticks_to_bars(ticks)
+    assert bars["ts"].dt.strftime("%H:%M").tolist() == ["13:30", "13:32", "13:30"]  # no bar for a minute without trades
+    assert bars[["symbol", "open", "high", "low", "close", "volume"]].values.tolist() == [
+        ["ES", 1640.25, 1641.5, 1640.0, 1641.5, 8.0],  # two trades in the same millisecond keep their order
+        ["ES", 1639.75, 1639.75, 1639.75, 1639.75, 3.0],
+        ["NQ", 3000.0, 3000.0, 3000.0, 3000.0, 1.0],
+    ]
+    with pytest.raises(DataError, match="sorted by symbol, then time"):
+        ticks_to_bars(ticks.iloc[::-1])

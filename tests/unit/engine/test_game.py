@@ -192,6 +192,25 @@ def test_perfect_exit_and_model_end() -> None:
     assert (ended.outcome, ended.outcome_round, ended.outcome_reason) == ("ended_by_model", 1, "bored")
 
 
+@pytest.mark.parametrize(
+    ("rules", "reason"),
+    [
+        (ExitRules(min_value_fraction=D("0.5")), "value 4,500.00 below 50% of the start fund (5,000.00)"),
+        (ExitRules(max_drawdown=D("0.15")), "drawdown 20.00% over the 15% limit"),
+        (ExitRules(max_drawdown=D("0.125")), "drawdown 20.00% over the 12.5% limit"),
+    ],
+)
+def test_an_exit_names_its_limit_as_a_percentage(rules: ExitRules, reason: str) -> None:
+    falling = [(100.0,) * 4 + (1e6,)] * 2 + [(80.0,) * 4 + (1e6,)] + [(45.0,) * 4 + (1e6,)] * 2
+    universe = universe_of(bars_from({"ACME": falling}))
+    result = play(spec(exits=rules), universe, Script(at_round({0: [Move.buy("ACME", 100)]})))
+    assert result.outcome_reason == reason
+    rising = [(100.0,) * 4 + (1e6,)] * 2 + [(120.0,) * 4 + (1e6,)] * 3
+    target = spec(exits=ExitRules(target_return=D("0.15")))
+    won = play(target, universe_of(bars_from({"ACME": rising})), Script(at_round({0: [Move.buy("ACME", 100)]})))
+    assert won.outcome_reason == "return 20.00% reached the 15% target"
+
+
 def test_moves_beyond_cash_or_holdings_are_rejected_and_the_game_goes_on() -> None:
     universe = universe_of(bars_from({"ACME": ACME}))
     plan = at_round({0: [Move.sell("ACME", 5), Move.buy("ZZZ", 1), Move.buy("ACME", 1000)], 1: [Move.buy("ACME", 1)]})

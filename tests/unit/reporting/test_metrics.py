@@ -250,8 +250,9 @@ def test_times_may_be_datetime64() -> None:
         ([], TIMES[:0], {}, "at least 2 Rounds"),
         ([100.0, math.nan, 99.0, 121.0], TIMES, {}, r"values\[1\] is nan"),
         ([100.0, 110.0, math.inf, 121.0], TIMES, {}, "finite"),
-        ([100.0, 0.0, 99.0, 121.0], TIMES, {}, "positive"),
-        ([100.0, -1.0, 99.0, 121.0], TIMES, {}, "positive"),
+        ([0.0, 100.0, 99.0, 121.0], TIMES, {}, r"values\[0\] is 0.0: a Game worth nothing at its first Round"),
+        ([-1.0, 100.0, 99.0, 121.0], TIMES, {}, r"values\[0\] is -1.0"),
+        (VALUES, TIMES, {"benchmark": [1.0, 0.0, 1.0, 1.0]}, r"benchmark\[1\] is 0.0"),
         (VALUES, TIMES[[0, 1, 1, 3]], {}, r"strictly increasing; times\[2\]"),
         (VALUES, TIMES[::-1], {}, "strictly increasing"),
         (VALUES, TIMES[:3], {}, "times has 3 entries but values has 4"),
@@ -285,6 +286,68 @@ def test_helpers_refuse_bad_input_too() -> None:
         monthly_returns(VALUES, TIMES[::-1])
     with pytest.raises(InvalidInputError):
         infer_periods_per_year(TIMES[:1])
+
+
+# A Game that loses everything: 100, then half, then nothing (running costs ate the cash).
+BUST_TIMES = days("2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04", "2024-01-05")
+
+
+def test_a_game_that_goes_bust_has_every_metric_defined() -> None:
+    m = compute_metrics([100.0, 50.0, 0.0, 0.0, 0.0], BUST_TIMES, benchmark=[100.0, 90.0, 80.0, 90.0, 100.0])
+    assert m.bust_round == 2
+    assert m.total_return == m.annual_return == m.cagr == -1.0
+    assert m.max_drawdown == -1.0
+    assert m.calmar == -1.0
+    assert (m.max_drawdown_duration_days, m.max_drawdown_duration_rounds) == (4, 4)  # never recovered
+    # The returns stop at the bust: -50 %, then -100 %; there is nothing left to earn one on after.
+    np.testing.assert_allclose(simple_returns([100.0, 50.0, 0.0, 0.0, 0.0]), [-0.5, -1.0])
+    stdev = statistics.stdev([-0.5, -1.0])
+    assert m.volatility == pytest.approx(stdev * math.sqrt(252))
+    assert m.sharpe == pytest.approx(-0.75 / stdev * math.sqrt(252))
+    assert m.sortino == pytest.approx(-0.75 * 252 / (math.sqrt((0.25 + 1.0) / 2) * math.sqrt(252)))
+    # The benchmark is compared on the same Rounds (the two returns the Game had) ...
+    game, market = np.array([-0.5, -1.0]), np.array([-0.1, 80 / 90 - 1])
+    assert m.beta == pytest.approx(np.cov(game, market, ddof=0)[0, 1] / np.var(market))
+    assert m.correlation == pytest.approx(1.0)
+    # ... and its total return over the whole Game.
+    assert m.benchmark_return == 0.0 and m.excess_return == -1.0
+    fields = [value for value in vars(m).values() if isinstance(value, float)]
+    assert all(math.isfinite(value) for value in fields), m
+
+
+def test_a_game_that_owes_more_than_it_has() -> None:
+    """Below zero (debts larger than the assets): the loss is counted in full, the CAGR is -100 %."""
+    m = compute_metrics([100.0, 50.0, -20.0, -30.0, 10.0], BUST_TIMES)
+    assert m.bust_round == 2
+    assert m.total_return == pytest.approx(-0.9)  # where it ended, even after a recovery
+    assert m.max_drawdown == pytest.approx(-1.3)  # 130 % of the peak lost at the worst
+    assert m.cagr == pytest.approx((0.1) ** (365.25 / 4) - 1)
+    np.testing.assert_allclose(simple_returns([100.0, 50.0, -20.0, -30.0, 10.0]), [-0.5, -1.4])
+    ended_below = compute_metrics([100.0, 50.0, -20.0], BUST_TIMES[:3])
+    assert ended_below.total_return == pytest.approx(-1.2)
+    assert ended_below.cagr == ended_below.annual_return == -1.0
+    assert math.isfinite(ended_below.sharpe)
+
+
+def test_a_game_that_never_goes_bust_says_so() -> None:
+    assert compute_metrics(VALUES, TIMES).bust_round is None
+
+
+def test_the_drawdown_and_monthly_returns_of_a_bust_game() -> None:
+    np.testing.assert_allclose(drawdown_series([100.0, 50.0, 0.0, -10.0]), [0.0, -0.5, -1.0, -1.1])
+    times = days("2024-01-31", "2024-02-29", "2024-03-29", "2024-04-30")
+    table = monthly_returns([100.0, 50.0, 0.0, 0.0], times)
+    assert table.loc[2024, 2] == -0.5
+    assert table.loc[2024, 3] == -1.0
+    assert math.isnan(table.loc[2024, 4])  # nothing left in March to earn a return on
+
+
+def test_drawdown_duration_counts_whole_days_and_rounds_across_daylight_saving() -> None:
+    """Rounds at the New York close: 21:00 UTC in winter, 20:00 UTC in summer."""
+    times = pd.DatetimeIndex(["2024-01-02 21:00", "2024-01-03 21:00", "2024-03-28 20:00", "2024-07-01 20:00"], tz="UTC")
+    m = compute_metrics([100.0, 90.0, 95.0, 101.0], times.as_unit("ns").asi8)
+    assert m.max_drawdown_duration_days == 181  # 2024-01-02 to 2024-07-01, not 180.96
+    assert m.max_drawdown_duration_rounds == 3
 
 
 def test_module_examples_run() -> None:
