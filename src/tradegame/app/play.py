@@ -104,6 +104,7 @@ def summary(played: Played, benchmark_symbol: str | None = None) -> dict[str, ob
 
     return {
         "game": result.spec.name,
+        "currency": result.spec.currency,
         "outcome": result.outcome,
         "outcome_round": result.outcome_round,
         "outcome_reason": result.outcome_reason,
@@ -124,6 +125,12 @@ def summary(played: Played, benchmark_symbol: str | None = None) -> dict[str, ob
         "trades": trades,
         "benchmark": symbol if benchmark is not None else None,
         "benchmark_return": metric("benchmark_return"),
+        "fx_rates": {
+            e.symbol[: -len(result.spec.currency)]: e.detail.split(": ", 1)[1]
+            for e in result.events
+            if e.kind == "fx" and e.symbol
+        },
+        "end_sales": sorted({e.detail.split(" ", 1)[1] for e in result.events if e.kind == "liquidated"}),
         "note": "; ".join(notes) or None,
         "data_hash": result.data_hash,
     }

@@ -119,6 +119,12 @@ def _print_summary(numbers: dict[str, object]) -> None:
         (f"benchmark ({numbers['benchmark']})", pct(numbers["benchmark_return"])),
         ("rounds", str(numbers["rounds"])),
     ]
+    rates = numbers.get("fx_rates")
+    if isinstance(rates, dict):
+        rows += [(f"rate {code}->{numbers.get('currency')}", str(source)) for code, source in rates.items()]
+    sales = numbers.get("end_sales")
+    if isinstance(sales, list):
+        rows += [("end sold", str(sale)) for sale in sales]
     for name, value in rows:
         table.add_row(name, value)
     console = stdout_console()
