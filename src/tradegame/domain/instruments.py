@@ -41,7 +41,14 @@ class LotMethod(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Instrument:
-    """A tradable thing: its symbol, class, quote currency and order granularity."""
+    """A tradable thing: its symbol, class, quote currency and order granularity.
+
+    A trading pair names the asset it delivers (``base``, e.g. ``ETH``) and the asset it is priced
+    in and paid with (``quote``, e.g. ``BTC`` for ETH/BTC, ``USD`` for ETH/USD). An instrument
+    without them is its own asset, priced in ``quote_currency``. ``quote_currency`` is always the
+    currency the books value the instrument in: the quote itself for a currency-quoted pair, the
+    data's currency for a cross pair whose quote is another asset.
+    """
 
     symbol: str
     asset_class: AssetClass
@@ -49,6 +56,23 @@ class Instrument:
     tick_size: Decimal = Decimal("0.01")
     lot_size: Decimal = Decimal(1)
     fractional: bool = False
+    base: str = ""
+    quote: str = ""
+
+    @property
+    def base_asset(self) -> str:
+        """The asset a buy delivers and a sell gives: ``base``, or the symbol itself."""
+        return self.base or self.symbol
+
+    @property
+    def quote_asset(self) -> str:
+        """The asset a buy pays with and a sell delivers: ``quote``, or the quote currency."""
+        return self.quote or self.quote_currency.code
+
+    @property
+    def is_cross(self) -> bool:
+        """Whether the quote is an asset held in lots (ETH/BTC), not a currency held as cash."""
+        return self.quote_asset != self.quote_currency.code
 
     def __post_init__(self) -> None:
         if not self.symbol or any(ch.isspace() for ch in self.symbol):

@@ -865,6 +865,7 @@ class Books:
         *,
         game: str | None = None,
         lot_id: str | None = None,
+        fee_in_kind: bool = False,
     ) -> str:
         """Swap one coin for another at ``fair_value``: a disposal of ``give`` and a lot of ``get``.
 
@@ -872,6 +873,11 @@ class Books:
         coins' common quote currency), so the unit prices need not sit on the tick grid. The
         ``fee`` is paid from the account's cash, booked on the ``give`` position and, for tax,
         netted from the disposal's proceeds. The new lot's id defaults to the op id.
+
+        With ``fee_in_kind`` the fee was paid in the coins themselves (an exchange keeps part of
+        what changes hands, as on a cross pair such as ETH/BTC): ``give_quantity`` and
+        ``get_quantity`` are what left and reached the account, no cash moves, and the new lot's
+        basis is ``fair_value - fee``; the disposal is the same.
         """
         op_id, ts = self._begin(ts, reason)
         self._account(account)
@@ -891,9 +897,13 @@ class Books:
         if fee.amount > fair_value.amount:
             raise InvalidAmountError(f"fee {fee} exceeds the fair value {fair_value}")
         give_price = self._unit_price(fair_value, give_quantity, give.symbol)
-        get_price = self._unit_price(fair_value, get_quantity, get.symbol)
+        basis = fair_value - fee if fee_in_kind else fair_value
+        if not basis.amount:
+            raise InvalidAmountError(f"the fee {fee} leaves nothing of the {fair_value} swapped")
+        get_price = self._unit_price(basis, get_quantity, get.symbol)
         lot_id = self._check_lot_id(account, lot_id or op_id)
-        self._check_cash(account, fee, f"the fee of swapping {give.symbol}")
+        cash_fee = Money.zero(currency) if fee_in_kind else fee
+        self._check_cash(account, cash_fee, f"the fee of swapping {give.symbol}")
         book = self._held_in(account, give, give_quantity)
         tax_rate = self._tax_rate(currency, ts, f"the swap of {give.symbol}")
         on = ts.date()
@@ -927,9 +937,9 @@ class Books:
         entries = self._entries(op_id, ts)
         entries.add(
             "fund",
-            f"fund {give.symbol} with the swap fee {fee}",
-            _cash(_cash_account(account, currency.code), currency, -fee.amount),
-            _cash(position_cash, currency, fee.amount),
+            f"fund {give.symbol} with the swap fee {cash_fee}",
+            _cash(_cash_account(account, currency.code), currency, -cash_fee.amount),
+            _cash(position_cash, currency, cash_fee.amount),
         )
         entries.add(
             "swap",
@@ -937,16 +947,14 @@ class Books:
             Posting(
                 _units_account(account, give.symbol), give.symbol, -give_quantity.amount, -book_value, currency.code
             ),
-            Posting(
-                _units_account(account, get.symbol), get.symbol, get_quantity.amount, fair_value.amount, currency.code
-            ),
+            Posting(_units_account(account, get.symbol), get.symbol, get_quantity.amount, basis.amount, currency.code),
             _cash(_realized_account(account, give.symbol), currency, book_value - fair_value.amount),
-            _cash(position_cash, currency, -fee.amount),
+            _cash(position_cash, currency, -cash_fee.amount),
             _cash(_fees_account(account, give.symbol), currency, fee.amount),
         )
         self._remember(get)
-        self._book_lots[(account, lot_id)] = _BookLot(get.symbol, get_quantity.amount, fair_value.amount)
-        self._move_cash(account, currency, -fee.amount)
+        self._book_lots[(account, lot_id)] = _BookLot(get.symbol, get_quantity.amount, basis.amount)
+        self._move_cash(account, currency, -cash_fee.amount)
         self._costs.append(CostEntry(op_id, ts, account, give.symbol, "swap", give_quantity.amount, fair_value, fee))
         decision = DecisionEntry(op_id, ts, "swap", account, give.symbol, reason, game)
         self._commit(op_id, ts, entries, decision, self._new_tax_entries(currency, op_id, ts))

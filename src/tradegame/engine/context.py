@@ -19,7 +19,7 @@ from tradegame.engine.universe import UniverseView
 if TYPE_CHECKING:
     from tradegame.engine.game import Game
 
-__all__ = ["Model", "PositionInfo", "RoundContext", "RoundHistory", "RoundRecord"]
+__all__ = ["Model", "PositionInfo", "RoundContext", "RoundHistory", "RoundRecord", "chain_along", "fee_rate"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,20 +147,12 @@ class RoundContext:
         return self._game.position_infos()
 
     def pairs(self, account: str | None = None) -> list[Pair]:
-        """Every tradable instrument as a pair (symbol / its quote currency) with the account's fee rate."""
-        game = self._game
-        spec_account = (
-            game.spec.accounts[0] if account is None else next(a for a in game.spec.accounts if a.name == account)
-        )
-        rate = _fee_rate(spec_account.fees)
-        universe = game.universe
-        return [
-            Pair(symbol, symbol, universe.instruments[symbol].quote_currency.code, fee_rate=rate)
-            for symbol in sorted(game.allowed)
-        ]
+        """Every tradable instrument as a pair (its base asset / its quote asset: ``ETH/BTC`` is ETH
+        for BTC, ``ACME`` is ACME for its quote currency) with the account's fee rate."""
+        return self._game.pairs(account)
 
     def route(self, give: str, get: str, account: str | None = None, max_legs: int = 4) -> Route:
-        """The cheapest way from ``give`` to ``get`` (symbols or currencies) across the tradable pairs."""
+        """The cheapest way from ``give`` to ``get`` (assets or currencies) across the tradable pairs."""
         return find_route(self.pairs(account), give, get, max_legs=max_legs)
 
     def route_moves(
@@ -173,14 +165,7 @@ class RoundContext:
         route = self.route(give, get, account)
         if not route.legs:
             raise ValueError(f"{give} and {get} are the same: nothing to route")
-        legs = []
-        for index, leg in enumerate(route.legs):
-            size = amount if index == 0 else Decimal(1)  # later legs are re-sized by the delivery
-            if leg.side == "sell":
-                legs.append(Move.sell(leg.pair.symbol, size, account=account, reason=reason))
-            else:
-                legs.append(Move.buy(leg.pair.symbol, notional=size, account=account, reason=reason))
-        return legs[0].chain(*legs[1:])
+        return chain_along(route, amount, account=account, reason=reason)
 
     @property
     def holdings(self) -> dict[str, Decimal]:
@@ -191,7 +176,21 @@ class RoundContext:
         return {s: q for s, q in out.items() if q}
 
 
-def _fee_rate(fees: FeeModel) -> Decimal:
+def chain_along(route: Route, amount: Decimal, *, account: str | None = None, reason: str = "") -> Move:
+    """The chained Move that sends ``amount`` of the route's first asset along ``route``: a sell leg
+    sells the asset held, a buy leg spends it; every leg after the first is re-sized by the engine
+    to what the leg before it delivered."""
+    legs = []
+    for index, leg in enumerate(route.legs):
+        size = amount if index == 0 else Decimal(1)  # later legs are re-sized by the delivery
+        if leg.side == "sell":
+            legs.append(Move.sell(leg.pair.symbol, size, account=account, reason=reason))
+        else:
+            legs.append(Move.buy(leg.pair.symbol, notional=size, account=account, reason=reason))
+    return legs[0].chain(*legs[1:])
+
+
+def fee_rate(fees: FeeModel) -> Decimal:
     """A fee model's rate on notional, for route costs (per-share, flat and tiered fees count as 0)."""
     if isinstance(fees, MakerTaker):
         return fees.taker_rate

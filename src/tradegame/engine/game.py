@@ -38,12 +38,14 @@ from tradegame.domain.instruments import Account, Instrument, LotMethod
 from tradegame.domain.money import Currency, Money, Price, Quantity
 from tradegame.domain.positions import Books, TaxKind
 from tradegame.domain.running_costs import RunningCost
-from tradegame.engine.context import Model, PositionInfo, RoundContext, RoundHistory
+from tradegame.engine.assets import AssetMap
+from tradegame.engine.context import Model, PositionInfo, RoundContext, RoundHistory, chain_along, fee_rate
 from tradegame.engine.fills import affordable, fill_fee, lot_step, target_units, tick_price, units_for
 from tradegame.engine.market import Bar, match
 from tradegame.engine.moves import Cancel, EndGame, Move, MoveState, MoveStatus, OrderType, Side
+from tradegame.engine.routes import Pair, find_route
 from tradegame.engine.spec import AccountSpec, GameSpec, InvalidGameError
-from tradegame.engine.universe import CorporateAction, Universe, UniverseView, static_rates
+from tradegame.engine.universe import CorporateAction, Universe, UniverseView, currency_of, quote_unit, static_rates
 from tradegame.engine.wake import Signals
 
 __all__ = [
@@ -61,12 +63,7 @@ __all__ = [
 ]
 
 Outcome = Literal["completed", "catastrophic_exit", "perfect_exit", "ended_by_model"]
-_MINOR_UNITS = {"JPY": 0, "KRW": 0, "BTC": 8, "ETH": 8}
 _ZERO = Decimal(0)
-
-
-def currency_of(code: str) -> Currency:
-    return Currency(code, _MINOR_UNITS.get(code, 2))
 
 
 class RoundObserver(Protocol):
@@ -218,13 +215,17 @@ class Game:
             classes = set(spec.asset_classes)
             allowed = {s for s in allowed if universe.instruments[s].asset_class in classes}
         self.allowed = allowed
+        try:
+            self.assets = AssetMap.of(universe.instruments, self.panel.symbols, spec.currency)
+        except ValueError as error:
+            raise InvalidGameError([f"data: {problem}" for problem in str(error).split("; ")]) from None
         self.times = self._round_times()
         # Per Round, the latest row of the panel it knows (-1 before the first bar is known).
         self.latest_rows = self.panel.available.searchsorted(self.times, "right") - 1
         self._now_ns = int(self.times[0])
         columns = {s: i for i, s in enumerate(self.panel.symbols)}
         self._column = columns
-        self.held: dict[tuple[str, str], Decimal] = {}
+        self.held: dict[tuple[str, str], Decimal] = {}  # (account, asset) -> units held in lots
         self._cost: dict[tuple[str, str], Decimal] = {}
         n = len(self.panel.symbols)
         self._qty = np.zeros((len(spec.accounts), n))
@@ -238,7 +239,7 @@ class Game:
         self._static_rates = static_rates(universe, spec.currency, spec.fx_rates)
         self.rate_sources = self._check_rates()  # currency -> where its rate comes from
         self._fx = self._fx_vector()
-        self._foreign = any(
+        self._foreign = self.assets.cross or any(
             self.universe.instruments[s].quote_currency.code != self.currency.code for s in self.panel.symbols
         )
         self.open_moves: list[MoveState] = []
@@ -253,6 +254,7 @@ class Game:
         self._peak = float(spec.start_fund)
         self._losing = 0
         self._liquidating = False  # the end's sales take what the bar offers: no volume cap
+        self._end_at_close = False  # the end's sales fill at the last close (and so do their chained legs)
         self._owing = False  # some account owes a running cost it could not pay (Books.payables)
         self._volume_taken: dict[tuple[int, int], Decimal] = {}  # (row, column) -> units the Game traded
 
@@ -323,6 +325,7 @@ class Game:
         """Every currency other than the Game's that the Game may hold, pay, value or tax in."""
         spec = self.spec
         codes = {self.universe.instruments[s].quote_currency.code for s in self.allowed}
+        codes |= {self.assets.asset(s) for s in self.allowed if self.assets.asset(s) in self.assets.cash_assets}
         codes |= {self.universe.instruments[p.symbol].quote_currency.code for p in spec.initial_positions}
         codes |= {a.currency for a in spec.accounts}
         codes |= {cost.amount.currency.code for _, cost in spec.running_costs}
@@ -356,11 +359,19 @@ class Game:
         the Game currency; 0 for a symbol the Game may not trade and has no rate for)."""
         out = np.ones(len(self.panel.symbols))
         view = self._view_now()
+        crosses = []
         for i, symbol in enumerate(self.panel.symbols):
-            code = self.universe.instruments[symbol].quote_currency.code
-            if code != self.currency.code:
+            instrument = self.universe.instruments[symbol]
+            code = instrument.quote_currency.code
+            if instrument.is_cross:
+                crosses.append((i, instrument.quote_asset))
+            elif code != self.currency.code:
                 rate = view.fx_rate(code, self.currency.code)
                 out[i] = 0.0 if np.isnan(rate) and symbol not in self.allowed else rate
+        for i, quote in crosses:  # a cross pair's price is in its quote asset: value that asset in turn
+            column = self.assets.value_column[quote]
+            price = view.price(self.panel.symbols[column])
+            out[i] = 0.0 if np.isnan(price) else price * out[column]
         return out
 
     def _view_now(self) -> UniverseView:
@@ -500,7 +511,8 @@ class Game:
     ) -> int:
         """Jump from Round ``index`` to the next Round that matters; value the Rounds between on arrays."""
         flat, holding, last_rows, symbols = skip
-        held = any(symbol in symbols for _, symbol in self.held) if symbols else bool(self.held)
+        assets = {self.assets.asset(symbol) for symbol in symbols}
+        held = any(asset in assets for _, asset in self.held) if symbols else bool(self.held)
         awake = holding if held else flat
         position = int(np.searchsorted(awake, index, side="right"))
         if position >= len(awake):  # the last Round is always awake: this was it
@@ -704,7 +716,7 @@ class Game:
         ``row``; a target weight is a share of the Game's value at the prices of that fill."""
         move = state.move
         instrument = self._instrument(move.symbol)
-        step = lot_step(instrument)
+        step = self._step(instrument)
         if move.notional is not None:
             units = units_for(move.notional, price, step)
         else:
@@ -712,7 +724,7 @@ class Game:
             fx = float(self._fx[self._column[move.symbol]])
             value = max(self._value_at(row, at_close), 0.0)  # a Game that owes more than it has targets nothing
             wanted = target_units(move.target_weight, value, fx, price, step)
-            held = self.held.get((state.account, move.symbol), _ZERO)
+            held = self.held.get((state.account, self.assets.asset(move.symbol)), _ZERO)
             units = abs(wanted - held)
             state.side = Side.BUY if wanted > held else Side.SELL
         state.quantity = units
@@ -729,10 +741,10 @@ class Game:
         move = state.move
         account = self._accounts[state.account]
         instrument = self._instrument(move.symbol)
-        currency = instrument.quote_currency
+        unit = self._price_unit(instrument)  # what its prices and fees are counted in
         assert state.quantity is not None
         remaining = state.quantity - state.filled
-        step = lot_step(instrument)
+        step = self._step(instrument)
         quantity = remaining if quota is None else min(remaining, quota)
         if quantity <= 0:
             return  # the volume cap left nothing on this bar: it stays open
@@ -743,7 +755,7 @@ class Game:
             )
         unit_price = tick_price(price, instrument.tick_size)
         if side is Side.SELL:
-            held = self.held.get((state.account, move.symbol), _ZERO)
+            held = self._holding(state.account, instrument)
             if quantity > held:
                 quantity = held
                 if quantity <= 0:
@@ -751,50 +763,26 @@ class Game:
                     return
         else:
             wanted = quantity
-            cost = (
-                currency.round(quantity * unit_price)
-                + fill_fee(account.fees, quantity, unit_price, maker, currency).amount
-            )
-            self._fund_purchase(account, currency, cost, state, when)
-            quantity = self._affordable(account, instrument, quantity, unit_price, maker, step)
+            quantity = self._buyable(state, instrument, quantity, unit_price, maker, step, when)
             if quantity <= 0:
-                self._reject(state, f"buy of {move.symbol}: not enough {currency.code} cash in {state.account}")
+                self._reject(state, f"buy of {move.symbol}: not enough {unit.code} in {state.account}")
                 return
             if quantity < wanted and wanted == remaining:  # cut by cash, not by volume: this is all it gets
                 state.note = f"cut from {state.quantity} to {state.filled + quantity} by the cash available"
                 state.quantity = state.filled + quantity
         if quantity <= 0:
             return  # the volume cap left nothing on this bar: it stays open
-        fee = fill_fee(account.fees, quantity, unit_price, maker, currency)
+        fee = fill_fee(account.fees, quantity, unit_price, maker, unit)
         ts = self._booking_time(when)
         reason = f"{state.move_id}: {move.reason}" if move.reason else state.move_id
+        gross = quantity * unit_price
         try:
-            if side is Side.BUY:
-                op = self.books.buy(
-                    state.account,
-                    instrument,
-                    Quantity(quantity),
-                    Price(unit_price, currency),
-                    fee,
-                    ts,
-                    reason,
-                    game=self.spec.name,
-                )
-            else:
-                op = self.books.sell(
-                    state.account, instrument, Quantity(quantity), Price(unit_price, currency), fee, ts, reason,
-                    game=self.spec.name, lots=self._sale_lots(state, quantity),
-                )  # fmt: skip
+            op = self._book_fill(state, instrument, quantity, unit_price, fee, row, when, ts, reason)
         except TradegameError as error:
             self._reject(state, f"{side.value} {quantity} {move.symbol}: {error}")
             return
-        gross = quantity * unit_price
         column = self._column[move.symbol]
         self._volume_taken[(row, column)] = self._volume_taken.get((row, column), _ZERO) + quantity
-        if side is Side.BUY:
-            self._after_fill(state.account, move.symbol, quantity, currency.round(gross) + fee.amount)
-        else:
-            self._after_fill(state.account, move.symbol, -quantity, _ZERO)
         if side is Side.SELL:
             self._pay_debts()
         state.filled += quantity
@@ -808,13 +796,119 @@ class Game:
             state.move_id,
             state.account,
             move.symbol,
-            f"{side.value} {quantity} @ {unit_price}{'' if currency == self.currency else ' ' + currency.code} "
+            f"{side.value} {quantity} @ {unit_price}{'' if unit == self.currency else ' ' + unit.code} "
             f"fee {fee.amount} ({state.filled}/{state.quantity})" + (f"; {state.note}" if state.note else ""),
             (op,),
         )
         if done:
             state.status = MoveStatus.FILLED
             self._finish(state, row)
+
+    def _price_unit(self, instrument: Instrument) -> Currency:
+        """The unit ``instrument``'s prices and fees are counted in: its quote currency, or for a
+        cross pair its quote asset (8 decimals for a coin)."""
+        return quote_unit(instrument.quote_asset) if instrument.is_cross else instrument.quote_currency
+
+    def _step(self, instrument: Instrument) -> Decimal:
+        """The smallest tradable quantity: a currency pair trades its base currency's minor unit."""
+        if instrument.base_asset in self.assets.cash_assets:
+            return currency_of(instrument.base_asset).quantum
+        return lot_step(instrument)
+
+    def _buyable(
+        self, state: MoveState, instrument: Instrument, quantity: Decimal, price: Decimal, maker: bool,
+        step: Decimal, when: int,
+    ) -> Decimal:  # fmt: skip
+        """The most of ``quantity`` the account can pay for, fee included: from its cash in the quote
+        currency (converting from its own currency what it lacks), or from the quote asset it holds."""
+        account = self._accounts[state.account]
+        unit = self._price_unit(instrument)
+        if instrument.is_cross:
+            held = self.held.get((account.name, instrument.quote_asset), _ZERO)
+            return affordable(quantity, price, held, step, account.fees, maker, unit)
+        cost = unit.round(quantity * price) + fill_fee(account.fees, quantity, price, maker, unit).amount
+        self._fund_purchase(account, unit, cost, state, when)
+        cash = self.books.cash(account.name, unit).amount
+        return affordable(quantity, price, cash, step, account.fees, maker, unit)
+
+    def _book_fill(
+        self, state: MoveState, instrument: Instrument, quantity: Decimal, price: Decimal, fee: Money, row: int,
+        when: int, ts: datetime, reason: str,
+    ) -> str:  # fmt: skip
+        """Book one fill in the books and the holdings; returns its op id (raises when refused)."""
+        account, buy = state.account, state.side is Side.BUY
+        asset = instrument.base_asset
+        unit = self._price_unit(instrument)
+        gross = unit.round(quantity * price)
+        if asset in self.assets.cash_assets:  # a currency pair: a conversion of cash
+            base = currency_of(asset)
+            if buy:
+                return self.books.convert(account, Money(gross, unit), Money(quantity, base), fee, ts, reason)
+            fee_in_base = Money(base.round(fee.amount / price), base)
+            return self.books.convert(account, Money(quantity, base), Money(gross, unit), fee_in_base, ts, reason)
+        book = self.assets.books[asset]
+        if instrument.is_cross:
+            return self._book_swap(state, instrument, quantity, gross, fee.amount, row, when, ts, reason)
+        price_money = Price(price, unit)
+        if buy:
+            op = self.books.buy(account, book, Quantity(quantity), price_money, fee, ts, reason, game=self.spec.name)
+            self._after_fill(account, asset, quantity, gross + fee.amount)
+            return op
+        lots = self._sale_lots(state, quantity)
+        op = self.books.sell(account, book, Quantity(quantity), price_money, fee, ts, reason, game=self.spec.name,
+                             lots=lots)  # fmt: skip
+        self._after_fill(account, asset, -quantity, _ZERO)
+        return op
+
+    def _book_swap(
+        self, state: MoveState, instrument: Instrument, quantity: Decimal, gross: Decimal, fee: Decimal, row: int,
+        when: int, ts: datetime, reason: str,
+    ) -> str:  # fmt: skip
+        """A fill on a cross pair (ETH/BTC): a swap of one asset for the other at fair value in the
+        books' currency (the quote asset's value at the fill), the fee paid in the quote asset: a buy
+        gives ``gross + fee`` of the quote, a sell gets ``gross - fee``. A disposal of what is given."""
+        base, quote = instrument.base_asset, instrument.quote_asset
+        currency = instrument.quote_currency
+        value = self._unit_value(quote, row, when)
+        fair = currency.round((gross + fee if state.side is Side.BUY else gross) * value)
+        fee_value = min(currency.round(fee * value), fair)
+        books = self.assets.books
+        if state.side is Side.BUY:
+            give, give_units, get, get_units = quote, gross + fee, base, quantity
+        else:
+            give, give_units, get, get_units = base, quantity, quote, gross - fee
+        if get_units <= 0:
+            raise InvalidInputError(f"the fee {fee} {quote} takes all of {gross} {quote}")
+        op = self.books.crypto_swap(
+            state.account, books[give], Quantity(give_units), books[get], Quantity(get_units), Money(fair, currency),
+            Money(fee_value, currency), ts, reason, game=self.spec.name, fee_in_kind=True,
+        )  # fmt: skip
+        self._after_fill(state.account, give, -give_units, _ZERO)
+        self._after_fill(state.account, get, get_units, fair - fee_value)
+        return op
+
+    def _unit_value(self, asset: str, row: int, when: int) -> Decimal:
+        """One unit of ``asset`` in its books' currency at a fill on ``row`` at ``when``: the price
+        its valuing pair trades at then (the open, or the close for a fill at the close), its latest
+        known close if that pair has no bar there; through the quote asset for a cross pair."""
+        column = self.assets.value_column[asset]
+        instrument = self.universe.instruments[self.panel.symbols[column]]
+        fields = self.panel.fields
+        at_close = when >= int(self.panel.available[row])
+        price = float(fields["close" if at_close else "open"][row, column])
+        if np.isnan(price):
+            price = float(fields["close"][row, column])
+        if np.isnan(price):
+            price = float(self._last_price[column])
+        if np.isnan(price):
+            raise InvalidInputError(f"no price for {asset} yet: its fair value is unknown")
+        value = Decimal(repr(price))
+        if instrument.is_cross:
+            return value * self._unit_value(instrument.quote_asset, row, when)
+        book = self.assets.books[asset].quote_currency.code
+        if instrument.quote_currency.code != book:
+            value *= Decimal(repr(self._rate(instrument.quote_currency.code, book)))
+        return value
 
     def _fund_purchase(
         self, account: AccountSpec, currency: Currency, needed: Decimal, state: MoveState, when: int
@@ -848,7 +942,7 @@ class Game:
         if state.move.lots:
             named, skip = state.move.lots, state.filled
         elif self._accounts[state.account].lot_method is LotMethod.SPECIFIC:
-            held = self.books.open_lots(state.account, state.move.symbol)
+            held = self.books.open_lots(state.account, self.assets.asset(state.move.symbol))
             named, skip = tuple((lot.lot_id, lot.quantity) for lot in held), _ZERO
         else:
             return None
@@ -865,21 +959,16 @@ class Game:
                 break
         return out
 
-    def _affordable(
-        self,
-        account: AccountSpec,
-        instrument: Instrument,
-        quantity: Decimal,
-        price: Decimal,
-        maker: bool,
-        step: Decimal,
-    ) -> Decimal:
-        """The most of ``quantity`` (whole steps) that the account's cash pays, fee included."""
-        currency = instrument.quote_currency
-        cash = self.books.cash(account.name, currency).amount
-        return affordable(quantity, price, cash, step, account.fees, maker, currency)
+    def _holding(self, account: str, instrument: Instrument) -> Decimal:
+        """What ``account`` holds of the asset ``instrument`` delivers: units in lots, or the cash of a
+        currency pair's base currency."""
+        asset = instrument.base_asset
+        if asset in self.assets.cash_assets:
+            return self.books.cash(account, currency_of(asset)).amount
+        return self.held.get((account, asset), _ZERO)
 
     def _after_fill(self, account: str, symbol: str, delta: Decimal, cost_added: Decimal) -> None:
+        """``symbol`` here is the asset (a plain instrument's symbol, or a pair's base)."""
         key = (account, symbol)
         before = self.held.get(key, _ZERO)
         after = before + delta
@@ -891,7 +980,7 @@ class Game:
         if not after:
             del self.held[key]
             self._cost.pop(key, None)
-        self._qty[self._account_index[account], self._column[symbol]] = float(after)
+        self._qty[self._account_index[account], self.assets.value_column[symbol]] = float(after)
 
     # -- corporate actions -----------------------------------------------------------------
 
@@ -990,20 +1079,35 @@ class Game:
                 f"leg {state.move.symbol} ended {state.status.value} with nothing filled",
             )
             return
-        if state.side is Side.SELL and following.side is Side.BUY:
-            delivered = state.fill_value - state.fees
-            currency = self._instrument(state.move.symbol).quote_currency
-            following = replace(
-                following, quantity=None, notional=currency.round(delivered), target_weight=None, sell_all=False
-            )
-        elif state.side is Side.BUY and following.side is Side.SELL and following.symbol == state.move.symbol:
-            following = replace(
-                following, quantity=state.filled, notional=None, target_weight=None, sell_all=False, lots=()
-            )
+        following = self._sized_by_delivery(state, following)
         placed = self._accept(following, self._now_ns, chain_root=state.chain_root or state.move_id)
         if placed is not None and row is not None and following.order_type is OrderType.MARKET:
             # A chained market leg trades on the same bar, right after the leg before it.
-            self._match_row(row, at_close=self.spec.fill_at == "close", only=[placed])
+            self._match_row(row, at_close=self.spec.fill_at == "close" or self._end_at_close, only=[placed])
+
+    def _sized_by_delivery(self, state: MoveState, following: Move) -> Move:
+        """The next leg of a chain, sized by what ``state`` actually delivered: a sale delivers its
+        quote (the proceeds, fees out), a purchase its base (the units bought). A buy paid with that
+        asset spends all of it (its notional); a sell of that asset sells all of it. A leg that
+        trades something else keeps its own size."""
+        instrument = self._instrument(state.move.symbol)
+        if state.side is Side.SELL:
+            delivered, amount = (
+                instrument.quote_asset,
+                self._price_unit(instrument).round(state.fill_value - state.fees),
+            )
+        else:
+            delivered, amount = instrument.base_asset, state.filled
+        if following.symbol not in self._column:
+            return following
+        target = self._instrument(following.symbol)
+        if following.side is Side.BUY and target.quote_asset == delivered:
+            return replace(following, quantity=None, notional=amount, target_weight=None, sell_all=False)
+        if following.side is Side.SELL and target.base_asset == delivered:
+            step = self._step(target)
+            units = (amount / step).to_integral_value(ROUND_DOWN) * step
+            return replace(following, quantity=units, notional=None, target_weight=None, sell_all=False, lots=())
+        return following
 
     def _arrive(self, index: int, reason: str | None = None) -> None:
         """Book the transfers due by Round ``index`` as arrived (``reason`` overrides their own)."""
@@ -1151,7 +1255,9 @@ class Game:
             chain_root=chain_root,
         )
         if move.sell_all:
-            state.quantity = self.held.get((account, move.symbol), _ZERO)
+            state.quantity = (
+                self._holding(account, self._instrument(move.symbol)) if move.symbol in self._column else _ZERO
+            )
             if not state.quantity:
                 problem = problem or f"sell_all of {move.symbol}: {account} holds none"
         if problem:
@@ -1178,7 +1284,7 @@ class Game:
         if spec_account.symbols and move.symbol not in spec_account.symbols:
             return f"account {account} does not trade {move.symbol}"
         if move.side is Side.SELL and move.quantity is not None:
-            held = self.held.get((account, move.symbol), _ZERO)
+            held = self._holding(account, self._instrument(move.symbol))
             if move.quantity > held:
                 return f"sell of {move.quantity} {move.symbol} but {account} holds {held}"
         instrument = self._instrument(move.symbol)
@@ -1245,20 +1351,22 @@ class Game:
         self.open_moves = []
         self._arrive(len(self.times), "game over")  # what is still in transit arrives now
         orders = []
-        for (account, symbol), quantity in sorted(self.held.items()):
+        for (account, asset), quantity in sorted(self.held.items()):
             if quantity <= 0:
                 continue
-            move = replace(Move.sell(symbol, quantity), reason="liquidation")
-            orders.append(MoveState(f"L-{account}-{symbol}", move, account, self._round, ns, quantity, Side.SELL))
+            move = self._liquidation_move(account, asset, quantity)
+            size = move.quantity if move.side is Side.SELL else None
+            orders.append(MoveState(f"L-{account}-{asset}", move, account, self._round, ns, size, move.side))
         self._liquidating = True
         try:
             if orders and self.spec.fill_at == "next_open":
                 orders = self._liquidate_at_next_open(orders, ns)
+            self._end_at_close = True
             for state in orders:  # fill at the close just seen
                 price = float(self._last_price[self._column[state.move.symbol]])
                 self._execute_liquidation(state, price, ns)
         finally:
-            self._liquidating = False
+            self._liquidating = self._end_at_close = False
         closed = max(ns, self._now_ns)
         self._now_ns = closed
         self._pay_debts()
@@ -1273,6 +1381,29 @@ class Game:
             for year in range(first_year, last_year + 1):
                 self.books.record_tax(year, self.spec.tax, self._booking_time(closed), f"tax for {year}")
         return closed
+
+    def _liquidation_move(self, account: str, asset: str, quantity: Decimal) -> Move:
+        """The end's sale of ``quantity`` of ``asset``: along the cheapest route of the Game's pairs to
+        the Game currency (a coin held only through a cross pair sells for its quote, then that), else
+        on the pair that values it (the proceeds' currency is converted afterwards)."""
+        try:
+            route = find_route(self.pairs(account), asset, self.currency.code)
+        except InvalidInputError:  # no route: e.g. a stock quoted in another currency
+            route = None
+        if route is not None and route.legs:
+            return chain_along(route, quantity, account=account, reason="liquidation")
+        symbol = self.panel.symbols[self.assets.value_column[asset]]
+        return Move.sell(symbol, quantity, account=account, reason="liquidation")
+
+    def pairs(self, account: str | None = None) -> list[Pair]:
+        """Every instrument the Game may trade as a pair (base / quote asset), with the account's fee rate."""
+        spec_account = self._accounts[account or self._first_account]
+        rate = fee_rate(spec_account.fees)
+        instruments = self.universe.instruments
+        return [
+            Pair(symbol, instruments[symbol].base_asset, instruments[symbol].quote_asset, fee_rate=rate)
+            for symbol in sorted(self.allowed)
+        ]
 
     def _liquidate_at_next_open(self, orders: list[MoveState], ns: int) -> list[MoveState]:
         """Fill the end's sales on the bars after ``ns``, as any market Move; returns those left unfilled
@@ -1419,13 +1550,17 @@ class Game:
 
     def quantity_of(self, symbol: str, account: str | None) -> Decimal:
         if account is not None:
-            return self.held.get((account, symbol), _ZERO)
-        return sum((q for (_, s), q in self.held.items() if s == symbol), _ZERO)
+            return (
+                self._holding(account, self._instrument(symbol))
+                if symbol in self._column
+                else self.held.get((account, symbol), _ZERO)
+            )
+        return sum((self.quantity_of(symbol, a.name) for a in self.spec.accounts), _ZERO)
 
     def position_infos(self) -> dict[tuple[str, str], PositionInfo]:
         out = {}
         for (account, symbol), quantity in sorted(self.held.items()):
-            column = self._column[symbol]
+            column = self.assets.value_column[symbol]
             price = float(self._last_price[column])
             previous = float(self._prev_price[column])
             value = float(quantity) * price

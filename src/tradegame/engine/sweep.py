@@ -280,6 +280,7 @@ class _Plan:
             f"{symbol} quoted in another currency than {spec.currency}": (
                 game.universe.instruments[symbol].quote_currency.code != spec.currency
             ),
+            f"{symbol}, a cross pair (its quote is an asset, not cash)": game.universe.instruments[symbol].is_cross,
             f"{symbol} not allowed in this Game": symbol not in game.allowed,
             f"{symbol} traded outside the first account (the Start Fund's)": (
                 spec.account_for(symbol) is not spec.accounts[0]

@@ -20,7 +20,17 @@ from tradegame.data.panel import Panel, PanelView
 from tradegame.domain.instruments import AssetClass, Instrument
 from tradegame.domain.money import Currency
 
-__all__ = ["CorporateAction", "Universe", "UniverseView", "default_instrument", "fx_series", "static_rates"]
+__all__ = [
+    "FIAT",
+    "CorporateAction",
+    "Universe",
+    "UniverseView",
+    "currency_of",
+    "default_instrument",
+    "fx_series",
+    "quote_unit",
+    "static_rates",
+]
 
 
 @dataclass(frozen=True)
@@ -32,8 +42,39 @@ class CorporateAction:
     value: Decimal
 
 
+_MINOR_UNITS = {"JPY": 0, "KRW": 0}
+FIAT = frozenset(
+    "USD EUR GBP JPY KRW CHF CAD AUD NZD CNY HKD SGD SEK NOK DKK PLN CZK HUF INR BRL MXN ZAR TRY ILS TWD THB".split()  # noqa: SIM905
+)
+"""Currency codes held as cash; any other asset (a stock, a coin) is held in lots."""
+COIN_DECIMALS = 8
+
+
+def currency_of(code: str) -> Currency:
+    """The currency ``code`` with its minor units (0 for JPY and KRW, 8 for BTC and ETH, else 2)."""
+    return Currency(code, _MINOR_UNITS.get(code, COIN_DECIMALS if code in ("BTC", "ETH") else 2))
+
+
+def quote_unit(code: str) -> Currency:
+    """The unit a pair's quote is counted in: a currency, or a coin's satoshi-like 8 decimals."""
+    return currency_of(code) if code in FIAT else Currency(code, COIN_DECIMALS)
+
+
 def default_instrument(symbol: str, currency: Currency, calendar_code: str) -> Instrument:
-    """An instrument for a data symbol: crypto on 24/7 data, forex on 24/5, equity otherwise."""
+    """An instrument for a data symbol: crypto on 24/7 data, forex on 24/5, equity otherwise.
+
+    A symbol ``BASE/QUOTE`` is a trading pair: ``BTC/USD`` delivers BTC for dollars, ``ETH/BTC``
+    ETH for bitcoin (a cross pair, valued in the data's ``currency``), ``EUR/USD`` euros for
+    dollars (a currency pair: both sides are cash)."""
+    base, slash, quote = symbol.partition("/")
+    if slash and base and quote and base != quote:
+        valued_in = currency_of(quote) if quote in FIAT else currency
+        tick = quote_unit(quote).quantum
+        if base in FIAT:
+            return Instrument(symbol, AssetClass.FOREX, valued_in, Decimal("0.00001"), fractional=True, base=base,
+                              quote=quote)  # fmt: skip
+        kind = AssetClass.EQUITY if calendar_code not in ("24/7", "24/5") else AssetClass.CRYPTO
+        return Instrument(symbol, kind, valued_in, tick, fractional=kind is AssetClass.CRYPTO, base=base, quote=quote)
     if calendar_code == "24/7":
         return Instrument(symbol, AssetClass.CRYPTO, currency, tick_size=currency.quantum, fractional=True)
     if calendar_code == "24/5":
