@@ -257,6 +257,7 @@ class Game:
         self._end_at_close = False  # the end's sales fill at the last close (and so do their chained legs)
         self._owing = False  # some account owes a running cost it could not pay (Books.payables)
         self._volume_taken: dict[tuple[int, int], Decimal] = {}  # (row, column) -> units the Game traded
+        self._capped = any(a.volume_cap is not None for a in spec.accounts)
 
     # -- schedule --------------------------------------------------------------------------
 
@@ -676,16 +677,17 @@ class Game:
         planned.sort(key=lambda item: item[0].side is Side.BUY)
         for state, price, maker in planned:
             if state.status is MoveStatus.OPEN:
-                column = self._column[state.move.symbol]
-                self._execute(state, row, price, maker, self._bar(row, column), when, quotas.get(state.move_id))
+                bar = self._bar(row, self._column[state.move.symbol])
+                filled_at = available if bar.close_only else when  # a close-only bar trades at its close
+                self._execute(state, row, price, maker, bar, filled_at, quotas.get(state.move_id))
 
     def _volume_quotas(self, row: int, planned: list[MoveState]) -> dict[str, Decimal]:
         """What each capped Move may take of ``row``'s volume: an account's cap is a share of the
         bar's volume, and that liquidity is shared by every Move of the Game on the symbol and bar,
         served in the order the Moves were made (what earlier fills took on the bar counts too)."""
         quotas: dict[str, Decimal] = {}
-        if self._liquidating:
-            return quotas  # the end sells everything
+        if self._liquidating or not self._capped:
+            return quotas  # the end sells everything; no account has a cap
         reserved: dict[int, Decimal] = {}
         for state in planned:  # in the order the Moves were made (the order of open_moves)
             if state.status is not MoveStatus.OPEN or state.quantity is None:
@@ -781,8 +783,9 @@ class Game:
         except TradegameError as error:
             self._reject(state, f"{side.value} {quantity} {move.symbol}: {error}")
             return
-        column = self._column[move.symbol]
-        self._volume_taken[(row, column)] = self._volume_taken.get((row, column), _ZERO) + quantity
+        if self._capped:
+            column = self._column[move.symbol]
+            self._volume_taken[(row, column)] = self._volume_taken.get((row, column), _ZERO) + quantity
         if side is Side.SELL:
             self._pay_debts()
         state.filled += quantity
@@ -799,6 +802,7 @@ class Game:
             f"{side.value} {quantity} @ {unit_price}{'' if unit == self.currency else ' ' + unit.code} "
             f"fee {fee.amount} ({state.filled}/{state.quantity})" + (f"; {state.note}" if state.note else ""),
             (op,),
+            when=ts,
         )
         if done:
             state.status = MoveStatus.FILLED
@@ -1367,7 +1371,8 @@ class Game:
                 self._execute_liquidation(state, price, ns)
         finally:
             self._liquidating = self._end_at_close = False
-        closed = max(ns, self._now_ns)
+        last = self.books.last_timestamp
+        closed = max(ns, self._now_ns, 0 if last is None else int(last.timestamp()) * 1_000_000_000)
         self._now_ns = closed
         self._pay_debts()
         self._convert_all(closed)

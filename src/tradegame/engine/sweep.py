@@ -211,6 +211,8 @@ class _Plan:
         self.volume = np.ascontiguousarray(panel.fields["volume"][:, column])
         self.at_close = spec.fill_at == "close"
         self.fill_ns = panel.available if self.at_close else universe.fill_times
+        # A fill is stamped when it happens: at the open, or at the close of a close-only bar.
+        self.stamp_ns = np.where(close_only, panel.available, self.fill_ns)
         known = ~np.isnan(self.close)
         for name, signal in (("enter", enter), ("leave", leave)):
             bad = np.flatnonzero((signal & ~known[:, None]).any(axis=1))
@@ -347,7 +349,7 @@ class _Plan:
         if not self.at_close:
             row = max(last + 1, int(self.fill_ns.searchsorted(ns, "left")))
             if row < len(self.open):
-                return row, float(self.open[row]), int(self.fill_ns[row])
+                return row, float(self.open[row]), int(self.stamp_ns[row])
         return last, float(self.close[last]), ns
 
     def book_fill(
@@ -389,7 +391,7 @@ class _Plan:
         if selling and fee > gross:
             return None  # the books refuse a sale whose fee exceeds its value
         if ns is None:
-            ns = int(self.fill_ns[row])
+            ns = int(self.stamp_ns[row])
         if lots is not None:
             self._lot(lots, side, quantity, unit_price, fee, _utc(ns).date())
         after = cash - gross - fee if not selling else cash + gross - fee

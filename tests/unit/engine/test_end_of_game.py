@@ -85,3 +85,15 @@ def test_with_close_fills_the_end_sells_at_the_last_close_with_slippage() -> Non
     assert result.score.final_value == D("8998.00") + D("1058.90") - D("1.00")
     (detail,) = liquidations(result)
     assert "close" in detail
+
+
+def test_a_fill_on_close_only_data_is_stamped_at_the_close_it_trades_at() -> None:
+    nan = float("nan")
+    closes = [(nan, nan, nan, c, 1e6) for c in (100.0, 101.0, 102.0, 103.0, 104.0)]
+    universe = universe_of(bars_from({"ACME": closes}))
+    result = play(spec(rounds=4), universe, Script(at_round({0: [Move.buy("ACME", 10)]})))
+    (buy,) = [e for e in result.events if e.kind == "filled" and e.detail.startswith("buy")]
+    # The next close, 101 on Jan 3, at 21:00 UTC (the NYSE close), not the session's open at 14:30.
+    assert buy.detail.startswith("buy 10 @ 101.00") and buy.time == "2024-01-03T21:00:00+00:00"
+    (sale,) = [e for e in result.events if e.kind == "filled" and e.detail.startswith("sell")]
+    assert sale.detail.startswith("sell 10 @ 104.00") and sale.time == "2024-01-08T21:00:00+00:00"

@@ -165,3 +165,24 @@ def test_a_btc_to_eth_swap_realizes_btcs_gain_as_tax_lots_does(tmp_path: Path) -
     # The ETH lot's basis is that fair value too, and so is the Game's book of it.
     (eth,) = [lot for lot in result.books.disposals() if lot.symbol == "ETH"]
     assert eth.cost_basis == D("15000.00")
+
+
+def test_a_currency_pair_converts_cash_both_ways() -> None:
+    PRICES["EUR/USD"] = [1.10, 1.10, 1.20, 1.20, 1.25, 1.25]
+    try:
+        universe = market("EUR/USD")
+        plan = at_round({0: [Move.buy("EUR/USD", D(1000))], 2: [Move.sell("EUR/USD", D(400))]})
+        seen: list[Decimal] = []
+
+        def watch(ctx: RoundContext) -> list[Action]:
+            seen.append(ctx.quantity("EUR/USD"))
+            return plan(ctx)
+
+        result = play(game(), universe, Script(watch))
+    finally:
+        del PRICES["EUR/USD"]
+    # 1000 EUR for 1100.00 USD; 400 EUR sold for 480.00 at 1.20; the 600 EUR left are converted at the
+    # end at the rate known then (the last close, 1.25): 10000 - 1100 + 480 + 750 = 10130.00.
+    assert seen[1:3] == [D(1000), D(1000)] and seen[3] == D(600)
+    assert result.books.open_lots() == ()  # currencies are cash, not lots
+    assert result.score.final_value == D("10130.00")
