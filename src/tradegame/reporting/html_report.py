@@ -55,7 +55,7 @@ import numpy.typing as npt
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.holding import Term
 from tradegame.domain.lots import Disposal
-from tradegame.engine.game import GameEvent, GameResult, currency_of
+from tradegame.engine.game import GameEvent, GameResult, Score, currency_of
 from tradegame.engine.universe import Universe, UniverseView, static_rates
 from tradegame.reporting.metrics import Metrics, bust_round, compute_metrics, drawdown_series, monthly_returns
 
@@ -535,6 +535,22 @@ def _bust_row(facts: _Facts) -> list[tuple[str, str]]:
     return [("Bust", text)]
 
 
+def score_rows(score: Score, places: int) -> list[tuple[str, str]]:
+    """The score table's lines, from the start capital down to the score and its ratio to the start."""
+    start = score.start_capital
+    ratio = float(score.score / start) if start else math.nan
+    return [
+        ("Start capital", _money(score.start_capital, places)),
+        ("Final value", _money(score.final_value, places)),
+        ("Gross profit", _money(score.gross_profit, places)),
+        ("Fees", _money(-score.fees, places)),
+        ("Running costs", _money(-score.running_costs, places)),
+        ("Taxes", _money(-score.taxes, places)),
+        ("Score", _money(score.score, places)),
+        ("Score / start capital", _percent(ratio)),
+    ]
+
+
 def _score_section(facts: _Facts, charts: _Charts) -> str:
     score = facts.result.score
     places = facts.places
@@ -559,18 +575,7 @@ def _score_section(facts: _Facts, charts: _Charts) -> str:
             totals={"marker": {"color": "#4575b4"}},
         )
     )
-    start = score.start_capital
-    score_return = float(score.score / start) if start else math.nan
-    rows = [
-        ("Start capital", _money(score.start_capital, places)),
-        ("Final value", _money(score.final_value, places)),
-        ("Gross profit", _money(score.gross_profit, places)),
-        ("Fees", _money(-score.fees, places)),
-        ("Running costs", _money(-score.running_costs, places)),
-        ("Taxes", _money(-score.taxes, places)),
-        ("Score", _money(score.score, places)),
-        ("Score / start capital", _percent(score_return)),
-    ]
+    rows = score_rows(score, places)
     table = _table(
         ["Item", f"Amount ({facts.result.spec.currency})"],
         (_row([_e(label), _e(value)], attributes=f' data-item="{_e(label)}"') for label, value in rows),

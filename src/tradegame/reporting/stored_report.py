@@ -57,6 +57,7 @@ from tradegame.reporting.html_report import (
     _section,
     _table,
     _write_page,
+    score_rows,
 )
 from tradegame.reporting.metrics import compute_metrics, drawdown_series
 
@@ -211,17 +212,7 @@ def _score_section(books: StoredBooks, places: int) -> str:
     score = books.score
     if score is None:
         return _section("score", "Score", '<p class="note">No score: the Game never finished.</p>')
-    ratio = float(score.score / score.start_capital) if score.start_capital else float("nan")
-    rows = [
-        ("Start capital", _money(score.start_capital, places)),
-        ("Final value", _money(score.final_value, places)),
-        ("Gross profit", _money(score.gross_profit, places)),
-        ("Fees", _money(-score.fees, places)),
-        ("Running costs", _money(-score.running_costs, places)),
-        ("Taxes", _money(-score.taxes, places)),
-        ("Score", _money(score.score, places)),
-        ("Score / start capital", _percent(ratio)),
-    ]
+    rows = score_rows(score, places)
     table = _table(
         ["Item", f"Amount ({books.currency or 'Game currency'}), as stored"],
         (_row([_e(label), _e(value)], attributes=f' data-item="{_e(label)}"') for label, value in rows),
