@@ -1388,16 +1388,18 @@ class Game:
         return closed
 
     def _liquidation_move(self, account: str, asset: str, quantity: Decimal) -> Move:
-        """The end's sale of ``quantity`` of ``asset``: along the cheapest route of the Game's pairs to
-        the Game currency (a coin held only through a cross pair sells for its quote, then that), else
-        on the pair that values it (the proceeds' currency is converted afterwards)."""
-        try:
-            route = find_route(self.pairs(account), asset, self.currency.code)
-        except InvalidInputError:  # no route: e.g. a stock quoted in another currency
-            route = None
-        if route is not None and route.legs:
-            return chain_along(route, quantity, account=account, reason="liquidation")
+        """The end's sale of ``quantity`` of ``asset``: on the pair that values it when that pair is
+        quoted in a currency (the proceeds' currency is converted afterwards), else (a coin held only
+        through a cross pair) along the cheapest route of the Game's pairs to the Game currency: for
+        its quote, then that."""
         symbol = self.panel.symbols[self.assets.value_column[asset]]
+        if self.universe.instruments[symbol].is_cross:
+            try:
+                route = find_route(self.pairs(account), asset, self.currency.code)
+            except InvalidInputError:  # no route within the leg limit: sell for the quote asset
+                route = None
+            if route is not None and route.legs:
+                return chain_along(route, quantity, account=account, reason="liquidation")
         return Move.sell(symbol, quantity, account=account, reason="liquidation")
 
     def pairs(self, account: str | None = None) -> list[Pair]:
