@@ -42,7 +42,7 @@ import math
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -55,6 +55,7 @@ import numpy.typing as npt
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.holding import Term
 from tradegame.domain.lots import Disposal
+from tradegame.engine.assets import AssetMap
 from tradegame.engine.game import GameEvent, GameResult, Score, currency_of
 from tradegame.engine.universe import Universe, UniverseView, static_rates
 from tradegame.reporting.metrics import Metrics, bust_round, compute_metrics, drawdown_series, monthly_returns
@@ -198,7 +199,10 @@ class _Facts:
         times_ns = np.asarray(result.times, dtype=np.int64)
         values = np.asarray(result.values, dtype=np.float64)
         symbol_set = set(panel.symbols)
-        fills = _fills(result, symbol_set)
+        assets = AssetMap.of(universe.instruments, panel.symbols, result.spec.currency)
+        # Where each asset the books hold is charted and valued: the column of the pair valuing it.
+        columns = dict(assets.value_column)
+        fills = _fills(result, {asset: panel.symbols[column] for asset, column in columns.items()})
         if benchmark_symbol is not None and benchmark_symbol not in symbol_set:
             raise InvalidInputError(
                 f"benchmark_symbol: {benchmark_symbol!r} is not in the data ({', '.join(panel.symbols[:10])}"
@@ -209,12 +213,12 @@ class _Facts:
 
         rows = np.searchsorted(panel.available, times_ns, side="right") - 1
         closes = _closes_at(panel, rows)
-        fx = _fx_at(result, universe, times_ns)
+        fx = _fx_at(result, universe, times_ns, closes, columns)
         # The last value is the Game's final value, after the end's sales (at the next open under
         # next-open fills, later than the last Round): the holdings then are those of the closed books.
         books_times = times_ns.copy()
         books_times[-1] = np.iinfo(np.int64).max
-        units = _units_held(result, panel.symbols, books_times)
+        units = _units_held(result, columns, len(panel.symbols), books_times)
         marks = np.nan_to_num(closes * fx)
         all_values = units * marks
         held = [i for i in range(len(panel.symbols)) if np.any(units[:, i] != 0)]
@@ -248,8 +252,9 @@ class _Facts:
         )
 
 
-def _fills(result: GameResult, symbols: set[str]) -> list[_Fill]:
-    """The Game's buys and sells; the booking of an initial position (bought before the Game) is none."""
+def _fills(result: GameResult, symbols: Mapping[str, str]) -> list[_Fill]:
+    """The Game's buys and sells (``symbols``: the data symbol each booked asset is charted on); the
+    booking of an initial position (bought before the Game) is none."""
     before = {op for event in result.events if event.kind == "initial-position" for op in event.op_ids}
     fills = []
     for cost in result.books.cost_ledger:
@@ -262,7 +267,7 @@ def _fills(result: GameResult, symbols: set[str]) -> list[_Fill]:
                 cost.op_id,
                 cost.timestamp,
                 cost.account,
-                cost.symbol,
+                symbols[cost.symbol],
                 cost.action,
                 cost.quantity,
                 cost.notional.amount / cost.quantity,
@@ -295,8 +300,16 @@ def _closes_at(panel: Panel, rows: npt.NDArray[np.intp]) -> FloatArray:
     return out
 
 
-def _fx_at(result: GameResult, universe: Universe, times_ns: npt.NDArray[np.int64]) -> FloatArray:
-    """Game-currency units per unit of each symbol's quote currency, at each Round."""
+def _fx_at(
+    result: GameResult,
+    universe: Universe,
+    times_ns: npt.NDArray[np.int64],
+    closes: FloatArray,
+    value_columns: Mapping[str, int],
+) -> FloatArray:
+    """Game-currency units per unit of each symbol's price, at each Round: its quote currency's rate,
+    or for a cross pair (ETH/BTC) its quote asset's value (``closes`` at each Round, ``value_columns``:
+    the column valuing each asset)."""
     panel = universe.panel
     game_code = result.spec.currency
     fx = np.ones((len(times_ns), len(panel.symbols)))
@@ -309,12 +322,19 @@ def _fx_at(result: GameResult, universe: Universe, times_ns: npt.NDArray[np.int6
     for code, columns in by_currency.items():
         for row, ns in enumerate(times_ns):
             fx[row, columns] = UniverseView(universe, panel.as_of(int(ns)), static).fx_rate(code, game_code)
+    for column, symbol in enumerate(panel.symbols):
+        instrument = universe.instruments[symbol]
+        if instrument.is_cross:
+            quote = value_columns[instrument.quote_asset]
+            fx[:, column] = np.nan_to_num(closes[:, quote]) * fx[:, quote]
     return fx
 
 
-def _units_held(result: GameResult, symbols: Sequence[str], times_ns: npt.NDArray[np.int64]) -> FloatArray:
-    """Units of each symbol held (all accounts) at each Round's time, from the journal."""
-    column = {symbol: i for i, symbol in enumerate(symbols)}
+def _units_held(
+    result: GameResult, column: Mapping[str, int], width: int, times_ns: npt.NDArray[np.int64]
+) -> FloatArray:
+    """Units held (all accounts) at each Round's time, from the journal, in the column valuing each
+    asset (``column``; ``width`` columns)."""
     stamps: list[int] = []
     columns: list[int] = []
     deltas: list[float] = []
@@ -325,7 +345,7 @@ def _units_held(result: GameResult, symbols: Sequence[str], times_ns: npt.NDArra
                 stamps.append(_ns(entry.timestamp))
                 columns.append(column[symbol])
                 deltas.append(float(posting.units))
-    units = np.zeros((len(times_ns), len(symbols)))
+    units = np.zeros((len(times_ns), width))
     if not stamps:
         return units
     order = np.argsort(np.asarray(stamps), kind="stable")

@@ -240,3 +240,19 @@ def test_write_report_writes_the_page(tmp_path: Path, result: GameResult, univer
     assert path == tmp_path / "reports" / "game.html"
     assert path.read_text(encoding="utf-8") == page
     assert [p.name for p in path.parent.iterdir()] == ["game.html"]  # no temporary file left behind
+
+
+def test_positions_held_through_pairs_add_up_to_the_game_value() -> None:
+    from tests.unit.engine.test_pairs import game, market
+
+    universe = market("BTC/USD", "ETH/BTC")
+    plan = {0: [Move.buy("BTC/USD", notional=Decimal(10000))], 1: [Move.buy("ETH/BTC", Decimal(4))]}
+    result = play(game(rounds=4), universe, Script(at_round(plan)))
+    facts = _Facts.of(result, universe, None)
+    # 0.5 BTC bought, then 4 ETH for 0.2 BTC: 0.3 BTC (on BTC/USD's column) and 4 ETH (on ETH/BTC's,
+    # valued at 0.05 BTC x the BTC price) are held from Round 2 on, and with the cash they make the value.
+    assert facts.held_symbols == ("BTC/USD", "ETH/BTC")
+    np.testing.assert_allclose(facts.position_values.sum(axis=1) + facts.cash, result.values, rtol=0, atol=1e-6)
+    assert facts.position_values[2, 0] == pytest.approx(0.3 * 30000)
+    assert facts.position_values[2, 1] == pytest.approx(4 * 0.05 * 30000)
+    assert facts.cash[2] == pytest.approx(0.0)
