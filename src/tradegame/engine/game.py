@@ -550,7 +550,10 @@ class Game:
         spec = self.spec
         for position in sorted(spec.initial_positions, key=lambda p: p.acquired):
             when = datetime(position.acquired.year, position.acquired.month, position.acquired.day, tzinfo=UTC)
-            instrument = self._instrument(position.symbol)
+            asset = self._instrument(position.symbol).base_asset
+            instrument = self.assets.books.get(asset)  # what the books keep it as (a pair's base asset)
+            if instrument is None:
+                raise InvalidGameError([f"initial_positions: {position.symbol} delivers a currency: start with cash"])
             currency = instrument.quote_currency
             cost = currency.round(position.cost_basis)
             op = self.books.deposit(
@@ -569,7 +572,7 @@ class Game:
                 "initial position",
                 game=spec.name,
             )
-            self._after_fill(position.account, position.symbol, position.quantity, cost)
+            self._after_fill(position.account, asset, position.quantity, cost)
             self._event("initial-position", None, position.account, position.symbol, f"{position.quantity}", (op, buy))
         fund = self.books.deposit(self._first_account, Money(spec.start_fund, self.currency), _utc(ns), "start fund")
         # The starting capital: the Start Fund plus what the initial positions cost, in the Game currency.
@@ -698,7 +701,7 @@ class Game:
             taken = self._volume_taken.get((row, column), _ZERO) + reserved.get(column, _ZERO)
             remaining = state.quantity - state.filled
             if cap is not None and not np.isnan(volume):
-                step = lot_step(self._instrument(state.move.symbol))
+                step = self._step(self._instrument(state.move.symbol))
                 limit = (cap * Decimal(repr(volume)) / step).to_integral_value(ROUND_DOWN) * step
                 remaining = max(_ZERO, min(remaining, limit - taken))
                 quotas[state.move_id] = remaining
@@ -726,7 +729,7 @@ class Game:
             fx = float(self._fx[self._column[move.symbol]])
             value = max(self._value_at(row, at_close), 0.0)  # a Game that owes more than it has targets nothing
             wanted = target_units(move.target_weight, value, fx, price, step)
-            held = self.held.get((state.account, self.assets.asset(move.symbol)), _ZERO)
+            held = self._holding(state.account, instrument)
             units = abs(wanted - held)
             state.side = Side.BUY if wanted > held else Side.SELL
         state.quantity = units

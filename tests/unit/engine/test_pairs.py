@@ -186,3 +186,19 @@ def test_a_currency_pair_converts_cash_both_ways() -> None:
     assert seen[1:3] == [D(1000), D(1000)] and seen[3] == D(600)
     assert result.books.open_lots() == ()  # currencies are cash, not lots
     assert result.score.final_value == D("10130.00")
+
+
+def test_an_initial_position_on_a_pair_is_held_as_its_base_asset() -> None:
+    from tradegame.engine.spec import InitialPosition
+
+    held = InitialPosition("BTC/USD", D("0.5"), D(9000), date(2023, 12, 1), "main")
+    seen: list[Decimal] = []
+
+    def watch(ctx: RoundContext) -> list[Action]:
+        seen.append(ctx.quantity("BTC"))
+        return []
+
+    result = play(game(initial_positions=(held,)), market("BTC/USD"), Script(watch))
+    assert seen[0] == D("0.5")
+    # The start capital counts its cost; the end sells the 0.5 BTC at the sixth day's open, 30000.
+    assert (result.score.start_capital, result.score.final_value) == (D(19000), D("25000.00"))
