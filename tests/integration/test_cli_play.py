@@ -28,6 +28,9 @@ def test_play_prints_the_summary_as_json(data_dir: Path) -> None:
     gross, fees, running, taxes = (float(summary[k]) for k in parts)
     assert float(summary["score"]) == pytest.approx(gross - fees - running - taxes, abs=0.005)
     assert summary["benchmark"] == "SPX" and len(summary["data_hash"]) == 64
+    # The return is the final value over the start capital (the data subscription paid at the first Round counts).
+    start, final = float(summary["start_capital"]), float(summary["final_value"])
+    assert summary["total_return"] == pytest.approx(final / start - 1, abs=1e-12)
 
 
 def test_demo_plays_through_2020(data_dir: Path) -> None:

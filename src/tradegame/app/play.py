@@ -90,7 +90,7 @@ def summary(played: Played, benchmark_symbol: str | None = None) -> dict[str, ob
         notes.append(bust_note(result, bust))
     metrics: Metrics | None = None
     try:
-        metrics = compute_metrics(result.values, result.times, benchmark=benchmark)
+        metrics = compute_metrics(result.values, result.times, benchmark=benchmark, start_value=score.start_capital)
     except InvalidInputError as error:
         notes.append(f"no metrics: {error}")
     trades = sum(1 for c in result.books.cost_ledger if c.action in ("buy", "sell"))

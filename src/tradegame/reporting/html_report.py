@@ -389,6 +389,7 @@ def _metrics(
             trade_gains=list(gains.values()),
             traded_notional=traded,
             exposure=exposure,
+            start_value=result.score.start_capital,
         )
     except InvalidInputError as error:
         return None, str(error)

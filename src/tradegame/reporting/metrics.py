@@ -157,6 +157,7 @@ def compute_metrics(
     exposure: npt.ArrayLike | None = None,
     risk_free_per_round: float = 0.0,
     periods_per_year: float | None = None,
+    start_value: float | Decimal | None = None,
 ) -> Metrics:
     """Compute every metric of a Game from its value after each Round.
 
@@ -166,7 +167,10 @@ def compute_metrics(
     of each round-trip trade; ``traded_notional`` the absolute notional traded in each Round
     (an array as long as ``values``) or in the whole Game (one number); ``exposure`` the
     invested fraction after each Round. ``risk_free_per_round`` is a return per Round, not per
-    year. Raises ``InvalidInputError`` for input the metrics cannot be computed from.
+    year. ``start_value`` is the Game's value before its first Round (its start capital): when
+    given, returns, drawdowns and the total return are measured from it, so a cost charged at the
+    first Round counts (without it they start at the first Round's value). Raises
+    ``InvalidInputError`` for input the metrics cannot be computed from.
 
     >>> m = compute_metrics([100.0, 110.0, 99.0, 121.0], np.array([0, 1, 2, 3]) * 86_400 * 10**9,
     ...                     periods_per_year=252)
@@ -176,8 +180,18 @@ def compute_metrics(
     >>> bust.bust_round, bust.total_return, bust.cagr, bust.max_drawdown
     (2, -1.0, -1.0, -1.0)
     """
-    value_array = _values(values, "values")
-    time_ns = _times(times, len(value_array))
+    if start_value is None:
+        value_array = _values(values, "values")
+        time_ns = _times(times, len(value_array))
+        series, series_ns = value_array, time_ns
+    else:
+        start = float(start_value)
+        if not (math.isfinite(start) and start > 0):
+            raise InvalidInputError(f"start_value must be a positive number, got {start_value!r}")
+        value_array = _values(np.concatenate(([start], np.asarray(values, dtype=np.float64))), "values")[1:]
+        time_ns = _times(times, len(value_array))
+        series = np.concatenate(([start], value_array))  # the start, then every Round
+        series_ns = np.concatenate((time_ns[:1], time_ns))
     if periods_per_year is None:
         ppy = infer_periods_per_year(time_ns)
     else:
@@ -187,14 +201,14 @@ def compute_metrics(
     if not math.isfinite(risk_free_per_round):
         raise InvalidInputError(f"risk_free_per_round must be a finite number, got {risk_free_per_round!r}")
 
-    returns = simple_returns(value_array)
+    returns = simple_returns(series)
     excess = returns - risk_free_per_round
-    growth = float(value_array[-1] / value_array[0])
+    growth = float(value_array[-1] / series[0])
     years = float(time_ns[-1] - time_ns[0]) / _NS_PER_DAY / _DAYS_PER_YEAR
-    drawdowns = drawdown_series(value_array)
+    drawdowns = drawdown_series(series)
     max_drawdown = float(drawdowns.min())
     cagr = _annualize(growth, years)
-    underwater_days, underwater_rounds = _longest_underwater(value_array, time_ns)
+    underwater_days, underwater_rounds = _longest_underwater(series, series_ns)
 
     metrics = Metrics(
         rounds=len(value_array),
@@ -218,6 +232,10 @@ def compute_metrics(
     if benchmark is None:
         return metrics
     benchmark_array = _values(benchmark, "benchmark", all_positive=True)
+    if len(benchmark_array) != len(value_array):
+        raise InvalidInputError(f"benchmark has {len(benchmark_array)} entries but values has {len(value_array)}")
+    if start_value is not None:  # the benchmark starts where the Game does
+        benchmark_array = np.concatenate((benchmark_array[:1], benchmark_array))
     return _with_benchmark(metrics, returns, excess, benchmark_array, risk_free_per_round, ppy)
 
 
@@ -471,8 +489,6 @@ def _exposure(exposure: npt.ArrayLike, rounds: int) -> float:
 def _with_benchmark(
     metrics: Metrics, returns: FloatArray, excess: FloatArray, benchmark: FloatArray, rf: float, ppy: float
 ) -> Metrics:
-    if len(benchmark) != metrics.rounds:
-        raise InvalidInputError(f"benchmark has {len(benchmark)} entries but values has {metrics.rounds}")
     # On the Rounds the Game has returns for (all of them, unless it went bust).
     benchmark_returns = (benchmark[1:] / benchmark[:-1] - 1.0)[: len(returns)]
     benchmark_return = float(benchmark[-1] / benchmark[0]) - 1.0

@@ -137,7 +137,7 @@ def render_stored_html(books: StoredBooks, *, title: str | None = None) -> str:
         _banner(books),
         _summary_section(books),
         _score_section(books, places),
-        _metrics_section(values, times),
+        _metrics_section(values, times, books.score.start_capital if books.score is not None else None),
         _equity_section(books, values, times, charts),
         _drawdown_section(values, times, charts),
         _trades_section(books),
@@ -228,9 +228,9 @@ def _score_section(books: StoredBooks, places: int) -> str:
     )
 
 
-def _metrics_section(values: FloatArray, times: npt.NDArray[np.int64]) -> str:
+def _metrics_section(values: FloatArray, times: npt.NDArray[np.int64], start: Decimal | None) -> str:
     try:
-        metrics = compute_metrics(values, times)
+        metrics = compute_metrics(values, times, start_value=start)
     except InvalidInputError as error:
         return _section("metrics", "Metrics", f'<p class="note">No metrics: {_e(error)}</p>')
     rows = [

@@ -149,7 +149,9 @@ class GameRecorder:
             "round_count": len(game.times),
         }
         extra: list[tuple[Table, Sequence[Any]]] = [(schema.disposals, disposals), (schema.open_lots, lots)]
-        self._commit(batch, extra=extra, finish=finish)
+        # The last Round's value is the Game's final value, after the end's sales (GameResult.values).
+        final = (last, float(result.values[last])) if last < self._next_round else None
+        self._commit(batch, extra=extra, finish=finish, final_value=final)
         self._advance(batch)
 
     # -- collecting ------------------------------------------------------------------------
@@ -202,12 +204,20 @@ class GameRecorder:
         round_count: int | None = None,
         extra: Sequence[tuple[Table, Sequence[Any]]] = (),
         finish: dict[str, object] | None = None,
+        final_value: tuple[int, float] | None = None,
     ) -> None:
         games = schema.games
         with self.db.write() as connection:
             for table, rows in [*batch.tables(), *extra]:
                 if rows:
                     connection.execute(insert(table), [{"game_id": self.game_id, **row._asdict()} for row in rows])
+            if final_value is not None:  # (Round, value): a Round stored before the end's sales
+                rounds = schema.rounds
+                connection.execute(
+                    update(rounds)
+                    .where(rounds.c.game_id == self.game_id, rounds.c.round == final_value[0])
+                    .values(value=final_value[1])
+                )
             changes: dict[str, object] = dict(finish or {})
             if self._reopen:
                 changes.update(status=changes.get("status", "running"), error=None)

@@ -354,3 +354,14 @@ def test_module_examples_run() -> None:
     failed, attempted = doctest.testmod(metrics_module)
     assert attempted > 0
     assert failed == 0
+
+
+def test_returns_are_measured_from_the_start_capital_when_it_is_given() -> None:
+    # 1,000 at the start, 800 of it paid at the first Round: the Game lost 80%, not 66.7% (200 -> ...).
+    days = np.array([0, 1, 2, 3]) * 86_400 * 10**9
+    values = [200.0, 200.0, 300.0, 200.0]
+    measured = compute_metrics(values, days, start_value=Decimal(1000), periods_per_year=252)
+    assert measured.total_return == pytest.approx(-0.8)
+    assert measured.max_drawdown == pytest.approx(-0.8)
+    assert measured.rounds == 4
+    assert compute_metrics(values, days, periods_per_year=252).total_return == pytest.approx(0.0)

@@ -53,7 +53,9 @@ def test_a_recorded_game_holds_every_record_of_the_result(make_url: Callable[[],
     assert (stored.game.outcome, stored.game.outcome_round) == (result.outcome, result.outcome_round)
     assert stored.game.round_count == ROUNDS
     assert [r.round for r in stored.rounds] == list(range(ROUNDS))
-    assert [r.value for r in stored.rounds[:-1]] == [float(v) for v in result.values[:-1]]
+    # Every Round's value as the result has it, the last one the final value after the end's sales.
+    assert [r.value for r in stored.rounds] == [float(v) for v in result.values]
+    assert stored.rounds[-1].value == float(result.score.final_value)
     assert [e._replace(round=0) for e in stored.events] == [event_row(e)._replace(round=0) for e in result.events]
     assert [e.round for e in stored.events] == [e.round for e in result.events]
     entries, postings = entry_rows(books.entries, 0)
