@@ -1434,8 +1434,14 @@ class Game:
             self.open_moves = []
             for state in pending:
                 if state.status is MoveStatus.FILLED:
+                    bar = self._bar(row, self._column[state.move.symbol])  # close-only data: the next close
+                    where = (
+                        f"next close, {_iso(int(self.panel.available[row]))}"
+                        if bar.close_only
+                        else (f"next open, {_iso(when)}")
+                    )
                     self._event("liquidated", state.move_id, state.account, state.move.symbol,
-                                f"{state.filled} at the next open, {_iso(when)}")  # fmt: skip
+                                f"{state.filled} at the {where}")  # fmt: skip
             pending = [state for state in pending if state.status is MoveStatus.OPEN]
         self._now_ns = max(self._now_ns, ns)
         return pending

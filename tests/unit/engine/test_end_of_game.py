@@ -97,3 +97,13 @@ def test_a_fill_on_close_only_data_is_stamped_at_the_close_it_trades_at() -> Non
     assert buy.detail.startswith("buy 10 @ 101.00") and buy.time == "2024-01-03T21:00:00+00:00"
     (sale,) = [e for e in result.events if e.kind == "filled" and e.detail.startswith("sell")]
     assert sale.detail.startswith("sell 10 @ 104.00") and sale.time == "2024-01-08T21:00:00+00:00"
+
+
+def test_on_close_only_data_the_end_sells_at_the_next_close_and_says_so() -> None:
+    nan = float("nan")
+    closes = [(nan, nan, nan, c, 1e6) for c in (100.0, 101.0, 102.0, 103.0, 104.0, 90.0)]
+    universe = universe_of(bars_from({"ACME": closes}))
+    result = play(spec(rounds=5), universe, Script(at_round({0: [Move.buy("ACME", 10)]})))
+    # The last Round sees the close of 104; the end sells at the next close, 90, at 21:00 UTC.
+    assert result.score.final_value == D("10000") - D("1010.00") + D("900.00")
+    assert liquidations(result) == ["10 at the next close, 2024-01-09T21:00:00+00:00"]
