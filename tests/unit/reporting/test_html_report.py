@@ -229,7 +229,7 @@ def test_trade_charts_are_capped_at_the_most_traded() -> None:
 def test_a_one_round_game_says_why_it_has_no_metrics(universe: Universe) -> None:
     result = play(spec(rounds=1), universe, Script(lambda ctx: None))
     page = render_html(result, universe)
-    assert "No metrics: values needs at least 2 Rounds" in page
+    assert "No metrics: times needs at least 2 Rounds" in page
     assert "No trades." in page
     assert "No short-term disposals." in page and "No long-term disposals." in page
     assert 'id="chart-score"' in page and 'id="chart-equity"' in page
