@@ -29,6 +29,8 @@ from typing import Any, Literal, TypeVar
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, Table, create_engine, event, func, insert, select, text, update
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -134,11 +136,30 @@ def open_database(url: str | None = None, *, clock: Callable[[], datetime] | Non
         with engine.begin() as connection:
             if engine.dialect.name == "postgresql":
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
-            command.upgrade(alembic_config(connection), "head")
+            config = alembic_config(connection)
+            _refuse_newer_schema(connection, config, parsed)
+            command.upgrade(config, "head")
+    except DatabaseError:
+        engine.dispose()
+        raise
     except SQLAlchemyError as error:
         engine.dispose()
         raise DatabaseError(f"cannot open the database: {_describe(parsed, error)}") from error
     return database
+
+
+def _refuse_newer_schema(connection: Connection, config: Config, url: URL) -> None:
+    """A database migrated by a newer tradegame is refused by name, never half-upgraded."""
+    script = ScriptDirectory.from_config(config)
+    known = {revision.revision for revision in script.walk_revisions()}
+    current = MigrationContext.configure(connection).get_current_heads()
+    unknown = sorted(head for head in current if head not in known)
+    if unknown:
+        raise DatabaseError(
+            f"the database {redact(url)} has schema revision {', '.join(unknown)}, written by a newer "
+            f"tradegame (this one knows up to {script.get_current_head()}): upgrade tradegame, "
+            "or choose another database with --db or $TRADEGAME_DB"
+        )
 
 
 def _engine(url: URL) -> Engine:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import resources
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -14,6 +15,7 @@ from sqlalchemy import create_engine, insert, inspect, text
 
 from tradegame.engine.rules import ENGINE_RULES
 from tradegame.store import alembic_config, open_database, schema
+from tradegame.store.errors import DatabaseError
 from tradegame.store.schema import metadata
 
 
@@ -75,3 +77,21 @@ def test_games_stored_before_the_rules_column_get_rules_1(make_url: Callable[[],
         assert "engine_rules" not in {c["name"] for c in inspect(db.engine).get_columns("games")}
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT name FROM games ORDER BY id")).scalars().all() == ["old", "new"]
+
+
+def test_a_database_from_a_newer_tradegame_is_refused_by_name(make_url: Callable[[], str]) -> None:
+    """A schema revision this code does not know is one clear error, and the file is left as it was."""
+    url = make_url()
+    with open_database(url) as db:
+        db.create_game("kept", "[game]", "sma", {}, "h")
+        with db.engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(DatabaseError, match=r"schema revision 9999, written by a newer tradegame.*knows up to 0002"):
+        open_database(url)
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "9999"
+            assert connection.execute(text("SELECT name FROM games")).scalars().all() == ["kept"]
+    finally:
+        engine.dispose()
