@@ -47,9 +47,9 @@ from tradegame.store import GameRow
 __all__ = [
     "ENTRY_POINT_GROUP",
     "FoundModel",
+    "ModelInfo",
     "ModelKind",
     "ModelSource",
-    "ModelInfo",
     "ModelSourceChangedError",
     "describe",
     "entry_point_models",
@@ -173,10 +173,7 @@ def source_change(row: GameRow) -> str | None:
     except OSError:
         return f"{what} no longer exists"
     if now != row.model_sha256:
-        return (
-            f"{what} changed since the Game was stored "
-            f"(SHA-256 {row.model_sha256[:12]}... then, {now[:12]}... now)"
-        )
+        return f"{what} changed since the Game was stored (SHA-256 {row.model_sha256[:12]}... then, {now[:12]}... now)"
     return None
 
 
@@ -203,8 +200,10 @@ def visible_models() -> list[FoundModel | tuple[str, str]]:
 def _from_entry_point(ep: importlib.metadata.EntryPoint) -> FoundModel:
     try:
         constructor = ep.load()
-    except Exception as error:  # noqa: BLE001 - a broken package is bad input, named
-        raise _name_problem(f"entry point {ep.name!r} ({ep.value}) fails to load: {type(error).__name__}: {error}") from None
+    except Exception as error:  # a broken package is bad input, named
+        raise _name_problem(
+            f"entry point {ep.name!r} ({ep.value}) fails to load: {type(error).__name__}: {error}"
+        ) from None
     module = sys.modules.get(ep.module)
     file = _source_file(module, ep.name) if module is not None else None
     source = ModelSource("entry_point", ep.value, str(file) if file else None, _sha256(file) if file else None)
@@ -247,8 +246,8 @@ def _load_file(path: Path, name: str) -> ModuleType:
     sys.modules[module_name] = module  # dataclasses and typing look the module up while it runs
     try:
         with _on_path(path.parent):
-            exec(compile(code, str(path), "exec"), module.__dict__)  # noqa: S102 - the user's Model file
-    except Exception as error:  # noqa: BLE001 - the user's file: its failure is bad input, named
+            exec(compile(code, str(path), "exec"), module.__dict__)  # the user's Model file
+    except Exception as error:  # the user's file: its failure is bad input, named
         del sys.modules[module_name]
         raise _name_problem(f"{name!r}: running {path} failed: {type(error).__name__}: {error}") from None
     return module
@@ -263,7 +262,7 @@ def _import(module_name: str, folder: Path | None, name: str) -> ModuleType:
             where = f"in {folder} or " if folder else ""
             raise _name_problem(f"{name!r}: no module {module_name!r} {where}on the Python path") from None
         raise _name_problem(f"{name!r}: importing {module_name} failed: {error}") from None
-    except Exception as error:  # noqa: BLE001 - the user's module: its failure is bad input, named
+    except Exception as error:  # the user's module: its failure is bad input, named
         raise _name_problem(f"{name!r}: importing {module_name} failed: {type(error).__name__}: {error}") from None
 
 
@@ -274,18 +273,23 @@ def _import_root(module_name: str, file: Path) -> Path:
 
 
 def _attribute(module: ModuleType, class_name: str, name: str) -> Callable[..., object]:
+    where = (
+        Path(module.__file__).name
+        if module.__name__.startswith("tradegame_model_") and module.__file__
+        else module.__name__
+    )
     target: object = module
     for part in class_name.split("."):
         target = getattr(target, part, None)
         if target is None:
             defined = sorted(n for n, v in vars(module).items() if inspect.isclass(v) and hasattr(v, "decide"))
             offer = f"; it defines {', '.join(defined)}" if defined else ""
-            raise _name_problem(f"{name!r}: {module.__name__} has no {class_name!r}{offer}")
+            raise _name_problem(f"{name!r}: {where} has no {class_name!r}{offer}")
     if not callable(target) or not (inspect.isclass(target) or inspect.isfunction(target)):
         raise _name_problem(f"{name!r}: {class_name} is not a class")
     if inspect.isclass(target) and not callable(getattr(target, "decide", None)):
         raise _name_problem(f"{name!r}: {class_name} is not a Model (it has no decide(ctx) method)")
-    return target  # type: ignore[return-value]
+    return target
 
 
 def _source_file(module: ModuleType, name: str) -> Path:

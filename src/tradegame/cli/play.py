@@ -92,9 +92,7 @@ def _play(
         else:
             with Progress(*progress_columns(), transient=True) as progress:  # type: ignore[arg-type]
                 task = progress.add_task(pinned.spec.name, total=len(game.times), value="")
-                game_id, played = record(
-                    pinned, game, db, _ProgressObserver(progress, task), model_source=found.source
-                )
+                game_id, played = record(pinned, game, db, _ProgressObserver(progress, task), model_source=found.source)
     except InvalidGameError as error:  # the Model or its parameters: named with the Game file
         if folder is not None and source is not None and not isinstance(error, GameFileError):
             error = GameFileError(error.problems, source)
@@ -190,7 +188,9 @@ def play(
         game_file = load_game(game_toml)
     except TradegameError as error:
         raise fail(str(error)) from None
-    game_id, played = _play(game_file, data_dir, db, quiet=as_json, folder=game_toml.resolve().parent, source=str(game_toml))
+    game_id, played = _play(
+        game_file, data_dir, db, quiet=as_json, folder=game_toml.resolve().parent, source=str(game_toml)
+    )
     _show(game_id, played, as_json, report)
 
 

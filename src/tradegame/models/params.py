@@ -81,12 +81,14 @@ def _hints(constructor: Callable[..., object]) -> dict[str, Any]:
     for target in targets:
         try:
             return typing.get_type_hints(target)
-        except Exception:  # noqa: BLE001, S112 - any failure means: no usable hints here
+        except Exception:  # any failure means: no usable hints here
             continue
     return {}
 
 
-def check_params(label: str, constructor: Callable[..., object], params: Mapping[str, object]) -> tuple[dict[str, object], list[str]]:
+def check_params(
+    label: str, constructor: Callable[..., object], params: Mapping[str, object]
+) -> tuple[dict[str, object], list[str]]:
     """The keyword arguments to build ``label``'s Model with, and one problem line per bad parameter.
 
     ``label`` names the Model in the messages (``my_rsi.py:RsiReversion``).

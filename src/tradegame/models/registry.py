@@ -71,7 +71,7 @@ def build_model(label: str, constructor: Callable[..., object], params: Mapping[
         model = constructor(**kwargs)
     except InvalidInputError:
         raise
-    except Exception as error:  # noqa: BLE001 - a Model of the user's: its failure is bad input
+    except Exception as error:  # a Model of the user's: its failure is bad input
         raise InvalidInputError(f"model {label}: building it failed: {type(error).__name__}: {error}") from None
     if not callable(getattr(model, "decide", None)):
         raise InvalidInputError(f"model.name: {label} is not a Model (it has no decide(ctx) method)")

@@ -320,7 +320,11 @@ class Database:
             raise InvalidInputError(f"engine_rules: must be a whole number from 1, got {engine_rules!r}")
         if model_kind is not None and model_kind not in schema.MODEL_KINDS:
             raise InvalidInputError(f"model_kind: must be one of {', '.join(schema.MODEL_KINDS)}, got {model_kind!r}")
-        for field_name, text_value in (("model_ref", model_ref), ("model_path", model_path), ("model_sha256", model_sha256)):
+        for field_name, text_value in (
+            ("model_ref", model_ref),
+            ("model_path", model_path),
+            ("model_sha256", model_sha256),
+        ):
             if text_value is not None and not isinstance(text_value, str):
                 raise InvalidInputError(f"{field_name}: must be a string or None, got {text_value!r}")
         params = jsonable(dict(model_params), "model_params")

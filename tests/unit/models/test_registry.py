@@ -47,7 +47,9 @@ def test_make_model_errors_name_the_problem() -> None:
         r"it takes symbol, fast, slow, weight",
     ):
         make_model("sma-crossover", {"symbol": "SPY", "fsat": 20})
-    with pytest.raises(InvalidInputError, match=r"model.params: missing parameter\(s\) symbol \(str\) of sma-crossover"):
+    with pytest.raises(
+        InvalidInputError, match=r"model.params: missing parameter\(s\) symbol \(str\) of sma-crossover"
+    ):
         make_model("sma-crossover", {"fast": 20})
     with pytest.raises(InvalidInputError, match=r"model.params.slow: sma-crossover takes int, got '100' \(str\)"):
         make_model("sma-crossover", {"symbol": "SPY", "slow": "100"})
