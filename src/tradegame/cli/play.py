@@ -94,7 +94,7 @@ def _play(
                 task = progress.add_task(pinned.spec.name, total=len(game.times), value="")
                 game_id, played = record(pinned, game, db, _ProgressObserver(progress, task), model_source=found.source)
     except InvalidGameError as error:  # the Model or its parameters: named with the Game file
-        if folder is not None and source is not None and not isinstance(error, GameFileError):
+        if source is not None and not isinstance(error, GameFileError):
             error = GameFileError(error.problems, source)
         log().info("game.refused", error=str(error))
         raise fail(str(error)) from None
