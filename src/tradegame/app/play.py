@@ -1,4 +1,10 @@
-"""Play a Game file: load its data from the store, build its Model, run it, summarize it."""
+"""Play a Game file: load its data from the store, build its Model, run it, summarize it.
+
+The Model is found by ``app.models`` (a built-in name, an entry point, ``module:Class`` or
+``file.py:Class`` relative to the Game file's folder) and built, its parameters checked, before
+any data is loaded or any row written; a stored Game's Model is loaded again from the record the
+store keeps of it (``app.models.stored_model``).
+"""
 
 from __future__ import annotations
 
@@ -11,13 +17,20 @@ from pathlib import Path
 import numpy as np
 
 from tradegame.app.loading import load_game_data
+from tradegame.app.models import (
+    FoundModel,
+    ModelSource,
+    ModelSourceChangedError,
+    find_model,
+    source_change,
+    stored_model,
+)
 from tradegame.data.store import MarketStore
 from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.game import Game, GameResult, RoundObserver
 from tradegame.engine.gamefile import GameFile, dump_game, load_game, parse_game
 from tradegame.engine.rules import ENGINE_RULES
 from tradegame.engine.universe import Universe
-from tradegame.models import make_model
 from tradegame.reporting.metrics import Metrics, bust_round, compute_metrics
 from tradegame.store import Database, GameRecorder, OtherRulesError, ResumingRecorder
 
@@ -53,15 +66,23 @@ def demo_game() -> GameFile:
     return parse_game(tomllib.loads(text), "demo.toml")
 
 
-def prepare(game_file: GameFile, store: MarketStore) -> tuple[GameFile, Game]:
-    """Pin the Game's data versions, load its Universe and Model; nothing is played yet."""
+def prepare(
+    game_file: GameFile, store: MarketStore, *, folder: Path | None = None, model: FoundModel | None = None
+) -> tuple[GameFile, Game]:
+    """Build the Game's Model, pin its data versions and load its Universe; nothing is played yet.
+
+    The Model is ``model`` if given, else the one ``game_file`` names, found from ``folder`` (the
+    Game file's folder; default the current one). Its parameters are checked first, so a bad
+    Model or parameter is refused before any data is read.
+    """
+    found = model or find_model(game_file.model, folder)
+    built = found.build(game_file.model_params)
     pinned, universe = load_game_data(game_file, store)
-    model = make_model(game_file.model, game_file.model_params)
-    return pinned, Game(pinned.spec, universe, model)
+    return pinned, Game(pinned.spec, universe, built)
 
 
 def play_file(path: Path, store: MarketStore, observer: RoundObserver | None = None) -> Played:
-    game_file, game = prepare(load_game(path), store)
+    game_file, game = prepare(load_game(path), store, folder=Path(path).resolve().parent)
     return Played(game_file, game.run(observer), game.universe)
 
 
@@ -174,15 +195,36 @@ class _Tee:
 
 
 def play_recorded(
-    game_file: GameFile, store: MarketStore, db: Database, observer: RoundObserver | None = None
+    game_file: GameFile,
+    store: MarketStore,
+    db: Database,
+    observer: RoundObserver | None = None,
+    *,
+    folder: Path | None = None,
 ) -> tuple[int, Played]:
-    """Play ``game_file`` and record it in ``db`` Round by Round; returns the Game's id there."""
-    pinned, game = prepare(game_file, store)
-    return record(pinned, game, db, observer)
+    """Play ``game_file`` and record it in ``db`` Round by Round; returns the Game's id there.
+
+    ``folder`` is where a Model named ``file.py:Class`` or ``module:Class`` is looked for.
+    """
+    found = find_model(game_file.model, folder)
+    pinned, game = prepare(game_file, store, model=found)
+    return record(pinned, game, db, observer, model_source=found.source)
 
 
-def record(pinned: GameFile, game: Game, db: Database, observer: RoundObserver | None = None) -> tuple[int, Played]:
-    """Play a prepared Game (see ``prepare``) and record it in ``db``; returns its id there."""
+def record(
+    pinned: GameFile,
+    game: Game,
+    db: Database,
+    observer: RoundObserver | None = None,
+    *,
+    model_source: ModelSource | None = None,
+) -> tuple[int, Played]:
+    """Play a prepared Game (see ``prepare``) and record it in ``db``; returns its id there.
+
+    ``model_source`` is where its Model came from (``FoundModel.source``); without it the Model is
+    looked up again by the Game file's name from the current folder.
+    """
+    source = model_source or find_model(pinned.model).source
     game_id = db.create_game(
         pinned.spec.name,
         dump_game(pinned),
@@ -190,6 +232,10 @@ def record(pinned: GameFile, game: Game, db: Database, observer: RoundObserver |
         pinned.model_params,
         game.panel.content_hash,
         round_count=len(game.times),
+        model_kind=source.kind,
+        model_ref=source.ref,
+        model_path=source.path,
+        model_sha256=source.sha256,
     )
     try:
         result = game.run(_Tee(GameRecorder(db, game_id), observer))
@@ -220,7 +266,8 @@ def replay_stored(db: Database, game_id: int, store: MarketStore) -> Played:
         )
     if row.status != "finished":
         raise InvalidInputError(f"game {game_id} is {row.status}; resume it first (tradegame resume {game_id})")
-    pinned, game = prepare(stored_game_file(db, game_id), store)
+    model = stored_model(row)  # ModelSourceChangedError when its source changed: nothing to replay
+    pinned, game = prepare(stored_game_file(db, game_id), store, model=model)
     result = game.run()
     if row.score is not None and result.score.score != row.score:
         raise InvalidInputError(
@@ -231,10 +278,12 @@ def replay_stored(db: Database, game_id: int, store: MarketStore) -> Played:
 
 
 def check_resumable(db: Database, game_id: int) -> None:
-    """Refuse, changing nothing, a Game that cannot be resumed: a finished one, or one of other engine rules.
+    """Refuse, changing nothing, a Game that cannot be resumed: a finished one, one of other engine
+    rules, or one whose Model source changed since it was stored.
 
     ``OtherRulesError`` for a Game played under other rules (a replay under these rules would not
-    give its stored Rounds); ``InvalidInputError`` for a finished one.
+    give its stored Rounds); ``ModelSourceChangedError`` when its Model's source file changed or is
+    gone; ``InvalidInputError`` for a finished one.
     """
     row = db.game(game_id)
     if row.status == "finished":
@@ -246,6 +295,13 @@ def check_resumable(db: Database, game_id: int) -> None:
             f"{row.other_rules}: it cannot be resumed, since a replay under rules {ENGINE_RULES} would not give "
             f"its stored Rounds; nothing was changed ({kept}; `tradegame report {game_id}` shows them)"
         )
+    change = source_change(row)
+    if change is not None:
+        raise ModelSourceChangedError(
+            f"{change}: it cannot be resumed, since the changed Model would not replay its stored Rounds; "
+            f"nothing was changed (restore the file to resume it, or play the Game file as a new Game; "
+            f"`tradegame report {game_id}` shows the stored books)"
+        )
 
 
 def resume_stored(db: Database, game_id: int, store: MarketStore, observer: RoundObserver | None = None) -> Played:
@@ -255,7 +311,8 @@ def resume_stored(db: Database, game_id: int, store: MarketStore, observer: Roun
     before anything is loaded or written.
     """
     check_resumable(db, game_id)
-    pinned, game = prepare(stored_game_file(db, game_id), store)
+    model = stored_model(db.game(game_id))
+    pinned, game = prepare(stored_game_file(db, game_id), store, model=model)
     try:
         result = game.run(_Tee(ResumingRecorder(db, game_id), observer))
     except Exception as error:

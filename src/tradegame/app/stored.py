@@ -21,10 +21,11 @@ from tradegame.store import Database, GameRow, StoredGame
 __all__ = ["stored_books", "stored_notice", "stored_score", "write_stored_game_report"]
 
 
-def stored_notice(row: GameRow) -> str:
+def stored_notice(row: GameRow, why: str | None = None) -> str:
     """The plain sentence for a Game shown as stored, e.g. ``game 12 was played under engine rules 1;
-    this tradegame plays rules 2: showing the stored books (not replayed)``."""
-    why = row.other_rules or f"game {row.id} is read as stored"
+    this tradegame plays rules 2: showing the stored books (not replayed)``; ``why`` overrides the
+    reason (e.g. that its Model's source changed)."""
+    why = why or row.other_rules or f"game {row.id} is read as stored"
     return f"{why}: showing the stored books (not replayed)"
 
 
@@ -37,8 +38,10 @@ def stored_score(row: GameRow) -> Score | None:
     return Score(*present)
 
 
-def stored_books(stored: StoredGame) -> StoredBooks:
-    """The stored Game as the stored report's input: its rows, turned into the Game's own record types."""
+def stored_books(stored: StoredGame, why: str | None = None) -> StoredBooks:
+    """The stored Game as the stored report's input: its rows, turned into the Game's own record types.
+
+    ``why`` is the reason it is not replayed (default: its other engine rules)."""
     game = stored.game
     return StoredBooks(
         game_id=game.id,
@@ -46,7 +49,7 @@ def stored_books(stored: StoredGame) -> StoredBooks:
         model=game.model,
         status=game.status,
         engine_rules=game.engine_rules,
-        notice=game.other_rules or f"game {game.id} is read as stored",
+        notice=why or game.other_rules or f"game {game.id} is read as stored",
         definition_text=game.definition_text,
         data_hash=game.data_hash,
         currency=_currency(game.definition_text),
@@ -116,9 +119,10 @@ def stored_books(stored: StoredGame) -> StoredBooks:
     )
 
 
-def write_stored_game_report(db: Database, game_id: int, path: Path) -> StoredBooks:
-    """Write the report of ``game_id`` from its stored books to ``path`` (nothing is replayed)."""
-    books = stored_books(db.load_game(game_id))
+def write_stored_game_report(db: Database, game_id: int, path: Path, why: str | None = None) -> StoredBooks:
+    """Write the report of ``game_id`` from its stored books to ``path`` (nothing is replayed);
+    ``why`` is the reason, shown in the report (default: its other engine rules)."""
+    books = stored_books(db.load_game(game_id), why)
     write_stored_report(books, path)
     return books
 

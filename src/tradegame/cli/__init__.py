@@ -13,6 +13,7 @@ from tradegame.cli.common import fail
 from tradegame.cli.data import data_app
 from tradegame.cli.games import export, games_app, report, resume
 from tradegame.cli.logs import LogFormat, configure_logging
+from tradegame.cli.models import models_app
 from tradegame.cli.play import demo, play
 from tradegame.cli.sweep import sweep
 from tradegame.cli.tax import tax_app
@@ -43,6 +44,7 @@ app.command("play")(play)
 app.command("demo")(demo)
 app.command("sweep")(sweep)
 app.add_typer(games_app, name="games")
+app.add_typer(models_app, name="models")
 app.command("report")(report)
 app.command("export")(export)
 app.command("resume")(resume)

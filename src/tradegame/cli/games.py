@@ -103,6 +103,10 @@ def games_show(
                  "gross_profit", "fees", "running_costs", "taxes", "score", "data_hash", "engine_rules",
                  "error"):  # fmt: skip
         summary.add_row(name.replace("_", " "), _text(getattr(game, name)))
+    if game.model_kind is not None:
+        summary.add_row("model source", f"{game.model_kind} {game.model_ref}")
+    if game.model_sha256 is not None:
+        summary.add_row("model sha256", game.model_sha256)
     summary.add_row("rounds stored", str(len(stored.rounds)))
     bust = next((r for r in stored.rounds if r.value is not None and r.value <= 0), None)
     if bust is not None:
@@ -140,12 +144,14 @@ def report(
 ) -> None:
     """Write a Game's HTML report (the Game is replayed from its stored definition and checked).
 
-    A Game played under other engine rules is not replayed: its report shows the stored books.
+    A Game played under other engine rules, or whose Model's source file changed since it was
+    stored, is not replayed: its report shows the stored books, with a notice saying why.
 
     Example:
 
         tradegame report 1 --output my-game.html
     """
+    from tradegame.app.models import source_change
     from tradegame.app.play import benchmark_for, replay_stored
     from tradegame.app.stored import stored_notice, write_stored_game_report
     from tradegame.reporting.html_report import write_report
@@ -154,9 +160,10 @@ def report(
     database = open_db(db)
     try:
         row = database.game(game_id)
-        if row.other_rules is not None:
-            books = write_stored_game_report(database, game_id, path)
-            typer.echo(stored_notice(row))
+        why = row.other_rules or source_change(row)
+        if why is not None:
+            books = write_stored_game_report(database, game_id, path, why)
+            typer.echo(stored_notice(row, why))
             if books.score is not None:
                 typer.echo(_stored_outcome(row))
             else:

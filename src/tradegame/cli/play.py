@@ -16,7 +16,8 @@ from tradegame.cli.logs import log
 from tradegame.data.store import MarketStore
 from tradegame.domain.errors import TradegameError
 from tradegame.engine.game import Game, GameResult
-from tradegame.engine.gamefile import GameFile, load_game
+from tradegame.engine.gamefile import GameFile, GameFileError, load_game
+from tradegame.engine.spec import InvalidGameError
 from tradegame.store import Database
 
 __all__ = ["demo", "open_db", "play", "progress_columns"]
@@ -69,20 +70,34 @@ def open_db(db_url: str | None) -> Database:
         raise fail(str(error)) from None
 
 
-def _play(game_file: GameFile, data_dir: Path | None, db_url: str | None, quiet: bool) -> tuple[int, Played]:
+def _play(
+    game_file: GameFile,
+    data_dir: Path | None,
+    db_url: str | None,
+    quiet: bool,
+    folder: Path | None = None,
+    source: str | None = None,
+) -> tuple[int, Played]:
+    from tradegame.app.models import find_model
     from tradegame.app.play import prepare, record
 
     store = MarketStore(data_dir)
     db = open_db(db_url)
     try:
-        pinned, game = prepare(game_file, store)  # every refusal comes before any output
+        found = find_model(game_file.model, folder)
+        pinned, game = prepare(game_file, store, model=found)  # every refusal comes before any output
         log().info("game.start", game=pinned.spec.name, model=pinned.model, rounds=len(game.times), db=db.where)
         if quiet:
-            game_id, played = record(pinned, game, db)
+            game_id, played = record(pinned, game, db, model_source=found.source)
         else:
             with Progress(*progress_columns(), transient=True) as progress:  # type: ignore[arg-type]
                 task = progress.add_task(pinned.spec.name, total=len(game.times), value="")
-                game_id, played = record(pinned, game, db, _ProgressObserver(progress, task))
+                game_id, played = record(pinned, game, db, _ProgressObserver(progress, task), model_source=found.source)
+    except InvalidGameError as error:  # the Model or its parameters: named with the Game file
+        if source is not None and not isinstance(error, GameFileError):
+            error = GameFileError(error.problems, source)
+        log().info("game.refused", error=str(error))
+        raise fail(str(error)) from None
     except TradegameError as error:
         log().info("game.refused", error=str(error))
         raise fail(str(error)) from None
@@ -173,7 +188,9 @@ def play(
         game_file = load_game(game_toml)
     except TradegameError as error:
         raise fail(str(error)) from None
-    game_id, played = _play(game_file, data_dir, db, quiet=as_json)
+    game_id, played = _play(
+        game_file, data_dir, db, quiet=as_json, folder=game_toml.resolve().parent, source=str(game_toml)
+    )
     _show(game_id, played, as_json, report)
 
 

@@ -144,7 +144,7 @@ class GameFile:
     """A Game definition as stored: the ``GameSpec`` and the built-in Model that plays it."""
 
     spec: GameSpec
-    model: str  # a built-in model's name, e.g. "sma-crossover"
+    model: str  # a built-in Model's name ("sma-crossover"), an entry point's, "module:Class" or "file.py:Class"
     model_params: dict[str, object] = field(default_factory=dict)
 
 
@@ -703,7 +703,9 @@ class _Reader:
 
     def model(self, top: Mapping[str, object]) -> tuple[str, dict[str, object]] | None:
         if "model" not in top:
-            self.report("model.name", "missing (a [model] table naming a built-in model)")
+            self.report(
+                "model.name", "missing (a [model] table naming a built-in model, module:Class or file.py:Class)"
+            )
             return None
         table = self.table(top["model"], "model", _MODEL_KEYS)
         if table is None:

@@ -1,28 +1,31 @@
 """The built-in Models by name, and ``make_model`` that builds one from a Game file's ``[model]``.
 
 A Game TOML file says ``[model] name = "sma-crossover"``, ``params = {symbol = "SPY", fast = 20,
-slow = 100}``; ``make_model("sma-crossover", {...})`` checks the name and the parameter names
-against the constructor before calling it, and every problem is an ``InvalidInputError`` that
-names the model and the parameter. The registry is a read-only mapping: nothing is registered
-by side effect (a Model of your own is passed to ``play`` as an instance).
+slow = 100}``; ``make_model("sma-crossover", {...})`` checks the name, and the parameters against the
+constructor's signature and type hints (``models.params``) before calling it; every problem is
+one line of one ``InvalidGameError`` naming the field (``model.params.fast``). The registry is a
+read-only mapping: nothing is registered by side effect. A Model of your own is passed to
+``play`` as an instance, or named in a Game file as ``module:Class`` or ``file.py:Class`` or
+installed under the ``tradegame.models`` entry-point group (``tradegame.app.models`` finds it).
 """
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.context import Model
+from tradegame.engine.spec import InvalidGameError
 from tradegame.models.buy_and_hold import BuyAndHold
 from tradegame.models.crypto import CryptoRotator
 from tradegame.models.dca import DollarCostAveraging
 from tradegame.models.mean_reversion import MeanReversion
 from tradegame.models.momentum import MomentumRotation
+from tradegame.models.params import check_params
 from tradegame.models.sma import SmaCrossover
 
-__all__ = ["REGISTRY", "make_model"]
+__all__ = ["REGISTRY", "build_model", "make_model"]
 
 REGISTRY: Mapping[str, Callable[..., Model]] = MappingProxyType(
     {
@@ -37,24 +40,39 @@ REGISTRY: Mapping[str, Callable[..., Model]] = MappingProxyType(
 
 
 def make_model(name: str, params: Mapping[str, object]) -> Model:
-    """The built-in Model called ``name``, built with ``params`` (keyword arguments)."""
+    """The built-in Model called ``name``, built with ``params`` (keyword arguments).
+
+    Models from elsewhere (``module:Class``, ``file.py:Class``, entry points) are found by
+    ``tradegame.app.models``, which builds them with ``build_model`` too.
+    """
     try:
         constructor = REGISTRY[name]
     except (KeyError, TypeError):
-        raise InvalidInputError(f"model: unknown model {name!r}; use one of {', '.join(REGISTRY)}") from None
+        raise InvalidGameError([f"model.name: unknown model {name!r}; use one of {', '.join(REGISTRY)}"]) from None
+    return build_model(name, constructor, params)
+
+
+def build_model(label: str, constructor: Callable[..., object], params: Mapping[str, object]) -> Model:
+    """``constructor(**params)`` once ``params`` fit its signature and type hints (``models.params``).
+
+    Every bad parameter is one line of one ``InvalidGameError``; the constructor is not called then.
+    A constructor that fails with anything but ``InvalidInputError`` (its own parameter check) is
+    reported as an ``InvalidInputError`` naming ``label``. The result must have a ``decide`` method.
+    """
     if not isinstance(params, Mapping):
-        raise InvalidInputError(f"model {name}: params must be a table of parameters, got {params!r}")
-    accepted = {
-        p.name: p
-        for p in inspect.signature(constructor).parameters.values()
-        if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-    }
-    for key in params:
-        if key not in accepted:
-            raise InvalidInputError(
-                f"model {name}: unknown parameter {key!r}; it takes {', '.join(accepted) or 'no parameters'}"
-            )
-    missing = [p for p, spec in accepted.items() if spec.default is inspect.Parameter.empty and p not in params]
-    if missing:
-        raise InvalidInputError(f"model {name}: missing parameter(s) {', '.join(missing)}")
-    return constructor(**params)
+        raise InvalidGameError([f"model.params: {label}'s params must be a table of parameters, got {params!r}"])
+    try:
+        kwargs, problems = check_params(label, constructor, params)
+    except (TypeError, ValueError) as error:  # no signature to read (a builtin callable)
+        raise InvalidInputError(f"model.name: {label} cannot be read as a Model constructor: {error}") from None
+    if problems:
+        raise InvalidGameError(problems)
+    try:
+        model = constructor(**kwargs)
+    except InvalidInputError:
+        raise
+    except Exception as error:  # a Model of the user's: its failure is bad input
+        raise InvalidInputError(f"model {label}: building it failed: {type(error).__name__}: {error}") from None
+    if not callable(getattr(model, "decide", None)):
+        raise InvalidInputError(f"model.name: {label} is not a Model (it has no decide(ctx) method)")
+    return model  # type: ignore[return-value]

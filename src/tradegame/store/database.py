@@ -294,11 +294,18 @@ class Database:
         *,
         round_count: int | None = None,
         engine_rules: int = ENGINE_RULES,
+        model_kind: str | None = None,
+        model_ref: str | None = None,
+        model_path: str | None = None,
+        model_sha256: str | None = None,
     ) -> int:
         """Store a new Game (status ``running``, no Rounds yet) and return its id.
 
         ``engine_rules`` is the version of the engine rules the Game is played under (default:
         the running engine's, ``tradegame.engine.rules.ENGINE_RULES``).
+
+        ``model_kind`` (``builtin``, ``entry_point``, ``module`` or ``file``), ``model_ref``,
+        ``model_path`` and ``model_sha256`` record where the Model came from (``app.models``).
 
         ``definition_text`` is the Game file's text (``dump_game``), kept as given. ``model_params``
         is stored as JSON (Decimals and dates as strings); anything else that JSON cannot hold is
@@ -311,6 +318,15 @@ class Database:
             raise InvalidInputError(f"definition_text: must be a string, not {type(definition_text).__name__}")
         if isinstance(engine_rules, bool) or not isinstance(engine_rules, int) or engine_rules < 1:
             raise InvalidInputError(f"engine_rules: must be a whole number from 1, got {engine_rules!r}")
+        if model_kind is not None and model_kind not in schema.MODEL_KINDS:
+            raise InvalidInputError(f"model_kind: must be one of {', '.join(schema.MODEL_KINDS)}, got {model_kind!r}")
+        for field_name, text_value in (
+            ("model_ref", model_ref),
+            ("model_path", model_path),
+            ("model_sha256", model_sha256),
+        ):
+            if text_value is not None and not isinstance(text_value, str):
+                raise InvalidInputError(f"{field_name}: must be a string or None, got {text_value!r}")
         params = jsonable(dict(model_params), "model_params")
         with self.write() as connection:
             result = connection.execute(
@@ -324,6 +340,10 @@ class Database:
                     model_params=params,
                     data_hash=data_hash,
                     engine_rules=engine_rules,
+                    model_kind=model_kind,
+                    model_ref=model_ref,
+                    model_path=model_path,
+                    model_sha256=model_sha256,
                 )
             )
             (game_id,) = result.inserted_primary_key or (None,)

@@ -75,7 +75,9 @@ class GameRow(NamedTuple):
     """Everything the ``games`` table holds about one Game.
 
     ``engine_rules`` is the version of the engine rules it was played under (1 for a Game
-    stored before the store recorded it; see ``tradegame.engine.rules``).
+    stored before the store recorded it; see ``tradegame.engine.rules``). ``model_kind``,
+    ``model_ref``, ``model_path`` and ``model_sha256`` say where its Model came from (all
+    ``None`` for a Game stored before they were recorded: a built-in Model named by ``model``).
     """
 
     id: int
@@ -88,6 +90,10 @@ class GameRow(NamedTuple):
     model_params: dict[str, Any]
     data_hash: str
     engine_rules: int
+    model_kind: str | None
+    model_ref: str | None
+    model_path: str | None
+    model_sha256: str | None
     outcome: str | None
     outcome_round: int | None
     outcome_reason: str | None

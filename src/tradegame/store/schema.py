@@ -37,6 +37,7 @@ from tradegame.store.coltypes import ExactDecimal, UtcDateTime
 
 __all__ = [
     "GAME_STATUSES",
+    "MODEL_KINDS",
     "cost_ledger",
     "decisions",
     "disposals",
@@ -51,6 +52,7 @@ __all__ = [
 ]
 
 GAME_STATUSES = ("running", "finished", "failed")
+MODEL_KINDS = ("builtin", "entry_point", "module", "file")
 
 metadata = MetaData(
     naming_convention={
@@ -84,6 +86,13 @@ games = Table(
     # The engine rules the Game was played under (tradegame.engine.rules); 1 for Games stored
     # before the column existed, which the server default gives them.
     Column("engine_rules", Integer, nullable=False, server_default=text("1")),
+    # Where the Model came from (NULL for Games stored before: a built-in Model, by its name):
+    # model_kind is builtin, entry_point, module or file; model_ref the registered name,
+    # `module:Class` or `/abs/path.py:Class`; model_path and model_sha256 its source file.
+    Column("model_kind", Text),
+    Column("model_ref", Text),
+    Column("model_path", Text),
+    Column("model_sha256", Text),
     Column("outcome", Text),
     Column("outcome_round", Integer),
     Column("outcome_reason", Text),

@@ -10,6 +10,7 @@ import tradegame.models
 from tests.unit.data.sample import daily_bars
 from tests.unit.models.kit import bars, nyse_days, of_kind, run
 from tradegame.domain.errors import InvalidInputError
+from tradegame.engine.spec import InvalidGameError
 from tradegame.models import REGISTRY, MomentumRotation, SmaCrossover, make_model
 
 
@@ -40,14 +41,34 @@ def test_make_model_builds_with_params_from_a_game_file() -> None:
 def test_make_model_errors_name_the_problem() -> None:
     with pytest.raises(InvalidInputError, match=r"unknown model 'sma'; use one of buy-and-hold, dca, sma-crossover"):
         make_model("sma", {})
-    with pytest.raises(InvalidInputError, match=r"unknown parameter 'fsat'; it takes symbol, fast, slow, weight"):
+    with pytest.raises(
+        InvalidInputError,
+        match=r"model.params.fsat: unknown parameter 'fsat' of sma-crossover \(did you mean 'fast'\?\); "
+        r"it takes symbol, fast, slow, weight",
+    ):
         make_model("sma-crossover", {"symbol": "SPY", "fsat": 20})
-    with pytest.raises(InvalidInputError, match=r"missing parameter\(s\) symbol"):
+    with pytest.raises(
+        InvalidInputError, match=r"model.params: missing parameter\(s\) symbol \(str\) of sma-crossover"
+    ):
         make_model("sma-crossover", {"fast": 20})
-    with pytest.raises(InvalidInputError, match=r"sma-crossover: slow must be an integer >= 1, got '100'"):
+    with pytest.raises(InvalidInputError, match=r"model.params.slow: sma-crossover takes int, got '100' \(str\)"):
         make_model("sma-crossover", {"symbol": "SPY", "slow": "100"})
+    with pytest.raises(InvalidInputError, match=r"sma-crossover: slow must be an integer >= 1, got 0"):
+        make_model("sma-crossover", {"symbol": "SPY", "slow": 0})  # the Model's own check, after the types
     with pytest.raises(InvalidInputError, match="params must be a table"):
         make_model("dca", ["SPY"])  # type: ignore[arg-type]
+
+
+def test_every_bad_parameter_is_reported_at_once() -> None:
+    with pytest.raises(InvalidGameError) as caught:
+        make_model("mean-reversion", {"symbol": 5, "period": 14.5, "history": [1], "lowr": 30})
+    assert caught.value.problems == [
+        "model.params.symbol: mean-reversion takes str, got 5 (int)",
+        "model.params.period: mean-reversion takes int | None, got 14.5 (float)",
+        "model.params.history: mean-reversion takes int | None, got [1] (list)",
+        "model.params.lowr: unknown parameter 'lowr' of mean-reversion (did you mean 'lower'?); "
+        "it takes symbol, method, period, lower, upper, k, weight, history",
+    ]
 
 
 def test_the_docstring_example_is_a_working_model() -> None:
