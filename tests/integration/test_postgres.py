@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url as parse_url
 
 from tests.unit.store.test_database import *  # noqa: F403  (collected again here, on PostgreSQL)
 from tests.unit.store.test_kill import *  # noqa: F403
+from tests.unit.store.test_lease import *  # noqa: F403
 from tests.unit.store.test_migrations import *  # noqa: F403
 from tests.unit.store.test_recorder import *  # noqa: F403
 

@@ -8,7 +8,13 @@ sqlite3 module's implicit transactions skip DDL, so the engine emits ``BEGIN`` i
 ``BEGIN IMMEDIATE`` for writes, so two writers queue instead of failing), and the file runs in
 WAL mode so a reader never blocks the Game that is writing, with ``synchronous = NORMAL``: no
 fsync per commit, which a killed process cannot notice (a power cut can cost the last Rounds,
-which a resume plays again, but never half of one).
+which a resume plays again, but never half of one). Every connection waits up to 30 s for a
+lock (``busy_timeout``), and opening, which may create the schema or migrate it, is serialized
+across processes (``store.locking``), so many processes starting at once on a new file queue.
+
+Each Game being recorded is leased to one process (``store.lease``): ``take_lease``,
+``hold_lease`` inside every Round's transaction, a heartbeat thread while the ``Database`` holds
+a lease, and the ``interrupted`` status a reader is shown for a Game whose process is gone.
 
 Errors: every SQLAlchemy or driver error becomes a ``DatabaseError`` whose message names the
 database with its password hidden (``postgresql+psycopg://user:***@host:5432/db``).
@@ -136,14 +142,19 @@ def open_database(url: str | None = None, *, clock: Callable[[], datetime] | Non
     try:
         # One process at a time checks and migrates (creating a new database included); the
         # first connection (which turns a new SQLite file to WAL) is made under the lock too.
-        with migration_lock(parsed), engine.connect() as connection:
-            connection.execution_options(**{_WRITE: True})
-            with connection.begin():
-                if engine.dialect.name == "postgresql":
-                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
-                config = alembic_config(connection)
-                _refuse_newer_schema(connection, config, parsed)
-                command.upgrade(config, "head")
+        # A schema already at head is only read: opening never waits for a Game that is writing.
+        with migration_lock(parsed):
+            with engine.connect() as connection, connection.begin():
+                current = _refuse_newer_schema(connection, alembic_config(connection), parsed)
+            if not current:
+                with engine.connect() as connection:
+                    connection.execution_options(**{_WRITE: True})  # BEGIN IMMEDIATE on SQLite
+                    with connection.begin():
+                        if engine.dialect.name == "postgresql":
+                            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+                        config = alembic_config(connection)
+                        _refuse_newer_schema(connection, config, parsed)
+                        command.upgrade(config, "head")
     except DatabaseError:
         engine.dispose()
         raise
@@ -153,8 +164,11 @@ def open_database(url: str | None = None, *, clock: Callable[[], datetime] | Non
     return database
 
 
-def _refuse_newer_schema(connection: Connection, config: Config, url: URL) -> None:
-    """A database migrated by a newer tradegame is refused by name, never half-upgraded."""
+def _refuse_newer_schema(connection: Connection, config: Config, url: URL) -> bool:
+    """A database migrated by a newer tradegame is refused by name, never half-upgraded.
+
+    Returns whether the schema is already the newest this code knows (nothing to migrate).
+    """
     script = ScriptDirectory.from_config(config)
     known = {revision.revision for revision in script.walk_revisions()}
     current = MigrationContext.configure(connection).get_current_heads()
@@ -165,6 +179,7 @@ def _refuse_newer_schema(connection: Connection, config: Config, url: URL) -> No
             f"tradegame (this one knows up to {script.get_current_head()}): upgrade tradegame, "
             "or choose another database with --db or $TRADEGAME_DB"
         )
+    return set(current) == set(script.get_heads())
 
 
 def _engine(url: URL) -> Engine:
