@@ -19,8 +19,8 @@ import pytest
 from tradegame.app.play import play_recorded
 from tradegame.data.catalog import sync_bundled
 from tradegame.data.store import MarketStore
-from tradegame.engine.gamefile import load_game
 from tradegame.domain.errors import TradegameError
+from tradegame.engine.gamefile import load_game
 from tradegame.store import StoredGame, open_database
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -161,9 +161,7 @@ def hold(connection: Connection, game_id: int, me: str, now: datetime) -> None:
     Raises ``LeaseLostError`` (the transaction then rolls back) when another process took it.
     """
     games = schema.games
-    held = connection.execute(
-        update(games).where(games.c.id == game_id, games.c.owner == me).values(heartbeat_at=now)
-    )
+    held = connection.execute(update(games).where(games.c.id == game_id, games.c.owner == me).values(heartbeat_at=now))
     if held.rowcount != 1:
         current = connection.execute(select(games.c.owner).where(games.c.id == game_id)).scalar_one_or_none()
         raise LeaseLostError(
