@@ -396,7 +396,7 @@ class Database:
 
     def _keep_alive(self) -> None:
         if self._heartbeat is None:
-            self._heartbeat = lease.Heartbeat(self._beat)
+            self._heartbeat = lease.Heartbeat(self._beat, every=lease.HEARTBEAT)
 
     def _beat(self) -> None:
         try:

@@ -20,6 +20,7 @@ from tradegame.store import (
     GameRecorder,
     LeaseLostError,
     ResumingRecorder,
+    lease,
     open_database,
     schema,
 )
@@ -200,3 +201,18 @@ def test_the_heartbeat_beats_until_stopped() -> None:
     count = len(beats)
     time.sleep(0.05)
     assert count >= 3 and len(beats) == count
+
+
+def test_a_slow_round_keeps_its_lease_by_the_heartbeat(
+    make_url: Callable[[], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lease, "HEARTBEAT", timedelta(milliseconds=50))
+    with open_database(make_url()) as db:
+        game_id = create(db)
+        first = db.game(game_id).heartbeat_at
+        assert first is not None
+        deadline = time.monotonic() + 10
+        while db.game(game_id).heartbeat_at == first:  # no Round is committed meanwhile
+            assert time.monotonic() < deadline, "the heartbeat did not beat"
+            time.sleep(0.02)
+        assert db.last_committed_round(game_id) is None
