@@ -208,13 +208,13 @@ def test_resume_refuses_a_game_whose_model_file_changed_and_report_shows_the_sto
         f"error: game 1's Model breakout.py:Breakout (file {model_file.resolve()}) changed since the Game was stored"
     )
     assert "cannot be resumed" in refused.output and "nothing was changed" in refused.output
-    assert stored() == before == ("running", 100, before[2])
+    assert stored() == before == ("interrupted", 100, before[2])
 
     report = tmp_path / "cut.html"
     shown = run("report", "1", "--output", str(report), "--db", str(path), "--data-dir", str(data_dir))
     assert shown.splitlines()[0].startswith("game 1's Model breakout.py:Breakout (file ")
     assert shown.splitlines()[0].endswith(": showing the stored books (not replayed)")
-    assert "game 1 is running: 101 Rounds stored, no score" in shown
+    assert "game 1 is interrupted: 101 Rounds stored, no score" in shown
     assert "changed since the Game was stored" in report.read_text()
 
     model_file.write_text(MODEL)  # put back as it was: it resumes to the end

@@ -59,10 +59,11 @@ def test_opening_migrates_it_and_keeps_every_row(old_db: Path) -> None:
         games = db.list_games()
         finished = db.load_game(1)
     assert _counts(old_db) == before
-    assert [(g.id, g.status, g.engine_rules) for g in games] == [(1, "finished", 1), (2, "running", 1)]
+    # Game 2 was stored running, before leases: no process holds it, so it is shown interrupted.
+    assert [(g.id, g.status, g.engine_rules) for g in games] == [(1, "finished", 1), (2, "interrupted", 1)]
     assert finished.game.score == Decimal(STORED_SCORE) and len(finished.rounds) == 251
     with sqlite3.connect(old_db) as connection:
-        assert connection.execute("SELECT version_num FROM alembic_version").fetchone() == ("0003",)
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchone() == ("0004",)
 
 
 def test_report_shows_the_stored_books_of_a_finished_game(old_db: Path, tmp_path: Path) -> None:
@@ -90,7 +91,7 @@ def test_report_of_an_unfinished_game_shows_its_stored_rounds(old_db: Path, tmp_
     result = runner.invoke(app, ["report", "2", "--output", str(report), "--db", str(old_db)])
     assert result.exit_code == 0, result.output
     assert "game 2 was played under engine rules 1" in result.output
-    assert "game 2 is running: 61 Rounds stored, no score" in result.output
+    assert "game 2 is interrupted: 61 Rounds stored, no score" in result.output
     assert "No score: the Game never finished." in report.read_text()
 
 

@@ -20,8 +20,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url as parse_url
 
+from tests.integration.test_concurrent_writers import play_at_once
 from tests.unit.store.test_database import *  # noqa: F403  (collected again here, on PostgreSQL)
 from tests.unit.store.test_kill import *  # noqa: F403
+from tests.unit.store.test_lease import *  # noqa: F403
 from tests.unit.store.test_migrations import *  # noqa: F403
 from tests.unit.store.test_recorder import *  # noqa: F403
 
@@ -94,3 +96,9 @@ def test_the_server_is_postgresql(make_url: Callable[[], str]) -> None:
         assert db.backend == "postgresql"
         with db.engine.connect() as connection:
             assert connection.execute(text("SHOW server_version")).scalar_one()
+
+
+@pytest.mark.slow
+def test_many_processes_at_once_on_a_new_postgresql_database(make_url: Callable[[], str], tmp_path: Path) -> None:
+    """12 `tradegame play` at once on a new, empty database: schema creation included, all succeed."""
+    play_at_once(make_url(), tmp_path)

@@ -32,7 +32,8 @@ from tradegame.engine.gamefile import GameFile, dump_game, load_game, parse_game
 from tradegame.engine.rules import ENGINE_RULES
 from tradegame.engine.universe import Universe
 from tradegame.reporting.metrics import Metrics, bust_round, compute_metrics
-from tradegame.store import Database, GameRecorder, OtherRulesError, ResumingRecorder
+from tradegame.store import Database, GameBusyError, GameRecorder, OtherRulesError, ResumingRecorder
+from tradegame.store.lease import busy_message
 
 __all__ = [
     "Played",
@@ -278,16 +279,19 @@ def replay_stored(db: Database, game_id: int, store: MarketStore) -> Played:
 
 
 def check_resumable(db: Database, game_id: int) -> None:
-    """Refuse, changing nothing, a Game that cannot be resumed: a finished one, one of other engine
-    rules, or one whose Model source changed since it was stored.
+    """Refuse, changing nothing, a Game that cannot be resumed: a finished one, one still being
+    played, one of other engine rules, or one whose Model source changed since it was stored.
 
     ``OtherRulesError`` for a Game played under other rules (a replay under these rules would not
-    give its stored Rounds); ``ModelSourceChangedError`` when its Model's source file changed or is
-    gone; ``InvalidInputError`` for a finished one.
+    give its stored Rounds); ``GameBusyError`` for one whose process still runs (it holds the
+    Game's lease); ``ModelSourceChangedError`` when its Model's source file changed or is gone;
+    ``InvalidInputError`` for a finished one.
     """
     row = db.game(game_id)
     if row.status == "finished":
         raise InvalidInputError(f"game {game_id} is already finished")
+    if row.status == "running" and row.owner is not None and row.owner != db.owner:
+        raise GameBusyError(busy_message(game_id, row.owner, row.heartbeat_at, db.now()))
     if row.other_rules is not None:
         stored = db.last_committed_round(game_id)
         kept = "no Round is stored" if stored is None else f"its Rounds 0 to {stored} stay stored as they are"
@@ -307,11 +311,13 @@ def check_resumable(db: Database, game_id: int) -> None:
 def resume_stored(db: Database, game_id: int, store: MarketStore, observer: RoundObserver | None = None) -> Played:
     """Continue a Game that stopped part-way: replay the stored Rounds (checking them), record the rest.
 
-    First ``check_resumable``: a finished Game, or one played under other engine rules, is refused
-    before anything is loaded or written.
+    First ``check_resumable``: a finished Game, one still being played, or one played under other
+    engine rules, is refused before anything is loaded or written. Then the Game's lease is
+    taken: of two resumes started at once, one plays and the other is refused (``GameBusyError``).
     """
     check_resumable(db, game_id)
     model = stored_model(db.game(game_id))
+    db.take_lease(game_id)
     pinned, game = prepare(stored_game_file(db, game_id), store, model=model)
     try:
         result = game.run(_Tee(ResumingRecorder(db, game_id), observer))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -27,11 +28,18 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
 @games_app.command("list")
 def games_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False, db: DbUrl = None
 ) -> None:
     """List every Game in the database, newest last.
+
+    A Game's status is running, finished, failed, or interrupted: its process is gone (killed, or
+    stopped without finishing), and `tradegame resume ID` finishes it.
 
     Example:
 
@@ -44,7 +52,13 @@ def games_list(
         database.close()
     if as_json:
         typer.echo(
-            json.dumps([{**row._asdict(), "created_at": row.created_at.isoformat()} for row in rows], default=str)
+            json.dumps(
+                [
+                    {**row._asdict(), "created_at": row.created_at.isoformat(), "heartbeat_at": _iso(row.heartbeat_at)}
+                    for row in rows
+                ],
+                default=str,
+            )
         )
         return
     table = Table(title=f"Games in {database.where}")
@@ -101,7 +115,7 @@ def games_show(
     summary.add_column("")
     for name in ("status", "model", "outcome", "outcome_round", "outcome_reason", "start_capital", "final_value",
                  "gross_profit", "fees", "running_costs", "taxes", "score", "data_hash", "engine_rules",
-                 "error"):  # fmt: skip
+                 "error", "owner", "heartbeat_at"):  # fmt: skip
         summary.add_row(name.replace("_", " "), _text(getattr(game, name)))
     if game.model_kind is not None:
         summary.add_row("model source", f"{game.model_kind} {game.model_ref}")
@@ -212,8 +226,9 @@ def export(
 def resume(game_id: GameId, db: DbUrl = None, data_dir: DataDir = None) -> None:
     """Continue a Game that was interrupted, from its last committed Round, to the same books.
 
-    A Game played under other engine rules is not replayed: a finished one shows its stored
-    score, an unfinished one is refused and left as it is.
+    A Game whose process still runs is refused (exit 2), and of two resumes of one Game started
+    at once only one plays it. A Game played under other engine rules is not replayed: a
+    finished one shows its stored score, an unfinished one is refused and left as it is.
 
     Example:
 

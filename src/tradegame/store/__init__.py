@@ -15,6 +15,9 @@ Each Game records the engine rules it is played under (``tradegame.engine.rules.
 engine's is never replayed or resumed: ``GameRow.other_rules`` says so, and the recorders raise
 ``OtherRulesError``.
 
+The process recording a Game holds its lease (``store.lease``): a Game whose process died is
+shown ``interrupted``, and a Game whose process still runs cannot be resumed (``GameBusyError``).
+
 Built on SQLAlchemy 2 (Core) and Alembic; the migrations ship inside this package. The engine
 never imports this package; the CLI and the application layer do.
 """
@@ -22,7 +25,9 @@ never imports this package; the CLI and the application layer do.
 from tradegame.store.database import Database, alembic_config, default_url, open_database, redact, resolve_url
 from tradegame.store.errors import (
     DatabaseError,
+    GameBusyError,
     GameNotFoundError,
+    LeaseLostError,
     OtherRulesError,
     ResumeMismatchError,
     StoreError,
@@ -51,10 +56,12 @@ __all__ = [
     "DisposalRow",
     "EntryRow",
     "EventRow",
+    "GameBusyError",
     "GameNotFoundError",
     "GameRecorder",
     "GameRow",
     "GameSummaryRow",
+    "LeaseLostError",
     "OpenLotRow",
     "OtherRulesError",
     "PostingRow",

@@ -8,7 +8,13 @@ sqlite3 module's implicit transactions skip DDL, so the engine emits ``BEGIN`` i
 ``BEGIN IMMEDIATE`` for writes, so two writers queue instead of failing), and the file runs in
 WAL mode so a reader never blocks the Game that is writing, with ``synchronous = NORMAL``: no
 fsync per commit, which a killed process cannot notice (a power cut can cost the last Rounds,
-which a resume plays again, but never half of one).
+which a resume plays again, but never half of one). Every connection waits up to 30 s for a
+lock (``busy_timeout``), and opening, which may create the schema or migrate it, is serialized
+across processes (``store.locking``), so many processes starting at once on a new file queue.
+
+Each Game being recorded is leased to one process (``store.lease``): ``take_lease``,
+``hold_lease`` inside every Round's transaction, a heartbeat thread while the ``Database`` holds
+a lease, and the ``interrupted`` status a reader is shown for a Game whose process is gone.
 
 Errors: every SQLAlchemy or driver error becomes a ``DatabaseError`` whose message names the
 database with its password hidden (``postgresql+psycopg://user:***@host:5432/db``).
@@ -38,8 +44,9 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from tradegame.domain.errors import InvalidInputError, TradegameError
 from tradegame.engine.rules import ENGINE_RULES
-from tradegame.store import schema
+from tradegame.store import lease, schema
 from tradegame.store.errors import DatabaseError, GameNotFoundError, StoreError
+from tradegame.store.locking import migration_lock
 from tradegame.store.rows import (
     CostRow,
     DecisionRow,
@@ -133,12 +140,21 @@ def open_database(url: str | None = None, *, clock: Callable[[], datetime] | Non
     engine = _engine(parsed)
     database = Database(engine, clock=clock)
     try:
-        with engine.begin() as connection:
-            if engine.dialect.name == "postgresql":
-                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
-            config = alembic_config(connection)
-            _refuse_newer_schema(connection, config, parsed)
-            command.upgrade(config, "head")
+        # One process at a time checks and migrates (creating a new database included); the
+        # first connection (which turns a new SQLite file to WAL) is made under the lock too.
+        # A schema already at head is only read: opening never waits for a Game that is writing.
+        with migration_lock(parsed):
+            with engine.connect() as connection, connection.begin():
+                current = _refuse_newer_schema(connection, alembic_config(connection), parsed)
+            if not current:
+                with engine.connect() as connection:
+                    connection.execution_options(**{_WRITE: True})  # BEGIN IMMEDIATE on SQLite
+                    with connection.begin():
+                        if engine.dialect.name == "postgresql":
+                            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+                        config = alembic_config(connection)
+                        _refuse_newer_schema(connection, config, parsed)
+                        command.upgrade(config, "head")
     except DatabaseError:
         engine.dispose()
         raise
@@ -148,8 +164,11 @@ def open_database(url: str | None = None, *, clock: Callable[[], datetime] | Non
     return database
 
 
-def _refuse_newer_schema(connection: Connection, config: Config, url: URL) -> None:
-    """A database migrated by a newer tradegame is refused by name, never half-upgraded."""
+def _refuse_newer_schema(connection: Connection, config: Config, url: URL) -> bool:
+    """A database migrated by a newer tradegame is refused by name, never half-upgraded.
+
+    Returns whether the schema is already the newest this code knows (nothing to migrate).
+    """
     script = ScriptDirectory.from_config(config)
     known = {revision.revision for revision in script.walk_revisions()}
     current = MigrationContext.configure(connection).get_current_heads()
@@ -160,6 +179,7 @@ def _refuse_newer_schema(connection: Connection, config: Config, url: URL) -> No
             f"tradegame (this one knows up to {script.get_current_head()}): upgrade tradegame, "
             "or choose another database with --db or $TRADEGAME_DB"
         )
+    return set(current) == set(script.get_heads())
 
 
 def _engine(url: URL) -> Engine:
@@ -229,6 +249,8 @@ class Database:
         self._engine = engine
         self._url = engine.url
         self._clock = clock or (lambda: datetime.now(UTC))
+        self._owner = str(lease.new_owner())
+        self._heartbeat: lease.Heartbeat | None = None
 
     @property
     def engine(self) -> Engine:
@@ -247,7 +269,24 @@ class Database:
     def now(self) -> datetime:
         return self._clock()
 
+    @property
+    def owner(self) -> str:
+        """This ``Database``'s name as a lease holder: ``host:pid:token`` (see ``store.lease``)."""
+        return self._owner
+
     def close(self) -> None:
+        """Stop the heartbeat, let go of the leases this ``Database`` holds, and disconnect.
+
+        A Game still running then is shown ``interrupted`` (its process no longer plays it).
+        """
+        if self._heartbeat is not None:
+            self._heartbeat.stop()
+            self._heartbeat = None
+            try:
+                with self.write() as connection:
+                    lease.release(connection, self._owner)
+            except StoreError:
+                pass  # the lease then expires by itself
         self._engine.dispose()
 
     def __enter__(self) -> Database:
@@ -301,6 +340,8 @@ class Database:
     ) -> int:
         """Store a new Game (status ``running``, no Rounds yet) and return its id.
 
+        This ``Database`` holds the new Game's lease (see ``take_lease``).
+
         ``engine_rules`` is the version of the engine rules the Game is played under (default:
         the running engine's, ``tradegame.engine.rules.ENGINE_RULES``).
 
@@ -331,6 +372,8 @@ class Database:
         with self.write() as connection:
             result = connection.execute(
                 insert(schema.games).values(
+                    owner=self._owner,
+                    heartbeat_at=self.now(),
                     name=name,
                     created_at=self.now(),
                     round_count=round_count,
@@ -349,7 +392,41 @@ class Database:
             (game_id,) = result.inserted_primary_key or (None,)
         if not isinstance(game_id, int):
             raise DatabaseError(f"storing the Game in {self.where} gave no id")
+        self._keep_alive()
         return game_id
+
+    # -- leases ----------------------------------------------------------------------------
+
+    def take_lease(self, game_id: int) -> None:
+        """Become the process that records ``game_id``; refused (``GameBusyError``) while a live one is.
+
+        Of several processes taking one Game's lease at once, exactly one succeeds. The heartbeat
+        then keeps it until ``close()``, a finish or a failure (see ``store.lease``).
+        """
+        with self.write() as connection:
+            lease.take(connection, game_id, self._owner, self.now())
+        self._keep_alive()
+
+    def hold_lease(self, connection: Connection, game_id: int) -> None:
+        """Inside a write transaction: check this ``Database`` still holds ``game_id``'s lease, refresh it.
+
+        Raises ``LeaseLostError`` when another process took it over; the transaction then writes nothing.
+        """
+        lease.hold(connection, game_id, self._owner, self.now())
+
+    def _keep_alive(self) -> None:
+        if self._heartbeat is None:
+            self._heartbeat = lease.Heartbeat(self._beat, every=lease.HEARTBEAT)
+
+    def _beat(self) -> None:
+        try:
+            with self.write() as connection:
+                lease.refresh(connection, self._owner, self.now())
+        except StoreError:
+            pass  # a busy or unreachable database: the next beat (or Round commit) tries again
+
+    def _shown(self, status: str, owner: str | None, heartbeat_at: datetime | None) -> str:
+        return lease.shown_status(status, owner, heartbeat_at, self.now())
 
     def game(self, game_id: int) -> GameRow:
         """The ``games`` row of ``game_id``; raises ``GameNotFoundError``."""
@@ -377,12 +454,15 @@ class Database:
                 games.c.score,
                 games.c.error,
                 games.c.engine_rules,
+                games.c.owner,
+                games.c.heartbeat_at,
             )
             .select_from(games.outerjoin(last, last.c.game_id == games.c.id))
             .order_by(games.c.id)
         )
         with self.read() as connection:
-            return [GameSummaryRow._make(row) for row in connection.execute(query)]
+            rows = [GameSummaryRow._make(row) for row in connection.execute(query)]
+        return [row._replace(status=self._shown(row.status, row.owner, row.heartbeat_at)) for row in rows]
 
     def last_committed_round(self, game_id: int) -> int | None:
         """The last Round of ``game_id`` whose rows are all stored, or ``None`` before the first."""
@@ -392,14 +472,23 @@ class Database:
                 select(func.max(schema.rounds.c.round)).where(schema.rounds.c.game_id == game_id)
             ).scalar_one_or_none()
 
-    def mark_failed(self, game_id: int, message: str) -> None:
-        """Record that ``game_id`` stopped on an error (``message``); a finished Game is refused."""
+    def mark_failed(self, game_id: int, message: str) -> bool:
+        """Record that ``game_id`` stopped on an error (``message``) and let go of its lease.
+
+        A finished Game is refused. A Game whose lease another process holds is left alone
+        (``False``): that process plays it now.
+        """
         games = schema.games
         with self.write() as connection:
-            status = self._game(connection, game_id).status
-            if status == "finished":
+            row = self._game(connection, game_id)
+            if row.status == "finished":
                 raise StoreError(f"game {game_id} is finished; it cannot be marked failed")
-            connection.execute(update(games).where(games.c.id == game_id).values(status="failed", error=message))
+            if row.owner is not None and row.owner != self._owner and row.status == "running":
+                return False
+            connection.execute(
+                update(games).where(games.c.id == game_id).values(status="failed", error=message, owner=None)
+            )
+        return True
 
     def load_game(self, game_id: int) -> StoredGame:
         """``game_id`` with every ledger and log, read in one transaction."""
@@ -438,7 +527,8 @@ class Database:
         row = connection.execute(select(*fields).where(schema.games.c.id == game_id)).one_or_none()
         if row is None:
             raise GameNotFoundError(f"no game {game_id} in {self.where}")
-        return GameRow._make(row)
+        game = GameRow._make(row)
+        return game._replace(status=self._shown(game.status, game.owner, game.heartbeat_at))
 
 
 def _rows(connection: Connection, table: Table, game_id: int, make: Callable[..., R], fields: Sequence[str]) -> list[R]:

@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from tradegame.domain.errors import InvalidInputError, TradegameError
 
-__all__ = ["DatabaseError", "GameNotFoundError", "OtherRulesError", "ResumeMismatchError", "StoreError"]
+__all__ = [
+    "DatabaseError",
+    "GameBusyError",
+    "GameNotFoundError",
+    "LeaseLostError",
+    "OtherRulesError",
+    "ResumeMismatchError",
+    "StoreError",
+]
 
 
 class StoreError(TradegameError):
@@ -31,3 +39,12 @@ class OtherRulesError(StoreError, InvalidInputError):
 
     Its stored books stay what they are; ``tradegame report`` shows them as stored.
     """
+
+
+class GameBusyError(StoreError, InvalidInputError):
+    """The Game is being played by a live process (it holds the Game's lease): it cannot be taken over."""
+
+
+class LeaseLostError(StoreError):
+    """This process no longer holds the lease of the Game it was recording (another process took it
+    over after its heartbeat went stale): it stopped without writing."""

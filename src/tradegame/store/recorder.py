@@ -8,6 +8,10 @@ liquidation entries and last tax lines, the final disposals and open lots, the s
 status ``finished``. So whatever moment a process dies at (even ``kill -9``), the database holds
 whole Rounds only: Rounds ``0..K`` with every row they made, nothing of Round ``K + 1``.
 
+A recorder holds the Game's lease (``store.lease``): it takes it when it starts (refused while
+another live process holds it), and every commit first checks, in its own transaction, that it
+still does; a recorder that lost it raises ``LeaseLostError`` and writes nothing more.
+
 Resuming relies on Games being deterministic: ``ResumingRecorder`` replays the Game from its
 start. For each Round up to the last committed one it writes nothing but checks that the
 replayed Round's rows equal the stored ones, column by column, and raises
@@ -94,7 +98,9 @@ class GameRecorder:
     """Stores a running Game in ``db`` under ``game_id`` (made by ``Database.create_game``).
 
     Pass it to ``Game.run(observer=...)``. Each ``round_done`` is one transaction; a
-    ``DatabaseError`` from it stops the Game (the Rounds committed before stay).
+    ``DatabaseError`` from it stops the Game (the Rounds committed before stay). It takes the
+    Game's lease (``GameBusyError`` while another live process holds it) and raises
+    ``LeaseLostError`` from the first commit after another process took it over.
     """
 
     def __init__(self, db: Database, game_id: int) -> None:
@@ -104,10 +110,11 @@ class GameRecorder:
         self._seen = _Seen()
         self._reopen = False  # set the status back to running with the next commit
         self._check_new()
+        db.take_lease(game_id)
 
     def _check_new(self) -> None:
         game = self.db.game(self.game_id)
-        if game.status != "running":
+        if game.status not in ("running", "interrupted"):
             raise StoreError(f"game {self.game_id} is {game.status}; only a new, running Game can be recorded")
         if game.other_rules is not None:
             raise OtherRulesError(f"{game.other_rules}: this engine cannot record it")
@@ -147,6 +154,7 @@ class GameRecorder:
             "error": None,
             "finished_at": self.db.now(),
             "round_count": len(game.times),
+            "owner": None,  # a finished Game needs no lease
         }
         extra: list[tuple[Table, Sequence[Any]]] = [(schema.disposals, disposals), (schema.open_lots, lots)]
         # The last Round's value is the Game's final value, after the end's sales (GameResult.values).
@@ -208,6 +216,7 @@ class GameRecorder:
     ) -> None:
         games = schema.games
         with self.db.write() as connection:
+            self.db.hold_lease(connection, self.game_id)  # first: a lost lease writes nothing
             for table, rows in [*batch.tables(), *extra]:
                 if rows:
                     connection.execute(insert(table), [{"game_id": self.game_id, **row._asdict()} for row in rows])

@@ -56,6 +56,7 @@ class GameSummaryRow(NamedTuple):
     """One Game in ``Database.list_games()``; ``last_round`` is the last committed Round.
 
     ``engine_rules``: the engine rules it was played under (``tradegame.engine.rules``).
+    ``status``, ``owner`` and ``heartbeat_at`` as in ``GameRow``.
     """
 
     id: int
@@ -69,6 +70,8 @@ class GameSummaryRow(NamedTuple):
     score: Decimal | None
     error: str | None
     engine_rules: int
+    owner: str | None
+    heartbeat_at: datetime | None
 
 
 class GameRow(NamedTuple):
@@ -78,6 +81,10 @@ class GameRow(NamedTuple):
     stored before the store recorded it; see ``tradegame.engine.rules``). ``model_kind``,
     ``model_ref``, ``model_path`` and ``model_sha256`` say where its Model came from (all
     ``None`` for a Game stored before they were recorded: a built-in Model named by ``model``).
+
+    ``status`` is ``running``, ``finished``, ``failed``, or ``interrupted``: a running Game whose
+    process is gone (its lease expired, or its pid on this host is dead; see ``store.lease``).
+    ``owner`` (``host:pid:token``) and ``heartbeat_at`` are the lease of the process recording it.
     """
 
     id: int
@@ -106,6 +113,8 @@ class GameRow(NamedTuple):
     score: Decimal | None
     error: str | None
     finished_at: datetime | None
+    owner: str | None
+    heartbeat_at: datetime | None
 
     @property
     def other_rules(self) -> str | None:

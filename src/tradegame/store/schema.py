@@ -105,6 +105,10 @@ games = Table(
     Column("score", ExactDecimal),
     Column("error", Text),
     Column("finished_at", UtcDateTime),
+    # The lease of the process recording the Game (see lease.py): "host:pid:token" and its last
+    # heartbeat; NULL when no process holds it.
+    Column("owner", Text),
+    Column("heartbeat_at", UtcDateTime),
     CheckConstraint("status IN ('running', 'finished', 'failed')", name="status"),
 )
 
