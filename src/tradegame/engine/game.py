@@ -55,7 +55,7 @@ from tradegame.engine.events import EventKind as Kind
 from tradegame.engine.events import RejectReason as Why
 from tradegame.engine.fills import affordable, fill_fee, lot_step, target_units, tick_price, units_for
 from tradegame.engine.market import Bar, match
-from tradegame.engine.moves import Cancel, EndGame, Move, MoveState, MoveStatus, OrderType, Side
+from tradegame.engine.moves import Cancel, Convert, EndGame, Move, MoveState, MoveStatus, OrderType, Side, Transfer
 from tradegame.engine.routes import Pair, find_route
 from tradegame.engine.spec import AccountSpec, GameSpec, InvalidGameError
 from tradegame.engine.universe import CorporateAction, Universe, UniverseView, currency_of, quote_unit, static_rates
@@ -89,27 +89,6 @@ class RoundObserver(Protocol):
 
 class ModelError(TradegameError):
     """The Model raised an exception while deciding; the Game stops."""
-
-
-@dataclass(frozen=True)
-class Transfer:
-    """An action: move cash between two accounts along one of the Game's transfer rules."""
-
-    source: str
-    target: str
-    amount: Decimal
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class Convert:
-    """An action: exchange ``amount`` of ``give`` currency for ``get`` in ``account`` at the latest rate."""
-
-    account: str
-    give: str
-    get: str
-    amount: Decimal
-    reason: str = ""
 
 
 @dataclass(frozen=True)

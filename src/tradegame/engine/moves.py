@@ -9,8 +9,8 @@ the units bought. A sell may name the tax lots it sells (``lots``: specific iden
 e.g. the lots with the highest basis); without them the account's lot method picks, and in an
 account whose method is specific identification the engine names the oldest lots first (FIFO,
 the rule when a sale is not identified). A Move may carry the Model's ``tag``; the engine gives
-each accepted Move an id (``m00001``, counted per Game). A Model may also ``Cancel`` an open Move
-or ``EndGame``.
+each Move placed an id (``m00001``, counted per Game). A Model may also ``Cancel`` an open Move,
+``Transfer`` cash between accounts, ``Convert`` currencies, or ``EndGame``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,19 @@ from enum import StrEnum
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.money import to_decimal
 
-__all__ = ["Action", "Cancel", "EndGame", "Move", "MoveState", "MoveStatus", "OrderType", "Side", "TimeInForce"]
+__all__ = [
+    "Action",
+    "Cancel",
+    "Convert",
+    "EndGame",
+    "Move",
+    "MoveState",
+    "MoveStatus",
+    "OrderType",
+    "Side",
+    "TimeInForce",
+    "Transfer",
+]
 
 _TAG_LENGTH = 64
 
@@ -181,6 +193,27 @@ class EndGame:
     """End the Game now; every Position is liquidated."""
 
     reason: str
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """An action: move cash between two accounts along one of the Game's transfer rules."""
+
+    source: str
+    target: str
+    amount: Decimal
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Convert:
+    """An action: exchange ``amount`` of ``give`` currency for ``get`` in ``account`` at the latest rate."""
+
+    account: str
+    give: str
+    get: str
+    amount: Decimal
+    reason: str = ""
 
 
 Action = Move | Cancel | EndGame
