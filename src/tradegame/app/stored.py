@@ -14,6 +14,7 @@ from pathlib import Path
 
 from tradegame.domain.instruments import AssetClass
 from tradegame.domain.lots import Disposal, OpenLot
+from tradegame.engine.events import EventKind
 from tradegame.engine.game import GameEvent, Score
 from tradegame.reporting.stored_report import StoredBooks, StoredFill, write_stored_report
 from tradegame.store import Database, GameRow, StoredGame
@@ -112,7 +113,15 @@ def stored_books(stored: StoredGame, why: str | None = None) -> StoredBooks:
         ],
         events=[
             GameEvent(
-                e.seq, e.round, e.ts.isoformat(), e.kind, e.move_id, e.account, e.symbol, e.detail, tuple(e.op_ids)
+                e.seq,
+                e.round,
+                e.ts.isoformat(),
+                EventKind(e.kind),
+                e.move_id,
+                e.account,
+                e.symbol,
+                e.detail,
+                tuple(e.op_ids),
             )
             for e in stored.events
         ],

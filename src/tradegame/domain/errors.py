@@ -9,11 +9,14 @@ from __future__ import annotations
 
 __all__ = [
     "CurrencyMismatchError",
+    "FeeExceedsValueError",
     "InsufficientFundsError",
     "InsufficientHoldingsError",
     "InvalidAmountError",
     "InvalidInputError",
     "InvariantError",
+    "NoPriceError",
+    "TooSmallError",
     "TradegameError",
     "UnbalancedEntryError",
     "UnknownLotError",
@@ -30,6 +33,18 @@ class InvalidInputError(TradegameError, ValueError):
 
 class InvalidAmountError(InvalidInputError):
     """A number that is not an exact, finite, allowed amount (floats are refused)."""
+
+
+class TooSmallError(InvalidAmountError):
+    """A trade worth less than one minor unit of its currency: nothing could be booked."""
+
+
+class FeeExceedsValueError(InvalidAmountError):
+    """A fee that would take all of what a sale or swap is worth."""
+
+
+class NoPriceError(InvalidInputError):
+    """A price needed to book an operation is not known yet (no bar so far)."""
 
 
 class CurrencyMismatchError(InvalidInputError):

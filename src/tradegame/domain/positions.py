@@ -73,11 +73,13 @@ from enum import StrEnum
 from tradegame.domain.allocation import share
 from tradegame.domain.errors import (
     CurrencyMismatchError,
+    FeeExceedsValueError,
     InsufficientFundsError,
     InsufficientHoldingsError,
     InvalidAmountError,
     InvalidInputError,
     InvariantError,
+    TooSmallError,
 )
 from tradegame.domain.holding import Term
 from tradegame.domain.instruments import Account, AssetClass, Instrument, LotMethod
@@ -410,6 +412,7 @@ class Books:
         self._instruments: dict[str, Instrument] = {}
         self._lot_books: dict[str, LotBook] = {}
         self._book_lots: dict[tuple[str, str], _BookLot] = {}
+        self._op_lots: dict[str, tuple[tuple[str, ...], tuple[tuple[str, Decimal], ...]]] = {}
         self._seen_disposals: dict[str, list[Disposal]] = {}
         self._disposal_ops: dict[str, list[str]] = {}
         self._tax: list[TaxEntry] = []
@@ -478,6 +481,11 @@ class Books:
     def disposals(self) -> tuple[Disposal, ...]:
         """Every disposal of the lot books as it stands now (wash adjustments applied)."""
         return tuple(d for book in self._lot_books.values() for d in book.disposals)
+
+    def lots_of(self, op_id: str) -> tuple[tuple[str, ...], tuple[tuple[str, Decimal], ...]]:
+        """The lot ids operation ``op_id`` opened, and the (lot id, units) it sold, as booked (empty for
+        an operation that touched no lot)."""
+        return self._op_lots.get(op_id, ((), ()))
 
     def open_lots(self, account: str | None = None, symbol: str | None = None) -> tuple[OpenLot, ...]:
         """Open tax lots across every currency, optionally for one account and/or symbol."""
@@ -615,6 +623,7 @@ class Books:
         )
         self._remember(instrument)
         self._book_lots[(account, lot_id)] = _BookLot(symbol, quantity.amount, gross.amount)
+        self._op_lots[op_id] = ((lot_id,), ())
         if tax_rate is not None:
             self._lot_rates[(account, lot_id)] = tax_rate
         self._move_cash(account, currency, -cost.amount)
@@ -646,7 +655,7 @@ class Books:
         gross = price.total(quantity)
         self._check_gross(gross, instrument)
         if fee.amount > gross.amount:
-            raise InvalidAmountError(f"fee {fee} exceeds the sale value {gross}")
+            raise FeeExceedsValueError(f"fee {fee} exceeds the sale value {gross}")
         book = self._held_in(account, instrument, quantity)
         self._book_sale(op_id, ts, "sell", account, instrument, quantity, price, fee, book, reason, game, lots)
         return op_id
@@ -895,11 +904,11 @@ class Books:
         self._check_money(fair_value, currency, "fair value", positive=True)
         self._check_money(fee, currency, "fee", positive=False)
         if fee.amount > fair_value.amount:
-            raise InvalidAmountError(f"fee {fee} exceeds the fair value {fair_value}")
+            raise FeeExceedsValueError(f"fee {fee} exceeds the fair value {fair_value}")
         give_price = self._unit_price(fair_value, give_quantity, give.symbol)
         basis = fair_value - fee if fee_in_kind else fair_value
         if not basis.amount:
-            raise InvalidAmountError(f"the fee {fee} leaves nothing of the {fair_value} swapped")
+            raise FeeExceedsValueError(f"the fee {fee} leaves nothing of the {fair_value} swapped")
         get_price = self._unit_price(basis, get_quantity, get.symbol)
         lot_id = self._check_lot_id(account, lot_id or op_id)
         cash_fee = Money.zero(currency) if fee_in_kind else fee
@@ -954,6 +963,7 @@ class Books:
         )
         self._remember(get)
         self._book_lots[(account, lot_id)] = _BookLot(get.symbol, get_quantity.amount, basis.amount)
+        self._op_lots[op_id] = ((lot_id,), tuple((d.lot_id, d.quantity) for d in disposals))
         self._move_cash(account, currency, -cash_fee.amount)
         self._costs.append(CostEntry(op_id, ts, account, give.symbol, "swap", give_quantity.amount, fair_value, fee))
         decision = DecisionEntry(op_id, ts, "swap", account, give.symbol, reason, game)
@@ -1168,7 +1178,7 @@ class Books:
     @staticmethod
     def _check_gross(gross: Money, instrument: Instrument) -> None:
         if not gross.amount:
-            raise InvalidAmountError(f"{instrument.symbol}: a trade worth less than one minor unit cannot be booked")
+            raise TooSmallError(f"{instrument.symbol}: a trade worth less than one minor unit cannot be booked")
 
     def _check_lot_id(self, account: str, lot_id: str) -> str:
         if not isinstance(lot_id, str) or not lot_id or any(ch.isspace() for ch in lot_id):
@@ -1349,6 +1359,7 @@ class Books:
         if tax_rate is not None:
             self._sale_rates[op_id] = tax_rate
         book_value = self._take_book_value(disposals, currency)
+        self._op_lots[op_id] = ((), tuple((d.lot_id, d.quantity) for d in disposals))
         net = gross.amount - fee.amount
         position_cash = _position_cash(account, symbol)
         entries = self._entries(op_id, ts)

@@ -1,9 +1,15 @@
-"""What a Model gets each Round (``RoundContext``) and the Model protocol itself."""
+"""What a Model gets each Round (``RoundContext``) and the Model protocol itself.
+
+The records a Model is told about its Moves (``Fill``, ``Expired``, ``Cancelled``, ``Rejected``
+with a ``RejectReason``) and the snapshots of its open Moves (``MoveSnapshot``) live in
+events.py and are exported here too.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol, overload
 
@@ -12,14 +18,39 @@ import pandas as pd
 
 from tradegame.domain.lots import OpenLot
 from tradegame.engine.costs import FeeModel, MakerTaker, PercentOfNotional
-from tradegame.engine.moves import Action, Move, MoveState
+from tradegame.engine.events import (
+    Cancelled,
+    Expired,
+    Fill,
+    MoveEvent,
+    MoveSnapshot,
+    Rejected,
+    RejectReason,
+    snapshot,
+)
+from tradegame.engine.moves import Action, Move
 from tradegame.engine.routes import Pair, Route, find_route
 from tradegame.engine.universe import UniverseView
 
 if TYPE_CHECKING:
     from tradegame.engine.game import Game
 
-__all__ = ["Model", "PositionInfo", "RoundContext", "RoundHistory", "RoundRecord", "chain_along", "fee_rate"]
+__all__ = [
+    "Cancelled",
+    "Expired",
+    "Fill",
+    "Model",
+    "MoveEvent",
+    "MoveSnapshot",
+    "PositionInfo",
+    "RejectReason",
+    "Rejected",
+    "RoundContext",
+    "RoundHistory",
+    "RoundRecord",
+    "chain_along",
+    "fee_rate",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,14 +119,26 @@ class RoundHistory(Sequence[RoundRecord]):
 class RoundContext:
     """The Model's window on the Game at one Round. Read-only; the Model answers with Actions."""
 
-    __slots__ = ("_game", "ns", "round", "universe", "value")
+    __slots__ = ("_game", "_open", "events", "ns", "round", "universe", "value")
 
-    def __init__(self, game: Game, round_index: int, ns: int, universe: UniverseView, value: float) -> None:
+    def __init__(
+        self,
+        game: Game,
+        round_index: int,
+        ns: int,
+        universe: UniverseView,
+        value: float,
+        events: tuple[MoveEvent, ...] = (),
+    ) -> None:
         self._game = game
         self.round = round_index
         self.ns = ns  # the Round's time, ns since the epoch (UTC)
         self.universe = universe
         self.value = value  # the Game's value at this Round, in the Game currency
+        # What became of the Model's actions since its last Round, in order: Fill, Expired,
+        # Cancelled and Rejected records (see events.py); Moves refused when placed included.
+        self.events = events
+        self._open: tuple[MoveSnapshot, ...] | None = None
 
     @property
     def time(self) -> pd.Timestamp:
@@ -125,8 +168,25 @@ class RoundContext:
         return self._game.history
 
     @property
-    def open_moves(self) -> tuple[MoveState, ...]:
-        return tuple(self._game.open_moves)
+    def open_moves(self) -> tuple[MoveSnapshot, ...]:
+        """The Moves still open as the Round began, oldest first: frozen copies (id, tag, size,
+        filled, remaining, status, ...); nothing done to them reaches the Game."""
+        if self._open is None:
+            self._open = tuple(
+                snapshot(state, _EPOCH + timedelta(microseconds=state.placed_at_ns // 1000))
+                for state in self._game.open_moves
+            )
+        return self._open
+
+    @property
+    def fills(self) -> tuple[Fill, ...]:
+        """The ``Fill`` records among ``events``."""
+        return tuple(event for event in self.events if isinstance(event, Fill))
+
+    @property
+    def rejections(self) -> tuple[Rejected, ...]:
+        """The ``Rejected`` records among ``events``."""
+        return tuple(event for event in self.events if isinstance(event, Rejected))
 
     def cash(self, account: str | None = None, currency: str | None = None) -> Decimal:
         """Cash in ``account`` (default: the first) and ``currency`` (default: the account's)."""
@@ -174,6 +234,9 @@ class RoundContext:
         for (_, symbol), quantity in self._game.held.items():
             out[symbol] = out.get(symbol, Decimal(0)) + quantity
         return {s: q for s, q in out.items() if q}
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def chain_along(route: Route, amount: Decimal, *, account: str | None = None, reason: str = "") -> Move:

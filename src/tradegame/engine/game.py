@@ -20,6 +20,7 @@ year is recorded. Nothing reads the wall clock; randomness comes from the Game's
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -33,16 +34,28 @@ import pandas as pd
 from tradegame.data.calendars import round_times, session_closes, sessions
 from tradegame.data.errors import DataError
 from tradegame.data.panel import PanelView
-from tradegame.domain.errors import InvalidInputError, TradegameError
+from tradegame.domain.errors import FeeExceedsValueError, InvalidInputError, NoPriceError, TradegameError
 from tradegame.domain.instruments import Account, Instrument, LotMethod
 from tradegame.domain.money import Currency, Money, Price, Quantity
 from tradegame.domain.positions import Books, TaxKind
 from tradegame.domain.running_costs import RunningCost
 from tradegame.engine.assets import AssetMap
 from tradegame.engine.context import Model, PositionInfo, RoundContext, RoundHistory, chain_along, fee_rate
+from tradegame.engine.events import (
+    Cancelled,
+    Expired,
+    Fill,
+    GameEvent,
+    MoveEvent,
+    Rejected,
+    describe,
+    reason_for,
+)
+from tradegame.engine.events import EventKind as Kind
+from tradegame.engine.events import RejectReason as Why
 from tradegame.engine.fills import affordable, fill_fee, lot_step, target_units, tick_price, units_for
 from tradegame.engine.market import Bar, match
-from tradegame.engine.moves import Cancel, EndGame, Move, MoveState, MoveStatus, OrderType, Side
+from tradegame.engine.moves import Cancel, Convert, EndGame, Move, MoveState, MoveStatus, OrderType, Side, Transfer
 from tradegame.engine.routes import Pair, find_route
 from tradegame.engine.spec import AccountSpec, GameSpec, InvalidGameError
 from tradegame.engine.universe import CorporateAction, Universe, UniverseView, currency_of, quote_unit, static_rates
@@ -79,42 +92,6 @@ class ModelError(TradegameError):
 
 
 @dataclass(frozen=True)
-class Transfer:
-    """An action: move cash between two accounts along one of the Game's transfer rules."""
-
-    source: str
-    target: str
-    amount: Decimal
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class Convert:
-    """An action: exchange ``amount`` of ``give`` currency for ``get`` in ``account`` at the latest rate."""
-
-    account: str
-    give: str
-    get: str
-    amount: Decimal
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class GameEvent:
-    """One line of the Game's decision log; ``op_ids`` link it to the ledger entries it caused."""
-
-    seq: int
-    round: int
-    time: str
-    kind: str  # placed, filled, partial, continued, cancelled, expired, rejected, chain-stopped, exit, ...
-    move_id: str | None
-    account: str | None
-    symbol: str | None
-    detail: str
-    op_ids: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class Score:
     """The result in the Game currency: ``score = gross_profit - fees - running_costs - taxes``."""
 
@@ -141,7 +118,7 @@ class GameResult:
     data_hash: str
 
     def events_jsonl(self) -> str:
-        return "".join(json.dumps(_event_json(e), sort_keys=True) + "\n" for e in self.events)
+        return "".join(json.dumps(e.as_json(), sort_keys=True) + "\n" for e in self.events)
 
     def ledger_jsonl(self) -> str:
         """Every journal entry, one JSON object per line (amounts as decimal strings)."""
@@ -165,20 +142,6 @@ class GameResult:
                 )
             )
         return "\n".join(lines) + "\n"
-
-
-def _event_json(event: GameEvent) -> dict[str, object]:
-    return {
-        "seq": event.seq,
-        "round": event.round,
-        "time": event.time,
-        "kind": event.kind,
-        "move_id": event.move_id,
-        "account": event.account,
-        "symbol": event.symbol,
-        "detail": event.detail,
-        "op_ids": list(event.op_ids),
-    }
 
 
 def _utc(ns: int) -> datetime:
@@ -245,6 +208,8 @@ class Game:
         self.open_moves: list[MoveState] = []
         self.history = RoundHistory(self)
         self.events: list[GameEvent] = []
+        self.inbox: list[MoveEvent] = []  # what the Model is told at its next Round (events.py)
+        self._tags: dict[str, str] = {}  # move id -> the Model's tag, for the Moves that have one
         self._moves = 0
         self._row = 0
         self._round = 0
@@ -432,11 +397,12 @@ class Game:
             exit_reason = self._exit(value) if exits_set else None
             if exit_reason is not None:
                 outcome, reason = exit_reason
-                self._event("exit", None, None, None, f"{outcome}: {reason}")
+                self._event(Kind.EXIT, None, None, None, f"{outcome}: {reason}")
                 played = index + 1
                 break
             view = UniverseView(self.universe, PanelView(self.panel, end), self._static_rates)
-            ctx = RoundContext(self, index, ns, view, value)
+            ctx = RoundContext(self, index, ns, view, value, tuple(self.inbox))
+            self.inbox.clear()
             ended = self._decide(ctx)
             if self.open_moves:
                 self._continued()
@@ -445,7 +411,7 @@ class Game:
                 observer.round_done(self, index, value)
             if ended is not None:
                 outcome, reason = "ended_by_model", ended
-                self._event("exit", None, None, None, f"ended by the model: {ended}")
+                self._event(Kind.EXIT, None, None, None, f"ended by the model: {ended}")
                 played = index + 1
                 break
             following = index + 1
@@ -573,7 +539,9 @@ class Game:
                 game=spec.name,
             )
             self._after_fill(position.account, asset, position.quantity, cost)
-            self._event("initial-position", None, position.account, position.symbol, f"{position.quantity}", (op, buy))
+            self._event(
+                Kind.INITIAL_POSITION, None, position.account, position.symbol, f"{position.quantity}", (op, buy)
+            )
         fund = self.books.deposit(self._first_account, Money(spec.start_fund, self.currency), _utc(ns), "start fund")
         # The starting capital: the Start Fund plus what the initial positions cost, in the Game currency.
         for position in spec.initial_positions:
@@ -581,9 +549,11 @@ class Game:
             rate = Decimal(1) if code == self.currency.code else Decimal(repr(self._rate(code, self.currency.code)))
             self._start_capital += self.currency.round(position.cost_basis * rate)
         self._peak = float(self._start_capital)
-        self._event("start", None, self._first_account, None, f"start fund {spec.start_fund} {spec.currency}", (fund,))
+        self._event(
+            Kind.START, None, self._first_account, None, f"start fund {spec.start_fund} {spec.currency}", (fund,)
+        )
         for code, source in self.rate_sources.items():
-            self._event("fx", None, None, f"{code}{spec.currency}", f"{code} to {spec.currency}: {source}")
+            self._event(Kind.FX, None, None, f"{code}{spec.currency}", f"{code} to {spec.currency}: {source}")
 
     # -- bars ------------------------------------------------------------------------------
 
@@ -735,7 +705,13 @@ class Game:
         state.quantity = units
         if units <= 0:
             state.status = MoveStatus.FILLED
-            self._event("filled", state.move_id, state.account, move.symbol, "nothing to trade: already at the size")
+            self._event(Kind.FILLED, state.move_id, state.account, move.symbol, "nothing to trade: already at the size")
+            if move.notional is not None:  # the log calls it filled; the Model learns why nothing traded
+                self._tell(
+                    state, Why.BELOW_LOT, f"notional {move.notional} is less than a lot of {move.symbol} at {price}"
+                )
+            else:
+                self._tell(state, Why.AT_TARGET, f"{move.symbol} is already at target weight {move.target_weight}")
             self._finish(state)
 
     def _execute(
@@ -764,13 +740,15 @@ class Game:
             if quantity > held:
                 quantity = held
                 if quantity <= 0:
-                    self._reject(state, f"sell of {move.symbol}: {state.account} holds none")
+                    self._reject(state, Why.INSUFFICIENT_HOLDINGS, f"sell of {move.symbol}: {state.account} holds none")
                     return
         else:
             wanted = quantity
             quantity = self._buyable(state, instrument, quantity, unit_price, maker, step, when)
             if quantity <= 0:
-                self._reject(state, f"buy of {move.symbol}: not enough {unit.code} in {state.account}")
+                self._reject(
+                    state, Why.INSUFFICIENT_CASH, f"buy of {move.symbol}: not enough {unit.code} in {state.account}"
+                )
                 return
             if quantity < wanted and wanted == remaining:  # cut by cash, not by volume: this is all it gets
                 state.note = f"cut from {state.quantity} to {state.filled + quantity} by the cash available"
@@ -779,12 +757,13 @@ class Game:
             return  # the volume cap left nothing on this bar: it stays open
         fee = fill_fee(account.fees, quantity, unit_price, maker, unit)
         ts = self._booking_time(when)
-        reason = f"{state.move_id}: {move.reason}" if move.reason else state.move_id
+        label = f"{state.move_id} [tag {move.tag}]" if move.tag else state.move_id
+        reason = f"{label}: {move.reason}" if move.reason else label
         gross = quantity * unit_price
         try:
             op = self._book_fill(state, instrument, quantity, unit_price, fee, row, when, ts, reason)
         except TradegameError as error:
-            self._reject(state, f"{side.value} {quantity} {move.symbol}: {error}")
+            self._reject(state, reason_for(error), f"{side.value} {quantity} {move.symbol}: {error}")
             return
         if self._capped:
             column = self._column[move.symbol]
@@ -796,7 +775,7 @@ class Game:
         state.fees += fee.amount
         state.op_ids.append(op)
         done = state.filled >= state.quantity
-        kind = "filled" if done else "partial"
+        kind = Kind.FILLED if done else Kind.PARTIAL
         self._event(
             kind,
             state.move_id,
@@ -807,6 +786,12 @@ class Game:
             (op,),
             when=ts,
         )
+        opened, sold = self.books.lots_of(op)
+        self.inbox.append(
+            Fill(state.move_id, move.tag, move.symbol, state.account, side, unit_price, quantity, fee.amount,
+                 fee.currency.code, not done, state.filled, state.quantity - state.filled, opened, sold, op, ts,
+                 state.note)
+        )  # fmt: skip
         if done:
             state.status = MoveStatus.FILLED
             self._finish(state, row)
@@ -885,7 +870,7 @@ class Game:
         else:
             give, give_units, get, get_units = base, quantity, quote, gross - fee
         if get_units <= 0:
-            raise InvalidInputError(f"the fee {fee} {quote} takes all of {gross} {quote}")
+            raise FeeExceedsValueError(f"the fee {fee} {quote} takes all of {gross} {quote}")
         op = self.books.crypto_swap(
             state.account, books[give], Quantity(give_units), books[get], Quantity(get_units), Money(fair, currency),
             Money(fee_value, currency), ts, reason, game=self.spec.name, fee_in_kind=True,
@@ -908,7 +893,7 @@ class Game:
         if np.isnan(price):
             price = float(self._last_price[column])
         if np.isnan(price):
-            raise InvalidInputError(f"no price for {asset} yet: its fair value is unknown")
+            raise NoPriceError(f"no price for {asset} yet: its fair value is unknown")
         value = Decimal(repr(price))
         if instrument.is_cross:
             return value * self._unit_value(instrument.quote_asset, row, when)
@@ -940,7 +925,7 @@ class Game:
             account.name, Money(give, base), Money(get, currency), fee, self._booking_time(when), reason
         )
         detail = f"{give} {base.code} at {rate}: {get} {currency.code}"
-        self._event("converted", state.move_id, account.name, f"{base.code}{currency.code}", detail, (op,))
+        self._event(Kind.CONVERTED, state.move_id, account.name, f"{base.code}{currency.code}", detail, (op,))
 
     def _sale_lots(self, state: MoveState, quantity: Decimal) -> list[tuple[str, Decimal]] | None:
         """The tax lots a sale of ``quantity`` names: the Move's own, taken in order past what earlier
@@ -1005,7 +990,7 @@ class Game:
                 for state in self.open_moves:
                     if state.move.symbol == action.symbol:
                         self._split_move(state, action.value)
-                self._event("split", None, None, action.symbol, f"{action.value} new per old", (op,))
+                self._event(Kind.SPLIT, None, None, action.symbol, f"{action.value} new per old", (op,))
                 for account, _ in holders:
                     self._cash_in_lieu(account, instrument, row)
             else:
@@ -1016,7 +1001,7 @@ class Game:
                         op = self.books.dividend(
                             account, instrument, Money(amount, currency), ts, f"{action.value}/unit"
                         )
-                        self._event("dividend", None, account, action.symbol, f"{amount} {currency.code}", (op,))
+                        self._event(Kind.DIVIDEND, None, account, action.symbol, f"{amount} {currency.code}", (op,))
                         self._pay_debts()
 
     def _cash_in_lieu(self, account: str, instrument: Instrument, row: int) -> None:
@@ -1035,10 +1020,10 @@ class Game:
                 game=self.spec.name,
             )  # fmt: skip
         except TradegameError as error:
-            self._event("rejected", None, account, instrument.symbol, f"{reason}: {error}")
+            self._event(Kind.REJECTED, None, account, instrument.symbol, f"{reason}: {error}")
             return
         self._after_fill(account, instrument.symbol, -fraction, _ZERO)
-        self._event("cash-in-lieu", None, account, instrument.symbol, f"{fraction} @ {price}", (op,) if op else ())
+        self._event(Kind.CASH_IN_LIEU, None, account, instrument.symbol, f"{fraction} @ {price}", (op,) if op else ())
         self._pay_debts()
 
     @staticmethod
@@ -1068,7 +1053,11 @@ class Game:
             tif = state.move.time_in_force
             if tif == "round" or (isinstance(tif, int) and state.rounds_seen >= tif):
                 state.status = MoveStatus.EXPIRED
-                self._event("expired", state.move_id, state.account, state.move.symbol, f"filled {state.filled}")
+                self._event(Kind.EXPIRED, state.move_id, state.account, state.move.symbol, f"filled {state.filled}")
+                self.inbox.append(
+                    Expired(state.move_id, state.move.tag, state.move.symbol, state.account, state.side, state.filled,
+                            state.remaining, _utc(self._now_ns))
+                )  # fmt: skip
                 self._finish(state)
         self.open_moves = [m for m in self.open_moves if m.status is MoveStatus.OPEN]
 
@@ -1078,13 +1067,10 @@ class Game:
         if following is None:
             return
         if not state.filled:  # rejected, expired, cancelled or nothing to trade: nothing was delivered
-            self._event(
-                "chain-stopped",
-                state.move_id,
-                state.account,
-                following.symbol,
-                f"leg {state.move.symbol} ended {state.status.value} with nothing filled",
-            )
+            why = f"leg {state.move.symbol} ended {state.status.value} with nothing filled"
+            self._event(Kind.CHAIN_STOPPED, state.move_id, state.account, following.symbol, why)
+            self.inbox.append(Rejected(None, following.tag, following.symbol, following.account or state.account,
+                                       following.side, Why.CHAIN_STOPPED, why, _utc(self._now_ns)))  # fmt: skip
             return
         following = self._sized_by_delivery(state, following)
         placed = self._accept(following, self._now_ns, chain_root=state.chain_root or state.move_id)
@@ -1128,7 +1114,7 @@ class Game:
                 _utc(self._now_ns),
                 transfer.reason if reason is None else reason,
             )
-            self._event("transfer-in", None, transfer.target, None, f"{transfer.amount} {currency}", (op,))
+            self._event(Kind.TRANSFER_IN, None, transfer.target, None, f"{transfer.amount} {currency}", (op,))
             self._pay_debts()
 
     # -- valuation and exits ---------------------------------------------------------------
@@ -1199,7 +1185,7 @@ class Game:
         placed: list[MoveState] = []
         for action in actions:
             if isinstance(action, Move):
-                state = self._accept(action, ctx.ns)
+                state = self._accept(copy.deepcopy(action), ctx.ns)  # the Model's object stays its own
                 if state is not None:
                     placed.append(state)
             elif isinstance(action, Cancel):
@@ -1211,7 +1197,7 @@ class Game:
             elif isinstance(action, Convert):
                 self._convert(action)
             else:
-                self._event("rejected", None, None, None, f"not an action: {type(action).__name__}")
+                self._refuse(Why.NOT_AN_ACTION, f"not an action: {type(action).__name__}")
         if placed and self.spec.fill_at == "close" and self._row:
             self._match_row(self._row - 1, at_close=True, only=placed)
         self.open_moves = [m for m in self.open_moves if m.status is MoveStatus.OPEN]
@@ -1221,11 +1207,11 @@ class Game:
         """Log every Move still open after the Model's turn that it kept from an earlier Round."""
         for state in self.open_moves:
             if state.placed_round < self._round:
-                self._event("continued", state.move_id, state.account, state.move.symbol, f"filled {state.filled}")
+                self._event(Kind.CONTINUED, state.move_id, state.account, state.move.symbol, f"filled {state.filled}")
 
     def _convert(self, action: Convert) -> None:
         if action.account not in self._accounts:
-            self._event("rejected", None, action.account, None, f"convert: no account {action.account!r}")
+            self._refuse(Why.UNKNOWN_ACCOUNT, f"convert: no account {action.account!r}", action.account)
             return
         give, get = currency_of(action.give), currency_of(action.get)
         try:
@@ -1241,16 +1227,18 @@ class Game:
                 action.reason or f"convert {action.give} to {action.get}",
             )
         except TradegameError as error:
-            self._event("rejected", None, action.account, f"{action.give}{action.get}", f"convert: {error}")
+            self._refuse(reason_for(error), f"convert: {error}", action.account, f"{action.give}{action.get}")
             return
-        self._event("converted", None, action.account, f"{action.give}{action.get}", f"{amount} at {rate}", (op,))
+        self._event(Kind.CONVERTED, None, action.account, f"{action.give}{action.get}", f"{amount} at {rate}", (op,))
         self._pay_debts()
 
     def _accept(self, move: Move, now_ns: int, chain_root: str | None = None) -> MoveState | None:
         self._moves += 1
         move_id = f"m{self._moves:05d}"
         account = move.account or self._default_account(move.symbol)
-        problem = self._problem(move, account)
+        problem = self._problem(move, account)  # (reason, message) or None
+        if move.tag:
+            self._tags[move_id] = move.tag
         state = MoveState(
             move_id,
             move,
@@ -1266,58 +1254,64 @@ class Game:
                 self._holding(account, self._instrument(move.symbol)) if move.symbol in self._column else _ZERO
             )
             if not state.quantity:
-                problem = problem or f"sell_all of {move.symbol}: {account} holds none"
+                problem = problem or (Why.INSUFFICIENT_HOLDINGS, f"sell_all of {move.symbol}: {account} holds none")
         if problem:
             state.status = MoveStatus.REJECTED
-            self._event("rejected", move_id, account, move.symbol, problem)
+            self._event(Kind.REJECTED, move_id, account, move.symbol, problem[1])
+            self._tell(state, *problem)
             if chain_root is not None or move.then is not None:
                 self._finish(state)
             return None
-        self._event("placed", move_id, account, move.symbol, _describe(move))
+        self._event(Kind.PLACED, move_id, account, move.symbol, describe(move))
         self.open_moves.append(state)
         return state
 
     def _default_account(self, symbol: str) -> str:
         return self.spec.account_for(symbol).name
 
-    def _problem(self, move: Move, account: str) -> str | None:
+    def _problem(self, move: Move, account: str) -> tuple[Why, str] | None:
+        """Why ``move`` is refused when placed (a reason code and a message), or None."""
         if account not in self._accounts:
-            return f"no account {account!r}"
+            return Why.UNKNOWN_ACCOUNT, f"no account {account!r}"
         if move.symbol not in self._column:
-            return f"unknown symbol {move.symbol!r}"
+            return Why.UNKNOWN_SYMBOL, f"unknown symbol {move.symbol!r}"
         if move.symbol not in self.allowed:
-            return f"{move.symbol} is not allowed in this Game"
+            listed = not self.spec.symbols or move.symbol in self.spec.symbols
+            return Why.NOT_ALLOWED_ASSET_CLASS if listed else Why.NOT_ALLOWED_SYMBOL, (
+                f"{move.symbol} is not allowed in this Game"
+            )
         spec_account = self._accounts[account]
         if spec_account.symbols and move.symbol not in spec_account.symbols:
-            return f"account {account} does not trade {move.symbol}"
+            return Why.NOT_TRADED_IN_ACCOUNT, f"account {account} does not trade {move.symbol}"
         if move.side is Side.SELL and move.quantity is not None:
             held = self._holding(account, self._instrument(move.symbol))
             if move.quantity > held:
-                return f"sell of {move.quantity} {move.symbol} but {account} holds {held}"
+                return Why.INSUFFICIENT_HOLDINGS, f"sell of {move.quantity} {move.symbol} but {account} holds {held}"
         instrument = self._instrument(move.symbol)
         if move.quantity is not None and not instrument.fractional and move.quantity % instrument.lot_size:
-            return f"{move.symbol}: quantity {move.quantity} is not a multiple of lot size {instrument.lot_size}"
+            lots = f"{move.symbol}: quantity {move.quantity} is not a multiple of lot size {instrument.lot_size}"
+            return Why.NOT_LOT_MULTIPLE, lots
         return None
 
     def _cancel(self, action: Cancel) -> None:
         for state in self.open_moves:
             if state.move_id == action.move_id and state.status is MoveStatus.OPEN:
                 state.status = MoveStatus.CANCELLED
-                self._event(
-                    "cancelled", state.move_id, state.account, state.move.symbol,
-                    f"{action.reason or 'by the model'}; filled {state.filled}",
-                )  # fmt: skip
+                why = f"{action.reason or 'by the model'}; filled {state.filled}"
+                self._event(Kind.CANCELLED, state.move_id, state.account, state.move.symbol, why)
+                self.inbox.append(Cancelled(state.move_id, state.move.tag, state.move.symbol, state.account, state.side,
+                                            state.filled, state.remaining, why, _utc(self._now_ns)))  # fmt: skip
                 self._finish(state)
                 return
-        self._event("rejected", action.move_id, None, None, f"cancel: no open move {action.move_id}")
+        self._refuse(Why.NO_OPEN_MOVE, f"cancel: no open move {action.move_id}", move_id=action.move_id)
 
     def _transfer(self, transfer: Transfer) -> None:
         rule = next(
             (r for r in self.spec.transfers if r.source == transfer.source and r.target == transfer.target), None
         )
         if rule is None:
-            self._event(
-                "rejected", None, transfer.source, None, f"no transfer rule {transfer.source}->{transfer.target}"
+            self._refuse(
+                Why.NO_TRANSFER_RULE, f"no transfer rule {transfer.source}->{transfer.target}", transfer.source
             )
             return
         currency = currency_of(self._accounts[transfer.source].currency)
@@ -1331,9 +1325,9 @@ class Game:
                 transfer.reason,
             )
         except TradegameError as error:
-            self._event("rejected", None, transfer.source, None, f"transfer: {error}")
+            self._refuse(reason_for(error), f"transfer: {error}", transfer.source)
             return
-        self._event("transfer-out", None, transfer.source, None, f"{transfer.amount} to {transfer.target}", (op,))
+        self._event(Kind.TRANSFER_OUT, None, transfer.source, None, f"{transfer.amount} to {transfer.target}", (op,))
         arrive = self._round + rule.delay_rounds
         self._transit.append((arrive, replace(transfer, amount=currency.round(transfer.amount)), currency.code))
         if rule.delay_rounds == 0:
@@ -1354,7 +1348,7 @@ class Game:
             self._replay_bars(end)
         for state in self.open_moves:
             state.status = MoveStatus.CANCELLED
-            self._event("cancelled", state.move_id, state.account, state.move.symbol, "game over")
+            self._event(Kind.CANCELLED, state.move_id, state.account, state.move.symbol, "game over")
         self.open_moves = []
         self._arrive(len(self.times), "game over")  # what is still in transit arrives now
         orders = []
@@ -1383,7 +1377,7 @@ class Game:
         owed = self.books.payables()
         if owed:
             detail = ", ".join(f"{account} {amount} {code}" for (account, code), amount in owed.items())
-            self._event("owed", None, None, None, f"still owed at the end, counted in the score: {detail}")
+            self._event(Kind.OWED, None, None, None, f"still owed at the end, counted in the score: {detail}")
         if self.spec.tax is not None:
             first_year, last_year = _utc(int(self.times[0])).year, _utc(closed).year
             for year in range(first_year, last_year + 1):
@@ -1440,7 +1434,7 @@ class Game:
                         if bar.close_only
                         else (f"next open, {_iso(when)}")
                     )
-                    self._event("liquidated", state.move_id, state.account, state.move.symbol,
+                    self._event(Kind.LIQUIDATED, state.move_id, state.account, state.move.symbol,
                                 f"{state.filled} at the {where}")  # fmt: skip
             pending = [state for state in pending if state.status is MoveStatus.OPEN]
         self._now_ns = max(self._now_ns, ns)
@@ -1453,7 +1447,7 @@ class Game:
         self._execute(state, row, price, False, bar, ns)
         if state.status is MoveStatus.FILLED:
             where = "at the close" if self.spec.fill_at == "close" else "at the last close: no later bar in the data"
-            self._event("liquidated", state.move_id, state.account, state.move.symbol, f"{state.filled} {where}")
+            self._event(Kind.LIQUIDATED, state.move_id, state.account, state.move.symbol, f"{state.filled} {where}")
 
     def _convert_all(self, ns: int) -> None:
         for (account, code), amount in sorted(self.books.cash_balances().items()):
@@ -1468,7 +1462,7 @@ class Game:
             if give.amount <= 0 or get.amount <= 0:
                 continue
             op = self.books.convert(account, give, get, fee, _utc(ns), f"liquidation: {code} to {self.currency.code}")
-            self._event("converted", None, account, f"{code}{self.currency.code}", f"{give} -> {get}", (op,))
+            self._event(Kind.CONVERTED, None, account, f"{code}{self.currency.code}", f"{give} -> {get}", (op,))
 
     def _score(self, ns: int) -> Score:
         """The Score in the Game currency: each fee, running cost and tax converted at the rate known
@@ -1535,11 +1529,11 @@ class Game:
             op = self.books.book_running_cost(account, cost, when, "running cost", on_credit=True)
             if self.books.payables():
                 self._owing = True
-                self._event("on-credit", None, account, cost.name, f"{cost.amount}: owed until cash arrives", (op,),
+                self._event(Kind.ON_CREDIT, None, account, cost.name, f"{cost.amount}: owed until cash arrives", (op,),
                             when=when)  # fmt: skip
                 self._pay_debts(when)
             else:
-                self._event("running-cost", None, account, cost.name, f"{cost.amount}", (op,), when=when)
+                self._event(Kind.RUNNING_COST, None, account, cost.name, f"{cost.amount}", (op,), when=when)
 
     def _pay_debts(self, when: datetime | None = None) -> None:
         """Pay what the accounts owe (running costs charged on credit) from the cash they hold now."""
@@ -1550,7 +1544,7 @@ class Game:
             op = self.books.pay_payable(account, currency_of(code), ts, "pay what is owed")
             if op is not None:
                 paid = self.books.entries_for(op)[0].postings[1].units
-                self._event("debt-paid", None, account, code, f"{paid} {code}", (op,), when=ts)
+                self._event(Kind.DEBT_PAID, None, account, code, f"{paid} {code}", (op,), when=ts)
         self._owing = bool(self.books.payables())
 
     # -- lookups for the context -----------------------------------------------------------
@@ -1589,15 +1583,29 @@ class Game:
 
     # -- events ----------------------------------------------------------------------------
 
-    def _reject(self, state: MoveState, why: str) -> None:
+    def _reject(self, state: MoveState, reason: Why, why: str) -> None:
         state.status = MoveStatus.REJECTED
         state.note = why
-        self._event("rejected", state.move_id, state.account, state.move.symbol, why)
+        self._event(Kind.REJECTED, state.move_id, state.account, state.move.symbol, why)
+        self._tell(state, reason, why)
         self._finish(state)
+
+    def _tell(self, state: MoveState, reason: Why, why: str) -> None:
+        """Tell the Model at its next Round that ``state`` was refused."""
+        move = state.move
+        self.inbox.append(Rejected(state.move_id, move.tag, move.symbol, state.account, state.side, reason, why,
+                                   _utc(self._now_ns), state.filled))  # fmt: skip
+
+    def _refuse(
+        self, reason: Why, why: str, account: str | None = None, symbol: str | None = None, move_id: str | None = None
+    ) -> None:
+        """Log and tell the Model that an action other than a Move (a Cancel, Transfer, Convert) was refused."""
+        self._event(Kind.REJECTED, move_id, account, symbol, why)
+        self.inbox.append(Rejected(move_id, "", symbol, account, None, reason, why, _utc(self._now_ns)))
 
     def _event(
         self,
-        kind: str,
+        kind: Kind,
         move_id: str | None,
         account: str | None,
         symbol: str | None,
@@ -1605,6 +1613,7 @@ class Game:
         op_ids: Iterable[str] = (),
         when: datetime | None = None,
     ) -> None:
+        tag = self._tags.get(move_id) if move_id is not None else None
         self.events.append(
             GameEvent(
                 len(self.events) + 1,
@@ -1614,33 +1623,10 @@ class Game:
                 move_id,
                 account,
                 symbol,
-                detail,
+                detail if tag is None else f"{detail} [tag {tag}]",
                 tuple(op_ids),
             )
         )
-
-
-def _describe(move: Move) -> str:
-    if move.quantity is not None:
-        size = f"{move.quantity}"
-    elif move.notional is not None:
-        size = f"notional {move.notional}"
-    elif move.target_weight is not None:
-        size = f"target weight {move.target_weight}"
-    else:
-        size = "all"
-    price = ""
-    if move.limit_price is not None:
-        price += f" limit {move.limit_price}"
-    if move.stop_price is not None:
-        price += f" stop {move.stop_price}"
-    chain = f" then {len(move.legs()) - 1} more leg(s)" if move.then is not None else ""
-    tif = move.time_in_force
-    return (
-        f"{move.side.value} {size} {move.symbol} {move.order_type.value}{price} tif {tif}{chain}: {move.reason}".rstrip(
-            ": "
-        )
-    )
 
 
 def play(spec: GameSpec, universe: Universe, model: Model) -> GameResult:

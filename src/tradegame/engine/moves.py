@@ -8,7 +8,9 @@ after a sell, the next leg spends the proceeds (its notional); after a buy, the 
 the units bought. A sell may name the tax lots it sells (``lots``: specific identification,
 e.g. the lots with the highest basis); without them the account's lot method picks, and in an
 account whose method is specific identification the engine names the oldest lots first (FIFO,
-the rule when a sale is not identified). A Model may also ``Cancel`` an open Move or ``EndGame``.
+the rule when a sale is not identified). A Move may carry the Model's ``tag``; the engine gives
+each Move placed an id (``m00001``, counted per Game). A Model may also ``Cancel`` an open Move,
+``Transfer`` cash between accounts, ``Convert`` currencies, or ``EndGame``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,21 @@ from enum import StrEnum
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.money import to_decimal
 
-__all__ = ["Action", "Cancel", "EndGame", "Move", "MoveState", "MoveStatus", "OrderType", "Side", "TimeInForce"]
+__all__ = [
+    "Action",
+    "Cancel",
+    "Convert",
+    "EndGame",
+    "Move",
+    "MoveState",
+    "MoveStatus",
+    "OrderType",
+    "Side",
+    "TimeInForce",
+    "Transfer",
+]
+
+_TAG_LENGTH = 64
 
 
 class Side(StrEnum):
@@ -64,6 +80,7 @@ class Move:
     reason: str = ""
     then: Move | None = field(default=None, repr=False)
     lots: tuple[tuple[str, Decimal], ...] = ()  # a sell's tax lots, (lot id, units), in order
+    tag: str = ""  # the Model's own label, up to 64 printable characters; in every event about the Move
 
     def __post_init__(self) -> None:
         for name in ("quantity", "notional", "target_weight", "limit_price", "stop_price"):
@@ -99,6 +116,8 @@ class Move:
         tif = self.time_in_force
         if not (tif in ("gtc", "round") or (isinstance(tif, int) and not isinstance(tif, bool) and tif >= 1)):
             raise InvalidInputError(f"move {self.symbol}: time_in_force must be 'gtc', 'round' or a number >= 1")
+        if not isinstance(self.tag, str) or len(self.tag) > _TAG_LENGTH or not self.tag.isprintable():
+            raise InvalidInputError(f"move {self.symbol}: tag must be a str of at most 64 printable characters")
         if self.lots:
             self._check_lots()
 
@@ -174,6 +193,27 @@ class EndGame:
     """End the Game now; every Position is liquidated."""
 
     reason: str
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """An action: move cash between two accounts along one of the Game's transfer rules."""
+
+    source: str
+    target: str
+    amount: Decimal
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Convert:
+    """An action: exchange ``amount`` of ``give`` currency for ``get`` in ``account`` at the latest rate."""
+
+    account: str
+    give: str
+    get: str
+    amount: Decimal
+    reason: str = ""
 
 
 Action = Move | Cancel | EndGame

@@ -316,7 +316,7 @@ def event_row(event: GameEvent) -> EventRow:
         event.seq,
         event.round,
         ts,
-        event.kind,
+        str(event.kind),
         event.move_id,
         event.account,
         event.symbol,
