@@ -18,6 +18,7 @@ from tradegame.engine.gamefile import GameFile, dump_game, load_game, parse_game
 from tradegame.engine.rules import ENGINE_RULES
 from tradegame.engine.universe import Universe
 from tradegame.models import make_model
+from tradegame.models.registry import check_model_symbols
 from tradegame.reporting.metrics import Metrics, bust_round, compute_metrics
 from tradegame.store import Database, GameRecorder, OtherRulesError, ResumingRecorder
 
@@ -57,6 +58,7 @@ def prepare(game_file: GameFile, store: MarketStore) -> tuple[GameFile, Game]:
     """Pin the Game's data versions, load its Universe and Model; nothing is played yet."""
     pinned, universe = load_game_data(game_file, store)
     model = make_model(game_file.model, game_file.model_params)
+    check_model_symbols(game_file.model, game_file.model_params, universe.symbols)
     return pinned, Game(pinned.spec, universe, model)
 
 

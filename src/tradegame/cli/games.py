@@ -10,10 +10,17 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from tradegame.cli.common import fail, stdout_console
+from tradegame.cli.common import (
+    check_output_file,
+    check_output_folder,
+    exit_for,
+    fail,
+    market_store,
+    open_db,
+    stdout_console,
+)
 from tradegame.cli.logs import log
-from tradegame.cli.play import DataDir, DbUrl, open_db, progress_columns
-from tradegame.data.store import MarketStore
+from tradegame.cli.play import DataDir, DbUrl, progress_columns
 from tradegame.domain.errors import TradegameError
 from tradegame.store import GameRow
 
@@ -84,7 +91,7 @@ def games_show(
     try:
         stored = database.load_game(game_id)
     except TradegameError as error:
-        raise fail(str(error)) from None
+        raise exit_for(error) from None
     finally:
         database.close()
     if as_json:
@@ -151,6 +158,8 @@ def report(
     from tradegame.reporting.html_report import write_report
 
     path = output or Path(f"game-{game_id}.html")
+    check_output_file(path, "--output")
+    store = market_store(data_dir)
     database = open_db(db)
     try:
         row = database.game(game_id)
@@ -163,9 +172,9 @@ def report(
                 typer.echo(f"game {game_id} is {row.status}: {len(books.round_values)} Rounds stored, no score")
             typer.echo(f"report: {path}")
             return
-        played = replay_stored(database, game_id, MarketStore(data_dir))
+        played = replay_stored(database, game_id, store)
     except TradegameError as error:
-        raise fail(str(error)) from None
+        raise exit_for(error) from None
     finally:
         database.close()
     write_report(played.result, played.universe, path, benchmark_symbol=benchmark_for(played))
@@ -191,11 +200,13 @@ def export(
     if fmt not in ("csv", "parquet"):
         raise fail(f"--format must be csv or parquet, got {fmt!r}")
     chosen: Literal["csv", "parquet"] = "csv" if fmt == "csv" else "parquet"
+    folder = output or Path(f"game-{game_id}")
+    check_output_folder(folder, "--output")
     database = open_db(db)
     try:
-        paths = database.export(game_id, output or Path(f"game-{game_id}"), chosen)
+        paths = database.export(game_id, folder, chosen)
     except TradegameError as error:
-        raise fail(str(error)) from None
+        raise exit_for(error) from None
     finally:
         database.close()
     for path in paths:
@@ -216,6 +227,7 @@ def resume(game_id: GameId, db: DbUrl = None, data_dir: DataDir = None) -> None:
     from tradegame.app.stored import stored_notice
     from tradegame.cli.play import _ProgressObserver
 
+    store = market_store(data_dir)
     database = open_db(db)
     try:
         row = database.game(game_id)
@@ -226,9 +238,9 @@ def resume(game_id: GameId, db: DbUrl = None, data_dir: DataDir = None) -> None:
         check_resumable(database, game_id)  # before the progress bar: a refusal is the only output
         with Progress(*progress_columns(), transient=True) as progress:  # type: ignore[arg-type]
             task = progress.add_task(f"resume {game_id}", total=None, value="")
-            played = resume_stored(database, game_id, MarketStore(data_dir), _ProgressObserver(progress, task))
+            played = resume_stored(database, game_id, store, _ProgressObserver(progress, task))
     except TradegameError as error:
-        raise fail(str(error)) from None
+        raise exit_for(error) from None
     finally:
         database.close()
     log().info("game.resumed", id=game_id, outcome=played.result.outcome)

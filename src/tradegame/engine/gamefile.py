@@ -56,6 +56,7 @@ from typing import Any, Final, TypeVar
 
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.instruments import AssetClass, LotMethod
+from tradegame.domain.limits import amount_problem, shown
 from tradegame.domain.money import Currency, Money
 from tradegame.domain.running_costs import EveryNDays, Monthly, OneOff, RunningCost, Yearly
 from tradegame.domain.tax import TaxProfile, TaxRates
@@ -111,6 +112,7 @@ _GAME_KEYS: Final = (
     "calendar",
     "symbols",
     "asset_classes",
+    "allow_extreme_costs",
 )
 _DATA_KEYS: Final = ("dataset", "hash", "symbols")
 _ACCOUNT_KEYS: Final = ("name", "venue", "currency", "lot_method", "volume_cap", "symbols", "fees", "slippage")
@@ -240,7 +242,7 @@ def _join(path: str, key: str) -> str:
 def _show(value: object) -> str:
     if isinstance(value, date | time):
         return value.isoformat()
-    return repr(value)
+    return shown(value)
 
 
 # Converters: a TOML value in, a spec value out, or _BadValueError with what was expected.
@@ -249,6 +251,12 @@ def _show(value: object) -> str:
 def _text(value: object) -> str:
     if not isinstance(value, str):
         raise _BadValueError(f"must be a string, got {_show(value)}")
+    return value
+
+
+def _boolean(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise _BadValueError(f"must be true or false, got {_show(value)}")
     return value
 
 
@@ -275,8 +283,9 @@ def _number(value: object, expected: str = 'an amount such as "100.50"') -> Deci
             raise _BadValueError(f"must be {expected}, got {value!r}") from None
     else:
         raise _BadValueError(f"must be {expected}, got {_show(value)}")
-    if not number.is_finite():
-        raise _BadValueError(f"must be a finite number, got {_show(value)}")
+    problem = amount_problem(number)
+    if problem is not None:
+        raise _BadValueError(problem)
     return number
 
 
@@ -484,6 +493,13 @@ class _Reader:
         symbols = self.optional(table, "symbols", path, _texts, ())
         seed = self.optional(table, "seed", path, _integer, 0)
         fill_at: FillAt = self.optional(table, "fill_at", path, _fill_at, "next_open")
+        allow_extreme_costs = self.optional(table, "allow_extreme_costs", path, _boolean, False)
+        if start_fund is not None:
+            minor = _currency(currency).minor_units
+            problem = amount_problem(start_fund, minor, currency)
+            if problem is not None:
+                self.report("game.start_fund", problem)
+                start_fund = None
 
         accounts = self.accounts(top, currency)
         first_account = accounts[0].name if accounts else "main"
@@ -527,6 +543,7 @@ class _Reader:
             data=tuple(spec for spec in data if spec is not None),
             fill_at=fill_at,
             fx_rates=fx_rates,
+            allow_extreme_costs=allow_extreme_costs,
         )
 
     def data_spec(self, where: str, entry: Mapping[str, object]) -> DataSpec | None:
@@ -762,6 +779,8 @@ def dump_game(game: GameFile) -> str:
         lines.append(_line("symbols", list(spec.symbols)))
     if spec.asset_classes:
         lines.append(_line("asset_classes", [asset_class.value for asset_class in spec.asset_classes]))
+    if spec.allow_extreme_costs:
+        lines.append(_line("allow_extreme_costs", True))
     sections.append(lines)
 
     for data in spec.data:

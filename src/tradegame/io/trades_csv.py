@@ -17,12 +17,14 @@ from pathlib import Path
 
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.instruments import AssetClass
+from tradegame.domain.limits import MAX_PLACES, amount_problem, shown
 from tradegame.domain.trades import Side, Trade, TradeError
 
 __all__ = ["OPTIONAL_COLUMNS", "REQUIRED_COLUMNS", "TradeFile", "read_trades"]
 
 REQUIRED_COLUMNS = ("date", "account", "symbol", "side", "quantity", "price", "fee", "asset_class")
 OPTIONAL_COLUMNS = ("lot_id", "lots", "game", "swap_id")
+_CENTS = 2  # fees are in USD, at most cents (see the README's trade file)
 _ASSET_CLASSES = {
     "security": AssetClass.EQUITY,
     "equity": AssetClass.EQUITY,
@@ -46,13 +48,16 @@ class TradeFile:
         return f"{self.path.name} row {row} (line {self.lines.get(row, '?')})"
 
 
-def _number(text: str, column: str, row: int, *, positive: bool) -> Decimal:
+def _number(text: str, column: str, row: int, *, positive: bool, places: int = MAX_PLACES) -> Decimal:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise TradeError(row, f"{column} {text!r} is not a number") from None
+        raise TradeError(row, f"{column} {shown(text)} is not a number") from None
     if not value.is_finite():
-        raise TradeError(row, f"{column} {text!r} is not a finite number")
+        raise TradeError(row, f"{column} {shown(text)} is not a finite number")
+    problem = amount_problem(value, places, "USD" if places == _CENTS else None)
+    if problem is not None:
+        raise TradeError(row, f"{column} {problem}")
     if positive and value <= 0:
         raise TradeError(row, f"{column} must be positive, got {text}")
     if not positive and value < 0:
@@ -101,7 +106,7 @@ def _trade(values: dict[str, str], row: int) -> Trade:
         side=Side(side_text),
         quantity=_number(text("quantity"), "quantity", row, positive=True),
         price=_number(text("price"), "price", row, positive=True),
-        fee=_number(text("fee") or "0", "fee", row, positive=False),
+        fee=_number(text("fee") or "0", "fee", row, positive=False, places=_CENTS),
         asset_class=asset_class,
         lot_id=text("lot_id") or None,
         lots=_lots(text("lots"), row) if text("lots") else None,

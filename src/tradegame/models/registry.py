@@ -3,14 +3,16 @@
 A Game TOML file says ``[model] name = "sma-crossover"``, ``params = {symbol = "SPY", fast = 20,
 slow = 100}``; ``make_model("sma-crossover", {...})`` checks the name and the parameter names
 against the constructor before calling it, and every problem is an ``InvalidInputError`` that
-names the model and the parameter. The registry is a read-only mapping: nothing is registered
+names the model and the parameter; ``check_model_symbols`` then checks the symbols the
+parameters name (``symbol``, ``symbols``) against the Game's data, before anything is played
+or recorded. The registry is a read-only mapping: nothing is registered
 by side effect (a Model of your own is passed to ``play`` as an instance).
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 
 from tradegame.domain.errors import InvalidInputError
@@ -22,7 +24,7 @@ from tradegame.models.mean_reversion import MeanReversion
 from tradegame.models.momentum import MomentumRotation
 from tradegame.models.sma import SmaCrossover
 
-__all__ = ["REGISTRY", "make_model"]
+__all__ = ["REGISTRY", "check_model_symbols", "make_model"]
 
 REGISTRY: Mapping[str, Callable[..., Model]] = MappingProxyType(
     {
@@ -58,3 +60,21 @@ def make_model(name: str, params: Mapping[str, object]) -> Model:
     if missing:
         raise InvalidInputError(f"model {name}: missing parameter(s) {', '.join(missing)}")
     return constructor(**params)
+
+
+_SYMBOL_PARAMS = ("symbol", "symbols")  # the built-in Models' names for the instruments they trade
+
+
+def check_model_symbols(name: str, params: Mapping[str, object], known: Sequence[str]) -> None:
+    """Refuse a ``symbol``/``symbols`` parameter naming an instrument the Game's data does not
+    hold (a data symbol such as ``BTC/USD``, or the asset of a pair, ``BTC``)."""
+    assets = set(known) | {symbol.split("/", 1)[0] for symbol in known}
+    for key in _SYMBOL_PARAMS:
+        value = params.get(key)
+        named = [value] if isinstance(value, str) else list(value) if isinstance(value, list | tuple) else []
+        unknown = [str(symbol) for symbol in named if symbol not in assets]
+        if unknown:
+            shown_known = ", ".join(list(known)[:10]) + (", ..." if len(known) > 10 else "")
+            raise InvalidInputError(
+                f"model {name}: {key} names {', '.join(map(repr, unknown))}, not in the Game's data ({shown_known})"
+            )
