@@ -35,23 +35,23 @@ class Swept:
 def parse_windows(text: str, what: str) -> list[int]:
     """``"5:50:5"`` (start:stop:step, stop included), ``"5:50"`` (step 1) or ``"10,20,50"``."""
     try:
-        if ":" in text:
-            parts = [int(part) for part in text.split(":")]
-            if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] <= 0):
-                raise ValueError
-            start, stop = parts[0], parts[1]
-            step = parts[2] if len(parts) == 3 else 1
-            if (stop - start) // step >= _MAX_WINDOWS:
-                raise InvalidInputError(f"{what}: at most {_MAX_WINDOWS} windows, got {text!r}")
-            windows = list(range(start, stop + 1, step))
-        else:
-            windows = [int(part) for part in text.split(",")]
+        parts = [int(part) for part in text.split(":" if ":" in text else ",")]
+        if ":" in text and (len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] <= 0)):
+            raise ValueError
     except ValueError:
         raise InvalidInputError(
             f"{what}: give start:stop:step, start:stop or a list like 10,20,50, got {text!r}"
         ) from None
+    if ":" in text:
+        start, stop = parts[0], parts[1]
+        step = parts[2] if len(parts) == 3 else 1
+        if (stop - start) // step >= _MAX_WINDOWS:
+            raise InvalidInputError(f"{what}: at most {_MAX_WINDOWS} windows, got {text!r}")
+        windows = list(range(start, stop + 1, step))
+    else:
+        windows = parts
     if not windows or min(windows) < 1 or max(windows) > _MAX_WINDOW:
-        raise InvalidInputError(f"{what}: windows must be whole numbers from 1 to {_MAX_WINDOW}, got {text!r}")
+        raise InvalidInputError(f"{what}: windows must be whole numbers of at least 1 and at most {_MAX_WINDOW}, got {text!r}")
     return sorted(set(windows))
 
 

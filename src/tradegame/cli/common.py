@@ -12,11 +12,13 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import traceback
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
+from typer._click.globals import get_current_context
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
 
@@ -51,9 +53,19 @@ def fail(message: str) -> typer.Exit:
 
 
 def crash(message: str) -> typer.Exit:
-    """Print ``error: message`` on stderr and return the exit (status 1, a run-time failure) to raise."""
+    """Print ``error: message`` on stderr and return the exit (status 1, a run-time failure) to raise.
+
+    Under ``--debug`` the traceback of the exception being handled comes first.
+    """
+    if _debugging() and sys.exc_info()[0] is not None:
+        traceback.print_exc()
     _error_line(message)
     return typer.Exit(EXIT_FAILURE)
+
+
+def _debugging() -> bool:
+    context = get_current_context(silent=True)
+    return bool(context is not None and context.find_root().params.get("debug"))
 
 
 def exit_for(error: TradegameError) -> typer.Exit:

@@ -78,7 +78,7 @@ def games_list(
 def games_show(
     game_id: GameId,
     as_json: Annotated[bool, typer.Option("--json", help="Print everything as one JSON object.")] = False,
-    events: Annotated[int, typer.Option(help="How many decision-log lines to print (the latest).")] = 30,
+    events: Annotated[int, typer.Option(min=0, help="How many decision-log lines to print (the latest).")] = 30,
     db: DbUrl = None,
 ) -> None:
     """Show a Game: its summary, decision log and ledgers.

@@ -191,6 +191,8 @@ class GameSpec:
             out += _bound("start_fund", self.start_fund)
         if len(self.currency) != 3 or not self.currency.isalpha() or not self.currency.isupper():
             out.append(f"currency: must be a three-letter code such as USD, got {self.currency!r}")
+        if self.seed < 0:
+            out.append(f"seed: must be a whole number of at least 0, got {self.seed}")
         growing = self.round_interval_days is not None
         irregular = bool(self.round_times) or bool(self.round_intervals) or growing
         if self.end is None and self.rounds is None and not self.round_times:

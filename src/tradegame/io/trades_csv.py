@@ -17,14 +17,13 @@ from pathlib import Path
 
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.instruments import AssetClass
-from tradegame.domain.limits import MAX_PLACES, amount_problem, shown
+from tradegame.domain.limits import amount_problem, shown
 from tradegame.domain.trades import Side, Trade, TradeError
 
 __all__ = ["OPTIONAL_COLUMNS", "REQUIRED_COLUMNS", "TradeFile", "read_trades"]
 
 REQUIRED_COLUMNS = ("date", "account", "symbol", "side", "quantity", "price", "fee", "asset_class")
 OPTIONAL_COLUMNS = ("lot_id", "lots", "game", "swap_id")
-_CENTS = 2  # fees are in USD, at most cents (see the README's trade file)
 _ASSET_CLASSES = {
     "security": AssetClass.EQUITY,
     "equity": AssetClass.EQUITY,
@@ -48,14 +47,14 @@ class TradeFile:
         return f"{self.path.name} row {row} (line {self.lines.get(row, '?')})"
 
 
-def _number(text: str, column: str, row: int, *, positive: bool, places: int = MAX_PLACES) -> Decimal:
+def _number(text: str, column: str, row: int, *, positive: bool) -> Decimal:
     try:
         value = Decimal(text)
     except InvalidOperation:
         raise TradeError(row, f"{column} {shown(text)} is not a number") from None
     if not value.is_finite():
         raise TradeError(row, f"{column} {shown(text)} is not a finite number")
-    problem = amount_problem(value, places, "USD" if places == _CENTS else None)
+    problem = amount_problem(value)  # the fee's cents are the domain's rule (Trade)
     if problem is not None:
         raise TradeError(row, f"{column} {problem}")
     if positive and value <= 0:
@@ -106,7 +105,7 @@ def _trade(values: dict[str, str], row: int) -> Trade:
         side=Side(side_text),
         quantity=_number(text("quantity"), "quantity", row, positive=True),
         price=_number(text("price"), "price", row, positive=True),
-        fee=_number(text("fee") or "0", "fee", row, positive=False, places=_CENTS),
+        fee=_number(text("fee") or "0", "fee", row, positive=False),
         asset_class=asset_class,
         lot_id=text("lot_id") or None,
         lots=_lots(text("lots"), row) if text("lots") else None,

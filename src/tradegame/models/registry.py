@@ -76,5 +76,5 @@ def check_model_symbols(name: str, params: Mapping[str, object], known: Sequence
         if unknown:
             shown_known = ", ".join(list(known)[:10]) + (", ..." if len(known) > 10 else "")
             raise InvalidInputError(
-                f"model {name}: {key} names {', '.join(map(repr, unknown))}, not in the Game's data ({shown_known})"
+                f"model {name}: {key}: unknown symbol {', '.join(map(repr, unknown))} (the Game's data has {shown_known})"
             )
