@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +49,7 @@ params = { symbol = "SPX", fast = 5, slow = 20 }
 """
 BARS = "date,open,high,low,close,volume\n2020-03-16,10,11,9,9.5,100\n2020-03-17,9.5,10.5,9,10,120\n"
 TRADES = "date,account,symbol,side,quantity,price,fee,asset_class\n2024-01-02,IBKR,ACME,buy,10,100.00,1.00,security\n"
+FETCH = ("data", "fetch", "--provider", "polygon", "--symbols", "AAPL", "--data-dir", "{store}")
 TRADE_ROW = "date,account,symbol,side,quantity,price,fee,asset_class\n{}\n"
 
 
@@ -197,9 +197,7 @@ CASES: dict[str, Case] = {
     "slippage-5000bps": play(slippage('{ model = "fixed_bps", bps = 5000 }'), "slippage.bps"),
     "slippage-negative": play(slippage('{ model = "fixed_bps", bps = -1 }'), "slippage.bps"),
     "slippage-impact-uncapped": play(slippage('{ model = "volume_impact", coefficient = 0.5 }'), "coefficient"),
-    "slippage-impact-cap": play(
-        slippage('{ model = "volume_impact", coefficient = 0.1, max_bps = 2000 }'), "max_bps"
-    ),
+    "slippage-impact-cap": play(slippage('{ model = "volume_impact", coefficient = 0.1, max_bps = 2000 }'), "max_bps"),
     "slippage-model-unknown": play(slippage('{ model = "wild" }'), "unknown slippage model"),
     # -- play: transfers, positions, exits, running costs, tax, fx
     "transfer-unknown-account": play(game(add='\n[[transfers]]\nsource = "main"\ntarget = "nope"\n'), "no account"),
@@ -218,7 +216,7 @@ CASES: dict[str, Case] = {
     "cost-schedule-unknown": play(
         game(add='\n[[running_costs]]\nname = "feed"\namount = "10"\nschedule = "hourly"\n'), "must be one of"
     ),
-    "tax-rate-150%": play(game(add='\n[tax]\nshort_term = "150%"\nlong_term = "15%"\n'), "tax.short_term"),
+    "game-tax-rate-150%": play(game(add='\n[tax]\nshort_term = "150%"\nlong_term = "15%"\n'), "tax.short_term"),
     "tax-year-key": play(
         game(add='\n[tax]\nshort_term = "24%"\nlong_term = "15%"\n[tax.years.20x8]\nshort_term = "1%"\n'), "year"
     ),
@@ -273,7 +271,9 @@ CASES: dict[str, Case] = {
     ),
     "export-format": Case(("export", "1", "--format", "xml", "--db", "{db}"), "--format must be csv or parquet"),
     "export-unknown-id": Case(("export", "999", "--db", "{db}", "--output", "{here}/out"), "999"),
-    "export-output-a-file": Case(("export", "1", "--db", "{db}", "--output", "{here}/x.txt"), "is a file", {"x.txt": ""}),
+    "export-output-a-file": Case(
+        ("export", "1", "--db", "{db}", "--output", "{here}/x.txt"), "is a file", {"x.txt": ""}
+    ),
     "export-output-under-a-file": Case(
         ("export", "1", "--db", "{db}", "--output", "{here}/x.txt/out"), "is a file", {"x.txt": ""}
     ),
@@ -300,22 +300,25 @@ CASES: dict[str, Case] = {
     "import-empty-symbol": data_import("symbol is empty", "--symbol", " "),
     "import-bad-currency": data_import("three-letter", "--symbol", "ACME2", "--currency", "US"),
     "import-bad-calendar": data_import("unknown calendar", "--symbol", "ACME2", "--calendar", "NOPE"),
-    "import-missing-file": Case(("data", "import", "{here}/none.csv", "--symbol", "X", "--data-dir", "{store}"), "no such"),
+    "import-missing-file": Case(
+        ("data", "import", "{here}/none.csv", "--symbol", "X", "--data-dir", "{store}"), "no such"
+    ),
     "import-file-type": data_import("unknown file type", "--symbol", "ACME2", name="bars.xlsx"),
     "import-data-dir-a-file": data_import("is a file", "--symbol", "ACME2", "--data-dir", "{here}/bars.csv"),
-    "import-currency-mismatch": data_import("differs from the dataset's", "--symbol", "BETA", "--name", "acme",
-                                            "--currency", "EUR"),  # fmt: skip
-    "import-duplicate-time": data_import("duplicate", "--symbol", "ACME2", text=BARS.replace("2020-03-17", "2020-03-16")),
+    "import-currency-mismatch": data_import(
+        "differs from the dataset's", "--symbol", "BETA", "--name", "acme", "--currency", "EUR"
+    ),
+    "import-duplicate-time": data_import(
+        "duplicate", "--symbol", "ACME2", text=BARS.replace("2020-03-17", "2020-03-16")
+    ),
     "import-bad-name": data_import("dataset name", "--symbol", "ACME2", "--name", "Bad Name!"),
     "import-no-symbol": data_import("--symbol"),
     "list-data-dir-missing": Case(("data", "list", "--data-dir", "{here}/none"), "no data store at"),
     "list-data-dir-a-file": Case(("data", "list", "--data-dir", "{here}/x.txt"), "is a file", {"x.txt": ""}),
     "show-symbol-unknown": Case(("data", "show", "NOPE", "--data-dir", "{store}"), "no dataset holds symbol 'NOPE'"),
     "show-data-dir-missing": Case(("data", "show", "SPX", "--data-dir", "{here}/none"), "no data store at"),
-    "fetch-bad-date": Case(("data", "fetch", "--provider", "polygon", "--symbols", "A", "--start", "x", "--end",
-                            "2024-01-02", "--data-dir", "{store}"), "--start/--end"),  # fmt: skip
-    "fetch-end-before-start": Case(("data", "fetch", "--provider", "polygon", "--symbols", "A", "--start", "2024-02-01",
-                                    "--end", "2024-01-02", "--data-dir", "{store}"), "is before"),  # fmt: skip
+    "fetch-bad-date": Case((*FETCH, "--start", "x", "--end", "2024-01-02"), "--start/--end"),
+    "fetch-end-before-start": Case((*FETCH, "--start", "2024-02-01", "--end", "2024-01-02"), "is before"),
     # -- tax lots
     "tax-unknown-column": tax("unknown column(s) vwap", TRADES.replace("asset_class", "asset_class,vwap", 1)),
     "tax-missing-column": tax("missing column(s) fee", TRADES.replace(",fee", "", 1)),
@@ -361,10 +364,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def _db_digest(path: Path) -> str:
     digest = hashlib.sha256()
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
-        tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1")]
+        tables = [
+            row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1")
+        ]
         for table in tables:
             digest.update(table.encode())
-            for row in connection.execute(f'SELECT * FROM "{table}" ORDER BY 1'):  # noqa: S608 (names from the schema)
+            for row in connection.execute(f'SELECT * FROM "{table}" ORDER BY 1'):  # table names from the schema
                 digest.update(repr(row).encode())
     return digest.hexdigest()
 
@@ -383,9 +388,9 @@ def _tree(root: Path, skip: frozenset[Path] = frozenset()) -> dict[str, str]:
 
 
 @pytest.fixture
-def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)  # default outputs (game-ID.html, game-ID/) would land here
-    yield tmp_path
+    return tmp_path
 
 
 def _argv(case: Case, here: Path, store: Path, db: Path) -> list[str]:
@@ -400,9 +405,7 @@ def _argv(case: Case, here: Path, store: Path, db: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_bad_input_gets_one_message_and_changes_nothing(
-    name: str, here: Path, world: tuple[Path, Path]
-) -> None:
+def test_bad_input_gets_one_message_and_changes_nothing(name: str, here: Path, world: tuple[Path, Path]) -> None:
     store, db = world
     case = CASES[name]
     argv = _argv(case, here, store, db)

@@ -51,7 +51,9 @@ def parse_windows(text: str, what: str) -> list[int]:
     else:
         windows = parts
     if not windows or min(windows) < 1 or max(windows) > _MAX_WINDOW:
-        raise InvalidInputError(f"{what}: windows must be whole numbers of at least 1 and at most {_MAX_WINDOW}, got {text!r}")
+        raise InvalidInputError(
+            f"{what}: windows must be whole numbers of at least 1 and at most {_MAX_WINDOW}, got {text!r}"
+        )
     return sorted(set(windows))
 
 

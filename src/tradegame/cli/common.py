@@ -13,13 +13,15 @@ import os
 import sys
 import tempfile
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
-from typer._click.globals import get_current_context
+from typer._click.core import Context
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+from typer._click.globals import get_current_context
 from typer.core import TyperGroup
 
 from tradegame.domain.errors import InvalidInputError, TradegameError
@@ -74,9 +76,7 @@ def exit_for(error: TradegameError) -> typer.Exit:
     from tradegame.engine.game import ModelError
     from tradegame.store import DatabaseError, ResumeMismatchError
 
-    if isinstance(error, ModelError | DatabaseError | ResumeMismatchError) and not isinstance(
-        error, InvalidInputError
-    ):
+    if isinstance(error, ModelError | DatabaseError | ResumeMismatchError) and not isinstance(error, InvalidInputError):
         return crash(str(error))
     return fail(str(error))
 
@@ -88,10 +88,18 @@ class CleanGroup(TyperGroup):
     failure, exit 1. ``tradegame --debug ...`` lets the exception through with its traceback.
     """
 
-    def main(self, *args: Any, standalone_mode: bool = True, **extra: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
         """Click's usage errors (a missing argument, an option of the wrong type) as one line."""
         try:
-            returned = super().main(*args, standalone_mode=False, **extra)
+            returned = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except NoArgsIsHelpError as error:
             error.show()
             returned = error.exit_code
@@ -105,7 +113,7 @@ class CleanGroup(TyperGroup):
             return returned
         sys.exit(returned if isinstance(returned, int) else 0)
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Context) -> Any:
         try:
             return super().invoke(ctx)
         except (typer.Exit, ClickException, typer.Abort):
@@ -236,7 +244,9 @@ def _checked_url(db_url: str | None) -> str:
         parsed = make_url(url)
         _ = parsed.port  # a port that is not a number is only found here
     except (ArgumentError, ValueError):
-        raise fail(f"{option}: cannot read the database URL (use sqlite:///PATH, a file path or postgresql://...)") from None
+        raise fail(
+            f"{option}: cannot read the database URL (use sqlite:///PATH, a file path or postgresql://...)"
+        ) from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         if parsed.host or not parsed.database:

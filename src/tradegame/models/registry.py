@@ -75,6 +75,5 @@ def check_model_symbols(name: str, params: Mapping[str, object], known: Sequence
         unknown = [str(symbol) for symbol in named if symbol not in assets]
         if unknown:
             shown_known = ", ".join(list(known)[:10]) + (", ..." if len(known) > 10 else "")
-            raise InvalidInputError(
-                f"model {name}: {key}: unknown symbol {', '.join(map(repr, unknown))} (the Game's data has {shown_known})"
-            )
+            listed = ", ".join(map(repr, unknown))
+            raise InvalidInputError(f"model {name}: {key}: unknown symbol {listed} (the Game's data has {shown_known})")
