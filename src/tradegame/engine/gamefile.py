@@ -5,7 +5,7 @@ parameters). The format, table by table (``examples/games/*.toml`` are commented
 
     [game]               name, start, end | rounds, schedule | round_times | round_intervals |
                          round_interval_days (+ round_growth), start_fund, currency, seed,
-                         fill_at, calendar, symbols, asset_classes
+                         fill_at, calendar, symbols, asset_classes, allow_extreme_costs
     [[data]]             dataset, hash, symbols
     [[accounts]]         name, venue, currency, lot_method, volume_cap, symbols, fees, slippage
     [[transfers]]        source, target, fee, delay_rounds
@@ -18,7 +18,9 @@ parameters). The format, table by table (``examples/games/*.toml`` are commented
 
 Values: dates are TOML dates or ISO strings (``2007-01-03``); money amounts, quantities and rates
 are strings or integers (quote them to be exact; a float is read through ``Decimal(repr(x))``, i.e.
-as written); fractions (exit rules, tax rates, ``volume_cap``) may also be percentages such as
+as written), bounded by ``domain/limits.py`` (finite, below 10^15, at most 12 decimals; the Start
+Fund in whole minor units); fee rates and slippage of 10% or more need ``allow_extreme_costs``;
+fractions (exit rules, tax rates, ``volume_cap``) may also be percentages such as
 ``"30%"``. Defaults: one account ``main`` in the Game currency when there is no ``[[accounts]]``;
 a running cost or initial position without ``account`` belongs to the first account; a running
 cost's ``currency`` is its account's, its ``anchor`` the Game's start; the tax ``currency`` is the
