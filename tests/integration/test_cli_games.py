@@ -95,7 +95,7 @@ def test_bad_input_writes_nothing(tmp_path: Path, data_dir: Path) -> None:
     assert runner.invoke(app, ["play", str(unknown_model), "--db", str(db), "--data-dir", str(data_dir)]).exit_code == 2
     assert json.loads(run("games", "list", "--json", "--db", str(db))) == []
     unreachable = runner.invoke(app, ["play", str(EXAMPLE), "--db", "postgresql://me:hunter2@127.0.0.1:1/games"])
-    assert unreachable.exit_code == 2 and "cannot open the database" in unreachable.output
+    assert unreachable.exit_code == 1 and "cannot open the database" in unreachable.output  # a failure, not bad input
     assert "hunter2" not in unreachable.output
     missing = runner.invoke(app, ["games", "show", "42", "--db", str(db)])
     assert missing.exit_code == 2 and "42" in missing.output

@@ -168,10 +168,13 @@ def test_a_bad_model_or_params_is_refused_before_any_row(
     result = runner.invoke(app, ["play", str(game), "--db", str(db), "--data-dir", str(data_dir)])
     assert result.exit_code == 2, result.output
     lines = result.output.splitlines()
-    assert lines[0] == f"error: {game}: invalid game definition:"
-    assert len(lines) == 1 + len(problems)
-    for line, problem in zip(lines[1:], problems, strict=True):
-        assert line.startswith(f"  - {problem}")
+    if len(problems) == 1:  # one problem is one line
+        assert lines == [lines[0]] and lines[0].startswith(f"error: {game}: invalid game definition: {problems[0]}")
+    else:
+        assert lines[0] == f"error: {game}: invalid game definition:"
+        assert len(lines) == 1 + len(problems)
+        for line, problem in zip(lines[1:], problems, strict=True):
+            assert line.startswith(f"  - {problem}")
     with open_database(f"sqlite:///{db}") as database:
         assert database.list_games() == []
 

@@ -69,6 +69,7 @@ def test_opening_migrates_it_and_keeps_every_row(old_db: Path) -> None:
 def test_report_shows_the_stored_books_of_a_finished_game(old_db: Path, tmp_path: Path) -> None:
     report = tmp_path / "old.html"
     empty_data = tmp_path / "no-data"  # nothing is replayed, so no market data is read
+    empty_data.mkdir()  # a named store must exist for a command that reads
     result = runner.invoke(
         app, ["report", "1", "--output", str(report), "--db", str(old_db), "--data-dir", str(empty_data)]
     )
@@ -131,6 +132,7 @@ def test_show_export_and_the_api_say_which_rules(old_db: Path, tmp_path: Path) -
 
 
 def test_a_game_played_now_in_the_same_database_replays_as_before(old_db: Path, tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()  # a named store must exist for a command that reads
     data_dir = str(tmp_path / "data")
     played = runner.invoke(
         app, ["play", str(FIXTURE / "short-sma.toml"), "--json", "--db", str(old_db), "--data-dir", data_dir]

@@ -31,6 +31,7 @@ from tradegame.engine.game import Game, GameResult, RoundObserver
 from tradegame.engine.gamefile import GameFile, dump_game, load_game, parse_game
 from tradegame.engine.rules import ENGINE_RULES
 from tradegame.engine.universe import Universe
+from tradegame.models.registry import check_model_symbols
 from tradegame.reporting.metrics import Metrics, bust_round, compute_metrics
 from tradegame.store import Database, GameBusyError, GameRecorder, OtherRulesError, ResumingRecorder
 from tradegame.store.lease import busy_message
@@ -79,6 +80,7 @@ def prepare(
     found = model or find_model(game_file.model, folder)
     built = found.build(game_file.model_params)
     pinned, universe = load_game_data(game_file, store)
+    check_model_symbols(game_file.model, game_file.model_params, universe.symbols)
     return pinned, Game(pinned.spec, universe, built)
 
 

@@ -17,9 +17,13 @@ from tradegame.data.store import MarketStore
 from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.gamefile import GameFile
 from tradegame.engine.sweep import SweepResult, sweep
-from tradegame.models.sma import crossover_signals
+from tradegame.models.registry import check_model_symbols, make_model
+from tradegame.models.sma import SmaCrossover, crossover_signals
 
 __all__ = ["Swept", "parse_windows", "sweep_file", "sweep_rows"]
+
+_MAX_WINDOWS = 10_000  # windows per option: a typo such as 1:1000000000 is refused, not allocated
+_MAX_WINDOW = 100_000  # rows in one moving average
 
 
 @dataclass(frozen=True)
@@ -31,20 +35,25 @@ class Swept:
 def parse_windows(text: str, what: str) -> list[int]:
     """``"5:50:5"`` (start:stop:step, stop included), ``"5:50"`` (step 1) or ``"10,20,50"``."""
     try:
-        if ":" in text:
-            parts = [int(part) for part in text.split(":")]
-            if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] <= 0):
-                raise ValueError
-            start, stop = parts[0], parts[1]
-            windows = list(range(start, stop + 1, parts[2] if len(parts) == 3 else 1))
-        else:
-            windows = [int(part) for part in text.split(",")]
+        parts = [int(part) for part in text.split(":" if ":" in text else ",")]
+        if ":" in text and (len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] <= 0)):
+            raise ValueError
     except ValueError:
         raise InvalidInputError(
             f"{what}: give start:stop:step, start:stop or a list like 10,20,50, got {text!r}"
         ) from None
-    if not windows or min(windows) < 1:
-        raise InvalidInputError(f"{what}: windows must be whole numbers of at least 1, got {text!r}")
+    if ":" in text:
+        start, stop = parts[0], parts[1]
+        step = parts[2] if len(parts) == 3 else 1
+        if (stop - start) // step >= _MAX_WINDOWS:
+            raise InvalidInputError(f"{what}: at most {_MAX_WINDOWS} windows, got {text!r}")
+        windows = list(range(start, stop + 1, step))
+    else:
+        windows = parts
+    if not windows or min(windows) < 1 or max(windows) > _MAX_WINDOW:
+        raise InvalidInputError(
+            f"{what}: windows must be whole numbers of at least 1 and at most {_MAX_WINDOW}, got {text!r}"
+        )
     return sorted(set(windows))
 
 
@@ -63,8 +72,11 @@ def sweep_file(
     pairs = [(fast, slow) for fast in fasts for slow in slows if fast < slow]
     if not pairs:
         raise InvalidInputError("windows: no pair has fast < slow")
-    weight = Decimal(str(params.get("weight", 1)))
+    weight = Decimal(1)
+    if params:
+        weight = cast(SmaCrossover, make_model(game_file.model, params)).weight  # checks every parameter
     pinned, universe = load_game_data(game_file, store)
+    check_model_symbols("sma-crossover", {"symbol": chosen}, universe.symbols)
     enter, leave = crossover_signals(universe, chosen, pairs)
     result = sweep(pinned.spec, universe, chosen, enter, leave, weight=weight, labels=pairs)
     return Swept(pinned, result)

@@ -1,6 +1,8 @@
 """The ``tradegame`` command: a thin Typer layer over the public API.
 
-Bad input ends a command with exit status 2 and one message on stderr; nothing else is printed.
+Bad input ends a command with exit status 2 and one message on stderr; nothing else is printed
+and nothing is written. A failure at run time is exit status 1 with one message (``--debug``
+shows its traceback); see ``cli/common.py``.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from tradegame.cli.common import fail
+from tradegame.cli.common import CleanGroup, fail
 from tradegame.cli.data import data_app
 from tradegame.cli.games import export, games_app, report, resume
 from tradegame.cli.logs import LogFormat, configure_logging
@@ -20,13 +22,19 @@ from tradegame.cli.tax import tax_app
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(help="Play, test and run trading strategies as games, with exact books.", no_args_is_help=True)
+app = typer.Typer(
+    cls=CleanGroup,
+    help="Play, test and run trading strategies as games, with exact books.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 
 
 @app.callback()
 def _options(
     log_format: Annotated[str, typer.Option("--log-format", help="Logs on stderr: text or json.")] = "text",
     log_level: Annotated[str, typer.Option("--log-level", help="debug, info, warning or error.")] = "warning",
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of a failure.")] = False,
 ) -> None:
     """Play, test and run trading strategies as games, with exact books."""
     if log_format not in ("text", "json"):

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tradegame.cli.common import fail, stdout_console
+from tradegame.cli.common import fail, market_store, stdout_console
 from tradegame.data.catalog import summarize_symbol, sync_bundled
 from tradegame.data.errors import BadDataError, DataError
 from tradegame.data.importer import import_file
@@ -25,8 +25,9 @@ DataDir = Annotated[
 ]
 
 
-def _store(data_dir: Path | None) -> MarketStore:
-    return MarketStore(data_dir)
+def _store(data_dir: Path | None, *, create: bool = False) -> MarketStore:
+    store: MarketStore = market_store(data_dir, create=create)
+    return store
 
 
 def _day(stamp: object) -> str:
@@ -136,7 +137,9 @@ def data_import(
 
         tradegame data import prices/aapl.csv --symbol AAPL --currency USD
     """
-    store = _store(data_dir)
+    if not file.is_file():
+        raise fail(f"{file}: no such file")
+    store = _store(data_dir, create=True)
     try:
         stored = import_file(
             store,
@@ -202,7 +205,7 @@ def data_fetch(
         source=f"fetched from {provider}",
         license="provider's terms",
     )
-    store = _store(data_dir)
+    store = _store(data_dir, create=True)
     try:
         source = make_provider(provider)
 

@@ -11,10 +11,17 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from tradegame.cli.common import fail, stdout_console
+from tradegame.cli.common import (
+    check_output_file,
+    check_output_folder,
+    exit_for,
+    fail,
+    market_store,
+    open_db,
+    stdout_console,
+)
 from tradegame.cli.logs import log
-from tradegame.cli.play import DataDir, DbUrl, open_db, progress_columns
-from tradegame.data.store import MarketStore
+from tradegame.cli.play import DataDir, DbUrl, progress_columns
 from tradegame.domain.errors import TradegameError
 from tradegame.store import GameRow
 
@@ -85,7 +92,7 @@ def games_list(
 def games_show(
     game_id: GameId,
     as_json: Annotated[bool, typer.Option("--json", help="Print everything as one JSON object.")] = False,
-    events: Annotated[int, typer.Option(help="How many decision-log lines to print (the latest).")] = 30,
+    events: Annotated[int, typer.Option(min=0, help="How many decision-log lines to print (the latest).")] = 30,
     db: DbUrl = None,
 ) -> None:
     """Show a Game: its summary, decision log and ledgers.
@@ -98,7 +105,7 @@ def games_show(
     try:
         stored = database.load_game(game_id)
     except TradegameError as error:
-        raise fail(str(error)) from None
+        raise exit_for(error) from None
     finally:
         database.close()
     if as_json:
@@ -171,6 +178,8 @@ def report(
     from tradegame.reporting.html_report import write_report
 
     path = output or Path(f"game-{game_id}.html")
+    check_output_file(path, "--output")
+    store = market_store(data_dir)
     database = open_db(db)
     try:
         row = database.game(game_id)
@@ -184,9 +193,9 @@ def report(
                 typer.echo(f"game {game_id} is {row.status}: {len(books.round_values)} Rounds stored, no score")
             typer.echo(f"report: {path}")
             return
-        played = replay_stored(database, game_id, MarketStore(data_dir))
+        played = replay_stored(database, game_id, store)
     except TradegameError as error:
-        raise fail(str(error)) from None
+        raise exit_for(error) from None
     finally:
         database.close()
     write_report(played.result, played.universe, path, benchmark_symbol=benchmark_for(played))
@@ -212,11 +221,13 @@ def export(
     if fmt not in ("csv", "parquet"):
         raise fail(f"--format must be csv or parquet, got {fmt!r}")
     chosen: Literal["csv", "parquet"] = "csv" if fmt == "csv" else "parquet"
+    folder = output or Path(f"game-{game_id}")
+    check_output_folder(folder, "--output")
     database = open_db(db)
     try:
-        paths = database.export(game_id, output or Path(f"game-{game_id}"), chosen)
+        paths = database.export(game_id, folder, chosen)
     except TradegameError as error:
-        raise fail(str(error)) from None
+        raise exit_for(error) from None
     finally:
         database.close()
     for path in paths:
@@ -238,6 +249,7 @@ def resume(game_id: GameId, db: DbUrl = None, data_dir: DataDir = None) -> None:
     from tradegame.app.stored import stored_notice
     from tradegame.cli.play import _ProgressObserver
 
+    store = market_store(data_dir)
     database = open_db(db)
     try:
         row = database.game(game_id)
@@ -248,9 +260,9 @@ def resume(game_id: GameId, db: DbUrl = None, data_dir: DataDir = None) -> None:
         check_resumable(database, game_id)  # before the progress bar: a refusal is the only output
         with Progress(*progress_columns(), transient=True) as progress:  # type: ignore[arg-type]
             task = progress.add_task(f"resume {game_id}", total=None, value="")
-            played = resume_stored(database, game_id, MarketStore(data_dir), _ProgressObserver(progress, task))
+            played = resume_stored(database, game_id, store, _ProgressObserver(progress, task))
     except TradegameError as error:
-        raise fail(str(error)) from None
+        raise exit_for(error) from None
     finally:
         database.close()
     log().info("game.resumed", id=game_id, outcome=played.result.outcome)

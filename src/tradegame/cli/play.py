@@ -11,16 +11,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from tradegame.app.play import Played, benchmark_for, demo_game, summary
-from tradegame.cli.common import fail, stdout_console
+from tradegame.cli.common import check_output_file, exit_for, fail, market_store, open_db, stdout_console
 from tradegame.cli.logs import log
-from tradegame.data.store import MarketStore
 from tradegame.domain.errors import TradegameError
 from tradegame.engine.game import Game, GameResult
 from tradegame.engine.gamefile import GameFile, GameFileError, load_game
 from tradegame.engine.spec import InvalidGameError
 from tradegame.store import Database
 
-__all__ = ["demo", "open_db", "play", "progress_columns"]
+__all__ = ["demo", "play", "progress_columns"]
 
 DbUrl = Annotated[
     str | None,
@@ -60,16 +59,6 @@ def progress_columns() -> tuple[object, ...]:
     )
 
 
-def open_db(db_url: str | None) -> Database:
-    """The Games database (``--db``, else ``$TRADEGAME_DB``, else a SQLite file); exit 2 if unreachable."""
-    from tradegame.store import open_database, resolve_url
-
-    try:
-        return open_database(resolve_url(db_url) if db_url else None)
-    except TradegameError as error:
-        raise fail(str(error)) from None
-
-
 def _play(
     game_file: GameFile,
     data_dir: Path | None,
@@ -81,8 +70,8 @@ def _play(
     from tradegame.app.models import find_model
     from tradegame.app.play import prepare, record
 
-    store = MarketStore(data_dir)
-    db = open_db(db_url)
+    store = market_store(data_dir)
+    db: Database = open_db(db_url)
     try:
         found = find_model(game_file.model, folder)
         pinned, game = prepare(game_file, store, model=found)  # every refusal comes before any output
@@ -100,7 +89,7 @@ def _play(
         raise fail(str(error)) from None
     except TradegameError as error:
         log().info("game.refused", error=str(error))
-        raise fail(str(error)) from None
+        raise exit_for(error) from None
     finally:
         db.close()
     result = played.result
@@ -184,6 +173,8 @@ def play(
 
         tradegame play examples/games/sma-2008.toml
     """
+    if report is not None:
+        check_output_file(report, "--report")
     try:
         game_file = load_game(game_toml)
     except TradegameError as error:
@@ -208,5 +199,6 @@ def demo(
 
         tradegame demo
     """
+    check_output_file(report, "--report")
     game_id, played = _play(demo_game(), data_dir, db, quiet=as_json)
     _show(game_id, played, as_json, report)

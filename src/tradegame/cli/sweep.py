@@ -11,9 +11,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tradegame.cli.common import fail, stdout_console
+from tradegame.cli.common import check_output_file, exit_for, market_store, stdout_console
 from tradegame.cli.play import DataDir
-from tradegame.data.store import MarketStore
 from tradegame.domain.errors import TradegameError
 from tradegame.engine.gamefile import load_game
 
@@ -44,12 +43,15 @@ def sweep(
     from tradegame.app.sweep import parse_windows, sweep_file, sweep_rows
 
     started = time.perf_counter()
+    if csv_path is not None:
+        check_output_file(csv_path, "--csv")
+    store = market_store(data_dir)
     try:
         game_file = load_game(game_toml)
         fasts, slows = parse_windows(fast, "--fast"), parse_windows(slow, "--slow")
-        swept = sweep_file(game_file, MarketStore(data_dir), fasts, slows, symbol)
+        swept = sweep_file(game_file, store, fasts, slows, symbol)
     except TradegameError as error:
-        raise fail(str(error)) from None
+        raise exit_for(error) from None
     rows = sweep_rows(swept.result)
     seconds = time.perf_counter() - started
     if csv_path is not None:

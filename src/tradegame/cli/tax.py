@@ -12,6 +12,7 @@ import typer
 from tradegame.cli.common import fail, stdout_console
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.instruments import LotMethod
+from tradegame.domain.limits import amount_problem, shown
 from tradegame.domain.tax import TaxProfile, TaxRates
 from tradegame.domain.trades import TradeError, attribute_to_games, book_trades
 from tradegame.io.trades_csv import read_trades
@@ -26,9 +27,13 @@ def _rate(text: str | None, option: str) -> Decimal | None:
     if text is None:
         return None
     try:
-        return Decimal(text.rstrip("%")) / (100 if text.endswith("%") else 1)
+        number = Decimal(text.strip().rstrip("%"))
     except InvalidOperation:
-        raise fail(f"{option} {text!r} is not a rate (use 0.24 or 24%)") from None
+        raise fail(f"{option} {shown(text)} is not a rate (use 0.24 or 24%)") from None
+    rate = number / 100 if text.strip().endswith("%") and number.is_finite() else number
+    if amount_problem(number) is not None or not 0 <= rate <= 1:
+        raise fail(f"{option} must be a rate within 0% and 100% (0.24 or 24%), got {shown(text)}")
+    return rate
 
 
 @tax_app.command("lots")

@@ -26,8 +26,11 @@ class BadDataError(DataError, InvalidInputError):
     def __init__(self, source: str, problems: list[str]) -> None:
         self.source = source
         self.problems = problems
-        listed = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{source}: {len(problems)} problem(s), nothing stored\n{listed}")
+        if len(problems) == 1:  # one problem, one line
+            super().__init__(f"{source}: {problems[0]}; nothing stored")
+        else:
+            listed = "\n".join(f"  - {p}" for p in problems)
+            super().__init__(f"{source}: {len(problems)} problem(s), nothing stored\n{listed}")
 
 
 class DatasetNotFoundError(DataError, InvalidInputError):

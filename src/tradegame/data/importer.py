@@ -4,8 +4,10 @@ Columns are found by name, case and spaces ignored: the time in ``date``/``datet
 ``timestamp``/``time``/``ts``; ``open``, ``high``, ``low``, ``close`` (required), ``volume``,
 and an adjusted close in ``adj_close``/``adj close``/``adjusted_close``. Times with an offset
 are converted to UTC; times without one are taken as UTC (daily dates become 00:00 UTC of the
-date). The frequency is inferred from the spacing of the times unless given. Every problem is
-collected in one report (a ``BadDataError``) and nothing is stored.
+date). Any other column is refused, as the trade file's are: a typo in a header must not drop
+data silently. The frequency is inferred from the spacing of the times unless given, and must be
+one of ``bars.FREQUENCIES``; numbers must be finite and below 10^15 (``domain.limits``). Every
+problem is collected in one report (a ``BadDataError``) and nothing is stored.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tradegame.data.bars import BAR_COLUMNS, PRICE_COLUMNS, DatasetInfo, MarketFrames
+from tradegame.data.bars import BAR_COLUMNS, FREQUENCIES, PRICE_COLUMNS, DatasetInfo, MarketFrames
 from tradegame.data.calendars import ALWAYS_OPEN, calendar_names
 from tradegame.data.errors import BadDataError
 from tradegame.data.store import MarketStore, StoredDataset
+from tradegame.domain.limits import MAX_MAGNITUDE, shown
 
 __all__ = ["import_file", "infer_frequency", "read_bars_file"]
 
@@ -51,12 +54,19 @@ def read_bars_file(path: Path, *, symbol: str) -> pd.DataFrame:
         raise BadDataError(source, [f"cannot read the file: {error}"]) from None
     columns = {str(c).strip().lower().replace("-", "_"): c for c in raw.columns}
     found: dict[str, object] = {}
+    problems: list[str] = []
     for target, aliases in _ALIASES.items():
-        for alias in aliases:
-            if alias in columns:
-                found[target] = columns[alias]
-                break
-    problems = [
+        present = [alias for alias in aliases if alias in columns]
+        if present:
+            found[target] = columns[present[0]]
+        if len(present) > 1:
+            problems.append(f"columns {', '.join(repr(columns[a]) for a in present)} all mean {target}; keep one")
+    known = {alias for aliases in _ALIASES.values() for alias in aliases}
+    unknown = [str(columns[name]) for name in columns if name not in known]
+    if unknown:
+        allowed = ", ".join(aliases[0] for aliases in _ALIASES.values())
+        problems.append(f"unknown column(s) {', '.join(map(repr, unknown))}; allowed: {allowed} (or their aliases)")
+    problems += [
         f"no {need} column (looked for {', '.join(_ALIASES[need])})" for need in ("ts", "close") if need not in found
     ]
     if problems:
@@ -91,21 +101,28 @@ def _parse_times(column: pd.Series, source: str, problems: list[str]) -> pd.Seri
     bad = parsed.isna().to_numpy()
     if bad.any():
         index = np.flatnonzero(bad)
-        shown = ", ".join(f"{_line(i)} ({text.iloc[i]!r})" for i in index[:5])
-        problems.append(f"{len(index)} unreadable time(s): {shown}")
+        listed = ", ".join(f"{_line(i)} ({shown(text.iloc[i])})" for i in index[:5])
+        problems.append(f"{len(index)} unreadable time(s): {listed}")
     return parsed.astype("datetime64[ns, UTC]")
 
 
 def _parse_numbers(column: pd.Series, name: str, source: str, problems: list[str]) -> pd.Series:
     if pd.api.types.is_numeric_dtype(column.dtype):
-        return column.astype("float64")
-    text = column.astype(str).str.strip()
-    numbers = pd.to_numeric(text.where(text != "", None), errors="coerce").astype("float64")
-    bad = (numbers.isna() & (text != "") & (text.str.lower() != "nan")).to_numpy()
-    if bad.any():
-        index = np.flatnonzero(bad)
-        shown = ", ".join(f"{_line(i)} ({text.iloc[i]!r})" for i in index[:5])
-        problems.append(f"{name}: {len(index)} value(s) that are not numbers: {shown}")
+        numbers = column.astype("float64")
+        text = numbers.astype(str)
+    else:
+        text = column.astype(str).str.strip()
+        numbers = pd.to_numeric(text.where(text != "", None), errors="coerce").astype("float64")
+        bad = (numbers.isna() & (text != "") & (text.str.lower() != "nan")).to_numpy()
+        if bad.any():
+            index = np.flatnonzero(bad)
+            listed = ", ".join(f"{_line(i)} ({shown(text.iloc[i])})" for i in index[:5])
+            problems.append(f"{name}: {len(index)} value(s) that are not numbers: {listed}")
+    huge = (np.abs(numbers.to_numpy()) >= float(MAX_MAGNITUDE)) & ~np.isnan(numbers.to_numpy())
+    if huge.any():
+        index = np.flatnonzero(huge)
+        listed = ", ".join(f"{_line(i)} ({shown(text.iloc[i])})" for i in index[:5])
+        problems.append(f"{name}: {len(index)} value(s) not finite or not below 10^15: {listed}")
     return numbers
 
 
@@ -146,6 +163,8 @@ def import_file(
         raise BadDataError(str(path), [f"unknown calendar {calendar!r}; use an exchange code (XNYS) or 24/7, 24/5"])
     if len(currency) != 3 or not currency.isalpha():
         raise BadDataError(str(path), [f"currency {currency!r} must be a three-letter code such as USD"])
+    if frequency is not None and frequency not in FREQUENCIES:
+        raise BadDataError(str(path), [f"unknown frequency {shown(frequency)}; use one of {', '.join(FREQUENCIES)}"])
     bars = read_bars_file(path, symbol=symbol)
     frequency = frequency or infer_frequency(bars["ts"])
     name = name or symbol.lower().replace("^", "").replace("/", "-")

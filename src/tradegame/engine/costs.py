@@ -47,6 +47,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Final, Literal, Protocol, cast
 
 from tradegame.domain.errors import InvalidInputError
+from tradegame.domain.limits import RATE_PLACES, amount_problem, shown
 from tradegame.domain.money import Currency
 
 __all__ = [
@@ -113,9 +114,7 @@ class _FieldError(InvalidInputError):
 
 
 def _show(value: object) -> str:
-    if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
-        return str(value)
-    return repr(value)
+    return shown(value)
 
 
 def _expected(minimum: float | None, strict: bool) -> str:
@@ -146,6 +145,9 @@ def _decimal(
         raise _FieldError(owner, field, f"must be {expected}, got {_show(value)}")
     if not result.is_finite() or (minimum is not None and (result <= minimum if strict else result < minimum)):
         raise _FieldError(owner, field, f"must be {expected}, got {_show(value)}")
+    problem = amount_problem(result, RATE_PLACES)
+    if problem is not None:
+        raise _FieldError(owner, field, problem)
     return result
 
 

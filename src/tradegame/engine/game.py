@@ -174,6 +174,10 @@ class Game:
         unknown = sorted(allowed - set(self.panel.symbols))
         if unknown:
             raise InvalidInputError(f"symbols: not in the data: {', '.join(unknown)}")
+        assets = set(self.panel.symbols) | {symbol.split("/", 1)[0] for symbol in self.panel.symbols}
+        held = [p.symbol for p in spec.initial_positions if p.symbol not in assets]
+        if held:
+            raise InvalidInputError(f"initial_positions: symbol not in the data: {', '.join(sorted(set(held)))}")
         if spec.asset_classes:
             classes = set(spec.asset_classes)
             allowed = {s for s in allowed if universe.instruments[s].asset_class in classes}

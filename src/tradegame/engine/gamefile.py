@@ -5,7 +5,7 @@ parameters). The format, table by table (``examples/games/*.toml`` are commented
 
     [game]               name, start, end | rounds, schedule | round_times | round_intervals |
                          round_interval_days (+ round_growth), start_fund, currency, seed,
-                         fill_at, calendar, symbols, asset_classes
+                         fill_at, calendar, symbols, asset_classes, allow_extreme_costs
     [[data]]             dataset, hash, symbols
     [[accounts]]         name, venue, currency, lot_method, volume_cap, symbols, fees, slippage
     [[transfers]]        source, target, fee, delay_rounds
@@ -18,7 +18,9 @@ parameters). The format, table by table (``examples/games/*.toml`` are commented
 
 Values: dates are TOML dates or ISO strings (``2007-01-03``); money amounts, quantities and rates
 are strings or integers (quote them to be exact; a float is read through ``Decimal(repr(x))``, i.e.
-as written); fractions (exit rules, tax rates, ``volume_cap``) may also be percentages such as
+as written), bounded by ``domain/limits.py`` (finite, below 10^15, at most 12 decimals; the Start
+Fund in whole minor units); fee rates and slippage of 10% or more need ``allow_extreme_costs``;
+fractions (exit rules, tax rates, ``volume_cap``) may also be percentages such as
 ``"30%"``. Defaults: one account ``main`` in the Game currency when there is no ``[[accounts]]``;
 a running cost or initial position without ``account`` belongs to the first account; a running
 cost's ``currency`` is its account's, its ``anchor`` the Game's start; the tax ``currency`` is the
@@ -56,6 +58,7 @@ from typing import Any, Final, TypeVar
 
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.instruments import AssetClass, LotMethod
+from tradegame.domain.limits import amount_problem, shown
 from tradegame.domain.money import Currency, Money
 from tradegame.domain.running_costs import EveryNDays, Monthly, OneOff, RunningCost, Yearly
 from tradegame.domain.tax import TaxProfile, TaxRates
@@ -111,6 +114,7 @@ _GAME_KEYS: Final = (
     "calendar",
     "symbols",
     "asset_classes",
+    "allow_extreme_costs",
 )
 _DATA_KEYS: Final = ("dataset", "hash", "symbols")
 _ACCOUNT_KEYS: Final = ("name", "venue", "currency", "lot_method", "volume_cap", "symbols", "fees", "slippage")
@@ -240,7 +244,7 @@ def _join(path: str, key: str) -> str:
 def _show(value: object) -> str:
     if isinstance(value, date | time):
         return value.isoformat()
-    return repr(value)
+    return shown(value)
 
 
 # Converters: a TOML value in, a spec value out, or _BadValueError with what was expected.
@@ -249,6 +253,12 @@ def _show(value: object) -> str:
 def _text(value: object) -> str:
     if not isinstance(value, str):
         raise _BadValueError(f"must be a string, got {_show(value)}")
+    return value
+
+
+def _boolean(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise _BadValueError(f"must be true or false, got {_show(value)}")
     return value
 
 
@@ -275,8 +285,9 @@ def _number(value: object, expected: str = 'an amount such as "100.50"') -> Deci
             raise _BadValueError(f"must be {expected}, got {value!r}") from None
     else:
         raise _BadValueError(f"must be {expected}, got {_show(value)}")
-    if not number.is_finite():
-        raise _BadValueError(f"must be a finite number, got {_show(value)}")
+    problem = amount_problem(number)
+    if problem is not None:
+        raise _BadValueError(problem)
     return number
 
 
@@ -484,6 +495,13 @@ class _Reader:
         symbols = self.optional(table, "symbols", path, _texts, ())
         seed = self.optional(table, "seed", path, _integer, 0)
         fill_at: FillAt = self.optional(table, "fill_at", path, _fill_at, "next_open")
+        allow_extreme_costs = self.optional(table, "allow_extreme_costs", path, _boolean, False)
+        if start_fund is not None:
+            minor = _currency(currency).minor_units
+            problem = amount_problem(start_fund, minor, currency)
+            if problem is not None:
+                self.report("game.start_fund", problem)
+                start_fund = None
 
         accounts = self.accounts(top, currency)
         first_account = accounts[0].name if accounts else "main"
@@ -527,6 +545,7 @@ class _Reader:
             data=tuple(spec for spec in data if spec is not None),
             fill_at=fill_at,
             fx_rates=fx_rates,
+            allow_extreme_costs=allow_extreme_costs,
         )
 
     def data_spec(self, where: str, entry: Mapping[str, object]) -> DataSpec | None:
@@ -764,6 +783,8 @@ def dump_game(game: GameFile) -> str:
         lines.append(_line("symbols", list(spec.symbols)))
     if spec.asset_classes:
         lines.append(_line("asset_classes", [asset_class.value for asset_class in spec.asset_classes]))
+    if spec.allow_extreme_costs:
+        lines.append(_line("allow_extreme_costs", True))
     sections.append(lines)
 
     for data in spec.data:

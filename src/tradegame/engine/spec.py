@@ -14,8 +14,10 @@ from typing import Literal
 
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.instruments import AssetClass, LotMethod
+from tradegame.domain.limits import amount_problem
 from tradegame.domain.running_costs import RunningCost
 from tradegame.domain.tax import TaxProfile
+from tradegame.engine.cost_limits import fee_problems, slippage_problems
 from tradegame.engine.costs import FeeModel, NoFee, NoSlippage, SlippageModel
 
 __all__ = [
@@ -37,7 +39,10 @@ class InvalidGameError(InvalidInputError):
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
-        super().__init__("invalid game definition:\n" + "\n".join(f"  - {p}" for p in problems))
+        if len(problems) == 1:  # one problem, one line
+            super().__init__(f"invalid game definition: {problems[0]}")
+        else:
+            super().__init__("invalid game definition:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,7 @@ class GameSpec:
     data: tuple[DataSpec, ...] = ()
     fill_at: FillAt = "next_open"
     fx_rates: tuple[tuple[str, Decimal], ...] = ()  # static fallback: units of Game currency per unit
+    allow_extreme_costs: bool = False  # fee rates or slippage of 10% or more are refused unless set
 
     def account_for(self, symbol: str) -> AccountSpec:
         """Where a Move on ``symbol`` that names no account trades: the first account that lists
@@ -180,9 +186,13 @@ class GameSpec:
         if not self.name.strip():
             out.append("name: must not be empty")
         if not isinstance(self.start_fund, Decimal) or not self.start_fund.is_finite() or self.start_fund <= 0:
-            out.append(f"start_fund: must be a positive amount, got {self.start_fund}")
+            out.append(f"start_fund: must be a positive amount, got {str(self.start_fund)[:40]}")
+        else:
+            out += _bound("start_fund", self.start_fund)
         if len(self.currency) != 3 or not self.currency.isalpha() or not self.currency.isupper():
             out.append(f"currency: must be a three-letter code such as USD, got {self.currency!r}")
+        if self.seed < 0:
+            out.append(f"seed: must be a whole number of at least 0, got {self.seed}")
         growing = self.round_interval_days is not None
         irregular = bool(self.round_times) or bool(self.round_intervals) or growing
         if self.end is None and self.rounds is None and not self.round_times:
@@ -215,6 +225,9 @@ class GameSpec:
                 out.append(f"{where}.currency: must be a three-letter code, got {account.currency!r}")
             if account.volume_cap is not None and not Decimal(0) < account.volume_cap <= Decimal(1):
                 out.append(f"{where}.volume_cap: must be within (0, 1], got {account.volume_cap}")
+            if not self.allow_extreme_costs:
+                out += fee_problems(account.fees, f"{where}.fees")
+                out += slippage_problems(account.slippage, f"{where}.slippage")
         for index, rule in enumerate(self.transfers):
             where = f"transfers[{index}]"
             for end_name, end in (("source", rule.source), ("target", rule.target)):
@@ -224,6 +237,7 @@ class GameSpec:
                 out.append(f"{where}: source and target are the same account")
             if rule.fee < 0:
                 out.append(f"{where}.fee: must not be negative")
+            out += _bound(f"{where}.fee", rule.fee)
             if rule.delay_rounds < 0:
                 out.append(f"{where}.delay_rounds: must not be negative")
         for index, position in enumerate(self.initial_positions):
@@ -234,6 +248,7 @@ class GameSpec:
                 out.append(f"{where}.quantity: must be positive")
             if position.cost_basis < 0:
                 out.append(f"{where}.cost_basis: must not be negative")
+            out += _bound(f"{where}.quantity", position.quantity) + _bound(f"{where}.cost_basis", position.cost_basis)
             if position.acquired > self.start:
                 out.append(f"{where}.acquired: {position.acquired} is after the Game's start {self.start}")
         exits = self.exits
@@ -253,6 +268,7 @@ class GameSpec:
         for code, rate in self.fx_rates:
             if rate <= 0:
                 out.append(f"fx_rates.{code}: must be positive")
+            out += _bound(f"fx_rates.{code}", rate)
         return out
 
     def _growth_problems(self) -> list[str]:
@@ -280,6 +296,12 @@ class GameSpec:
         problems = self.problems()
         if problems:
             raise InvalidGameError(problems)
+
+
+def _bound(where: str, value: Decimal) -> list[str]:
+    """The amount problem of ``value`` (too large, too many decimals), as a list."""
+    problem = amount_problem(value) if isinstance(value, Decimal) else None
+    return [] if problem is None else [f"{where}: {problem}"]
 
 
 def _exact_number(value: object) -> bool:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.instruments import AssetClass
+from tradegame.domain.limits import amount_problem, shown
 from tradegame.domain.trades import Side, Trade, TradeError
 
 __all__ = ["OPTIONAL_COLUMNS", "REQUIRED_COLUMNS", "TradeFile", "read_trades"]
@@ -50,9 +51,12 @@ def _number(text: str, column: str, row: int, *, positive: bool) -> Decimal:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise TradeError(row, f"{column} {text!r} is not a number") from None
+        raise TradeError(row, f"{column} {shown(text)} is not a number") from None
     if not value.is_finite():
-        raise TradeError(row, f"{column} {text!r} is not a finite number")
+        raise TradeError(row, f"{column} {shown(text)} is not a finite number")
+    problem = amount_problem(value)  # the fee's cents are the domain's rule (Trade)
+    if problem is not None:
+        raise TradeError(row, f"{column} {problem}")
     if positive and value <= 0:
         raise TradeError(row, f"{column} must be positive, got {text}")
     if not positive and value < 0:

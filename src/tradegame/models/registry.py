@@ -7,11 +7,13 @@ one line of one ``InvalidGameError`` naming the field (``model.params.fast``). T
 read-only mapping: nothing is registered by side effect. A Model of your own is passed to
 ``play`` as an instance, or named in a Game file as ``module:Class`` or ``file.py:Class`` or
 installed under the ``tradegame.models`` entry-point group (``tradegame.app.models`` finds it).
+``check_model_symbols`` then checks the symbols the parameters name (``symbol``, ``symbols``)
+against the Game's data, before anything is played or recorded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 
 from tradegame.domain.errors import InvalidInputError
@@ -25,7 +27,7 @@ from tradegame.models.momentum import MomentumRotation
 from tradegame.models.params import check_params
 from tradegame.models.sma import SmaCrossover
 
-__all__ = ["REGISTRY", "build_model", "make_model"]
+__all__ = ["REGISTRY", "build_model", "check_model_symbols", "make_model"]
 
 REGISTRY: Mapping[str, Callable[..., Model]] = MappingProxyType(
     {
@@ -76,3 +78,20 @@ def build_model(label: str, constructor: Callable[..., object], params: Mapping[
     if not callable(getattr(model, "decide", None)):
         raise InvalidInputError(f"model.name: {label} is not a Model (it has no decide(ctx) method)")
     return model  # type: ignore[return-value]
+
+
+_SYMBOL_PARAMS = ("symbol", "symbols")  # the built-in Models' names for the instruments they trade
+
+
+def check_model_symbols(name: str, params: Mapping[str, object], known: Sequence[str]) -> None:
+    """Refuse a ``symbol``/``symbols`` parameter naming an instrument the Game's data does not
+    hold (a data symbol such as ``BTC/USD``, or the asset of a pair, ``BTC``)."""
+    assets = set(known) | {symbol.split("/", 1)[0] for symbol in known}
+    for key in _SYMBOL_PARAMS:
+        value = params.get(key)
+        named = [value] if isinstance(value, str) else list(value) if isinstance(value, list | tuple) else []
+        unknown = [str(symbol) for symbol in named if symbol not in assets]
+        if unknown:
+            shown_known = ", ".join(list(known)[:10]) + (", ..." if len(known) > 10 else "")
+            listed = ", ".join(map(repr, unknown))
+            raise InvalidInputError(f"model {name}: {key}: unknown symbol {listed} (the Game's data has {shown_known})")

@@ -177,7 +177,7 @@ def everything() -> GameFile:
             D(0),
             USD,
         ),
-        seed=-3,
+        seed=3,  # a negative seed is refused: the random generator takes none
         data=(DataSpec("xetra", "sha256:abc", ("SAP", "SIE")), DataSpec("krx", None, ())),
         fill_at="close",
         fx_rates=(("KRW", D("0.00075")), ("USD", D("0.92"))),
@@ -482,3 +482,30 @@ def test_the_error_pickles() -> None:
     error = GameFileError(["game.start: missing"], "g.toml")
     copy = pickle.loads(pickle.dumps(error))
     assert (copy.problems, copy.source, str(copy)) == (error.problems, error.source, str(error))
+
+
+def test_extreme_costs_are_refused_unless_the_game_allows_them() -> None:
+    extreme = with_lines(
+        MINIMAL,
+        "[[accounts]]",
+        'name = "main"',
+        'fees = { model = "percent", rate = "5" }',
+        'slippage = { model = "fixed_bps", bps = 2000 }',
+    )
+    assert problems_of(extreme) == [
+        "accounts[0].fees.rate: must be within [0, 10%) (set allow_extreme_costs = true in [game] to allow it), got 5",
+        "accounts[0].slippage.bps: must be below 1000 bps (10%) (set allow_extreme_costs = true in [game] to allow "
+        "it), got 2000.0",
+    ]
+    allowed = parse(with_lines(extreme, "[game]", "allow_extreme_costs = true"))
+    assert allowed.spec.allow_extreme_costs
+    assert parse(dump_game(allowed)) == allowed
+
+
+def test_absurd_numbers_are_refused_naming_the_field() -> None:
+    assert problems_of(MINIMAL.replace('"1000"', '"1E+400"')) == [
+        "game.start_fund: must be less than 10^15 in size, got 1E+400"
+    ]
+    assert problems_of(MINIMAL.replace('"1000"', '"10.001"')) == [
+        "game.start_fund: must have at most USD's 2 decimal places, got 10.001"
+    ]
