@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import fcntl
 import os
+import secrets
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["STAGING_PREFIX", "exclusive_lock", "fsync_dir", "remove_leftovers", "write_atomic"]
+__all__ = ["STAGING_PREFIX", "exclusive_lock", "fsync_dir", "make_staging", "remove_leftovers", "write_atomic"]
 
 #: Prefix of the temporary folder a writer builds a version in (inside the dataset's folder).
 STAGING_PREFIX = ".staging-"
@@ -41,7 +41,8 @@ def exclusive_lock(path: Path) -> Iterator[None]:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` all at once: a reader sees the old or the new content, never a part."""
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=_TEMPORARY_SUFFIX, dir=path.parent)
+    temporary = path.with_name(f".{path.name}.{_unique()}{_TEMPORARY_SUFFIX}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
@@ -52,6 +53,17 @@ def write_atomic(path: Path, data: bytes) -> None:
         Path(temporary).unlink(missing_ok=True)
         raise
     fsync_dir(path.parent)
+
+
+def make_staging(parent: Path) -> Path:
+    """A new, empty staging folder in ``parent``, unique to this process and call."""
+    folder = parent / f"{STAGING_PREFIX}{_unique()}"
+    folder.mkdir(mode=0o777)  # the umask applies, as for any folder the store makes
+    return folder
+
+
+def _unique() -> str:
+    return f"{os.getpid()}-{secrets.token_hex(6)}"
 
 
 def fsync_dir(folder: Path) -> None:
@@ -69,7 +81,7 @@ def remove_leftovers(folder: Path) -> list[str]:
     Only call this while holding the lock that every writer of ``folder`` holds while it
     stages: then nothing else can be using them. Returns the names removed.
     """
-    removed = []
+    removed: list[str] = []
     if not folder.is_dir():
         return removed
     for entry in folder.iterdir():

@@ -34,7 +34,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -56,7 +55,7 @@ from tradegame.data.bars import (
 from tradegame.data.checks import check_frames
 from tradegame.data.errors import BadDataError, CorruptDataError, DataError, DatasetNotFoundError
 from tradegame.data.hashes import VERSION_FILES, FileChecker, FileRecord, read_records, read_sidecar, write_sidecar
-from tradegame.data.locking import STAGING_PREFIX, exclusive_lock, fsync_dir, remove_leftovers, write_atomic
+from tradegame.data.locking import exclusive_lock, fsync_dir, make_staging, remove_leftovers, write_atomic
 from tradegame.data.panel import Panel
 
 __all__ = ["MarketStore", "StoredDataset", "content_hash", "default_root"]
@@ -195,7 +194,7 @@ class MarketStore:
             if not (folder / "manifest.json").is_file():
                 if folder.exists():  # not a version (it has no manifest): never made by a writer; keep it
                     raise DataError(f"dataset {info.name!r}: {folder} is in the way of version {digest}")
-                staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=parent))
+                staging = make_staging(parent)
                 try:
                     self._write_version(staging, info, frames)
                     os.rename(staging, folder)

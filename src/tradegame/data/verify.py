@@ -50,7 +50,8 @@ def _verify_version(store: MarketStore, name: str, version: str) -> VersionCheck
     try:
         dataset = store.get(name, version)
     except (DataError, OSError, ValueError, KeyError, TypeError) as error:
-        detail = "manifest.json is missing" if isinstance(error, DataError) else f"manifest.json is unreadable ({error})"
+        missing = isinstance(error, DataError)
+        detail = "manifest.json is missing" if missing else f"manifest.json is unreadable: {error}"
         return VersionCheck(name, version, 0, (f"dataset {name!r} version {version}: {detail}",))
     if dataset.info.content_hash != version:
         why = f"manifest.json names version {dataset.info.content_hash!r}, not its folder's"
