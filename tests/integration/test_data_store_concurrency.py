@@ -17,13 +17,21 @@ import time
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from tests.unit.data.sample import daily_bars
+from tests.unit.data.test_store_integrity import rewrite_with_other_prices
+from tradegame.app.play import play_recorded
+from tradegame.cli import app
 from tradegame.data.store import MarketStore
 from tradegame.data.verify import verify_store
+from tradegame.engine.game import Game, GameResult
+from tradegame.engine.gamefile import load_game
+from tradegame.store import open_database
 
 SRC = Path(__file__).parents[2] / "src"
 BURST = Path(__file__).with_name("cli_burst.py")
+runner = CliRunner()
 SYMBOLS = ("AAA", "BBB", "CCC", "DDD", "EEE", "FFF", "GGG", "HHH")
 
 
@@ -164,3 +172,78 @@ def test_an_import_killed_at_any_moment_leaves_the_previous_version(tmp_path: Pa
     assert done.returncode == 0, done.stderr
     assert {"AAA", "CCC"} <= set(MarketStore(root).get("shared").symbols)
     assert not list(root.glob("datasets/shared/.staging-*")) and not list(root.glob("datasets/shared/.*.tmp"))
+
+
+GAME = """
+[game]
+name = "acme-hold"
+start = 2020-01-02
+end = 2020-03-31
+schedule = "daily"
+start_fund = "10000"
+symbols = ["ACME"]
+
+[[data]]
+dataset = "acme"
+
+[model]
+name = "buy-and-hold"
+"""
+
+
+class _Crash:
+    """Stops a Game after a Round as a kill would (not an Exception: nothing marks it failed)."""
+
+    def round_done(self, game: Game, round_index: int, value: float) -> None:
+        if round_index == 20:
+            raise KeyboardInterrupt("killed")
+
+    def game_done(self, game: Game, result: GameResult) -> None:
+        pass
+
+
+def test_a_bars_file_edited_in_place_is_refused_by_play_resume_report_and_verify(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    root.mkdir()
+    db = str(tmp_path / "games.sqlite")
+    for symbol, name in (("ACME", "acme"), ("BETA", "beta")):
+        path = csv_of(tmp_path, symbol, "2020-01-02", "2020-04-30")
+        assert runner.invoke(app, import_argv(path, symbol, name, root)).exit_code == 0
+    game = tmp_path / "game.toml"
+    game.write_text(GAME)
+    played = runner.invoke(app, ["play", str(game), "--db", db, "--data-dir", str(root), "--json"])
+    assert played.exit_code == 0, played.output
+    store = MarketStore(root)
+    with pytest.raises(KeyboardInterrupt):
+        play_recorded(load_game(game), store, open_database(f"sqlite:///{db}"), _Crash())
+    version = store.get("acme")
+    bars = version.path / "bars.parquet"
+    original = bars.read_bytes()
+    rewrite_with_other_prices(bars)
+
+    for argv in (
+        ["play", str(game), "--db", db, "--data-dir", str(root)],
+        ["resume", "2", "--db", db, "--data-dir", str(root)],
+        ["report", "1", "--output", str(tmp_path / "r.html"), "--db", db, "--data-dir", str(root)],
+        ["data", "verify", "--data-dir", str(root)],
+        ["data", "verify", "acme", "--data-dir", str(root)],
+    ):
+        refused = runner.invoke(app, argv)
+        assert refused.exit_code == 2, f"{argv}: {refused.output}"
+        message = refused.output
+        assert "'acme'" in message and version.info.content_hash in message and "bars.parquet" in message, message
+        assert "Traceback" not in message and "beta" not in message.split("failed verification", 1)[-1]
+    rows = open_database(f"sqlite:///{db}")
+    assert [g.status for g in rows.list_games()] == ["finished", "running"]  # nothing written, nothing marked failed
+    assert not (tmp_path / "r.html").exists()
+    assert runner.invoke(app, ["data", "verify", "beta", "--data-dir", str(root)]).exit_code == 0
+
+    bars.write_bytes(original)  # the same bytes again, under a new modification time: the store plays
+    for argv in (
+        ["data", "verify", "--data-dir", str(root)],
+        ["report", "1", "--output", str(tmp_path / "r.html"), "--db", db, "--data-dir", str(root)],
+        ["resume", "2", "--db", db, "--data-dir", str(root)],
+        ["play", str(game), "--db", db, "--data-dir", str(root)],
+    ):
+        result = runner.invoke(app, argv)
+        assert result.exit_code == 0, f"{argv}: {result.output}"
