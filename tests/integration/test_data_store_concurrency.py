@@ -92,7 +92,7 @@ def check_imports(tmp_path: Path, repetitions: int) -> None:
 
 
 def test_eight_concurrent_imports_into_one_dataset_all_succeed_and_none_is_lost(tmp_path: Path) -> None:
-    check_imports(tmp_path, repetitions=3)
+    check_imports(tmp_path, repetitions=2)
 
 
 @pytest.mark.slow

@@ -36,7 +36,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -53,6 +53,7 @@ from tradegame.data.bars import (
     MarketFrames,
 )
 from tradegame.data.checks import check_frames
+from tradegame.data.duck import SharedConnection
 from tradegame.data.errors import BadDataError, CorruptDataError, DataError, DatasetNotFoundError
 from tradegame.data.hashes import VERSION_FILES, FileChecker, FileRecord, read_records, read_sidecar, write_sidecar
 from tradegame.data.locking import exclusive_lock, fsync_dir, make_staging, remove_leftovers, write_atomic
@@ -137,6 +138,8 @@ class MarketStore:
         self._checker = FileChecker()
         self._legacy: dict[Path, dict[str, FileRecord]] = {}  # versions without per-file hashes, checked
         self._held = threading.local()  # names of the datasets whose lock this thread holds
+        self._reader = SharedConnection("SET TimeZone = 'UTC'")
+        self._writer = SharedConnection()
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -154,8 +157,12 @@ class MarketStore:
         if name in held:
             yield
             return
-        folder.mkdir(parents=True, exist_ok=True)
-        with exclusive_lock(folder / ".lock"):
+        with ExitStack() as stack:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                stack.enter_context(exclusive_lock(folder / ".lock"))
+            except OSError as error:
+                raise DataError(f"dataset {name!r}: cannot take its writers' lock in {folder}: {error}") from None
             held.add(name)
             try:
                 yield
@@ -209,12 +216,14 @@ class MarketStore:
         bars = frames.bars.loc[:, list(BAR_COLUMNS)].sort_values(["symbol", "ts"], kind="stable")
         dividends = frames.dividends.loc[:, list(DIVIDEND_COLUMNS)].sort_values(["symbol", "ts"], kind="stable")
         splits = frames.splits.loc[:, list(SPLIT_COLUMNS)].sort_values(["symbol", "ts"], kind="stable")
-        with duckdb.connect() as con:
+        with self._writer.use() as con:
             for label, frame in (("bars", bars), ("dividends", dividends), ("splits", splits)):
                 con.register("frame", frame)
                 target = str(folder / f"{label}.parquet").replace("'", "''")
-                con.execute(f"COPY (SELECT * FROM frame) TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
-                con.unregister("frame")
+                try:
+                    con.execute(f"COPY (SELECT * FROM frame) TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
+                finally:
+                    con.unregister("frame")
         for file in VERSION_FILES:
             with (folder / file).open("rb") as handle:
                 os.fsync(handle.fileno())
@@ -363,7 +372,7 @@ class MarketStore:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY symbol, ts, file_row_number"  # ties (ticks) keep the stored order
         self._check_file(dataset, f"{table}.parquet")
-        return _read(dataset, f"{table}.parquet", sql, params)
+        return self._read(dataset, f"{table}.parquet", sql, params)
 
     # -- checking ---------------------------------------------------------------------------
 
@@ -404,7 +413,7 @@ class MarketStore:
         for file in VERSION_FILES:
             path = str(dataset.path / file).replace("'", "''")
             sql = f"SELECT * EXCLUDE (file_row_number) FROM read_parquet('{path}', file_row_number = true)"
-            frames.append(_read(dataset, file, sql + " ORDER BY symbol, ts, file_row_number", []))
+            frames.append(self._read(dataset, file, sql + " ORDER BY symbol, ts, file_row_number", []))
         if content_hash(dataset.info, MarketFrames(*frames)) != version:
             written = (dataset.path / "manifest.json").stat().st_mtime_ns
             suspects = [file for file, r in records.items() if r.mtime_ns > written] or list(VERSION_FILES)
@@ -417,6 +426,18 @@ class MarketStore:
             )
         self._checker.trust(dataset.path, records)
         return records
+
+    def _read(self, dataset: StoredDataset, file: str, sql: str, params: list[object]) -> pd.DataFrame:
+        """Run ``sql`` over one of the version's Parquet files; an unreadable file is a ``CorruptDataError``."""
+        try:
+            with self._reader.use() as con:
+                frame = con.execute(sql, params).df()
+        except duckdb.Error as error:
+            first = str(error).splitlines()[0] if str(error) else type(error).__name__
+            why = f"cannot be read ({first}); the version is refused"
+            raise CorruptDataError(dataset.info.name, dataset.info.content_hash, [file], why) from None
+        frame["ts"] = pd.DatetimeIndex(frame["ts"]).tz_convert("UTC").as_unit("ns")
+        return frame
 
     def _folder(self, name: str) -> Path:
         _check_name(name)
@@ -431,18 +452,3 @@ def _check_name(name: str) -> None:
 def _utc(value: pd.Timestamp | str) -> pd.Timestamp:
     stamp = pd.Timestamp(value)
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-
-
-def _read(dataset: StoredDataset, file: str, sql: str, params: list[object]) -> pd.DataFrame:
-    """Run ``sql`` over one of the version's Parquet files; an unreadable file is a ``CorruptDataError``."""
-    try:
-        with duckdb.connect() as con:
-            con.execute("SET TimeZone = 'UTC'")
-            frame = con.execute(sql, params).df()
-    except duckdb.Error as error:
-        first = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise CorruptDataError(
-            dataset.info.name, dataset.info.content_hash, [file], f"cannot be read ({first}); the version is refused"
-        ) from None
-    frame["ts"] = pd.DatetimeIndex(frame["ts"]).tz_convert("UTC").as_unit("ns")
-    return frame
