@@ -20,7 +20,19 @@ import tempfile
 import traceback
 from pathlib import Path
 
-import tradegame.cli  # noqa: F401  (imported once, before forking)
+from tradegame.cli import app
+from tradegame.data.calendars import sessions
+
+
+def _warm_up() -> None:
+    """What every child would otherwise do first, once: the command line's lazy imports, the calendar."""
+    with open(os.devnull, "w") as sink:
+        saved, sys.stdout = sys.stdout, sink
+        try:
+            app(["data", "import", "--help"], standalone_mode=False)
+        finally:
+            sys.stdout = saved
+    sessions("XNYS", "2020-01-01", "2020-12-31")
 
 
 def _child(argv: list[str], out: Path, err: Path, gate: int) -> None:
@@ -67,6 +79,7 @@ def burst(commands: list[list[str]], scratch: Path) -> list[tuple[int, str, str]
 
 def main() -> None:
     spec = json.loads(Path(sys.argv[1]).read_text())
+    _warm_up()
     with tempfile.TemporaryDirectory() as scratch:
         print(json.dumps([burst(commands, Path(scratch)) for commands in spec]))
 
