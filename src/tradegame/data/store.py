@@ -209,6 +209,10 @@ class MarketStore:
                     shutil.rmtree(staging, ignore_errors=True)
                     raise
                 fsync_dir(parent)
+            else:  # the same content is stored already: reuse it only if its files are intact
+                existing = self.get(info.name, digest)
+                for file in VERSION_FILES:
+                    self._check_file(existing, file)
             write_atomic(parent / "CURRENT", (digest + "\n").encode())
         return self.get(info.name, digest)
 

@@ -78,6 +78,17 @@ def test_a_file_edited_in_place_is_refused_naming_dataset_version_and_file(
     assert "bars.parquet" in bad.problems[0] and bad.version == stored.info.content_hash
 
 
+def test_storing_the_same_content_again_does_not_revive_a_changed_version(
+    store: MarketStore, info: DatasetInfo, frames: MarketFrames
+) -> None:
+    stored = store.write(info, frames)
+    store.write(info, MarketFrames(frames.bars[frames.bars["symbol"] == "AAA"]))
+    edit_in_place(stored.path / "bars.parquet")
+    with pytest.raises(CorruptDataError, match=r"bars\.parquet"):
+        store.write(info, frames)
+    assert store.get(info.name).info.content_hash != stored.info.content_hash  # CURRENT unchanged
+
+
 def test_a_file_touched_but_unchanged_still_loads(store: MarketStore, info: DatasetInfo, frames: MarketFrames) -> None:
     stored = store.write(info, frames)
     bars = stored.path / "bars.parquet"
