@@ -1,4 +1,4 @@
-"""``tradegame data``: list, show, import and fetch market data."""
+"""``tradegame data``: list, show, import, fetch and verify market data."""
 
 from __future__ import annotations
 
@@ -159,6 +159,34 @@ def data_import(
         f"stored {symbol.upper()} in dataset {stored.info.name}: {stored.rows:,} bars, "
         f"{_day(stored.start)} to {_day(stored.end)}, hash {stored.info.content_hash}"
     )
+
+
+@data_app.command("verify")
+def data_verify(
+    name: Annotated[str | None, typer.Argument(help="Dataset to verify (default: every dataset).")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Re-hash every file of every stored version (or of dataset NAME); exit 2 naming each bad one.
+
+    Example:
+
+        tradegame data verify
+    """
+    from tradegame.data.verify import verify_store
+
+    store = _store(data_dir)
+    try:
+        checks = verify_store(store, name)
+    except DataError as error:
+        raise fail(str(error)) from None
+    bad = [problem for check in checks for problem in check.problems]
+    for check in checks:
+        if check.ok:
+            typer.echo(f"ok  {check.dataset} {check.version} ({check.files} files)")
+    if bad:
+        versions = sum(1 for check in checks if not check.ok)
+        raise fail(f"{versions} of {len(checks)} version(s) failed verification:\n" + "\n".join(bad))
+    typer.echo(f"verified {len(checks)} version(s) of {len({c.dataset for c in checks})} dataset(s): all intact")
 
 
 @data_app.command("fetch")

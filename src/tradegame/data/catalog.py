@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from tradegame.data.bars import DatasetInfo
 from tradegame.data.checks import check_bars
 from tradegame.data.datasets import available_datasets
 from tradegame.data.errors import DatasetNotFoundError
@@ -31,10 +32,17 @@ def sync_bundled(store: MarketStore, names: Iterable[str] | None = None) -> list
         if wanted is not None and bundled.info.name not in wanted:
             continue
         info = replace(bundled.info, content_hash="")
-        if info.name in stored and replace(store.get(info.name).info, content_hash="") == info:
+        if _stored(store, info, stored):
             continue
-        added.append(store.write(info, bundled.load(), allow_gaps=True, allow_inconsistent=True))
+        with store.lock(info.name):  # another process storing it first: wait, then find it stored
+            if _stored(store, info, set(store.names())):
+                continue
+            added.append(store.write(info, bundled.load(), allow_gaps=True, allow_inconsistent=True))
     return added
+
+
+def _stored(store: MarketStore, info: DatasetInfo, names: set[str]) -> bool:
+    return info.name in names and replace(store.get(info.name).info, content_hash="") == info
 
 
 @dataclass(frozen=True)

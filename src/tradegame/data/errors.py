@@ -6,6 +6,7 @@ from tradegame.domain.errors import InvalidInputError, TradegameError
 
 __all__ = [
     "BadDataError",
+    "CorruptDataError",
     "DataError",
     "DatasetNotFoundError",
     "MalformedResponseError",
@@ -31,6 +32,19 @@ class BadDataError(DataError, InvalidInputError):
         else:
             listed = "\n".join(f"  - {p}" for p in problems)
             super().__init__(f"{source}: {len(problems)} problem(s), nothing stored\n{listed}")
+
+
+class CorruptDataError(DataError, InvalidInputError):
+    """A stored dataset version's files no longer match their recorded hashes; it is refused.
+
+    The message names the dataset, the version (its content hash) and the file(s).
+    """
+
+    def __init__(self, dataset: str, version: str, files: list[str], why: str) -> None:
+        self.dataset = dataset
+        self.version = version
+        self.files = files
+        super().__init__(f"dataset {dataset!r} version {version}: {', '.join(files)} {why}")
 
 
 class DatasetNotFoundError(DataError, InvalidInputError):

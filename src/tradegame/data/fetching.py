@@ -52,17 +52,20 @@ def fetch_into_store(
     if not missing:
         return FetchReport(store.get(info.name) if info.name in store.names() else None, (), cached)
     new = fetcher(missing, start, end, interval)
-    if info.name in store.names():
-        old = store.frames(info.name)
-        low, high = pd.Timestamp(start, tz="UTC"), pd.Timestamp(end, tz="UTC") + pd.Timedelta(days=1)
-        inside = old.bars["symbol"].isin(missing) & (old.bars["ts"] >= low) & (old.bars["ts"] < high)
-        refreshed = set(missing)
-        frames = MarketFrames(
-            pd.concat([old.bars[~inside], new.bars], ignore_index=True).sort_values(["symbol", "ts"], kind="stable"),
-            pd.concat([old.dividends[~old.dividends["symbol"].isin(refreshed)], new.dividends], ignore_index=True),
-            pd.concat([old.splits[~old.splits["symbol"].isin(refreshed)], new.splits], ignore_index=True),
-        )
-    else:
-        frames = new
-    stored = store.write(info, frames, allow_gaps=True, allow_inconsistent=True)
+    with store.lock(info.name):  # merged with the version current now, not the one seen before fetching
+        if info.name in store.names():
+            old = store.frames(info.name)
+            low, high = pd.Timestamp(start, tz="UTC"), pd.Timestamp(end, tz="UTC") + pd.Timedelta(days=1)
+            inside = old.bars["symbol"].isin(missing) & (old.bars["ts"] >= low) & (old.bars["ts"] < high)
+            refreshed = set(missing)
+            frames = MarketFrames(
+                pd.concat([old.bars[~inside], new.bars], ignore_index=True).sort_values(
+                    ["symbol", "ts"], kind="stable"
+                ),
+                pd.concat([old.dividends[~old.dividends["symbol"].isin(refreshed)], new.dividends], ignore_index=True),
+                pd.concat([old.splits[~old.splits["symbol"].isin(refreshed)], new.splits], ignore_index=True),
+            )
+        else:
+            frames = new
+        stored = store.write(info, frames, allow_gaps=True, allow_inconsistent=True)
     return FetchReport(stored, tuple(missing), cached)

@@ -154,7 +154,8 @@ def import_file(
     """Check ``path`` and store it as ``symbol`` in dataset ``name`` (default: the symbol, lowercased).
 
     Into an existing dataset the symbol's bars are replaced and the rest kept, as a new version;
-    frequency, currency and calendar must match it.
+    frequency, currency and calendar must match it. The dataset's lock is held from reading its
+    current version to storing the new one, so imports into one dataset at the same time queue.
     """
     symbol = symbol.strip().upper()
     if not symbol:
@@ -170,28 +171,36 @@ def import_file(
     name = name or symbol.lower().replace("^", "").replace("/", "-")
     info = DatasetInfo(name, frequency, currency.upper(), calendar, source=f"imported from {path.name}", license="user")
     frames = MarketFrames(bars)
-    if name in store.names():
-        current = store.get(name)
-        old = current.info
-        mismatch = [
-            f"{field} {mine!r} differs from the dataset's {theirs!r}"
-            for field, mine, theirs in (
-                ("frequency", frequency, old.frequency),
-                ("currency", info.currency, old.currency),
-                ("calendar", calendar, old.calendar),
-            )
-            if mine != theirs
-        ]
-        if mismatch:
-            raise BadDataError(str(path), [f"cannot add to dataset {name!r}: " + "; ".join(mismatch)])
-        kept = store.frames(name)
-        frames = MarketFrames(
-            pd.concat([kept.bars[kept.bars["symbol"] != symbol], bars], ignore_index=True),
-            kept.dividends[kept.dividends["symbol"] != symbol],
-            kept.splits[kept.splits["symbol"] != symbol],
-        )
-        info = replace(info, source=f"{old.source}; {info.source}")
     try:
-        return store.write(info, frames, allow_gaps=allow_gaps)
+        store.check(info, frames, allow_gaps=allow_gaps)  # the file's own problems, before taking the lock
+        if name in store.names():
+            _check_joins(store.get(name).info, info, path)  # nothing is created for a file that cannot join
+        with store.lock(name):  # from reading CURRENT to replacing it: concurrent imports queue
+            if name in store.names():
+                current = store.get(name)
+                _check_joins(current.info, info, path)
+                kept = store.frames(name)
+                frames = MarketFrames(
+                    pd.concat([kept.bars[kept.bars["symbol"] != symbol], bars], ignore_index=True),
+                    kept.dividends[kept.dividends["symbol"] != symbol],
+                    kept.splits[kept.splits["symbol"] != symbol],
+                )
+                info = replace(info, source=f"{current.info.source}; {info.source}")
+            return store.write(info, frames, allow_gaps=allow_gaps)
     except BadDataError as error:
         raise BadDataError(str(path), error.problems) from None
+
+
+def _check_joins(old: DatasetInfo, new: DatasetInfo, path: Path) -> None:
+    """Refuse bars whose frequency, currency or calendar differ from the dataset they join."""
+    mismatch = [
+        f"{field} {mine!r} differs from the dataset's {theirs!r}"
+        for field, mine, theirs in (
+            ("frequency", new.frequency, old.frequency),
+            ("currency", new.currency, old.currency),
+            ("calendar", new.calendar, old.calendar),
+        )
+        if mine != theirs
+    ]
+    if mismatch:
+        raise BadDataError(str(path), [f"cannot add to dataset {new.name!r}: " + "; ".join(mismatch)])

@@ -5,14 +5,27 @@ Layout under the store's root (``$TRADEGAME_DATA``, default ``~/.local/share/tra
     datasets/<name>/<hash>/bars.parquet        symbol, ts, open, high, low, close, volume, adj_close
     datasets/<name>/<hash>/dividends.parquet   symbol, ts, amount (decimal text)
     datasets/<name>/<hash>/splits.parquet      symbol, ts, ratio (decimal text)
-    datasets/<name>/<hash>/manifest.json       the DatasetInfo, symbols, range, row count
+    datasets/<name>/<hash>/manifest.json       the DatasetInfo, symbols, range, row count, and each
+                                               file's SHA-256, size and modification time
     datasets/<name>/CURRENT                    the hash of the version in use
+    datasets/<name>/.lock                      the writers' lock (see locking.py)
 
 A version is immutable and named by its content hash (SHA-256 over the canonical bytes of the
 frames, the frequency, currency and calendar; not over names or descriptions), so a Game that
-records the hash can be replayed on exactly the same data. Writing checks the frames first,
-then writes into a temporary folder and renames it into place: a bad frame or a crash stores
-nothing.
+records the hash can be replayed on exactly the same data.
+
+Writing is a transaction per dataset. The writer checks the frames, takes the dataset's lock
+(an ``fcntl.flock``; another writer of the dataset waits for it), writes the version into a
+staging folder of its own (``.staging-<pid>-...``), renames it into place and replaces
+``CURRENT`` atomically. A read-modify-write such as adding a symbol (``importer.py``) holds the
+same lock from reading ``CURRENT`` to replacing it, so concurrent imports queue and none is lost.
+A writer killed at any moment leaves ``CURRENT`` naming the previous version, complete; what it
+was staging is ignored by readers (they follow ``CURRENT`` only) and removed by the next writer
+of the dataset, which holds the lock and so knows no one is using it.
+
+Reading checks each file before it is read, cheaply (see hashes.py): a version whose files
+changed after they were stored is refused with a ``CorruptDataError`` naming the dataset, the
+version and the file. ``verify.py`` re-hashes everything (``tradegame data verify``).
 """
 
 from __future__ import annotations
@@ -21,9 +34,10 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -39,7 +53,10 @@ from tradegame.data.bars import (
     MarketFrames,
 )
 from tradegame.data.checks import check_frames
-from tradegame.data.errors import BadDataError, DataError, DatasetNotFoundError
+from tradegame.data.duck import SharedConnection
+from tradegame.data.errors import BadDataError, CorruptDataError, DataError, DatasetNotFoundError
+from tradegame.data.hashes import VERSION_FILES, FileChecker, FileRecord, read_records, read_sidecar, write_sidecar
+from tradegame.data.locking import exclusive_lock, fsync_dir, make_staging, remove_leftovers, write_atomic
 from tradegame.data.panel import Panel
 
 __all__ = ["MarketStore", "StoredDataset", "content_hash", "default_root"]
@@ -67,6 +84,8 @@ class StoredDataset:
     dividends: int
     splits: int
     path: Path
+    #: per-file hashes from the manifest; empty for a version written before they were recorded
+    files: Mapping[str, FileRecord] = field(default_factory=dict, compare=False, repr=False)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -116,16 +135,44 @@ class MarketStore:
 
     def __init__(self, root: Path | str | None = None) -> None:
         self.root = Path(root) if root is not None else default_root()
+        self._checker = FileChecker()
+        self._legacy: dict[Path, dict[str, FileRecord]] = {}  # versions without per-file hashes, checked
+        self._held = threading.local()  # names of the datasets whose lock this thread holds
+        self._reader = SharedConnection("SET TimeZone = 'UTC'")
+        self._writer = SharedConnection()
 
     # -- writing ---------------------------------------------------------------------------
 
-    def write(
-        self, info: DatasetInfo, frames: MarketFrames, *, allow_gaps: bool = False, allow_inconsistent: bool = False
-    ) -> StoredDataset:
-        """Check and store ``frames`` as a new version of ``info.name``; make it the current one.
+    @contextmanager
+    def lock(self, name: str) -> Iterator[None]:
+        """Hold dataset ``name``'s writer lock: other writers of it, in any process, wait until it is released.
 
-        Gaps and inconsistent OHLC refuse the data unless allowed (see checks.py).
+        Re-entrant within a thread. Hold it across a read-modify-write (read the current version,
+        write a new one): ``write`` takes it too.
         """
+        folder = self._folder(name)
+        held: set[str] | None = getattr(self._held, "names", None)
+        if held is None:
+            held = self._held.names = set()
+        if name in held:
+            yield
+            return
+        with ExitStack() as stack:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                stack.enter_context(exclusive_lock(folder / ".lock"))
+            except OSError as error:
+                raise DataError(f"dataset {name!r}: cannot take its writers' lock in {folder}: {error}") from None
+            held.add(name)
+            try:
+                yield
+            finally:
+                held.discard(name)
+
+    def check(
+        self, info: DatasetInfo, frames: MarketFrames, *, allow_gaps: bool = False, allow_inconsistent: bool = False
+    ) -> None:
+        """Refuse (``BadDataError``) frames ``write`` would refuse; gaps and inconsistent OHLC unless allowed."""
         _check_name(info.name)
         report = check_frames(frames, frequency=info.frequency, calendar=info.calendar)
         problems = list(report.problems)
@@ -135,31 +182,56 @@ class MarketStore:
             problems += report.gap_problems()
         if problems:
             raise BadDataError(info.name, problems)
+
+    def write(
+        self, info: DatasetInfo, frames: MarketFrames, *, allow_gaps: bool = False, allow_inconsistent: bool = False
+    ) -> StoredDataset:
+        """Check and store ``frames`` as a new version of ``info.name``; make it the current one.
+
+        Gaps and inconsistent OHLC refuse the data unless allowed (see checks.py). Waits for the
+        dataset's lock (see ``lock``); all or nothing.
+        """
+        self.check(info, frames, allow_gaps=allow_gaps, allow_inconsistent=allow_inconsistent)
         digest = content_hash(info, frames)
         info = replace(info, content_hash=digest)
-        folder = self._folder(info.name) / digest
-        if not folder.exists():
-            folder.parent.mkdir(parents=True, exist_ok=True)
-            staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder.parent))
-            try:
-                self._write_version(staging, info, frames)
-                staging.rename(folder)
-            except BaseException:
-                shutil.rmtree(staging, ignore_errors=True)
-                raise
-        _write_atomic(self._folder(info.name) / "CURRENT", digest)
+        parent = self._folder(info.name)
+        folder = parent / digest
+        with self.lock(info.name):
+            remove_leftovers(parent)  # of killed writers: we hold the lock, so no one else is staging
+            if not (folder / "manifest.json").is_file():
+                if folder.exists():  # not a version (it has no manifest): never made by a writer; keep it
+                    raise DataError(f"dataset {info.name!r}: {folder} is in the way of version {digest}")
+                staging = make_staging(parent)
+                try:
+                    self._write_version(staging, info, frames)
+                    os.rename(staging, folder)
+                except BaseException:
+                    shutil.rmtree(staging, ignore_errors=True)
+                    raise
+                fsync_dir(parent)
+            else:  # the same content is stored already: reuse it only if its files are intact
+                existing = self.get(info.name, digest)
+                for file in VERSION_FILES:
+                    self._check_file(existing, file)
+            write_atomic(parent / "CURRENT", (digest + "\n").encode())
         return self.get(info.name, digest)
 
     def _write_version(self, folder: Path, info: DatasetInfo, frames: MarketFrames) -> None:
         bars = frames.bars.loc[:, list(BAR_COLUMNS)].sort_values(["symbol", "ts"], kind="stable")
         dividends = frames.dividends.loc[:, list(DIVIDEND_COLUMNS)].sort_values(["symbol", "ts"], kind="stable")
         splits = frames.splits.loc[:, list(SPLIT_COLUMNS)].sort_values(["symbol", "ts"], kind="stable")
-        with duckdb.connect() as con:
+        with self._writer.use() as con:
             for label, frame in (("bars", bars), ("dividends", dividends), ("splits", splits)):
                 con.register("frame", frame)
                 target = str(folder / f"{label}.parquet").replace("'", "''")
-                con.execute(f"COPY (SELECT * FROM frame) TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
-                con.unregister("frame")
+                try:
+                    con.execute(f"COPY (SELECT * FROM frame) TO '{target}' (FORMAT parquet, COMPRESSION zstd)")
+                finally:
+                    con.unregister("frame")
+        for file in VERSION_FILES:
+            with (folder / file).open("rb") as handle:
+                os.fsync(handle.fileno())
+        records = {file: FileRecord.of(folder / file) for file in VERSION_FILES}
         stamps = pd.DatetimeIndex(bars["ts"])
         manifest = {
             "info": asdict(info),
@@ -169,8 +241,9 @@ class MarketStore:
             "rows": len(bars),
             "dividends": len(dividends),
             "splits": len(splits),
+            "files": {file: record.as_json() for file, record in records.items()},
         }
-        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        write_atomic(folder / "manifest.json", (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -206,7 +279,22 @@ class MarketStore:
             dividends=int(manifest["dividends"]),
             splits=int(manifest["splits"]),
             path=manifest_path.parent,
+            files=read_records(manifest.get("files")),
         )
+
+    def versions(self, name: str) -> list[str]:
+        """The hashes of every stored version of ``name`` (current or not), sorted; staging folders excluded."""
+        folder = self._folder(name)
+        if not folder.is_dir():
+            return []
+        return sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+    def all_names(self) -> list[str]:
+        """Every dataset folder's name, with a current version or not."""
+        base = self.root / "datasets"
+        if not base.is_dir():
+            return []
+        return sorted(p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
 
     def find_symbol(self, symbol: str) -> list[StoredDataset]:
         """Every current dataset that holds ``symbol``."""
@@ -287,9 +375,71 @@ class MarketStore:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY symbol, ts, file_row_number"  # ties (ticks) keep the stored order
-        with duckdb.connect() as con:
-            con.execute("SET TimeZone = 'UTC'")
-            frame = con.execute(sql, params).df()
+        self._check_file(dataset, f"{table}.parquet")
+        return self._read(dataset, f"{table}.parquet", sql, params)
+
+    # -- checking ---------------------------------------------------------------------------
+
+    def _check_file(self, dataset: StoredDataset, file: str) -> None:
+        """Refuse the version if ``file`` changed since it was stored (see hashes.py)."""
+        records = dataset.files or self._records(dataset)
+        self._checker.check(dataset.info.name, dataset.info.content_hash, dataset.path / file, records.get(file))
+
+    def _records(self, dataset: StoredDataset) -> Mapping[str, FileRecord]:
+        """Per-file records of a version written before manifests held them.
+
+        From its sidecar when it has one; else the version is checked once against its content
+        hash, recomputed from its files, and the records go into a new sidecar (atomically; kept in
+        memory only if the folder is read-only).
+        """
+        if (known := self._legacy.get(dataset.path)) is not None:
+            return known
+        records = read_sidecar(dataset.path)
+        if not set(VERSION_FILES) <= set(records):
+            records = self.check_content(dataset)
+            write_sidecar(dataset.path, dataset.info.content_hash, records)
+        self._legacy[dataset.path] = records
+        return records
+
+    def check_content(self, dataset: StoredDataset) -> dict[str, FileRecord]:
+        """Recompute the version's content hash from its files; its per-file records if it matches.
+
+        A mismatch or an unreadable file raises ``CorruptDataError``; then the suspects are the files
+        modified after the manifest (all of them if none is).
+        """
+        name, version = dataset.info.name, dataset.info.content_hash
+        try:
+            records = {file: FileRecord.of(dataset.path / file) for file in VERSION_FILES}
+        except FileNotFoundError as error:
+            missing = Path(str(error.filename)).name
+            raise CorruptDataError(name, version, [missing], "is missing; the version is refused") from None
+        frames = []
+        for file in VERSION_FILES:
+            path = str(dataset.path / file).replace("'", "''")
+            sql = f"SELECT * EXCLUDE (file_row_number) FROM read_parquet('{path}', file_row_number = true)"
+            frames.append(self._read(dataset, file, sql + " ORDER BY symbol, ts, file_row_number", []))
+        if content_hash(dataset.info, MarketFrames(*frames)) != version:
+            written = (dataset.path / "manifest.json").stat().st_mtime_ns
+            suspects = [file for file, r in records.items() if r.mtime_ns > written] or list(VERSION_FILES)
+            raise CorruptDataError(
+                name,
+                version,
+                suspects,
+                "changed after it was stored: the version's files no longer give its content hash; "
+                "the version is refused",
+            )
+        self._checker.trust(dataset.path, records)
+        return records
+
+    def _read(self, dataset: StoredDataset, file: str, sql: str, params: list[object]) -> pd.DataFrame:
+        """Run ``sql`` over one of the version's Parquet files; an unreadable file is a ``CorruptDataError``."""
+        try:
+            with self._reader.use() as con:
+                frame = con.execute(sql, params).df()
+        except duckdb.Error as error:
+            first = str(error).splitlines()[0] if str(error) else type(error).__name__
+            why = f"cannot be read ({first}); the version is refused"
+            raise CorruptDataError(dataset.info.name, dataset.info.content_hash, [file], why) from None
         frame["ts"] = pd.DatetimeIndex(frame["ts"]).tz_convert("UTC").as_unit("ns")
         return frame
 
@@ -306,9 +456,3 @@ def _check_name(name: str) -> None:
 def _utc(value: pd.Timestamp | str) -> pd.Timestamp:
     stamp = pd.Timestamp(value)
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text + "\n")
-    os.replace(temporary, path)
