@@ -3,17 +3,32 @@
 Hypothesis profiles (``HYPOTHESIS_PROFILE=thorough`` for long runs), and one private home for the
 whole run: no test reads or writes the developer's (or the CI machine's) default database or data
 store, whatever ``$TRADEGAME_DB``, ``$TRADEGAME_DATA`` or ``$XDG_DATA_HOME`` say.
+
+A PostgreSQL server for the tests that ask for ``postgres_database``: ``$TRADEGAME_TEST_POSTGRES_URL``
+when it is set (any database the URL's user may create databases from), else a throwaway one
+started with ``scripts/postgres-start`` (which installs Debian's PostgreSQL if it is missing) and
+stopped with ``scripts/postgres-stop`` at the end of the run. Those tests are skipped, with the
+script's reason, only when that fails and ``$TRADEGAME_REQUIRE_POSTGRES`` is not 1. Every test gets
+fresh databases, created on the server and dropped afterwards.
 """
 
+import itertools
 import os
-from collections.abc import Iterator
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from hypothesis import settings
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url as parse_url
 
 settings.register_profile("default", deadline=None, max_examples=100)
 settings.register_profile("thorough", deadline=None, max_examples=2000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+ROOT = Path(__file__).resolve().parents[1]
 
 _ISOLATED = ("TRADEGAME_DB", "TRADEGAME_DATA", "XDG_DATA_HOME")
 
@@ -30,3 +45,64 @@ def _private_data_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Non
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+
+
+_names = itertools.count(1)
+
+
+def _no_server(reason: str) -> NoReturn:
+    """Skip, unless the check script requires PostgreSQL (it does: CI must run these tests)."""
+    if os.environ.get("TRADEGAME_REQUIRE_POSTGRES", "0") == "1":
+        pytest.fail(f"no PostgreSQL server: {reason}")
+    pytest.skip(f"no PostgreSQL server: {reason}")
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    given = os.environ.get("TRADEGAME_TEST_POSTGRES_URL", "").strip()
+    if given:
+        yield given
+        return
+    state = tmp_path_factory.mktemp("postgres-state")
+    env = {**os.environ, "TRADEGAME_PG_STATE": str(state)}
+    try:
+        started = subprocess.run(
+            ["bash", str(ROOT / "scripts" / "postgres-start")],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        _no_server(f"scripts/postgres-start did not finish: {error}")
+    if started.returncode != 0:
+        reason = " | ".join(started.stderr.strip().splitlines()[-5:])
+        _no_server(f"scripts/postgres-start failed ({started.returncode}): {reason}")
+    try:
+        yield (state / "url").read_text().strip()
+    finally:
+        subprocess.run(["bash", str(ROOT / "scripts" / "postgres-stop")], env=env, capture_output=True, check=False)
+
+
+@pytest.fixture
+def postgres_database(postgres_url: str) -> Iterator[Callable[[], str]]:
+    """A factory of URLs of fresh, empty databases on the server (dropped after the test)."""
+    server = parse_url(postgres_url)
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    created: list[str] = []
+
+    def new() -> str:
+        name = f"tradegame_test_{os.getpid()}_{next(_names)}"
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        created.append(name)
+        return server.set(database=name).render_as_string(hide_password=False)
+
+    try:
+        yield new
+    finally:
+        with admin.connect() as connection:
+            for name in created:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
