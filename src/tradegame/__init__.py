@@ -36,35 +36,91 @@ from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
-# Public name -> the module that defines it. Keep in step with the TYPE_CHECKING block below.
-_EXPORTS: dict[str, str] = {
-    **dict.fromkeys(("Action", "Cancel", "EndGame", "Move", "MoveStatus", "OrderType", "Side"), "engine.moves"),
-    **dict.fromkeys(
-        ("Convert", "Game", "GameEvent", "GameResult", "ModelError", "Outcome", "RoundObserver", "Score", "Transfer"),
-        "engine.game",
+# The module that defines each public name; __all__ and the TYPE_CHECKING block list the same names
+# (tests/unit/test_public_face.py checks that they agree).
+_MODULES: dict[str, tuple[str, ...]] = {
+    "engine.moves": ("Action", "Cancel", "EndGame", "Move", "MoveStatus", "OrderType", "Side"),
+    "engine.game": (
+        "Convert", "Game", "GameEvent", "GameResult", "ModelError", "Outcome", "RoundObserver", "Score", "Transfer",
     ),
-    **dict.fromkeys(("Model", "PositionInfo", "RoundContext", "RoundRecord"), "engine.context"),
-    **dict.fromkeys(
-        ("AccountSpec", "DataSpec", "ExitRules", "GameSpec", "InitialPosition", "InvalidGameError", "TransferRule"),
-        "engine.spec",
+    "engine.context": ("Model", "PositionInfo", "RoundContext", "RoundRecord"),
+    "engine.spec": (
+        "AccountSpec", "DataSpec", "ExitRules", "GameSpec", "InitialPosition", "InvalidGameError", "TransferRule",
     ),
-    **dict.fromkeys(
-        ("Combined", "FixedBps", "Flat", "MakerTaker", "NoFee", "NoSlippage", "PerShare", "PercentOfNotional",
-         "Tiered", "VolumeImpact"),
-        "engine.costs",
-    ),  # fmt: skip
-    **dict.fromkeys(("Universe", "UniverseView"), "engine.universe"),
-    **dict.fromkeys(("AssetClass", "LotMethod"), "domain.instruments"),
-    **dict.fromkeys(("EveryNDays", "Monthly", "OneOff", "RunningCost", "Yearly"), "domain.running_costs"),
-    "Money": "domain.money",
-    "TaxProfile": "domain.tax",
-    **dict.fromkeys(("InvalidInputError", "TradegameError"), "domain.errors"),
-    "DataError": "data.errors",
-    **dict.fromkeys(("load_game", "play", "universe"), "app.api"),
-}
+    "engine.costs": (
+        "Combined", "FixedBps", "Flat", "MakerTaker", "NoFee", "NoSlippage", "PerShare", "PercentOfNotional",
+        "Tiered", "VolumeImpact",
+    ),
+    "engine.universe": ("Universe", "UniverseView"),
+    "domain.instruments": ("AssetClass", "LotMethod"),
+    "domain.running_costs": ("EveryNDays", "Monthly", "OneOff", "RunningCost", "Yearly"),
+    "domain.money": ("Money",),
+    "domain.tax": ("TaxProfile",),
+    "domain.errors": ("InvalidInputError", "TradegameError"),
+    "data.errors": ("DataError",),
+    "app.api": ("load_game", "play", "universe"),
+}  # fmt: skip
+_EXPORTS = {name: module for module, names in _MODULES.items() for name in names}
 _SUBMODULES = ("models",)
 
-__all__ = sorted([*_EXPORTS, *_SUBMODULES, "__version__"])
+__all__ = [
+    "AccountSpec",
+    "Action",
+    "AssetClass",
+    "Cancel",
+    "Combined",
+    "Convert",
+    "DataError",
+    "DataSpec",
+    "EndGame",
+    "EveryNDays",
+    "ExitRules",
+    "FixedBps",
+    "Flat",
+    "Game",
+    "GameEvent",
+    "GameResult",
+    "GameSpec",
+    "InitialPosition",
+    "InvalidGameError",
+    "InvalidInputError",
+    "LotMethod",
+    "MakerTaker",
+    "Model",
+    "ModelError",
+    "Money",
+    "Monthly",
+    "Move",
+    "MoveStatus",
+    "NoFee",
+    "NoSlippage",
+    "OneOff",
+    "OrderType",
+    "Outcome",
+    "PerShare",
+    "PercentOfNotional",
+    "PositionInfo",
+    "RoundContext",
+    "RoundObserver",
+    "RoundRecord",
+    "RunningCost",
+    "Score",
+    "Side",
+    "TaxProfile",
+    "Tiered",
+    "TradegameError",
+    "Transfer",
+    "TransferRule",
+    "Universe",
+    "UniverseView",
+    "VolumeImpact",
+    "Yearly",
+    "__version__",
+    "load_game",
+    "models",
+    "play",
+    "universe",
+]
 
 if TYPE_CHECKING:
     from tradegame import models

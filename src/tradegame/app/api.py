@@ -82,7 +82,9 @@ def universe(
     """
     store_start, store_end = _utc(start), _utc(end)
     if isinstance(source, pd.DataFrame):
-        return _frame_universe(source, symbols, store_start, store_end, currency or "USD", calendar or "XNYS", frequency)
+        return _frame_universe(
+            source, symbols, store_start, store_end, currency or "USD", calendar or "XNYS", frequency
+        )
     if not isinstance(source, str):
         raise InvalidInputError(f"universe: give a dataset name or a pandas DataFrame, not {type(source).__name__}")
     for name, value in (("currency", currency), ("frequency", frequency)):
@@ -91,9 +93,7 @@ def universe(
     return dataset_universe(MarketStore(data_dir), source, symbols, store_start, store_end, calendar)
 
 
-def load_game(
-    source: str | Path | GameSpec, model: Model | None = None, *, data_dir: str | Path | None = None
-) -> Game:
+def load_game(source: str | Path | GameSpec, model: Model | None = None, *, data_dir: str | Path | None = None) -> Game:
     """A Game ready to ``play``: from a Game file (its Model as the file names it), or from a
     ``GameSpec`` built in code and a ``model`` (its datasets read as a Game file's are).
 
@@ -232,9 +232,12 @@ def _bars(frame: pd.DataFrame, symbols: list[str] | tuple[str, ...] | None) -> p
         if not isinstance(bars.index, pd.DatetimeIndex):
             raise InvalidInputError("frame: give bar times as a ts (or date) column or a DatetimeIndex")
         bars = bars.rename_axis("ts").reset_index()
+    bars = bars.reset_index(drop=True)  # a frame's own index may repeat labels
     if "symbol" not in bars.columns:
         if symbols is None or len(symbols) != 1:
-            raise InvalidInputError("frame: has no symbol column; name its one symbol, e.g. tg.universe(frame, ['ACME'])")
+            raise InvalidInputError(
+                "frame: has no symbol column; name its one symbol, e.g. tg.universe(frame, ['ACME'])"
+            )
         bars = bars.assign(symbol=symbols[0])
     if "close" not in bars.columns:
         raise InvalidInputError("frame: has no close column")
@@ -245,7 +248,11 @@ def _bars(frame: pd.DataFrame, symbols: list[str] | tuple[str, ...] | None) -> p
     stamps = stamps.tz_localize("UTC") if stamps.tz is None else stamps.tz_convert("UTC")
     out = pd.DataFrame({"symbol": bars["symbol"].astype(str).to_numpy(), "ts": stamps.as_unit("ns")})
     for column in PRICE_COLUMNS:
-        values = bars[column] if column in bars.columns else np.nan
-        out[column] = pd.to_numeric(values, errors="coerce") if column in bars.columns else values
-        out[column] = out[column].astype("float64")
+        if column not in bars.columns:
+            out[column] = np.nan
+            continue
+        try:
+            out[column] = pd.to_numeric(bars[column]).astype("float64")
+        except (ValueError, TypeError) as error:
+            raise InvalidInputError(f"frame: {column}: not a number: {error}") from None
     return out
