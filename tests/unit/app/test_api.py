@@ -53,7 +53,11 @@ def _long_frame() -> pd.DataFrame:
 def test_a_long_frame_of_bars() -> None:
     universe = tg.universe(_long_frame())
     assert universe.symbols == ("ACME", "BETA") and universe.panel.rows == 5
-    assert universe.panel.frequency == "1d" and universe.panel.calendar == "XNYS" and len(universe.panel.content_hash) == 64
+    assert (
+        universe.panel.frequency == "1d"
+        and universe.panel.calendar == "XNYS"
+        and len(universe.panel.content_hash) == 64
+    )
     np.testing.assert_array_equal(universe.panel.fields["close"][:, 0], [10.5, 11.5, 12.5, 13.5, 14.5])
     assert np.isnan(universe.panel.fields["adj_close"]).all()
     only = tg.universe(_long_frame(), ["BETA"], start="2024-01-03", end="2024-01-05", currency="EUR")
