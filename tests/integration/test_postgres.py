@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url as parse_url
 
 from tests.unit.store.test_database import *  # noqa: F403  (collected again here, on PostgreSQL)
+from tests.unit.store.test_deletion import *  # noqa: F403
 from tests.unit.store.test_kill import *  # noqa: F403
 from tests.unit.store.test_migrations import *  # noqa: F403
 from tests.unit.store.test_recorder import *  # noqa: F403

@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from tradegame.domain.errors import InvalidInputError, TradegameError
 
-__all__ = ["DatabaseError", "GameNotFoundError", "OtherRulesError", "ResumeMismatchError", "StoreError"]
+__all__ = [
+    "DatabaseError",
+    "GameNotFoundError",
+    "GameRunningError",
+    "OtherRulesError",
+    "ResumeMismatchError",
+    "StoreError",
+]
 
 
 class StoreError(TradegameError):
@@ -31,3 +38,7 @@ class OtherRulesError(StoreError, InvalidInputError):
 
     Its stored books stay what they are; ``tradegame report`` shows them as stored.
     """
+
+
+class GameRunningError(StoreError, InvalidInputError):
+    """A Game whose status is ``running`` (being played, or interrupted) was not deleted without ``force``."""
