@@ -32,7 +32,8 @@ stays fast; ``__all__`` lists them all.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy reads any TYPE_CHECKING as true)
 
 __version__ = "0.1.0"
 
