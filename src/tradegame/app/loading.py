@@ -6,10 +6,13 @@ A tick dataset (trades) is played on minute bars made from its trades as it is l
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
 
 import pandas as pd
 
+from tradegame.data.bars import DatasetInfo
 from tradegame.data.catalog import sync_bundled
 from tradegame.data.errors import DataError
 from tradegame.data.panel import Panel
@@ -21,7 +24,7 @@ from tradegame.engine.gamefile import GameFile
 from tradegame.engine.spec import GameSpec
 from tradegame.engine.universe import Universe
 
-__all__ = ["load_game_data", "load_universe", "pin_data"]
+__all__ = ["dataset_universe", "load_game_data", "load_universe", "pin_data"]
 
 
 def load_game_data(game_file: GameFile, store: MarketStore) -> tuple[GameFile, Universe]:
@@ -43,38 +46,76 @@ def pin_data(spec: GameSpec, store: MarketStore) -> GameSpec:
 
 def load_universe(spec: GameSpec, store: MarketStore) -> Universe:
     """One Universe over the Game's datasets (same frequency), read up to the Game's end."""
-    frames, dividends, splits = [], [], []
-    infos = []
+    end = pd.Timestamp(spec.end, tz="UTC") + pd.Timedelta(days=7) if spec.end else None
+    parts = [
+        _read(store, d.dataset, list(d.symbols) if d.symbols else None, None, end, d.content_hash) for d in spec.data
+    ]
+    return _universe(parts, spec.calendar, dict(spec.fx_rates))
+
+
+def dataset_universe(
+    store: MarketStore,
+    name: str,
+    symbols: Sequence[str] | None = None,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+    calendar: str | None = None,
+) -> Universe:
+    """A Universe over one stored or bundled dataset (stored first if bundled), with start <= ts <= end."""
+    sync_bundled(store, [name])
+    return _universe([_read(store, name, list(symbols) if symbols else None, start, end, None)], calendar, {})
+
+
+@dataclass
+class _Part:
+    info: DatasetInfo
+    bars: pd.DataFrame
+    dividends: pd.DataFrame
+    splits: pd.DataFrame
+
+
+def _read(
+    store: MarketStore,
+    name: str,
+    symbols: list[str] | None,
+    start: pd.Timestamp | None,
+    end: pd.Timestamp | None,
+    content_hash: str | None,
+) -> _Part:
+    dataset = store.get(name, content_hash)
+    frame = store.bars(name, symbols, start, end, content_hash)
+    return _Part(
+        dataset.info,
+        ticks_to_bars(frame) if dataset.info.frequency == "tick" else frame,
+        store.dividends(name, symbols, content_hash),
+        store.splits(name, symbols, content_hash),
+    )
+
+
+def _universe(parts: list[_Part], calendar: str | None, fx_rates: dict[str, Decimal]) -> Universe:
+    infos = [part.info for part in parts]
     currencies: dict[str, Currency] = {}  # each symbol keeps its own dataset's currency
-    for data in spec.data:
-        dataset = store.get(data.dataset, data.content_hash)
-        infos.append(dataset.info)
-        symbols = list(data.symbols) if data.symbols else None
-        end = pd.Timestamp(spec.end, tz="UTC") + pd.Timedelta(days=7) if spec.end else None
-        frame = store.bars(data.dataset, symbols, None, end, data.content_hash)
-        frames.append(ticks_to_bars(frame) if dataset.info.frequency == "tick" else frame)
-        currencies.update(dict.fromkeys(map(str, frame["symbol"].unique()), currency_of(dataset.info.currency)))
-        dividends.append(store.dividends(data.dataset, symbols, data.content_hash))
-        splits.append(store.splits(data.dataset, symbols, data.content_hash))
+    for part in parts:
+        currencies.update(dict.fromkeys(map(str, part.bars["symbol"].unique()), currency_of(part.info.currency)))
     frequencies = {TICK_BAR_FREQUENCY if info.frequency == "tick" else info.frequency for info in infos}
     if len(frequencies) > 1:
         raise DataError(f"data: datasets of different frequencies cannot be mixed ({', '.join(sorted(frequencies))})")
-    bars = pd.concat(frames, ignore_index=True)
+    bars = pd.concat([part.bars for part in parts], ignore_index=True)
     if bars.duplicated(["symbol", "ts"]).any():
         raise DataError("data: two datasets hold the same symbol; choose symbols = [...] per dataset")
     first = infos[0]
     panel = Panel.from_bars(
         bars,
         frequency=frequencies.pop(),
-        calendar=spec.calendar or first.calendar,
+        calendar=calendar or first.calendar,
         currency=first.currency,
         content_hash="+".join(info.content_hash for info in infos),
     )
     return Universe.from_panel(
         panel,
         currency=currency_of(first.currency),
-        dividends=pd.concat(dividends, ignore_index=True),
-        splits=pd.concat(splits, ignore_index=True),
-        fx_rates=dict(spec.fx_rates),
+        dividends=pd.concat([part.dividends for part in parts], ignore_index=True),
+        splits=pd.concat([part.splits for part in parts], ignore_index=True),
+        fx_rates=fx_rates,
         currencies=currencies,
     )

@@ -1,8 +1,9 @@
-"""``tradegame games list|show``, ``report``, ``export`` and ``resume``: Games kept in the database."""
+"""``tradegame games list|show|delete``, ``report``, ``export`` and ``resume``: Games kept in the database."""
 
 from __future__ import annotations
 
 import json
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
@@ -23,7 +24,8 @@ from tradegame.cli.common import (
 from tradegame.cli.logs import log
 from tradegame.cli.play import DataDir, DbUrl, progress_columns
 from tradegame.domain.errors import TradegameError
-from tradegame.store import GameRow
+from tradegame.store import GameRow, delete_game
+from tradegame.store.deletion import check_deletable
 
 __all__ = ["export", "games_app", "report", "resume"]
 
@@ -155,6 +157,48 @@ def games_show(
             ledgers.add_row(name, str(len(rows)))
     console.print(ledgers)
     console.print(f"export every ledger with: tradegame export {game.id} --format csv")
+
+
+def _interactive() -> bool:
+    """Whether a person can be asked: stdin is a terminal."""
+    return sys.stdin.isatty()
+
+
+@games_app.command("delete")
+def games_delete(
+    game_id: GameId,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking (needed with no terminal).")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Delete an interrupted Game too.")] = False,
+    db: DbUrl = None,
+) -> None:
+    """Delete a Game and every row of it: Rounds, decision log, journal, ledgers, lots.
+
+    On a terminal it asks first; without one it deletes only with --yes. A running Game (being
+    played by a live process) is never deleted; an interrupted one, waiting for `tradegame
+    resume`, only with --force.
+
+    Example:
+
+        tradegame games delete 3 --yes
+    """
+    database = open_db(db)
+    try:
+        row = database.game(game_id)
+        check_deletable(game_id, row.name, row.status, force=force)
+        if not yes:
+            if not _interactive():
+                raise fail(f"game {game_id} was not deleted: there is no terminal to ask on; confirm with --yes")
+            score = "" if row.score is None else f", score {row.score}"
+            if not typer.confirm(f"Delete game {game_id} ({row.name}, {row.status}{score}) and all of its rows?"):
+                typer.echo("nothing was deleted")
+                raise typer.Exit(1)
+        deleted = delete_game(database, game_id, force=force)
+    except TradegameError as error:
+        raise fail(str(error)) from None
+    finally:
+        database.close()
+    log().info("game.deleted", id=game_id, rows=deleted)
+    typer.echo(f"deleted game {game_id} ({row.name}): {sum(deleted.values())} rows in {len(deleted)} tables")
 
 
 def report(

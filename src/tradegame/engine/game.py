@@ -116,6 +116,7 @@ class GameResult:
     times: np.ndarray  # int64 ns of each Round played
     values: np.ndarray  # the Game's value after each Round
     data_hash: str
+    game_id: int | None = None  # its id in the database it was recorded in (``tradegame.play(..., db=...)``)
 
     def events_jsonl(self) -> str:
         return "".join(json.dumps(e.as_json(), sort_keys=True) + "\n" for e in self.events)

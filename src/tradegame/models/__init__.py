@@ -4,35 +4,41 @@ A Model is any object with a ``name`` and a ``decide(ctx)`` method. Each Round t
 ``decide`` with a ``RoundContext`` (the data known at that time, cash, holdings, open Moves) and
 the Model answers with a list of Actions (``Move``, ``Cancel``, ``EndGame``) or ``None``. A
 decision taken on the close of bar t fills at bar t+1's open by default. A Model reads nothing
-but ``ctx``. A new Model fits in about 20 lines::
+but ``ctx``. A new Model fits in about 20 lines, importing only ``tradegame``:
 
-    from decimal import Decimal
+>>> from decimal import Decimal
+>>> import tradegame as tg
+>>> class BuyTheDip:
+...     \"\"\"Buy half the Game's value of ``symbol`` after a fall of ``drop``; sell on a rise.\"\"\"
+...
+...     name = "buy-the-dip"
+...
+...     def __init__(self, symbol: str, drop: float = 0.02) -> None:
+...         self.symbol, self.drop = symbol, drop
+...
+...     def decide(self, ctx: tg.RoundContext) -> list[tg.Action] | None:
+...         closes = ctx.universe.close([self.symbol], window=2)[:, 0]
+...         if len(closes) < 2 or ctx.open_moves:
+...             return None
+...         change = closes[-1] / closes[-2] - 1
+...         held = ctx.quantity(self.symbol)
+...         if change < -self.drop and not held:
+...             return [tg.Move.target(self.symbol, Decimal("0.5"), reason=f"dip {change:.2%}")]
+...         if change > 0 and held:
+...             return [tg.Move.sell(self.symbol, sell_all=True, reason="rebound")]
+...         return None
 
-    from tradegame.engine.context import RoundContext
-    from tradegame.engine.moves import Action, Move
+Play it on the bundled S&P 500 stocks through the 2020 crash, in code (or name it in a Game file
+as ``file.py:BuyTheDip``):
 
-
-    class BuyTheDip:
-        \"\"\"Buy half the Game's value of ``symbol`` after a fall of ``drop``; sell on a rise.\"\"\"
-
-        name = "buy-the-dip"
-
-        def __init__(self, symbol: str, drop: float = 0.02) -> None:
-            self.symbol, self.drop = symbol, drop
-
-        def decide(self, ctx: RoundContext) -> list[Action] | None:
-            closes = ctx.universe.close([self.symbol], window=2)[:, 0]
-            if len(closes) < 2 or ctx.open_moves:
-                return None
-            change = closes[-1] / closes[-2] - 1
-            held = ctx.quantity(self.symbol)
-            if change < -self.drop and not held:
-                return [Move.target(self.symbol, Decimal("0.5"), reason=f"dip {change:.2%}")]
-            if change > 0 and held:
-                return [Move.sell(self.symbol, sell_all=True, reason="rebound")]
-            return None
-
-Play it with ``play(spec, universe, BuyTheDip("SPY"))`` (``tradegame.engine.game``).
+>>> from datetime import date
+>>> spec = tg.GameSpec(
+...     name="dip-aapl", start=date(2020, 1, 2), end=date(2020, 12, 31), start_fund=Decimal("100000"),
+...     data=(tg.DataSpec("skfolio-sp500", symbols=("AAPL",)),),
+... )
+>>> result = tg.play(tg.load_game(spec, BuyTheDip("AAPL")))
+>>> result.outcome, result.score.score
+('completed', Decimal('-6113.10'))
 
 Conventions of the built-in Models:
 

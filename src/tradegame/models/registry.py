@@ -1,6 +1,6 @@
 """The built-in Models by name, and ``make_model`` that builds one from a Game file's ``[model]``.
 
-A Game TOML file says ``[model] name = "sma-crossover"``, ``params = {symbol = "SPY", fast = 20,
+A Game TOML file says ``[model] name = "sma-crossover"``, ``params = {symbol = "SPX", fast = 20,
 slow = 100}``; ``make_model("sma-crossover", {...})`` checks the name, and the parameters against the
 constructor's signature and type hints (``models.params``) before calling it; every problem is
 one line of one ``InvalidGameError`` naming the field (``model.params.fast``). The registry is a

@@ -6,6 +6,7 @@ A Game is created, then recorded Round by Round, each Round in one transaction::
     game_id = db.create_game("sma", definition_text, "sma-crossover", {"fast": 20}, data_hash)
     result = Game(spec, universe, model).run(observer=GameRecorder(db, game_id))
     db.list_games(); db.load_game(game_id); db.export(game_id, "out", format="parquet")
+    delete_game(db, game_id)                      # the Game and every row of it, in one transaction
 
 After a crash, the same Game is played again from the start with ``ResumingRecorder(db,
 game_id)``: it checks the stored Rounds and records the rest (see ``recorder.py``).
@@ -23,10 +24,12 @@ never imports this package; the CLI and the application layer do.
 """
 
 from tradegame.store.database import Database, alembic_config, default_url, open_database, redact, resolve_url
+from tradegame.store.deletion import delete_game
 from tradegame.store.errors import (
     DatabaseError,
     GameBusyError,
     GameNotFoundError,
+    GameRunningError,
     LeaseLostError,
     OtherRulesError,
     ResumeMismatchError,
@@ -60,6 +63,7 @@ __all__ = [
     "GameNotFoundError",
     "GameRecorder",
     "GameRow",
+    "GameRunningError",
     "GameSummaryRow",
     "LeaseLostError",
     "OpenLotRow",
@@ -73,6 +77,7 @@ __all__ = [
     "TaxRow",
     "alembic_config",
     "default_url",
+    "delete_game",
     "open_database",
     "redact",
     "resolve_url",

@@ -11,6 +11,7 @@ __all__ = [
     "DatabaseError",
     "GameBusyError",
     "GameNotFoundError",
+    "GameRunningError",
     "LeaseLostError",
     "OtherRulesError",
     "ResumeMismatchError",
@@ -48,3 +49,7 @@ class GameBusyError(StoreError, InvalidInputError):
 class LeaseLostError(StoreError):
     """This process no longer holds the lease of the Game it was recording (another process took it
     over after its heartbeat went stale): it stopped without writing."""
+
+
+class GameRunningError(StoreError, InvalidInputError):
+    """A Game whose status is ``running`` (being played, or interrupted) was not deleted without ``force``."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 from decimal import Decimal
 
 import pytest
@@ -72,9 +73,10 @@ def test_every_bad_parameter_is_reported_at_once() -> None:
 
 
 def test_the_docstring_example_is_a_working_model() -> None:
-    doc = tradegame.models.__doc__ or ""
-    block = doc.split("::\n", 1)[1].split("\nPlay it with", 1)[0]
-    source = "\n".join(line[4:] for line in block.splitlines())
+    examples = doctest.DocTestParser().get_examples(tradegame.models.__doc__ or "")
+    defining = next(i for i, example in enumerate(examples) if example.source.startswith("class BuyTheDip"))
+    source = "".join(example.source for example in examples[: defining + 1])
+    assert "import tradegame as tg" in source and "from tradegame." not in source  # the public face only
     assert 15 <= len([line for line in source.splitlines() if line.strip()]) <= 25
     namespace: dict[str, object] = {}
     exec(compile(source, "models-docstring", "exec"), namespace)
