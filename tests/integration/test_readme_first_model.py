@@ -42,11 +42,18 @@ def test_the_section_has_the_model_the_game_file_and_the_commands() -> None:
         if lang in ("python", "toml"):
             assert FILE_NAME.match(body.splitlines()[0]), f"a {lang} block must open with '# FILE-NAME'"
     commands = " ".join(body for lang, body in blocks() if lang == "bash")
-    for command in ("tradegame play", "tradegame games list", "tradegame report", "tradegame export"):
+    for command in (
+        "tradegame play",
+        "tradegame games list",
+        "tradegame report",
+        "tradegame export",
+        "kill -9",
+        "tradegame resume",
+    ):
         assert command in commands
 
 
-@pytest.mark.slow  # about 30 s: two Games, a replay for the report, and the command's start-up each time
+@pytest.mark.slow  # about a minute: three Games, a replay for the report and one for the resume
 def test_your_first_model_runs_as_printed(tmp_path: Path) -> None:
     folder = tmp_path / "first-model"
     folder.mkdir()
@@ -79,7 +86,7 @@ def test_your_first_model_runs_as_printed(tmp_path: Path) -> None:
         assert done.returncode == 0, f"{body}\n--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}"
         outputs.append(done.stdout)
 
-    first, second = outputs[:2]
+    first, second, third = outputs
     assert first.startswith("my_rsi.py:RsiReversion: Buy ``symbol`` when its RSI falls below")
     assert "│ period │ int" in first and "│ weight │ Decimal" in first  # models show
     assert "Game 1 rsi-spx: completed" in first and "= score" in first
@@ -87,7 +94,10 @@ def test_your_first_model_runs_as_printed(tmp_path: Path) -> None:
     assert "report: rsi-spx.html" in first and "chart-equity" in (folder / "rsi-spx.html").read_text()
     assert "Game 2 rsi-spx-wide: completed" in second
     assert re.search(r"│\s+2 │ rsi-spx-wide\s+│ my_rsi.py:RsiReversion │ finished", second)
-    for exported in ("rsi-spx", "rsi-spx-wide"):
+    # The killed Game is listed interrupted, with the Rounds it committed, then resumed to its end.
+    assert re.search(r"│\s+3 │ rsi-eurusd\s+│ my_rsi.py:RsiReversion │ interrupted", third), third
+    assert re.search(r"^game 3 finished: completed, score -?\d+\.\d\d$", third, re.MULTILINE), third
+    for exported in ("rsi-spx", "rsi-spx-wide", "rsi-eurusd"):
         assert {"games.csv", "events.csv", "journal_entries.csv"} <= {p.name for p in (folder / exported).iterdir()}
 
     model_file = folder / "my_rsi.py"
@@ -99,5 +109,6 @@ def test_your_first_model_runs_as_printed(tmp_path: Path) -> None:
     assert [row[:6] for row in rows] == [
         (1, "rsi-spx", "finished", "file", str(model_file.resolve()), digest),
         (2, "rsi-spx-wide", "finished", "file", str(model_file.resolve()), digest),
+        (3, "rsi-eurusd", "finished", "file", str(model_file.resolve()), digest),
     ]
     assert '"lower": 25' in rows[1][6] and '"upper": 75' in rows[1][6]
