@@ -214,8 +214,10 @@ def test_a_bars_file_edited_in_place_is_refused_by_play_resume_report_and_verify
     played = runner.invoke(app, ["play", str(game), "--db", db, "--data-dir", str(root), "--json"])
     assert played.exit_code == 0, played.output
     store = MarketStore(root)
+    crashed = open_database(f"sqlite:///{db}")
     with pytest.raises(KeyboardInterrupt):
-        play_recorded(load_game(game), store, open_database(f"sqlite:///{db}"), _Crash())
+        play_recorded(load_game(game), store, crashed, _Crash())
+    crashed.close()  # its process is gone: the Game is interrupted, and resumable
     version = store.get("acme")
     bars = version.path / "bars.parquet"
     original = bars.read_bytes()
@@ -234,7 +236,7 @@ def test_a_bars_file_edited_in_place_is_refused_by_play_resume_report_and_verify
         assert "'acme'" in message and version.info.content_hash in message and "bars.parquet" in message, message
         assert "Traceback" not in message and "beta" not in message.split("failed verification", 1)[-1]
     rows = open_database(f"sqlite:///{db}")
-    assert [g.status for g in rows.list_games()] == ["finished", "running"]  # nothing written, nothing marked failed
+    assert [g.status for g in rows.list_games()] == ["finished", "interrupted"]  # nothing written, nothing marked failed
     assert not (tmp_path / "r.html").exists()
     assert runner.invoke(app, ["data", "verify", "beta", "--data-dir", str(root)]).exit_code == 0
 
