@@ -1,5 +1,7 @@
 """Build a Game's Universe from the market-data store, pinned to exact dataset versions.
 
+``read_game_data`` gathers every dataset, version and symbol that cannot be read, one line each,
+and reads the rest (``app.checking`` reports them with the other problems of a Game file).
 A tick dataset (trades) is played on minute bars made from its trades as it is loaded
 (``data.resample.ticks_to_bars``); the Game stays pinned to the tick dataset's hash.
 """

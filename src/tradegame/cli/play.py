@@ -216,36 +216,35 @@ def check(
 
     store = market_store(data_dir)
     checked = inspect_game(game_toml, store)
-    if checked.game is None or checked.game_file is None:
-        if as_json:
-            typer.echo(json.dumps({"file": str(game_toml), "ok": False, "problems": list(checked.problems)}, indent=2))
-            raise typer.Exit(EXIT_BAD_INPUT)
-        try:
-            checked.ready()
-        except TradegameError as error:
-            raise fail(str(error)) from None
-    game, spec = checked.game, checked.game_file.spec
+    if checked.problems and as_json:
+        typer.echo(json.dumps({"file": str(game_toml), "ok": False, "problems": list(checked.problems)}, indent=2))
+        raise typer.Exit(EXIT_BAD_INPUT)
+    try:
+        game_file, game, _ = checked.ready()
+    except TradegameError as error:
+        raise fail(str(error)) from None
+    spec, symbols = game_file.spec, list(game.universe.symbols)
     days = [str(np.datetime64(int(ns), "ns").astype("datetime64[D]")) for ns in (game.times[0], game.times[-1])]
-    datasets = [{"dataset": d.dataset, "hash": d.content_hash, "symbols": list(d.symbols or ())} for d in spec.data]
-    numbers = {
-        "file": str(game_toml),
-        "ok": True,
-        "problems": [],
-        "game": spec.name,
-        "model": checked.game_file.model,
-        "rounds": len(game.times),
-        "first_round": days[0],
-        "last_round": days[1],
-        "datasets": datasets,
-        "symbols": list(game.universe.symbols),
-    }
     if as_json:
+        datasets = [{"dataset": d.dataset, "hash": d.content_hash, "symbols": list(d.symbols or ())} for d in spec.data]
+        numbers = {
+            "file": str(game_toml),
+            "ok": True,
+            "problems": [],
+            "game": spec.name,
+            "model": game_file.model,
+            "rounds": len(game.times),
+            "first_round": days[0],
+            "last_round": days[1],
+            "datasets": datasets,
+            "symbols": symbols,
+        }
         typer.echo(json.dumps(numbers, indent=2))
         return
     names = ", ".join(d.dataset for d in spec.data)
     stdout_console().print(
-        f"ok: {game_toml}: Game {spec.name!r}, model {checked.game_file.model}, {len(game.times)} rounds "
-        f"from {days[0]} to {days[1]} on {names} ({', '.join(game.universe.symbols)})",
+        f"ok: {game_toml}: Game {spec.name!r}, model {game_file.model}, {len(game.times)} rounds "
+        f"from {days[0]} to {days[1]} on {names} ({', '.join(symbols)})",
         markup=False,
         soft_wrap=True,
     )
