@@ -154,7 +154,13 @@ def _iso(ns: int) -> str:
 
 
 class Game:
-    """One play of ``spec`` by ``model`` on ``universe``; ``run()`` plays it to the end."""
+    """One play of ``spec`` by ``model`` on ``universe``; ``run()`` plays it to the end.
+
+    A Game that cannot start is refused by the constructor with one ``InvalidGameError`` listing
+    every reason: symbols (the Game's, an account's, an initial Position's) the data does not
+    hold, data that cannot be played together, dates or a Round count the data has no room for,
+    currencies without a rate.
+    """
 
     def __init__(self, spec: GameSpec, universe: Universe, model: Model) -> None:
         spec.check()
