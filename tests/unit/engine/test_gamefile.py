@@ -524,7 +524,7 @@ def test_a_draft_keeps_what_could_be_read_for_the_later_checks(tmp_path: Path) -
     assert draft.spec is not None and draft.spec.start == date(2008, 1, 2) and draft.spec.data[0].symbols == ("SPX",)
     assert (draft.model, draft.model_params) == ("sma-crossover", {"symbol": "SPX", "fastt": 5})
     assert draft.later(["start: outside the data", "name: x"], spec_fields=True) == ["game.start: outside the data"]
-    with pytest.raises(GameFileError, match="game.start_fund"):
+    with pytest.raises(GameFileError, match=r"game\.start_fund"):
         draft.game_file()
     missing = read_game(tmp_path / "none.toml")
     assert missing.spec is None and missing.model is None and "cannot read the file" in missing.problems[0]
