@@ -283,7 +283,7 @@ CASES: dict[str, Case] = {
     "games-show-unknown-id": Case(("games", "show", "999", "--db", "{db}"), "999"),
     "games-show-id-text": Case(("games", "show", "x", "--db", "{db}"), "ID"),
     "games-show-events-negative": Case(("games", "show", "1", "--events", "-5", "--db", "{db}"), "--events"),
-    "games-unknown-command": Case(("games", "delete", "1"), "No such command"),
+    "games-unknown-command": Case(("games", "erase", "1"), "No such command"),
     # -- data import, list, show, fetch
     "import-frequency-7x": data_import("unknown frequency '7x'", "--symbol", "ACME2", "--frequency", "7x"),
     "import-unknown-column": data_import(

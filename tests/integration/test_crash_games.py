@@ -10,13 +10,12 @@ import pytest
 
 from tradegame.app.loading import load_universe, pin_data
 from tradegame.data.catalog import sync_bundled
-from tradegame.data.errors import DatasetNotFoundError
 from tradegame.data.store import MarketStore
 from tradegame.domain.positions import replay
 from tradegame.domain.tax import TaxProfile
 from tradegame.engine.costs import PerShare
 from tradegame.engine.game import play
-from tradegame.engine.spec import AccountSpec, DataSpec, ExitRules, GameSpec
+from tradegame.engine.spec import AccountSpec, DataSpec, ExitRules, GameSpec, InvalidGameError
 from tradegame.models.buy_and_hold import BuyAndHold
 from tradegame.models.momentum import MomentumRotation
 
@@ -68,5 +67,5 @@ def test_a_game_on_a_pinned_version_refuses_other_data(store: MarketStore) -> No
     spec = GameSpec(
         "pinned", date(2008, 1, 2), Decimal(1000), end=date(2008, 3, 31), data=(DataSpec("arch-sp500", "0" * 64),)
     )
-    with pytest.raises(DatasetNotFoundError, match="no version"):
+    with pytest.raises(InvalidGameError, match=r"data\[0\]\.hash: dataset 'arch-sp500' has no version"):
         load_universe(spec, store)

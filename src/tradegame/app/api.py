@@ -25,10 +25,10 @@ from typing import TypeAlias
 import numpy as np
 import pandas as pd
 
-from tradegame.app.loading import dataset_universe, load_universe, pin_data
-from tradegame.app.play import play_recorded, prepare
+from tradegame.app.checking import inspect_game
+from tradegame.app.loading import dataset_universe, read_game_data
+from tradegame.app.play import prepare, record
 from tradegame.data.bars import PRICE_COLUMNS, DatasetInfo, MarketFrames
-from tradegame.data.catalog import sync_bundled
 from tradegame.data.checks import check_bars
 from tradegame.data.errors import BadDataError
 from tradegame.data.importer import infer_frequency
@@ -37,7 +37,6 @@ from tradegame.data.store import MarketStore, content_hash
 from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.context import Model
 from tradegame.engine.game import Game, GameResult, RoundObserver
-from tradegame.engine.gamefile import load_game as read_game_file
 from tradegame.engine.spec import GameSpec
 from tradegame.engine.universe import Universe, currency_of
 from tradegame.store import Database, open_database, resolve_url
@@ -117,13 +116,11 @@ def load_game(source: str | Path | GameSpec, model: Model | None = None, *, data
         if model is None:
             raise InvalidInputError("model: a GameSpec needs a Model to play it (load_game(spec, MyModel(...)))")
         source.check()
-        sync_bundled(store, [d.dataset for d in source.data])
-        pinned = pin_data(source, store)
-        return Game(pinned, load_universe(pinned, store), model)
+        data = read_game_data(source, store)
+        return Game(data.spec, data.checked(), model)
     if model is not None:
         raise InvalidInputError("model: a Game file names its own Model ([model] name); give a model with a GameSpec")
-    path = Path(source)
-    _, game = prepare(read_game_file(path), store, folder=path.resolve().parent)
+    _, game = prepare(Path(source), store)  # every problem of the file at once (app.checking)
     return game
 
 
@@ -170,16 +167,12 @@ def play(
         if game.books.entries:
             raise InvalidInputError("game: this Game has been played already; load it again to play it again")
         return game.run(observer)
-    path = Path(game)
-    game_file = read_game_file(path)
-    store = MarketStore(data_dir)
-    folder = path.resolve().parent
+    pinned, built, found = inspect_game(Path(game), MarketStore(data_dir)).ready()  # before any row
     if db is None:
-        _, built = prepare(game_file, store, folder=folder)
         return built.run(observer)
     database = db if isinstance(db, Database) else open_database(resolve_url(str(db)))
     try:
-        game_id, played = play_recorded(game_file, store, database, observer, folder=folder)
+        game_id, played = record(pinned, built, database, observer, model_source=found.source)
     finally:
         if database is not db:
             database.close()

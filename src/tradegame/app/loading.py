@@ -1,5 +1,7 @@
 """Build a Game's Universe from the market-data store, pinned to exact dataset versions.
 
+``read_game_data`` gathers every dataset, version and symbol that cannot be read, one line each,
+and reads the rest (``app.checking`` reports them with the other problems of a Game file).
 A tick dataset (trades) is played on minute bars made from its trades as it is loaded
 (``data.resample.ticks_to_bars``); the Game stays pinned to the tick dataset's hash.
 """
@@ -21,19 +23,81 @@ from tradegame.data.store import MarketStore
 from tradegame.domain.money import Currency
 from tradegame.engine.game import currency_of
 from tradegame.engine.gamefile import GameFile
-from tradegame.engine.spec import GameSpec
+from tradegame.engine.spec import DataSpec, GameSpec, InvalidGameError
 from tradegame.engine.universe import Universe
 
-__all__ = ["dataset_universe", "load_game_data", "load_universe", "pin_data"]
+__all__ = ["GameData", "dataset_universe", "load_game_data", "load_universe", "pin_data", "read_game_data"]
+
+
+@dataclass(frozen=True)
+class GameData:
+    """A Game's data as far as it could be read (``read_game_data``).
+
+    ``spec`` has every dataset that could be read pinned to the hash of its version; ``universe``
+    holds those datasets (None when none could be read); ``problems`` has one line per dataset,
+    version or symbol that could not be, and for data that cannot be played together.
+    """
+
+    spec: GameSpec
+    universe: Universe | None
+    problems: tuple[str, ...] = ()
+
+    def checked(self) -> Universe:
+        """The Universe, or one ``InvalidGameError`` listing every problem."""
+        if self.problems or self.universe is None:
+            raise InvalidGameError(list(self.problems) or ["data: name at least one dataset"])
+        return self.universe
+
+
+def read_game_data(spec: GameSpec, store: MarketStore) -> GameData:
+    """Store the bundled datasets ``spec`` names, pin their versions and read them up to the
+    Game's end, gathering every problem (a dataset or version the store does not have, symbols a
+    dataset does not hold) instead of stopping at the first."""
+    sync_bundled(store, [d.dataset for d in spec.data])
+    end = pd.Timestamp(spec.end, tz="UTC") + pd.Timedelta(days=7) if spec.end else None
+    parts: list[_Part] = []
+    pinned: list[DataSpec] = []
+    problems: list[str] = []
+    for index, data in enumerate(spec.data):
+        where = f"data[{index}]"
+        try:
+            dataset = store.get(data.dataset, data.content_hash)
+        except DataError as error:
+            known = data.content_hash is not None and data.dataset in store.names()
+            problems.append(f"{where}.{'hash' if known else 'dataset'}: {error}")
+            continue
+        symbols = list(data.symbols) if data.symbols else None
+        unknown = dataset.unknown_symbols(symbols or ())
+        if unknown:
+            problems.append(f"{where}.symbols: dataset {data.dataset!r} has no symbol {', '.join(unknown)}")
+            symbols = [symbol for symbol in symbols or () if symbol not in unknown]
+            if not symbols:
+                continue
+        version = dataset.info.content_hash
+        try:
+            parts.append(_read(store, data.dataset, symbols, None, end, version))
+        except DataError as error:  # a stored version whose files changed
+            problems.append(f"{where}.dataset: {error}")
+            continue
+        pinned.append(replace(data, content_hash=version))
+    universe = None
+    if parts:
+        try:
+            universe = _universe(parts, spec.calendar, dict(spec.fx_rates))
+        except DataError as error:
+            problems.append(str(error))
+    return GameData(replace(spec, data=tuple(pinned)), universe, tuple(problems))
 
 
 def load_game_data(game_file: GameFile, store: MarketStore) -> tuple[GameFile, Universe]:
     """Check a Game file's definition, store the bundled datasets it names, pin their versions and
-    load its Universe: the Game file as it will be played (and recorded) and its data."""
+    load its Universe: the Game file as it will be played (and recorded) and its data.
+
+    Raises one ``InvalidGameError`` listing every problem of its data (``read_game_data``).
+    """
     game_file.spec.check()
-    sync_bundled(store, [d.dataset for d in game_file.spec.data])
-    spec = pin_data(game_file.spec, store)
-    return replace(game_file, spec=spec), load_universe(spec, store)
+    data = read_game_data(game_file.spec, store)
+    return replace(game_file, spec=data.spec), data.checked()
 
 
 def pin_data(spec: GameSpec, store: MarketStore) -> GameSpec:
@@ -45,12 +109,9 @@ def pin_data(spec: GameSpec, store: MarketStore) -> GameSpec:
 
 
 def load_universe(spec: GameSpec, store: MarketStore) -> Universe:
-    """One Universe over the Game's datasets (same frequency), read up to the Game's end."""
-    end = pd.Timestamp(spec.end, tz="UTC") + pd.Timedelta(days=7) if spec.end else None
-    parts = [
-        _read(store, d.dataset, list(d.symbols) if d.symbols else None, None, end, d.content_hash) for d in spec.data
-    ]
-    return _universe(parts, spec.calendar, dict(spec.fx_rates))
+    """One Universe over the Game's datasets (same frequency), read up to the Game's end; one
+    ``InvalidGameError`` lists every dataset or symbol that cannot be read."""
+    return read_game_data(spec, store).checked()
 
 
 def dataset_universe(

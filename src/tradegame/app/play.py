@@ -1,9 +1,9 @@
 """Play a Game file: load its data from the store, build its Model, run it, summarize it.
 
-The Model is found by ``app.models`` (a built-in name, an entry point, ``module:Class`` or
-``file.py:Class`` relative to the Game file's folder) and built, its parameters checked, before
-any data is loaded or any row written; a stored Game's Model is loaded again from the record the
-store keeps of it (``app.models.stored_model``).
+One pass over the Game file (``app.checking``) finds every problem it has (its fields, its Model,
+found by ``app.models`` and built with its parameters checked, its data, its dates and symbols
+against the data) before any row is written, and hands on the Game it set up; a stored Game's
+Model is loaded again from the record the store keeps of it (``app.models.stored_model``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tradegame.app.loading import load_game_data
+from tradegame.app.checking import inspect_game
 from tradegame.app.models import (
     FoundModel,
     ModelSource,
@@ -28,10 +28,9 @@ from tradegame.app.models import (
 from tradegame.data.store import MarketStore
 from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.game import Game, GameResult, RoundObserver
-from tradegame.engine.gamefile import GameFile, dump_game, load_game, parse_game
+from tradegame.engine.gamefile import GameFile, dump_game, parse_game
 from tradegame.engine.rules import ENGINE_RULES
 from tradegame.engine.universe import Universe
-from tradegame.models.registry import check_model_symbols
 from tradegame.reporting.metrics import Metrics, bust_round, compute_metrics
 from tradegame.store import Database, GameBusyError, GameRecorder, OtherRulesError, ResumingRecorder
 from tradegame.store.lease import busy_message
@@ -69,23 +68,20 @@ def demo_game() -> GameFile:
 
 
 def prepare(
-    game_file: GameFile, store: MarketStore, *, folder: Path | None = None, model: FoundModel | None = None
+    game_file: GameFile | Path, store: MarketStore, *, folder: Path | None = None, model: FoundModel | None = None
 ) -> tuple[GameFile, Game]:
     """Build the Game's Model, pin its data versions and load its Universe; nothing is played yet.
 
-    The Model is ``model`` if given, else the one ``game_file`` names, found from ``folder`` (the
-    Game file's folder; default the current one). Its parameters are checked first, so a bad
-    Model or parameter is refused before any data is read.
+    One pass (``app.checking``) finds every problem of the Game file (a path, or one read before)
+    first and raises them as one ``InvalidGameError``. The Model is ``model`` if given, else the
+    one the file names, found from ``folder`` (default: the file's folder, else the current one).
     """
-    found = model or find_model(game_file.model, folder)
-    built = found.build(game_file.model_params)
-    pinned, universe = load_game_data(game_file, store)
-    check_model_symbols(game_file.model, game_file.model_params, universe.symbols)
-    return pinned, Game(pinned.spec, universe, built)
+    pinned, game, _ = inspect_game(game_file, store, folder, model=model).ready()
+    return pinned, game
 
 
 def play_file(path: Path, store: MarketStore, observer: RoundObserver | None = None) -> Played:
-    game_file, game = prepare(load_game(path), store, folder=Path(path).resolve().parent)
+    game_file, game = prepare(Path(path), store)
     return Played(game_file, game.run(observer), game.universe)
 
 
@@ -198,19 +194,19 @@ class _Tee:
 
 
 def play_recorded(
-    game_file: GameFile,
+    game_file: GameFile | Path,
     store: MarketStore,
     db: Database,
     observer: RoundObserver | None = None,
     *,
     folder: Path | None = None,
 ) -> tuple[int, Played]:
-    """Play ``game_file`` and record it in ``db`` Round by Round; returns the Game's id there.
+    """Play ``game_file`` (a path, or one read before) and record it in ``db`` Round by Round;
+    returns the Game's id there. Every problem of the file is refused first, before any row.
 
     ``folder`` is where a Model named ``file.py:Class`` or ``module:Class`` is looked for.
     """
-    found = find_model(game_file.model, folder)
-    pinned, game = prepare(game_file, store, model=found)
+    pinned, game, found = inspect_game(game_file, store, folder).ready()
     return record(pinned, game, db, observer, model_source=found.source)
 
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import cast
 
-from tradegame.app.loading import load_game_data
+from tradegame.app.checking import inspect_game
 from tradegame.data.store import MarketStore
 from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.gamefile import GameFile
 from tradegame.engine.sweep import SweepResult, sweep
-from tradegame.models.registry import check_model_symbols, make_model
+from tradegame.models.registry import check_model_symbols
 from tradegame.models.sma import SmaCrossover, crossover_signals
 
 __all__ = ["Swept", "parse_windows", "sweep_file", "sweep_rows"]
@@ -58,25 +59,25 @@ def parse_windows(text: str, what: str) -> list[int]:
 
 
 def sweep_file(
-    game_file: GameFile,
+    game_file: GameFile | Path,
     store: MarketStore,
     fasts: Sequence[int],
     slows: Sequence[int],
     symbol: str | None = None,
 ) -> Swept:
-    """Every ``fast < slow`` pair of ``fasts`` x ``slows`` as one column of a sweep of ``game_file``."""
-    params = game_file.model_params if game_file.model == "sma-crossover" else {}
+    """Every ``fast < slow`` pair of ``fasts`` x ``slows`` as one column of a sweep of ``game_file``
+    (a path, or one read before); every problem of the file is refused first (``app.checking``)."""
+    pinned, game, _ = inspect_game(game_file, store).ready()
+    params = pinned.model_params if pinned.model == "sma-crossover" else {}
     chosen = symbol or params.get("symbol")
     if not isinstance(chosen, str):
         raise InvalidInputError("symbol: give --symbol, or a Game file whose model is sma-crossover")
     pairs = [(fast, slow) for fast in fasts for slow in slows if fast < slow]
     if not pairs:
         raise InvalidInputError("windows: no pair has fast < slow")
-    weight = Decimal(1)
-    if params:
-        weight = cast(SmaCrossover, make_model(game_file.model, params)).weight  # checks every parameter
-    pinned, universe = load_game_data(game_file, store)
-    check_model_symbols("sma-crossover", {"symbol": chosen}, universe.symbols)
+    weight = cast(SmaCrossover, game.model).weight if params else Decimal(1)
+    universe = game.universe
+    check_model_symbols({"symbol": chosen}, universe.symbols, where="--")
     enter, leave = crossover_signals(universe, chosen, pairs)
     result = sweep(pinned.spec, universe, chosen, enter, leave, weight=weight, labels=pairs)
     return Swept(pinned, result)

@@ -16,7 +16,7 @@ from tradegame.cli.data import data_app
 from tradegame.cli.games import export, games_app, report, resume
 from tradegame.cli.logs import LogFormat, configure_logging
 from tradegame.cli.models import models_app
-from tradegame.cli.play import demo, play
+from tradegame.cli.play import check, demo, play
 from tradegame.cli.sweep import sweep
 from tradegame.cli.tax import tax_app
 
@@ -49,6 +49,7 @@ def _options(
 app.add_typer(tax_app, name="tax")
 app.add_typer(data_app, name="data")
 app.command("play")(play)
+app.command("check")(check)
 app.command("demo")(demo)
 app.command("sweep")(sweep)
 app.add_typer(games_app, name="games")

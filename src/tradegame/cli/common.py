@@ -31,6 +31,7 @@ __all__ = [
     "EXIT_BAD_INPUT",
     "EXIT_FAILURE",
     "CleanGroup",
+    "check_db_url",
     "check_output_file",
     "check_output_folder",
     "crash",
@@ -223,7 +224,7 @@ def open_db(db_url: str | None) -> Any:
 
     from tradegame.store import DatabaseError, open_database
 
-    url = _checked_url(db_url)
+    url = check_db_url(db_url)
     try:
         return open_database(url)
     except DatabaseError as error:
@@ -232,7 +233,9 @@ def open_db(db_url: str | None) -> Any:
         raise fail(str(error)) from None
 
 
-def _checked_url(db_url: str | None) -> str:
+def check_db_url(db_url: str | None) -> str:
+    """The database URL of ``--db`` (else ``$TRADEGAME_DB``, else the default file), refused (exit 2)
+    when it cannot be read or cannot be a database; nothing is opened or made."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 

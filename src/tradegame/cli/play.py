@@ -6,20 +6,29 @@ import json
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from tradegame.app.play import Played, benchmark_for, demo_game, summary
-from tradegame.cli.common import check_output_file, exit_for, fail, market_store, open_db, stdout_console
+from tradegame.cli.common import (
+    EXIT_BAD_INPUT,
+    check_db_url,
+    check_output_file,
+    exit_for,
+    fail,
+    market_store,
+    open_db,
+    stdout_console,
+)
 from tradegame.cli.logs import log
 from tradegame.domain.errors import TradegameError
 from tradegame.engine.game import Game, GameResult
-from tradegame.engine.gamefile import GameFile, GameFileError, load_game
-from tradegame.engine.spec import InvalidGameError
+from tradegame.engine.gamefile import GameFile
 from tradegame.store import Database
 
-__all__ = ["demo", "play", "progress_columns"]
+__all__ = ["check", "demo", "play", "progress_columns"]
 
 DbUrl = Annotated[
     str | None,
@@ -59,22 +68,20 @@ def progress_columns() -> tuple[object, ...]:
     )
 
 
-def _play(
-    game_file: GameFile,
-    data_dir: Path | None,
-    db_url: str | None,
-    quiet: bool,
-    folder: Path | None = None,
-    source: str | None = None,
-) -> tuple[int, Played]:
-    from tradegame.app.models import find_model
-    from tradegame.app.play import prepare, record
+def _play(source: GameFile | Path, data_dir: Path | None, db_url: str | None, quiet: bool) -> tuple[int, Played]:
+    """Check the Game (every problem at once, exit 2) before the database is opened, then play and record it."""
+    from tradegame.app.checking import inspect_game
+    from tradegame.app.play import record
 
     store = market_store(data_dir)
+    check_db_url(db_url)  # a bad --db is refused first, as before; the database is opened once the Game can start
+    try:
+        pinned, game, found = inspect_game(source, store).ready()
+    except TradegameError as error:
+        log().info("game.refused", error=str(error))
+        raise exit_for(error) from None
     db: Database = open_db(db_url)
     try:
-        found = find_model(game_file.model, folder)
-        pinned, game = prepare(game_file, store, model=found)  # every refusal comes before any output
         log().info("game.start", game=pinned.spec.name, model=pinned.model, rounds=len(game.times), db=db.where)
         if quiet:
             game_id, played = record(pinned, game, db, model_source=found.source)
@@ -82,11 +89,6 @@ def _play(
             with Progress(*progress_columns(), transient=True) as progress:  # type: ignore[arg-type]
                 task = progress.add_task(pinned.spec.name, total=len(game.times), value="")
                 game_id, played = record(pinned, game, db, _ProgressObserver(progress, task), model_source=found.source)
-    except InvalidGameError as error:  # the Model or its parameters: named with the Game file
-        if source is not None and not isinstance(error, GameFileError):
-            error = GameFileError(error.problems, source)
-        log().info("game.refused", error=str(error))
-        raise fail(str(error)) from None
     except TradegameError as error:
         log().info("game.refused", error=str(error))
         raise exit_for(error) from None
@@ -175,13 +177,7 @@ def play(
     """
     if report is not None:
         check_output_file(report, "--report")
-    try:
-        game_file = load_game(game_toml)
-    except TradegameError as error:
-        raise fail(str(error)) from None
-    game_id, played = _play(
-        game_file, data_dir, db, quiet=as_json, folder=game_toml.resolve().parent, source=str(game_toml)
-    )
+    game_id, played = _play(game_toml, data_dir, db, quiet=as_json)
     _show(game_id, played, as_json, report)
 
 
@@ -202,3 +198,53 @@ def demo(
     check_output_file(report, "--report")
     game_id, played = _play(demo_game(), data_dir, db, quiet=as_json)
     _show(game_id, played, as_json, report)
+
+
+def check(
+    game_toml: Annotated[Path, typer.Argument(metavar="GAME.toml", help="The Game definition.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Check a Game file without playing it: every problem at once (exit 2), or a one-line summary.
+
+    Checks its fields, its Model and parameters, its datasets and symbols, its dates and Rounds
+    against the data, and its currencies' rates; writes nothing to the Games database. Example:
+
+        tradegame check examples/games/sma-2008.toml
+    """
+    from tradegame.app.checking import inspect_game
+
+    store = market_store(data_dir)
+    checked = inspect_game(game_toml, store)
+    if checked.problems and as_json:
+        typer.echo(json.dumps({"file": str(game_toml), "ok": False, "problems": list(checked.problems)}, indent=2))
+        raise typer.Exit(EXIT_BAD_INPUT)
+    try:
+        game_file, game, _ = checked.ready()
+    except TradegameError as error:
+        raise fail(str(error)) from None
+    spec, symbols = game_file.spec, list(game.universe.symbols)
+    days = [str(np.datetime64(int(ns), "ns").astype("datetime64[D]")) for ns in (game.times[0], game.times[-1])]
+    if as_json:
+        datasets = [{"dataset": d.dataset, "hash": d.content_hash, "symbols": list(d.symbols or ())} for d in spec.data]
+        numbers = {
+            "file": str(game_toml),
+            "ok": True,
+            "problems": [],
+            "game": spec.name,
+            "model": game_file.model,
+            "rounds": len(game.times),
+            "first_round": days[0],
+            "last_round": days[1],
+            "datasets": datasets,
+            "symbols": symbols,
+        }
+        typer.echo(json.dumps(numbers, indent=2))
+        return
+    names = ", ".join(d.dataset for d in spec.data)
+    stdout_console().print(
+        f"ok: {game_toml}: Game {spec.name!r}, model {game_file.model}, {len(game.times)} rounds "
+        f"from {days[0]} to {days[1]} on {names} ({', '.join(symbols)})",
+        markup=False,
+        soft_wrap=True,
+    )

@@ -14,7 +14,6 @@ from rich.table import Table
 from tradegame.cli.common import check_output_file, exit_for, market_store, stdout_console
 from tradegame.cli.play import DataDir
 from tradegame.domain.errors import TradegameError
-from tradegame.engine.gamefile import load_game
 
 __all__ = ["sweep"]
 
@@ -47,9 +46,8 @@ def sweep(
         check_output_file(csv_path, "--csv")
     store = market_store(data_dir)
     try:
-        game_file = load_game(game_toml)
         fasts, slows = parse_windows(fast, "--fast"), parse_windows(slow, "--slow")
-        swept = sweep_file(game_file, store, fasts, slows, symbol)
+        swept = sweep_file(game_toml, store, fasts, slows, symbol)
     except TradegameError as error:
         raise exit_for(error) from None
     rows = sweep_rows(swept.result)

@@ -87,6 +87,10 @@ class StoredDataset:
     #: per-file hashes from the manifest; empty for a version written before they were recorded
     files: Mapping[str, FileRecord] = field(default_factory=dict, compare=False, repr=False)
 
+    def unknown_symbols(self, symbols: Sequence[str]) -> list[str]:
+        """Those of ``symbols`` this version does not hold, sorted."""
+        return sorted(set(symbols) - set(self.symbols))
+
     def as_json(self) -> dict[str, object]:
         return {
             "name": self.info.name,
@@ -356,7 +360,7 @@ class MarketStore:
         end: pd.Timestamp | str | None,
     ) -> pd.DataFrame:
         if symbols is not None:
-            missing = sorted(set(symbols) - set(dataset.symbols))
+            missing = dataset.unknown_symbols(symbols)
             if missing:
                 raise DatasetNotFoundError(f"dataset {dataset.info.name!r} has no symbol {', '.join(missing)}")
         where: list[str] = []

@@ -154,7 +154,13 @@ def _iso(ns: int) -> str:
 
 
 class Game:
-    """One play of ``spec`` by ``model`` on ``universe``; ``run()`` plays it to the end."""
+    """One play of ``spec`` by ``model`` on ``universe``; ``run()`` plays it to the end.
+
+    A Game that cannot start is refused by the constructor with one ``InvalidGameError`` listing
+    every reason: symbols (the Game's, an account's, an initial Position's) the data does not
+    hold, data that cannot be played together, dates or a Round count the data has no room for,
+    currencies without a rate.
+    """
 
     def __init__(self, spec: GameSpec, universe: Universe, model: Model) -> None:
         spec.check()
@@ -171,23 +177,24 @@ class Game:
             tax_currency=spec.tax.currency if spec.tax is not None else None,
             fx=self._rate_known_at,
         )
-        allowed = set(spec.symbols) if spec.symbols else set(self.panel.symbols)
-        unknown = sorted(allowed - set(self.panel.symbols))
-        if unknown:
-            raise InvalidInputError(f"symbols: not in the data: {', '.join(unknown)}")
-        assets = set(self.panel.symbols) | {symbol.split("/", 1)[0] for symbol in self.panel.symbols}
-        held = [p.symbol for p in spec.initial_positions if p.symbol not in assets]
-        if held:
-            raise InvalidInputError(f"initial_positions: symbol not in the data: {', '.join(sorted(set(held)))}")
+        # Every reason the Game cannot start, gathered and raised as one InvalidGameError.
+        problems = self._symbol_problems()
+        allowed = set(spec.symbols) & set(self.panel.symbols) if spec.symbols else set(self.panel.symbols)
         if spec.asset_classes:
             classes = set(spec.asset_classes)
             allowed = {s for s in allowed if universe.instruments[s].asset_class in classes}
         self.allowed = allowed
+        unusable: list[str] = []  # problems after which the rest cannot be checked
         try:
             self.assets = AssetMap.of(universe.instruments, self.panel.symbols, spec.currency)
         except ValueError as error:
-            raise InvalidGameError([f"data: {problem}" for problem in str(error).split("; ")]) from None
-        self.times = self._round_times()
+            unusable += [f"data: {problem}" for problem in str(error).split("; ")]
+        try:
+            self.times = self._round_times()
+        except DataError as error:
+            unusable.append(str(error))
+        if unusable:
+            raise InvalidGameError(problems + unusable)
         # Per Round, the latest row of the panel it knows (-1 before the first bar is known).
         self.latest_rows = self.panel.available.searchsorted(self.times, "right") - 1
         self._now_ns = int(self.times[0])
@@ -205,7 +212,12 @@ class Game:
         self.actions = self._actions_in_play()  # row -> the corporate actions this Game applies
         self._action_rows = np.array(sorted(self.actions), dtype=np.int64)
         self._static_rates = static_rates(universe, spec.currency, spec.fx_rates)
-        self.rate_sources = self._check_rates()  # currency -> where its rate comes from
+        try:
+            self.rate_sources = self._check_rates()  # currency -> where its rate comes from
+        except InvalidGameError as error:
+            problems += error.problems
+        if problems:
+            raise InvalidGameError(problems)
         self._fx = self._fx_vector()
         self._foreign = self.assets.cross or any(
             self.universe.instruments[s].quote_currency.code != self.currency.code for s in self.panel.symbols
@@ -228,6 +240,24 @@ class Game:
         self._owing = False  # some account owes a running cost it could not pay (Books.payables)
         self._volume_taken: dict[tuple[int, int], Decimal] = {}  # (row, column) -> units the Game traded
         self._capped = any(a.volume_cap is not None for a in spec.accounts)
+
+    def _symbol_problems(self) -> list[str]:
+        """The symbols the Game file names (``symbols``, an account's ``symbols``, an initial
+        Position's) that its data does not hold (a Position may name the asset of a pair)."""
+        spec, known = self.spec, set(self.panel.symbols)
+        assets = known | {symbol.split("/", 1)[0] for symbol in known}
+        problems = []
+        unknown = sorted(set(spec.symbols) - known)
+        if unknown:
+            problems.append(f"symbols: not in the data: {', '.join(unknown)}")
+        for index, account in enumerate(spec.accounts):
+            unknown = sorted(set(account.symbols) - known)
+            if unknown:
+                problems.append(f"accounts[{index}].symbols: not in the data: {', '.join(unknown)}")
+        held = sorted({p.symbol for p in spec.initial_positions if p.symbol not in assets})
+        if held:
+            problems.append(f"initial_positions: symbol not in the data: {', '.join(held)}")
+        return problems
 
     # -- schedule --------------------------------------------------------------------------
 
@@ -297,7 +327,8 @@ class Game:
         spec = self.spec
         codes = {self.universe.instruments[s].quote_currency.code for s in self.allowed}
         codes |= {self.assets.asset(s) for s in self.allowed if self.assets.asset(s) in self.assets.cash_assets}
-        codes |= {self.universe.instruments[p.symbol].quote_currency.code for p in spec.initial_positions}
+        instruments = self.universe.instruments
+        codes |= {instruments[p.symbol].quote_currency.code for p in spec.initial_positions if p.symbol in instruments}
         codes |= {a.currency for a in spec.accounts}
         codes |= {cost.amount.currency.code for _, cost in spec.running_costs}
         if spec.tax is not None:

@@ -80,7 +80,7 @@ from tradegame.engine.spec import (
     TransferRule,
 )
 
-__all__ = ["GameFile", "GameFileError", "dump_game", "load_game", "parse_game"]
+__all__ = ["GameDraft", "GameFile", "GameFileError", "draft_game", "dump_game", "load_game", "parse_game", "read_game"]
 
 T = TypeVar("T")
 D = TypeVar("D")
@@ -173,18 +173,23 @@ def load_game(path: Path) -> GameFile:
 
     A TOML syntax error is reported with the file name, line and column.
     """
+    return read_game(path).game_file()
+
+
+def read_game(path: Path) -> GameDraft:
+    """A Game TOML file read as far as it can be, with every problem of its fields (``GameDraft``)."""
     source = str(path)
     try:
         text = Path(path).read_bytes().decode("utf-8")
     except OSError as error:
-        raise GameFileError([f"{source}: cannot read the file: {error.strerror or error}"], source) from None
+        return GameDraft(source, (f"{source}: cannot read the file: {error.strerror or error}",))
     except UnicodeDecodeError as error:
-        raise GameFileError([f"{source}: not UTF-8 text ({error.reason} at byte {error.start})"], source) from None
+        return GameDraft(source, (f"{source}: not UTF-8 text ({error.reason} at byte {error.start})",))
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise GameFileError([_syntax_problem(source, str(error))], source) from None
-    return parse_game(document, source)
+        return GameDraft(source, (_syntax_problem(source, str(error)),))
+    return draft_game(document, source)
 
 
 def _syntax_problem(source: str, message: str) -> str:
@@ -200,20 +205,62 @@ def parse_game(data: Mapping[str, object], source: str = "<memory>") -> GameFile
     Raises one ``InvalidGameError`` (a ``GameFileError`` naming ``source``) listing every problem,
     each ``"field: problem"``, e.g. ``game.start_fund: must be a positive amount, got -5``.
     """
+    return draft_game(data, source).game_file()
+
+
+@dataclass(frozen=True)
+class GameDraft:
+    """A Game definition read as far as it could be, and every problem of its fields.
+
+    ``spec`` is None without a readable ``game.start``; a bad name or Start Fund is a placeholder
+    in it (their problems are listed), so that the checks of later stages (the Model, the data:
+    ``app.checking``) can still run. ``model_params`` is the table as written.
+    """
+
+    source: str
+    problems: tuple[str, ...] = ()
+    reported: frozenset[str] = frozenset()  # the fields the problems are about
+    spec: GameSpec | None = None
+    model: str | None = None
+    model_params: dict[str, object] = field(default_factory=dict)
+
+    def game_file(self) -> GameFile:
+        """The ``GameFile``, or the ``GameFileError`` listing every problem."""
+        if self.problems or self.spec is None or self.model is None:
+            raise GameFileError(list(self.problems) or ["game: could not be read"], self.source)
+        return GameFile(self.spec, self.model, self.model_params)
+
+    @classmethod
+    def of(cls, game_file: GameFile, source: str = "<memory>") -> GameDraft:
+        """A ``GameFile`` built in code or read before, with its spec's problems (if any)."""
+        problems = _file_problems(game_file.spec.problems(), set())
+        fields = frozenset(problem.partition(": ")[0] for problem in problems)
+        spec, params = game_file.spec, dict(game_file.model_params)
+        return cls(source, tuple(problems), fields, spec, game_file.model, params)
+
+    def later(self, problems: Sequence[str], *, spec_fields: bool = False) -> list[str]:
+        """Problems found later (the Model, the data, the engine) minus those about a field already
+        reported; ``spec_fields`` renames the engine's fields to the file's (``start`` -> ``game.start``)."""
+        if spec_fields:
+            return _file_problems(problems, set(self.reported))
+        return [p for p in problems if not any(_related(p.partition(": ")[0], seen) for seen in self.reported)]
+
+
+def draft_game(data: Mapping[str, object], source: str = "<memory>") -> GameDraft:
+    """What ``parse_game`` reads of ``data``, without raising: a ``GameDraft``."""
     reader = _Reader()
-    game_file = reader.game_file(data)
+    model = reader.game_file(data)
     problems = list(reader.problems)
     if reader.spec is not None:
-        problems.extend(_spec_problems(reader.spec, reader.reported))
-    if problems or game_file is None:
-        raise GameFileError(problems or ["game: could not be read"], source)
-    return game_file
+        problems.extend(_file_problems(reader.spec.problems(), reader.reported))
+    name, params = model if model is not None else (None, {})
+    return GameDraft(source, tuple(problems), frozenset(reader.reported), reader.spec, name, params)
 
 
-def _spec_problems(spec: GameSpec, reported: set[str]) -> list[str]:
-    """``spec.problems()`` with the file's field names, minus fields the reader already reported."""
+def _file_problems(problems: Sequence[str], reported: set[str]) -> list[str]:
+    """``problems`` with the file's field names, minus fields the reader already reported."""
     out: list[str] = []
-    for problem in spec.problems():
+    for problem in problems:
         where, separator, what = problem.partition(": ")
         if not separator:
             out.append(problem)
@@ -459,17 +506,15 @@ class _Reader:
 
     # -- the document --------------------------------------------------------------------
 
-    def game_file(self, document: object) -> GameFile | None:
+    def game_file(self, document: object) -> tuple[str, dict[str, object]] | None:
+        """Read ``document`` into ``self.spec``; returns the Model's name and parameters, if readable."""
         top = self.table(document, "", _TOP_KEYS)
         if top is None:
             return None
         # A missing [game] reads as an empty one, so each missing required key is named.
         game = self.table(top["game"], "game", _GAME_KEYS) if "game" in top else {}
         self.spec = self.game_spec(top, game)
-        model = self.model(top)
-        if self.spec is None or model is None:
-            return None
-        return GameFile(self.spec, model[0], model[1])
+        return self.model(top)
 
     def game_spec(self, top: Mapping[str, object], game: Mapping[str, object] | None) -> GameSpec | None:
         path = "game"
@@ -518,12 +563,12 @@ class _Reader:
         running_costs = self.running_costs(top, accounts, currency, start)
         tax = self.tax(top["tax"], currency) if "tax" in top else None
         fx_rates = self.fx_rates(top["fx_rates"]) if "fx_rates" in top else ()
-        if name is None or start is None or start_fund is None:
-            return None  # nothing for GameSpec.problems() to check the rest against
+        if start is None:
+            return None  # nothing for GameSpec.problems() and the data to check the rest against
         return GameSpec(
-            name=name,
+            name="?" if name is None else name,  # placeholders for reported fields (GameDraft)
             start=start,
-            start_fund=start_fund,
+            start_fund=Decimal(1) if start_fund is None else start_fund,
             currency=currency,
             end=end,
             rounds=rounds,

@@ -7,7 +7,7 @@ one line of one ``InvalidGameError`` naming the field (``model.params.fast``). T
 read-only mapping: nothing is registered by side effect. A Model of your own is passed to
 ``play`` as an instance, or named in a Game file as ``module:Class`` or ``file.py:Class`` or
 installed under the ``tradegame.models`` entry-point group (``tradegame.app.models`` finds it).
-``check_model_symbols`` then checks the symbols the parameters name (``symbol``, ``symbols``)
+``model_symbol_problems`` then checks the symbols the parameters name (``symbol``, ``symbols``)
 against the Game's data, before anything is played or recorded.
 """
 
@@ -27,7 +27,7 @@ from tradegame.models.momentum import MomentumRotation
 from tradegame.models.params import check_params
 from tradegame.models.sma import SmaCrossover
 
-__all__ = ["REGISTRY", "build_model", "check_model_symbols", "make_model"]
+__all__ = ["REGISTRY", "build_model", "check_model_symbols", "make_model", "model_symbol_problems"]
 
 REGISTRY: Mapping[str, Callable[..., Model]] = MappingProxyType(
     {
@@ -83,15 +83,26 @@ def build_model(label: str, constructor: Callable[..., object], params: Mapping[
 _SYMBOL_PARAMS = ("symbol", "symbols")  # the built-in Models' names for the instruments they trade
 
 
-def check_model_symbols(name: str, params: Mapping[str, object], known: Sequence[str]) -> None:
-    """Refuse a ``symbol``/``symbols`` parameter naming an instrument the Game's data does not
-    hold (a data symbol such as ``BTC/USD``, or the asset of a pair, ``BTC``)."""
+def model_symbol_problems(
+    params: Mapping[str, object], known: Sequence[str], where: str = "model.params."
+) -> list[str]:
+    """One line per ``symbol``/``symbols`` parameter naming instruments the Game's data does not hold
+    (a data symbol such as ``BTC/USD``, or the asset of a pair, ``BTC``); ``where`` prefixes the key."""
     assets = set(known) | {symbol.split("/", 1)[0] for symbol in known}
+    shown_known = ", ".join(list(known)[:10]) + (", ..." if len(known) > 10 else "")
+    problems = []
     for key in _SYMBOL_PARAMS:
         value = params.get(key)
         named = [value] if isinstance(value, str) else list(value) if isinstance(value, list | tuple) else []
         unknown = [str(symbol) for symbol in named if symbol not in assets]
         if unknown:
-            shown_known = ", ".join(list(known)[:10]) + (", ..." if len(known) > 10 else "")
             listed = ", ".join(map(repr, unknown))
-            raise InvalidInputError(f"model {name}: {key}: unknown symbol {listed} (the Game's data has {shown_known})")
+            problems.append(f"{where}{key}: unknown symbol {listed} (the Game's data has {shown_known})")
+    return problems
+
+
+def check_model_symbols(params: Mapping[str, object], known: Sequence[str], where: str = "model.params.") -> None:
+    """Refuse (``InvalidGameError``) the ``model_symbol_problems`` of ``params``, if any."""
+    problems = model_symbol_problems(params, known, where)
+    if problems:
+        raise InvalidGameError(problems)

@@ -22,7 +22,7 @@ from tradegame.engine.costs import (
     Tiered,
     VolumeImpact,
 )
-from tradegame.engine.gamefile import GameFile, GameFileError, dump_game, load_game, parse_game
+from tradegame.engine.gamefile import GameFile, GameFileError, draft_game, dump_game, load_game, parse_game, read_game
 from tradegame.engine.spec import (
     AccountSpec,
     DataSpec,
@@ -509,3 +509,22 @@ def test_absurd_numbers_are_refused_naming_the_field() -> None:
     assert problems_of(MINIMAL.replace('"1000"', '"10.001"')) == [
         "game.start_fund: must have at most USD's 2 decimal places, got 10.001"
     ]
+
+
+def test_a_draft_keeps_what_could_be_read_for_the_later_checks(tmp_path: Path) -> None:
+    """A bad name, Start Fund or fee leaves a spec (placeholders, defaults) and the Model to check."""
+    document = {
+        "game": {"name": 5, "start": date(2008, 1, 2), "end": date(2008, 3, 31), "start_fund": "lots"},
+        "data": [{"dataset": "arch-sp500", "symbols": ["SPX"]}],
+        "accounts": [{"name": "main", "fees": {"model": "percent", "rate": "cheap"}}],
+        "model": {"name": "sma-crossover", "params": {"symbol": "SPX", "fastt": 5}},
+    }
+    draft = draft_game(document, "game.toml")
+    assert [p.split(":")[0] for p in draft.problems] == ["game.name", "game.start_fund", "accounts[0].fees.rate"]
+    assert draft.spec is not None and draft.spec.start == date(2008, 1, 2) and draft.spec.data[0].symbols == ("SPX",)
+    assert (draft.model, draft.model_params) == ("sma-crossover", {"symbol": "SPX", "fastt": 5})
+    assert draft.later(["start: outside the data", "name: x"], spec_fields=True) == ["game.start: outside the data"]
+    with pytest.raises(GameFileError, match=r"game\.start_fund"):
+        draft.game_file()
+    missing = read_game(tmp_path / "none.toml")
+    assert missing.spec is None and missing.model is None and "cannot read the file" in missing.problems[0]
