@@ -236,7 +236,8 @@ def test_a_bars_file_edited_in_place_is_refused_by_play_resume_report_and_verify
         assert "'acme'" in message and version.info.content_hash in message and "bars.parquet" in message, message
         assert "Traceback" not in message and "beta" not in message.split("failed verification", 1)[-1]
     rows = open_database(f"sqlite:///{db}")
-    assert [g.status for g in rows.list_games()] == ["finished", "interrupted"]  # nothing written, nothing marked failed
+    # Nothing written, nothing marked failed.
+    assert [g.status for g in rows.list_games()] == ["finished", "interrupted"]
     assert not (tmp_path / "r.html").exists()
     assert runner.invoke(app, ["data", "verify", "beta", "--data-dir", str(root)]).exit_code == 0
 
