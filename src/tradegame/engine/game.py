@@ -360,7 +360,8 @@ class Game:
         """Game-currency units per unit of each symbol's quote currency at the rates known now
         (``quiet.FxTable``)."""
         known = self.panel.rows_known_at(max(self._now_ns, int(self.times[0])))
-        return self._fx_table.at(np.array([known]))[0]
+        rates: np.ndarray = self._fx_table.at(np.array([known]))[0]
+        return rates
 
     def _view_now(self) -> UniverseView:
         return UniverseView(self.universe, self.panel.as_of(max(self._now_ns, int(self.times[0]))), self._static_rates)
