@@ -7,9 +7,8 @@ from datetime import date
 from decimal import Decimal
 
 import numpy as np
-import pytest
-
 import pandas as pd
+import pytest
 
 from tradegame.data.datasets import load_dataset
 from tradegame.data.panel import Panel
