@@ -20,6 +20,7 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -30,10 +31,12 @@ from tradegame.app.loading import load_universe
 from tradegame.data.catalog import sync_bundled
 from tradegame.data.panel import Panel
 from tradegame.data.store import MarketStore
-from tradegame.domain.money import USD
-from tradegame.engine.costs import PercentOfNotional
+from tradegame.domain.money import USD, Money
+from tradegame.domain.running_costs import Monthly, RunningCost
+from tradegame.domain.tax import TaxProfile
+from tradegame.engine.costs import FixedBps, PercentOfNotional, PerShare
 from tradegame.engine.game import Game, GameResult
-from tradegame.engine.spec import AccountSpec, DataSpec, GameSpec
+from tradegame.engine.spec import AccountSpec, DataSpec, ExitRules, GameSpec
 from tradegame.engine.universe import Universe
 from tradegame.models.momentum import MomentumRotation
 from tradegame.models.sma import SmaCrossover
@@ -82,7 +85,9 @@ def momentum_game(symbols: int, years: int, seed: int) -> tuple[Callable[[], Gam
     return (lambda: Game(spec, universe, MomentumRotation(top_n=20, lookback=252))), symbols
 
 
-def sma_game(store: MarketStore) -> Callable[[], Game]:
+def sma_game(store: MarketStore, *, books_all: bool = False) -> Callable[[], Game]:
+    """The SMA 50/200 Game; ``books_all``: as examples/games/sma-2008.toml over 20 years (per-share
+    fees, slippage, a volume cap, exits, tax) plus a monthly running cost."""
     spec = GameSpec(
         "sma-spx",
         date(1999, 1, 4),
@@ -90,6 +95,16 @@ def sma_game(store: MarketStore) -> Callable[[], Game]:
         end=date(2018, 12, 31),
         data=(DataSpec("arch-sp500"),),
     )
+    if books_all:
+        account = AccountSpec(
+            "ibkr", "ibkr", fees=PerShare(Decimal("0.005"), minimum=Decimal("1.00"), maximum_pct=Decimal("0.01")),
+            slippage=FixedBps(2), volume_cap=Decimal("0.1"),
+        )  # fmt: skip
+        feed = RunningCost("data-feed", Money(Decimal("25.00"), USD), Monthly(date(1999, 1, 4)))
+        spec = replace(
+            spec, accounts=(account,), exits=ExitRules(min_value_fraction=Decimal("0.5"), max_drawdown=Decimal("0.4")),
+            tax=TaxProfile.flat("0.24", "0.15"), running_costs=(("ibkr", feed),),
+        )  # fmt: skip
     universe = load_universe(spec, store)
     return lambda: Game(spec, universe, SmaCrossover("SPX", fast=50, slow=200))
 
@@ -124,6 +139,11 @@ def main() -> None:
         print(f"SMA crossover 50/200 on SPX (arch-sp500), {rounds:,} daily rounds 1999-2018")
         print(f"  played in {seconds:.3f} s (median; set-up {setup:.3f} s): {rounds / seconds:,.0f} bar-updates/s")
         print(f"  {trades} fills, final value {result.score.final_value:,} (start 100,000)")
+        setup, seconds, result = timed(sma_game(store, books_all=True), max(args.repeat, 5))
+        trades = sum(1 for e in result.events if e.kind in ("filled", "partial"))
+        print("the same with fees, slippage, a volume cap, exits, tax and a monthly running cost")
+        print(f"  played in {seconds:.3f} s (median; set-up {setup:.3f} s): {rounds / seconds:,.0f} bar-updates/s")
+        print(f"  {trades} fills, final value {result.score.final_value:,} ({result.outcome})")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS (whole process): {peak:,.0f} MiB")
 

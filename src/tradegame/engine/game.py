@@ -56,6 +56,7 @@ from tradegame.engine.events import RejectReason as Why
 from tradegame.engine.fills import affordable, fill_fee, lot_step, target_units, tick_price, units_for
 from tradegame.engine.market import Bar, match
 from tradegame.engine.moves import Cancel, Convert, EndGame, Move, MoveState, MoveStatus, OrderType, Side, Transfer
+from tradegame.engine.quiet import FxTable, QuietPlan, first_exit, holdings_values, plan_quiet
 from tradegame.engine.routes import Pair, find_route
 from tradegame.engine.spec import AccountSpec, GameSpec, InvalidGameError
 from tradegame.engine.universe import CorporateAction, Universe, UniverseView, currency_of, quote_unit, static_rates
@@ -218,10 +219,9 @@ class Game:
             problems += error.problems
         if problems:
             raise InvalidGameError(problems)
+        self._fx_table = FxTable(universe, self._static_rates, spec.currency, allowed, self.assets.value_column)
         self._fx = self._fx_vector()
-        self._foreign = self.assets.cross or any(
-            self.universe.instruments[s].quote_currency.code != self.currency.code for s in self.panel.symbols
-        )
+        self._foreign = self._fx_table.foreign
         self.open_moves: list[MoveState] = []
         self.history = RoundHistory(self)
         self.events: list[GameEvent] = []
@@ -357,24 +357,11 @@ class Game:
         return sources
 
     def _fx_vector(self) -> np.ndarray:
-        """Game-currency units per unit of each symbol's quote currency at the rates known now (1 for
-        the Game currency; 0 for a symbol the Game may not trade and has no rate for)."""
-        out = np.ones(len(self.panel.symbols))
-        view = self._view_now()
-        crosses = []
-        for i, symbol in enumerate(self.panel.symbols):
-            instrument = self.universe.instruments[symbol]
-            code = instrument.quote_currency.code
-            if instrument.is_cross:
-                crosses.append((i, instrument.quote_asset))
-            elif code != self.currency.code:
-                rate = view.fx_rate(code, self.currency.code)
-                out[i] = 0.0 if np.isnan(rate) and symbol not in self.allowed else rate
-        for i, quote in crosses:  # a cross pair's price is in its quote asset: value that asset in turn
-            column = self.assets.value_column[quote]
-            price = view.price(self.panel.symbols[column])
-            out[i] = 0.0 if np.isnan(price) else price * out[column]
-        return out
+        """Game-currency units per unit of each symbol's quote currency at the rates known now
+        (``quiet.FxTable``)."""
+        known = self.panel.rows_known_at(max(self._now_ns, int(self.times[0])))
+        rates: np.ndarray = self._fx_table.at(np.array([known]))[0]
+        return rates
 
     def _view_now(self) -> UniverseView:
         return UniverseView(self.universe, self.panel.as_of(max(self._now_ns, int(self.times[0]))), self._static_rates)
@@ -407,7 +394,7 @@ class Game:
         year = int(years[0])
         exits_set = self.spec.exits.active
         skip = self._quiet_rounds(years)
-        index = 0
+        index, asleep = 0, False  # asleep: a quiet Round that books something, played without the Model
         while index < len(self.times):
             ns = int(self.times[index])
             self._round = index
@@ -436,12 +423,14 @@ class Game:
                 self._event(Kind.EXIT, None, None, None, f"{outcome}: {reason}")
                 played = index + 1
                 break
-            view = UniverseView(self.universe, PanelView(self.panel, end), self._static_rates)
-            ctx = RoundContext(self, index, ns, view, value, tuple(self.inbox))
-            self.inbox.clear()
-            ended = self._decide(ctx)
-            if self.open_moves:
-                self._continued()
+            ended = None
+            if not asleep:
+                view = UniverseView(self.universe, PanelView(self.panel, end), self._static_rates)
+                ctx = RoundContext(self, index, ns, view, value, tuple(self.inbox))
+                self.inbox.clear()
+                ended = self._decide(ctx)
+                if self.open_moves:
+                    self._continued()
             self.history.extend_to(index + 1)
             if observer is not None:
                 observer.round_done(self, index, value)
@@ -450,10 +439,9 @@ class Game:
                 self._event(Kind.EXIT, None, None, None, f"ended by the model: {ended}")
                 played = index + 1
                 break
-            following = index + 1
+            index, asleep = index + 1, False
             if skip is not None and not self.open_moves and not self._transit:
-                following = self._skip_quiet(index, skip, observer)
-            index = following
+                index, asleep = self._skip_quiet(index - 1, skip, observer)
         final_ns = int(self.times[played - 1])
         final_ns = self._liquidate(final_ns)
         score = self._score(final_ns)
@@ -485,61 +473,54 @@ class Game:
         round_years = pd.DatetimeIndex(self.times, tz="UTC").year.to_numpy()
         return np.where(latest >= 0, bar_years, round_years)
 
-    def _quiet_rounds(self, years: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, frozenset[str]] | None:
-        """For a Model that offers ``wake`` (see wake.py): per-state lists of the Rounds that matter,
-        and each Round's latest row. None when the Game needs every Round anyway."""
+    def _quiet_rounds(self, years: np.ndarray) -> QuietPlan | None:
+        """For a Model that offers ``wake`` (see wake.py and quiet.py): the Rounds that must be
+        played; None when the Model needs every Round."""
         wake_of = getattr(self.model, "wake", None)
-        spec = self.spec
-        if wake_of is None or spec.running_costs or self.actions or self.spec.exits.active or self._foreign:
-            return None
-        wake = wake_of(Signals(self.universe))
+        wake = None if wake_of is None else wake_of(Signals(self.universe))
         if wake is None:
             return None
-        last_rows = self.latest_rows
-        known = last_rows >= 0
-        rows = np.clip(last_rows, 0, None)
-        forced = np.zeros(len(self.times), dtype=bool)
-        forced[-1] = True
-        if spec.tax is not None:
-            forced[1:] |= years[1:] != years[:-1]
-        flat = np.flatnonzero(forced | (known & np.asarray(wake.when_flat, dtype=bool)[rows]))
-        holding = np.flatnonzero(forced | (known & np.asarray(wake.when_holding, dtype=bool)[rows]))
-        return flat, holding, last_rows, frozenset(wake.symbols)
+        new_year = np.zeros(len(self.times), dtype=bool)
+        if self.spec.tax is not None:
+            new_year[1:] = years[1:] != years[:-1]
+        return plan_quiet(wake, self.times, self.latest_rows, new_year, self.spec.running_costs, self._action_rows)
 
-    def _skip_quiet(
-        self,
-        index: int,
-        skip: tuple[np.ndarray, np.ndarray, np.ndarray, frozenset[str]],
-        observer: RoundObserver | None,
-    ) -> int:
-        """Jump from Round ``index`` to the next Round that matters; value the Rounds between on arrays."""
-        flat, holding, last_rows, symbols = skip
-        assets = {self.assets.asset(symbol) for symbol in symbols}
-        held = any(asset in assets for _, asset in self.held) if symbols else bool(self.held)
-        awake = holding if held else flat
-        position = int(np.searchsorted(awake, index, side="right"))
-        if position >= len(awake):  # the last Round is always awake: this was it
-            return len(self.times)
-        following = int(awake[position])
+    def _skip_quiet(self, index: int, plan: QuietPlan, observer: RoundObserver | None) -> tuple[int, bool]:
+        """Jump from Round ``index`` to the next Round the loop must play (and whether the Model sleeps
+        through it); value the Rounds between on arrays, and stop early at one an exit rule ends."""
+        assets = {self.assets.asset(symbol) for symbol in plan.symbols}
+        held = any(asset in assets for _, asset in self.held) if assets else bool(self.held)
+        following, asleep = plan.next_stop(index, held)
         if following == index + 1:
-            return following
-        between = last_rows[index + 1 : following]
-        prices = np.nan_to_num(self.universe.filled_close[np.clip(between, 0, None)])
-        prices[between < 0] = 0.0
-        self._value()  # refreshes the cached cash
-        cash = self._cash_cache[1]
-        self._values[index + 1 : following] = cash + (prices * self._fx) @ self._qty.sum(axis=0)
+            return following, asleep
+        first = index + 1
+        self._now_ns = int(self.times[first])
+        self._value()  # the cash in the Game currency, as the loop would find it at the first quiet Round
+        known = plan.latest_rows[first:following] + 1
+        fx = self._fx_table.at(known) if self._foreign else self._fx[None, :]
+        prices = np.nan_to_num(self.universe.filled_close[np.clip(known - 1, 0, None)])
+        prices[known < 1] = 0.0
+        values = self._cash_cache[1] + holdings_values(self._qty, prices * fx)
+        if self.spec.exits.active:
+            state = (float(self._values[index]), self._peak, self._losing, float(self._start_capital))
+            fires, self._peak, self._losing = first_exit(values, *state, self.spec.exits)
+            if fires is not None:  # the loop plays that Round and ends the Game on it
+                following, asleep, values = first + fires, True, values[:fires]
+        self._values[first:following] = values
         if observer is not None:
-            for quiet in range(index + 1, following):
+            for quiet in range(first, following):
                 self._round = quiet
                 self._now_ns = int(self.times[quiet])
                 self.history.extend_to(quiet + 1)
                 observer.round_done(self, quiet, float(self._values[quiet]))
         self.history.extend_to(following)
-        previous_end = int(last_rows[following - 1]) + 1
+        self._round, self._now_ns = following - 1, int(self.times[following - 1])
+        if self._foreign and following > first:
+            self._fx = fx[following - 1 - first]
+        previous_end = int(plan.latest_rows[following - 1]) + 1
         if previous_end > self._row:
             self._replay_bars(previous_end)  # catch up, so the next Round's changes start from here
-        return following
+        return following, asleep
 
     @property
     def round_values(self) -> np.ndarray:
@@ -1166,7 +1147,7 @@ class Game:
             for (_, code), amount in owed.items():
                 cash -= float(amount) * (1.0 if code == self.currency.code else self._rate(code, self.currency.code))
             self._cash_cache = (operations, cash)
-        return self._cash_cache[1] + float((self._qty @ self._marks).sum())
+        return self._cash_cache[1] + float(holdings_values(self._qty, self._marks[None, :])[0])
 
     def _value_at(self, row: int, at_close: bool) -> float:
         """The Game's value with each Position at the price a market Move fills at on ``row``: its

@@ -1,0 +1,208 @@
+"""Quiet stretches: the Rounds a sleeping Model skips, valued and checked on arrays.
+
+A Model that offers ``wake`` (wake.py) names the Rounds it might act on; the Round loop
+(game.py) skips the others, but a skipped Round still owes everything that is not the Model's:
+
+* A Round on which a running cost falls due, or whose new bars carry a corporate action,
+  books something (a charge, a debt paid, a dividend, a split): ``QuietPlan.busy`` lists them,
+  and the loop plays each in full, only without calling the Model.
+* Every other skipped Round books nothing. Its value is the cash (unchanged, so the loop's
+  cached cash in the Game currency stands) plus the Positions at the latest closes times the
+  rates known then (``FxTable``, which the loop uses every Round too), computed for a whole
+  stretch at once by ``holdings_values``, the very function the loop values a Round with, so
+  the floats are the same bit for bit.
+* The exit rules are checked on that value path (``first_exit``, the loop's ``_exit`` on
+  arrays); the first Round on which one fires is handed back to the loop, which plays it and
+  ends the Game there with the reason it writes.
+
+A stretch only starts with no open Move and nothing in transit. Imports numpy and the engine's
+spec and universe only, never game.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import numpy as np
+
+from tradegame.domain.running_costs import RunningCost
+from tradegame.engine.spec import ExitRules
+from tradegame.engine.universe import Universe, fx_series
+from tradegame.engine.wake import Wake
+
+__all__ = ["FxTable", "QuietPlan", "first_exit", "holdings_values", "plan_quiet"]
+
+_DAY_NS = 86_400 * 1_000_000_000
+
+
+def holdings_values(quantities: np.ndarray, marks: np.ndarray) -> np.ndarray:
+    """Per row of ``marks`` (rounds x symbols, Game-currency value of one unit): the value of
+    ``quantities`` (accounts x symbols). Each row is summed the same way whatever the number of
+    rows (pairwise over the symbols, then over the accounts in order), so a Round valued alone
+    and the same Round valued within a stretch give the same float."""
+    products = marks[:, None, :] * quantities[None, :, :]
+    totals: np.ndarray = products.sum(axis=2).sum(axis=1)
+    return totals
+
+
+def first_exit(
+    values: np.ndarray, previous: float, peak: float, losing: int, start: float, rules: ExitRules
+) -> tuple[int | None, float, int]:
+    """The first index of ``values`` (consecutive Rounds) on which an exit rule fires, or None;
+    and the peak and losing streak after the Rounds before it (all of them when none fires).
+
+    ``previous`` is the value of the Round before the first, ``peak`` and ``losing`` the state
+    the loop's ``_exit`` kept; the comparisons are the loop's, in the same float arithmetic."""
+    count = len(values)
+    if not count:
+        return None, peak, losing
+    peaks = np.fmax.accumulate(np.concatenate(([peak], values)))[1:]  # Python's max(peak, v): NaN never wins
+    before = np.concatenate(([previous], values[:-1]))
+    down = values < before
+    # The losing streak at each Round: Rounds down in a row, continuing the streak held before.
+    index = np.arange(count)
+    last_up = np.maximum.accumulate(np.where(down, -1, index))
+    streak = np.where(last_up >= 0, index - last_up, index + 1 + losing)
+    fires = np.zeros(count, dtype=bool)
+    if rules.min_value_fraction is not None:
+        fires |= values < float(rules.min_value_fraction) * start
+    if rules.max_drawdown is not None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            fires |= (peaks > 0) & ((peaks - values) / peaks > float(rules.max_drawdown))
+    if rules.max_losing_rounds is not None:
+        fires |= streak >= rules.max_losing_rounds
+    if rules.target_return is not None:
+        fires |= values / start - 1 >= float(rules.target_return)
+    hit = np.flatnonzero(fires)
+    if len(hit):
+        first = int(hit[0])
+        if first == 0:
+            return first, peak, losing
+        return first, float(peaks[first - 1]), int(streak[first - 1])
+    return None, float(peaks[-1]), int(streak[-1])
+
+
+class FxTable:
+    """Game-currency units per unit of each symbol's quote currency, at the rates known when a
+    given number of panel rows is known: the latest close of an FX series (or its inverse), else
+    the static rate; a cross pair's through the price of its quote asset. 1 for the Game
+    currency; 0 for a symbol the Game may not trade and has no rate for (NaN if it may)."""
+
+    def __init__(
+        self,
+        universe: Universe,
+        static: Mapping[str, Decimal],
+        currency: str,
+        allowed: Collection[str],
+        value_column: Mapping[str, int],
+    ) -> None:
+        self._closes = universe.filled_close
+        symbols = universe.panel.symbols
+        columns = {symbol: i for i, symbol in enumerate(symbols)}
+        self._width = len(symbols)
+        self._crosses: list[tuple[int, int]] = []  # (column, column of its quote asset's value)
+        by_code: dict[str, list[int]] = {}
+        for i, symbol in enumerate(symbols):
+            instrument = universe.instruments[symbol]
+            code = instrument.quote_currency.code
+            if instrument.is_cross:
+                self._crosses.append((i, value_column[instrument.quote_asset]))
+            elif code != currency:
+                by_code.setdefault(code, []).append(i)
+        self._currencies: list[tuple[list[tuple[int, bool]], float, np.ndarray, np.ndarray]] = []
+        for code, targets in by_code.items():
+            series = [(columns[s], invert) for s, invert in fx_series(code, currency) if s in universe.instruments]
+            fallback = float(static[code] / static[currency]) if code in static and currency in static else np.nan
+            forbidden = np.array([symbols[i] not in allowed for i in targets], dtype=bool)
+            self._currencies.append((series, fallback, np.array(targets, dtype=np.int64), forbidden))
+
+    @property
+    def foreign(self) -> bool:
+        """Whether any symbol is valued through a rate (its rate may move from Round to Round)."""
+        return bool(self._currencies or self._crosses)
+
+    def at(self, known_rows: np.ndarray) -> np.ndarray:
+        """The rates (len(known_rows) x symbols) when ``known_rows[k]`` rows are known."""
+        latest = np.asarray(known_rows, dtype=np.int64) - 1
+        closes = self._closes[np.clip(latest, 0, None)]
+        closes[latest < 0] = np.nan
+        out = np.ones((len(latest), self._width))
+        for series, fallback, targets, forbidden in self._currencies:
+            rate = np.full(len(latest), np.nan)
+            pending = np.ones(len(latest), dtype=bool)
+            for column, invert in series:
+                quote = closes[:, column]
+                with np.errstate(invalid="ignore"):
+                    found = pending & (quote == quote) & (quote > 0)
+                rate[found] = 1.0 / quote[found] if invert else quote[found]
+                pending &= ~found
+            rate[pending] = fallback
+            block = np.repeat(rate[:, None], len(targets), axis=1)
+            block[np.isnan(block) & forbidden[None, :]] = 0.0
+            out[:, targets] = block
+        for i, column in self._crosses:  # a cross pair's price is in its quote asset: value that asset in turn
+            price = closes[:, column]
+            out[:, i] = np.where(np.isnan(price), 0.0, price * out[:, column])
+        return out
+
+
+@dataclass(frozen=True)
+class QuietPlan:
+    """Which Rounds a sleeping Model's Game must still play (see the module docstring).
+
+    ``when_flat`` and ``when_holding``: the Rounds the Model (or the engine: the last Round, a new
+    tax year) needs, by whether the Game holds ``symbols`` (any symbol when empty); ``busy``: the
+    Rounds that book something without the Model; all sorted Round indices."""
+
+    when_flat: np.ndarray
+    when_holding: np.ndarray
+    busy: np.ndarray
+    latest_rows: np.ndarray
+    symbols: frozenset[str]
+
+    def next_stop(self, index: int, holding: bool) -> tuple[int, bool]:
+        """The next Round after ``index`` the loop must play, and whether the Model sleeps through it
+        (a busy Round); ``(rounds, False)`` after the last Round."""
+        awake = self.when_holding if holding else self.when_flat
+        position = int(np.searchsorted(awake, index, side="right"))
+        wakes = int(awake[position]) if position < len(awake) else len(self.latest_rows)
+        position = int(np.searchsorted(self.busy, index, side="right"))
+        busy = int(self.busy[position]) if position < len(self.busy) else len(self.latest_rows)
+        return (busy, True) if busy < wakes else (wakes, False)
+
+
+def plan_quiet(
+    wake: Wake,
+    times: np.ndarray,
+    latest_rows: np.ndarray,
+    new_tax_year: np.ndarray,
+    running_costs: Sequence[tuple[str, RunningCost]],
+    action_rows: np.ndarray,
+) -> QuietPlan:
+    """The ``QuietPlan`` of a Game whose Rounds are at ``times`` (knowing rows up to
+    ``latest_rows``), whose tax years change at ``new_tax_year``, charging ``running_costs`` and
+    replaying corporate actions on ``action_rows`` (sorted)."""
+    rounds = len(times)
+    known = latest_rows >= 0
+    rows = np.clip(latest_rows, 0, None)
+    forced = new_tax_year.copy()
+    forced[-1] = True
+    flat = np.flatnonzero(forced | (known & np.asarray(wake.when_flat, dtype=bool)[rows]))
+    holding = np.flatnonzero(forced | (known & np.asarray(wake.when_holding, dtype=bool)[rows]))
+    busy = np.zeros(rounds, dtype=bool)
+    # A Round charges the running costs due after the previous Round's day, up to its own (UTC) day.
+    days = np.asarray(times, dtype=np.int64) // _DAY_NS
+    first, last = (datetime.fromtimestamp(int(day) * 86_400, tz=UTC).date() for day in (days[0] + 1, days[-1]))
+    if running_costs and first <= last:
+        epoch = datetime(1970, 1, 1, tzinfo=UTC).date().toordinal()
+        due = [day.toordinal() - epoch for _, cost in running_costs for day in cost.occurrences(first, last)]
+        busy[np.searchsorted(days, np.array(due, dtype=np.int64), side="left")] = True
+    # A Round replays the rows from the previous Round's latest on: busy if one has an action.
+    ends = np.maximum.accumulate(latest_rows + 1)
+    starts = np.concatenate(([0], ends[:-1]))
+    busy |= np.searchsorted(action_rows, ends, side="left") > np.searchsorted(action_rows, starts, side="left")
+    busy[0] = False  # the first Round is always played with the Model
+    return QuietPlan(flat, holding, np.flatnonzero(busy), latest_rows, frozenset(wake.symbols))
