@@ -19,7 +19,7 @@ from tradegame.data.bars import BAR_COLUMNS, DIVIDEND_COLUMNS, SPLIT_COLUMNS, Ma
 from tradegame.data.calendars import ALWAYS_OPEN, sessions
 from tradegame.data.errors import DataError
 
-__all__ = ["CheckReport", "bad_price", "bad_volume", "check_bars", "check_frames"]
+__all__ = ["CheckReport", "bad_price", "bad_volume", "check_bars", "check_frames", "prices_ok", "volumes_ok"]
 
 _EXAMPLES = 5
 
@@ -44,13 +44,31 @@ def bad_price(values: np.ndarray) -> np.ndarray:
     """Where a price is present (not NaN) but not a positive finite number: the one rule for
     prices, shared by these checks and every Panel (panel.py)."""
     with np.errstate(invalid="ignore"):
-        return ~np.isnan(values) & ~((values > 0) & (values < np.inf))
+        mask: np.ndarray = ~np.isnan(values) & ~((values > 0) & (values < np.inf))
+    return mask
+
+
+def prices_ok(values: np.ndarray) -> bool:
+    """Whether no cell is a ``bad_price``, found by two reductions (fast on large arrays)."""
+    if not values.size:
+        return True
+    low, high = np.fmin.reduce(values, axis=None), np.fmax.reduce(values, axis=None)  # NaN ignored
+    return bool(np.isnan(low) or (low > 0 and high < np.inf))
+
+
+def volumes_ok(values: np.ndarray) -> bool:
+    """Whether no cell is a ``bad_volume``."""
+    if not values.size:
+        return True
+    low, high = np.fmin.reduce(values, axis=None), np.fmax.reduce(values, axis=None)
+    return bool(np.isnan(low) or (low >= 0 and high < np.inf))
 
 
 def bad_volume(values: np.ndarray) -> np.ndarray:
     """Where a volume is present (not NaN) but negative or infinite."""
     with np.errstate(invalid="ignore"):
-        return ~np.isnan(values) & ~((values >= 0) & (values < np.inf))
+        mask: np.ndarray = ~np.isnan(values) & ~((values >= 0) & (values < np.inf))
+    return mask
 
 
 def _examples(stamps: pd.DatetimeIndex | np.ndarray) -> str:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from tradegame.data.bars import PRICE_COLUMNS
 from tradegame.data.calendars import ALWAYS_OPEN, available_times
-from tradegame.data.checks import bad_price, bad_volume
+from tradegame.data.checks import bad_price, bad_volume, prices_ok, volumes_ok
 from tradegame.data.errors import DataError, DatasetNotFoundError
 
 __all__ = ["Panel", "PanelView", "to_ns"]
@@ -63,7 +63,7 @@ class Panel:
         cls,
         times: pd.DatetimeIndex | Sequence[datetime | pd.Timestamp | str],
         symbols: Sequence[str],
-        open: ArrayLike | None = None,  # noqa: A002 - the field's name
+        open: ArrayLike | None = None,
         high: ArrayLike | None = None,
         low: ArrayLike | None = None,
         close: ArrayLike | None = None,
@@ -253,14 +253,14 @@ def _check_panel(
                 str(pd.Timestamp(int(labels[i]), tz="UTC")) if axis == 1 else symbols[i] for i in empty[:_EXAMPLES]
             ]
             raise DataError(f"{what}: {', '.join(named)} without any bar (no close); leave them out")
+    gaps = bool(no_bar.any())
     for name in PRICE_COLUMNS:
         values = fields[name]
-        if name != "close":
-            orphan = no_bar & ~np.isnan(values)
-            if orphan.any():
-                rows, columns = np.nonzero(orphan)
-                where = _cells(rows, columns, labels, symbols)
-                raise DataError(f"{name}: a value where close is NaN (no bar) at {where}")
+        if gaps and name != "close" and not np.isnan(values[no_bar]).all():
+            rows, columns = np.nonzero(no_bar & ~np.isnan(values))
+            raise DataError(f"{name}: a value where close is NaN (no bar) at {_cells(rows, columns, labels, symbols)}")
+        if volumes_ok(values) if name == "volume" else prices_ok(values):
+            continue
         bad = bad_volume(values) if name == "volume" else bad_price(values)
         if bad.any():
             rows, columns = np.nonzero(bad)

@@ -449,7 +449,9 @@ class MarketStore:
         try:
             with self._reader.use() as con:
                 # through Arrow: several times faster than .df() for string columns
-                frame = con.sql(sql, params=params).to_arrow_table().to_pandas()
+                relation = con.sql(sql, params=params)
+                table = relation.to_arrow_table() if hasattr(relation, "to_arrow_table") else relation.arrow()
+                frame: pd.DataFrame = table.to_pandas()  # duckdb < 1.4 names it arrow()
         except duckdb.Error as error:
             first = str(error).splitlines()[0] if str(error) else type(error).__name__
             why = f"cannot be read ({first}); the version is refused"

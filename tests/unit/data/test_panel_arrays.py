@@ -67,7 +67,9 @@ def test_from_arrays_equals_the_long_frame_path_with_gaps() -> None:
 def test_columns_in_any_order_are_put_in_symbol_order() -> None:
     bars = gappy_bars()
     times, grids = wide(bars, ["CCC", "AAA", "BBB"])
-    assert_same(Panel.from_arrays(list(times), ["CCC", "AAA", "BBB"], **grids, **OPTIONS), Panel.from_bars(bars, **OPTIONS))
+    assert_same(
+        Panel.from_arrays(list(times), ["CCC", "AAA", "BBB"], **grids, **OPTIONS), Panel.from_bars(bars, **OPTIONS)
+    )
 
 
 def test_the_arrays_are_copied() -> None:
@@ -125,10 +127,14 @@ def bad_cell(name: str, value: float) -> dict[str, np.ndarray]:
         (lambda t, s, g: (t, s, bad_cell("adj_close", -np.inf)), "adj_close: not a positive finite number"),
         (lambda t, s, g: (t, s, bad_cell("volume", -5.0)), "volume: negative or infinite at BBB 2008-09-04"),
         (lambda t, s, g: (t, s, bad_cell("close", np.nan)), "open: a value where close is NaN .* BBB 2008-09-04"),
-        (lambda t, s, g: (t, s, {**g, "close": np.where(np.arange(7)[:, None] == 4, np.nan, g["close"])}),
-         "times: 2008-09-08 00:00:00\\+00:00 without any bar"),  # fmt: skip
-        (lambda t, s, g: (t, s, {"close": np.where(np.arange(2) == 1, np.nan, g["close"])}),
-         "symbols: BBB without any bar"),  # fmt: skip
+        (
+            lambda t, s, g: (t, s, {**g, "close": np.where(np.arange(7)[:, None] == 4, np.nan, g["close"])}),
+            "times: 2008-09-08 00:00:00\\+00:00 without any bar",
+        ),
+        (
+            lambda t, s, g: (t, s, {"close": np.where(np.arange(2) == 1, np.nan, g["close"])}),
+            "symbols: BBB without any bar",
+        ),
         (lambda t, s, g: (t, s, {**g, "close": np.full((7, 2), "x")}), "close: not numbers"),
         (lambda t, s, g: (t, s, {**g, "close": pd.DataFrame(g["close"])}), "close: give an array"),
     ],
