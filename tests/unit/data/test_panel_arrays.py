@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tradegame.data.bars import PRICE_COLUMNS
+from tradegame.data.bars import PRICE_COLUMNS, DatasetInfo, MarketFrames
 from tradegame.data.errors import DataError
 from tradegame.data.panel import Panel
+from tradegame.data.store import MarketStore
 
 from .sample import daily_bars
 
@@ -159,3 +160,16 @@ def test_the_long_frame_path_keeps_the_same_rules() -> None:
     no_close.loc[3, "close"] = np.nan
     with pytest.raises(DataError, match="open: a value where close is NaN"):
         Panel.from_bars(no_close, **OPTIONS)
+
+
+def test_a_stored_dataset_loads_unsorted_into_the_same_panel(store: MarketStore, info: DatasetInfo) -> None:
+    bars = gappy_bars().sort_values(["symbol", "ts"], ignore_index=True)
+    store.write(info, MarketFrames(bars), allow_gaps=True)
+    unsorted = store.bars(info.name, ordered=False)
+    ordered = store.bars(info.name)
+    assert len(unsorted) == len(ordered) == len(bars)
+    key = ["symbol", "ts"]
+    pd.testing.assert_frame_equal(unsorted.sort_values(key, ignore_index=True), ordered.reset_index(drop=True))
+    stored = store.panel(info.name)
+    expected = Panel.from_bars(bars, **{**OPTIONS, "content_hash": stored.content_hash})
+    assert_same(stored, expected)
