@@ -5,6 +5,12 @@ A ``Panel`` holds one dataset (or a selection of its symbols) as float64 arrays 
 known (``available``; see calendars). ``panel.as_of(t)`` is a ``PanelView`` that can only reach
 the rows known at ``t``: every accessor slices ``[:end]`` of read-only arrays, so a model can
 neither see a later bar nor change the data. A symbol without a bar at some row has NaN there.
+
+A Panel is built from a long bars frame (``from_bars``) or from wide arrays (``from_arrays``);
+both end in one gate (``_checked``) that enforces the same rules, so the same bars give the same
+Panel either way: times UTC and strictly increasing (daily bars at 00:00 UTC), symbols distinct
+and sorted, every row and symbol with at least one close, no value where the close is NaN,
+prices NaN or positive finite and volume NaN or finite non-negative (the rules of checks.py).
 """
 
 from __future__ import annotations
