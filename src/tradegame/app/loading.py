@@ -144,10 +144,11 @@ def _read(
     content_hash: str | None,
 ) -> _Part:
     dataset = store.get(name, content_hash)
-    frame = store.bars(name, symbols, start, end, content_hash)
+    ticks = dataset.info.frequency == "tick"
+    frame = store.bars(name, symbols, start, end, content_hash, ordered=ticks)  # bars: the Panel places them
     return _Part(
         dataset.info,
-        ticks_to_bars(frame) if dataset.info.frequency == "tick" else frame,
+        ticks_to_bars(frame) if ticks else frame,
         store.dividends(name, symbols, content_hash),
         store.splits(name, symbols, content_hash),
     )
@@ -156,13 +157,16 @@ def _read(
 def _universe(parts: list[_Part], calendar: str | None, fx_rates: dict[str, Decimal]) -> Universe:
     infos = [part.info for part in parts]
     currencies: dict[str, Currency] = {}  # each symbol keeps its own dataset's currency
+    shared = False
     for part in parts:
-        currencies.update(dict.fromkeys(map(str, part.bars["symbol"].unique()), currency_of(part.info.currency)))
+        names = set(map(str, part.bars["symbol"].unique()))
+        shared = shared or not names.isdisjoint(currencies)
+        currencies.update(dict.fromkeys(names, currency_of(part.info.currency)))
     frequencies = {TICK_BAR_FREQUENCY if info.frequency == "tick" else info.frequency for info in infos}
     if len(frequencies) > 1:
         raise DataError(f"data: datasets of different frequencies cannot be mixed ({', '.join(sorted(frequencies))})")
-    bars = pd.concat([part.bars for part in parts], ignore_index=True)
-    if bars.duplicated(["symbol", "ts"]).any():
+    bars = pd.concat([part.bars for part in parts], ignore_index=True) if len(parts) > 1 else parts[0].bars
+    if shared and bars.duplicated(["symbol", "ts"]).any():  # only datasets sharing a symbol can clash
         raise DataError("data: two datasets hold the same symbol; choose symbols = [...] per dataset")
     first = infos[0]
     panel = Panel.from_bars(

@@ -19,7 +19,7 @@ from tradegame.data.bars import BAR_COLUMNS, DIVIDEND_COLUMNS, SPLIT_COLUMNS, Ma
 from tradegame.data.calendars import ALWAYS_OPEN, sessions
 from tradegame.data.errors import DataError
 
-__all__ = ["CheckReport", "check_bars", "check_frames"]
+__all__ = ["CheckReport", "bad_price", "bad_volume", "check_bars", "check_frames", "prices_ok", "volumes_ok"]
 
 _EXAMPLES = 5
 
@@ -38,6 +38,37 @@ class CheckReport:
             f"{symbol}: {len(missing)} session(s) of the calendar have no bar ({_examples(missing)})"
             for symbol, missing in self.gaps.items()
         ]
+
+
+def bad_price(values: np.ndarray) -> np.ndarray:
+    """Where a price is present (not NaN) but not a positive finite number: the one rule for
+    prices, shared by these checks and every Panel (panel.py)."""
+    with np.errstate(invalid="ignore"):
+        mask: np.ndarray = ~np.isnan(values) & ~((values > 0) & (values < np.inf))
+    return mask
+
+
+def prices_ok(values: np.ndarray) -> bool:
+    """Whether no cell is a ``bad_price``, found by two reductions (fast on large arrays)."""
+    if not values.size:
+        return True
+    low, high = np.fmin.reduce(values, axis=None), np.fmax.reduce(values, axis=None)  # NaN ignored
+    return bool(np.isnan(low) or (low > 0 and high < np.inf))
+
+
+def volumes_ok(values: np.ndarray) -> bool:
+    """Whether no cell is a ``bad_volume``."""
+    if not values.size:
+        return True
+    low, high = np.fmin.reduce(values, axis=None), np.fmax.reduce(values, axis=None)
+    return bool(np.isnan(low) or (low >= 0 and high < np.inf))
+
+
+def bad_volume(values: np.ndarray) -> np.ndarray:
+    """Where a volume is present (not NaN) but negative or infinite."""
+    with np.errstate(invalid="ignore"):
+        mask: np.ndarray = ~np.isnan(values) & ~((values >= 0) & (values < np.inf))
+    return mask
 
 
 def _examples(stamps: pd.DatetimeIndex | np.ndarray) -> str:
@@ -123,10 +154,9 @@ def _check_symbol(symbol: str, rows: pd.DataFrame, frequency: str, calendar: str
     adj = rows["adj_close"].to_numpy(dtype=np.float64)
     _check_positive(symbol, "adj_close", adj, stamps, problems, required=False)
     volume = rows["volume"].to_numpy(dtype=np.float64)
-    with np.errstate(invalid="ignore"):
-        negative = volume < 0
+    negative = bad_volume(volume)
     if negative.any():
-        problems.append(f"{symbol}: negative volume at {_examples(stamps[negative])}")
+        problems.append(f"{symbol}: negative volume (or an infinite one) at {_examples(stamps[negative])}")
     if "high" in present and "low" in present:
         high, low = present["high"], present["low"]
         with np.errstate(invalid="ignore"):
@@ -150,8 +180,7 @@ def _check_positive(
     nan = np.isnan(values)
     if required and nan.any():
         problems.append(f"{symbol}: {name} is missing (NaN) at {_examples(stamps[nan])}")
-    with np.errstate(invalid="ignore"):
-        bad = ~nan & ((values <= 0) | ~np.isfinite(values))
+    bad = bad_price(values)
     if bad.any():
         problems.append(f"{symbol}: {name} is not a positive number at {_examples(stamps[bad])}")
 

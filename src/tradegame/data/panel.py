@@ -5,6 +5,12 @@ A ``Panel`` holds one dataset (or a selection of its symbols) as float64 arrays 
 known (``available``; see calendars). ``panel.as_of(t)`` is a ``PanelView`` that can only reach
 the rows known at ``t``: every accessor slices ``[:end]`` of read-only arrays, so a model can
 neither see a later bar nor change the data. A symbol without a bar at some row has NaN there.
+
+A Panel is built from a long bars frame (``from_bars``) or from wide arrays (``from_arrays``);
+both end in one gate (``_checked``) that enforces the same rules, so the same bars give the same
+Panel either way: times UTC and strictly increasing (daily bars at 00:00 UTC), symbols distinct
+and sorted, every row and symbol with at least one close, no value where the close is NaN,
+prices NaN or positive finite and volume NaN or finite non-negative (the rules of checks.py).
 """
 
 from __future__ import annotations
@@ -17,12 +23,15 @@ import numpy as np
 import pandas as pd
 
 from tradegame.data.bars import PRICE_COLUMNS
-from tradegame.data.calendars import available_times
+from tradegame.data.calendars import ALWAYS_OPEN, available_times
+from tradegame.data.checks import bad_price, bad_volume, prices_ok, volumes_ok
 from tradegame.data.errors import DataError, DatasetNotFoundError
 
 __all__ = ["Panel", "PanelView", "to_ns"]
 
 FloatArray = np.ndarray
+ArrayLike = np.ndarray | Sequence[Sequence[float]]
+_DAY_NS = 86_400 * 10**9
 
 
 def to_ns(ts: datetime | pd.Timestamp | str) -> int:
@@ -56,26 +65,94 @@ class Panel:
         object.__setattr__(self, "_columns", {symbol: i for i, symbol in enumerate(self.symbols)})
 
     @classmethod
+    def from_arrays(
+        cls,
+        times: pd.DatetimeIndex | Sequence[datetime | pd.Timestamp | str],
+        symbols: Sequence[str],
+        open: ArrayLike | None = None,
+        high: ArrayLike | None = None,
+        low: ArrayLike | None = None,
+        close: ArrayLike | None = None,
+        volume: ArrayLike | None = None,
+        adj_close: ArrayLike | None = None,
+        *,
+        frequency: str,
+        calendar: str,
+        currency: str,
+        content_hash: str = "",
+    ) -> Panel:
+        """A Panel from wide arrays: each field (rows = ``times``, columns = ``symbols``), NaN where
+        a symbol has no bar. ``close`` is required; a field left out is all NaN.
+
+        ``times`` must be timezone-aware UTC, strictly increasing. The arrays are copied and their
+        columns put in sorted symbol order, as ``from_bars`` gives them, so the same bars give the
+        same Panel either way. Refused with a ``DataError`` naming the field (and the first cells):
+        a shape that does not match, a row or symbol without any bar, a value in a row whose close
+        is NaN, prices that are not positive finite numbers, volume that is negative or infinite.
+        """
+        labels = _times_ns(times)
+        names = _symbol_names(symbols)
+        shape = (len(labels), len(names))
+        given = {"open": open, "high": high, "low": low, "close": close, "volume": volume, "adj_close": adj_close}
+        if close is None:
+            raise DataError("close: required (the other fields may be left out)")
+        order = np.argsort(np.array(names, dtype=object), kind="stable")
+        ordered = bool(np.all(order == np.arange(len(names))))
+        grids: dict[str, np.ndarray] = {}
+        for name in PRICE_COLUMNS:
+            grid = _grid(name, given[name], shape)
+            grids[name] = grid if ordered else grid[:, order]
+        sorted_names = names if ordered else tuple(names[i] for i in order)
+        return cls._checked(labels, sorted_names, grids, frequency, calendar, currency, content_hash)
+
+    @classmethod
     def from_bars(
         cls, bars: pd.DataFrame, *, frequency: str, calendar: str, currency: str, content_hash: str = ""
     ) -> Panel:
-        """Pivot a long bars frame (symbol, ts, prices...) into dense arrays."""
-        symbols, symbol_codes = np.unique(bars["symbol"].to_numpy(dtype=object).astype(str), return_inverse=True)
-        stamps = pd.DatetimeIndex(bars["ts"]).as_unit("ns")
-        labels, row_codes = np.unique(stamps.asi8, return_inverse=True)
+        """Dense arrays from a long bars frame (symbol, ts, prices...; see bars.py), in any row order.
+
+        Two bars of one symbol at one time are refused; the rest is checked as in ``from_arrays``.
+        """
+        symbol_codes, symbols = pd.factorize(bars["symbol"], sort=True)
+        row_codes, stamps = pd.factorize(pd.DatetimeIndex(bars["ts"]), sort=True)
+        if (symbol_codes < 0).any():
+            raise DataError("symbol: some bars have no symbol")
+        labels = _times_ns(stamps)
+        names = tuple(str(s) for s in symbols)
+        cells = row_codes.astype(np.int64) * len(names) + symbol_codes
+        counts = np.bincount(cells, minlength=len(labels) * len(names))
+        if len(counts) and counts.max() > 1:
+            twice = np.flatnonzero(counts > 1)
+            where = _cells(twice // len(names), twice % len(names), labels, names)
+            raise DataError(f"bars: two bars for one symbol at one time: {where}")
+        grids: dict[str, np.ndarray] = {}
+        for name in PRICE_COLUMNS:
+            grid = np.full(len(labels) * len(names), np.nan)
+            grid[cells] = bars[name].to_numpy(dtype=np.float64)
+            grids[name] = grid.reshape(len(labels), len(names))
+        return cls._checked(labels, names, grids, frequency, calendar, currency, content_hash)
+
+    @classmethod
+    def _checked(
+        cls,
+        labels: np.ndarray,
+        symbols: tuple[str, ...],
+        fields: dict[str, np.ndarray],
+        frequency: str,
+        calendar: str,
+        currency: str,
+        content_hash: str,
+    ) -> Panel:
+        """The one gate both constructors end in: check the arrays, work out ``available``, freeze."""
+        _check_panel(labels, symbols, fields, frequency, calendar)
         available = available_times(pd.DatetimeIndex(labels, tz="UTC"), frequency, calendar)
         if len(available) and np.any(np.diff(available) < 0):
             available = np.maximum.accumulate(available)  # a later label is never known earlier
-        fields: dict[str, np.ndarray] = {}
-        for name in PRICE_COLUMNS:
-            grid = np.full((len(labels), len(symbols)), np.nan)
-            grid[row_codes, symbol_codes] = bars[name].to_numpy(dtype=np.float64)
-            fields[name] = _frozen(grid)
         return cls(
-            tuple(str(s) for s in symbols),
+            symbols,
             _frozen(labels),
             _frozen(np.asarray(available, dtype=np.int64)),
-            fields,
+            {name: _frozen(grid) for name, grid in fields.items()},
             frequency,
             calendar,
             currency,
@@ -100,6 +177,101 @@ class Panel:
     def as_of(self, ts: datetime | pd.Timestamp | str | int) -> PanelView:
         """The view a Round at ``ts`` may read."""
         return PanelView(self, self.rows_known_at(ts))
+
+
+_EXAMPLES = 3
+
+
+def _times_ns(times: object) -> np.ndarray:
+    """int64 ns of timezone-aware UTC ``times`` (a 1-D sequence); naive or other zones are refused."""
+    if isinstance(times, np.ndarray) and times.dtype.kind in "iuf":
+        raise DataError("times: give datetimes (e.g. pd.DatetimeIndex(..., tz='UTC')), not numbers")
+    try:
+        stamps = pd.DatetimeIndex(times)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as error:
+        raise DataError(f"times: not readable as times: {error}") from None
+    if stamps.tz is None:
+        raise DataError("times: have no timezone; give timezone-aware UTC times (tz='UTC')")
+    if str(stamps.tz) != "UTC":
+        raise DataError(f"times: are in {stamps.tz}; give them in UTC (times.tz_convert('UTC'))")
+    if stamps.hasnans:
+        raise DataError("times: some are missing (NaT)")
+    return np.array(stamps.as_unit("ns").asi8, dtype=np.int64)
+
+
+def _symbol_names(symbols: object) -> tuple[str, ...]:
+    """The column names: an ordered sequence of distinct, non-empty strings."""
+    if isinstance(symbols, str) or not isinstance(symbols, (Sequence, np.ndarray, pd.Index)):
+        kind = type(symbols).__name__
+        raise DataError(f"symbols: give an ordered sequence of names (one per column), not a {kind}")
+    names = tuple(symbols)
+    bad = [repr(s) for s in names if not isinstance(s, str) or not s.strip()]
+    if bad:
+        raise DataError(f"symbols: every name must be a non-empty string, got {', '.join(bad[:_EXAMPLES])}")
+    if len(set(names)) != len(names):
+        twice = sorted({s for s in names if names.count(s) > 1})
+        raise DataError(f"symbols: {', '.join(twice)} given more than once")
+    return tuple(str(s) for s in names)
+
+
+def _grid(name: str, values: ArrayLike | None, shape: tuple[int, int]) -> np.ndarray:
+    """A float64 copy of one field's array of ``shape`` (all NaN when left out)."""
+    if values is None:
+        return np.full(shape, np.nan)
+    if isinstance(values, (pd.DataFrame, pd.Series)):
+        raise DataError(f"{name}: give an array; a frame's labels would be ignored here (see tg.universe)")
+    try:
+        grid = np.array(values, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise DataError(f"{name}: not numbers: {error}") from None
+    if grid.shape != shape:
+        raise DataError(f"{name}: shape {grid.shape}, expected {shape} (times x symbols)")
+    return grid
+
+
+def _cells(rows: np.ndarray, columns: np.ndarray, labels: np.ndarray, symbols: tuple[str, ...]) -> str:
+    """The first few (symbol, time) cells, for a message."""
+    shown = []
+    for row, column in zip(rows[:_EXAMPLES], columns[:_EXAMPLES], strict=False):
+        stamp = pd.Timestamp(int(labels[row]), tz="UTC")
+        text = stamp.date().isoformat() if stamp == stamp.normalize() else stamp.isoformat()
+        shown.append(f"{symbols[column]} {text}")
+    more = f" and {len(rows) - _EXAMPLES} more" if len(rows) > _EXAMPLES else ""
+    return ", ".join(shown) + more
+
+
+def _check_panel(
+    labels: np.ndarray, symbols: tuple[str, ...], fields: dict[str, np.ndarray], frequency: str, calendar: str
+) -> None:
+    """The rules every Panel obeys, however it was built; the first broken one raises ``DataError``."""
+    steps = np.diff(labels)
+    if (steps <= 0).any():
+        at = int(np.flatnonzero(steps <= 0)[0]) + 1
+        what = "appears twice" if steps[at - 1] == 0 else "comes after a later time"
+        raise DataError(f"times: {pd.Timestamp(int(labels[at]), tz='UTC')} {what}; times must be strictly increasing")
+    if frequency == "1d" and calendar not in ALWAYS_OPEN and (labels % _DAY_NS).any():
+        raise DataError("times: daily bars must be stamped at 00:00 UTC of their session date")
+    no_bar = np.isnan(fields["close"])
+    for axis, what in ((1, "times"), (0, "symbols")):
+        empty = np.flatnonzero(no_bar.all(axis=axis))
+        if len(empty):
+            named = [
+                str(pd.Timestamp(int(labels[i]), tz="UTC")) if axis == 1 else symbols[i] for i in empty[:_EXAMPLES]
+            ]
+            raise DataError(f"{what}: {', '.join(named)} without any bar (no close); leave them out")
+    gaps = bool(no_bar.any())
+    for name in PRICE_COLUMNS:
+        values = fields[name]
+        if gaps and name != "close" and not np.isnan(values[no_bar]).all():
+            rows, columns = np.nonzero(no_bar & ~np.isnan(values))
+            raise DataError(f"{name}: a value where close is NaN (no bar) at {_cells(rows, columns, labels, symbols)}")
+        if volumes_ok(values) if name == "volume" else prices_ok(values):
+            continue
+        bad = bad_volume(values) if name == "volume" else bad_price(values)
+        if bad.any():
+            rows, columns = np.nonzero(bad)
+            rule = "negative or infinite" if name == "volume" else "not a positive finite number"
+            raise DataError(f"{name}: {rule} at {_cells(rows, columns, labels, symbols)}")
 
 
 class PanelView:

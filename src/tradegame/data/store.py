@@ -311,9 +311,15 @@ class MarketStore:
         start: pd.Timestamp | str | None = None,
         end: pd.Timestamp | str | None = None,
         content_hash: str | None = None,
+        *,
+        ordered: bool = True,
     ) -> pd.DataFrame:
-        """Bars of ``name`` for ``symbols`` with start <= ts <= end, sorted by (symbol, ts)."""
-        return self._query(self.get(name, content_hash), "bars", symbols, start, end)
+        """Bars of ``name`` for ``symbols`` with start <= ts <= end, sorted by (symbol, ts).
+
+        ``ordered=False`` skips the sort (a third of the read of a large dataset) for a caller that
+        does not need it, such as ``Panel.from_bars``, which places each bar by its symbol and time.
+        """
+        return self._query(self.get(name, content_hash), "bars", symbols, start, end, ordered=ordered)
 
     def dividends(
         self, name: str, symbols: Sequence[str] | None = None, content_hash: str | None = None
@@ -341,7 +347,7 @@ class MarketStore:
     ) -> Panel:
         """The dense point-in-time arrays of ``name`` (see panel.py)."""
         dataset = self.get(name, content_hash)
-        bars = self._query(dataset, "bars", symbols, start, end)
+        bars = self._query(dataset, "bars", symbols, start, end, ordered=False)
         info = dataset.info
         return Panel.from_bars(
             bars,
@@ -358,6 +364,8 @@ class MarketStore:
         symbols: Sequence[str] | None,
         start: pd.Timestamp | str | None,
         end: pd.Timestamp | str | None,
+        *,
+        ordered: bool = True,
     ) -> pd.DataFrame:
         if symbols is not None:
             missing = dataset.unknown_symbols(symbols)
@@ -378,7 +386,8 @@ class MarketStore:
         sql = f"SELECT * EXCLUDE (file_row_number) FROM read_parquet('{path}', file_row_number = true)"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY symbol, ts, file_row_number"  # ties (ticks) keep the stored order
+        if ordered:
+            sql += " ORDER BY symbol, ts, file_row_number"  # ties (ticks) keep the stored order
         self._check_file(dataset, f"{table}.parquet")
         return self._read(dataset, f"{table}.parquet", sql, params)
 
@@ -439,7 +448,10 @@ class MarketStore:
         """Run ``sql`` over one of the version's Parquet files; an unreadable file is a ``CorruptDataError``."""
         try:
             with self._reader.use() as con:
-                frame = con.execute(sql, params).df()
+                # through Arrow: several times faster than .df() for string columns
+                relation = con.sql(sql, params=params)
+                table = relation.to_arrow_table() if hasattr(relation, "to_arrow_table") else relation.arrow()
+                frame: pd.DataFrame = table.to_pandas()  # duckdb < 1.4 names it arrow()
         except duckdb.Error as error:
             first = str(error).splitlines()[0] if str(error) else type(error).__name__
             why = f"cannot be read ({first}); the version is refused"

@@ -29,7 +29,8 @@ def nyse_days(start: str, count: int) -> pd.DatetimeIndex:
 
 
 def bars(closes: Mapping[str, Sequence[float]], days: pd.DatetimeIndex) -> pd.DataFrame:
-    """Bars with the given closes (NaN: no bar); open = close - 0.25."""
+    """Bars with the given closes (NaN: no bar); open = close - 0.25, high = close + 1, low = close - 1
+    (half the close for a close of 1 or less)."""
     frames = []
     for symbol, values in closes.items():
         close = np.asarray(values, dtype=np.float64)
@@ -39,7 +40,7 @@ def bars(closes: Mapping[str, Sequence[float]], days: pd.DatetimeIndex) -> pd.Da
                 "ts": days[: len(close)],
                 "open": close - OPEN_BELOW_CLOSE,
                 "high": close + 1.0,
-                "low": close - 1.0,
+                "low": np.where(close > 1.0, close - 1.0, close / 2),  # a low stays a price (above zero)
                 "close": close,
                 "volume": 1_000_000.0,
                 "adj_close": np.nan,
