@@ -40,7 +40,7 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 GAME = ROOT / "examples" / "games" / "sma-2008.toml"
 SEED = 20261206
-TRIALS = 6
+TRIALS = 5
 runner = CliRunner()
 
 

@@ -34,5 +34,5 @@ def test_the_server_is_postgresql(make_url: Callable[[], str]) -> None:
 
 @pytest.mark.slow
 def test_many_processes_at_once_on_a_new_postgresql_database(make_url: Callable[[], str], tmp_path: Path) -> None:
-    """12 `tradegame play` at once on a new, empty database: schema creation included, all succeed."""
-    play_at_once(make_url(), tmp_path)
+    """8 `tradegame play` at once on a new, empty database: schema creation included, all succeed."""
+    play_at_once(make_url(), tmp_path, processes=8)
