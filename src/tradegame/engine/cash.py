@@ -47,14 +47,13 @@ class GameCash:
             return
         owed = self._books.payables()
         amounts: list[tuple[float, str]] = []
-        for (account, code), amount in self._books.cash_balances().items():
-            net = amount - owed.pop((account, code), Decimal(0))
-            amounts.append((float(net), code))
-        amounts += [(-float(amount), code) for (_, code), amount in owed.items()]
+        for (account, code), balance in self._books.cash_balances().items():
+            amounts.append((float(balance - owed.pop((account, code), Decimal(0))), code))
+        amounts += [(-float(debt), code) for (_, code), debt in owed.items()]  # owed where no cash is left
         home = 0.0
-        for amount, _ in amounts:
-            home += amount
-        foreign = any(code != self._currency and amount for amount, code in amounts)
+        for value, _ in amounts:  # summed in the books' order, as the Round loop always has
+            home += value
+        foreign = any(code != self._currency and value for value, code in amounts)
         self._home, self._amounts = home, tuple(amounts) if foreign else ()
         self._operations = operations
 
