@@ -142,3 +142,41 @@ def test_a_debt_in_won_is_valued_at_each_rounds_rate() -> None:
     expected = [10000.0, 10000 - 100000 / 1000, 10000 - 100000 / 1250, 10000 - 100000 / 800]
     assert list(result.values[:4]) == pytest.approx(expected, abs=1e-9)  # today: 9900.0 on every Round
     assert result.score.final_value == D("9937.50")  # owed at the end, at 1600
+
+
+def test_the_reports_cash_band_is_the_won_at_each_rounds_rate() -> None:
+    from tradegame.reporting.html_report import _Facts
+
+    universe = krw_market()
+    result = play(spec(symbols=("SAMS",), rounds=6), universe, Script(at_round(SELL_AT_ROUND_1)))
+    facts = _Facts.of(result, universe, None)
+    # Round 1 holds 10 SAMS (500 USD at 1000) and 9,500 USD; from Round 2 on only cash: USD and won.
+    cash = [10000.0, 9500.0, 9500 + 500000 / 1250, 9500 + 500000 / 800, 9500 + 500000 / 1600, 9812.5]
+    np.testing.assert_allclose(facts.cash, cash, rtol=0, atol=1e-9)
+    assert facts.metrics is not None
+    assert facts.metrics.max_drawdown == pytest.approx(-(10125.0 - 9812.5) / 10125.0)  # the FX move is a drawdown
+
+
+def test_a_sweep_keeps_only_game_currency_cash() -> None:
+    # The sweep's arrays value cash as one Game-currency amount: it refuses any Game that could hold
+    # another currency (a symbol quoted in won, a running cost in won), so no stale rate can enter.
+    from tradegame.domain.errors import InvalidInputError
+    from tradegame.engine.sweep import sweep
+
+    universe = krw_market()
+    signals = np.ones((universe.panel.rows, 1), dtype=bool)
+    with pytest.raises(InvalidInputError, match="SAMS quoted in another currency than USD"):
+        sweep(spec(symbols=("SAMS",)), universe, "SAMS", signals, ~signals)
+    cost = RunningCost("kr-feed", Money(D(100000), KRW), OneOff(date(2024, 1, 3)))
+    usd = krw_market()
+    with pytest.raises(InvalidInputError, match="running costs charged to another account or in another currency"):
+        sweep(spec(running_costs=(("main", cost),)), usd, "USDKRW", signals, ~signals)
+
+
+def test_a_target_weight_counts_the_won_at_the_rate_of_its_fill() -> None:
+    plan = {**SELL_AT_ROUND_1, 3: [Move.target("SAMS", D("0.5"))]}
+    result = play(spec(symbols=("SAMS",), rounds=6), krw_market(), Script(at_round(plan)))
+    # Filled at the fifth open, USDKRW 800 known: 9,500 USD + 500,000 KRW / 800 = 10,125; half of it
+    # is 5,062.50 USD = 4,050,000 KRW = 81 SAMS at 50,000 (today: the won at 1250, 79 shares).
+    fills = [e.detail.split(" (")[0] for e in result.events if e.kind == "filled"]
+    assert fills[-2] == "buy 81 @ 50000 KRW fee 0"
