@@ -30,11 +30,12 @@ __all__ = ["GameCash"]
 class GameCash:
     """The cash (net of debts) of ``books`` in ``currency``, re-read after each booking."""
 
-    __slots__ = ("_amounts", "_available", "_books", "_currency", "_home", "_operations", "_rates")
+    __slots__ = ("_amounts", "_available", "_books", "_currency", "_first", "_home", "_operations", "_rates")
 
-    def __init__(self, books: Books, rates: FxTable, currency: str, available: np.ndarray) -> None:
+    def __init__(self, books: Books, rates: FxTable, currency: str, available: np.ndarray, first_ns: int) -> None:
         self._books = books
         self._available = available  # when each panel row becomes known (ns)
+        self._first = first_ns  # the first Round: no rate is read from before it
         self._rates = rates
         self._currency = currency
         self._operations = -1
@@ -43,8 +44,6 @@ class GameCash:
 
     def _refresh(self) -> None:
         operations = self._books.operations
-        if operations == self._operations:
-            return
         owed = self._books.payables()
         amounts: list[tuple[float, str]] = []
         for (account, code), balance in self._books.cash_balances().items():
@@ -59,15 +58,18 @@ class GameCash:
 
     def now(self, ns: int) -> float:
         """The cash at time ``ns`` (one Round, one fill), at the rates known then."""
-        self._refresh()
+        if self._books.operations != self._operations:
+            self._refresh()
         if not self._amounts:
-            return self._home
-        return float(self._sum(np.array([np.searchsorted(self._available, ns, side="right")]))[0])
+            return self._home  # the Round loop's common case: keep it this cheap
+        known = np.searchsorted(self._available, max(ns, self._first), side="right")
+        return float(self._sum(np.array([known]))[0])
 
     def at(self, known_rows: np.ndarray) -> np.ndarray | float:
         """The cash when ``known_rows[k]`` panel rows are known, for each k (a stretch of Rounds); one
         float when no rate matters."""
-        self._refresh()
+        if self._books.operations != self._operations:
+            self._refresh()
         if not self._amounts:
             return self._home
         return self._sum(np.asarray(known_rows))

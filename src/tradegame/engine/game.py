@@ -222,9 +222,7 @@ class Game:
         self._fx_table = FxTable(universe, self._static_rates, spec.currency, allowed, self.assets.value_column)
         self._fx = self._fx_vector()
         self._foreign = self._fx_table.foreign
-        self._cash = GameCash(
-            self.books, self._fx_table, spec.currency, self.panel.available
-        )  # net of debts, at the rates of the moment
+        self._cash = GameCash(self.books, self._fx_table, spec.currency, self.panel.available, self._now_ns)
         self.open_moves: list[MoveState] = []
         self.history = RoundHistory(self)
         self.events: list[GameEvent] = []
@@ -1140,9 +1138,7 @@ class Game:
 
     def _value(self) -> float:
         """The Game's value now: the cash at the rates known now (cash.py) plus the Positions' marks."""
-        return self._cash.now(max(self._now_ns, int(self.times[0]))) + float(
-            holdings_values(self._qty, self._marks[None, :])[0]
-        )
+        return self._cash.now(self._now_ns) + float(holdings_values(self._qty, self._marks[None, :])[0])
 
     def _value_at(self, row: int, at_close: bool) -> float:
         """The Game's value with each Position at the price a market Move fills at on ``row``: its
@@ -1155,7 +1151,7 @@ class Game:
             prices = np.where(np.isnan(opens), prices, opens)
         fx, latest = (self._fx_vector(), np.nan_to_num(self._last_price)) if self._foreign else (self._fx, None)
         marks = np.where(np.isnan(prices), self._marks if latest is None else latest * fx, prices * fx)
-        return self._cash.now(max(self._now_ns, int(self.times[0]))) + float((self._qty @ marks).sum())
+        return self._cash.now(self._now_ns) + float((self._qty @ marks).sum())
 
     def _exit(self, value: float) -> tuple[Outcome, str] | None:
         rules = self.spec.exits
