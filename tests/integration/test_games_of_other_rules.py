@@ -145,3 +145,33 @@ def test_a_game_played_now_in_the_same_database_replays_as_before(old_db: Path, 
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [f"report: {report}"]  # replayed and checked, no notice
     assert "chart-positions" in report.read_text()
+
+
+def test_a_game_stored_under_rules_2_is_shown_from_its_stored_books(tmp_path: Path) -> None:
+    # Rules 3 values cash in another currency at each Round's rate: a Game stored under rules 2 may
+    # hold other Round values (and exit elsewhere), so it is shown as stored, never replayed.
+    assert ENGINE_RULES == 3
+    db_path, data_dir = tmp_path / "games.sqlite", tmp_path / "data"
+    data_dir.mkdir()
+    played = runner.invoke(
+        app, ["play", str(FIXTURE / "short-sma.toml"), "--db", str(db_path), "--data-dir", str(data_dir)]
+    )
+    assert played.exit_code == 0, played.output
+    with sqlite3.connect(db_path) as connection:
+        connection.execute("UPDATE games SET engine_rules = 2 WHERE id = 1")
+    report = tmp_path / "two.html"
+    empty_data = tmp_path / "no-data"  # nothing is replayed, so no market data is read
+    empty_data.mkdir()
+    result = runner.invoke(
+        app, ["report", "1", "--output", str(report), "--db", str(db_path), "--data-dir", str(empty_data)]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == (
+        "game 1 was played under engine rules 2; this tradegame plays rules 3: showing the stored books (not replayed)"
+    )
+    assert 'data-engine-rules="2"' in report.read_text()
+    assert not any(empty_data.iterdir())
+    resumed = runner.invoke(app, ["resume", "1", "--db", str(db_path)])
+    assert resumed.exit_code == 0 and "game 1 was played under engine rules 2" in resumed.output
+    with open_database(str(db_path)) as db, pytest.raises(OtherRulesError, match="it cannot be replayed"):
+        replay_stored(db, 1, MarketStore(empty_data))

@@ -24,7 +24,7 @@ __all__ = ["stored_books", "stored_notice", "stored_score", "write_stored_game_r
 
 def stored_notice(row: GameRow, why: str | None = None) -> str:
     """The plain sentence for a Game shown as stored, e.g. ``game 12 was played under engine rules 1;
-    this tradegame plays rules 2: showing the stored books (not replayed)``; ``why`` overrides the
+    this tradegame plays rules 3: showing the stored books (not replayed)``; ``why`` overrides the
     reason (e.g. that its Model's source changed)."""
     why = why or row.other_rules or f"game {row.id} is read as stored"
     return f"{why}: showing the stored books (not replayed)"

@@ -40,6 +40,7 @@ from tradegame.domain.money import Currency, Money, Price, Quantity
 from tradegame.domain.positions import Books, TaxKind
 from tradegame.domain.running_costs import RunningCost
 from tradegame.engine.assets import AssetMap
+from tradegame.engine.cash import GameCash
 from tradegame.engine.context import Model, PositionInfo, RoundContext, RoundHistory, chain_along, fee_rate
 from tradegame.engine.events import (
     Cancelled,
@@ -208,7 +209,6 @@ class Game:
         self._account_index = {a.name: i for i, a in enumerate(spec.accounts)}
         self._last_price = np.full(n, np.nan)
         self._marks = np.zeros(n)  # latest close x FX rate, 0 before a symbol's first bar
-        self._cash_cache = (-1, 0.0)
         self._prev_price = np.full(n, np.nan)
         self.actions = self._actions_in_play()  # row -> the corporate actions this Game applies
         self._action_rows = np.array(sorted(self.actions), dtype=np.int64)
@@ -222,6 +222,7 @@ class Game:
         self._fx_table = FxTable(universe, self._static_rates, spec.currency, allowed, self.assets.value_column)
         self._fx = self._fx_vector()
         self._foreign = self._fx_table.foreign
+        self._cash = GameCash(self.books, self._fx_table, spec.currency, self.panel.available, self._now_ns)
         self.open_moves: list[MoveState] = []
         self.history = RoundHistory(self)
         self.events: list[GameEvent] = []
@@ -495,12 +496,11 @@ class Game:
             return following, asleep
         first = index + 1
         self._now_ns = int(self.times[first])
-        self._value()  # the cash in the Game currency, as the loop would find it at the first quiet Round
         known = plan.latest_rows[first:following] + 1
         fx = self._fx_table.at(known) if self._foreign else self._fx[None, :]
         prices = np.nan_to_num(self.universe.filled_close[np.clip(known - 1, 0, None)])
         prices[known < 1] = 0.0
-        values = self._cash_cache[1] + holdings_values(self._qty, prices * fx)
+        values = self._cash.at(known) + holdings_values(self._qty, prices * fx)  # the cash at each Round's rates
         if self.spec.exits.active:
             state = (float(self._values[index]), self._peak, self._losing, float(self._start_capital))
             fires, self._peak, self._losing = first_exit(values, *state, self.spec.exits)
@@ -713,7 +713,7 @@ class Game:
             units = units_for(move.notional, price, step)
         else:
             assert move.target_weight is not None
-            fx = float(self._fx[self._column[move.symbol]])
+            fx = float((self._fx_vector() if self._foreign else self._fx)[self._column[move.symbol]])  # at the fill
             value = max(self._value_at(row, at_close), 0.0)  # a Game that owes more than it has targets nothing
             wanted = target_units(move.target_weight, value, fx, price, step)
             held = self._holding(state.account, instrument)
@@ -1137,29 +1137,21 @@ class Game:
     # -- valuation and exits ---------------------------------------------------------------
 
     def _value(self) -> float:
-        operations = self.books.operations
-        if self._cash_cache[0] != operations:
-            cash = 0.0
-            owed = self.books.payables()
-            for (account, code), amount in self.books.cash_balances().items():
-                amount -= owed.pop((account, code), _ZERO)
-                cash += float(amount) * (1.0 if code == self.currency.code else self._rate(code, self.currency.code))
-            for (_, code), amount in owed.items():
-                cash -= float(amount) * (1.0 if code == self.currency.code else self._rate(code, self.currency.code))
-            self._cash_cache = (operations, cash)
-        return self._cash_cache[1] + float(holdings_values(self._qty, self._marks[None, :])[0])
+        """The Game's value now: the cash at the rates known now (cash.py) plus the Positions' marks."""
+        return self._cash.now(self._now_ns) + float(holdings_values(self._qty, self._marks[None, :])[0])
 
     def _value_at(self, row: int, at_close: bool) -> float:
         """The Game's value with each Position at the price a market Move fills at on ``row``: its
-        open (its close under close fills or on a close-only bar), the latest mark where it has no bar."""
+        open (its close under close fills or on a close-only bar), the latest close where it has no bar;
+        the cash and every foreign price at the rates known at the fill."""
         fields = self.panel.fields
         prices = fields["close"][row]
         if not at_close:
             opens = fields["open"][row]
             prices = np.where(np.isnan(opens), prices, opens)
-        marks = np.where(np.isnan(prices), self._marks, prices * self._fx)
-        self._value()  # refreshes the cached cash
-        return self._cash_cache[1] + float((self._qty @ marks).sum())
+        fx, latest = (self._fx_vector(), np.nan_to_num(self._last_price)) if self._foreign else (self._fx, None)
+        marks = np.where(np.isnan(prices), self._marks if latest is None else latest * fx, prices * fx)
+        return self._cash.now(self._now_ns) + float((self._qty @ marks).sum())
 
     def _exit(self, value: float) -> tuple[Outcome, str] | None:
         rules = self.spec.exits

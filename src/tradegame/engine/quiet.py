@@ -6,11 +6,11 @@ A Model that offers ``wake`` (wake.py) names the Rounds it might act on; the Rou
 * A Round on which a running cost falls due, or whose new bars carry a corporate action,
   books something (a charge, a debt paid, a dividend, a split): ``QuietPlan.busy`` lists them,
   and the loop plays each in full, only without calling the Model.
-* Every other skipped Round books nothing. Its value is the cash (unchanged, so the loop's
-  cached cash in the Game currency stands) plus the Positions at the latest closes times the
-  rates known then (``FxTable``, which the loop uses every Round too), computed for a whole
-  stretch at once by ``holdings_values``, the very function the loop values a Round with, so
-  the floats are the same bit for bit.
+* Every other skipped Round books nothing. Its value is the cash (the same amounts per
+  currency, each foreign one at the rate known at that Round: ``cash.GameCash.at``) plus the
+  Positions at the latest closes times the rates known then (``FxTable``, which the loop uses
+  every Round too), computed for a whole stretch at once by ``holdings_values``, the very
+  function the loop values a Round with, so the floats are the same bit for bit.
 * The exit rules are checked on that value path (``first_exit``, the loop's ``_exit`` on
   arrays); the first Round on which one fires is handed back to the loop, which plays it and
   ends the Game there with the reason it writes.
@@ -100,8 +100,12 @@ class FxTable:
         value_column: Mapping[str, int],
     ) -> None:
         self._closes = universe.filled_close
+        self._instruments = universe.instruments
+        self._static = static
+        self._currency = currency
+        self._by_currency: dict[str, tuple[list[tuple[int, bool]], float]] = {}
         symbols = universe.panel.symbols
-        columns = {symbol: i for i, symbol in enumerate(symbols)}
+        self._columns = {symbol: i for i, symbol in enumerate(symbols)}
         self._width = len(symbols)
         self._crosses: list[tuple[int, int]] = []  # (column, column of its quote asset's value)
         by_code: dict[str, list[int]] = {}
@@ -114,10 +118,29 @@ class FxTable:
                 by_code.setdefault(code, []).append(i)
         self._currencies: list[tuple[list[tuple[int, bool]], float, np.ndarray, np.ndarray]] = []
         for code, targets in by_code.items():
-            series = [(columns[s], invert) for s, invert in fx_series(code, currency) if s in universe.instruments]
-            fallback = float(static[code] / static[currency]) if code in static and currency in static else np.nan
+            series, fallback = self._sources(code)
             forbidden = np.array([symbols[i] not in allowed for i in targets], dtype=bool)
             self._currencies.append((series, fallback, np.array(targets, dtype=np.int64), forbidden))
+
+    def _sources(self, code: str) -> tuple[list[tuple[int, bool]], float]:
+        """The FX series quoting ``code`` in the Game currency (column, inverted) in the order
+        ``UniverseView.fx_quote`` tries them, and the static fallback rate (NaN if none)."""
+        found = self._by_currency.get(code)
+        if found is None:
+            currency, static = self._currency, self._static
+            series = [(self._columns[s], invert) for s, invert in fx_series(code, currency) if s in self._instruments]
+            fallback = float(static[code] / static[currency]) if code in static and currency in static else np.nan
+            found = self._by_currency[code] = (series, fallback)
+        return found
+
+    def currency_rates(self, code: str, known_rows: np.ndarray) -> np.ndarray:
+        """Game-currency units per unit of currency ``code`` when ``known_rows[k]`` rows are known
+        (the rate ``UniverseView.fx_rate`` gives then; NaN where none is known)."""
+        latest = np.asarray(known_rows, dtype=np.int64) - 1
+        closes = self._closes[np.clip(latest, 0, None)]
+        closes[latest < 0] = np.nan
+        series, fallback = self._sources(code)
+        return _rate_of(series, fallback, closes)
 
     @property
     def foreign(self) -> bool:
@@ -131,15 +154,7 @@ class FxTable:
         closes[latest < 0] = np.nan
         out = np.ones((len(latest), self._width))
         for series, fallback, targets, forbidden in self._currencies:
-            rate = np.full(len(latest), np.nan)
-            pending = np.ones(len(latest), dtype=bool)
-            for column, invert in series:
-                quote = closes[:, column]
-                with np.errstate(invalid="ignore"):
-                    found = pending & (quote == quote) & (quote > 0)
-                rate[found] = 1.0 / quote[found] if invert else quote[found]
-                pending &= ~found
-            rate[pending] = fallback
+            rate = _rate_of(series, fallback, closes)
             block = np.repeat(rate[:, None], len(targets), axis=1)
             block[np.isnan(block) & forbidden[None, :]] = 0.0
             out[:, targets] = block
@@ -147,6 +162,20 @@ class FxTable:
             price = closes[:, column]
             out[:, i] = np.where(np.isnan(price), 0.0, price * out[:, column])
         return out
+
+
+def _rate_of(series: Sequence[tuple[int, bool]], fallback: float, closes: np.ndarray) -> np.ndarray:
+    """Per row of ``closes``: the first of ``series`` (column, inverted) with a positive close, else ``fallback``."""
+    rate = np.full(len(closes), np.nan)
+    pending = np.ones(len(closes), dtype=bool)
+    for column, invert in series:
+        quote = closes[:, column]
+        with np.errstate(invalid="ignore"):
+            found = pending & (quote == quote) & (quote > 0)
+        rate[found] = 1.0 / quote[found] if invert else quote[found]
+        pending &= ~found
+    rate[pending] = fallback
+    return rate
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from types import MappingProxyType
 
 __all__ = ["ENGINE_RULES", "RULES"]
 
-ENGINE_RULES = 2
+ENGINE_RULES = 3
 """The rules this engine plays by."""
 
 RULES: Mapping[int, str] = MappingProxyType(
@@ -27,6 +27,11 @@ RULES: Mapping[int, str] = MappingProxyType(
             "the rules of issue 12: running costs an account cannot pay become debts; the end-of-Game "
             "liquidation fills at the next open by the fill rule; one volume cap per symbol and bar, "
             "shared by its Moves; target weights are sized at fill prices; mixed-currency instruments"
+        ),
+        3: (
+            "cash and debts in another currency than the Game's are valued at the rate known at each Round "
+            "(quiet Rounds too), not at the rate of the last booking, so Round values, exits and metrics "
+            "follow the FX series; a target weight is sized with the rates known at its fill"
         ),
     }
 )

@@ -98,7 +98,7 @@ class StoredBooks:
     """A stored Game as the store kept it: the input of ``render_stored_html``.
 
     ``notice`` says why the books are read as stored (e.g. ``game 12 was played under engine
-    rules 1; this tradegame plays rules 2``). ``score`` and the outcome are ``None`` for a Game
+    rules 1; this tradegame plays rules 3``). ``score`` and the outcome are ``None`` for a Game
     that never finished. ``round_values`` are the stored values after each Round (``None``
     where the Game's value was not a number); ``currency`` is the Game currency when the stored
     definition names one.

@@ -120,7 +120,7 @@ class GameRow(NamedTuple):
     def other_rules(self) -> str | None:
         """``None`` when the running engine plays the Game's rules, else the sentence that says it does not.
 
-        E.g. ``game 12 was played under engine rules 1; this tradegame plays rules 2``.
+        E.g. ``game 12 was played under engine rules 1; this tradegame plays rules 3``.
         """
         if self.engine_rules == ENGINE_RULES:
             return None
