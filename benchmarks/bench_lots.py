@@ -30,6 +30,7 @@ import tracemalloc
 from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import NamedTuple
 
 from tradegame.domain.instruments import LotMethod
@@ -111,6 +112,66 @@ def generate_fills(n_fills: int, n_instruments: int, seed: int = 20240101) -> li
             price = prices[cents] = Decimal(cents).scaleb(-2)
         fills.append(Fill(on, symbols[index], is_buy, quantities[quantity], price))
     return fills
+
+
+def write_trade_file(
+    path: Path,
+    n_trades: int,
+    n_symbols: int,
+    n_accounts: int = 3,
+    days: int = 365,
+    seed: int = 20240101,
+) -> None:
+    """Write a trade file in the README's format: the same for the same arguments.
+
+    Shaped like ``generate_fills`` but over accounts too: about 55% buys of 1-100 units of a
+    random (account, symbol); a sell picks a held (account, symbol) and sells up to 100 of what
+    it holds; each symbol's price is a random walk in whole cents (the same in every account);
+    a fee of 1.00 on about one trade in five (never above the trade's value); dates rise evenly
+    over ``days`` days; every trade belongs to one of two Games. Securities only, so wash sales
+    apply everywhere: an active trader's worst case.
+    """
+    rng = random.Random(seed)
+    symbols = [f"S{i:04d}" for i in range(n_symbols)]
+    accounts = [f"ACC{i}" for i in range(n_accounts)]
+    games = ("alpha", "beta")
+    price_cents = [rng.randint(500, 50_000) for _ in symbols]
+    holdings: dict[tuple[int, int], int] = {}
+    held_keys: list[tuple[int, int]] = []  # keys with a holding, for O(1) picks
+    held_at: dict[tuple[int, int], int] = {}  # key -> its position in held_keys
+    first_day = date(2024, 1, 2)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write("date,account,symbol,side,quantity,price,fee,asset_class,lot_id,lots,game,swap_id\n")
+        for i in range(n_trades):
+            on = first_day + timedelta(days=i * days // n_trades)
+            if held_keys and rng.random() >= BUY_SHARE:
+                key = held_keys[rng.randrange(len(held_keys))]
+                quantity = rng.randint(1, min(holdings[key], MAX_BUY_QUANTITY))
+                holdings[key] -= quantity
+                if not holdings[key]:  # swap-remove the key from the held list
+                    last = held_keys.pop()
+                    if last != key:
+                        held_keys[held_at[key]] = last
+                        held_at[last] = held_at[key]
+                    del held_at[key]
+                side = "sell"
+            else:
+                key = (rng.randrange(n_accounts), rng.randrange(n_symbols))
+                quantity = rng.randint(1, MAX_BUY_QUANTITY)
+                if not holdings.get(key):
+                    held_at[key] = len(held_keys)
+                    held_keys.append(key)
+                    holdings[key] = 0
+                holdings[key] += quantity
+                side = "buy"
+            cents = max(1, price_cents[key[1]] + rng.randint(-50, 50))
+            price_cents[key[1]] = cents
+            fee = "1.00" if rng.random() < 0.2 and quantity * cents >= 100 else "0"
+            game = games[rng.randrange(2)]
+            out.write(
+                f"{on.isoformat()},{accounts[key[0]]},{symbols[key[1]]},{side},{quantity},"
+                f"{cents // 100}.{cents % 100:02d},{fee},security,,,{game},\n"
+            )
 
 
 def book_fills(fills: Sequence[Fill], *, wash_sales: bool = False) -> BenchResult:

@@ -203,9 +203,9 @@ class LotBook:
         held.append(piece)
         self._last_date = on
         if self.wash_sales:
-            self._wash.add_purchase(piece)
+            position = self._wash.add_purchase(piece)
             if asset_class in _SECURITIES and self._wash.has_pending(symbol):
-                self._wash_with_purchase(piece)
+                self._wash_with_purchase(piece, position)
         return lot_id
 
     def sell(
@@ -452,20 +452,24 @@ class LotBook:
             -(disposal.proceeds - disposal.cost_basis),
             _ZERO,
         )
-        for piece in self._wash.replacements(disposal.symbol, disposal.date_sold, loss_origin):
+        symbol = disposal.symbol
+        for position, piece in self._wash.replacements(symbol, disposal.date_sold, loss_origin):
+            rest = self._replace(pending, piece)
+            if rest is not None:
+                self._wash.put(symbol, position, rest)
             if pending.washed == pending.quantity:
                 break
-            self._replace(pending, piece)
         if pending.washed < pending.quantity:
             self._wash.add_pending(disposal.symbol, pending)
 
-    def _wash_with_purchase(self, piece: Piece) -> None:
+    def _wash_with_purchase(self, piece: Piece, position: int) -> None:
         symbol = piece.symbol
         for pending in self._wash.pending_at_purchase(symbol, piece.acquired_actual):
             if piece.replacement_used or not piece.quantity:
                 break
             rest = self._replace(pending, piece)
             if rest is not None:
+                self._wash.put(symbol, position, rest)
                 piece = rest
         self._wash.settle(symbol)
 
@@ -479,7 +483,6 @@ class LotBook:
         rest = None
         if used < piece.quantity:
             rest = self._split(piece, used)
-            self._wash.add_split(piece, rest)
         piece.basis += disallowed
         piece.acquired = piece.acquired_actual - timedelta(days=pending.held_days)
         piece.replacement_used = True

@@ -23,9 +23,9 @@ are no longer held when the loss is realized); this is the convention of most br
 The index
 ---------
 Both directions are found by date, never by scanning the book. Per symbol, ``WashIndex`` keeps
-the pieces bought in the last 30 days in purchase order (a deque, trimmed from the front as the
-dates move on; the rest of a split piece goes right after it), and the losses of the last 30
-days that are not fully washed. Dates only rise, so what falls out of the window never comes
+the pieces bought in the last 30 days in purchase order (trimmed from the front as the dates
+move on and as pieces are used up; the rest of a split piece takes the used part's place), and
+the losses of the last 30 days that are not fully washed. Dates only rise, so what falls out of the window never comes
 back: the index holds about 30 days of purchases and losses, whatever the length of history.
 That is also why a disposal is final once 30 days have passed after its sale.
 
@@ -34,7 +34,7 @@ Standard library only.
 
 from __future__ import annotations
 
-from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -58,48 +58,74 @@ class PendingLoss:
     washed: Decimal
 
 
+class _Recent:
+    """One symbol's purchases of the last 30 days, in purchase order, from ``head`` on.
+
+    A piece that is sold out or already used as a replacement is dead for good; dead pieces
+    and pieces older than the window are dropped from the front as queries pass them, so a
+    query mostly meets live pieces.
+    """
+
+    __slots__ = ("head", "pieces")
+
+    def __init__(self, piece: Piece) -> None:
+        self.pieces = [piece]
+        self.head = 0
+
+    def trim(self, start: date) -> None:
+        """Drop leading pieces bought before ``start`` or dead; compact now and then."""
+        pieces, head = self.pieces, self.head
+        end = len(pieces)
+        while head < end:
+            piece = pieces[head]
+            if piece.acquired_actual >= start and piece.quantity and not piece.replacement_used:
+                break
+            head += 1
+        if head > 64 and head * 2 > end:
+            del pieces[:head]
+            head = 0
+        self.head = head
+
+
 class WashIndex:
     """Purchases and unwashed losses of the last 30 days, per symbol, in time order."""
 
     __slots__ = ("_pending", "_recent")
 
     def __init__(self) -> None:
-        self._recent: dict[str, deque[Piece]] = {}
+        self._recent: dict[str, _Recent] = {}
         self._pending: dict[str, list[PendingLoss]] = {}
 
-    def add_purchase(self, piece: Piece) -> None:
-        """Index a new piece (pieces arrive in date order)."""
+    def add_purchase(self, piece: Piece) -> int:
+        """Index a new piece (pieces arrive in date order); return its position for ``put``."""
         recent = self._recent.get(piece.symbol)
         if recent is None:
-            self._recent[piece.symbol] = deque((piece,))
-            return
-        start = piece.acquired_actual - WASH_WINDOW
-        while recent and recent[0].acquired_actual < start:
-            recent.popleft()
-        recent.append(piece)
+            self._recent[piece.symbol] = _Recent(piece)
+            return 0
+        recent.trim(piece.acquired_actual - WASH_WINDOW)
+        recent.pieces.append(piece)
+        return len(recent.pieces) - 1
 
-    def add_split(self, piece: Piece, rest: Piece) -> None:
-        """``rest`` was split off ``piece``: it takes the place right after it."""
-        recent = self._recent.get(piece.symbol)
-        if recent is not None:
-            try:
-                recent.insert(recent.index(piece) + 1, rest)
-            except ValueError:  # ``piece`` is older than the window: ``rest`` is too
-                pass
+    def put(self, symbol: str, position: int, rest: Piece) -> None:
+        """``rest`` was split off the piece at ``position``, which is used up: it takes its place."""
+        self._recent[symbol].pieces[position] = rest
 
-    def replacements(self, symbol: str, sold: date, loss_origin: int) -> list[Piece]:
-        """Pieces that can replace a loss on ``sold``, earliest purchase first.
+    def replacements(self, symbol: str, sold: date, loss_origin: int) -> Iterator[tuple[int, Piece]]:
+        """Pieces that can replace a loss on ``sold``, earliest purchase first, with positions.
 
         Held (not sold out), not yet used as a replacement, bought in the 30 days up to the
-        sale and not part of the purchase ``loss_origin`` that made the loss.
+        sale and not part of the purchase ``loss_origin`` that made the loss. Stop iterating
+        once the loss is washed; a ``put`` may replace the current piece meanwhile.
         """
         recent = self._recent.get(symbol)
-        if not recent:
-            return []
-        start = sold - WASH_WINDOW
-        while recent and recent[0].acquired_actual < start:
-            recent.popleft()
-        return [p for p in recent if p.quantity and not p.replacement_used and p.origin != loss_origin]
+        if recent is None:
+            return
+        recent.trim(sold - WASH_WINDOW)
+        pieces = recent.pieces
+        for position in range(recent.head, len(pieces)):
+            piece = pieces[position]
+            if piece.quantity and not piece.replacement_used and piece.origin != loss_origin:
+                yield position, piece
 
     def add_pending(self, symbol: str, pending: PendingLoss) -> None:
         """Remember a loss that later purchases may still wash; drops expired ones of ``symbol``."""
