@@ -40,15 +40,17 @@ Standard library only.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from operator import attrgetter
 
 from tradegame.domain.allocation import allocate, share
 from tradegame.domain.errors import InsufficientHoldingsError, InvalidInputError, UnknownLotError
 from tradegame.domain.instruments import AssetClass, LotMethod
 from tradegame.domain.lot_records import Disposal, OpenLot, Piece
-from tradegame.domain.money import USD, Currency
+from tradegame.domain.money import ROUNDING, USD, Currency
 from tradegame.domain.wash_sales import WASH_WINDOW, PendingLoss, WashIndex
 
 __all__ = ["WASH_WINDOW", "Disposal", "LotBook", "OpenLot"]
@@ -58,6 +60,7 @@ _FIFO, _LIFO, _HIFO = LotMethod.FIFO, LotMethod.LIFO, LotMethod.HIFO
 _AVERAGE, _SPECIFIC = LotMethod.AVERAGE, LotMethod.SPECIFIC
 _ZERO = Decimal(0)
 _new_tuple = tuple.__new__
+_seq_of = attrgetter("seq")
 
 
 class LotBook:
@@ -305,8 +308,9 @@ class LotBook:
         self._last_date = on
         if self.wash_sales and asset_class in _SECURITIES:
             for index, (piece, _) in enumerate(plan, start=first):
-                if disposals[index].gain < 0:
-                    self._wash_at_sale(index + self._released, piece.origin)
+                disposal = disposals[index]
+                if disposal.proceeds < disposal.cost_basis:  # a loss (nothing is adjusted yet)
+                    self._wash_at_sale(disposal, index + self._released, piece.origin)
         return disposals[first:]
 
     def split(self, symbol: str, ratio: Decimal, on: date) -> dict[str, tuple[Decimal, Decimal]]:
@@ -442,8 +446,7 @@ class LotBook:
             piece.basis = new_basis[id(piece)]
         return take_parts
 
-    def _wash_at_sale(self, index: int, loss_origin: int) -> None:
-        disposal = self._disposals[index - self._released]
+    def _wash_at_sale(self, disposal: Disposal, index: int, loss_origin: int) -> None:
         pending = PendingLoss(
             index,
             disposal.date_sold,
@@ -476,9 +479,10 @@ class LotBook:
     def _replace(self, pending: PendingLoss, piece: Piece) -> Piece | None:
         """Use up to all of ``piece`` to wash ``pending``; return the unused rest, if split off."""
         used = min(pending.quantity - pending.washed, piece.quantity)
-        before = self.currency.round(pending.loss * pending.washed / pending.quantity)
+        quantum = self._quantum
+        before = (pending.loss * pending.washed / pending.quantity).quantize(quantum, ROUNDING)
         pending.washed += used
-        after = self.currency.round(pending.loss * pending.washed / pending.quantity)
+        after = (pending.loss * pending.washed / pending.quantity).quantize(quantum, ROUNDING)
         disallowed = after - before
         rest = None
         if used < piece.quantity:
@@ -488,9 +492,8 @@ class LotBook:
         piece.replacement_used = True
         position = pending.index - self._released
         old = self._disposals[position]
-        self._disposals[position] = old._replace(
-            adjustment_code="W", adjustment_amount=old.adjustment_amount + disallowed
-        )
+        # old._replace(adjustment_code="W", adjustment_amount=...) without its Python-level cost
+        self._disposals[position] = _new_tuple(Disposal, (*old[:9], "W", old[10] + disallowed, *old[11:]))
         return rest
 
     def _split(self, piece: Piece, keep: Decimal) -> Piece:
@@ -513,5 +516,6 @@ class LotBook:
         piece.quantity = keep
         piece.basis = kept_basis
         held = self._holdings[(piece.account, piece.symbol)]
-        held.insert(held.index(piece) + 1, rest)
+        # held is in purchase order and ``piece`` is the last of its purchase's pieces
+        held.insert(bisect_right(held, piece.seq, key=_seq_of), rest)
         return rest

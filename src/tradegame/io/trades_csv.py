@@ -26,6 +26,7 @@ __all__ = ["OPTIONAL_COLUMNS", "REQUIRED_COLUMNS", "TradeFile", "iter_trades", "
 
 REQUIRED_COLUMNS = ("date", "account", "symbol", "side", "quantity", "price", "fee", "asset_class")
 OPTIONAL_COLUMNS = ("lot_id", "lots", "game", "swap_id")
+_SIDES = {"buy": Side.BUY, "sell": Side.SELL}
 _NON_EMPTY = ("date", "account", "symbol", "side", "quantity", "price", "asset_class")
 _T = TypeVar("_T")
 _ASSET_CLASSES = {
@@ -98,9 +99,10 @@ class _Parser:
         self.dates: dict[str, date] = {}
         self.positive: dict[str, Decimal] = {}
         self.fees: dict[str, Decimal] = {}
+        self.names: dict[str, str] = {}  # accounts and symbols already checked
 
     def trade(self, fields: list[str], row: int) -> Trade:
-        texts = {}
+        texts: dict[str, str] = {}
         for name, at in self.required:
             value = fields[at].strip()
             if not value:
@@ -113,23 +115,26 @@ class _Parser:
             except ValueError:
                 raise TradeError(row, f"date {texts['date']!r} is not an ISO date (YYYY-MM-DD)") from None
             self._remember(self.dates, texts["date"], on)
-        side_text = texts["side"].lower()
-        if side_text not in ("buy", "sell"):
+        side = _SIDES.get(texts["side"].lower())
+        if side is None:
             raise TradeError(row, f"side {texts['side']!r} must be buy or sell")
         asset_class = _ASSET_CLASSES.get(texts["asset_class"].lower())
         if asset_class is None:
             raise TradeError(row, f"asset_class {texts['asset_class']!r} must be security or crypto")
         account, symbol = texts["account"], texts["symbol"]
+        names = self.names
         for name, value in (("account", account), ("symbol", symbol)):
-            if any(ch.isspace() for ch in value) or "|" in value or ":" in value:
-                raise TradeError(row, f"{name} {value!r} must not contain spaces, ':' or '|'")
+            if value not in names:
+                if any(ch.isspace() for ch in value) or "|" in value or ":" in value:
+                    raise TradeError(row, f"{name} {value!r} must not contain spaces, ':' or '|'")
+                self._remember(names, value, value)
         lot_id, lots, game, swap_id = (fields[at].strip() if at is not None else "" for at in self.optional)
         return Trade(
             row=row,
             on=on,
             account=account,
             symbol=symbol,
-            side=Side(side_text),
+            side=side,
             quantity=self._positive(texts["quantity"], "quantity", row),
             price=self._positive(texts["price"], "price", row),
             fee=self._fee(fields[self.fee_at].strip() or "0", row),

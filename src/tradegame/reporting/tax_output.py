@@ -109,9 +109,27 @@ class JsonReportWriter(_Writer):
     def finish(
         self, open_lots: Sequence[OpenLot], games: Sequence[GameAttribution], profile: TaxProfile | None
     ) -> None:
-        """Close the disposals and write the rest of the object."""
-        rest = json.dumps(self.tail(open_lots, games, profile), indent=2)
-        self.out.write(("\n  ]," if self.count else "],") + rest[1:] + "\n")
+        """Close the disposals and write the rest of the object (the open lots one by one)."""
+        out, quantum, string = self.out, self.quantum, self._string
+        out.write("\n  ],\n" if self.count else "],\n")
+        out.write('  "open_lots": [')
+        out.writelines(
+            f"""{"," if index else ""}
+    {{
+      "account": {string(lot.account)},
+      "symbol": {string(lot.symbol)},
+      "lot_id": {string(lot.lot_id)},
+      "quantity": "{lot.quantity:f}",
+      "cost_basis": "{lot.cost_basis.quantize(quantum):f}",
+      "date_acquired": "{lot.date_acquired.isoformat()}",
+      "date_acquired_actual": "{lot.date_acquired_actual.isoformat()}",
+      "game": {string(lot.game)}
+    }}"""
+            for index, lot in enumerate(open_lots)
+        )
+        out.write("\n  ]," if open_lots else "],")
+        rest = json.dumps(self.tail((), games, profile), indent=2)
+        out.write(rest[rest.index("\n", rest.index('"open_lots"')) :] + "\n")
 
 
 _PART_COLUMNS = (
