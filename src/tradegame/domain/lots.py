@@ -499,7 +499,8 @@ class LotBook:
     def _split(self, piece: Piece, keep: Decimal) -> Piece:
         """Cut ``piece`` down to ``keep`` units; the rest becomes a new piece right after it."""
         rest_quantity = piece.quantity - keep
-        kept_basis = share(piece.basis, keep, piece.quantity, self._quantum)
+        # share(piece.basis, keep, piece.quantity), inline: 0 < keep < piece.quantity here
+        kept_basis = (piece.basis * keep / piece.quantity).quantize(self._quantum, ROUND_HALF_UP)
         rest = Piece(
             piece.lot_id,
             piece.account,

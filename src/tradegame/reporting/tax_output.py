@@ -157,22 +157,24 @@ class _Part:
 
     def __init__(self) -> None:
         self.rows: SpooledTemporaryFile[str] = SpooledTemporaryFile(_SPOOL_BYTES, mode="w+", encoding="utf-8")
+        self.buffer: list[str] = []
         self.widths = [len(name) for name in _PART_COLUMNS]
         self.sums = [Decimal(0)] * 4  # proceeds, cost basis, adjustment, gain
-        self.count = 0
 
     def add(self, cells: list[str], proceeds: Decimal, basis: Decimal, adjustment: Decimal, gain: Decimal) -> None:
-        widths = self.widths
-        for index, cell in enumerate(cells):
-            if len(cell) > widths[index]:
-                widths[index] = len(cell)
-        self.rows.write(_SEP.join(cells) + "\n")
+        self.widths = list(map(max, self.widths, map(len, cells)))
+        self.buffer.append(_SEP.join(cells) + "\n")
+        if len(self.buffer) >= 4096:
+            self.spool()
         sums = self.sums
         sums[0] += proceeds
         sums[1] += basis
         sums[2] += adjustment
         sums[3] += gain
-        self.count += 1
+
+    def spool(self) -> None:
+        self.rows.writelines(self.buffer)
+        self.buffer.clear()
 
 
 class _Columns:
@@ -180,13 +182,12 @@ class _Columns:
 
     def __init__(self, widths: Sequence[int], right: frozenset[int]) -> None:
         self.widths = list(widths)
-        self.right = right
+        self.template = "  ".join(
+            f"{{:{'>' if index in right else '<'}{width}}}" for index, width in enumerate(self.widths)
+        )
 
     def line(self, cells: Sequence[str]) -> str:
-        return "  ".join(
-            cell.rjust(width) if index in self.right else cell.ljust(width)
-            for index, (cell, width) in enumerate(zip(cells, self.widths, strict=True))
-        ).rstrip()
+        return self.template.format(*cells).rstrip()
 
     def rule(self) -> str:
         return "  ".join("-" * width for width in self.widths)
@@ -237,7 +238,6 @@ class TableReportWriter(_Writer):
                 f"{gain.quantize(quantum):f}",
             ]
             part.add(cells, d.proceeds, d.cost_basis, d.adjustment_amount, gain)
-            self.count += 1
 
     def _flush(self) -> None:
         for term in (Term.SHORT, Term.LONG):
@@ -253,12 +253,12 @@ class TableReportWriter(_Writer):
         columns = _Columns(widths, _PART_RIGHT)
         out = self.out
         out.write(f"\nForm 8949 {self._year}, {_PART_TITLES[term]}\n{columns.line(_PART_COLUMNS)}\n{columns.rule()}\n")
+        part.spool()
         part.rows.seek(0)
-        line = columns.line
+        template = columns.template.format
         with part.rows:
-            for text in part.rows:
-                out.write(line(text[:-1].split(_SEP)) + "\n")
-        out.write(columns.rule() + "\n" + line(footer) + "\n")
+            out.writelines(template(*text[:-1].split(_SEP)).rstrip() + "\n" for text in part.rows)
+        out.write(columns.rule() + "\n" + columns.line(footer) + "\n")
 
     def finish(
         self, open_lots: Sequence[OpenLot], games: Sequence[GameAttribution], profile: TaxProfile | None
