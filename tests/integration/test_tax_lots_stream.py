@@ -76,14 +76,18 @@ def _write_random_trades(path: Path, n_trades: int, seed: int, *, shuffle_days: 
                 symbol = "ETH" if symbol == "BTC" else "BTC"
                 lot = f"L{n}"
                 open_lots.setdefault((account, symbol), {})[lot] = 5
-                rows.append(f"{day},{account},{symbol},buy,5,{price(symbol)},0,crypto,{lot},,{rng.choice(games)},{swap}\n")
+                rows.append(
+                    f"{day},{account},{symbol},buy,5,{price(symbol)},0,crypto,{lot},,{rng.choice(games)},{swap}\n"
+                )
                 continue
         row = sell(account, symbol, asset, "") if rng.random() < 0.45 else None
         if row is None:
             units = rng.randint(1, 60)
             lot = f"L{n}" if rng.random() < 0.7 else ""
             fee = rng.choice(("0", "1.00", "0.35"))
-            rows.append(f"{day},{account},{symbol},buy,{units},{price(symbol)},{fee},{asset},{lot},,{rng.choice(games)},\n")
+            rows.append(
+                f"{day},{account},{symbol},buy,{units},{price(symbol)},{fee},{asset},{lot},,{rng.choice(games)},\n"
+            )
             if not lot:
                 continue  # an automatic id: never named by a later specific sale
             open_lots.setdefault((account, symbol), {})[lot] = units
@@ -114,7 +118,9 @@ def _command(path: Path, *options: str) -> str:
 
 @pytest.mark.parametrize("wash_sales", [True, False], ids=["wash", "no-wash"])
 @pytest.mark.parametrize("method", list(LotMethod), ids=[m.value for m in LotMethod])
-def test_streamed_json_is_byte_for_byte_the_whole_book_report(tmp_path: Path, method: LotMethod, wash_sales: bool) -> None:
+def test_streamed_json_is_byte_for_byte_the_whole_book_report(
+    tmp_path: Path, method: LotMethod, wash_sales: bool
+) -> None:
     path = tmp_path / "trades.csv"
     _write_random_trades(path, 3_000, seed=15 + list(LotMethod).index(method))
     options = ["--json", "--method", method.value] + ([] if wash_sales else ["--no-wash-sales"])
@@ -140,7 +146,9 @@ def test_the_table_shows_every_disposal_and_the_same_totals(tmp_path: Path) -> N
     report = json.loads(_command(path, "--json", "--method", "hifo"))
     table = _command(path, "--method", "hifo")
     lines = table.splitlines()
-    sold = [line for line in lines if line[:1].isalpha() and " 20" in line and line.split()[0] in {"IBKR", "Schwab", "Roth"}]
+    sold = [
+        line for line in lines if line[:1].isalpha() and " 20" in line and line.split()[0] in {"IBKR", "Schwab", "Roth"}
+    ]
     assert len(sold) == len(report["disposals"]) + len(report["open_lots"])
     for year, totals in report["totals_by_tax_year"].items():
         row = next(line for line in lines if line.startswith(f"{year}  "))

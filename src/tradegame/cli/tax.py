@@ -27,7 +27,7 @@ from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.instruments import LotMethod
 from tradegame.domain.limits import amount_problem, shown
 from tradegame.domain.tax import TaxProfile, TaxRates
-from tradegame.domain.trade_stream import TradesOutOfOrder, TradeStream
+from tradegame.domain.trade_stream import TradesOutOfOrderError, TradeStream
 from tradegame.domain.trades import Trade, TradeError, book_trades
 from tradegame.io.trades_csv import iter_trades, read_trades
 from tradegame.reporting.tax_output import JsonReportWriter, TableReportWriter
@@ -120,8 +120,9 @@ def tax_lots(
     with SpooledTemporaryFile(_SPOOL_BYTES, mode="w+", encoding="utf-8") as out:
         try:
             try:
-                _write_report((trade for trade, _ in iter_trades(trades_csv)), out, method, wash_sales, as_json, profile)
-            except TradesOutOfOrder:
+                streamed = (trade for trade, _ in iter_trades(trades_csv))
+                _write_report(streamed, out, method, wash_sales, as_json, profile)
+            except TradesOutOfOrderError:
                 out.seek(0)
                 out.truncate()
                 trades = sorted(read_trades(trades_csv).trades, key=lambda t: t.on)

@@ -423,9 +423,7 @@ class LotBook:
                     remaining -= take
         return plan
 
-    def _average_basis(
-        self, held: list[Piece], plan: list[tuple[Piece, Decimal]], quantity: Decimal
-    ) -> list[Decimal]:
+    def _average_basis(self, held: list[Piece], plan: list[tuple[Piece, Decimal]], quantity: Decimal) -> list[Decimal]:
         """Re-base every piece to the pool's average cost; return the basis of each planned take."""
         pool_quantity = sum((p.quantity for p in held), _ZERO)
         pool_basis = sum((p.basis for p in held), _ZERO)

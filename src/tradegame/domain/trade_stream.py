@@ -13,7 +13,7 @@ Per-Game attribution is folded in on the way: each released disposal adds to its
 wash sales) whose gains are summed as they are made, as ``attribute_to_games`` does with the
 whole list.
 
-The stream refuses a trade dated before the one before it (``TradesOutOfOrder``): the caller
+The stream refuses a trade dated before the one before it (``TradesOutOfOrderError``): the caller
 sorts such a file first. Standard library only.
 """
 
@@ -29,12 +29,12 @@ from tradegame.domain.lots import Disposal, LotBook
 from tradegame.domain.money import USD, Currency
 from tradegame.domain.trades import GameAttribution, Trade, TradeError, book_trade, check_side, check_swaps
 
-__all__ = ["TradeStream", "TradesOutOfOrder"]
+__all__ = ["TradeStream", "TradesOutOfOrderError"]
 
 _ZERO = Decimal(0)
 
 
-class TradesOutOfOrder(InvalidInputError):
+class TradesOutOfOrderError(InvalidInputError):
     """A trade dated before the previous one: the stream needs the trades sorted by date."""
 
     def __init__(self, row: int) -> None:
@@ -76,7 +76,7 @@ class TradeStream:
         released: list[Disposal] = []
         if trade.on != self._last:
             if self._last is not None and trade.on < self._last:
-                raise TradesOutOfOrder(trade.row)
+                raise TradesOutOfOrderError(trade.row)
             self._last = trade.on
             released = self._release(trade.on)
         check_side(trade)

@@ -69,7 +69,7 @@ class JsonReportWriter(_Writer):
     def _string(self, text: str | None) -> str:
         encoded = self._strings.get(text)
         if encoded is None:
-            encoded = encode_basestring_ascii(text)
+            encoded = encode_basestring_ascii(str(text))  # None is always cached
             if len(self._strings) < 100_000:
                 self._strings[text] = encoded
         return encoded
@@ -156,7 +156,8 @@ class _Part:
     """One year's Form 8949 part: rows spooled until the year ends, widths and sums kept."""
 
     def __init__(self) -> None:
-        self.rows: SpooledTemporaryFile[str] = SpooledTemporaryFile(_SPOOL_BYTES, mode="w+", encoding="utf-8")
+        # closed once the part is written (``TableReportWriter._write_part``)
+        self.rows: SpooledTemporaryFile[str] = SpooledTemporaryFile(_SPOOL_BYTES, mode="w+", encoding="utf-8")  # noqa: SIM115
         self.buffer: list[str] = []
         self.widths = [len(name) for name in _PART_COLUMNS]
         self.sums = [Decimal(0)] * 4  # proceeds, cost basis, adjustment, gain
@@ -193,7 +194,9 @@ class _Columns:
         return "  ".join("-" * width for width in self.widths)
 
 
-def _table(out: IO[str], title: str, names: Sequence[str], rows: Sequence[Sequence[str]], right: frozenset[int]) -> None:
+def _table(
+    out: IO[str], title: str, names: Sequence[str], rows: Sequence[Sequence[str]], right: frozenset[int]
+) -> None:
     widths = [max([len(name), *(len(row[i]) for row in rows)]) for i, name in enumerate(names)]
     columns = _Columns(widths, right)
     out.write(f"\n{title}\n{columns.line(names)}\n{columns.rule()}\n")
@@ -272,7 +275,7 @@ class TableReportWriter(_Writer):
              lot["date_acquired"], lot["date_acquired_actual"]]
             for lot in tail["open_lots"]
         ]  # fmt: skip
-        names = ("Account", "Lot", "Symbol", "Quantity", "Cost basis", "Acquired", "Acquired (actual)")
+        names: tuple[str, ...] = ("Account", "Lot", "Symbol", "Quantity", "Cost basis", "Acquired", "Acquired (actual)")
         _table(out, "Open lots", names, lot_rows, frozenset({3, 4}))
         keys = ("short_term_gain", "long_term_gain", "wash_sale_disallowed", "proceeds", "cost_basis")
         year_rows = [[year, *(values[key] for key in keys)] for year, values in tail["totals_by_tax_year"].items()]
@@ -280,8 +283,8 @@ class TableReportWriter(_Writer):
         _table(out, "Totals by tax year", names, year_rows, frozenset(range(1, 6)))
         if "games" in tail:
             game_rows = [
-                [g["game"], g["tax_gain"], g["own_gain"] if g["own_gain"] is not None else "n/a", g["quantity_sold"],
-                 g["quantity_from_other_games"]]
+                [_printable(g["game"]), g["tax_gain"], "n/a" if g["own_gain"] is None else g["own_gain"],
+                 g["quantity_sold"], g["quantity_from_other_games"]]
                 for g in tail["games"]
             ]  # fmt: skip
             names = ("Game", "Tax gain", "Own-lots gain", "Sold", "Sold from other Games' lots")
