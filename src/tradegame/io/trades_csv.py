@@ -100,8 +100,51 @@ class _Parser:
         self.positive: dict[str, Decimal] = {}
         self.fees: dict[str, Decimal] = {}
         self.names: dict[str, str] = {}  # accounts and symbols already checked
+        # The fields of rows already accepted, as they were written (unstripped), by column kind
+        self.at = [column[name] for name in ("date", "account", "symbol", "side", "quantity", "price", "asset_class")]
+        self.seen_dates: dict[str, date] = {}
+        self.seen_names: dict[str, str] = {}
+        self.seen_sides: dict[str, Side] = {}
+        self.seen_numbers: dict[str, Decimal] = {}
+        self.seen_fees: dict[str, Decimal] = {}
+        self.seen_classes: dict[str, AssetClass] = {}
 
     def trade(self, fields: list[str], row: int) -> Trade:
+        """The row's ``Trade``; a row whose every field was met before skips the checks."""
+        at_date, at_account, at_symbol, at_side, at_quantity, at_price, at_class = self.at
+        try:
+            on = self.seen_dates[fields[at_date]]
+            account = self.seen_names[fields[at_account]]
+            symbol = self.seen_names[fields[at_symbol]]
+            side = self.seen_sides[fields[at_side]]
+            quantity = self.seen_numbers[fields[at_quantity]]
+            price = self.seen_numbers[fields[at_price]]
+            fee = self.seen_fees[fields[self.fee_at]]
+            asset_class = self.seen_classes[fields[at_class]]
+        except KeyError:
+            return self._checked(fields, row)
+        lot_id, lots, game, swap_id = (fields[at].strip() if at is not None else "" for at in self.optional)
+        if lots:
+            return self._checked(fields, row)
+        return Trade(row, on, account, symbol, side, quantity, price, fee, asset_class, lot_id or None, None,
+                     game or None, swap_id or None)  # fmt: skip
+
+    def _checked(self, fields: list[str], row: int) -> Trade:
+        """Check every field of the row (the first problem raises) and remember what passed."""
+        trade = self._check(fields, row)
+        at_date, at_account, at_symbol, at_side, at_quantity, at_price, at_class = self.at
+        remember = self._remember
+        remember(self.seen_dates, fields[at_date], trade.on)
+        remember(self.seen_names, fields[at_account], trade.account)
+        remember(self.seen_names, fields[at_symbol], trade.symbol)
+        remember(self.seen_sides, fields[at_side], trade.side)
+        remember(self.seen_numbers, fields[at_quantity], trade.quantity)
+        remember(self.seen_numbers, fields[at_price], trade.price)
+        remember(self.seen_fees, fields[self.fee_at], trade.fee)
+        remember(self.seen_classes, fields[at_class], trade.asset_class)
+        return trade
+
+    def _check(self, fields: list[str], row: int) -> Trade:
         texts: dict[str, str] = {}
         for name, at in self.required:
             value = fields[at].strip()
