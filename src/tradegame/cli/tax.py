@@ -12,6 +12,7 @@ then booking, in date order).
 from __future__ import annotations
 
 import gc
+import io
 import shutil
 import sys
 from collections.abc import Iterable
@@ -117,7 +118,8 @@ def tax_lots(
         profile = None if short is None or long is None else TaxProfile(TaxRates(short, long))
     except InvalidInputError as error:
         raise fail(str(error)) from None
-    with SpooledTemporaryFile(_SPOOL_BYTES, mode="w+", encoding="utf-8") as out:
+    with SpooledTemporaryFile(_SPOOL_BYTES) as spool:
+        out = io.TextIOWrapper(spool, encoding="utf-8", newline="\n", write_through=False)
         try:
             try:
                 streamed = (trade for trade, _ in iter_trades(trades_csv))
@@ -129,5 +131,19 @@ def tax_lots(
                 _write_report(trades, out, method, wash_sales, as_json, profile)
         except InvalidInputError as error:
             raise fail(_first_problem(trades_csv, method, wash_sales, error)) from None
-        out.seek(0)
-        shutil.copyfileobj(out, sys.stdout)
+        out.flush()
+        spool.seek(0)
+        _copy_out(spool)
+        out.detach()  # the spool is closed by its own ``with``
+
+
+def _copy_out(spool: IO[bytes]) -> None:
+    """Copy the finished report to stdout, as bytes when stdout has a byte buffer."""
+    stdout = sys.stdout
+    target = getattr(stdout, "buffer", None)
+    if target is None:
+        stdout.write(spool.read().decode("utf-8"))
+        return
+    stdout.flush()
+    shutil.copyfileobj(spool, target, 1024 * 1024)
+    target.flush()

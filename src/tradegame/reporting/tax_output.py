@@ -20,12 +20,13 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import date
 from decimal import Decimal
 from json.encoder import encode_basestring_ascii
 from tempfile import SpooledTemporaryFile
 from typing import IO, Any
 
-from tradegame.domain.holding import Term
+from tradegame.domain.holding import Term, anniversary
 from tradegame.domain.instruments import AssetClass, LotMethod
 from tradegame.domain.lots import Disposal, OpenLot
 from tradegame.domain.money import Currency
@@ -50,6 +51,17 @@ class _Writer:
         self.quantum = currency.quantum
         self.totals: dict[int, YearTotals] = defaultdict(YearTotals)
         self.count = 0
+        self._anniversaries: dict[date, date] = {}
+
+    def term(self, disposal: Disposal) -> Term:
+        """``disposal.term``, with each acquisition date's anniversary worked out once."""
+        acquired = disposal.date_acquired
+        anniversary_of = self._anniversaries.get(acquired)
+        if anniversary_of is None:
+            if len(self._anniversaries) > 100_000:
+                self._anniversaries.clear()
+            anniversary_of = self._anniversaries[acquired] = anniversary(acquired)
+        return Term.LONG if disposal.date_sold > anniversary_of else Term.SHORT
 
     def tail(
         self, open_lots: Sequence[OpenLot], games: Sequence[GameAttribution], profile: TaxProfile | None
@@ -76,18 +88,18 @@ class JsonReportWriter(_Writer):
 
     def add(self, disposals: Iterable[Disposal]) -> None:
         """Write ``disposals`` (in booking order) and add them to the totals."""
-        quantum, totals, string = self.quantum, self.totals, self._string
+        quantum, totals, string, term_of = self.quantum, self.totals, self._string, self.term
         parts = []
         for d in disposals:
-            gain = d.gain
-            term = d.term
+            gain = d.proceeds - d.cost_basis + d.adjustment_amount  # d.gain
+            term = term_of(d)
             totals[d.date_sold.year].add_parts(d, gain, term)
             parts.append(
                 f"""{"," if self.count else ""}
     {{
       "account": {string(d.account)},
       "symbol": {string(d.symbol)},
-      "lot_id": {string(d.lot_id)},
+      "lot_id": {encode_basestring_ascii(d.lot_id)},
       "quantity": "{d.quantity:f}",
       "date_acquired": "{d.date_acquired.isoformat()}",
       "date_acquired_actual": "{d.date_acquired_actual.isoformat()}",
@@ -215,14 +227,14 @@ class TableReportWriter(_Writer):
 
     def add(self, disposals: Iterable[Disposal]) -> None:
         """Spool ``disposals`` (in booking order) into their year's parts; print a year once it is over."""
-        quantum, totals = self.quantum, self.totals
+        quantum, totals, term_of = self.quantum, self.totals, self.term
         for d in disposals:
             year = d.date_sold.year
             if year != self._year:
                 self._flush()
                 self._year = year
-            gain = d.gain
-            term = d.term
+            gain = d.proceeds - d.cost_basis + d.adjustment_amount  # d.gain
+            term = term_of(d)
             totals[year].add_parts(d, gain, term)
             part = self._parts.get(term)
             if part is None:
