@@ -1,35 +1,41 @@
-"""Throughput and memory of ``LotBook`` booking on a large synthetic fill stream.
+"""Throughput and memory of ``tradegame tax lots``, and of ``LotBook`` booking alone.
 
 Run as a script (not collected by pytest)::
 
-    .venv/bin/python benchmarks/bench_lots.py [--fills N] [--instruments M] [--wash-sales]
+    .venv/bin/python benchmarks/bench_lots.py [--sizes 200000:200:15,1000000:1000:60] [--keep DIR]
+    .venv/bin/python benchmarks/bench_lots.py --book [--fills N] [--instruments M] [--wash-sales]
 
-The fills are generated deterministically from a seed with ``random.Random`` and built in full
-(``Decimal`` quantities and prices, ``date`` objects) before the clock starts, so the timing
-covers ``LotBook.buy`` / ``LotBook.sell`` only. About 55% of the fills are buys; a sell picks an
-instrument that is held and never sells more than the holding. Dates rise evenly over about
-twenty years. The book is FIFO with wash sales off unless ``--wash-sales`` is given.
+Command mode (the default) writes a trade file in the README's format for each size (seeded,
+see ``write_trade_file``: 3 accounts, one year) and runs ``tradegame tax lots`` on it in a child
+process, table and ``--json``, with wash sales on and off. It prints the wall time, the child's
+CPU time (user + system: less sensitive to other load on the machine), rows (trades) per second
+of wall time, the child's peak resident set (``ru_maxrss`` from ``wait4``) and the output size,
+against the targets of issue 15 (200,000 trades in 15 s, 1,000,000 in 60 s, under 2 GiB).
 
-Memory is reported two ways: the process peak resident set (``ru_maxrss``, inputs and
-interpreter included) read right after the timed pass, and the peak of Python allocations
-during booking (``tracemalloc``), measured in a second, untimed pass because tracing slows
-allocation down several times. ``--no-tracemalloc`` skips that second pass.
+``--book`` mode books pre-built fills into one FIFO ``LotBook`` (``generate_fills``), built in
+full before the clock starts so the timing covers ``LotBook.buy`` / ``LotBook.sell`` only, and
+reports the process peak RSS and, in a second untimed pass, the peak of Python allocations
+(``tracemalloc``; ``--no-tracemalloc`` skips it).
 
-Imports only the standard library and ``tradegame.domain``.
+Imports only the standard library and ``tradegame.domain`` (the command runs in a child).
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import os
 import random
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import NamedTuple
 
 from tradegame.domain.instruments import LotMethod
@@ -113,6 +119,66 @@ def generate_fills(n_fills: int, n_instruments: int, seed: int = 20240101) -> li
     return fills
 
 
+def write_trade_file(
+    path: Path,
+    n_trades: int,
+    n_symbols: int,
+    n_accounts: int = 3,
+    days: int = 365,
+    seed: int = 20240101,
+) -> None:
+    """Write a trade file in the README's format: the same for the same arguments.
+
+    Shaped like ``generate_fills`` but over accounts too: about 55% buys of 1-100 units of a
+    random (account, symbol); a sell picks a held (account, symbol) and sells up to 100 of what
+    it holds; each symbol's price is a random walk in whole cents (the same in every account);
+    a fee of 1.00 on about one trade in five (never above the trade's value); dates rise evenly
+    over ``days`` days; the accounts are traded by two Games (alpha: the 1st and 3rd). Securities only, so wash sales
+    apply everywhere: an active trader's worst case.
+    """
+    rng = random.Random(seed)
+    symbols = [f"S{i:04d}" for i in range(n_symbols)]
+    accounts = [f"ACC{i}" for i in range(n_accounts)]
+    games = ("alpha", "beta")
+    price_cents = [rng.randint(500, 50_000) for _ in symbols]
+    holdings: dict[tuple[int, int], int] = {}
+    held_keys: list[tuple[int, int]] = []  # keys with a holding, for O(1) picks
+    held_at: dict[tuple[int, int], int] = {}  # key -> its position in held_keys
+    first_day = date(2024, 1, 2)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write("date,account,symbol,side,quantity,price,fee,asset_class,lot_id,lots,game,swap_id\n")
+        for i in range(n_trades):
+            on = first_day + timedelta(days=i * days // n_trades)
+            if held_keys and rng.random() >= BUY_SHARE:
+                key = held_keys[rng.randrange(len(held_keys))]
+                quantity = rng.randint(1, min(holdings[key], MAX_BUY_QUANTITY))
+                holdings[key] -= quantity
+                if not holdings[key]:  # swap-remove the key from the held list
+                    last = held_keys.pop()
+                    if last != key:
+                        held_keys[held_at[key]] = last
+                        held_at[last] = held_at[key]
+                    del held_at[key]
+                side = "sell"
+            else:
+                key = (rng.randrange(n_accounts), rng.randrange(n_symbols))
+                quantity = rng.randint(1, MAX_BUY_QUANTITY)
+                if not holdings.get(key):
+                    held_at[key] = len(held_keys)
+                    held_keys.append(key)
+                    holdings[key] = 0
+                holdings[key] += quantity
+                side = "buy"
+            cents = max(1, price_cents[key[1]] + rng.randint(-50, 50))
+            price_cents[key[1]] = cents
+            fee = "1.00" if rng.random() < 0.2 and quantity * cents >= 100 else "0"
+            game = games[key[0] % 2]  # a Game per account, so each Game's own books balance
+            out.write(
+                f"{on.isoformat()},{accounts[key[0]]},{symbols[key[1]]},{side},{quantity},"
+                f"{cents // 100}.{cents % 100:02d},{fee},security,,,{game},\n"
+            )
+
+
 def book_fills(fills: Sequence[Fill], *, wash_sales: bool = False) -> BenchResult:
     """Book every fill in a fresh FIFO ``LotBook``; time the booking loop only."""
     book = LotBook(method=LotMethod.FIFO, wash_sales=wash_sales)
@@ -148,14 +214,93 @@ def traced_peak_mib(fills: Sequence[Fill], *, wash_sales: bool) -> float:
     return peak / MIB
 
 
+class CommandRun(NamedTuple):
+    """One ``tradegame tax lots`` run in a child process."""
+
+    seconds: float
+    cpu_seconds: float
+    peak_rss_mib: float
+    output_mib: float
+
+
+def run_command(trade_file: Path, *, as_json: bool, wash_sales: bool) -> CommandRun:
+    """Run ``tradegame tax lots`` on ``trade_file`` in a child; time it and read its peak RSS.
+
+    The output goes to a temporary file (its size is reported), as a user would redirect it.
+    """
+    command = [sys.executable, "-m", "tradegame", "tax", "lots", str(trade_file)]
+    command += ["--json"] if as_json else []
+    command += [] if wash_sales else ["--no-wash-sales"]
+    with tempfile.TemporaryFile() as output:
+        started = time.perf_counter()
+        child = subprocess.Popen(command, stdout=output, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        error = child.stderr.read().decode() if child.stderr is not None else ""
+        if child.returncode != 0:
+            raise RuntimeError(f"{' '.join(command)} failed ({child.returncode}): {error}")
+        size = output.seek(0, os.SEEK_END)
+    rss = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / MIB
+    return CommandRun(seconds, usage.ru_utime + usage.ru_stime, rss, size / MIB)
+
+
+def command_bench(sizes: Sequence[tuple[int, int, float]], accounts: int, seed: int, folder: Path) -> None:
+    """Write each trade file and print the command's time and memory, table and JSON, wash on and off."""
+    print(f"{'trades':>9} {'symbols':>7} {'wash':>4} {'output':>6} {'seconds':>8} {'cpu s':>7} {'rows/s':>8} "
+          f"{'peak RSS':>10} {'output':>10}  target (wall time)")  # fmt: skip
+    for n_trades, n_symbols, limit in sizes:
+        trade_file = folder / f"trades-{n_trades}-{n_symbols}.csv"
+        started = time.perf_counter()
+        write_trade_file(trade_file, n_trades, n_symbols, accounts, seed=seed)
+        print(f"# {trade_file.name}: {n_trades:,} trades, {n_symbols:,} symbols, {accounts} accounts, one year, "
+              f"written in {time.perf_counter() - started:.1f} s")  # fmt: skip
+        for wash_sales in (True, False):
+            for as_json in (False, True):
+                run = run_command(trade_file, as_json=as_json, wash_sales=wash_sales)
+                met = run.seconds < limit and run.peak_rss_mib < 2048
+                print(
+                    f"{n_trades:>9,} {n_symbols:>7,} {'on' if wash_sales else 'off':>4} "
+                    f"{'json' if as_json else 'table':>6} {run.seconds:>8.2f} {run.cpu_seconds:>7.2f} "
+                    f"{n_trades / run.seconds:>8,.0f} "
+                    f"{run.peak_rss_mib:>6,.0f} MiB {run.output_mib:>6,.0f} MiB  "
+                    f"< {limit:.0f} s, < 2 GiB: {'met' if met else 'MISSED'}",
+                    flush=True,
+                )
+
+
+def _sizes(text: str) -> list[tuple[int, int, float]]:
+    sizes = []
+    for item in text.split(","):
+        trades, symbols, limit = item.split(":")
+        sizes.append((int(trades), int(symbols), float(limit)))
+    return sizes
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--fills", type=int, default=1_000_000, help="number of fills (default 1,000,000)")
-    parser.add_argument("--instruments", type=int, default=1_000, help="number of symbols (default 1,000)")
-    parser.add_argument("--wash-sales", action="store_true", help="apply the wash-sale rule (off by default)")
+    parser.add_argument("--book", action="store_true", help="time LotBook booking of fills instead of the command")
+    parser.add_argument(
+        "--sizes",
+        default="200000:200:15,1000000:1000:60",
+        help="command mode: trades:symbols:seconds-target items (default 200000:200:15,1000000:1000:60)",
+    )
+    parser.add_argument("--accounts", type=int, default=3, help="command mode: accounts (default 3)")
+    parser.add_argument("--keep", type=Path, help="command mode: write the trade files into this folder")
+    parser.add_argument("--fills", type=int, default=1_000_000, help="--book: number of fills (default 1,000,000)")
+    parser.add_argument("--instruments", type=int, default=1_000, help="--book: number of symbols (default 1,000)")
+    parser.add_argument("--wash-sales", action="store_true", help="--book: apply the wash-sale rule (off by default)")
     parser.add_argument("--seed", type=int, default=20240101, help="generator seed")
-    parser.add_argument("--no-tracemalloc", action="store_true", help="skip the traced second pass")
+    parser.add_argument("--no-tracemalloc", action="store_true", help="--book: skip the traced second pass")
     args = parser.parse_args(argv)
+    if not args.book:
+        if args.keep is not None:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            command_bench(_sizes(args.sizes), args.accounts, args.seed, args.keep)
+        else:
+            with tempfile.TemporaryDirectory() as folder:
+                command_bench(_sizes(args.sizes), args.accounts, args.seed, Path(folder))
+        return 0
 
     started = time.perf_counter()
     fills = generate_fills(args.fills, args.instruments, args.seed)

@@ -56,3 +56,17 @@ def test_open_lots_equal_buys_minus_sells(bench: ModuleType, wash_sales: bool) -
     sold = sum(fill.quantity for fill in fills if not fill.is_buy)
     assert sum(d.quantity for d in result.book.disposals) == sold
     assert result.disposals == len(result.book.disposals) > 0
+
+
+def test_the_trade_file_is_deterministic_and_the_command_books_it(bench: ModuleType, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tradegame.cli import app
+
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    bench.write_trade_file(first, 600, 5)
+    bench.write_trade_file(second, 600, 5)
+    assert first.read_bytes() == second.read_bytes()
+    assert first.read_text().count("\n") == 601
+    result = CliRunner().invoke(app, ["tax", "lots", str(first), "--json"])
+    assert result.exit_code == 0, result.stderr

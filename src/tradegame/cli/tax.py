@@ -1,26 +1,43 @@
-"""``tradegame tax``: tax lots, wash sales and Form 8949-style reports."""
+"""``tradegame tax``: tax lots, wash sales and Form 8949-style reports.
+
+``tax lots`` streams: trades are read, booked and written one at a time (``TradeStream``,
+``tax_output``), so a trader's million-trade file runs in memory that follows the open lots.
+The output goes to a temporary file (on disk past 64 MB) and reaches stdout only once every
+row is booked: a bad row late in the file still ends the command with one message and nothing
+else printed. A file not sorted by date is read whole and sorted first; on a bad row the
+message is the one the whole-file reader gives (parse problems, then side and swap checks,
+then booking, in date order).
+"""
 
 from __future__ import annotations
 
-import json
+import gc
+import io
+import shutil
+import sys
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated
+from tempfile import SpooledTemporaryFile
+from typing import IO, Annotated
 
 import typer
 
-from tradegame.cli.common import fail, stdout_console
+from tradegame.cli.common import fail
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.instruments import LotMethod
 from tradegame.domain.limits import amount_problem, shown
 from tradegame.domain.tax import TaxProfile, TaxRates
-from tradegame.domain.trades import TradeError, attribute_to_games, book_trades
-from tradegame.io.trades_csv import read_trades
-from tradegame.reporting.tax_report import build_report, render_report
+from tradegame.domain.trade_stream import TradesOutOfOrderError, TradeStream
+from tradegame.domain.trades import Trade, TradeError, book_trades
+from tradegame.io.trades_csv import iter_trades, read_trades
+from tradegame.reporting.tax_output import JsonReportWriter, TableReportWriter
 
 __all__ = ["tax_app"]
 
 tax_app = typer.Typer(help="Tax lots, wash sales and Form 8949-style reports.", no_args_is_help=True)
+
+_SPOOL_BYTES = 64 * 1024 * 1024
 
 
 def _rate(text: str | None, option: str) -> Decimal | None:
@@ -34,6 +51,46 @@ def _rate(text: str | None, option: str) -> Decimal | None:
     if amount_problem(number) is not None or not 0 <= rate <= 1:
         raise fail(f"{option} must be a rate within 0% and 100% (0.24 or 24%), got {shown(text)}")
     return rate
+
+
+def _write_report(
+    trades: Iterable[Trade],
+    out: IO[str],
+    method: LotMethod,
+    wash_sales: bool,
+    as_json: bool,
+    profile: TaxProfile | None,
+) -> None:
+    """Book ``trades`` (in date order) and write the whole report to ``out``."""
+    stream = TradeStream(method, wash_sales=wash_sales)
+    writer_type = JsonReportWriter if as_json else TableReportWriter
+    writer = writer_type(out, stream.currency, method, wash_sales)
+    feed, add = stream.feed, writer.add
+    collecting = gc.isenabled()
+    gc.disable()  # the books make no reference cycles; scanning a large live heap costs ~10%
+    try:
+        for trade in trades:
+            released = feed(trade)
+            if released:
+                add(released)
+        add(stream.close())
+    finally:
+        if collecting:
+            gc.enable()
+    writer.finish(stream.book.open_lots(), stream.games(), profile)
+
+
+def _first_problem(path: Path, method: LotMethod, wash_sales: bool, streamed: InvalidInputError) -> str:
+    """The message for a file the stream refused: the whole-file reader's first problem."""
+    try:
+        trade_file = read_trades(path)
+    except InvalidInputError as error:
+        return str(error)
+    try:
+        book_trades(trade_file.trades, method, wash_sales=wash_sales)
+    except TradeError as error:
+        return f"{trade_file.where(error.row)}: {error.problem}"
+    return str(streamed)  # not reached: the whole-file path refuses what the stream refused
 
 
 @tax_app.command("lots")
@@ -59,16 +116,34 @@ def tax_lots(
         raise fail("give both --short-term-rate and --long-term-rate, or neither")
     try:
         profile = None if short is None or long is None else TaxProfile(TaxRates(short, long))
-        trade_file = read_trades(trades_csv)
     except InvalidInputError as error:
         raise fail(str(error)) from None
-    try:
-        book = book_trades(trade_file.trades, method, wash_sales=wash_sales)
-    except TradeError as error:
-        raise fail(f"{trade_file.where(error.row)}: {error.problem}") from None
-    games = attribute_to_games(trade_file.trades, book.disposals, method)
-    report = build_report(book, method, games, profile)
-    if as_json:
-        typer.echo(json.dumps(report, indent=2))
-    else:
-        render_report(report, stdout_console())
+    with SpooledTemporaryFile(_SPOOL_BYTES) as spool:
+        out = io.TextIOWrapper(spool, encoding="utf-8", newline="\n", write_through=False)
+        try:
+            try:
+                streamed = (trade for trade, _ in iter_trades(trades_csv))
+                _write_report(streamed, out, method, wash_sales, as_json, profile)
+            except TradesOutOfOrderError:
+                out.seek(0)
+                out.truncate()
+                trades = sorted(read_trades(trades_csv).trades, key=lambda t: t.on)
+                _write_report(trades, out, method, wash_sales, as_json, profile)
+        except InvalidInputError as error:
+            raise fail(_first_problem(trades_csv, method, wash_sales, error)) from None
+        out.flush()
+        spool.seek(0)
+        _copy_out(spool)
+        out.detach()  # the spool is closed by its own ``with``
+
+
+def _copy_out(spool: IO[bytes]) -> None:
+    """Copy the finished report to stdout, as bytes when stdout has a byte buffer."""
+    stdout = sys.stdout
+    target = getattr(stdout, "buffer", None)
+    if target is None:
+        stdout.write(spool.read().decode("utf-8"))
+        return
+    stdout.flush()
+    shutil.copyfileobj(spool, target, 1024 * 1024)
+    target.flush()

@@ -16,23 +16,18 @@ and the rest stays with the piece.
 
 Wash sales (securities only)
 ----------------------------
-A disposal at a loss is washed by *replacement shares*: purchases of the same symbol, in any
-account of the owner, made within 30 days before or after the sale. Each replacement share is
-used once, earliest purchase first. We look in two directions:
+A loss is washed by replacement shares of the same symbol bought in any account within 30 days
+before or after the sale; ``wash_sales`` states the rule and keeps the index (per symbol, by
+date) through which both directions are found. The disallowed amount moves into the
+replacement piece's basis and the disposal gets code ``W``.
 
-* at the sale, among pieces still held that were bought in the 30 days up to the sale;
-  shares sold in the same sale are gone from the book, so they cannot replace each other,
-  and the unsold rest of the very purchase that made the loss is not its own replacement;
-* at each later buy within 30 days, for losses not yet fully washed (a pending loss).
-
-For ``w`` replacement shares against a loss ``L`` on ``q`` shares, the disallowed amount is
-``L * w / q`` rounded to the cent, computed cumulatively so that a fully washed loss moves
-exactly ``L``. The replacement piece is split off, its basis grows by the disallowed amount and
-its holding period includes that of the sold shares (its effective acquisition date moves back
-by the days the sold shares were held). The disposal gets adjustment code ``W`` and the
-disallowed amount as a positive adjustment, so ``gain = proceeds - basis + adjustment``.
-Shares bought before a loss but sold again before it are not counted as replacements (they
-are no longer held when the loss is realized); this is the convention of most broker 1099-Bs.
+Releasing final disposals
+-------------------------
+A book that has to hold a long history (a trader's year of trades read from a file) can hand
+its disposals out as they become final and forget them: ``release_final(today)`` returns, in
+booking order, the disposals sold more than 30 days before ``today`` (every one when wash sales
+are off), which no later trade can change. Memory then grows with the open lots and the last
+30 days, not with history. A book that never releases keeps every disposal.
 
 Crypto is property, not a security: no wash sales. A crypto-to-crypto swap is booked as a sale
 of one coin at fair market value and a purchase of the other.
@@ -45,112 +40,27 @@ Standard library only.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
-from typing import NamedTuple
+from operator import attrgetter
 
 from tradegame.domain.allocation import allocate, share
 from tradegame.domain.errors import InsufficientHoldingsError, InvalidInputError, UnknownLotError
-from tradegame.domain.holding import Term, term_of
 from tradegame.domain.instruments import AssetClass, LotMethod
-from tradegame.domain.money import USD, Currency
+from tradegame.domain.lot_records import Disposal, OpenLot, Piece
+from tradegame.domain.money import ROUNDING, USD, Currency
+from tradegame.domain.wash_sales import WASH_WINDOW, PendingLoss, WashIndex
 
 __all__ = ["WASH_WINDOW", "Disposal", "LotBook", "OpenLot"]
 
-WASH_WINDOW = timedelta(days=30)
 _SECURITIES = frozenset(c for c in AssetClass if c.is_security)
 _FIFO, _LIFO, _HIFO = LotMethod.FIFO, LotMethod.LIFO, LotMethod.HIFO
 _AVERAGE, _SPECIFIC = LotMethod.AVERAGE, LotMethod.SPECIFIC
 _ZERO = Decimal(0)
 _new_tuple = tuple.__new__
-
-
-class OpenLot(NamedTuple):
-    """A snapshot of a lot (or a piece of one split by a wash sale) still held."""
-
-    account: str
-    symbol: str
-    lot_id: str
-    quantity: Decimal
-    cost_basis: Decimal
-    date_acquired: date
-    date_acquired_actual: date
-    asset_class: AssetClass
-    game: str | None
-
-
-class Disposal(NamedTuple):
-    """One line of a sale: the part of one lot that a sale consumed (a Form 8949 row)."""
-
-    account: str
-    symbol: str
-    lot_id: str
-    quantity: Decimal
-    date_acquired: date
-    date_acquired_actual: date
-    date_sold: date
-    proceeds: Decimal
-    cost_basis: Decimal
-    adjustment_code: str
-    adjustment_amount: Decimal
-    asset_class: AssetClass
-    sale_id: str
-    game: str | None
-    lot_game: str | None
-
-    @property
-    def gain(self) -> Decimal:
-        """Proceeds minus basis plus the Form 8949 adjustment (a disallowed loss)."""
-        return self.proceeds - self.cost_basis + self.adjustment_amount
-
-    @property
-    def term(self) -> Term:
-        return term_of(self.date_acquired, self.date_sold)
-
-
-@dataclass(slots=True, eq=False)
-class _Piece:
-    """A mutable open lot inside the book; never handed out. Compared by identity."""
-
-    lot_id: str
-    account: str
-    symbol: str
-    asset_class: AssetClass
-    quantity: Decimal
-    basis: Decimal
-    acquired: date
-    acquired_actual: date
-    seq: int
-    origin: int
-    game: str | None
-    replacement_used: bool = False
-
-    def snapshot(self) -> OpenLot:
-        return OpenLot(
-            self.account,
-            self.symbol,
-            self.lot_id,
-            self.quantity,
-            self.basis,
-            self.acquired,
-            self.acquired_actual,
-            self.asset_class,
-            self.game,
-        )
-
-
-@dataclass(slots=True, eq=False)
-class _PendingLoss:
-    """A loss disposal whose shares are not all washed yet."""
-
-    index: int
-    sold: date
-    held_days: int
-    quantity: Decimal
-    loss: Decimal
-    washed: Decimal
+_seq_of = attrgetter("seq")
 
 
 class LotBook:
@@ -174,12 +84,12 @@ class LotBook:
         self._methods = dict(methods or {})
         self._quantum = currency.quantum
         self._zero_money = currency.quantum * 0
-        self._holdings: dict[tuple[str, str], list[_Piece]] = {}
+        self._holdings: dict[tuple[str, str], list[Piece]] = {}
         self._positions: dict[tuple[str, str], Decimal] = {}
-        self._by_symbol: dict[str, list[list[_Piece]]] = {}
         self._named_lots: set[tuple[str, str]] = set()  # (account, id) of lots named by the user
         self._disposals: list[Disposal] = []
-        self._pending: dict[str, list[_PendingLoss]] = {}
+        self._released = 0  # disposals handed out by ``release_final`` and forgotten
+        self._wash = WashIndex()
         self._seq = 0
         self._last_date: date | None = None
 
@@ -187,19 +97,45 @@ class LotBook:
 
     @property
     def disposals(self) -> list[Disposal]:
-        """Every disposal so far, in booking order (wash adjustments applied)."""
+        """Every disposal not released yet (all of them if none were), in booking order."""
         return list(self._disposals)
 
     @property
     def disposal_count(self) -> int:
-        return len(self._disposals)
+        """How many disposals were booked, released ones included."""
+        return self._released + len(self._disposals)
 
     def disposal_at(self, index: int) -> Disposal:
-        return self._disposals[index]
+        """Disposal number ``index`` (counting from the first ever booked); not a released one."""
+        return self._disposals[index - self._released]
 
     def disposals_since(self, start: int) -> list[Disposal]:
         """The disposals from number ``start`` on (cheaper than copying them all)."""
-        return self._disposals[start:]
+        return self._disposals[start - self._released :]
+
+    def release_final(self, today: date) -> list[Disposal]:
+        """Hand out and forget the disposals no trade on or after ``today`` can change.
+
+        Those sold more than 30 days before ``today`` (with wash sales off: all of them), in
+        booking order. Call it with the date of the next trade before booking it, or with a
+        date past the last sale plus 30 days at the end.
+        """
+        disposals = self._disposals
+        if not self.wash_sales:
+            count = len(disposals)
+        else:
+            last_final = today - WASH_WINDOW - timedelta(days=1)
+            count = 0
+            for disposal in disposals:  # in date order: stop at the first one still open
+                if disposal.date_sold > last_final:
+                    break
+                count += 1
+        if not count:
+            return []
+        final = disposals[:count]
+        del disposals[:count]
+        self._released += count
+        return final
 
     def open_lots(self, account: str | None = None, symbol: str | None = None) -> list[OpenLot]:
         """Open lots in acquisition order, optionally for one account and/or symbol."""
@@ -248,7 +184,7 @@ class LotBook:
             self._named_lots.add((account, lot_id))
         self._seq += 1
         key = (account, symbol)
-        piece = _Piece(
+        piece = Piece(
             lot_id,
             account,
             symbol,
@@ -264,14 +200,15 @@ class LotBook:
         held = self._holdings.get(key)
         if held is None:
             held = self._holdings[key] = []
-            self._by_symbol.setdefault(symbol, []).append(held)
             self._positions[key] = quantity
         else:
             self._positions[key] += quantity
         held.append(piece)
         self._last_date = on
-        if self.wash_sales and symbol in self._pending and asset_class in _SECURITIES:
-            self._wash_with_purchase(piece, held)
+        if self.wash_sales:
+            position = self._wash.add_purchase(piece)
+            if asset_class in _SECURITIES and self._wash.has_pending(symbol):
+                self._wash_with_purchase(piece, position)
         return lot_id
 
     def sell(
@@ -297,7 +234,7 @@ class LotBook:
             available = self._positions.get(key, _ZERO)
             if quantity > available:
                 raise InsufficientHoldingsError(f"selling {quantity} {symbol} but account {account} holds {available}")
-            plan: list[tuple[_Piece, Decimal]] = []
+            plan: list[tuple[Piece, Decimal]] = []
             remaining = quantity
             for piece in held:
                 if piece.quantity < remaining:
@@ -324,7 +261,7 @@ class LotBook:
             proceeds_parts = allocate(proceeds, [t for _, t in plan], quantum)
         average_basis = self._average_basis(held, plan, quantity) if method is _AVERAGE else None
         disposals = self._disposals
-        first = len(disposals)
+        first = len(disposals)  # a list position; ``_released`` turns it into a disposal number
         emptied = 0
         zero = self._zero_money
         for index, (piece, take) in enumerate(plan):
@@ -371,8 +308,9 @@ class LotBook:
         self._last_date = on
         if self.wash_sales and asset_class in _SECURITIES:
             for index, (piece, _) in enumerate(plan, start=first):
-                if disposals[index].gain < 0:
-                    self._wash_at_sale(index, piece.origin)
+                disposal = disposals[index]
+                if disposal.proceeds < disposal.cost_basis:  # a loss (nothing is adjusted yet)
+                    self._wash_at_sale(disposal, index + self._released, piece.origin)
         return disposals[first:]
 
     def split(self, symbol: str, ratio: Decimal, on: date) -> dict[str, tuple[Decimal, Decimal]]:
@@ -396,9 +334,7 @@ class LotBook:
             before = self._positions[(account, sym)]
             self._positions[(account, sym)] = before * ratio
             changed[account] = (before, before * ratio)
-        for pending in self._pending.get(symbol, ()):
-            pending.quantity *= ratio
-            pending.washed *= ratio
+        self._wash.scale(symbol, ratio)
         self._last_date = on
         return changed
 
@@ -427,11 +363,11 @@ class LotBook:
         self,
         account: str,
         symbol: str,
-        held: list[_Piece],
+        held: list[Piece],
         quantity: Decimal,
         method: LotMethod,
         lots: Sequence[tuple[str, Decimal]] | None,
-    ) -> list[tuple[_Piece, Decimal]]:
+    ) -> list[tuple[Piece, Decimal]]:
         if method is _SPECIFIC:
             if not lots:
                 raise UnknownLotError(f"specific identification needs the lots to sell for {symbol}")
@@ -440,12 +376,12 @@ class LotBook:
         if quantity > available:
             raise InsufficientHoldingsError(f"selling {quantity} {symbol} but account {account} holds {available}")
         if method is _LIFO:
-            order: Iterable[_Piece] = reversed(held)
+            order: Iterable[Piece] = reversed(held)
         elif method is _HIFO:
             order = sorted(held, key=lambda p: (-(p.basis / p.quantity), p.seq))
         else:  # FIFO and AVERAGE consume oldest first
             order = held
-        plan: list[tuple[_Piece, Decimal]] = []
+        plan: list[tuple[Piece, Decimal]] = []
         remaining = quantity
         for piece in order:
             take = piece.quantity if piece.quantity < remaining else remaining
@@ -459,14 +395,14 @@ class LotBook:
         self,
         account: str,
         symbol: str,
-        held: list[_Piece],
+        held: list[Piece],
         quantity: Decimal,
         lots: Sequence[tuple[str, Decimal]],
-    ) -> list[tuple[_Piece, Decimal]]:
+    ) -> list[tuple[Piece, Decimal]]:
         named = sum((qty for _, qty in lots), _ZERO)
         if named != quantity:
             raise UnknownLotError(f"the lots named add up to {named}, not the {quantity} sold")
-        plan: list[tuple[_Piece, Decimal]] = []
+        plan: list[tuple[Piece, Decimal]] = []
         for lot_id, wanted in lots:
             if wanted <= 0:
                 raise UnknownLotError(f"lot {lot_id}: quantity must be positive, got {wanted}")
@@ -487,9 +423,7 @@ class LotBook:
                     remaining -= take
         return plan
 
-    def _average_basis(
-        self, held: list[_Piece], plan: list[tuple[_Piece, Decimal]], quantity: Decimal
-    ) -> list[Decimal]:
+    def _average_basis(self, held: list[Piece], plan: list[tuple[Piece, Decimal]], quantity: Decimal) -> list[Decimal]:
         """Re-base every piece to the pool's average cost; return the basis of each planned take."""
         pool_quantity = sum((p.quantity for p in held), _ZERO)
         pool_basis = sum((p.basis for p in held), _ZERO)
@@ -510,9 +444,8 @@ class LotBook:
             piece.basis = new_basis[id(piece)]
         return take_parts
 
-    def _wash_at_sale(self, index: int, loss_origin: int) -> None:
-        disposal = self._disposals[index]
-        pending = _PendingLoss(
+    def _wash_at_sale(self, disposal: Disposal, index: int, loss_origin: int) -> None:
+        pending = PendingLoss(
             index,
             disposal.date_sold,
             (disposal.date_sold - disposal.date_acquired).days,
@@ -520,42 +453,34 @@ class LotBook:
             -(disposal.proceeds - disposal.cost_basis),
             _ZERO,
         )
-        window_start = disposal.date_sold - WASH_WINDOW
-        candidates = []
-        for held in self._by_symbol.get(disposal.symbol, ()):
-            for piece in reversed(held):  # pieces are in acquisition order: stop at the window
-                if piece.acquired_actual < window_start:
-                    break
-                if not piece.replacement_used and piece.origin != loss_origin:
-                    candidates.append(piece)
-        candidates.sort(key=lambda p: p.seq)
-        for piece in candidates:
+        symbol = disposal.symbol
+        for position, piece in self._wash.replacements(symbol, disposal.date_sold, loss_origin):
+            rest = self._replace(pending, piece)
+            if rest is not None:
+                self._wash.put(symbol, position, rest)
             if pending.washed == pending.quantity:
                 break
-            self._replace(pending, piece)
         if pending.washed < pending.quantity:
-            self._pending.setdefault(disposal.symbol, []).append(pending)
+            self._wash.add_pending(disposal.symbol, pending)
 
-    def _wash_with_purchase(self, piece: _Piece, held: list[_Piece]) -> None:
-        pendings = self._pending[piece.symbol]
-        window_start = piece.acquired_actual - WASH_WINDOW
-        pendings[:] = [p for p in pendings if p.sold >= window_start and p.washed < p.quantity]
-        for pending in pendings:
+    def _wash_with_purchase(self, piece: Piece, position: int) -> None:
+        symbol = piece.symbol
+        for pending in self._wash.pending_at_purchase(symbol, piece.acquired_actual):
             if piece.replacement_used or not piece.quantity:
                 break
             rest = self._replace(pending, piece)
             if rest is not None:
+                self._wash.put(symbol, position, rest)
                 piece = rest
-        pendings[:] = [p for p in pendings if p.washed < p.quantity]
-        if not pendings:
-            del self._pending[piece.symbol]
+        self._wash.settle(symbol)
 
-    def _replace(self, pending: _PendingLoss, piece: _Piece) -> _Piece | None:
+    def _replace(self, pending: PendingLoss, piece: Piece) -> Piece | None:
         """Use up to all of ``piece`` to wash ``pending``; return the unused rest, if split off."""
         used = min(pending.quantity - pending.washed, piece.quantity)
-        before = self.currency.round(pending.loss * pending.washed / pending.quantity)
+        quantum = self._quantum
+        before = (pending.loss * pending.washed / pending.quantity).quantize(quantum, ROUNDING)
         pending.washed += used
-        after = self.currency.round(pending.loss * pending.washed / pending.quantity)
+        after = (pending.loss * pending.washed / pending.quantity).quantize(quantum, ROUNDING)
         disallowed = after - before
         rest = None
         if used < piece.quantity:
@@ -563,17 +488,18 @@ class LotBook:
         piece.basis += disallowed
         piece.acquired = piece.acquired_actual - timedelta(days=pending.held_days)
         piece.replacement_used = True
-        old = self._disposals[pending.index]
-        self._disposals[pending.index] = old._replace(
-            adjustment_code="W", adjustment_amount=old.adjustment_amount + disallowed
-        )
+        position = pending.index - self._released
+        old = self._disposals[position]
+        # old._replace(adjustment_code="W", adjustment_amount=...) without its Python-level cost
+        self._disposals[position] = _new_tuple(Disposal, (*old[:9], "W", old[10] + disallowed, *old[11:]))
         return rest
 
-    def _split(self, piece: _Piece, keep: Decimal) -> _Piece:
+    def _split(self, piece: Piece, keep: Decimal) -> Piece:
         """Cut ``piece`` down to ``keep`` units; the rest becomes a new piece right after it."""
         rest_quantity = piece.quantity - keep
-        kept_basis = share(piece.basis, keep, piece.quantity, self._quantum)
-        rest = _Piece(
+        # share(piece.basis, keep, piece.quantity), inline: 0 < keep < piece.quantity here
+        kept_basis = (piece.basis * keep / piece.quantity).quantize(self._quantum, ROUND_HALF_UP)
+        rest = Piece(
             piece.lot_id,
             piece.account,
             piece.symbol,
@@ -589,5 +515,6 @@ class LotBook:
         piece.quantity = keep
         piece.basis = kept_basis
         held = self._holdings[(piece.account, piece.symbol)]
-        held.insert(held.index(piece) + 1, rest)
+        # held is in purchase order and ``piece`` is the last of its purchase's pieces
+        held.insert(bisect_right(held, piece.seq, key=_seq_of), rest)
         return rest

@@ -20,7 +20,17 @@ from tradegame.domain.instruments import AssetClass, LotMethod
 from tradegame.domain.lots import Disposal, LotBook
 from tradegame.domain.money import USD, Currency
 
-__all__ = ["GameAttribution", "Side", "Trade", "TradeError", "attribute_to_games", "book_trades"]
+__all__ = [
+    "GameAttribution",
+    "Side",
+    "Trade",
+    "TradeError",
+    "attribute_to_games",
+    "book_trade",
+    "book_trades",
+    "check_side",
+    "check_swaps",
+]
 
 
 class Side(StrEnum):
@@ -56,7 +66,8 @@ class TradeError(InvalidInputError):
         self.problem = problem
 
 
-def _check_swaps(trades: Sequence[Trade]) -> None:
+def check_swaps(trades: Sequence[Trade]) -> None:
+    """Raise ``TradeError`` for the first broken swap (legs, sides, date, account, coins)."""
     legs: dict[str, list[Trade]] = defaultdict(list)
     for trade in trades:
         if trade.swap_id is not None:
@@ -76,12 +87,12 @@ def _check_swaps(trades: Sequence[Trade]) -> None:
             raise TradeError(last.row, f"swap {swap_id!r}: both legs are {sell.symbol}")
 
 
-def _check_sides(trades: Sequence[Trade]) -> None:
-    for trade in trades:
-        if trade.side is Side.SELL and trade.lot_id is not None:
-            raise TradeError(trade.row, "lot_id names the lot a buy creates; a sell uses the lots column")
-        if trade.side is Side.BUY and trade.lots is not None:
-            raise TradeError(trade.row, "the lots column is for specific-identification sells, not buys")
+def check_side(trade: Trade) -> None:
+    """Raise ``TradeError`` if the trade uses a column of the other side (lot_id or lots)."""
+    if trade.side is Side.SELL and trade.lot_id is not None:
+        raise TradeError(trade.row, "lot_id names the lot a buy creates; a sell uses the lots column")
+    if trade.side is Side.BUY and trade.lots is not None:
+        raise TradeError(trade.row, "the lots column is for specific-identification sells, not buys")
 
 
 def book_trades(
@@ -99,40 +110,47 @@ def book_trades(
     ``"game"`` books each (account, game) apart: the per-Game view.
     """
     ordered = sorted(trades, key=lambda t: t.on)
-    _check_sides(ordered)
-    _check_swaps(ordered)
+    for trade in ordered:
+        check_side(trade)
+    check_swaps(ordered)
     book = LotBook(currency, method, wash_sales=wash_sales)
     for trade in ordered:
         account = trade.account if account_key is None else f"{trade.account}|{trade.game or ''}"
-        try:
-            if trade.side is Side.BUY:
-                book.buy(
-                    account=account,
-                    symbol=trade.symbol,
-                    quantity=trade.quantity,
-                    price=trade.price,
-                    fee=trade.fee,
-                    on=trade.on,
-                    asset_class=trade.asset_class,
-                    lot_id=trade.lot_id,
-                    game=trade.game,
-                )
-            else:
-                book.sell(
-                    account=account,
-                    symbol=trade.symbol,
-                    quantity=trade.quantity,
-                    price=trade.price,
-                    fee=trade.fee,
-                    on=trade.on,
-                    asset_class=trade.asset_class,
-                    lots=trade.lots if method is LotMethod.SPECIFIC else None,
-                    game=trade.game,
-                    sale_id=f"row{trade.row}",
-                )
-        except InvalidInputError as error:
-            raise TradeError(trade.row, str(error)) from None
+        book_trade(book, trade, method, account)
     return book
+
+
+def book_trade(book: LotBook, trade: Trade, method: LotMethod, account: str | None = None) -> list[Disposal]:
+    """Book one trade (in ``account``, default its own); a refusal raises ``TradeError`` naming its row."""
+    account = trade.account if account is None else account
+    try:
+        if trade.side is Side.BUY:
+            book.buy(
+                account=account,
+                symbol=trade.symbol,
+                quantity=trade.quantity,
+                price=trade.price,
+                fee=trade.fee,
+                on=trade.on,
+                asset_class=trade.asset_class,
+                lot_id=trade.lot_id,
+                game=trade.game,
+            )
+            return []
+        return book.sell(
+            account=account,
+            symbol=trade.symbol,
+            quantity=trade.quantity,
+            price=trade.price,
+            fee=trade.fee,
+            on=trade.on,
+            asset_class=trade.asset_class,
+            lots=trade.lots if method is LotMethod.SPECIFIC else None,
+            game=trade.game,
+            sale_id=f"row{trade.row}",
+        )
+    except InvalidInputError as error:
+        raise TradeError(trade.row, str(error)) from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,20 +10,25 @@ checked here; the first bad one raises ``InvalidInputError`` naming its row and 
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TypeVar
 
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.instruments import AssetClass
 from tradegame.domain.limits import amount_problem, shown
 from tradegame.domain.trades import Side, Trade, TradeError
 
-__all__ = ["OPTIONAL_COLUMNS", "REQUIRED_COLUMNS", "TradeFile", "read_trades"]
+__all__ = ["OPTIONAL_COLUMNS", "REQUIRED_COLUMNS", "TradeFile", "iter_trades", "read_trades"]
 
 REQUIRED_COLUMNS = ("date", "account", "symbol", "side", "quantity", "price", "fee", "asset_class")
 OPTIONAL_COLUMNS = ("lot_id", "lots", "game", "swap_id")
+_SIDES = {"buy": Side.BUY, "sell": Side.SELL}
+_NON_EMPTY = ("date", "account", "symbol", "side", "quantity", "price", "asset_class")
+_T = TypeVar("_T")
 _ASSET_CLASSES = {
     "security": AssetClass.EQUITY,
     "equity": AssetClass.EQUITY,
@@ -76,88 +81,195 @@ def _lots(text: str, row: int) -> tuple[tuple[str, Decimal], ...]:
     return tuple(picks)
 
 
-def _trade(values: dict[str, str], row: int) -> Trade:
-    def text(column: str) -> str:
-        return (values.get(column) or "").strip()
+class _Parser:
+    """Turns the fields of one data row into a ``Trade``; caches the dates and numbers it saw.
 
-    for column in ("date", "account", "symbol", "side", "quantity", "price", "asset_class"):
-        if not text(column):
-            raise TradeError(row, f"{column} is empty")
+    A trader's file repeats its dates, quantities and prices many times: each distinct text is
+    parsed and checked once (the caches are emptied when they grow large).
+    """
+
+    _CACHE_LIMIT = 200_000
+
+    def __init__(self, header: list[str]) -> None:
+        self.width = len(header)
+        column = {name: i for i, name in enumerate(header)}
+        self.required = [(name, column[name]) for name in _NON_EMPTY]
+        self.optional = [column.get(name) for name in OPTIONAL_COLUMNS]
+        self.fee_at = column["fee"]
+        self.dates: dict[str, date] = {}
+        self.positive: dict[str, Decimal] = {}
+        self.fees: dict[str, Decimal] = {}
+        self.names: dict[str, str] = {}  # accounts and symbols already checked
+        # The fields of rows already accepted, as they were written (unstripped), by column kind
+        self.at = [column[name] for name in ("date", "account", "symbol", "side", "quantity", "price", "asset_class")]
+        self.seen_dates: dict[str, date] = {}
+        self.seen_names: dict[str, str] = {}
+        self.seen_sides: dict[str, Side] = {}
+        self.seen_numbers: dict[str, Decimal] = {}
+        self.seen_fees: dict[str, Decimal] = {}
+        self.seen_classes: dict[str, AssetClass] = {}
+
+    def trade(self, fields: list[str], row: int) -> Trade:
+        """The row's ``Trade``; a row whose every field was met before skips the checks."""
+        at_date, at_account, at_symbol, at_side, at_quantity, at_price, at_class = self.at
+        try:
+            on = self.seen_dates[fields[at_date]]
+            account = self.seen_names[fields[at_account]]
+            symbol = self.seen_names[fields[at_symbol]]
+            side = self.seen_sides[fields[at_side]]
+            quantity = self.seen_numbers[fields[at_quantity]]
+            price = self.seen_numbers[fields[at_price]]
+            fee = self.seen_fees[fields[self.fee_at]]
+            asset_class = self.seen_classes[fields[at_class]]
+        except KeyError:
+            return self._checked(fields, row)
+        lot_id, lots, game, swap_id = (fields[at].strip() if at is not None else "" for at in self.optional)
+        if lots:
+            return self._checked(fields, row)
+        return Trade(row, on, account, symbol, side, quantity, price, fee, asset_class, lot_id or None, None,
+                     game or None, swap_id or None)  # fmt: skip
+
+    def _checked(self, fields: list[str], row: int) -> Trade:
+        """Check every field of the row (the first problem raises) and remember what passed."""
+        trade = self._check(fields, row)
+        at_date, at_account, at_symbol, at_side, at_quantity, at_price, at_class = self.at
+        remember = self._remember
+        remember(self.seen_dates, fields[at_date], trade.on)
+        remember(self.seen_names, fields[at_account], trade.account)
+        remember(self.seen_names, fields[at_symbol], trade.symbol)
+        remember(self.seen_sides, fields[at_side], trade.side)
+        remember(self.seen_numbers, fields[at_quantity], trade.quantity)
+        remember(self.seen_numbers, fields[at_price], trade.price)
+        remember(self.seen_fees, fields[self.fee_at], trade.fee)
+        remember(self.seen_classes, fields[at_class], trade.asset_class)
+        return trade
+
+    def _check(self, fields: list[str], row: int) -> Trade:
+        texts: dict[str, str] = {}
+        for name, at in self.required:
+            value = fields[at].strip()
+            if not value:
+                raise TradeError(row, f"{name} is empty")
+            texts[name] = value
+        on = self.dates.get(texts["date"])
+        if on is None:
+            try:
+                on = date.fromisoformat(texts["date"])
+            except ValueError:
+                raise TradeError(row, f"date {texts['date']!r} is not an ISO date (YYYY-MM-DD)") from None
+            self._remember(self.dates, texts["date"], on)
+        side = _SIDES.get(texts["side"].lower())
+        if side is None:
+            raise TradeError(row, f"side {texts['side']!r} must be buy or sell")
+        asset_class = _ASSET_CLASSES.get(texts["asset_class"].lower())
+        if asset_class is None:
+            raise TradeError(row, f"asset_class {texts['asset_class']!r} must be security or crypto")
+        account, symbol = texts["account"], texts["symbol"]
+        names = self.names
+        for name, value in (("account", account), ("symbol", symbol)):
+            if value not in names:
+                if any(ch.isspace() for ch in value) or "|" in value or ":" in value:
+                    raise TradeError(row, f"{name} {value!r} must not contain spaces, ':' or '|'")
+                self._remember(names, value, value)
+        lot_id, lots, game, swap_id = (fields[at].strip() if at is not None else "" for at in self.optional)
+        return Trade(
+            row=row,
+            on=on,
+            account=account,
+            symbol=symbol,
+            side=side,
+            quantity=self._positive(texts["quantity"], "quantity", row),
+            price=self._positive(texts["price"], "price", row),
+            fee=self._fee(fields[self.fee_at].strip() or "0", row),
+            asset_class=asset_class,
+            lot_id=lot_id or None,
+            lots=_lots(lots, row) if lots else None,
+            game=game or None,
+            swap_id=swap_id or None,
+        )
+
+    def _positive(self, text: str, column: str, row: int) -> Decimal:
+        value = self.positive.get(text)
+        if value is None:
+            value = _number(text, column, row, positive=True)
+            self._remember(self.positive, text, value)
+        return value
+
+    def _fee(self, text: str, row: int) -> Decimal:
+        value = self.fees.get(text)
+        if value is None:
+            value = _number(text, "fee", row, positive=False)
+            self._remember(self.fees, text, value)
+        return value
+
+    def _remember(self, cache: dict[str, _T], text: str, value: _T) -> None:
+        if len(cache) >= self._CACHE_LIMIT:
+            cache.clear()
+        cache[text] = value
+
+
+def _header(reader: Iterator[list[str]], path: Path) -> list[str]:
     try:
-        on = date.fromisoformat(text("date"))
-    except ValueError:
-        raise TradeError(row, f"date {text('date')!r} is not an ISO date (YYYY-MM-DD)") from None
-    side_text = text("side").lower()
-    if side_text not in ("buy", "sell"):
-        raise TradeError(row, f"side {text('side')!r} must be buy or sell")
-    asset_class = _ASSET_CLASSES.get(text("asset_class").lower())
-    if asset_class is None:
-        raise TradeError(row, f"asset_class {text('asset_class')!r} must be security or crypto")
-    account, symbol = text("account"), text("symbol")
-    for name, value in (("account", account), ("symbol", symbol)):
-        if any(ch.isspace() for ch in value) or "|" in value or ":" in value:
-            raise TradeError(row, f"{name} {value!r} must not contain spaces, ':' or '|'")
-    return Trade(
-        row=row,
-        on=on,
-        account=account,
-        symbol=symbol,
-        side=Side(side_text),
-        quantity=_number(text("quantity"), "quantity", row, positive=True),
-        price=_number(text("price"), "price", row, positive=True),
-        fee=_number(text("fee") or "0", "fee", row, positive=False),
-        asset_class=asset_class,
-        lot_id=text("lot_id") or None,
-        lots=_lots(text("lots"), row) if text("lots") else None,
-        game=text("game") or None,
-        swap_id=text("swap_id") or None,
-    )
+        header = [name.strip() for name in next(reader, [])]
+    except (csv.Error, UnicodeDecodeError) as error:
+        raise InvalidInputError(f"{path.name}: cannot read the header: {error}") from None
+    if not header:
+        raise InvalidInputError(f"{path.name} is empty; expected a header with {', '.join(REQUIRED_COLUMNS)}")
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise InvalidInputError(f"{path.name}: missing column(s) {', '.join(missing)}")
+    unknown = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    if unknown:
+        raise InvalidInputError(
+            f"{path.name}: unknown column(s) {', '.join(unknown)}; "
+            f"allowed: {', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}"
+        )
+    if len(set(header)) != len(header):
+        raise InvalidInputError(f"{path.name}: a column appears twice in the header")
+    return header
 
 
-def read_trades(path: Path) -> TradeFile:
-    """Parse ``path``; raise ``InvalidInputError`` naming the file, row and line of the first problem."""
+def iter_trades(path: Path) -> Iterator[tuple[Trade, int]]:
+    """Parse ``path`` row by row: each ``Trade`` with the file line its row ends on.
+
+    Nothing is kept but the current row, so a file of any length streams in constant memory.
+    The first problem raises ``InvalidInputError`` naming the file, row and line (a bad header
+    before the first row).
+    """
     try:
         handle = path.open(newline="", encoding="utf-8-sig")
     except OSError as error:
         raise InvalidInputError(f"cannot read {path}: {error.strerror}") from None
     with handle:
-        reader = csv.DictReader(handle, strict=True)
-        try:
-            header = [name.strip() for name in (reader.fieldnames or [])]
-        except (csv.Error, UnicodeDecodeError) as error:
-            raise InvalidInputError(f"{path.name}: cannot read the header: {error}") from None
-        if not header:
-            raise InvalidInputError(f"{path.name} is empty; expected a header with {', '.join(REQUIRED_COLUMNS)}")
-        reader.fieldnames = header
-        missing = [c for c in REQUIRED_COLUMNS if c not in header]
-        if missing:
-            raise InvalidInputError(f"{path.name}: missing column(s) {', '.join(missing)}")
-        unknown = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-        if unknown:
-            raise InvalidInputError(
-                f"{path.name}: unknown column(s) {', '.join(unknown)}; "
-                f"allowed: {', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}"
-            )
-        if len(set(header)) != len(header):
-            raise InvalidInputError(f"{path.name}: a column appears twice in the header")
-        trades: list[Trade] = []
-        lines: dict[int, int] = {}
+        reader = csv.reader(handle, strict=True)
+        parser = _Parser(_header(reader, path))
+        width = parser.width
         row = 0
         try:
-            for values in reader:
+            for fields in reader:
+                if not fields:  # a blank line, skipped as csv.DictReader does
+                    continue
                 row += 1
-                lines[row] = reader.line_num  # the line the row ends on
-                if None in values:
-                    raise TradeError(row, f"has {len(header) + len(values[None])} fields, header has {len(header)}")
-                if any(v is None for v in values.values()):
-                    raise TradeError(row, f"has fewer fields than the header's {len(header)}")
-                trades.append(_trade(values, row))
+                if len(fields) != width:
+                    if len(fields) > width:
+                        raise TradeError(row, f"has {len(fields)} fields, header has {width}")
+                    raise TradeError(row, f"has fewer fields than the header's {width}")
+                yield parser.trade(fields, row), reader.line_num
         except TradeError as error:
             raise InvalidInputError(f"{path.name} row {error.row} (line {reader.line_num}): {error.problem}") from None
         except csv.Error as error:
             raise InvalidInputError(f"{path.name} line {reader.line_num}: malformed CSV: {error}") from None
         except UnicodeDecodeError:
             raise InvalidInputError(f"{path.name}: not valid UTF-8 (after line {reader.line_num})") from None
-    if not trades:
+    if not row:
         raise InvalidInputError(f"{path.name} has a header but no trades")
+
+
+def read_trades(path: Path) -> TradeFile:
+    """Parse ``path`` whole; raise ``InvalidInputError`` naming the file, row and line of the first problem."""
+    trades: list[Trade] = []
+    lines: dict[int, int] = {}
+    for trade, line in iter_trades(path):
+        trades.append(trade)
+        lines[trade.row] = line
     return TradeFile(path, tuple(trades), lines)

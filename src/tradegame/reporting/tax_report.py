@@ -1,7 +1,8 @@
-"""The tax-lot report: a JSON-ready dict and a Form 8949-style table.
+"""The tax-lot report as JSON-ready data: disposals, open lots, totals per tax year, Games, tax.
 
-Builds plain data from a booked ``LotBook`` (amounts as decimal strings, never floats) and
-renders it with Rich. Imports the domain and Rich only; writes nothing itself.
+Amounts are decimal strings, never floats. ``build_report`` makes the whole report from a
+booked ``LotBook``; ``report_head``, ``disposal_dict`` and ``report_tail`` are its parts, which
+``tax_output`` writes as a stream. Imports the domain only; writes nothing itself.
 """
 
 from __future__ import annotations
@@ -11,17 +12,13 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from rich.console import Console, Group
-from rich.table import Table
-from rich.text import Text
-
 from tradegame.domain.holding import Term
 from tradegame.domain.instruments import AssetClass, LotMethod
 from tradegame.domain.lots import Disposal, LotBook, OpenLot
 from tradegame.domain.tax import TaxProfile, YearTax, estimate_tax
 from tradegame.domain.trades import GameAttribution
 
-__all__ = ["YearTotals", "build_report", "render_report", "totals_by_tax_year"]
+__all__ = ["YearTotals", "build_report", "disposal_dict", "report_head", "report_tail", "totals_by_tax_year"]
 
 _ZERO = Decimal(0)
 
@@ -39,10 +36,14 @@ class YearTotals:
         self.cost_basis = _ZERO
 
     def add(self, disposal: Disposal) -> None:
-        if disposal.term is Term.LONG:
-            self.long_term_gain += disposal.gain
+        self.add_parts(disposal, disposal.gain, disposal.term)
+
+    def add_parts(self, disposal: Disposal, gain: Decimal, term: Term) -> None:
+        """``add`` with the disposal's gain and term already worked out."""
+        if term is Term.LONG:
+            self.long_term_gain += gain
         else:
-            self.short_term_gain += disposal.gain
+            self.short_term_gain += gain
         self.wash_sale_disallowed += disposal.adjustment_amount
         self.proceeds += disposal.proceeds
         self.cost_basis += disposal.cost_basis
@@ -64,7 +65,7 @@ def _quantity(value: Decimal) -> str:
     return format(value, "f")
 
 
-def _disposal_dict(d: Disposal, quantum: Decimal) -> dict[str, Any]:
+def disposal_dict(d: Disposal, quantum: Decimal) -> dict[str, Any]:
     return {
         "account": d.account,
         "symbol": d.symbol,
@@ -102,22 +103,16 @@ def _year_taxes(totals: dict[int, YearTotals], profile: TaxProfile) -> list[Year
     return estimate_tax({year: (t.short_term_gain, t.long_term_gain) for year, t in totals.items()}, profile)
 
 
-def build_report(
-    book: LotBook,
-    method: LotMethod,
-    games: Sequence[GameAttribution] = (),
-    profile: TaxProfile | None = None,
+def report_tail(
+    open_lots: Sequence[OpenLot],
+    totals: dict[int, YearTotals],
+    games: Sequence[GameAttribution],
+    profile: TaxProfile | None,
+    quantum: Decimal,
 ) -> dict[str, Any]:
-    """Everything the ``tax lots`` command prints, as JSON-ready data."""
-    quantum = book.currency.quantum
-    disposals = book.disposals
-    totals = totals_by_tax_year(disposals)
-    report: dict[str, Any] = {
-        "currency": book.currency.code,
-        "method": method.value,
-        "wash_sales": book.wash_sales,
-        "disposals": [_disposal_dict(d, quantum) for d in disposals],
-        "open_lots": [_open_lot_dict(lot, quantum) for lot in book.open_lots()],
+    """The report's entries after ``disposals``: open lots, totals, and games and tax if any."""
+    tail: dict[str, Any] = {
+        "open_lots": [_open_lot_dict(lot, quantum) for lot in open_lots],
         "totals_by_tax_year": {
             str(year): {
                 "short_term_gain": _amount(t.short_term_gain, quantum),
@@ -126,11 +121,11 @@ def build_report(
                 "proceeds": _amount(t.proceeds, quantum),
                 "cost_basis": _amount(t.cost_basis, quantum),
             }
-            for year, t in totals.items()
+            for year, t in sorted(totals.items())
         },
     }
     if games:
-        report["games"] = [
+        tail["games"] = [
             {
                 "game": g.game,
                 "tax_gain": _amount(g.tax_gain, quantum),
@@ -141,7 +136,7 @@ def build_report(
             for g in games
         ]
     if profile is not None:
-        report["tax"] = [
+        tail["tax"] = [
             {
                 "year": y.year,
                 "taxable_short_term": _amount(y.taxable_short, quantum),
@@ -153,94 +148,27 @@ def build_report(
             }
             for y in _year_taxes(totals, profile)
         ]
+    return tail
+
+
+def report_head(currency: str, method: LotMethod, wash_sales: bool) -> dict[str, Any]:
+    """The report's entries before ``disposals``."""
+    return {"currency": currency, "method": method.value, "wash_sales": wash_sales}
+
+
+def build_report(
+    book: LotBook,
+    method: LotMethod,
+    games: Sequence[GameAttribution] = (),
+    profile: TaxProfile | None = None,
+) -> dict[str, Any]:
+    """Everything the ``tax lots`` command prints, as JSON-ready data, from a whole book.
+
+    The command itself streams the same report (``tax_output``); this builds it in memory.
+    """
+    quantum = book.currency.quantum
+    disposals = book.disposals
+    report = report_head(book.currency.code, method, book.wash_sales)
+    report["disposals"] = [disposal_dict(d, quantum) for d in disposals]
+    report.update(report_tail(book.open_lots(), totals_by_tax_year(disposals), games, profile, quantum))
     return report
-
-
-def _money_cell(text: str) -> Text:
-    return Text(text, style="red" if text.startswith("-") else "")
-
-
-def _part_table(title: str, rows: list[dict[str, Any]]) -> Table:
-    table = Table(title=title, title_justify="left", show_footer=True)
-    table.add_column("Account")
-    table.add_column("Lot")
-    table.add_column("(a) Description", footer="Totals")
-    table.add_column("(b) Acquired")
-    table.add_column("(c) Sold")
-    sums = dict.fromkeys(("proceeds", "cost_basis", "adjustment_amount", "gain"), _ZERO)
-    for row in rows:
-        for key in sums:
-            sums[key] += Decimal(row[key])
-    for header, key in (("(d) Proceeds", "proceeds"), ("(e) Cost basis", "cost_basis")):
-        table.add_column(header, justify="right", footer=str(sums[key]))
-    table.add_column("(f) Code", justify="center")
-    table.add_column("(g) Adjustment", justify="right", footer=str(sums["adjustment_amount"]))
-    table.add_column("(h) Gain or loss", justify="right", footer=_money_cell(str(sums["gain"])))
-    for row in rows:
-        table.add_row(
-            row["account"],
-            row["lot_id"],
-            f"{row['quantity']} {row['symbol']}",
-            row["date_acquired"],
-            row["date_sold"],
-            row["proceeds"],
-            row["cost_basis"],
-            row["adjustment_code"],
-            row["adjustment_amount"] if row["adjustment_code"] else "",
-            _money_cell(row["gain"]),
-        )
-    return table
-
-
-def render_report(report: dict[str, Any], console: Console) -> None:
-    """Print ``report`` as Form 8949-style parts per tax year, then open lots and totals."""
-    by_year: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in report["disposals"]:
-        by_year[row["date_sold"][:4]].append(row)
-    wash = "on" if report["wash_sales"] else "off"
-    console.print(f"[bold]Tax lots[/bold]: method {report['method'].upper()}, wash sales {wash}, {report['currency']}")
-    for year, rows in sorted(by_year.items()):
-        parts = []
-        for term, title in (("short", "Part I  Short-term (held one year or less)"), ("long", "Part II Long-term")):
-            part_rows = [r for r in rows if r["term"] == term]
-            if part_rows:
-                parts.append(_part_table(f"Form 8949 {year}, {title}", part_rows))
-        console.print(Group(*parts))
-    lots = Table(title="Open lots", title_justify="left")
-    for column in ("Account", "Lot", "Symbol", "Quantity", "Cost basis", "Acquired", "Acquired (actual)"):
-        lots.add_column(column, justify="right" if column in ("Quantity", "Cost basis") else "left")
-    for lot in report["open_lots"]:
-        lots.add_row(
-            lot["account"],
-            lot["lot_id"],
-            lot["symbol"],
-            lot["quantity"],
-            lot["cost_basis"],
-            lot["date_acquired"],
-            lot["date_acquired_actual"],
-        )
-    console.print(lots)
-    totals = Table(title="Totals by tax year", title_justify="left")
-    totals.add_column("Year")
-    names = ("short_term_gain", "long_term_gain", "wash_sale_disallowed", "proceeds", "cost_basis")
-    for name in names:
-        totals.add_column(name.replace("_", " ").capitalize(), justify="right")
-    for year, values in report["totals_by_tax_year"].items():
-        totals.add_row(year, *(_money_cell(values[name]) for name in names))
-    console.print(totals)
-    if "games" in report:
-        games = Table(title="Per-Game attribution (lots belong to accounts; see README)", title_justify="left")
-        for column in ("Game", "Tax gain", "Own-lots gain", "Sold", "Sold from other Games' lots"):
-            games.add_column(column, justify="left" if column == "Game" else "right")
-        for g in report["games"]:
-            own = g["own_gain"] if g["own_gain"] is not None else "n/a"
-            games.add_row(g["game"], g["tax_gain"], own, g["quantity_sold"], g["quantity_from_other_games"])
-        console.print(games)
-    if "tax" in report:
-        tax = Table(title="Estimated tax", title_justify="left")
-        columns = ("year", "taxable_short_term", "taxable_long_term", "loss_deducted", "tax_due")
-        for column in columns:
-            tax.add_column(column.replace("_", " ").capitalize(), justify="right")
-        for y in report["tax"]:
-            tax.add_row(*(str(y[c]) for c in columns))
-        console.print(tax)
