@@ -24,7 +24,7 @@ from tradegame.cli import app
 from tradegame.data.catalog import sync_bundled
 from tradegame.data.importer import import_file
 from tradegame.data.store import MarketStore
-from tradegame.engine.gamefile import load_game
+from tradegame.io.gamefile import load_game
 
 GOOD = """\
 [game]

@@ -18,7 +18,7 @@ from tradegame.app.play import play_recorded
 from tradegame.cli import app
 from tradegame.data.store import MarketStore
 from tradegame.engine.game import Game, GameResult
-from tradegame.engine.gamefile import load_game
+from tradegame.io.gamefile import load_game
 from tradegame.store import open_database
 
 runner = CliRunner()

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from tradegame.app.play import prepare
 from tradegame.cli import app
 from tradegame.data.store import MarketStore
-from tradegame.engine.gamefile import load_game
+from tradegame.io.gamefile import load_game
 
 runner = CliRunner()
 EXAMPLES = Path(__file__).parents[2] / "examples" / "games"

@@ -26,7 +26,7 @@ from tradegame.cli import app
 from tradegame.data.store import MarketStore
 from tradegame.data.verify import verify_store
 from tradegame.engine.game import Game, GameResult
-from tradegame.engine.gamefile import load_game
+from tradegame.io.gamefile import load_game
 from tradegame.store import open_database
 
 SRC = Path(__file__).parents[2] / "src"

@@ -20,7 +20,7 @@ from tradegame.app.play import play_recorded
 from tradegame.data.catalog import sync_bundled
 from tradegame.data.store import MarketStore
 from tradegame.domain.errors import TradegameError
-from tradegame.engine.gamefile import load_game
+from tradegame.io.gamefile import load_game
 from tradegame.store import StoredGame, open_database
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -2,7 +2,7 @@
 
 The stages, each reporting all of its problems, in this order:
 
-1. the fields (``engine.gamefile.read_game``: types, unknown keys, the spec's own rules);
+1. the fields (``io.gamefile.read_game``: types, unknown keys, the spec's own rules);
 2. the Model: found by its name (``app.models.find_model``), its ``[model.params]`` checked
    against the constructor (``models.params``), then built;
 3. the data (``app.loading.read_game_data``): every dataset, pinned version and ``[[data]]
@@ -37,9 +37,10 @@ from tradegame.data.store import MarketStore
 from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.context import Model, RoundContext
 from tradegame.engine.game import Game
-from tradegame.engine.gamefile import GameDraft, GameFile, GameFileError, read_game
+from tradegame.engine.gamefile import GameDraft, GameFile, GameFileError
 from tradegame.engine.moves import Action
 from tradegame.engine.spec import InvalidGameError
+from tradegame.io.gamefile import read_game
 from tradegame.models.registry import model_symbol_problems
 
 __all__ = ["Checked", "check_game_file", "inspect_game"]

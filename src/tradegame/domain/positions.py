@@ -87,7 +87,7 @@ from tradegame.domain.journal import Journal, JournalEntry, Posting, require_utc
 from tradegame.domain.lots import WASH_WINDOW, Disposal, LotBook, OpenLot
 from tradegame.domain.money import Currency, Money, Price, Quantity
 from tradegame.domain.running_costs import RunningCost
-from tradegame.domain.tax import TaxProfile, YearTax, tax_of_year
+from tradegame.domain.tax import TaxProfile, YearTax, gains_by_year, tax_of_year
 
 __all__ = [
     "CONTRIBUTIONS",
@@ -1076,7 +1076,7 @@ class Books:
             raise InvalidInputError(f"{type(profile).__name__} is not a TaxProfile")
         currency = profile.currency
         self._check_currency(currency)
-        gains: dict[int, tuple[Decimal, Decimal]] = {}
+        gains: list[tuple[int, Term | None, Decimal]] = []
         dividends = recorded = _ZERO
         for line in self._tax:
             if line.amount.currency.code != currency.code:
@@ -1085,17 +1085,12 @@ class Books:
                     f"not the tax currency {currency.code} (give the books a tax currency and FX rates)"
                 )
             if line.kind in (TaxKind.DISPOSAL, TaxKind.WASH_ADJUSTMENT) and line.year <= year:
-                short, long = gains.get(line.year, (_ZERO, _ZERO))
-                if line.term is Term.LONG:
-                    long += line.amount.amount
-                else:
-                    short += line.amount.amount
-                gains[line.year] = (short, long)
+                gains.append((line.year, line.term, line.amount.amount))
             elif line.kind is TaxKind.DIVIDEND and line.year == year:
                 dividends += line.amount.amount
             elif line.kind is TaxKind.TAX_DUE and line.year == year:
                 recorded += line.amount.amount
-        year_tax = tax_of_year(gains, year, profile)
+        year_tax = tax_of_year(gains_by_year(gains), year, profile)
         capital_tax = year_tax.tax_due if year_tax is not None else _ZERO
         due = capital_tax + currency.round(dividends * profile.rates_for(year).short_term)
         change = due - recorded

@@ -6,18 +6,22 @@ in one term offsets a net gain in the other, and a remaining net loss is deducte
 income up to ``loss_deduction_limit`` (short-term losses first) and carried forward past that.
 A deducted loss saves tax at the short-term (ordinary) rate, so a year's ``tax_due`` can be
 negative. Standard library only.
+
+The yearly gains fold (``gains_by_year``: realized gains summed per year and term) and the tax of a
+run of years (``tax_of_years``) are here too, so the Books and the sweep fold gains the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from tradegame.domain.errors import InvalidInputError
+from tradegame.domain.holding import Term
 from tradegame.domain.money import USD, Currency, to_decimal
 
-__all__ = ["TaxProfile", "TaxRates", "YearTax", "estimate_tax", "tax_of_year"]
+__all__ = ["TaxProfile", "TaxRates", "YearTax", "estimate_tax", "gains_by_year", "tax_of_year", "tax_of_years"]
 
 _ZERO = Decimal(0)
 
@@ -139,3 +143,27 @@ def tax_of_year(gains_by_year: Mapping[int, tuple[Decimal, Decimal]], year: int,
     known = {y: gains for y, gains in gains_by_year.items() if y <= year}
     known.setdefault(year, (_ZERO, _ZERO))
     return next((result for result in estimate_tax(known, profile) if result.year == year), None)
+
+
+def gains_by_year(gains: Iterable[tuple[int, Term | None, Decimal]]) -> dict[int, tuple[Decimal, Decimal]]:
+    """Fold realized gains ``(year, term, gain)`` into ``{year: (short_term_gain, long_term_gain)}``,
+    the input of ``estimate_tax``; a gain without a term counts as short term, and a year appears
+    once one of its gains is seen."""
+    folded: dict[int, tuple[Decimal, Decimal]] = {}
+    for year, term, gain in gains:
+        short, long = folded.get(year, (_ZERO, _ZERO))
+        if term is Term.LONG:
+            long += gain
+        else:
+            short += gain
+        folded[year] = (short, long)
+    return folded
+
+
+def tax_of_years(gains: Mapping[int, tuple[Decimal, Decimal]], first: int, last: int, profile: TaxProfile) -> Decimal:
+    """The capital-gains tax due of every year from ``first`` to ``last`` (``tax_of_year`` of each), summed."""
+    total = _ZERO
+    for year in range(first, last + 1):
+        result = tax_of_year(gains, year, profile)
+        total += result.tax_due if result is not None else _ZERO
+    return total

@@ -59,7 +59,9 @@ from tradegame.engine.market import Bar, match
 from tradegame.engine.moves import Cancel, Convert, EndGame, Move, MoveState, MoveStatus, OrderType, Side, Transfer
 from tradegame.engine.quiet import FxTable, QuietPlan, first_exit, holdings_values, plan_quiet
 from tradegame.engine.routes import Pair, find_route
+from tradegame.engine.score import Score, score_of
 from tradegame.engine.spec import AccountSpec, GameSpec, InvalidGameError
+from tradegame.engine.timestamps import iso_from_ns, utc_from_ns
 from tradegame.engine.universe import CorporateAction, Universe, UniverseView, currency_of, quote_unit, static_rates
 from tradegame.engine.wake import Signals
 
@@ -91,19 +93,6 @@ class RoundObserver(Protocol):
 
 class ModelError(TradegameError):
     """The Model raised an exception while deciding; the Game stops."""
-
-
-@dataclass(frozen=True)
-class Score:
-    """The result in the Game currency: ``score = gross_profit - fees - running_costs - taxes``."""
-
-    start_capital: Decimal
-    final_value: Decimal
-    gross_profit: Decimal
-    fees: Decimal
-    running_costs: Decimal
-    taxes: Decimal
-    score: Decimal
 
 
 @dataclass
@@ -145,14 +134,6 @@ class GameResult:
                 )
             )
         return "\n".join(lines) + "\n"
-
-
-def _utc(ns: int) -> datetime:
-    return datetime.fromtimestamp(ns // 1_000_000_000, tz=UTC).replace(microsecond=(ns // 1000) % 1_000_000)
-
-
-def _iso(ns: int) -> str:
-    return _utc(ns).isoformat()
 
 
 class Game:
@@ -414,7 +395,7 @@ class Game:
                 self._arrive(index)
             if spec.tax is not None and years[index] != year:
                 for past in range(year, int(years[index])):
-                    self.books.record_tax(past, spec.tax, _utc(ns), f"tax for {past}")
+                    self.books.record_tax(past, spec.tax, utc_from_ns(ns), f"tax for {past}")
                 year = int(years[index])
             value = self._value()
             self._values[index] = value
@@ -559,7 +540,9 @@ class Game:
             self._event(
                 Kind.INITIAL_POSITION, None, position.account, position.symbol, f"{position.quantity}", (op, buy)
             )
-        fund = self.books.deposit(self._first_account, Money(spec.start_fund, self.currency), _utc(ns), "start fund")
+        fund = self.books.deposit(
+            self._first_account, Money(spec.start_fund, self.currency), utc_from_ns(ns), "start fund"
+        )
         # The starting capital: the Start Fund plus what the initial positions cost, in the Game currency.
         for position in spec.initial_positions:
             code = self._instrument(position.symbol).quote_currency.code
@@ -599,7 +582,7 @@ class Game:
             if self.open_moves or all_actions:
                 self._now_ns = int(self.panel.available[row] if at_close else self.universe.fill_times[row])
                 if charges:
-                    self._charge(charges, _utc(self._now_ns))
+                    self._charge(charges, utc_from_ns(self._now_ns))
                 actions = all_actions.get(row)
                 if actions:
                     self._corporate_actions(row, actions)
@@ -699,7 +682,7 @@ class Game:
         """When a bar's fill or corporate action is booked: at its time, or, if the books already hold
         a later operation (booked at a Round inside that bar, e.g. hourly Rounds on daily bars, before
         the engine could know the bar), just after it: the books keep time order, the price stays."""
-        when = _utc(ns)
+        when = utc_from_ns(ns)
         last = self.books.last_timestamp
         return last if last is not None and last > when else when
 
@@ -1073,7 +1056,7 @@ class Game:
                 self._event(Kind.EXPIRED, state.move_id, state.account, state.move.symbol, f"filled {state.filled}")
                 self.inbox.append(
                     Expired(state.move_id, state.move.tag, state.move.symbol, state.account, state.side, state.filled,
-                            state.remaining, _utc(self._now_ns))
+                            state.remaining, utc_from_ns(self._now_ns))
                 )  # fmt: skip
                 self._finish(state)
         self.open_moves = [m for m in self.open_moves if m.status is MoveStatus.OPEN]
@@ -1087,7 +1070,7 @@ class Game:
             why = f"leg {state.move.symbol} ended {state.status.value} with nothing filled"
             self._event(Kind.CHAIN_STOPPED, state.move_id, state.account, following.symbol, why)
             self.inbox.append(Rejected(None, following.tag, following.symbol, following.account or state.account,
-                                       following.side, Why.CHAIN_STOPPED, why, _utc(self._now_ns)))  # fmt: skip
+                                       following.side, Why.CHAIN_STOPPED, why, utc_from_ns(self._now_ns)))  # fmt: skip
             return
         following = self._sized_by_delivery(state, following)
         placed = self._accept(following, self._now_ns, chain_root=state.chain_root or state.move_id)
@@ -1128,7 +1111,7 @@ class Game:
                 transfer.source,
                 transfer.target,
                 Money(transfer.amount, currency_of(currency)),
-                _utc(self._now_ns),
+                utc_from_ns(self._now_ns),
                 transfer.reason if reason is None else reason,
             )
             self._event(Kind.TRANSFER_IN, None, transfer.target, None, f"{transfer.amount} {currency}", (op,))
@@ -1232,7 +1215,7 @@ class Game:
                 Money(amount, give),
                 Money(get.round(amount * rate), get),
                 fee,
-                _utc(self._now_ns),
+                utc_from_ns(self._now_ns),
                 action.reason or f"convert {action.give} to {action.get}",
             )
         except TradegameError as error:
@@ -1309,7 +1292,7 @@ class Game:
                 why = f"{action.reason or 'by the model'}; filled {state.filled}"
                 self._event(Kind.CANCELLED, state.move_id, state.account, state.move.symbol, why)
                 self.inbox.append(Cancelled(state.move_id, state.move.tag, state.move.symbol, state.account, state.side,
-                                            state.filled, state.remaining, why, _utc(self._now_ns)))  # fmt: skip
+                                            state.filled, state.remaining, why, utc_from_ns(self._now_ns)))  # fmt: skip
                 self._finish(state)
                 return
         self._refuse(Why.NO_OPEN_MOVE, f"cancel: no open move {action.move_id}", move_id=action.move_id)
@@ -1330,7 +1313,7 @@ class Game:
                 transfer.target,
                 Money(currency.round(transfer.amount), currency),
                 Money(currency.round(rule.fee), currency),
-                _utc(self._now_ns),
+                utc_from_ns(self._now_ns),
                 transfer.reason,
             )
         except TradegameError as error:
@@ -1388,7 +1371,7 @@ class Game:
             detail = ", ".join(f"{account} {amount} {code}" for (account, code), amount in owed.items())
             self._event(Kind.OWED, None, None, None, f"still owed at the end, counted in the score: {detail}")
         if self.spec.tax is not None:
-            first_year, last_year = _utc(int(self.times[0])).year, _utc(closed).year
+            first_year, last_year = utc_from_ns(int(self.times[0])).year, utc_from_ns(closed).year
             for year in range(first_year, last_year + 1):
                 self.books.record_tax(year, self.spec.tax, self._booking_time(closed), f"tax for {year}")
         return closed
@@ -1439,9 +1422,9 @@ class Game:
                 if state.status is MoveStatus.FILLED:
                     bar = self._bar(row, self._column[state.move.symbol])  # close-only data: the next close
                     where = (
-                        f"next close, {_iso(int(self.panel.available[row]))}"
+                        f"next close, {iso_from_ns(int(self.panel.available[row]))}"
                         if bar.close_only
-                        else (f"next open, {_iso(when)}")
+                        else (f"next open, {iso_from_ns(when)}")
                     )
                     self._event(Kind.LIQUIDATED, state.move_id, state.account, state.move.symbol,
                                 f"{state.filled} at the {where}")  # fmt: skip
@@ -1470,7 +1453,9 @@ class Game:
             get = Money(self.currency.round(give.amount * rate), self.currency)
             if give.amount <= 0 or get.amount <= 0:
                 continue
-            op = self.books.convert(account, give, get, fee, _utc(ns), f"liquidation: {code} to {self.currency.code}")
+            op = self.books.convert(
+                account, give, get, fee, utc_from_ns(ns), f"liquidation: {code} to {self.currency.code}"
+            )
             self._event(Kind.CONVERTED, None, account, f"{code}{self.currency.code}", f"{give} -> {get}", (op,))
 
     def _score(self, ns: int) -> Score:
@@ -1479,7 +1464,7 @@ class Game:
         books = self.books
         code = self.currency.code
         final = sum((amount for (_, ccy), amount in books.cash_balances().items() if ccy == code), _ZERO)
-        end = _utc(ns)
+        end = utc_from_ns(ns)
         for (_, currency_code), amount in books.payables().items():  # still owed at the end: a debt
             final -= self._in_game_currency(currency_code, amount, end)
         fees = sum(
@@ -1497,9 +1482,7 @@ class Game:
             ),
             _ZERO,
         )
-        start = self._start_capital
-        gross = final - start + fees + running
-        return Score(start, final, gross, fees, running, taxes, gross - fees - running - taxes)
+        return score_of(self._start_capital, final, fees, running, taxes)
 
     def _in_game_currency(self, code: str, amount: Decimal, when: datetime) -> Decimal:
         """``amount`` of ``code`` in the Game currency at the rate known at ``when``, rounded to its minor unit."""
@@ -1515,8 +1498,8 @@ class Game:
     def _due_running_costs(self, ns: int) -> list[tuple[datetime, str, RunningCost]]:
         """The running-cost occurrences this Round charges: those due since the last Round, up to today
         (on the first Round: due today), each at midnight UTC of its day, in date order."""
-        today = _utc(ns).date()
-        since = _utc(int(self.times[self._round - 1])).date() if self._round else today
+        today = utc_from_ns(ns).date()
+        since = utc_from_ns(int(self.times[self._round - 1])).date() if self._round else today
         start = since if self._round == 0 else since.fromordinal(since.toordinal() + 1)
         if start > today:
             return []
@@ -1603,14 +1586,14 @@ class Game:
         """Tell the Model at its next Round that ``state`` was refused."""
         move = state.move
         self.inbox.append(Rejected(state.move_id, move.tag, move.symbol, state.account, state.side, reason, why,
-                                   _utc(self._now_ns), state.filled))  # fmt: skip
+                                   utc_from_ns(self._now_ns), state.filled))  # fmt: skip
 
     def _refuse(
         self, reason: Why, why: str, account: str | None = None, symbol: str | None = None, move_id: str | None = None
     ) -> None:
         """Log and tell the Model that an action other than a Move (a Cancel, Transfer, Convert) was refused."""
         self._event(Kind.REJECTED, move_id, account, symbol, why)
-        self.inbox.append(Rejected(move_id, "", symbol, account, None, reason, why, _utc(self._now_ns)))
+        self.inbox.append(Rejected(move_id, "", symbol, account, None, reason, why, utc_from_ns(self._now_ns)))
 
     def _event(
         self,
@@ -1627,7 +1610,7 @@ class Game:
             GameEvent(
                 len(self.events) + 1,
                 self._round,
-                when.isoformat() if when is not None else _iso(self._now_ns),
+                when.isoformat() if when is not None else iso_from_ns(self._now_ns),
                 kind,
                 move_id,
                 account,

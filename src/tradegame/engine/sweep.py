@@ -33,15 +33,16 @@ from typing import Literal, NamedTuple
 import numpy as np
 
 from tradegame.domain.errors import InvalidInputError
-from tradegame.domain.holding import Term
 from tradegame.domain.instruments import Instrument, LotMethod
 from tradegame.domain.lots import LotBook
-from tradegame.domain.tax import TaxProfile, tax_of_year
+from tradegame.domain.tax import TaxProfile, gains_by_year, tax_of_years
 from tradegame.engine.context import RoundContext
 from tradegame.engine.fills import affordable, fill_fee, lot_step, target_units, tick_price
-from tradegame.engine.game import Game, GameResult, Outcome, Score, _utc, play
+from tradegame.engine.game import Game, GameResult, Outcome, play
 from tradegame.engine.moves import Action, Move
+from tradegame.engine.score import Score, score_of
 from tradegame.engine.spec import AccountSpec, ExitRules, GameSpec
+from tradegame.engine.timestamps import utc_from_ns
 from tradegame.engine.universe import Universe
 from tradegame.engine.wake import Signals, Wake
 
@@ -237,7 +238,7 @@ class _Plan:
         self.methods = {
             a.name: LotMethod.FIFO if a.lot_method is LotMethod.SPECIFIC else a.lot_method for a in spec.accounts
         }
-        self.first_year = _utc(int(self.times[0])).year
+        self.first_year = utc_from_ns(int(self.times[0])).year
         self.charges = self._charges(spec)
         # What a Round values a unit at: the latest close it knows (0 before the symbol's first bar).
         latest_close = np.nan_to_num(self.close[np.clip(self.latest, 0, None)])
@@ -333,10 +334,8 @@ class _Plan:
         if book.held:
             row, price, closed = self.liquidation(final)
             book.fill(final, row, price, liquidation=True, ns=closed)
-        taxes = self._taxes(book.lots, _utc(closed).year) if book.lots is not None else _ZERO
-        start, cash, fees, running = self.spec.start_fund, book.cash - book.debt, book.fees, book.running
-        gross = cash - start + fees + running
-        score = Score(start, cash, gross, fees, running, taxes, gross - fees - running - taxes)
+        taxes = self._taxes(book.lots, utc_from_ns(closed).year) if book.lots is not None else _ZERO
+        score = score_of(self.spec.start_fund, book.cash - book.debt, book.fees, book.running, taxes)
         outcome = book.watch.outcome if exit_round is not None and book.watch is not None else "completed"
         return _Played(tuple(book.fills), score, outcome, final)
 
@@ -393,7 +392,7 @@ class _Plan:
         if ns is None:
             ns = int(self.stamp_ns[row])
         if lots is not None:
-            self._lot(lots, side, quantity, unit_price, fee, _utc(ns).date())
+            self._lot(lots, side, quantity, unit_price, fee, utc_from_ns(ns).date())
         after = cash - gross - fee if not selling else cash + gross - fee
         return SweepFill(round_index, ns, side, quantity, unit_price, fee, after)
 
@@ -416,20 +415,8 @@ class _Plan:
         """The tax due of every year of the Game, as Books.record_tax finally records it."""
         profile = self.spec.tax
         assert isinstance(profile, TaxProfile)
-        gains: dict[int, tuple[Decimal, Decimal]] = {}
-        for disposal in lots.disposals:
-            short, long = gains.get(disposal.date_sold.year, (_ZERO, _ZERO))
-            if disposal.term is Term.LONG:
-                long += disposal.gain
-            else:
-                short += disposal.gain
-            gains[disposal.date_sold.year] = (short, long)
-        first = self.first_year
-        total = _ZERO
-        for year in range(first, last + 1):
-            result = tax_of_year(gains, year, profile)
-            total += result.tax_due if result is not None else _ZERO
-        return total
+        gains = gains_by_year((d.date_sold.year, d.term, d.gain) for d in lots.disposals)
+        return tax_of_years(gains, self.first_year, last, profile)
 
 
 class _ExitWatch:

@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 
 from tradegame.domain.errors import InvalidInputError
-from tradegame.domain.tax import TaxProfile, TaxRates, estimate_tax
+from tradegame.domain.holding import Term
+from tradegame.domain.tax import TaxProfile, TaxRates, estimate_tax, gains_by_year, tax_of_years
 
 D = Decimal
 PROFILE = TaxProfile.flat("0.30", "0.15")
@@ -55,3 +56,17 @@ def test_rates_outside_zero_to_one_and_negative_limits_are_refused() -> None:
         TaxRates(D("1.5"), D("0.1"))
     with pytest.raises(InvalidInputError, match="must not be negative"):
         TaxProfile(TaxRates(D("0.3"), D("0.1")), loss_deduction_limit=D(-1))
+
+
+def test_gains_are_folded_per_year_and_term() -> None:
+    folded = gains_by_year(
+        [(2024, Term.SHORT, D(100)), (2024, Term.LONG, D(50)), (2024, None, D(-30)), (2026, Term.LONG, D(7))]
+    )
+    assert folded == {2024: (D(70), D(50)), 2026: (D(0), D(7))}
+
+
+def test_the_tax_of_a_run_of_years_carries_losses_forward() -> None:
+    gains = {2023: (D(-10000), D(2000)), 2024: (D(500), D(1000))}
+    years = estimate_tax({**gains, 2025: (D(0), D(0))}, PROFILE)
+    assert tax_of_years(gains, 2023, 2025, PROFILE) == sum(year.tax_due for year in years)
+    assert tax_of_years(gains, 2024, 2024, PROFILE) == years[1].tax_due

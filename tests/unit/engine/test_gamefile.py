@@ -22,7 +22,7 @@ from tradegame.engine.costs import (
     Tiered,
     VolumeImpact,
 )
-from tradegame.engine.gamefile import GameFile, GameFileError, draft_game, dump_game, load_game, parse_game, read_game
+from tradegame.engine.gamefile import GameFile, GameFileError, draft_game, dump_game, parse_game
 from tradegame.engine.spec import (
     AccountSpec,
     DataSpec,
@@ -32,6 +32,7 @@ from tradegame.engine.spec import (
     InvalidGameError,
     TransferRule,
 )
+from tradegame.io.gamefile import load_game, read_game
 
 D = Decimal
 EXAMPLES = Path(__file__).parents[3] / "examples" / "games"
