@@ -147,6 +147,10 @@ CASES: dict[str, Case] = {
     ),
     "round-interval-zero": play(game('schedule = "daily"', "round_intervals = [0, 1]"), "at least 1 day"),
     "round-times-text": play(game('schedule = "daily"', 'round_times = ["soon"]'), "must be a date-time"),
+    "round-times-before-start": play(
+        game('schedule = "daily"', 'round_times = ["2007-12-31T21:00:00Z", "2008-01-03T21:00:00Z"]'),
+        "round_times: 2007-12-31 is before the start 2008-01-02",
+    ),
     "growth-alone": play(game('schedule = "daily"', 'round_growth = "2"'), "needs round_interval_days"),
     "fill-at-unknown": play(game('schedule = "daily"', 'schedule = "daily"\nfill_at = "later"'), "must be one of"),
     "currency-lower": play(game('start_fund = "10000"', 'start_fund = "10000"\ncurrency = "usd"'), "currency code"),

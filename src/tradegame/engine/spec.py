@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -209,6 +209,7 @@ class GameSpec:
             out.append(f"schedule: must be hourly, daily, weekly or monthly, got {self.schedule!r}")
         if self.round_times and self.round_intervals:
             out.append("round_times: give round_times or round_intervals, not both")
+        out += self._round_times_problems()
         if any(i < 1 for i in self.round_intervals):
             out.append("round_intervals: every interval must be at least 1 day")
         out += self._growth_problems()
@@ -269,6 +270,25 @@ class GameSpec:
             if rate <= 0:
                 out.append(f"fx_rates.{code}: must be positive")
             out += _bound(f"fx_rates.{code}", rate)
+        return out
+
+    def _round_times_problems(self) -> list[str]:
+        """Explicit Round times lie within the Game's days (``start`` to ``end``, UTC), each once."""
+        out: list[str] = []
+        days = []
+        for text in self.round_times:
+            try:
+                moment = datetime.fromisoformat(text)
+            except (TypeError, ValueError):
+                continue  # the file reader names a time it cannot read
+            days.append((moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).date())
+        if any(day < self.start for day in days):
+            first = min(days)
+            out.append(f"round_times: {first} is before the start {self.start}")
+        if self.end is not None and any(day > self.end for day in days):
+            out.append(f"round_times: {max(days)} is after the end {self.end}")
+        if len(set(self.round_times)) != len(self.round_times):
+            out.append("round_times: a time is given twice")
         return out
 
     def _growth_problems(self) -> list[str]:

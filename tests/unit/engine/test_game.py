@@ -533,6 +533,19 @@ def test_bad_growing_intervals_are_refused_naming_the_field() -> None:
     assert problems(round_growth=D(2)) == ["round_growth: needs round_interval_days, the first interval it grows from"]
 
 
+def test_round_times_outside_the_games_days_or_given_twice_are_refused() -> None:
+    def problems(*times: str, end: date | None = None) -> list[str]:
+        return spec(rounds=None, schedule=None, round_times=times, end=end).problems()
+
+    inside = "2024-01-03T21:00:00+00:00"
+    assert problems(inside, "2024-01-10T15:00:00+00:00") == []
+    assert problems("2023-12-29T21:00:00+00:00", inside) == ["round_times: 2023-12-29 is before the start 2024-01-02"]
+    assert problems(inside, "2024-02-01T21:00:00", end=date(2024, 1, 31)) == [
+        "round_times: 2024-02-01 is after the end 2024-01-31"
+    ]
+    assert problems(inside, inside) == ["round_times: a time is given twice"]
+
+
 def test_hourly_rounds_on_intraday_fx_data() -> None:
     import pandas as pd
 
