@@ -25,6 +25,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 import numpy as np
 
@@ -33,7 +34,7 @@ from tradegame.engine.spec import ExitRules
 from tradegame.engine.universe import Universe, fx_series
 from tradegame.engine.wake import Wake
 
-__all__ = ["FxTable", "QuietPlan", "first_exit", "holdings_values", "plan_quiet"]
+__all__ = ["ExitFlags", "FxTable", "QuietPlan", "exit_flags", "first_exit", "holdings_values", "plan_quiet"]
 
 _DAY_NS = 86_400 * 1_000_000_000
 
@@ -48,17 +49,23 @@ def holdings_values(quantities: np.ndarray, marks: np.ndarray) -> np.ndarray:
     return totals
 
 
-def first_exit(
-    values: np.ndarray, previous: float, peak: float, losing: int, start: float, rules: ExitRules
-) -> tuple[int | None, float, int]:
-    """The first index of ``values`` (consecutive Rounds) on which an exit rule fires, or None;
-    and the peak and losing streak after the Rounds before it (all of them when none fires).
+class ExitFlags(NamedTuple):
+    """Per Round of a value path: whether a catastrophic or a perfect exit rule fires, and the
+    peak and losing streak the loop's ``_exit`` holds after that Round."""
 
-    ``previous`` is the value of the Round before the first, ``peak`` and ``losing`` the state
-    the loop's ``_exit`` kept; the comparisons are the loop's, in the same float arithmetic."""
+    catastrophic: np.ndarray
+    perfect: np.ndarray
+    peaks: np.ndarray
+    streak: np.ndarray
+
+
+def exit_flags(
+    values: np.ndarray, previous: float, peak: float, losing: int, start: float, rules: ExitRules
+) -> ExitFlags:
+    """The exit rules (``Game._exit``) on consecutive Rounds' ``values``, in the loop's float
+    arithmetic: ``previous`` is the value of the Round before the first, ``peak`` and ``losing``
+    the state the loop kept. The one copy the quiet stretches and the sweep both use."""
     count = len(values)
-    if not count:
-        return None, peak, losing
     peaks = np.fmax.accumulate(np.concatenate(([peak], values)))[1:]  # Python's max(peak, v): NaN never wins
     before = np.concatenate(([previous], values[:-1]))
     down = values < before
@@ -66,17 +73,30 @@ def first_exit(
     index = np.arange(count)
     last_up = np.maximum.accumulate(np.where(down, -1, index))
     streak = np.where(last_up >= 0, index - last_up, index + 1 + losing)
-    fires = np.zeros(count, dtype=bool)
+    catastrophic = np.zeros(count, dtype=bool)
     if rules.min_value_fraction is not None:
-        fires |= values < float(rules.min_value_fraction) * start
+        catastrophic |= values < float(rules.min_value_fraction) * start
     if rules.max_drawdown is not None:
         with np.errstate(divide="ignore", invalid="ignore"):
-            fires |= (peaks > 0) & ((peaks - values) / peaks > float(rules.max_drawdown))
+            catastrophic |= (peaks > 0) & ((peaks - values) / peaks > float(rules.max_drawdown))
     if rules.max_losing_rounds is not None:
-        fires |= streak >= rules.max_losing_rounds
+        catastrophic |= streak >= rules.max_losing_rounds
+    perfect = np.zeros(count, dtype=bool)
     if rules.target_return is not None:
-        fires |= values / start - 1 >= float(rules.target_return)
-    hit = np.flatnonzero(fires)
+        perfect = values / start - 1 >= float(rules.target_return)
+    return ExitFlags(catastrophic, perfect, peaks, streak)
+
+
+def first_exit(
+    values: np.ndarray, previous: float, peak: float, losing: int, start: float, rules: ExitRules
+) -> tuple[int | None, float, int]:
+    """The first index of ``values`` (consecutive Rounds) on which an exit rule fires, or None;
+    and the peak and losing streak after the Rounds before it (all of them when none fires)."""
+    if not len(values):
+        return None, peak, losing
+    flags = exit_flags(values, previous, peak, losing, start, rules)
+    peaks, streak = flags.peaks, flags.streak
+    hit = np.flatnonzero(flags.catastrophic | flags.perfect)
     if len(hit):
         first = int(hit[0])
         if first == 0:

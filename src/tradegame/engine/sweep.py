@@ -40,6 +40,7 @@ from tradegame.engine.context import RoundContext
 from tradegame.engine.fills import affordable, fill_fee, lot_step, target_units, tick_price
 from tradegame.engine.game import Game, GameResult, Outcome, play
 from tradegame.engine.moves import Action, Move
+from tradegame.engine.quiet import exit_flags
 from tradegame.engine.score import Score, score_of
 from tradegame.engine.spec import AccountSpec, ExitRules, GameSpec
 from tradegame.engine.timestamps import utc_from_ns
@@ -443,7 +444,6 @@ class _ExitWatch:
         begin = self.checked
         if upto <= begin:
             return None
-        rules, start = self.rules, self.start
         cash_path: float | np.ndarray = float(cash)
         if cash_steps:
             step_rounds = np.array([r for r, _ in cash_steps])
@@ -451,31 +451,14 @@ class _ExitWatch:
             at = step_rounds.searchsorted(np.arange(begin, upto), "right") - 1
             cash_path = np.where(at >= 0, step_cash[np.clip(at, 0, None)], float(cash))
         values = cash_path + float(held) * self.marks[begin:upto]
-        count = len(values)
-        steps = np.arange(count)
-        previous = np.concatenate(([self.previous], values[:-1]))
-        down = values < previous
-        last_reset = np.maximum.accumulate(np.where(~down, steps, -1))
-        losing = np.where(last_reset >= 0, steps - last_reset, self.losing + steps + 1)
-        peak = np.maximum(self.peak, np.maximum.accumulate(values))
-        catastrophic = np.zeros(count, dtype=bool)
-        if rules.min_value_fraction is not None:
-            catastrophic |= values < float(rules.min_value_fraction) * start
-        if rules.max_drawdown is not None:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                catastrophic |= (peak > 0) & ((peak - values) / peak > float(rules.max_drawdown))
-        if rules.max_losing_rounds is not None:
-            catastrophic |= losing >= rules.max_losing_rounds
-        perfect = np.zeros(count, dtype=bool)
-        if rules.target_return is not None:
-            perfect = values / start - 1 >= float(rules.target_return)
-        hits = np.flatnonzero(catastrophic | perfect)
+        flags = exit_flags(values, self.previous, self.peak, self.losing, self.start, self.rules)
+        hits = np.flatnonzero(flags.catastrophic | flags.perfect)
         if len(hits):
             first = int(hits[0])
-            self.outcome = "catastrophic_exit" if catastrophic[first] else "perfect_exit"
+            self.outcome = "catastrophic_exit" if flags.catastrophic[first] else "perfect_exit"
             return begin + first
-        self.peak = float(peak[-1])
-        self.losing = int(losing[-1])
+        self.peak = float(flags.peaks[-1])
+        self.losing = int(flags.streak[-1])
         self.previous = float(values[-1])
         self.checked = upto
         return None
