@@ -104,7 +104,8 @@ class _Facts:
             if len(valid):
                 benchmark = float(result.score.start_capital) * column / column[valid[0]]
 
-        metrics, problem = _metrics(result, values, times_ns, benchmark, fills, fx, panel, invested)
+        traded = _traded_notional(result, universe, fills, columns)
+        metrics, problem = _metrics(result, values, times_ns, benchmark, traded, invested)
         return cls(
             result=result,
             universe=universe,
@@ -158,7 +159,7 @@ def _default_benchmark(result: GameResult, symbols: Sequence[str], fills: Sequen
 
 
 def _closes_at(panel: Panel, rows: npt.NDArray[np.intp]) -> FloatArray:
-    """The latest close of each symbol known at each Round (NaN before its first bar)."""
+    """The latest close of each symbol known at each of ``rows`` (NaN before its first bar)."""
     closes = np.asarray(panel.fields["close"], dtype=np.float64)
     # Carry each column's last valid close forward, as the engine's marks do.
     index = np.where(np.isfinite(closes), np.arange(len(closes))[:, None], -1)
@@ -177,9 +178,9 @@ def _fx_at(
     closes: FloatArray,
     value_columns: Mapping[str, int],
 ) -> FloatArray:
-    """Game-currency units per unit of each symbol's price, at each Round: its quote currency's rate,
-    or for a cross pair (ETH/BTC) its quote asset's value (``closes`` at each Round, ``value_columns``:
-    the column valuing each asset)."""
+    """Game-currency units per unit of each symbol's price, as known at each of ``times_ns`` (the
+    Rounds, or the fills): its quote currency's rate, or for a cross pair (ETH/BTC) its quote asset's
+    value (``closes`` known at those times, ``value_columns``: the column valuing each asset)."""
     panel = universe.panel
     game_code = result.spec.currency
     fx = np.ones((len(times_ns), len(panel.symbols)))
@@ -231,23 +232,32 @@ def _units_held(
     return units
 
 
+def _traded_notional(
+    result: GameResult, universe: Universe, fills: Sequence[_Fill], value_columns: Mapping[str, int]
+) -> float:
+    """The notional of every fill in the Game currency, each at the rate known at its fill (as the
+    engine converts then): a fill at the next open uses the closes before that open, not the rate of
+    the Round that follows it."""
+    if not fills:
+        return 0.0
+    panel = universe.panel
+    fill_ns = np.array([_ns(fill.time) for fill in fills], dtype=np.int64)
+    rows = np.searchsorted(panel.available, fill_ns, side="right") - 1
+    fx = _fx_at(result, universe, fill_ns, _closes_at(panel, rows), value_columns)
+    return sum(float(fill.notional) * float(fx[i, panel.column(fill.symbol)]) for i, fill in enumerate(fills))
+
+
 def _metrics(
     result: GameResult,
     values: FloatArray,
     times_ns: npt.NDArray[np.int64],
     benchmark: FloatArray | None,
-    fills: Sequence[_Fill],
-    fx: FloatArray,
-    panel: Panel,
+    traded: float,
     invested: FloatArray,
 ) -> tuple[Metrics | None, str | None]:
     gains: dict[str, Decimal] = {}
     for disposal in result.books.disposals():
         gains[disposal.sale_id] = gains.get(disposal.sale_id, _ZERO) + disposal.gain
-    traded = 0.0
-    for fill in fills:
-        at = min(int(np.searchsorted(times_ns, _ns(fill.time), side="left")), len(times_ns) - 1)
-        traded += float(fill.notional) * float(fx[at, panel.column(fill.symbol)])
     usable_benchmark = benchmark if benchmark is not None and bool(np.all(np.isfinite(benchmark))) else None
     with np.errstate(divide="ignore", invalid="ignore"):
         exposure = np.where(values > 0, invested / values, 0.0)
