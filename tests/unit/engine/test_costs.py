@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.money import KRW, USD, Currency
-from tradegame.engine import costs
+from tradegame.engine import costs, fee_models, slippage_models
 from tradegame.engine.costs import (
     Combined,
     FeeModel,
@@ -42,7 +42,11 @@ def fee(model: FeeModel, quantity: object, price: object, *, maker: bool = False
 
 
 def test_module_doctests_run() -> None:
+    # The models live in fee_models and slippage_models; costs re-exports them.
     assert doctest.testmod(costs).failed == 0
+    for module in (fee_models, slippage_models):
+        failed, attempted = doctest.testmod(module)
+        assert attempted > 0 and failed == 0
 
 
 # --- fee models ------------------------------------------------------------------------------

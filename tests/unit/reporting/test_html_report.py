@@ -12,8 +12,10 @@ import numpy as np
 import pytest
 
 from tests.unit.engine.game_kit import Script, at_round, bars_from, flat, spec, universe_of
+from tradegame.data.panel import Panel
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.holding import Term
+from tradegame.domain.money import KRW, USD
 from tradegame.domain.tax import TaxProfile
 from tradegame.engine.costs import Flat
 from tradegame.engine.game import GameResult, play
@@ -256,3 +258,28 @@ def test_positions_held_through_pairs_add_up_to_the_game_value() -> None:
     assert facts.position_values[2, 0] == pytest.approx(0.3 * 30000)
     assert facts.position_values[2, 1] == pytest.approx(4 * 0.05 * 30000)
     assert facts.cash[2] == pytest.approx(0.0)
+
+
+def test_traded_notional_converts_each_fill_at_the_rate_known_at_the_fill() -> None:
+    """Worked by hand: a USD Game trades SAMS (a flat 50,000 KRW) while USDKRW closes at 1000, 1000,
+    1250, 800, 1600, 1600. The buy placed at Round 0 fills at the Jan 3 open and the sale placed at
+    Round 1 at the Jan 4 open; the rate known at each fill is the close before it, 1000 both times
+    (the engine converts the buy's dollars at 1000 then). Traded: 500 + 500 = 1,000 USD, not
+    500 + 400 at the 1250 of the Round after the sale."""
+    rates = (1000.0, 1000.0, 1250.0, 800.0, 1600.0, 1600.0, 1600.0, 1600.0)
+    rows = {"SAMS": flat(50000.0, len(rates)), "USDKRW": [flat(rate, 1)[0] for rate in rates]}
+    panel = Panel.from_bars(bars_from(rows), frequency="1d", calendar="XNYS", currency="USD", content_hash="t")
+    market = Universe.from_panel(panel, currency=USD, currencies={"SAMS": KRW, "USDKRW": KRW})
+    plan = {0: [Move.buy("SAMS", 10)], 1: [Move.sell("SAMS", 10)]}
+    result = play(spec(symbols=("SAMS",), rounds=6), market, Script(at_round(plan)))
+    assert [(fill.time.isoformat(), fill.side, fill.notional) for fill in _Facts.of(result, market, None).fills] == [
+        ("2024-01-03T14:30:00+00:00", "buy", Decimal(500000)),
+        ("2024-01-04T14:30:00+00:00", "sell", Decimal(500000)),
+    ]
+    assert any(event.detail == "500.00 USD at 1000.0: 500000 KRW" for event in result.events)
+    metrics = _Facts.of(result, market, None).metrics
+    assert metrics is not None
+    values = [10000.0, 10000.0, 9500 + 500000 / 1250, 9500 + 500000 / 800, 9812.5, 9812.5]
+    np.testing.assert_allclose(result.values, values, rtol=0, atol=1e-9)
+    years = 7 / 365.25  # Jan 2 to Jan 9, at the same hour
+    assert metrics.turnover == pytest.approx(1000.0 / np.mean(values) / years, rel=1e-12)  # 900 before

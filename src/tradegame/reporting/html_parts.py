@@ -1,0 +1,207 @@
+"""The building blocks of the HTML reports: escaping and number formats, tables and sections, the
+plotly chart blocks, the page template with its style and script, and the atomic write.
+
+Shared by ``html_report`` (a played Game) and ``stored_report`` (a Game read back from the
+database). Imports plotly lazily (in ``_Charts``); writes only in ``_write_page``.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+CHART_HEIGHT = 380
+
+
+def _write_page(page: str, path: Path) -> Path:
+    """Write ``page`` to a temporary file beside ``path``, then move it into place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            out.write(page)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # a report is a normal file, not mkstemp's private one
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _money(amount: Decimal | float, places: int) -> str:
+    if isinstance(amount, float) and not math.isfinite(amount):
+        return "n/a"
+    return format(amount, f",.{places}f")
+
+
+def _quantity(amount: Decimal) -> str:
+    return format(amount.normalize(), ",f")
+
+
+def _percent(fraction: float | None) -> str:
+    if fraction is None:
+        return "—"
+    if not math.isfinite(fraction):
+        return "n/a"
+    return f"{fraction * 100:,.2f}%"
+
+
+def _ratio(number: float | None) -> str:
+    if number is None:
+        return "—"
+    if not math.isfinite(number):
+        return "n/a"
+    return f"{number:,.2f}"
+
+
+def _day(stamp: np.datetime64) -> str:
+    return str(np.datetime_as_string(stamp, unit="m")).replace("T", " ")
+
+
+def _table(headers: Sequence[str], rows: Iterable[str], *, table_id: str = "", css: str = "") -> str:
+    attributes = (f' id="{table_id}"' if table_id else "") + (f' class="{css}"' if css else "")
+    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    return f"<table{attributes}><thead><tr>{head}</tr></thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table>"
+
+
+def _row(cells: Sequence[str], *, numeric_from: int = 1, attributes: str = "") -> str:
+    """A table row of already-escaped cells; cells from ``numeric_from`` on are right-aligned."""
+    tds = "".join(
+        f'<td class="num">{cell}</td>' if i >= numeric_from else f"<td>{cell}</td>" for i, cell in enumerate(cells)
+    )
+    return f"<tr{attributes}>{tds}</tr>"
+
+
+def _section(section_id: str, heading: str, *parts: str) -> str:
+    return f'<section id="{section_id}">\n<h2>{_e(heading)}</h2>\n' + "\n".join(parts) + "\n</section>"
+
+
+class _Charts:
+    """Turns plotly figures into ``<div data-chart>`` blocks; plotly.js goes inline with the first."""
+
+    def __init__(self) -> None:
+        import plotly.graph_objects as go  # an outer-ring dependency, imported when a report is made
+
+        self.go: Any = go
+        self._plotlyjs_included = False
+
+    def figure(self, **layout: Any) -> Any:
+        defaults: dict[str, Any] = {
+            "template": "plotly_white",
+            "height": CHART_HEIGHT,
+            "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
+            "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 1, "xanchor": "right"},
+        }
+        figure = self.go.Figure()
+        figure.update_layout(**(defaults | layout))
+        return figure
+
+    def div(self, name: str, figure: Any, *, chart_id: str | None = None, attributes: str = "") -> str:
+        chart_id = chart_id or f"chart-{name}"
+        include: str | bool = False if self._plotlyjs_included else "inline"
+        self._plotlyjs_included = True
+        plot = str(
+            figure.to_html(
+                full_html=False,
+                include_plotlyjs=include,
+                div_id=f"plot-{chart_id.removeprefix('chart-')}",
+                config={"displaylogo": False, "responsive": True},
+                default_height=f"{CHART_HEIGHT}px",
+            )
+        )
+        return f'<div class="chart" id="{_e(chart_id)}" data-chart="{_e(name)}"{attributes}>\n{plot}\n</div>'
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="tradegame">
+<title>{title}</title>
+<style>{style}</style>
+</head>
+<body>
+<header><h1>{heading}</h1>
+{nav}
+</header>
+<main>
+{body}
+</main>
+<script>{script}</script>
+</body>
+</html>
+"""
+
+_STYLE = """
+body { font-family: "DejaVu Sans", system-ui, sans-serif; margin: 0; color: #222; background: #fafafa; }
+header { background: #24344d; color: #fff; padding: 12px 24px; }
+header h1 { margin: 0 0 6px 0; font-size: 1.5em; }
+header nav a { color: #cfe0ff; text-decoration: none; font-size: 0.9em; }
+main { padding: 8px 24px 48px 24px; max-width: 1280px; }
+section { background: #fff; border: 1px solid #e2e2e2; border-radius: 6px; padding: 8px 16px 16px 16px;
+          margin: 16px 0; }
+h2 { font-size: 1.2em; border-bottom: 1px solid #eee; padding-bottom: 4px; }
+h3 { font-size: 1.0em; }
+table { border-collapse: collapse; font-size: 0.85em; }
+th, td { border-bottom: 1px solid #eee; padding: 3px 8px; text-align: left; vertical-align: top; }
+thead th { background: #f0f3f8; }
+.scroll thead th { position: sticky; top: 0; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.facts th { background: none; width: 11em; }
+tr.total td { border-top: 2px solid #999; font-weight: bold; background: #fff; position: sticky; bottom: 0; }
+.scroll { max-height: 480px; overflow: auto; border: 1px solid #eee; }
+.scroll table { width: 100%; }
+.note { color: #666; font-style: italic; }
+tr.outcome td { font-weight: bold; }
+table.log td { white-space: nowrap; }
+table.log td:nth-child(8) { white-space: normal; }
+.outcome-catastrophic_exit { color: #b2182b; }
+.outcome-perfect_exit { color: #1a9850; }
+.filters { margin: 8px 0; }
+.filters input, .filters select { margin-right: 12px; }
+.chart { margin: 8px 0; }
+"""
+
+# Hides the decision-log rows that do not match the text box and the kind selector.
+_LOG_FILTER_JS = """
+(function () {
+  "use strict";
+  var text = document.getElementById("log-filter");
+  var kind = document.getElementById("log-kind");
+  var count = document.getElementById("log-count");
+  if (!text || !kind || !count) { return; }
+  var rows = document.querySelectorAll("#decision-log-table tbody tr");
+  function apply() {
+    var needle = text.value.trim().toLowerCase();
+    var wanted = kind.value;
+    var shown = 0;
+    for (var i = 0; i < rows.length; i++) {
+      var row = rows[i];
+      var match = (!wanted || row.getAttribute("data-kind") === wanted) &&
+        (!needle || row.textContent.toLowerCase().indexOf(needle) !== -1);
+      row.hidden = !match;
+      if (match) { shown++; }
+    }
+    count.textContent = shown.toLocaleString("en-US") + " of " + rows.length.toLocaleString("en-US") +
+      " events shown";
+  }
+  text.addEventListener("input", apply);
+  kind.addEventListener("change", apply);
+})();
+"""

@@ -1,0 +1,371 @@
+"""The sections of a played Game's HTML report that read its facts: the summary, the score, the
+metrics and the charts (equity, drawdown, value by Position, trades, monthly returns).
+
+Each takes the ``_Facts`` of ``report_facts`` and returns one ``<section>``. Imports plotly only
+through ``html_parts._Charts``; writes nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+
+from tradegame.domain.errors import InvalidInputError
+from tradegame.engine.game import Score
+from tradegame.reporting.html_parts import (
+    CHART_HEIGHT,
+    _Charts,
+    _day,
+    _e,
+    _money,
+    _percent,
+    _quantity,
+    _ratio,
+    _row,
+    _section,
+    _table,
+)
+from tradegame.reporting.metrics import bust_round, drawdown_series, monthly_returns
+from tradegame.reporting.report_facts import FloatArray, _Facts, _ns
+
+__all__ = ["MAX_POSITION_BANDS", "MAX_TRADE_CHARTS", "score_rows"]
+
+MAX_TRADE_CHARTS = 8
+"""At most this many price charts with trades: the most traded symbols (by number of fills)."""
+
+MAX_POSITION_BANDS = 12
+"""At most this many bands in the value-by-Position chart; smaller Positions share "Other"."""
+
+_BUY_COLOR = "#1a9850"
+_SELL_COLOR = "#d73027"
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+_NAV = (
+    ("summary", "Summary"),
+    ("score", "Score"),
+    ("metrics", "Metrics"),
+    ("equity", "Equity"),
+    ("drawdown", "Drawdown"),
+    ("positions", "Positions"),
+    ("trades", "Trades"),
+    ("monthly", "Monthly returns"),
+    ("form-8949", "Form 8949"),
+    ("decision-log", "Decision log"),
+)
+
+
+def _nav() -> str:
+    return "<nav>" + " · ".join(f'<a href="#{anchor}">{_e(label)}</a>' for anchor, label in _NAV) + "</nav>"
+
+
+def _header(facts: _Facts) -> str:
+    result = facts.result
+    spec = result.spec
+    rounds = len(facts.values)
+    facts_rows = [
+        ("Game", spec.name),
+        ("Start", spec.start.isoformat()),
+        ("End", spec.end.isoformat() if spec.end is not None else f"after {spec.rounds} rounds"),
+        ("First round", _day(facts.round_times[0]) + " UTC"),
+        ("Last round", _day(facts.round_times[-1]) + " UTC"),
+        ("Rounds played", f"{rounds:,}"),
+        ("Outcome", f"{result.outcome} in round {result.outcome_round:,}: {result.outcome_reason}"),
+        *_bust_row(facts),
+        ("Currency", spec.currency),
+        ("Start fund", _money(spec.start_fund, facts.places)),
+        ("Accounts", ", ".join(a.name for a in spec.accounts)),
+        ("Data hash", result.data_hash or "(none)"),
+    ]
+    rows = [
+        f'<tr class="outcome outcome-{_e(result.outcome)}"><th>{_e(label)}</th><td>{_e(value)}</td></tr>'
+        if label == "Outcome"
+        else f"<tr><th>{_e(label)}</th><td>{_e(value)}</td></tr>"
+        for label, value in facts_rows
+    ]
+    return _section("summary", "Summary", '<table class="facts"><tbody>' + "".join(rows) + "</tbody></table>")
+
+
+def _bust_row(facts: _Facts) -> list[tuple[str, str]]:
+    bust = bust_round(facts.values)
+    if bust is None:
+        return []
+    value = _money(float(facts.values[bust]), facts.places)
+    when = _day(facts.round_times[bust])
+    text = f"the Game went bust in round {bust:,} ({when} UTC): its value fell to {value}; it lost everything"
+    return [("Bust", text)]
+
+
+def score_rows(score: Score, places: int) -> list[tuple[str, str]]:
+    """The score table's lines, from the start capital down to the score and its ratio to the start."""
+    start = score.start_capital
+    ratio = float(score.score / start) if start else math.nan
+    return [
+        ("Start capital", _money(score.start_capital, places)),
+        ("Final value", _money(score.final_value, places)),
+        ("Gross profit", _money(score.gross_profit, places)),
+        ("Fees", _money(-score.fees, places)),
+        ("Running costs", _money(-score.running_costs, places)),
+        ("Taxes", _money(-score.taxes, places)),
+        ("Score", _money(score.score, places)),
+        ("Score / start capital", _percent(ratio)),
+    ]
+
+
+def _score_section(facts: _Facts, charts: _Charts) -> str:
+    score = facts.result.score
+    places = facts.places
+    go = charts.go
+    steps = [
+        ("Gross profit", score.gross_profit, "relative"),
+        ("Fees", -score.fees, "relative"),
+        ("Running costs", -score.running_costs, "relative"),
+        ("Taxes", -score.taxes, "relative"),
+        ("Score", score.score, "total"),
+    ]
+    figure = charts.figure(title={"text": "From gross profit to score"}, showlegend=False)
+    figure.add_trace(
+        go.Waterfall(
+            x=[label for label, _, _ in steps],
+            y=[float(amount) for _, amount, _ in steps],
+            measure=[measure for _, _, measure in steps],
+            text=[_money(amount, places) for _, amount, _ in steps],
+            textposition="outside",
+            increasing={"marker": {"color": _BUY_COLOR}},
+            decreasing={"marker": {"color": _SELL_COLOR}},
+            totals={"marker": {"color": "#4575b4"}},
+        )
+    )
+    rows = score_rows(score, places)
+    table = _table(
+        ["Item", f"Amount ({facts.result.spec.currency})"],
+        (_row([_e(label), _e(value)], attributes=f' data-item="{_e(label)}"') for label, value in rows),
+        table_id="score-table",
+        css="score",
+    )
+    return _section(
+        "score",
+        "Score",
+        "<p>score = gross profit − fees − running costs − taxes</p>",
+        charts.div("score", figure),
+        table,
+    )
+
+
+def _metrics_section(facts: _Facts) -> str:
+    metrics = facts.metrics
+    if metrics is None:
+        return _section("metrics", "Metrics", f'<p class="note">No metrics: {_e(facts.metrics_problem)}</p>')
+    benchmark = facts.benchmark_symbol or "benchmark"
+    rows = [
+        ("Rounds", f"{metrics.rounds:,}"),
+        ("Years", f"{metrics.years:,.2f}"),
+        ("Periods per year", f"{metrics.periods_per_year:,.0f}"),
+        ("Total return", _percent(metrics.total_return)),
+        ("Annual return", _percent(metrics.annual_return)),
+        ("CAGR", _percent(metrics.cagr)),
+        ("Volatility (annual)", _percent(metrics.volatility)),
+        ("Sharpe ratio", _ratio(metrics.sharpe)),
+        ("Sortino ratio", _ratio(metrics.sortino)),
+        ("Max drawdown", _percent(metrics.max_drawdown)),
+        (
+            "Max drawdown duration",
+            f"{metrics.max_drawdown_duration_days:,} days ({metrics.max_drawdown_duration_rounds:,} rounds)",
+        ),
+        ("Calmar ratio", _ratio(metrics.calmar)),
+        ("Win rate (per sale)", _percent(metrics.win_rate)),
+        ("Turnover (per year)", _ratio(metrics.turnover)),
+        ("Exposure (mean invested)", _percent(metrics.exposure)),
+        (f"Benchmark return (buy-and-hold {benchmark})", _percent(metrics.benchmark_return)),
+        ("Excess return", _percent(metrics.excess_return)),
+        ("Alpha (annual)", _percent(metrics.alpha)),
+        ("Beta", _ratio(metrics.beta)),
+        ("Correlation", _ratio(metrics.correlation)),
+    ]
+    table = _table(
+        ["Metric", "Value"],
+        (_row([_e(label), _e(value)]) for label, value in rows),
+        table_id="metrics-table",
+        css="metrics",
+    )
+    note = ""
+    if metrics.benchmark_return is None and facts.benchmark_symbol is not None:
+        note = (
+            f'<p class="note">No benchmark metrics: {_e(facts.benchmark_symbol)} has no close at the first Round.</p>'
+        )
+    if metrics.bust_round is not None:
+        note += (
+            f'<p class="note bust">The Game went bust in round {metrics.bust_round:,}: its returns stop there '
+            "(the last one, into the bust, is a loss of everything), and the volatility, the ratios, alpha, "
+            "beta and correlation are measured on the Rounds up to it; a Game that ends with nothing has a "
+            "CAGR of -100%.</p>"
+        )
+    return _section("metrics", "Metrics", table, note)
+
+
+def _equity_section(facts: _Facts, charts: _Charts) -> str:
+    go = charts.go
+    figure = charts.figure(
+        title={"text": "Game value"}, hovermode="x unified", yaxis={"title": facts.result.spec.currency}
+    )
+    figure.add_trace(go.Scatter(x=facts.round_times, y=facts.values, mode="lines", name="Game value"))
+    if facts.benchmark is not None:
+        figure.add_trace(
+            go.Scatter(
+                x=facts.round_times,
+                y=facts.benchmark,
+                mode="lines",
+                name=f"Buy-and-hold {facts.benchmark_symbol}",
+                line={"dash": "dash"},
+            )
+        )
+    figure.add_hline(y=float(facts.result.score.start_capital), line={"color": "#999", "width": 1, "dash": "dot"})
+    return _section("equity", "Equity", charts.div("equity", figure))
+
+
+def _drawdown_section(facts: _Facts, charts: _Charts) -> str:
+    go = charts.go
+    try:
+        drawdowns = drawdown_series(facts.values) * 100.0
+    except InvalidInputError as error:
+        return _section("drawdown", "Drawdown", f'<p class="note">No drawdown: {_e(error)}</p>')
+    figure = charts.figure(title={"text": "Drawdown from the running peak"}, yaxis={"title": "%", "ticksuffix": "%"})
+    figure.add_trace(
+        go.Scatter(
+            x=facts.round_times,
+            y=drawdowns,
+            mode="lines",
+            fill="tozeroy",
+            name="Drawdown",
+            line={"color": _SELL_COLOR},
+        )
+    )
+    return _section("drawdown", "Drawdown", charts.div("drawdown", figure))
+
+
+def _positions_section(facts: _Facts, charts: _Charts) -> str:
+    go = charts.go
+    symbols = list(facts.held_symbols)
+    values = facts.position_values
+    bands: list[tuple[str, FloatArray, str | None]] = [(s, values[:, i], None) for i, s in enumerate(symbols)]
+    note = ""
+    if len(bands) > MAX_POSITION_BANDS:
+        sizes = values.mean(axis=0)  # the mean over the Rounds: a Position held long and large counts most
+        keep = sorted(np.argsort(-sizes, kind="stable")[: MAX_POSITION_BANDS - 1])
+        rest = [i for i in range(len(symbols)) if i not in set(keep)]
+        bands = [(symbols[i], values[:, i], None) for i in keep]
+        bands.append((f"Other ({len(rest)})", values[:, rest].sum(axis=1), "#8c6d31"))
+        note = (
+            f'<p class="note">The {MAX_POSITION_BANDS - 1} largest Positions (by mean value) are shown; '
+            f"{len(rest)} smaller ones share the band “Other”.</p>"
+        )
+    figure = charts.figure(
+        title={"text": "Value by Position"}, hovermode="x unified", yaxis={"title": facts.result.spec.currency}
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=facts.round_times,
+            y=facts.cash,
+            mode="lines",
+            name="Cash",
+            stackgroup="value",
+            line={"width": 0.5, "color": "#bbbbbb"},
+        )
+    )
+    for name, band, color in bands:
+        line = {"width": 0.5} if color is None else {"width": 0.5, "color": color}
+        figure.add_trace(
+            go.Scatter(x=facts.round_times, y=band, mode="lines", name=name, stackgroup="value", line=line)
+        )
+    return _section("positions", "Value by Position", charts.div("positions", figure), note)
+
+
+def _trades_section(facts: _Facts, charts: _Charts) -> str:
+    go = charts.go
+    panel = facts.universe.panel
+    counts = Counter(fill.symbol for fill in facts.fills)
+    if not counts:
+        return _section("trades", "Trades", '<p class="note">No trades.</p>')
+    ranked = sorted(counts, key=lambda symbol: (-counts[symbol], symbol))
+    shown = ranked[:MAX_TRADE_CHARTS]
+    parts = []
+    if len(ranked) > MAX_TRADE_CHARTS:
+        left_out = ", ".join(ranked[MAX_TRADE_CHARTS:])
+        parts.append(
+            f'<p class="note">Showing the {MAX_TRADE_CHARTS} most traded of {len(ranked)} traded symbols '
+            f"(by number of fills); not shown: {_e(left_out)}.</p>"
+        )
+    times_ns = facts.round_times.astype(np.int64)
+    first_row = max(int(np.searchsorted(panel.available, times_ns[0], side="right")) - 1, 0)
+    end_row = int(np.searchsorted(panel.available, times_ns[-1], side="right"))
+    labels = panel.labels[first_row:end_row].astype("datetime64[ns]")
+    for index, symbol in enumerate(shown, start=1):
+        closes = np.asarray(panel.fields["close"][first_row:end_row, panel.column(symbol)], dtype=np.float64)
+        figure = charts.figure(
+            title={"text": f"{symbol}: close, buys and sells ({counts[symbol]:,} fills)"},
+            yaxis={"title": facts.universe.instruments[symbol].quote_currency.code},
+        )
+        figure.add_trace(
+            go.Scatter(x=labels, y=closes, mode="lines", name="Close", line={"color": "#4d4d4d", "width": 1.2})
+        )
+        for side, color, marker in (("buy", _BUY_COLOR, "triangle-up"), ("sell", _SELL_COLOR, "triangle-down")):
+            mine = [fill for fill in facts.fills if fill.symbol == symbol and fill.side == side]
+            if not mine:
+                continue
+            figure.add_trace(
+                go.Scatter(
+                    x=np.array([np.datetime64(_ns(fill.time), "ns") for fill in mine]),
+                    y=[float(fill.price) for fill in mine],
+                    mode="markers",
+                    name=f"{side} ({len(mine):,})",
+                    marker={"symbol": marker, "size": 10, "color": color, "line": {"width": 1, "color": "#222"}},
+                    text=[
+                        f"{side} {_quantity(fill.quantity)} @ {fill.price:,.4f}, fee {_money(fill.fee, facts.places)}"
+                        f" ({fill.account}, {fill.op_id})"
+                        for fill in mine
+                    ],
+                    hovertemplate="%{x}<br>%{text}<extra></extra>",
+                )
+            )
+        parts.append(
+            charts.div("trades", figure, chart_id=f"chart-trades-{index}", attributes=f' data-symbol="{_e(symbol)}"')
+        )
+    return _section("trades", "Trades", *parts)
+
+
+def _monthly_section(facts: _Facts, charts: _Charts) -> str:
+    go = charts.go
+    try:
+        table = monthly_returns(facts.values, facts.round_times.astype(np.int64))
+    except InvalidInputError as error:
+        return _section("monthly", "Monthly returns", f'<p class="note">No monthly returns: {_e(error)}</p>')
+    percent = table.to_numpy(dtype=np.float64) * 100.0
+    z = [[None if math.isnan(v) else round(float(v), 4) for v in row] for row in percent]
+    years = [str(year) for year in table.index]
+    figure = charts.figure(
+        title={"text": "Monthly returns (%)"},
+        height=max(CHART_HEIGHT // 2, 90 + 34 * len(years)),
+        yaxis={"autorange": "reversed", "type": "category"},
+        xaxis={"side": "top", "type": "category"},
+    )
+    limit = max((abs(v) for row in z for v in row if v is not None), default=1.0) or 1.0
+    figure.add_trace(
+        go.Heatmap(
+            z=z,
+            x=list(_MONTHS),
+            y=years,
+            colorscale="RdYlGn",
+            zmin=-limit,
+            zmax=limit,
+            zmid=0,
+            texttemplate="%{z:.1f}",
+            hovertemplate="%{y} %{x}: %{z:.2f}%<extra></extra>",
+            colorbar={"ticksuffix": "%"},
+            xgap=2,
+            ygap=2,
+        )
+    )
+    figure.update_layout(margin={"l": 60, "r": 20, "t": 80, "b": 20})
+    return _section("monthly", "Monthly returns", charts.div("monthly", figure))
