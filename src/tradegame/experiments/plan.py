@@ -20,6 +20,7 @@ import copy
 import hashlib
 import itertools
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -35,10 +36,12 @@ __all__ = [
     "experiment_id",
     "game_document",
     "jsonable",
+    "length_of",
     "model_variants",
     "select_starts",
 ]
 
+_LENGTH = re.compile(r"^(?:(?P<r>\d+)r|(?:(?P<y>\d+)y)?(?:(?P<m>\d+)m)?(?:(?P<d>\d+)d)?)$")
 _SCHEDULE_KEYS = ("schedule", "round_times", "round_intervals", "round_interval_days", "round_growth")
 
 
@@ -163,8 +166,7 @@ def game_document(experiment: Experiment, game: PlannedGame) -> dict[str, object
     if "start" in where:
         _move_start(table, date.fromisoformat(str(where["start"])))
     if "length" in where:
-        length = next(x for x in experiment.lengths if x.label == where["length"])
-        _set_length(table, length)
+        _set_length(table, length_of(str(where["length"])))
     if "model" in where:
         document["model"] = {"name": where["model"], "params": copy.deepcopy(where["params"])}
     if "schedule" in where:
@@ -181,6 +183,16 @@ def game_document(experiment: Experiment, game: PlannedGame) -> dict[str, object
     if "start_fund" in where:
         table["start_fund"] = where["start_fund"]
     return document
+
+
+def length_of(label: str) -> Length:
+    """The ``Length`` a label such as ``"1y6m"``, ``"30d"`` or ``"250r"`` names; ``ValueError`` if none."""
+    found = _LENGTH.match(label)
+    if found is None or all(int(g or 0) == 0 for g in found.groups()):
+        raise ValueError(label)
+    if found["r"]:
+        return Length(rounds=int(found["r"]))
+    return Length(int(found["y"] or 0), int(found["m"] or 0), int(found["d"] or 0))
 
 
 def _move_start(table: dict[str, object], start: date) -> None:

@@ -30,7 +30,7 @@ from typing import Final
 
 from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.gamefile import draft_game
-from tradegame.experiments.plan import PlannedGame, game_document, jsonable
+from tradegame.experiments.plan import PlannedGame, game_document, jsonable, length_of
 from tradegame.experiments.spec import WEEKDAYS, Experiment, Length, ModelAxis, StartDates
 
 __all__ = ["ExperimentFileError", "read_experiment"]
@@ -40,7 +40,6 @@ _HEAD: Final = ("name", "game", "seed")
 _AXES: Final = ("start", "length", "model", "schedule", "fees", "slippage", "start_fund")
 _START: Final = ("from", "to", "every", "weekdays", "session_of_month", "dates")
 _MODEL: Final = ("name", "params", "grid")
-_LENGTH: Final = re.compile(r"^(?:(?P<r>\d+)r|(?:(?P<y>\d+)y)?(?:(?P<m>\d+)m)?(?:(?P<d>\d+)d)?)$")
 
 
 class ExperimentFileError(InvalidInputError):
@@ -185,15 +184,11 @@ def _starts(value: object, problems: list[str]) -> StartDates | None:
 def _lengths(value: object, problems: list[str]) -> list[Length]:
     out = []
     for index, item in enumerate(_list(value, "length", problems)):
-        found = _LENGTH.match(item) if isinstance(item, str) and item else None
-        if found is None or not any(found.groups()) or all(int(g or 0) == 0 for g in found.groups()):
+        try:
+            out.append(length_of(item if isinstance(item, str) else ""))
+        except ValueError:
             wanted = "a span such as '1y', '6m', '1y6m', '30d' or Rounds '250r'"
             problems.append(f"axes.length[{index}]: {wanted}, got {item!r}")
-            continue
-        if found["r"]:
-            out.append(Length(rounds=int(found["r"])))
-        else:
-            out.append(Length(int(found["y"] or 0), int(found["m"] or 0), int(found["d"] or 0)))
     return out
 
 
