@@ -25,6 +25,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import cast
 
 from tradegame.experiments.spec import Experiment, Length, ModelAxis, StartDates
 
@@ -149,7 +150,7 @@ def expand(experiment: Experiment, start_dates: Sequence[date] = ()) -> list[Pla
     for picked in itertools.product(*(values for _, values in axes)):
         coordinates: dict[str, object] = {}
         for (key, _), value in zip(axes, picked, strict=True):
-            coordinates.update(value if key == "model" else {key: value})  # type: ignore[arg-type]
+            coordinates.update(cast(dict[str, object], value) if key == "model" else {key: value})
         text = canonical(coordinates)
         seed = int(_digest(f"{experiment.seed}|{text}")[:7], 16)  # below 2**28: any SQL integer holds it
         planned.append(PlannedGame(_digest(text)[:16], seed, coordinates))

@@ -181,6 +181,5 @@ def _variants(axis: ModelAxis) -> list[dict[str, object]]:
 
 def _one(error: BaseException) -> str:
     problems = getattr(error, "problems", None)
-    if isinstance(problems, list) and problems:
-        return "; ".join(str(p) for p in problems)
-    return str(error)
+    lines = [str(p) for p in problems] if isinstance(problems, list) and problems else [str(error)]
+    return "; ".join(line.removeprefix("model.name: ").removeprefix("model.params.") for line in lines)

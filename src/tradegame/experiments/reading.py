@@ -178,7 +178,7 @@ def _starts(value: object, problems: list[str]) -> StartDates | None:
             weekdays.append(WEEKDAYS.index(day.lower()[:3]))
         else:
             problems.append(f"axes.start.weekdays[{index}]: must be one of {', '.join(WEEKDAYS)}, got {day!r}")
-    return StartDates(first, last, every, tuple(sorted(set(weekdays))), nth, tuple(dates))  # type: ignore[arg-type]
+    return StartDates(first, last, every, tuple(sorted(set(weekdays))), nth, tuple(dates))
 
 
 def _lengths(value: object, problems: list[str]) -> list[Length]:

@@ -47,7 +47,7 @@ def stored_game_file(db: Database, experiment_id: str, game_id: str) -> tuple[Ga
     if not isinstance(definition, dict):
         raise InvalidInputError(f"experiment {experiment_id}: its stored definition cannot be read")
     experiment = Experiment(str(definition["name"]), definition["base"], int(definition["seed"]))
-    planned = PlannedGame(game_id, int(str(row["seed"])), row["coordinates"])  # type: ignore[arg-type]
+    planned = PlannedGame(game_id, int(str(row["seed"])), row["coordinates"])
     game_file = parse_game(game_document(experiment, planned), f"experiment {experiment_id} game {game_id}")
     return game_file, Path(str(record["folder"] or ".")), row
 

@@ -86,7 +86,7 @@ class RunSummary:
 def definition_of(prepared: Prepared) -> dict[str, object]:
     """What the store keeps of an experiment: enough to play any of its Games again."""
     experiment = prepared.experiment
-    return {"name": experiment.name, "seed": experiment.seed, "base": jsonable(experiment.base)}  # type: ignore[dict-item]
+    return {"name": experiment.name, "seed": experiment.seed, "base": jsonable(experiment.base)}
 
 
 def run_experiment(prepared: Prepared, db: Database, backend: Backend, progress: Progress | None = None) -> RunSummary:
