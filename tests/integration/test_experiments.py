@@ -112,9 +112,10 @@ def test_run_writes_one_row_per_game_and_a_rerun_skips_them(tmp_path: Path) -> N
     rows = table(inline, summary["experiment_id"])
     assert len(rows) == 36 and rows == table(pooled, summary["experiment_id"])
     assert {row["outcome"] for row in rows} == {"completed"}
-    with open_database(str(inline)) as db, pytest.raises(IntegrityError), db.engine.begin() as connection:
-        row = dict(rows[0])
-        connection.execute(insert(experiment_games).values(**row, finished_at=db.now()))
+    with open_database(str(inline)) as db, db.engine.begin() as connection:
+        twice = insert(experiment_games).values(**rows[0], finished_at=db.now())
+        with pytest.raises(IntegrityError):  # the same Game counted twice is refused by the key
+            connection.execute(twice)
 
 
 def test_replay_plays_one_game_in_full_to_the_stored_score(tmp_path: Path) -> None:
@@ -122,7 +123,7 @@ def test_replay_plays_one_game_in_full_to_the_stored_score(tmp_path: Path) -> No
     db = tmp_path / "games.sqlite"
     summary = json.loads(runner.invoke(app, ["experiment", "run", str(path), "--db", str(db), "--json"]).output)
     rows = table(db, summary["experiment_id"])
-    traded = next(row for row in rows if row["model"] == "sma-crossover") if False else rows[-1]
+    traded = next(row for row in rows if row["coordinates"]["model"] == "sma-crossover" and row["trades"])  # type: ignore[index]
     result = runner.invoke(
         app, ["experiment", "replay", summary["experiment_id"], str(traded["game_id"]), "--db", str(db), "--json"]
     )
