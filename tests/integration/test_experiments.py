@@ -235,3 +235,53 @@ def test_an_experiment_on_postgresql_is_the_same_as_on_sqlite(
             {k: v for k, v in row.items() if k != "finished_at"} for row in experiment_rows(db, experiment_id)
         ]
     assert len(on_postgres) == 36 and on_postgres == table(sqlite_db, experiment_id)
+
+
+USER_MODEL = '''
+from decimal import Decimal
+
+from tradegame import Move
+
+
+class Picky:
+    """Buys on its first Round; a Model that raises on purpose when ``fail`` is set."""
+
+    name = "picky"
+
+    def __init__(self, symbol: str, fail: bool = False) -> None:
+        self.symbol, self.fail = symbol, fail
+
+    def decide(self, ctx):
+        if self.fail and ctx.round == 3:
+            raise RuntimeError("picky gave up")
+        return [Move.target(self.symbol, Decimal("0.5"))] if ctx.round == 0 else None
+'''
+
+
+def test_a_users_own_model_plays_in_the_workers_and_its_failures_are_rows(tmp_path: Path) -> None:
+    (tmp_path / "picky.py").write_text(USER_MODEL)
+    axes = """
+[axes.start]
+dates = [2004-01-02, 2004-02-02, 2004-03-01]
+
+[axes]
+length = ["20r"]
+
+[[axes.model]]
+name = "picky.py:Picky"
+params = { symbol = "SPX" }
+grid = { fail = [false, true] }
+"""
+    path = write_experiment(tmp_path, axes)
+    db = tmp_path / "games.sqlite"
+    result = runner.invoke(app, ["experiment", "run", str(path), "--db", str(db), "--workers", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = table(db, json.loads(result.output)["experiment_id"])
+    by_fail = {
+        fail: [r for r in rows if r["coordinates"]["params"]["fail"] is fail]  # type: ignore[index]
+        for fail in (False, True)
+    }
+    assert [r["outcome"] for r in by_fail[False]] == ["completed"] * 3
+    assert all(r["rounds"] == 20 and r["trades"] == 2 for r in by_fail[False])
+    assert [r["outcome"] for r in by_fail[True]] == ["error"] * 3
+    assert all("picky gave up" in str(r["error"]) and r["score"] is None for r in by_fail[True])
