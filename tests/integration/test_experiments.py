@@ -276,6 +276,7 @@ grid = { fail = [false, true] }
     db = tmp_path / "games.sqlite"
     result = runner.invoke(app, ["experiment", "run", str(path), "--db", str(db), "--workers", "2", "--json"])
     assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["errors"] == 3
     rows = table(db, json.loads(result.output)["experiment_id"])
     by_fail = {
         fail: [r for r in rows if r["coordinates"]["params"]["fail"] is fail]  # type: ignore[index]

@@ -103,6 +103,7 @@ def run(
         "games": summary.total,
         "skipped": summary.skipped,
         "played": summary.played,
+        "errors": summary.errors,
         "seconds": round(summary.seconds, 3),
         "games_per_second": round(summary.played / summary.seconds, 1) if summary.seconds else None,
         "db": db.where,
@@ -112,7 +113,8 @@ def run(
         return
     stdout_console().print(
         f"experiment {summary.experiment_id}: {summary.played:,} Games played in {summary.seconds:.1f} s "
-        f"({numbers['games_per_second']} Games/s), {summary.skipped:,} finished before; "
+        f"({numbers['games_per_second']} Games/s{f', {summary.errors:,} with errors' if summary.errors else ''}), "
+        f"{summary.skipped:,} finished before; "
         f"{summary.total:,} Games in {db.where}"
     )
 

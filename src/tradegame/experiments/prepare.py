@@ -10,7 +10,8 @@ here); ``prepare_experiment`` then checks, gathering every problem before anythi
 * the data the base Game names is read once, all of it (every Game of the experiment plays on
   it), and pinned to its version;
 * the start dates are sessions of the data's calendar (a listed date that is not one is refused);
-* the first and the last Game are set up as Games (dates against the data's range, symbols).
+* the first Game, and the last of each length, are set up as Games (dates against the data's
+  range, symbols); a Game between them that still cannot start is a row with outcome ``error``.
 
 Problems are raised as one ``ExperimentFileError`` (exit status 2 at the command line).
 """
@@ -124,7 +125,8 @@ def prepare_experiment(experiment: Experiment, store: MarketStore, folder: Path 
     if not games and not problems:
         problems.append("axes: the experiment has no Game")
     if not problems:
-        problems += _setup_problems(pinned_experiment, [games[0], games[-1]], universe, folder)
+        last_of_length = {game.coordinates.get("length"): game for game in games}  # the latest start of each
+        problems += _setup_problems(pinned_experiment, [games[0], *last_of_length.values()], universe, folder)
     if problems:
         raise ExperimentFileError(sorted(set(problems), key=problems.index), experiment.source)
     return Prepared(

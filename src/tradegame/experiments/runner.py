@@ -88,6 +88,7 @@ class RunSummary:
     total: int  # Games of the experiment
     skipped: int  # finished before this run
     played: int  # in this run
+    errors: int  # of those, Games whose Model raised or that could not start (outcome "error")
     seconds: float
 
 
@@ -108,14 +109,17 @@ def run_experiment(prepared: Prepared, db: Database, backend: Backend, progress:
     todo = [game for game in prepared.games if game.game_id not in finished]
     if progress is not None:
         progress(0, len(todo))
+    errors = 0
     with tempfile.TemporaryDirectory(prefix="tradegame-experiment-") as folder:
         job = Job(prepared.experiment, str(prepared.folder), share_universe(prepared.universe, Path(folder)))
         for count, (game, row) in enumerate(backend.run(job, todo), start=1):
             record_experiment_game(db, experiment_id, game.game_id, game.coordinates, game.seed, row)
+            errors += row.get("outcome") == "error"
             if progress is not None:
                 progress(count, len(todo))
     seconds = time.perf_counter() - started
-    return RunSummary(experiment_id, len(prepared.games), len(prepared.games) - len(todo), len(todo), seconds)
+    total, skipped = len(prepared.games), len(prepared.games) - len(todo)
+    return RunSummary(experiment_id, total, skipped, len(todo), errors, seconds)
 
 
 def local_worker(prepared: Prepared) -> Worker:

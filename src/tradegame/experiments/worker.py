@@ -5,8 +5,9 @@ task) runs.
 data pinned), the folder its Models are found from, and the shared data (``experiments.shared``).
 ``start_worker`` opens the data once per process; ``play_planned`` plays one Game from its
 coordinates and returns its result row (outcome, the Score's parts as exact decimal strings, the
-key metrics). A Game whose Model raises is a row with outcome ``error`` and the message: the
-same coordinates fail the same way, so a rerun does not try it again.
+key metrics). A Game whose Model raises, or that cannot start (the checks before a run set up
+only the first and the last Games of each length), is a row with outcome ``error`` and the
+message: the same coordinates fail the same way, so a rerun does not try it again.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from pathlib import Path
 
 from tradegame.app.models import FoundModel, find_model
 from tradegame.app.play import Played, summary
+from tradegame.data.errors import DataError
+from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.game import Game, ModelError
 from tradegame.engine.gamefile import GameFile, parse_game
 from tradegame.engine.universe import Universe
@@ -54,11 +57,14 @@ class Worker:
 
     def play(self, game: PlannedGame) -> dict[str, object]:
         """Play ``game`` through the Round loop; its result row."""
-        game_file = self.game_file(game)
-        found = self.models.get(game_file.model)
-        if found is None:
-            found = self.models[game_file.model] = find_model(game_file.model, Path(self.job.folder))
-        played = Game(game_file.spec, self.universe, found.build(game_file.model_params))
+        try:
+            game_file = self.game_file(game)
+            found = self.models.get(game_file.model)
+            if found is None:
+                found = self.models[game_file.model] = find_model(game_file.model, Path(self.job.folder))
+            played = Game(game_file.spec, self.universe, found.build(game_file.model_params))
+        except (InvalidInputError, DataError) as error:  # this Game cannot start (a date past the data)
+            return {"outcome": "error", "error": f"cannot start: {error}"}
         try:
             result = played.run()
         except ModelError as error:
