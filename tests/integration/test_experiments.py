@@ -65,6 +65,7 @@ def test_plan_prints_the_count_and_a_sample(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     plan = json.loads(result.output)
     assert plan["games"] == 12 * 3 and len(plan["sample"]) == 3 and plan["calendar"] == "XNYS"
+    assert plan["axes"] == {"start": 12, "length": 1, "model": 3}
     first = plan["sample"][0]
     assert first["coordinates"] == {"start": "2003-01-02", "length": "3m", "model": "buy-and-hold",
                                     "params": {"symbols": ["SPX"]}}  # fmt: skip

@@ -55,12 +55,20 @@ def plan(
     count = min(sample, len(games))
     shown = [games[i * (len(games) - 1) // max(count - 1, 1)] for i in range(count)]  # spread over the plan
     rows = [{"game_id": g.game_id, "seed": g.seed, "coordinates": dict(g.coordinates)} for g in shown]
+    axes: dict[str, set[str]] = {}
+    for game in games:
+        for key, value in game.coordinates.items():
+            shown_value = [value, game.coordinates.get("params")] if key == "model" else value  # name and params
+            axes.setdefault(key, set()).add(json.dumps(shown_value, sort_keys=True))
+    sizes = {key: len(values) for key, values in axes.items() if key != "params"}
     if as_json:
         numbers = {"experiment_id": prepared.experiment_id, "games": len(games), "calendar": prepared.calendar}
+        numbers["axes"] = sizes
         typer.echo(json.dumps({**numbers, "sample": rows}, indent=2))
         return
     console = stdout_console()
-    console.print(f"experiment {prepared.experiment_id}: {len(games):,} Games (calendar {prepared.calendar})")
+    shape = " x ".join(f"{size} {key}" for key, size in sizes.items())
+    console.print(f"experiment {prepared.experiment_id}: {len(games):,} Games ({shape}; calendar {prepared.calendar})")
     for row in rows:
         console.print(f"  {row['game_id']}  seed {row['seed']:>9}  {json.dumps(row['coordinates'])}", markup=False)
 
