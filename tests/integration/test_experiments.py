@@ -127,7 +127,7 @@ def test_replay_plays_one_game_in_full_to_the_stored_score(tmp_path: Path) -> No
     rows = table(db, summary["experiment_id"])
     traded = next(row for row in rows if row["coordinates"]["model"] == "sma-crossover" and row["trades"])  # type: ignore[index]
     result = runner.invoke(
-        app, ["experiment", "replay", summary["experiment_id"], str(traded["game_id"]), "--db", str(db), "--json"]
+        app, ["experiment", "replay", summary["experiment_id"], str(traded["game_key"]), "--db", str(db), "--json"]
     )
     assert result.exit_code == 0, result.output
     replayed = json.loads(result.output)
@@ -183,7 +183,7 @@ def test_killed_at_any_moment_a_rerun_ends_with_the_uninterrupted_table(tmp_path
     assert summary["skipped"] == partway and summary["played"] == summary["games"] - partway
     subprocess.run([*command, "--db", str(whole), "--workers", "1"], env=env, capture_output=True, check=True)
     rows = table(killed, summary["experiment_id"])
-    assert len(rows) == summary["games"] == len({row["game_id"] for row in rows})
+    assert len(rows) == summary["games"] == len({row["game_key"] for row in rows})
     assert rows == table(whole, summary["experiment_id"])
 
 

@@ -36,7 +36,7 @@ def stored_game_file(db: Database, experiment_id: str, game_id: str) -> tuple[Ga
     """The Game file of one Game of a stored experiment, the folder of its Models, and its row."""
     record = load_experiment_record(db, experiment_id)
     query = select(experiment_games).where(
-        experiment_games.c.experiment_id == experiment_id, experiment_games.c.game_id == game_id
+        experiment_games.c.experiment_id == experiment_id, experiment_games.c.game_key == game_id
     )
     with db.read() as connection:
         found = connection.execute(query).mappings().first()

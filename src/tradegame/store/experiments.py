@@ -1,6 +1,10 @@
 """Experiment results: one row per experiment, one row per Game of it, each Game's row written in
 its own transaction.
 
+The Game's id within its experiment is the column ``game_key`` (text: the hash of its
+coordinates), not ``game_id``: every table with a ``game_id`` column holds rows of a stored Game
+(``games.id``), which deleting and exporting a Game rely on.
+
 ``experiments`` keeps what an experiment was (its id, name, definition as JSON: the base Game
 document and the axes, and the folder its Models are found from); ``experiment_games`` one row per
 finished Game: its id within the experiment (the hash of its coordinates), the coordinates and
@@ -59,7 +63,7 @@ experiment_games = Table(
     "experiment_games",
     metadata,
     Column("experiment_id", Text, ForeignKey("experiments.id", ondelete="CASCADE"), primary_key=True),
-    Column("game_id", Text, primary_key=True),
+    Column("game_key", Text, primary_key=True),  # the Game's id in the experiment (not a games.id)
     Column("coordinates", _JSON, nullable=False),
     Column("seed", Integer, nullable=False),
     Column("outcome", Text, nullable=False),  # completed, catastrophic, perfect, model_exit or error
@@ -110,7 +114,7 @@ def load_experiment_record(db: Database, experiment_id: str) -> dict[str, object
 
 def finished_games(db: Database, experiment_id: str) -> set[str]:
     """The ids of the experiment's Games that have a row (a rerun skips them)."""
-    query = select(experiment_games.c.game_id).where(experiment_games.c.experiment_id == experiment_id)
+    query = select(experiment_games.c.game_key).where(experiment_games.c.experiment_id == experiment_id)
     with db.read() as connection:
         return set(connection.execute(query).scalars())
 
@@ -128,7 +132,7 @@ def record_experiment_game(
         connection.execute(
             insert(experiment_games).values(
                 experiment_id=experiment_id,
-                game_id=game_id,
+                game_key=game_id,
                 coordinates=dict(coordinates),
                 seed=seed,
                 finished_at=db.now(),
@@ -142,7 +146,7 @@ def experiment_rows(db: Database, experiment_id: str) -> list[dict[str, object]]
     query = (
         select(experiment_games)
         .where(experiment_games.c.experiment_id == experiment_id)
-        .order_by(experiment_games.c.game_id)
+        .order_by(experiment_games.c.game_key)
     )
     with db.read() as connection:
         return [dict(row) for row in connection.execute(query).mappings()]

@@ -40,7 +40,7 @@ def upgrade() -> None:
     op.create_table(
         "experiment_games",
         sa.Column("experiment_id", sa.Text, nullable=False),
-        sa.Column("game_id", sa.Text, nullable=False),
+        sa.Column("game_key", sa.Text, nullable=False),
         sa.Column("coordinates", _JSON, nullable=False),
         sa.Column("seed", sa.Integer, nullable=False),
         sa.Column("outcome", sa.Text, nullable=False),
@@ -57,7 +57,7 @@ def upgrade() -> None:
             name="fk_experiment_games_experiment_id_experiments",
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("experiment_id", "game_id", name="pk_experiment_games"),
+        sa.PrimaryKeyConstraint("experiment_id", "game_key", name="pk_experiment_games"),
     )
 
 
