@@ -23,6 +23,7 @@ Built on SQLAlchemy 2 (Core) and Alembic; the migrations ship inside this packag
 never imports this package; the CLI and the application layer do.
 """
 
+from tradegame.store import experiments as experiments  # its tables join schema.metadata
 from tradegame.store.database import Database, alembic_config, default_url, open_database, redact, resolve_url
 from tradegame.store.deletion import delete_game
 from tradegame.store.errors import (

@@ -24,8 +24,8 @@ def test_the_migrations_ship_inside_the_package() -> None:
     assert (folder / "env.py").is_file()
     assert (folder / "script.py.mako").is_file()
     script = ScriptDirectory.from_config(alembic_config())
-    assert script.get_heads() == ["0004"]
-    assert [r.revision for r in script.walk_revisions()] == ["0004", "0003", "0002", "0001"]
+    assert script.get_heads() == ["0005"]
+    assert [r.revision for r in script.walk_revisions()] == ["0005", "0004", "0003", "0002", "0001"]
 
 
 def test_the_migrated_schema_is_the_schema_of_the_code(make_url: Callable[[], str]) -> None:
@@ -86,7 +86,7 @@ def test_a_database_from_a_newer_tradegame_is_refused_by_name(make_url: Callable
         db.create_game("kept", "[game]", "sma", {}, "h")
         with db.engine.begin() as connection:
             connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
-    with pytest.raises(DatabaseError, match=r"schema revision 9999, written by a newer tradegame.*knows up to 0004"):
+    with pytest.raises(DatabaseError, match=r"schema revision 9999, written by a newer tradegame.*knows up to 0005"):
         open_database(url)
     engine = create_engine(url)
     try:

@@ -1,0 +1,172 @@
+"""``tradegame experiment``: plan, run and replay populations of Games (``tradegame.experiments``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from tradegame.cli.common import check_db_url, exit_for, market_store, open_db, stdout_console
+from tradegame.domain.errors import TradegameError
+
+__all__ = ["experiment_app"]
+
+experiment_app = typer.Typer(help="Plan, run and replay experiments: populations of Games.", no_args_is_help=True)
+
+# The options `play` has, declared here so that this module imports nothing heavy (typer and
+# cli.common only): the experiment code is imported inside each command.
+DbUrl = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL or SQLite file (default: $TRADEGAME_DB or a file in ~/.local/share)."),
+]
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Market-data store (default: $TRADEGAME_DATA or ~/.local/share/tradegame/data)."),
+]
+ExperimentFile = Annotated[Path, typer.Argument(metavar="EXP.toml", help="The experiment file.")]
+
+
+def _prepared(path: Path, data_dir: Path | None) -> Any:
+    from tradegame.experiments.prepare import load_experiment, prepare_experiment
+
+    store = market_store(data_dir)
+    try:
+        experiment = load_experiment(path)
+        return prepare_experiment(experiment, store, path.resolve().parent)
+    except TradegameError as error:
+        raise exit_for(error) from None
+
+
+@experiment_app.command("plan")
+def plan(
+    path: ExperimentFile,
+    sample: Annotated[int, typer.Option("--sample", min=0, help="Games to show.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Check an experiment and print how many Games it has and a sample of them; nothing is played.
+
+    tradegame experiment plan examples/experiments/seasonality.toml
+    """
+    prepared = _prepared(path, data_dir)
+    games = prepared.games
+    count = min(sample, len(games))
+    shown = [games[i * (len(games) - 1) // max(count - 1, 1)] for i in range(count)]  # spread over the plan
+    rows = [{"game_id": g.game_id, "seed": g.seed, "coordinates": dict(g.coordinates)} for g in shown]
+    axes: dict[str, set[str]] = {}
+    for game in games:
+        for key, value in game.coordinates.items():
+            shown_value = [value, game.coordinates.get("params")] if key == "model" else value  # name and params
+            axes.setdefault(key, set()).add(json.dumps(shown_value, sort_keys=True))
+    sizes = {key: len(values) for key, values in axes.items() if key != "params"}
+    if as_json:
+        numbers = {"experiment_id": prepared.experiment_id, "games": len(games), "calendar": prepared.calendar}
+        numbers["axes"] = sizes
+        typer.echo(json.dumps({**numbers, "sample": rows}, indent=2))
+        return
+    console = stdout_console()
+    shape = " x ".join(f"{size} {key}" for key, size in sizes.items())
+    console.print(f"experiment {prepared.experiment_id}: {len(games):,} Games ({shape}; calendar {prepared.calendar})")
+    for row in rows:
+        console.print(f"  {row['game_id']}  seed {row['seed']:>9}  {json.dumps(row['coordinates'])}", markup=False)
+
+
+@experiment_app.command("run")
+def run(
+    path: ExperimentFile,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Processes (default: every core).")] = None,
+    db_url: DbUrl = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run's summary as JSON.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Play every Game of an experiment not yet in the database, each Game's row written as it ends.
+
+    A rerun of the same experiment skips the finished Games. Example:
+
+        tradegame experiment run examples/experiments/seasonality.toml --workers 2
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from tradegame.experiments.runner import LocalPool, default_workers, run_experiment
+
+    check_db_url(db_url)
+    prepared = _prepared(path, data_dir)
+    db = open_db(db_url)
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("Games, {task.fields[rate]} Games/s"),
+        TimeRemainingColumn(),
+    )
+    try:
+        with Progress(*columns, transient=True, disable=as_json) as progress:
+            task = progress.add_task(prepared.experiment_id, total=None, rate="-")
+
+            def advance(done: int, total: int) -> None:
+                elapsed = progress.tasks[0].elapsed or 0.0
+                rate = f"{done / elapsed:,.1f}" if done and elapsed else "-"
+                progress.update(task, completed=done, total=total, rate=rate)
+
+            summary = run_experiment(prepared, db, LocalPool(workers or default_workers()), advance)
+    except TradegameError as error:
+        raise exit_for(error) from None
+    finally:
+        db.close()
+    numbers = {
+        "experiment_id": summary.experiment_id,
+        "games": summary.total,
+        "skipped": summary.skipped,
+        "played": summary.played,
+        "errors": summary.errors,
+        "seconds": round(summary.seconds, 3),
+        "games_per_second": round(summary.played / summary.seconds, 1) if summary.seconds else None,
+        "db": db.where,
+    }
+    if as_json:
+        typer.echo(json.dumps(numbers, indent=2))
+        return
+    stdout_console().print(
+        f"experiment {summary.experiment_id}: {summary.played:,} Games played in {summary.seconds:.1f} s "
+        f"({numbers['games_per_second']} Games/s{f', {summary.errors:,} with errors' if summary.errors else ''}), "
+        f"{summary.skipped:,} finished before; "
+        f"{summary.total:,} Games in {db.where}"
+    )
+
+
+@experiment_app.command("replay")
+def replay(
+    experiment_id: Annotated[str, typer.Argument(metavar="EXP_ID", help="The experiment's id (run prints it).")],
+    game_id: Annotated[str, typer.Argument(metavar="GAME_ID", help="The Game's id within the experiment.")],
+    db_url: DbUrl = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the Game's summary as JSON.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Play one Game of a stored experiment again, in full, and store it with its books.
+
+    Its Score must equal the experiment's row; `tradegame report ID` then shows its report.
+    """
+    from tradegame.app.play import summary
+    from tradegame.experiments.replay import replay_experiment_game
+
+    check_db_url(db_url)
+    store = market_store(data_dir)
+    db = open_db(db_url)
+    try:
+        replayed = replay_experiment_game(db, experiment_id, game_id, store)
+    except TradegameError as error:
+        raise exit_for(error) from None
+    finally:
+        db.close()
+    numbers = {"id": replayed.stored_id, "experiment_id": experiment_id, "game_id": game_id}
+    numbers.update(summary(replayed.played))
+    if as_json:
+        typer.echo(json.dumps(numbers, indent=2, default=str))
+        return
+    stdout_console().print(
+        f"experiment {experiment_id} game {game_id}: {numbers['outcome']}, score {numbers['score']} "
+        f"(as stored); stored as game {replayed.stored_id}: tradegame report {replayed.stored_id}",
+        markup=False,
+    )

@@ -1,0 +1,248 @@
+"""Reading an experiment's tables (a parsed TOML document) into an ``Experiment``, every problem
+gathered first.
+
+The format (``examples/experiments/*.toml`` are commented examples)::
+
+    [experiment]     name, game (the base Game file, relative to this file), seed
+    [axes.start]     from, to, every, weekdays, session_of_month | dates
+    [axes]           length = ["1y", "6m", "30d", "250r"], schedule = ["daily", {round_intervals = [1, 2]}],
+                     fees = [{...}], slippage = [{...}], start_fund = ["1000", "100000"]
+    [[axes.model]]   name, params (every Game's), grid (each parameter's values: every combination)
+
+Every problem is one line naming its field (``axes.length[1]: ...``), with a "did you mean" hint
+for a misspelt key; an axis given with no value is refused. Each value of the schedule, fees,
+slippage and Start Fund axes is applied to the base Game and read by the Game-file reader, so a
+bad value is refused by the same rules as in a Game file, named by its axis. Models (found by
+name, their parameters checked) and start dates (sessions of the calendar) are checked where the
+data and the code can be reached (``experiments.prepare``).
+
+Pure: standard library and ``tradegame.engine.gamefile`` only; no I/O.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Final
+
+from tradegame.domain.errors import InvalidInputError
+from tradegame.engine.gamefile import draft_game
+from tradegame.experiments.plan import PlannedGame, game_document, jsonable, length_of
+from tradegame.experiments.spec import WEEKDAYS, Experiment, Length, ModelAxis, StartDates
+
+__all__ = ["ExperimentFileError", "read_experiment"]
+
+_TOP: Final = ("experiment", "axes")
+_HEAD: Final = ("name", "game", "seed")
+_AXES: Final = ("start", "length", "model", "schedule", "fees", "slippage", "start_fund")
+_START: Final = ("from", "to", "every", "weekdays", "session_of_month", "dates")
+_MODEL: Final = ("name", "params", "grid")
+
+
+class ExperimentFileError(InvalidInputError):
+    """An experiment definition with one or more problems, each naming its field."""
+
+    def __init__(self, problems: list[str], source: str) -> None:
+        self.problems, self.source = problems, source
+        lines = problems[0] if len(problems) == 1 else "\n" + "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{source}: invalid experiment: {lines}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.problems, self.source))
+
+
+def read_experiment(document: Mapping[str, object], base: Mapping[str, object], source: str) -> Experiment:
+    """The ``Experiment`` of a parsed experiment document and its base Game document; raises one
+    ``ExperimentFileError`` listing every problem."""
+    problems: list[str] = []
+    _unknown(document, _TOP, "", problems)
+    head = _mapping(document.get("experiment"), "experiment", problems)
+    _unknown(head, _HEAD, "experiment.", problems)
+    name = head.get("name", "experiment")
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][\w.-]{0,63}", name):
+        problems.append(f"experiment.name: letters, digits, '-', '_' or '.' (at most 64), got {name!r}")
+        name = "experiment"
+    seed = head.get("seed", 0)
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        problems.append(f"experiment.seed: must be a whole number of at least 0, got {seed!r}")
+        seed = 0
+    axes = _mapping(document.get("axes"), "axes", problems)
+    _unknown(axes, _AXES, "axes.", problems)
+    for key, value in axes.items():
+        if isinstance(value, list) and not value:
+            problems.append(f"axes.{key}: is empty; give at least one value or leave the axis out")
+    experiment = Experiment(
+        name=name,
+        base=jsonable(base),  # type: ignore[arg-type]
+        seed=seed,
+        starts=_starts(axes.get("start"), problems),
+        lengths=tuple(_lengths(axes.get("length"), problems)),
+        models=tuple(_models(axes.get("model"), problems)),
+        schedules=tuple(_values(axes.get("schedule"), "schedule", (str, Mapping), problems)),  # type: ignore[arg-type]
+        fees=tuple(_values(axes.get("fees"), "fees", (Mapping,), problems)),  # type: ignore[arg-type]
+        slippage=tuple(_values(axes.get("slippage"), "slippage", (Mapping,), problems)),  # type: ignore[arg-type]
+        start_funds=tuple(_funds(axes.get("start_fund"), problems)),
+        source=source,
+    )
+    problems += value_problems(experiment)
+    if problems:
+        raise ExperimentFileError(problems, source)
+    return experiment
+
+
+def value_problems(experiment: Experiment) -> list[str]:
+    """The base Game's problems, then each axis value's, read by the Game-file reader on the base."""
+    base = draft_game(experiment.base, "game")
+    problems = [f"experiment.game: {problem}" for problem in base.problems]
+    known = set(base.problems)
+    axes = (
+        ("schedule", experiment.schedules),
+        ("fees", experiment.fees),
+        ("slippage", experiment.slippage),
+        ("start_fund", experiment.start_funds),
+    )
+    for key, values in axes:
+        for index, value in enumerate(values):
+            game = PlannedGame("check", 0, {key: jsonable(value)})
+            found = draft_game(game_document(experiment, game), "game").problems
+            problems += [f"axes.{key}[{index}]: {p}" for p in found if p not in known]
+    return problems
+
+
+def _unknown(table: Mapping[str, object], known: tuple[str, ...], where: str, problems: list[str]) -> None:
+    for key in table:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(f"{where}{key}: unknown key{hint}; known: {', '.join(known)}")
+
+
+def _mapping(value: object, where: str, problems: list[str]) -> Mapping[str, object]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        problems.append(f"{where}: must be a table, got {type(value).__name__}")
+        return {}
+    return value
+
+
+def _date(value: object, where: str, problems: list[str]) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)) if isinstance(value, str) else _bad(value)
+    except ValueError:
+        problems.append(f"{where}: must be a date such as 2001-01-02, got {value!r}")
+        return None
+
+
+def _bad(value: object) -> date:
+    raise ValueError(value)
+
+
+def _starts(value: object, problems: list[str]) -> StartDates | None:
+    if value is None:
+        return None
+    table = _mapping(value, "axes.start", problems)
+    _unknown(table, _START, "axes.start.", problems)
+    listed = table.get("dates")
+    dates: list[date] = []
+    if listed is not None:
+        if not isinstance(listed, list) or not listed:
+            problems.append("axes.start.dates: give a list of at least one date")
+        else:
+            dates = [d for i, v in enumerate(listed) if (d := _date(v, f"axes.start.dates[{i}]", problems))]
+        if "from" in table or "to" in table:
+            problems.append("axes.start.dates: give dates, or from and to, not both")
+    elif "from" not in table or "to" not in table:
+        problems.append("axes.start: give from and to (a range of sessions), or dates (a list)")
+    first = _date(table["from"], "axes.start.from", problems) if "from" in table else None
+    last = _date(table["to"], "axes.start.to", problems) if "to" in table else None
+    if first and last and last < first:
+        problems.append(f"axes.start.to: {last} is before from {first}")
+    every = table.get("every", 1)
+    if not isinstance(every, int) or isinstance(every, bool) or every < 1:
+        problems.append(f"axes.start.every: must be a whole number of at least 1, got {every!r}")
+        every = 1
+    nth = table.get("session_of_month")
+    if nth is not None and (not isinstance(nth, int) or isinstance(nth, bool) or nth == 0 or not -23 <= nth <= 23):
+        problems.append(f"axes.start.session_of_month: 1 for the first session, -1 for the last, ..., got {nth!r}")
+        nth = None
+    names = table.get("weekdays", [])
+    weekdays = []
+    for index, day in enumerate(names if isinstance(names, list) else [names]):
+        if isinstance(day, str) and day.lower()[:3] in WEEKDAYS:
+            weekdays.append(WEEKDAYS.index(day.lower()[:3]))
+        else:
+            problems.append(f"axes.start.weekdays[{index}]: must be one of {', '.join(WEEKDAYS)}, got {day!r}")
+    return StartDates(first, last, every, tuple(sorted(set(weekdays))), nth, tuple(dates))
+
+
+def _lengths(value: object, problems: list[str]) -> list[Length]:
+    out = []
+    for index, item in enumerate(_list(value, "length", problems)):
+        try:
+            out.append(length_of(item if isinstance(item, str) else ""))
+        except ValueError:
+            wanted = "a span such as '1y', '6m', '1y6m', '30d' or Rounds '250r'"
+            problems.append(f"axes.length[{index}]: {wanted}, got {item!r}")
+    return out
+
+
+def _models(value: object, problems: list[str]) -> list[ModelAxis]:
+    out = []
+    for index, item in enumerate(_list(value, "model", problems)):
+        where = f"axes.model[{index}]"
+        table = _mapping(item, where, problems)
+        _unknown(table, _MODEL, f"{where}.", problems)
+        name = table.get("name")
+        if not isinstance(name, str) or not name:
+            problems.append(f"{where}.name: the Model's name, as a Game file's [model] name gives it")
+            continue
+        params = _mapping(table.get("params"), f"{where}.params", problems)
+        grid = _mapping(table.get("grid"), f"{where}.grid", problems)
+        values: dict[str, tuple[object, ...]] = {}
+        for key, options in grid.items():
+            if not isinstance(options, list) or not options:
+                problems.append(f"{where}.grid.{key}: give a list of at least one value, got {options!r}")
+            elif key in params:
+                problems.append(f"{where}.grid.{key}: is also in params; give it in one place")
+            else:
+                values[key] = tuple(options)
+        out.append(ModelAxis(name, dict(params), values))
+    return out
+
+
+def _values(value: object, key: str, kinds: tuple[type, ...], problems: list[str]) -> list[object]:
+    out = []
+    for index, item in enumerate(_list(value, key, problems)):
+        if isinstance(item, kinds):
+            out.append(item)
+        else:
+            wanted = " or ".join("a table" if kind is Mapping else "a name" for kind in kinds)
+            problems.append(f"axes.{key}[{index}]: must be {wanted}, got {item!r}")
+    return out
+
+
+def _funds(value: object, problems: list[str]) -> list[Decimal]:
+    out = []
+    for index, item in enumerate(_list(value, "start_fund", problems)):
+        try:
+            if isinstance(item, bool) or not isinstance(item, str | int):
+                raise InvalidOperation
+            out.append(Decimal(str(item)))
+        except InvalidOperation:
+            problems.append(f'axes.start_fund[{index}]: an amount such as "100000", got {item!r}')
+    return out
+
+
+def _list(value: object, key: str, problems: list[str]) -> list[object]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.append(f"axes.{key}: must be a list of values, got {value!r}")
+        return []
+    return value

@@ -1,0 +1,65 @@
+"""Playing one Game of a stored experiment again, in full, from its coordinates.
+
+The experiment's record keeps its base Game (data pinned) and seed; the Game's row its
+coordinates and seed. ``replay_experiment_game`` rebuilds the Game file from them, plays it
+through the Round loop and records it as an ordinary stored Game (its full books, decision log
+and report: ``tradegame report ID``), then checks that its Score equals the experiment's row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from tradegame.app.play import Played, play_recorded
+from tradegame.data.store import MarketStore
+from tradegame.domain.errors import InvalidInputError
+from tradegame.engine.gamefile import GameFile, parse_game
+from tradegame.experiments.plan import PlannedGame, game_document
+from tradegame.experiments.spec import Experiment
+from tradegame.store import Database
+from tradegame.store.experiments import experiment_games, load_experiment_record
+
+__all__ = ["Replayed", "replay_experiment_game", "stored_game_file"]
+
+
+@dataclass(frozen=True)
+class Replayed:
+    stored_id: int  # the Game's id among the database's stored Games
+    played: Played
+    row: dict[str, object]  # the experiment's row of the Game
+
+
+def stored_game_file(db: Database, experiment_id: str, game_id: str) -> tuple[GameFile, Path, dict[str, object]]:
+    """The Game file of one Game of a stored experiment, the folder of its Models, and its row."""
+    record = load_experiment_record(db, experiment_id)
+    query = select(experiment_games).where(
+        experiment_games.c.experiment_id == experiment_id, experiment_games.c.game_key == game_id
+    )
+    with db.read() as connection:
+        found = connection.execute(query).mappings().first()
+    if found is None:
+        raise InvalidInputError(f"experiment {experiment_id} has no finished Game {game_id!r}")
+    row = dict(found)
+    definition = record["definition"]
+    if not isinstance(definition, dict):
+        raise InvalidInputError(f"experiment {experiment_id}: its stored definition cannot be read")
+    experiment = Experiment(str(definition["name"]), definition["base"], int(definition["seed"]))
+    planned = PlannedGame(game_id, int(str(row["seed"])), row["coordinates"])
+    game_file = parse_game(game_document(experiment, planned), f"experiment {experiment_id} game {game_id}")
+    return game_file, Path(str(record["folder"] or ".")), row
+
+
+def replay_experiment_game(db: Database, experiment_id: str, game_id: str, store: MarketStore) -> Replayed:
+    """Play one Game of a stored experiment in full and record it; refuse one whose Score differs."""
+    game_file, folder, row = stored_game_file(db, experiment_id, game_id)
+    stored_id, played = play_recorded(game_file, store, db, folder=folder)
+    score = played.result.score.score
+    if row["outcome"] != "error" and row["score"] != score:
+        raise InvalidInputError(
+            f"experiment {experiment_id} game {game_id} replays to a score of {score}, not the stored "
+            f"{row['score']}: the code or the data changed since it was played (stored as game {stored_id})"
+        )
+    return Replayed(stored_id, played, row)

@@ -1,0 +1,152 @@
+"""Experiment results: one row per experiment, one row per Game of it, each Game's row written in
+its own transaction.
+
+The Game's id within its experiment is the column ``game_key`` (text: the hash of its
+coordinates), not ``game_id``: every table with a ``game_id`` column holds rows of a stored Game
+(``games.id``), which deleting and exporting a Game rely on.
+
+``experiments`` keeps what an experiment was (its id, name, definition as JSON: the base Game
+document and the axes, and the folder its Models are found from); ``experiment_games`` one row per
+finished Game: its id within the experiment (the hash of its coordinates), the coordinates and
+seed, how it ended, the Score's parts and the key metrics. The primary key (experiment, game)
+makes a Game impossible to count twice; a rerun asks ``finished_games`` first and plays the rest.
+
+The tables live on the store's ``schema.metadata`` (migration 0005 builds them). Imports
+SQLAlchemy and the store's own modules only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Final
+
+from sqlalchemy import JSON, Column, Double, ForeignKey, Integer, Table, Text, insert, select
+from sqlalchemy.dialects import postgresql
+
+from tradegame.store.coltypes import ExactDecimal, UtcDateTime
+from tradegame.store.database import Database
+from tradegame.store.errors import StoreError
+from tradegame.store.schema import metadata
+
+__all__ = [
+    "MONEY_COLUMNS",
+    "RESULT_COLUMNS",
+    "ExperimentNotFoundError",
+    "experiment_games",
+    "experiment_rows",
+    "experiments",
+    "finished_games",
+    "load_experiment_record",
+    "record_experiment_game",
+    "save_experiment",
+]
+
+_JSON = JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+MONEY_COLUMNS: Final = ("start_capital", "final_value", "gross_profit", "fees", "running_costs", "taxes", "score")
+METRIC_COLUMNS: Final = ("total_return", "cagr", "max_drawdown", "sharpe")
+RESULT_COLUMNS: Final = ("outcome", "outcome_round", "rounds", "trades", *MONEY_COLUMNS, *METRIC_COLUMNS, "error")
+
+experiments = Table(
+    "experiments",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("definition", _JSON, nullable=False),  # {"base": Game document, "axes": ..., "seed": ...}
+    Column("folder", Text),  # where its Models named by file or module are looked for
+    Column("game_count", Integer, nullable=False),
+)
+
+experiment_games = Table(
+    "experiment_games",
+    metadata,
+    Column("experiment_id", Text, ForeignKey("experiments.id", ondelete="CASCADE"), primary_key=True),
+    Column("game_key", Text, primary_key=True),  # the Game's id in the experiment (not a games.id)
+    Column("coordinates", _JSON, nullable=False),
+    Column("seed", Integer, nullable=False),
+    Column("outcome", Text, nullable=False),  # completed, catastrophic, perfect, model_exit or error
+    Column("outcome_round", Integer),
+    Column("rounds", Integer),
+    Column("trades", Integer),
+    *(Column(name, ExactDecimal) for name in MONEY_COLUMNS),
+    *(Column(name, Double) for name in METRIC_COLUMNS),
+    Column("error", Text),
+    Column("finished_at", UtcDateTime, nullable=False),
+)
+
+
+class ExperimentNotFoundError(StoreError):
+    """No experiment of that id in the database."""
+
+
+def save_experiment(
+    db: Database, experiment_id: str, name: str, definition: Mapping[str, object], folder: str, game_count: int
+) -> None:
+    """Store the experiment's record unless it is there already (a rerun keeps the first)."""
+    with db.write() as connection:
+        found = connection.execute(select(experiments.c.id).where(experiments.c.id == experiment_id)).first()
+        if found is None:
+            connection.execute(
+                insert(experiments).values(
+                    id=experiment_id,
+                    name=name,
+                    created_at=db.now(),
+                    definition=dict(definition),
+                    folder=folder,
+                    game_count=game_count,
+                )
+            )
+
+
+def load_experiment_record(db: Database, experiment_id: str) -> dict[str, object]:
+    """The stored record of an experiment (``id``, ``name``, ``definition``, ``folder``, ...)."""
+    with db.read() as connection:
+        row = connection.execute(select(experiments).where(experiments.c.id == experiment_id)).mappings().first()
+        if row is None:
+            known = connection.execute(select(experiments.c.id).order_by(experiments.c.created_at)).scalars().all()
+    if row is None:
+        hint = f"; stored: {', '.join(known[-5:])}" if known else "; none is stored"
+        raise ExperimentNotFoundError(f"no experiment {experiment_id!r} in {db.where}{hint}")
+    return dict(row)
+
+
+def finished_games(db: Database, experiment_id: str) -> set[str]:
+    """The ids of the experiment's Games that have a row (a rerun skips them)."""
+    query = select(experiment_games.c.game_key).where(experiment_games.c.experiment_id == experiment_id)
+    with db.read() as connection:
+        return set(connection.execute(query).scalars())
+
+
+def record_experiment_game(
+    db: Database, experiment_id: str, game_id: str, coordinates: Mapping[str, object], seed: int,
+    result: Mapping[str, object],
+) -> None:  # fmt: skip
+    """One finished Game's row, in one transaction of its own."""
+    values = {name: result.get(name) for name in RESULT_COLUMNS}
+    for name in MONEY_COLUMNS:
+        if values[name] is not None:
+            values[name] = Decimal(str(values[name]))
+    with db.write() as connection:
+        connection.execute(
+            insert(experiment_games).values(
+                experiment_id=experiment_id,
+                game_key=game_id,
+                coordinates=dict(coordinates),
+                seed=seed,
+                finished_at=db.now(),
+                **values,
+            )
+        )
+
+
+def experiment_rows(db: Database, experiment_id: str) -> list[dict[str, object]]:
+    """Every stored Game row of the experiment, by Game id."""
+    query = (
+        select(experiment_games)
+        .where(experiment_games.c.experiment_id == experiment_id)
+        .order_by(experiment_games.c.game_key)
+    )
+    with db.read() as connection:
+        return [dict(row) for row in connection.execute(query).mappings()]
