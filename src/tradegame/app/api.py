@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -39,7 +39,9 @@ from tradegame.engine.context import Model
 from tradegame.engine.game import Game, GameResult, RoundObserver
 from tradegame.engine.spec import GameSpec
 from tradegame.engine.universe import Universe, currency_of
-from tradegame.store import Database, open_database, resolve_url
+
+if TYPE_CHECKING:  # the database is imported only when a play is recorded
+    from tradegame.store import Database
 
 __all__ = ["load_game", "play", "universe"]
 
@@ -170,6 +172,8 @@ def play(
     pinned, built, found = inspect_game(Path(game), MarketStore(data_dir)).ready()  # before any row
     if db is None:
         return built.run(observer)
+    from tradegame.store import Database, open_database, resolve_url
+
     database = db if isinstance(db, Database) else open_database(resolve_url(str(db)))
     try:
         game_id, played = record(pinned, built, database, observer, model_source=found.source)
