@@ -35,8 +35,10 @@ import numpy as np
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.instruments import Instrument, LotMethod
 from tradegame.domain.lots import LotBook
+from tradegame.domain.running_costs import charge_rounds
 from tradegame.domain.tax import TaxProfile, gains_by_year, tax_of_years
 from tradegame.engine.context import RoundContext
+from tradegame.engine.costs import NoFee, NoSlippage
 from tradegame.engine.fills import affordable, fill_fee, lot_step, target_units, tick_price
 from tradegame.engine.game import Game, GameResult, Outcome, play
 from tradegame.engine.moves import Action, Move
@@ -244,27 +246,38 @@ class _Plan:
         # What a Round values a unit at: the latest close it knows (0 before the symbol's first bar).
         latest_close = np.nan_to_num(self.close[np.clip(self.latest, 0, None)])
         self.marks = np.where(self.latest >= 0, latest_close, 0.0)
+        self._schedule(universe)
+        # The fill arithmetic's constant parts, worked out once: a fee model that charges nothing, a
+        # slippage model that keeps the market price (then a price's tick is the same on every fill).
+        currency = self.instrument.quote_currency
+        fees = self.account.fees
+        self.free = fill_fee(fees, Decimal(1), Decimal(1), False, currency).amount if isinstance(fees, NoFee) else None
+        self.ticks: dict[float, Decimal] | None = {} if isinstance(self.account.slippage, NoSlippage) else None
+
+    def _schedule(self, universe: Universe) -> None:
+        """For a Move placed on each Round: the row it fills at and the Round that books it (the
+        first bar after the Round's latest that opens no earlier than the Move, Game._match_row,
+        booked by the first Round that knows it replays it; at the close: the Round's own bar)."""
+        rounds = np.arange(len(self.times))
+        if self.at_close:
+            rows, booked = np.clip(self.latest, 0, None), rounds
+        else:
+            rows = np.maximum(self.latest + 1, universe.fill_times.searchsorted(self.times, "left"))
+            booked = np.maximum(self.latest.searchsorted(rows, "left"), rounds + 1)
+        self.fill_rows: list[int] = rows.tolist()
+        self.fill_rounds: list[int] = booked.tolist()
+        self.fill_ns_at: list[int] = self.fill_ns.tolist()
+        self.fill_prices: list[float] = (self.close if self.at_close else self.open).tolist()
 
     def _charges(self, spec: GameSpec) -> list[tuple[int, int, Decimal]]:
         """Every running-cost occurrence the Game charges, as (Round, due time in ns, amount) in
-        booking order: a day is charged by the first Round on or after it (Game._due_running_costs),
-        never before the first Round's day or after the last one's, at midnight UTC."""
+        booking order, by the Round loop's rule (``charge_rounds``), each at midnight UTC."""
         if not spec.running_costs:
             return []
         days = self.times.astype("datetime64[ns]").astype("datetime64[D]")  # UTC days
-        first, last = days[0].astype(object), days[-1].astype(object)
-        due = sorted(
-            (day, order, cost.amount.amount)
-            for order, (_, cost) in enumerate(spec.running_costs)
-            for day in cost.occurrences(first, last)
-        )
         return [
-            (
-                int(days.searchsorted(np.datetime64(day, "D"), "left")),
-                int(np.datetime64(day, "ns").astype(np.int64)),
-                amount,
-            )
-            for day, _, amount in due
+            (charge.round, int(np.datetime64(charge.day, "ns").astype(np.int64)), charge.cost.amount.amount)
+            for charge in charge_rounds(spec.running_costs, days.astype(object).tolist())
         ]
 
     @staticmethod
@@ -311,22 +324,19 @@ class _Plan:
             if position >= len(awake):
                 break
             placed = int(awake[position])
+            row, fill_round = self.fill_rows[placed], self.fill_rounds[placed]
             if self.at_close:
                 exit_round = book.reach(placed, checked=True)  # the exit rules look before the Model decides
-                row, fill_round, following = int(latest[placed]), placed, placed + 1
+                following = placed + 1
             else:
-                # The first bar after the Round's latest that opens no earlier than the Move (Game._match_row),
-                # booked as the first Round that knows it replays it: before that Round's exit check.
-                row = max(int(latest[placed]) + 1, int(self.fill_ns.searchsorted(self.times[placed], "left")))
-                fill_round = max(int(latest.searchsorted(row, "left")), placed + 1)
                 if fill_round >= rounds:
                     break  # placed on the last Round: cancelled at the end
-                exit_round = book.reach(fill_round, checked=False, until_ns=int(self.fill_ns[row]))
+                # Booked before the exit check of the Round that replays it.
+                exit_round = book.reach(fill_round, checked=False, until_ns=self.fill_ns_at[row])
                 following = fill_round
             if exit_round is not None:
                 break
-            price = float(self.close[row] if self.at_close else self.open[row])
-            book.fill(fill_round, row, price)
+            book.fill(fill_round, row, self.fill_prices[row])
             index = following
         if exit_round is None:
             exit_round = book.reach(rounds, checked=False)
@@ -376,17 +386,21 @@ class _Plan:
             if quantity <= 0:
                 return None
         side: Literal["buy", "sell"] = "sell" if selling else "buy"
-        slipped = account.slippage.execution_price(
-            side=side, price=price, quantity=float(quantity), bar_volume=float(self.volume[row])
-        )
-        unit_price = tick_price(slipped, instrument.tick_size)
-        fee = fill_fee(account.fees, quantity, unit_price, False, currency).amount
+        unit_price = self.ticks.get(price) if self.ticks is not None else None
+        if unit_price is None:
+            slipped = account.slippage.execution_price(
+                side=side, price=price, quantity=float(quantity), bar_volume=float(self.volume[row])
+            )
+            unit_price = tick_price(slipped, instrument.tick_size)
+            if self.ticks is not None:
+                self.ticks[price] = unit_price
+        fee = self._fee(quantity, unit_price)
         gross = currency.round(quantity * unit_price)
         if not selling and gross + fee > cash:  # cut to the cash, as Game._affordable does
             quantity = affordable(quantity, unit_price, cash, step, account.fees, False, currency)
             if quantity <= 0:
                 return None
-            fee = fill_fee(account.fees, quantity, unit_price, False, currency).amount
+            fee = self._fee(quantity, unit_price)
             gross = currency.round(quantity * unit_price)
         if selling and fee > gross:
             return None  # the books refuse a sale whose fee exceeds its value
@@ -396,6 +410,11 @@ class _Plan:
             self._lot(lots, side, quantity, unit_price, fee, utc_from_ns(ns).date())
         after = cash - gross - fee if not selling else cash + gross - fee
         return SweepFill(round_index, ns, side, quantity, unit_price, fee, after)
+
+    def _fee(self, quantity: Decimal, unit_price: Decimal) -> Decimal:
+        if self.free is not None:
+            return self.free
+        return fill_fee(self.account.fees, quantity, unit_price, False, self.instrument.quote_currency).amount
 
     def _lot(
         self, lots: LotBook, side: Literal["buy", "sell"], quantity: Decimal, price: Decimal, fee: Decimal, on: date
