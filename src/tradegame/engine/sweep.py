@@ -1,6 +1,7 @@
 """Parameter sweeps: many signal Games on one symbol, played together on arrays.
 
-A *signal Game* is a Game played by ``SignalFollower(symbol, enter, leave, weight)``: at a Round
+A *signal Game* is a Game played by ``SignalFollower(symbol, enter, leave, weight)`` (defined in
+wake.py, re-exported here): at a Round
 whose latest row is ``t``, with no Move open, it buys ``Move.target(symbol, weight)`` when flat
 and ``enter[t]``, and sells everything when holding and ``leave[t]`` (``SmaCrossover`` is one:
 ``enter = fast > slow``, ``leave = fast < slow``). ``sweep`` plays one such Game per column of
@@ -13,8 +14,8 @@ plays any column as a full Game for its journal, ledgers and decision log; the t
 the sweep's fills and Score equal that Game's for every column.
 
 What a sweep supports is what a signal Game needs: one symbol in the Game currency, market
-orders, a fee and slippage model, tax, running costs (paid when the cash allows, as the Game
-does) and the exit rules (checked on arrays over the Rounds between fills, with the Round loop's
+orders, a fee and slippage model, tax, running costs (charged on the Rounds the Round loop's
+rule, ``charge_rounds``, gives, paid when the cash allows, as the Game does) and the exit rules (checked on arrays over the Rounds between fills, with the Round loop's
 float arithmetic: ``_ExitWatch``). A spec with anything the jump-ahead cannot reproduce (running
 costs charged to another account, initial positions, a volume cap, corporate actions the Game
 applies (from its start day on, ``Game.actions``; earlier ones are history) or gaps in the
@@ -27,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Literal, NamedTuple
 
 import numpy as np
@@ -37,57 +38,19 @@ from tradegame.domain.instruments import Instrument, LotMethod
 from tradegame.domain.lots import LotBook
 from tradegame.domain.running_costs import charge_rounds
 from tradegame.domain.tax import TaxProfile, gains_by_year, tax_of_years
-from tradegame.engine.context import RoundContext
 from tradegame.engine.costs import NoFee, NoSlippage
 from tradegame.engine.fills import affordable, fill_fee, lot_step, target_units, tick_price
 from tradegame.engine.game import Game, GameResult, Outcome, play
-from tradegame.engine.moves import Action, Move
 from tradegame.engine.quiet import exit_flags
 from tradegame.engine.score import Score, score_of
 from tradegame.engine.spec import AccountSpec, ExitRules, GameSpec
 from tradegame.engine.timestamps import utc_from_ns
 from tradegame.engine.universe import Universe
-from tradegame.engine.wake import Signals, Wake
+from tradegame.engine.wake import SignalFollower, signal_weight
 
 __all__ = ["SignalFollower", "SweepColumn", "SweepFill", "SweepResult", "sweep"]
 
 _ZERO = Decimal(0)
-
-
-class SignalFollower:
-    """Long ``symbol`` at ``weight`` by precomputed signals (bool arrays over the panel's rows).
-
-    ``enter[t]``/``leave[t]`` must be computed from rows up to ``t`` only, like any indicator a
-    Model reads; the Model looks at the entry of the latest row its Round knows, never later.
-    """
-
-    name = "signal-follower"
-
-    def __init__(
-        self, symbol: str, enter: np.ndarray, leave: np.ndarray, weight: Decimal | int | str = Decimal(1)
-    ) -> None:
-        self.symbol = symbol
-        self.enter = np.asarray(enter, dtype=bool)
-        self.leave = np.asarray(leave, dtype=bool)
-        if self.enter.shape != self.leave.shape or self.enter.ndim != 1:
-            raise InvalidInputError("signals: enter and leave must be 1-d arrays of the same length")
-        self.weight = _weight(weight)
-
-    def wake(self, signals: Signals) -> Wake | None:
-        if len(self.enter) != signals.rows:
-            return None
-        return Wake(self.enter, self.leave, (self.symbol,))
-
-    def decide(self, ctx: RoundContext) -> list[Action] | None:
-        latest = ctx.universe.rows - 1
-        if latest < 0 or any(state.move.symbol == self.symbol for state in ctx.open_moves):
-            return None
-        held = ctx.quantity(self.symbol)
-        if self.enter[latest] and not held:
-            return [Move.target(self.symbol, self.weight, reason=f"enter signal at row {latest}")]
-        if self.leave[latest] and held > 0:
-            return [Move.sell(self.symbol, sell_all=True, reason=f"leave signal at row {latest}")]
-        return None
 
 
 class SweepFill(NamedTuple):
@@ -166,7 +129,7 @@ def sweep(
     names = tuple(labels) if labels is not None else tuple(range(count))
     if len(names) != count:
         raise InvalidInputError(f"labels: {len(names)} labels for {count} columns")
-    share = _weight(weight)
+    share = signal_weight(weight)
     plan = _Plan(spec, universe, symbol, enter, leave)
     columns = tuple(SweepColumn(label, *plan.play(enter[:, i], leave[:, i], share)) for i, label in enumerate(names))
     return SweepResult(spec, universe, symbol, share, enter, leave, columns)
@@ -175,17 +138,6 @@ def sweep(
 def _columns(signal: np.ndarray) -> np.ndarray:
     array = np.asarray(signal, dtype=bool)
     return array[:, None] if array.ndim == 1 else array
-
-
-def _weight(value: Decimal | int | str) -> Decimal:
-    """A weight in (0, 1] as an exact decimal (a float is read through its shortest form)."""
-    try:
-        weight = Decimal(value if isinstance(value, Decimal | int) else str(value))
-    except (InvalidOperation, ValueError, TypeError):
-        raise InvalidInputError(f"signals: weight must be a number in (0, 1], got {value!r}") from None
-    if not (weight.is_finite() and _ZERO < weight <= 1):
-        raise InvalidInputError(f"signals: weight must be in (0, 1], got {value}")
-    return weight
 
 
 class _Plan:
@@ -419,17 +371,10 @@ class _Plan:
     def _lot(
         self, lots: LotBook, side: Literal["buy", "sell"], quantity: Decimal, price: Decimal, fee: Decimal, on: date
     ) -> None:
-        instrument, account = self.instrument, self.account.name
-        if side == "buy":
-            lots.buy(
-                account=account, symbol=instrument.symbol, quantity=quantity, price=price, fee=fee, on=on,
-                asset_class=instrument.asset_class,
-            )  # fmt: skip
-        else:
-            lots.sell(
-                account=account, symbol=instrument.symbol, quantity=quantity, price=price, fee=fee, on=on,
-                asset_class=instrument.asset_class,
-            )  # fmt: skip
+        book = lots.buy if side == "buy" else lots.sell
+        instrument = self.instrument
+        book(account=self.account.name, symbol=instrument.symbol, quantity=quantity, price=price, fee=fee, on=on,
+             asset_class=instrument.asset_class)  # fmt: skip
 
     def _taxes(self, lots: LotBook, last: int) -> Decimal:
         """The tax due of every year of the Game, as Books.record_tax finally records it."""
