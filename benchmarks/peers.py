@@ -41,9 +41,11 @@ Workloads:
   tradegame``, which also records the Game in a SQLite database). Both with a temporary
   ``HOME`` and data store, filled by the warm-up run (the bundled dataset is stored once).
 
-``--bt-symbols`` and ``--bt-pairs`` cap backtrader's share of the momentum and sweep workloads
-(a capped row is measured on the subset and scaled linearly, marked ``~``); ``--quick`` =
-``--bt-symbols 50 --bt-pairs 10``.
+``--bt-symbols`` and ``--bt-pairs`` cap backtrader's share of the momentum and sweep workloads,
+``--loop-pairs`` the pairs played one by one by backtesting.py and "tradegame, 100 Games" (a
+capped row is measured on the subset and scaled linearly, marked ``~``); ``--quick`` =
+``--bt-symbols 50 --bt-pairs 10 --loop-pairs 20``. Peak MiB is measured on the uncapped rows of
+a single run (not on the rows that loop over pairs, where it says little and costs minutes).
 
     .venv/bin/python benchmarks/peers.py [--repeat 5] [--quick] [--only sma,sweep,momentum,fresh]
 """
@@ -176,7 +178,7 @@ def sma_rows(repeat: int, rate: Decimal) -> list[Row]:
 # -- the sweep of 100 pairs ---------------------------------------------------------------------------
 
 
-def sweep_rows(repeat: int, bt_pairs: int) -> list[Row]:
+def sweep_rows(repeat: int, bt_pairs: int, loop_pairs: int) -> list[Row]:
     base = sma_setup(*PAIRS[0])
     universe = kit.universe_of(base.bars)
     setups = [sma_setup(fast, slow) for fast, slow in PAIRS]
@@ -187,24 +189,25 @@ def sweep_rows(repeat: int, bt_pairs: int) -> list[Row]:
     def swept() -> list[Decimal]:
         return [column.score.final_value for column in kit.tradegame_sweep(base, PAIRS, universe).columns]
 
-    runners: list[tuple[str, Callable[[], Any], float]] = [
-        ("tradegame", swept, 1.0),
-        ("vectorbt", lambda: kit.vectorbt_sweep(base, PAIRS), 1.0),
-        ("tradegame, 100 Games", loop(lambda s: kit.tradegame_sma(s, universe), len(PAIRS)), 1.0),
-        ("backtesting.py", loop(kit.backtesting_sma, len(PAIRS)), 1.0),
-        ("backtrader", loop(kit.backtrader_sma, bt_pairs), len(PAIRS) / bt_pairs),
+    runners: list[tuple[str, Callable[[], Any], int]] = [
+        ("tradegame", swept, len(PAIRS)),
+        ("vectorbt", lambda: kit.vectorbt_sweep(base, PAIRS), len(PAIRS)),
+        ("tradegame, 100 Games", loop(lambda s: kit.tradegame_sma(s, universe), loop_pairs), loop_pairs),
+        ("backtesting.py", loop(kit.backtesting_sma, loop_pairs), loop_pairs),
+        ("backtrader", loop(kit.backtrader_sma, bt_pairs), bt_pairs),
     ]
     rows: list[Row] = []
     reference: list[Decimal] = []
-    for name, run, scale in runners:
-        timing = measure(run, repeat)
+    for name, run, pairs in runners:
+        scale = len(PAIRS) / pairs
+        timing = measure(run, repeat, trace=scale == 1 and name in ("tradegame", "vectorbt"))
         finals = [Decimal(repr(round(float(v), 2))) for v in timing.output]
         reference = reference or finals
         unequal = [PAIRS[i] for i, (a, b) in enumerate(zip(finals, reference, strict=False)) if abs(a - b) >= CENT]
         assert not unequal, f"{name}: final values differ from tradegame's for pairs {unequal}"
         note = f"{len(finals)}/{len(finals)} final values equal tradegame's"
         if scale != 1:
-            note += f"; measured on {bt_pairs} pairs, time x{scale:g}"
+            note += f"; measured on {pairs} pairs, time x{scale:g}"
         seconds = timing.best * scale
         rows.append(Row("sweep 100 SMA pairs, SPX 20y", name, repeat, seconds, timing.peak_mib, note, scale))
     return rows
@@ -397,20 +400,22 @@ def machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=5, help="timed runs after the warm-up; the best is shown")
-    parser.add_argument("--quick", action="store_true", help="--bt-symbols 50 --bt-pairs 10")
+    parser.add_argument("--quick", action="store_true", help="--bt-symbols 50 --bt-pairs 10 --loop-pairs 20")
     parser.add_argument("--bt-symbols", type=int, default=500, help="backtrader's instruments in momentum")
     parser.add_argument("--bt-pairs", type=int, default=100, help="backtrader's pairs in the sweep")
+    parser.add_argument("--loop-pairs", type=int, default=100, help="pairs played one by one (backtesting.py, ours)")
     parser.add_argument("--only", default="sma,sweep,momentum,fresh", help="comma-separated workloads")
     args = parser.parse_args()
     if args.quick:
         args.bt_symbols, args.bt_pairs = min(args.bt_symbols, 50), min(args.bt_pairs, 10)
+        args.loop_pairs = min(args.loop_pairs, 20)
     warnings.simplefilter("ignore")
     wanted = args.only.split(",")
     print(machine(), flush=True)
     rows: list[Row] = []
     steps: list[tuple[str, Callable[[], list[Row]]]] = [
         ("sma", lambda: sma_rows(args.repeat, Decimal(0)) + sma_rows(args.repeat, SMA_FEE)),
-        ("sweep", lambda: sweep_rows(args.repeat, args.bt_pairs)),
+        ("sweep", lambda: sweep_rows(args.repeat, args.bt_pairs, args.loop_pairs)),
         ("momentum", lambda: momentum_rows(args.repeat, args.bt_symbols)),
         ("fresh", lambda: fresh_rows(args.repeat)),
     ]

@@ -14,9 +14,10 @@ plays any column as a full Game for its journal, ledgers and decision log; the t
 the sweep's fills and Score equal that Game's for every column.
 
 What a sweep supports is what a signal Game needs: one symbol in the Game currency, market
-orders, a fee and slippage model, tax, running costs (charged on the Rounds the Round loop's
-rule, ``charge_rounds``, gives, paid when the cash allows, as the Game does) and the exit rules (checked on arrays over the Rounds between fills, with the Round loop's
-float arithmetic: ``_ExitWatch``). A spec with anything the jump-ahead cannot reproduce (running
+orders, a fee and slippage model, tax, running costs (charged on the Rounds given by the Round
+loop's rule, ``charge_rounds``, paid when the cash allows, as the Game does) and the exit rules
+(checked on arrays over the Rounds between fills, with the Round loop's float arithmetic:
+``_ExitWatch``). A spec with anything the jump-ahead cannot reproduce (running
 costs charged to another account, initial positions, a volume cap, corporate actions the Game
 applies (from its start day on, ``Game.actions``; earlier ones are history) or gaps in the
 symbol's bars, fills at the close on Rounds inside a bar) is refused with an error that names
@@ -131,7 +132,15 @@ def sweep(
         raise InvalidInputError(f"labels: {len(names)} labels for {count} columns")
     share = signal_weight(weight)
     plan = _Plan(spec, universe, symbol, enter, leave)
-    columns = tuple(SweepColumn(label, *plan.play(enter[:, i], leave[:, i], share)) for i, label in enumerate(names))
+    # Per column, the Rounds on which the Model would act when flat and when holding.
+    known = plan.latest >= 0
+    rows = np.clip(plan.latest, 0, None)
+    flat = np.ascontiguousarray((enter[rows] & known[:, None]).T)
+    holding = np.ascontiguousarray((leave[rows] & known[:, None]).T)
+    columns = tuple(
+        SweepColumn(label, *plan.play(np.flatnonzero(flat[i]), np.flatnonzero(holding[i]), share))
+        for i, label in enumerate(names)
+    )
     return SweepResult(spec, universe, symbol, share, enter, leave, columns)
 
 
@@ -219,6 +228,7 @@ class _Plan:
         self.fill_rows: list[int] = rows.tolist()
         self.fill_rounds: list[int] = booked.tolist()
         self.fill_ns_at: list[int] = self.fill_ns.tolist()
+        self.stamps: list[int] = self.stamp_ns.tolist()
         self.fill_prices: list[float] = (self.close if self.at_close else self.open).tolist()
 
     def _charges(self, spec: GameSpec) -> list[tuple[int, int, Decimal]]:
@@ -259,14 +269,11 @@ class _Plan:
         if refused:
             raise InvalidInputError(f"sweep: cannot play {', '.join(refused)} on arrays; play these Games one by one")
 
-    def play(self, enter: np.ndarray, leave: np.ndarray, weight: Decimal) -> _Played:
-        """One column, in the Round loop's order: at a Round, the running costs due, then the fills
-        of the bars it replays, then the exit rules, then the Model's decision (and a close fill)."""
-        latest, rounds = self.latest, len(self.times)
-        known = latest >= 0
-        rows = np.clip(latest, 0, None)
-        flat_rounds = np.flatnonzero(known & enter[rows])
-        holding_rounds = np.flatnonzero(known & leave[rows])
+    def play(self, flat_rounds: np.ndarray, holding_rounds: np.ndarray, weight: Decimal) -> _Played:
+        """One column, whose Model acts on ``flat_rounds`` when flat and ``holding_rounds`` when holding,
+        in the Round loop's order: at a Round, the running costs due, then the fills of the bars it
+        replays, then the exit rules, then the Model's decision (and a close fill)."""
+        rounds = len(self.times)
         book = _ColumnBook(self, weight)
         exit_round: int | None = None
         index = 0
@@ -357,7 +364,7 @@ class _Plan:
         if selling and fee > gross:
             return None  # the books refuse a sale whose fee exceeds its value
         if ns is None:
-            ns = int(self.stamp_ns[row])
+            ns = self.stamps[row]
         if lots is not None:
             self._lot(lots, side, quantity, unit_price, fee, utc_from_ns(ns).date())
         after = cash - gross - fee if not selling else cash + gross - fee
