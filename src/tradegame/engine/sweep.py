@@ -134,9 +134,9 @@ def sweep(
     plan = _Plan(spec, universe, symbol, enter, leave)
     # Per column, the Rounds on which the Model would act when flat and when holding.
     known = plan.latest >= 0
-    rows = np.clip(plan.latest, 0, None)
-    flat = np.ascontiguousarray((enter[rows] & known[:, None]).T)
-    holding = np.ascontiguousarray((leave[rows] & known[:, None]).T)
+    latest_rows = np.clip(plan.latest, 0, None)
+    flat = np.ascontiguousarray((enter[latest_rows] & known[:, None]).T)
+    holding = np.ascontiguousarray((leave[latest_rows] & known[:, None]).T)
     columns = tuple(
         SweepColumn(label, *plan.play(np.flatnonzero(flat[i]), np.flatnonzero(holding[i]), share))
         for i, label in enumerate(names)
