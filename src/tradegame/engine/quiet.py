@@ -36,7 +36,6 @@ from tradegame.engine.wake import Wake
 __all__ = ["ExitFlags", "FxTable", "QuietPlan", "exit_flags", "first_exit", "holdings_values", "plan_quiet"]
 
 
-
 def holdings_values(quantities: np.ndarray, marks: np.ndarray) -> np.ndarray:
     """Per row of ``marks`` (rounds x symbols, Game-currency value of one unit): the value of
     ``quantities`` (accounts x symbols). Each row is summed the same way whatever the number of
