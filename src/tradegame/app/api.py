@@ -31,7 +31,6 @@ from tradegame.app.play import prepare, record
 from tradegame.data.bars import PRICE_COLUMNS, DatasetInfo, MarketFrames
 from tradegame.data.checks import check_bars
 from tradegame.data.errors import BadDataError
-from tradegame.data.importer import infer_frequency
 from tradegame.data.panel import Panel
 from tradegame.data.store import MarketStore, content_hash
 from tradegame.domain.errors import InvalidInputError
@@ -207,6 +206,8 @@ def _frame_universe(
     if end is not None:
         bars = bars[bars["ts"] <= end]
     bars = bars.sort_values(["symbol", "ts"], kind="stable").reset_index(drop=True)
+    from tradegame.data.importer import infer_frequency  # only for a frame
+
     frequency = frequency or infer_frequency(bars["ts"])
     problems = check_bars(bars, frequency=frequency, calendar=calendar).problems
     if problems:

@@ -32,9 +32,9 @@ from tradegame.engine.game import Game, GameResult, RoundObserver
 from tradegame.engine.gamefile import GameFile, dump_game, parse_game
 from tradegame.engine.rules import ENGINE_RULES
 from tradegame.engine.universe import Universe
-from tradegame.reporting.metrics import Metrics, bust_round, compute_metrics
 
-if TYPE_CHECKING:  # SQLAlchemy and alembic are imported when a Game is recorded, not to play one
+if TYPE_CHECKING:  # imported where used: the database (SQLAlchemy, alembic) to record a Game, the metrics for a summary
+    from tradegame.reporting.metrics import Metrics
     from tradegame.store import Database
 
 __all__ = [
@@ -106,6 +106,8 @@ def summary(played: Played, benchmark_symbol: str | None = None) -> dict[str, ob
         series = closes[np.clip(rows, 0, None)]
         if np.isfinite(series).all() and series[0] > 0:
             benchmark = series / series[0] * float(score.start_capital)
+    from tradegame.reporting.metrics import bust_round, compute_metrics  # only for a summary
+
     notes = []
     bust = bust_round(result.values)
     if bust is not None:
