@@ -290,6 +290,7 @@ class SmaSetup:
     fill_at: FillAt
     rate: Decimal
     start_cash: Decimal = Decimal(100_000)
+    round_fees: bool = False  # backtesting.py and backtrader charge the fee rounded to the cent (cent_fee)
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -391,7 +392,7 @@ def backtesting_sma(setup: SmaSetup) -> PeerRun:
         frame,
         SmaCross,
         cash=float(setup.start_cash),
-        commission=float(setup.rate),
+        commission=cent_fee(setup.rate) if setup.round_fees else float(setup.rate),
         trade_on_close=setup.fill_at == "close",
         finalize_trades=True,
     )
@@ -401,8 +402,11 @@ def backtesting_sma(setup: SmaSetup) -> PeerRun:
     for trade in stats["_trades"].itertuples():
         entry, exit_ = cents(trade.EntryPrice), cents(trade.ExitPrice)
         size = int(trade.Size)
-        fills.append(Fill(trade.EntryTime.date(), "buy", size, entry, size * entry * rate))
-        fills.append(Fill(trade.ExitTime.date(), "sell", size, exit_, size * exit_ * rate))
+        entry_fee, exit_fee = size * entry * rate, size * exit_ * rate
+        if setup.round_fees:
+            entry_fee, exit_fee = _fee_cents(size * entry, rate), _fee_cents(size * exit_, rate)
+        fills.append(Fill(trade.EntryTime.date(), "buy", size, entry, entry_fee))
+        fills.append(Fill(trade.ExitTime.date(), "sell", size, exit_, exit_fee))
     return PeerRun(
         "backtesting.py",
         tuple(fills),
@@ -411,6 +415,30 @@ def backtesting_sma(setup: SmaSetup) -> PeerRun:
         cents(frame["Close"].iloc[-1]),
         stats,
     )
+
+
+def cent_fee(rate: Decimal) -> Any:
+    """A backtesting.py ``commission`` callable: ``rate`` x the order's value rounded to the cent,
+    half up, in exact decimals, as tradegame's ``PercentOfNotional`` charges it (backtesting.py
+    also calls it with a fractional size when it sizes an all-in order; that is rounded the same)."""
+
+    def commission(size: float, price: float) -> float:
+        return float(_fee_cents(exact(abs(size)) * exact(price), rate))
+
+    return commission
+
+
+def _cent_commission_info(rate: Decimal) -> Any:
+    """A backtrader stock commission of ``rate`` x value, rounded to the cent as ``cent_fee``."""
+    import backtrader as bt
+
+    class CentCommission(bt.CommInfoBase):  # type: ignore[misc]
+        params = (("stocklike", True), ("commtype", bt.CommInfoBase.COMM_PERC), ("percabs", True))
+
+        def _getcommission(self, size: float, price: float, pseudoexec: bool) -> float:
+            return float(_fee_cents(exact(abs(size)) * exact(price), rate))
+
+    return CentCommission(commission=float(rate))
 
 
 def backtrader_sma(setup: SmaSetup) -> PeerRun:
@@ -471,7 +499,10 @@ def backtrader_sma(setup: SmaSetup) -> PeerRun:
     cerebro.adddata(bt.feeds.PandasData(dataname=frame))
     cerebro.addstrategy(SmaCross)
     cerebro.broker.setcash(float(setup.start_cash))
-    cerebro.broker.setcommission(commission=rate)
+    if setup.round_fees:
+        cerebro.broker.addcommissioninfo(_cent_commission_info(setup.rate))
+    else:
+        cerebro.broker.setcommission(commission=rate)
     if at_close:
         cerebro.broker.set_coc(True)
     strategy = cerebro.run()[0]
@@ -801,3 +832,56 @@ def vectorbt_rebalance(setup: RebalanceSetup) -> RebalanceRun:
         for row in records.itertuples()
     )
     return RebalanceRun("vectorbt", _holdings_from_fills(fills), fills, exact(portfolio.final_value()), portfolio)
+
+
+# -- the same orders booked by vectorbt ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderArrays:
+    """Fills laid out as vectorbt's ``from_orders`` takes them: per (day, symbol), the signed units,
+    the fill price and the fee in money (NaN/0 where nothing fills)."""
+
+    close: pd.DataFrame
+    size: np.ndarray
+    price: np.ndarray
+    fees: np.ndarray
+    count: int
+
+
+def order_arrays(fills: Sequence[Fill], close: pd.DataFrame) -> OrderArrays:
+    """``fills`` (at most one per day and symbol) on the grid of ``close`` (days x symbols)."""
+    rows = {day: index for index, day in enumerate(close.index.date)}
+    columns = {symbol: index for index, symbol in enumerate(close.columns)}
+    size = np.full(close.shape, np.nan)
+    price = close.to_numpy(copy=True)
+    fees = np.zeros(close.shape)
+    for fill in fills:
+        at = rows[fill.day], columns[fill.symbol]
+        if not np.isnan(size[at]):
+            raise ValueError(f"two fills of {fill.symbol} on {fill.day}: from_orders takes one per bar")
+        size[at] = fill.size if fill.side == "buy" else -fill.size
+        price[at] = float(fill.price)
+        fees[at] = float(fill.fee)
+    return OrderArrays(close, size, price, fees, len(fills))
+
+
+def vectorbt_books(orders: OrderArrays, start_cash: Decimal) -> tuple[int, float]:
+    """vectorbt books these orders: ``from_orders`` with ``size_type="amount"``, each at its fill
+    price with its fee as ``fixed_fees`` (``fees=0``), one cash-sharing group, sells first in a bar
+    (``call_seq="auto"``). The orders it filled and its final value."""
+    import vectorbt as vbt
+
+    portfolio = vbt.Portfolio.from_orders(
+        orders.close,
+        orders.size,
+        size_type="amount",
+        price=orders.price,
+        fixed_fees=orders.fees,
+        init_cash=float(start_cash),
+        cash_sharing=True,
+        group_by=True,
+        call_seq="auto",
+        freq="1D",
+    )
+    return int(portfolio.orders.count()), float(portfolio.final_value())

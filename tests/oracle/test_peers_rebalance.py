@@ -171,3 +171,19 @@ def test_engine_cut_buys_the_most_the_cash_pays() -> None:
     result = play(spec, kit.universe_of(bars), _BuyOnce("AMD", 1306))
     bought = result.books.cost_ledger[0]
     assert bought.quantity == 1282
+
+
+@pytest.mark.parametrize("rate", [Decimal(0), FEE], ids=["nofee", "fee"])
+def test_vectorbt_books_our_orders_to_our_final_value(rate: Decimal) -> None:
+    """Our own target weights (our rounding), every fill given to vectorbt as an amount at its
+    price with its fee (``vectorbt_books``, as ``benchmarks/peers.py`` times the momentum Game):
+    vectorbt fills every order and ends on our final value to the cent."""
+    setup = _setup(rate)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = play(setup.spec(), kit.universe_of(setup.bars), kit.EqualWeightMonthly(setup.symbols))
+        fills = kit.fills_of(result)
+        count, final = kit.vectorbt_books(kit.order_arrays(fills, kit.bars_wide(setup.bars)["close"]), setup.start_cash)
+    assert len(fills) > 500
+    assert count == len(fills)
+    assert abs(Decimal(repr(final)) - result.score.final_value) < Decimal("0.005"), (final, result.score.final_value)

@@ -125,3 +125,18 @@ def test_with_a_fee_the_conventions_explain_the_difference_to_the_cent(
     rounded = sum((f.fee for f in ours.fills), Decimal(0))
     assert abs((theirs.final_equity - ours.final_equity) - (rounded - unrounded)) < Decimal("0.000001")
     assert abs(theirs.final_equity - ours.final_equity) <= Decimal("0.005") * len(ours.fills)
+
+
+@pytest.mark.parametrize("pair", PAIRS, ids=[f"{fast}/{slow}" for fast, slow in PAIRS])
+@pytest.mark.parametrize("peer", ["backtesting.py", "backtrader"])
+def test_with_the_fee_rounded_to_the_cent_the_peers_books_equal_ours(peer: str, pair: tuple[int, int]) -> None:
+    """Given tradegame's fee rule through their own options (``cent_fee``: 0.1% of the value,
+    rounded to the cent, half up), backtesting.py and backtrader make the same trades and end on
+    the same final value to the cent (``benchmarks/peers.py`` times these Games)."""
+    setup = kit.SmaSetup(kit.cent_bars("arch-sp500"), "SPX", *pair, "next_open", FEE, round_fees=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours, theirs = kit.tradegame_sma(setup), PEERS[peer](setup)
+    assert theirs.trips() == ours.trips()
+    assert [f.fee for f in theirs.fills] == [f.fee for f in ours.fills]
+    assert abs(theirs.final_equity - ours.final_equity) < Decimal("0.005"), (theirs.final_equity, ours.final_equity)

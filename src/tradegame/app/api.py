@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -33,7 +33,6 @@ from tradegame.app.wide import WideData, wide_universe
 from tradegame.data.bars import PRICE_COLUMNS, DatasetInfo, MarketFrames
 from tradegame.data.checks import check_bars
 from tradegame.data.errors import BadDataError
-from tradegame.data.importer import infer_frequency
 from tradegame.data.panel import Panel
 from tradegame.data.store import MarketStore, content_hash
 from tradegame.domain.errors import InvalidInputError
@@ -41,7 +40,9 @@ from tradegame.engine.context import Model
 from tradegame.engine.game import Game, GameResult, RoundObserver
 from tradegame.engine.spec import GameSpec
 from tradegame.engine.universe import Universe, currency_of
-from tradegame.store import Database, open_database, resolve_url
+
+if TYPE_CHECKING:  # the database is imported only when a play is recorded
+    from tradegame.store import Database
 
 __all__ = ["load_game", "play", "universe"]
 
@@ -202,6 +203,8 @@ def play(
     pinned, built, found = inspect_game(Path(game), MarketStore(data_dir)).ready()  # before any row
     if db is None:
         return built.run(observer)
+    from tradegame.store import Database, open_database, resolve_url
+
     database = db if isinstance(db, Database) else open_database(resolve_url(str(db)))
     try:
         game_id, played = record(pinned, built, database, observer, model_source=found.source)
@@ -235,6 +238,8 @@ def _frame_universe(
     if end is not None:
         bars = bars[bars["ts"] <= end]
     bars = bars.sort_values(["symbol", "ts"], kind="stable").reset_index(drop=True)
+    from tradegame.data.importer import infer_frequency  # only for a frame
+
     frequency = frequency or infer_frequency(bars["ts"])
     problems = check_bars(bars, frequency=frequency, calendar=calendar).problems
     if problems:

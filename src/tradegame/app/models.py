@@ -35,14 +35,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.context import Model
 from tradegame.engine.spec import InvalidGameError
 from tradegame.models.params import Param, model_params
 from tradegame.models.registry import REGISTRY, build_model
-from tradegame.store import GameRow
+
+if TYPE_CHECKING:  # the database is imported by the commands that use it, not by every Game
+    from tradegame.store import GameRow
 
 __all__ = [
     "ENTRY_POINT_GROUP",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -31,9 +32,10 @@ from tradegame.engine.game import Game, GameResult, RoundObserver
 from tradegame.engine.gamefile import GameFile, dump_game, parse_game
 from tradegame.engine.rules import ENGINE_RULES
 from tradegame.engine.universe import Universe
-from tradegame.reporting.metrics import Metrics, bust_round, compute_metrics
-from tradegame.store import Database, GameBusyError, GameRecorder, OtherRulesError, ResumingRecorder
-from tradegame.store.lease import busy_message
+
+if TYPE_CHECKING:  # imported where used: the database (SQLAlchemy, alembic) to record a Game, the metrics for a summary
+    from tradegame.reporting.metrics import Metrics
+    from tradegame.store import Database
 
 __all__ = [
     "Played",
@@ -104,6 +106,8 @@ def summary(played: Played, benchmark_symbol: str | None = None) -> dict[str, ob
         series = closes[np.clip(rows, 0, None)]
         if np.isfinite(series).all() and series[0] > 0:
             benchmark = series / series[0] * float(score.start_capital)
+    from tradegame.reporting.metrics import bust_round, compute_metrics  # only for a summary
+
     notes = []
     bust = bust_round(result.values)
     if bust is not None:
@@ -223,6 +227,8 @@ def record(
     ``model_source`` is where its Model came from (``FoundModel.source``); without it the Model is
     looked up again by the Game file's name from the current folder.
     """
+    from tradegame.store import GameRecorder
+
     source = model_source or find_model(pinned.model).source
     game_id = db.create_game(
         pinned.spec.name,
@@ -258,6 +264,8 @@ def replay_stored(db: Database, game_id: int, store: MarketStore) -> Played:
     A Game played under other engine rules is refused (``OtherRulesError``): it would replay to
     other books. ``app.stored`` shows such a Game from its stored books.
     """
+    from tradegame.store import OtherRulesError
+
     row = db.game(game_id)
     if row.other_rules is not None:
         raise OtherRulesError(
@@ -285,6 +293,9 @@ def check_resumable(db: Database, game_id: int) -> None:
     Game's lease); ``ModelSourceChangedError`` when its Model's source file changed or is gone;
     ``InvalidInputError`` for a finished one.
     """
+    from tradegame.store import GameBusyError, OtherRulesError
+    from tradegame.store.lease import busy_message
+
     row = db.game(game_id)
     if row.status == "finished":
         raise InvalidInputError(f"game {game_id} is already finished")
@@ -313,6 +324,8 @@ def resume_stored(db: Database, game_id: int, store: MarketStore, observer: Roun
     engine rules, is refused before anything is loaded or written. Then the Game's lease is
     taken: of two resumes started at once, one plays and the other is refused (``GameBusyError``).
     """
+    from tradegame.store import ResumingRecorder
+
     check_resumable(db, game_id)
     model = stored_model(db.game(game_id))
     db.take_lease(game_id)

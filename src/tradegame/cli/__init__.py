@@ -3,28 +3,82 @@
 Bad input ends a command with exit status 2 and one message on stderr; nothing else is printed
 and nothing is written. A failure at run time is exit status 1 with one message (``--debug``
 shows its traceback); see ``cli/common.py``.
+
+Each sub-command's module is imported when that command runs (``LazyGroup``), so ``tradegame
+tax lots`` does not pay for pandas, the database or the engine; ``tradegame --help`` imports
+them all to list them.
 """
 
 from __future__ import annotations
 
+import importlib
+from difflib import get_close_matches
 from typing import Annotated
 
 import typer
+from typer._click.core import Command, Context
+from typer._click.exceptions import UsageError
 
 from tradegame.cli.common import CleanGroup, fail
-from tradegame.cli.data import data_app
-from tradegame.cli.experiment import experiment_app
-from tradegame.cli.games import export, games_app, report, resume
-from tradegame.cli.logs import LogFormat, configure_logging
-from tradegame.cli.models import models_app
-from tradegame.cli.play import check, demo, play
-from tradegame.cli.sweep import sweep
-from tradegame.cli.tax import tax_app
 
 __all__ = ["app", "main"]
 
+# name -> (module, attribute): a command function or a Typer (a group of sub-commands), in the
+# order ``--help`` lists them (commands, then groups, as Typer orders them).
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "play": ("tradegame.cli.play", "play"),
+    "check": ("tradegame.cli.play", "check"),
+    "demo": ("tradegame.cli.play", "demo"),
+    "sweep": ("tradegame.cli.sweep", "sweep"),
+    "report": ("tradegame.cli.games", "report"),
+    "export": ("tradegame.cli.games", "export"),
+    "resume": ("tradegame.cli.games", "resume"),
+    "tax": ("tradegame.cli.tax", "tax_app"),
+    "data": ("tradegame.cli.data", "data_app"),
+    "games": ("tradegame.cli.games", "games_app"),
+    "models": ("tradegame.cli.models", "models_app"),
+    "experiment": ("tradegame.cli.experiment", "experiment_app"),
+}
+
+
+def _build(name: str) -> Command:
+    """The click command of ``name``, its module imported now."""
+    module, attribute = _COMMANDS[name]
+    target = getattr(importlib.import_module(module), attribute)
+    holder = typer.Typer()
+    if isinstance(target, typer.Typer):
+        holder.add_typer(target, name=name)
+    else:
+        holder.command(name)(target)
+        holder.command("_")(lambda: None)  # two commands make a group, whatever the first's name
+    return typer.main.get_group(holder).commands[name]
+
+
+class LazyGroup(CleanGroup):
+    """The root command: a sub-command's module is imported the first time it is looked up."""
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return [*super().list_commands(ctx), *(name for name in _COMMANDS if name not in self.commands)]
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        if cmd_name not in self.commands and cmd_name in _COMMANDS:
+            self.commands[cmd_name] = _build(cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def resolve_command(self, ctx: Context, args: list[str]) -> tuple[str | None, Command | None, list[str]]:
+        """As Typer's, with "Did you mean" drawn from every command, loaded or not."""
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as error:
+            matches = get_close_matches(args[0], list(_COMMANDS)) if args else []
+            if matches and "Did you mean" not in error.message:
+                suggestions = ", ".join(f"{match!r}" for match in matches)
+                error.message = f"{error.message.rstrip('.')}. Did you mean {suggestions}?"
+            raise
+
+
 app = typer.Typer(
-    cls=CleanGroup,
+    cls=LazyGroup,
     help="Play, test and run trading strategies as games, with exact books.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -38,6 +92,8 @@ def _options(
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of a failure.")] = False,
 ) -> None:
     """Play, test and run trading strategies as games, with exact books."""
+    from tradegame.cli.logs import LogFormat, configure_logging
+
     if log_format not in ("text", "json"):
         raise fail(f"--log-format must be text or json, got {log_format!r}")
     fmt: LogFormat = "json" if log_format == "json" else "text"
@@ -45,20 +101,6 @@ def _options(
         configure_logging(fmt, log_level)
     except ValueError as error:
         raise fail(str(error)) from None
-
-
-app.add_typer(tax_app, name="tax")
-app.add_typer(data_app, name="data")
-app.command("play")(play)
-app.command("check")(check)
-app.command("demo")(demo)
-app.command("sweep")(sweep)
-app.add_typer(games_app, name="games")
-app.add_typer(models_app, name="models")
-app.command("report")(report)
-app.command("export")(export)
-app.command("resume")(resume)
-app.add_typer(experiment_app, name="experiment")
 
 
 def main() -> None:

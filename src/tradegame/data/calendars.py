@@ -2,7 +2,9 @@
 
 A calendar is named by its exchange-calendars code (``XNYS``, ``XNAS``, ``XKRX``, ...) or by
 ``24/7`` / ``24/5``. exchange-calendars looks back only 20 years by default, so every calendar
-is built for an explicit range (the range asked for, widened to whole years and cached).
+is built for an explicit range (the range asked for, widened to whole years and cached). Building
+one costs a few tenths of a second whatever its range (its holidays), so a range inside one
+already built is answered by that one: its sessions and closes are the same.
 
 Conventions used across tradegame:
 
@@ -51,7 +53,14 @@ def calendar(code: str, start: date | str, end: date | str) -> xcals.ExchangeCal
     first, last = pd.Timestamp(start).year, pd.Timestamp(end).year
     if last < first:
         raise DataError(f"calendar range ends ({end}) before it starts ({start})")
-    return _calendar(code, first, last)
+    built = _BUILT.setdefault(code, {})
+    covering = next((cal for (low, high), cal in built.items() if low <= first and last <= high), None)
+    if covering is None:
+        covering = built[first, last] = _calendar(code, first, last)
+    return covering
+
+
+_BUILT: dict[str, dict[tuple[int, int], xcals.ExchangeCalendar]] = {}  # per code, by (first, last) year
 
 
 @lru_cache(maxsize=64)

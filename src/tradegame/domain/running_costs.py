@@ -11,21 +11,26 @@ Owns ``RunningCost`` (a name, an amount of money, a schedule) and the schedules:
 
 ``occurrences(start, end)`` lists the due dates in the closed range ``[start, end]`` in order.
 Each date is computed from the anchor alone, so the answer for a range does not depend on what
-was asked before, and no date before the anchor is ever due. Booking a charge is the job of
-``positions.Books``, which posts it to ``Expenses:RunningCosts:{name}``. Standard library only.
+was asked before, and no date before the anchor is ever due. ``charge_rounds`` is the one rule
+of which Round of a Game charges each occurrence (the Round loop and the sweep both use it).
+Booking a charge is the job of ``positions.Books``, which posts it to
+``Expenses:RunningCosts:{name}``. Standard library only.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from calendar import monthrange
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.money import Money
 
-__all__ = ["EveryNDays", "Monthly", "OneOff", "RunningCost", "Schedule", "Yearly"]
+__all__ = ["Charge", "EveryNDays", "Monthly", "OneOff", "RunningCost", "Schedule", "Yearly", "charge_rounds"]
 
 
 def _check_date(value: object, what: str) -> date:
@@ -157,3 +162,33 @@ class RunningCost:
     def falls_on(self, day: date) -> bool:
         """Whether the cost is due on ``day``."""
         return bool(self.schedule.occurrences(day, day))
+
+
+class Charge(NamedTuple):
+    """One occurrence of a running cost a Game books: the Round that charges it, its due day, the
+    account it is charged to and the cost."""
+
+    round: int
+    day: date
+    account: str
+    cost: RunningCost
+
+
+def charge_rounds(running_costs: Sequence[tuple[str, RunningCost]], round_days: Sequence[date]) -> list[Charge]:
+    """Every running-cost occurrence a Game whose Rounds fall on ``round_days`` (their UTC days, in
+    order) charges, and the Round that charges it.
+
+    An occurrence is charged by the first Round on or after its day: a Round charges those due
+    after the previous Round's day up to its own (the first Round only those due on its day). None
+    falls before the first Round's day or after the last's. In booking order: by day, then in the
+    order of ``running_costs``.
+    """
+    if not running_costs or not round_days:
+        return []
+    first, last = round_days[0], round_days[-1]
+    due = sorted(
+        (day, order, account, cost)
+        for order, (account, cost) in enumerate(running_costs)
+        for day in cost.occurrences(first, last)
+    )
+    return [Charge(bisect_left(round_days, day), day, account, cost) for day, _, account, cost in due]

@@ -23,20 +23,17 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import NamedTuple
 
 import numpy as np
 
-from tradegame.domain.running_costs import RunningCost
+from tradegame.domain.running_costs import RunningCost, charge_rounds
 from tradegame.engine.spec import ExitRules
 from tradegame.engine.universe import Universe, fx_series
 from tradegame.engine.wake import Wake
 
 __all__ = ["ExitFlags", "FxTable", "QuietPlan", "exit_flags", "first_exit", "holdings_values", "plan_quiet"]
-
-_DAY_NS = 86_400 * 1_000_000_000
 
 
 def holdings_values(quantities: np.ndarray, marks: np.ndarray) -> np.ndarray:
@@ -242,13 +239,11 @@ def plan_quiet(
     flat = np.flatnonzero(forced | (known & np.asarray(wake.when_flat, dtype=bool)[rows]))
     holding = np.flatnonzero(forced | (known & np.asarray(wake.when_holding, dtype=bool)[rows]))
     busy = np.zeros(rounds, dtype=bool)
-    # A Round charges the running costs due after the previous Round's day, up to its own (UTC) day.
-    days = np.asarray(times, dtype=np.int64) // _DAY_NS
-    first, last = (datetime.fromtimestamp(int(day) * 86_400, tz=UTC).date() for day in (days[0] + 1, days[-1]))
-    if running_costs and first <= last:
-        epoch = datetime(1970, 1, 1, tzinfo=UTC).date().toordinal()
-        due = [day.toordinal() - epoch for _, cost in running_costs for day in cost.occurrences(first, last)]
-        busy[np.searchsorted(days, np.array(due, dtype=np.int64), side="left")] = True
+    # A Round that charges a running cost (the Round loop's rule: charge_rounds) is played.
+    if running_costs:
+        days = np.asarray(times, dtype=np.int64).astype("datetime64[ns]").astype("datetime64[D]")  # UTC days
+        charged = [charge.round for charge in charge_rounds(running_costs, days.astype(object).tolist())]
+        busy[np.array(charged, dtype=np.int64)] = True
     # A Round replays the rows from the previous Round's latest on: busy if one has an action.
     ends = np.maximum.accumulate(latest_rows + 1)
     starts = np.concatenate(([0], ends[:-1]))

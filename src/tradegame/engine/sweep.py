@@ -1,6 +1,7 @@
 """Parameter sweeps: many signal Games on one symbol, played together on arrays.
 
-A *signal Game* is a Game played by ``SignalFollower(symbol, enter, leave, weight)``: at a Round
+A *signal Game* is a Game played by ``SignalFollower(symbol, enter, leave, weight)`` (defined in
+wake.py, re-exported here): at a Round
 whose latest row is ``t``, with no Move open, it buys ``Move.target(symbol, weight)`` when flat
 and ``enter[t]``, and sells everything when holding and ``leave[t]`` (``SmaCrossover`` is one:
 ``enter = fast > slow``, ``leave = fast < slow``). ``sweep`` plays one such Game per column of
@@ -13,9 +14,10 @@ plays any column as a full Game for its journal, ledgers and decision log; the t
 the sweep's fills and Score equal that Game's for every column.
 
 What a sweep supports is what a signal Game needs: one symbol in the Game currency, market
-orders, a fee and slippage model, tax, running costs (paid when the cash allows, as the Game
-does) and the exit rules (checked on arrays over the Rounds between fills, with the Round loop's
-float arithmetic: ``_ExitWatch``). A spec with anything the jump-ahead cannot reproduce (running
+orders, a fee and slippage model, tax, running costs (charged on the Rounds given by the Round
+loop's rule, ``charge_rounds``, paid when the cash allows, as the Game does) and the exit rules
+(checked on arrays over the Rounds between fills, with the Round loop's float arithmetic:
+``_ExitWatch``). A spec with anything the jump-ahead cannot reproduce (running
 costs charged to another account, initial positions, a volume cap, corporate actions the Game
 applies (from its start day on, ``Game.actions``; earlier ones are history) or gaps in the
 symbol's bars, fills at the close on Rounds inside a bar) is refused with an error that names
@@ -27,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Literal, NamedTuple
 
 import numpy as np
@@ -35,57 +37,21 @@ import numpy as np
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.instruments import Instrument, LotMethod
 from tradegame.domain.lots import LotBook
+from tradegame.domain.running_costs import charge_rounds
 from tradegame.domain.tax import TaxProfile, gains_by_year, tax_of_years
-from tradegame.engine.context import RoundContext
+from tradegame.engine.costs import NoFee, NoSlippage
 from tradegame.engine.fills import affordable, fill_fee, lot_step, target_units, tick_price
 from tradegame.engine.game import Game, GameResult, Outcome, play
-from tradegame.engine.moves import Action, Move
 from tradegame.engine.quiet import exit_flags
 from tradegame.engine.score import Score, score_of
 from tradegame.engine.spec import AccountSpec, ExitRules, GameSpec
 from tradegame.engine.timestamps import utc_from_ns
 from tradegame.engine.universe import Universe
-from tradegame.engine.wake import Signals, Wake
+from tradegame.engine.wake import SignalFollower, signal_weight
 
 __all__ = ["SignalFollower", "SweepColumn", "SweepFill", "SweepResult", "sweep"]
 
 _ZERO = Decimal(0)
-
-
-class SignalFollower:
-    """Long ``symbol`` at ``weight`` by precomputed signals (bool arrays over the panel's rows).
-
-    ``enter[t]``/``leave[t]`` must be computed from rows up to ``t`` only, like any indicator a
-    Model reads; the Model looks at the entry of the latest row its Round knows, never later.
-    """
-
-    name = "signal-follower"
-
-    def __init__(
-        self, symbol: str, enter: np.ndarray, leave: np.ndarray, weight: Decimal | int | str = Decimal(1)
-    ) -> None:
-        self.symbol = symbol
-        self.enter = np.asarray(enter, dtype=bool)
-        self.leave = np.asarray(leave, dtype=bool)
-        if self.enter.shape != self.leave.shape or self.enter.ndim != 1:
-            raise InvalidInputError("signals: enter and leave must be 1-d arrays of the same length")
-        self.weight = _weight(weight)
-
-    def wake(self, signals: Signals) -> Wake | None:
-        if len(self.enter) != signals.rows:
-            return None
-        return Wake(self.enter, self.leave, (self.symbol,))
-
-    def decide(self, ctx: RoundContext) -> list[Action] | None:
-        latest = ctx.universe.rows - 1
-        if latest < 0 or any(state.move.symbol == self.symbol for state in ctx.open_moves):
-            return None
-        held = ctx.quantity(self.symbol)
-        if self.enter[latest] and not held:
-            return [Move.target(self.symbol, self.weight, reason=f"enter signal at row {latest}")]
-        if self.leave[latest] and held > 0:
-            return [Move.sell(self.symbol, sell_all=True, reason=f"leave signal at row {latest}")]
-        return None
 
 
 class SweepFill(NamedTuple):
@@ -164,26 +130,23 @@ def sweep(
     names = tuple(labels) if labels is not None else tuple(range(count))
     if len(names) != count:
         raise InvalidInputError(f"labels: {len(names)} labels for {count} columns")
-    share = _weight(weight)
+    share = signal_weight(weight)
     plan = _Plan(spec, universe, symbol, enter, leave)
-    columns = tuple(SweepColumn(label, *plan.play(enter[:, i], leave[:, i], share)) for i, label in enumerate(names))
+    # Per column, the Rounds on which the Model would act when flat and when holding.
+    known = plan.latest >= 0
+    latest_rows = np.clip(plan.latest, 0, None)
+    flat = np.ascontiguousarray((enter[latest_rows] & known[:, None]).T)
+    holding = np.ascontiguousarray((leave[latest_rows] & known[:, None]).T)
+    columns = tuple(
+        SweepColumn(label, *plan.play(np.flatnonzero(flat[i]), np.flatnonzero(holding[i]), share))
+        for i, label in enumerate(names)
+    )
     return SweepResult(spec, universe, symbol, share, enter, leave, columns)
 
 
 def _columns(signal: np.ndarray) -> np.ndarray:
     array = np.asarray(signal, dtype=bool)
     return array[:, None] if array.ndim == 1 else array
-
-
-def _weight(value: Decimal | int | str) -> Decimal:
-    """A weight in (0, 1] as an exact decimal (a float is read through its shortest form)."""
-    try:
-        weight = Decimal(value if isinstance(value, Decimal | int) else str(value))
-    except (InvalidOperation, ValueError, TypeError):
-        raise InvalidInputError(f"signals: weight must be a number in (0, 1], got {value!r}") from None
-    if not (weight.is_finite() and _ZERO < weight <= 1):
-        raise InvalidInputError(f"signals: weight must be in (0, 1], got {value}")
-    return weight
 
 
 class _Plan:
@@ -244,27 +207,39 @@ class _Plan:
         # What a Round values a unit at: the latest close it knows (0 before the symbol's first bar).
         latest_close = np.nan_to_num(self.close[np.clip(self.latest, 0, None)])
         self.marks = np.where(self.latest >= 0, latest_close, 0.0)
+        self._schedule(universe)
+        # The fill arithmetic's constant parts, worked out once: a fee model that charges nothing, a
+        # slippage model that keeps the market price (then a price's tick is the same on every fill).
+        currency = self.instrument.quote_currency
+        fees = self.account.fees
+        self.free = fill_fee(fees, Decimal(1), Decimal(1), False, currency).amount if isinstance(fees, NoFee) else None
+        self.ticks: dict[float, Decimal] | None = {} if isinstance(self.account.slippage, NoSlippage) else None
+
+    def _schedule(self, universe: Universe) -> None:
+        """For a Move placed on each Round: the row it fills at and the Round that books it (the
+        first bar after the Round's latest that opens no earlier than the Move, Game._match_row,
+        booked by the first Round that knows it replays it; at the close: the Round's own bar)."""
+        rounds = np.arange(len(self.times))
+        if self.at_close:
+            rows, booked = np.clip(self.latest, 0, None), rounds
+        else:
+            rows = np.maximum(self.latest + 1, universe.fill_times.searchsorted(self.times, "left"))
+            booked = np.maximum(self.latest.searchsorted(rows, "left"), rounds + 1)
+        self.fill_rows: list[int] = rows.tolist()
+        self.fill_rounds: list[int] = booked.tolist()
+        self.fill_ns_at: list[int] = self.fill_ns.tolist()
+        self.stamps: list[int] = self.stamp_ns.tolist()
+        self.fill_prices: list[float] = (self.close if self.at_close else self.open).tolist()
 
     def _charges(self, spec: GameSpec) -> list[tuple[int, int, Decimal]]:
         """Every running-cost occurrence the Game charges, as (Round, due time in ns, amount) in
-        booking order: a day is charged by the first Round on or after it (Game._due_running_costs),
-        never before the first Round's day or after the last one's, at midnight UTC."""
+        booking order, by the Round loop's rule (``charge_rounds``), each at midnight UTC."""
         if not spec.running_costs:
             return []
         days = self.times.astype("datetime64[ns]").astype("datetime64[D]")  # UTC days
-        first, last = days[0].astype(object), days[-1].astype(object)
-        due = sorted(
-            (day, order, cost.amount.amount)
-            for order, (_, cost) in enumerate(spec.running_costs)
-            for day in cost.occurrences(first, last)
-        )
         return [
-            (
-                int(days.searchsorted(np.datetime64(day, "D"), "left")),
-                int(np.datetime64(day, "ns").astype(np.int64)),
-                amount,
-            )
-            for day, _, amount in due
+            (charge.round, int(np.datetime64(charge.day, "ns").astype(np.int64)), charge.cost.amount.amount)
+            for charge in charge_rounds(spec.running_costs, days.astype(object).tolist())
         ]
 
     @staticmethod
@@ -294,14 +269,11 @@ class _Plan:
         if refused:
             raise InvalidInputError(f"sweep: cannot play {', '.join(refused)} on arrays; play these Games one by one")
 
-    def play(self, enter: np.ndarray, leave: np.ndarray, weight: Decimal) -> _Played:
-        """One column, in the Round loop's order: at a Round, the running costs due, then the fills
-        of the bars it replays, then the exit rules, then the Model's decision (and a close fill)."""
-        latest, rounds = self.latest, len(self.times)
-        known = latest >= 0
-        rows = np.clip(latest, 0, None)
-        flat_rounds = np.flatnonzero(known & enter[rows])
-        holding_rounds = np.flatnonzero(known & leave[rows])
+    def play(self, flat_rounds: np.ndarray, holding_rounds: np.ndarray, weight: Decimal) -> _Played:
+        """One column, whose Model acts on ``flat_rounds`` when flat and ``holding_rounds`` when holding,
+        in the Round loop's order: at a Round, the running costs due, then the fills of the bars it
+        replays, then the exit rules, then the Model's decision (and a close fill)."""
+        rounds = len(self.times)
         book = _ColumnBook(self, weight)
         exit_round: int | None = None
         index = 0
@@ -311,22 +283,19 @@ class _Plan:
             if position >= len(awake):
                 break
             placed = int(awake[position])
+            row, fill_round = self.fill_rows[placed], self.fill_rounds[placed]
             if self.at_close:
                 exit_round = book.reach(placed, checked=True)  # the exit rules look before the Model decides
-                row, fill_round, following = int(latest[placed]), placed, placed + 1
+                following = placed + 1
             else:
-                # The first bar after the Round's latest that opens no earlier than the Move (Game._match_row),
-                # booked as the first Round that knows it replays it: before that Round's exit check.
-                row = max(int(latest[placed]) + 1, int(self.fill_ns.searchsorted(self.times[placed], "left")))
-                fill_round = max(int(latest.searchsorted(row, "left")), placed + 1)
                 if fill_round >= rounds:
                     break  # placed on the last Round: cancelled at the end
-                exit_round = book.reach(fill_round, checked=False, until_ns=int(self.fill_ns[row]))
+                # Booked before the exit check of the Round that replays it.
+                exit_round = book.reach(fill_round, checked=False, until_ns=self.fill_ns_at[row])
                 following = fill_round
             if exit_round is not None:
                 break
-            price = float(self.close[row] if self.at_close else self.open[row])
-            book.fill(fill_round, row, price)
+            book.fill(fill_round, row, self.fill_prices[row])
             index = following
         if exit_round is None:
             exit_round = book.reach(rounds, checked=False)
@@ -376,41 +345,43 @@ class _Plan:
             if quantity <= 0:
                 return None
         side: Literal["buy", "sell"] = "sell" if selling else "buy"
-        slipped = account.slippage.execution_price(
-            side=side, price=price, quantity=float(quantity), bar_volume=float(self.volume[row])
-        )
-        unit_price = tick_price(slipped, instrument.tick_size)
-        fee = fill_fee(account.fees, quantity, unit_price, False, currency).amount
+        unit_price = self.ticks.get(price) if self.ticks is not None else None
+        if unit_price is None:
+            slipped = account.slippage.execution_price(
+                side=side, price=price, quantity=float(quantity), bar_volume=float(self.volume[row])
+            )
+            unit_price = tick_price(slipped, instrument.tick_size)
+            if self.ticks is not None:
+                self.ticks[price] = unit_price
+        fee = self._fee(quantity, unit_price)
         gross = currency.round(quantity * unit_price)
         if not selling and gross + fee > cash:  # cut to the cash, as Game._affordable does
             quantity = affordable(quantity, unit_price, cash, step, account.fees, False, currency)
             if quantity <= 0:
                 return None
-            fee = fill_fee(account.fees, quantity, unit_price, False, currency).amount
+            fee = self._fee(quantity, unit_price)
             gross = currency.round(quantity * unit_price)
         if selling and fee > gross:
             return None  # the books refuse a sale whose fee exceeds its value
         if ns is None:
-            ns = int(self.stamp_ns[row])
+            ns = self.stamps[row]
         if lots is not None:
             self._lot(lots, side, quantity, unit_price, fee, utc_from_ns(ns).date())
         after = cash - gross - fee if not selling else cash + gross - fee
         return SweepFill(round_index, ns, side, quantity, unit_price, fee, after)
 
+    def _fee(self, quantity: Decimal, unit_price: Decimal) -> Decimal:
+        if self.free is not None:
+            return self.free
+        return fill_fee(self.account.fees, quantity, unit_price, False, self.instrument.quote_currency).amount
+
     def _lot(
         self, lots: LotBook, side: Literal["buy", "sell"], quantity: Decimal, price: Decimal, fee: Decimal, on: date
     ) -> None:
-        instrument, account = self.instrument, self.account.name
-        if side == "buy":
-            lots.buy(
-                account=account, symbol=instrument.symbol, quantity=quantity, price=price, fee=fee, on=on,
-                asset_class=instrument.asset_class,
-            )  # fmt: skip
-        else:
-            lots.sell(
-                account=account, symbol=instrument.symbol, quantity=quantity, price=price, fee=fee, on=on,
-                asset_class=instrument.asset_class,
-            )  # fmt: skip
+        book = lots.buy if side == "buy" else lots.sell
+        instrument = self.instrument
+        book(account=self.account.name, symbol=instrument.symbol, quantity=quantity, price=price, fee=fee, on=on,
+             asset_class=instrument.asset_class)  # fmt: skip
 
     def _taxes(self, lots: LotBook, last: int) -> Decimal:
         """The tax due of every year of the Game, as Books.record_tax finally records it."""

@@ -10,17 +10,27 @@ goes straight to the next Round that matters (an awake one, a new tax year, the 
 The results are the same as calling the Model every Round: tests play the built-in Models both
 ways and compare the logs and ledgers byte for byte. A wrong ``wake`` can only make a Model
 miss Rounds, never let it see later data: ``decide`` still gets the point-in-time view.
+
+``SignalFollower`` is the Model of signals computed ahead (bool arrays over the panel's rows):
+its ``wake`` is its signals; ``engine/sweep.py`` plays many of them at once on arrays.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tradegame.domain.errors import InvalidInputError
+from tradegame.engine.moves import Action, Move
 from tradegame.engine.universe import Universe
 
-__all__ = ["Signals", "Wake"]
+if TYPE_CHECKING:
+    from tradegame.engine.context import RoundContext
+
+__all__ = ["SignalFollower", "Signals", "Wake", "signal_weight"]
 
 
 @dataclass(frozen=True)
@@ -76,3 +86,50 @@ class Signals:
         panel = self._universe.panel
         column: np.ndarray = panel.fields["close"][:, panel.column(symbol)]
         return column
+
+
+class SignalFollower:
+    """Long ``symbol`` at ``weight`` by precomputed signals (bool arrays over the panel's rows).
+
+    ``enter[t]``/``leave[t]`` must be computed from rows up to ``t`` only, like any indicator a
+    Model reads; the Model looks at the entry of the latest row its Round knows, never later.
+    """
+
+    name = "signal-follower"
+
+    def __init__(
+        self, symbol: str, enter: np.ndarray, leave: np.ndarray, weight: Decimal | int | str = Decimal(1)
+    ) -> None:
+        self.symbol = symbol
+        self.enter = np.asarray(enter, dtype=bool)
+        self.leave = np.asarray(leave, dtype=bool)
+        if self.enter.shape != self.leave.shape or self.enter.ndim != 1:
+            raise InvalidInputError("signals: enter and leave must be 1-d arrays of the same length")
+        self.weight = signal_weight(weight)
+
+    def wake(self, signals: Signals) -> Wake | None:
+        if len(self.enter) != signals.rows:
+            return None
+        return Wake(self.enter, self.leave, (self.symbol,))
+
+    def decide(self, ctx: RoundContext) -> list[Action] | None:
+        latest = ctx.universe.rows - 1
+        if latest < 0 or any(state.move.symbol == self.symbol for state in ctx.open_moves):
+            return None
+        held = ctx.quantity(self.symbol)
+        if self.enter[latest] and not held:
+            return [Move.target(self.symbol, self.weight, reason=f"enter signal at row {latest}")]
+        if self.leave[latest] and held > 0:
+            return [Move.sell(self.symbol, sell_all=True, reason=f"leave signal at row {latest}")]
+        return None
+
+
+def signal_weight(value: Decimal | int | str) -> Decimal:
+    """A weight in (0, 1] as an exact decimal (a float is read through its shortest form)."""
+    try:
+        weight = Decimal(value if isinstance(value, Decimal | int) else str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        raise InvalidInputError(f"signals: weight must be a number in (0, 1], got {value!r}") from None
+    if not (weight.is_finite() and Decimal(0) < weight <= 1):
+        raise InvalidInputError(f"signals: weight must be in (0, 1], got {value}")
+    return weight
