@@ -69,6 +69,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from types import MappingProxyType
 
 from tradegame.domain.allocation import share
 from tradegame.domain.errors import (
@@ -412,6 +413,10 @@ class Books:
         self._instruments: dict[str, Instrument] = {}
         self._lot_books: dict[str, LotBook] = {}
         self._book_lots: dict[tuple[str, str], _BookLot] = {}
+        # (account, symbol) -> units and tax basis of its open lots, kept in step by every booking
+        self._held: dict[tuple[str, str], Decimal] = {}
+        self._held_cost: dict[tuple[str, str], Decimal] = {}
+        self._holdings_view = MappingProxyType(self._held)
         self._op_lots: dict[str, tuple[tuple[str, ...], tuple[tuple[str, Decimal], ...]]] = {}
         self._seen_disposals: dict[str, list[Disposal]] = {}
         self._disposal_ops: dict[str, list[str]] = {}
@@ -486,6 +491,19 @@ class Books:
         """The lot ids operation ``op_id`` opened, and the (lot id, units) it sold, as booked (empty for
         an operation that touched no lot)."""
         return self._op_lots.get(op_id, ((), ()))
+
+    def held(self, account: str, asset: str) -> Decimal:
+        """Units of ``asset`` in ``account``'s open lots (0 if none), in O(1)."""
+        return self._held.get((account, asset), _ZERO)
+
+    def held_cost(self, account: str, asset: str) -> Decimal:
+        """The tax basis (fees and wash adjustments in) of ``account``'s open lots of ``asset``, in
+        its quote currency (0 if none), in O(1)."""
+        return self._held_cost.get((account, asset), _ZERO)
+
+    def holdings(self) -> Mapping[tuple[str, str], Decimal]:
+        """A read-only live view of the units held per (account, asset), nonzero only."""
+        return self._holdings_view
 
     def open_lots(self, account: str | None = None, symbol: str | None = None) -> tuple[OpenLot, ...]:
         """Open tax lots across every currency, optionally for one account and/or symbol."""
@@ -627,9 +645,13 @@ class Books:
         if tax_rate is not None:
             self._lot_rates[(account, lot_id)] = tax_rate
         self._move_cash(account, currency, -cost.amount)
+        self._hold(account, symbol, quantity.amount, cost.amount)
         self._costs.append(CostEntry(op_id, ts, account, symbol, "buy", quantity.amount, gross, fee))
         decision = DecisionEntry(op_id, ts, "buy", account, symbol, reason, game)
-        self._commit(op_id, ts, entries, decision, self._new_tax_entries(currency, op_id, ts))
+        taxes = self._new_tax_entries(currency, op_id, ts)
+        if any(tax.kind is TaxKind.WASH_ADJUSTMENT for tax in taxes):
+            self._recount_held_cost(currency, symbol)  # the new lot took a washed loss into its basis
+        self._commit(op_id, ts, entries, decision, taxes)
         return op_id
 
     def sell(
@@ -753,6 +775,7 @@ class Books:
         entries = self._entries(op_id, ts)
         currency = instrument.quote_currency.code
         for account, (before, after) in sorted(changed.items()):
+            self._held[(account, symbol)] = after
             units_account, value = _units_account(account, symbol), values.get(account, _ZERO)
             entries.add(
                 "split",
@@ -965,6 +988,8 @@ class Books:
         self._book_lots[(account, lot_id)] = _BookLot(get.symbol, get_quantity.amount, basis.amount)
         self._op_lots[op_id] = ((lot_id,), tuple((d.lot_id, d.quantity) for d in disposals))
         self._move_cash(account, currency, -cash_fee.amount)
+        self._hold(account, give.symbol, -give_quantity.amount, -sum((d.cost_basis for d in disposals), _ZERO))
+        self._hold(account, get.symbol, get_quantity.amount, basis.amount)
         self._costs.append(CostEntry(op_id, ts, account, give.symbol, "swap", give_quantity.amount, fair_value, fee))
         decision = DecisionEntry(op_id, ts, "swap", account, give.symbol, reason, game)
         self._commit(op_id, ts, entries, decision, self._new_tax_entries(currency, op_id, ts))
@@ -1373,9 +1398,32 @@ class Books:
             _cash(_cash_account(account, currency.code), currency, net),
         )
         self._move_cash(account, currency, net)
+        self._hold(account, symbol, -quantity.amount, -sum((d.cost_basis for d in disposals), _ZERO))
+        if any(d.adjustment_amount for d in disposals):
+            self._recount_held_cost(currency, symbol)  # the washed loss went into lots still held
         self._costs.append(CostEntry(op_id, ts, account, symbol, "sell", quantity.amount, gross, fee))
         decision = DecisionEntry(op_id, ts, kind, account, symbol, reason, game)
         self._commit(op_id, ts, entries, decision, self._new_tax_entries(currency, op_id, ts))
+
+    def _hold(self, account: str, symbol: str, units: Decimal, cost: Decimal) -> None:
+        """Add ``units`` and tax basis ``cost`` (both negative for a sale) to ``account``'s ``symbol``."""
+        key = (account, symbol)
+        after = self._held.get(key, _ZERO) + units
+        if after:
+            self._held[key] = after
+            self._held_cost[key] = self._held_cost.get(key, _ZERO) + cost
+        else:  # every lot is gone, and with it all of their basis
+            del self._held[key]
+            self._held_cost.pop(key, None)
+
+    def _recount_held_cost(self, currency: Currency, symbol: str) -> None:
+        """Take the basis of ``symbol`` per account from the lot book again (a wash sale moved a
+        disallowed loss into replacement lots, which may sit in any account; units do not change)."""
+        costs: dict[str, Decimal] = {}
+        for lot in self._lot_books[currency.code].open_lots(None, symbol):
+            costs[lot.account] = costs.get(lot.account, _ZERO) + lot.cost_basis
+        for account, cost in costs.items():
+            self._held_cost[(account, symbol)] = cost
 
     def _move_cash(self, account: str, currency: Currency, amount: Decimal) -> None:
         key = (account, currency.code)
