@@ -43,8 +43,6 @@ class CorporateActions:
             instrument = game.universe.instruments[action.symbol]
             if action.kind == "split":
                 op = game.books.split(instrument, action.value, ts, f"{action.value}-for-1 split")
-                for account, quantity in holders:
-                    game.holdings.after_fill(account, action.symbol, quantity * action.value - quantity, Decimal(0))
                 for state in game.orders.open:
                     if state.move.symbol == action.symbol:
                         split_move(state, action.value)
@@ -81,8 +79,9 @@ class CorporateActions:
         except TradegameError as error:
             game.log.event(Kind.REJECTED, None, account, instrument.symbol, f"{reason}: {error}")
             return
-        game.holdings.after_fill(account, instrument.symbol, -fraction, Decimal(0))
-        game.log.event(Kind.CASH_IN_LIEU, None, account, instrument.symbol, f"{fraction} @ {price}", (op,) if op else ())
+        game.log.event(
+            Kind.CASH_IN_LIEU, None, account, instrument.symbol, f"{fraction} @ {price}", (op,) if op else ()
+        )
         game.running.pay()
 
 

@@ -36,7 +36,7 @@ from tradegame.engine.universe import currency_of, quote_unit
 if TYPE_CHECKING:
     from tradegame.engine.game import Game
 
-__all__ = ["FillPolicy", "Execution"]
+__all__ = ["Execution", "FillPolicy"]
 
 _ZERO = Decimal(0)
 
@@ -160,7 +160,9 @@ class Execution:
         else:
             assert move.target_weight is not None
             fx = game.valuation.fx_now(game.column[move.symbol])  # at the fill
-            value = max(game.valuation.value_at(row, at_close), 0.0)  # a Game that owes more than it has targets nothing
+            value = max(
+                game.valuation.value_at(row, at_close), 0.0
+            )  # a Game that owes more than it has targets nothing
             wanted = target_units(move.target_weight, value, fx, price, step)
             held = game.holdings.of(state.account, instrument)
             units = abs(wanted - held)
@@ -168,7 +170,9 @@ class Execution:
         state.quantity = units
         if units <= 0:
             state.status = MoveStatus.FILLED
-            game.log.event(Kind.FILLED, state.move_id, state.account, move.symbol, "nothing to trade: already at the size")
+            game.log.event(
+                Kind.FILLED, state.move_id, state.account, move.symbol, "nothing to trade: already at the size"
+            )
             if move.notional is not None:  # the log calls it filled; the Model learns why nothing traded
                 game.log.tell(
                     state, Why.BELOW_LOT, f"notional {move.notional} is less than a lot of {move.symbol} at {price}"
@@ -236,13 +240,17 @@ class Execution:
             if quantity > held:
                 quantity = held
                 if quantity <= 0:
-                    game.orders.reject(state, Why.INSUFFICIENT_HOLDINGS, f"sell of {symbol}: {state.account} holds none")
+                    game.orders.reject(
+                        state, Why.INSUFFICIENT_HOLDINGS, f"sell of {symbol}: {state.account} holds none"
+                    )
             return quantity
         wanted = quantity
         quantity = self._buyable(state, account, instrument, quantity, price, maker, when)
         if quantity <= 0:
             unit = price_unit(instrument)
-            game.orders.reject(state, Why.INSUFFICIENT_CASH, f"buy of {symbol}: not enough {unit.code} in {state.account}")
+            game.orders.reject(
+                state, Why.INSUFFICIENT_CASH, f"buy of {symbol}: not enough {unit.code} in {state.account}"
+            )
         elif quantity < wanted and wanted == remaining:  # cut by cash, not by volume: this is all it gets
             state.note = f"cut from {state.quantity} to {state.filled + quantity} by the cash available"
             state.quantity = state.filled + quantity

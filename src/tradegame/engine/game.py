@@ -401,7 +401,6 @@ class Game:
         buy = self.books.buy(account, instrument, Quantity(quantity), Price(price, currency),
                              Money(cost - paid, currency) if cost > paid else Money.zero(currency), when,
                              "initial position", game=self.spec.name)  # fmt: skip
-        self.holdings.after_fill(account, asset, quantity, cost)
         self.log.event(Kind.INITIAL_POSITION, None, account, symbol, f"{quantity}", (op, buy))
 
     # -- bars ------------------------------------------------------------------------------

@@ -1,7 +1,11 @@
-"""What each account holds: units per (account, asset) for the Round loop, and the float array the
-valuation multiplies by the marks.
+"""What each account holds, read from the books: ``Books.held``, ``Books.held_cost`` and
+``Books.holdings`` are kept in step by the books' own booking code, so the engine keeps no copy.
 
-Imports numpy, the domain's books and the engine's asset map; never game.py.
+The one thing derived here is ``Holdings.qty``, the float array (accounts x symbols) that the
+valuation multiplies by the marks (valuation.py, quiet.py): the units of each asset held, in the
+column of the pair that values it. It is rebuilt from ``Books.holdings()`` whenever the books have
+booked something since (``Books.operations``), and nowhere else. Imports numpy, the domain's
+books and the engine's universe; never game.py.
 """
 
 from __future__ import annotations
@@ -17,32 +21,43 @@ from tradegame.engine.universe import currency_of
 
 __all__ = ["Holdings"]
 
-_ZERO = Decimal(0)
-
 
 class Holdings:
-    """Units held per (account, asset) (``held``), their cost (``cost``) and, for the valuation,
-    ``qty`` (accounts x symbols, the units as floats in the column of the pair that values each
-    asset). ``after_fill`` keeps them in step with each booking."""
+    """The books' holdings as the Round loop asks for them."""
+
+    __slots__ = ("_books", "_cash_assets", "_operations", "_qty", "_row_of", "_value_column")
 
     def __init__(
-        self, books: Books, accounts: Sequence[str], value_column: Mapping[str, int], width: int, cash_assets: frozenset[str]
+        self,
+        books: Books,
+        accounts: Sequence[str],
+        value_column: Mapping[str, int],
+        width: int,
+        cash_assets: frozenset[str],
     ) -> None:
         self._books = books
         self._row_of = {name: i for i, name in enumerate(accounts)}
         self._value_column = value_column
         self._cash_assets = cash_assets
-        self.held: dict[tuple[str, str], Decimal] = {}  # (account, asset) -> units held in lots
-        self.cost: dict[tuple[str, str], Decimal] = {}
-        self.qty = np.zeros((len(accounts), width))
+        self._qty = np.zeros((len(accounts), width))
+        self._operations = -1
+
+    @property
+    def held(self) -> Mapping[tuple[str, str], Decimal]:
+        """Units held per (account, asset), nonzero only, in the order they were first booked."""
+        return self._books.holdings()
 
     def units(self, account: str, asset: str) -> Decimal:
         """Units of ``asset`` held in ``account``'s lots."""
-        return self.held.get((account, asset), _ZERO)
+        return self._books.held(account, asset)
+
+    def cost(self, account: str, asset: str) -> Decimal:
+        """The basis of ``account``'s open lots of ``asset`` (fees in), in its quote currency."""
+        return self._books.held_cost(account, asset)
 
     def holders(self, asset: str) -> list[tuple[str, Decimal]]:
         """Every (account, units) holding ``asset``, in the order the holdings were first booked."""
-        return [(account, units) for (account, held), units in self.held.items() if held == asset]
+        return [(account, units) for (account, held), units in self._books.holdings().items() if held == asset]
 
     def of(self, account: str, instrument: Instrument) -> Decimal:
         """What ``account`` holds of the asset ``instrument`` delivers: units in lots, or the cash of a
@@ -50,20 +65,16 @@ class Holdings:
         asset = instrument.base_asset
         if asset in self._cash_assets:
             return self._books.cash(account, currency_of(asset)).amount
-        return self.held.get((account, asset), _ZERO)
+        return self._books.held(account, asset)
 
-    def after_fill(self, account: str, asset: str, delta: Decimal, cost_added: Decimal) -> None:
-        """``delta`` units of ``asset`` (a plain instrument's symbol, or a pair's base) came into
-        ``account`` (out of it when negative) at ``cost_added``."""
-        key = (account, asset)
-        before = self.held.get(key, _ZERO)
-        after = before + delta
-        if delta < 0 and before:
-            self.cost[key] = self.cost.get(key, _ZERO) * after / before
-        else:
-            self.cost[key] = self.cost.get(key, _ZERO) + cost_added
-        self.held[key] = after
-        if not after:
-            del self.held[key]
-            self.cost.pop(key, None)
-        self.qty[self._row_of[account], self._value_column[asset]] = float(after)
+    @property
+    def qty(self) -> np.ndarray:
+        """The units held as floats (accounts x symbols), from the books as they are now."""
+        books = self._books
+        if books.operations != self._operations:
+            qty, row_of, column = self._qty, self._row_of, self._value_column
+            qty.fill(0.0)
+            for (account, asset), units in books.holdings().items():
+                qty[row_of[account], column[asset]] = float(units)
+            self._operations = books.operations
+        return self._qty

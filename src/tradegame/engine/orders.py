@@ -148,7 +148,9 @@ class Orders:
         game = self._game
         for state in self.open:
             if state.placed_round < game.clock.round:
-                game.log.event(Kind.CONTINUED, state.move_id, state.account, state.move.symbol, f"filled {state.filled}")
+                game.log.event(
+                    Kind.CONTINUED, state.move_id, state.account, state.move.symbol, f"filled {state.filled}"
+                )
 
     def expire(self, index: int) -> None:
         """Expire the Moves whose time in force ran out by Round ``index``."""

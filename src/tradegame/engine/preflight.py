@@ -55,7 +55,11 @@ def needed_currencies(
 
 
 def check_rates(
-    spec: GameSpec, view: UniverseView, instruments: Mapping[str, Instrument], assets: AssetMap, allowed: Collection[str]
+    spec: GameSpec,
+    view: UniverseView,
+    instruments: Mapping[str, Instrument],
+    assets: AssetMap,
+    allowed: Collection[str],
 ) -> dict[str, str]:
     """Where each needed currency's rate into the Game currency comes from at the first Round
     (``view``: the Universe as known then; an FX series in the data, else the static

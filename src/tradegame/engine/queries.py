@@ -63,7 +63,7 @@ class Queries:
             price = float(valuation.last_price[column])
             previous = float(valuation.prev_price[column])
             value = float(quantity) * price
-            cost = holdings.cost.get((account, symbol), _ZERO)
+            cost = holdings.cost(account, symbol)
             change = float(quantity) * (price - previous) if not np.isnan(previous) else 0.0
             out[(account, symbol)] = PositionInfo(
                 account, symbol, quantity, cost, price, value, value - float(cost), change

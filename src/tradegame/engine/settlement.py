@@ -1,4 +1,4 @@
-"""Settlement: one fill booked into the books, and the holdings kept in step.
+"""Settlement: one fill booked into the books (which keep the holdings in step themselves).
 
 A fill on a plain instrument is a buy or a sale of lots (a sale names its lots when the Move
 does, or FIFO in an account with specific identification); on a currency pair a conversion of
@@ -43,7 +43,7 @@ class Settlement:
     ) -> str:  # fmt: skip
         """Book one fill in the books and the holdings; returns its op id (raises when refused)."""
         game = self._game
-        books, holdings = game.books, game.holdings
+        books = game.books
         account, buy = state.account, state.side is Side.BUY
         asset = instrument.base_asset
         unit = price_unit(instrument)
@@ -59,13 +59,9 @@ class Settlement:
             return self._book_swap(state, instrument, quantity, gross, fee.amount, row, when, ts, reason)
         price_money = Price(price, unit)
         if buy:
-            op = books.buy(account, book, Quantity(quantity), price_money, fee, ts, reason, game=self._name)
-            holdings.after_fill(account, asset, quantity, gross + fee.amount)
-            return op
+            return books.buy(account, book, Quantity(quantity), price_money, fee, ts, reason, game=self._name)
         lots = self._sale_lots(state, quantity)
-        op = books.sell(account, book, Quantity(quantity), price_money, fee, ts, reason, game=self._name, lots=lots)
-        holdings.after_fill(account, asset, -quantity, _ZERO)
-        return op
+        return books.sell(account, book, Quantity(quantity), price_money, fee, ts, reason, game=self._name, lots=lots)
 
     def _book_swap(
         self, state: MoveState, instrument: Instrument, quantity: Decimal, gross: Decimal, fee: Decimal, row: int,
@@ -87,13 +83,10 @@ class Settlement:
             give, give_units, get, get_units = base, quantity, quote, gross - fee
         if get_units <= 0:
             raise FeeExceedsValueError(f"the fee {fee} {quote} takes all of {gross} {quote}")
-        op = game.books.crypto_swap(
+        return game.books.crypto_swap(
             state.account, books[give], Quantity(give_units), books[get], Quantity(get_units), Money(fair, currency),
             Money(fee_value, currency), ts, reason, game=self._name, fee_in_kind=True,
         )  # fmt: skip
-        game.holdings.after_fill(state.account, give, -give_units, _ZERO)
-        game.holdings.after_fill(state.account, get, get_units, fair - fee_value)
-        return op
 
     def unit_value(self, asset: str, row: int, when: int) -> Decimal:
         """One unit of ``asset`` in its books' currency at a fill on ``row`` at ``when``: the price
