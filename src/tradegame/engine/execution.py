@@ -64,14 +64,12 @@ class Execution:
 
     def bar(self, row: int, column: int) -> Bar:
         """The bar of ``column`` at ``row``."""
+        return _bar_of(self._row_fields(row), column)
+
+    def _row_fields(self, row: int) -> tuple[np.ndarray, ...]:
+        """The open, high, low, close and volume of every symbol at ``row``."""
         f = self._fields
-        return Bar(
-            float(f["open"][row, column]),
-            float(f["high"][row, column]),
-            float(f["low"][row, column]),
-            float(f["close"][row, column]),
-            float(f["volume"][row, column]),
-        )
+        return f["open"][row], f["high"][row], f["low"][row], f["close"][row], f["volume"][row]
 
     def match_row(self, row: int, policy: FillPolicy, only: list[MoveState] | None = None) -> None:
         """Fill what the open Moves (or ``only`` these) can on ``row``, sells before buys."""
@@ -90,10 +88,11 @@ class Execution:
             return
         # Settle target and notional sizes on this bar, then sells before buys.
         planned: list[tuple[MoveState, float, bool, Bar]] = []
+        fields, column = self._row_fields(row), game.column
         for state in candidates:
             if state.status is not MoveStatus.OPEN:
                 continue
-            bar = self.bar(row, game.column[state.move.symbol])
+            bar = _bar_of(fields, column[state.move.symbol])
             if np.isnan(bar.close):
                 continue  # no trading in this symbol on this bar
             move = state.move
@@ -208,11 +207,12 @@ class Execution:
                 side=side.value, price=price, quantity=float(quantity), bar_volume=bar.volume
             )
         unit_price = tick_price(price, instrument.tick_size)
-        quantity = self._fillable(state, account, instrument, quantity, unit_price, maker, when, remaining)
+        quantity, fee = self._fillable(state, account, instrument, quantity, unit_price, maker, when, remaining)
         if quantity <= 0:
             return  # refused, or the volume cap left nothing on this bar: it stays open
         unit = price_unit(instrument)  # what its prices and fees are counted in
-        fee = fill_fee(account.fees, quantity, unit_price, maker, unit)
+        if fee is None:
+            fee = fill_fee(account.fees, quantity, unit_price, maker, unit)
         ts = booking_time(game.books, when)
         label = f"{state.move_id} [tag {move.tag}]" if move.tag else state.move_id
         reason = f"{label}: {move.reason}" if move.reason else label
@@ -231,9 +231,10 @@ class Execution:
     def _fillable(
         self, state: MoveState, account: AccountSpec, instrument: Instrument, quantity: Decimal, price: Decimal,
         maker: bool, when: int, remaining: Decimal,
-    ) -> Decimal:  # fmt: skip
+    ) -> tuple[Decimal, Money | None]:  # fmt: skip
         """How much of ``quantity`` the account can sell (what it holds) or pay for (its cash, fee
-        included); 0 after rejecting the Move when that is nothing."""
+        included), and the fee of that much if it is known already; 0 after rejecting the Move when
+        that is nothing."""
         game, symbol = self._game, state.move.symbol
         if state.side is Side.SELL:
             held = game.holdings.of(state.account, instrument)
@@ -243,9 +244,9 @@ class Execution:
                     game.orders.reject(
                         state, Why.INSUFFICIENT_HOLDINGS, f"sell of {symbol}: {state.account} holds none"
                     )
-            return quantity
+            return quantity, None
         wanted = quantity
-        quantity = self._buyable(state, account, instrument, quantity, price, maker, when)
+        quantity, fee = self._buyable(state, account, instrument, quantity, price, maker, when)
         if quantity <= 0:
             unit = price_unit(instrument)
             game.orders.reject(
@@ -254,7 +255,7 @@ class Execution:
         elif quantity < wanted and wanted == remaining:  # cut by cash, not by volume: this is all it gets
             state.note = f"cut from {state.quantity} to {state.filled + quantity} by the cash available"
             state.quantity = state.filled + quantity
-        return quantity
+        return quantity, fee
 
     def _record(
         self, state: MoveState, quantity: Decimal, price: Decimal, unit: Currency, fee: Money, op: str,
@@ -287,19 +288,23 @@ class Execution:
     def _buyable(
         self, state: MoveState, account: AccountSpec, instrument: Instrument, quantity: Decimal, price: Decimal,
         maker: bool, when: int,
-    ) -> Decimal:  # fmt: skip
+    ) -> tuple[Decimal, Money | None]:  # fmt: skip
         """The most of ``quantity`` the account can pay for, fee included: from its cash in the quote
-        currency (converting from its own currency what it lacks), or from the quote asset it holds."""
+        currency (converting from its own currency what it lacks), or from the quote asset it holds;
+        and the fee of all of ``quantity`` when it can pay for all of it (None otherwise)."""
         game = self._game
         unit = price_unit(instrument)
         step = self.step(instrument)
         if instrument.is_cross:
             held = game.holdings.units(account.name, instrument.quote_asset)
-            return affordable(quantity, price, held, step, account.fees, maker, unit)
-        cost = unit.round(quantity * price) + fill_fee(account.fees, quantity, price, maker, unit).amount
+            return affordable(quantity, price, held, step, account.fees, maker, unit), None
+        fee = fill_fee(account.fees, quantity, price, maker, unit)
+        cost = unit.round(quantity * price) + fee.amount
         self._fund_purchase(account, unit, cost, state, when)
         cash = game.books.cash(account.name, unit).amount
-        return affordable(quantity, price, cash, step, account.fees, maker, unit)
+        if cost <= cash:  # the first thing ``affordable`` checks: all of it, at this very fee
+            return quantity, fee
+        return affordable(quantity, price, cash, step, account.fees, maker, unit), None
 
     def _fund_purchase(
         self, account: AccountSpec, currency: Currency, needed: Decimal, state: MoveState, when: int
@@ -340,3 +345,10 @@ def price_unit(instrument: Instrument) -> Currency:
     """The unit ``instrument``'s prices and fees are counted in: its quote currency, or for a
     cross pair its quote asset (8 decimals for a coin)."""
     return quote_unit(instrument.quote_asset) if instrument.is_cross else instrument.quote_currency
+
+
+def _bar_of(fields: tuple[np.ndarray, ...], column: int) -> Bar:
+    """The bar of ``column`` in one row's ``fields`` (open, high, low, close, volume)."""
+    opens, highs, lows, closes, volumes = fields
+    return Bar(float(opens[column]), float(highs[column]), float(lows[column]), float(closes[column]),
+               float(volumes[column]))  # fmt: skip

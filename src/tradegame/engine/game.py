@@ -174,7 +174,7 @@ class Game:
         self.holdings = Holdings(self.books, list(self.accounts), self.assets.value_column, len(self.column),
                                  self.assets.cash_assets)  # fmt: skip
         self._cash = GameCash(self.books, self.rates.table, spec.currency, self.panel.available, first)
-        self.valuation = Valuation(universe, self.rates, self._cash, self.holdings, self.clock)
+        self.valuation = Valuation(universe, self.rates, self._cash, self.holdings, self.clock, self.books)
         self.exits = ExitWatch(spec.exits, float(spec.start_fund))
         self.running = RunningCosts(self.books, self.log, self.clock, spec.running_costs, self.times)
         self.orders = Orders(self)

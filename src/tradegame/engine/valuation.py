@@ -19,6 +19,7 @@ from typing import Literal
 
 import numpy as np
 
+from tradegame.domain.positions import Books
 from tradegame.engine.cash import GameCash
 from tradegame.engine.clock import GameClock
 from tradegame.engine.holdings import Holdings
@@ -36,8 +37,12 @@ class Valuation:
     """The latest closes (``last_price``, ``prev_price`` at the Round before), the marks in the
     Game currency (0 before a symbol's first bar) and the rates (``fx``) they were taken at."""
 
-    def __init__(self, universe: Universe, rates: Rates, cash: GameCash, holdings: Holdings, clock: GameClock) -> None:
+    def __init__(
+        self, universe: Universe, rates: Rates, cash: GameCash, holdings: Holdings, clock: GameClock, books: Books
+    ) -> None:
         self._universe = universe
+        self._books = books
+        self._at: tuple[tuple[int, bool, int, int], float] | None = None  # value_at's last answer, by its inputs
         self._fields = universe.panel.fields
         self._rates = rates
         self._cash = cash
@@ -84,7 +89,11 @@ class Valuation:
     def value_at(self, row: int, at_close: bool) -> float:
         """The Game's value with each Position at the price a market Move fills at on ``row``: its
         open (its close under close fills or on a close-only bar), the latest close where it has no bar;
-        the cash and every foreign price at the rates known at the fill."""
+        the cash and every foreign price at the rates known at the fill. (The Moves of one bar are
+        sized before any of them fills: the value is computed once per bar and booking.)"""
+        key = (row, at_close, self._books.operations, self._clock.now_ns)
+        if self._at is not None and self._at[0] == key:
+            return self._at[1]
         fields = self._fields
         prices = fields["close"][row]
         if not at_close:
@@ -95,7 +104,9 @@ class Valuation:
             marks = np.where(np.isnan(prices), np.nan_to_num(self.last_price) * fx, prices * fx)
         else:
             marks = np.where(np.isnan(prices), self.marks, prices * self.fx)
-        return self._cash.now(self._clock.now_ns) + float((self._holdings.qty @ marks).sum())
+        value = self._cash.now(self._clock.now_ns) + float((self._holdings.qty @ marks).sum())
+        self._at = (key, value)
+        return value
 
 
 class ExitWatch:
