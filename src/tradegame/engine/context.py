@@ -230,10 +230,7 @@ class RoundContext:
     @property
     def holdings(self) -> dict[str, Decimal]:
         """Units held per symbol across accounts (only symbols held)."""
-        out: dict[str, Decimal] = {}
-        for (_, symbol), quantity in self._game.held.items():
-            out[symbol] = out.get(symbol, Decimal(0)) + quantity
-        return {s: q for s, q in out.items() if q}
+        return self._game.queries.holdings()
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

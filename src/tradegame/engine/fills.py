@@ -1,6 +1,6 @@
 """The arithmetic of one fill: lot step, size from a weight, tick rounding, the cash cut and the fee.
 
-Shared by the Round loop (game.py) and the array sweep (sweep.py), so both size, price and
+Shared by the Round loop (execution.py) and the array sweep (sweep.py), so both size, price and
 charge a fill the same way to the cent. Pure functions on ``Decimal``; prices arrive as floats
 from the market data and are turned into decimals through ``repr`` (the shortest exact form).
 """

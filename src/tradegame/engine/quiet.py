@@ -11,9 +11,10 @@ A Model that offers ``wake`` (wake.py) names the Rounds it might act on; the Rou
   Positions at the latest closes times the rates known then (``FxTable``, which the loop uses
   every Round too), computed for a whole stretch at once by ``holdings_values``, the very
   function the loop values a Round with, so the floats are the same bit for bit.
-* The exit rules are checked on that value path (``first_exit``, the loop's ``_exit`` on
-  arrays); the first Round on which one fires is handed back to the loop, which plays it and
-  ends the Game there with the reason it writes.
+* The exit rules are checked on that value path (``first_exit``: ``exit_flags``, the rule the
+  loop's ``valuation.ExitWatch`` applies to one value a Round); the first Round on which one
+  fires is handed back to the loop, which plays it and ends the Game there with the reason it
+  writes.
 
 A stretch only starts with no open Move and nothing in transit. Imports numpy and the engine's
 spec and universe only, never game.py.
@@ -48,7 +49,7 @@ def holdings_values(quantities: np.ndarray, marks: np.ndarray) -> np.ndarray:
 
 class ExitFlags(NamedTuple):
     """Per Round of a value path: whether a catastrophic or a perfect exit rule fires, and the
-    peak and losing streak the loop's ``_exit`` holds after that Round."""
+    peak and losing streak the loop's ``valuation.ExitWatch`` holds after that Round."""
 
     catastrophic: np.ndarray
     perfect: np.ndarray
@@ -59,7 +60,7 @@ class ExitFlags(NamedTuple):
 def exit_flags(
     values: np.ndarray, previous: float, peak: float, losing: int, start: float, rules: ExitRules
 ) -> ExitFlags:
-    """The exit rules (``Game._exit``) on consecutive Rounds' ``values``, in the loop's float
+    """The exit rules on consecutive Rounds' ``values`` (one value: a Round of the loop), in its float
     arithmetic: ``previous`` is the value of the Round before the first, ``peak`` and ``losing``
     the state the loop kept. The one copy the quiet stretches and the sweep both use."""
     count = len(values)

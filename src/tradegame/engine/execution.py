@@ -1,0 +1,354 @@
+"""Execution: the open Moves matched against a bar, sized, and filled into the books.
+
+For each bar replayed (game.py), ``match_row`` asks the simulated market (market.py) where each
+open Move trades, settles the size of a notional or target-weight Move at that price
+(``settle_size``), shares the bar's volume among capped Moves (``volume_quotas``), then fills the
+sells before the buys so a rebalance pays for itself (``execute``): slippage, the tick grid, the
+fee and the cash cut are fills.py's arithmetic, the one copy the sweep shares; the booking is
+settlement.py's. A ``FillPolicy`` says how a batch of fills is taken: at the bar's close or its
+open, and whether the accounts' volume caps apply (the end's sales take the whole bar).
+
+Imports the domain, the engine's market, fills, moves and events; game.py only for its type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_DOWN, ROUND_UP, Decimal
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from tradegame.domain.errors import TradegameError
+from tradegame.domain.instruments import Instrument
+from tradegame.domain.money import Currency, Money
+from tradegame.engine.clock import booking_time
+from tradegame.engine.events import EventKind as Kind
+from tradegame.engine.events import Fill, reason_for
+from tradegame.engine.events import RejectReason as Why
+from tradegame.engine.fills import affordable, fill_fee, lot_step, target_units, tick_price, units_for
+from tradegame.engine.market import Bar, match
+from tradegame.engine.moves import MoveState, MoveStatus, OrderType, Side
+from tradegame.engine.spec import AccountSpec
+from tradegame.engine.universe import currency_of, quote_unit
+
+if TYPE_CHECKING:
+    from tradegame.engine.game import Game
+
+__all__ = ["Execution", "FillPolicy"]
+
+_ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class FillPolicy:
+    """How a batch of fills is taken: ``at_close``, at the close of the bar (``fill_at = "close"``,
+    or the end's sales at the last close) rather than its open; ``volume_cap``, whether the
+    accounts' volume caps apply (the end's sales take whatever the bar offers)."""
+
+    at_close: bool
+    volume_cap: bool = True
+
+
+class Execution:
+    """Matches and fills the Game's open Moves; ``volume_taken`` is what the Game traded per (row, column)."""
+
+    def __init__(self, game: Game) -> None:
+        self._game = game
+        self._fields = game.panel.fields
+        self._available = game.panel.available
+        self._fill_times = game.universe.fill_times
+        self._capped = any(a.volume_cap is not None for a in game.spec.accounts)
+        self.volume_taken: dict[tuple[int, int], Decimal] = {}
+
+    def bar(self, row: int, column: int) -> Bar:
+        """The bar of ``column`` at ``row``."""
+        return _bar_of(self._row_fields(row), column)
+
+    def _row_fields(self, row: int) -> tuple[np.ndarray, ...]:
+        """The open, high, low, close and volume of every symbol at ``row``."""
+        f = self._fields
+        return f["open"][row], f["high"][row], f["low"][row], f["close"][row], f["volume"][row]
+
+    def match_row(self, row: int, policy: FillPolicy, only: list[MoveState] | None = None) -> None:
+        """Fill what the open Moves (or ``only`` these) can on ``row``, sells before buys."""
+        game = self._game
+        at_close = policy.at_close
+        available = int(self._available[row])
+        when = available if at_close else int(self._fill_times[row])
+        # A Move trades on a bar that became known after it was placed, and never at a price from
+        # before it: placed intraday on daily bars, it waits for the next session's open.
+        candidates = [
+            m
+            for m in (only if only is not None else game.orders.open)
+            if only is not None or (m.placed_at_ns < available and m.placed_at_ns <= when)
+        ]
+        if not candidates:
+            return
+        # Settle target and notional sizes on this bar, then sells before buys.
+        planned: list[tuple[MoveState, float, bool, Bar]] = []
+        fields, column = self._row_fields(row), game.column
+        for state in candidates:
+            if state.status is not MoveStatus.OPEN:
+                continue
+            bar = _bar_of(fields, column[state.move.symbol])
+            if np.isnan(bar.close):
+                continue  # no trading in this symbol on this bar
+            move = state.move
+            fill = match(
+                state.side,
+                move.order_type,
+                None if move.limit_price is None else float(move.limit_price),
+                None if move.stop_price is None else float(move.stop_price),
+                state.triggered,
+                bar,
+                at_close=at_close,
+            )
+            state.triggered = fill.triggered
+            if fill.price is None:
+                continue
+            maker = (
+                move.order_type is OrderType.LIMIT
+                and move.limit_price is not None
+                and (fill.price == float(move.limit_price))
+            )
+            if state.quantity is None:
+                self.settle_size(state, fill.price, row, at_close)
+            planned.append((state, fill.price, maker, bar))
+        quotas = self.volume_quotas(row, [state for state, _, _, _ in planned], policy)
+        planned.sort(key=lambda item: item[0].side is Side.BUY)
+        for state, price, maker, bar in planned:
+            if state.status is MoveStatus.OPEN:
+                filled_at = available if bar.close_only else when  # a close-only bar trades at its close
+                self.execute(state, row, price, maker, bar, filled_at, policy, quotas.get(state.move_id))
+
+    def volume_quotas(self, row: int, planned: list[MoveState], policy: FillPolicy) -> dict[str, Decimal]:
+        """What each capped Move may take of ``row``'s volume: an account's cap is a share of the
+        bar's volume, and that liquidity is shared by every Move of the Game on the symbol and bar,
+        served in the order the Moves were made (what earlier fills took on the bar counts too)."""
+        quotas: dict[str, Decimal] = {}
+        if not policy.volume_cap or not self._capped:
+            return quotas  # the end sells everything; no account has a cap
+        game = self._game
+        reserved: dict[int, Decimal] = {}
+        for state in planned:  # in the order the Moves were made (the order of the open Moves)
+            if state.status is not MoveStatus.OPEN or state.quantity is None:
+                continue
+            column = game.column[state.move.symbol]
+            cap = game.accounts[state.account].volume_cap
+            volume = float(self._fields["volume"][row, column])
+            taken = self.volume_taken.get((row, column), _ZERO) + reserved.get(column, _ZERO)
+            remaining = state.quantity - state.filled
+            if cap is not None and not np.isnan(volume):
+                step = self.step(game.universe.instruments[state.move.symbol])
+                limit = (cap * Decimal(repr(volume)) / step).to_integral_value(ROUND_DOWN) * step
+                remaining = max(_ZERO, min(remaining, limit - taken))
+                quotas[state.move_id] = remaining
+            reserved[column] = reserved.get(column, _ZERO) + remaining
+        return quotas
+
+    def settle_size(self, state: MoveState, price: float, row: int, at_close: bool) -> None:
+        """Turn a notional or target-weight size into units at ``price``, the price it fills at on
+        ``row``; a target weight is a share of the Game's value at the prices of that fill."""
+        game, move = self._game, state.move
+        instrument = game.universe.instruments[move.symbol]
+        step = self.step(instrument)
+        if move.notional is not None:
+            units = units_for(move.notional, price, step)
+        else:
+            assert move.target_weight is not None
+            fx = game.valuation.fx_now(game.column[move.symbol])  # at the fill
+            value = max(
+                game.valuation.value_at(row, at_close), 0.0
+            )  # a Game that owes more than it has targets nothing
+            wanted = target_units(move.target_weight, value, fx, price, step)
+            held = game.holdings.of(state.account, instrument)
+            units = abs(wanted - held)
+            state.side = Side.BUY if wanted > held else Side.SELL
+        state.quantity = units
+        if units <= 0:
+            state.status = MoveStatus.FILLED
+            game.log.event(
+                Kind.FILLED, state.move_id, state.account, move.symbol, "nothing to trade: already at the size"
+            )
+            if move.notional is not None:  # the log calls it filled; the Model learns why nothing traded
+                game.log.tell(
+                    state, Why.BELOW_LOT, f"notional {move.notional} is less than a lot of {move.symbol} at {price}"
+                )
+            else:
+                game.log.tell(state, Why.AT_TARGET, f"{move.symbol} is already at target weight {move.target_weight}")
+            game.orders.finish(state)
+
+    def execute(
+        self,
+        state: MoveState,
+        row: int,
+        price: float,
+        maker: bool,
+        bar: Bar,
+        when: int,
+        policy: FillPolicy,
+        quota: Decimal | None = None,
+    ) -> None:
+        """Fill what ``state`` can on ``row`` at ``price`` (before slippage); ``quota``: the most the
+        bar's shared volume cap leaves it (``volume_quotas``)."""
+        game, move = self._game, state.move
+        account = game.accounts[state.account]
+        instrument = game.universe.instruments[move.symbol]
+        assert state.quantity is not None
+        remaining = state.quantity - state.filled
+        quantity = remaining if quota is None else min(remaining, quota)
+        if quantity <= 0:
+            return  # the volume cap left nothing on this bar: it stays open
+        side = state.side
+        if not maker:
+            price = account.slippage.execution_price(
+                side=side.value, price=price, quantity=float(quantity), bar_volume=bar.volume
+            )
+        unit_price = tick_price(price, instrument.tick_size)
+        quantity, fee = self._fillable(state, account, instrument, quantity, unit_price, maker, when, remaining)
+        if quantity <= 0:
+            return  # refused, or the volume cap left nothing on this bar: it stays open
+        unit = price_unit(instrument)  # what its prices and fees are counted in
+        if fee is None:
+            fee = fill_fee(account.fees, quantity, unit_price, maker, unit)
+        ts = booking_time(game.books, when)
+        label = f"{state.move_id} [tag {move.tag}]" if move.tag else state.move_id
+        reason = f"{label}: {move.reason}" if move.reason else label
+        try:
+            op = game.settlement.book_fill(state, instrument, quantity, unit_price, fee, row, when, ts, reason)
+        except TradegameError as error:
+            game.orders.reject(state, reason_for(error), f"{side.value} {quantity} {move.symbol}: {error}")
+            return
+        if self._capped:
+            key = (row, game.column[move.symbol])
+            self.volume_taken[key] = self.volume_taken.get(key, _ZERO) + quantity
+        if side is Side.SELL:
+            game.running.pay()
+        self._record(state, quantity, unit_price, unit, fee, op, ts, row, policy)
+
+    def _fillable(
+        self, state: MoveState, account: AccountSpec, instrument: Instrument, quantity: Decimal, price: Decimal,
+        maker: bool, when: int, remaining: Decimal,
+    ) -> tuple[Decimal, Money | None]:  # fmt: skip
+        """How much of ``quantity`` the account can sell (what it holds) or pay for (its cash, fee
+        included), and the fee of that much if it is known already; 0 after rejecting the Move when
+        that is nothing."""
+        game, symbol = self._game, state.move.symbol
+        if state.side is Side.SELL:
+            held = game.holdings.of(state.account, instrument)
+            if quantity > held:
+                quantity = held
+                if quantity <= 0:
+                    game.orders.reject(
+                        state, Why.INSUFFICIENT_HOLDINGS, f"sell of {symbol}: {state.account} holds none"
+                    )
+            return quantity, None
+        wanted = quantity
+        quantity, fee = self._buyable(state, account, instrument, quantity, price, maker, when)
+        if quantity <= 0:
+            unit = price_unit(instrument)
+            game.orders.reject(
+                state, Why.INSUFFICIENT_CASH, f"buy of {symbol}: not enough {unit.code} in {state.account}"
+            )
+        elif quantity < wanted and wanted == remaining:  # cut by cash, not by volume: this is all it gets
+            state.note = f"cut from {state.quantity} to {state.filled + quantity} by the cash available"
+            state.quantity = state.filled + quantity
+        return quantity, fee
+
+    def _record(
+        self, state: MoveState, quantity: Decimal, price: Decimal, unit: Currency, fee: Money, op: str,
+        ts: datetime, row: int, policy: FillPolicy,
+    ) -> None:  # fmt: skip
+        """A fill is booked: add it to the Move, log it, tell the Model, and finish a Move now filled."""
+        game, move = self._game, state.move
+        assert state.quantity is not None
+        state.filled += quantity
+        state.fill_value += quantity * price
+        state.fees += fee.amount
+        state.op_ids.append(op)
+        done = state.filled >= state.quantity
+        side = state.side
+        currency = "" if unit == game.currency else " " + unit.code
+        note = f"; {state.note}" if state.note else ""
+        detail = f"{side.value} {quantity} @ {price}{currency} fee {fee.amount} ({state.filled}/{state.quantity}){note}"
+        game.log.event(Kind.FILLED if done else Kind.PARTIAL, state.move_id, state.account, move.symbol, detail, (op,),
+                       when=ts)  # fmt: skip
+        opened, sold = game.books.lots_of(op)
+        game.log.inbox.append(
+            Fill(state.move_id, move.tag, move.symbol, state.account, side, price, quantity, fee.amount,
+                 fee.currency.code, not done, state.filled, state.quantity - state.filled, opened, sold, op,
+                 ts, state.note)
+        )  # fmt: skip
+        if done:
+            state.status = MoveStatus.FILLED
+            game.orders.finish(state, row, policy)
+
+    def _buyable(
+        self, state: MoveState, account: AccountSpec, instrument: Instrument, quantity: Decimal, price: Decimal,
+        maker: bool, when: int,
+    ) -> tuple[Decimal, Money | None]:  # fmt: skip
+        """The most of ``quantity`` the account can pay for, fee included: from its cash in the quote
+        currency (converting from its own currency what it lacks), or from the quote asset it holds;
+        and the fee of all of ``quantity`` when it can pay for all of it (None otherwise)."""
+        game = self._game
+        unit = price_unit(instrument)
+        step = self.step(instrument)
+        if instrument.is_cross:
+            held = game.holdings.units(account.name, instrument.quote_asset)
+            return affordable(quantity, price, held, step, account.fees, maker, unit), None
+        fee = fill_fee(account.fees, quantity, price, maker, unit)
+        cost = unit.round(quantity * price) + fee.amount
+        self._fund_purchase(account, unit, cost, state, when)
+        cash = game.books.cash(account.name, unit).amount
+        if cost <= cash:  # the first thing ``affordable`` checks: all of it, at this very fee
+            return quantity, fee
+        return affordable(quantity, price, cash, step, account.fees, maker, unit), None
+
+    def _fund_purchase(
+        self, account: AccountSpec, currency: Currency, needed: Decimal, state: MoveState, when: int
+    ) -> None:
+        """Before a buy quoted in another currency than the account's own: convert from the account's
+        currency what its cash in ``currency`` lacks for ``needed``, at the rate known now and with the
+        conversion fee a ``Convert`` pays (a broker's automatic FX), as far as the account's cash goes."""
+        game = self._game
+        base = currency_of(account.currency)
+        if base.code == currency.code:
+            return
+        short = needed - game.books.cash(account.name, currency).amount
+        if short <= 0:
+            return
+        rate = game.rates.decimal_now(base.code, currency.code)
+        cash = game.books.cash(account.name, base).amount
+        give = affordable((short / rate).quantize(base.quantum, ROUND_UP), Decimal(1), cash, base.quantum,
+                          account.fees, False, base)  # fmt: skip
+        get = currency.round(give * rate)
+        if give <= 0 or get <= 0:
+            return
+        fee = fill_fee(account.fees, give, Decimal(1), False, base)
+        reason = f"{state.move_id}: {base.code} for a {currency.code} buy"
+        op = game.books.convert(
+            account.name, Money(give, base), Money(get, currency), fee, booking_time(game.books, when), reason
+        )
+        detail = f"{give} {base.code} at {rate}: {get} {currency.code}"
+        game.log.event(Kind.CONVERTED, state.move_id, account.name, f"{base.code}{currency.code}", detail, (op,))
+
+    def step(self, instrument: Instrument) -> Decimal:
+        """The smallest tradable quantity: a currency pair trades its base currency's minor unit."""
+        if instrument.base_asset in self._game.assets.cash_assets:
+            return currency_of(instrument.base_asset).quantum
+        return lot_step(instrument)
+
+
+def price_unit(instrument: Instrument) -> Currency:
+    """The unit ``instrument``'s prices and fees are counted in: its quote currency, or for a
+    cross pair its quote asset (8 decimals for a coin)."""
+    return quote_unit(instrument.quote_asset) if instrument.is_cross else instrument.quote_currency
+
+
+def _bar_of(fields: tuple[np.ndarray, ...], column: int) -> Bar:
+    """The bar of ``column`` in one row's ``fields`` (open, high, low, close, volume)."""
+    opens, highs, lows, closes, volumes = fields
+    return Bar(float(opens[column]), float(highs[column]), float(lows[column]), float(closes[column]),
+               float(volumes[column]))  # fmt: skip

@@ -1,0 +1,229 @@
+"""The Model's orders: its actions taken each Round, the Moves placed, kept open, expired,
+cancelled, rejected and chained.
+
+``decide`` calls the Model and takes its actions in order: a Move is checked and placed (or
+refused with a reason, which the Model is told at its next Round), a Cancel closes an open Move,
+a Transfer or Convert goes to transfers.py, an EndGame ends the Game after this Round. When a
+Move is done, ``finish`` places the next leg of its chain, sized by what the leg delivered; a
+chained market leg trades on the same bar, right after the leg before it. Moves are frozen
+values: the engine keeps the Model's own objects (a split replaces a Move, never changes it).
+
+Imports the engine's moves, events, context and fills; game.py only for its type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import ROUND_DOWN, Decimal
+from typing import TYPE_CHECKING
+
+from tradegame.domain.errors import TradegameError
+from tradegame.engine.context import RoundContext
+from tradegame.engine.events import Cancelled, Expired, Rejected, describe
+from tradegame.engine.events import EventKind as Kind
+from tradegame.engine.events import RejectReason as Why
+from tradegame.engine.execution import FillPolicy, price_unit
+from tradegame.engine.moves import Cancel, Convert, EndGame, Move, MoveState, MoveStatus, OrderType, Side, Transfer
+from tradegame.engine.timestamps import utc_from_ns
+
+if TYPE_CHECKING:
+    from tradegame.engine.game import Game
+
+__all__ = ["ModelError", "Orders"]
+
+_ZERO = Decimal(0)
+
+
+class ModelError(TradegameError):
+    """The Model raised an exception while deciding; the Game stops."""
+
+
+class Orders:
+    """The Game's open Moves (``open``, in the order they were placed) and the id counter."""
+
+    def __init__(self, game: Game) -> None:
+        self._game = game
+        self.open: list[MoveState] = []
+        self._count = 0
+
+    def decide(self, ctx: RoundContext) -> str | None:
+        """Ask the Model for its actions at this Round and take them; the reason of an EndGame, or None."""
+        game = self._game
+        try:
+            actions = game.model.decide(ctx)
+        except Exception as error:  # a Model's bug ends the Game with a clear error, not a half-booked state
+            name = getattr(game.model, "name", type(game.model).__name__)
+            raise ModelError(f"model {name} failed at round {ctx.round} ({ctx.time.isoformat()}): {error!r}") from error
+        if not actions:
+            return None
+        ended: str | None = None
+        placed: list[MoveState] = []
+        for action in actions:
+            if isinstance(action, Move):
+                state = self.accept(action, ctx.ns)  # frozen: the Model's object cannot be changed through it
+                if state is not None:
+                    placed.append(state)
+            elif isinstance(action, Cancel):
+                self._cancel(action)
+            elif isinstance(action, EndGame):
+                ended = action.reason or "no reason given"
+            elif isinstance(action, Transfer):
+                game.transfers.send(action)
+            elif isinstance(action, Convert):
+                game.transfers.convert(action)
+            else:
+                game.log.refuse(Why.NOT_AN_ACTION, f"not an action: {type(action).__name__}")
+        if placed and game.spec.fill_at == "close" and game.clock.row:
+            game.execution.match_row(game.clock.row - 1, FillPolicy(at_close=True), only=placed)
+        self.open = [m for m in self.open if m.status is MoveStatus.OPEN]
+        return ended
+
+    def accept(self, move: Move, now_ns: int, chain_root: str | None = None) -> MoveState | None:
+        """Place ``move`` (give it an id and log it), or refuse it with a reason; the state if placed."""
+        game = self._game
+        self._count += 1
+        move_id = f"m{self._count:05d}"
+        account = move.account or game.spec.account_for(move.symbol).name
+        problem = self._problem(move, account)  # (reason, message) or None
+        game.log.tag(move_id, move.tag)
+        state = MoveState(move_id, move, account, game.clock.round, now_ns, move.quantity, move.side,
+                          chain_root=chain_root)  # fmt: skip
+        if move.sell_all:
+            known = move.symbol in game.column
+            state.quantity = game.holdings.of(account, game.universe.instruments[move.symbol]) if known else _ZERO
+            if not state.quantity:
+                problem = problem or (Why.INSUFFICIENT_HOLDINGS, f"sell_all of {move.symbol}: {account} holds none")
+        if problem:
+            state.status = MoveStatus.REJECTED
+            game.log.event(Kind.REJECTED, move_id, account, move.symbol, problem[1])
+            game.log.tell(state, *problem)
+            if chain_root is not None or move.then is not None:
+                self.finish(state)
+            return None
+        game.log.event(Kind.PLACED, move_id, account, move.symbol, describe(move))
+        self.open.append(state)
+        return state
+
+    def _problem(self, move: Move, account: str) -> tuple[Why, str] | None:
+        """Why ``move`` is refused when placed (a reason code and a message), or None."""
+        game = self._game
+        if account not in game.accounts:
+            return Why.UNKNOWN_ACCOUNT, f"no account {account!r}"
+        if move.symbol not in game.column:
+            return Why.UNKNOWN_SYMBOL, f"unknown symbol {move.symbol!r}"
+        if move.symbol not in game.allowed:
+            listed = not game.spec.symbols or move.symbol in game.spec.symbols
+            return Why.NOT_ALLOWED_ASSET_CLASS if listed else Why.NOT_ALLOWED_SYMBOL, (
+                f"{move.symbol} is not allowed in this Game"
+            )
+        spec_account = game.accounts[account]
+        if spec_account.symbols and move.symbol not in spec_account.symbols:
+            return Why.NOT_TRADED_IN_ACCOUNT, f"account {account} does not trade {move.symbol}"
+        instrument = game.universe.instruments[move.symbol]
+        if move.side is Side.SELL and move.quantity is not None:
+            held = game.holdings.of(account, instrument)
+            if move.quantity > held:
+                return Why.INSUFFICIENT_HOLDINGS, f"sell of {move.quantity} {move.symbol} but {account} holds {held}"
+        if move.quantity is not None and not instrument.fractional and move.quantity % instrument.lot_size:
+            lots = f"{move.symbol}: quantity {move.quantity} is not a multiple of lot size {instrument.lot_size}"
+            return Why.NOT_LOT_MULTIPLE, lots
+        return None
+
+    def _cancel(self, action: Cancel) -> None:
+        game = self._game
+        for state in self.open:
+            if state.move_id == action.move_id and state.status is MoveStatus.OPEN:
+                state.status = MoveStatus.CANCELLED
+                why = f"{action.reason or 'by the model'}; filled {state.filled}"
+                game.log.event(Kind.CANCELLED, state.move_id, state.account, state.move.symbol, why)
+                game.log.inbox.append(Cancelled(state.move_id, state.move.tag, state.move.symbol, state.account,
+                                                state.side, state.filled, state.remaining, why,
+                                                utc_from_ns(game.clock.now_ns)))  # fmt: skip
+                self.finish(state)
+                return
+        game.log.refuse(Why.NO_OPEN_MOVE, f"cancel: no open move {action.move_id}", move_id=action.move_id)
+
+    def continued(self) -> None:
+        """Log every Move still open after the Model's turn that it kept from an earlier Round."""
+        game = self._game
+        for state in self.open:
+            if state.placed_round < game.clock.round:
+                game.log.event(
+                    Kind.CONTINUED, state.move_id, state.account, state.move.symbol, f"filled {state.filled}"
+                )
+
+    def expire(self, index: int) -> None:
+        """Expire the Moves whose time in force ran out by Round ``index``."""
+        game = self._game
+        for state in self.open:
+            if state.status is not MoveStatus.OPEN or state.placed_round >= index:
+                continue
+            state.rounds_seen += 1
+            tif = state.move.time_in_force
+            if tif == "round" or (isinstance(tif, int) and state.rounds_seen >= tif):
+                state.status = MoveStatus.EXPIRED
+                game.log.event(Kind.EXPIRED, state.move_id, state.account, state.move.symbol, f"filled {state.filled}")
+                game.log.inbox.append(
+                    Expired(state.move_id, state.move.tag, state.move.symbol, state.account, state.side, state.filled,
+                            state.remaining, utc_from_ns(game.clock.now_ns))
+                )  # fmt: skip
+                self.finish(state)
+        self.open = [m for m in self.open if m.status is MoveStatus.OPEN]
+
+    def cancel_all(self, why: str) -> None:
+        """Cancel every open Move (the end of the Game), logged but not told."""
+        for state in self.open:
+            state.status = MoveStatus.CANCELLED
+            self._game.log.event(Kind.CANCELLED, state.move_id, state.account, state.move.symbol, why)
+        self.open = []
+
+    def reject(self, state: MoveState, reason: Why, why: str) -> None:
+        """Refuse ``state`` at its fill: log it, tell the Model, and stop its chain."""
+        state.status = MoveStatus.REJECTED
+        state.note = why
+        self._game.log.event(Kind.REJECTED, state.move_id, state.account, state.move.symbol, why)
+        self._game.log.tell(state, reason, why)
+        self.finish(state)
+
+    def finish(self, state: MoveState, row: int | None = None, policy: FillPolicy | None = None) -> None:
+        """A Move is done (filled, expired, cancelled, rejected): start the next leg of its chain; a
+        market leg trades on ``row`` (the bar the Move filled on), by the same ``policy``."""
+        following = state.move.then
+        if following is None:
+            return
+        game = self._game
+        if not state.filled:  # rejected, expired, cancelled or nothing to trade: nothing was delivered
+            why = f"leg {state.move.symbol} ended {state.status.value} with nothing filled"
+            game.log.event(Kind.CHAIN_STOPPED, state.move_id, state.account, following.symbol, why)
+            game.log.inbox.append(Rejected(None, following.tag, following.symbol, following.account or state.account,
+                                           following.side, Why.CHAIN_STOPPED, why,
+                                           utc_from_ns(game.clock.now_ns)))  # fmt: skip
+            return
+        following = self._sized_by_delivery(state, following)
+        placed = self.accept(following, game.clock.now_ns, chain_root=state.chain_root or state.move_id)
+        if placed is not None and row is not None and following.order_type is OrderType.MARKET:
+            # A chained market leg trades on the same bar, right after the leg before it.
+            assert policy is not None
+            game.execution.match_row(row, policy, only=[placed])
+
+    def _sized_by_delivery(self, state: MoveState, following: Move) -> Move:
+        """The next leg of a chain, sized by what ``state`` actually delivered: a sale delivers its
+        quote (the proceeds, fees out), a purchase its base (the units bought). A buy paid with that
+        asset spends all of it (its notional); a sell of that asset sells all of it. A leg that
+        trades something else keeps its own size."""
+        game = self._game
+        instrument = game.universe.instruments[state.move.symbol]
+        if state.side is Side.SELL:
+            delivered, amount = instrument.quote_asset, price_unit(instrument).round(state.fill_value - state.fees)
+        else:
+            delivered, amount = instrument.base_asset, state.filled
+        if following.symbol not in game.column:
+            return following
+        target = game.universe.instruments[following.symbol]
+        if following.side is Side.BUY and target.quote_asset == delivered:
+            return replace(following, quantity=None, notional=amount, target_weight=None, sell_all=False)
+        if following.side is Side.SELL and target.base_asset == delivered:
+            step = game.execution.step(target)
+            units = (amount / step).to_integral_value(ROUND_DOWN) * step
+            return replace(following, quantity=units, notional=None, target_weight=None, sell_all=False, lots=())
+        return following

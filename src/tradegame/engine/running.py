@@ -1,0 +1,95 @@
+"""Running costs and debts: the charges that fall due between Rounds, booked on credit when the
+cash cannot pay them, and the debts paid as soon as cash arrives.
+
+A charge is booked at midnight UTC of its day, in the time order of the books (between the fills
+of the bars around it: ``charge(until=...)``); what the cash cannot pay is owed
+(``Liabilities:Payable``) and ``pay`` settles it after every sale, dividend, transfer or
+conversion. Imports the domain's books and the engine's clock and log; never game.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import numpy as np
+
+from tradegame.domain.positions import Books
+from tradegame.domain.running_costs import RunningCost
+from tradegame.engine.clock import GameClock, booking_time
+from tradegame.engine.events import EventKind as Kind
+from tradegame.engine.log import EventLog
+from tradegame.engine.timestamps import utc_from_ns
+from tradegame.engine.universe import currency_of
+
+__all__ = ["Charge", "RunningCosts"]
+
+Charge = tuple[datetime, str, RunningCost]  # when it is due, the account that pays it, the cost
+
+
+class RunningCosts:
+    """The Game's running costs (``(account, cost)`` pairs) and what its accounts owe."""
+
+    def __init__(
+        self,
+        books: Books,
+        log: EventLog,
+        clock: GameClock,
+        costs: Sequence[tuple[str, RunningCost]],
+        times: np.ndarray,
+    ) -> None:
+        self._books = books
+        self._log = log
+        self._clock = clock
+        self._costs = costs
+        self._times = times
+        self.owing = False  # some account owes a running cost it could not pay (Books.payables)
+
+    def due(self, ns: int) -> list[Charge]:
+        """The occurrences the Round at ``ns`` charges: those due since the last Round, up to today
+        (on the first Round: due today), each at midnight UTC of its day, in date order."""
+        if not self._costs:
+            return []
+        index = self._clock.round
+        today = utc_from_ns(ns).date()
+        since = utc_from_ns(int(self._times[index - 1])).date() if index else today
+        start = since if index == 0 else since.fromordinal(since.toordinal() + 1)
+        if start > today:
+            return []
+        due = sorted(
+            (day, order, account, cost)
+            for order, (account, cost) in enumerate(self._costs)
+            for day in cost.occurrences(start, today)
+        )
+        return [(datetime(day.year, day.month, day.day, tzinfo=UTC), account, cost) for day, _, account, cost in due]
+
+    def charge(self, charges: list[Charge], until: datetime | None = None) -> None:
+        """Book (and remove) the charges due at or before ``until`` (all of them by default), in order:
+        each in the time order of the books, between the fills of the bars around it."""
+        books = self._books
+        while charges and (until is None or charges[0][0] <= until):
+            when, account, cost = charges.pop(0)
+            last = books.last_timestamp
+            if last is not None and when < last:  # due on the start day: after the Start Fund's deposit
+                when = last
+            op = books.book_running_cost(account, cost, when, "running cost", on_credit=True)
+            if books.payables():
+                self.owing = True
+                self._log.event(Kind.ON_CREDIT, None, account, cost.name, f"{cost.amount}: owed until cash arrives",
+                                (op,), when=when)  # fmt: skip
+                self.pay(when)
+            else:
+                self._log.event(Kind.RUNNING_COST, None, account, cost.name, f"{cost.amount}", (op,), when=when)
+
+    def pay(self, when: datetime | None = None) -> None:
+        """Pay what the accounts owe (running costs charged on credit) from the cash they hold now."""
+        if not self.owing:
+            return
+        books = self._books
+        ts = booking_time(books, self._clock.now_ns) if when is None else when
+        for account, code in books.payables():
+            op = books.pay_payable(account, currency_of(code), ts, "pay what is owed")
+            if op is not None:
+                paid = books.entries_for(op)[0].postings[1].units
+                self._log.event(Kind.DEBT_PAID, None, account, code, f"{paid} {code}", (op,), when=ts)
+        self.owing = bool(books.payables())

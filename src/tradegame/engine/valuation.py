@@ -1,0 +1,160 @@
+"""Valuation and the exit rules: what the Game is worth now, at a fill's prices, and whether an
+exit rule ends it.
+
+``Valuation`` keeps the latest close of each symbol and its mark in the Game currency (the close
+times the rate known now, ``rates.Rates.vector``), and values the Game as its cash (cash.py) plus
+``quiet.holdings_values`` of the holdings' float array: the very function the quiet stretches
+value many Rounds with, so a Round valued here and one valued in a stretch are the same float.
+
+``ExitWatch`` applies the exit rules with ``quiet.exit_flags``, the one vectorised rule, to one
+value a Round (and to a quiet stretch's values through ``quiet.first_exit``); it keeps the peak
+and the losing streak between Rounds and writes the reason of the rule that fired. Imports numpy
+and the engine's quiet, cash, rates and holdings modules; never game.py.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+import numpy as np
+
+from tradegame.domain.positions import Books
+from tradegame.engine.cash import GameCash
+from tradegame.engine.clock import GameClock
+from tradegame.engine.holdings import Holdings
+from tradegame.engine.quiet import exit_flags, first_exit, holdings_values
+from tradegame.engine.rates import Rates
+from tradegame.engine.spec import ExitRules
+from tradegame.engine.universe import Universe
+
+__all__ = ["ExitWatch", "Outcome", "Valuation"]
+
+Outcome = Literal["completed", "catastrophic_exit", "perfect_exit", "ended_by_model"]
+
+
+class Valuation:
+    """The latest closes (``last_price``, ``prev_price`` at the Round before), the marks in the
+    Game currency (0 before a symbol's first bar) and the rates (``fx``) they were taken at."""
+
+    def __init__(
+        self, universe: Universe, rates: Rates, cash: GameCash, holdings: Holdings, clock: GameClock, books: Books
+    ) -> None:
+        self._universe = universe
+        self._books = books
+        self._at: tuple[tuple[int, bool, int, int], float] | None = None  # value_at's last answer, by its inputs
+        self._fields = universe.panel.fields
+        self._rates = rates
+        self._cash = cash
+        self._holdings = holdings
+        self._clock = clock
+        width = len(universe.panel.symbols)
+        self.last_price = np.full(width, np.nan)
+        self.prev_price = np.full(width, np.nan)
+        self.marks = np.zeros(width)  # latest close x FX rate, 0 before a symbol's first bar
+        self.fx = rates.vector()
+
+    def refresh_fx(self) -> None:
+        """A new Round: re-value the foreign instruments at the rates known now."""
+        if self._rates.foreign:
+            self.fx = self._rates.vector()
+            self.marks = np.nan_to_num(self.last_price) * self.fx
+
+    def fx_now(self, column: int) -> float:
+        """Game-currency units per unit of ``column``'s quote currency, at the rates known now."""
+        return float((self._rates.vector() if self._rates.foreign else self.fx)[column])
+
+    def begin_replay(self) -> None:
+        """New bars are about to be replayed: the latest closes become the previous Round's."""
+        np.copyto(self.prev_price, self.last_price)
+
+    def close_row(self, row: int) -> None:
+        """Take ``row``'s closes (where known) as the latest."""
+        values = self._fields["close"][row]
+        known = values == values  # not NaN
+        np.copyto(self.last_price, values, where=known)
+        np.multiply(values, self.fx, out=self.marks, where=known)
+
+    def jump_to(self, end: int) -> None:
+        """Take the latest closes known when ``end`` rows are known, at once (nothing to replay between)."""
+        latest = self._universe.filled_close[end - 1]
+        known = latest == latest  # not NaN
+        np.copyto(self.last_price, latest, where=known)
+        np.multiply(latest, self.fx, out=self.marks, where=known)
+
+    def value(self) -> float:
+        """The Game's value now: the cash at the rates known now plus the Positions' marks."""
+        return self._cash.now(self._clock.now_ns) + float(holdings_values(self._holdings.qty, self.marks[None, :])[0])
+
+    def value_at(self, row: int, at_close: bool) -> float:
+        """The Game's value with each Position at the price a market Move fills at on ``row``: its
+        open (its close under close fills or on a close-only bar), the latest close where it has no bar;
+        the cash and every foreign price at the rates known at the fill. (The Moves of one bar are
+        sized before any of them fills: the value is computed once per bar and booking.)"""
+        key = (row, at_close, self._books.operations, self._clock.now_ns)
+        if self._at is not None and self._at[0] == key:
+            return self._at[1]
+        fields = self._fields
+        prices = fields["close"][row]
+        if not at_close:
+            opens = fields["open"][row]
+            prices = np.where(np.isnan(opens), prices, opens)
+        if self._rates.foreign:
+            fx = self._rates.vector()
+            marks = np.where(np.isnan(prices), np.nan_to_num(self.last_price) * fx, prices * fx)
+        else:
+            marks = np.where(np.isnan(prices), self.marks, prices * self.fx)
+        value = self._cash.now(self._clock.now_ns) + float((self._holdings.qty @ marks).sum())
+        self._at = (key, value)
+        return value
+
+
+class ExitWatch:
+    """The exit rules of a Game that started with ``start`` (in the Game currency), applied Round by
+    Round: the peak value and the losing streak so far."""
+
+    def __init__(self, rules: ExitRules, start: float) -> None:
+        self.rules = rules
+        self.active = rules.active
+        self.start = start
+        self.peak = start
+        self.losing = 0
+
+    def restart(self, start: float) -> None:
+        """The starting capital is known (the Start Fund plus the initial Positions' cost)."""
+        self.start = self.peak = start
+
+    def check(self, value: float, previous: float) -> tuple[Outcome, str] | None:
+        """Apply the rules to one Round's ``value`` (``previous``: the Round before's); the outcome
+        and reason of the first rule that fires, or None."""
+        rules = self.rules
+        flags = exit_flags(np.array([value]), previous, self.peak, self.losing, self.start, rules)
+        self.peak, self.losing = float(flags.peaks[0]), int(flags.streak[0])
+        if flags.catastrophic[0]:
+            return "catastrophic_exit", self._catastrophe(value)
+        if flags.perfect[0]:
+            start = self.start
+            assert rules.target_return is not None
+            return "perfect_exit", f"return {value / start - 1:.2%} reached the {_percent(rules.target_return)} target"
+        return None
+
+    def _catastrophe(self, value: float) -> str:
+        """Why a catastrophic rule fired at ``value``: the first of the rules, in order, that did."""
+        rules, start, peak = self.rules, self.start, self.peak
+        if rules.min_value_fraction is not None and value < float(rules.min_value_fraction) * start:
+            floor = float(rules.min_value_fraction) * start
+            return f"value {value:,.2f} below {_percent(rules.min_value_fraction)} of the start fund ({floor:,.2f})"
+        if rules.max_drawdown is not None and peak > 0 and (peak - value) / peak > float(rules.max_drawdown):
+            return f"drawdown {(peak - value) / peak:.2%} over the {_percent(rules.max_drawdown)} limit"
+        return f"{self.losing} losing rounds in a row"
+
+    def first_in(self, values: np.ndarray, previous: float) -> int | None:
+        """The first of a quiet stretch's ``values`` on which a rule fires (None: none); the peak and
+        streak move on to the Round before it (to the stretch's end when none fires)."""
+        fires, self.peak, self.losing = first_exit(values, previous, self.peak, self.losing, self.start, self.rules)
+        return fires
+
+
+def _percent(fraction: Decimal) -> str:
+    """A limit as written: 0.3 is "30%", 0.125 "12.5%"."""
+    return f"{(fraction * 100).normalize():f}%"
