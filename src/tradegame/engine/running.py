@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from tradegame.domain.positions import Books
-from tradegame.domain.running_costs import RunningCost
+from tradegame.domain.running_costs import RunningCost, charge_rounds
 from tradegame.engine.clock import GameClock, booking_time
 from tradegame.engine.events import EventKind as Kind
 from tradegame.engine.log import EventLog
@@ -43,25 +43,21 @@ class RunningCosts:
         self._clock = clock
         self._costs = costs
         self._times = times
+        self._by_round: dict[int, list[Charge]] | None = None  # the charges of each Round, on first use
         self.owing = False  # some account owes a running cost it could not pay (Books.payables)
 
     def due(self, ns: int) -> list[Charge]:
-        """The occurrences the Round at ``ns`` charges: those due since the last Round, up to today
-        (on the first Round: due today), each at midnight UTC of its day, in date order."""
+        """The occurrences the Round at ``ns`` charges, each at midnight UTC of its day, in date order:
+        the one rule of ``domain.running_costs.charge_rounds`` (the sweep and the quiet Rounds use it too)."""
         if not self._costs:
             return []
-        index = self._clock.round
-        today = utc_from_ns(ns).date()
-        since = utc_from_ns(int(self._times[index - 1])).date() if index else today
-        start = since if index == 0 else since.fromordinal(since.toordinal() + 1)
-        if start > today:
-            return []
-        due = sorted(
-            (day, order, account, cost)
-            for order, (account, cost) in enumerate(self._costs)
-            for day in cost.occurrences(start, today)
-        )
-        return [(datetime(day.year, day.month, day.day, tzinfo=UTC), account, cost) for day, _, account, cost in due]
+        if self._by_round is None:
+            self._by_round = {}
+            days = [utc_from_ns(int(t)).date() for t in self._times]
+            for index, day, account, cost in charge_rounds(self._costs, days):
+                at = datetime(day.year, day.month, day.day, tzinfo=UTC)
+                self._by_round.setdefault(index, []).append((at, account, cost))
+        return list(self._by_round.get(self._clock.round, ()))
 
     def charge(self, charges: list[Charge], until: datetime | None = None) -> None:
         """Book (and remove) the charges due at or before ``until`` (all of them by default), in order:
