@@ -14,6 +14,7 @@ import typer
 from tradegame.cli.common import CleanGroup, fail
 from tradegame.cli.data import data_app
 from tradegame.cli.experiment import experiment_app
+from tradegame.cli.experiment_report import report_experiment
 from tradegame.cli.games import export, games_app, report, resume
 from tradegame.cli.logs import LogFormat, configure_logging
 from tradegame.cli.models import models_app
@@ -58,6 +59,7 @@ app.add_typer(models_app, name="models")
 app.command("report")(report)
 app.command("export")(export)
 app.command("resume")(resume)
+experiment_app.command("report")(report_experiment)
 app.add_typer(experiment_app, name="experiment")
 
 

@@ -1,0 +1,293 @@
+"""The report of an experiment: the owner's questions answered from its stored Games, as one
+self-contained HTML page (plotly, plotly.js inlined once) and as JSON.
+
+``experiment_analyses(db, experiment_id)`` reads the experiment's record and rows from the store,
+states its universe (the datasets and symbols of its base Game; the selection date and the
+survivorship risk from its definition's ``universe`` table, or as the caller gives them) and runs
+``experiments.analysis.analyse``: the JSON form. ``render_experiment_html(analyses)`` draws that
+mapping: the universe's statement first, then seasonality (for each arm: the verdicts, each
+group's mean with its interval by start month, weekday and day of the month, and the month x
+weekday heatmap), crash stress, slower trading and capacity. The page reuses the Game report's
+style, page frame and chart helper (``html_report``), so the two look alike; every chart sits in a
+``<div data-chart="...">`` for the browser test. Writes nothing except in ``write_experiment_report``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from tradegame.data.datasets import CATALOG
+from tradegame.experiments.analysis import UNSTATED_SURVIVORSHIP, UniverseNote, analyse
+from tradegame.experiments.analysis_frame import results_frame
+from tradegame.experiments.analysis_questions import CRASH_WINDOWS
+from tradegame.experiments.analysis_seasonality import GROUPINGS, SeasonalityOptions
+from tradegame.reporting.html_report import _PAGE, _STYLE, _Charts, _e, _write_page
+from tradegame.store.database import Database
+from tradegame.store.experiments import experiment_rows, load_experiment_record
+
+__all__ = ["MAX_ARMS", "analyses_json", "experiment_analyses", "render_experiment_html", "universe_of", "write_experiment_report"]
+
+MAX_ARMS = 12
+"""At most this many arms get seasonality charts (all of them are in the JSON)."""
+
+Json = Mapping[str, Any]
+
+
+def universe_of(definition: Json, *, selection_date: str | None = None, survivorship: str | None = None) -> UniverseNote:
+    """The universe of an experiment from its stored definition; the arguments override it."""
+    base = definition.get("base") if isinstance(definition.get("base"), Mapping) else {}
+    parts = []
+    for data in base.get("data") or []:  # type: ignore[union-attr]
+        name = str(data.get("dataset", data.get("path", "?")))
+        known = CATALOG.get(name)
+        about = f" ({known.info.description})" if known is not None else ""
+        symbols = ", ".join(str(s) for s in data.get("symbols") or []) or "all symbols"
+        parts.append(f"dataset {name}{about}: {symbols}")
+    stated = definition.get("universe") or base.get("universe") or {}  # type: ignore[union-attr]
+    stated = stated if isinstance(stated, Mapping) else {}
+    chosen = selection_date or stated.get("selected") or stated.get("selection_date")
+    return UniverseNote(
+        "; ".join(parts) or "the base Game's data",
+        str(chosen) if chosen else None,
+        survivorship or str(stated.get("survivorship") or UNSTATED_SURVIVORSHIP),
+    )
+
+
+def experiment_analyses(
+    db: Database,
+    experiment_id: str,
+    *,
+    selection_date: str | None = None,
+    survivorship: str | None = None,
+    windows: Mapping[str, tuple[date, date]] = CRASH_WINDOWS,
+    options: SeasonalityOptions | None = None,
+) -> dict[str, object]:
+    """Every analysis of a stored experiment (raises ``ExperimentNotFoundError`` for a wrong id)."""
+    record = load_experiment_record(db, experiment_id)
+    definition = record["definition"] if isinstance(record["definition"], Mapping) else {}
+    universe = universe_of(definition, selection_date=selection_date, survivorship=survivorship)
+    frame = results_frame(experiment_rows(db, experiment_id))
+    planned = int(str(record["game_count"]))
+    head = {"id": experiment_id, "name": record["name"], "games_planned": planned, "games_stored": len(frame)}
+    return {"experiment": head, **analyse(frame, universe, windows=windows, options=options)}
+
+
+def write_experiment_report(analyses: Json, path: Path) -> Path:
+    """Render ``analyses`` and write the page to ``path`` (whole or not at all); returns ``path``."""
+    return _write_page(render_experiment_html(analyses), path)
+
+
+def analyses_json(analyses: Json) -> str:
+    """The JSON text of ``analyses`` (sorted keys, indented)."""
+    return json.dumps(analyses, indent=2, sort_keys=True, allow_nan=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# The page
+
+
+def _number(value: object, digits: int = 2) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return f"{value:,}" if isinstance(value, int) else _e(str(value))
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]], css: str = "") -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f'<td class="num">{_number(c)}</td>' if not isinstance(c, str) else f"<td>{_e(c)}</td>" for c in row) + "</tr>"
+        for row in rows
+    )
+    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _section(anchor: str, heading: str, parts: Sequence[str]) -> str:
+    return f'<section id="{anchor}">\n<h2>{_e(heading)}</h2>\n' + "\n".join(parts) + "\n</section>"
+
+
+def _note(text: object) -> str:
+    return f'<p class="note">{_e(str(text))}</p>' if text else ""
+
+
+def _header(analyses: Json) -> str:
+    head, summary, universe = analyses["experiment"], analyses["summary"], analyses["universe"]
+    facts = [
+        ("Experiment", f"{head['name']} ({head['id']})"),
+        ("Games", f"{head['games_stored']:,} stored of {head['games_planned']:,} planned"),
+        ("Start dates", f"{summary['first_start']} to {summary['last_start']}"),
+        ("Outcomes", ", ".join(f"{n} {k}" for k, n in summary["outcomes"].items() if n) or "none"),
+        ("Arms", f"{len(summary['arms'])} (Games of one arm differ only in their start date)"),
+    ]
+    rows = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in facts)
+    statement = f'<p class="universe" id="universe"><strong>{_e(universe["statement"])}</strong></p>'
+    return _section("summary", "Summary", [f'<table class="facts">{rows}</table>', statement])
+
+
+def _group_chart(charts: _Charts, name: str, grouping: str, found: Json, metric: str) -> str:
+    groups = found["groups"]
+    labels = [g["label"] for g in groups]
+    means = [g["mean"] for g in groups]
+    upper = [(g["high"] - g["mean"]) if g["high"] is not None else 0 for g in groups]
+    lower = [(g["mean"] - g["low"]) if g["low"] is not None else 0 for g in groups]
+    figure = charts.figure(title=f"Mean {metric} by start {grouping.replace('_', ' ')} (95% block-bootstrap interval)")
+    figure.add_trace(
+        charts.go.Bar(x=labels, y=means, name=metric, error_y={"type": "data", "array": upper, "arrayminus": lower})
+    )
+    figure.update_xaxes(type="category")
+    return charts.div(name, figure)
+
+
+def _heatmap_chart(charts: _Charts, name: str, heatmap: Json) -> str:
+    figure = charts.figure(title=f"Mean {heatmap['metric']} by start month and weekday")
+    figure.add_trace(
+        charts.go.Heatmap(
+            z=heatmap["mean"], x=heatmap["columns"], y=heatmap["rows"], customdata=heatmap["games"],
+            colorscale="RdYlGn", hovertemplate="%{y} %{x}: %{z:,.4g} (%{customdata} Games)<extra></extra>",
+        )
+    )  # fmt: skip
+    figure.update_yaxes(autorange="reversed")
+    return charts.div(name, figure)
+
+
+def _seasonality_section(analyses: Json, charts: _Charts) -> str:
+    season = analyses["seasonality"]
+    parts = [_note(season["method"])]
+    for index, (arm, found) in enumerate(season["arms"].items()):
+        parts.append(f"<h3>{_e(arm)}</h3>")
+        ess = ", ".join(f"{metric} {value:,.0f}" for metric, value in found["effective_sample_size"].items())
+        parts.append(
+            f"<p>{found['games']:,} Games in {found['blocks']} blocks ({_e(found['block_unit'])}); "
+            f"effective sample size (autocorrelation of results by start date): {_e(ess)} Games.</p>"
+        )
+        verdicts = [found["groupings"][g][m] for m in season["metrics"] for g in GROUPINGS]
+        cls = {True: "evidence", False: "no-evidence"}
+        parts.append(
+            "<ul class='verdicts'>"
+            + "".join(f'<li class="{cls[bool(v["evidence"])]}">{_e(v["wording"])}</li>' for v in verdicts)
+            + "</ul>"
+        )
+        if index >= MAX_ARMS:
+            continue
+        metric = season["metrics"][0]
+        for grouping in GROUPINGS:
+            parts.append(_group_chart(charts, f"season-{index}-{grouping}", grouping, found["groupings"][grouping][metric], metric))
+        parts.append(_heatmap_chart(charts, f"heatmap-{index}", found["heatmap"]))
+    if not season["arms"]:
+        parts.append(_note("No finished Games to analyse."))
+    return _section("seasonality", "Seasonality: does the start date matter?", parts)
+
+
+def _crash_section(analyses: Json, charts: _Charts) -> str:
+    crash = analyses["crash_stress"]
+    rows, names, drawdowns = [], [], []
+    for window, found in [*crash["windows"].items(), ("outside the windows", crash["outside"])]:
+        for arm, numbers in found["arms"].items():
+            dd = numbers["max_drawdown"] or {}
+            outcomes = numbers["outcomes"]
+            rows.append([window, arm, numbers["games"], outcomes["catastrophic"], outcomes["completed"],
+                         outcomes["perfect"], dd.get("median"), dd.get("p5"), dd.get("min")])  # fmt: skip
+            names.append(f"{window}<br>{arm}")
+            drawdowns.append(dd)
+        if found.get("note"):
+            rows.append([window, found["note"], 0, 0, 0, 0, None, None, None])
+    header = ["Starts", "Arm", "Games", "Catastrophic", "Completed", "Perfect", "Median max DD", "5% max DD", "Worst max DD"]
+    parts = [_note("Games started in each window before a crash, beside every other Game."), _table(header, rows)]
+    figure = charts.figure(title="Maximum drawdown of the Games (5%, median, 95%)")
+    figure.add_trace(
+        charts.go.Scatter(
+            x=names, y=[d.get("median") for d in drawdowns], mode="markers", name="median",
+            error_y={"type": "data", "symmetric": False,
+                     "array": [(d.get("p95") or 0) - (d.get("median") or 0) for d in drawdowns],
+                     "arrayminus": [(d.get("median") or 0) - (d.get("p5") or 0) for d in drawdowns]},
+        )
+    )  # fmt: skip
+    parts.append(charts.div("crash-drawdowns", figure))
+    return _section("crash-stress", "Crash stress: Games started before 2008 and 2020", parts)
+
+
+def _schedule_section(analyses: Json, charts: _Charts) -> str:
+    schedules = analyses["schedules"]
+    parts = [_note(schedules["note"])]
+    if not schedules["arms"]:
+        parts.append(_note("This experiment has one Round schedule per arm: nothing to compare."))
+    figure = charts.figure(title="Mean score after costs and taxes by Round schedule (95% block-bootstrap interval)")
+    for arm, found in schedules["arms"].items():
+        rows = []
+        for row in found["schedules"]:
+            paired = row["versus_most_frequent"] or {}
+            rows.append([row["schedule"], row["games"], row["score"]["mean"], row["score"]["low"], row["score"]["high"],
+                         row["fees"], row["taxes"], row["trades"], row["turnover"], paired.get("mean"),
+                         paired.get("low"), paired.get("high")])  # fmt: skip
+        header = ["Schedule", "Games", "Mean score", "low", "high", "Fees", "Taxes", "Trades", "Turnover",
+                  f"vs {found['reference']}", "low", "high"]  # fmt: skip
+        parts += [f"<h3>{_e(arm)}</h3>", _table(header, rows)]
+        scores = [row["score"] for row in found["schedules"]]
+        figure.add_trace(
+            charts.go.Bar(
+                x=[row["schedule"] for row in found["schedules"]], y=[s["mean"] for s in scores], name=arm,
+                error_y={"type": "data", "symmetric": False,
+                         "array": [(s["high"] or s["mean"]) - s["mean"] for s in scores],
+                         "arrayminus": [s["mean"] - (s["low"] or s["mean"]) for s in scores]},
+            )
+        )  # fmt: skip
+    if schedules["arms"]:
+        parts.append(charts.div("schedules", figure))
+    return _section("schedules", "Slower still wins? Score by Round schedule", parts)
+
+
+def _capacity_section(analyses: Json, charts: _Charts) -> str:
+    capacity = analyses["capacity"]
+    parts = [_note(capacity["note"])]
+    if not capacity["arms"]:
+        parts.append(_note("This experiment has one Start Fund per arm: no capacity curve."))
+    figure = charts.figure(title="Mean return by Start Fund")
+    for arm, found in capacity["arms"].items():
+        rows = [[f["start_fund"], f["games"], f["mean_score"], f["mean_return"], f["median_return"], f["fees"],
+                 f.get("capped_share")] for f in found["funds"]]  # fmt: skip
+        binds = found["cap_binds_from"]
+        parts += [
+            f"<h3>{_e(arm)}</h3>",
+            _table(["Start Fund", "Games", "Mean score", "Mean return", "Median return", "Fees", "Capped share"], rows),
+            _note(f"The volume cap binds from a Start Fund of {binds:,.0f}." if binds else ""),
+        ]
+        figure.add_trace(
+            charts.go.Scatter(x=[f["start_fund"] for f in found["funds"]], y=[f["mean_return"] for f in found["funds"]],
+                              mode="lines+markers", name=arm)
+        )  # fmt: skip
+    if capacity["arms"]:
+        figure.update_xaxes(type="log")
+        parts.append(charts.div("capacity", figure))
+    return _section("capacity", "Small fish: score as the Start Fund grows", parts)
+
+
+_NAV = (("summary", "Summary"), ("seasonality", "Seasonality"), ("crash-stress", "Crash stress"),
+        ("schedules", "Slower trading"), ("capacity", "Capacity"))  # fmt: skip
+_EXTRA_STYLE = """
+p.universe { background: #fff6e0; border-left: 4px solid #e0a000; padding: 6px 10px; }
+ul.verdicts li.evidence { color: #1a5f1a; }
+ul.verdicts li.no-evidence { color: #444; }
+"""
+
+
+def render_experiment_html(analyses: Json, *, title: str | None = None) -> str:
+    """The page of ``analyses`` (``experiment_analyses``' mapping): one self-contained HTML string."""
+    charts = _Charts()
+    page_title = title or f"{analyses['experiment']['name']}: experiment report"
+    sections = [
+        _header(analyses),
+        _seasonality_section(analyses, charts),
+        _crash_section(analyses, charts),
+        _schedule_section(analyses, charts),
+        _capacity_section(analyses, charts),
+    ]
+    nav = "<nav>" + " · ".join(f'<a href="#{anchor}">{_e(label)}</a>' for anchor, label in _NAV) + "</nav>"
+    return _PAGE.format(
+        title=_e(page_title), style=_STYLE + _EXTRA_STYLE, heading=_e(page_title), nav=nav,
+        body="\n".join(sections), script="",
+    )  # fmt: skip
