@@ -39,7 +39,8 @@ def _windows(specs: list[str] | None) -> dict[str, tuple[date, date]] | None:
 def report_experiment(
     experiment_id: Annotated[str, typer.Argument(metavar="EXP_ID", help="The experiment's id (run prints it).")],
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Report file (default: experiment-ID.html, or stdout with --json).")
+        Path | None,
+        typer.Option("--output", "-o", help="Report file (default: experiment-ID.html, or stdout with --json)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="The analyses as JSON instead of HTML.")] = False,
     selected: Annotated[
@@ -58,6 +59,7 @@ def report_experiment(
 
     tradegame experiment report seasonality-0123456789ab -o seasonality.html
     """
+    from tradegame.experiments.analysis_questions import CRASH_WINDOWS
     from tradegame.reporting.experiment_report import analyses_json, experiment_analyses, write_experiment_report
 
     check_db_url(db_url)
@@ -72,8 +74,9 @@ def report_experiment(
         check_output_file(path, "--output")
     db = open_db(db_url)
     try:
-        extra = {"windows": windows} if windows is not None else {}
-        analyses = experiment_analyses(db, experiment_id, selection_date=selected, survivorship=survivorship, **extra)
+        analyses = experiment_analyses(
+            db, experiment_id, selection_date=selected, survivorship=survivorship, windows=windows or CRASH_WINDOWS
+        )
     except TradegameError as error:
         raise exit_for(error) from None
     finally:

@@ -12,15 +12,17 @@ A month x weekday table of the mean feeds the heatmap. Pure: pandas and numpy in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from tradegame.experiments.analysis_stats import (
+    IntArray,
     block_bootstrap_means,
-    rotation_test,
     effective_sample_size,
     holm,
+    rotation_test,
 )
 
 __all__ = ["GROUPINGS", "MONTHS", "WEEKDAYS", "SeasonalityOptions", "block_codes", "seasonality", "seasonality_arm"]
@@ -44,26 +46,26 @@ class SeasonalityOptions:
     seed: int = 0
 
 
-def block_codes(starts: pd.Series, block: str | int) -> np.ndarray:
+def block_codes(starts: pd.Series, block: str | int) -> IntArray:
     """Each start date's block: its calendar year, or its run of ``block`` days from the first."""
     if block == "year":
-        return starts.dt.year.to_numpy(dtype=np.int64)
-    days = (starts - starts.min()).dt.days.to_numpy(dtype=np.int64)
+        return np.asarray(starts.dt.year.to_numpy(), dtype=np.int64)
+    days = np.asarray((starts - starts.min()).dt.days.to_numpy(), dtype=np.int64)
     return days // int(block)
 
 
-def _group_codes(starts: pd.Series, grouping: str) -> tuple[np.ndarray, tuple[str, ...]]:
+def _group_codes(starts: pd.Series, grouping: str) -> tuple[IntArray, tuple[str, ...]]:
     if grouping == "month":
-        return starts.dt.month.to_numpy(dtype=np.int64) - 1, MONTHS
+        return np.asarray(starts.dt.month.to_numpy(), dtype=np.int64) - 1, MONTHS
     if grouping == "weekday":
-        return starts.dt.weekday.to_numpy(dtype=np.int64), WEEKDAYS
-    return starts.dt.day.to_numpy(dtype=np.int64) - 1, tuple(str(day) for day in range(1, 32))
+        return np.asarray(starts.dt.weekday.to_numpy(), dtype=np.int64), WEEKDAYS
+    return np.asarray(starts.dt.day.to_numpy(), dtype=np.int64) - 1, tuple(str(day) for day in range(1, 32))
 
 
-def _wording(metric: str, grouping: str, found: dict[str, object], alpha: float, blocks: int, ess: float) -> str:
+def _wording(metric: str, grouping: str, found: dict[str, Any], alpha: float, blocks: int, ess: float) -> str:
     name, what = METRIC_NAMES.get(metric, metric), grouping.replace("_", " ")
-    p = float(found["p_adjusted"])  # type: ignore[arg-type]
-    groups = [g for g in found["groups"] if g["games"]]  # type: ignore[attr-defined]
+    p = float(found["p_adjusted"])
+    groups = [g for g in found["groups"] if g["games"]]
     if len(groups) < 2:
         return f"Not tested: the {name} by start {what} has fewer than two groups with Games."
     top = max(groups, key=lambda g: g["mean"])
@@ -83,23 +85,19 @@ def _wording(metric: str, grouping: str, found: dict[str, object], alpha: float,
 
 
 def _heatmap(arm: pd.DataFrame, metric: str) -> dict[str, object]:
-    months = arm["start"].dt.month - 1
-    weekdays = arm["start"].dt.weekday
-    table = arm.assign(_m=months, _w=weekdays).pivot_table(index="_m", columns="_w", values=metric, aggfunc=["mean", "count"])
-    mean = [[None] * 7 for _ in range(12)]
-    count = [[0] * 7 for _ in range(12)]
-    for (kind, weekday), column in table.items():
-        for month, value in column.items():
-            if pd.notna(value):
-                target = mean if kind == "mean" else count
-                target[int(month)][int(weekday)] = float(value) if kind == "mean" else int(value)
-    shown = [day for day in range(7) if any(count[m][day] for m in range(12))]
+    months = np.asarray(arm["start"].dt.month.to_numpy(), dtype=np.int64) - 1
+    weekdays = np.asarray(arm["start"].dt.weekday.to_numpy(), dtype=np.int64)
+    values = arm[metric].to_numpy(dtype=np.float64)
+    cell = months * 7 + weekdays
+    count = np.bincount(cell, minlength=84).reshape(12, 7)
+    total = np.bincount(cell, weights=values, minlength=84).reshape(12, 7)
+    shown = [day for day in range(7) if count[:, day].any()]
     return {
         "metric": metric,
         "rows": list(MONTHS),
         "columns": [WEEKDAYS[day] for day in shown],
-        "mean": [[row[day] for day in shown] for row in mean],
-        "games": [[row[day] for day in shown] for row in count],
+        "mean": [[float(total[m, d] / count[m, d]) if count[m, d] else None for d in shown] for m in range(12)],
+        "games": [[int(count[m, d]) for d in shown] for m in range(12)],
     }
 
 
@@ -107,10 +105,10 @@ def seasonality_arm(arm: pd.DataFrame, options: SeasonalityOptions) -> dict[str,
     """The seasonality analysis of one arm's Games."""
     arm = arm.sort_values("start", kind="stable")
     blocks = block_codes(arm["start"], options.block)
-    result: dict[str, object] = {"games": len(arm), "blocks": int(len(np.unique(blocks)))}
-    result["block_unit"] = "calendar year of the start" if options.block == "year" else f"{options.block} days of starts"
+    block_count = len(np.unique(blocks))
+    unit = "calendar year of the start" if options.block == "year" else f"{options.block} days of starts"
     ess: dict[str, float] = {}
-    groupings: dict[str, dict[str, object]] = {grouping: {} for grouping in GROUPINGS}
+    groupings: dict[str, dict[str, dict[str, Any]]] = {grouping: {} for grouping in GROUPINGS}
     for index, metric in enumerate(options.metrics):
         values = arm[metric].to_numpy(dtype=np.float64)
         ess[metric] = effective_sample_size(values)
@@ -126,18 +124,23 @@ def seasonality_arm(arm: pd.DataFrame, options: SeasonalityOptions) -> dict[str,
                  "low": float(boot.low[g]), "high": float(boot.high[g])}
                 for g, label in enumerate(labels) if boot.counts[g]
             ]  # fmt: skip
-            groupings[grouping][metric] = {"groups": groups, "statistic": test.statistic, "p_value": test.p_value,
-                                           "null_draws": test.permutations}  # fmt: skip
-            tests.append(groupings[grouping][metric])
+            found: dict[str, Any] = {"groups": groups, "statistic": test.statistic, "p_value": test.p_value,
+                                     "null_draws": test.permutations}  # fmt: skip
+            groupings[grouping][metric] = found
+            tests.append(found)
         for found, adjusted in zip(tests, holm([float(t["p_value"]) for t in tests]), strict=True):
             found["p_adjusted"] = adjusted
             found["evidence"] = adjusted < options.alpha
         for grouping, found in zip(GROUPINGS, tests, strict=True):
-            found["wording"] = _wording(metric, grouping, found, options.alpha, int(result["blocks"]), ess[metric])  # type: ignore[arg-type]
-    result["effective_sample_size"] = ess
-    result["groupings"] = groupings
-    result["heatmap"] = _heatmap(arm, options.metrics[0])
-    return result
+            found["wording"] = _wording(metric, grouping, found, options.alpha, block_count, ess[metric])
+    return {
+        "games": len(arm),
+        "blocks": block_count,
+        "block_unit": unit,
+        "effective_sample_size": ess,
+        "groupings": groupings,
+        "heatmap": _heatmap(arm, options.metrics[0]),
+    }
 
 
 def seasonality(frame: pd.DataFrame, options: SeasonalityOptions | None = None) -> dict[str, object]:
@@ -151,7 +154,8 @@ def seasonality(frame: pd.DataFrame, options: SeasonalityOptions | None = None) 
             "a test of whether the groups' means differ that slides the calendar labels against the Games' "
             "results in start-date order (every circular shift that does not bring the labels back into line), "
             f"so the overlap of Games' dates is kept; Holm's correction over the three groupings of each metric, "
-            f"family-wise error rate {options.alpha:g}. An i.i.d. bootstrap over overlapping Games would invent effects."
+            f"family-wise error rate {options.alpha:g}. "
+            "An i.i.d. bootstrap over overlapping Games would invent effects."
         ),
         "alpha": options.alpha,
         "correction": "holm",

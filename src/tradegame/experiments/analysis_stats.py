@@ -44,9 +44,9 @@ __all__ = [
     "PermutationResult",
     "between_groups_ss",
     "block_bootstrap_means",
-    "rotation_test",
     "effective_sample_size",
     "holm",
+    "rotation_test",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -158,7 +158,7 @@ def rotation_test(values: FloatArray, groups: IntArray, *, max_agreement: float 
     null = stats[1:][agreement[1:] <= max_agreement]
     tolerance = 1e-9 * max(1.0, abs(observed))
     p_value = (1.0 + float(np.sum(null >= observed - tolerance))) / (1.0 + len(null))
-    return PermutationResult(observed, p_value, int(len(null)))
+    return PermutationResult(observed, p_value, len(null))
 
 
 def effective_sample_size(series: FloatArray) -> float:

@@ -29,7 +29,14 @@ from tradegame.reporting.html_report import _PAGE, _STYLE, _Charts, _e, _write_p
 from tradegame.store.database import Database
 from tradegame.store.experiments import experiment_rows, load_experiment_record
 
-__all__ = ["MAX_ARMS", "analyses_json", "experiment_analyses", "render_experiment_html", "universe_of", "write_experiment_report"]
+__all__ = [
+    "MAX_ARMS",
+    "analyses_json",
+    "experiment_analyses",
+    "render_experiment_html",
+    "universe_of",
+    "write_experiment_report",
+]
 
 MAX_ARMS = 12
 """At most this many arms get seasonality charts (all of them are in the JSON)."""
@@ -37,7 +44,9 @@ MAX_ARMS = 12
 Json = Mapping[str, Any]
 
 
-def universe_of(definition: Json, *, selection_date: str | None = None, survivorship: str | None = None) -> UniverseNote:
+def universe_of(
+    definition: Json, *, selection_date: str | None = None, survivorship: str | None = None
+) -> UniverseNote:
     """The universe of an experiment from its stored definition; the arguments override it."""
     base = definition.get("base") if isinstance(definition.get("base"), Mapping) else {}
     parts = []
@@ -100,10 +109,11 @@ def _number(value: object, digits: int = 2) -> str:
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[object]], css: str = "") -> str:
     head = "".join(f"<th>{_e(h)}</th>" for h in header)
-    body = "".join(
-        "<tr>" + "".join(f'<td class="num">{_number(c)}</td>' if not isinstance(c, str) else f"<td>{_e(c)}</td>" for c in row) + "</tr>"
-        for row in rows
-    )
+
+    def cell(value: object) -> str:
+        return f"<td>{_e(value)}</td>" if isinstance(value, str) else f'<td class="num">{_number(value)}</td>'
+
+    body = "".join("<tr>" + "".join(cell(value) for value in row) + "</tr>" for row in rows)
     return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
@@ -176,7 +186,8 @@ def _seasonality_section(analyses: Json, charts: _Charts) -> str:
             continue
         metric = season["metrics"][0]
         for grouping in GROUPINGS:
-            parts.append(_group_chart(charts, f"season-{index}-{grouping}", grouping, found["groupings"][grouping][metric], metric))
+            found_group = found["groupings"][grouping][metric]
+            parts.append(_group_chart(charts, f"season-{index}-{grouping}", grouping, found_group, metric))
         parts.append(_heatmap_chart(charts, f"heatmap-{index}", found["heatmap"]))
     if not season["arms"]:
         parts.append(_note("No finished Games to analyse."))
@@ -196,7 +207,8 @@ def _crash_section(analyses: Json, charts: _Charts) -> str:
             drawdowns.append(dd)
         if found.get("note"):
             rows.append([window, found["note"], 0, 0, 0, 0, None, None, None])
-    header = ["Starts", "Arm", "Games", "Catastrophic", "Completed", "Perfect", "Median max DD", "5% max DD", "Worst max DD"]
+    header = ["Starts", "Arm", "Games", "Catastrophic", "Completed", "Perfect",
+              "Median max DD", "5% max DD", "Worst max DD"]  # fmt: skip
     parts = [_note("Games started in each window before a crash, beside every other Game."), _table(header, rows)]
     figure = charts.figure(title="Maximum drawdown of the Games (5%, median, 95%)")
     figure.add_trace(
