@@ -41,6 +41,7 @@ class SeasonalityOptions:
     metrics: tuple[str, ...] = ("score", "total_return")
     block: str | int = "year"
     alpha: float = 0.05
+    draws: int = 999
     max_agreement: float = 0.5
     resamples: int = 2000
     seed: int = 0
@@ -58,7 +59,7 @@ def _group_codes(starts: pd.Series, grouping: str) -> tuple[IntArray, tuple[str,
     if grouping == "month":
         return np.asarray(starts.dt.month.to_numpy(), dtype=np.int64) - 1, MONTHS
     if grouping == "weekday":
-        return np.asarray(starts.dt.weekday.to_numpy(), dtype=np.int64), WEEKDAYS
+        return np.asarray(starts.dt.day_of_week.to_numpy(), dtype=np.int64), WEEKDAYS
     return np.asarray(starts.dt.day.to_numpy(), dtype=np.int64) - 1, tuple(str(day) for day in range(1, 32))
 
 
@@ -86,7 +87,7 @@ def _wording(metric: str, grouping: str, found: dict[str, Any], alpha: float, bl
 
 def _heatmap(arm: pd.DataFrame, metric: str) -> dict[str, object]:
     months = np.asarray(arm["start"].dt.month.to_numpy(), dtype=np.int64) - 1
-    weekdays = np.asarray(arm["start"].dt.weekday.to_numpy(), dtype=np.int64)
+    weekdays = np.asarray(arm["start"].dt.day_of_week.to_numpy(), dtype=np.int64)
     values = arm[metric].to_numpy(dtype=np.float64)
     cell = months * 7 + weekdays
     count = np.bincount(cell, minlength=84).reshape(12, 7)
@@ -118,7 +119,9 @@ def seasonality_arm(arm: pd.DataFrame, options: SeasonalityOptions) -> dict[str,
             boot = block_bootstrap_means(
                 values, codes, blocks, n_groups=len(labels), resamples=options.resamples, seed=options.seed + index
             )
-            test = rotation_test(values, codes, max_agreement=options.max_agreement)
+            test = rotation_test(
+                values, codes, blocks, draws=options.draws, seed=options.seed, max_agreement=options.max_agreement
+            )
             groups = [
                 {"label": label, "games": int(boot.counts[g]), "mean": float(boot.means[g]),
                  "low": float(boot.low[g]), "high": float(boot.high[g])}
@@ -151,9 +154,9 @@ def seasonality(frame: pd.DataFrame, options: SeasonalityOptions | None = None) 
     return {
         "method": (
             f"Means with {options.resamples:,}-resample block-bootstrap 95% intervals (whole blocks resampled); "
-            "a test of whether the groups' means differ that slides the calendar labels against the Games' "
-            "results in start-date order (every circular shift that does not bring the labels back into line), "
-            f"so the overlap of Games' dates is kept; Holm's correction over the three groupings of each metric, "
+            "a test of whether the groups' means differ that slides each block's calendar labels against the "
+            f"Games' results by a random offset ({options.draws:,} draws), so the overlap of Games' dates is kept; "
+            "Holm's correction over the three groupings of each metric, "
             f"family-wise error rate {options.alpha:g}. "
             "An i.i.d. bootstrap over overlapping Games would invent effects."
         ),

@@ -8,6 +8,7 @@ import pytest
 from tradegame.experiments.analysis_stats import (
     between_groups_ss,
     block_bootstrap_means,
+    block_rotations,
     effective_sample_size,
     holm,
     rotation_test,
@@ -22,20 +23,36 @@ def test_between_groups_sum_of_squares_by_hand() -> None:
 
 
 def test_the_rotation_test_worked_by_hand() -> None:
-    """Values 1..6, labels A A A B B B. Shifting the labels by k Games (circularly):
+    """Values 1..6 in one block, labels A A A B B B. Sliding the labels by k Games (circularly):
 
-    k=1  B A A A B B  agrees with the original at 4 of 6 places: left out (more than half)
+    k=1  B A A A B B  agrees with the original at 4 of 6 places: dropped (more than half)
     k=2  B B A A A B  agrees at 2: A holds 3 4 5 (mean 4), B 1 2 6 (mean 3): T = 3(.5)^2 + 3(.5)^2 = 1.5
     k=3  B B B A A A  agrees at 0: A holds 4 5 6, B 1 2 3: T = 13.5, a tie with the observed
     k=4  A B B B A A  agrees at 2: A holds 1 5 6 (mean 4), B 2 3 4 (mean 3): T = 1.5
-    k=5  A A B B B A  agrees at 4: left out
+    k=5  A A B B B A  agrees at 4: dropped
 
     The observed T is 13.5; one of the three draws is as large: p = (1 + 1) / (1 + 3) = 0.5.
     """
-    result = rotation_test(np.arange(1.0, 7.0), np.array([0, 0, 0, 1, 1, 1]))
+    values, labels, block = np.arange(1.0, 7.0), np.array([0, 0, 0, 1, 1, 1]), np.zeros(6, dtype=np.int64)
+    arranged = block_rotations(labels, block, draws=200, seed=3)
+    shifts = {tuple(row) for row in arranged.tolist()}
+    assert shifts == {(1, 1, 0, 0, 0, 1), (1, 1, 1, 0, 0, 0), (0, 1, 1, 1, 0, 0)}  # k = 2, 3, 4 only
+    every_shift = np.array(sorted(shifts))
+    result = rotation_test(values, labels, block, arrangements=every_shift)
     assert result.statistic == pytest.approx(13.5)
     assert result.permutations == 3
     assert result.p_value == pytest.approx(0.5)
+
+
+def test_each_block_is_slid_by_its_own_offset() -> None:
+    labels = np.array([0, 1, 2, 3, 0, 1, 2, 3])
+    years = np.array([2001] * 4 + [2002] * 4)
+    arranged = block_rotations(labels, years, draws=300, seed=1, max_agreement=1.0)
+    first, second = arranged[:, :4], arranged[:, 4:]
+    rotations = {tuple(np.roll(labels[:4], k)) for k in range(4)}
+    assert {tuple(r) for r in first.tolist()} == rotations and {tuple(r) for r in second.tolist()} == rotations
+    assert len({(tuple(a), tuple(b)) for a, b in zip(first.tolist(), second.tolist(), strict=True)}) == 16
+    assert (block_rotations(labels, years, draws=300, seed=1, max_agreement=1.0) == arranged).all()
 
 
 def test_the_block_bootstrap_worked_by_hand() -> None:
