@@ -1,38 +1,34 @@
 """The report of an experiment: the owner's questions answered from its stored Games, as one
 self-contained HTML page (plotly, plotly.js inlined once) and as JSON.
 
-``experiment_analyses(db, experiment_id)`` reads the experiment's record and rows from the store,
-states its universe (the datasets and symbols of its base Game; the selection date and the
-survivorship risk from its definition's ``universe`` table, or as the caller gives them) and runs
-``experiments.analysis.analyse``: the JSON form. ``render_experiment_html(analyses)`` draws that
-mapping: the universe's statement first, then seasonality (for each arm: the verdicts, each
-group's mean with its interval by start month, weekday and day of the month, and the month x
-weekday heatmap), crash stress, slower trading and capacity. The page reuses the Game report's
+``app.experiment_report.experiment_analyses(db, experiment_id)`` reads a stored experiment and
+runs ``experiments.analysis.analyse``: the JSON form (``analyses_json``). ``universe_of`` states
+the universe from the stored definition (the datasets and symbols of its base Game; the
+selection date and the survivorship risk from its ``universe`` table, or as the caller gives
+them). ``render_experiment_html(analyses)`` draws that mapping: the universe's statement first,
+then seasonality (for each arm: the verdicts, each group's mean with its interval by start
+month, weekday and day of the month, and the month x weekday heatmap), crash stress, slower
+trading and capacity. The page reuses the Game report's
 style, page frame and chart helper (``html_report``), so the two look alike; every chart sits in a
-``<div data-chart="...">`` for the browser test. Writes nothing except in ``write_experiment_report``.
+``<div data-chart="...">`` for the browser test. Reads no database (``reporting`` and ``store`` are
+sibling layers); writes nothing except in ``write_experiment_report``.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from tradegame.data.datasets import CATALOG
-from tradegame.experiments.analysis import UNSTATED_SURVIVORSHIP, UniverseNote, analyse
-from tradegame.experiments.analysis_frame import results_frame
-from tradegame.experiments.analysis_questions import CRASH_WINDOWS
-from tradegame.experiments.analysis_seasonality import GROUPINGS, SeasonalityOptions
+from tradegame.experiments.analysis import UNSTATED_SURVIVORSHIP, UniverseNote
+from tradegame.experiments.analysis_seasonality import GROUPINGS
 from tradegame.reporting.html_report import _PAGE, _STYLE, _Charts, _e, _write_page
-from tradegame.store.database import Database
-from tradegame.store.experiments import experiment_rows, load_experiment_record
 
 __all__ = [
     "MAX_ARMS",
     "analyses_json",
-    "experiment_analyses",
     "render_experiment_html",
     "universe_of",
     "write_experiment_report",
@@ -64,25 +60,6 @@ def universe_of(
         str(chosen) if chosen else None,
         survivorship or str(stated.get("survivorship") or UNSTATED_SURVIVORSHIP),
     )
-
-
-def experiment_analyses(
-    db: Database,
-    experiment_id: str,
-    *,
-    selection_date: str | None = None,
-    survivorship: str | None = None,
-    windows: Mapping[str, tuple[date, date]] = CRASH_WINDOWS,
-    options: SeasonalityOptions | None = None,
-) -> dict[str, object]:
-    """Every analysis of a stored experiment (raises ``ExperimentNotFoundError`` for a wrong id)."""
-    record = load_experiment_record(db, experiment_id)
-    definition = record["definition"] if isinstance(record["definition"], Mapping) else {}
-    universe = universe_of(definition, selection_date=selection_date, survivorship=survivorship)
-    frame = results_frame(experiment_rows(db, experiment_id))
-    planned = int(str(record["game_count"]))
-    head = {"id": experiment_id, "name": record["name"], "games_planned": planned, "games_stored": len(frame)}
-    return {"experiment": head, **analyse(frame, universe, windows=windows, options=options)}
 
 
 def write_experiment_report(analyses: Json, path: Path) -> Path:
