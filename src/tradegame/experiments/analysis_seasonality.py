@@ -30,6 +30,7 @@ __all__ = ["GROUPINGS", "MONTHS", "WEEKDAYS", "SeasonalityOptions", "block_codes
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 GROUPINGS = ("month", "weekday", "day_of_month")
+_PLURALS = {"month": "months", "weekday": "weekdays", "day_of_month": "days of the month"}
 METRIC_NAMES = {"score": "score", "total_return": "return"}
 
 
@@ -81,7 +82,8 @@ def _wording(metric: str, grouping: str, found: dict[str, Any], alpha: float, bl
         f"No evidence that the {name} differs by start {what}: Holm-adjusted p = {p:.3g} >= {alpha:g}; "
         f"{spread}. Differences this large arise by chance among Games whose dates overlap "
         f"({blocks} blocks, effective sample size about {ess:,.0f} Games). This does not show that the "
-        f"{what}s are equal: effects smaller than the intervals' width cannot be seen in this data."
+        f"{_PLURALS.get(grouping, what)} are equal: effects smaller than the intervals' width "
+        "cannot be seen in this data."
     )
 
 

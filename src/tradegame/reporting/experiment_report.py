@@ -135,7 +135,7 @@ def _heatmap_chart(charts: _Charts, name: str, heatmap: Json) -> str:
     figure.add_trace(
         charts.go.Heatmap(
             z=heatmap["mean"], x=heatmap["columns"], y=heatmap["rows"], customdata=heatmap["games"],
-            colorscale="RdYlGn", hovertemplate="%{y} %{x}: %{z:,.4g} (%{customdata} Games)<extra></extra>",
+            colorscale="RdYlGn", zmid=0, hovertemplate="%{y} %{x}: %{z:,.4g} (%{customdata} Games)<extra></extra>",
         )
     )  # fmt: skip
     figure.update_yaxes(autorange="reversed")
