@@ -59,8 +59,8 @@ def report_experiment(
 
     tradegame experiment report seasonality-0123456789ab -o seasonality.html
     """
-    from tradegame.app.experiment_report import experiment_analyses
     from tradegame.experiments.analysis_questions import CRASH_WINDOWS
+    from tradegame.experiments.report import experiment_analyses
     from tradegame.reporting.experiment_report import analyses_json, write_experiment_report
 
     check_db_url(db_url)

@@ -1,11 +1,12 @@
 """The results frame the analyses read: one row per Game, from the experiment's stored rows.
 
 ``results_frame(rows)`` turns ``store.experiments.experiment_rows`` (or any mappings of the same
-shape) into a pandas frame: ``game_id``, ``start`` (a Timestamp), the coordinates as columns
-(``length``, ``model``, ``params``, ``schedule``, ``fee_model``, ``slippage_model``, ``start_fund``,
-each as a short label; ``start_fund_amount`` the number), the outcome and the Score's parts and metrics as
-floats (statistics, not books: the exact decimals stay in the database). Columns a row carries
-beyond these (``turnover``, ``volume_capped``, ...) are kept as they are. ``arm`` labels every
+shape) into a pandas frame: the Game's id (``game_key`` or ``game_id``, as the store names it),
+``start`` (a Timestamp), the coordinates as columns (``length``, ``model``, ``params``,
+``schedule``, ``fee_model``, ``slippage_model``, ``start_fund``, each as a short label;
+``start_fund_amount`` the number), the outcome and the Score's parts and metrics as floats
+(statistics, not books: the exact decimals stay in the database). Columns a row carries beyond
+these (``turnover``, ``volume_capped``, ...) are kept as they are. ``arm`` labels every
 coordinate except the start date: Games of one arm differ only in when they start.
 ``arm_without(frame, *axes)`` is the same label with more axes left out (e.g. the schedule, to
 compare schedules within an arm). Pure: pandas in, no I/O.
@@ -58,7 +59,7 @@ def results_frame(rows: Iterable[Mapping[str, object]]) -> pd.DataFrame:
         records.append(record)
     frame = pd.DataFrame.from_records(records)
     if frame.empty:
-        return pd.DataFrame(columns=["game_id", "start", "outcome", "arm", *AXES.values(), *NUMBER_COLUMNS])
+        return pd.DataFrame(columns=["start", "outcome", "arm", *AXES.values(), *NUMBER_COLUMNS])
     frame["start"] = pd.to_datetime(frame["start"])
     for column in NUMBER_COLUMNS:
         if column in frame.columns:
@@ -69,7 +70,8 @@ def results_frame(rows: Iterable[Mapping[str, object]]) -> pd.DataFrame:
     if frame["start_fund_amount"].isna().all() and "start_capital" in frame.columns:
         frame["start_fund_amount"] = frame["start_capital"]
     frame["arm"] = arm_without(frame)
-    return frame.sort_values(["arm", "start", "game_id"], kind="stable").reset_index(drop=True)
+    key = [column for column in ("game_key", "game_id") if column in frame.columns][:1]  # the store's id column
+    return frame.sort_values(["arm", "start", *key], kind="stable").reset_index(drop=True)
 
 
 def arm_without(frame: pd.DataFrame, *axes: str) -> pd.Series:

@@ -1,36 +1,31 @@
 """The report of an experiment: the owner's questions answered from its stored Games, as one
 self-contained HTML page (plotly, plotly.js inlined once) and as JSON.
 
-``app.experiment_report.experiment_analyses(db, experiment_id)`` reads a stored experiment and
-runs ``experiments.analysis.analyse``: the JSON form (``analyses_json``). ``universe_of`` states
-the universe from the stored definition (the datasets and symbols of its base Game; the
-selection date and the survivorship risk from its ``universe`` table, or as the caller gives
-them). ``render_experiment_html(analyses)`` draws that mapping: the universe's statement first,
-then seasonality (for each arm: the verdicts, each group's mean with its interval by start
-month, weekday and day of the month, and the month x weekday heatmap), crash stress, slower
-trading and capacity. The page reuses the Game report's
-style, page frame and chart helper (``html_report``), so the two look alike; every chart sits in a
-``<div data-chart="...">`` for the browser test. Reads no database (``reporting`` and ``store`` are
-sibling layers); writes nothing except in ``write_experiment_report``.
+``experiments.report.experiment_analyses(db, experiment_id)`` reads a stored experiment and
+runs the analyses: the mapping this module draws and ``analyses_json`` prints.
+``render_experiment_html(analyses)`` draws it: the universe's statement first, then seasonality
+(for each arm: the verdicts, each group's mean with its interval by start month, weekday and
+day of the month, and the month x weekday heatmap), crash stress, slower trading and capacity.
+The page has the Game report's style (copied, not imported: that report's helpers are private
+to it), so the two read alike; every chart sits in a ``<div data-chart="...">`` for the browser
+test. Imports no analysis and reads no database (``experiments`` sits above ``reporting``, and
+``store`` beside it); writes nothing except in ``write_experiment_report``.
 """
 
 from __future__ import annotations
 
+import html
 import json
+import os
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
-
-from tradegame.data.datasets import CATALOG
-from tradegame.experiments.analysis import UNSTATED_SURVIVORSHIP, UniverseNote
-from tradegame.experiments.analysis_seasonality import GROUPINGS
-from tradegame.reporting.html_report import _PAGE, _STYLE, _Charts, _e, _write_page
 
 __all__ = [
     "MAX_ARMS",
     "analyses_json",
     "render_experiment_html",
-    "universe_of",
     "write_experiment_report",
 ]
 
@@ -38,28 +33,62 @@ MAX_ARMS = 12
 """At most this many arms get seasonality charts (all of them are in the JSON)."""
 
 Json = Mapping[str, Any]
+GROUPINGS = ("month", "weekday", "day_of_month")  # as ``experiments.analysis_seasonality`` names them
+_CHART_HEIGHT = 380
 
 
-def universe_of(
-    definition: Json, *, selection_date: str | None = None, survivorship: str | None = None
-) -> UniverseNote:
-    """The universe of an experiment from its stored definition; the arguments override it."""
-    base = definition.get("base") if isinstance(definition.get("base"), Mapping) else {}
-    parts = []
-    for data in base.get("data") or []:  # type: ignore[union-attr]
-        name = str(data.get("dataset", data.get("path", "?")))
-        known = CATALOG.get(name)
-        about = f" ({known.info.description})" if known is not None else ""
-        symbols = ", ".join(str(s) for s in data.get("symbols") or []) or "all symbols"
-        parts.append(f"dataset {name}{about}: {symbols}")
-    stated = definition.get("universe") or base.get("universe") or {}  # type: ignore[union-attr]
-    stated = stated if isinstance(stated, Mapping) else {}
-    chosen = selection_date or stated.get("selected") or stated.get("selection_date")
-    return UniverseNote(
-        "; ".join(parts) or "the base Game's data",
-        str(chosen) if chosen else None,
-        survivorship or str(stated.get("survivorship") or UNSTATED_SURVIVORSHIP),
-    )
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _write_page(page: str, path: Path) -> Path:
+    """Write ``page`` to a temporary file beside ``path``, then move it into place."""
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            out.write(page)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # a report is a normal file, not mkstemp's private one
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+class _Charts:
+    """Plotly figures as ``<div data-chart>`` blocks; plotly.js goes inline with the first only."""
+
+    def __init__(self) -> None:
+        import plotly.graph_objects as go  # an outer-ring dependency, imported when a report is made
+
+        self.go: Any = go
+        self._plotlyjs_included = False
+
+    def figure(self, **layout: Any) -> Any:
+        defaults: dict[str, Any] = {
+            "template": "plotly_white",
+            "height": _CHART_HEIGHT,
+            "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
+            "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 1, "xanchor": "right"},
+        }
+        figure = self.go.Figure()
+        figure.update_layout(**(defaults | layout))
+        return figure
+
+    def div(self, name: str, figure: Any) -> str:
+        include: str | bool = False if self._plotlyjs_included else "inline"
+        self._plotlyjs_included = True
+        plot = figure.to_html(
+            full_html=False,
+            include_plotlyjs=include,
+            div_id=f"plot-{name}",
+            config={"displaylogo": False, "responsive": True},
+            default_height=f"{_CHART_HEIGHT}px",
+        )
+        return f'<div class="chart" id="chart-{_e(name)}" data-chart="{_e(name)}">\n{plot}\n</div>'
 
 
 def write_experiment_report(analyses: Json, path: Path) -> Path:
@@ -257,7 +286,44 @@ def _capacity_section(analyses: Json, charts: _Charts) -> str:
 
 _NAV = (("summary", "Summary"), ("seasonality", "Seasonality"), ("crash-stress", "Crash stress"),
         ("schedules", "Slower trading"), ("capacity", "Capacity"))  # fmt: skip
-_EXTRA_STYLE = """
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="tradegame">
+<title>{title}</title>
+<style>{style}</style>
+</head>
+<body>
+<header><h1>{heading}</h1>
+{nav}
+</header>
+<main>
+{body}
+</main>
+</body>
+</html>
+"""
+
+# The Game report's look (reporting/html_report.py), so the two pages read alike.
+_STYLE = """
+body { font-family: "DejaVu Sans", system-ui, sans-serif; margin: 0; color: #222; background: #fafafa; }
+header { background: #24344d; color: #fff; padding: 12px 24px; }
+header h1 { margin: 0 0 6px 0; font-size: 1.5em; }
+header nav a { color: #cfe0ff; text-decoration: none; font-size: 0.9em; }
+main { padding: 8px 24px 48px 24px; max-width: 1280px; }
+section { background: #fff; border: 1px solid #e2e2e2; border-radius: 6px; padding: 8px 16px 16px 16px;
+          margin: 16px 0; }
+h2 { font-size: 1.2em; border-bottom: 1px solid #eee; padding-bottom: 4px; }
+h3 { font-size: 1.0em; }
+table { border-collapse: collapse; font-size: 0.85em; }
+th, td { border-bottom: 1px solid #eee; padding: 3px 8px; text-align: left; vertical-align: top; }
+thead th { background: #f0f3f8; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.facts th { background: none; width: 11em; }
+.note { color: #666; font-style: italic; }
+.chart { margin: 8px 0; }
 p.universe { background: #fff6e0; border-left: 4px solid #e0a000; padding: 6px 10px; }
 ul.verdicts li.evidence { color: #1a5f1a; }
 ul.verdicts li.no-evidence { color: #444; }
@@ -276,7 +342,4 @@ def render_experiment_html(analyses: Json, *, title: str | None = None) -> str:
         _capacity_section(analyses, charts),
     ]
     nav = "<nav>" + " · ".join(f'<a href="#{anchor}">{_e(label)}</a>' for anchor, label in _NAV) + "</nav>"
-    return _PAGE.format(
-        title=_e(page_title), style=_STYLE + _EXTRA_STYLE, heading=_e(page_title), nav=nav,
-        body="\n".join(sections), script="",
-    )  # fmt: skip
+    return _PAGE.format(title=_e(page_title), style=_STYLE, heading=_e(page_title), nav=nav, body="\n".join(sections))

@@ -52,6 +52,8 @@ def test_the_results_frame_has_one_row_per_game_with_coordinates_as_columns() ->
     assert set(frame["arm"]) == {"schedule=daily", "schedule=weekly"}  # only what varies names an arm
     assert results_frame(rows())["arm"].unique().tolist() == ["all"]
     assert results_frame([]).empty
+    keyed = [{("game_key" if k == "game_id" else k): v for k, v in row.items()} for row in rows()]
+    assert results_frame(keyed)["game_key"].tolist() == results_frame(rows())["game_id"].tolist()  # the store's name
 
 
 def test_crash_stress_counts_outcomes_in_each_window() -> None:
