@@ -65,7 +65,7 @@ def test_the_json_report_answers_each_question(stored: tuple[Path, str]) -> None
     assert "Survivorship risk: not stated" in statement
     assert set(found["seasonality"]["arms"]) == {"schedule=daily", "schedule=weekly"}
     daily = found["seasonality"]["arms"]["schedule=daily"]
-    assert daily["games"] == 36 and daily["blocks"] == 3
+    assert daily["games"] == 36 and daily["blocks"] == 3 and daily["note"] == ""  # 3-month Games
     assert {g["label"] for g in daily["groupings"]["month"]["score"]["groups"]} == {
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}  # fmt: skip
     assert found["seasonality"]["correction"] == "holm"

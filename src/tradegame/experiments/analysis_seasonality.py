@@ -11,6 +11,7 @@ A month x weekday table of the mean feeds the heatmap. Pure: pandas and numpy in
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,7 @@ __all__ = ["GROUPINGS", "MONTHS", "WEEKDAYS", "SeasonalityOptions", "block_codes
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 GROUPINGS = ("month", "weekday", "day_of_month")
+_LENGTH = re.compile(r"^(?:(?P<y>\d+)y)?(?:(?P<m>\d+)m)?(?:\d+d)?$")  # "1y", "1y6m"; Rounds never match
 _PLURALS = {"month": "months", "weekday": "weekdays", "day_of_month": "days of the month"}
 METRIC_NAMES = {"score": "score", "total_return": "return"}
 
@@ -84,6 +86,20 @@ def _wording(metric: str, grouping: str, found: dict[str, Any], alpha: float, bl
         f"({blocks} blocks, effective sample size about {ess:,.0f} Games). This does not show that the "
         f"{_PLURALS.get(grouping, what)} are equal: effects smaller than the intervals' width "
         "cannot be seen in this data."
+    )
+
+
+def _long_games_note(arm: pd.DataFrame) -> str:
+    """A caution when the Games last a year or more: each start month's Games then cover every month."""
+    lengths = set(arm["length"]) if "length" in arm.columns else set()
+    found = [_LENGTH.match(str(label)) for label in lengths]
+    if not found or not all(m and int(m["y"] or 0) * 12 + int(m["m"] or 0) >= 12 for m in found):
+        return ""
+    return (
+        "These Games last a year or more, so the Games of every start month together cover the same "
+        "period: their mean results can differ only by what happens at its two ends, and the start-month "
+        "test is conservative here (its null does not reproduce that). Shorter Games ask the question "
+        "more sharply."
     )
 
 
@@ -145,6 +161,7 @@ def seasonality_arm(arm: pd.DataFrame, options: SeasonalityOptions) -> dict[str,
         "effective_sample_size": ess,
         "groupings": groupings,
         "heatmap": _heatmap(arm, options.metrics[0]),
+        "note": _long_games_note(arm),
     }
 
 

@@ -181,6 +181,7 @@ def _seasonality_section(analyses: Json, charts: _Charts) -> str:
             f"<p>{found['games']:,} Games in {found['blocks']} blocks ({_e(found['block_unit'])}); "
             f"effective sample size (autocorrelation of results by start date): {_e(ess)} Games.</p>"
         )
+        parts.append(_note(found.get("note")))
         verdicts = [found["groupings"][g][m] for m in season["metrics"] for g in GROUPINGS]
         cls = {True: "evidence", False: "no-evidence"}
         parts.append(

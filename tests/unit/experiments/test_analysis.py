@@ -105,6 +105,7 @@ def test_every_report_states_the_universe_and_is_plain_json() -> None:
     assert unstated["selection_date"] is None and unstated["survivorship"] == UNSTATED_SURVIVORSHIP
     season = found["seasonality"]["arms"]["schedule=daily"]  # type: ignore[index]
     assert season["blocks"] == 4 and len(season["heatmap"]["rows"]) == 12
+    assert season["note"].startswith("These Games last a year or more")  # 1-year Games
     for grouping in ("month", "day_of_month"):
         verdict = season["groupings"][grouping]["score"]
         assert verdict["wording"].startswith("Evidence" if verdict["evidence"] else "No evidence")
