@@ -59,7 +59,10 @@ def results_frame(rows: Iterable[Mapping[str, object]]) -> pd.DataFrame:
         records.append(record)
     frame = pd.DataFrame.from_records(records)
     if frame.empty:
-        return pd.DataFrame(columns=["start", "outcome", "arm", *AXES.values(), *NUMBER_COLUMNS])
+        empty = pd.DataFrame(columns=["start", "outcome", "arm", "start_fund_amount", *AXES.values(), *NUMBER_COLUMNS])
+        return empty.astype(
+            {"start": "datetime64[ns]", "start_fund_amount": float, **dict.fromkeys(NUMBER_COLUMNS, float)}
+        )
     frame["start"] = pd.to_datetime(frame["start"])
     for column in NUMBER_COLUMNS:
         if column in frame.columns:

@@ -111,3 +111,12 @@ def test_every_report_states_the_universe_and_is_plain_json() -> None:
         assert verdict["wording"].startswith("Evidence" if verdict["evidence"] else "No evidence")
     weekday = season["groupings"]["weekday"]["score"]  # every start is a Monday
     assert not weekday["evidence"] and weekday["wording"].startswith("Not tested: the score by start weekday")
+
+
+def test_an_experiment_with_no_game_stored_yet_still_reports() -> None:
+    from tradegame.reporting.experiment_report import render_experiment_html
+
+    found = analyse(results_frame([]), UniverseNote("dataset x"))
+    assert found["summary"]["games"] == 0 and found["seasonality"]["arms"] == {}  # type: ignore[index]
+    head = {"experiment": {"id": "e-1", "name": "e", "games_planned": 10, "games_stored": 0}}
+    assert "No finished Games to analyse." in render_experiment_html({**head, **found})
