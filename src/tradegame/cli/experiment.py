@@ -13,7 +13,9 @@ from tradegame.domain.errors import TradegameError
 
 __all__ = ["experiment_app"]
 
-experiment_app = typer.Typer(help="Plan, run and replay experiments: populations of Games.", no_args_is_help=True)
+experiment_app = typer.Typer(
+    help="Plan, run, replay and report experiments: populations of Games.", no_args_is_help=True
+)
 
 # The options `play` has, declared here so that this module imports nothing heavy (typer and
 # cli.common only): the experiment code is imported inside each command.
@@ -170,3 +172,9 @@ def replay(
         f"(as stored); stored as game {replayed.stored_id}: tradegame report {replayed.stored_id}",
         markup=False,
     )
+
+
+# ``experiment report`` lives in its own module (which imports this one's options): attached last.
+from tradegame.cli.experiment_report import report_experiment  # noqa: E402
+
+experiment_app.command("report")(report_experiment)

@@ -1,0 +1,346 @@
+"""The report of an experiment: the owner's questions answered from its stored Games, as one
+self-contained HTML page (plotly, plotly.js inlined once) and as JSON.
+
+``experiments.report.experiment_analyses(db, experiment_id)`` reads a stored experiment and
+runs the analyses: the mapping this module draws and ``analyses_json`` prints.
+``render_experiment_html(analyses)`` draws it: the universe's statement first, then seasonality
+(for each arm: the verdicts, each group's mean with its interval by start month, weekday and
+day of the month, and the month x weekday heatmap), crash stress, slower trading and capacity.
+The page has the Game report's style (copied, not imported: that report's helpers are private
+to it), so the two read alike; every chart sits in a ``<div data-chart="...">`` for the browser
+test. Imports no analysis and reads no database (``experiments`` sits above ``reporting``, and
+``store`` beside it); writes nothing except in ``write_experiment_report``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "MAX_ARMS",
+    "analyses_json",
+    "render_experiment_html",
+    "write_experiment_report",
+]
+
+MAX_ARMS = 12
+"""At most this many arms get seasonality charts (all of them are in the JSON)."""
+
+Json = Mapping[str, Any]
+GROUPINGS = ("month", "weekday", "day_of_month")  # as ``experiments.analysis_seasonality`` names them
+_CHART_HEIGHT = 380
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _write_page(page: str, path: Path) -> Path:
+    """Write ``page`` to a temporary file beside ``path``, then move it into place."""
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            out.write(page)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # a report is a normal file, not mkstemp's private one
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+class _Charts:
+    """Plotly figures as ``<div data-chart>`` blocks; plotly.js goes inline with the first only."""
+
+    def __init__(self) -> None:
+        import plotly.graph_objects as go  # an outer-ring dependency, imported when a report is made
+
+        self.go: Any = go
+        self._plotlyjs_included = False
+
+    def figure(self, **layout: Any) -> Any:
+        defaults: dict[str, Any] = {
+            "template": "plotly_white",
+            "height": _CHART_HEIGHT,
+            "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
+            "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 1, "xanchor": "right"},
+        }
+        figure = self.go.Figure()
+        figure.update_layout(**(defaults | layout))
+        return figure
+
+    def div(self, name: str, figure: Any) -> str:
+        include: str | bool = False if self._plotlyjs_included else "inline"
+        self._plotlyjs_included = True
+        plot = figure.to_html(
+            full_html=False,
+            include_plotlyjs=include,
+            div_id=f"plot-{name}",
+            config={"displaylogo": False, "responsive": True},
+            default_height=f"{_CHART_HEIGHT}px",
+        )
+        return f'<div class="chart" id="chart-{_e(name)}" data-chart="{_e(name)}">\n{plot}\n</div>'
+
+
+def write_experiment_report(analyses: Json, path: Path) -> Path:
+    """Render ``analyses`` and write the page to ``path`` (whole or not at all); returns ``path``."""
+    return _write_page(render_experiment_html(analyses), path)
+
+
+def analyses_json(analyses: Json) -> str:
+    """The JSON text of ``analyses`` (sorted keys, indented)."""
+    return json.dumps(analyses, indent=2, sort_keys=True, allow_nan=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# The page
+
+
+def _number(value: object, digits: int = 2) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return f"{value:,}" if isinstance(value, int) else _e(str(value))
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]], css: str = "") -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+
+    def cell(value: object) -> str:
+        return f"<td>{_e(value)}</td>" if isinstance(value, str) else f'<td class="num">{_number(value)}</td>'
+
+    body = "".join("<tr>" + "".join(cell(value) for value in row) + "</tr>" for row in rows)
+    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _section(anchor: str, heading: str, parts: Sequence[str]) -> str:
+    return f'<section id="{anchor}">\n<h2>{_e(heading)}</h2>\n' + "\n".join(parts) + "\n</section>"
+
+
+def _note(text: object) -> str:
+    return f'<p class="note">{_e(str(text))}</p>' if text else ""
+
+
+def _header(analyses: Json) -> str:
+    head, summary, universe = analyses["experiment"], analyses["summary"], analyses["universe"]
+    facts = [
+        ("Experiment", f"{head['name']} ({head['id']})"),
+        ("Games", f"{head['games_stored']:,} stored of {head['games_planned']:,} planned"),
+        ("Start dates", f"{summary['first_start']} to {summary['last_start']}"),
+        ("Outcomes", ", ".join(f"{n} {k}" for k, n in summary["outcomes"].items() if n) or "none"),
+        ("Arms", f"{len(summary['arms'])} (Games of one arm differ only in their start date)"),
+    ]
+    rows = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in facts)
+    statement = f'<p class="universe" id="universe"><strong>{_e(universe["statement"])}</strong></p>'
+    return _section("summary", "Summary", [f'<table class="facts">{rows}</table>', statement])
+
+
+def _group_chart(charts: _Charts, name: str, grouping: str, found: Json, metric: str) -> str:
+    groups = found["groups"]
+    labels = [g["label"] for g in groups]
+    means = [g["mean"] for g in groups]
+    upper = [(g["high"] - g["mean"]) if g["high"] is not None else 0 for g in groups]
+    lower = [(g["mean"] - g["low"]) if g["low"] is not None else 0 for g in groups]
+    figure = charts.figure(title=f"Mean {metric} by start {grouping.replace('_', ' ')} (95% block-bootstrap interval)")
+    figure.add_trace(
+        charts.go.Bar(x=labels, y=means, name=metric, error_y={"type": "data", "array": upper, "arrayminus": lower})
+    )
+    figure.update_xaxes(type="category")
+    return charts.div(name, figure)
+
+
+def _heatmap_chart(charts: _Charts, name: str, heatmap: Json) -> str:
+    figure = charts.figure(title=f"Mean {heatmap['metric']} by start month and weekday")
+    figure.add_trace(
+        charts.go.Heatmap(
+            z=heatmap["mean"], x=heatmap["columns"], y=heatmap["rows"], customdata=heatmap["games"],
+            colorscale="RdYlGn", zmid=0, hovertemplate="%{y} %{x}: %{z:,.4g} (%{customdata} Games)<extra></extra>",
+        )
+    )  # fmt: skip
+    figure.update_yaxes(autorange="reversed")
+    return charts.div(name, figure)
+
+
+def _seasonality_section(analyses: Json, charts: _Charts) -> str:
+    season = analyses["seasonality"]
+    parts = [_note(season["method"])]
+    for index, (arm, found) in enumerate(season["arms"].items()):
+        parts.append(f"<h3>{_e(arm)}</h3>")
+        ess = ", ".join(f"{metric} {value:,.0f}" for metric, value in found["effective_sample_size"].items())
+        parts.append(
+            f"<p>{found['games']:,} Games in {found['blocks']} blocks ({_e(found['block_unit'])}); "
+            f"effective sample size (autocorrelation of results by start date): {_e(ess)} Games.</p>"
+        )
+        parts.append(_note(found.get("note")))
+        verdicts = [found["groupings"][g][m] for m in season["metrics"] for g in GROUPINGS]
+        cls = {True: "evidence", False: "no-evidence"}
+        parts.append(
+            "<ul class='verdicts'>"
+            + "".join(f'<li class="{cls[bool(v["evidence"])]}">{_e(v["wording"])}</li>' for v in verdicts)
+            + "</ul>"
+        )
+        if index >= MAX_ARMS:
+            continue
+        metric = season["metrics"][0]
+        for grouping in GROUPINGS:
+            found_group = found["groupings"][grouping][metric]
+            parts.append(_group_chart(charts, f"season-{index}-{grouping}", grouping, found_group, metric))
+        parts.append(_heatmap_chart(charts, f"heatmap-{index}", found["heatmap"]))
+    if not season["arms"]:
+        parts.append(_note("No finished Games to analyse."))
+    return _section("seasonality", "Seasonality: does the start date matter?", parts)
+
+
+def _crash_section(analyses: Json, charts: _Charts) -> str:
+    crash = analyses["crash_stress"]
+    rows, names, drawdowns = [], [], []
+    for window, found in [*crash["windows"].items(), ("outside the windows", crash["outside"])]:
+        for arm, numbers in found["arms"].items():
+            dd = numbers["max_drawdown"] or {}
+            outcomes = numbers["outcomes"]
+            rows.append([window, arm, numbers["games"], outcomes["catastrophic"], outcomes["completed"],
+                         outcomes["perfect"], dd.get("median"), dd.get("p5"), dd.get("min")])  # fmt: skip
+            names.append(f"{window}<br>{arm}")
+            drawdowns.append(dd)
+        if found.get("note"):
+            rows.append([window, found["note"], 0, 0, 0, 0, None, None, None])
+    header = ["Starts", "Arm", "Games", "Catastrophic", "Completed", "Perfect",
+              "Median max DD", "5% max DD", "Worst max DD"]  # fmt: skip
+    parts = [_note("Games started in each window before a crash, beside every other Game."), _table(header, rows)]
+    figure = charts.figure(title="Maximum drawdown of the Games (5%, median, 95%)")
+    figure.add_trace(
+        charts.go.Scatter(
+            x=names, y=[d.get("median") for d in drawdowns], mode="markers", name="median",
+            error_y={"type": "data", "symmetric": False,
+                     "array": [(d.get("p95") or 0) - (d.get("median") or 0) for d in drawdowns],
+                     "arrayminus": [(d.get("median") or 0) - (d.get("p5") or 0) for d in drawdowns]},
+        )
+    )  # fmt: skip
+    parts.append(charts.div("crash-drawdowns", figure))
+    return _section("crash-stress", "Crash stress: Games started before 2008 and 2020", parts)
+
+
+def _schedule_section(analyses: Json, charts: _Charts) -> str:
+    schedules = analyses["schedules"]
+    parts = [_note(schedules["note"])]
+    if not schedules["arms"]:
+        parts.append(_note("This experiment has one Round schedule per arm: nothing to compare."))
+    figure = charts.figure(title="Mean score after costs and taxes by Round schedule (95% block-bootstrap interval)")
+    for arm, found in schedules["arms"].items():
+        rows = []
+        for row in found["schedules"]:
+            paired = row["versus_most_frequent"] or {}
+            rows.append([row["schedule"], row["games"], row["score"]["mean"], row["score"]["low"], row["score"]["high"],
+                         row["fees"], row["taxes"], row["trades"], row["turnover"], paired.get("mean"),
+                         paired.get("low"), paired.get("high")])  # fmt: skip
+        header = ["Schedule", "Games", "Mean score", "low", "high", "Fees", "Taxes", "Trades", "Turnover",
+                  f"vs {found['reference']}", "low", "high"]  # fmt: skip
+        parts += [f"<h3>{_e(arm)}</h3>", _table(header, rows)]
+        scores = [row["score"] for row in found["schedules"]]
+        figure.add_trace(
+            charts.go.Bar(
+                x=[row["schedule"] for row in found["schedules"]], y=[s["mean"] for s in scores], name=arm,
+                error_y={"type": "data", "symmetric": False,
+                         "array": [(s["high"] or s["mean"]) - s["mean"] for s in scores],
+                         "arrayminus": [s["mean"] - (s["low"] or s["mean"]) for s in scores]},
+            )
+        )  # fmt: skip
+    if schedules["arms"]:
+        parts.append(charts.div("schedules", figure))
+    return _section("schedules", "Slower still wins? Score by Round schedule", parts)
+
+
+def _capacity_section(analyses: Json, charts: _Charts) -> str:
+    capacity = analyses["capacity"]
+    parts = [_note(capacity["note"])]
+    if not capacity["arms"]:
+        parts.append(_note("This experiment has one Start Fund per arm: no capacity curve."))
+    figure = charts.figure(title="Mean return by Start Fund")
+    for arm, found in capacity["arms"].items():
+        rows = [[f["start_fund"], f["games"], f["mean_score"], f["mean_return"], f["median_return"], f["fees"],
+                 f.get("capped_share")] for f in found["funds"]]  # fmt: skip
+        binds = found["cap_binds_from"]
+        parts += [
+            f"<h3>{_e(arm)}</h3>",
+            _table(["Start Fund", "Games", "Mean score", "Mean return", "Median return", "Fees", "Capped share"], rows),
+            _note(f"The volume cap binds from a Start Fund of {binds:,.0f}." if binds else ""),
+        ]
+        figure.add_trace(
+            charts.go.Scatter(x=[f["start_fund"] for f in found["funds"]], y=[f["mean_return"] for f in found["funds"]],
+                              mode="lines+markers", name=arm)
+        )  # fmt: skip
+    if capacity["arms"]:
+        figure.update_xaxes(type="log")
+        parts.append(charts.div("capacity", figure))
+    return _section("capacity", "Small fish: score as the Start Fund grows", parts)
+
+
+_NAV = (("summary", "Summary"), ("seasonality", "Seasonality"), ("crash-stress", "Crash stress"),
+        ("schedules", "Slower trading"), ("capacity", "Capacity"))  # fmt: skip
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="tradegame">
+<title>{title}</title>
+<style>{style}</style>
+</head>
+<body>
+<header><h1>{heading}</h1>
+{nav}
+</header>
+<main>
+{body}
+</main>
+</body>
+</html>
+"""
+
+# The Game report's look (reporting/html_report.py), so the two pages read alike.
+_STYLE = """
+body { font-family: "DejaVu Sans", system-ui, sans-serif; margin: 0; color: #222; background: #fafafa; }
+header { background: #24344d; color: #fff; padding: 12px 24px; }
+header h1 { margin: 0 0 6px 0; font-size: 1.5em; }
+header nav a { color: #cfe0ff; text-decoration: none; font-size: 0.9em; }
+main { padding: 8px 24px 48px 24px; max-width: 1280px; }
+section { background: #fff; border: 1px solid #e2e2e2; border-radius: 6px; padding: 8px 16px 16px 16px;
+          margin: 16px 0; }
+h2 { font-size: 1.2em; border-bottom: 1px solid #eee; padding-bottom: 4px; }
+h3 { font-size: 1.0em; }
+table { border-collapse: collapse; font-size: 0.85em; }
+th, td { border-bottom: 1px solid #eee; padding: 3px 8px; text-align: left; vertical-align: top; }
+thead th { background: #f0f3f8; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.facts th { background: none; width: 11em; }
+.note { color: #666; font-style: italic; }
+.chart { margin: 8px 0; }
+p.universe { background: #fff6e0; border-left: 4px solid #e0a000; padding: 6px 10px; }
+ul.verdicts li.evidence { color: #1a5f1a; }
+ul.verdicts li.no-evidence { color: #444; }
+"""
+
+
+def render_experiment_html(analyses: Json, *, title: str | None = None) -> str:
+    """The page of ``analyses`` (``experiment_analyses``' mapping): one self-contained HTML string."""
+    charts = _Charts()
+    page_title = title or f"{analyses['experiment']['name']}: experiment report"
+    sections = [
+        _header(analyses),
+        _seasonality_section(analyses, charts),
+        _crash_section(analyses, charts),
+        _schedule_section(analyses, charts),
+        _capacity_section(analyses, charts),
+    ]
+    nav = "<nav>" + " · ".join(f'<a href="#{anchor}">{_e(label)}</a>' for anchor, label in _NAV) + "</nav>"
+    return _PAGE.format(title=_e(page_title), style=_STYLE, heading=_e(page_title), nav=nav, body="\n".join(sections))
