@@ -136,5 +136,10 @@ def trailing_returns(
         return []
     with np.errstate(invalid="ignore", divide="ignore"):
         trailing = closes[len(closes) - 1 - skip_recent] / closes[0] - 1.0
-    eligible = [(s, float(r)) for s, r in zip(names, trailing, strict=True) if np.isfinite(r)]
-    return sorted(eligible, key=lambda item: (-item[1], item[0]))
+    keep = np.flatnonzero(np.isfinite(trailing))
+    if not len(keep):
+        return []
+    labels = np.asarray(names, dtype=object)[keep]
+    values = trailing[keep]
+    order = np.lexsort((labels.astype(str), -values))  # best first, then by symbol
+    return list(zip(labels[order].tolist(), values[order].tolist(), strict=True))
