@@ -75,6 +75,8 @@ class BooksCore:
         self._op_lots: dict[str, tuple[tuple[str, ...], tuple[tuple[str, Decimal], ...]]] = {}
         self._seen_disposals: dict[str, list[Disposal]] = {}
         self._disposal_ops: dict[str, list[str]] = {}
+        # (currency code, symbol) -> the indices of its disposals in ``_seen_disposals``, in order
+        self._seen_by_symbol: dict[tuple[str, str], list[int]] = {}
         self._tax: list[TaxEntry] = []
         self._costs: list[CostEntry] = []
         self._decisions: list[DecisionEntry] = []

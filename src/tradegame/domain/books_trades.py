@@ -87,22 +87,40 @@ class TradeBooking(BooksCore):
         gross = price.total(quantity)
         self._check_gross(gross, instrument)
         lot_id = self._check_lot_id(account, lot_id or op_id)
-        cost = gross + fee
-        self._check_cash(account, cost, f"buying {quantity.amount} {instrument.symbol}")
+        self._check_cash(account, gross + fee, f"buying {quantity.amount} {instrument.symbol}")
         tax_rate = self._tax_rate(currency, ts, f"the basis of {instrument.symbol}")
-        symbol = instrument.symbol
+        self._book_buy(op_id, ts, account, instrument, quantity, price, fee, gross, lot_id, tax_rate, reason, game)
+        return op_id
+
+    def _book_buy(
+        self,
+        op_id: str,
+        ts: datetime,
+        account: str,
+        instrument: Instrument,
+        quantity: Quantity,
+        price: Price,
+        fee: Money,
+        gross: Money,
+        lot_id: str,
+        tax_rate: Decimal | None,
+        reason: str,
+        game: str | None,
+    ) -> None:
+        """Book a validated buy: the journal's fund and buy entries, the lot, cash and the ledgers."""
+        symbol, currency, cost = instrument.symbol, instrument.quote_currency, gross.amount + fee.amount
         position_cash = position_cash_account(account, symbol)
         entries = self._entries(op_id, ts)
         entries.add(
             "fund",
-            f"fund {symbol} with {cost}",
-            cash_posting(cash_account(account, currency.code), currency, -cost.amount),
-            cash_posting(position_cash, currency, cost.amount),
+            f"fund {symbol} with {cost} {currency.code}",
+            cash_posting(cash_account(account, currency.code), currency, -cost),
+            cash_posting(position_cash, currency, cost),
         )
         entries.add(
             "buy",
             f"buy {quantity.amount} {symbol} @ {price.amount} fee {fee.amount}",
-            cash_posting(position_cash, currency, -cost.amount),
+            cash_posting(position_cash, currency, -cost),
             Posting(position_units_account(account, symbol), symbol, quantity.amount, gross.amount, currency.code),
             cash_posting(fees_account(account, symbol), currency, fee.amount),
         )
@@ -122,15 +140,14 @@ class TradeBooking(BooksCore):
         self._op_lots[op_id] = ((lot_id,), ())
         if tax_rate is not None:
             self._lot_rates[(account, lot_id)] = tax_rate
-        self._move_cash(account, currency, -cost.amount)
-        self._hold(account, symbol, quantity.amount, cost.amount)
+        self._move_cash(account, currency, -cost)
+        self._hold(account, symbol, quantity.amount, cost)
         self._costs.append(CostEntry(op_id, ts, account, symbol, "buy", quantity.amount, gross, fee))
         decision = DecisionEntry(op_id, ts, "buy", account, symbol, reason, game)
-        taxes = self._new_tax_entries(currency, op_id, ts)
-        if any(tax.kind is TaxKind.WASH_ADJUSTMENT for tax in taxes):
+        taxes = self._new_tax_entries(currency, op_id, ts, bought=symbol)
+        if taxes and any(tax.kind is TaxKind.WASH_ADJUSTMENT for tax in taxes):
             self._recount_held_cost(currency, symbol)  # the new lot took a washed loss into its basis
         self._commit(op_id, ts, entries, decision, taxes)
-        return op_id
 
     def sell(
         self,
@@ -301,7 +318,7 @@ class TradeBooking(BooksCore):
         self._hold(account, get, got, swap.basis.amount)
         self._costs.append(CostEntry(op_id, ts, account, give, "swap", given, swap.fair_value, swap.fee))
         decision = DecisionEntry(op_id, ts, "swap", account, give, reason, game)
-        self._commit(op_id, ts, entries, decision, self._new_tax_entries(currency, op_id, ts))
+        self._commit(op_id, ts, entries, decision, self._new_tax_entries(currency, op_id, ts, bought=get))
 
     # -- booking a sale and its tax lines --------------------------------------------------
 
@@ -381,55 +398,62 @@ class TradeBooking(BooksCore):
             total += part
         return total
 
-    def _new_tax_entries(self, currency: Currency, op_id: str, ts: datetime) -> list[TaxEntry]:
-        """Tax-ledger lines for the lot book's new disposals and for the ones a wash sale changed."""
-        book = self._lot_books[currency.code]
-        seen = self._seen_disposals.setdefault(currency.code, [])
-        sale_ops = self._disposal_ops.setdefault(currency.code, [])
-        changed: list[TaxEntry] = []
-        # A later purchase can only wash a loss sold within the wash window before it (lots.py),
-        # so only the tail of the list can have changed; disposals are in date order.
-        window_start = ts.date() - WASH_WINDOW
-        index = len(seen) - 1
-        while index >= 0 and seen[index].date_sold >= window_start:
-            before, after = seen[index], book.disposal_at(index)
-            if after != before:
-                change = self._taxable_gain(after, currency) - self._taxable_gain(before, currency)
-                changed.append(
-                    TaxEntry(
-                        op_id,
-                        ts,
-                        TaxKind.WASH_ADJUSTMENT,
-                        after.date_sold.year,
-                        change,
-                        after.account,
-                        after.symbol,
-                        after.term,
-                        after,
-                        linked_op_id=sale_ops[index],
-                    )
-                )
-                seen[index] = after
-            index -= 1
-        changed.reverse()
-        added = book.disposals_since(len(seen))
+    def _new_tax_entries(
+        self, currency: Currency, op_id: str, ts: datetime, *, bought: str | None = None
+    ) -> list[TaxEntry]:
+        """Tax-ledger lines for the lot book's new disposals and for the earlier ones a wash sale
+        changed, in the order of the disposals.
+
+        Only a purchase changes an earlier disposal: it washes pending losses of the symbol it
+        bought, sold within the wash window before it (lots.py; a sale's own wash changes only its
+        new disposals). So only the disposals of ``bought`` sold in that window are compared.
+        """
+        code = currency.code
+        book = self._lot_books[code]
+        seen = self._seen_disposals.setdefault(code, [])
+        taxes = [] if bought is None else self._wash_adjustments(book, currency, op_id, ts, bought)
+        start = len(seen)
+        if book.disposal_count == start:
+            return taxes
+        added = book.disposals_since(start)
+        by_symbol = self._seen_by_symbol
+        for index, disposal in enumerate(added, start):
+            by_symbol.setdefault((code, disposal.symbol), []).append(index)
         seen.extend(added)
-        sale_ops.extend(op_id for _ in added)
-        new = [
-            TaxEntry(
-                op_id,
-                ts,
-                TaxKind.DISPOSAL,
-                d.date_sold.year,
-                self._taxable_gain(d, currency),
-                d.account,
-                d.symbol,
-                d.term,
-                d,
+        self._disposal_ops.setdefault(code, []).extend(op_id for _ in added)
+        disposal_kind = TaxKind.DISPOSAL
+        for d in added:
+            gain = self._taxable_gain(d, currency)
+            taxes.append(TaxEntry(op_id, ts, disposal_kind, d.date_sold.year, gain, d.account, d.symbol, d.term, d))
+        return taxes
+
+    def _wash_adjustments(
+        self, book: LotBook, currency: Currency, op_id: str, ts: datetime, symbol: str
+    ) -> list[TaxEntry]:
+        """A wash adjustment for each disposal of ``symbol`` in the wash window the lot book changed."""
+        indices = self._seen_by_symbol.get((currency.code, symbol))
+        if not indices:
+            return []
+        seen = self._seen_disposals[currency.code]
+        sale_ops = self._disposal_ops[currency.code]
+        window_start = ts.date() - WASH_WINDOW
+        changed: list[TaxEntry] = []
+        for index in reversed(indices):  # disposals are in date order: newest first, back to the window
+            before = seen[index]
+            if before.date_sold < window_start:
+                break
+            after = book.disposal_at(index)
+            if after is before or after == before:  # the lot book replaces a disposal it changes
+                continue
+            change = self._taxable_gain(after, currency) - self._taxable_gain(before, currency)
+            year, account, term = after.date_sold.year, after.account, after.term
+            linked = sale_ops[index]
+            changed.append(
+                TaxEntry(op_id, ts, TaxKind.WASH_ADJUSTMENT, year, change, account, symbol, term, after, linked)
             )
-            for d in added
-        ]
-        return changed + new
+            seen[index] = after
+        changed.reverse()
+        return changed
 
     def _taxable_gain(self, disposal: Disposal, currency: Currency) -> Money:
         """A disposal's gain in the tax currency: proceeds and adjustment at the sale's rate, basis
