@@ -120,7 +120,7 @@ class EntryDrafts:
         self.entries: list[JournalEntry] = []
 
     def add(self, kind: str, narration: str, *postings: Posting | None) -> None:
-        moving = tuple(posting for posting in postings if posting is not None)
+        moving = tuple([posting for posting in postings if posting is not None])
         if moving:
             seq = self.first_seq + len(self.entries)
             self.entries.append(JournalEntry(self.op_id, seq, self.ts, kind, narration, moving))

@@ -104,7 +104,7 @@ class BooksCore:
         if not isinstance(currency, Currency):
             raise InvalidInputError(f"{type(currency).__name__} is not a Currency")
         known = self._currencies.get(currency.code)
-        if known is not None and known != currency:
+        if known is not None and known is not currency and known != currency:
             raise CurrencyMismatchError(
                 f"currency {currency.code} with {currency.minor_units} minor units, "
                 f"but the books use {known.minor_units}"
@@ -117,14 +117,14 @@ class BooksCore:
         if ":" in symbol or symbol == "Cash":
             raise InvalidInputError(f"symbol {symbol!r} cannot name an account (no ':' and not 'Cash')")
         known = self._instruments.get(symbol)
-        if known is not None and known != instrument:
+        if known is not None and known is not instrument and known != instrument:
             raise InvalidInputError(f"{symbol} is already booked as {known}, not {instrument}")
         self._check_currency(instrument.quote_currency)
 
     def _check_money(self, money: Money, currency: Currency, what: str, *, positive: bool) -> None:
         if not isinstance(money, Money):
             raise InvalidInputError(f"{what} must be Money, not {type(money).__name__}")
-        if money.currency != currency:
+        if money.currency is not currency and money.currency != currency:
             raise CurrencyMismatchError(f"{what} is in {money.currency.code}, expected {currency.code}")
         if money.amount != currency.round(money.amount):
             raise InvalidAmountError(f"{what} {money} has more decimals than {currency.code} allows")
@@ -139,7 +139,7 @@ class BooksCore:
         if not isinstance(price, Price):
             raise InvalidInputError(f"{instrument.symbol}: price must be a Price")
         instrument.check_quantity(quantity)
-        if price.currency != currency:
+        if price.currency is not currency and price.currency != currency:
             raise CurrencyMismatchError(f"{instrument.symbol} is quoted in {currency.code}, not {price.currency.code}")
         instrument.check_price(price.amount)
         self._check_money(fee, currency, "fee", positive=False)
@@ -151,7 +151,7 @@ class BooksCore:
             raise TooSmallError(f"{instrument.symbol}: a trade worth less than one minor unit cannot be booked")
 
     def _check_lot_id(self, account: str, lot_id: str) -> str:
-        if not isinstance(lot_id, str) or not lot_id or any(ch.isspace() for ch in lot_id):
+        if not isinstance(lot_id, str) or not lot_id or lot_id.split() != [lot_id]:  # split: at whitespace
             raise InvalidInputError(f"lot id {lot_id!r} must be a non-empty name without spaces")
         if (account, lot_id) in self._book_lots:
             raise InvalidInputError(f"lot id {lot_id!r} is already used in account {account}")

@@ -87,8 +87,11 @@ class TradeBooking(BooksCore):
         gross = price.total(quantity)
         self._check_gross(gross, instrument)
         lot_id = self._check_lot_id(account, lot_id or op_id)
-        self._check_cash(account, gross + fee, f"buying {quantity.amount} {instrument.symbol}")
-        tax_rate = self._tax_rate(currency, ts, f"the basis of {instrument.symbol}")
+        if gross.amount + fee.amount > self._cash.get((account, currency.code), _ZERO):  # (no message otherwise)
+            self._check_cash(account, gross + fee, f"buying {quantity.amount} {instrument.symbol}")
+        tax_rate = None
+        if self._tax_currency is not None:
+            tax_rate = self._tax_rate(currency, ts, f"the basis of {instrument.symbol}")
         self._book_buy(op_id, ts, account, instrument, quantity, price, fee, gross, lot_id, tax_rate, reason, game)
         return op_id
 
@@ -342,7 +345,7 @@ class TradeBooking(BooksCore):
         symbol = instrument.symbol
         currency = instrument.quote_currency
         gross = price.total(quantity)
-        tax_rate = self._tax_rate(currency, ts, f"the sale of {symbol}")
+        tax_rate = None if self._tax_currency is None else self._tax_rate(currency, ts, f"the sale of {symbol}")
         disposals = book.sell(
             account=account,
             symbol=symbol,
