@@ -317,7 +317,7 @@ class TradeBooking(BooksCore):
         self._book_lots[(account, lot_id)] = BookLot(get, got, swap.basis.amount)
         self._op_lots[op_id] = ((lot_id,), tuple((d.lot_id, d.quantity) for d in disposals))
         self._move_cash(account, currency, -cash_fee)
-        self._hold(account, give, -given, -sum((d.cost_basis for d in disposals), _ZERO))
+        self._release(account, give, given, disposals, currency)
         self._hold(account, get, got, swap.basis.amount)
         self._costs.append(CostEntry(op_id, ts, account, give, "swap", given, swap.fair_value, swap.fee))
         decision = DecisionEntry(op_id, ts, "swap", account, give, reason, game)
@@ -362,7 +362,7 @@ class TradeBooking(BooksCore):
         if tax_rate is not None:
             self._sale_rates[op_id] = tax_rate
         book_value = self._take_book_value(disposals, currency)
-        self._op_lots[op_id] = ((), tuple((d.lot_id, d.quantity) for d in disposals))
+        self._op_lots[op_id] = ((), tuple([(d.lot_id, d.quantity) for d in disposals]))
         net = gross.amount - fee.amount
         position_cash = position_cash_account(account, symbol)
         entries = self._entries(op_id, ts)
@@ -381,9 +381,7 @@ class TradeBooking(BooksCore):
             cash_posting(cash_account(account, currency.code), currency, net),
         )
         self._move_cash(account, currency, net)
-        self._hold(account, symbol, -quantity.amount, -sum((d.cost_basis for d in disposals), _ZERO))
-        if any(d.adjustment_amount for d in disposals):
-            self._recount_held_cost(currency, symbol)  # the washed loss went into lots still held
+        self._release(account, symbol, quantity.amount, disposals, currency)
         self._costs.append(CostEntry(op_id, ts, account, symbol, "sell", quantity.amount, gross, fee))
         decision = DecisionEntry(op_id, ts, kind, account, symbol, reason, game)
         self._commit(op_id, ts, entries, decision, self._new_tax_entries(currency, op_id, ts))
@@ -400,6 +398,18 @@ class TradeBooking(BooksCore):
             lot.book_value -= part
             total += part
         return total
+
+    def _release(
+        self, account: str, symbol: str, quantity: Decimal, disposals: Sequence[Disposal], currency: Currency
+    ) -> None:
+        """Take the units sold and the basis their disposals took off what ``account`` holds."""
+        basis, washed = _ZERO, False
+        for disposal in disposals:
+            basis += disposal.cost_basis
+            washed = washed or bool(disposal.adjustment_amount)
+        self._hold(account, symbol, -quantity, -basis)
+        if washed:  # a washed loss went into lots still held, maybe in another account
+            self._recount_held_cost(currency, symbol)
 
     def _new_tax_entries(
         self, currency: Currency, op_id: str, ts: datetime, *, bought: str | None = None
@@ -423,7 +433,7 @@ class TradeBooking(BooksCore):
         for index, disposal in enumerate(added, start):
             by_symbol.setdefault((code, disposal.symbol), []).append(index)
         seen.extend(added)
-        self._disposal_ops.setdefault(code, []).extend(op_id for _ in added)
+        self._disposal_ops.setdefault(code, []).extend([op_id] * len(added))
         disposal_kind = TaxKind.DISPOSAL
         for d in added:
             gain = self._taxable_gain(d, currency)

@@ -157,12 +157,10 @@ class JournalEntry:
             and seq >= 1
             and type(self.kind) is str
             and self.kind in _GOOD_NAMES
-            and all(type(posting) is Posting for posting in postings)
+            and _balanced(postings)
         ):
-            if any(self.weights().values()):
-                self._check()  # raises UnbalancedEntryError with the residual
             return
-        self._check()
+        self._check()  # raises with the message of the first rule broken
 
     def _check(self) -> None:
         """Every rule of an entry, with the message of the first one broken."""
@@ -192,6 +190,19 @@ class JournalEntry:
                 currency, value = posting.commodity, posting.units
             sums[currency] = sums.get(currency, _ZERO) + value
         return sums
+
+
+def _balanced(postings: tuple[object, ...]) -> bool:
+    """Whether every item is a ``Posting`` and their weights sum to zero per currency."""
+    sums: dict[str, Decimal] = {}
+    for posting in postings:
+        if type(posting) is not Posting:
+            return False
+        value, currency = posting.value, posting.value_currency
+        if value is None or currency is None:  # ``Posting.weight``, inline
+            currency, value = posting.commodity, posting.units
+        sums[currency] = sums.get(currency, _ZERO) + value
+    return not any(sums.values())
 
 
 def _matches(account: str, prefix: str) -> bool:
