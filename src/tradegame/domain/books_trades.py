@@ -147,10 +147,7 @@ class TradeBooking(BooksCore):
         self._hold(account, symbol, quantity.amount, cost)
         self._costs.append(CostEntry(op_id, ts, account, symbol, "buy", quantity.amount, gross, fee))
         decision = DecisionEntry(op_id, ts, "buy", account, symbol, reason, game)
-        taxes = self._new_tax_entries(currency, op_id, ts, bought=symbol)
-        if taxes and any(tax.kind is TaxKind.WASH_ADJUSTMENT for tax in taxes):
-            self._recount_held_cost(currency, symbol)  # the new lot took a washed loss into its basis
-        self._commit(op_id, ts, entries, decision, taxes)
+        self._commit(op_id, ts, entries, decision, self._new_tax_entries(currency, op_id, ts, (account, symbol)))
 
     def sell(
         self,
@@ -321,7 +318,7 @@ class TradeBooking(BooksCore):
         self._hold(account, get, got, swap.basis.amount)
         self._costs.append(CostEntry(op_id, ts, account, give, "swap", given, swap.fair_value, swap.fee))
         decision = DecisionEntry(op_id, ts, "swap", account, give, reason, game)
-        self._commit(op_id, ts, entries, decision, self._new_tax_entries(currency, op_id, ts, bought=get))
+        self._commit(op_id, ts, entries, decision, self._new_tax_entries(currency, op_id, ts, (account, get)))
 
     # -- booking a sale and its tax lines --------------------------------------------------
 
@@ -403,28 +400,33 @@ class TradeBooking(BooksCore):
         self, account: str, symbol: str, quantity: Decimal, disposals: Sequence[Disposal], currency: Currency
     ) -> None:
         """Take the units sold and the basis their disposals took off what ``account`` holds."""
-        basis, washed = _ZERO, False
+        basis = washed = _ZERO
         for disposal in disposals:
             basis += disposal.cost_basis
-            washed = washed or bool(disposal.adjustment_amount)
+            washed += disposal.adjustment_amount
         self._hold(account, symbol, -quantity, -basis)
-        if washed:  # a washed loss went into lots still held, maybe in another account
-            self._recount_held_cost(currency, symbol)
+        if washed:  # the sale's washed loss went into the basis of lots still held, in any account
+            holders = [name for name in self._accounts if (name, symbol) in self._held]
+            if len(holders) == 1:
+                self._held_cost[(holders[0], symbol)] += washed
+            else:
+                self._recount_held_cost(currency, symbol)
 
     def _new_tax_entries(
-        self, currency: Currency, op_id: str, ts: datetime, *, bought: str | None = None
+        self, currency: Currency, op_id: str, ts: datetime, bought: tuple[str, str] | None = None
     ) -> list[TaxEntry]:
         """Tax-ledger lines for the lot book's new disposals and for the earlier ones a wash sale
         changed, in the order of the disposals.
 
         Only a purchase changes an earlier disposal: it washes pending losses of the symbol it
         bought, sold within the wash window before it (lots.py; a sale's own wash changes only its
-        new disposals). So only the disposals of ``bought`` sold in that window are compared.
+        new disposals). So only the disposals of ``bought`` (account, symbol) sold in that window are
+        compared; the losses washed went into the basis of the lot just bought.
         """
         code = currency.code
         book = self._lot_books[code]
         seen = self._seen_disposals.setdefault(code, [])
-        taxes = [] if bought is None else self._wash_adjustments(book, currency, op_id, ts, bought)
+        taxes = [] if bought is None else self._wash_adjustments(book, currency, op_id, ts, *bought)
         start = len(seen)
         if book.disposal_count == start:
             return taxes
@@ -441,9 +443,10 @@ class TradeBooking(BooksCore):
         return taxes
 
     def _wash_adjustments(
-        self, book: LotBook, currency: Currency, op_id: str, ts: datetime, symbol: str
+        self, book: LotBook, currency: Currency, op_id: str, ts: datetime, buyer: str, symbol: str
     ) -> list[TaxEntry]:
-        """A wash adjustment for each disposal of ``symbol`` in the wash window the lot book changed."""
+        """A wash adjustment for each disposal of ``symbol`` in the wash window the lot book changed;
+        the loss it disallowed moved into the basis of ``buyer``'s new lot."""
         indices = self._seen_by_symbol.get((currency.code, symbol))
         if not indices:
             return []
@@ -451,6 +454,7 @@ class TradeBooking(BooksCore):
         sale_ops = self._disposal_ops[currency.code]
         window_start = ts.date() - WASH_WINDOW
         changed: list[TaxEntry] = []
+        moved = _ZERO
         for index in reversed(indices):  # disposals are in date order: newest first, back to the window
             before = seen[index]
             if before.date_sold < window_start:
@@ -465,6 +469,9 @@ class TradeBooking(BooksCore):
                 TaxEntry(op_id, ts, TaxKind.WASH_ADJUSTMENT, year, change, account, symbol, term, after, linked)
             )
             seen[index] = after
+            moved += after.adjustment_amount - before.adjustment_amount
+        if moved:
+            self._held_cost[(buyer, symbol)] += moved
         changed.reverse()
         return changed
 
