@@ -234,10 +234,7 @@ class TradeBooking(BooksCore):
             lot_id=lot_id,
             game=game,
         )
-        if tax_rate is not None:
-            self._sale_rates[op_id] = tax_rate
-            self._lot_rates[(account, lot_id)] = tax_rate
-        self._book_swap(op_id, ts, swap, lot_id, disposals, reason, game)
+        self._book_swap(op_id, ts, swap, lot_id, disposals, tax_rate, reason, game)
         return op_id
 
     def _check_swap(
@@ -285,11 +282,15 @@ class TradeBooking(BooksCore):
         swap: _Swap,
         lot_id: str,
         disposals: Sequence[Disposal],
+        tax_rate: Decimal | None,
         reason: str,
         game: str | None,
     ) -> None:
         """Book a swap the lot book has taken: the journal, the book lots, cash and the ledgers."""
         account, give, get, currency = swap.account, swap.give.symbol, swap.get.symbol, swap.currency
+        if tax_rate is not None:
+            self._sale_rates[op_id] = tax_rate
+            self._lot_rates[(account, lot_id)] = tax_rate
         book_value = self._take_book_value(disposals, currency)
         fee, cash_fee, fair_value = swap.fee.amount, swap.cash_fee.amount, swap.fair_value.amount
         given, got = swap.give_quantity.amount, swap.get_quantity.amount

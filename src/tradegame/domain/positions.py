@@ -42,9 +42,16 @@ pooling. A buy of 10 ACME @ 100.00 with a 1.00 fee, sold @ 120.00 with a 1.00 fe
 of 200.00 and fees of 2.00 in the journal, and a tax gain of 198.00 on the tax ledger.
 
 Wash sales change a disposal after the fact (``LotBook`` replaces it in its list). The tax
-ledger stays append only: after every operation the books compare the lot book's disposals
-with those already recorded and append a ``WASH_ADJUSTMENT`` line for each change, carrying the
-change in gain and linked to the op id of the sale (``linked_op_id``).
+ledger stays append only: after a purchase (the only operation that can change an earlier
+disposal) the books compare the lot book's disposals of the symbol bought, sold within the wash
+window, with those already recorded and append a ``WASH_ADJUSTMENT`` line for each change,
+carrying the change in gain and linked to the op id of the sale (``linked_op_id``); every
+operation appends a ``DISPOSAL`` line per new disposal.
+
+``held``, ``held_cost`` and ``holdings`` answer in O(1) what the open lots hold per (account,
+asset): units, and their tax basis. Each booking keeps them in step as it moves the lot book
+(a buy adds its lot, a sale takes its disposals' basis off, a split scales units, a wash sale
+adds the loss it moved to the lot that took it); callers never update them.
 
 There is one ``LotBook`` per currency: wash sales match a symbol, and a symbol has one quote
 currency.
