@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from types import MappingProxyType
 
 from tradegame.domain.books_chart import BookLot, EntryDrafts
 from tradegame.domain.books_records import CostEntry, DecisionEntry, FxSource, TaxEntry
@@ -71,7 +70,6 @@ class BooksCore:
         # (account, symbol) -> units and tax basis of its open lots, kept in step by every booking
         self._held: dict[tuple[str, str], Decimal] = {}
         self._held_cost: dict[tuple[str, str], Decimal] = {}
-        self._holdings_view = MappingProxyType(self._held)
         self._op_lots: dict[str, tuple[tuple[str, ...], tuple[tuple[str, Decimal], ...]]] = {}
         self._seen_disposals: dict[str, list[Disposal]] = {}
         self._disposal_ops: dict[str, list[str]] = {}

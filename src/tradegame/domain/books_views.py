@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
+from types import MappingProxyType
 
 from tradegame.domain.books_chart import (
     dividends_account,
@@ -120,7 +121,7 @@ class BooksViews(BooksCore):
 
     def holdings(self) -> Mapping[tuple[str, str], Decimal]:
         """A read-only live view of the units held per (account, asset), nonzero only."""
-        return self._holdings_view
+        return MappingProxyType(self._held)  # made per call: the books stay picklable
 
     def open_lots(self, account: str | None = None, symbol: str | None = None) -> tuple[OpenLot, ...]:
         """Open tax lots across every currency, optionally for one account and/or symbol."""
