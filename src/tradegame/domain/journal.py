@@ -32,6 +32,8 @@ _ZERO = Decimal(0)
 
 def require_utc(timestamp: object, what: str = "timestamp") -> datetime:
     """Return ``timestamp`` converted to UTC; refuse a naive datetime or anything else."""
+    if type(timestamp) is datetime and timestamp.tzinfo is UTC and not timestamp.fold:
+        return timestamp  # already what astimezone(UTC) would give
     if not isinstance(timestamp, datetime):
         raise InvalidInputError(f"{what} must be a datetime, not {type(timestamp).__name__}")
     if timestamp.tzinfo is None or timestamp.utcoffset() is None:
@@ -83,6 +85,31 @@ class Posting:
     value_currency: str | None = None
 
     def __post_init__(self) -> None:
+        units, value, account, commodity = self.units, self.value, self.account, self.commodity
+        if (  # the common case, checked inline: names seen before and Decimal amounts (no conversion)
+            type(units) is Decimal
+            and units.is_finite()
+            and units
+            and type(account) is str
+            and account in _GOOD_ACCOUNTS
+            and type(commodity) is str
+            and commodity in _GOOD_NAMES
+        ):
+            if value is None:
+                if self.value_currency is None:
+                    return
+            elif (
+                type(value) is Decimal
+                and value.is_finite()
+                and (not value or (value > 0) == (units > 0))
+                and type(self.value_currency) is str
+                and self.value_currency in _GOOD_NAMES
+            ):
+                return
+        self._check()
+
+    def _check(self) -> None:
+        """Every rule of a posting, with the message of the first one broken."""
         _check_account(self.account)
         _check_name(self.commodity, f"{self.account}: commodity")
         units = to_decimal(self.units, f"{self.account}: units")
@@ -118,6 +145,25 @@ class JournalEntry:
     postings: tuple[Posting, ...]
 
     def __post_init__(self) -> None:
+        _check_name(self.op_id, "op id")  # the first rule either way (a new op id is checked here)
+        postings, ts, seq = self.postings, self.timestamp, self.seq
+        if (  # the common case, checked inline: a tuple of Postings at a UTC time (no conversion)
+            type(postings) is tuple
+            and len(postings) >= 2
+            and type(ts) is datetime
+            and ts.tzinfo is UTC
+            and not ts.fold
+            and type(seq) is int
+            and seq >= 1
+            and type(self.kind) is str
+            and self.kind in _GOOD_NAMES
+            and _balanced(postings)
+        ):
+            return
+        self._check()  # raises with the message of the first rule broken
+
+    def _check(self) -> None:
+        """Every rule of an entry, with the message of the first one broken."""
         _check_name(self.op_id, "op id")
         if isinstance(self.seq, bool) or not isinstance(self.seq, int) or self.seq < 1:
             raise InvalidInputError(f"entry {self.op_id}: seq must be a positive integer, got {self.seq!r}")
@@ -139,9 +185,24 @@ class JournalEntry:
         """The sum of the postings' weights per currency (all zero for a valid entry)."""
         sums: dict[str, Decimal] = {}
         for posting in self.postings:
-            currency, amount = posting.weight
-            sums[currency] = sums.get(currency, _ZERO) + amount
+            value, currency = posting.value, posting.value_currency
+            if value is None or currency is None:  # ``Posting.weight``, inline
+                currency, value = posting.commodity, posting.units
+            sums[currency] = sums.get(currency, _ZERO) + value
         return sums
+
+
+def _balanced(postings: tuple[object, ...]) -> bool:
+    """Whether every item is a ``Posting`` and their weights sum to zero per currency."""
+    sums: dict[str, Decimal] = {}
+    for posting in postings:
+        if type(posting) is not Posting:
+            return False
+        value, currency = posting.value, posting.value_currency
+        if value is None or currency is None:  # ``Posting.weight``, inline
+            currency, value = posting.commodity, posting.units
+        sums[currency] = sums.get(currency, _ZERO) + value
+    return not any(sums.values())
 
 
 def _matches(account: str, prefix: str) -> bool:
@@ -238,13 +299,20 @@ class Journal:
         self._entries.append(entry)
         self._view = None
         self._by_op.setdefault(entry.op_id, []).append(entry)
+        by_account, all_units, all_values = self._by_account, self._units, self._values
         for posting in entry.postings:
-            self._by_account.setdefault(posting.account, []).append((entry, posting))
-            units = self._units.setdefault(posting.account, {})
+            account = posting.account
+            units = all_units.get(account)
+            if units is None:  # an account's first posting: its lists and running balances
+                units = all_units[account] = {}
+                all_values[account] = {}
+                by_account[account] = []
+            by_account[account].append((entry, posting))
             units[posting.commodity] = units.get(posting.commodity, _ZERO) + posting.units
-            values = self._values.setdefault(posting.account, {})
-            if posting.value is not None and posting.value_currency is not None:
-                values[posting.value_currency] = values.get(posting.value_currency, _ZERO) + posting.value
+            value, currency = posting.value, posting.value_currency
+            if value is not None and currency is not None:
+                values = all_values[account]
+                values[currency] = values.get(currency, _ZERO) + value
 
     @staticmethod
     def _sum(per_account: dict[str, dict[str, Decimal]], prefix: str) -> dict[str, Decimal]:

@@ -30,6 +30,8 @@ ROUNDING: Final = ROUND_HALF_EVEN
 
 def to_decimal(value: object, what: str = "value") -> Decimal:
     """Convert an ``int``, ``str`` or ``Decimal`` to a finite ``Decimal``; refuse floats."""
+    if type(value) is Decimal and value.is_finite():
+        return value  # the common case, first
     if isinstance(value, bool | float):
         raise InvalidAmountError(f"{what} must be a Decimal, int or str, not {type(value).__name__}")
     if isinstance(value, Decimal):
@@ -86,7 +88,9 @@ class Money:
     currency: Currency
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "amount", to_decimal(self.amount, "money amount"))
+        amount = self.amount
+        if type(amount) is not Decimal or not amount.is_finite():  # else to_decimal would keep it
+            object.__setattr__(self, "amount", to_decimal(amount, "money amount"))
 
     @classmethod
     def of(cls, amount: object, currency: Currency) -> Money:
@@ -104,11 +108,13 @@ class Money:
             raise CurrencyMismatchError(f"cannot combine {self.currency} with {other.currency}")
 
     def __add__(self, other: Money) -> Money:
-        self._same(other)
+        if type(other) is not Money or other.currency is not self.currency:
+            self._same(other)
         return Money(self.amount + other.amount, self.currency)
 
     def __sub__(self, other: Money) -> Money:
-        self._same(other)
+        if type(other) is not Money or other.currency is not self.currency:
+            self._same(other)
         return Money(self.amount - other.amount, self.currency)
 
     def __neg__(self) -> Money:
@@ -147,7 +153,8 @@ class Price:
         value = to_decimal(self.amount, "price")
         if value < 0:
             raise InvalidAmountError(f"price {value} must not be negative")
-        object.__setattr__(self, "amount", value)
+        if value is not self.amount:
+            object.__setattr__(self, "amount", value)
 
     def total(self, quantity: Quantity) -> Money:
         """Price times quantity, rounded to the currency's minor unit (the fill-booking point)."""
@@ -164,7 +171,8 @@ class Quantity:
         value = to_decimal(self.amount, "quantity")
         if value < 0:
             raise InvalidAmountError(f"quantity {value} must not be negative")
-        object.__setattr__(self, "amount", value)
+        if value is not self.amount:
+            object.__setattr__(self, "amount", value)
 
     def __add__(self, other: Quantity) -> Quantity:
         return Quantity(self.amount + other.amount)

@@ -1,0 +1,255 @@
+"""The state every part of ``Books`` shares, the checks an operation makes before it changes
+anything, and the steps every booking ends with.
+
+``BooksCore`` holds the accounts, the journal, cash, payables, the lot books and the book side of
+each lot, the ledgers, the held units and basis per (account, asset) and the op counter. Its
+``_check_*`` methods change nothing (an operation validates in full first); ``_move_cash``,
+``_hold`` and ``_commit`` are the last steps of a booking. The operations themselves live in the
+parts that subclass it (see ``positions``). Standard library and ``tradegame.domain`` only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from tradegame.domain.books_chart import BookLot, EntryDrafts
+from tradegame.domain.books_records import CostEntry, DecisionEntry, FxSource, TaxEntry
+from tradegame.domain.errors import (
+    CurrencyMismatchError,
+    InsufficientFundsError,
+    InsufficientHoldingsError,
+    InvalidAmountError,
+    InvalidInputError,
+    InvariantError,
+    TooSmallError,
+)
+from tradegame.domain.instruments import Account, Instrument, LotMethod
+from tradegame.domain.journal import Journal, require_utc
+from tradegame.domain.lots import Disposal, LotBook
+from tradegame.domain.money import Currency, Money, Price, Quantity
+
+__all__ = ["BooksCore"]
+
+_ZERO = Decimal(0)
+
+
+class BooksCore:
+    """The shared state, checks and last booking steps of ``Books`` (see the module docstring)."""
+
+    def __init__(
+        self,
+        accounts: Iterable[Account],
+        *,
+        wash_sales: bool = True,
+        tax_currency: Currency | None = None,
+        fx: FxSource | None = None,
+    ) -> None:
+        self._accounts: dict[str, Account] = {}
+        for account in accounts:
+            if not isinstance(account, Account):
+                raise InvalidInputError(f"{type(account).__name__} is not an Account")
+            if account.name in self._accounts:
+                raise InvalidInputError(f"account {account.name!r} is given twice")
+            self._accounts[account.name] = account
+        if not self._accounts:
+            raise InvalidInputError("books need at least one account")
+        self._wash_sales = wash_sales
+        self._journal = Journal()
+        self._cash: dict[tuple[str, str], Decimal] = {}
+        self._payables: dict[tuple[str, str], Decimal] = {}
+        self._tax_currency = tax_currency
+        self._fx = fx
+        self._lot_rates: dict[tuple[str, str], Decimal] = {}  # (account, lot id) -> tax units per unit at purchase
+        self._sale_rates: dict[str, Decimal] = {}  # sale op id -> tax units per unit at the sale
+        self._currencies: dict[str, Currency] = {}
+        self._instruments: dict[str, Instrument] = {}
+        self._lot_books: dict[str, LotBook] = {}
+        self._book_lots: dict[tuple[str, str], BookLot] = {}
+        # (account, symbol) -> units and tax basis of its open lots, kept in step by every booking
+        self._held: dict[tuple[str, str], Decimal] = {}
+        self._held_cost: dict[tuple[str, str], Decimal] = {}
+        self._op_lots: dict[str, tuple[tuple[str, ...], tuple[tuple[str, Decimal], ...]]] = {}
+        self._seen_disposals: dict[str, list[Disposal]] = {}
+        self._disposal_ops: dict[str, list[str]] = {}
+        # (currency code, symbol) -> the indices of its disposals in ``_seen_disposals``, in order
+        self._seen_by_symbol: dict[tuple[str, str], list[int]] = {}
+        self._tax: list[TaxEntry] = []
+        self._costs: list[CostEntry] = []
+        self._decisions: list[DecisionEntry] = []
+        self._ops = 0
+        self._last_ts: datetime | None = None
+
+    # -- validation (changes nothing) ------------------------------------------------------
+
+    def _begin(self, ts: datetime, reason: str) -> tuple[str, datetime]:
+        """The op id the next operation will get, and its timestamp checked and in UTC."""
+        ts = require_utc(ts)
+        if self._last_ts is not None and ts < self._last_ts:
+            raise InvalidInputError(f"{ts.isoformat()} is before the last operation at {self._last_ts.isoformat()}")
+        if not isinstance(reason, str):
+            raise InvalidInputError(f"reason must be a str, not {type(reason).__name__}")
+        return f"op-{self._ops + 1:06d}", ts
+
+    def _account(self, account: str) -> Account:
+        found = self._accounts.get(account)
+        if found is None:
+            raise InvalidInputError(f"unknown account {account!r}; the books hold {', '.join(self._accounts)}")
+        return found
+
+    def _check_currency(self, currency: Currency) -> None:
+        if not isinstance(currency, Currency):
+            raise InvalidInputError(f"{type(currency).__name__} is not a Currency")
+        known = self._currencies.get(currency.code)
+        if known is not None and known is not currency and known != currency:
+            raise CurrencyMismatchError(
+                f"currency {currency.code} with {currency.minor_units} minor units, "
+                f"but the books use {known.minor_units}"
+            )
+
+    def _check_instrument(self, instrument: Instrument) -> None:
+        if not isinstance(instrument, Instrument):
+            raise InvalidInputError(f"{type(instrument).__name__} is not an Instrument")
+        symbol = instrument.symbol
+        if ":" in symbol or symbol == "Cash":
+            raise InvalidInputError(f"symbol {symbol!r} cannot name an account (no ':' and not 'Cash')")
+        known = self._instruments.get(symbol)
+        if known is not None and known is not instrument and known != instrument:
+            raise InvalidInputError(f"{symbol} is already booked as {known}, not {instrument}")
+        self._check_currency(instrument.quote_currency)
+
+    def _check_money(self, money: Money, currency: Currency, what: str, *, positive: bool) -> None:
+        if not isinstance(money, Money):
+            raise InvalidInputError(f"{what} must be Money, not {type(money).__name__}")
+        if money.currency is not currency and money.currency != currency:
+            raise CurrencyMismatchError(f"{what} is in {money.currency.code}, expected {currency.code}")
+        if money.amount != currency.round(money.amount):
+            raise InvalidAmountError(f"{what} {money} has more decimals than {currency.code} allows")
+        if money.amount < 0 or (positive and money.amount == 0):
+            raise InvalidAmountError(f"{what} {money} must be {'positive' if positive else 'zero or more'}")
+
+    def _check_trade(self, instrument: Instrument, quantity: Quantity, price: Price, fee: Money) -> Currency:
+        self._check_instrument(instrument)
+        currency = instrument.quote_currency
+        if not isinstance(quantity, Quantity):
+            raise InvalidInputError(f"{instrument.symbol}: quantity must be a Quantity")
+        if not isinstance(price, Price):
+            raise InvalidInputError(f"{instrument.symbol}: price must be a Price")
+        instrument.check_quantity(quantity)
+        if price.currency is not currency and price.currency != currency:
+            raise CurrencyMismatchError(f"{instrument.symbol} is quoted in {currency.code}, not {price.currency.code}")
+        instrument.check_price(price.amount)
+        self._check_money(fee, currency, "fee", positive=False)
+        return currency
+
+    @staticmethod
+    def _check_gross(gross: Money, instrument: Instrument) -> None:
+        if not gross.amount:
+            raise TooSmallError(f"{instrument.symbol}: a trade worth less than one minor unit cannot be booked")
+
+    def _check_lot_id(self, account: str, lot_id: str) -> str:
+        if not isinstance(lot_id, str) or not lot_id or lot_id.split() != [lot_id]:  # split: at whitespace
+            raise InvalidInputError(f"lot id {lot_id!r} must be a non-empty name without spaces")
+        if (account, lot_id) in self._book_lots:
+            raise InvalidInputError(f"lot id {lot_id!r} is already used in account {account}")
+        return lot_id
+
+    def _check_cash(self, account: str, amount: Money, what: str) -> None:
+        held = self._cash.get((account, amount.currency.code), _ZERO)
+        if amount.amount > held:
+            raise InsufficientFundsError(
+                f"{what} needs {amount} but account {account} holds {held} {amount.currency.code}"
+            )
+
+    @staticmethod
+    def _unit_price(value: Money, quantity: Quantity, symbol: str) -> Decimal:
+        price = value.amount / quantity.amount
+        if value.currency.round(price * quantity.amount) != value.amount:
+            raise InvalidAmountError(f"{symbol}: {value} over {quantity.amount} units has no exact unit price")
+        return price
+
+    # -- booking (after validation) --------------------------------------------------------
+
+    def _entries(self, op_id: str, ts: datetime) -> EntryDrafts:
+        return EntryDrafts(op_id, ts, self._journal.next_seq)
+
+    def _held_in(self, account: str, instrument: Instrument, quantity: Quantity) -> LotBook:
+        """The lot book to sell ``instrument`` from (it checks the quantity held itself)."""
+        book = self._lot_books.get(instrument.quote_currency.code)
+        if book is None or instrument.symbol not in self._instruments:
+            raise InsufficientHoldingsError(f"selling {quantity.amount} {instrument.symbol} but {account} holds 0")
+        return book
+
+    def _remember(self, instrument: Instrument) -> None:
+        self._instruments[instrument.symbol] = instrument
+        self._currencies[instrument.quote_currency.code] = instrument.quote_currency
+
+    def _lot_book(self, currency: Currency) -> LotBook:
+        book = self._lot_books.get(currency.code)
+        if book is None:
+            methods = {name: account.lot_method for name, account in self._accounts.items()}
+            book = LotBook(currency, LotMethod.FIFO, wash_sales=self._wash_sales, methods=methods)
+            self._lot_books[currency.code] = book
+        return book
+
+    def _tax_rate(self, currency: Currency, ts: datetime, what: str) -> Decimal | None:
+        """Tax-currency units per unit of ``currency`` known at ``ts``; None when no conversion is
+        needed. Raises (before anything changes) when a conversion is needed and no rate is known."""
+        tax = self._tax_currency
+        if tax is None or tax.code == currency.code:
+            return None
+        rate = self._fx(currency.code, tax.code, ts) if self._fx is not None else None
+        if rate is None or not rate.is_finite() or rate <= 0:
+            raise InvalidInputError(
+                f"{what}: no {currency.code} to {tax.code} rate known at {ts.isoformat()}, "
+                f"so its tax line cannot be converted into the tax currency"
+            )
+        return rate
+
+    def _in_tax_currency(self, amount: Money, ts: datetime, what: str) -> Money:
+        rate = self._tax_rate(amount.currency, ts, what)
+        if rate is None:
+            return amount
+        assert self._tax_currency is not None
+        return Money(self._tax_currency.round(amount.amount * rate), self._tax_currency)
+
+    def _hold(self, account: str, symbol: str, units: Decimal, cost: Decimal) -> None:
+        """Add ``units`` and tax basis ``cost`` (both negative for a sale) to ``account``'s ``symbol``."""
+        key = (account, symbol)
+        after = self._held.get(key, _ZERO) + units
+        if after:
+            self._held[key] = after
+            self._held_cost[key] = self._held_cost.get(key, _ZERO) + cost
+        else:  # every lot is gone, and with it all of their basis
+            del self._held[key]
+            self._held_cost.pop(key, None)
+
+    def _recount_held_cost(self, currency: Currency, symbol: str) -> None:
+        """Take the basis of ``symbol`` per account from the lot book again (a wash sale moved a
+        disallowed loss into replacement lots, which may sit in any account; units do not change)."""
+        costs: dict[str, Decimal] = {}
+        for lot in self._lot_books[currency.code].open_lots(None, symbol):
+            costs[lot.account] = costs.get(lot.account, _ZERO) + lot.cost_basis
+        for account, cost in costs.items():
+            self._held_cost[(account, symbol)] = cost
+
+    def _move_cash(self, account: str, currency: Currency, amount: Decimal) -> None:
+        key = (account, currency.code)
+        self._cash[key] = self._cash.get(key, _ZERO) + amount
+        if self._cash[key] < 0:
+            raise InvariantError(f"cash of {account} in {currency.code} would go negative")
+
+    def _commit(
+        self,
+        op_id: str,
+        ts: datetime,
+        entries: EntryDrafts,
+        decision: DecisionEntry,
+        taxes: Sequence[TaxEntry] = (),
+    ) -> None:
+        self._journal.extend(entries.entries)
+        self._tax.extend(taxes)
+        self._decisions.append(decision)
+        self._ops += 1
+        self._last_ts = ts

@@ -1,0 +1,217 @@
+"""The records ``Books`` keep and hand out: ledger lines, the read-only views, and ``replay``.
+
+The tax ledger (``TaxEntry``), transaction-cost ledger (``CostEntry``) and decision log
+(``DecisionEntry``) lines, a journal line with its running balance (``LedgerLine``), the view of a
+position and of a running cost, the live state (``BooksState``), and ``replay``, which rebuilds
+that state from journal entries alone. Standard library and ``tradegame.domain`` only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from tradegame.domain.errors import CurrencyMismatchError
+from tradegame.domain.holding import Term
+from tradegame.domain.instruments import Instrument
+from tradegame.domain.journal import Journal, JournalEntry
+from tradegame.domain.lots import Disposal, OpenLot
+from tradegame.domain.money import Money, Price, Quantity
+from tradegame.domain.tax import YearTax
+
+__all__ = [
+    "BooksState",
+    "CostEntry",
+    "DecisionEntry",
+    "FxSource",
+    "LedgerLine",
+    "Position",
+    "RunningCostView",
+    "TaxEntry",
+    "TaxKind",
+    "nonzero",
+    "replay",
+]
+
+FxSource = Callable[[str, str, datetime], Decimal | None]
+"""Units of the second currency per unit of the first, as known at a time (None: unknown)."""
+
+_ZERO = Decimal(0)
+
+
+class TaxKind(StrEnum):
+    """What a tax-ledger line records."""
+
+    DISPOSAL = "disposal"
+    WASH_ADJUSTMENT = "wash-adjustment"
+    DIVIDEND = "dividend"
+    TAX_DUE = "tax-due"
+
+
+@dataclass(frozen=True, slots=True)
+class TaxEntry:
+    """One line of the tax ledger.
+
+    ``amount`` is the taxable gain of a disposal, the change of gain a wash adjustment makes to
+    an earlier disposal (``linked_op_id`` names the sale), the dividend income, or the change of
+    tax due recorded for ``year``. ``year`` is the tax year the amount belongs to: the year of
+    the sale for a disposal and for its later wash adjustments.
+    """
+
+    op_id: str
+    timestamp: datetime
+    kind: TaxKind
+    year: int
+    amount: Money
+    account: str | None = None
+    symbol: str | None = None
+    term: Term | None = None
+    disposal: Disposal | None = None
+    linked_op_id: str | None = None
+    detail: YearTax | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CostEntry:
+    """One line of the transaction-cost ledger: the fee an operation paid on ``notional``."""
+
+    op_id: str
+    timestamp: datetime
+    account: str
+    symbol: str
+    action: str
+    quantity: Decimal
+    notional: Money
+    fee: Money
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionEntry:
+    """One line of the decision log: what was done, to what, and why."""
+
+    op_id: str
+    timestamp: datetime
+    action: str
+    account: str | None
+    subject: str | None
+    reason: str
+    game: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerLine:
+    """A journal posting to one account, with the account's running balance after it."""
+
+    op_id: str
+    seq: int
+    timestamp: datetime
+    kind: str
+    narration: str
+    account: str
+    commodity: str
+    units: Decimal
+    value: Decimal | None
+    balance_units: Decimal
+    balance_value: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A read-only view of one instrument in one account, with every ledger linked by op id.
+
+    ``book_cost`` is the journal's book value of the units held (gross cost without fees);
+    ``tax_basis`` is the lot book's basis of the same units (fees and wash adjustments in).
+    """
+
+    account: str
+    instrument: Instrument
+    quantity: Decimal
+    book_cost: Money
+    tax_basis: Money
+    realized: Money
+    fees: Money
+    dividends: Money
+    open_lots: tuple[OpenLot, ...]
+    asset_ledger: tuple[LedgerLine, ...]
+    currency_ledger: tuple[LedgerLine, ...]
+    cost_ledger: tuple[CostEntry, ...]
+    tax_ledger: tuple[TaxEntry, ...]
+    decision_log: tuple[DecisionEntry, ...]
+
+    @property
+    def symbol(self) -> str:
+        return self.instrument.symbol
+
+    def market_value(self, mark: Price) -> Money:
+        """Units held times ``mark``, rounded to the minor unit."""
+        if mark.currency != self.instrument.quote_currency:
+            raise CurrencyMismatchError(
+                f"{self.symbol} is quoted in {self.instrument.quote_currency}, not {mark.currency}"
+            )
+        return mark.total(Quantity(self.quantity))
+
+    def unrealized(self, mark: Price) -> Money:
+        """Market value at ``mark`` minus book cost."""
+        return self.market_value(mark) - self.book_cost
+
+    def total_pnl(self, mark: Price) -> Money:
+        """Realized plus unrealized book gains, plus dividends, minus fees."""
+        return self.realized + self.unrealized(mark) + self.dividends - self.fees
+
+
+@dataclass(frozen=True, slots=True)
+class RunningCostView:
+    """A running cost's currency ledger (its expense account), total charged and decision log."""
+
+    name: str
+    currency_ledger: tuple[LedgerLine, ...]
+    decision_log: tuple[DecisionEntry, ...]
+    total: Mapping[str, Decimal]
+
+
+@dataclass(frozen=True, slots=True)
+class BooksState:
+    """What the books hold, non-zero amounts only.
+
+    ``cash`` by (account, currency code), ``quantities`` and ``book_costs`` by (account, symbol);
+    a book cost is in the symbol's quote currency.
+    """
+
+    cash: Mapping[tuple[str, str], Decimal]
+    quantities: Mapping[tuple[str, str], Decimal]
+    book_costs: Mapping[tuple[str, str], Decimal]
+
+
+def nonzero(amounts: Mapping[tuple[str, str], Decimal]) -> dict[tuple[str, str], Decimal]:
+    """The non-zero amounts, sorted by key."""
+    return {key: amount for key, amount in sorted(amounts.items()) if amount}
+
+
+def replay(entries: Iterable[JournalEntry]) -> BooksState:
+    """Rebuild cash, quantities and book costs from journal entries alone.
+
+    The entries are appended to a fresh ``Journal`` first, so every one is checked again
+    (balance, sequence, time order). The state is then read from the chart of accounts:
+    ``Assets:{acct}:Cash:{CCY}`` postings in CCY are cash, ``Assets:{acct}:{SYM}`` postings
+    with a book value are units and their book value.
+    """
+    journal = Journal(entries)
+    cash: dict[tuple[str, str], Decimal] = {}
+    quantities: dict[tuple[str, str], Decimal] = {}
+    book_costs: dict[tuple[str, str], Decimal] = {}
+    for entry in journal.entries:
+        for posting in entry.postings:
+            parts = posting.account.split(":")
+            if parts[0] != "Assets":
+                continue
+            if len(parts) == 4 and parts[2] == "Cash" and posting.value is None and posting.commodity == parts[3]:
+                key = (parts[1], parts[3])
+                cash[key] = cash.get(key, _ZERO) + posting.units
+            elif len(parts) == 3 and posting.value is not None and posting.commodity == parts[2]:
+                key = (parts[1], parts[2])
+                quantities[key] = quantities.get(key, _ZERO) + posting.units
+                book_costs[key] = book_costs.get(key, _ZERO) + posting.value
+    return BooksState(nonzero(cash), nonzero(quantities), nonzero(book_costs))

@@ -1,0 +1,490 @@
+"""Trades in ``Books``: buy, sell, crypto swap, and the booking of a sale with its tax lines.
+
+A buy funds the position's currency ledger from cash and pays price and fee out of it; a sale
+(also a split's cash in lieu) moves the lot book first, takes the sold lots' book value out and
+sweeps the net proceeds back to cash; a crypto swap is a disposal of one coin and a lot of the
+other at fair value. After each, the tax ledger gets a line per new disposal and a wash
+adjustment per earlier disposal a wash sale changed (see ``positions``). Standard library and
+``tradegame.domain`` only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from tradegame.domain.allocation import share
+from tradegame.domain.books_chart import (
+    BookLot,
+    cash_account,
+    cash_posting,
+    fees_account,
+    position_cash_account,
+    position_units_account,
+    realized_account,
+)
+from tradegame.domain.books_core import BooksCore
+from tradegame.domain.books_records import CostEntry, DecisionEntry, TaxEntry, TaxKind
+from tradegame.domain.errors import (
+    CurrencyMismatchError,
+    FeeExceedsValueError,
+    InvalidInputError,
+    InvariantError,
+)
+from tradegame.domain.instruments import AssetClass, Instrument
+from tradegame.domain.journal import Posting
+from tradegame.domain.lots import WASH_WINDOW, Disposal, LotBook
+from tradegame.domain.money import Currency, Money, Price, Quantity
+
+__all__ = ["TradeBooking"]
+
+_ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class _Swap:
+    """A checked crypto swap: what leaves and reaches the account, and the legs' unit prices."""
+
+    account: str
+    give: Instrument
+    give_quantity: Quantity
+    get: Instrument
+    get_quantity: Quantity
+    fair_value: Money
+    fee: Money
+    give_price: Decimal
+    get_price: Decimal
+    basis: Money  # the new lot's: fair value, less the fee when it was paid in kind
+    cash_fee: Money  # the part of the fee paid from cash
+
+    @property
+    def currency(self) -> Currency:
+        return self.give.quote_currency
+
+
+class TradeBooking(BooksCore):
+    """The trades of ``Books`` (see the module docstring)."""
+
+    def buy(
+        self,
+        account: str,
+        instrument: Instrument,
+        quantity: Quantity,
+        price: Price,
+        fee: Money,
+        ts: datetime,
+        reason: str = "",
+        *,
+        game: str | None = None,
+        lot_id: str | None = None,
+    ) -> str:
+        """Buy ``quantity`` at ``price`` paying ``fee``; opens a lot (``lot_id`` defaults to the op id)."""
+        op_id, ts = self._begin(ts, reason)
+        self._account(account)
+        currency = self._check_trade(instrument, quantity, price, fee)
+        gross = price.total(quantity)
+        self._check_gross(gross, instrument)
+        lot_id = self._check_lot_id(account, lot_id or op_id)
+        if gross.amount + fee.amount > self._cash.get((account, currency.code), _ZERO):  # (no message otherwise)
+            self._check_cash(account, gross + fee, f"buying {quantity.amount} {instrument.symbol}")
+        tax_rate = None
+        if self._tax_currency is not None:
+            tax_rate = self._tax_rate(currency, ts, f"the basis of {instrument.symbol}")
+        self._book_buy(op_id, ts, account, instrument, quantity, price, fee, gross, lot_id, tax_rate, reason, game)
+        return op_id
+
+    def _book_buy(
+        self,
+        op_id: str,
+        ts: datetime,
+        account: str,
+        instrument: Instrument,
+        quantity: Quantity,
+        price: Price,
+        fee: Money,
+        gross: Money,
+        lot_id: str,
+        tax_rate: Decimal | None,
+        reason: str,
+        game: str | None,
+    ) -> None:
+        """Book a validated buy: the journal's fund and buy entries, the lot, cash and the ledgers."""
+        symbol, currency, cost = instrument.symbol, instrument.quote_currency, gross.amount + fee.amount
+        position_cash = position_cash_account(account, symbol)
+        entries = self._entries(op_id, ts)
+        entries.add(
+            "fund",
+            f"fund {symbol} with {cost} {currency.code}",
+            cash_posting(cash_account(account, currency.code), currency, -cost),
+            cash_posting(position_cash, currency, cost),
+        )
+        entries.add(
+            "buy",
+            f"buy {quantity.amount} {symbol} @ {price.amount} fee {fee.amount}",
+            cash_posting(position_cash, currency, -cost),
+            Posting(position_units_account(account, symbol), symbol, quantity.amount, gross.amount, currency.code),
+            cash_posting(fees_account(account, symbol), currency, fee.amount),
+        )
+        self._lot_book(currency).buy(
+            account=account,
+            symbol=symbol,
+            quantity=quantity.amount,
+            price=price.amount,
+            fee=fee.amount,
+            on=ts.date(),
+            asset_class=instrument.asset_class,
+            lot_id=lot_id,
+            game=game,
+        )
+        self._remember(instrument)
+        self._book_lots[(account, lot_id)] = BookLot(symbol, quantity.amount, gross.amount)
+        self._op_lots[op_id] = ((lot_id,), ())
+        if tax_rate is not None:
+            self._lot_rates[(account, lot_id)] = tax_rate
+        self._move_cash(account, currency, -cost)
+        self._hold(account, symbol, quantity.amount, cost)
+        self._costs.append(CostEntry(op_id, ts, account, symbol, "buy", quantity.amount, gross, fee))
+        decision = DecisionEntry(op_id, ts, "buy", account, symbol, reason, game)
+        self._commit(op_id, ts, entries, decision, self._new_tax_entries(currency, op_id, ts, (account, symbol)))
+
+    def sell(
+        self,
+        account: str,
+        instrument: Instrument,
+        quantity: Quantity,
+        price: Price,
+        fee: Money,
+        ts: datetime,
+        reason: str = "",
+        *,
+        game: str | None = None,
+        lots: Sequence[tuple[str, Decimal]] | None = None,
+    ) -> str:
+        """Sell ``quantity`` at ``price`` paying ``fee`` out of the proceeds.
+
+        The account's lot method picks the lots, or ``lots`` names them (specific identification).
+        """
+        op_id, ts = self._begin(ts, reason)
+        self._account(account)
+        self._check_trade(instrument, quantity, price, fee)
+        gross = price.total(quantity)
+        self._check_gross(gross, instrument)
+        if fee.amount > gross.amount:
+            raise FeeExceedsValueError(f"fee {fee} exceeds the sale value {gross}")
+        book = self._held_in(account, instrument, quantity)
+        self._book_sale(op_id, ts, "sell", account, instrument, quantity, price, fee, book, reason, game, lots)
+        return op_id
+
+    def crypto_swap(
+        self,
+        account: str,
+        give: Instrument,
+        give_quantity: Quantity,
+        get: Instrument,
+        get_quantity: Quantity,
+        fair_value: Money,
+        fee: Money,
+        ts: datetime,
+        reason: str = "",
+        *,
+        game: str | None = None,
+        lot_id: str | None = None,
+        fee_in_kind: bool = False,
+    ) -> str:
+        """Swap one coin for another at ``fair_value``: a disposal of ``give`` and a lot of ``get``.
+
+        Both legs are valued at ``fair_value`` (the market value of what changed hands, in the
+        coins' common quote currency), so the unit prices need not sit on the tick grid. The
+        ``fee`` is paid from the account's cash, booked on the ``give`` position and, for tax,
+        netted from the disposal's proceeds. The new lot's id defaults to the op id.
+
+        With ``fee_in_kind`` the fee was paid in the coins themselves (an exchange keeps part of
+        what changes hands, as on a cross pair such as ETH/BTC): ``give_quantity`` and
+        ``get_quantity`` are what left and reached the account, no cash moves, and the new lot's
+        basis is ``fair_value - fee``; the disposal is the same.
+        """
+        op_id, ts = self._begin(ts, reason)
+        swap = self._check_swap(account, give, give_quantity, get, get_quantity, fair_value, fee, fee_in_kind)
+        lot_id = self._check_lot_id(account, lot_id or op_id)
+        self._check_cash(account, swap.cash_fee, f"the fee of swapping {give.symbol}")
+        book = self._held_in(account, give, give_quantity)
+        tax_rate = self._tax_rate(swap.currency, ts, f"the swap of {give.symbol}")
+        on = ts.date()
+        disposals = book.sell(
+            account=account,
+            symbol=give.symbol,
+            quantity=give_quantity.amount,
+            price=swap.give_price,
+            fee=fee.amount,
+            on=on,
+            asset_class=AssetClass.CRYPTO,
+            game=game,
+            sale_id=op_id,
+        )
+        # The lot book has moved; the purchase leg was validated above and cannot be refused now.
+        book.buy(
+            account=account,
+            symbol=get.symbol,
+            quantity=get_quantity.amount,
+            price=swap.get_price,
+            on=on,
+            asset_class=AssetClass.CRYPTO,
+            lot_id=lot_id,
+            game=game,
+        )
+        self._book_swap(op_id, ts, swap, lot_id, disposals, tax_rate, reason, game)
+        return op_id
+
+    def _check_swap(
+        self,
+        account: str,
+        give: Instrument,
+        give_quantity: Quantity,
+        get: Instrument,
+        get_quantity: Quantity,
+        fair_value: Money,
+        fee: Money,
+        fee_in_kind: bool,
+    ) -> _Swap:
+        """Check a crypto swap's coins and amounts (changes nothing); return it with its unit prices."""
+        self._account(account)
+        for instrument in (give, get):
+            self._check_instrument(instrument)
+            if instrument.asset_class is not AssetClass.CRYPTO:
+                raise InvalidInputError(f"{instrument.symbol}: a crypto swap is crypto for crypto")
+        if give.symbol == get.symbol:
+            raise InvalidInputError(f"a swap gives and gets two different coins, not {give.symbol} twice")
+        currency = give.quote_currency
+        if get.quote_currency != currency:
+            raise CurrencyMismatchError(f"{give.symbol} and {get.symbol} are quoted in different currencies")
+        give.check_quantity(give_quantity)
+        get.check_quantity(get_quantity)
+        self._check_money(fair_value, currency, "fair value", positive=True)
+        self._check_money(fee, currency, "fee", positive=False)
+        if fee.amount > fair_value.amount:
+            raise FeeExceedsValueError(f"fee {fee} exceeds the fair value {fair_value}")
+        give_price = self._unit_price(fair_value, give_quantity, give.symbol)
+        basis = fair_value - fee if fee_in_kind else fair_value
+        if not basis.amount:
+            raise FeeExceedsValueError(f"the fee {fee} leaves nothing of the {fair_value} swapped")
+        get_price = self._unit_price(basis, get_quantity, get.symbol)
+        cash_fee = Money.zero(currency) if fee_in_kind else fee
+        return _Swap(
+            account, give, give_quantity, get, get_quantity, fair_value, fee, give_price, get_price, basis, cash_fee
+        )
+
+    def _book_swap(
+        self,
+        op_id: str,
+        ts: datetime,
+        swap: _Swap,
+        lot_id: str,
+        disposals: Sequence[Disposal],
+        tax_rate: Decimal | None,
+        reason: str,
+        game: str | None,
+    ) -> None:
+        """Book a swap the lot book has taken: the journal, the book lots, cash and the ledgers."""
+        account, give, get, currency = swap.account, swap.give.symbol, swap.get.symbol, swap.currency
+        if tax_rate is not None:
+            self._sale_rates[op_id] = tax_rate
+            self._lot_rates[(account, lot_id)] = tax_rate
+        book_value = self._take_book_value(disposals, currency)
+        fee, cash_fee, fair_value = swap.fee.amount, swap.cash_fee.amount, swap.fair_value.amount
+        given, got = swap.give_quantity.amount, swap.get_quantity.amount
+        position_cash = position_cash_account(account, give)
+        entries = self._entries(op_id, ts)
+        entries.add(
+            "fund",
+            f"fund {give} with the swap fee {swap.cash_fee}",
+            cash_posting(cash_account(account, currency.code), currency, -cash_fee),
+            cash_posting(position_cash, currency, cash_fee),
+        )
+        entries.add(
+            "swap",
+            f"swap {given} {give} for {got} {get} at {swap.fair_value}",
+            Posting(position_units_account(account, give), give, -given, -book_value, currency.code),
+            Posting(position_units_account(account, get), get, got, swap.basis.amount, currency.code),
+            cash_posting(realized_account(account, give), currency, book_value - fair_value),
+            cash_posting(position_cash, currency, -cash_fee),
+            cash_posting(fees_account(account, give), currency, fee),
+        )
+        self._remember(swap.get)
+        self._book_lots[(account, lot_id)] = BookLot(get, got, swap.basis.amount)
+        self._op_lots[op_id] = ((lot_id,), tuple((d.lot_id, d.quantity) for d in disposals))
+        self._move_cash(account, currency, -cash_fee)
+        self._release(account, give, given, disposals, currency)
+        self._hold(account, get, got, swap.basis.amount)
+        self._costs.append(CostEntry(op_id, ts, account, give, "swap", given, swap.fair_value, swap.fee))
+        decision = DecisionEntry(op_id, ts, "swap", account, give, reason, game)
+        self._commit(op_id, ts, entries, decision, self._new_tax_entries(currency, op_id, ts, (account, get)))
+
+    # -- booking a sale and its tax lines --------------------------------------------------
+
+    def _book_sale(
+        self,
+        op_id: str,
+        ts: datetime,
+        kind: str,
+        account: str,
+        instrument: Instrument,
+        quantity: Quantity,
+        price: Price,
+        fee: Money,
+        book: LotBook,
+        reason: str,
+        game: str | None,
+        lots: Sequence[tuple[str, Decimal]] | None = None,
+    ) -> None:
+        """Book a validated sale: the lot book first (it refuses a sale beyond what is held and
+        changes nothing then), then the journal, the cost, decision and tax ledgers."""
+        symbol = instrument.symbol
+        currency = instrument.quote_currency
+        gross = price.total(quantity)
+        tax_rate = None if self._tax_currency is None else self._tax_rate(currency, ts, f"the sale of {symbol}")
+        disposals = book.sell(
+            account=account,
+            symbol=symbol,
+            quantity=quantity.amount,
+            price=price.amount,
+            fee=fee.amount,
+            on=ts.date(),
+            asset_class=instrument.asset_class,
+            lots=lots,
+            game=game,
+            sale_id=op_id,
+        )
+        # The lot book has moved: from here on a failure is a broken invariant, not bad input.
+        if tax_rate is not None:
+            self._sale_rates[op_id] = tax_rate
+        book_value = self._take_book_value(disposals, currency)
+        self._op_lots[op_id] = ((), tuple([(d.lot_id, d.quantity) for d in disposals]))
+        net = gross.amount - fee.amount
+        position_cash = position_cash_account(account, symbol)
+        entries = self._entries(op_id, ts)
+        entries.add(
+            "sell",
+            f"sell {quantity.amount} {symbol} @ {price.amount} fee {fee.amount}",
+            Posting(position_units_account(account, symbol), symbol, -quantity.amount, -book_value, currency.code),
+            cash_posting(position_cash, currency, net),
+            cash_posting(fees_account(account, symbol), currency, fee.amount),
+            cash_posting(realized_account(account, symbol), currency, book_value - gross.amount),
+        )
+        entries.add(
+            "sweep",
+            f"sweep {symbol} proceeds to {account} cash",
+            cash_posting(position_cash, currency, -net),
+            cash_posting(cash_account(account, currency.code), currency, net),
+        )
+        self._move_cash(account, currency, net)
+        self._release(account, symbol, quantity.amount, disposals, currency)
+        self._costs.append(CostEntry(op_id, ts, account, symbol, "sell", quantity.amount, gross, fee))
+        decision = DecisionEntry(op_id, ts, kind, account, symbol, reason, game)
+        self._commit(op_id, ts, entries, decision, self._new_tax_entries(currency, op_id, ts))
+
+    def _take_book_value(self, disposals: Sequence[Disposal], currency: Currency) -> Decimal:
+        """Remove the disposed units' pro-rata book value from their lots; return the total."""
+        total = _ZERO
+        for disposal in disposals:
+            lot = self._book_lots.get((disposal.account, disposal.lot_id))
+            if lot is None or lot.quantity < disposal.quantity:
+                raise InvariantError(f"lot {disposal.lot_id} in {disposal.account} does not hold {disposal.quantity}")
+            part = share(lot.book_value, disposal.quantity, lot.quantity, currency.quantum)
+            lot.quantity -= disposal.quantity
+            lot.book_value -= part
+            total += part
+        return total
+
+    def _release(
+        self, account: str, symbol: str, quantity: Decimal, disposals: Sequence[Disposal], currency: Currency
+    ) -> None:
+        """Take the units sold and the basis their disposals took off what ``account`` holds."""
+        basis = washed = _ZERO
+        for disposal in disposals:
+            basis += disposal.cost_basis
+            washed += disposal.adjustment_amount
+        self._hold(account, symbol, -quantity, -basis)
+        if washed:  # the sale's washed loss went into the basis of lots still held, in any account
+            holders = [name for name in self._accounts if (name, symbol) in self._held]
+            if len(holders) == 1:
+                self._held_cost[(holders[0], symbol)] += washed
+            else:
+                self._recount_held_cost(currency, symbol)
+
+    def _new_tax_entries(
+        self, currency: Currency, op_id: str, ts: datetime, bought: tuple[str, str] | None = None
+    ) -> list[TaxEntry]:
+        """Tax-ledger lines for the lot book's new disposals and for the earlier ones a wash sale
+        changed, in the order of the disposals.
+
+        Only a purchase changes an earlier disposal: it washes pending losses of the symbol it
+        bought, sold within the wash window before it (lots.py; a sale's own wash changes only its
+        new disposals). So only the disposals of ``bought`` (account, symbol) sold in that window are
+        compared; the losses washed went into the basis of the lot just bought.
+        """
+        code = currency.code
+        book = self._lot_books[code]
+        seen = self._seen_disposals.setdefault(code, [])
+        taxes = [] if bought is None else self._wash_adjustments(book, currency, op_id, ts, *bought)
+        start = len(seen)
+        if book.disposal_count == start:
+            return taxes
+        added = book.disposals_since(start)
+        by_symbol = self._seen_by_symbol
+        for index, disposal in enumerate(added, start):
+            by_symbol.setdefault((code, disposal.symbol), []).append(index)
+        seen.extend(added)
+        self._disposal_ops.setdefault(code, []).extend([op_id] * len(added))
+        disposal_kind = TaxKind.DISPOSAL
+        for d in added:
+            gain = self._taxable_gain(d, currency)
+            taxes.append(TaxEntry(op_id, ts, disposal_kind, d.date_sold.year, gain, d.account, d.symbol, d.term, d))
+        return taxes
+
+    def _wash_adjustments(
+        self, book: LotBook, currency: Currency, op_id: str, ts: datetime, buyer: str, symbol: str
+    ) -> list[TaxEntry]:
+        """A wash adjustment for each disposal of ``symbol`` in the wash window the lot book changed;
+        the loss it disallowed moved into the basis of ``buyer``'s new lot."""
+        indices = self._seen_by_symbol.get((currency.code, symbol))
+        if not indices:
+            return []
+        seen = self._seen_disposals[currency.code]
+        sale_ops = self._disposal_ops[currency.code]
+        window_start = ts.date() - WASH_WINDOW
+        changed: list[TaxEntry] = []
+        moved = _ZERO
+        for index in reversed(indices):  # disposals are in date order: newest first, back to the window
+            before = seen[index]
+            if before.date_sold < window_start:
+                break
+            after = book.disposal_at(index)
+            if after is before or after == before:  # the lot book replaces a disposal it changes
+                continue
+            change = self._taxable_gain(after, currency) - self._taxable_gain(before, currency)
+            year, account, term = after.date_sold.year, after.account, after.term
+            linked = sale_ops[index]
+            changed.append(
+                TaxEntry(op_id, ts, TaxKind.WASH_ADJUSTMENT, year, change, account, symbol, term, after, linked)
+            )
+            seen[index] = after
+            moved += after.adjustment_amount - before.adjustment_amount
+        if moved:
+            self._held_cost[(buyer, symbol)] += moved
+        changed.reverse()
+        return changed
+
+    def _taxable_gain(self, disposal: Disposal, currency: Currency) -> Money:
+        """A disposal's gain in the tax currency: proceeds and adjustment at the sale's rate, basis
+        at the lot's rate at purchase (see the module docstring)."""
+        tax = self._tax_currency
+        if tax is None or tax.code == currency.code:
+            return Money(disposal.gain, currency)
+        sold = self._sale_rates[disposal.sale_id]
+        bought = self._lot_rates.get((disposal.account, disposal.lot_id))
+        if bought is None:
+            raise InvariantError(f"lot {disposal.lot_id} in {disposal.account} has no rate from its purchase")
+        proceeds = tax.round(disposal.proceeds * sold) + tax.round(disposal.adjustment_amount * sold)
+        return Money(proceeds - tax.round(disposal.cost_basis * bought), tax)
