@@ -41,6 +41,7 @@ from tradegame.domain.running_costs import RunningCost
 from tradegame.engine.assets import AssetMap
 from tradegame.engine.cash import GameCash
 from tradegame.engine.clock import GameClock
+from tradegame.engine.collector import paced
 from tradegame.engine.context import Model, PositionInfo, RoundContext, RoundHistory
 from tradegame.engine.corporate import CorporateActions
 from tradegame.engine.events import EventKind as Kind
@@ -232,6 +233,10 @@ class Game:
 
     def run(self, observer: RoundObserver | None = None) -> GameResult:
         """Play every Round; ``observer.round_done`` is called after each one (for storage, progress)."""
+        with paced():  # the collector's pace: engine/collector.py
+            return self._run(observer)
+
+    def _run(self, observer: RoundObserver | None) -> GameResult:
         self.clock.now_ns = int(self.times[0])
         self._book_start(int(self.times[0]))
         outcome: Outcome = "completed"
