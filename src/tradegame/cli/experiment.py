@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,6 +28,15 @@ DataDir = Annotated[
     Path | None,
     typer.Option("--data-dir", help="Market-data store (default: $TRADEGAME_DATA or ~/.local/share/tradegame/data)."),
 ]
+
+
+class Engine(StrEnum):
+    """Where an experiment's Games are played."""
+
+    local = "local"
+    ray = "ray"
+
+
 ExperimentFile = Annotated[Path, typer.Argument(metavar="EXP.toml", help="The experiment file.")]
 
 
@@ -79,6 +89,12 @@ def plan(
 def run(
     path: ExperimentFile,
     workers: Annotated[int | None, typer.Option("--workers", min=1, help="Processes (default: every core).")] = None,
+    engine: Annotated[
+        Engine, typer.Option("--engine", help="local: a process pool here; ray: Ray tasks (a local Ray or --address).")
+    ] = Engine.local,
+    address: Annotated[
+        str | None, typer.Option("--address", help="A Ray cluster to join (host:port, ray://..., auto); --engine ray.")
+    ] = None,
     db_url: DbUrl = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run's summary as JSON.")] = False,
     data_dir: DataDir = None,
@@ -88,12 +104,18 @@ def run(
     A rerun of the same experiment skips the finished Games. Example:
 
         tradegame experiment run examples/experiments/seasonality.toml --workers 2
+
+    The same Games on Ray (a local Ray of 2 CPUs, or a cluster): --engine ray [--address HOST:PORT]
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from tradegame.experiments.runner import LocalPool, default_workers, run_experiment
+    from tradegame.experiments.runner import backend_for, run_experiment
 
     check_db_url(db_url)
+    try:
+        backend = backend_for(engine.value, workers, address)
+    except TradegameError as error:
+        raise exit_for(error) from None
     prepared = _prepared(path, data_dir)
     db = open_db(db_url)
     columns = (
@@ -112,7 +134,7 @@ def run(
                 rate = f"{done / elapsed:,.1f}" if done and elapsed else "-"
                 progress.update(task, completed=done, total=total, rate=rate)
 
-            summary = run_experiment(prepared, db, LocalPool(workers or default_workers()), advance)
+            summary = run_experiment(prepared, db, backend, advance)
     except TradegameError as error:
         raise exit_for(error) from None
     finally:

@@ -13,7 +13,8 @@ From Python, the same as an experiment file::
 ``load_experiment(path)`` reads an experiment TOML file (``examples/experiments/``). Modules:
 ``spec`` (the values), ``reading`` (the file's tables), ``plan`` (the expansion, ids and seeds;
 pure), ``prepare`` (checks needing code and data), ``shared`` (memory-mapped data), ``worker``
-(one Game), ``runner`` (the backend interface and the local process pool), ``replay``.
+(one Game), ``runner`` (the backend interface and the local process pool), ``ray_backend``
+(``RayCluster``: the same Games on Ray, an optional extra), ``replay``.
 """
 
 from tradegame.experiments.plan import PlannedGame, expand, experiment_id, game_document

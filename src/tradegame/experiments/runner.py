@@ -4,8 +4,9 @@ A backend is one small interface (``Backend``): given a ``Job`` and the Games st
 each Game with its result row as it finishes, in any order. ``LocalPool`` is the one here: a
 ``concurrent.futures.ProcessPoolExecutor`` over the local cores (or, with one worker, the Games
 played in this process), each process opening the shared data once (``experiments.shared``).
-A Ray backend is a second implementation of the same method (``ray.put`` the job, one remote
-task per Game, ``ray.wait`` for the finished ones); nothing else changes.
+``experiments.ray_backend.RayCluster`` is the second (``ray.put`` the job and its data, a few
+Games per Ray task, ``ray.wait`` for the finished ones); nothing else changes. ``backend_for``
+picks one by name (``--engine local|ray``).
 
 ``run_experiment`` stores the experiment's record, asks the database which Games are finished,
 plays the rest and writes each one's row in its own transaction as soon as it arrives: a run
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from tradegame.domain.errors import InvalidInputError
 from tradegame.experiments.plan import PlannedGame, jsonable
 from tradegame.experiments.prepare import Prepared
 from tradegame.experiments.shared import share_universe
@@ -32,7 +34,7 @@ from tradegame.experiments.worker import Job, Worker, play_planned, start_worker
 from tradegame.store import Database
 from tradegame.store.experiments import finished_games, record_experiment_game, save_experiment
 
-__all__ = ["Backend", "LocalPool", "RunSummary", "default_workers", "run_experiment"]
+__all__ = ["Backend", "LocalPool", "RunSummary", "backend_for", "default_workers", "run_experiment"]
 
 Progress = Callable[[int, int], None]  # (Games done in this run, Games to play in this run)
 
@@ -80,6 +82,21 @@ class LocalPool:
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 yield from (future.result() for future in done)
+
+
+def backend_for(engine: str, workers: int | None = None, address: str | None = None) -> Backend:
+    """The backend named ``engine``: ``local`` (a pool of ``workers`` processes) or ``ray``."""
+    if engine == "local":
+        if address is not None:
+            raise InvalidInputError("--address is for --engine ray")
+        return LocalPool(workers or default_workers())
+    if engine == "ray":
+        if address is not None and workers is not None:
+            raise InvalidInputError("--workers is for a local Ray; a cluster at --address has its own CPUs")
+        from tradegame.experiments.ray_backend import RayCluster  # Ray is optional: imported when asked for
+
+        return RayCluster(address=address, workers=workers)
+    raise InvalidInputError(f"unknown engine {engine!r} (local or ray)")
 
 
 @dataclass(frozen=True)

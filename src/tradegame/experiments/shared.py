@@ -13,6 +13,7 @@ them directly (not through its checking constructors) and the ``Universe`` aroun
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +24,7 @@ from tradegame.data.panel import Panel
 from tradegame.domain.instruments import Instrument
 from tradegame.engine.universe import CorporateAction, Universe
 
-__all__ = ["SharedUniverse", "open_universe", "share_universe"]
+__all__ = ["SharedUniverse", "open_universe", "share_universe", "shared_arrays"]
 
 
 @dataclass(frozen=True)
@@ -64,24 +65,30 @@ def share_universe(universe: Universe, folder: Path) -> SharedUniverse:
     )
 
 
-def open_universe(shared: SharedUniverse) -> Universe:
-    """The Universe of ``shared``, its arrays memory-mapped read-only from its folder."""
+def shared_arrays(shared: SharedUniverse) -> dict[str, np.ndarray]:
+    """``shared``'s arrays by name, memory-mapped read-only from its folder."""
     folder = Path(shared.folder)
+    names = ["labels", "available", "fill_times", "filled_close", *(f"field_{name}" for name in shared.fields)]
+    return {name: np.asarray(np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)) for name in names}
 
-    def mapped(name: str) -> np.ndarray:
-        return np.asarray(np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False))
 
+def open_universe(shared: SharedUniverse, arrays: Mapping[str, np.ndarray] | None = None) -> Universe:
+    """The Universe of ``shared`` on ``arrays`` (by default its files, memory-mapped read-only).
+
+    A Ray worker passes the arrays it read from Ray's object store (read-only, not copied).
+    """
+    mapped = shared_arrays(shared) if arrays is None else arrays
     panel = Panel(
         shared.symbols,
-        mapped("labels"),
-        mapped("available"),
-        {name: mapped(f"field_{name}") for name in shared.fields},
+        mapped["labels"],
+        mapped["available"],
+        {name: mapped[f"field_{name}"] for name in shared.fields},
         shared.frequency,
         shared.calendar,
         shared.currency,
         shared.content_hash,
     )
     universe = Universe(panel, dict(shared.instruments), dict(shared.actions), dict(shared.fx_rates))
-    universe.fill_times = mapped("fill_times")  # the same arrays __post_init__ derived, mapped instead
-    universe.filled_close = mapped("filled_close")
+    universe.fill_times = mapped["fill_times"]  # the same arrays __post_init__ derived, shared instead
+    universe.filled_close = mapped["filled_close"]
     return universe
