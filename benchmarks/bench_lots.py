@@ -3,6 +3,7 @@
 Run as a script (not collected by pytest)::
 
     .venv/bin/python benchmarks/bench_lots.py [--sizes 200000:200:15,1000000:1000:60] [--keep DIR]
+        [--wash both|on|off] [--output both|table|json]
     .venv/bin/python benchmarks/bench_lots.py --book [--fills N] [--instruments M] [--wash-sales]
 
 Command mode (the default) writes a trade file in the README's format for each size (seeded,
@@ -245,8 +246,18 @@ def run_command(trade_file: Path, *, as_json: bool, wash_sales: bool) -> Command
     return CommandRun(seconds, usage.ru_utime + usage.ru_stime, rss, size / MIB)
 
 
-def command_bench(sizes: Sequence[tuple[int, int, float]], accounts: int, seed: int, folder: Path) -> None:
-    """Write each trade file and print the command's time and memory, table and JSON, wash on and off."""
+def command_bench(
+    sizes: Sequence[tuple[int, int, float]],
+    accounts: int,
+    seed: int,
+    folder: Path,
+    washes: Sequence[bool] = (True, False),
+    outputs: Sequence[bool] = (False, True),
+) -> None:
+    """Write each trade file and print the command's time and memory, table and JSON, wash on and off.
+
+    ``washes`` (wash sales on, off) and ``outputs`` (JSON or not) choose the runs.
+    """
     print(f"{'trades':>9} {'symbols':>7} {'wash':>4} {'output':>6} {'seconds':>8} {'cpu s':>7} {'rows/s':>8} "
           f"{'peak RSS':>10} {'output':>10}  target (wall time)")  # fmt: skip
     for n_trades, n_symbols, limit in sizes:
@@ -255,8 +266,8 @@ def command_bench(sizes: Sequence[tuple[int, int, float]], accounts: int, seed: 
         write_trade_file(trade_file, n_trades, n_symbols, accounts, seed=seed)
         print(f"# {trade_file.name}: {n_trades:,} trades, {n_symbols:,} symbols, {accounts} accounts, one year, "
               f"written in {time.perf_counter() - started:.1f} s")  # fmt: skip
-        for wash_sales in (True, False):
-            for as_json in (False, True):
+        for wash_sales in washes:
+            for as_json in outputs:
                 run = run_command(trade_file, as_json=as_json, wash_sales=wash_sales)
                 met = run.seconds < limit and run.peak_rss_mib < 2048
                 print(
@@ -287,6 +298,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--accounts", type=int, default=3, help="command mode: accounts (default 3)")
     parser.add_argument("--keep", type=Path, help="command mode: write the trade files into this folder")
+    parser.add_argument("--wash", choices=("both", "on", "off"), default="both", help="command mode: wash sales")
+    parser.add_argument("--output", choices=("both", "table", "json"), default="both", help="command mode: output")
     parser.add_argument("--fills", type=int, default=1_000_000, help="--book: number of fills (default 1,000,000)")
     parser.add_argument("--instruments", type=int, default=1_000, help="--book: number of symbols (default 1,000)")
     parser.add_argument("--wash-sales", action="store_true", help="--book: apply the wash-sale rule (off by default)")
@@ -294,12 +307,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-tracemalloc", action="store_true", help="--book: skip the traced second pass")
     args = parser.parse_args(argv)
     if not args.book:
+        washes = {"both": (True, False), "on": (True,), "off": (False,)}[args.wash]
+        outputs = {"both": (False, True), "table": (False,), "json": (True,)}[args.output]
         if args.keep is not None:
             args.keep.mkdir(parents=True, exist_ok=True)
-            command_bench(_sizes(args.sizes), args.accounts, args.seed, args.keep)
+            command_bench(_sizes(args.sizes), args.accounts, args.seed, args.keep, washes, outputs)
         else:
             with tempfile.TemporaryDirectory() as folder:
-                command_bench(_sizes(args.sizes), args.accounts, args.seed, Path(folder))
+                command_bench(_sizes(args.sizes), args.accounts, args.seed, Path(folder), washes, outputs)
         return 0
 
     started = time.perf_counter()

@@ -6,15 +6,18 @@ Standard library only.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import partial
+from operator import attrgetter
 from typing import NamedTuple
 
 from tradegame.domain.holding import Term, term_of
 from tradegame.domain.instruments import AssetClass
 
-__all__ = ["Disposal", "OpenLot", "Piece"]
+__all__ = ["Disposal", "OpenLot", "Piece", "snapshots"]
 
 
 class OpenLot(NamedTuple):
@@ -93,3 +96,14 @@ class Piece:
             self.asset_class,
             self.game,
         )
+
+
+_snapshot_fields = attrgetter(
+    "account", "symbol", "lot_id", "quantity", "basis", "acquired", "acquired_actual", "asset_class", "game"
+)
+_new_open_lot = partial(tuple.__new__, OpenLot)
+
+
+def snapshots(pieces: Iterable[Piece]) -> list[OpenLot]:
+    """``piece.snapshot()`` of each piece, without a Python call per piece (a book may hold millions)."""
+    return list(map(_new_open_lot, map(_snapshot_fields, pieces)))

@@ -40,18 +40,17 @@ Standard library only.
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from operator import attrgetter
 
-from tradegame.domain.allocation import allocate, share
-from tradegame.domain.errors import InsufficientHoldingsError, InvalidInputError, UnknownLotError
+from tradegame.domain.errors import InsufficientHoldingsError, InvalidInputError
 from tradegame.domain.instruments import AssetClass, LotMethod
-from tradegame.domain.lot_records import Disposal, OpenLot, Piece
-from tradegame.domain.money import ROUNDING, USD, Currency
-from tradegame.domain.wash_sales import WASH_WINDOW, PendingLoss, WashIndex
+from tradegame.domain.lot_plans import average_basis, plan_sale, plan_specific
+from tradegame.domain.lot_records import Disposal, OpenLot, Piece, snapshots
+from tradegame.domain.money import USD, Currency
+from tradegame.domain.wash_sales import WASH_WINDOW, WashSales
 
 __all__ = ["WASH_WINDOW", "Disposal", "LotBook", "OpenLot"]
 
@@ -89,7 +88,7 @@ class LotBook:
         self._named_lots: set[tuple[str, str]] = set()  # (account, id) of lots named by the user
         self._disposals: list[Disposal] = []
         self._released = 0  # disposals handed out by ``release_final`` and forgotten
-        self._wash = WashIndex()
+        self._wash = WashSales(self._quantum, self._holdings, self._disposals)
         self._seq = 0
         self._last_date: date | None = None
 
@@ -145,8 +144,8 @@ class LotBook:
             if (account is None or acct == account) and (symbol is None or sym == symbol)
             for piece in held
         ]
-        pieces.sort(key=lambda p: p.seq)
-        return [piece.snapshot() for piece in pieces]
+        pieces.sort(key=_seq_of)
+        return snapshots(pieces)
 
     def position(self, account: str, symbol: str) -> Decimal:
         """Units of ``symbol`` held in ``account``."""
@@ -206,9 +205,7 @@ class LotBook:
         held.append(piece)
         self._last_date = on
         if self.wash_sales:
-            position = self._wash.add_purchase(piece)
-            if asset_class in _SECURITIES and self._wash.has_pending(symbol):
-                self._wash_with_purchase(piece, position)
+            self._wash.at_purchase(piece, asset_class in _SECURITIES, self._released)
         return lot_id
 
     def sell(
@@ -243,8 +240,10 @@ class LotBook:
                 else:
                     plan.append((piece, remaining))
                     break
+        elif method is _SPECIFIC:
+            plan = plan_specific(account, symbol, held, quantity, lots)
         else:
-            plan = self._plan(account, symbol, held, quantity, method, lots)
+            plan = plan_sale(account, symbol, held, self._positions.get(key, _ZERO), quantity, method)
         quantum = self._quantum
         gross = (quantity * price).quantize(quantum, ROUND_HALF_EVEN)
         if fee > gross:
@@ -257,16 +256,24 @@ class LotBook:
         elif len(plan) == 2:  # ``allocate`` for two parts; the takes add up to ``quantity``
             upto = (proceeds * plan[0][1] / quantity).quantize(quantum, ROUND_HALF_UP)
             proceeds_parts = [upto, proceeds - upto]
-        else:
-            proceeds_parts = allocate(proceeds, [t for _, t in plan], quantum)
-        average_basis = self._average_basis(held, plan, quantity) if method is _AVERAGE else None
+        else:  # ``allocate`` inline (cumulative rounding); the takes add up to ``quantity``
+            proceeds_parts = []
+            running = _ZERO
+            allocated = proceeds * 0
+            for _, take in plan[:-1]:
+                running += take
+                upto = (proceeds * running / quantity).quantize(quantum, ROUND_HALF_UP)
+                proceeds_parts.append(upto - allocated)
+                allocated = upto
+            proceeds_parts.append(proceeds - allocated)
+        pool_basis = average_basis(held, plan, quantity, quantum) if method is _AVERAGE else None
         disposals = self._disposals
         first = len(disposals)  # a list position; ``_released`` turns it into a disposal number
         emptied = 0
         zero = self._zero_money
         for index, (piece, take) in enumerate(plan):
-            if average_basis is not None:
-                basis = average_basis[index]
+            if pool_basis is not None:
+                basis = pool_basis[index]
             elif take == piece.quantity:
                 basis = piece.basis
             else:  # the piece's pro-rata share, as ``share`` computes it
@@ -307,10 +314,7 @@ class LotBook:
         self._positions[key] -= quantity
         self._last_date = on
         if self.wash_sales and asset_class in _SECURITIES:
-            for index, (piece, _) in enumerate(plan, start=first):
-                disposal = disposals[index]
-                if disposal.proceeds < disposal.cost_basis:  # a loss (nothing is adjusted yet)
-                    self._wash_at_sale(disposal, index + self._released, piece.origin)
+            self._wash.at_sale(plan, first, self._released)
         return disposals[first:]
 
     def split(self, symbol: str, ratio: Decimal, on: date) -> dict[str, tuple[Decimal, Decimal]]:
@@ -334,7 +338,7 @@ class LotBook:
             before = self._positions[(account, sym)]
             self._positions[(account, sym)] = before * ratio
             changed[account] = (before, before * ratio)
-        self._wash.scale(symbol, ratio)
+        self._wash.index.scale(symbol, ratio)
         self._last_date = on
         return changed
 
@@ -358,163 +362,3 @@ class LotBook:
         if last is not None and on < last:
             raise InvalidInputError(f"date {on} is before the last booked date {last}")
         raise InvalidInputError(f"fee {fee} has more decimals than {self.currency.code} allows")
-
-    def _plan(
-        self,
-        account: str,
-        symbol: str,
-        held: list[Piece],
-        quantity: Decimal,
-        method: LotMethod,
-        lots: Sequence[tuple[str, Decimal]] | None,
-    ) -> list[tuple[Piece, Decimal]]:
-        if method is _SPECIFIC:
-            if not lots:
-                raise UnknownLotError(f"specific identification needs the lots to sell for {symbol}")
-            return self._plan_specific(account, symbol, held, quantity, lots)
-        available = self._positions.get((account, symbol), _ZERO)
-        if quantity > available:
-            raise InsufficientHoldingsError(f"selling {quantity} {symbol} but account {account} holds {available}")
-        if method is _LIFO:
-            order: Iterable[Piece] = reversed(held)
-        elif method is _HIFO:
-            order = sorted(held, key=lambda p: (-(p.basis / p.quantity), p.seq))
-        else:  # FIFO and AVERAGE consume oldest first
-            order = held
-        plan: list[tuple[Piece, Decimal]] = []
-        remaining = quantity
-        for piece in order:
-            take = piece.quantity if piece.quantity < remaining else remaining
-            plan.append((piece, take))
-            remaining -= take
-            if not remaining:
-                break
-        return plan
-
-    def _plan_specific(
-        self,
-        account: str,
-        symbol: str,
-        held: list[Piece],
-        quantity: Decimal,
-        lots: Sequence[tuple[str, Decimal]],
-    ) -> list[tuple[Piece, Decimal]]:
-        named = sum((qty for _, qty in lots), _ZERO)
-        if named != quantity:
-            raise UnknownLotError(f"the lots named add up to {named}, not the {quantity} sold")
-        plan: list[tuple[Piece, Decimal]] = []
-        for lot_id, wanted in lots:
-            if wanted <= 0:
-                raise UnknownLotError(f"lot {lot_id}: quantity must be positive, got {wanted}")
-            pieces = [p for p in held if p.lot_id == lot_id]
-            if not pieces:
-                raise UnknownLotError(f"lot {lot_id!r} is not an open {symbol} lot in account {account}")
-            already = sum((take for p, take in plan if p.lot_id == lot_id), _ZERO)
-            open_quantity = sum((p.quantity for p in pieces), _ZERO) - already
-            if wanted > open_quantity:
-                raise UnknownLotError(f"lot {lot_id!r} holds {open_quantity} {symbol}, cannot sell {wanted}")
-            remaining = wanted
-            for piece in pieces:
-                used = sum((take for p, take in plan if p is piece), _ZERO)
-                free = piece.quantity - used
-                take = min(free, remaining)
-                if take > 0:
-                    plan.append((piece, take))
-                    remaining -= take
-        return plan
-
-    def _average_basis(self, held: list[Piece], plan: list[tuple[Piece, Decimal]], quantity: Decimal) -> list[Decimal]:
-        """Re-base every piece to the pool's average cost; return the basis of each planned take."""
-        pool_quantity = sum((p.quantity for p in held), _ZERO)
-        pool_basis = sum((p.basis for p in held), _ZERO)
-        sold_basis = share(pool_basis, quantity, pool_quantity, self._quantum)
-        take_parts = allocate(sold_basis, [take for _, take in plan], self._quantum)
-        left = {id(p): p.quantity for p in held}
-        for piece, take in plan:
-            left[id(piece)] -= take
-        new_basis = {id(p): _ZERO for p in held}
-        kept = [p for p in held if left[id(p)] > 0]
-        if kept:
-            kept_parts = allocate(pool_basis - sold_basis, [left[id(p)] for p in kept], self._quantum)
-            for piece, part in zip(kept, kept_parts, strict=True):
-                new_basis[id(piece)] += part
-        for (piece, _), part in zip(plan, take_parts, strict=True):
-            new_basis[id(piece)] += part
-        for piece in held:
-            piece.basis = new_basis[id(piece)]
-        return take_parts
-
-    def _wash_at_sale(self, disposal: Disposal, index: int, loss_origin: int) -> None:
-        pending = PendingLoss(
-            index,
-            disposal.date_sold,
-            (disposal.date_sold - disposal.date_acquired).days,
-            disposal.quantity,
-            -(disposal.proceeds - disposal.cost_basis),
-            _ZERO,
-        )
-        symbol = disposal.symbol
-        for position, piece in self._wash.replacements(symbol, disposal.date_sold, loss_origin):
-            rest = self._replace(pending, piece)
-            if rest is not None:
-                self._wash.put(symbol, position, rest)
-            if pending.washed == pending.quantity:
-                break
-        if pending.washed < pending.quantity:
-            self._wash.add_pending(disposal.symbol, pending)
-
-    def _wash_with_purchase(self, piece: Piece, position: int) -> None:
-        symbol = piece.symbol
-        for pending in self._wash.pending_at_purchase(symbol, piece.acquired_actual):
-            if piece.replacement_used or not piece.quantity:
-                break
-            rest = self._replace(pending, piece)
-            if rest is not None:
-                self._wash.put(symbol, position, rest)
-                piece = rest
-        self._wash.settle(symbol)
-
-    def _replace(self, pending: PendingLoss, piece: Piece) -> Piece | None:
-        """Use up to all of ``piece`` to wash ``pending``; return the unused rest, if split off."""
-        used = min(pending.quantity - pending.washed, piece.quantity)
-        quantum = self._quantum
-        before = (pending.loss * pending.washed / pending.quantity).quantize(quantum, ROUNDING)
-        pending.washed += used
-        after = (pending.loss * pending.washed / pending.quantity).quantize(quantum, ROUNDING)
-        disallowed = after - before
-        rest = None
-        if used < piece.quantity:
-            rest = self._split(piece, used)
-        piece.basis += disallowed
-        piece.acquired = piece.acquired_actual - timedelta(days=pending.held_days)
-        piece.replacement_used = True
-        position = pending.index - self._released
-        old = self._disposals[position]
-        # old._replace(adjustment_code="W", adjustment_amount=...) without its Python-level cost
-        self._disposals[position] = _new_tuple(Disposal, (*old[:9], "W", old[10] + disallowed, *old[11:]))
-        return rest
-
-    def _split(self, piece: Piece, keep: Decimal) -> Piece:
-        """Cut ``piece`` down to ``keep`` units; the rest becomes a new piece right after it."""
-        rest_quantity = piece.quantity - keep
-        # share(piece.basis, keep, piece.quantity), inline: 0 < keep < piece.quantity here
-        kept_basis = (piece.basis * keep / piece.quantity).quantize(self._quantum, ROUND_HALF_UP)
-        rest = Piece(
-            piece.lot_id,
-            piece.account,
-            piece.symbol,
-            piece.asset_class,
-            rest_quantity,
-            piece.basis - kept_basis,
-            piece.acquired,
-            piece.acquired_actual,
-            piece.seq,
-            piece.origin,
-            piece.game,
-        )
-        piece.quantity = keep
-        piece.basis = kept_basis
-        held = self._holdings[(piece.account, piece.symbol)]
-        # held is in purchase order and ``piece`` is the last of its purchase's pieces
-        held.insert(bisect_right(held, piece.seq, key=_seq_of), rest)
-        return rest

@@ -114,11 +114,12 @@ class TradeStream:
     def _release(self, today: date) -> list[Disposal]:
         released = self.book.release_final(today)
         if self._games:
+            games = self._games
             for disposal in released:
                 game = disposal.game
                 if game is not None:
-                    tally = self._games[game]
-                    tally.tax_gain += disposal.gain
+                    tally = games[game]
+                    tally.tax_gain += disposal.proceeds - disposal.cost_basis + disposal.adjustment_amount  # .gain
                     tally.quantity_sold += disposal.quantity
                     if disposal.lot_game != game:
                         tally.quantity_from_other_games += disposal.quantity
@@ -138,4 +139,4 @@ class TradeStream:
             tally.own_book = None
             return
         for disposal in tally.own_book.release_final(trade.on):
-            tally.own_gain += disposal.gain
+            tally.own_gain += disposal.proceeds - disposal.cost_basis + disposal.adjustment_amount  # .gain

@@ -29,21 +29,29 @@ the losses of the last 30 days that are not fully washed. Dates only rise, so wh
 back: the index holds about 30 days of purchases and losses, whatever the length of history.
 That is also why a disposal is final once 30 days have passed after its sale.
 
+``WashSales`` applies the rule for a ``LotBook``: it owns the index and changes the book's
+pieces and disposals in place (the book hands it its holdings and its list of disposals).
+
 Standard library only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from operator import attrgetter
 
-from tradegame.domain.lot_records import Piece
+from tradegame.domain.lot_records import Disposal, Piece
+from tradegame.domain.money import ROUNDING
 
-__all__ = ["WASH_WINDOW", "PendingLoss", "WashIndex"]
+__all__ = ["WASH_WINDOW", "PendingLoss", "WashIndex", "WashSales"]
 
 WASH_WINDOW = timedelta(days=30)
+_new_tuple = tuple.__new__
+_seq_of = attrgetter("seq")
 
 
 @dataclass(slots=True, eq=False)
@@ -110,6 +118,18 @@ class WashIndex:
         """``rest`` was split off the piece at ``position``, which is used up: it takes its place."""
         self._recent[symbol].pieces[position] = rest
 
+    def window(self, symbol: str, sold: date) -> tuple[list[Piece], int]:
+        """The indexed pieces of ``symbol`` and the position of the first bought in the 30 days to ``sold``.
+
+        From that position on, in purchase order, are the pieces bought in the window (some
+        of them dead: sold out or used). A ``put`` replaces a piece at its position.
+        """
+        recent = self._recent.get(symbol)
+        if recent is None:
+            return [], 0
+        recent.trim(sold - WASH_WINDOW)
+        return recent.pieces, recent.head
+
     def replacements(self, symbol: str, sold: date, loss_origin: int) -> Iterator[tuple[int, Piece]]:
         """Pieces that can replace a loss on ``sold``, earliest purchase first, with positions.
 
@@ -117,12 +137,8 @@ class WashIndex:
         sale and not part of the purchase ``loss_origin`` that made the loss. Stop iterating
         once the loss is washed; a ``put`` may replace the current piece meanwhile.
         """
-        recent = self._recent.get(symbol)
-        if recent is None:
-            return
-        recent.trim(sold - WASH_WINDOW)
-        pieces = recent.pieces
-        for position in range(recent.head, len(pieces)):
+        pieces, head = self.window(symbol, sold)
+        for position in range(head, len(pieces)):
             piece = pieces[position]
             if piece.quantity and not piece.replacement_used and piece.origin != loss_origin:
                 yield position, piece
@@ -163,3 +179,128 @@ class WashIndex:
         for pending in self._pending.get(symbol, ()):
             pending.quantity *= ratio
             pending.washed *= ratio
+
+
+class WashSales:
+    """The rule applied to one ``LotBook``: washes losses at each sale and at each later purchase.
+
+    ``holdings`` and ``disposals`` are the book's own (changed in place); a disposal number
+    minus ``released`` (what the book has handed out and forgotten) is its list position.
+    """
+
+    __slots__ = ("disposals", "holdings", "index", "quantum")
+
+    def __init__(
+        self, quantum: Decimal, holdings: dict[tuple[str, str], list[Piece]], disposals: list[Disposal]
+    ) -> None:
+        self.quantum = quantum
+        self.holdings = holdings
+        self.disposals = disposals
+        self.index = WashIndex()
+
+    def at_sale(self, plan: Sequence[tuple[Piece, Decimal]], first: int, released: int) -> None:
+        """Wash the losses of a sale whose disposals (one per plan entry) start at list position ``first``."""
+        disposals = self.disposals
+        for position, (piece, _) in enumerate(plan, start=first):
+            disposal = disposals[position]
+            if disposal.proceeds < disposal.cost_basis:  # a loss (nothing is adjusted yet)
+                self._loss(disposal, position, released, piece.origin)
+
+    def _loss(self, disposal: Disposal, position: int, released: int, loss_origin: int) -> None:
+        """Wash one loss with the replacement pieces held now; remember what is left of it."""
+        sold, quantity = disposal.date_sold, disposal.quantity
+        loss = -(disposal.proceeds - disposal.cost_basis)
+        held_days = (sold - disposal.date_acquired).days
+        pieces, slot = self.index.window(disposal.symbol, sold)
+        washed = quantity * 0
+        upto: Decimal | None = None  # the disallowed amount so far, rounded (None: nothing yet)
+        adjustment = disposal.adjustment_amount
+        back = timedelta(days=held_days)
+        quantum = self.quantum
+        for slot in range(slot, len(pieces)):  # noqa: B020 (the window starts at ``slot``)
+            piece = pieces[slot]
+            if not piece.quantity or piece.replacement_used or piece.origin == loss_origin:
+                continue
+            free = piece.quantity
+            used = quantity - washed
+            if free < used:
+                used = free
+            washed += used
+            after = (loss * washed / quantity).quantize(quantum, ROUNDING)
+            disallowed = after if upto is None else after - upto
+            upto = after
+            if used < free:
+                pieces[slot] = self._split(piece, used)
+            piece.basis += disallowed
+            piece.acquired = piece.acquired_actual - back
+            piece.replacement_used = True
+            adjustment += disallowed
+            if washed == quantity:
+                break
+        if upto is not None:
+            # disposal._replace(adjustment_code="W", adjustment_amount=...) without its Python-level cost
+            self.disposals[position] = _new_tuple(Disposal, (*disposal[:9], "W", adjustment, *disposal[11:]))
+        if washed < quantity:
+            pending = PendingLoss(position + released, sold, held_days, quantity, loss, washed)
+            self.index.add_pending(disposal.symbol, pending)
+
+    def at_purchase(self, piece: Piece, is_security: bool, released: int) -> None:
+        """Index a new piece; if it is a security, let it wash the pending losses of its symbol."""
+        index = self.index
+        slot = index.add_purchase(piece)
+        symbol = piece.symbol
+        if not is_security or not index.has_pending(symbol):
+            return
+        for pending in index.pending_at_purchase(symbol, piece.acquired_actual):
+            if piece.replacement_used or not piece.quantity:
+                break
+            rest = self._replace(pending, piece, released)
+            if rest is not None:
+                index.put(symbol, slot, rest)
+                piece = rest
+        index.settle(symbol)
+
+    def _replace(self, pending: PendingLoss, piece: Piece, released: int) -> Piece | None:
+        """Use up to all of ``piece`` to wash ``pending``; return the unused rest, if split off."""
+        used = min(pending.quantity - pending.washed, piece.quantity)
+        quantum = self.quantum
+        before = (pending.loss * pending.washed / pending.quantity).quantize(quantum, ROUNDING)
+        pending.washed += used
+        after = (pending.loss * pending.washed / pending.quantity).quantize(quantum, ROUNDING)
+        disallowed = after - before
+        rest = None
+        if used < piece.quantity:
+            rest = self._split(piece, used)
+        piece.basis += disallowed
+        piece.acquired = piece.acquired_actual - timedelta(days=pending.held_days)
+        piece.replacement_used = True
+        position = pending.index - released
+        old = self.disposals[position]
+        # old._replace(adjustment_code="W", adjustment_amount=...) without its Python-level cost
+        self.disposals[position] = _new_tuple(Disposal, (*old[:9], "W", old[10] + disallowed, *old[11:]))
+        return rest
+
+    def _split(self, piece: Piece, keep: Decimal) -> Piece:
+        """Cut ``piece`` down to ``keep`` units; the rest becomes a new piece right after it."""
+        rest_quantity = piece.quantity - keep
+        # share(piece.basis, keep, piece.quantity), inline: 0 < keep < piece.quantity here
+        kept_basis = (piece.basis * keep / piece.quantity).quantize(self.quantum, ROUND_HALF_UP)
+        rest = Piece(
+            piece.lot_id,
+            piece.account,
+            piece.symbol,
+            piece.asset_class,
+            rest_quantity,
+            piece.basis - kept_basis,
+            piece.acquired,
+            piece.acquired_actual,
+            piece.seq,
+            piece.origin,
+            piece.game,
+        )
+        piece.quantity = keep
+        piece.basis = kept_basis
+        held = self.holdings[(piece.account, piece.symbol)]
+        # held is in purchase order and ``piece`` is the last of its purchase's pieces
+        held.insert(bisect_right(held, piece.seq, key=_seq_of), rest)
+        return rest

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
+from itertools import chain, compress, repeat
 from json.encoder import encode_basestring_ascii
+from operator import add, gt, mul, not_, sub
 from tempfile import SpooledTemporaryFile
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from tradegame.domain.holding import Term, anniversary
 from tradegame.domain.instruments import AssetClass, LotMethod
@@ -37,11 +39,90 @@ from tradegame.reporting.tax_report import YearTotals, report_head, report_tail
 __all__ = ["JsonReportWriter", "TableReportWriter"]
 
 _SPOOL_BYTES = 8 * 1024 * 1024
+_CHUNK_BYTES = 4 * 1024 * 1024  # a part's spooled rows are written this much at a time
 _SEP = "\x1f"  # between cells in a spooled part; cells never hold control characters
 
 
+class _Anniversaries(dict[date, date]):
+    """Each acquisition date's first anniversary, worked out once (a sale after it is long term)."""
+
+    def __missing__(self, acquired: date) -> date:
+        if len(self) > 100_000:
+            self.clear()
+        result = self[acquired] = anniversary(acquired)
+        return result
+
+
+def _plain(values: Iterable[Decimal]) -> list[str]:
+    """``format(value, "f")`` of each value, through ``str`` where that gives the same text.
+
+    ``str`` writes a Decimal in plain notation (as "f" does) unless its exponent is positive or
+    it is very small; then its text has an "E" and the batch is formatted with "f" instead.
+    """
+    texts = list(values)
+    plain = list(map(str, texts))
+    return plain if "E" not in "".join(plain) else list(map(format, texts, repeat("f")))
+
+
+class _IsoDates(dict[date, str]):
+    """ISO texts of the dates met before (a year has only 365 of them)."""
+
+    def __missing__(self, day: date) -> str:
+        if len(self) > 100_000:
+            self.clear()
+        text = self[day] = day.isoformat()
+        return text
+
+
+def _interleave(template: Sequence[str], columns: Sequence[Iterable[str]]) -> str:
+    """The rows of ``columns`` as text: ``template[0]``, a cell, ``template[1]``, a cell, ..., ``template[-1]``."""
+    pieces: list[Iterable[str]] = []
+    for constant, column in zip(template, columns, strict=False):
+        pieces += (repeat(constant), column)
+    pieces.append(repeat(template[-1]))
+    return "".join(chain.from_iterable(zip(*pieces, strict=False)))  # the repeats are endless
+
+
+class _Batch(NamedTuple):
+    """Released disposals of one tax year, column by column, with their gains and terms."""
+
+    accounts: tuple[str, ...]
+    symbols: tuple[str, ...]
+    lot_ids: tuple[str, ...]
+    quantities: tuple[Decimal, ...]
+    acquired: tuple[date, ...]
+    acquired_actual: tuple[date, ...]
+    sold: tuple[date, ...]
+    proceeds: tuple[Decimal, ...]
+    cost_basis: tuple[Decimal, ...]
+    codes: tuple[str, ...]
+    adjustments: tuple[Decimal, ...]
+    asset_classes: tuple[AssetClass, ...]
+    games: tuple[str | None, ...]
+    lot_games: tuple[str | None, ...]
+    gains: list[Decimal]
+    long_term: list[bool]
+
+
+def _year_runs(disposals: Sequence[Disposal]) -> Iterator[Sequence[Disposal]]:
+    """``disposals`` (in date order) cut into runs of one tax year each."""
+    if disposals[0].date_sold.year == disposals[-1].date_sold.year:
+        yield disposals
+        return
+    start = 0
+    for index in range(1, len(disposals)):
+        if disposals[index].date_sold.year != disposals[index - 1].date_sold.year:
+            yield disposals[start:index]
+            start = index
+    yield disposals[start:]
+
+
 class _Writer:
-    """What both writers share: the output, the currency and the running totals."""
+    """What both writers share: the output, the currency and the running totals.
+
+    Both take released disposals a batch at a time and work column by column (``map`` over
+    a column instead of a Python loop over rows): the same strings and sums, in the same order.
+    """
 
     def __init__(self, out: IO[str], currency: Currency, method: LotMethod, wash_sales: bool) -> None:
         self.out = out
@@ -51,22 +132,94 @@ class _Writer:
         self.quantum = currency.quantum
         self.totals: dict[int, YearTotals] = defaultdict(YearTotals)
         self.count = 0
-        self._anniversaries: dict[date, date] = {}
+        self._anniversaries = _Anniversaries()
+        self.iso = _IsoDates().__getitem__
 
     def term(self, disposal: Disposal) -> Term:
         """``disposal.term``, with each acquisition date's anniversary worked out once."""
-        acquired = disposal.date_acquired
-        anniversary_of = self._anniversaries.get(acquired)
-        if anniversary_of is None:
-            if len(self._anniversaries) > 100_000:
-                self._anniversaries.clear()
-            anniversary_of = self._anniversaries[acquired] = anniversary(acquired)
-        return Term.LONG if disposal.date_sold > anniversary_of else Term.SHORT
+        return Term.LONG if disposal.date_sold > self._anniversaries[disposal.date_acquired] else Term.SHORT
+
+    def batches(self, disposals: Iterable[Disposal]) -> Iterator[_Batch]:
+        """The disposals (in booking order) as column batches of one year, added to the totals."""
+        rows = disposals if isinstance(disposals, list) else list(disposals)
+        if not rows:
+            return
+        for run in _year_runs(rows):
+            columns = list(zip(*run, strict=True))
+            del columns[12]  # sale ids are not printed
+            proceeds, cost_basis, adjustments = columns[7], columns[8], columns[10]
+            gains = list(map(add, map(sub, proceeds, cost_basis), adjustments))  # Disposal.gain
+            long_term = list(map(gt, columns[6], map(self._anniversaries.__getitem__, columns[4])))
+            batch = _Batch._make([*columns, gains, long_term])
+            totals = self.totals[batch.sold[0].year]
+            totals.short_term_gain = sum(compress(gains, map(not_, long_term)), totals.short_term_gain)
+            totals.long_term_gain = sum(compress(gains, long_term), totals.long_term_gain)
+            totals.wash_sale_disallowed = sum(adjustments, totals.wash_sale_disallowed)
+            totals.proceeds = sum(proceeds, totals.proceeds)
+            totals.cost_basis = sum(cost_basis, totals.cost_basis)
+            self.count += len(run)
+            yield batch
+
+    def amounts(self, values: Iterable[Decimal]) -> list[str]:
+        """Each amount rounded to the currency's quantum, as plain decimal text."""
+        return _plain(map(Decimal.quantize, values, repeat(self.quantum)))
 
     def tail(
         self, open_lots: Sequence[OpenLot], games: Sequence[GameAttribution], profile: TaxProfile | None
     ) -> dict[str, Any]:
         return report_tail(open_lots, dict(sorted(self.totals.items())), games, profile, self.quantum)
+
+
+_JSON_DISPOSAL = tuple(
+    """,
+    {{
+      "account": {},
+      "symbol": {},
+      "lot_id": {},
+      "quantity": "{}",
+      "date_acquired": "{}",
+      "date_acquired_actual": "{}",
+      "date_sold": "{}",
+      "proceeds": "{}",
+      "cost_basis": "{}",
+      "adjustment_code": {},
+      "adjustment_amount": "{}",
+      "gain": "{}",
+      "term": "{}",
+      "asset_class": "{}",
+      "game": {},
+      "lot_game": {}
+    }}""".replace("{{", "{")
+    .replace("}}", "}")
+    .split("{}")
+)
+_JSON_OPEN_LOT = tuple(
+    """,
+    {{
+      "account": {},
+      "symbol": {},
+      "lot_id": {},
+      "quantity": "{}",
+      "cost_basis": "{}",
+      "date_acquired": "{}",
+      "date_acquired_actual": "{}",
+      "game": {}
+    }}""".replace("{{", "{")
+    .replace("}}", "}")
+    .split("{}")
+)
+_TERMS = ("short", "long")  # by ``long_term``
+_CLASSES = {asset_class: "crypto" if asset_class is AssetClass.CRYPTO else "security" for asset_class in AssetClass}
+
+
+class _JsonStrings(dict[str | None, str]):
+    """JSON string literals of names met before (``None`` is ``null``); stops growing at 100,000."""
+
+    def __missing__(self, text: str | None) -> str:
+        encoded = encode_basestring_ascii(str(text))  # None is always in
+        if len(self) < 100_000:
+            self[text] = encoded
+        return encoded
 
 
 class JsonReportWriter(_Writer):
@@ -76,69 +229,66 @@ class JsonReportWriter(_Writer):
         super().__init__(out, currency, method, wash_sales)
         head = json.dumps(report_head(currency.code, method, wash_sales), indent=2)
         out.write(head[:-2] + ',\n  "disposals": [')
-        self._strings: dict[str | None, str] = {None: "null"}
+        self._strings = _JsonStrings({None: "null"})
 
     def _string(self, text: str | None) -> str:
-        encoded = self._strings.get(text)
-        if encoded is None:
-            encoded = encode_basestring_ascii(str(text))  # None is always cached
-            if len(self._strings) < 100_000:
-                self._strings[text] = encoded
-        return encoded
+        return self._strings[text]
 
     def add(self, disposals: Iterable[Disposal]) -> None:
         """Write ``disposals`` (in booking order) and add them to the totals."""
-        quantum, totals, string, term_of = self.quantum, self.totals, self._string, self.term
-        parts = []
-        for d in disposals:
-            gain = d.proceeds - d.cost_basis + d.adjustment_amount  # d.gain
-            term = term_of(d)
-            totals[d.date_sold.year].add_parts(d, gain, term)
-            parts.append(
-                f"""{"," if self.count else ""}
-    {{
-      "account": {string(d.account)},
-      "symbol": {string(d.symbol)},
-      "lot_id": {encode_basestring_ascii(d.lot_id)},
-      "quantity": "{d.quantity:f}",
-      "date_acquired": "{d.date_acquired.isoformat()}",
-      "date_acquired_actual": "{d.date_acquired_actual.isoformat()}",
-      "date_sold": "{d.date_sold.isoformat()}",
-      "proceeds": "{d.proceeds.quantize(quantum):f}",
-      "cost_basis": "{d.cost_basis.quantize(quantum):f}",
-      "adjustment_code": {string(d.adjustment_code)},
-      "adjustment_amount": "{d.adjustment_amount.quantize(quantum):f}",
-      "gain": "{gain.quantize(quantum):f}",
-      "term": "{term.value}",
-      "asset_class": "{"crypto" if d.asset_class is AssetClass.CRYPTO else "security"}",
-      "game": {string(d.game)},
-      "lot_game": {string(d.lot_game)}
-    }}"""
+        string = self._strings.__getitem__
+        amounts = self.amounts
+        for batch in self.batches(disposals):
+            first = self.count == len(batch.sold)  # the first disposals of the report: no comma before
+            iso = self.iso
+            text = _interleave(
+                _JSON_DISPOSAL,
+                [
+                    map(string, batch.accounts),
+                    map(string, batch.symbols),
+                    map(encode_basestring_ascii, batch.lot_ids),
+                    _plain(batch.quantities),
+                    map(iso, batch.acquired),
+                    map(iso, batch.acquired_actual),
+                    map(iso, batch.sold),
+                    amounts(batch.proceeds),
+                    amounts(batch.cost_basis),
+                    map(string, batch.codes),
+                    amounts(batch.adjustments),
+                    amounts(batch.gains),
+                    map(_TERMS.__getitem__, batch.long_term),
+                    map(_CLASSES.__getitem__, batch.asset_classes),
+                    map(string, batch.games),
+                    map(string, batch.lot_games),
+                ],
             )
-            self.count += 1
-        self.out.write("".join(parts))
+            self.out.write(text[1:] if first else text)
 
     def finish(
         self, open_lots: Sequence[OpenLot], games: Sequence[GameAttribution], profile: TaxProfile | None
     ) -> None:
         """Close the disposals and write the rest of the object (the open lots one by one)."""
-        out, quantum, string = self.out, self.quantum, self._string
+        out, string = self.out, self._strings.__getitem__
         out.write("\n  ],\n" if self.count else "],\n")
         out.write('  "open_lots": [')
-        out.writelines(
-            f"""{"," if index else ""}
-    {{
-      "account": {string(lot.account)},
-      "symbol": {string(lot.symbol)},
-      "lot_id": {string(lot.lot_id)},
-      "quantity": "{lot.quantity:f}",
-      "cost_basis": "{lot.cost_basis.quantize(quantum):f}",
-      "date_acquired": "{lot.date_acquired.isoformat()}",
-      "date_acquired_actual": "{lot.date_acquired_actual.isoformat()}",
-      "game": {string(lot.game)}
-    }}"""
-            for index, lot in enumerate(open_lots)
-        )
+        if open_lots:
+            accounts, symbols, lot_ids, quantities, cost_basis, acquired, acquired_actual, _, games_of = zip(
+                *open_lots, strict=True
+            )
+            text = _interleave(
+                _JSON_OPEN_LOT,
+                [
+                    map(string, accounts),
+                    map(string, symbols),
+                    map(string, lot_ids),
+                    _plain(quantities),
+                    self.amounts(cost_basis),
+                    map(self.iso, acquired),
+                    map(self.iso, acquired_actual),
+                    map(string, games_of),
+                ],
+            )
+            out.write(text[1:])
         out.write("\n  ]," if open_lots else "],")
         rest = json.dumps(self.tail((), games, profile), indent=2)
         out.write(rest[rest.index("\n", rest.index('"open_lots"')) :] + "\n")
@@ -174,16 +324,15 @@ class _Part:
         self.widths = [len(name) for name in _PART_COLUMNS]
         self.sums = [Decimal(0)] * 4  # proceeds, cost basis, adjustment, gain
 
-    def add(self, cells: list[str], proceeds: Decimal, basis: Decimal, adjustment: Decimal, gain: Decimal) -> None:
-        self.widths = list(map(max, self.widths, map(len, cells)))
-        self.buffer.append(_SEP.join(cells) + "\n")
-        if len(self.buffer) >= 4096:
+    def add(self, columns: Sequence[Sequence[str]], sums: Sequence[Iterable[Decimal]]) -> None:
+        """Spool rows given column by column; ``sums``: their proceeds, basis, adjustments and gains."""
+        self.widths = [
+            max(width, max(map(len, column), default=0)) for width, column in zip(self.widths, columns, strict=True)
+        ]
+        self.buffer.append("\n".join(map(_SEP.join, zip(*columns, strict=True))) + "\n")
+        if len(self.buffer) >= 64:
             self.spool()
-        sums = self.sums
-        sums[0] += proceeds
-        sums[1] += basis
-        sums[2] += adjustment
-        sums[3] += gain
+        self.sums = [sum(values, total) for total, values in zip(self.sums, sums, strict=True)]
 
     def spool(self) -> None:
         self.rows.writelines(self.buffer)
@@ -209,10 +358,40 @@ class _Columns:
 def _table(
     out: IO[str], title: str, names: Sequence[str], rows: Sequence[Sequence[str]], right: frozenset[int]
 ) -> None:
-    widths = [max([len(name), *(len(row[i]) for row in rows)]) for i, name in enumerate(names)]
-    columns = _Columns(widths, right)
-    out.write(f"\n{title}\n{columns.line(names)}\n{columns.rule()}\n")
-    out.writelines(columns.line(row) + "\n" for row in rows)
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    _column_table(out, title, names, columns, right)
+
+
+def _column_table(
+    out: IO[str], title: str, names: Sequence[str], columns: Sequence[Sequence[str]], right: frozenset[int]
+) -> None:
+    """A titled table from its columns of cells (``_table`` takes rows)."""
+    widths = [max(len(name), max(map(len, column), default=0)) for name, column in zip(names, columns, strict=True)]
+    aligned = _Columns(widths, right)
+    out.write(f"\n{title}\n{aligned.line(names)}\n{aligned.rule()}\n")
+    if columns and columns[0]:
+        out.write(_aligned(columns, widths, right))
+
+
+def _aligned(columns: Sequence[Iterable[str]], widths: Sequence[int], right: frozenset[int]) -> str:
+    """Rows as ``_Columns.line`` writes them, each with its newline, padded column by column.
+
+    The last column is not padded: a right-aligned one needs none, and the cells of a
+    left-aligned one never end in a space, so its padding is what ``line`` strips.
+    """
+    last = len(widths) - 1
+    padded = [
+        column
+        if index == last and index not in right
+        else map(str.rjust if index in right else str.ljust, column, repeat(width))
+        for index, (column, width) in enumerate(zip(columns, widths, strict=True))
+    ]
+    return _interleave(("", *(["  "] * last), "\n"), padded)
+
+
+def _printable_all(texts: Sequence[str]) -> Sequence[str]:
+    """``_printable`` of each text (most are printable already: one check for all of them)."""
+    return texts if "".join(texts).isprintable() else list(map(_printable, texts))
 
 
 class TableReportWriter(_Writer):
@@ -227,32 +406,40 @@ class TableReportWriter(_Writer):
 
     def add(self, disposals: Iterable[Disposal]) -> None:
         """Spool ``disposals`` (in booking order) into their year's parts; print a year once it is over."""
-        quantum, totals, term_of = self.quantum, self.totals, self.term
-        for d in disposals:
-            year = d.date_sold.year
+        amounts = self.amounts
+        for batch in self.batches(disposals):
+            year = batch.sold[0].year
             if year != self._year:
                 self._flush()
                 self._year = year
-            gain = d.proceeds - d.cost_basis + d.adjustment_amount  # d.gain
-            term = term_of(d)
-            totals[year].add_parts(d, gain, term)
-            part = self._parts.get(term)
-            if part is None:
-                part = self._parts[term] = _Part()
-            code = d.adjustment_code
-            cells = [
-                d.account,
-                _printable(d.lot_id),
-                f"{d.quantity:f} {d.symbol}",
-                d.date_acquired.isoformat(),
-                d.date_sold.isoformat(),
-                f"{d.proceeds.quantize(quantum):f}",
-                f"{d.cost_basis.quantize(quantum):f}",
-                code,
-                f"{d.adjustment_amount.quantize(quantum):f}" if code else "",
-                f"{gain.quantize(quantum):f}",
+            columns: list[Sequence[str]] = [
+                batch.accounts,
+                _printable_all(batch.lot_ids),
+                list(map(" ".join, zip(_plain(batch.quantities), batch.symbols, strict=True))),
+                list(map(self.iso, batch.acquired)),
+                list(map(self.iso, batch.sold)),
+                amounts(batch.proceeds),
+                amounts(batch.cost_basis),
+                batch.codes,
+                list(map(mul, amounts(batch.adjustments), map(bool, batch.codes))),  # blank without a code
+                amounts(batch.gains),
             ]
-            part.add(cells, d.proceeds, d.cost_basis, d.adjustment_amount, gain)
+            sums = (batch.proceeds, batch.cost_basis, batch.adjustments, batch.gains)
+            long_count = sum(batch.long_term)
+            for term, selector in ((Term.SHORT, list(map(not_, batch.long_term))), (Term.LONG, batch.long_term)):
+                count = long_count if term is Term.LONG else len(selector) - long_count
+                if not count:
+                    continue
+                part = self._parts.get(term)
+                if part is None:
+                    part = self._parts[term] = _Part()
+                if count == len(selector):
+                    part.add(columns, sums)
+                else:
+                    part.add(
+                        [list(compress(column, selector)) for column in columns],
+                        [list(compress(values, selector)) for values in sums],
+                    )
 
     def _flush(self) -> None:
         for term in (Term.SHORT, Term.LONG):
@@ -270,9 +457,10 @@ class TableReportWriter(_Writer):
         out.write(f"\nForm 8949 {self._year}, {_PART_TITLES[term]}\n{columns.line(_PART_COLUMNS)}\n{columns.rule()}\n")
         part.spool()
         part.rows.seek(0)
-        template = columns.template.format
         with part.rows:
-            out.writelines(template(*text[:-1].split(_SEP)).rstrip() + "\n" for text in part.rows)
+            while chunk := part.rows.readlines(_CHUNK_BYTES):
+                rows = map(str.split, map(str.rstrip, chunk, repeat("\n")), repeat(_SEP))
+                out.write(_aligned(list(zip(*rows, strict=True)), widths, _PART_RIGHT))
         out.write(columns.rule() + "\n" + columns.line(footer) + "\n")
 
     def finish(
@@ -280,15 +468,25 @@ class TableReportWriter(_Writer):
     ) -> None:
         """Print the last year, then open lots, totals per tax year, the Games and the estimated tax."""
         self._flush()
-        tail = self.tail(open_lots, games, profile)
+        tail = self.tail((), games, profile)
         out = self.out
-        lot_rows = [
-            [lot["account"], _printable(lot["lot_id"]), lot["symbol"], lot["quantity"], lot["cost_basis"],
-             lot["date_acquired"], lot["date_acquired_actual"]]
-            for lot in tail["open_lots"]
-        ]  # fmt: skip
+        if open_lots:
+            accounts, symbols, lot_ids, quantities, cost_basis, acquired, acquired_actual, *_ = zip(
+                *open_lots, strict=True
+            )
+            lot_columns: list[Sequence[str]] = [
+                accounts,
+                _printable_all(lot_ids),
+                symbols,
+                _plain(quantities),
+                self.amounts(cost_basis),
+                list(map(self.iso, acquired)),
+                list(map(self.iso, acquired_actual)),
+            ]
+        else:
+            lot_columns = [()] * 7
         names: tuple[str, ...] = ("Account", "Lot", "Symbol", "Quantity", "Cost basis", "Acquired", "Acquired (actual)")
-        _table(out, "Open lots", names, lot_rows, frozenset({3, 4}))
+        _column_table(out, "Open lots", names, lot_columns, frozenset({3, 4}))
         keys = ("short_term_gain", "long_term_gain", "wash_sale_disallowed", "proceeds", "cost_basis")
         year_rows = [[year, *(values[key] for key in keys)] for year, values in tail["totals_by_tax_year"].items()]
         names = ("Year", *(key.replace("_", " ").capitalize() for key in keys))
