@@ -15,8 +15,10 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Final
 
-from tradegame.domain.running_costs import EveryNDays, Monthly, OneOff
+from tradegame.domain.running_costs import EveryNDays, Monthly, OneOff, RunningCost
+from tradegame.domain.tax import TaxProfile
 from tradegame.engine.costs import fee_model_to_config, slippage_model_to_config
+from tradegame.engine.spec import AccountSpec, DataSpec, ExitRules, GameSpec, InitialPosition, TransferRule
 
 if TYPE_CHECKING:
     from tradegame.engine.gamefile import GameFile
@@ -33,87 +35,101 @@ def dump_game(game: GameFile) -> str:
     parameter that is not a TOML value (``None``, a ``Decimal``: pass it as a string).
     """
     spec = game.spec
-    sections: list[list[str]] = []
+    sections = [
+        _game_section(spec),
+        *(_data_section(data) for data in spec.data),
+        *(_account_section(account) for account in spec.accounts),
+        *(_transfer_section(rule) for rule in spec.transfers),
+        *(_position_section(position) for position in spec.initial_positions),
+        *_exit_sections(spec.exits),
+        *(_running_cost_section(account, cost) for account, cost in spec.running_costs),
+        *_tax_sections(spec.tax),
+    ]
+    if spec.fx_rates:
+        sections.append(["[fx_rates]", *(_line(code, _exact(rate)) for code, rate in spec.fx_rates)])
+    sections.append(["[model]", _line("name", game.model)])
+    if game.model_params:
+        sections.append(["[model.params]", *(_line(key, value) for key, value in game.model_params.items())])
+    return "\n\n".join("\n".join(lines) for lines in sections) + "\n"
 
+
+def _game_section(spec: GameSpec) -> list[str]:
+    """``[game]``: when, how much, in what currency, on which Rounds."""
     lines = ["[game]", _line("name", spec.name), _line("start", spec.start)]
-    if spec.end is not None:
-        lines.append(_line("end", spec.end))
-    if spec.rounds is not None:
-        lines.append(_line("rounds", spec.rounds))
-    if spec.schedule is not None:
-        lines.append(_line("schedule", spec.schedule))
-    if spec.round_times:
-        lines.append(_line("round_times", list(spec.round_times)))
-    if spec.round_intervals:
-        lines.append(_line("round_intervals", list(spec.round_intervals)))
-    if spec.round_interval_days is not None:
-        lines.append(_line("round_interval_days", _exact(spec.round_interval_days)))
-    if spec.round_growth is not None:
-        lines.append(_line("round_growth", _exact(spec.round_growth)))
+    optional_before: tuple[tuple[str, object], ...] = (
+        ("end", spec.end),
+        ("rounds", spec.rounds),
+        ("schedule", spec.schedule),
+        ("round_times", list(spec.round_times) or None),
+        ("round_intervals", list(spec.round_intervals) or None),
+        ("round_interval_days", None if spec.round_interval_days is None else _exact(spec.round_interval_days)),
+        ("round_growth", None if spec.round_growth is None else _exact(spec.round_growth)),
+    )
+    lines += [_line(key, value) for key, value in optional_before if value is not None]
     lines += [
         _line("start_fund", _exact(spec.start_fund)),
         _line("currency", spec.currency),
         _line("seed", spec.seed),
         _line("fill_at", spec.fill_at),
     ]
-    if spec.calendar is not None:
-        lines.append(_line("calendar", spec.calendar))
-    if spec.symbols:
-        lines.append(_line("symbols", list(spec.symbols)))
-    if spec.asset_classes:
-        lines.append(_line("asset_classes", [asset_class.value for asset_class in spec.asset_classes]))
-    if spec.allow_extreme_costs:
-        lines.append(_line("allow_extreme_costs", True))
-    sections.append(lines)
+    optional_after: tuple[tuple[str, object], ...] = (
+        ("calendar", spec.calendar),
+        ("symbols", list(spec.symbols) or None),
+        ("asset_classes", [asset_class.value for asset_class in spec.asset_classes] or None),
+        ("allow_extreme_costs", True if spec.allow_extreme_costs else None),
+    )
+    lines += [_line(key, value) for key, value in optional_after if value is not None]
+    return lines
 
-    for data in spec.data:
-        lines = ["[[data]]", _line("dataset", data.dataset)]
-        if data.content_hash is not None:
-            lines.append(_line("hash", data.content_hash))
-        if data.symbols is not None:
-            lines.append(_line("symbols", list(data.symbols)))
-        sections.append(lines)
 
-    for account in spec.accounts:
-        lines = [
-            "[[accounts]]",
-            _line("name", account.name),
-            _line("venue", account.venue),
-            _line("currency", account.currency),
-            _line("lot_method", account.lot_method.value),
-        ]
-        if account.volume_cap is not None:
-            lines.append(_line("volume_cap", _percent(account.volume_cap)))
-        if account.symbols:
-            lines.append(_line("symbols", list(account.symbols)))
-        lines.append(_line("fees", fee_model_to_config(account.fees)))
-        lines.append(_line("slippage", slippage_model_to_config(account.slippage)))
-        sections.append(lines)
+def _data_section(data: DataSpec) -> list[str]:
+    lines = ["[[data]]", _line("dataset", data.dataset)]
+    if data.content_hash is not None:
+        lines.append(_line("hash", data.content_hash))
+    if data.symbols is not None:
+        lines.append(_line("symbols", list(data.symbols)))
+    return lines
 
-    for rule in spec.transfers:
-        sections.append(
-            [
-                "[[transfers]]",
-                _line("source", rule.source),
-                _line("target", rule.target),
-                _line("fee", _exact(rule.fee)),
-                _line("delay_rounds", rule.delay_rounds),
-            ]
-        )
 
-    for position in spec.initial_positions:
-        sections.append(
-            [
-                "[[initial_positions]]",
-                _line("symbol", position.symbol),
-                _line("quantity", _exact(position.quantity)),
-                _line("cost_basis", _exact(position.cost_basis)),
-                _line("acquired", position.acquired),
-                _line("account", position.account),
-            ]
-        )
+def _account_section(account: AccountSpec) -> list[str]:
+    lines = [
+        "[[accounts]]",
+        _line("name", account.name),
+        _line("venue", account.venue),
+        _line("currency", account.currency),
+        _line("lot_method", account.lot_method.value),
+    ]
+    if account.volume_cap is not None:
+        lines.append(_line("volume_cap", _percent(account.volume_cap)))
+    if account.symbols:
+        lines.append(_line("symbols", list(account.symbols)))
+    lines.append(_line("fees", fee_model_to_config(account.fees)))
+    lines.append(_line("slippage", slippage_model_to_config(account.slippage)))
+    return lines
 
-    exits = spec.exits
+
+def _transfer_section(rule: TransferRule) -> list[str]:
+    return [
+        "[[transfers]]",
+        _line("source", rule.source),
+        _line("target", rule.target),
+        _line("fee", _exact(rule.fee)),
+        _line("delay_rounds", rule.delay_rounds),
+    ]
+
+
+def _position_section(position: InitialPosition) -> list[str]:
+    return [
+        "[[initial_positions]]",
+        _line("symbol", position.symbol),
+        _line("quantity", _exact(position.quantity)),
+        _line("cost_basis", _exact(position.cost_basis)),
+        _line("acquired", position.acquired),
+        _line("account", position.account),
+    ]
+
+
+def _exit_sections(exits: ExitRules) -> list[list[str]]:
     exit_lines = [
         _line(key, value)
         for key, value in (
@@ -124,56 +140,50 @@ def dump_game(game: GameFile) -> str:
         )
         if value is not None
     ]
-    if exit_lines:
-        sections.append(["[exits]", *exit_lines])
+    return [["[exits]", *exit_lines]] if exit_lines else []
 
-    for account_name, cost in spec.running_costs:
-        lines = [
-            "[[running_costs]]",
-            _line("name", cost.name),
-            _line("account", account_name),
-            _line("amount", _exact(cost.amount.amount)),
-            _line("currency", cost.amount.currency.code),
+
+def _running_cost_section(account_name: str, cost: RunningCost) -> list[str]:
+    lines = [
+        "[[running_costs]]",
+        _line("name", cost.name),
+        _line("account", account_name),
+        _line("amount", _exact(cost.amount.amount)),
+        _line("currency", cost.amount.currency.code),
+    ]
+    schedule = cost.schedule
+    if isinstance(schedule, OneOff):
+        lines += [_line("schedule", "once"), _line("on", schedule.on)]
+    elif isinstance(schedule, EveryNDays):
+        lines += [_line("schedule", "every_n_days"), _line("days", schedule.days), _line("anchor", schedule.anchor)]
+    else:
+        kind = "monthly" if isinstance(schedule, Monthly) else "yearly"
+        lines += [_line("schedule", kind), _line("anchor", schedule.anchor)]
+    return lines
+
+
+def _tax_sections(tax: TaxProfile | None) -> list[list[str]]:
+    if tax is None:
+        return []
+    sections = [
+        [
+            "[tax]",
+            _line("short_term", _percent(tax.rates.short_term)),
+            _line("long_term", _percent(tax.rates.long_term)),
+            _line("loss_deduction_limit", _exact(tax.loss_deduction_limit)),
+            _line("currency", tax.currency.code),
         ]
-        schedule = cost.schedule
-        if isinstance(schedule, OneOff):
-            lines += [_line("schedule", "once"), _line("on", schedule.on)]
-        elif isinstance(schedule, EveryNDays):
-            lines += [_line("schedule", "every_n_days"), _line("days", schedule.days), _line("anchor", schedule.anchor)]
-        else:
-            kind = "monthly" if isinstance(schedule, Monthly) else "yearly"
-            lines += [_line("schedule", kind), _line("anchor", schedule.anchor)]
-        sections.append(lines)
-
-    if spec.tax is not None:
-        tax = spec.tax
+    ]
+    for year in sorted(tax.year_overrides):
+        rates = tax.year_overrides[year]
         sections.append(
             [
-                "[tax]",
-                _line("short_term", _percent(tax.rates.short_term)),
-                _line("long_term", _percent(tax.rates.long_term)),
-                _line("loss_deduction_limit", _exact(tax.loss_deduction_limit)),
-                _line("currency", tax.currency.code),
+                f"[tax.years.{year}]",
+                _line("short_term", _percent(rates.short_term)),
+                _line("long_term", _percent(rates.long_term)),
             ]
         )
-        for year in sorted(tax.year_overrides):
-            rates = tax.year_overrides[year]
-            sections.append(
-                [
-                    f"[tax.years.{year}]",
-                    _line("short_term", _percent(rates.short_term)),
-                    _line("long_term", _percent(rates.long_term)),
-                ]
-            )
-
-    if spec.fx_rates:
-        sections.append(["[fx_rates]", *(_line(code, _exact(rate)) for code, rate in spec.fx_rates)])
-
-    sections.append(["[model]", _line("name", game.model)])
-    if game.model_params:
-        sections.append(["[model.params]", *(_line(key, value) for key, value in game.model_params.items())])
-
-    return "\n\n".join("\n".join(lines) for lines in sections) + "\n"
+    return sections
 
 
 def _exact(number: Decimal) -> str:
