@@ -182,6 +182,19 @@ class GameSpec:
 
     def problems(self) -> list[str]:
         """Every problem of this definition, each starting with the field it is about."""
+        names = [a.name for a in self.accounts]
+        return [
+            *self._basic_problems(),
+            *self._schedule_problems(),
+            *self._account_problems(names),
+            *self._transfer_problems(names),
+            *self._position_problems(names),
+            *self._exit_problems(),
+            *self._other_problems(names),
+        ]
+
+    def _basic_problems(self) -> list[str]:
+        """The name, the Start Fund, its currency and the seed."""
         out: list[str] = []
         if not self.name.strip():
             out.append("name: must not be empty")
@@ -193,6 +206,11 @@ class GameSpec:
             out.append(f"currency: must be a three-letter code such as USD, got {self.currency!r}")
         if self.seed < 0:
             out.append(f"seed: must be a whole number of at least 0, got {self.seed}")
+        return out
+
+    def _schedule_problems(self) -> list[str]:
+        """How long the Game lasts and when its Rounds are."""
+        out: list[str] = []
         growing = self.round_interval_days is not None
         irregular = bool(self.round_times) or bool(self.round_intervals) or growing
         if self.end is None and self.rounds is None and not self.round_times:
@@ -213,7 +231,10 @@ class GameSpec:
         if any(i < 1 for i in self.round_intervals):
             out.append("round_intervals: every interval must be at least 1 day")
         out += self._growth_problems()
-        names = [a.name for a in self.accounts]
+        return out
+
+    def _account_problems(self, names: list[str]) -> list[str]:
+        out: list[str] = []
         if not names:
             out.append("accounts: at least one account is needed")
         if len(set(names)) != len(names):
@@ -229,6 +250,10 @@ class GameSpec:
             if not self.allow_extreme_costs:
                 out += fee_problems(account.fees, f"{where}.fees")
                 out += slippage_problems(account.slippage, f"{where}.slippage")
+        return out
+
+    def _transfer_problems(self, names: list[str]) -> list[str]:
+        out: list[str] = []
         for index, rule in enumerate(self.transfers):
             where = f"transfers[{index}]"
             for end_name, end in (("source", rule.source), ("target", rule.target)):
@@ -241,6 +266,10 @@ class GameSpec:
             out += _bound(f"{where}.fee", rule.fee)
             if rule.delay_rounds < 0:
                 out.append(f"{where}.delay_rounds: must not be negative")
+        return out
+
+    def _position_problems(self, names: list[str]) -> list[str]:
+        out: list[str] = []
         for index, position in enumerate(self.initial_positions):
             where = f"initial_positions[{index}]"
             if position.account not in names:
@@ -252,6 +281,10 @@ class GameSpec:
             out += _bound(f"{where}.quantity", position.quantity) + _bound(f"{where}.cost_basis", position.cost_basis)
             if position.acquired > self.start:
                 out.append(f"{where}.acquired: {position.acquired} is after the Game's start {self.start}")
+        return out
+
+    def _exit_problems(self) -> list[str]:
+        out: list[str] = []
         exits = self.exits
         if exits.min_value_fraction is not None and not Decimal(0) < exits.min_value_fraction < Decimal(1):
             out.append("exits.min_value_fraction: must be within (0, 1)")
@@ -261,6 +294,11 @@ class GameSpec:
             out.append("exits.max_losing_rounds: must be at least 1")
         if exits.target_return is not None and exits.target_return <= 0:
             out.append("exits.target_return: must be positive")
+        return out
+
+    def _other_problems(self, names: list[str]) -> list[str]:
+        """Running costs' payers, the data and the fixed FX rates."""
+        out: list[str] = []
         for index, (payer, _) in enumerate(self.running_costs):
             if payer not in names:
                 out.append(f"running_costs[{index}].account: no account {payer!r}")
