@@ -4,7 +4,11 @@ A calendar is named by its exchange-calendars code (``XNYS``, ``XNAS``, ``XKRX``
 ``24/7`` / ``24/5``. exchange-calendars looks back only 20 years by default, so every calendar
 is built for an explicit range (the range asked for, widened to whole years and cached). Building
 one costs a few tenths of a second whatever its range (its holidays), so a range inside one
-already built is answered by that one: its sessions and closes are the same.
+already built is answered by that one: its sessions and closes are the same. The sessions with
+their opens and closes are also kept on disk (``session_table``), keyed by the calendar, its years
+and the exchange-calendars version, so a new process reads them (a few milliseconds) instead of
+building the calendar's holidays again (a quarter of a second, most of a first Game's time after
+the imports).
 
 Conventions used across tradegame:
 
@@ -17,8 +21,12 @@ Conventions used across tradegame:
 
 from __future__ import annotations
 
+import os
+import tempfile
+import zipfile
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 import exchange_calendars as xcals
@@ -35,6 +43,7 @@ __all__ = [
     "calendar_names",
     "round_times",
     "session_closes",
+    "session_table",
     "sessions",
 ]
 
@@ -73,10 +82,59 @@ def _calendar(code: str, first_year: int, last_year: int) -> xcals.ExchangeCalen
         raise DataError(f"calendar {code} cannot cover {first_year}-{last_year}: {error}") from None
 
 
+def session_table(code: str, start: date | str, end: date | str) -> pd.DataFrame:
+    """The sessions of exchange calendar ``code`` covering at least ``start`` to ``end``: index the
+    session dates (naive), columns ``open`` and ``close`` (UTC), as ``ExchangeCalendar.schedule``."""
+    first, last = pd.Timestamp(start).year, pd.Timestamp(end).year
+    if last < first:
+        raise DataError(f"calendar range ends ({end}) before it starts ({start})")
+    built = _BUILT.get(code, {})
+    covering = next((cal for (low, high), cal in built.items() if low <= first and last <= high), None)
+    if covering is not None:
+        table: pd.DataFrame = covering.schedule[["open", "close"]]
+        return table
+    return _session_table(code, first, last)
+
+
+@lru_cache(maxsize=64)
+def _session_table(code: str, first: int, last: int) -> pd.DataFrame:
+    path = _cache_dir() / f"{code}-{first}-{last}-xcals{xcals.__version__}.npz"
+    try:
+        with np.load(path) as stored:
+            arrays = {name: stored[name] for name in ("sessions", "open", "close")}
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):  # absent or damaged: build it
+        table = calendar(code, f"{first}-01-01", f"{last}-12-31").schedule[["open", "close"]]
+        arrays = {
+            "sessions": table.index.as_unit("ns").asi8,
+            "open": pd.DatetimeIndex(table["open"]).as_unit("ns").asi8,
+            "close": pd.DatetimeIndex(table["close"]).as_unit("ns").asi8,
+        }
+        _store(path, arrays)
+    index = pd.DatetimeIndex(arrays["sessions"].astype("datetime64[ns]"))
+    return pd.DataFrame({name: pd.DatetimeIndex(arrays[name], tz="UTC") for name in ("open", "close")}, index=index)
+
+
+def _cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/tradegame/calendars`` (``~/.cache``)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "tradegame" / "calendars"
+
+
+def _store(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Write ``arrays`` whole or not at all (a temporary file renamed over ``path``); a cache that
+    cannot be written is only slower next time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
+            np.savez(handle, sessions=arrays["sessions"], open=arrays["open"], close=arrays["close"])
+        os.replace(handle.name, path)
+    except OSError:
+        return
+
+
 def sessions(code: str, start: date | str, end: date | str) -> pd.DatetimeIndex:
     """Session dates from ``start`` to ``end`` (inclusive), as 00:00 UTC timestamps."""
-    cal = calendar(code, start, end)
-    all_sessions = cal.sessions
+    all_sessions = session_table(code, start, end).index
     first, last = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
     labels = all_sessions[(all_sessions >= first.tz_localize(None)) & (all_sessions <= last.tz_localize(None))]
     return pd.DatetimeIndex(labels).tz_localize("UTC")
@@ -87,9 +145,9 @@ def session_closes(code: str, labels: pd.DatetimeIndex) -> np.ndarray:
     out = labels.as_unit("ns").asi8 + _DAY
     if code in ALWAYS_OPEN or len(labels) == 0:
         return out
-    cal = calendar(code, labels[0], labels[-1])
+    table = session_table(code, labels[0], labels[-1])
     naive = labels.tz_localize(None) if labels.tz is not None else labels
-    closes = cal.schedule["close"].reindex(naive)
+    closes = table["close"].reindex(naive)
     known = closes.notna().to_numpy()
     out[known] = pd.DatetimeIndex(closes[known]).as_unit("ns").asi8
     return out
@@ -140,8 +198,8 @@ def _hourly(code: str, labels: pd.DatetimeIndex, closes: pd.DatetimeIndex) -> pd
     if code in ALWAYS_OPEN:
         opens = labels
     else:
-        cal = calendar(code, labels[0], labels[-1])
-        opens = pd.DatetimeIndex(cal.schedule["open"].reindex(labels.tz_localize(None)))
+        table = session_table(code, labels[0], labels[-1])
+        opens = pd.DatetimeIndex(table["open"].reindex(labels.tz_localize(None)))
     times: list[np.ndarray] = []
     for open_, close in zip(opens, closes, strict=True):
         ticks = pd.date_range(open_.ceil("h") if open_.ceil("h") > open_ else open_ + _HOUR, close, freq="h")

@@ -14,7 +14,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from tradegame.data.calendars import ALWAYS_OPEN, calendar
+from tradegame.data.calendars import ALWAYS_OPEN, session_table
 from tradegame.data.errors import DataError
 from tradegame.data.panel import Panel, PanelView
 from tradegame.domain.instruments import AssetClass, Instrument
@@ -140,8 +140,7 @@ def _open_times(panel: Panel) -> np.ndarray:
     if panel.frequency != "1d" or panel.calendar in ALWAYS_OPEN or not len(labels):
         return labels
     first, last = pd.Timestamp(labels[0], tz="UTC"), pd.Timestamp(labels[-1], tz="UTC")
-    cal = calendar(panel.calendar, first, last)
-    opens = cal.schedule["open"].reindex(pd.DatetimeIndex(labels).tz_localize(None))
+    opens = session_table(panel.calendar, first, last)["open"].reindex(pd.DatetimeIndex(labels).tz_localize(None))
     out = labels.copy()
     known = opens.notna().to_numpy()
     out[known] = pd.DatetimeIndex(opens[known]).as_unit("ns").asi8
