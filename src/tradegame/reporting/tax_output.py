@@ -34,6 +34,7 @@ from tradegame.domain.lots import Disposal, OpenLot
 from tradegame.domain.money import Currency
 from tradegame.domain.tax import TaxProfile
 from tradegame.domain.trades import GameAttribution
+from tradegame.reporting.form8949 import COLUMNS, PARTS
 from tradegame.reporting.tax_report import YearTotals, report_head, report_tail
 
 __all__ = ["JsonReportWriter", "TableReportWriter"]
@@ -294,20 +295,9 @@ class JsonReportWriter(_Writer):
         out.write(rest[rest.index("\n", rest.index('"open_lots"')) :] + "\n")
 
 
-_PART_COLUMNS = (
-    "Account",
-    "Lot",
-    "(a) Description",
-    "(b) Acquired",
-    "(c) Sold",
-    "(d) Proceeds",
-    "(e) Cost basis",
-    "(f) Code",
-    "(g) Adjustment",
-    "(h) Gain or loss",
-)
+_PART_COLUMNS = ("Account", "Lot", *COLUMNS)  # the form's columns (reporting/form8949.py), after ours
 _PART_RIGHT = frozenset({5, 6, 8, 9})
-_PART_TITLES = {Term.SHORT: "Part I  Short-term (held one year or less)", Term.LONG: "Part II Long-term"}
+_PART_TITLES = {part.term: f"Part {part.numeral:<2} {part.heading} ({part.held})" for part in PARTS}
 
 
 def _printable(text: str) -> str:
