@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -35,6 +36,8 @@ from tradegame.store import Database
 from tradegame.store.experiments import finished_games, record_experiment_game, save_experiment
 
 __all__ = ["Backend", "LocalPool", "RunSummary", "backend_for", "default_workers", "run_experiment"]
+
+_FOLDER_PREFIX = "tradegame-experiment-"  # then the running process's id: tradegame-experiment-PID-...
 
 Progress = Callable[[int, int], None]  # (Games done in this run, Games to play in this run)
 
@@ -127,7 +130,8 @@ def run_experiment(prepared: Prepared, db: Database, backend: Backend, progress:
     if progress is not None:
         progress(0, len(todo))
     errors = 0
-    with tempfile.TemporaryDirectory(prefix="tradegame-experiment-") as folder:
+    remove_stale_folders()
+    with tempfile.TemporaryDirectory(prefix=f"{_FOLDER_PREFIX}{os.getpid()}-") as folder:
         job = Job(prepared.experiment, str(prepared.folder), share_universe(prepared.universe, Path(folder)))
         for count, (game, row) in enumerate(backend.run(job, todo), start=1):
             record_experiment_game(db, experiment_id, game.game_id, game.coordinates, game.seed, row)
@@ -142,3 +146,26 @@ def run_experiment(prepared: Prepared, db: Database, backend: Backend, progress:
 def local_worker(prepared: Prepared) -> Worker:
     """A ``Worker`` in this process on ``prepared``'s data (for replays and checks)."""
     return Worker(Job(prepared.experiment, str(prepared.folder), None), prepared.universe)  # type: ignore[arg-type]
+
+
+def remove_stale_folders(root: Path | None = None) -> list[Path]:
+    """Delete the shared-data folders of runs whose process is gone (killed before it could clean
+    up); a folder of a live process, or one not named by a process id, is left alone."""
+    removed = []
+    for folder in Path(root or tempfile.gettempdir()).glob(f"{_FOLDER_PREFIX}*-*"):
+        pid_text = folder.name[len(_FOLDER_PREFIX) :].split("-", 1)[0]
+        if not pid_text.isdigit() or _alive(int(pid_text)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
