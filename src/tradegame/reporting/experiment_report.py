@@ -6,21 +6,21 @@ runs the analyses: the mapping this module draws and ``analyses_json`` prints.
 ``render_experiment_html(analyses)`` draws it: the universe's statement first, then seasonality
 (for each arm: the verdicts, each group's mean with its interval by start month, weekday and
 day of the month, and the month x weekday heatmap), crash stress, slower trading and capacity.
-The page has the Game report's style (copied, not imported: that report's helpers are private
-to it), so the two read alike; every chart sits in a ``<div data-chart="...">`` for the browser
+The page is the Game report's (``html_parts``: its frame, style and charts), so the two read
+alike; every chart sits in a ``<div data-chart="...">`` for the browser
 test. Imports no analysis and reads no database (``experiments`` sits above ``reporting``, and
 ``store`` beside it); writes nothing except in ``write_experiment_report``.
 """
 
 from __future__ import annotations
 
-import html
 import json
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from tradegame.reporting.html_parts import _PAGE, _Charts, _e, _write_page
+from tradegame.reporting.html_parts import _STYLE as _GAME_STYLE
 
 __all__ = [
     "MAX_ARMS",
@@ -34,61 +34,6 @@ MAX_ARMS = 12
 
 Json = Mapping[str, Any]
 GROUPINGS = ("month", "weekday", "day_of_month")  # as ``experiments.analysis_seasonality`` names them
-_CHART_HEIGHT = 380
-
-
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _write_page(page: str, path: Path) -> Path:
-    """Write ``page`` to a temporary file beside ``path``, then move it into place."""
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(page)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # a report is a normal file, not mkstemp's private one
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
-
-
-class _Charts:
-    """Plotly figures as ``<div data-chart>`` blocks; plotly.js goes inline with the first only."""
-
-    def __init__(self) -> None:
-        import plotly.graph_objects as go  # an outer-ring dependency, imported when a report is made
-
-        self.go: Any = go
-        self._plotlyjs_included = False
-
-    def figure(self, **layout: Any) -> Any:
-        defaults: dict[str, Any] = {
-            "template": "plotly_white",
-            "height": _CHART_HEIGHT,
-            "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
-            "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 1, "xanchor": "right"},
-        }
-        figure = self.go.Figure()
-        figure.update_layout(**(defaults | layout))
-        return figure
-
-    def div(self, name: str, figure: Any) -> str:
-        include: str | bool = False if self._plotlyjs_included else "inline"
-        self._plotlyjs_included = True
-        plot = figure.to_html(
-            full_html=False,
-            include_plotlyjs=include,
-            div_id=f"plot-{name}",
-            config={"displaylogo": False, "responsive": True},
-            default_height=f"{_CHART_HEIGHT}px",
-        )
-        return f'<div class="chart" id="chart-{_e(name)}" data-chart="{_e(name)}">\n{plot}\n</div>'
 
 
 def write_experiment_report(analyses: Json, path: Path) -> Path:
@@ -287,48 +232,15 @@ def _capacity_section(analyses: Json, charts: _Charts) -> str:
 
 _NAV = (("summary", "Summary"), ("seasonality", "Seasonality"), ("crash-stress", "Crash stress"),
         ("schedules", "Slower trading"), ("capacity", "Capacity"))  # fmt: skip
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="tradegame">
-<title>{title}</title>
-<style>{style}</style>
-</head>
-<body>
-<header><h1>{heading}</h1>
-{nav}
-</header>
-<main>
-{body}
-</main>
-</body>
-</html>
-"""
-
-# The Game report's look (reporting/html_report.py), so the two pages read alike.
-_STYLE = """
-body { font-family: "DejaVu Sans", system-ui, sans-serif; margin: 0; color: #222; background: #fafafa; }
-header { background: #24344d; color: #fff; padding: 12px 24px; }
-header h1 { margin: 0 0 6px 0; font-size: 1.5em; }
-header nav a { color: #cfe0ff; text-decoration: none; font-size: 0.9em; }
-main { padding: 8px 24px 48px 24px; max-width: 1280px; }
-section { background: #fff; border: 1px solid #e2e2e2; border-radius: 6px; padding: 8px 16px 16px 16px;
-          margin: 16px 0; }
-h2 { font-size: 1.2em; border-bottom: 1px solid #eee; padding-bottom: 4px; }
-h3 { font-size: 1.0em; }
-table { border-collapse: collapse; font-size: 0.85em; }
-th, td { border-bottom: 1px solid #eee; padding: 3px 8px; text-align: left; vertical-align: top; }
-thead th { background: #f0f3f8; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-table.facts th { background: none; width: 11em; }
-.note { color: #666; font-style: italic; }
-.chart { margin: 8px 0; }
+# The Game report's page and look (reporting/html_parts.py), with the experiment's own marks.
+_STYLE = (
+    _GAME_STYLE
+    + """
 p.universe { background: #fff6e0; border-left: 4px solid #e0a000; padding: 6px 10px; }
 ul.verdicts li.evidence { color: #1a5f1a; }
 ul.verdicts li.no-evidence { color: #444; }
 """
+)
 
 
 def render_experiment_html(analyses: Json, *, title: str | None = None) -> str:
@@ -343,4 +255,6 @@ def render_experiment_html(analyses: Json, *, title: str | None = None) -> str:
         _capacity_section(analyses, charts),
     ]
     nav = "<nav>" + " · ".join(f'<a href="#{anchor}">{_e(label)}</a>' for anchor, label in _NAV) + "</nav>"
-    return _PAGE.format(title=_e(page_title), style=_STYLE, heading=_e(page_title), nav=nav, body="\n".join(sections))
+    return _PAGE.format(
+        title=_e(page_title), style=_STYLE, heading=_e(page_title), nav=nav, body="\n".join(sections), script=""
+    )
