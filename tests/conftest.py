@@ -65,20 +65,31 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         return
     state = tmp_path_factory.mktemp("postgres-state")
     env = {**os.environ, "TRADEGAME_PG_STATE": str(state)}
+    starting = subprocess.Popen(
+        ["bash", str(ROOT / "scripts" / "postgres-start")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    # Stops the server if this run is killed before the ``finally`` below can, even while it is
+    # still starting (scripts/postgres-watch waits for this process, then for the start script).
+    subprocess.Popen(
+        ["bash", str(ROOT / "scripts" / "postgres-watch"), str(os.getpid()), str(starting.pid)],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
-        started = subprocess.run(
-            ["bash", str(ROOT / "scripts" / "postgres-start")],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
+        _, stderr = starting.communicate(timeout=900)
+    except subprocess.TimeoutExpired as error:
+        starting.kill()
         _no_server(f"scripts/postgres-start did not finish: {error}")
-    if started.returncode != 0:
-        reason = " | ".join(started.stderr.strip().splitlines()[-5:])
-        _no_server(f"scripts/postgres-start failed ({started.returncode}): {reason}")
+    if starting.returncode != 0:
+        reason = " | ".join(stderr.strip().splitlines()[-5:])
+        _no_server(f"scripts/postgres-start failed ({starting.returncode}): {reason}")
     try:
         yield (state / "url").read_text().strip()
     finally:
