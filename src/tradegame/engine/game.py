@@ -262,7 +262,7 @@ class Game:
         and the tax year now recorded up to."""
         ns = int(self.times[index])
         self.clock.round = index
-        charges = self.running.due(ns)
+        charges = self.running.due(index)
         end = int(self.latest_rows[index]) + 1  # the rows this Round knows
         self.replay_to(end, charges)  # books each charge before the fills after it
         self.running.charge(charges)

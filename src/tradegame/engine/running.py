@@ -46,8 +46,8 @@ class RunningCosts:
         self._by_round: dict[int, list[Charge]] | None = None  # the charges of each Round, on first use
         self.owing = False  # some account owes a running cost it could not pay (Books.payables)
 
-    def due(self, ns: int) -> list[Charge]:
-        """The occurrences the Round at ``ns`` charges, each at midnight UTC of its day, in date order:
+    def due(self, round_index: int) -> list[Charge]:
+        """The occurrences Round ``round_index`` charges, each at midnight UTC of its day, in date order:
         the one rule of ``domain.running_costs.charge_rounds`` (the sweep and the quiet Rounds use it too)."""
         if not self._costs:
             return []
@@ -57,7 +57,7 @@ class RunningCosts:
             for index, day, account, cost in charge_rounds(self._costs, days):
                 at = datetime(day.year, day.month, day.day, tzinfo=UTC)
                 self._by_round.setdefault(index, []).append((at, account, cost))
-        return list(self._by_round.get(self._clock.round, ()))
+        return list(self._by_round.get(round_index, ()))
 
     def charge(self, charges: list[Charge], until: datetime | None = None) -> None:
         """Book (and remove) the charges due at or before ``until`` (all of them by default), in order:
