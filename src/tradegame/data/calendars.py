@@ -24,10 +24,11 @@ from __future__ import annotations
 import os
 import tempfile
 import zipfile
+from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import exchange_calendars as xcals
 import numpy as np
@@ -50,6 +51,7 @@ __all__ = [
 ALWAYS_OPEN = ("24/7", "24/5")
 Schedule = Literal["hourly", "daily", "weekly", "monthly"]
 _HOUR = pd.Timedelta(hours=1)
+_Kept = TypeVar("_Kept")
 _DAY = np.int64(86_400 * 10**9)
 
 
@@ -59,17 +61,28 @@ def calendar_names() -> list[str]:
 
 def calendar(code: str, start: date | str, end: date | str) -> xcals.ExchangeCalendar:
     """The calendar ``code`` covering at least ``start`` to ``end``."""
-    first, last = pd.Timestamp(start).year, pd.Timestamp(end).year
-    if last < first:
-        raise DataError(f"calendar range ends ({end}) before it starts ({start})")
+    first, last = _years(start, end)
     built = _BUILT.setdefault(code, {})
-    covering = next((cal for (low, high), cal in built.items() if low <= first and last <= high), None)
+    covering = _covering(built, first, last)
     if covering is None:
         covering = built[first, last] = _calendar(code, first, last)
     return covering
 
 
 _BUILT: dict[str, dict[tuple[int, int], xcals.ExchangeCalendar]] = {}  # per code, by (first, last) year
+_TABLES: dict[str, dict[tuple[int, int], pd.DataFrame]] = {}  # session tables read or built, the same way
+
+
+def _years(start: date | str, end: date | str) -> tuple[int, int]:
+    first, last = pd.Timestamp(start).year, pd.Timestamp(end).year
+    if last < first:
+        raise DataError(f"calendar range ends ({end}) before it starts ({start})")
+    return first, last
+
+
+def _covering(found: Mapping[tuple[int, int], _Kept], first: int, last: int) -> _Kept | None:
+    """What ``found`` holds for a range of years that covers ``first`` to ``last``, if anything."""
+    return next((kept for (low, high), kept in found.items() if low <= first and last <= high), None)
 
 
 @lru_cache(maxsize=64)
@@ -85,19 +98,20 @@ def _calendar(code: str, first_year: int, last_year: int) -> xcals.ExchangeCalen
 def session_table(code: str, start: date | str, end: date | str) -> pd.DataFrame:
     """The sessions of exchange calendar ``code`` covering at least ``start`` to ``end``: index the
     session dates (naive), columns ``open`` and ``close`` (UTC), as ``ExchangeCalendar.schedule``."""
-    first, last = pd.Timestamp(start).year, pd.Timestamp(end).year
-    if last < first:
-        raise DataError(f"calendar range ends ({end}) before it starts ({start})")
-    built = _BUILT.get(code, {})
-    covering = next((cal for (low, high), cal in built.items() if low <= first and last <= high), None)
-    if covering is not None:
-        table: pd.DataFrame = covering.schedule[["open", "close"]]
-        return table
-    return _session_table(code, first, last)
+    first, last = _years(start, end)
+    built = _covering(_BUILT.get(code, {}), first, last)
+    if built is not None:
+        schedule: pd.DataFrame = built.schedule[["open", "close"]]
+        return schedule
+    tables = _TABLES.setdefault(code, {})
+    table = _covering(tables, first, last)
+    if table is None:
+        table = tables[first, last] = _session_table(code, first, last)
+    return table
 
 
-@lru_cache(maxsize=64)
 def _session_table(code: str, first: int, last: int) -> pd.DataFrame:
+    """The table of ``first`` to ``last`` from the cache folder, or built and stored there."""
     path = _cache_dir() / f"{code}-{first}-{last}-xcals{xcals.__version__}.npz"
     try:
         with np.load(path) as stored:
@@ -125,11 +139,15 @@ def _store(path: Path, arrays: dict[str, np.ndarray]) -> None:
     cannot be written is only slower next time."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
-            np.savez(handle, sessions=arrays["sessions"], open=arrays["open"], close=arrays["close"])
-        os.replace(handle.name, path)
+        handle, name = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     except OSError:
         return
+    try:
+        with os.fdopen(handle, "wb") as out:
+            np.savez(out, sessions=arrays["sessions"], open=arrays["open"], close=arrays["close"])
+        os.replace(name, path)
+    except OSError:
+        Path(name).unlink(missing_ok=True)
 
 
 def sessions(code: str, start: date | str, end: date | str) -> pd.DatetimeIndex:

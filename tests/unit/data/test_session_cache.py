@@ -13,10 +13,9 @@ from tradegame.data import calendars
 @pytest.fixture
 def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    calendars._session_table.cache_clear()
     monkeypatch.setattr(calendars, "_BUILT", {})
-    yield tmp_path / "tradegame" / "calendars"
-    calendars._session_table.cache_clear()
+    monkeypatch.setattr(calendars, "_TABLES", {})
+    return tmp_path / "tradegame" / "calendars"
 
 
 def _reference(first: int, last: int) -> pd.DataFrame:
@@ -27,7 +26,6 @@ def _reference(first: int, last: int) -> pd.DataFrame:
 def test_the_stored_table_equals_the_calendars_schedule(fresh_cache: Path) -> None:
     built = calendars._session_table("XNYS", 2007, 2009)
     (stored,) = fresh_cache.glob("XNYS-2007-2009-*.npz")
-    calendars._session_table.cache_clear()
     calendars._BUILT.clear()
     read = calendars._session_table("XNYS", 2007, 2009)  # from the file
     for table in (built, read):
@@ -40,7 +38,6 @@ def test_a_half_written_file_is_rebuilt(fresh_cache: Path) -> None:
     calendars._session_table("XNYS", 2010, 2010)
     (stored,) = fresh_cache.glob("XNYS-2010-2010-*.npz")
     stored.write_bytes(stored.read_bytes()[:100])  # a process killed while writing
-    calendars._session_table.cache_clear()
     calendars._BUILT.clear()
     table = calendars._session_table("XNYS", 2010, 2010)
     pd.testing.assert_frame_equal(table, _reference(2010, 2010), check_freq=False, check_names=False)
@@ -59,3 +56,10 @@ def test_an_unknown_calendar_is_refused(fresh_cache: Path) -> None:
     with pytest.raises(calendars.DataError, match="unknown calendar"):
         calendars.session_table("XXXX", "2010-01-01", "2010-12-31")
     assert not fresh_cache.exists() or not list(fresh_cache.iterdir())
+
+
+def test_a_range_inside_a_table_in_hand_is_answered_by_it(fresh_cache: Path) -> None:
+    wide = calendars.session_table("XNYS", "2000-01-01", "2010-12-31")
+    calendars._BUILT.clear()  # as in a new process that read the wide table from the cache
+    assert calendars.session_table("XNYS", "2005-03-01", "2006-06-30") is wide
+    assert [path.name.split("-xcals")[0] for path in fresh_cache.glob("*.npz")] == ["XNYS-2000-2010"]
