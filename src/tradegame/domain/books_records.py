@@ -2,8 +2,9 @@
 
 The tax ledger (``TaxEntry``), transaction-cost ledger (``CostEntry``) and decision log
 (``DecisionEntry``) lines, a journal line with its running balance (``LedgerLine``), the view of a
-position and of a running cost, the live state (``BooksState``), and ``replay``, which rebuilds
-that state from journal entries alone. Standard library and ``tradegame.domain`` only.
+position and of a running cost, the live state (``BooksState``), ``replay``, which rebuilds that
+state from journal entries alone, and ``RecordLog``, the append-only list the books keep a ledger
+in. Standard library and ``tradegame.domain`` only.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Generic, ParamSpec, TypeVar
 
 from tradegame.domain.errors import CurrencyMismatchError
 from tradegame.domain.holding import Term
@@ -29,6 +31,7 @@ __all__ = [
     "FxSource",
     "LedgerLine",
     "Position",
+    "RecordLog",
     "RunningCostView",
     "TaxEntry",
     "TaxKind",
@@ -40,6 +43,8 @@ FxSource = Callable[[str, str, datetime], Decimal | None]
 """Units of the second currency per unit of the first, as known at a time (None: unknown)."""
 
 _ZERO = Decimal(0)
+_Fields = ParamSpec("_Fields")
+_Record = TypeVar("_Record")
 
 
 class TaxKind(StrEnum):
@@ -215,3 +220,44 @@ def replay(entries: Iterable[JournalEntry]) -> BooksState:
                 quantities[key] = quantities.get(key, _ZERO) + posting.units
                 book_costs[key] = book_costs.get(key, _ZERO) + posting.value
     return BooksState(nonzero(cash), nonzero(quantities), nonzero(book_costs))
+
+
+class RecordLog(Generic[_Fields, _Record]):
+    """An append-only ledger of records made by ``make`` (a record type), kept as the fields each
+    was appended with and built into its record when first read (then kept).
+
+    A booking appends a line to several ledgers and most lines are never read one by one, so the
+    records are built when someone reads the ledger, not on every booking: the lines and their
+    order are the same either way.
+    """
+
+    __slots__ = ("_built", "_make", "_rows", "_view")
+
+    def __init__(self, make: Callable[_Fields, _Record]) -> None:
+        self._make = make
+        self._rows: list[tuple[object, ...] | _Record] = []  # a line's fields, or its record built already
+        self._built: list[_Record] = []  # the records of the first lines, in order
+        self._view: tuple[_Record, ...] | None = ()
+
+    def append(self, *fields: _Fields.args, **named: _Fields.kwargs) -> None:
+        """Append the line ``make(*fields, **named)``; given by name, a field makes it built now."""
+        self._rows.append(self._make(*fields, **named) if named else fields)
+        self._view = None
+
+    def add(self, record: _Record) -> None:
+        """Append a record built already."""
+        self._rows.append(record)
+        self._view = None
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @property
+    def records(self) -> tuple[_Record, ...]:
+        """Every line's record, in order."""
+        if self._view is None:
+            make, built = self._make, self._built
+            for row in self._rows[len(built) :]:
+                built.append(make(*row) if type(row) is tuple else row)  # type: ignore[arg-type]
+            self._view = tuple(built)
+        return self._view
