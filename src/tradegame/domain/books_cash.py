@@ -94,7 +94,7 @@ class CashBooking(BooksCore):
         self._move_cash(account, give.currency, -(give.amount + fee.amount))
         self._move_cash(account, get.currency, get.amount)
         pair = f"{give.currency.code}{get.currency.code}"
-        self._costs.append(op_id, ts, account, pair, "convert", give.amount, give, fee)
+        self._costs.append((op_id, ts, account, pair, "convert", give.amount, give, fee))
         self._commit(op_id, ts, entries, "convert", account, pair, reason)
         return op_id
 
@@ -124,7 +124,7 @@ class CashBooking(BooksCore):
         )
         self._move_cash(source, currency, -(amount.amount + fee.amount))
         if fee.amount:
-            self._costs.append(op_id, ts, source, "TRANSFER", "transfer", _ZERO, amount, fee)
+            self._costs.append((op_id, ts, source, "TRANSFER", "transfer", _ZERO, amount, fee))
         self._commit(op_id, ts, entries, "transfer-out", source, target, reason)
         return op_id
 

@@ -15,7 +15,16 @@ from datetime import datetime
 from decimal import Decimal
 
 from tradegame.domain.books_chart import BookLot, EntryDrafts, PositionAccounts
-from tradegame.domain.books_records import CostEntry, DecisionEntry, FxSource, RecordLog, TaxEntry
+from tradegame.domain.books_records import (
+    CostEntry,
+    CostRow,
+    DecisionEntry,
+    DecisionRow,
+    FxSource,
+    RecordLog,
+    TaxEntry,
+    TaxRow,
+)
 from tradegame.domain.errors import (
     CurrencyMismatchError,
     InsufficientFundsError,
@@ -77,9 +86,9 @@ class BooksCore:
         self._seen_by_symbol: dict[tuple[str, str], list[int]] = {}
         # (account, symbol) -> the accounts its trades post to
         self._position_accounts: dict[tuple[str, str], PositionAccounts] = {}
-        self._tax = RecordLog(TaxEntry)
-        self._costs = RecordLog(CostEntry)
-        self._decisions = RecordLog(DecisionEntry)
+        self._tax: RecordLog[TaxRow, TaxEntry] = RecordLog(TaxEntry)
+        self._costs: RecordLog[CostRow, CostEntry] = RecordLog(CostEntry)
+        self._decisions: RecordLog[DecisionRow, DecisionEntry] = RecordLog(DecisionEntry)
         self._ops = 0
         self._last_ts: datetime | None = None
 
@@ -267,6 +276,6 @@ class BooksCore:
     ) -> None:
         """Append the operation's entries to the journal and its line to the decision log."""
         self._journal.append_checked(op_id, ts, entries.drafts)
-        self._decisions.append(op_id, ts, action, account, subject, reason, game)
+        self._decisions.append((op_id, ts, action, account, subject, reason, game))
         self._ops += 1
         self._last_ts = ts

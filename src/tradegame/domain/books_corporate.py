@@ -57,7 +57,7 @@ class CorporateActionBooking(TradeBooking):
         )
         self._remember(instrument)
         self._move_cash(account, currency, amount.amount)
-        self._tax.append(op_id, ts, TaxKind.DIVIDEND, ts.year, tax_amount, account, symbol)
+        self._tax.append((op_id, ts, TaxKind.DIVIDEND, ts.year, tax_amount, account, symbol))
         self._commit(op_id, ts, entries, "dividend", account, symbol, reason)
         return op_id
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Generic, ParamSpec, TypeVar
+from typing import Generic, TypeVar
 
 from tradegame.domain.errors import CurrencyMismatchError
 from tradegame.domain.holding import Term
@@ -27,7 +27,9 @@ from tradegame.domain.tax import YearTax
 __all__ = [
     "BooksState",
     "CostEntry",
+    "CostRow",
     "DecisionEntry",
+    "DecisionRow",
     "FxSource",
     "LedgerLine",
     "Position",
@@ -35,6 +37,7 @@ __all__ = [
     "RunningCostView",
     "TaxEntry",
     "TaxKind",
+    "TaxRow",
     "nonzero",
     "replay",
 ]
@@ -43,7 +46,7 @@ FxSource = Callable[[str, str, datetime], Decimal | None]
 """Units of the second currency per unit of the first, as known at a time (None: unknown)."""
 
 _ZERO = Decimal(0)
-_Fields = ParamSpec("_Fields")
+_Row = TypeVar("_Row", bound=tuple[object, ...])
 _Record = TypeVar("_Record")
 
 
@@ -104,6 +107,20 @@ class DecisionEntry:
     subject: str | None
     reason: str
     game: str | None = None
+
+
+CostRow = tuple[str, datetime, str, str, str, Decimal, Money, Money]
+"""The fields of a ``CostEntry``, in order."""
+
+DecisionRow = tuple[str, datetime, str, str | None, str | None, str, str | None]
+"""The fields of a ``DecisionEntry``, in order."""
+
+TaxRow = (
+    tuple[str, datetime, TaxKind, int, Money, str, str]
+    | tuple[str, datetime, TaxKind, int, Money, str, str, Term, Disposal]
+    | tuple[str, datetime, TaxKind, int, Money, str, str, Term, Disposal, str]
+)
+"""The fields of a ``TaxEntry``, in order (the last ones may be left out)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,32 +239,28 @@ def replay(entries: Iterable[JournalEntry]) -> BooksState:
     return BooksState(nonzero(cash), nonzero(quantities), nonzero(book_costs))
 
 
-class RecordLog(Generic[_Fields, _Record]):
+class RecordLog(Generic[_Row, _Record]):
     """An append-only ledger of records made by ``make`` (a record type), kept as the fields each
-    was appended with and built into its record when first read (then kept).
+    line was appended with (``append``: a tuple in the order of ``make``'s arguments) and built into
+    its record when first read (then kept).
 
     A booking appends a line to several ledgers and most lines are never read one by one, so the
     records are built when someone reads the ledger, not on every booking: the lines and their
     order are the same either way.
     """
 
-    __slots__ = ("_built", "_make", "_rows", "_view")
+    __slots__ = ("_built", "_make", "_rows", "append")
 
-    def __init__(self, make: Callable[_Fields, _Record]) -> None:
+    def __init__(self, make: Callable[..., _Record]) -> None:
         self._make = make
-        self._rows: list[tuple[object, ...] | _Record] = []  # a line's fields, or its record built already
+        self._rows: list[_Row | _Record] = []  # a line's fields, or its record built already (``add``)
         self._built: list[_Record] = []  # the records of the first lines, in order
-        self._view: tuple[_Record, ...] | None = ()
-
-    def append(self, *fields: _Fields.args, **named: _Fields.kwargs) -> None:
-        """Append the line ``make(*fields, **named)``; given by name, a field makes it built now."""
-        self._rows.append(self._make(*fields, **named) if named else fields)
-        self._view = None
+        self.append: Callable[[_Row], None] = self._rows.append
+        """Append a line given by its fields."""
 
     def add(self, record: _Record) -> None:
         """Append a record built already."""
         self._rows.append(record)
-        self._view = None
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -255,9 +268,7 @@ class RecordLog(Generic[_Fields, _Record]):
     @property
     def records(self) -> tuple[_Record, ...]:
         """Every line's record, in order."""
-        if self._view is None:
-            make, built = self._make, self._built
-            for row in self._rows[len(built) :]:
-                built.append(make(*row) if type(row) is tuple else row)  # type: ignore[arg-type]
-            self._view = tuple(built)
-        return self._view
+        make, built, rows = self._make, self._built, self._rows
+        for row in rows[len(built) :]:
+            built.append(make(*row) if type(row) is tuple else row)  # type: ignore[arg-type]
+        return tuple(built)

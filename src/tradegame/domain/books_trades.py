@@ -139,7 +139,7 @@ class TradeBooking(BooksCore):
             self._lot_rates[(account, lot_id)] = tax_rate
         self._move_cash(account, currency, -cost)
         self._hold(account, symbol, quantity.amount, cost)
-        self._costs.append(op_id, ts, account, symbol, "buy", quantity.amount, gross, fee)
+        self._costs.append((op_id, ts, account, symbol, "buy", quantity.amount, gross, fee))
         self._book_tax_lines(currency, op_id, ts, (account, symbol))
         self._commit(op_id, ts, entries, "buy", account, symbol, reason, game)
 
@@ -313,7 +313,7 @@ class TradeBooking(BooksCore):
         self._move_cash(account, currency, -cash_fee)
         self._release(account, give, given, disposals, currency)
         self._hold(account, get, got, swap.basis.amount)
-        self._costs.append(op_id, ts, account, give, "swap", given, swap.fair_value, swap.fee)
+        self._costs.append((op_id, ts, account, give, "swap", given, swap.fair_value, swap.fee))
         self._book_tax_lines(currency, op_id, ts, (account, get))
         self._commit(op_id, ts, entries, "swap", account, give, reason, game)
 
@@ -376,7 +376,7 @@ class TradeBooking(BooksCore):
         )
         self._move_cash(account, currency, net)
         self._release(account, symbol, quantity.amount, disposals, currency)
-        self._costs.append(op_id, ts, account, symbol, "sell", quantity.amount, gross, fee)
+        self._costs.append((op_id, ts, account, symbol, "sell", quantity.amount, gross, fee))
         self._book_tax_lines(currency, op_id, ts)
         self._commit(op_id, ts, entries, kind, account, symbol, reason, game)
 
@@ -437,7 +437,7 @@ class TradeBooking(BooksCore):
         self._disposal_ops.setdefault(code, []).extend([op_id] * len(added))
         tax, disposal_kind = self._tax, TaxKind.DISPOSAL
         for d, gain in zip(added, gains, strict=True):
-            tax.append(op_id, ts, disposal_kind, d.date_sold.year, gain, d.account, d.symbol, d.term, d)
+            tax.append((op_id, ts, disposal_kind, d.date_sold.year, gain, d.account, d.symbol, d.term, d))
 
     def _book_wash_adjustments(
         self, book: LotBook, currency: Currency, op_id: str, ts: datetime, buyer: str, symbol: str
@@ -468,7 +468,7 @@ class TradeBooking(BooksCore):
         kind = TaxKind.WASH_ADJUSTMENT
         for change, after, linked in reversed(changed):
             year, account, term = after.date_sold.year, after.account, after.term
-            self._tax.append(op_id, ts, kind, year, change, account, symbol, term, after, linked)
+            self._tax.append((op_id, ts, kind, year, change, account, symbol, term, after, linked))
 
     def _taxable_gain(self, disposal: Disposal, currency: Currency) -> Money:
         """A disposal's gain in the tax currency: proceeds and adjustment at the sale's rate, basis
