@@ -120,6 +120,8 @@ class BooksCore:
             )
 
     def _check_instrument(self, instrument: Instrument) -> None:
+        if type(instrument) is Instrument and self._instruments.get(instrument.symbol) is instrument:
+            return  # booked before, so checked before (with its currency)
         if not isinstance(instrument, Instrument):
             raise InvalidInputError(f"{type(instrument).__name__} is not an Instrument")
         symbol = instrument.symbol
@@ -259,8 +261,8 @@ class BooksCore:
 
     def _move_cash(self, account: str, currency: Currency, amount: Decimal) -> None:
         key = (account, currency.code)
-        self._cash[key] = self._cash.get(key, _ZERO) + amount
-        if self._cash[key] < 0:
+        after = self._cash[key] = self._cash.get(key, _ZERO) + amount
+        if after < 0:
             raise InvariantError(f"cash of {account} in {currency.code} would go negative")
 
     def _commit(
