@@ -2,10 +2,11 @@
 anything, and the steps every booking ends with.
 
 ``BooksCore`` holds the accounts, the journal, cash, payables, the lot books and the book side of
-each lot, the ledgers, the held units and basis per (account, asset) and the op counter. Its
-``_check_*`` methods change nothing (an operation validates in full first); ``_move_cash``,
-``_hold`` and ``_commit`` are the last steps of a booking. The operations themselves live in the
-parts that subclass it (see ``positions``). Standard library and ``tradegame.domain`` only.
+each lot, the ledgers (as ``RecordLog``s), the held units and basis per (account, asset), the
+accounts each position posts to and the op counter. Its ``_check_*`` methods change nothing (an
+operation validates in full first); ``_move_cash``, ``_hold`` and ``_commit`` are the last steps of
+a booking. The operations themselves live in the parts that subclass it (see ``positions``).
+Standard library and ``tradegame.domain`` only.
 """
 
 from __future__ import annotations
