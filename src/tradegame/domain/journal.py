@@ -117,7 +117,7 @@ def _leg_ok(account: object, commodity: object, units: object, value: object, va
     return (
         type(value) is Decimal
         and value.is_finite()
-        and (not value or (value > 0) == (units > 0))
+        and (not value or (value > _ZERO) == (units > _ZERO))
         and type(value_currency) is str
         and value_currency in _GOOD_NAMES
     )
@@ -250,9 +250,9 @@ def check_legs(op_id: str, kind: str, legs: tuple[Leg, ...]) -> tuple[Leg, ...]:
             if not _leg_ok(account, commodity, units, value, value_currency):
                 break
             if value is None or value_currency is None:  # ``Posting.weight``, inline
-                sums[commodity] = sums.get(commodity, _ZERO) + units
+                sums[commodity] = sums[commodity] + units if commodity in sums else units
             else:
-                sums[value_currency] = sums.get(value_currency, _ZERO) + value
+                sums[value_currency] = sums[value_currency] + value if value_currency in sums else value
         else:
             if not any(sums.values()):
                 return legs
