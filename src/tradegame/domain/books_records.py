@@ -262,6 +262,14 @@ class RecordLog(Generic[_Row, _Record]):
         """Append a record built already."""
         self._rows.append(record)
 
+    # ``append`` is bound to the list it appends to: a copy or an unpickled log binds its own.
+    def __getstate__(self) -> tuple[Callable[..., _Record], list[_Row | _Record], list[_Record]]:
+        return self._make, self._rows, self._built
+
+    def __setstate__(self, state: tuple[Callable[..., _Record], list[_Row | _Record], list[_Record]]) -> None:
+        self._make, self._rows, self._built = state
+        self.append = self._rows.append
+
     def __len__(self) -> int:
         return len(self._rows)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -48,3 +50,13 @@ def test_ledgers_read_between_operations_hold_every_line() -> None:
         "sweep ACME proceeds to IBKR cash",
     ]
     assert books.position("IBKR", "ACME").quantity == Decimal(6)
+
+
+def test_a_copied_or_unpickled_record_log_appends_to_its_own_lines() -> None:
+    log: RecordLog[DecisionRow, DecisionEntry] = RecordLog(DecisionEntry)
+    log.append(("op-1", T0, "buy", "IBKR", "ACME", "cheap", None))
+    for other in (copy.deepcopy(log), pickle.loads(pickle.dumps(log))):
+        assert other.records == log.records
+        other.append(("op-2", T0, "sell", "IBKR", "ACME", "dear", None))
+        assert len(other.records) == len(other) == 2
+        assert len(log.records) == len(log) == 1
