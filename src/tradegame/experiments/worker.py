@@ -30,7 +30,8 @@ __all__ = ["Job", "Worker", "play_planned", "start_worker"]
 
 _KEPT = (
     "outcome", "outcome_round", "rounds", "trades", "start_capital", "final_value", "gross_profit", "fees",
-    "running_costs", "taxes", "score", "total_return", "cagr", "max_drawdown", "sharpe",
+    "running_costs", "taxes", "score", "total_return", "cagr", "max_drawdown", "sharpe", "traded_value", "turnover",
+    "capped_fills",
 )  # fmt: skip
 
 
