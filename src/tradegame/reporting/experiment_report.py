@@ -243,7 +243,8 @@ def _time_of_day_section(analyses: Json, charts: _Charts) -> str:
         parts += [
             f"<h3>{_e(arm)}</h3>",
             f"<p>{found['games']:,} Games: {found['start_dates']} start dates x {len(found['hours'])} hours, in "
-            f"{found['blocks']} blocks of {found['block_days']} days of start dates; effective sample size "
+            f"{found['blocks']} blocks of {found['block_days']} days of start dates ({found['tested_games']:,} Games "
+            f"end inside their block and are tested); effective sample size "
             f"(autocorrelation of the start dates' results): {_e(ess)} start dates.</p>",
         ]
         verdicts = found["metrics"].values()

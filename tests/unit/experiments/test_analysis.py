@@ -96,7 +96,14 @@ def test_every_report_states_the_universe_and_is_plain_json() -> None:
     note = UniverseNote("dataset arch-sp500: SPX", "2018-12-31", "low: an index, not a list of survivors")
     found = analyse(frame, note, options=SeasonalityOptions(resamples=200, draws=199))
     assert set(found) == {
-        "universe", "summary", "seasonality", "crash_stress", "schedules", "capacity", "time_of_day", "universes",
+        "universe",
+        "summary",
+        "seasonality",
+        "crash_stress",
+        "schedules",
+        "capacity",
+        "time_of_day",
+        "universes",
     }
     assert found["universe"]["statement"] == (  # type: ignore[index]
         "Universe: dataset arch-sp500: SPX. Selected on 2018-12-31. "
