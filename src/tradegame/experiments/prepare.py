@@ -10,6 +10,9 @@ here); ``prepare_experiment`` then checks, gathering every problem before anythi
 * the data the base Game names is read once, all of it (every Game of the experiment plays on
   it), and pinned to its version;
 * the start dates are sessions of the data's calendar (a listed date that is not one is refused);
+* an hour axis needs intraday data; a universe's asset classes, sectors, markets and currencies
+  must be ones the data has (``experiments.universes``), and each Game of a universe gets the
+  symbols it picks at its start (a Game whose universe picks none is left out, in ``left_out``);
 * the first Game, and the last of each length, are set up as Games (dates against the data's
   range, symbols); a Game between them that still cannot start is a row with outcome ``error``.
 
