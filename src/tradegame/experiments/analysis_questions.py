@@ -166,5 +166,9 @@ def capacity_curve(frame: pd.DataFrame) -> dict[str, object]:
             rows.append(row)
         binds = next((row["start_fund"] for row in rows if row.get("capped_share", 0.0)), None)
         result[str(arm)] = {"funds": rows, "cap_binds_from": binds if capped is not None else None}
-    note = "" if capped is not None else "these results do not say whether the volume cap cut any order"
+    note = (
+        "the volume cap limits the Model's orders only: the end's sales take the whole bar"
+        if capped is not None
+        else "these results do not say whether the volume cap cut any order"
+    )
     return {"arms": result, "note": note}
