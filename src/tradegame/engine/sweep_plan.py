@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
@@ -129,10 +129,19 @@ class SweepPlan:
             booked = np.maximum(self.latest.searchsorted(rows, "left"), rounds + 1)
         self.fill_rows: list[int] = rows.tolist()
         self.fill_rounds: list[int] = booked.tolist()
-        self.fill_ns_at: list[int] = self.fill_ns.tolist()
-        self.stamps: list[int] = self.stamp_ns.tolist()
-        self.fill_prices: list[float] = (self.close if self.at_close else self.open).tolist()
-        self.volumes: list[float] = self.volume.tolist()
+        # Per panel row, as Python numbers, the rows a fill can take (those of a Move placed on any
+        # Round, the end's sale's among them); the rows before are never read (zeros, not converted).
+        first = max(0, int(self.latest[0]))
+        end = min(universe.panel.rows, max(int(rows.max()), int(self.latest[-1])) + 1)
+
+        def listed(values: np.ndarray) -> list[Any]:
+            converted: list[Any] = values[first:end].tolist()
+            return [0] * first + converted
+
+        self.fill_ns_at: list[int] = listed(self.fill_ns)
+        self.stamps: list[int] = listed(self.stamp_ns)
+        self.fill_prices: list[float] = listed(self.close if self.at_close else self.open)
+        self.volumes: list[float] = listed(self.volume)
 
     def _fill_constants(self) -> None:
         """The fill arithmetic's constant parts, worked out once: a fee model that charges nothing; a

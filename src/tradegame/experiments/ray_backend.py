@@ -30,11 +30,9 @@ import numpy as np
 from tradegame.domain.errors import InvalidInputError
 from tradegame.experiments.plan import PlannedGame
 from tradegame.experiments.shared import SharedUniverse, open_universe, shared_arrays
-from tradegame.experiments.worker import Job, Worker
+from tradegame.experiments.worker import Job, Row, Worker, batch_size, batches
 
 __all__ = ["RayCluster"]
-
-Row = tuple[PlannedGame, dict[str, object]]
 
 
 def _ray() -> Any:
@@ -81,13 +79,13 @@ class RayCluster:
         if not games:
             return
         cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
-        size = self.chunk or max(1, min(32, len(games) // (cpus * 8)))
+        size = self.chunk or batch_size(len(games), cpus)
         # The job without the parent's folder, and the arrays, in the object store once. The
         # reference travels inside a list so that Ray does not fetch the data for every task: a
         # worker process fetches it once (``_play_chunk``).
         data = ray.put((replace(job, shared=replace(job.shared, folder="")), shared_arrays(job.shared)))
         remote = ray.remote(_play_chunk)
-        chunks = (list(games[start : start + size]) for start in range(0, len(games), size))
+        chunks = batches(games, size)  # the Games one sweep can play together in one task
         pending: list[Any] = []
         for chunk in chunks:
             pending.append(remote.remote([data], chunk))
@@ -114,4 +112,4 @@ def _play_chunk(data: list[Any], games: list[PlannedGame]) -> list[Row]:
         typed: dict[str, np.ndarray] = arrays
         _OPENED.clear()  # the previous run's data, if this process served one
         worker = _OPENED[key] = Worker(job, open_universe(shared, typed))
-    return [(game, worker.play(game)) for game in games]
+    return worker.play_many(games)
