@@ -29,10 +29,12 @@ it: play those Games one by one.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from itertools import pairwise
 from typing import NamedTuple
 
 import numpy as np
@@ -158,15 +160,11 @@ def sweep(
         raise InvalidInputError(f"labels: {len(names)} labels for {count} columns")
     share = signal_weight(weight)
     plan = SweepPlan(spec, universe, symbol, enter, leave)
-    # Per column, the Rounds on which the Model would act when flat and when holding.
-    known = plan.latest >= 0
+    # Per column, the Rounds on which the Model would act when flat and when holding, as runs.
+    unknown = plan.latest < 0  # Rounds before the first row: nothing to act on
     latest_rows = np.clip(plan.latest, 0, None)
-    flat = np.ascontiguousarray((enter[latest_rows] & known[:, None]).T)
-    holding = np.ascontiguousarray((leave[latest_rows] & known[:, None]).T)
-    columns = tuple(
-        SweepColumn(label, *_play(plan, np.flatnonzero(flat[i]), np.flatnonzero(holding[i]), share))
-        for i, label in enumerate(names)
-    )
+    flat, holding = _runs(enter[latest_rows], unknown), _runs(leave[latest_rows], unknown)
+    columns = tuple(SweepColumn(label, *_play(plan, flat[i], holding[i], share)) for i, label in enumerate(names))
     return SweepResult(spec, universe, symbol, share, enter, leave, columns, plan.times)
 
 
@@ -175,33 +173,55 @@ def _columns(signal: np.ndarray) -> np.ndarray:
     return array[:, None] if array.ndim == 1 else array
 
 
-def _play(plan: SweepPlan, flat_rounds: np.ndarray, holding_rounds: np.ndarray, weight: Decimal) -> _Played:
-    """One column, whose Model acts on ``flat_rounds`` when flat and ``holding_rounds`` when holding,
-    in the Round loop's order: at a Round, the running costs due, then the fills of the bars it
-    replays, then the exit rules, then the Model's decision (and a close fill)."""
+Runs = tuple[list[int], list[int]]  # the first Round of each run of True and the Round after it
+
+
+def _runs(awake: np.ndarray, unknown: np.ndarray) -> list[Runs]:
+    """Per column of ``awake`` (Rounds x columns, bool; False on the ``unknown`` Rounds): its runs of
+    True. A Model that acts on a signal acts on long runs of Rounds: a few runs per column where
+    its Rounds are thousands, and the runs are found at once for every column."""
+    rounds, count = awake.shape
+    padded = np.zeros((count, rounds + 2), dtype=bool)  # each column a row, between two False
+    padded[:, 1:-1] = awake.T
+    padded[:, 1:-1][:, unknown] = False
+    width = rounds + 1
+    edges = np.flatnonzero(padded[:, 1:] != padded[:, :-1])  # each column's changes: up, down, up, ...
+    ups, downs = edges[0::2], edges[1::2]  # every column has as many ups as downs
+    bounds = np.searchsorted(ups // width, np.arange(count + 1)).tolist()
+    firsts, afters = (ups % width).tolist(), (downs % width).tolist()
+    return [(firsts[a:b], afters[a:b]) for a, b in pairwise(bounds)]
+
+
+def _play(plan: SweepPlan, flat: Runs, holding: Runs, weight: Decimal) -> _Played:
+    """One column, whose Model acts on the runs of Rounds ``flat`` when flat and ``holding`` when
+    holding, in the Round loop's order: at a Round, the running costs due, then the fills of the
+    bars it replays, then the exit rules, then the Model's decision (and a close fill)."""
     rounds = len(plan.times)
     book = _ColumnBook(plan, weight)
+    fill_rows, fill_rounds, fill_prices, fill_ns = plan.fill_rows, plan.fill_rounds, plan.fill_prices, plan.fill_ns_at
+    between = book.watch is not None or bool(plan.charges)  # anything to play between fills
     exit_round: int | None = None
     index = 0
     while index < rounds:
-        awake = holding_rounds if book.held else flat_rounds
-        position = int(awake.searchsorted(index))
-        if position >= len(awake):
+        firsts, afters = holding if book.held else flat
+        run = bisect_right(afters, index)  # the first run that ends after this Round
+        if run >= len(afters):
             break
-        placed = int(awake[position])
-        row, fill_round = plan.fill_rows[placed], plan.fill_rounds[placed]
+        placed = max(index, firsts[run])  # the first Round from this one on that the Model acts on
+        row, fill_round = fill_rows[placed], fill_rounds[placed]
         if plan.at_close:
-            exit_round = book.reach(placed, checked=True)  # the exit rules look before the Model decides
+            if between:  # the exit rules look before the Model decides
+                exit_round = book.reach(placed, checked=True)
             following = placed + 1
         else:
             if fill_round >= rounds:
                 break  # placed on the last Round: cancelled at the end
-            # Booked before the exit check of the Round that replays it.
-            exit_round = book.reach(fill_round, checked=False, until_ns=plan.fill_ns_at[row])
+            if between:  # booked before the exit check of the Round that replays it
+                exit_round = book.reach(fill_round, checked=False, until_ns=fill_ns[row])
             following = fill_round
         if exit_round is not None:
             break
-        book.fill(fill_round, row, plan.fill_prices[row])
+        book.fill(fill_round, row, fill_prices[row])
         index = following
     if exit_round is None:
         exit_round = book.reach(rounds, checked=False)
@@ -284,12 +304,6 @@ class _ColumnBook:
     def path(self) -> ValuePath:
         return ValuePath(self.plan.marks, self._starts, self._cash, self._held)
 
-    def _hold(self, round_index: int) -> None:
-        """From Round ``round_index`` on, the Game holds its cash (net of debts) and units now."""
-        self._starts.append(round_index)
-        self._cash.append(self.cash - self.debt)
-        self._held.append(self.held)
-
     def reach(self, round_index: int, *, checked: bool, until_ns: int | None = None) -> int | None:
         """Play the Rounds before ``round_index`` and that Round up to a fill: the running costs due
         (each paid if the cash allows, else left unpaid as the Game logs it) and the exit checks in
@@ -330,17 +344,25 @@ class _ColumnBook:
     def fill(
         self, round_index: int, row: int, price: float, *, liquidation: bool = False, ns: int | None = None
     ) -> None:
-        plan = self.plan
-        fill = plan.book_fill(round_index, row, price, self.cash - self.debt, self.held, self.weight, self.lots, ns)
+        plan, debt = self.plan, self.debt
+        fill = plan.book_fill(round_index, row, price, self.cash - debt, self.held, self.weight, self.lots, ns)
         if fill is None:
             return
         self.fills.append(fill)
         self.fees += fill.fee
-        self.cash = fill.cash + self.debt  # book_fill saw the cash net of the debt
-        if fill.side == "sell":  # a sale's cash pays what is owed first (Game._pay_debts)
-            paid = min(self.debt, self.cash)
-            self.cash -= paid
-            self.debt -= paid
-        self.held = fill.quantity if fill.side == "buy" and not liquidation else _ZERO
-        if not liquidation:  # a fill at the close comes after the Round's valuation: it counts from the next
-            self._hold(round_index + 1 if plan.at_close else round_index)
+        selling = fill.side == "sell"
+        if debt:  # book_fill saw the cash net of the debt
+            cash = fill.cash + debt
+            if selling:  # a sale's cash pays what is owed first (Game._pay_debts)
+                paid = min(debt, cash)
+                cash -= paid
+                self.debt = debt - paid
+            self.cash = cash
+        else:
+            self.cash = fill.cash
+        self.held = _ZERO if selling or liquidation else fill.quantity
+        if not liquidation:  # what it holds from the Round the fill counts in (ValuePath); a fill at the
+            # close comes after its Round's valuation, so it counts from the next one
+            self._starts.append(round_index + 1 if plan.at_close else round_index)
+            self._cash.append(self.cash - self.debt)
+            self._held.append(self.held)

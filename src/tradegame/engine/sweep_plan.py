@@ -228,8 +228,11 @@ class SweepPlan:
             if quantity <= 0:
                 return None
         side: Literal["buy", "sell"] = "sell" if selling else "buy"
-        unit_price = self._unit_price(side, price, quantity, row)
-        fee = self._fee(quantity, unit_price)
+        ticks = self.ticks  # no slippage: the tick of the market price, the same on every fill
+        unit_price = ticks.get(price) if ticks is not None else None
+        if unit_price is None:
+            unit_price = self._unit_price(side, price, quantity, row)
+        fee = self.free if self.free is not None else self._fee(quantity, unit_price)
         currency = self.instrument.quote_currency
         gross = currency.round(quantity * unit_price)
         if not selling and gross + fee > cash:  # cut to the cash, as Game._affordable does
@@ -249,16 +252,14 @@ class SweepPlan:
 
     def _unit_price(self, side: Literal["buy", "sell"], price: float, quantity: Decimal, row: int) -> Decimal:
         """The fill's unit price: the market ``price`` moved by the slippage model, on the tick grid."""
-        ticks = self.ticks
-        if ticks is not None:  # no slippage: the tick of the market price, the same on every fill
-            unit_price = ticks.get(price)
-            if unit_price is None:
-                unit_price = ticks[price] = tick_price(price, self.instrument.tick_size)
+        tick = self.instrument.tick_size
+        if self.ticks is not None:  # no slippage (its inputs checked once): the same on every fill
+            unit_price = self.ticks[price] = tick_price(price, tick)
             return unit_price
         slipped = self.account.slippage.execution_price(
             side=side, price=price, quantity=float(quantity), bar_volume=self.volumes[row]
         )
-        return tick_price(slipped, self.instrument.tick_size)
+        return tick_price(slipped, tick)
 
     def _fee(self, quantity: Decimal, unit_price: Decimal) -> Decimal:
         if self.free is not None:
