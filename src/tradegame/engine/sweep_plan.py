@@ -95,8 +95,9 @@ class SweepPlan:
     def _check_signals(self, symbol: str, enter: np.ndarray, leave: np.ndarray) -> None:
         """Signals only on rows with a bar, and no gaps in the symbol's bars."""
         known = ~np.isnan(self.close)
+        missing = np.flatnonzero(~known)  # the rows without a bar
         for name, signal in (("enter", enter), ("leave", leave)):
-            bad = np.flatnonzero((signal & ~known[:, None]).any(axis=1))
+            bad = missing[signal[missing].any(axis=1)]
             if len(bad):
                 raise InvalidInputError(f"signals: {name} is set on row {int(bad[0])}, where {symbol} has no bar")
         if known.any():
