@@ -76,7 +76,7 @@ class SweepPlan:
         latest_close = np.nan_to_num(self.close[np.clip(self.latest, 0, None)])
         self.marks = np.where(self.latest >= 0, latest_close, 0.0)
         self._schedule(universe)
-        self._fill_constants()
+        self._fill_constants(universe)
 
     def _bars(self, universe: Universe, symbol: str) -> None:
         """The symbol's closes, the price a market Move fills at on each row, its volume and times."""
@@ -144,20 +144,25 @@ class SweepPlan:
         self.fill_prices: list[float] = listed(self.close if self.at_close else self.open)
         self.volumes: list[float] = listed(self.volume)
 
-    def _fill_constants(self) -> None:
-        """The fill arithmetic's constant parts, worked out once: a fee model that charges nothing; a
-        slippage model that keeps the market price (then a price's tick is the same on every fill,
-        and the model's checks of its inputs, a finite price of at least 0 and a volume of at least 0
-        or unknown, are made here once for every row instead of once a fill)."""
-        currency = self.instrument.quote_currency
+    def _fill_constants(self, universe: Universe) -> None:
+        """The fill arithmetic's constant parts, worked out once: the currency's rounding; a fee model
+        that charges nothing; a slippage model that keeps the market price: then each row's unit
+        price is the tick of its market price, kept on the Universe for every sweep on it, and the
+        model's checks of its inputs (a finite price of at least 0, a volume of at least 0 or
+        unknown) are made here once for every row instead of once a fill."""
+        currency = self.currency = self.instrument.quote_currency
+        self.round = currency.round
         fees = self.account.fees
         self.free = fill_fee(fees, Decimal(1), Decimal(1), False, currency).amount if isinstance(fees, NoFee) else None
-        self.ticks: dict[float, Decimal] | None = None
+        self.ticks: np.ndarray | None = None  # per row, its unit price once known (None before)
         if isinstance(self.account.slippage, NoSlippage):
             prices = np.concatenate((self.open, self.close))
             priced = prices[~np.isnan(prices)]
             if np.isfinite(priced).all() and (priced >= 0).all() and not (self.volume < 0).any():
-                self.ticks = {}
+                key = ("sweep unit prices", self.instrument.symbol, self.at_close)
+                if key not in universe.indicator_cache:
+                    universe.indicator_cache[key] = np.full(universe.panel.rows, None, dtype=object)
+                self.ticks = universe.indicator_cache[key]
 
     def _charges(self, spec: GameSpec) -> list[tuple[int, int, Decimal]]:
         """Every running-cost occurrence the Game charges, as (Round, due time in ns, amount) in
@@ -218,49 +223,52 @@ class SweepPlan:
         held: Decimal,
         weight: Decimal,
         lots: LotBook | None,
-        ns: int | None = None,
+        end_ns: int | None = None,
     ) -> SweepFill | None:
-        """One market fill at ``row``, as Game._settle_size and Game._execute book it (None: no fill)."""
-        selling = bool(held)
-        if selling:
+        """One market fill at ``row``, as Game._settle_size and Game._execute book it (None: no fill):
+        a Move's, at ``price``, the market price of its row (``fill_prices``), or with ``end_ns``
+        the end's sale, at ``price`` and at that time."""
+        side: Literal["buy", "sell"] = "sell" if held else "buy"
+        if held:
             quantity = held
         else:
             quantity = target_units(weight, float(cash), 1.0, price, self.step)
             if quantity <= 0:
                 return None
-        side: Literal["buy", "sell"] = "sell" if selling else "buy"
-        ticks = self.ticks  # no slippage: the tick of the market price, the same on every fill
-        unit_price = ticks.get(price) if ticks is not None else None
+        ticks = self.ticks if end_ns is None else None  # no slippage: the same unit price on every fill
+        unit_price = ticks[row] if ticks is not None else None
         if unit_price is None:
             unit_price = self._unit_price(side, price, quantity, row)
-        fee = self.free if self.free is not None else self._fee(quantity, unit_price)
-        currency = self.instrument.quote_currency
-        gross = currency.round(quantity * unit_price)
-        if not selling and gross + fee > cash:  # cut to the cash, as Game._affordable does
-            quantity = affordable(quantity, unit_price, cash, self.step, self.account.fees, False, currency)
-            if quantity <= 0:
-                return None
-            fee = self._fee(quantity, unit_price)
-            gross = currency.round(quantity * unit_price)
-        if selling and fee > gross:
-            return None  # the books refuse a sale whose fee exceeds its value
-        if ns is None:
-            ns = self.stamps[row]
+            if ticks is not None:
+                ticks[row] = unit_price
+        free = self.free
+        fee = free if free is not None else self._fee(quantity, unit_price)
+        gross = self.round(quantity * unit_price)
+        if held:
+            if fee > gross:
+                return None  # the books refuse a sale whose fee exceeds its value
+            after = cash + gross - fee
+        else:
+            if gross + fee > cash:  # cut to the cash, as Game._affordable does
+                quantity = affordable(quantity, unit_price, cash, self.step, self.account.fees, False, self.currency)
+                if quantity <= 0:
+                    return None
+                fee = self._fee(quantity, unit_price)
+                gross = self.round(quantity * unit_price)
+            after = cash - gross - fee
+        ns = self.stamps[row] if end_ns is None else end_ns
         if lots is not None:
             self._lot(lots, side, quantity, unit_price, fee, utc_from_ns(ns).date())
-        after = cash - gross - fee if not selling else cash + gross - fee
         return SweepFill(round_index, ns, side, quantity, unit_price, fee, after)
 
     def _unit_price(self, side: Literal["buy", "sell"], price: float, quantity: Decimal, row: int) -> Decimal:
-        """The fill's unit price: the market ``price`` moved by the slippage model, on the tick grid."""
-        tick = self.instrument.tick_size
-        if self.ticks is not None:  # no slippage (its inputs checked once): the same on every fill
-            unit_price = self.ticks[price] = tick_price(price, tick)
-            return unit_price
-        slipped = self.account.slippage.execution_price(
-            side=side, price=price, quantity=float(quantity), bar_volume=self.volumes[row]
-        )
-        return tick_price(slipped, tick)
+        """The fill's unit price: the market ``price`` moved by the slippage model, on the tick grid
+        (no slippage: its inputs were checked once, ``_fill_constants``)."""
+        if self.ticks is None:
+            price = self.account.slippage.execution_price(
+                side=side, price=price, quantity=float(quantity), bar_volume=self.volumes[row]
+            )
+        return tick_price(price, self.instrument.tick_size)
 
     def _fee(self, quantity: Decimal, unit_price: Decimal) -> Decimal:
         if self.free is not None:
