@@ -187,6 +187,33 @@ def round_loop_rate(prepared: Any, stored: dict[str, dict[str, object]], count: 
     return len(sample) / seconds
 
 
+def on_ray(prepared: Any, rows: list[dict[str, object]], args: argparse.Namespace, folder: Path) -> tuple[float, float]:
+    """The same experiment (or an evenly spread subset) through a local Ray of ``--workers`` CPUs:
+    the seconds scaled to every Game, and the scale; its rows are compared with the local run's."""
+    import ray
+
+    from tradegame.experiments.ray_backend import RayCluster
+
+    games = prepared.games
+    n = len(games)
+    started = time.perf_counter()
+    ray.init(num_cpus=args.workers, include_dashboard=False, logging_level="warning")
+    print(f"  local Ray started in {time.perf_counter() - started:.1f} s", flush=True)
+    picked = np.unique(np.linspace(0, n - 1, min(args.ray_games or n, n)).round().astype(int))
+    on_subset = replace(prepared, games=[games[i] for i in picked])
+    try:
+        with open_database(str(folder / "ray.sqlite")) as db:
+            label = f"tradegame on Ray ({len(picked):,} Games)"
+            seconds, _ = timed(label, lambda: run_experiment(on_subset, db, RayCluster()))
+            ray_rows = experiment_rows(db, prepared.experiment_id)
+    finally:
+        ray.shutdown()
+    keys = {games[i].game_id for i in picked}
+    same = [strip(r) for r in ray_rows] == [strip(r) for r in rows if r["game_key"] in keys]
+    print(f"  Ray's rows equal the local run's: {same}")
+    return seconds * n / len(picked), n / len(picked)
+
+
 def strip(row: dict[str, object]) -> dict[str, object]:
     return {key: value for key, value in row.items() if key != "finished_at"}
 
@@ -225,27 +252,8 @@ def main() -> None:
         results["tradegame"] = seconds
         assert summary.played == n and summary.errors == 0, summary
         if not args.no_ray:
-            import ray
-
-            from tradegame.experiments.ray_backend import RayCluster
-
-            started = time.perf_counter()
-            ray.init(num_cpus=args.workers, include_dashboard=False, logging_level="warning")
-            print(f"  local Ray started in {time.perf_counter() - started:.1f} s", flush=True)
-            picked = np.unique(np.linspace(0, n - 1, min(args.ray_games or n, n)).round().astype(int))
-            on_subset = replace(prepared, games=[games[i] for i in picked])
-            try:
-                with open_database(str(Path(folder) / "ray.sqlite")) as db:
-                    label = f"tradegame on Ray ({len(picked):,} Games)"
-                    seconds, _ = timed(label, lambda: run_experiment(on_subset, db, RayCluster()))
-                    on_ray = experiment_rows(db, prepared.experiment_id)
-            finally:
-                ray.shutdown()
-            results["tradegame on Ray"] = seconds * n / len(picked)
-            ray_scale = n / len(picked)
-            keys = {games[i].game_id for i in picked}
-            same = [strip(r) for r in on_ray] == [strip(r) for r in rows if r["game_key"] in keys]
-            print(f"  Ray's rows equal the local run's: {same}")
+            seconds, ray_scale = on_ray(prepared, rows, args, Path(folder))
+            results["tradegame on Ray"] = seconds
     by_game = {row["game_key"]: row for row in rows}
     if args.loop_games:
         loop_rate = round_loop_rate(prepared, by_game, args.loop_games)
