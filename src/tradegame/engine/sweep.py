@@ -1,13 +1,14 @@
 """Parameter sweeps: many signal Games on one symbol, played together on arrays.
 
 A *signal Game* is a Game played by ``SignalFollower(symbol, enter, leave, weight)`` (defined in
-wake.py, re-exported here): at a Round
-whose latest row is ``t``, with no Move open, it buys ``Move.target(symbol, weight)`` when flat
-and ``enter[t]``, and sells everything when holding and ``leave[t]`` (``SmaCrossover`` is one:
-``enter = fast > slow``, ``leave = fast < slow``). ``sweep`` plays one such Game per column of
-``enter``/``leave`` (rows x columns over the panel's rows, e.g. one column per parameter pair)
-without the Round loop: it jumps from one signal change to the next and books each fill with
-the engine's own sizing, tick, cash-cut and fee arithmetic (fills.py), in ``Decimal``. What it
+wake.py, re-exported here): at a Round whose latest row is ``t``, with no Move open, it buys
+``Move.target(symbol, weight)`` when flat and ``enter[t]``, and sells everything when holding
+and ``leave[t]`` (``SmaCrossover`` is one: ``enter = fast > slow``, ``leave = fast < slow``).
+``sweep`` plays one such Game per column of ``enter``/``leave`` (rows x columns over the panel's
+rows, e.g. one column per parameter pair) without the Round loop: it jumps from one signal
+change to the next (each column's signals as runs of Rounds, found at once for every column)
+and books each fill with the engine's own sizing, tick, cash-cut and fee arithmetic (fills.py),
+in ``Decimal``. What it
 keeps per column is exact: every fill (quantity, price, fee, cash after it) and the Score to the
 cent, taxes included (a real ``LotBook`` per column, wash sales and all), and what it held from
 Round to Round (``ValuePath``), from which ``SweepColumn.values`` gives its value after each Round

@@ -8,8 +8,9 @@ Games are played changes, and every part of that is Ray's own:
   a cluster of several machines the parent's temporary folder (where the local pool's memory-mapped
   files are) is not visible to the other nodes, while the object store is; each node holds one
   copy, and a worker reads the arrays from it without a copy (read-only, as the local files are);
-- the Games go out as Ray tasks of a few Games each, placed by Ray's scheduler (and retried by it
-  if a node is lost); a bounded window of tasks is in flight, so a kill loses at most those;
+- the Games go out as Ray tasks of a few Games each (``worker.batches``: the Games one sweep can
+  play together in the same task), placed by Ray's scheduler (and retried by it if a node is
+  lost); a bounded window of tasks is in flight, so a kill loses at most those;
 - a Ray worker process opens the data once and keeps it for the next tasks of the same run.
 
 Without an address a local Ray is started on this machine and stopped at the end; with one

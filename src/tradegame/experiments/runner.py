@@ -3,7 +3,8 @@
 A backend is one small interface (``Backend``): given a ``Job`` and the Games still to play, yield
 each Game with its result row as it finishes, in any order. ``LocalPool`` is the one here: a
 ``concurrent.futures.ProcessPoolExecutor`` over the local cores (or, with one worker, the Games
-played in this process), each process opening the shared data once (``experiments.shared``).
+played in this process), each process opening the shared data once (``experiments.shared``) and
+playing batches of Games (``worker.batches``: those one sweep can play kept together).
 ``experiments.ray_backend.RayCluster`` is the second (``ray.put`` the job and its data, a few
 Games per Ray task, ``ray.wait`` for the finished ones); nothing else changes. ``backend_for``
 picks one by name (``--engine local|ray``).
