@@ -51,7 +51,8 @@ class SweepGroup:
 
 def group_for(groups: list[SweepGroup], game: PlannedGame, game_file: GameFile, model: object) -> bool:
     """Put ``game`` (its file, its built Model) in the group of ``groups`` it shares a sweep with, or
-    a new one; False when its Model is not the built-in SMA crossover (the Round loop plays it)."""
+    a new one; False when its Model is not the built-in SMA crossover (None: not built, as a Model
+    the sweep cannot play; the Round loop plays it)."""
     if type(model) is not SmaCrossover:
         return False
     spec = replace(game_file.spec, seed=0)
@@ -66,15 +67,19 @@ def group_for(groups: list[SweepGroup], game: PlannedGame, game_file: GameFile, 
 
 
 class SweepSignals:
-    """The enter/leave columns of each (symbol, fast, slow), computed once over a Universe."""
+    """The enter/leave columns of each (symbol, fast, slow), computed once over a Universe (at most
+    ``kept`` of them at a time: a grid of many pairs starts again rather than grow without end)."""
 
-    def __init__(self, universe: Universe) -> None:
+    def __init__(self, universe: Universe, kept: int = 2_000) -> None:
         self.universe = universe
+        self.kept = kept
         self._columns: dict[tuple[str, int, int], tuple[np.ndarray, np.ndarray]] = {}
 
     def of(self, symbol: str, pairs: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
         """``enter`` and ``leave`` (panel rows x pairs), as ``crossover_signals`` gives them."""
         missing = [pair for pair in dict.fromkeys(pairs) if (symbol, *pair) not in self._columns]
+        if len(self._columns) + len(missing) > self.kept:
+            self._columns = {key: value for key, value in self._columns.items() if key[1:] in pairs}
         if missing:
             enter, leave = crossover_signals(self.universe, symbol, missing)
             for index, pair in enumerate(missing):

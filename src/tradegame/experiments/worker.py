@@ -32,6 +32,7 @@ from tradegame.experiments.plan import PlannedGame, canonical, game_document
 from tradegame.experiments.shared import SharedUniverse, open_universe
 from tradegame.experiments.spec import Experiment
 from tradegame.experiments.sweeping import SweepGroup, SweepSignals, group_for, sweep_group
+from tradegame.models.sma import SmaCrossover
 
 __all__ = ["Job", "Row", "Worker", "batch_size", "batches", "play_planned", "start_worker"]
 
@@ -95,9 +96,12 @@ class Worker:
                 rows.extend((game, self.play(game)) for game, _, _ in group.games)
         return rows
 
-    def _model_of(self, game_file: GameFile) -> Model:
-        """The Model of ``game_file`` as built to check whether the sweep can play it (built once per
-        name and parameters: the sweep reads it, never plays it)."""
+    def _model_of(self, game_file: GameFile) -> Model | None:
+        """The Model of ``game_file`` as built for the sweep to read its parameters (once per name and
+        parameters; the sweep never plays it), or None for a Model the sweep cannot play (never
+        built here: a Model of the user's is built only by the Round loop, once per Game)."""
+        if self.found(game_file.model).constructor is not SmaCrossover:
+            return None
         key = canonical([game_file.model, game_file.model_params])
         model = self.built.get(key)
         if model is None:
