@@ -100,11 +100,6 @@ class SweepColumn:
         """The Game's value after each Round played, equal to ``GameResult.values`` bit for bit."""
         return self.path.values(self.rounds, self.score.final_value)
 
-    @property
-    def traded_value(self) -> Decimal:
-        """The sum of units x unit price over every fill, the liquidation included (Game currency)."""
-        return sum((fill.quantity * fill.price for fill in self.fills), _ZERO)
-
 
 class _Played(NamedTuple):
     fills: tuple[SweepFill, ...]
