@@ -36,7 +36,7 @@ from tradegame.store.errors import (
     ResumeMismatchError,
     StoreError,
 )
-from tradegame.store.recorder import GameRecorder, ResumingRecorder
+from tradegame.store.recorder import COMMIT_EVERY, GameRecorder, ResumingRecorder
 from tradegame.store.rows import (
     CostRow,
     DecisionRow,
@@ -53,6 +53,7 @@ from tradegame.store.rows import (
 )
 
 __all__ = [
+    "COMMIT_EVERY",
     "CostRow",
     "Database",
     "DatabaseError",
