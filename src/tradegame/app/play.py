@@ -8,6 +8,7 @@ Model is loaded again from the record the store keeps of it (``app.models.stored
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
 from decimal import Decimal
@@ -260,10 +261,9 @@ def _run_recorded(
     try:
         return game.run(_Tee(recorder, observer))
     except Exception as error:
-        try:
+        # A database that failed (or a lease lost) keeps the Rounds committed before only.
+        with contextlib.suppress(StoreError):
             recorder.flush()
-        except StoreError:
-            pass  # the database failed (or the lease was lost): the Rounds committed before stay
         db.mark_failed(game_id, repr(error))
         raise
 

@@ -15,10 +15,9 @@ import tempfile
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
 from typer._click.core import Context
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 from typer._click.globals import get_current_context
@@ -26,6 +25,9 @@ from typer.core import TyperGroup
 
 from tradegame.domain.errors import InvalidInputError, TradegameError
 from tradegame.domain.limits import shown
+
+if TYPE_CHECKING:  # rich is imported where a command prints with it (``play --json`` does not)
+    from rich.console import Console
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -46,6 +48,8 @@ EXIT_FAILURE = 1
 
 
 def _error_line(message: str) -> None:
+    from rich.console import Console
+
     Console(stderr=True, highlight=False, soft_wrap=True).print(f"error: {message}", markup=False)
 
 
@@ -143,6 +147,8 @@ def _one_line(error: BaseException) -> str:
 
 def stdout_console() -> Console:
     """Stdout console; wide enough for report columns when piped to a file."""
+    from rich.console import Console
+
     console = Console(highlight=False)
     if not console.is_terminal:
         console = Console(highlight=False, width=max(console.width, 150))

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from tradegame.app.play import Played, benchmark_for, demo_game, summary
 from tradegame.cli.common import (
@@ -26,7 +24,11 @@ from tradegame.cli.logs import log
 from tradegame.domain.errors import TradegameError
 from tradegame.engine.game import Game, GameResult
 from tradegame.engine.gamefile import GameFile
-from tradegame.store import Database
+
+if TYPE_CHECKING:  # rich only where a table or a progress bar is shown (not with --json)
+    from rich.progress import Progress, TaskID
+
+    from tradegame.store import Database
 
 __all__ = ["check", "demo", "play", "progress_columns"]
 
@@ -58,6 +60,8 @@ class _ProgressObserver:
 
 
 def progress_columns() -> tuple[object, ...]:
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+
     return (
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -86,6 +90,8 @@ def _play(source: GameFile | Path, data_dir: Path | None, db_url: str | None, qu
         if quiet:
             game_id, played = record(pinned, game, db, model_source=found.source)
         else:
+            from rich.progress import Progress
+
             with Progress(*progress_columns(), transient=True) as progress:  # type: ignore[arg-type]
                 task = progress.add_task(pinned.spec.name, total=len(game.times), value="")
                 game_id, played = record(pinned, game, db, _ProgressObserver(progress, task), model_source=found.source)
@@ -100,6 +106,8 @@ def _play(source: GameFile | Path, data_dir: Path | None, db_url: str | None, qu
 
 
 def _print_summary(numbers: dict[str, object]) -> None:
+    from rich.table import Table
+
     bust = ", bust" if numbers["bust"] else ""
     table = Table(title=f"Game {numbers['id']} {numbers['game']}: {numbers['outcome']}{bust}", show_header=False)
     table.add_column("", style="bold")

@@ -1,6 +1,8 @@
 """Persistence of Games: their Rounds, decision logs, journals and ledgers, in SQLite or PostgreSQL.
 
-A Game is created, then recorded Round by Round, each Round in one transaction::
+A Game is created, then recorded Round by Round, each Round in one transaction (or, with
+``GameRecorder(..., commit_every=COMMIT_EVERY)`` as ``tradegame play`` does, the whole Rounds of
+each 0.25 s of play in one)::
 
     db = open_database()                          # $TRADEGAME_DB or ~/.local/share/tradegame/games.sqlite
     game_id = db.create_game("sma", definition_text, "sma-crossover", {"fast": 20}, data_hash)
