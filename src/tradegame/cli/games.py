@@ -24,7 +24,7 @@ from tradegame.cli.common import (
 from tradegame.cli.logs import log
 from tradegame.cli.play import DataDir, DbUrl, progress_columns
 from tradegame.domain.errors import TradegameError
-from tradegame.store import GameRow, delete_game
+from tradegame.store import GameRow, StoredGame, delete_game
 from tradegame.store.deletion import check_deletable
 
 __all__ = ["export", "games_app", "report", "resume"]
@@ -119,6 +119,26 @@ def games_show(
         return
     console = stdout_console()
     game = stored.game
+    console.print(_summary_table(stored))
+    if game.other_rules is not None:
+        console.print(
+            f"{game.other_rules}: these are the stored books; `report` shows them, `resume` cannot replay them",
+            markup=False,
+        )
+    console.print(_log_table(stored, events))
+    ledgers = Table(title="Ledgers")
+    ledgers.add_column("ledger")
+    ledgers.add_column("lines", justify="right")
+    for name, (_, rows) in stored.tables().items():
+        if name != "games":
+            ledgers.add_row(name, str(len(rows)))
+    console.print(ledgers)
+    console.print(f"export every ledger with: tradegame export {game.id} --format csv")
+
+
+def _summary_table(stored: StoredGame) -> Table:
+    """``games show``'s first table: the Game's row, its Model's source, the Rounds stored, a bust."""
+    game = stored.game
     summary = Table(title=f"Game {game.id}: {game.name}", show_header=False)
     summary.add_column("", style="bold")
     summary.add_column("")
@@ -134,12 +154,11 @@ def games_show(
     bust = next((r for r in stored.rounds if r.value is not None and r.value <= 0), None)
     if bust is not None:
         summary.add_row("bust", f"yes: at round {bust.round} ({bust.ts.date()}) the value fell to {bust.value:,.2f}")
-    console.print(summary)
-    if game.other_rules is not None:
-        console.print(
-            f"{game.other_rules}: these are the stored books; `report` shows them, `resume` cannot replay them",
-            markup=False,
-        )
+    return summary
+
+
+def _log_table(stored: StoredGame, events: int) -> Table:
+    """The last ``events`` lines of the decision log."""
     log_table = Table(title=f"Decision log (last {min(events, len(stored.events))} of {len(stored.events)})")
     for column in ("round", "time", "kind", "move", "account", "symbol", "detail", "ops"):
         log_table.add_column(column)
@@ -148,15 +167,7 @@ def games_show(
             str(event.round), str(event.ts)[:19], event.kind, _text(event.move_id), _text(event.account),
             _text(event.symbol), event.detail, " ".join(event.op_ids),
         )  # fmt: skip
-    console.print(log_table)
-    ledgers = Table(title="Ledgers")
-    ledgers.add_column("ledger")
-    ledgers.add_column("lines", justify="right")
-    for name, (_, rows) in stored.tables().items():
-        if name != "games":
-            ledgers.add_row(name, str(len(rows)))
-    console.print(ledgers)
-    console.print(f"export every ledger with: tradegame export {game.id} --format csv")
+    return log_table
 
 
 def _interactive() -> bool:
