@@ -255,16 +255,18 @@ def record(
 def _run_recorded(
     db: Database, game_id: int, game: Game, recorder: GameRecorder, observer: RoundObserver | None
 ) -> GameResult:
-    """Run ``game`` with ``recorder``; a Game that stops on an error keeps the Rounds it played and is marked failed."""
+    """Run ``game`` with ``recorder``. A Game that stops early (an error, or Ctrl-C) first commits the
+    Rounds it played; one that stopped on an error is then marked failed."""
     from tradegame.store import StoreError
 
     try:
         return game.run(_Tee(recorder, observer))
-    except Exception as error:
+    except BaseException as error:
         # A database that failed (or a lease lost) keeps the Rounds committed before only.
         with contextlib.suppress(StoreError):
             recorder.flush()
-        db.mark_failed(game_id, repr(error))
+        if isinstance(error, Exception):
+            db.mark_failed(game_id, repr(error))
         raise
 
 

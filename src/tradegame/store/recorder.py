@@ -14,7 +14,7 @@ disposals and open lots, the score and the status ``finished``. So whatever mome
 dies at (even ``kill -9``), the database holds whole Rounds only: Rounds ``0..K`` with every row
 they made, nothing of Round ``K + 1``; batching only moves ``K`` back, by at most ``s`` seconds of
 play, and a resume replays those Rounds (``flush`` commits what is gathered when the Game stops
-on an error).
+early, on an error or Ctrl-C).
 
 A recorder holds the Game's lease (``store.lease``): it takes it when it starts (refused while
 another live process holds it), and every commit first checks, in its own transaction, that it
@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, insert, update
@@ -96,8 +96,13 @@ class _Batch:
 
     def extend(self, other: _Batch) -> None:
         """Append ``other``'s rows (the Rounds after this batch's) to this batch."""
-        for column in fields(self):
-            getattr(self, column.name).extend(getattr(other, column.name))
+        self.rounds += other.rounds
+        self.events += other.events
+        self.entries += other.entries
+        self.postings += other.postings
+        self.cost_ledger += other.cost_ledger
+        self.tax_ledger += other.tax_ledger
+        self.decisions += other.decisions
 
 
 @dataclass
@@ -165,7 +170,7 @@ class GameRecorder:
             self._pending = _Batch()
 
     def flush(self) -> None:
-        """Commit the Rounds gathered and not committed yet (call it when the Game stopped on an error)."""
+        """Commit the Rounds gathered and not committed yet (call it when the Game stopped early)."""
         if self._pending.rounds:
             self._commit(self._pending)
             self._pending = _Batch()
