@@ -88,38 +88,14 @@ def _fills(stored: StoredGame) -> list[StoredFill]:
     ]
 
 
-def _disposal(d: DisposalRow) -> Disposal:
-    return Disposal(
-        d.account,
-        d.symbol,
-        d.lot_id,
-        d.quantity,
-        d.date_acquired,
-        d.date_acquired_actual,
-        d.date_sold,
-        d.proceeds,
-        d.cost_basis,
-        d.adjustment_code,
-        d.adjustment_amount,
-        AssetClass(d.asset_class),
-        d.sale_id,
-        d.game,
-        d.lot_game,
-    )
+def _disposal(row: DisposalRow) -> Disposal:
+    # The row holds the Disposal's fields in order after its line number; the asset class as text.
+    return Disposal(*row[1:12], AssetClass(row.asset_class), *row[13:])
 
 
-def _open_lot(lot: OpenLotRow) -> OpenLot:
-    return OpenLot(
-        lot.account,
-        lot.symbol,
-        lot.lot_id,
-        lot.quantity,
-        lot.cost_basis,
-        lot.date_acquired,
-        lot.date_acquired_actual,
-        AssetClass(lot.asset_class),
-        lot.game,
-    )
+def _open_lot(row: OpenLotRow) -> OpenLot:
+    # The row holds the OpenLot's fields in order after its line number; the asset class as text.
+    return OpenLot(*row[1:8], AssetClass(row.asset_class), row.game)
 
 
 def _event(e: EventRow) -> GameEvent:

@@ -300,18 +300,8 @@ class ResumingRecorder(GameRecorder):
     first Round it writes.
     """
 
-    def __init__(
-        self,
-        db: Database,
-        game_id: int,
-        *,
-        commit_every: float = 0.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._stored = db.load_game(game_id)
-        super().__init__(db, game_id, commit_every=commit_every, clock=clock)
-
     def _check_new(self) -> None:
+        self._stored = self.db.load_game(self.game_id)
         status = self._stored.game.status
         if status == "finished":
             raise StoreError(f"game {self.game_id} is finished; there is nothing to resume")
