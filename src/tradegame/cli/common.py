@@ -15,7 +15,7 @@ import tempfile
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer._click.core import Context
@@ -33,6 +33,8 @@ __all__ = [
     "EXIT_BAD_INPUT",
     "EXIT_FAILURE",
     "CleanGroup",
+    "DataDir",
+    "DbUrl",
     "check_db_url",
     "check_output_file",
     "check_output_folder",
@@ -45,6 +47,15 @@ __all__ = [
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILURE = 1
+
+DbUrl = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL or SQLite file (default: $TRADEGAME_DB or a file in ~/.local/share)."),
+]
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Market-data store (default: $TRADEGAME_DATA or ~/.local/share/tradegame/data)."),
+]
 
 
 def _error_line(message: str) -> None:

@@ -12,6 +12,8 @@ import typer
 from tradegame.app.play import Played, benchmark_for, demo_game, summary
 from tradegame.cli.common import (
     EXIT_BAD_INPUT,
+    DataDir,
+    DbUrl,
     check_db_url,
     check_output_file,
     exit_for,
@@ -30,16 +32,7 @@ if TYPE_CHECKING:  # rich only where a table or a progress bar is shown (not wit
 
     from tradegame.store import Database
 
-__all__ = ["check", "demo", "play", "progress_columns"]
-
-DbUrl = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL or SQLite file (default: $TRADEGAME_DB or a file in ~/.local/share)."),
-]
-DataDir = Annotated[
-    Path | None,
-    typer.Option("--data-dir", help="Market-data store (default: $TRADEGAME_DATA or ~/.local/share/tradegame/data)."),
-]
+__all__ = ["DataDir", "DbUrl", "check", "demo", "play", "progress_columns"]
 
 
 class _ProgressObserver:
