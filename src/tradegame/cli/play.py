@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -80,7 +81,7 @@ def _play(source: GameFile | Path, data_dir: Path | None, db_url: str | None, qu
     db: Database = open_db(db_url)
     try:
         log().info("game.start", game=pinned.spec.name, model=pinned.model, rounds=len(game.times), db=db.where)
-        if quiet:
+        if quiet or not sys.stdout.isatty():  # a transient bar is never seen off a terminal
             game_id, played = record(pinned, game, db, model_source=found.source)
         else:
             from rich.progress import Progress
