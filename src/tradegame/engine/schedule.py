@@ -116,7 +116,7 @@ def quiet_plan(
     """For a Model that offers ``wake`` (see wake.py and quiet.py): the Rounds that must be played;
     None when the Model needs every Round."""
     wake_of = getattr(model, "wake", None)
-    wake = None if wake_of is None else wake_of(Signals(universe))
+    wake = None if wake_of is None else wake_of(Signals(universe, times, latest_rows))
     if wake is None:
         return None
     new_year = np.zeros(len(times), dtype=bool)

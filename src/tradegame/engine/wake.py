@@ -46,10 +46,25 @@ class Wake:
 
 
 class Signals:
-    """Trailing indicators over a whole panel, cached on the Universe (shared by every Game on it)."""
+    """Trailing indicators over a whole panel, cached on the Universe (shared by every Game on it),
+    and the Game's Round schedule (``round_times``, ``latest_rows``) when the engine gives it."""
 
-    def __init__(self, universe: Universe) -> None:
+    def __init__(
+        self, universe: Universe, round_times: np.ndarray | None = None, latest_rows: np.ndarray | None = None
+    ) -> None:
         self._universe = universe
+        self.round_times = round_times  # int64 ns of each Round (None: not known)
+        self.latest_rows = latest_rows  # per Round, the latest panel row it knows (-1: none yet)
+
+    def rows_of_rounds(self, rounds: np.ndarray) -> np.ndarray | None:
+        """Per panel row: whether a Round flagged in ``rounds`` (bool per Round) knows it as its latest
+        row, the shape a ``Wake`` takes (None when the schedule is not known)."""
+        if self.latest_rows is None or len(rounds) != len(self.latest_rows):
+            return None
+        out = np.zeros(self.rows, dtype=bool)
+        latest = self.latest_rows[np.asarray(rounds, dtype=bool)]
+        out[latest[latest >= 0]] = True
+        return out
 
     @property
     def rows(self) -> int:
