@@ -30,6 +30,7 @@ from tradegame.engine.events import RejectReason as Why
 from tradegame.engine.fills import affordable, fill_fee, lot_step, target_units, tick_price, units_for
 from tradegame.engine.market import Bar, match
 from tradegame.engine.moves import MoveState, MoveStatus, OrderType, Side
+from tradegame.engine.slippage_models import NoSlippage
 from tradegame.engine.spec import AccountSpec
 from tradegame.engine.universe import currency_of, quote_unit
 
@@ -202,7 +203,7 @@ class Execution:
         if quantity <= 0:
             return  # the volume cap left nothing on this bar: it stays open
         side = state.side
-        if not maker:
+        if not maker and type(account.slippage) is not NoSlippage:  # NoSlippage gives the price back
             price = account.slippage.execution_price(
                 side=side.value, price=price, quantity=float(quantity), bar_volume=bar.volume
             )
@@ -312,10 +313,10 @@ class Execution:
         """Before a buy quoted in another currency than the account's own: convert from the account's
         currency what its cash in ``currency`` lacks for ``needed``, at the rate known now and with the
         conversion fee a ``Convert`` pays (a broker's automatic FX), as far as the account's cash goes."""
+        if account.currency == currency.code:
+            return
         game = self._game
         base = currency_of(account.currency)
-        if base.code == currency.code:
-            return
         short = needed - game.books.cash(account.name, currency).amount
         if short <= 0:
             return
