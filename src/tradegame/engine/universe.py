@@ -137,6 +137,16 @@ class Universe:
     def symbols(self) -> tuple[str, ...]:
         return self.panel.symbols
 
+    @property
+    def zero_filled_close(self) -> np.ndarray:
+        """``filled_close`` with 0 before a symbol's first bar (computed once, read-only)."""
+        key = ("zero_filled_close",)
+        cached = self.indicator_cache.get(key)
+        if cached is None:
+            cached = self.indicator_cache[key] = np.nan_to_num(self.filled_close)
+            cached.flags.writeable = False
+        return cached
+
 
 def _open_times(panel: Panel) -> np.ndarray:
     """Daily bars on an exchange fill at the session open; other bars at their label (their start)."""
