@@ -93,9 +93,15 @@ def _float(
 
 
 def _fill(quantity: object, price: object) -> tuple[Decimal, Decimal]:
-    if type(quantity) is Decimal and type(price) is Decimal:  # the engine's own fills: checked cheaply
-        if quantity.is_finite() and quantity > 0 and price.is_finite() and price >= 0:
-            return quantity, price
+    if (  # the engine's own fills: checked cheaply
+        type(quantity) is Decimal
+        and type(price) is Decimal
+        and quantity.is_finite()
+        and quantity > 0
+        and price.is_finite()
+        and price >= 0
+    ):
+        return quantity, price
     if isinstance(quantity, bool) or not isinstance(quantity, Decimal | int):
         raise InvalidInputError(f"fill quantity must be a Decimal, got {_show(quantity)}")
     if isinstance(price, bool) or not isinstance(price, Decimal | int):

@@ -62,6 +62,8 @@ class Execution:
         self._fill_times = game.universe.fill_times
         self._capped = any(a.volume_cap is not None for a in game.spec.accounts)
         self.volume_taken: dict[tuple[int, int], Decimal] = {}
+        self._units: dict[str, Currency] = {}  # symbol -> price_unit of its instrument
+        self._steps: dict[str, Decimal] = {}  # symbol -> step of its instrument
 
     def bar(self, row: int, column: int) -> Bar:
         """The bar of ``column`` at ``row``."""
@@ -208,10 +210,10 @@ class Execution:
                 side=side.value, price=price, quantity=float(quantity), bar_volume=bar.volume
             )
         unit_price = tick_price(price, instrument.tick_size)
+        unit = self.unit(instrument)  # what its prices and fees are counted in
         quantity, fee = self._fillable(state, account, instrument, quantity, unit_price, maker, when, remaining)
         if quantity <= 0:
             return  # refused, or the volume cap left nothing on this bar: it stays open
-        unit = price_unit(instrument)  # what its prices and fees are counted in
         if fee is None:
             fee = fill_fee(account.fees, quantity, unit_price, maker, unit)
         ts = booking_time(game.books, when)
@@ -249,7 +251,7 @@ class Execution:
         wanted = quantity
         quantity, fee = self._buyable(state, account, instrument, quantity, price, maker, when)
         if quantity <= 0:
-            unit = price_unit(instrument)
+            unit = self.unit(instrument)
             game.orders.reject(
                 state, Why.INSUFFICIENT_CASH, f"buy of {symbol}: not enough {unit.code} in {state.account}"
             )
@@ -294,7 +296,7 @@ class Execution:
         currency (converting from its own currency what it lacks), or from the quote asset it holds;
         and the fee of all of ``quantity`` when it can pay for all of it (None otherwise)."""
         game = self._game
-        unit = price_unit(instrument)
+        unit = self.unit(instrument)
         step = self.step(instrument)
         if instrument.is_cross:
             held = game.holdings.units(account.name, instrument.quote_asset)
@@ -337,9 +339,21 @@ class Execution:
 
     def step(self, instrument: Instrument) -> Decimal:
         """The smallest tradable quantity: a currency pair trades its base currency's minor unit."""
-        if instrument.base_asset in self._game.assets.cash_assets:
-            return currency_of(instrument.base_asset).quantum
-        return lot_step(instrument)
+        found = self._steps.get(instrument.symbol)
+        if found is None:
+            if instrument.base_asset in self._game.assets.cash_assets:
+                found = currency_of(instrument.base_asset).quantum
+            else:
+                found = lot_step(instrument)
+            self._steps[instrument.symbol] = found
+        return found
+
+    def unit(self, instrument: Instrument) -> Currency:
+        """``price_unit(instrument)``, remembered per symbol (a Game's instruments do not change)."""
+        found = self._units.get(instrument.symbol)
+        if found is None:
+            found = self._units[instrument.symbol] = price_unit(instrument)
+        return found
 
 
 def price_unit(instrument: Instrument) -> Currency:

@@ -22,8 +22,8 @@ spec and universe only, never game.py.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
 from bisect import bisect_right
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
@@ -228,7 +228,6 @@ class QuietPlan:
         position = bisect_right(busy_rounds, index)
         busy = busy_rounds[position] if position < len(busy_rounds) else rounds
         return (busy, True) if busy < wakes else (wakes, False)
-
 
 
 def plan_quiet(
