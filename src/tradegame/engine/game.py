@@ -350,7 +350,8 @@ class Game:
         else:
             prices = closes[np.clip(known - 1, 0, None)]
             prices[known < 1] = 0.0
-        values = self._cash.at(known) + holdings_values(self.holdings.qty, prices * fx)  # at each Round's rates
+        held = None if foreign else self.holdings.held_cells  # finite marks: holdings_values may skip sums
+        values = self._cash.at(known) + holdings_values(self.holdings.qty, prices * fx, held)  # at each Round's rates
         if self.exits.active:
             fires = self.exits.first_in(values, float(self._values[index]))
             if fires is not None:  # the loop plays that Round and ends the Game on it

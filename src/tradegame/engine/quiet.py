@@ -38,11 +38,23 @@ from tradegame.engine.wake import Wake
 __all__ = ["ExitFlags", "FxTable", "QuietPlan", "exit_flags", "first_exit", "holdings_values", "plan_quiet"]
 
 
-def holdings_values(quantities: np.ndarray, marks: np.ndarray) -> np.ndarray:
+def holdings_values(
+    quantities: np.ndarray, marks: np.ndarray, held: Sequence[tuple[int, int]] | None = None
+) -> np.ndarray:
     """Per row of ``marks`` (rounds x symbols, Game-currency value of one unit): the value of
     ``quantities`` (accounts x symbols). Each row is summed the same way whatever the number of
     rows (pairwise over the symbols, then over the accounts in order), so a Round valued alone
-    and the same Round valued within a stretch give the same float."""
+    and the same Round valued within a stretch give the same float.
+
+    ``held``: the (account, column) cells where ``quantities`` is nonzero, given only when every
+    mark is finite. With none or one, the sums are exact (0, or the one product plus zeros), so
+    they are computed without summing: the same floats, bit for bit."""
+    if held is not None and len(held) <= 1:
+        if not held:
+            return np.zeros(len(marks))
+        ((account, column),) = held
+        only: np.ndarray = marks[:, column] * quantities[account, column]
+        return only
     products = marks[:, None, :] * quantities[None, :, :]
     totals: np.ndarray = products.sum(axis=2).sum(axis=1)
     return totals
