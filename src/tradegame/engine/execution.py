@@ -96,7 +96,7 @@ class Execution:
             if state.status is not MoveStatus.OPEN:
                 continue
             bar = _bar_of(fields, column[state.move.symbol])
-            if np.isnan(bar.close):
+            if bar.close != bar.close:  # NaN
                 continue  # no trading in this symbol on this bar
             move = state.move
             fill = match(
@@ -227,7 +227,7 @@ class Execution:
         if self._capped:
             key = (row, game.column[move.symbol])
             self.volume_taken[key] = self.volume_taken.get(key, _ZERO) + quantity
-        if side is Side.SELL:
+        if side is Side.SELL and game.running.owing:
             game.running.pay()
         self._record(state, quantity, unit_price, unit, fee, op, ts, row, policy)
 
@@ -286,7 +286,8 @@ class Execution:
         )  # fmt: skip
         if done:
             state.status = MoveStatus.FILLED
-            game.orders.finish(state, row, policy)
+            if move.then is not None:  # the next leg of a chain
+                game.orders.finish(state, row, policy)
 
     def _buyable(
         self, state: MoveState, account: AccountSpec, instrument: Instrument, quantity: Decimal, price: Decimal,

@@ -189,8 +189,7 @@ class Game:
         self._values = np.full(len(self.times), np.nan)
         self._start_capital = spec.start_fund
         self._replay_policy = FillPolicy(at_close=spec.fill_at == "close")
-        self._quiet_columns: list[int] | None = None  # the value columns of the symbols it names
-        self._holding = (-1, False)  # ``_holds``'s last answer, by the books' operation count
+        self._quiet_columns: set[int] | None = None  # the value columns of the symbols it names
 
     def _allowed_symbols(self) -> set[str]:
         """The symbols the Game may trade: its ``symbols`` (all by default) of its ``asset_classes``."""
@@ -371,18 +370,13 @@ class Game:
 
     def _holds(self, plan: QuietPlan) -> bool:
         """Whether the Game holds any of ``plan.symbols`` (anything at all when it names none)."""
-        operations = self.books.operations
-        if self._holding[0] == operations:  # nothing booked since the last answer
-            return self._holding[1]
-        qty = self.holdings.qty  # units as floats: nonzero exactly where the books hold something
+        cells = self.holdings.held_cells  # where the books hold something (in the float array)
         if not plan.symbols:
-            holds = bool(qty.any())
-        else:
-            if self._quiet_columns is None:
-                self._quiet_columns = sorted({self.assets.value_column[self.assets.asset(s)] for s in plan.symbols})
-            holds = bool(qty[:, self._quiet_columns].any())
-        self._holding = (operations, holds)
-        return holds
+            return bool(cells)
+        if self._quiet_columns is None:
+            self._quiet_columns = {self.assets.value_column[self.assets.asset(s)] for s in plan.symbols}
+        columns = self._quiet_columns
+        return any(column in columns for _, column in cells)
 
     @property
     def round_values(self) -> np.ndarray:

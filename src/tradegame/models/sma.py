@@ -82,7 +82,6 @@ class SmaCrossover:
             return [Move.sell(self.symbol, sell_all=True, reason=f"sma {fast:.4f} < {slow:.4f}")]
         return None
 
-
     def _means(self, ctx: RoundContext) -> tuple[float, float] | None:
         """The fast and slow means ``decide`` compares (None before ``slow`` closes are known)."""
         window = ctx.universe.close([self.symbol], self.slow)[:, 0]
