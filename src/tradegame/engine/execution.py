@@ -275,7 +275,7 @@ class Execution:
         side = state.side
         currency = "" if unit == game.currency else " " + unit.code
         note = f"; {state.note}" if state.note else ""
-        detail = f"{side.value} {quantity} @ {price}{currency} fee {fee.amount} ({state.filled}/{state.quantity}){note}"
+        detail = f"{side} {quantity} @ {price}{currency} fee {fee.amount} ({state.filled}/{state.quantity}){note}"
         game.log.event(Kind.FILLED if done else Kind.PARTIAL, state.move_id, state.account, move.symbol, detail, (op,),
                        when=ts)  # fmt: skip
         opened, sold = game.books.lots_of(op)
