@@ -2,11 +2,13 @@
 
 A Model may offer ``wake(signals) -> Wake | None``. ``signals`` gives trailing indicators
 computed once over the whole panel (the value at row ``t`` uses rows up to ``t`` only, like
-the Model's own view at a Round whose latest bar is ``t``). ``Wake.when_flat[t]`` says the Model
-might act at a Round whose latest known row is ``t`` while the Game holds nothing and has no open
-Move; ``Wake.when_holding[t]`` the same while it holds something. On every other Round the
-Model promises to do nothing, so the engine skips calling it, values those Rounds on arrays and
-goes straight to the next Round that matters (an awake one, a new tax year, the last Round).
+the Model's own view at a Round whose latest bar is ``t``), and the Game's Round times, for a
+Model that acts on a calendar of Rounds (``rows_of_rounds`` turns per-Round flags into rows).
+``Wake.when_flat[t]`` says the Model might act at a Round whose latest known row is ``t`` while
+the Game holds nothing and has no open Move; ``Wake.when_holding[t]`` the same while it holds
+something. On every other Round the Model promises to do nothing, so the engine skips calling
+it, values those Rounds on arrays and goes straight to the next Round that matters (an awake
+one, a new tax year, the last Round).
 The results are the same as calling the Model every Round: tests play the built-in Models both
 ways and compare the logs and ledgers byte for byte. A wrong ``wake`` can only make a Model
 miss Rounds, never let it see later data: ``decide`` still gets the point-in-time view.

@@ -11,6 +11,9 @@ weight). Held symbols that dropped out are sold in full. The returned Actions ar
 any still-open Moves on the model's symbols, then the sells, then the targets (the engine also
 matches sells before buys on a bar, so the sales pay for the buys).
 
+Between rebalance Rounds the Model sleeps (``wake``: the engine skips calling it and values
+those Rounds on arrays; the books are the same as when it is called every Round).
+
 Targets are settled at the fill against the Game's value at the previous close; when prices
 open higher the last buys are cut to the cash available. ``cash_buffer`` (default 0) keeps a
 fraction of the value in cash to leave room for that and for fees.
