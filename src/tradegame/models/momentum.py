@@ -98,7 +98,8 @@ class MomentumRotation:
         ``is_rebalance_round``'s rule (Round 0, then a new month, ISO week, or every N Rounds)."""
         count = len(times)
         if isinstance(self.rebalance, int):
-            return np.arange(count) % self.rebalance == 0
+            every: np.ndarray = np.arange(count) % self.rebalance == 0
+            return every
         stamps = np.asarray(times, dtype=np.int64)
         if self.rebalance == "monthly":
             periods = stamps.astype("datetime64[ns]").astype("datetime64[M]").astype(np.int64)
