@@ -176,10 +176,11 @@ def _cases(folder: Path, quick: bool) -> list[tuple[Path, list[list[str]]]]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reference", type=Path, required=True, help="the src folder to compare with")
+    parser.add_argument("--this", type=Path, help="the src folder to test (default: this checkout's)")
     parser.add_argument("--quick", action="store_true", help="smaller files only")
     parser.add_argument("--keep", type=Path, help="write the inputs and outputs into this folder")
     args = parser.parse_args(argv)
-    here = Path(__file__).resolve().parents[1] / "src"
+    here = args.this or Path(__file__).resolve().parents[1] / "src"
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)

@@ -54,6 +54,19 @@ _new_tuple = tuple.__new__
 _seq_of = attrgetter("seq")
 
 
+class _Days(dict[int, timedelta]):
+    """``timedelta(days=n)`` for each n met (a holding period in days), made once."""
+
+    def __missing__(self, days: int) -> timedelta:
+        if len(self) > 100_000:
+            self.clear()
+        value = self[days] = timedelta(days=days)
+        return value
+
+
+_DAYS = _Days()
+
+
 @dataclass(slots=True, eq=False)
 class PendingLoss:
     """A loss disposal whose shares are not all washed yet; ``index`` is its disposal number."""
@@ -80,8 +93,8 @@ class _Recent:
         self.pieces = [piece]
         self.head = 0
 
-    def trim(self, start: date) -> None:
-        """Drop leading pieces bought before ``start`` or dead; compact now and then."""
+    def trim(self, start: date) -> int:
+        """Drop leading pieces bought before ``start`` or dead (compact now and then); return ``head``."""
         pieces, head = self.pieces, self.head
         end = len(pieces)
         while head < end:
@@ -93,6 +106,7 @@ class _Recent:
             del pieces[:head]
             head = 0
         self.head = head
+        return head
 
 
 class WashIndex:
@@ -188,7 +202,7 @@ class WashSales:
     minus ``released`` (what the book has handed out and forgotten) is its list position.
     """
 
-    __slots__ = ("disposals", "holdings", "index", "quantum")
+    __slots__ = ("disposals", "holdings", "index", "quantum", "recent")
 
     def __init__(
         self, quantum: Decimal, holdings: dict[tuple[str, str], list[Piece]], disposals: list[Disposal]
@@ -197,6 +211,7 @@ class WashSales:
         self.holdings = holdings
         self.disposals = disposals
         self.index = WashIndex()
+        self.recent = self.index._recent  # read by ``_loss``, the hot path, without a call
 
     def at_sale(self, plan: Sequence[tuple[Piece, Decimal]], first: int, released: int) -> None:
         """Wash the losses of a sale whose disposals (one per plan entry) start at list position ``first``."""
@@ -208,14 +223,16 @@ class WashSales:
 
     def _loss(self, disposal: Disposal, position: int, released: int, loss_origin: int) -> None:
         """Wash one loss with the replacement pieces held now; remember what is left of it."""
-        sold, quantity = disposal.date_sold, disposal.quantity
+        symbol, sold, quantity = disposal.symbol, disposal.date_sold, disposal.quantity
         loss = -(disposal.proceeds - disposal.cost_basis)
         held_days = (sold - disposal.date_acquired).days
-        pieces, slot = self.index.window(disposal.symbol, sold)
+        recent = self.recent.get(symbol)  # ``index.window``, inline
+        pieces = recent.pieces if recent is not None else []
+        slot = recent.trim(sold - WASH_WINDOW) if recent is not None else 0
         washed = quantity * 0
         upto: Decimal | None = None  # the disallowed amount so far, rounded (None: nothing yet)
         adjustment = disposal.adjustment_amount
-        back = timedelta(days=held_days)
+        back = _DAYS[held_days]
         quantum = self.quantum
         for slot in range(slot, len(pieces)):  # noqa: B020 (the window starts at ``slot``)
             piece = pieces[slot]
@@ -242,7 +259,7 @@ class WashSales:
             self.disposals[position] = _new_tuple(Disposal, (*disposal[:9], "W", adjustment, *disposal[11:]))
         if washed < quantity:
             pending = PendingLoss(position + released, sold, held_days, quantity, loss, washed)
-            self.index.add_pending(disposal.symbol, pending)
+            self.index.add_pending(symbol, pending)
 
     def at_purchase(self, piece: Piece, is_security: bool, released: int) -> None:
         """Index a new piece; if it is a security, let it wash the pending losses of its symbol."""
