@@ -227,22 +227,32 @@ class LotBook:
         key = (account, symbol)
         held = self._holdings.get(key, [])
         method = self._methods.get(account, self.method) if lots is None else _SPECIFIC
-        plan = self._plan(account, symbol, held, quantity, method, lots)
+        plan = None if method is _FIFO else self._plan(account, symbol, held, quantity, method, lots)
+        if plan is None and quantity > self._positions.get(key, _ZERO):
+            available = self._positions.get(key, _ZERO)
+            raise InsufficientHoldingsError(f"selling {quantity} {symbol} but account {account} holds {available}")
         gross = (quantity * price).quantize(self._quantum, ROUND_HALF_EVEN)
         if fee > gross:
             raise InvalidInputError(f"fee {fee} exceeds the sale value {gross}")
         self._seq += 1
-        proceeds = _proceeds_parts(gross - fee, plan, quantity, self._quantum)
-        pool_basis = average_basis(held, plan, quantity, self._quantum) if method is _AVERAGE else None
         first = len(self._disposals)  # a list position; ``_released`` turns it into a disposal number
         sale = (account, symbol, on, asset_class, sale_id or f"S{self._seq}", game)
-        emptied = self._dispose(sale, plan, proceeds, pool_basis)
-        if emptied:
-            _drop_emptied(held, method, emptied)
+        net = gross - fee
+        if plan is None and net.same_quantum(self._quantum):
+            origins = self._sell_oldest_first(sale, held, quantity, net)
+        else:
+            if plan is None:  # FIFO with a fee finer than the currency's minor units: the general path
+                plan = plan_sale(account, symbol, held, quantity, quantity, method)
+            proceeds = _proceeds_parts(net, plan, quantity, self._quantum)
+            pool_basis = average_basis(held, plan, quantity, self._quantum) if method is _AVERAGE else None
+            emptied = self._dispose(sale, plan, proceeds, pool_basis)
+            if emptied:
+                _drop_emptied(held, method, emptied)
+            origins = [piece.origin for piece, _ in plan]
         self._positions[key] -= quantity
         self._last_date = on
         if self.wash_sales and asset_class in _SECURITIES:
-            self._wash.at_sale(plan, first, self._released)
+            self._wash.at_sale(origins, first, self._released)
         return self._disposals[first:]
 
     def _plan(
@@ -257,21 +267,49 @@ class LotBook:
         """The (piece, quantity taken) a sale consumes; raises, changing nothing, if it cannot be made."""
         if method is _SPECIFIC:
             return plan_specific(account, symbol, held, quantity, lots)
-        available = self._positions.get((account, symbol), _ZERO)
-        if method is not _FIFO and method is not _AVERAGE:
-            return plan_sale(account, symbol, held, available, quantity, method)
-        if quantity > available:  # the common case, inline: oldest pieces first
-            raise InsufficientHoldingsError(f"selling {quantity} {symbol} but account {account} holds {available}")
-        plan: list[tuple[Piece, Decimal]] = []
-        remaining = quantity
+        return plan_sale(account, symbol, held, self._positions.get((account, symbol), _ZERO), quantity, method)
+
+    def _sell_oldest_first(
+        self, sale: tuple[str, str, date, AssetClass, str, str | None], held: list[Piece], quantity: Decimal,
+        proceeds: Decimal,
+    ) -> list[int]:  # fmt: skip
+        """A FIFO sale in one pass: what ``_plan``, ``_proceeds_parts``, ``_dispose`` and ``_drop_emptied`` do.
+
+        The caller checked that ``held`` holds ``quantity`` and that ``proceeds`` is in the
+        currency's minor units (then the proceeds parts are the same to the digit). Returns the
+        origins of the pieces taken, in order.
+        """
+        account, symbol, on, asset_class, sale_id, game = sale
+        append = self._disposals.append
+        quantum, zero = self._quantum, self._zero_money
+        origins: list[int] = []
+        remaining, running, allocated, emptied = quantity, _ZERO, proceeds * 0, 0
         for piece in held:
-            if piece.quantity < remaining:
-                plan.append((piece, piece.quantity))
-                remaining -= piece.quantity
-            else:
-                plan.append((piece, remaining))
+            take = piece.quantity
+            if take < remaining:  # the whole piece, and more to take after it
+                running += take
+                upto = (proceeds * running / quantity).quantize(quantum, ROUND_HALF_UP)
+                part, allocated, basis = upto - allocated, upto, piece.basis
+                remaining -= take
+            else:  # the last piece taken
+                part, take = proceeds - allocated, remaining
+                if take == piece.quantity:
+                    basis = piece.basis
+                else:  # the piece's pro-rata share, as ``share`` computes it
+                    basis = (piece.basis * take / piece.quantity).quantize(quantum, ROUND_HALF_UP)
+                    piece.basis -= basis
+                    emptied -= 1
+                remaining = _ZERO
+            piece.quantity -= take
+            emptied += 1
+            origins.append(piece.origin)
+            # Disposal(...) without its Python-level __new__: this is the hot path
+            append(_new_tuple(Disposal, (account, symbol, piece.lot_id, take, piece.acquired, piece.acquired_actual,
+                                         on, part, basis, "", zero, asset_class, sale_id, game, piece.game)))  # fmt: skip
+            if not remaining:
                 break
-        return plan
+        del held[:emptied]
+        return origins
 
     def _dispose(
         self,

@@ -213,13 +213,18 @@ class WashSales:
         self.index = WashIndex()
         self.recent = self.index._recent  # read by ``_loss``, the hot path, without a call
 
-    def at_sale(self, plan: Sequence[tuple[Piece, Decimal]], first: int, released: int) -> None:
-        """Wash the losses of a sale whose disposals (one per plan entry) start at list position ``first``."""
+    def at_sale(self, origins: Sequence[int], first: int, released: int) -> None:
+        """Wash the losses of a sale whose disposals start at list position ``first``.
+
+        ``origins``: the origin (purchase seq) of the piece each disposal came from, in order.
+        """
         disposals = self.disposals
-        for position, (piece, _) in enumerate(plan, start=first):
+        position = first
+        for origin in origins:
             disposal = disposals[position]
             if disposal.proceeds < disposal.cost_basis:  # a loss (nothing is adjusted yet)
-                self._loss(disposal, position, released, piece.origin)
+                self._loss(disposal, position, released, origin)
+            position += 1
 
     def _loss(self, disposal: Disposal, position: int, released: int, loss_origin: int) -> None:
         """Wash one loss with the replacement pieces held now; remember what is left of it."""
