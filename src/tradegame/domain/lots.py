@@ -304,8 +304,9 @@ class LotBook:
             emptied += 1
             origins.append(piece.origin)
             # Disposal(...) without its Python-level __new__: this is the hot path
-            append(_new_tuple(Disposal, (account, symbol, piece.lot_id, take, piece.acquired, piece.acquired_actual,
-                                         on, part, basis, "", zero, asset_class, sale_id, game, piece.game)))  # fmt: skip
+            append(_new_tuple(Disposal, (account, symbol, piece.lot_id, take, piece.acquired,
+                                         piece.acquired_actual, on, part, basis, "", zero, asset_class, sale_id,
+                                         game, piece.game)))  # fmt: skip
             if not remaining:
                 break
         del held[:emptied]

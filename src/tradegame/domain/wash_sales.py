@@ -37,12 +37,10 @@ Standard library only.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from operator import attrgetter
 
 from tradegame.domain.lot_records import Disposal, Piece
 from tradegame.domain.money import ROUNDING
@@ -51,7 +49,6 @@ __all__ = ["WASH_WINDOW", "PendingLoss", "WashIndex", "WashSales"]
 
 WASH_WINDOW = timedelta(days=30)
 _new_tuple = tuple.__new__
-_seq_of = attrgetter("seq")
 
 
 class _Days(dict[int, timedelta]):
@@ -323,6 +320,9 @@ class WashSales:
         piece.quantity = keep
         piece.basis = kept_basis
         held = self.holdings[(piece.account, piece.symbol)]
-        # held is in purchase order and ``piece`` is the last of its purchase's pieces
-        held.insert(bisect_right(held, piece.seq, key=_seq_of), rest)
+        # held is in purchase order; a replacement is a recent purchase, so it is found near the end
+        position = len(held) - 1
+        while held[position] is not piece:
+            position -= 1
+        held.insert(position + 1, rest)
         return rest
