@@ -5,8 +5,14 @@ The population: one-year Games on the bundled S&P 500 index (arch-sp500, daily),
 50/100): 10,000 Games with the base Game of ``examples/experiments/spx-base.toml`` (per-share
 fees, minimum $1.00; 2 bps slippage; capital-gains tax). Printed, not a timed test:
 
-* tradegame: ``run_experiment`` with the local pool (``--workers``, default 2), every Game through
-  the Round loop with exact books, one row per Game written to a SQLite file;
+* tradegame: ``run_experiment`` with the local pool (``--workers``, default 2), one row per Game
+  written to a SQLite file. These SMA Games fit the sweep engine, so each start's four pairs are one
+  ``sweep`` call on arrays (``experiments.sweeping``): exact Decimal fills, tax lots and Score, and
+  the value after each Round for the metrics, every field equal to the Round loop's row (tested in
+  ``tests/integration/test_experiment_sweep.py``); the journal and ledgers of any Game are one
+  ``tradegame experiment replay`` away;
+* tradegame, Round loop: a sample of the same Games (``--loop-games``) played through the Round loop
+  with full books in this one process, for comparison (Games/s of one process, not scaled);
 * tradegame on Ray: the same experiment with ``RayCluster(workers=2)`` on a local Ray (its start
   is timed apart; Games/s is the run's);
 * vectorbt: every Game as one column of a single ``Portfolio.from_signals`` (the window's rows
@@ -21,6 +27,7 @@ against tradegame's. The peers fill at the raw float price with slippage, tradeg
 so they agree to within a few dollars, not to the cent; the table says how many and how close.
 
     .venv/bin/python benchmarks/bench_experiment.py [--games 10000] [--workers 2] [--bt-games 200] [--no-ray]
+        [--loop-games 200]
 """
 
 from __future__ import annotations
@@ -49,7 +56,7 @@ from tests.oracle import peers_kit as kit
 from tradegame.data.datasets import load_dataset
 from tradegame.data.store import MarketStore
 from tradegame.experiments import Experiment, Length, LocalPool, ModelAxis, StartDates, prepare_experiment
-from tradegame.experiments.runner import run_experiment
+from tradegame.experiments.runner import local_worker, run_experiment
 from tradegame.store import open_database
 from tradegame.store.experiments import experiment_rows
 
@@ -160,6 +167,53 @@ def backtesting_game(frame: pd.DataFrame, first: int, last: int, pair: tuple[int
     return float(stats["Equity Final [$]"] - (trades["Size"].abs() * trades["ExitPrice"]).sum() * SLIPPAGE)
 
 
+def round_loop_rate(prepared: Any, stored: dict[str, dict[str, object]], count: int) -> float:
+    """Games/s of an evenly spread sample played through the Round loop in this process; asserts each
+    one's row equals the row the run stored (the database keeps money as exact decimals)."""
+    games = prepared.games
+    sample = [games[i] for i in np.unique(np.linspace(0, len(games) - 1, min(count, len(games))).round().astype(int))]
+    worker = local_worker(prepared)
+    started = time.perf_counter()
+    rows = [worker.play(game) for game in sample]
+    seconds = time.perf_counter() - started
+    for game, row in zip(sample, rows, strict=True):
+        kept = stored[game.game_id]
+        for key, value in row.items():
+            ours, theirs = value, kept[key]
+            if isinstance(value, str) and key != "outcome":  # money: exact decimal strings
+                ours, theirs = Decimal(value), Decimal(str(theirs))
+            assert ours == theirs, (game.game_id, key, value, kept[key])
+    print(f"  tradegame, Round loop, 1 process ({len(sample)} Games; rows equal the run's): {seconds:.1f} s")
+    return len(sample) / seconds
+
+
+def on_ray(prepared: Any, rows: list[dict[str, object]], args: argparse.Namespace, folder: Path) -> tuple[float, float]:
+    """The same experiment (or an evenly spread subset) through a local Ray of ``--workers`` CPUs:
+    the seconds scaled to every Game, and the scale; its rows are compared with the local run's."""
+    import ray
+
+    from tradegame.experiments.ray_backend import RayCluster
+
+    games = prepared.games
+    n = len(games)
+    started = time.perf_counter()
+    ray.init(num_cpus=args.workers, include_dashboard=False, logging_level="warning")
+    print(f"  local Ray started in {time.perf_counter() - started:.1f} s", flush=True)
+    picked = np.unique(np.linspace(0, n - 1, min(args.ray_games or n, n)).round().astype(int))
+    on_subset = replace(prepared, games=[games[i] for i in picked])
+    try:
+        with open_database(str(folder / "ray.sqlite")) as db:
+            label = f"tradegame on Ray ({len(picked):,} Games)"
+            seconds, _ = timed(label, lambda: run_experiment(on_subset, db, RayCluster()))
+            ray_rows = experiment_rows(db, prepared.experiment_id)
+    finally:
+        ray.shutdown()
+    keys = {games[i].game_id for i in picked}
+    same = [strip(r) for r in ray_rows] == [strip(r) for r in rows if r["game_key"] in keys]
+    print(f"  Ray's rows equal the local run's: {same}")
+    return seconds * n / len(picked), n / len(picked)
+
+
 def strip(row: dict[str, object]) -> dict[str, object]:
     return {key: value for key, value in row.items() if key != "finished_at"}
 
@@ -180,6 +234,7 @@ def main() -> None:
     parser.add_argument("--check", type=int, default=200, help="Games compared with the peers")
     parser.add_argument("--no-ray", action="store_true")
     parser.add_argument("--ray-games", type=int, default=None, help="Ray on an evenly spread subset (default: all)")
+    parser.add_argument("--loop-games", type=int, default=200, help="Games timed through the Round loop (0: none)")
     args = parser.parse_args()
     print(f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs, load {os.getloadavg()}")
     print(f"vectorbt {version('vectorbt')}, backtesting {version('backtesting')}, ray {version('ray')}")
@@ -197,28 +252,11 @@ def main() -> None:
         results["tradegame"] = seconds
         assert summary.played == n and summary.errors == 0, summary
         if not args.no_ray:
-            import ray
-
-            from tradegame.experiments.ray_backend import RayCluster
-
-            started = time.perf_counter()
-            ray.init(num_cpus=args.workers, include_dashboard=False, logging_level="warning")
-            print(f"  local Ray started in {time.perf_counter() - started:.1f} s", flush=True)
-            picked = np.unique(np.linspace(0, n - 1, min(args.ray_games or n, n)).round().astype(int))
-            on_subset = replace(prepared, games=[games[i] for i in picked])
-            try:
-                with open_database(str(Path(folder) / "ray.sqlite")) as db:
-                    label = f"tradegame on Ray ({len(picked):,} Games)"
-                    seconds, _ = timed(label, lambda: run_experiment(on_subset, db, RayCluster()))
-                    on_ray = experiment_rows(db, prepared.experiment_id)
-            finally:
-                ray.shutdown()
-            results["tradegame on Ray"] = seconds * n / len(picked)
-            ray_scale = n / len(picked)
-            keys = {games[i].game_id for i in picked}
-            same = [strip(r) for r in on_ray] == [strip(r) for r in rows if r["game_key"] in keys]
-            print(f"  Ray's rows equal the local run's: {same}")
+            seconds, ray_scale = on_ray(prepared, rows, args, Path(folder))
+            results["tradegame on Ray"] = seconds
     by_game = {row["game_key"]: row for row in rows}
+    if args.loop_games:
+        loop_rate = round_loop_rate(prepared, by_game, args.loop_games)
     starts = [date.fromisoformat(str(game.coordinates["start"])) for game in games]
     pairs = [(int(g.coordinates["params"]["fast"]), int(g.coordinates["params"]["slow"])) for g in games]  # type: ignore[index]
     ours = np.array([float(by_game[g.game_id]["final_value"]) for g in games])
@@ -244,6 +282,8 @@ def main() -> None:
         scale = {"backtesting.py": n / len(subset), "tradegame on Ray": ray_scale}.get(name, 1.0)
         note = f"  (measured on {n / scale:,.0f} Games, scaled x{scale:g})" if scale != 1 else ""
         print(f"{name:<22}{seconds:>10.1f}{n / seconds:>10.1f}{seconds / results['tradegame']:>17.2f}x{note}")
+    if args.loop_games:
+        print(f"tradegame through the Round loop alone: {loop_rate:.1f} Games/s in one process (a sample)")
 
 
 if __name__ == "__main__":

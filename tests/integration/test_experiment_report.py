@@ -58,7 +58,10 @@ def test_the_json_report_answers_each_question(stored: tuple[Path, str]) -> None
                                  "--selected", "2018-12-31"])  # fmt: skip
     assert result.exit_code == 0, result.output
     found = json.loads(result.output)
-    assert set(found) == {"experiment", "universe", "summary", "seasonality", "crash_stress", "schedules", "capacity"}
+    assert set(found) == {
+        "experiment", "universe", "summary", "seasonality", "crash_stress", "schedules", "capacity", "time_of_day",
+        "universes",
+    }  # fmt: skip
     assert found["experiment"] == {"id": experiment_id, "name": "small-report", "games_planned": 72, "games_stored": 72}
     statement = found["universe"]["statement"]
     assert "dataset arch-sp500 (S&P 500 index (SPX)" in statement and "Selected on 2018-12-31" in statement
@@ -75,6 +78,9 @@ def test_the_json_report_answers_each_question(stored: tuple[Path, str]) -> None
     schedules = found["schedules"]["arms"]["all"]["schedules"]
     assert [row["schedule"] for row in schedules] == ["daily", "weekly"] and schedules[1]["versus_most_frequent"]
     assert found["capacity"]["arms"] == {}
+    assert found["time_of_day"]["arms"] == {} and "axes.hour" in found["time_of_day"]["note"]
+    assert found["universes"]["universes"] == [] and "sector" in found["universes"]["note"]
+    assert all(row["turnover"] is not None for row in schedules)  # the rows carry it now
 
 
 def test_the_html_report_has_the_heatmap_and_one_plotly(stored: tuple[Path, str], tmp_path: Path) -> None:

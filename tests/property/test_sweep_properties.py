@@ -120,3 +120,5 @@ def test_a_sweep_column_is_its_game(
         assert ours == booked
         assert column.score == game.score
         assert (column.outcome, column.outcome_round) == (game.outcome, game.outcome_round)
+        assert column.values.tobytes() == game.values.tobytes()
+        assert result.times[: column.rounds].tobytes() == game.times.tobytes()

@@ -28,10 +28,12 @@ from tradegame.app.models import (
 )
 from tradegame.data.store import MarketStore
 from tradegame.domain.errors import InvalidInputError
+from tradegame.engine.events import EventKind
 from tradegame.engine.game import Game, GameResult, RoundObserver
 from tradegame.engine.gamefile import GameFile, dump_game, parse_game
+from tradegame.engine.rates import rate_known_at
 from tradegame.engine.rules import ENGINE_RULES
-from tradegame.engine.universe import Universe
+from tradegame.engine.universe import Universe, currency_of, static_rates
 
 if TYPE_CHECKING:  # imported where used: the database (SQLAlchemy, alembic) to record a Game, the metrics for a summary
     from tradegame.reporting.metrics import Metrics
@@ -51,6 +53,7 @@ __all__ = [
     "resume_stored",
     "stored_game_file",
     "summary",
+    "trading_numbers",
 ]
 
 
@@ -93,19 +96,13 @@ def summary(played: Played, benchmark_symbol: str | None = None) -> dict[str, ob
     A Game that went bust says so (``bust``, ``bust_round`` and a ``note``). A metric that is
     not defined (a ratio over zero risk) is None, never NaN; a Game the metrics cannot be
     computed for at all (a single Round, or worth nothing at its first) has every metric None
-    and the reason in ``note``.
+    and the reason in ``note``. ``traded_value``, ``turnover`` and ``capped_fills`` say how much
+    it traded (``trading_numbers``).
     """
     result = played.result
     score = result.score
-    panel = played.universe.panel
     symbol = benchmark_symbol or benchmark_for(played)
-    benchmark = None
-    if symbol in panel.symbols:
-        closes = panel.fields["close"][:, panel.column(symbol)]
-        rows = np.searchsorted(panel.available, result.times, side="right") - 1
-        series = closes[np.clip(rows, 0, None)]
-        if np.isfinite(series).all() and series[0] > 0:
-            benchmark = series / series[0] * float(score.start_capital)
+    benchmark = _benchmark_values(played, symbol)
     from tradegame.reporting.metrics import bust_round, compute_metrics  # only for a summary
 
     notes = []
@@ -117,10 +114,6 @@ def summary(played: Played, benchmark_symbol: str | None = None) -> dict[str, ob
         metrics = compute_metrics(result.values, result.times, benchmark=benchmark, start_value=score.start_capital)
     except InvalidInputError as error:
         notes.append(f"no metrics: {error}")
-    trades = sum(1 for c in result.books.cost_ledger if c.action in ("buy", "sell"))
-
-    def money(value: Decimal) -> str:
-        return str(value)
 
     def metric(name: str) -> float | None:
         number = None if metrics is None else getattr(metrics, name)
@@ -133,31 +126,73 @@ def summary(played: Played, benchmark_symbol: str | None = None) -> dict[str, ob
         "outcome_round": result.outcome_round,
         "outcome_reason": result.outcome_reason,
         "rounds": len(result.times),
-        "start_capital": money(score.start_capital),
-        "final_value": money(score.final_value),
-        "gross_profit": money(score.gross_profit),
-        "fees": money(score.fees),
-        "running_costs": money(score.running_costs),
-        "taxes": money(score.taxes),
-        "score": money(score.score),
+        **{name: str(getattr(score, name)) for name in _SCORE_PARTS},
         "bust": bust is not None,
         "bust_round": bust,
-        "total_return": metric("total_return"),
-        "cagr": metric("cagr"),
-        "max_drawdown": metric("max_drawdown"),
-        "sharpe": metric("sharpe"),
-        "trades": trades,
+        **{name: metric(name) for name in ("total_return", "cagr", "max_drawdown", "sharpe")},
+        "trades": sum(1 for c in result.books.cost_ledger if c.action in ("buy", "sell")),
+        **trading_numbers(result, played.universe),
         "benchmark": symbol if benchmark is not None else None,
         "benchmark_return": metric("benchmark_return"),
-        "fx_rates": {
-            e.symbol[: -len(result.spec.currency)]: e.detail.split(": ", 1)[1]
-            for e in result.events
-            if e.kind == "fx" and e.symbol
-        },
+        "fx_rates": _fx_rates(result),
         "end_sales": sorted({e.detail.split(" ", 1)[1] for e in result.events if e.kind == "liquidated"}),
         "note": "; ".join(notes) or None,
         "data_hash": result.data_hash,
     }
+
+
+_SCORE_PARTS = ("start_capital", "final_value", "gross_profit", "fees", "running_costs", "taxes", "score")
+
+
+def _benchmark_values(played: Played, symbol: str) -> np.ndarray | None:
+    """The benchmark ``symbol`` held from the start capital, at each Round; None without a clean series."""
+    panel, result = played.universe.panel, played.result
+    if symbol not in panel.symbols:
+        return None
+    closes = panel.fields["close"][:, panel.column(symbol)]
+    rows = np.searchsorted(panel.available, result.times, side="right") - 1
+    series = closes[np.clip(rows, 0, None)]
+    if np.isfinite(series).all() and series[0] > 0:
+        return np.asarray(series / series[0] * float(result.score.start_capital))
+    return None
+
+
+def _fx_rates(result: GameResult) -> dict[str, str]:
+    """The FX rates the Game used, by currency (its ``fx`` events)."""
+    code = result.spec.currency
+    return {e.symbol[: -len(code)]: e.detail.split(": ", 1)[1] for e in result.events if e.kind == "fx" and e.symbol}
+
+
+def trading_numbers(result: GameResult, universe: Universe) -> dict[str, object]:
+    """How much the Game traded: ``traded_value``, the sum of every fill's notional (the end's
+    sales included) in the start currency at the rate known at the fill, as an exact decimal
+    string rounded once to the currency's minor unit (None when a rate was not known);
+    ``turnover``, that over the start capital; ``capped_fills``, the fills the volume cap cut.
+
+    A fill's notional is what the cost ledger books for it: units x fill price for a buy or a
+    sale, what a currency pair's fill gives, a swap's fair value. A fill the volume cap cut is a
+    partial fill in an account with a cap: the cap left less than the Move's rest on that bar
+    (a sale placed for more than is held is refused when placed, so that rarely cuts one).
+    """
+    fills = [e for e in result.events if e.kind in (EventKind.FILLED, EventKind.PARTIAL)]
+    filled_ops = {op for event in fills for op in event.op_ids}
+    capped_accounts = {a.name for a in result.spec.accounts if a.volume_cap is not None}
+    capped = sum(1 for e in fills if e.kind is EventKind.PARTIAL and e.account in capped_accounts)
+    currency = currency_of(result.spec.currency)
+    static = static_rates(universe, currency.code, result.spec.fx_rates)
+    total: Decimal | None = Decimal(0)
+    for cost in result.books.cost_ledger:
+        if cost.op_id not in filled_ops or total is None:
+            continue
+        notional = cost.notional
+        rate = Decimal(1) if notional.currency.code == currency.code else None
+        if rate is None:
+            rate = rate_known_at(universe, static, notional.currency.code, currency.code, cost.timestamp)
+        total = None if rate is None else total + abs(notional.amount) * rate
+    start = result.score.start_capital
+    traded = None if total is None else currency.round(total)
+    turnover = float(traded / start) if traded is not None and start > 0 else None
+    return {"traded_value": None if traded is None else str(traded), "turnover": turnover, "capped_fills": capped}
 
 
 def bust_note(result: GameResult, bust: int) -> str:

@@ -72,15 +72,19 @@ def plan(
         for key, value in game.coordinates.items():
             shown_value = [value, game.coordinates.get("params")] if key == "model" else value  # name and params
             axes.setdefault(key, set()).add(json.dumps(shown_value, sort_keys=True))
-    sizes = {key: len(values) for key, values in axes.items() if key != "params"}
+    sizes = {key: len(values) for key, values in axes.items() if key not in ("params", "symbols")}  # not axes
+    left_out = list(prepared.left_out)
     if as_json:
         numbers = {"experiment_id": prepared.experiment_id, "games": len(games), "calendar": prepared.calendar}
         numbers["axes"] = sizes
-        typer.echo(json.dumps({**numbers, "sample": rows}, indent=2))
+        typer.echo(json.dumps({**numbers, "left_out": left_out, "sample": rows}, indent=2))
         return
     console = stdout_console()
     shape = " x ".join(f"{size} {key}" for key, size in sizes.items())
     console.print(f"experiment {prepared.experiment_id}: {len(games):,} Games ({shape}; calendar {prepared.calendar})")
+    if left_out:
+        console.print(f"  {len(left_out):,} Games left out, their universe empty at their start: {left_out[0]}, ...",
+                      markup=False)  # fmt: skip
     for row in rows:
         console.print(f"  {row['game_id']}  seed {row['seed']:>9}  {json.dumps(row['coordinates'])}", markup=False)
 
@@ -107,9 +111,7 @@ def run(
 
     The same Games on Ray (a local Ray of 2 CPUs, or a cluster): --engine ray [--address HOST:PORT]
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    from tradegame.experiments.runner import backend_for, run_experiment
+    from tradegame.experiments.runner import backend_for
 
     check_db_url(db_url)
     try:
@@ -118,6 +120,21 @@ def run(
         raise exit_for(error) from None
     prepared = _prepared(path, data_dir)
     db = open_db(db_url)
+    try:
+        summary = _run_with_progress(prepared, db, backend, quiet=as_json)
+    except TradegameError as error:
+        raise exit_for(error) from None
+    finally:
+        db.close()
+    _print_run(summary, db.where, as_json)
+
+
+def _run_with_progress(prepared: Any, db: Any, backend: Any, *, quiet: bool) -> Any:
+    """Run the experiment with a progress bar (Games done, rate, time left); its ``RunSummary``."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from tradegame.experiments.runner import run_experiment
+
     columns = (
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -125,20 +142,19 @@ def run(
         TextColumn("Games, {task.fields[rate]} Games/s"),
         TimeRemainingColumn(),
     )
-    try:
-        with Progress(*columns, transient=True, disable=as_json) as progress:
-            task = progress.add_task(prepared.experiment_id, total=None, rate="-")
+    with Progress(*columns, transient=True, disable=quiet) as progress:
+        task = progress.add_task(prepared.experiment_id, total=None, rate="-")
 
-            def advance(done: int, total: int) -> None:
-                elapsed = progress.tasks[0].elapsed or 0.0
-                rate = f"{done / elapsed:,.1f}" if done and elapsed else "-"
-                progress.update(task, completed=done, total=total, rate=rate)
+        def advance(done: int, total: int) -> None:
+            elapsed = progress.tasks[0].elapsed or 0.0
+            rate = f"{done / elapsed:,.1f}" if done and elapsed else "-"
+            progress.update(task, completed=done, total=total, rate=rate)
 
-            summary = run_experiment(prepared, db, backend, advance)
-    except TradegameError as error:
-        raise exit_for(error) from None
-    finally:
-        db.close()
+        return run_experiment(prepared, db, backend, advance)
+
+
+def _print_run(summary: Any, where: str, as_json: bool) -> None:
+    """The run's numbers, as JSON or one line."""
     numbers = {
         "experiment_id": summary.experiment_id,
         "games": summary.total,
@@ -147,7 +163,7 @@ def run(
         "errors": summary.errors,
         "seconds": round(summary.seconds, 3),
         "games_per_second": round(summary.played / summary.seconds, 1) if summary.seconds else None,
-        "db": db.where,
+        "db": where,
     }
     if as_json:
         typer.echo(json.dumps(numbers, indent=2))
@@ -156,7 +172,7 @@ def run(
         f"experiment {summary.experiment_id}: {summary.played:,} Games played in {summary.seconds:.1f} s "
         f"({numbers['games_per_second']} Games/s{f', {summary.errors:,} with errors' if summary.errors else ''}), "
         f"{summary.skipped:,} finished before; "
-        f"{summary.total:,} Games in {db.where}"
+        f"{summary.total:,} Games in {where}"
     )
 
 

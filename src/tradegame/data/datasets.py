@@ -29,6 +29,7 @@ from __future__ import annotations
 import importlib.metadata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from types import MappingProxyType
 
@@ -54,7 +55,9 @@ from tradegame.data.errors import DatasetNotFoundError
 
 __all__ = [
     "CATALOG",
+    "SYMBOL_FACTS",
     "BundledDataset",
+    "SymbolFacts",
     "available_datasets",
     "load_dataset",
 ]
@@ -335,3 +338,33 @@ _DATASETS = (
 
 #: Every bundled dataset by name; installed or not (see ``available_datasets``).
 CATALOG: Mapping[str, BundledDataset] = MappingProxyType({dataset.name: dataset for dataset in _DATASETS})
+
+
+@dataclass(frozen=True)
+class SymbolFacts:
+    """What a bundled dataset's source says of one symbol beyond its prices: its ``sector`` and
+    ``industry`` (empty when it says nothing), the day it was ``listed`` (None when the data
+    starts after that) and where that comes from (``source``)."""
+
+    sector: str = ""
+    industry: str = ""
+    listed: date | None = None
+    source: str = ""
+
+
+#: Per bundled dataset, per symbol, what its source says of the symbol (``SymbolFacts``). None of
+#: the bundled files has a sector or an industry column, so no symbol has either; the listing
+#: dates are those of the symbols whose first bar in the file is their first day of trading.
+SYMBOL_FACTS: Mapping[str, Mapping[str, SymbolFacts]] = MappingProxyType(
+    {
+        "bokeh-stocks": MappingProxyType(
+            {
+                "FB": SymbolFacts(listed=date(2012, 5, 18), source="first bar of the file: the IPO"),
+                "GOOG": SymbolFacts(listed=date(2004, 8, 19), source="first bar of the file: the IPO"),
+            }
+        ),
+        "backtesting-goog": MappingProxyType(
+            {"GOOG": SymbolFacts(listed=date(2004, 8, 19), source="first bar of the file: the IPO")}
+        ),
+    }
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
@@ -48,6 +49,9 @@ class Instrument:
     without them is its own asset, priced in ``quote_currency``. ``quote_currency`` is always the
     currency the books value the instrument in: the quote itself for a currency-quoted pair, the
     data's currency for a cross pair whose quote is another asset.
+
+    ``sector``, ``industry`` and ``listed`` (the first day it traded) are what the data says of
+    it, where it says anything (empty or None otherwise); nothing in the books depends on them.
     """
 
     symbol: str
@@ -58,6 +62,9 @@ class Instrument:
     fractional: bool = False
     base: str = ""
     quote: str = ""
+    sector: str = ""
+    industry: str = ""
+    listed: date | None = None
 
     @property
     def base_asset(self) -> str:

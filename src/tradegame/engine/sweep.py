@@ -1,17 +1,21 @@
 """Parameter sweeps: many signal Games on one symbol, played together on arrays.
 
 A *signal Game* is a Game played by ``SignalFollower(symbol, enter, leave, weight)`` (defined in
-wake.py, re-exported here): at a Round
-whose latest row is ``t``, with no Move open, it buys ``Move.target(symbol, weight)`` when flat
-and ``enter[t]``, and sells everything when holding and ``leave[t]`` (``SmaCrossover`` is one:
-``enter = fast > slow``, ``leave = fast < slow``). ``sweep`` plays one such Game per column of
-``enter``/``leave`` (rows x columns over the panel's rows, e.g. one column per parameter pair)
-without the Round loop: it jumps from one signal change to the next and books each fill with
-the engine's own sizing, tick, cash-cut and fee arithmetic (fills.py), in ``Decimal``. What it
+wake.py, re-exported here): at a Round whose latest row is ``t``, with no Move open, it buys
+``Move.target(symbol, weight)`` when flat and ``enter[t]``, and sells everything when holding
+and ``leave[t]`` (``SmaCrossover`` is one: ``enter = fast > slow``, ``leave = fast < slow``).
+``sweep`` plays one such Game per column of ``enter``/``leave`` (rows x columns over the panel's
+rows, e.g. one column per parameter pair) without the Round loop: it jumps from one signal
+change to the next (each column's signals as runs of Rounds, found at once for every column)
+and books each fill with the engine's own sizing, tick, cash-cut and fee arithmetic (fills.py),
+in ``Decimal``. What it
 keeps per column is exact: every fill (quantity, price, fee, cash after it) and the Score to the
-cent, taxes included (a real ``LotBook`` per column, wash sales and all). ``SweepResult.game``
-plays any column as a full Game for its journal, ledgers and decision log; the tests check that
-the sweep's fills and Score equal that Game's for every column.
+cent, taxes included (a real ``LotBook`` per column, wash sales and all), and what it held from
+Round to Round (``ValuePath``), from which ``SweepColumn.values`` gives its value after each Round
+with the Round loop's valuation rule (for the metrics). ``SweepResult.game`` plays any column as
+a full Game for its journal, ledgers and decision log; the tests check that the sweep's fills,
+Score and values equal that Game's for every column. The shared part (the schedule, the bars,
+the costs, one fill's arithmetic) is sweep_plan.py.
 
 What a sweep supports is what a signal Game needs: one symbol in the Game currency, market
 orders, a fee and slippage model, tax, running costs (charged on the Rounds given by the Round
@@ -26,57 +30,75 @@ it: play those Games one by one.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
-from typing import Literal, NamedTuple
+from functools import cached_property
+from itertools import pairwise
+from typing import NamedTuple
 
 import numpy as np
 
 from tradegame.domain.errors import InvalidInputError
-from tradegame.domain.instruments import Instrument, LotMethod
 from tradegame.domain.lots import LotBook
-from tradegame.domain.running_costs import charge_rounds
-from tradegame.domain.tax import TaxProfile, gains_by_year, tax_of_years
-from tradegame.engine.costs import NoFee, NoSlippage
-from tradegame.engine.fills import affordable, fill_fee, lot_step, target_units, tick_price
-from tradegame.engine.game import Game, GameResult, Outcome, play
+from tradegame.engine.game import GameResult, Outcome, play
 from tradegame.engine.quiet import exit_flags
 from tradegame.engine.score import Score, score_of
-from tradegame.engine.spec import AccountSpec, ExitRules, GameSpec
+from tradegame.engine.spec import ExitRules, GameSpec
+from tradegame.engine.sweep_plan import SweepFill, SweepPlan
 from tradegame.engine.timestamps import utc_from_ns
 from tradegame.engine.universe import Universe
 from tradegame.engine.wake import SignalFollower, signal_weight
 
-__all__ = ["SignalFollower", "SweepColumn", "SweepFill", "SweepResult", "sweep"]
+__all__ = ["SignalFollower", "SweepColumn", "SweepFill", "SweepResult", "ValuePath", "sweep"]
 
 _ZERO = Decimal(0)
 
 
-class SweepFill(NamedTuple):
-    """One fill of a swept Game: its Round, time (ns), side, units, unit price, fee and cash after
-    (net of running costs still owed)."""
+class ValuePath(NamedTuple):
+    """What a swept Game holds from Round to Round: from Round ``starts[k]`` on (until the next
+    start), ``cash[k]`` (net of running costs still owed) and ``held[k]`` units, each Round valued
+    at ``marks`` (the latest close it knows; sweep_plan.py)."""
 
-    round: int
-    time_ns: int
-    side: str
-    quantity: Decimal
-    price: Decimal
-    fee: Decimal
-    cash: Decimal
+    marks: np.ndarray
+    starts: list[int]
+    cash: list[Decimal]
+    held: list[Decimal]
+
+    def values(self, rounds: int, final_value: Decimal) -> np.ndarray:
+        """The value after each of the first ``rounds`` Rounds, as the Round loop's ``Valuation``
+        computes it (the cash as a float plus the units as a float times the mark, in that order),
+        and the last Round's replaced by the final value (Game._finish)."""
+        at = np.searchsorted(np.array(self.starts), np.arange(rounds), "right") - 1
+        cash = np.array([float(amount) for amount in self.cash])[at]
+        held = np.array([float(units) for units in self.held])[at]
+        values: np.ndarray = cash + held * self.marks[:rounds]
+        values[-1] = float(final_value)
+        return values
 
 
 @dataclass(frozen=True)
 class SweepColumn:
-    """One swept Game: its label, its fills (the liquidation last), its Score, and how and on which
-    Round it ended (as ``GameResult.outcome`` and ``outcome_round``)."""
+    """One swept Game: its label, its fills (the liquidation last), its Score, how and on which
+    Round it ended (as ``GameResult.outcome`` and ``outcome_round``), and what it held (``path``)."""
 
     label: object
     fills: tuple[SweepFill, ...]
     score: Score
     outcome: Outcome
     outcome_round: int
+    path: ValuePath = field(repr=False, compare=False)
+
+    @property
+    def rounds(self) -> int:
+        """The Rounds played (the Round it ended on included)."""
+        return self.outcome_round + 1
+
+    @cached_property
+    def values(self) -> np.ndarray:
+        """The Game's value after each Round played, equal to ``GameResult.values`` bit for bit."""
+        return self.path.values(self.rounds, self.score.final_value)
 
 
 class _Played(NamedTuple):
@@ -84,6 +106,7 @@ class _Played(NamedTuple):
     score: Score
     outcome: Outcome
     outcome_round: int
+    path: ValuePath
 
 
 @dataclass(frozen=True)
@@ -95,6 +118,7 @@ class SweepResult:
     enter: np.ndarray = field(repr=False)
     leave: np.ndarray = field(repr=False)
     columns: tuple[SweepColumn, ...]
+    times: np.ndarray = field(repr=False)  # int64 ns of every Round of the Game (a column plays its first ``rounds``)
 
     @property
     def labels(self) -> tuple[object, ...]:
@@ -131,17 +155,13 @@ def sweep(
     if len(names) != count:
         raise InvalidInputError(f"labels: {len(names)} labels for {count} columns")
     share = signal_weight(weight)
-    plan = _Plan(spec, universe, symbol, enter, leave)
-    # Per column, the Rounds on which the Model would act when flat and when holding.
-    known = plan.latest >= 0
+    plan = SweepPlan(spec, universe, symbol, enter, leave)
+    # Per column, the Rounds on which the Model would act when flat and when holding, as runs.
+    unknown = plan.latest < 0  # Rounds before the first row: nothing to act on
     latest_rows = np.clip(plan.latest, 0, None)
-    flat = np.ascontiguousarray((enter[latest_rows] & known[:, None]).T)
-    holding = np.ascontiguousarray((leave[latest_rows] & known[:, None]).T)
-    columns = tuple(
-        SweepColumn(label, *plan.play(np.flatnonzero(flat[i]), np.flatnonzero(holding[i]), share))
-        for i, label in enumerate(names)
-    )
-    return SweepResult(spec, universe, symbol, share, enter, leave, columns)
+    flat, holding = _runs(enter[latest_rows], unknown), _runs(leave[latest_rows], unknown)
+    columns = tuple(SweepColumn(label, *_play(plan, flat[i], holding[i], share)) for i, label in enumerate(names))
+    return SweepResult(spec, universe, symbol, share, enter, leave, columns, plan.times)
 
 
 def _columns(signal: np.ndarray) -> np.ndarray:
@@ -149,246 +169,67 @@ def _columns(signal: np.ndarray) -> np.ndarray:
     return array[:, None] if array.ndim == 1 else array
 
 
-class _Plan:
-    """What every column shares: the Round schedule, the rows each Round knows, the bars, the costs."""
+Runs = tuple[list[int], list[int]]  # the first Round of each run of True and the Round after it
 
-    def __init__(self, spec: GameSpec, universe: Universe, symbol: str, enter: np.ndarray, leave: np.ndarray) -> None:
-        game = Game(
-            spec,
-            universe,
-            SignalFollower(symbol, np.zeros(universe.panel.rows, bool), np.zeros(universe.panel.rows, bool)),
-        )
-        self._refuse_unsupported(game, symbol)
-        panel = universe.panel
-        column = panel.column(symbol)
-        self.instrument: Instrument = universe.instruments[symbol]
-        self.account: AccountSpec = spec.account_for(symbol)
-        self.step = lot_step(self.instrument)
-        self.spec = spec
-        self.times = game.times
-        self.latest = game.latest_rows  # each Round's latest row
-        self.close = np.ascontiguousarray(panel.fields["close"][:, column])
-        fields = panel.fields
-        close_only = np.isnan(fields["open"][:, column]) | np.isnan(fields["high"][:, column])
-        close_only |= np.isnan(fields["low"][:, column])
-        # A market order fills at the open, or at the close of a close-only bar (market.match).
-        self.open = np.where(close_only, self.close, fields["open"][:, column])
-        self.volume = np.ascontiguousarray(panel.fields["volume"][:, column])
-        self.at_close = spec.fill_at == "close"
-        self.fill_ns = panel.available if self.at_close else universe.fill_times
-        # A fill is stamped when it happens: at the open, or at the close of a close-only bar.
-        self.stamp_ns = np.where(close_only, panel.available, self.fill_ns)
-        known = ~np.isnan(self.close)
-        for name, signal in (("enter", enter), ("leave", leave)):
-            bad = np.flatnonzero((signal & ~known[:, None]).any(axis=1))
-            if len(bad):
-                raise InvalidInputError(f"signals: {name} is set on row {int(bad[0])}, where {symbol} has no bar")
-        if known.any():
-            first = int(np.argmax(known))
-            if not known[first:].all():
-                raise InvalidInputError(f"sweep: {symbol} has gaps in its bars; play these Games one by one")
-        # A fill at the close the Round just saw, on a Round inside the next bar (hourly Rounds on
-        # daily bars), is a fill in the past: the books stamp it after whatever they hold since (the
-        # Start Fund, a running cost), which the jump-ahead does not follow.
-        pending = self.latest + 1  # the first row not yet known
-        inside = pending < panel.rows
-        inside[inside] = universe.fill_times[pending[inside]] < self.times[inside]
-        if self.at_close and inside.any():
-            raise InvalidInputError(
-                "sweep: cannot play fills at the close on Rounds inside a bar (e.g. hourly Rounds on daily bars) "
-                "on arrays; use next_open fills, or play these Games one by one"
-            )
-        # The engine sells the oldest lots first where the account identifies lots but a Move names none.
-        self.methods = {
-            a.name: LotMethod.FIFO if a.lot_method is LotMethod.SPECIFIC else a.lot_method for a in spec.accounts
-        }
-        self.first_year = utc_from_ns(int(self.times[0])).year
-        self.charges = self._charges(spec)
-        # What a Round values a unit at: the latest close it knows (0 before the symbol's first bar).
-        latest_close = np.nan_to_num(self.close[np.clip(self.latest, 0, None)])
-        self.marks = np.where(self.latest >= 0, latest_close, 0.0)
-        self._schedule(universe)
-        # The fill arithmetic's constant parts, worked out once: a fee model that charges nothing, a
-        # slippage model that keeps the market price (then a price's tick is the same on every fill).
-        currency = self.instrument.quote_currency
-        fees = self.account.fees
-        self.free = fill_fee(fees, Decimal(1), Decimal(1), False, currency).amount if isinstance(fees, NoFee) else None
-        self.ticks: dict[float, Decimal] | None = {} if isinstance(self.account.slippage, NoSlippage) else None
 
-    def _schedule(self, universe: Universe) -> None:
-        """For a Move placed on each Round: the row it fills at and the Round that books it (the
-        first bar after the Round's latest that opens no earlier than the Move, Game._match_row,
-        booked by the first Round that knows it replays it; at the close: the Round's own bar)."""
-        rounds = np.arange(len(self.times))
-        if self.at_close:
-            rows, booked = np.clip(self.latest, 0, None), rounds
+def _runs(awake: np.ndarray, unknown: np.ndarray) -> list[Runs]:
+    """Per column of ``awake`` (Rounds x columns, bool; False on the ``unknown`` Rounds): its runs of
+    True. A Model that acts on a signal acts on long runs of Rounds: a few runs per column where
+    its Rounds are thousands, and the runs are found at once for every column."""
+    rounds, count = awake.shape
+    padded = np.zeros((count, rounds + 2), dtype=bool)  # each column a row, between two False
+    padded[:, 1:-1] = awake.T
+    padded[:, 1:-1][:, unknown] = False
+    width = rounds + 1
+    edges = np.flatnonzero(padded[:, 1:] != padded[:, :-1])  # each column's changes: up, down, up, ...
+    ups, downs = edges[0::2], edges[1::2]  # every column has as many ups as downs
+    bounds = np.searchsorted(ups // width, np.arange(count + 1)).tolist()
+    firsts, afters = (ups % width).tolist(), (downs % width).tolist()
+    return [(firsts[a:b], afters[a:b]) for a, b in pairwise(bounds)]
+
+
+def _play(plan: SweepPlan, flat: Runs, holding: Runs, weight: Decimal) -> _Played:
+    """One column, whose Model acts on the runs of Rounds ``flat`` when flat and ``holding`` when
+    holding, in the Round loop's order: at a Round, the running costs due, then the fills of the
+    bars it replays, then the exit rules, then the Model's decision (and a close fill)."""
+    rounds = len(plan.times)
+    book = _ColumnBook(plan, weight)
+    fill_rows, fill_rounds, fill_prices, fill_ns = plan.fill_rows, plan.fill_rounds, plan.fill_prices, plan.fill_ns_at
+    between = book.watch is not None or bool(plan.charges)  # anything to play between fills
+    exit_round: int | None = None
+    index = 0
+    while index < rounds:
+        firsts, afters = holding if book.held else flat
+        run = bisect_right(afters, index)  # the first run that ends after this Round
+        if run >= len(afters):
+            break
+        placed = max(index, firsts[run])  # the first Round from this one on that the Model acts on
+        row, fill_round = fill_rows[placed], fill_rounds[placed]
+        if plan.at_close:
+            if between:  # the exit rules look before the Model decides
+                exit_round = book.reach(placed, checked=True)
+            following = placed + 1
         else:
-            rows = np.maximum(self.latest + 1, universe.fill_times.searchsorted(self.times, "left"))
-            booked = np.maximum(self.latest.searchsorted(rows, "left"), rounds + 1)
-        self.fill_rows: list[int] = rows.tolist()
-        self.fill_rounds: list[int] = booked.tolist()
-        self.fill_ns_at: list[int] = self.fill_ns.tolist()
-        self.stamps: list[int] = self.stamp_ns.tolist()
-        self.fill_prices: list[float] = (self.close if self.at_close else self.open).tolist()
-
-    def _charges(self, spec: GameSpec) -> list[tuple[int, int, Decimal]]:
-        """Every running-cost occurrence the Game charges, as (Round, due time in ns, amount) in
-        booking order, by the Round loop's rule (``charge_rounds``), each at midnight UTC."""
-        if not spec.running_costs:
-            return []
-        days = self.times.astype("datetime64[ns]").astype("datetime64[D]")  # UTC days
-        return [
-            (charge.round, int(np.datetime64(charge.day, "ns").astype(np.int64)), charge.cost.amount.amount)
-            for charge in charge_rounds(spec.running_costs, days.astype(object).tolist())
-        ]
-
-    @staticmethod
-    def _refuse_unsupported(game: Game, symbol: str) -> None:
-        spec = game.spec
-        problems = {
-            "running costs charged to another account or in another currency": any(
-                account != spec.accounts[0].name or cost.amount.currency.code != spec.currency
-                for account, cost in spec.running_costs
-            ),
-            "initial_positions": bool(spec.initial_positions),
-            "volume_cap": any(a.volume_cap is not None for a in spec.accounts),
-            # Only the actions the Game applies (from its start day on): those before are history.
-            f"corporate actions on {symbol}": any(
-                action.symbol == symbol for actions in game.actions.values() for action in actions
-            ),
-            f"{symbol} quoted in another currency than {spec.currency}": (
-                game.universe.instruments[symbol].quote_currency.code != spec.currency
-            ),
-            f"{symbol}, a cross pair (its quote is an asset, not cash)": game.universe.instruments[symbol].is_cross,
-            f"{symbol} not allowed in this Game": symbol not in game.allowed,
-            f"{symbol} traded outside the first account (the Start Fund's)": (
-                spec.account_for(symbol) is not spec.accounts[0]
-            ),
-        }
-        refused = [name for name, present in problems.items() if present]
-        if refused:
-            raise InvalidInputError(f"sweep: cannot play {', '.join(refused)} on arrays; play these Games one by one")
-
-    def play(self, flat_rounds: np.ndarray, holding_rounds: np.ndarray, weight: Decimal) -> _Played:
-        """One column, whose Model acts on ``flat_rounds`` when flat and ``holding_rounds`` when holding,
-        in the Round loop's order: at a Round, the running costs due, then the fills of the bars it
-        replays, then the exit rules, then the Model's decision (and a close fill)."""
-        rounds = len(self.times)
-        book = _ColumnBook(self, weight)
-        exit_round: int | None = None
-        index = 0
-        while index < rounds:
-            awake = holding_rounds if book.held else flat_rounds
-            position = int(awake.searchsorted(index))
-            if position >= len(awake):
-                break
-            placed = int(awake[position])
-            row, fill_round = self.fill_rows[placed], self.fill_rounds[placed]
-            if self.at_close:
-                exit_round = book.reach(placed, checked=True)  # the exit rules look before the Model decides
-                following = placed + 1
-            else:
-                if fill_round >= rounds:
-                    break  # placed on the last Round: cancelled at the end
-                # Booked before the exit check of the Round that replays it.
-                exit_round = book.reach(fill_round, checked=False, until_ns=self.fill_ns_at[row])
-                following = fill_round
-            if exit_round is not None:
-                break
-            book.fill(fill_round, row, self.fill_prices[row])
-            index = following
-        if exit_round is None:
-            exit_round = book.reach(rounds, checked=False)
-        final = rounds - 1 if exit_round is None else exit_round
-        closed = int(self.times[final])
-        if book.held:
-            row, price, closed = self.liquidation(final)
-            book.fill(final, row, price, liquidation=True, ns=closed)
-        taxes = self._taxes(book.lots, utc_from_ns(closed).year) if book.lots is not None else _ZERO
-        score = score_of(self.spec.start_fund, book.cash - book.debt, book.fees, book.running, taxes)
-        outcome = book.watch.outcome if exit_round is not None and book.watch is not None else "completed"
-        return _Played(tuple(book.fills), score, outcome, final)
-
-    def liquidation(self, final: int) -> tuple[int, float, int]:
-        """Where the end's sale fills after Round ``final`` (Game._liquidate): the row, the price
-        before slippage and the time: the next bar's open under next-open fills, else (close fills, or
-        no later bar) the latest close at the Round's time."""
-        last = int(self.latest[final])
-        ns = int(self.times[final])
-        if not self.at_close:
-            row = max(last + 1, int(self.fill_ns.searchsorted(ns, "left")))
-            if row < len(self.open):
-                return row, float(self.open[row]), int(self.stamp_ns[row])
-        return last, float(self.close[last]), ns
-
-    def book_fill(
-        self,
-        round_index: int,
-        row: int,
-        price: float,
-        cash: Decimal,
-        held: Decimal,
-        weight: Decimal,
-        lots: LotBook | None,
-        *,
-        liquidation: bool = False,
-        ns: int | None = None,
-    ) -> SweepFill | None:
-        """One market fill at ``row``, as Game._settle_size and Game._execute book it (None: no fill)."""
-        account, instrument, step = self.account, self.instrument, self.step
-        currency = instrument.quote_currency
-        selling = bool(held)
-        if selling:
-            quantity = held
-        else:
-            quantity = target_units(weight, float(cash), 1.0, price, step)
-            if quantity <= 0:
-                return None
-        side: Literal["buy", "sell"] = "sell" if selling else "buy"
-        unit_price = self.ticks.get(price) if self.ticks is not None else None
-        if unit_price is None:
-            slipped = account.slippage.execution_price(
-                side=side, price=price, quantity=float(quantity), bar_volume=float(self.volume[row])
-            )
-            unit_price = tick_price(slipped, instrument.tick_size)
-            if self.ticks is not None:
-                self.ticks[price] = unit_price
-        fee = self._fee(quantity, unit_price)
-        gross = currency.round(quantity * unit_price)
-        if not selling and gross + fee > cash:  # cut to the cash, as Game._affordable does
-            quantity = affordable(quantity, unit_price, cash, step, account.fees, False, currency)
-            if quantity <= 0:
-                return None
-            fee = self._fee(quantity, unit_price)
-            gross = currency.round(quantity * unit_price)
-        if selling and fee > gross:
-            return None  # the books refuse a sale whose fee exceeds its value
-        if ns is None:
-            ns = self.stamps[row]
-        if lots is not None:
-            self._lot(lots, side, quantity, unit_price, fee, utc_from_ns(ns).date())
-        after = cash - gross - fee if not selling else cash + gross - fee
-        return SweepFill(round_index, ns, side, quantity, unit_price, fee, after)
-
-    def _fee(self, quantity: Decimal, unit_price: Decimal) -> Decimal:
-        if self.free is not None:
-            return self.free
-        return fill_fee(self.account.fees, quantity, unit_price, False, self.instrument.quote_currency).amount
-
-    def _lot(
-        self, lots: LotBook, side: Literal["buy", "sell"], quantity: Decimal, price: Decimal, fee: Decimal, on: date
-    ) -> None:
-        book = lots.buy if side == "buy" else lots.sell
-        instrument = self.instrument
-        book(account=self.account.name, symbol=instrument.symbol, quantity=quantity, price=price, fee=fee, on=on,
-             asset_class=instrument.asset_class)  # fmt: skip
-
-    def _taxes(self, lots: LotBook, last: int) -> Decimal:
-        """The tax due of every year of the Game, as Books.record_tax finally records it."""
-        profile = self.spec.tax
-        assert isinstance(profile, TaxProfile)
-        gains = gains_by_year((d.date_sold.year, d.term, d.gain) for d in lots.disposals)
-        return tax_of_years(gains, self.first_year, last, profile)
+            if fill_round >= rounds:
+                break  # placed on the last Round: cancelled at the end
+            if between:  # booked before the exit check of the Round that replays it
+                exit_round = book.reach(fill_round, checked=False, until_ns=fill_ns[row])
+            following = fill_round
+        if exit_round is not None:
+            break
+        book.fill(fill_round, row, fill_prices[row])
+        index = following
+    if exit_round is None:
+        exit_round = book.reach(rounds, checked=False)
+    final = rounds - 1 if exit_round is None else exit_round
+    closed = int(plan.times[final])
+    if book.held:
+        row, price, closed = plan.liquidation(final)
+        book.fill(final, row, price, liquidation=True, ns=closed)
+    taxes = plan.taxes(book.lots, utc_from_ns(closed).year) if book.lots is not None else _ZERO
+    score = score_of(plan.spec.start_fund, book.cash - book.debt, book.fees, book.running, taxes)
+    outcome = book.watch.outcome if exit_round is not None and book.watch is not None else "completed"
+    return _Played(tuple(book.fills), score, outcome, final, book.path())
 
 
 class _ExitWatch:
@@ -439,7 +280,7 @@ class _ColumnBook:
     """One column's running state: cash, units held, fees and running costs paid, its fills, its
     tax lots, the running costs still to come and the exit rules' watch."""
 
-    def __init__(self, plan: _Plan, weight: Decimal) -> None:
+    def __init__(self, plan: SweepPlan, weight: Decimal) -> None:
         spec = plan.spec
         self.plan = plan
         self.weight = weight
@@ -453,6 +294,11 @@ class _ColumnBook:
         self.lots = LotBook(currency, wash_sales=True, methods=plan.methods) if spec.tax is not None else None
         self.watch = _ExitWatch(spec.exits, spec.start_fund, plan.marks) if spec.exits.active else None
         self._charge = 0  # the next running-cost occurrence to charge
+        # What is held from which Round on (ValuePath): the Start Fund from the first.
+        self._starts, self._cash, self._held = [0], [spec.start_fund], [_ZERO]
+
+    def path(self) -> ValuePath:
+        return ValuePath(self.plan.marks, self._starts, self._cash, self._held)
 
     def reach(self, round_index: int, *, checked: bool, until_ns: int | None = None) -> int | None:
         """Play the Rounds before ``round_index`` and that Round up to a fill: the running costs due
@@ -482,25 +328,37 @@ class _ColumnBook:
             steps = [(r, c - d) for r, c, d, _, _ in charged]
             ended = self.watch.first_exit(upto, before[0] - before[1], self.held, steps)
         if ended is not None:  # the Game stops there: the charges of later Rounds never happen
-            kept = [item for item in charged if item[0] <= ended]
-            cash, debt, running, index = kept[-1][1:] if kept else before
+            charged = [item for item in charged if item[0] <= ended]
+            cash, debt, running, index = charged[-1][1:] if charged else before
+        for due_round, cash_after, debt_after, _, _ in charged:
+            self._starts.append(due_round)
+            self._cash.append(cash_after - debt_after)
+            self._held.append(self.held)
         self.cash, self.debt, self.running, self._charge = cash, debt, running, index
         return ended
 
     def fill(
         self, round_index: int, row: int, price: float, *, liquidation: bool = False, ns: int | None = None
     ) -> None:
-        fill = self.plan.book_fill(
-            round_index, row, price, self.cash - self.debt, self.held, self.weight, self.lots,
-            liquidation=liquidation, ns=ns,
-        )  # fmt: skip
+        plan, debt = self.plan, self.debt
+        fill = plan.book_fill(round_index, row, price, self.cash - debt, self.held, self.weight, self.lots, ns)
         if fill is None:
             return
         self.fills.append(fill)
         self.fees += fill.fee
-        self.cash = fill.cash + self.debt  # book_fill saw the cash net of the debt
-        if fill.side == "sell":  # a sale's cash pays what is owed first (Game._pay_debts)
-            paid = min(self.debt, self.cash)
-            self.cash -= paid
-            self.debt -= paid
-        self.held = fill.quantity if fill.side == "buy" and not liquidation else _ZERO
+        selling = fill.side == "sell"
+        if debt:  # book_fill saw the cash net of the debt
+            cash = fill.cash + debt
+            if selling:  # a sale's cash pays what is owed first (Game._pay_debts)
+                paid = min(debt, cash)
+                cash -= paid
+                self.debt = debt - paid
+            self.cash = cash
+        else:
+            self.cash = fill.cash
+        self.held = _ZERO if selling or liquidation else fill.quantity
+        if not liquidation:  # what it holds from the Round the fill counts in (ValuePath); a fill at the
+            # close comes after its Round's valuation, so it counts from the next one
+            self._starts.append(round_index + 1 if plan.at_close else round_index)
+            self._cash.append(self.cash - self.debt)
+            self._held.append(self.held)

@@ -2,7 +2,8 @@
 report`` prints with ``--json`` and draws as HTML.
 
 ``analyse(frame, universe)`` runs ``analysis_seasonality``, ``analysis_questions`` (crash
-stress, slower trading, capacity) on a results frame (``analysis_frame.results_frame``) and puts
+stress, slower trading, capacity), ``analysis_time_of_day`` and the universes' summary on a
+results frame (``analysis_frame.results_frame``) and puts
 the universe's statement on top: the date its symbols were chosen and the survivorship risk that
 choice carries (today's large caps chosen in hindsight are not a fair sample of 2008). The
 caller says both (``UniverseNote``); an analysis never guesses them. Pure: no I/O.
@@ -26,8 +27,9 @@ from tradegame.experiments.analysis_questions import (
     schedule_comparison,
 )
 from tradegame.experiments.analysis_seasonality import SeasonalityOptions, seasonality
+from tradegame.experiments.analysis_time_of_day import TimeOfDayOptions, time_of_day
 
-__all__ = ["UNSTATED_SURVIVORSHIP", "UniverseNote", "analyse", "results_frame"]
+__all__ = ["UNSTATED_SURVIVORSHIP", "UniverseNote", "analyse", "results_frame", "universe_summary"]
 
 UNSTATED_SURVIVORSHIP = (
     "not stated: if the symbols were chosen by what is listed or large today, Games before that date "
@@ -68,12 +70,40 @@ def _clean(value: object) -> object:
     return value
 
 
+SECTOR_NOTE = (
+    "No bundled dataset carries a sector or an industry, so no universe of this data can be chosen by "
+    "sector; listing dates are known only where a file starts at the listing (bokeh-stocks' FB and GOOG)."
+)
+
+
+def universe_summary(frame: pd.DataFrame) -> dict[str, object]:
+    """Per universe (the ``universe`` coordinate): its Games, how many symbols each traded, and
+    their mean score and return."""
+    if "universe" not in frame.columns or not (frame["universe"].astype(str) != "").any():
+        return {"universes": [], "note": SECTOR_NOTE}
+    rows = []
+    for name, games in frame[frame["outcome"] != "error"].groupby("universe", sort=True):
+        counts = games["symbols"].map(lambda s: len(s) if isinstance(s, list) else 0) if "symbols" in games else None
+        rows.append(
+            {
+                "universe": str(name),
+                "games": len(games),
+                "mean_symbols": float(counts.mean()) if counts is not None else None,
+                "mean_score": float(games["score"].mean()),
+                "mean_return": float(games["total_return"].mean()),
+                "turnover": float(games["turnover"].mean()) if "turnover" in games else None,
+            }
+        )
+    return {"universes": rows, "note": SECTOR_NOTE}
+
+
 def analyse(
     frame: pd.DataFrame,
     universe: UniverseNote,
     *,
     windows: Mapping[str, tuple[date, date]] = CRASH_WINDOWS,
     options: SeasonalityOptions | None = None,
+    hour_options: TimeOfDayOptions | None = None,
 ) -> dict[str, object]:
     """Every analysis of ``frame`` (one row per Game), with the universe's statement on top."""
     options = options or SeasonalityOptions()
@@ -93,5 +123,7 @@ def analyse(
             "crash_stress": crash_stress(frame, windows),
             "schedules": schedule_comparison(frame, block=options.block),
             "capacity": capacity_curve(frame),
+            "time_of_day": time_of_day(frame, hour_options),
+            "universes": universe_summary(frame),
         }
     )  # type: ignore[return-value]

@@ -3,10 +3,11 @@
 ``results_frame(rows)`` turns ``store.experiments.experiment_rows`` (or any mappings of the same
 shape) into a pandas frame: the Game's id (``game_key`` or ``game_id``, as the store names it),
 ``start`` (a Timestamp), the coordinates as columns (``length``, ``model``, ``params``,
-``schedule``, ``fee_model``, ``slippage_model``, ``start_fund``, each as a short label;
-``start_fund_amount`` the number), the outcome and the Score's parts and metrics as floats
-(statistics, not books: the exact decimals stay in the database). Columns a row carries beyond
-these (``turnover``, ``volume_capped``, ...) are kept as they are. ``arm`` labels every
+``schedule``, ``hour``, ``fee_model``, ``slippage_model``, ``start_fund``, ``universe`` (its
+name), each as a short label; ``start_fund_amount`` the number), the outcome and the Score's
+parts, metrics and trading numbers (``traded_value``, ``turnover``, ``capped_fills``) as floats
+(statistics, not books: the exact decimals stay in the database). Other columns a row carries
+are kept as they are. ``arm`` labels every
 coordinate except the start date: Games of one arm differ only in when they start.
 ``arm_without(frame, *axes)`` is the same label with more axes left out (e.g. the schedule, to
 compare schedules within an arm). Pure: pandas in, no I/O.
@@ -22,14 +23,15 @@ import pandas as pd
 __all__ = ["AXES", "NUMBER_COLUMNS", "arm_without", "results_frame"]
 
 AXES = {
-    "length": "length", "model": "model", "params": "params", "schedule": "schedule",
-    "fees": "fee_model", "slippage": "slippage_model", "start_fund": "start_fund",
+    "length": "length", "model": "model", "params": "params", "schedule": "schedule", "hour": "hour",
+    "fees": "fee_model", "slippage": "slippage_model", "start_fund": "start_fund", "universe": "universe",
 }  # fmt: skip
 """The coordinates besides the start date (in the order an arm's label lists them): their columns."""
 
 NUMBER_COLUMNS = (
     "start_capital", "final_value", "gross_profit", "fees", "running_costs", "taxes", "score",
-    "total_return", "cagr", "max_drawdown", "sharpe", "rounds", "trades", "outcome_round",
+    "total_return", "cagr", "max_drawdown", "sharpe", "rounds", "trades", "outcome_round", "traded_value",
+    "turnover", "capped_fills",
 )  # fmt: skip
 
 
@@ -53,8 +55,10 @@ def results_frame(rows: Iterable[Mapping[str, object]]) -> pd.DataFrame:
         where = coordinates if isinstance(coordinates, Mapping) else {}
         record: dict[str, object] = {key: value for key, value in row.items() if key != "coordinates"}
         record["start"] = where.get("start")
+        record["symbols"] = where.get("symbols")  # what a Game's universe picked at its start
         for axis, column in AXES.items():
-            record[column] = _label(where.get(axis))
+            value = where.get(axis)
+            record[column] = _label(value.get("name") if axis == "universe" and isinstance(value, Mapping) else value)
         record["start_fund_amount"] = float(str(where["start_fund"])) if where.get("start_fund") is not None else None
         records.append(record)
     frame = pd.DataFrame.from_records(records)

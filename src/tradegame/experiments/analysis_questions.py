@@ -9,9 +9,9 @@ the small fish's capacity. Pure: pandas and numpy in, no I/O.
   ``schedule`` coordinate): score after costs and taxes with a block-bootstrap interval, fees,
   taxes, trades and turnover (when the results carry ``turnover``), and the paired difference to
   the most frequent schedule over the start dates both have.
-* ``capacity_curve``: score and return by Start Fund; where the results carry ``volume_capped``
-  (Games whose orders the volume cap cut), the share of capped Games and the first fund at which
-  it is over zero: where the cap starts to bind.
+* ``capacity_curve``: score, return and turnover by Start Fund; where the results carry
+  ``capped_fills`` (fills the volume cap cut), the share of Games with any, their mean number
+  and the first fund at which the share is over zero: where the cap starts to bind.
 """
 
 from __future__ import annotations
@@ -122,14 +122,25 @@ def schedule_comparison(frame: pd.DataFrame, *, block: str | int = "year") -> di
             }
             rows.append(row)
         result[str(arm)] = {"reference": schedules[0] or "as in the base Game", "schedules": rows}
-    note = "" if "turnover" in frame else "turnover is not in these results: trades per Game stand in for it"
+    carries = "turnover" in frame and frame["turnover"].notna().any()
+    note = "" if carries else "turnover is not in these results: trades per Game stand in for it"
     return {"arms": result, "note": note}
+
+
+def _cap_counts(frame: pd.DataFrame) -> pd.Series | None:
+    """Each Game's fills the volume cap cut (``capped_fills``; older results' ``volume_capped``
+    as 0 or 1), None when the results do not say."""
+    if "capped_fills" in frame.columns and frame["capped_fills"].notna().any():
+        return pd.to_numeric(frame["capped_fills"])
+    if "volume_capped" in frame.columns:
+        return frame["volume_capped"].astype(bool).astype(float)
+    return None
 
 
 def capacity_curve(frame: pd.DataFrame) -> dict[str, object]:
     """Per arm (all coordinates but the start and the Start Fund): the numbers by Start Fund."""
     played = frame[frame["outcome"] != "error"]
-    carries_cap = "volume_capped" in played.columns
+    capped = _cap_counts(played)
     arms_of = arm_without(played, "start_fund")
     result: dict[str, object] = {}
     for arm, games in played.groupby(arms_of, sort=True):
@@ -146,11 +157,18 @@ def capacity_curve(frame: pd.DataFrame) -> dict[str, object]:
                 "mean_return": float(picked["total_return"].mean()),
                 "median_return": float(picked["total_return"].median()),
                 "fees": float(picked["fees"].mean()),
+                "turnover": float(picked["turnover"].mean()) if "turnover" in picked else None,
             }
-            if carries_cap:
-                row["capped_share"] = float(picked["volume_capped"].astype(bool).mean())
+            if capped is not None:
+                cut = capped[picked.index]
+                row["capped_share"] = float((cut > 0).mean())
+                row["capped_fills"] = float(cut.mean())
             rows.append(row)
-        binds = next((row["start_fund"] for row in rows if row.get("capped_share", 0.0)), None) if carries_cap else None
-        result[str(arm)] = {"funds": rows, "cap_binds_from": binds}
-    note = "" if carries_cap else "these results do not say whether the volume cap cut any order"
+        binds = next((row["start_fund"] for row in rows if row.get("capped_share", 0.0)), None)
+        result[str(arm)] = {"funds": rows, "cap_binds_from": binds if capped is not None else None}
+    note = (
+        "the volume cap limits the Model's orders only: the end's sales take the whole bar"
+        if capped is not None
+        else "these results do not say whether the volume cap cut any order"
+    )
     return {"arms": result, "note": note}

@@ -1,15 +1,22 @@
 """Expanding an experiment into its Games: the cartesian product of its axes.
 
 Each expanded Game (``PlannedGame``) has coordinates: a JSON-able mapping with one entry per axis
-the experiment has (``start``, ``length``, ``model`` and ``params``, ``schedule``, ``fees``,
-``slippage``, ``start_fund``). Its id is the SHA-256 of the coordinates' canonical JSON (sorted
-keys, no spaces), first 16 hex digits: the same coordinates give the same id in any run, order
-or process. Its seed is derived from the experiment's seed and that canonical text, so adding a
-value to an axis changes no other Game's seed. The product runs in axis order (start dates
+the experiment has (``start``, ``length``, ``model`` and ``params``, ``schedule``, ``hour``,
+``fees``, ``slippage``, ``start_fund``, ``universe``). A Game of a universe also carries the
+``symbols`` its universe picked at its start (``experiments.universes``, after the expansion:
+they are not part of its id, which the filter already fixes).
+
+Its id is the SHA-256 of the coordinates' canonical JSON (sorted keys, no spaces), first 16 hex
+digits: the same coordinates give the same id in any run, order or process. Its seed is derived
+from the experiment's seed and that canonical text, so adding a value to an axis changes no
+other Game's seed. The product runs in axis order (start dates
 outermost), so Games are listed by start date.
 
 ``game_document`` writes a planned Game as a Game file's document (the base with its
 coordinates applied); ``engine.gamefile.parse_game`` reads it with every check of a Game file.
+An ``hour`` becomes ``round_times``: H:00 UTC of every weekday from the start to the day before
+the end (or as many weekdays as the Game's Rounds). ``symbols`` become the Game's ``symbols``
+and, unless the Model's parameters name ``symbols`` or ``symbol``, its ``symbols`` parameter.
 Pure: standard library only, no I/O; the sessions a start-date axis picks from are handed in.
 """
 
@@ -23,11 +30,11 @@ import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import cast
 
-from tradegame.experiments.spec import Experiment, Length, ModelAxis, StartDates
+from tradegame.experiments.spec import Experiment, Length, ModelAxis, StartDates, UniverseFilter
 
 __all__ = [
     "PlannedGame",
@@ -40,6 +47,7 @@ __all__ = [
     "length_of",
     "model_variants",
     "select_starts",
+    "universe_table",
 ]
 
 _LENGTH = re.compile(r"^(?:(?P<r>\d+)r|(?:(?P<y>\d+)y)?(?:(?P<m>\d+)m)?(?:(?P<d>\d+)d)?)$")
@@ -79,7 +87,7 @@ def _digest(text: str) -> str:
 
 def experiment_id(experiment: Experiment) -> str:
     """``name-<12 hex>``: the name and a hash of the base Game, the axes and the seed."""
-    axes = {
+    axes: dict[str, object] = {
         "starts": experiment.starts.__dict__ if experiment.starts else None,
         "lengths": [length.__dict__ for length in experiment.lengths],
         "models": [model.__dict__ for model in experiment.models],
@@ -88,6 +96,10 @@ def experiment_id(experiment: Experiment) -> str:
         "slippage": experiment.slippage,
         "start_funds": experiment.start_funds,
     }
+    if experiment.hours:  # only when given: the ids of experiments without these axes stay as they were
+        axes["hours"] = experiment.hours
+    if experiment.universes:
+        axes["universes"] = [universe_table(universe) for universe in experiment.universes]
     text = canonical({"base": experiment.base, "axes": axes, "seed": experiment.seed, "name": experiment.name})
     return f"{experiment.name}-{_digest(text)[:12]}"
 
@@ -127,6 +139,22 @@ def model_variants(model: ModelAxis) -> list[dict[str, object]]:
     return variants
 
 
+def universe_table(universe: UniverseFilter) -> dict[str, object]:
+    """A universe as its coordinate: its name and the filters it sets (bands as decimal strings)."""
+    table: dict[str, object] = {"name": universe.name}
+    for key in ("price", "traded_value"):
+        band = getattr(universe, key)
+        if band is not None:
+            table[key] = [str(band[0]), str(band[1])]
+    if universe.traded_value is not None:
+        table["window"] = universe.window
+    for key, values in (("asset_class", universe.asset_classes), ("sector", universe.sectors),
+                        ("market", universe.markets), ("currency", universe.currencies)):  # fmt: skip
+        if values:
+            table[key] = list(values)
+    return table
+
+
 def expand(experiment: Experiment, start_dates: Sequence[date] = ()) -> list[PlannedGame]:
     """Every Game of ``experiment``, the product of its axes; ``start_dates`` are the starts
     (``select_starts``), ignored when the experiment has no start-date axis."""
@@ -140,9 +168,11 @@ def expand(experiment: Experiment, start_dates: Sequence[date] = ()) -> list[Pla
         axes.append(("model", list(pairs)))
     for key, values in (
         ("schedule", experiment.schedules),
+        ("hour", experiment.hours),
         ("fees", experiment.fees),
         ("slippage", experiment.slippage),
         ("start_fund", experiment.start_funds),
+        ("universe", tuple(universe_table(universe) for universe in experiment.universes)),
     ):
         if values:
             axes.append((key, [jsonable(value) for value in values]))
@@ -183,7 +213,39 @@ def game_document(experiment: Experiment, game: PlannedGame) -> dict[str, object
             document["accounts"] = accounts
     if "start_fund" in where:
         table["start_fund"] = where["start_fund"]
+    if "hour" in where:
+        _act_at_hour(table, int(str(where["hour"])))
+    if "symbols" in where:
+        _set_symbols(document, table, list(_list(where["symbols"])))
     return document
+
+
+def _act_at_hour(table: dict[str, object], hour: int) -> None:
+    """Rounds at ``hour``:00 UTC of each weekday from the start to the day before the end (or of
+    as many weekdays as the Game has Rounds)."""
+    for key in _SCHEDULE_KEYS:
+        table.pop(key, None)
+    start, end = _day(table.get("start")), _day(table.get("end"))
+    rounds = table.get("rounds")
+    if start is None:
+        return  # the Game file's reader names the missing start
+    times: list[str] = []
+    day = start
+    while (end is not None and day < end) or (end is None and isinstance(rounds, int) and len(times) < rounds):
+        if day.weekday() < 5:
+            times.append(datetime(day.year, day.month, day.day, hour, tzinfo=UTC).isoformat())
+        day += timedelta(days=1)
+    table["round_times"] = times
+
+
+def _set_symbols(document: dict[str, object], table: dict[str, object], symbols: list[object]) -> None:
+    """The Game trades ``symbols``; its Model gets them unless its parameters name its symbols."""
+    table["symbols"] = symbols
+    model = dict(_table(document.get("model")))
+    params = dict(_table(model.get("params")))
+    if "symbols" not in params and "symbol" not in params:
+        params["symbols"] = list(symbols)
+        document["model"] = {**model, "params": params}
 
 
 def length_of(label: str) -> Length:

@@ -10,6 +10,9 @@ here); ``prepare_experiment`` then checks, gathering every problem before anythi
 * the data the base Game names is read once, all of it (every Game of the experiment plays on
   it), and pinned to its version;
 * the start dates are sessions of the data's calendar (a listed date that is not one is refused);
+* an hour axis needs intraday data; a universe's asset classes, sectors, markets and currencies
+  must be ones the data has (``experiments.universes``), and each Game of a universe gets the
+  symbols it picks at its start (a Game whose universe picks none is left out, in ``left_out``);
 * the first Game, and the last of each length, are set up as Games (dates against the data's
   range, symbols); a Game between them that still cannot start is a row with outcome ``error``.
 
@@ -36,6 +39,7 @@ from tradegame.engine.universe import Universe
 from tradegame.experiments.plan import PlannedGame, expand, experiment_id, game_document, model_variants, select_starts
 from tradegame.experiments.reading import ExperimentFileError, read_experiment
 from tradegame.experiments.spec import Experiment, ModelAxis
+from tradegame.experiments.universes import filter_problems, profiles, resolve_universes
 from tradegame.models.registry import model_symbol_problems
 
 __all__ = ["Prepared", "build_models", "load_experiment", "prepare_experiment"]
@@ -51,6 +55,7 @@ class Prepared:
     folder: Path
     universe: Universe
     calendar: str
+    left_out: tuple[str, ...] = ()  # Games whose universe picked no symbol at their start
 
 
 def load_experiment(path: Path) -> Experiment:
@@ -121,17 +126,42 @@ def prepare_experiment(experiment: Experiment, store: MarketStore, folder: Path 
         table["hash"] = pinned.content_hash
     pinned_experiment = replace(experiment, base=base)
     starts = _start_dates(pinned_experiment, universe.panel.calendar, problems)
-    games = expand(pinned_experiment, starts) if not problems else []
+    problems += _axis_problems(pinned_experiment, universe)
+    games: list[PlannedGame] = []
+    left_out: list[str] = []
+    if not problems:
+        games, left_out = resolve_universes(pinned_experiment, expand(pinned_experiment, starts), universe, spec.start)
     if not games and not problems:
-        problems.append("axes: the experiment has no Game")
+        problems.append("axes: the experiment has no Game" + (f" ({left_out[0]}, ...)" if left_out else ""))
     if not problems:
         last_of_length = {game.coordinates.get("length"): game for game in games}  # the latest start of each
         problems += _setup_problems(pinned_experiment, [games[0], *last_of_length.values()], universe, folder)
     if problems:
         raise ExperimentFileError(sorted(set(problems), key=problems.index), experiment.source)
     return Prepared(
-        pinned_experiment, experiment_id(pinned_experiment), games, folder, universe, universe.panel.calendar
+        pinned_experiment,
+        experiment_id(pinned_experiment),
+        games,
+        folder,
+        universe,
+        universe.panel.calendar,
+        tuple(left_out),
     )
+
+
+def _axis_problems(experiment: Experiment, universe: Universe) -> list[str]:
+    """The hour and universe axes against the data: hours need intraday bars; a universe's
+    values must be ones the data has."""
+    problems = []
+    if experiment.hours and universe.panel.frequency in ("1d", "1w", "1mo"):
+        problems.append(
+            f"axes.hour: acting at an hour needs intraday data; the base Game's data is {universe.panel.frequency}"
+        )
+    if experiment.universes:
+        data = experiment.base.get("data")
+        tables = [t for t in data if isinstance(t, dict)] if isinstance(data, list) else []
+        problems += filter_problems(experiment, profiles(universe, tables))
+    return problems
 
 
 def _start_dates(experiment: Experiment, code: str, problems: list[str]) -> list[date]:

@@ -8,8 +8,9 @@ Games are played changes, and every part of that is Ray's own:
   a cluster of several machines the parent's temporary folder (where the local pool's memory-mapped
   files are) is not visible to the other nodes, while the object store is; each node holds one
   copy, and a worker reads the arrays from it without a copy (read-only, as the local files are);
-- the Games go out as Ray tasks of a few Games each, placed by Ray's scheduler (and retried by it
-  if a node is lost); a bounded window of tasks is in flight, so a kill loses at most those;
+- the Games go out as Ray tasks of a few Games each (``worker.batches``: the Games one sweep can
+  play together in the same task), placed by Ray's scheduler (and retried by it if a node is
+  lost); a bounded window of tasks is in flight, so a kill loses at most those;
 - a Ray worker process opens the data once and keeps it for the next tasks of the same run.
 
 Without an address a local Ray is started on this machine and stopped at the end; with one
@@ -30,11 +31,9 @@ import numpy as np
 from tradegame.domain.errors import InvalidInputError
 from tradegame.experiments.plan import PlannedGame
 from tradegame.experiments.shared import SharedUniverse, open_universe, shared_arrays
-from tradegame.experiments.worker import Job, Worker
+from tradegame.experiments.worker import Job, Row, Worker, batch_size, batches
 
 __all__ = ["RayCluster"]
-
-Row = tuple[PlannedGame, dict[str, object]]
 
 
 def _ray() -> Any:
@@ -81,13 +80,13 @@ class RayCluster:
         if not games:
             return
         cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
-        size = self.chunk or max(1, min(32, len(games) // (cpus * 8)))
+        size = self.chunk or batch_size(len(games), cpus)
         # The job without the parent's folder, and the arrays, in the object store once. The
         # reference travels inside a list so that Ray does not fetch the data for every task: a
         # worker process fetches it once (``_play_chunk``).
         data = ray.put((replace(job, shared=replace(job.shared, folder="")), shared_arrays(job.shared)))
         remote = ray.remote(_play_chunk)
-        chunks = (list(games[start : start + size]) for start in range(0, len(games), size))
+        chunks = batches(games, size)  # the Games one sweep can play together in one task
         pending: list[Any] = []
         for chunk in chunks:
             pending.append(remote.remote([data], chunk))
@@ -114,4 +113,4 @@ def _play_chunk(data: list[Any], games: list[PlannedGame]) -> list[Row]:
         typed: dict[str, np.ndarray] = arrays
         _OPENED.clear()  # the previous run's data, if this process served one
         worker = _OPENED[key] = Worker(job, open_universe(shared, typed))
-    return [(game, worker.play(game)) for game in games]
+    return worker.play_many(games)

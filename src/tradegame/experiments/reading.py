@@ -6,8 +6,11 @@ The format (``examples/experiments/*.toml`` are commented examples)::
     [experiment]     name, game (the base Game file, relative to this file), seed
     [axes.start]     from, to, every, weekdays, session_of_month | dates
     [axes]           length = ["1y", "6m", "30d", "250r"], schedule = ["daily", {round_intervals = [1, 2]}],
+                     hour = [0, 13] (act once a day at that hour UTC, on intraday data),
                      fees = [{...}], slippage = [{...}], start_fund = ["1000", "100000"]
     [[axes.model]]   name, params (every Game's), grid (each parameter's values: every combination)
+    [[axes.universe]] name, price = [low, high], traded_value = [low, high], window (sessions),
+                     asset_class, sector, market, currency (lists: keep symbols with one of them)
 
 Every problem is one line naming its field (``axes.length[1]: ...``), with a "did you mean" hint
 for a misspelt key; an axis given with no value is refused. Each value of the schedule, fees,
@@ -31,13 +34,14 @@ from typing import Final
 from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.gamefile import draft_game
 from tradegame.experiments.plan import PlannedGame, game_document, jsonable, length_of
-from tradegame.experiments.spec import WEEKDAYS, Experiment, Length, ModelAxis, StartDates
+from tradegame.experiments.spec import WEEKDAYS, Experiment, Length, ModelAxis, StartDates, UniverseFilter
 
-__all__ = ["ExperimentFileError", "read_experiment"]
+__all__ = ["ExperimentFileError", "read_experiment", "read_universes"]
 
 _TOP: Final = ("experiment", "axes")
 _HEAD: Final = ("name", "game", "seed")
-_AXES: Final = ("start", "length", "model", "schedule", "fees", "slippage", "start_fund")
+_AXES: Final = ("start", "length", "model", "schedule", "hour", "fees", "slippage", "start_fund", "universe")
+_UNIVERSE: Final = ("name", "price", "traded_value", "window", "asset_class", "sector", "market", "currency")
 _START: Final = ("from", "to", "every", "weekdays", "session_of_month", "dates")
 _MODEL: Final = ("name", "params", "grid")
 
@@ -85,8 +89,12 @@ def read_experiment(document: Mapping[str, object], base: Mapping[str, object], 
         fees=tuple(_values(axes.get("fees"), "fees", (Mapping,), problems)),  # type: ignore[arg-type]
         slippage=tuple(_values(axes.get("slippage"), "slippage", (Mapping,), problems)),  # type: ignore[arg-type]
         start_funds=tuple(_funds(axes.get("start_fund"), problems)),
+        hours=tuple(_hours(axes.get("hour"), problems)),
+        universes=tuple(read_universes(axes.get("universe"), problems)),
         source=source,
     )
+    if experiment.hours and experiment.schedules:
+        problems.append("axes.hour: a Game acting at an hour has no other schedule; give hour or schedule, not both")
     problems += value_problems(experiment)
     if problems:
         raise ExperimentFileError(problems, source)
@@ -246,3 +254,72 @@ def _list(value: object, key: str, problems: list[str]) -> list[object]:
         problems.append(f"axes.{key}: must be a list of values, got {value!r}")
         return []
     return value
+
+
+def _hours(value: object, problems: list[str]) -> list[int]:
+    out: list[int] = []
+    for index, item in enumerate(_list(value, "hour", problems)):
+        if isinstance(item, int) and not isinstance(item, bool) and 0 <= item <= 23:
+            out.append(item)
+        else:
+            problems.append(f"axes.hour[{index}]: an hour of the day from 0 to 23 (UTC), got {item!r}")
+    if len(set(out)) < len(out):
+        problems.append("axes.hour: an hour is given twice")
+    return out
+
+
+def read_universes(value: object, problems: list[str]) -> list[UniverseFilter]:
+    """The ``[[axes.universe]]`` tables as ``UniverseFilter`` values, their problems added."""
+    out, names = [], set()
+    for index, item in enumerate(_list(value, "universe", problems)):
+        where = f"axes.universe[{index}]"
+        table = _mapping(item, where, problems)
+        _unknown(table, _UNIVERSE, f"{where}.", problems)
+        name = table.get("name", f"universe-{index + 1}")
+        if not isinstance(name, str) or not name or name in names:
+            problems.append(f"{where}.name: a name of its own for the universe, got {name!r}")
+        names.add(str(name))
+        window = table.get("window", 20)
+        if not isinstance(window, int) or isinstance(window, bool) or window < 1:
+            problems.append(f"{where}.window: a number of sessions of at least 1, got {window!r}")
+            window = 20
+        if "window" in table and "traded_value" not in table:
+            problems.append(f"{where}.window: only used with traded_value")
+        out.append(
+            UniverseFilter(
+                str(name),
+                _band(table.get("price"), f"{where}.price", problems),
+                _band(table.get("traded_value"), f"{where}.traded_value", problems),
+                window,
+                *(_names(table.get(key), f"{where}.{key}", problems) for key in _UNIVERSE[4:]),
+            )
+        )
+    return out
+
+
+def _band(value: object, where: str, problems: list[str]) -> tuple[Decimal, Decimal] | None:
+    if value is None:
+        return None
+    try:
+        if not isinstance(value, list) or len(value) != 2 or any(isinstance(v, bool | float) for v in value):
+            raise InvalidOperation
+        low, high = (Decimal(str(v)) for v in value)
+        if not (low.is_finite() and high.is_finite()) or low < 0:
+            raise InvalidOperation
+    except InvalidOperation:
+        problems.append(f'{where}: a band [low, high] of two amounts at least 0, such as ["5", "50"], got {value!r}')
+        return None
+    if low >= high:
+        problems.append(f"{where}: the band [{low}, {high}] is empty; low must be below high")
+        return None
+    return low, high
+
+
+def _names(value: object, where: str, problems: list[str]) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = value if isinstance(value, list) else [value]
+    if not items or not all(isinstance(item, str) and item.strip() for item in items):
+        problems.append(f"{where}: a list of names, got {value!r}")
+        return ()
+    return tuple(str(item).strip() for item in items)

@@ -3,7 +3,8 @@
 A backend is one small interface (``Backend``): given a ``Job`` and the Games still to play, yield
 each Game with its result row as it finishes, in any order. ``LocalPool`` is the one here: a
 ``concurrent.futures.ProcessPoolExecutor`` over the local cores (or, with one worker, the Games
-played in this process), each process opening the shared data once (``experiments.shared``).
+played in this process), each process opening the shared data once (``experiments.shared``) and
+playing batches of Games (``worker.batches``: those one sweep can play kept together).
 ``experiments.ray_backend.RayCluster`` is the second (``ray.put`` the job and its data, a few
 Games per Ray task, ``ray.wait`` for the finished ones); nothing else changes. ``backend_for``
 picks one by name (``--engine local|ray``).
@@ -31,7 +32,7 @@ from tradegame.domain.errors import InvalidInputError
 from tradegame.experiments.plan import PlannedGame, jsonable
 from tradegame.experiments.prepare import Prepared
 from tradegame.experiments.shared import share_universe
-from tradegame.experiments.worker import Job, Worker, play_planned, start_worker
+from tradegame.experiments.worker import Job, Row, Worker, batch_size, batches, play_planned, start_worker
 from tradegame.store import Database
 from tradegame.store.experiments import finished_games, record_experiment_game, save_experiment
 
@@ -45,7 +46,7 @@ Progress = Callable[[int, int], None]  # (Games done in this run, Games to play 
 class Backend(Protocol):
     """Where Games are played: yields each Game of ``games`` with its result row as it finishes."""
 
-    def run(self, job: Job, games: Sequence[PlannedGame]) -> Iterator[tuple[PlannedGame, dict[str, object]]]: ...
+    def run(self, job: Job, games: Sequence[PlannedGame]) -> Iterator[Row]: ...
 
 
 def default_workers() -> int:
@@ -60,11 +61,12 @@ class LocalPool:
     workers: int
     start_method: str | None = None  # "fork", "spawn" or "forkserver"; default: fork where there is one
 
-    def run(self, job: Job, games: Sequence[PlannedGame]) -> Iterator[tuple[PlannedGame, dict[str, object]]]:
-        if self.workers <= 1 or len(games) <= 1:
+    def run(self, job: Job, games: Sequence[PlannedGame]) -> Iterator[Row]:
+        parts = batches(games, batch_size(len(games), self.workers))
+        if self.workers <= 1 or len(parts) <= 1:
             start_worker(job)
-            for game in games:
-                yield play_planned(game)
+            for part in parts:
+                yield from play_planned(part)
             return
         # Forked where the platform can (measured about 1.6x the Games/s of spawned workers here:
         # a spawned worker imports tradegame and builds its exchange calendars cold); the workers
@@ -73,18 +75,17 @@ class LocalPool:
         method = self.start_method or ("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
         context = multiprocessing.get_context(method)
         with ProcessPoolExecutor(self.workers, context, initializer=start_worker, initargs=(job,)) as pool:
-            # A bounded window of Games in flight: a kill loses at most these, and memory stays flat.
-            pending: set[Future[tuple[PlannedGame, dict[str, object]]]] = set()
-            queue = iter(games)
+            # A bounded window of batches in flight: a kill loses at most these, and memory stays flat.
+            pending: set[Future[list[Row]]] = set()
             window = self.workers * 4
-            for game in queue:
-                pending.add(pool.submit(play_planned, game))
+            for part in parts:
+                pending.add(pool.submit(play_planned, part))
                 if len(pending) >= window:
                     done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    yield from (future.result() for future in done)
+                    yield from (row for future in done for row in future.result())
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                yield from (future.result() for future in done)
+                yield from (row for future in done for row in future.result())
 
 
 def backend_for(engine: str, workers: int | None = None, address: str | None = None) -> Backend:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-__all__ = ["WEEKDAYS", "Experiment", "Length", "ModelAxis", "StartDates"]
+__all__ = ["WEEKDAYS", "Experiment", "Length", "ModelAxis", "StartDates", "UniverseFilter"]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -64,12 +64,36 @@ class ModelAxis:
 
 
 @dataclass(frozen=True)
+class UniverseFilter:
+    """One universe of the experiment: which of the data's symbols a Game may trade and its Model
+    gets, chosen at each Game's start from what was known before it (``experiments.universes``).
+
+    ``price`` and ``traded_value`` are bands ``(low, high)``, inclusive, in each symbol's quote
+    currency: the last close known before the start, and the mean of close x volume over the
+    ``window`` sessions known before the start. ``asset_classes``, ``sectors``, ``markets``
+    (the exchange calendar its data trades on, e.g. XNYS) and ``currencies`` keep the symbols
+    that have one of the values given; an empty tuple keeps every symbol.
+    """
+
+    name: str
+    price: tuple[Decimal, Decimal] | None = None
+    traded_value: tuple[Decimal, Decimal] | None = None
+    window: int = 20
+    asset_classes: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+    markets: tuple[str, ...] = ()
+    currencies: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Experiment:
     """A population of Games: the base Game (``base``: a Game file's document) and the axes.
 
     An axis left empty keeps what the base Game says. ``schedules`` are a schedule name
     (``"daily"``) or a table of the Game file's irregular keys (``{"round_intervals": [1, 2, 4]}``);
     ``fees`` and ``slippage`` are the Game file's cost tables, applied to every account.
+    ``hours`` (0-23, UTC) make each Game act once a day at that hour, on intraday data;
+    ``universes`` filter the symbols each Game trades (``UniverseFilter``).
     """
 
     name: str
@@ -82,4 +106,6 @@ class Experiment:
     fees: tuple[Mapping[str, object], ...] = ()
     slippage: tuple[Mapping[str, object], ...] = ()
     start_funds: tuple[Decimal, ...] = ()
+    hours: tuple[int, ...] = ()
+    universes: tuple[UniverseFilter, ...] = ()
     source: str = "<memory>"

@@ -5,7 +5,8 @@ self-contained HTML page (plotly, plotly.js inlined once) and as JSON.
 runs the analyses: the mapping this module draws and ``analyses_json`` prints.
 ``render_experiment_html(analyses)`` draws it: the universe's statement first, then seasonality
 (for each arm: the verdicts, each group's mean with its interval by start month, weekday and
-day of the month, and the month x weekday heatmap), crash stress, slower trading and capacity.
+day of the month, and the month x weekday heatmap), crash stress, slower trading, time of day,
+the universes and capacity.
 The page is the Game report's (``html_parts``: its frame, style and charts), so the two read
 alike; every chart sits in a ``<div data-chart="...">`` for the browser
 test. Imports no analysis and reads no database (``experiments`` sits above ``reporting``, and
@@ -213,13 +214,17 @@ def _capacity_section(analyses: Json, charts: _Charts) -> str:
     figure = charts.figure(title="Mean return by Start Fund")
     for arm, found in capacity["arms"].items():
         rows = [[f["start_fund"], f["games"], f["mean_score"], f["mean_return"], f["median_return"], f["fees"],
-                 f.get("capped_share")] for f in found["funds"]]  # fmt: skip
+                 f.get("turnover"), f.get("capped_share"), f.get("capped_fills")] for f in found["funds"]]  # fmt: skip
         binds = found["cap_binds_from"]
+        header = ["Start Fund", "Games", "Mean score", "Mean return", "Median return", "Fees", "Turnover",
+                  "Games capped", "Capped fills"]  # fmt: skip
+        said = "no fill was cut at any of these funds" if "capped_share" in found["funds"][0] else ""
         parts += [
             f"<h3>{_e(arm)}</h3>",
-            _table(["Start Fund", "Games", "Mean score", "Mean return", "Median return", "Fees", "Capped share"], rows),
-            _note(f"The volume cap binds from a Start Fund of {binds:,.0f}." if binds else ""),
-        ]
+            _table(header, rows),
+            _note(f"The volume cap binds from a Start Fund of {binds:,.0f}: from there on, some fills were cut."
+                  if binds else said),
+        ]  # fmt: skip
         figure.add_trace(
             charts.go.Scatter(x=[f["start_fund"] for f in found["funds"]], y=[f["mean_return"] for f in found["funds"]],
                               mode="lines+markers", name=arm)
@@ -230,8 +235,58 @@ def _capacity_section(analyses: Json, charts: _Charts) -> str:
     return _section("capacity", "Small fish: score as the Start Fund grows", parts)
 
 
+def _time_of_day_section(analyses: Json, charts: _Charts) -> str:
+    found_all = analyses.get("time_of_day") or {"arms": {}, "note": "not analysed", "method": ""}
+    parts = [_note(found_all["method"]), _note(found_all.get("note"))]
+    for index, (arm, found) in enumerate(found_all["arms"].items()):
+        ess = ", ".join(f"{metric} {value:,.0f}" for metric, value in found["effective_sample_size"].items())
+        parts += [
+            f"<h3>{_e(arm)}</h3>",
+            f"<p>{found['games']:,} Games: {found['start_dates']} start dates x {len(found['hours'])} hours, in "
+            f"{found['blocks']} blocks of {found['block_days']} days of start dates ({found['tested_games']:,} Games "
+            f"end inside their block and are tested); effective sample size "
+            f"(autocorrelation of the start dates' results): {_e(ess)} start dates.</p>",
+        ]
+        verdicts = found["metrics"].values()
+        cls = {True: "evidence", False: "no-evidence"}
+        parts.append("<ul class='verdicts'>" + "".join(
+            f'<li class="{cls[bool(v["evidence"])]}">{_e(v["wording"])}</li>' for v in verdicts) + "</ul>")  # fmt: skip
+        if index < MAX_ARMS:
+            metric = next(iter(found["metrics"]))
+            figure = charts.figure(
+                title=f"Mean {metric} by the hour the Rounds act at, UTC (95% block-bootstrap interval)"
+            )
+            groups = found["metrics"][metric]["groups"]
+            figure.add_trace(charts.go.Bar(
+                x=[g["label"] for g in groups], y=[g["mean"] for g in groups], name=metric,
+                error_y={"type": "data", "symmetric": False,
+                         "array": [(g["high"] if g["high"] is not None else g["mean"]) - g["mean"] for g in groups],
+                         "arrayminus": [g["mean"] - (g["low"] if g["low"] is not None else g["mean"]) for g in groups]},
+            ))  # fmt: skip
+            figure.update_xaxes(type="category")
+            parts.append(charts.div(f"hours-{index}", figure))
+    return _section("time-of-day", "Time of day: score by the hour the Rounds act at", parts)
+
+
+def _universes_section(analyses: Json) -> str:
+    found = analyses.get("universes") or {"universes": [], "note": ""}
+    parts = [_note(found.get("note"))]
+    if found["universes"]:
+        rows = [[u["universe"], u["games"], u["mean_symbols"], u["mean_score"], u["mean_return"], u["turnover"]]
+                for u in found["universes"]]  # fmt: skip
+        header = ["Universe", "Games", "Symbols (mean)", "Mean score", "Mean return", "Turnover"]
+        parts += [
+            _note("Each Game's universe is chosen at its start from prices known before it."),
+            _table(header, rows),
+        ]
+    else:
+        parts.append(_note("This experiment has no universe axis: every Game trades the base Game's symbols."))
+    return _section("universes", "Small fish: universes by filter", parts)
+
+
 _NAV = (("summary", "Summary"), ("seasonality", "Seasonality"), ("crash-stress", "Crash stress"),
-        ("schedules", "Slower trading"), ("capacity", "Capacity"))  # fmt: skip
+        ("schedules", "Slower trading"), ("time-of-day", "Time of day"), ("universes", "Universes"),
+        ("capacity", "Capacity"))  # fmt: skip
 # The Game report's page and look (reporting/html_parts.py), with the experiment's own marks.
 _STYLE = (
     _GAME_STYLE
@@ -252,6 +307,8 @@ def render_experiment_html(analyses: Json, *, title: str | None = None) -> str:
         _seasonality_section(analyses, charts),
         _crash_section(analyses, charts),
         _schedule_section(analyses, charts),
+        _time_of_day_section(analyses, charts),
+        _universes_section(analyses),
         _capacity_section(analyses, charts),
     ]
     nav = "<nav>" + " · ".join(f'<a href="#{anchor}">{_e(label)}</a>' for anchor, label in _NAV) + "</nav>"

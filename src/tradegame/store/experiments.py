@@ -11,7 +11,10 @@ finished Game: its id within the experiment (the hash of its coordinates), the c
 seed, how it ended, the Score's parts and the key metrics. The primary key (experiment, game)
 makes a Game impossible to count twice; a rerun asks ``finished_games`` first and plays the rest.
 
-The tables live on the store's ``schema.metadata`` (migration 0005 builds them). Imports
+``traded_value`` (exact money, the start currency), ``turnover`` and ``capped_fills`` say how much
+the Game traded and how often the volume cap cut a fill (migration 0006; NULL in rows stored
+before it). The tables live on the store's ``schema.metadata`` (migrations 0005 and 0006 build
+them). Imports
 SQLAlchemy and the store's own modules only.
 """
 
@@ -44,9 +47,13 @@ __all__ = [
 
 _JSON = JSON().with_variant(postgresql.JSONB(), "postgresql")
 
-MONEY_COLUMNS: Final = ("start_capital", "final_value", "gross_profit", "fees", "running_costs", "taxes", "score")
-METRIC_COLUMNS: Final = ("total_return", "cagr", "max_drawdown", "sharpe")
-RESULT_COLUMNS: Final = ("outcome", "outcome_round", "rounds", "trades", *MONEY_COLUMNS, *METRIC_COLUMNS, "error")
+MONEY_COLUMNS: Final = (
+    "start_capital", "final_value", "gross_profit", "fees", "running_costs", "taxes", "score", "traded_value",
+)  # fmt: skip
+METRIC_COLUMNS: Final = ("total_return", "cagr", "max_drawdown", "sharpe", "turnover")
+RESULT_COLUMNS: Final = (
+    "outcome", "outcome_round", "rounds", "trades", *MONEY_COLUMNS, *METRIC_COLUMNS, "capped_fills", "error",
+)  # fmt: skip
 
 experiments = Table(
     "experiments",
@@ -74,6 +81,7 @@ experiment_games = Table(
     *(Column(name, Double) for name in METRIC_COLUMNS),
     Column("error", Text),
     Column("finished_at", UtcDateTime, nullable=False),
+    Column("capped_fills", Integer),  # the columns of migration 0006 come last, where it adds them
 )
 
 

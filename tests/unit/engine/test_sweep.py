@@ -79,6 +79,7 @@ def assert_same(column: SweepColumn, game: GameResult) -> None:
     assert ours == fills_of(game)
     assert column.score == game.score
     assert (column.outcome, column.outcome_round) == (game.outcome, game.outcome_round)
+    assert column.values.tobytes() == game.values.tobytes()  # the value after each Round, bit for bit
 
 
 @pytest.mark.parametrize(

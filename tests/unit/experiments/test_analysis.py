@@ -95,7 +95,16 @@ def test_every_report_states_the_universe_and_is_plain_json() -> None:
     frame = results_frame(rows(schedules=("daily", "weekly")))
     note = UniverseNote("dataset arch-sp500: SPX", "2018-12-31", "low: an index, not a list of survivors")
     found = analyse(frame, note, options=SeasonalityOptions(resamples=200, draws=199))
-    assert set(found) == {"universe", "summary", "seasonality", "crash_stress", "schedules", "capacity"}
+    assert set(found) == {
+        "universe",
+        "summary",
+        "seasonality",
+        "crash_stress",
+        "schedules",
+        "capacity",
+        "time_of_day",
+        "universes",
+    }
     assert found["universe"]["statement"] == (  # type: ignore[index]
         "Universe: dataset arch-sp500: SPX. Selected on 2018-12-31. "
         "Survivorship risk: low: an index, not a list of survivors."

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from tradegame.experiments.reading import ExperimentFileError, read_experiment
-from tradegame.experiments.spec import Length, StartDates
+from tradegame.experiments.spec import Length, StartDates, UniverseFilter
 
 BASE: dict[str, object] = {
     "game": {"name": "base", "start": "2005-01-03", "end": "2005-12-30", "schedule": "daily", "start_fund": "1000"},
@@ -82,3 +83,50 @@ def test_bad_values_are_refused_by_the_game_file_rules() -> None:
     assert any(p.startswith("axes.schedule[0]: game.schedule: ") for p in problems)
     assert any(p.startswith("axes.fees[0]: accounts[0].fees") for p in problems)
     assert any(p.startswith("axes.start_fund[0]: game.start_fund: ") for p in problems)
+
+
+def test_hours_and_universes_are_read() -> None:
+    document = {
+        "axes": {
+            "hour": [0, 13, 23],
+            "universe": [
+                {"name": "cheap", "price": ["0", "50"], "currency": ["USD"]},
+                {
+                    "name": "thin",
+                    "traded_value": [0, "1e6"],
+                    "window": 5,
+                    "asset_class": "equity",
+                    "sector": ["Energy"],
+                },
+            ],
+        }
+    }
+    experiment = read_experiment(document, BASE, "exp.toml")
+    assert experiment.hours == (0, 13, 23)
+    cheap, thin = experiment.universes
+    assert cheap == UniverseFilter("cheap", price=(Decimal(0), Decimal(50)), currencies=("USD",))
+    assert thin == UniverseFilter("thin", traded_value=(Decimal(0), Decimal("1e6")), window=5,
+                                  asset_classes=("equity",), sectors=("Energy",))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("axes", "expected"),
+    [
+        ({"hour": [24]}, "axes.hour[0]: an hour of the day from 0 to 23 (UTC), got 24"),
+        ({"hour": [-1, 3]}, "axes.hour[0]: an hour of the day from 0 to 23 (UTC), got -1"),
+        ({"hour": ["13"]}, "axes.hour[0]: an hour of the day from 0 to 23 (UTC), got '13'"),
+        ({"hour": [1, 1]}, "axes.hour: an hour is given twice"),
+        ({"hour": [1], "schedule": ["daily"]}, "axes.hour: a Game acting at an hour has no other schedule"),
+        ({"universe": [{"price": ["50", "5"]}]}, "axes.universe[0].price: the band [50, 5] is empty"),
+        ({"universe": [{"price": ["5", "5"]}]}, "axes.universe[0].price: the band [5, 5] is empty"),
+        ({"universe": [{"traded_value": ["-1", "5"]}]}, "axes.universe[0].traded_value: a band [low, high]"),
+        ({"universe": [{"price": ["1"]}]}, "axes.universe[0].price: a band [low, high]"),
+        ({"universe": [{"price": [0.5, 2]}]}, "axes.universe[0].price: a band [low, high]"),
+        ({"universe": [{"sectr": ["Energy"]}]}, "axes.universe[0].sectr: unknown key (did you mean 'sector'?)"),
+        ({"universe": [{"window": 5}]}, "axes.universe[0].window: only used with traded_value"),
+        ({"universe": [{"name": "a"}, {"name": "a"}]}, "axes.universe[1].name: a name of its own"),
+        ({"universe": [{"sector": []}]}, "axes.universe[0].sector: a list of names"),
+    ],
+)
+def test_bad_hours_and_universes_are_named(axes: dict[str, object], expected: str) -> None:
+    assert any(problem.startswith(expected) for problem in problems_of({"axes": axes})), problems_of({"axes": axes})

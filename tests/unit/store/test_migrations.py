@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from importlib import resources
 
 import pytest
@@ -24,8 +25,8 @@ def test_the_migrations_ship_inside_the_package() -> None:
     assert (folder / "env.py").is_file()
     assert (folder / "script.py.mako").is_file()
     script = ScriptDirectory.from_config(alembic_config())
-    assert script.get_heads() == ["0005"]
-    assert [r.revision for r in script.walk_revisions()] == ["0005", "0004", "0003", "0002", "0001"]
+    assert script.get_heads() == ["0006"]
+    assert [r.revision for r in script.walk_revisions()] == ["0006", "0005", "0004", "0003", "0002", "0001"]
 
 
 def test_the_migrated_schema_is_the_schema_of_the_code(make_url: Callable[[], str]) -> None:
@@ -86,7 +87,7 @@ def test_a_database_from_a_newer_tradegame_is_refused_by_name(make_url: Callable
         db.create_game("kept", "[game]", "sma", {}, "h")
         with db.engine.begin() as connection:
             connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
-    with pytest.raises(DatabaseError, match=r"schema revision 9999, written by a newer tradegame.*knows up to 0005"):
+    with pytest.raises(DatabaseError, match=r"schema revision 9999, written by a newer tradegame.*knows up to 0006"):
         open_database(url)
     engine = create_engine(url)
     try:
@@ -95,3 +96,48 @@ def test_a_database_from_a_newer_tradegame_is_refused_by_name(make_url: Callable
             assert connection.execute(text("SELECT name FROM games")).scalars().all() == ["kept"]
     finally:
         engine.dispose()
+
+
+def test_0006_adds_the_trading_columns_to_stored_experiment_rows_and_back(make_url: Callable[[], str]) -> None:
+    """An experiment row stored under 0005 keeps its values with NULL trading numbers; a new row
+    stores them exactly (traded_value to the cent); downgrading drops the columns, keeps the rows."""
+    from tradegame.store.experiments import experiment_rows, record_experiment_game
+
+    url = make_url()
+    engine = create_engine(url)
+    when = datetime(2026, 12, 7, tzinfo=UTC)
+    try:
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "0005")
+            connection.execute(
+                text(
+                    "INSERT INTO experiments (id, name, created_at, definition, game_count) VALUES (:i, :n, :c, :d, 2)"
+                ),
+                {"i": "e-1", "n": "e", "c": when.isoformat(), "d": "{}"},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO experiment_games (experiment_id, game_key, coordinates, seed, outcome, score, "
+                    "finished_at) VALUES ('e-1', 'old', :c, 1, 'completed', '12.34', :f)"
+                ),
+                {"c": "{}", "f": when.isoformat()},
+            )
+    finally:
+        engine.dispose()
+    with open_database(url) as db:
+        record_experiment_game(
+            db, "e-1", "new", {}, 2,
+            {"outcome": "completed", "score": "1.00", "traded_value": "250123.45", "turnover": 2.5012345,
+             "capped_fills": 3},
+        )  # fmt: skip
+        rows = {row["game_key"]: row for row in experiment_rows(db, "e-1")}
+        assert (rows["old"]["traded_value"], rows["old"]["turnover"], rows["old"]["capped_fills"]) == (None,) * 3
+        assert str(rows["old"]["score"]) == "12.34"
+        assert rows["new"]["traded_value"] == Decimal("250123.45")
+        assert (rows["new"]["turnover"], rows["new"]["capped_fills"]) == (2.5012345, 3)
+        with db.engine.begin() as connection:
+            command.downgrade(alembic_config(connection), "0005")
+        assert "traded_value" not in {c["name"] for c in inspect(db.engine).get_columns("experiment_games")}
+        with db.engine.connect() as connection:
+            keys = connection.execute(text("SELECT game_key FROM experiment_games ORDER BY game_key")).scalars().all()
+        assert keys == ["new", "old"]
