@@ -19,7 +19,7 @@ Imports only the standard library and ``bench_lots`` beside it.
 from __future__ import annotations
 
 import argparse
-import hashlib
+import filecmp
 import json
 import os
 import random
@@ -137,14 +137,6 @@ def _run_all(src: Path, jobs: Sequence[tuple[list[str], Path, Path]]) -> None:
     subprocess.run([sys.executable, "-c", _DRIVER], input=listed.encode(), env=environment, check=True)
 
 
-def _digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as printed:
-        while chunk := printed.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _cases(folder: Path, quick: bool) -> list[tuple[Path, list[list[str]]]]:
     """The trade files and, for each, the option sets to run."""
     every = [
@@ -198,11 +190,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                     (["tax", "lots", str(trade_file), *options], folder / f"{stem}.out", folder / f"{stem}.err")
                 )
             _run_all(src, jobs)
-            outputs[tag] = [(_digest(out), err.read_bytes()) for _, out, err in jobs]
+            outputs[tag] = [(out, err.read_bytes()) for _, out, err in jobs]
         count = 0
         for (trade_file, options, _), mine, theirs in zip(cases, outputs["this"], outputs["reference"], strict=True):
             count += 1
-            same = mine == theirs
+            same = mine[1] == theirs[1] and filecmp.cmp(mine[0], theirs[0], shallow=False)
             print(f"{'same' if same else 'DIFFERENT'}  {trade_file.name} {' '.join(options)}", flush=True)
             if not same:
                 print(f"  this: {mine[1][-300:]!r}\n  reference: {theirs[1][-300:]!r}")
