@@ -12,7 +12,8 @@ specific identification (the lots the seller names). Only when the whole plan is
 anything change, so a bad sale leaves the book as it was. The proceeds (gross value less the
 sell fee) are shared across the consumed pieces by quantity (cumulative rounding, see allocation), so
 the disposals add up to the sale to the cent; the basis taken from a piece is its pro-rata share
-and the rest stays with the piece.
+and the rest stays with the piece. A FIFO sale, the common case, does all of this in one pass
+over the oldest pieces (``_sell_oldest_first``) once the holding is known to cover it.
 
 Wash sales (securities only)
 ----------------------------
