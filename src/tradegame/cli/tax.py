@@ -17,6 +17,7 @@ import shutil
 import sys
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from itertools import chain
 from pathlib import Path
 from tempfile import SpooledTemporaryFile
 from typing import IO, Annotated
@@ -28,9 +29,9 @@ from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.instruments import LotMethod
 from tradegame.domain.limits import amount_problem, shown
 from tradegame.domain.tax import TaxProfile, TaxRates
-from tradegame.domain.trade_stream import TradesOutOfOrderError, TradeStream
-from tradegame.domain.trades import Trade, TradeError, book_trades
-from tradegame.io.trades_csv import iter_trades, read_trades
+from tradegame.domain.trade_stream import TradeRow, TradesOutOfOrderError, TradeStream, trade_row
+from tradegame.domain.trades import TradeError, book_trades
+from tradegame.io.trades_csv import iter_trade_rows, read_trades
 from tradegame.reporting.tax_output import JsonReportWriter, TableReportWriter
 
 __all__ = ["tax_app"]
@@ -54,7 +55,7 @@ def _rate(text: str | None, option: str) -> Decimal | None:
 
 
 def _write_report(
-    trades: Iterable[Trade],
+    trades: Iterable[TradeRow],
     out: IO[str],
     method: LotMethod,
     wash_sales: bool,
@@ -65,14 +66,12 @@ def _write_report(
     stream = TradeStream(method, wash_sales=wash_sales)
     writer_type = JsonReportWriter if as_json else TableReportWriter
     writer = writer_type(out, stream.currency, method, wash_sales)
-    feed, add = stream.feed, writer.add
+    add = writer.add
     collecting = gc.isenabled()
     gc.disable()  # the books make no reference cycles; scanning a large live heap costs ~10%
     try:
-        for trade in trades:
-            released = feed(trade)
-            if released:
-                add(released)
+        for released in stream.feed_rows(trades):
+            add(released)
         add(stream.close())
     finally:
         if collecting:
@@ -122,13 +121,13 @@ def tax_lots(
         out = io.TextIOWrapper(spool, encoding="utf-8", newline="\n", write_through=False)
         try:
             try:
-                streamed = (trade for trade, _ in iter_trades(trades_csv))
-                _write_report(streamed, out, method, wash_sales, as_json, profile)
+                rows = chain.from_iterable(iter_trade_rows(trades_csv))
+                _write_report(rows, out, method, wash_sales, as_json, profile)
             except TradesOutOfOrderError:
                 out.seek(0)
                 out.truncate()
                 trades = sorted(read_trades(trades_csv).trades, key=lambda t: t.on)
-                _write_report(trades, out, method, wash_sales, as_json, profile)
+                _write_report(map(trade_row, trades), out, method, wash_sales, as_json, profile)
         except InvalidInputError as error:
             raise fail(_first_problem(trades_csv, method, wash_sales, error)) from None
         out.flush()

@@ -12,7 +12,8 @@ specific identification (the lots the seller names). Only when the whole plan is
 anything change, so a bad sale leaves the book as it was. The proceeds (gross value less the
 sell fee) are shared across the consumed pieces by quantity (cumulative rounding, see allocation), so
 the disposals add up to the sale to the cent; the basis taken from a piece is its pro-rata share
-and the rest stays with the piece.
+and the rest stays with the piece. A FIFO sale, the common case, does all of this in one pass
+over the oldest pieces (``_sell_oldest_first``) once the holding is known to cover it.
 
 Wash sales (securities only)
 ----------------------------
@@ -227,50 +228,107 @@ class LotBook:
         key = (account, symbol)
         held = self._holdings.get(key, [])
         method = self._methods.get(account, self.method) if lots is None else _SPECIFIC
-        if method is _FIFO or method is _AVERAGE:  # the common case, inline: oldest pieces first
+        plan = None if method is _FIFO else self._plan(account, symbol, held, quantity, method, lots)
+        if plan is None and quantity > self._positions.get(key, _ZERO):
             available = self._positions.get(key, _ZERO)
-            if quantity > available:
-                raise InsufficientHoldingsError(f"selling {quantity} {symbol} but account {account} holds {available}")
-            plan: list[tuple[Piece, Decimal]] = []
-            remaining = quantity
-            for piece in held:
-                if piece.quantity < remaining:
-                    plan.append((piece, piece.quantity))
-                    remaining -= piece.quantity
-                else:
-                    plan.append((piece, remaining))
-                    break
-        elif method is _SPECIFIC:
-            plan = plan_specific(account, symbol, held, quantity, lots)
-        else:
-            plan = plan_sale(account, symbol, held, self._positions.get(key, _ZERO), quantity, method)
-        quantum = self._quantum
-        gross = (quantity * price).quantize(quantum, ROUND_HALF_EVEN)
+            raise InsufficientHoldingsError(f"selling {quantity} {symbol} but account {account} holds {available}")
+        gross = (quantity * price).quantize(self._quantum, ROUND_HALF_EVEN)
         if fee > gross:
             raise InvalidInputError(f"fee {fee} exceeds the sale value {gross}")
         self._seq += 1
-        sale_id = sale_id or f"S{self._seq}"
-        proceeds = gross - fee
-        if len(plan) == 1:
-            proceeds_parts = [proceeds]
-        elif len(plan) == 2:  # ``allocate`` for two parts; the takes add up to ``quantity``
-            upto = (proceeds * plan[0][1] / quantity).quantize(quantum, ROUND_HALF_UP)
-            proceeds_parts = [upto, proceeds - upto]
-        else:  # ``allocate`` inline (cumulative rounding); the takes add up to ``quantity``
-            proceeds_parts = []
-            running = _ZERO
-            allocated = proceeds * 0
-            for _, take in plan[:-1]:
+        first = len(self._disposals)  # a list position; ``_released`` turns it into a disposal number
+        sale = (account, symbol, on, asset_class, sale_id or f"S{self._seq}", game)
+        net = gross - fee
+        if plan is None and net.same_quantum(self._quantum):
+            origins = self._sell_oldest_first(sale, held, quantity, net)
+        else:
+            if plan is None:  # FIFO with a fee finer than the currency's minor units: the general path
+                plan = plan_sale(account, symbol, held, quantity, quantity, method)
+            proceeds = _proceeds_parts(net, plan, quantity, self._quantum)
+            pool_basis = average_basis(held, plan, quantity, self._quantum) if method is _AVERAGE else None
+            emptied = self._dispose(sale, plan, proceeds, pool_basis)
+            if emptied:
+                _drop_emptied(held, method, emptied)
+            origins = [piece.origin for piece, _ in plan]
+        self._positions[key] -= quantity
+        self._last_date = on
+        if self.wash_sales and asset_class in _SECURITIES:
+            self._wash.at_sale(origins, first, self._released)
+        return self._disposals[first:]
+
+    def _plan(
+        self,
+        account: str,
+        symbol: str,
+        held: list[Piece],
+        quantity: Decimal,
+        method: LotMethod,
+        lots: Sequence[tuple[str, Decimal]] | None,
+    ) -> list[tuple[Piece, Decimal]]:
+        """The (piece, quantity taken) a sale consumes; raises, changing nothing, if it cannot be made."""
+        if method is _SPECIFIC:
+            return plan_specific(account, symbol, held, quantity, lots)
+        return plan_sale(account, symbol, held, self._positions.get((account, symbol), _ZERO), quantity, method)
+
+    def _sell_oldest_first(
+        self, sale: tuple[str, str, date, AssetClass, str, str | None], held: list[Piece], quantity: Decimal,
+        proceeds: Decimal,
+    ) -> list[int]:  # fmt: skip
+        """A FIFO sale in one pass: what ``_plan``, ``_proceeds_parts``, ``_dispose`` and ``_drop_emptied`` do.
+
+        The caller checked that ``held`` holds ``quantity`` and that ``proceeds`` is in the
+        currency's minor units (then the proceeds parts are the same to the digit). Returns the
+        origins of the pieces taken, in order.
+        """
+        account, symbol, on, asset_class, sale_id, game = sale
+        append = self._disposals.append
+        quantum, zero = self._quantum, self._zero_money
+        origins: list[int] = []
+        remaining, running, allocated, emptied = quantity, _ZERO, proceeds * 0, 0
+        for piece in held:
+            take = piece.quantity
+            if take < remaining:  # the whole piece, and more to take after it
                 running += take
                 upto = (proceeds * running / quantity).quantize(quantum, ROUND_HALF_UP)
-                proceeds_parts.append(upto - allocated)
-                allocated = upto
-            proceeds_parts.append(proceeds - allocated)
-        pool_basis = average_basis(held, plan, quantity, quantum) if method is _AVERAGE else None
-        disposals = self._disposals
-        first = len(disposals)  # a list position; ``_released`` turns it into a disposal number
-        emptied = 0
+                part, allocated, basis = upto - allocated, upto, piece.basis
+                remaining -= take
+            else:  # the last piece taken
+                part, take = proceeds - allocated, remaining
+                if take == piece.quantity:
+                    basis = piece.basis
+                else:  # the piece's pro-rata share, as ``share`` computes it
+                    basis = (piece.basis * take / piece.quantity).quantize(quantum, ROUND_HALF_UP)
+                    piece.basis -= basis
+                    emptied -= 1
+                remaining = _ZERO
+            piece.quantity -= take
+            emptied += 1
+            origins.append(piece.origin)
+            # Disposal(...) without its Python-level __new__: this is the hot path
+            append(_new_tuple(Disposal, (account, symbol, piece.lot_id, take, piece.acquired,
+                                         piece.acquired_actual, on, part, basis, "", zero, asset_class, sale_id,
+                                         game, piece.game)))  # fmt: skip
+            if not remaining:
+                break
+        del held[:emptied]
+        return origins
+
+    def _dispose(
+        self,
+        sale: tuple[str, str, date, AssetClass, str, str | None],
+        plan: list[tuple[Piece, Decimal]],
+        proceeds: list[Decimal],
+        pool_basis: list[Decimal] | None,
+    ) -> int:
+        """Append a disposal per planned take and take it out of its piece; return how many pieces emptied.
+
+        ``sale``: the account, symbol, date, asset class, sale id and Game of the sale.
+        """
+        account, symbol, on, asset_class, sale_id, game = sale
+        append = self._disposals.append
+        quantum = self._quantum
         zero = self._zero_money
+        emptied = 0
         for index, (piece, take) in enumerate(plan):
             if pool_basis is not None:
                 basis = pool_basis[index]
@@ -278,44 +336,15 @@ class LotBook:
                 basis = piece.basis
             else:  # the piece's pro-rata share, as ``share`` computes it
                 basis = (piece.basis * take / piece.quantity).quantize(quantum, ROUND_HALF_UP)
-            disposals.append(
-                _new_tuple(  # Disposal(...) without its Python-level __new__: this is the hot path
-                    Disposal,
-                    (
-                        account,
-                        symbol,
-                        piece.lot_id,
-                        take,
-                        piece.acquired,
-                        piece.acquired_actual,
-                        on,
-                        proceeds_parts[index],
-                        basis,
-                        "",
-                        zero,
-                        asset_class,
-                        sale_id,
-                        game,
-                        piece.game,
-                    ),
-                )
-            )
+            # Disposal(...) without its Python-level __new__: this is the hot path
+            append(_new_tuple(Disposal, (account, symbol, piece.lot_id, take, piece.acquired, piece.acquired_actual,
+                                         on, proceeds[index], basis, "", zero, asset_class, sale_id, game,
+                                         piece.game)))  # fmt: skip
             piece.quantity -= take
             piece.basis -= basis
             if not piece.quantity:
                 emptied += 1
-        if emptied:
-            if method is _FIFO or method is _AVERAGE:  # the plan is a prefix of ``held``
-                del held[:emptied]
-            elif method is _LIFO:  # the plan is a suffix, newest first
-                del held[-emptied:]
-            else:
-                held[:] = [piece for piece in held if piece.quantity]
-        self._positions[key] -= quantity
-        self._last_date = on
-        if self.wash_sales and asset_class in _SECURITIES:
-            self._wash.at_sale(plan, first, self._released)
-        return disposals[first:]
+        return emptied
 
     def split(self, symbol: str, ratio: Decimal, on: date) -> dict[str, tuple[Decimal, Decimal]]:
         """Apply a stock split of ``ratio`` new units per old unit to every account holding ``symbol``.
@@ -362,3 +391,34 @@ class LotBook:
         if last is not None and on < last:
             raise InvalidInputError(f"date {on} is before the last booked date {last}")
         raise InvalidInputError(f"fee {fee} has more decimals than {self.currency.code} allows")
+
+
+def _proceeds_parts(
+    proceeds: Decimal, plan: list[tuple[Piece, Decimal]], quantity: Decimal, quantum: Decimal
+) -> list[Decimal]:
+    """``allocate(proceeds, takes)`` inline (cumulative rounding); the takes add up to ``quantity``."""
+    if len(plan) == 1:
+        return [proceeds]
+    if len(plan) == 2:
+        upto = (proceeds * plan[0][1] / quantity).quantize(quantum, ROUND_HALF_UP)
+        return [upto, proceeds - upto]
+    parts = []
+    running = _ZERO
+    allocated = proceeds * 0
+    for _, take in plan[:-1]:
+        running += take
+        upto = (proceeds * running / quantity).quantize(quantum, ROUND_HALF_UP)
+        parts.append(upto - allocated)
+        allocated = upto
+    parts.append(proceeds - allocated)
+    return parts
+
+
+def _drop_emptied(held: list[Piece], method: LotMethod, emptied: int) -> None:
+    """Remove the ``emptied`` pieces a sale of ``method`` emptied from ``held``."""
+    if method is _FIFO or method is _AVERAGE:  # the plan is a prefix of ``held``
+        del held[:emptied]
+    elif method is _LIFO:  # the plan is a suffix, newest first
+        del held[-emptied:]
+    else:
+        held[:] = [piece for piece in held if piece.quantity]

@@ -14,24 +14,40 @@ wash sales) whose gains are summed as they are made, as ``attribute_to_games`` d
 whole list.
 
 The stream refuses a trade dated before the one before it (``TradesOutOfOrderError``): the caller
-sorts such a file first. Standard library only.
+sorts such a file first. ``feed`` takes one ``Trade``; ``feed_rows`` takes many, each as a plain
+tuple of a ``Trade``'s fields (``TradeRow``, what a fast file reader makes without a Python
+object per row), and books them the same way. Standard library only.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 
 from tradegame.domain.errors import InvalidInputError
-from tradegame.domain.instruments import LotMethod
+from tradegame.domain.instruments import AssetClass, LotMethod
 from tradegame.domain.lots import Disposal, LotBook
 from tradegame.domain.money import USD, Currency
-from tradegame.domain.trades import GameAttribution, Trade, TradeError, book_trade, check_side, check_swaps
+from tradegame.domain.trades import GameAttribution, Side, Trade, TradeError, check_side, check_swaps
 
-__all__ = ["TradeStream", "TradesOutOfOrderError"]
+__all__ = ["TradeRow", "TradeStream", "TradesOutOfOrderError", "trade_row"]
 
 _ZERO = Decimal(0)
+_BUY = Side.BUY
+
+TradeRow = tuple[
+    int, date, str, str, Side, Decimal, Decimal, Decimal, AssetClass, str | None,
+    tuple[tuple[str, Decimal], ...] | None, str | None, str | None,
+]  # fmt: skip
+"""A ``Trade``'s fields in their order, as a plain tuple: ``Trade(*row)`` is the trade."""
+
+
+def trade_row(trade: Trade) -> TradeRow:
+    """The fields of ``trade`` as a ``TradeRow``."""
+    return (trade.row, trade.on, trade.account, trade.symbol, trade.side, trade.quantity, trade.price, trade.fee,
+            trade.asset_class, trade.lot_id, trade.lots, trade.game, trade.swap_id)  # fmt: skip
 
 
 class TradesOutOfOrderError(InvalidInputError):
@@ -74,18 +90,47 @@ class TradeStream:
     def feed(self, trade: Trade) -> list[Disposal]:
         """Book ``trade``; return the disposals that no later trade can change any more."""
         released: list[Disposal] = []
-        if trade.on != self._last:
-            if self._last is not None and trade.on < self._last:
-                raise TradesOutOfOrderError(trade.row)
-            self._last = trade.on
-            released = self._release(trade.on)
+        for batch in self.feed_rows((trade_row(trade),)):
+            released += batch
+        return released
+
+    def feed_rows(self, rows: Iterable[TradeRow]) -> Iterator[list[Disposal]]:
+        """Book ``rows`` (``Trade`` fields) one by one; yield each non-empty batch of disposals released.
+
+        The same checks and messages as ``feed`` with ``Trade(*row)``, trade by trade.
+        """
+        buy, sell = self.book.buy, self.book.sell
+        specific = self.method is LotMethod.SPECIFIC
+        for row in rows:
+            number, on, account, symbol, side, quantity, price, fee, asset_class, lot_id, lots, game, swap_id = row
+            if on != self._last:
+                if self._last is not None and on < self._last:
+                    raise TradesOutOfOrderError(number)
+                self._last = on
+                released = self._release(on)
+                if released:
+                    yield released
+            if (lots if side is _BUY else lot_id) is not None or swap_id is not None:
+                self._odd_row(row)
+            try:  # as ``book_trade`` does
+                if side is _BUY:
+                    buy(account=account, symbol=symbol, quantity=quantity, price=price, fee=fee, on=on,
+                        asset_class=asset_class, lot_id=lot_id, game=game)  # fmt: skip
+                else:
+                    sell(account=account, symbol=symbol, quantity=quantity, price=price, fee=fee, on=on,
+                         asset_class=asset_class, lots=lots if specific else None, game=game,
+                         sale_id=f"row{number}")  # fmt: skip
+            except InvalidInputError as error:
+                raise TradeError(number, str(error)) from None
+            if game is not None:
+                self._own(row)
+
+    def _odd_row(self, row: TradeRow) -> None:
+        """Check the side of a row using the lot columns, and keep the leg of a swap."""
+        trade = Trade(*row)
         check_side(trade)
         if trade.swap_id is not None:
             self._swaps[trade.swap_id].append(trade)
-        book_trade(self.book, trade, self.method)
-        if trade.game is not None:
-            self._own(trade)
-        return released
 
     def close(self) -> list[Disposal]:
         """Check the swaps (which need both legs) and release every disposal left."""
@@ -125,18 +170,29 @@ class TradeStream:
                         tally.quantity_from_other_games += disposal.quantity
         return released
 
-    def _own(self, trade: Trade) -> None:
-        game = str(trade.game)
-        tally = self._games.get(game)
+    def _own(self, row: TradeRow) -> None:
+        """Book a Game's trade in the Game's own book (as ``book_trade`` would) and add up its gains."""
+        _, on, account, symbol, side, quantity, price, fee, asset_class, lot_id, lots, game, _ = row
+        tally = self._games.get(str(game))
         if tally is None:
             own = LotBook(self.currency, self.method, wash_sales=False)
-            tally = self._games[game] = _GameTally(own)
-        if tally.own_book is None:
+            tally = self._games[str(game)] = _GameTally(own)
+        book = tally.own_book
+        if book is None:
             return
         try:
-            book_trade(tally.own_book, trade, self.method)
-        except TradeError:
+            if side is _BUY:
+                book.buy(account=account, symbol=symbol, quantity=quantity, price=price, fee=fee, on=on,
+                         asset_class=asset_class, lot_id=lot_id, game=game)  # fmt: skip
+                return
+            sold = book.sell(account=account, symbol=symbol, quantity=quantity, price=price, fee=fee, on=on,
+                             asset_class=asset_class, lots=lots if self.method is LotMethod.SPECIFIC else None,
+                             game=game)  # fmt: skip
+        except InvalidInputError:
             tally.own_book = None
             return
-        for disposal in tally.own_book.release_final(trade.on):
-            tally.own_gain += disposal.proceeds - disposal.cost_basis + disposal.adjustment_amount  # .gain
+        gain = tally.own_gain
+        for disposal in sold:  # final at once without wash sales: added up in booking order and forgotten
+            gain += disposal.proceeds - disposal.cost_basis + disposal.adjustment_amount  # .gain
+        tally.own_gain = gain
+        book.release_final(on)

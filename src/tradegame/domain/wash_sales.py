@@ -37,12 +37,10 @@ Standard library only.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from operator import attrgetter
 
 from tradegame.domain.lot_records import Disposal, Piece
 from tradegame.domain.money import ROUNDING
@@ -51,7 +49,19 @@ __all__ = ["WASH_WINDOW", "PendingLoss", "WashIndex", "WashSales"]
 
 WASH_WINDOW = timedelta(days=30)
 _new_tuple = tuple.__new__
-_seq_of = attrgetter("seq")
+
+
+class _Days(dict[int, timedelta]):
+    """``timedelta(days=n)`` for each n met (a holding period in days), made once."""
+
+    def __missing__(self, days: int) -> timedelta:
+        if len(self) > 100_000:
+            self.clear()
+        value = self[days] = timedelta(days=days)
+        return value
+
+
+_DAYS = _Days()
 
 
 @dataclass(slots=True, eq=False)
@@ -80,8 +90,8 @@ class _Recent:
         self.pieces = [piece]
         self.head = 0
 
-    def trim(self, start: date) -> None:
-        """Drop leading pieces bought before ``start`` or dead; compact now and then."""
+    def trim(self, start: date) -> int:
+        """Drop leading pieces bought before ``start`` or dead (compact now and then); return ``head``."""
         pieces, head = self.pieces, self.head
         end = len(pieces)
         while head < end:
@@ -93,6 +103,7 @@ class _Recent:
             del pieces[:head]
             head = 0
         self.head = head
+        return head
 
 
 class WashIndex:
@@ -188,7 +199,7 @@ class WashSales:
     minus ``released`` (what the book has handed out and forgotten) is its list position.
     """
 
-    __slots__ = ("disposals", "holdings", "index", "quantum")
+    __slots__ = ("disposals", "holdings", "index", "quantum", "recent")
 
     def __init__(
         self, quantum: Decimal, holdings: dict[tuple[str, str], list[Piece]], disposals: list[Disposal]
@@ -197,25 +208,33 @@ class WashSales:
         self.holdings = holdings
         self.disposals = disposals
         self.index = WashIndex()
+        self.recent = self.index._recent  # read by ``_loss``, the hot path, without a call
 
-    def at_sale(self, plan: Sequence[tuple[Piece, Decimal]], first: int, released: int) -> None:
-        """Wash the losses of a sale whose disposals (one per plan entry) start at list position ``first``."""
+    def at_sale(self, origins: Sequence[int], first: int, released: int) -> None:
+        """Wash the losses of a sale whose disposals start at list position ``first``.
+
+        ``origins``: the origin (purchase seq) of the piece each disposal came from, in order.
+        """
         disposals = self.disposals
-        for position, (piece, _) in enumerate(plan, start=first):
+        position = first
+        for origin in origins:
             disposal = disposals[position]
             if disposal.proceeds < disposal.cost_basis:  # a loss (nothing is adjusted yet)
-                self._loss(disposal, position, released, piece.origin)
+                self._loss(disposal, position, released, origin)
+            position += 1
 
     def _loss(self, disposal: Disposal, position: int, released: int, loss_origin: int) -> None:
         """Wash one loss with the replacement pieces held now; remember what is left of it."""
-        sold, quantity = disposal.date_sold, disposal.quantity
+        symbol, sold, quantity = disposal.symbol, disposal.date_sold, disposal.quantity
         loss = -(disposal.proceeds - disposal.cost_basis)
         held_days = (sold - disposal.date_acquired).days
-        pieces, slot = self.index.window(disposal.symbol, sold)
+        recent = self.recent.get(symbol)  # ``index.window``, inline
+        pieces = recent.pieces if recent is not None else []
+        slot = recent.trim(sold - WASH_WINDOW) if recent is not None else 0
         washed = quantity * 0
         upto: Decimal | None = None  # the disallowed amount so far, rounded (None: nothing yet)
         adjustment = disposal.adjustment_amount
-        back = timedelta(days=held_days)
+        back = _DAYS[held_days]
         quantum = self.quantum
         for slot in range(slot, len(pieces)):  # noqa: B020 (the window starts at ``slot``)
             piece = pieces[slot]
@@ -242,7 +261,7 @@ class WashSales:
             self.disposals[position] = _new_tuple(Disposal, (*disposal[:9], "W", adjustment, *disposal[11:]))
         if washed < quantity:
             pending = PendingLoss(position + released, sold, held_days, quantity, loss, washed)
-            self.index.add_pending(disposal.symbol, pending)
+            self.index.add_pending(symbol, pending)
 
     def at_purchase(self, piece: Piece, is_security: bool, released: int) -> None:
         """Index a new piece; if it is a security, let it wash the pending losses of its symbol."""
@@ -301,6 +320,9 @@ class WashSales:
         piece.quantity = keep
         piece.basis = kept_basis
         held = self.holdings[(piece.account, piece.symbol)]
-        # held is in purchase order and ``piece`` is the last of its purchase's pieces
-        held.insert(bisect_right(held, piece.seq, key=_seq_of), rest)
+        # held is in purchase order; a replacement is a recent purchase, so it is found near the end
+        position = len(held) - 1
+        while held[position] is not piece:
+            position -= 1
+        held.insert(position + 1, rest)
         return rest
