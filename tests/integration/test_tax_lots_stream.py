@@ -140,6 +140,34 @@ def test_a_file_out_of_date_order_and_tax_rates_give_the_same_report(tmp_path: P
     assert streamed == _whole_book_json(path, LotMethod.FIFO, True, TaxProfile.flat("0.32", "0.15"))
 
 
+def test_a_sale_listed_before_its_purchase_is_booked_in_date_order(tmp_path: Path) -> None:
+    """The stream meets the sale first (nothing held yet): the file is out of date order, not wrong."""
+    path = tmp_path / "trades.csv"
+    path.write_text(
+        "date,account,symbol,side,quantity,price,fee,asset_class\n"
+        "2022-03-01,IB,AAPL,sell,10,150,0,security\n"
+        "2022-01-03,IB,AAPL,buy,10,100,0,security\n",
+        encoding="utf-8",
+    )
+    streamed = _command(path, "--json")
+    assert streamed == _whole_book_json(path, LotMethod.FIFO, True, None)
+    assert [d["gain"] for d in json.loads(streamed)["disposals"]] == ["500.00"]
+
+
+def test_a_sale_of_more_than_held_in_a_sorted_file_is_still_refused(tmp_path: Path) -> None:
+    path = tmp_path / "trades.csv"
+    path.write_text(
+        "date,account,symbol,side,quantity,price,fee,asset_class\n"
+        "2022-01-03,IB,AAPL,buy,10,100,0,security\n"
+        "2022-03-01,IB,AAPL,sell,11,150,0,security\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["tax", "lots", str(path)])
+    assert result.exit_code == 2
+    assert "selling 11 AAPL but account IB holds 10" in result.stderr
+    assert result.stdout == ""
+
+
 def test_the_table_shows_every_disposal_and_the_same_totals(tmp_path: Path) -> None:
     path = tmp_path / "trades.csv"
     _write_random_trades(path, 2_000, seed=3)

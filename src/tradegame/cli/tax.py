@@ -17,7 +17,7 @@ import shutil
 import sys
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from itertools import chain
+from itertools import chain, pairwise
 from pathlib import Path
 from tempfile import SpooledTemporaryFile
 from typing import IO, Annotated
@@ -79,6 +79,15 @@ def _write_report(
     writer.finish(stream.book.open_lots(), stream.games(), profile)
 
 
+def _in_date_order(path: Path) -> bool:
+    """Whether the file's trades are in date order (True when it cannot be read: its problem is told)."""
+    try:
+        trades = read_trades(path).trades
+    except InvalidInputError:
+        return True
+    return all(earlier.on <= later.on for earlier, later in pairwise(trades))
+
+
 def _first_problem(path: Path, method: LotMethod, wash_sales: bool, streamed: InvalidInputError) -> str:
     """The message for a file the stream refused: the whole-file reader's first problem."""
     try:
@@ -123,7 +132,9 @@ def tax_lots(
             try:
                 rows = chain.from_iterable(iter_trade_rows(trades_csv))
                 _write_report(rows, out, method, wash_sales, as_json, profile)
-            except TradesOutOfOrderError:
+            except InvalidInputError as error:
+                if not isinstance(error, TradesOutOfOrderError) and _in_date_order(trades_csv):
+                    raise
                 out.seek(0)
                 out.truncate()
                 trades = sorted(read_trades(trades_csv).trades, key=lambda t: t.on)
