@@ -183,3 +183,42 @@ def test_the_shipped_examples_plan(name: str, games: int) -> None:
     result = runner.invoke(app, ["experiment", "plan", str(EXAMPLES / f"{name}.toml"), "--json", "--sample", "2"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["games"] == games
+
+
+SEER = '''
+from pathlib import Path
+
+
+class Seer:
+    """Writes, at its first Round, the symbols its context's universe lists; trades nothing."""
+
+    name = "seer"
+
+    def __init__(self, out: str, symbols: list[str] | None = None) -> None:
+        self.out = out
+
+    def decide(self, ctx):
+        if ctx.round == 0:
+            with Path(self.out).open("a") as file:
+                file.write(",".join(ctx.universe.symbols) + "\\n")
+        return None
+'''
+
+
+def test_a_model_sees_only_the_symbols_its_universe_picked(tmp_path: Path) -> None:
+    seen = tmp_path / "seen.txt"
+    (tmp_path / "seer.py").write_text(SEER)
+    model = f'\n[[axes.model]]\nname = "seer.py:Seer"\nparams = {{ out = "{seen}" }}\n'
+    text = FISH.replace('start_fund = ["100000", "1000000000"]', 'start_fund = ["100000"]') + model
+    path = write(tmp_path, text, "bokeh-base.toml")
+    db = tmp_path / "games.sqlite"
+    result = runner.invoke(app, ["experiment", "run", str(path), "--db", str(db), "--workers", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["errors"] == 0, summary
+    with open_database(str(db)) as database:
+        rows = experiment_rows(database, summary["experiment_id"])
+    picked = {",".join(row["coordinates"]["symbols"]) for row in rows}  # type: ignore[index]
+    assert picked == {"AAPL,GOOG,IBM,MSFT", "MSFT"}
+    lines = seen.read_text().splitlines()
+    assert len(lines) == len(rows) and set(lines) == picked  # FB, in the data, is in no Model's view
