@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from tests.integration.test_html_report import CHROMIUM, CHROMIUM_ARGS, sync_playwright  # noqa: F401 (a fixture)
 from tradegame.cli import app
 from tradegame.store import open_database
-from tradegame.store.experiments import experiment_rows
+from tradegame.store.experiments import experiment_rows, load_experiment_record
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,6 +105,19 @@ def test_rows_carry_the_trading_numbers_and_each_universe_s_symbols(stored: tupl
     big = [row for row in fish if row["coordinates"]["start_fund"] == "1000000000"]  # type: ignore[index]
     small = [row for row in fish if row["coordinates"]["start_fund"] == "100000"]  # type: ignore[index]
     assert all(row["capped_fills"] > 0 for row in big) and all(row["capped_fills"] == 0 for row in small)  # type: ignore[operator]
+
+
+def test_the_stored_definition_keeps_every_axis(stored: tuple[Path, dict[str, str]]) -> None:
+    db, ids = stored
+    with open_database(str(db)) as database:
+        hours = load_experiment_record(database, ids["hours"])["definition"]
+        fish = load_experiment_record(database, ids["fish"])["definition"]
+    assert isinstance(hours, dict) and isinstance(fish, dict)
+    assert hours["axes"]["hours"] == [2, 8, 14, 20] and "universes" not in hours["axes"]
+    assert hours["axes"]["lengths"] == [{"years": 0, "months": 1, "days": 0, "rounds": None}]
+    assert fish["axes"]["universes"] == [{"name": "all four"}, {"name": "under 50 dollars", "price": ["0", "50"]}]
+    assert fish["axes"]["start_funds"] == ["100000", "1000000000"] and "hours" not in fish["axes"]
+    assert fish["axes"]["starts"]["session_of_month"] == 1 and fish["base"]["game"]["name"] == "bokeh-base"
 
 
 def test_the_report_answers_time_of_day_universes_and_capacity(stored: tuple[Path, dict[str, str]]) -> None:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Protocol
 
 from tradegame.domain.errors import InvalidInputError
-from tradegame.experiments.plan import PlannedGame, jsonable
+from tradegame.experiments.plan import PlannedGame, axes_of, jsonable
 from tradegame.experiments.prepare import Prepared
 from tradegame.experiments.shared import share_universe
 from tradegame.experiments.worker import Job, Row, Worker, batch_size, batches, play_planned, start_worker
@@ -115,9 +115,15 @@ class RunSummary:
 
 
 def definition_of(prepared: Prepared) -> dict[str, object]:
-    """What the store keeps of an experiment: enough to play any of its Games again."""
+    """What the store keeps of an experiment: enough to play any of its Games again (its base Game
+    and seed), and every axis it expanded (``plan.axes_of``, as JSON)."""
     experiment = prepared.experiment
-    return {"name": experiment.name, "seed": experiment.seed, "base": jsonable(experiment.base)}
+    return {
+        "name": experiment.name,
+        "seed": experiment.seed,
+        "base": jsonable(experiment.base),
+        "axes": jsonable(axes_of(experiment)),
+    }
 
 
 def run_experiment(prepared: Prepared, db: Database, backend: Backend, progress: Progress | None = None) -> RunSummary:
