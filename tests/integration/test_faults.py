@@ -30,6 +30,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from tests.integration.slow_sma import slowed
 from tests.unit.data.sample import daily_bars
 from tests.unit.store.test_kill import assert_whole_rounds
 from tradegame.cli import app
@@ -38,7 +39,7 @@ from tradegame.store import open_database
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
-GAME = ROOT / "examples" / "games" / "sma-2008.toml"
+EXAMPLE = ROOT / "examples" / "games" / "sma-2008.toml"
 SEED = 20261206
 TRIALS = 5
 runner = CliRunner()
@@ -146,12 +147,12 @@ def check_database(url: str) -> None:
                 assert not stored.entries and not stored.events
 
 
-def finish(data_dir: Path, url: str) -> int:
+def finish(data_dir: Path, url: str, game: Path) -> int:
     """Complete the one Game as a user would: resume it, or play it again if nothing was stored."""
     games = games_of(data_dir, url)
     assert len(games) <= 1, games
     if not games:
-        tradegame(data_dir, "play", str(GAME), "--db", url)
+        tradegame(data_dir, "play", str(game), "--db", url)
         (game,) = games_of(data_dir, url)
         return int(str(game["id"]))
     (game,) = games
@@ -175,7 +176,14 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def reference(store: Path, tmp_path_factory: pytest.TempPathFactory) -> Reference:
+def game(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example SMA Game, slowed to about two seconds of play (``slow_sma``): a kill by Rounds
+    committed lands part-way through it, and one at a random moment often does."""
+    return slowed(EXAMPLE, tmp_path_factory.mktemp("game"))
+
+
+@pytest.fixture(scope="module")
+def reference(store: Path, game: Path, tmp_path_factory: pytest.TempPathFactory) -> Reference:
     """The Game played to its end twice: in a process of its own (timed: the kill moments are
     fractions of it) and in this one."""
     rows = []
@@ -184,9 +192,9 @@ def reference(store: Path, tmp_path_factory: pytest.TempPathFactory) -> Referenc
         folder = tmp_path_factory.mktemp(f"reference-{run}")
         url = f"sqlite:///{folder / 'games.sqlite'}"
         if run == 0:
-            seconds = timed_alone(store, "play", str(GAME), "--db", url)
+            seconds = timed_alone(store, "play", str(game), "--db", url)
         else:
-            tradegame(store, "play", str(GAME), "--db", url)
+            tradegame(store, "play", str(game), "--db", url)
         books, row = exported(store, url, 1, folder / "export")
         rows.append((books, row))
     (books, row), (books_again, row_again) = rows
@@ -205,13 +213,13 @@ def moments(kind: str, count: int, longest: float) -> Iterator[tuple[int, float]
 
 @pytest.mark.parametrize(("trial", "moment"), list(moments("play", TRIALS, 1.0)))
 def test_a_play_killed_at_a_random_moment_reruns_to_the_same_books(
-    trial: int, moment: float, store: Path, reference: Reference, tmp_path: Path
+    trial: int, moment: float, store: Path, game: Path, reference: Reference, tmp_path: Path
 ) -> None:
     url = f"sqlite:///{tmp_path / 'games.sqlite'}"
     # The moment is a fraction of an uninterrupted run: before, while and after the Game plays.
-    outcome = killed(store, moment * reference.seconds * 1.1, "play", str(GAME), "--db", url)
+    outcome = killed(store, moment * reference.seconds * 1.1, "play", str(game), "--db", url)
     check_database(url)
-    game_id = finish(store, url)
+    game_id = finish(store, url, game)
     check_database(url)
     assert_same_books(store, url, game_id, tmp_path / "export", reference)
     assert outcome in (None, 0)
@@ -231,31 +239,31 @@ def _committed_at_least(url: str, rounds: int) -> Callable[[], bool]:
 
 @pytest.mark.parametrize("trial", range(3))
 def test_a_resume_killed_at_a_random_moment_resumes_to_the_same_books(
-    trial: int, store: Path, reference: Reference, tmp_path: Path
+    trial: int, store: Path, game: Path, reference: Reference, tmp_path: Path
 ) -> None:
     rng = random.Random(f"{SEED}-resume-{trial}")
     url = f"sqlite:///{tmp_path / 'games.sqlite'}"
     # First a play killed once some Rounds are stored, then a resume killed part-way, then resumed.
-    assert killed(store, _committed_at_least(url, rng.randrange(10, 300)), "play", str(GAME), "--db", url) is None
+    assert killed(store, _committed_at_least(url, rng.randrange(10, 300)), "play", str(game), "--db", url) is None
     check_database(url)
-    (game,) = games_of(store, url)
-    assert game["status"] != "finished"
-    killed(store, rng.uniform(0.3, 1.1) * reference.seconds, "resume", str(game["id"]), "--db", url)
+    (stored,) = games_of(store, url)
+    assert stored["status"] != "finished"
+    killed(store, rng.uniform(0.3, 1.1) * reference.seconds, "resume", str(stored["id"]), "--db", url)
     check_database(url)
-    finish(store, url)
+    finish(store, url, game)
     check_database(url)
-    assert_same_books(store, url, int(str(game["id"])), tmp_path / "export", reference)
+    assert_same_books(store, url, int(str(stored["id"])), tmp_path / "export", reference)
 
 
 def test_a_play_killed_on_postgresql_resumes_to_the_same_books(
-    postgres_database: Callable[[], str], store: Path, reference: Reference, tmp_path: Path
+    postgres_database: Callable[[], str], store: Path, game: Path, reference: Reference, tmp_path: Path
 ) -> None:
     for trial in range(2):
         rng = random.Random(f"{SEED}-postgres-{trial}")
         url = postgres_database()
-        killed(store, _committed_at_least(url, rng.randrange(5, 500)), "play", str(GAME), "--db", url)
+        killed(store, _committed_at_least(url, rng.randrange(5, 500)), "play", str(game), "--db", url)
         check_database(url)
-        game_id = finish(store, url)
+        game_id = finish(store, url, game)
         check_database(url)
         assert_same_books(store, url, game_id, tmp_path / f"export-{trial}", reference)
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.integration.slow_sma import slowed
 from tradegame.app.play import play_recorded
 from tradegame.data.catalog import sync_bundled
 from tradegame.data.store import MarketStore
@@ -37,12 +38,14 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def long_game(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example SMA Game over the whole dataset: about 4,900 Rounds, a few seconds of play."""
+    """The example SMA Game over the whole dataset: about 4,900 Rounds, slowed (``slow_sma``) to
+    about ten seconds of play, so that the tests stop its process part-way."""
     text = EXAMPLE.read_text()
     text = text.replace("start = 2007-01-03", "start = 1999-02-01").replace("end = 2009-12-31", "end = 2018-06-29")
-    path = tmp_path_factory.mktemp("games") / "sma-long.toml"
+    folder = tmp_path_factory.mktemp("games")
+    path = folder / "sma-long.toml"
     path.write_text(text)
-    return path
+    return slowed(path, folder)
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +53,7 @@ def reference(long_game: Path, data_dir: Path, tmp_path_factory: pytest.TempPath
     """The books of an uninterrupted run."""
     url = f"sqlite:///{tmp_path_factory.mktemp('reference') / 'whole.sqlite'}"
     with open_database(url) as db:
-        game_id, _ = play_recorded(load_game(long_game), MarketStore(data_dir), db)
+        game_id, _ = play_recorded(load_game(long_game), MarketStore(data_dir), db, folder=long_game.parent)
         return _books(db.load_game(game_id))
 
 

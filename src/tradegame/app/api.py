@@ -13,6 +13,22 @@ lazily; this module may import anything below the command line.
 >>> apple = tg.universe("skfolio-sp500", ["AAPL", "MSFT"], end="2022-12-28")
 >>> apple.symbols, apple.instruments["AAPL"].quote_currency.code
 (('AAPL', 'MSFT'), 'USD')
+
+Wide data (a field to a frame with a column per symbol, or to a 2-D array with ``times``) gives
+the same Universe as the same bars in a long frame:
+
+>>> import pandas as pd
+>>> closes = pd.DataFrame({"ACME": [10.0, 10.5, float("nan")], "BETA": [50.0, 51.0, 52.0]},
+...                       index=pd.DatetimeIndex(["2024-01-02", "2024-01-03", "2024-01-04"]))
+>>> wide = tg.universe({"close": closes})
+>>> wide.symbols, wide.panel.rows, wide.panel.fields["close"][2].tolist()
+(('ACME', 'BETA'), 3, [nan, 52.0])
+>>> long = closes.stack().dropna().rename("close").rename_axis(["date", "symbol"]).reset_index()
+>>> tg.universe(long).panel.content_hash == wide.panel.content_hash
+True
+>>> arrays = tg.universe({"close": closes.to_numpy()}, ["ACME", "BETA"], times=closes.index, end="2024-01-03")
+>>> arrays.panel.rows, arrays.panel.content_hash == tg.universe(long, end="2024-01-03").panel.content_hash
+(2, True)
 """
 
 from __future__ import annotations
@@ -89,19 +105,7 @@ def universe(
     column per one of ``symbols``, in that order); a NaN close is "no bar". It is built through
     ``Panel.from_arrays``, checked as a long frame is, and gives the same Universe as the same bars
     in a long frame; ``symbols`` narrows wide frames, and rows or symbols left without a bar are
-    left out.
-
-    >>> closes = pd.DataFrame({"ACME": [10.0, 10.5, float("nan")], "BETA": [50.0, 51.0, 52.0]},
-    ...                       index=pd.DatetimeIndex(["2024-01-02", "2024-01-03", "2024-01-04"]))
-    >>> wide = tg.universe({"close": closes})
-    >>> wide.symbols, wide.panel.rows, wide.panel.fields["close"][2].tolist()
-    (('ACME', 'BETA'), 3, [nan, 52.0])
-    >>> long = closes.stack().dropna().rename("close").rename_axis(["date", "symbol"]).reset_index()
-    >>> tg.universe(long).panel.content_hash == wide.panel.content_hash
-    True
-    >>> arrays = tg.universe({"close": closes.to_numpy()}, ["ACME", "BETA"], times=closes.index, end="2024-01-03")
-    >>> arrays.panel.rows, arrays.panel.content_hash == tg.universe(long, end="2024-01-03").panel.content_hash
-    (2, True)
+    left out (examples in the module's docstring).
     """
     store_start, store_end = _utc(start), _utc(end)
     if isinstance(source, Mapping):
@@ -114,6 +118,20 @@ def universe(
         return _frame_universe(
             source, symbols, store_start, store_end, currency or "USD", calendar or "XNYS", frequency
         )
+    return _named_universe(source, symbols, store_start, store_end, currency, calendar, frequency, data_dir)
+
+
+def _named_universe(
+    source: object,
+    symbols: list[str] | tuple[str, ...] | None,
+    start: pd.Timestamp | None,
+    end: pd.Timestamp | None,
+    currency: str | None,
+    calendar: str | None,
+    frequency: str | None,
+    data_dir: str | Path | None,
+) -> Universe:
+    """``universe`` of a dataset by name: it keeps its own currency and frequency."""
     if not isinstance(source, str):
         raise InvalidInputError(
             "universe: give a dataset name or a pandas DataFrame (or a dict of wide fields), "
@@ -122,7 +140,7 @@ def universe(
     for name, value in (("currency", currency), ("frequency", frequency)):
         if value is not None:
             raise InvalidInputError(f"{name}: dataset {source!r} has its own {name}; give {name} only with a DataFrame")
-    return dataset_universe(MarketStore(data_dir), source, symbols, store_start, store_end, calendar)
+    return dataset_universe(MarketStore(data_dir), source, symbols, start, end, calendar)
 
 
 def load_game(source: str | Path | GameSpec, model: Model | None = None, *, data_dir: str | Path | None = None) -> Game:

@@ -8,6 +8,7 @@ Model is loaded again from the record the store keeps of it (``app.models.stored
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ from tradegame.engine.universe import Universe, currency_of, static_rates
 
 if TYPE_CHECKING:  # imported where used: the database (SQLAlchemy, alembic) to record a Game, the metrics for a summary
     from tradegame.reporting.metrics import Metrics
-    from tradegame.store import Database
+    from tradegame.store import Database, GameRecorder
 
 __all__ = [
     "Played",
@@ -275,10 +276,14 @@ def record(
 ) -> tuple[int, Played]:
     """Play a prepared Game (see ``prepare``) and record it in ``db``; returns its id there.
 
+    Rounds are committed together, at least every ``COMMIT_EVERY`` (0.25 s) of play, Round 0 at
+    once and the rest with the end (``store.recorder``): a Game killed part-way leaves whole
+    Rounds, which ``resume_stored`` replays.
+
     ``model_source`` is where its Model came from (``FoundModel.source``); without it the Model is
     looked up again by the Game file's name from the current folder.
     """
-    from tradegame.store import GameRecorder
+    from tradegame.store import COMMIT_EVERY, GameRecorder
 
     source = model_source or find_model(pinned.model).source
     game_id = db.create_game(
@@ -293,12 +298,27 @@ def record(
         model_path=source.path,
         model_sha256=source.sha256,
     )
-    try:
-        result = game.run(_Tee(GameRecorder(db, game_id), observer))
-    except Exception as error:
-        db.mark_failed(game_id, repr(error))
-        raise
+    recorder = GameRecorder(db, game_id, commit_every=COMMIT_EVERY)
+    result = _run_recorded(db, game_id, game, recorder, observer)
     return game_id, Played(pinned, result, game.universe)
+
+
+def _run_recorded(
+    db: Database, game_id: int, game: Game, recorder: GameRecorder, observer: RoundObserver | None
+) -> GameResult:
+    """Run ``game`` with ``recorder``. A Game that stops early (an error, or Ctrl-C) first commits the
+    Rounds it played; one that stopped on an error is then marked failed."""
+    from tradegame.store import StoreError
+
+    try:
+        return game.run(_Tee(recorder, observer))
+    except BaseException as error:
+        # A database that failed (or a lease lost) keeps the Rounds committed before only.
+        with contextlib.suppress(StoreError):
+            recorder.flush()
+        if isinstance(error, Exception):
+            db.mark_failed(game_id, repr(error))
+        raise
 
 
 def stored_game_file(db: Database, game_id: int) -> GameFile:
@@ -375,15 +395,11 @@ def resume_stored(db: Database, game_id: int, store: MarketStore, observer: Roun
     engine rules, is refused before anything is loaded or written. Then the Game's lease is
     taken: of two resumes started at once, one plays and the other is refused (``GameBusyError``).
     """
-    from tradegame.store import ResumingRecorder
+    from tradegame.store import COMMIT_EVERY, ResumingRecorder
 
     check_resumable(db, game_id)
     model = stored_model(db.game(game_id))
     db.take_lease(game_id)
     pinned, game = prepare(stored_game_file(db, game_id), store, model=model)
-    try:
-        result = game.run(_Tee(ResumingRecorder(db, game_id), observer))
-    except Exception as error:
-        db.mark_failed(game_id, repr(error))
-        raise
-    return Played(pinned, result, game.universe)
+    recorder = ResumingRecorder(db, game_id, commit_every=COMMIT_EVERY)
+    return Played(pinned, _run_recorded(db, game_id, game, recorder, observer), game.universe)

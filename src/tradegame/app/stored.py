@@ -17,7 +17,7 @@ from tradegame.domain.lots import Disposal, OpenLot
 from tradegame.engine.events import EventKind
 from tradegame.engine.game import GameEvent, Score
 from tradegame.reporting.stored_report import StoredBooks, StoredFill, write_stored_report
-from tradegame.store import Database, GameRow, StoredGame
+from tradegame.store import Database, DisposalRow, EventRow, GameRow, OpenLotRow, StoredGame
 
 __all__ = ["stored_books", "stored_notice", "stored_score", "write_stored_game_report"]
 
@@ -61,70 +61,46 @@ def stored_books(stored: StoredGame, why: str | None = None) -> StoredBooks:
         round_count=game.round_count,
         round_times=[row.ts for row in stored.rounds],
         round_values=[row.value for row in stored.rounds],
-        fills=[
-            StoredFill(
-                cost.op_id,
-                cost.ts,
-                cost.account,
-                cost.symbol,
-                cost.action,
-                cost.quantity,
-                cost.notional,
-                cost.notional_currency,
-                cost.fee,
-                cost.fee_currency,
-            )
-            for cost in stored.cost_ledger
-            if cost.action in ("buy", "sell") and cost.quantity > 0
-        ],
-        disposals=[
-            Disposal(
-                d.account,
-                d.symbol,
-                d.lot_id,
-                d.quantity,
-                d.date_acquired,
-                d.date_acquired_actual,
-                d.date_sold,
-                d.proceeds,
-                d.cost_basis,
-                d.adjustment_code,
-                d.adjustment_amount,
-                AssetClass(d.asset_class),
-                d.sale_id,
-                d.game,
-                d.lot_game,
-            )
-            for d in stored.disposals
-        ],
-        open_lots=[
-            OpenLot(
-                lot.account,
-                lot.symbol,
-                lot.lot_id,
-                lot.quantity,
-                lot.cost_basis,
-                lot.date_acquired,
-                lot.date_acquired_actual,
-                AssetClass(lot.asset_class),
-                lot.game,
-            )
-            for lot in stored.open_lots
-        ],
-        events=[
-            GameEvent(
-                e.seq,
-                e.round,
-                e.ts.isoformat(),
-                EventKind(e.kind),
-                e.move_id,
-                e.account,
-                e.symbol,
-                e.detail,
-                tuple(e.op_ids),
-            )
-            for e in stored.events
-        ],
+        fills=_fills(stored),
+        disposals=[_disposal(row) for row in stored.disposals],
+        open_lots=[_open_lot(row) for row in stored.open_lots],
+        events=[_event(row) for row in stored.events],
+    )
+
+
+def _fills(stored: StoredGame) -> list[StoredFill]:
+    """The trades of the cost ledger (buys and sells of a quantity), as the report lists fills."""
+    return [
+        StoredFill(
+            cost.op_id,
+            cost.ts,
+            cost.account,
+            cost.symbol,
+            cost.action,
+            cost.quantity,
+            cost.notional,
+            cost.notional_currency,
+            cost.fee,
+            cost.fee_currency,
+        )
+        for cost in stored.cost_ledger
+        if cost.action in ("buy", "sell") and cost.quantity > 0
+    ]
+
+
+def _disposal(row: DisposalRow) -> Disposal:
+    # The row holds the Disposal's fields in order after its line number; the asset class as text.
+    return Disposal(*row[1:12], AssetClass(row.asset_class), *row[13:])
+
+
+def _open_lot(row: OpenLotRow) -> OpenLot:
+    # The row holds the OpenLot's fields in order after its line number; the asset class as text.
+    return OpenLot(*row[1:8], AssetClass(row.asset_class), row.game)
+
+
+def _event(e: EventRow) -> GameEvent:
+    return GameEvent(
+        e.seq, e.round, e.ts.isoformat(), EventKind(e.kind), e.move_id, e.account, e.symbol, e.detail, tuple(e.op_ids)
     )
 
 

@@ -15,10 +15,9 @@ import tempfile
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from typer._click.core import Context
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 from typer._click.globals import get_current_context
@@ -27,10 +26,15 @@ from typer.core import TyperGroup
 from tradegame.domain.errors import InvalidInputError, TradegameError
 from tradegame.domain.limits import shown
 
+if TYPE_CHECKING:  # rich is imported where a command prints with it (``play --json`` does not)
+    from rich.console import Console
+
 __all__ = [
     "EXIT_BAD_INPUT",
     "EXIT_FAILURE",
     "CleanGroup",
+    "DataDir",
+    "DbUrl",
     "check_db_url",
     "check_output_file",
     "check_output_folder",
@@ -44,8 +48,19 @@ __all__ = [
 EXIT_BAD_INPUT = 2
 EXIT_FAILURE = 1
 
+DbUrl = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL or SQLite file (default: $TRADEGAME_DB or a file in ~/.local/share)."),
+]
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Market-data store (default: $TRADEGAME_DATA or ~/.local/share/tradegame/data)."),
+]
+
 
 def _error_line(message: str) -> None:
+    from rich.console import Console
+
     Console(stderr=True, highlight=False, soft_wrap=True).print(f"error: {message}", markup=False)
 
 
@@ -143,6 +158,8 @@ def _one_line(error: BaseException) -> str:
 
 def stdout_console() -> Console:
     """Stdout console; wide enough for report columns when piped to a file."""
+    from rich.console import Console
+
     console = Console(highlight=False)
     if not console.is_terminal:
         console = Console(highlight=False, width=max(console.width, 150))

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tradegame.cli.common import check_db_url, exit_for, market_store, open_db, stdout_console
+from tradegame.cli.common import DataDir, DbUrl, check_db_url, exit_for, market_store, open_db, stdout_console
 from tradegame.domain.errors import TradegameError
 
 __all__ = ["experiment_app"]
@@ -17,17 +17,6 @@ __all__ = ["experiment_app"]
 experiment_app = typer.Typer(
     help="Plan, run, replay and report experiments: populations of Games.", no_args_is_help=True
 )
-
-# The options `play` has, declared here so that this module imports nothing heavy (typer and
-# cli.common only): the experiment code is imported inside each command.
-DbUrl = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL or SQLite file (default: $TRADEGAME_DB or a file in ~/.local/share)."),
-]
-DataDir = Annotated[
-    Path | None,
-    typer.Option("--data-dir", help="Market-data store (default: $TRADEGAME_DATA or ~/.local/share/tradegame/data)."),
-]
 
 
 class Engine(StrEnum):

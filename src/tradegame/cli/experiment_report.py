@@ -12,8 +12,7 @@ from typing import Annotated
 
 import typer
 
-from tradegame.cli.common import check_db_url, check_output_file, exit_for, fail, open_db
-from tradegame.cli.experiment import DbUrl
+from tradegame.cli.common import DbUrl, check_db_url, check_output_file, exit_for, fail, open_db
 from tradegame.domain.errors import TradegameError
 
 __all__ = ["report_experiment"]

@@ -6,13 +6,13 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
-from rich.progress import Progress
-from rich.table import Table
 
 from tradegame.cli.common import (
+    DataDir,
+    DbUrl,
     check_output_file,
     check_output_folder,
     exit_for,
@@ -22,10 +22,12 @@ from tradegame.cli.common import (
     stdout_console,
 )
 from tradegame.cli.logs import log
-from tradegame.cli.play import DataDir, DbUrl, progress_columns
 from tradegame.domain.errors import TradegameError
-from tradegame.store import GameRow, delete_game
+from tradegame.store import GameRow, StoredGame, delete_game
 from tradegame.store.deletion import check_deletable
+
+if TYPE_CHECKING:  # rich where a table is printed, the Games' play only for `resume` (`games list` stays light)
+    from rich.table import Table
 
 __all__ = ["export", "games_app", "report", "resume"]
 
@@ -70,6 +72,8 @@ def games_list(
             )
         )
         return
+    from rich.table import Table
+
     table = Table(title=f"Games in {database.where}")
     for column in ("id", "name", "model", "status", "rounds", "outcome", "score", "rules", "created"):
         table.add_column(column, justify="right" if column in ("id", "rounds", "score", "rules") else "left")
@@ -117,7 +121,31 @@ def games_show(
         }
         typer.echo(json.dumps(tables, default=str))
         return
+    from rich.table import Table
+
     console = stdout_console()
+    game = stored.game
+    console.print(_summary_table(stored))
+    if game.other_rules is not None:
+        console.print(
+            f"{game.other_rules}: these are the stored books; `report` shows them, `resume` cannot replay them",
+            markup=False,
+        )
+    console.print(_log_table(stored, events))
+    ledgers = Table(title="Ledgers")
+    ledgers.add_column("ledger")
+    ledgers.add_column("lines", justify="right")
+    for name, (_, rows) in stored.tables().items():
+        if name != "games":
+            ledgers.add_row(name, str(len(rows)))
+    console.print(ledgers)
+    console.print(f"export every ledger with: tradegame export {game.id} --format csv")
+
+
+def _summary_table(stored: StoredGame) -> Table:
+    """``games show``'s first table: the Game's row, its Model's source, the Rounds stored, a bust."""
+    from rich.table import Table
+
     game = stored.game
     summary = Table(title=f"Game {game.id}: {game.name}", show_header=False)
     summary.add_column("", style="bold")
@@ -134,12 +162,13 @@ def games_show(
     bust = next((r for r in stored.rounds if r.value is not None and r.value <= 0), None)
     if bust is not None:
         summary.add_row("bust", f"yes: at round {bust.round} ({bust.ts.date()}) the value fell to {bust.value:,.2f}")
-    console.print(summary)
-    if game.other_rules is not None:
-        console.print(
-            f"{game.other_rules}: these are the stored books; `report` shows them, `resume` cannot replay them",
-            markup=False,
-        )
+    return summary
+
+
+def _log_table(stored: StoredGame, events: int) -> Table:
+    """The last ``events`` lines of the decision log."""
+    from rich.table import Table
+
     log_table = Table(title=f"Decision log (last {min(events, len(stored.events))} of {len(stored.events)})")
     for column in ("round", "time", "kind", "move", "account", "symbol", "detail", "ops"):
         log_table.add_column(column)
@@ -148,15 +177,7 @@ def games_show(
             str(event.round), str(event.ts)[:19], event.kind, _text(event.move_id), _text(event.account),
             _text(event.symbol), event.detail, " ".join(event.op_ids),
         )  # fmt: skip
-    console.print(log_table)
-    ledgers = Table(title="Ledgers")
-    ledgers.add_column("ledger")
-    ledgers.add_column("lines", justify="right")
-    for name, (_, rows) in stored.tables().items():
-        if name != "games":
-            ledgers.add_row(name, str(len(rows)))
-    console.print(ledgers)
-    console.print(f"export every ledger with: tradegame export {game.id} --format csv")
+    return log_table
 
 
 def _interactive() -> bool:
@@ -289,9 +310,11 @@ def resume(game_id: GameId, db: DbUrl = None, data_dir: DataDir = None) -> None:
 
         tradegame resume 3
     """
+    from rich.progress import Progress
+
     from tradegame.app.play import check_resumable, resume_stored
     from tradegame.app.stored import stored_notice
-    from tradegame.cli.play import _ProgressObserver
+    from tradegame.cli.play import _ProgressObserver, progress_columns
 
     store = market_store(data_dir)
     database = open_db(db)

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from tradegame.app.play import Played, benchmark_for, demo_game, summary
 from tradegame.cli.common import (
     EXIT_BAD_INPUT,
+    DataDir,
+    DbUrl,
     check_db_url,
     check_output_file,
     exit_for,
@@ -26,18 +27,13 @@ from tradegame.cli.logs import log
 from tradegame.domain.errors import TradegameError
 from tradegame.engine.game import Game, GameResult
 from tradegame.engine.gamefile import GameFile
-from tradegame.store import Database
 
-__all__ = ["check", "demo", "play", "progress_columns"]
+if TYPE_CHECKING:  # rich only where a table or a progress bar is shown (not with --json)
+    from rich.progress import Progress, TaskID
 
-DbUrl = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL or SQLite file (default: $TRADEGAME_DB or a file in ~/.local/share)."),
-]
-DataDir = Annotated[
-    Path | None,
-    typer.Option("--data-dir", help="Market-data store (default: $TRADEGAME_DATA or ~/.local/share/tradegame/data)."),
-]
+    from tradegame.store import Database
+
+__all__ = ["DataDir", "DbUrl", "check", "demo", "play", "progress_columns"]
 
 
 class _ProgressObserver:
@@ -58,6 +54,8 @@ class _ProgressObserver:
 
 
 def progress_columns() -> tuple[object, ...]:
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+
     return (
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -83,9 +81,11 @@ def _play(source: GameFile | Path, data_dir: Path | None, db_url: str | None, qu
     db: Database = open_db(db_url)
     try:
         log().info("game.start", game=pinned.spec.name, model=pinned.model, rounds=len(game.times), db=db.where)
-        if quiet:
+        if quiet or not sys.stdout.isatty():  # a transient bar is never seen off a terminal
             game_id, played = record(pinned, game, db, model_source=found.source)
         else:
+            from rich.progress import Progress
+
             with Progress(*progress_columns(), transient=True) as progress:  # type: ignore[arg-type]
                 task = progress.add_task(pinned.spec.name, total=len(game.times), value="")
                 game_id, played = record(pinned, game, db, _ProgressObserver(progress, task), model_source=found.source)
@@ -100,6 +100,8 @@ def _play(source: GameFile | Path, data_dir: Path | None, db_url: str | None, qu
 
 
 def _print_summary(numbers: dict[str, object]) -> None:
+    from rich.table import Table
+
     bust = ", bust" if numbers["bust"] else ""
     table = Table(title=f"Game {numbers['id']} {numbers['game']}: {numbers['outcome']}{bust}", show_header=False)
     table.add_column("", style="bold")

@@ -13,14 +13,13 @@ from decimal import Decimal
 from tradegame.domain.books_chart import (
     CONTRIBUTIONS,
     cash_account,
-    cash_posting,
+    cash_leg,
     conversions_account,
     fx_fees_account,
     transfer_fees_account,
     transit_account,
 )
 from tradegame.domain.books_core import BooksCore
-from tradegame.domain.books_records import CostEntry, DecisionEntry
 from tradegame.domain.errors import CurrencyMismatchError, InvalidAmountError, InvalidInputError
 from tradegame.domain.money import Money
 
@@ -41,16 +40,16 @@ class CashBooking(BooksCore):
         currency = amount.currency
         self._check_currency(currency)
         self._check_money(amount, currency, "deposit", positive=True)
-        entries = self._entries(op_id, ts)
+        entries = self._entries(op_id)
         entries.add(
             "deposit",
             f"deposit {amount} into {account}",
-            cash_posting(CONTRIBUTIONS, currency, -amount.amount),
-            cash_posting(cash_account(account, currency.code), currency, amount.amount),
+            cash_leg(CONTRIBUTIONS, currency, -amount.amount),
+            cash_leg(cash_account(account, currency.code), currency, amount.amount),
         )
         self._currencies[currency.code] = currency
         self._move_cash(account, currency, amount.amount)
-        self._commit(op_id, ts, entries, DecisionEntry(op_id, ts, "deposit", account, None, reason))
+        self._commit(op_id, ts, entries, "deposit", account, None, reason)
         return op_id
 
     def convert(self, account: str, give: Money, get: Money, fee: Money, ts: datetime, reason: str = "") -> str:
@@ -70,33 +69,33 @@ class CashBooking(BooksCore):
         self._check_money(get, get.currency, "conversion proceeds", positive=True)
         self._check_money(fee, give.currency, "conversion fee", positive=False)
         self._check_cash(account, give + fee, f"converting {give} to {get.currency.code}")
-        entries = self._entries(op_id, ts)
+        entries = self._entries(op_id)
         clearing = conversions_account(account)
         entries.add(
             "convert",
             f"convert {give} to {get} in {account}",
-            cash_posting(cash_account(account, give.currency.code), give.currency, -give.amount),
-            cash_posting(clearing, give.currency, give.amount),
+            cash_leg(cash_account(account, give.currency.code), give.currency, -give.amount),
+            cash_leg(clearing, give.currency, give.amount),
         )
         entries.add(
             "convert",
             f"receive {get} for {give} in {account}",
-            cash_posting(clearing, get.currency, -get.amount),
-            cash_posting(cash_account(account, get.currency.code), get.currency, get.amount),
+            cash_leg(clearing, get.currency, -get.amount),
+            cash_leg(cash_account(account, get.currency.code), get.currency, get.amount),
         )
         entries.add(
             "fee",
             f"conversion fee {fee}",
-            cash_posting(cash_account(account, give.currency.code), give.currency, -fee.amount),
-            cash_posting(fx_fees_account(account), give.currency, fee.amount),
+            cash_leg(cash_account(account, give.currency.code), give.currency, -fee.amount),
+            cash_leg(fx_fees_account(account), give.currency, fee.amount),
         )
         self._currencies[give.currency.code] = give.currency
         self._currencies[get.currency.code] = get.currency
         self._move_cash(account, give.currency, -(give.amount + fee.amount))
         self._move_cash(account, get.currency, get.amount)
         pair = f"{give.currency.code}{get.currency.code}"
-        self._costs.append(CostEntry(op_id, ts, account, pair, "convert", give.amount, give, fee))
-        self._commit(op_id, ts, entries, DecisionEntry(op_id, ts, "convert", account, pair, reason))
+        self._costs.append((op_id, ts, account, pair, "convert", give.amount, give, fee))
+        self._commit(op_id, ts, entries, "convert", account, pair, reason)
         return op_id
 
     def send_transfer(self, source: str, target: str, amount: Money, fee: Money, ts: datetime, reason: str = "") -> str:
@@ -110,23 +109,23 @@ class CashBooking(BooksCore):
         self._check_money(amount, currency, "transfer", positive=True)
         self._check_money(fee, currency, "transfer fee", positive=False)
         self._check_cash(source, amount + fee, f"transferring {amount} to {target}")
-        entries = self._entries(op_id, ts)
+        entries = self._entries(op_id)
         entries.add(
             "transfer-out",
             f"send {amount} from {source} to {target}",
-            cash_posting(cash_account(source, currency.code), currency, -amount.amount),
-            cash_posting(transit_account(source, target, currency.code), currency, amount.amount),
+            cash_leg(cash_account(source, currency.code), currency, -amount.amount),
+            cash_leg(transit_account(source, target, currency.code), currency, amount.amount),
         )
         entries.add(
             "fee",
             f"transfer fee {fee}",
-            cash_posting(cash_account(source, currency.code), currency, -fee.amount),
-            cash_posting(transfer_fees_account(source), currency, fee.amount),
+            cash_leg(cash_account(source, currency.code), currency, -fee.amount),
+            cash_leg(transfer_fees_account(source), currency, fee.amount),
         )
         self._move_cash(source, currency, -(amount.amount + fee.amount))
         if fee.amount:
-            self._costs.append(CostEntry(op_id, ts, source, "TRANSFER", "transfer", _ZERO, amount, fee))
-        self._commit(op_id, ts, entries, DecisionEntry(op_id, ts, "transfer-out", source, target, reason))
+            self._costs.append((op_id, ts, source, "TRANSFER", "transfer", _ZERO, amount, fee))
+        self._commit(op_id, ts, entries, "transfer-out", source, target, reason)
         return op_id
 
     def receive_transfer(self, source: str, target: str, amount: Money, ts: datetime, reason: str = "") -> str:
@@ -139,13 +138,13 @@ class CashBooking(BooksCore):
         in_transit = self._journal.balance(transit).get(currency.code, _ZERO)
         if amount.amount > in_transit:
             raise InvalidAmountError(f"only {in_transit} {currency.code} is in transit from {source} to {target}")
-        entries = self._entries(op_id, ts)
+        entries = self._entries(op_id)
         entries.add(
             "transfer-in",
             f"receive {amount} from {source} in {target}",
-            cash_posting(transit, currency, -amount.amount),
-            cash_posting(cash_account(target, currency.code), currency, amount.amount),
+            cash_leg(transit, currency, -amount.amount),
+            cash_leg(cash_account(target, currency.code), currency, amount.amount),
         )
         self._move_cash(target, currency, amount.amount)
-        self._commit(op_id, ts, entries, DecisionEntry(op_id, ts, "transfer-in", target, source, reason))
+        self._commit(op_id, ts, entries, "transfer-in", target, source, reason)
         return op_id

@@ -1,18 +1,17 @@
 """The chart of accounts of ``Books`` and the drafts of an operation's journal entries.
 
 Names every account an operation posts to (see ``positions`` for the chart), builds a currency
-posting (``cash_posting``), and keeps the book side of a lot (``BookLot``) and the journal entries
-of one operation before they are committed (``EntryDrafts``). Standard library and
-``tradegame.domain`` only.
+leg of an entry (``cash_leg``), and keeps the book side of a lot (``BookLot``), the accounts of a
+position (``PositionAccounts``) and the journal entries of one operation before they are
+committed (``EntryDrafts``). Standard library and ``tradegame.domain`` only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 
-from tradegame.domain.journal import JournalEntry, Posting
+from tradegame.domain.journal import Draft, Leg, Narration, check_legs
 from tradegame.domain.money import Currency
 
 __all__ = [
@@ -20,8 +19,9 @@ __all__ = [
     "TAX_EXPENSE",
     "BookLot",
     "EntryDrafts",
+    "PositionAccounts",
     "cash_account",
-    "cash_posting",
+    "cash_leg",
     "conversions_account",
     "dividends_account",
     "fees_account",
@@ -92,9 +92,9 @@ def tax_liability(year: int) -> str:
     return f"Liabilities:Tax:{year}"
 
 
-def cash_posting(account: str, currency: Currency, amount: Decimal) -> Posting | None:
-    """A currency posting, or None for a zero amount (postings must move something)."""
-    return Posting(account, currency.code, amount) if amount else None
+def cash_leg(account: str, currency: Currency, amount: Decimal) -> Leg | None:
+    """A currency leg (a posting's fields), or None for a zero amount (postings must move something)."""
+    return (account, currency.code, amount, None, None) if amount else None
 
 
 @dataclass(slots=True)
@@ -106,21 +106,41 @@ class BookLot:
     book_value: Decimal
 
 
+@dataclass(frozen=True, slots=True)
+class PositionAccounts:
+    """The accounts a trade of ``symbol`` in ``account`` posts to (named once per position)."""
+
+    units: str
+    cash: str
+    fees: str
+    realized: str
+    account_cash: str
+
+    @classmethod
+    def of(cls, account: str, symbol: str, currency: str) -> PositionAccounts:
+        return cls(
+            position_units_account(account, symbol),
+            position_cash_account(account, symbol),
+            fees_account(account, symbol),
+            realized_account(account, symbol),
+            cash_account(account, currency),
+        )
+
+
 class EntryDrafts:
-    """The journal entries of one operation, numbered on from the journal's next seq.
+    """The journal entries of one operation before they are appended (``Journal.append_checked``).
 
     Zero postings are dropped (a posting must move something), and so is an entry left empty,
-    e.g. the funding of a zero fee. Building an entry checks that it balances.
+    e.g. the funding of a zero fee. Adding an entry checks its postings and that it balances.
     """
 
-    def __init__(self, op_id: str, ts: datetime, first_seq: int) -> None:
-        self.op_id = op_id
-        self.ts = ts
-        self.first_seq = first_seq
-        self.entries: list[JournalEntry] = []
+    __slots__ = ("drafts", "op_id")
 
-    def add(self, kind: str, narration: str, *postings: Posting | None) -> None:
-        moving = tuple([posting for posting in postings if posting is not None])
+    def __init__(self, op_id: str) -> None:
+        self.op_id = op_id
+        self.drafts: list[Draft] = []
+
+    def add(self, kind: str, narration: Narration, *legs: Leg | None) -> None:
+        moving = tuple([leg for leg in legs if leg is not None])
         if moving:
-            seq = self.first_seq + len(self.entries)
-            self.entries.append(JournalEntry(self.op_id, seq, self.ts, kind, narration, moving))
+            self.drafts.append((kind, narration, check_legs(self.op_id, kind, moving)))

@@ -2,20 +2,30 @@
 anything, and the steps every booking ends with.
 
 ``BooksCore`` holds the accounts, the journal, cash, payables, the lot books and the book side of
-each lot, the ledgers, the held units and basis per (account, asset) and the op counter. Its
-``_check_*`` methods change nothing (an operation validates in full first); ``_move_cash``,
-``_hold`` and ``_commit`` are the last steps of a booking. The operations themselves live in the
-parts that subclass it (see ``positions``). Standard library and ``tradegame.domain`` only.
+each lot, the ledgers (as ``RecordLog``s), the held units and basis per (account, asset), the
+accounts each position posts to and the op counter. Its ``_check_*`` methods change nothing (an
+operation validates in full first); ``_move_cash``, ``_hold`` and ``_commit`` are the last steps of
+a booking. The operations themselves live in the parts that subclass it (see ``positions``).
+Standard library and ``tradegame.domain`` only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
-from tradegame.domain.books_chart import BookLot, EntryDrafts
-from tradegame.domain.books_records import CostEntry, DecisionEntry, FxSource, TaxEntry
+from tradegame.domain.books_chart import BookLot, EntryDrafts, PositionAccounts
+from tradegame.domain.books_records import (
+    CostEntry,
+    CostRow,
+    DecisionEntry,
+    DecisionRow,
+    FxSource,
+    RecordLog,
+    TaxEntry,
+    TaxRow,
+)
 from tradegame.domain.errors import (
     CurrencyMismatchError,
     InsufficientFundsError,
@@ -26,7 +36,7 @@ from tradegame.domain.errors import (
     TooSmallError,
 )
 from tradegame.domain.instruments import Account, Instrument, LotMethod
-from tradegame.domain.journal import Journal, require_utc
+from tradegame.domain.journal import Journal, check_account, require_utc
 from tradegame.domain.lots import Disposal, LotBook
 from tradegame.domain.money import Currency, Money, Price, Quantity
 
@@ -75,9 +85,11 @@ class BooksCore:
         self._disposal_ops: dict[str, list[str]] = {}
         # (currency code, symbol) -> the indices of its disposals in ``_seen_disposals``, in order
         self._seen_by_symbol: dict[tuple[str, str], list[int]] = {}
-        self._tax: list[TaxEntry] = []
-        self._costs: list[CostEntry] = []
-        self._decisions: list[DecisionEntry] = []
+        # (account, symbol) -> the accounts its trades post to
+        self._position_accounts: dict[tuple[str, str], PositionAccounts] = {}
+        self._tax: RecordLog[TaxRow, TaxEntry] = RecordLog(TaxEntry)
+        self._costs: RecordLog[CostRow, CostEntry] = RecordLog(CostEntry)
+        self._decisions: RecordLog[DecisionRow, DecisionEntry] = RecordLog(DecisionEntry)
         self._ops = 0
         self._last_ts: datetime | None = None
 
@@ -109,6 +121,8 @@ class BooksCore:
             )
 
     def _check_instrument(self, instrument: Instrument) -> None:
+        if type(instrument) is Instrument and self._instruments.get(instrument.symbol) is instrument:
+            return  # booked before, so checked before (with its currency)
         if not isinstance(instrument, Instrument):
             raise InvalidInputError(f"{type(instrument).__name__} is not an Instrument")
         symbol = instrument.symbol
@@ -171,8 +185,20 @@ class BooksCore:
 
     # -- booking (after validation) --------------------------------------------------------
 
-    def _entries(self, op_id: str, ts: datetime) -> EntryDrafts:
-        return EntryDrafts(op_id, ts, self._journal.next_seq)
+    def _entries(self, op_id: str) -> EntryDrafts:
+        return EntryDrafts(op_id)
+
+    def _accounts_of(self, account: str, instrument: Instrument) -> PositionAccounts:
+        """The accounts a trade of ``instrument`` in ``account`` posts to; checked when first named,
+        so that a symbol no account may be named after is refused before anything changes."""
+        key = (account, instrument.symbol)
+        found = self._position_accounts.get(key)
+        if found is None:
+            found = PositionAccounts.of(account, instrument.symbol, instrument.quote_currency.code)
+            for name in (found.units, found.cash, found.fees, found.realized, found.account_cash):
+                check_account(name)
+            self._position_accounts[key] = found
+        return found
 
     def _held_in(self, account: str, instrument: Instrument, quantity: Quantity) -> LotBook:
         """The lot book to sell ``instrument`` from (it checks the quantity held itself)."""
@@ -236,8 +262,8 @@ class BooksCore:
 
     def _move_cash(self, account: str, currency: Currency, amount: Decimal) -> None:
         key = (account, currency.code)
-        self._cash[key] = self._cash.get(key, _ZERO) + amount
-        if self._cash[key] < 0:
+        after = self._cash[key] = self._cash.get(key, _ZERO) + amount
+        if after < 0:
             raise InvariantError(f"cash of {account} in {currency.code} would go negative")
 
     def _commit(
@@ -245,11 +271,14 @@ class BooksCore:
         op_id: str,
         ts: datetime,
         entries: EntryDrafts,
-        decision: DecisionEntry,
-        taxes: Sequence[TaxEntry] = (),
+        action: str,
+        account: str | None,
+        subject: str | None,
+        reason: str,
+        game: str | None = None,
     ) -> None:
-        self._journal.extend(entries.entries)
-        self._tax.extend(taxes)
-        self._decisions.append(decision)
+        """Append the operation's entries to the journal and its line to the decision log."""
+        self._journal.append_checked(op_id, ts, entries.drafts)
+        self._decisions.append((op_id, ts, action, account, subject, reason, game))
         self._ops += 1
         self._last_ts = ts

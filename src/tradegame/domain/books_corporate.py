@@ -13,16 +13,15 @@ from decimal import Decimal
 
 from tradegame.domain.books_chart import (
     cash_account,
-    cash_posting,
+    cash_leg,
     dividends_account,
     position_cash_account,
     position_units_account,
 )
-from tradegame.domain.books_records import DecisionEntry, TaxEntry, TaxKind
+from tradegame.domain.books_records import TaxKind
 from tradegame.domain.books_trades import TradeBooking
 from tradegame.domain.errors import CurrencyMismatchError, InvalidInputError
 from tradegame.domain.instruments import Instrument
-from tradegame.domain.journal import Posting
 from tradegame.domain.money import Money, Price, Quantity
 
 __all__ = ["CorporateActionBooking"]
@@ -43,23 +42,23 @@ class CorporateActionBooking(TradeBooking):
         tax_amount = self._in_tax_currency(amount, ts, f"the dividend on {instrument.symbol}")
         symbol = instrument.symbol
         position_cash = position_cash_account(account, symbol)
-        entries = self._entries(op_id, ts)
+        entries = self._entries(op_id)
         entries.add(
             "dividend",
             f"dividend {amount} on {symbol}",
-            cash_posting(dividends_account(account, symbol), currency, -amount.amount),
-            cash_posting(position_cash, currency, amount.amount),
+            cash_leg(dividends_account(account, symbol), currency, -amount.amount),
+            cash_leg(position_cash, currency, amount.amount),
         )
         entries.add(
             "sweep",
             f"sweep {symbol} dividend to {account} cash",
-            cash_posting(position_cash, currency, -amount.amount),
-            cash_posting(cash_account(account, currency.code), currency, amount.amount),
+            cash_leg(position_cash, currency, -amount.amount),
+            cash_leg(cash_account(account, currency.code), currency, amount.amount),
         )
         self._remember(instrument)
         self._move_cash(account, currency, amount.amount)
-        tax = TaxEntry(op_id, ts, TaxKind.DIVIDEND, ts.year, tax_amount, account, symbol)
-        self._commit(op_id, ts, entries, DecisionEntry(op_id, ts, "dividend", account, symbol, reason), [tax])
+        self._tax.append((op_id, ts, TaxKind.DIVIDEND, ts.year, tax_amount, account, symbol))
+        self._commit(op_id, ts, entries, "dividend", account, symbol, reason)
         return op_id
 
     def split(self, instrument: Instrument, ratio: Decimal, ts: datetime, reason: str = "") -> str:
@@ -82,7 +81,7 @@ class CorporateActionBooking(TradeBooking):
             if book_lot.symbol == symbol:
                 book_lot.quantity *= ratio
                 values[account] = values.get(account, _ZERO) + book_lot.book_value
-        entries = self._entries(op_id, ts)
+        entries = self._entries(op_id)
         currency = instrument.quote_currency.code
         for account, (before, after) in sorted(changed.items()):
             self._held[(account, symbol)] = after
@@ -90,10 +89,10 @@ class CorporateActionBooking(TradeBooking):
             entries.add(
                 "split",
                 f"split {symbol}: {before} units become {after} in {account}",
-                Posting(units_account, symbol, -before, -value, currency),
-                Posting(units_account, symbol, after, value, currency),
+                (units_account, symbol, -before, -value, currency),
+                (units_account, symbol, after, value, currency),
             )
-        self._commit(op_id, ts, entries, DecisionEntry(op_id, ts, "split", None, symbol, reason))
+        self._commit(op_id, ts, entries, "split", None, symbol, reason)
         return op_id
 
     def cash_in_lieu(

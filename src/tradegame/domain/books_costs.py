@@ -14,13 +14,13 @@ from decimal import Decimal
 from tradegame.domain.books_chart import (
     TAX_EXPENSE,
     cash_account,
-    cash_posting,
+    cash_leg,
     payable_account,
     running_cost_account,
     tax_liability,
 )
 from tradegame.domain.books_core import BooksCore
-from tradegame.domain.books_records import DecisionEntry, TaxEntry, TaxKind
+from tradegame.domain.books_records import TaxEntry, TaxKind
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.holding import Term
 from tradegame.domain.money import Currency, Money
@@ -57,12 +57,12 @@ class RunningCostAndTaxBooking(BooksCore):
         if not credit:
             self._check_cash(account, cost.amount, f"running cost {cost.name}")
         source = payable_account(account, currency.code) if credit else cash_account(account, currency.code)
-        entries = self._entries(op_id, ts)
+        entries = self._entries(op_id)
         entries.add(
             "running-cost",
             f"{cost.name} {cost.amount} due {ts.date()}" + (" on credit" if credit else ""),
-            cash_posting(source, currency, -cost.amount.amount),
-            cash_posting(running_cost_account(cost.name), currency, cost.amount.amount),
+            cash_leg(source, currency, -cost.amount.amount),
+            cash_leg(running_cost_account(cost.name), currency, cost.amount.amount),
         )
         if credit:
             key = (account, currency.code)
@@ -70,7 +70,7 @@ class RunningCostAndTaxBooking(BooksCore):
         else:
             self._move_cash(account, currency, -cost.amount.amount)
         action = "running-cost-on-credit" if credit else "running-cost"
-        self._commit(op_id, ts, entries, DecisionEntry(op_id, ts, action, account, cost.name, reason))
+        self._commit(op_id, ts, entries, action, account, cost.name, reason)
         return op_id
 
     def pay_payable(self, account: str, currency: Currency, ts: datetime, reason: str = "") -> str | None:
@@ -85,16 +85,16 @@ class RunningCostAndTaxBooking(BooksCore):
         amount = min(self._payables.get(key, _ZERO), self._cash.get(key, _ZERO))
         if amount <= 0:
             return None
-        entries = self._entries(op_id, ts)
+        entries = self._entries(op_id)
         entries.add(
             "pay-debt",
             f"pay {amount} {currency.code} owed by {account}",
-            cash_posting(cash_account(account, currency.code), currency, -amount),
-            cash_posting(payable_account(account, currency.code), currency, amount),
+            cash_leg(cash_account(account, currency.code), currency, -amount),
+            cash_leg(payable_account(account, currency.code), currency, amount),
         )
         self._move_cash(account, currency, -amount)
         self._payables[key] -= amount
-        self._commit(op_id, ts, entries, DecisionEntry(op_id, ts, "pay-debt", account, currency.code, reason))
+        self._commit(op_id, ts, entries, "pay-debt", account, currency.code, reason)
         return op_id
 
     def book_running_costs(
@@ -143,7 +143,7 @@ class RunningCostAndTaxBooking(BooksCore):
         self._check_currency(currency)
         gains: list[tuple[int, Term | None, Decimal]] = []
         dividends = recorded = _ZERO
-        for line in self._tax:
+        for line in self._tax.records:
             if line.amount.currency.code != currency.code:
                 raise InvalidInputError(
                     f"tax for {year}: the tax ledger line of {line.op_id} is in {line.amount.currency.code}, "
@@ -161,14 +161,15 @@ class RunningCostAndTaxBooking(BooksCore):
         change = due - recorded
         if not change:
             return None
-        entries = self._entries(op_id, ts)
+        entries = self._entries(op_id)
         entries.add(
             "tax",
             f"tax due for {year}: {due} {currency.code}",
-            cash_posting(TAX_EXPENSE, currency, change),
-            cash_posting(tax_liability(year), currency, -change),
+            cash_leg(TAX_EXPENSE, currency, change),
+            cash_leg(tax_liability(year), currency, -change),
         )
         tax = TaxEntry(op_id, ts, TaxKind.TAX_DUE, year, Money(change, currency), detail=year_tax)
+        self._tax.add(tax)
         self._currencies[currency.code] = currency
-        self._commit(op_id, ts, entries, DecisionEntry(op_id, ts, "record-tax", None, str(year), reason), [tax])
+        self._commit(op_id, ts, entries, "record-tax", None, str(year), reason)
         return tax

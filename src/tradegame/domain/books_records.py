@@ -2,8 +2,9 @@
 
 The tax ledger (``TaxEntry``), transaction-cost ledger (``CostEntry``) and decision log
 (``DecisionEntry``) lines, a journal line with its running balance (``LedgerLine``), the view of a
-position and of a running cost, the live state (``BooksState``), and ``replay``, which rebuilds
-that state from journal entries alone. Standard library and ``tradegame.domain`` only.
+position and of a running cost, the live state (``BooksState``), ``replay``, which rebuilds that
+state from journal entries alone, and ``RecordLog``, the append-only list the books keep a ledger
+in. Standard library and ``tradegame.domain`` only.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Generic, TypeVar
 
 from tradegame.domain.errors import CurrencyMismatchError
 from tradegame.domain.holding import Term
@@ -25,13 +27,17 @@ from tradegame.domain.tax import YearTax
 __all__ = [
     "BooksState",
     "CostEntry",
+    "CostRow",
     "DecisionEntry",
+    "DecisionRow",
     "FxSource",
     "LedgerLine",
     "Position",
+    "RecordLog",
     "RunningCostView",
     "TaxEntry",
     "TaxKind",
+    "TaxRow",
     "nonzero",
     "replay",
 ]
@@ -40,6 +46,8 @@ FxSource = Callable[[str, str, datetime], Decimal | None]
 """Units of the second currency per unit of the first, as known at a time (None: unknown)."""
 
 _ZERO = Decimal(0)
+_Row = TypeVar("_Row", bound=tuple[object, ...])
+_Record = TypeVar("_Record")
 
 
 class TaxKind(StrEnum):
@@ -99,6 +107,20 @@ class DecisionEntry:
     subject: str | None
     reason: str
     game: str | None = None
+
+
+CostRow = tuple[str, datetime, str, str, str, Decimal, Money, Money]
+"""The fields of a ``CostEntry``, in order."""
+
+DecisionRow = tuple[str, datetime, str, str | None, str | None, str, str | None]
+"""The fields of a ``DecisionEntry``, in order."""
+
+TaxRow = (
+    tuple[str, datetime, TaxKind, int, Money, str, str]
+    | tuple[str, datetime, TaxKind, int, Money, str, str, Term, Disposal]
+    | tuple[str, datetime, TaxKind, int, Money, str, str, Term, Disposal, str]
+)
+"""The fields of a ``TaxEntry``, in order (the last ones may be left out)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,3 +237,46 @@ def replay(entries: Iterable[JournalEntry]) -> BooksState:
                 quantities[key] = quantities.get(key, _ZERO) + posting.units
                 book_costs[key] = book_costs.get(key, _ZERO) + posting.value
     return BooksState(nonzero(cash), nonzero(quantities), nonzero(book_costs))
+
+
+class RecordLog(Generic[_Row, _Record]):
+    """An append-only ledger of records made by ``make`` (a record type), kept as the fields each
+    line was appended with (``append``: a tuple in the order of ``make``'s arguments) and built into
+    its record when first read (then kept).
+
+    A booking appends a line to several ledgers and most lines are never read one by one, so the
+    records are built when someone reads the ledger, not on every booking: the lines and their
+    order are the same either way.
+    """
+
+    __slots__ = ("_built", "_make", "_rows", "append")
+
+    def __init__(self, make: Callable[..., _Record]) -> None:
+        self._make = make
+        self._rows: list[_Row | _Record] = []  # a line's fields, or its record built already (``add``)
+        self._built: list[_Record] = []  # the records of the first lines, in order
+        self.append: Callable[[_Row], None] = self._rows.append
+        """Append a line given by its fields."""
+
+    def add(self, record: _Record) -> None:
+        """Append a record built already."""
+        self._rows.append(record)
+
+    # ``append`` is bound to the list it appends to: a copy or an unpickled log binds its own.
+    def __getstate__(self) -> tuple[Callable[..., _Record], list[_Row | _Record], list[_Record]]:
+        return self._make, self._rows, self._built
+
+    def __setstate__(self, state: tuple[Callable[..., _Record], list[_Row | _Record], list[_Record]]) -> None:
+        self._make, self._rows, self._built = state
+        self.append = self._rows.append
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @property
+    def records(self) -> tuple[_Record, ...]:
+        """Every line's record, in order."""
+        make, built, rows = self._make, self._built, self._rows
+        for row in rows[len(built) :]:
+            built.append(make(*row) if type(row) is tuple else row)  # type: ignore[arg-type]
+        return tuple(built)

@@ -18,15 +18,10 @@ from decimal import Decimal
 from tradegame.domain.allocation import share
 from tradegame.domain.books_chart import (
     BookLot,
-    cash_account,
-    cash_posting,
-    fees_account,
-    position_cash_account,
-    position_units_account,
-    realized_account,
+    cash_leg,
 )
 from tradegame.domain.books_core import BooksCore
-from tradegame.domain.books_records import CostEntry, DecisionEntry, TaxEntry, TaxKind
+from tradegame.domain.books_records import TaxKind
 from tradegame.domain.errors import (
     CurrencyMismatchError,
     FeeExceedsValueError,
@@ -34,7 +29,6 @@ from tradegame.domain.errors import (
     InvariantError,
 )
 from tradegame.domain.instruments import AssetClass, Instrument
-from tradegame.domain.journal import Posting
 from tradegame.domain.lots import WASH_WINDOW, Disposal, LotBook
 from tradegame.domain.money import Currency, Money, Price, Quantity
 
@@ -112,20 +106,20 @@ class TradeBooking(BooksCore):
     ) -> None:
         """Book a validated buy: the journal's fund and buy entries, the lot, cash and the ledgers."""
         symbol, currency, cost = instrument.symbol, instrument.quote_currency, gross.amount + fee.amount
-        position_cash = position_cash_account(account, symbol)
-        entries = self._entries(op_id, ts)
+        names = self._accounts_of(account, instrument)
+        entries = self._entries(op_id)
         entries.add(
             "fund",
-            f"fund {symbol} with {cost} {currency.code}",
-            cash_posting(cash_account(account, currency.code), currency, -cost),
-            cash_posting(position_cash, currency, cost),
+            ("fund {} with {} {}", (symbol, cost, currency.code)),
+            cash_leg(names.account_cash, currency, -cost),
+            cash_leg(names.cash, currency, cost),
         )
         entries.add(
             "buy",
-            f"buy {quantity.amount} {symbol} @ {price.amount} fee {fee.amount}",
-            cash_posting(position_cash, currency, -cost),
-            Posting(position_units_account(account, symbol), symbol, quantity.amount, gross.amount, currency.code),
-            cash_posting(fees_account(account, symbol), currency, fee.amount),
+            ("buy {} {} @ {} fee {}", (quantity.amount, symbol, price.amount, fee.amount)),
+            cash_leg(names.cash, currency, -cost),
+            (names.units, symbol, quantity.amount, gross.amount, currency.code),
+            cash_leg(names.fees, currency, fee.amount),
         )
         self._lot_book(currency).buy(
             account=account,
@@ -145,9 +139,9 @@ class TradeBooking(BooksCore):
             self._lot_rates[(account, lot_id)] = tax_rate
         self._move_cash(account, currency, -cost)
         self._hold(account, symbol, quantity.amount, cost)
-        self._costs.append(CostEntry(op_id, ts, account, symbol, "buy", quantity.amount, gross, fee))
-        decision = DecisionEntry(op_id, ts, "buy", account, symbol, reason, game)
-        self._commit(op_id, ts, entries, decision, self._new_tax_entries(currency, op_id, ts, (account, symbol)))
+        self._costs.append((op_id, ts, account, symbol, "buy", quantity.amount, gross, fee))
+        self._book_tax_lines(currency, op_id, ts, (account, symbol))
+        self._commit(op_id, ts, entries, "buy", account, symbol, reason, game)
 
     def sell(
         self,
@@ -211,6 +205,8 @@ class TradeBooking(BooksCore):
         self._check_cash(account, swap.cash_fee, f"the fee of swapping {give.symbol}")
         book = self._held_in(account, give, give_quantity)
         tax_rate = self._tax_rate(swap.currency, ts, f"the swap of {give.symbol}")
+        self._accounts_of(account, give)  # checked (and kept) before anything changes
+        self._accounts_of(account, get)
         on = ts.date()
         disposals = book.sell(
             account=account,
@@ -294,22 +290,22 @@ class TradeBooking(BooksCore):
         book_value = self._take_book_value(disposals, currency)
         fee, cash_fee, fair_value = swap.fee.amount, swap.cash_fee.amount, swap.fair_value.amount
         given, got = swap.give_quantity.amount, swap.get_quantity.amount
-        position_cash = position_cash_account(account, give)
-        entries = self._entries(op_id, ts)
+        gave, gets = self._accounts_of(account, swap.give), self._accounts_of(account, swap.get)
+        entries = self._entries(op_id)
         entries.add(
             "fund",
-            f"fund {give} with the swap fee {swap.cash_fee}",
-            cash_posting(cash_account(account, currency.code), currency, -cash_fee),
-            cash_posting(position_cash, currency, cash_fee),
+            ("fund {} with the swap fee {}", (give, swap.cash_fee)),
+            cash_leg(gave.account_cash, currency, -cash_fee),
+            cash_leg(gave.cash, currency, cash_fee),
         )
         entries.add(
             "swap",
-            f"swap {given} {give} for {got} {get} at {swap.fair_value}",
-            Posting(position_units_account(account, give), give, -given, -book_value, currency.code),
-            Posting(position_units_account(account, get), get, got, swap.basis.amount, currency.code),
-            cash_posting(realized_account(account, give), currency, book_value - fair_value),
-            cash_posting(position_cash, currency, -cash_fee),
-            cash_posting(fees_account(account, give), currency, fee),
+            ("swap {} {} for {} {} at {}", (given, give, got, get, swap.fair_value)),
+            (gave.units, give, -given, -book_value, currency.code),
+            (gets.units, get, got, swap.basis.amount, currency.code),
+            cash_leg(gave.realized, currency, book_value - fair_value),
+            cash_leg(gave.cash, currency, -cash_fee),
+            cash_leg(gave.fees, currency, fee),
         )
         self._remember(swap.get)
         self._book_lots[(account, lot_id)] = BookLot(get, got, swap.basis.amount)
@@ -317,9 +313,9 @@ class TradeBooking(BooksCore):
         self._move_cash(account, currency, -cash_fee)
         self._release(account, give, given, disposals, currency)
         self._hold(account, get, got, swap.basis.amount)
-        self._costs.append(CostEntry(op_id, ts, account, give, "swap", given, swap.fair_value, swap.fee))
-        decision = DecisionEntry(op_id, ts, "swap", account, give, reason, game)
-        self._commit(op_id, ts, entries, decision, self._new_tax_entries(currency, op_id, ts, (account, get)))
+        self._costs.append((op_id, ts, account, give, "swap", given, swap.fair_value, swap.fee))
+        self._book_tax_lines(currency, op_id, ts, (account, get))
+        self._commit(op_id, ts, entries, "swap", account, give, reason, game)
 
     # -- booking a sale and its tax lines --------------------------------------------------
 
@@ -342,6 +338,7 @@ class TradeBooking(BooksCore):
         changes nothing then), then the journal, the cost, decision and tax ledgers."""
         symbol = instrument.symbol
         currency = instrument.quote_currency
+        names = self._accounts_of(account, instrument)
         gross = price.total(quantity)
         tax_rate = None if self._tax_currency is None else self._tax_rate(currency, ts, f"the sale of {symbol}")
         disposals = book.sell(
@@ -362,27 +359,26 @@ class TradeBooking(BooksCore):
         book_value = self._take_book_value(disposals, currency)
         self._op_lots[op_id] = ((), tuple([(d.lot_id, d.quantity) for d in disposals]))
         net = gross.amount - fee.amount
-        position_cash = position_cash_account(account, symbol)
-        entries = self._entries(op_id, ts)
+        entries = self._entries(op_id)
         entries.add(
             "sell",
-            f"sell {quantity.amount} {symbol} @ {price.amount} fee {fee.amount}",
-            Posting(position_units_account(account, symbol), symbol, -quantity.amount, -book_value, currency.code),
-            cash_posting(position_cash, currency, net),
-            cash_posting(fees_account(account, symbol), currency, fee.amount),
-            cash_posting(realized_account(account, symbol), currency, book_value - gross.amount),
+            ("sell {} {} @ {} fee {}", (quantity.amount, symbol, price.amount, fee.amount)),
+            (names.units, symbol, -quantity.amount, -book_value, currency.code),
+            cash_leg(names.cash, currency, net),
+            cash_leg(names.fees, currency, fee.amount),
+            cash_leg(names.realized, currency, book_value - gross.amount),
         )
         entries.add(
             "sweep",
-            f"sweep {symbol} proceeds to {account} cash",
-            cash_posting(position_cash, currency, -net),
-            cash_posting(cash_account(account, currency.code), currency, net),
+            ("sweep {} proceeds to {} cash", (symbol, account)),
+            cash_leg(names.cash, currency, -net),
+            cash_leg(names.account_cash, currency, net),
         )
         self._move_cash(account, currency, net)
         self._release(account, symbol, quantity.amount, disposals, currency)
-        self._costs.append(CostEntry(op_id, ts, account, symbol, "sell", quantity.amount, gross, fee))
-        decision = DecisionEntry(op_id, ts, kind, account, symbol, reason, game)
-        self._commit(op_id, ts, entries, decision, self._new_tax_entries(currency, op_id, ts))
+        self._costs.append((op_id, ts, account, symbol, "sell", quantity.amount, gross, fee))
+        self._book_tax_lines(currency, op_id, ts)
+        self._commit(op_id, ts, entries, kind, account, symbol, reason, game)
 
     def _take_book_value(self, disposals: Sequence[Disposal], currency: Currency) -> Decimal:
         """Remove the disposed units' pro-rata book value from their lots; return the total."""
@@ -413,11 +409,11 @@ class TradeBooking(BooksCore):
             else:
                 self._recount_held_cost(currency, symbol)
 
-    def _new_tax_entries(
+    def _book_tax_lines(
         self, currency: Currency, op_id: str, ts: datetime, bought: tuple[str, str] | None = None
-    ) -> list[TaxEntry]:
-        """Tax-ledger lines for the lot book's new disposals and for the earlier ones a wash sale
-        changed, in the order of the disposals.
+    ) -> None:
+        """Append the tax-ledger lines for the lot book's new disposals and for the earlier ones a
+        wash sale changed, in the order of the disposals.
 
         Only a purchase changes an earlier disposal: it washes pending losses of the symbol it
         bought, sold within the wash window before it (lots.py; a sale's own wash changes only its
@@ -427,34 +423,34 @@ class TradeBooking(BooksCore):
         code = currency.code
         book = self._lot_books[code]
         seen = self._seen_disposals.setdefault(code, [])
-        taxes = [] if bought is None else self._wash_adjustments(book, currency, op_id, ts, *bought)
+        if bought is not None:
+            self._book_wash_adjustments(book, currency, op_id, ts, *bought)
         start = len(seen)
         if book.disposal_count == start:
-            return taxes
+            return
         added = book.disposals_since(start)
+        gains = [self._taxable_gain(d, currency) for d in added]
         by_symbol = self._seen_by_symbol
         for index, disposal in enumerate(added, start):
             by_symbol.setdefault((code, disposal.symbol), []).append(index)
         seen.extend(added)
         self._disposal_ops.setdefault(code, []).extend([op_id] * len(added))
-        disposal_kind = TaxKind.DISPOSAL
-        for d in added:
-            gain = self._taxable_gain(d, currency)
-            taxes.append(TaxEntry(op_id, ts, disposal_kind, d.date_sold.year, gain, d.account, d.symbol, d.term, d))
-        return taxes
+        tax, disposal_kind = self._tax, TaxKind.DISPOSAL
+        for d, gain in zip(added, gains, strict=True):
+            tax.append((op_id, ts, disposal_kind, d.date_sold.year, gain, d.account, d.symbol, d.term, d))
 
-    def _wash_adjustments(
+    def _book_wash_adjustments(
         self, book: LotBook, currency: Currency, op_id: str, ts: datetime, buyer: str, symbol: str
-    ) -> list[TaxEntry]:
-        """A wash adjustment for each disposal of ``symbol`` in the wash window the lot book changed;
-        the loss it disallowed moved into the basis of ``buyer``'s new lot."""
+    ) -> None:
+        """Append a wash adjustment for each disposal of ``symbol`` in the wash window the lot book
+        changed; the loss it disallowed moved into the basis of ``buyer``'s new lot."""
         indices = self._seen_by_symbol.get((currency.code, symbol))
         if not indices:
-            return []
+            return
         seen = self._seen_disposals[currency.code]
         sale_ops = self._disposal_ops[currency.code]
         window_start = ts.date() - WASH_WINDOW
-        changed: list[TaxEntry] = []
+        changed: list[tuple[Money, Disposal, str]] = []  # (change of gain, disposal now, its sale's op id)
         moved = _ZERO
         for index in reversed(indices):  # disposals are in date order: newest first, back to the window
             before = seen[index]
@@ -464,17 +460,15 @@ class TradeBooking(BooksCore):
             if after is before or after == before:  # the lot book replaces a disposal it changes
                 continue
             change = self._taxable_gain(after, currency) - self._taxable_gain(before, currency)
-            year, account, term = after.date_sold.year, after.account, after.term
-            linked = sale_ops[index]
-            changed.append(
-                TaxEntry(op_id, ts, TaxKind.WASH_ADJUSTMENT, year, change, account, symbol, term, after, linked)
-            )
+            changed.append((change, after, sale_ops[index]))
             seen[index] = after
             moved += after.adjustment_amount - before.adjustment_amount
         if moved:
             self._held_cost[(buyer, symbol)] += moved
-        changed.reverse()
-        return changed
+        kind = TaxKind.WASH_ADJUSTMENT
+        for change, after, linked in reversed(changed):
+            year, account, term = after.date_sold.year, after.account, after.term
+            self._tax.append((op_id, ts, kind, year, change, account, symbol, term, after, linked))
 
     def _taxable_gain(self, disposal: Disposal, currency: Currency) -> Money:
         """A disposal's gain in the tax currency: proceeds and adjustment at the sale's rate, basis

@@ -68,15 +68,15 @@ class BooksViews(BooksCore):
 
     @property
     def tax_ledger(self) -> tuple[TaxEntry, ...]:
-        return tuple(self._tax)
+        return self._tax.records
 
     @property
     def cost_ledger(self) -> tuple[CostEntry, ...]:
-        return tuple(self._costs)
+        return self._costs.records
 
     @property
     def decision_log(self) -> tuple[DecisionEntry, ...]:
-        return tuple(self._decisions)
+        return self._decisions.records
 
     def cash(self, account: str, currency: Currency) -> Money:
         """The account's cash in ``currency``."""
@@ -155,9 +155,9 @@ class BooksViews(BooksCore):
             open_lots=open_lots,
             asset_ledger=asset_ledger,
             currency_ledger=currency_ledger,
-            cost_ledger=tuple(c for c in self._costs if c.account == account and c.symbol == symbol),
-            tax_ledger=tuple(t for t in self._tax if t.account == account and t.symbol == symbol),
-            decision_log=tuple(d for d in self._decisions if d.op_id in op_ids),
+            cost_ledger=tuple(c for c in self._costs.records if c.account == account and c.symbol == symbol),
+            tax_ledger=tuple(t for t in self._tax.records if t.account == account and t.symbol == symbol),
+            decision_log=tuple(d for d in self._decisions.records if d.op_id in op_ids),
         )
 
     def running_cost(self, name: str) -> RunningCostView:
@@ -168,7 +168,7 @@ class BooksViews(BooksCore):
         return RunningCostView(
             name=name,
             currency_ledger=ledger,
-            decision_log=tuple(d for d in self._decisions if d.op_id in op_ids),
+            decision_log=tuple(d for d in self._decisions.records if d.op_id in op_ids),
             total=self._journal.balance(account),
         )
 

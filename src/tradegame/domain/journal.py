@@ -11,7 +11,14 @@ sum to exactly zero in every currency; an entry that does not is refused with
 A journal accepts entries with consecutive sequence numbers and non-decreasing UTC timestamps,
 and offers no way to remove or edit one: a correction is a new entry. It keeps running balances
 per account so that ``balance`` and ``book_value`` cost one pass over the accounts, not over the
-history. Imports only the standard library and ``tradegame.domain``.
+history.
+
+The books append many entries and read few of them, so an entry can also arrive as a draft: its
+postings as plain tuples (``Leg``), checked by the same rules by ``check_legs`` and appended by
+``append_checked``. The journal keeps every entry as such a row and builds the ``JournalEntry``
+and its ``Posting`` objects when the entry is first read (then keeps them); the running balances
+and the indices by account and by operation are brought up to date when they are read. What is
+read is the same either way. Imports only the standard library and ``tradegame.domain``.
 """
 
 from __future__ import annotations
@@ -24,10 +31,31 @@ from decimal import Decimal
 from tradegame.domain.errors import InvalidInputError, UnbalancedEntryError
 from tradegame.domain.money import to_decimal
 
-__all__ = ["ACCOUNT_ROOTS", "Journal", "JournalEntry", "Posting", "require_utc"]
+__all__ = [
+    "ACCOUNT_ROOTS",
+    "Draft",
+    "Journal",
+    "JournalEntry",
+    "Leg",
+    "Narration",
+    "Posting",
+    "check_account",
+    "check_legs",
+    "require_utc",
+]
 
 ACCOUNT_ROOTS = frozenset({"Assets", "Liabilities", "Equity", "Income", "Expenses"})
 _ZERO = Decimal(0)
+_CHECK_TIME = datetime(2000, 1, 1, tzinfo=UTC)  # the time of an entry built only to check its postings
+
+Leg = tuple[str, str, Decimal, Decimal | None, str | None]
+"""A posting as a row: account, commodity, units, book value and its currency (see ``Posting``)."""
+
+Narration = str | tuple[str, tuple[object, ...]]
+"""An entry's text, or a ``str.format`` template and its arguments, formatted when the entry is read."""
+
+Draft = tuple[str, Narration, tuple[Leg, ...]]
+"""One entry of an operation before it is appended: its kind, narration and legs."""
 
 
 def require_utc(timestamp: object, what: str = "timestamp") -> datetime:
@@ -48,14 +76,15 @@ _GOOD_ACCOUNTS: set[str] = set()
 def _check_name(name: object, what: str) -> str:
     if isinstance(name, str) and name in _GOOD_NAMES:
         return name
-    if not isinstance(name, str) or not name or ":" in name or any(ch.isspace() for ch in name):
+    if not isinstance(name, str) or ":" in name or name.split() != [name]:  # split: empty or any whitespace
         raise InvalidInputError(f"{what} {name!r} must be a non-empty name without spaces or ':'")
     if len(_GOOD_NAMES) < 100_000:
         _GOOD_NAMES.add(name)
     return name
 
 
-def _check_account(account: object) -> str:
+def check_account(account: object) -> str:
+    """Return ``account`` if it names an account (a colon path under a root); refuse it otherwise."""
     if isinstance(account, str) and account in _GOOD_ACCOUNTS:
         return account
     if not isinstance(account, str):
@@ -68,6 +97,30 @@ def _check_account(account: object) -> str:
     if len(_GOOD_ACCOUNTS) < 100_000:
         _GOOD_ACCOUNTS.add(account)
     return account
+
+
+def _leg_ok(account: object, commodity: object, units: object, value: object, value_currency: object) -> bool:
+    """Whether a posting passes every rule by the quick checks of the common case: names seen
+    before and Decimal amounts (no conversion). False says only that the full check must run."""
+    if not (
+        type(units) is Decimal
+        and units.is_finite()
+        and units
+        and type(account) is str
+        and account in _GOOD_ACCOUNTS
+        and type(commodity) is str
+        and commodity in _GOOD_NAMES
+    ):
+        return False
+    if value is None:
+        return value_currency is None
+    return (
+        type(value) is Decimal
+        and value.is_finite()
+        and (not value or (value > _ZERO) == (units > _ZERO))
+        and type(value_currency) is str
+        and value_currency in _GOOD_NAMES
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,32 +138,12 @@ class Posting:
     value_currency: str | None = None
 
     def __post_init__(self) -> None:
-        units, value, account, commodity = self.units, self.value, self.account, self.commodity
-        if (  # the common case, checked inline: names seen before and Decimal amounts (no conversion)
-            type(units) is Decimal
-            and units.is_finite()
-            and units
-            and type(account) is str
-            and account in _GOOD_ACCOUNTS
-            and type(commodity) is str
-            and commodity in _GOOD_NAMES
-        ):
-            if value is None:
-                if self.value_currency is None:
-                    return
-            elif (
-                type(value) is Decimal
-                and value.is_finite()
-                and (not value or (value > 0) == (units > 0))
-                and type(self.value_currency) is str
-                and self.value_currency in _GOOD_NAMES
-            ):
-                return
-        self._check()
+        if not _leg_ok(self.account, self.commodity, self.units, self.value, self.value_currency):
+            self._check()
 
     def _check(self) -> None:
         """Every rule of a posting, with the message of the first one broken."""
-        _check_account(self.account)
+        check_account(self.account)
         _check_name(self.commodity, f"{self.account}: commodity")
         units = to_decimal(self.units, f"{self.account}: units")
         if units == 0:
@@ -205,6 +238,29 @@ def _balanced(postings: tuple[object, ...]) -> bool:
     return not any(sums.values())
 
 
+def check_legs(op_id: str, kind: str, legs: tuple[Leg, ...]) -> tuple[Leg, ...]:
+    """Check a draft entry of ``op_id`` by every rule of ``Posting`` and ``JournalEntry`` (names,
+    non-zero units, signs, balance per currency) without building it; raise as building it would.
+
+    Returns the legs, converted as a ``Posting`` converts them (an int to a ``Decimal``).
+    """
+    if type(kind) is str and kind in _GOOD_NAMES and len(legs) >= 2:
+        sums: dict[str, Decimal] = {}
+        for account, commodity, units, value, value_currency in legs:
+            if not _leg_ok(account, commodity, units, value, value_currency):
+                break
+            if value is None or value_currency is None:  # ``Posting.weight``, inline
+                sums[commodity] = sums[commodity] + units if commodity in sums else units
+            else:
+                sums[value_currency] = sums[value_currency] + value if value_currency in sums else value
+        else:
+            if not any(sums.values()):
+                return legs
+    # The full check: build the entry, which raises with the message of the first rule broken.
+    entry = JournalEntry(op_id, 1, _CHECK_TIME, kind, "", tuple([Posting(*leg) for leg in legs]))
+    return tuple([(p.account, p.commodity, p.units, p.value, p.value_currency) for p in entry.postings])
+
+
 def _matches(account: str, prefix: str) -> bool:
     return not prefix or account == prefix or account.startswith(prefix + ":")
 
@@ -213,12 +269,20 @@ class Journal:
     """An append-only list of balanced entries with running balances per account."""
 
     def __init__(self, entries: Iterable[JournalEntry] = ()) -> None:
-        self._entries: list[JournalEntry] = []
+        # Each entry as a row (op id, seq, timestamp, kind, narration, legs) and, once read, built.
+        self._rows: list[tuple[str, int, datetime, str, Narration, tuple[Leg, ...]]] = []
+        self._built: list[JournalEntry | None] = []
+        self._unbuilt = 0  # no entry before this index is left to build
         self._view: tuple[JournalEntry, ...] | None = ()  # rebuilt lazily after an append
+        self._last: datetime | None = None
+        # Brought up to date when read: running balances and postings per account (as (entry index,
+        # posting index)) up to entry ``_folded``; entry indices per op id up to ``_op_indexed``.
         self._units: dict[str, dict[str, Decimal]] = {}
         self._values: dict[str, dict[str, Decimal]] = {}
-        self._by_op: dict[str, list[JournalEntry]] = {}
-        self._by_account: dict[str, list[tuple[JournalEntry, Posting]]] = {}
+        self._by_account: dict[str, list[tuple[int, int]]] = {}
+        self._folded = 0
+        self._by_op: dict[str, list[int]] = {}
+        self._op_indexed = 0
         self.extend(tuple(entries))
 
     # -- queries ---------------------------------------------------------------------------
@@ -227,23 +291,27 @@ class Journal:
     def entries(self) -> tuple[JournalEntry, ...]:
         """Every entry in the order it was appended."""
         if self._view is None:
-            self._view = tuple(self._entries)
+            for index in range(self._unbuilt, len(self._rows)):
+                self._entry(index)
+            self._unbuilt = len(self._rows)
+            self._view = tuple(self._built)  # type: ignore[arg-type]  # every one is built now
         return self._view
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._rows)
 
     @property
     def next_seq(self) -> int:
         """The sequence number the next entry must carry."""
-        return len(self._entries) + 1
+        return len(self._rows) + 1
 
     @property
     def last_timestamp(self) -> datetime | None:
-        return self._entries[-1].timestamp if self._entries else None
+        return self._last
 
     def accounts(self) -> tuple[str, ...]:
         """Every account posted to so far, sorted."""
+        self._fold()
         return tuple(sorted(self._units))
 
     def balance(self, account_prefix: str = "") -> dict[str, Decimal]:
@@ -252,19 +320,30 @@ class Journal:
         ``"Assets:IBKR"`` covers ``Assets:IBKR`` and ``Assets:IBKR:Cash:USD`` but not
         ``Assets:IBKRX``; the empty prefix covers every account.
         """
+        self._fold()
         return self._sum(self._units, account_prefix)
 
     def book_value(self, account_prefix: str = "") -> dict[str, Decimal]:
         """Book value per currency of the non-currency postings under ``account_prefix``."""
+        self._fold()
         return self._sum(self._values, account_prefix)
 
     def entries_for(self, op_id: str) -> tuple[JournalEntry, ...]:
         """The entries of one operation, in order."""
-        return tuple(self._by_op.get(op_id, ()))
+        rows, by_op = self._rows, self._by_op
+        for index in range(self._op_indexed, len(rows)):
+            by_op.setdefault(rows[index][0], []).append(index)
+        self._op_indexed = len(rows)
+        return tuple([self._entry(index) for index in by_op.get(op_id, ())])
 
     def postings_for(self, account: str) -> tuple[tuple[JournalEntry, Posting], ...]:
         """Every posting to exactly ``account`` with its entry, in journal order."""
-        return tuple(self._by_account.get(account, ()))
+        self._fold()
+        found = []
+        for index, leg in self._by_account.get(account, ()):
+            entry = self._entry(index)
+            found.append((entry, entry.postings[leg]))
+        return tuple(found)
 
     # -- appending -------------------------------------------------------------------------
 
@@ -279,7 +358,7 @@ class Journal:
     def extend(self, entries: Sequence[JournalEntry]) -> None:
         """Append ``entries`` all together or, if any is out of sequence or time, none of them."""
         seq = self.next_seq
-        last = self.last_timestamp
+        last = self._last
         for entry in entries:
             if not isinstance(entry, JournalEntry):
                 raise InvalidInputError(f"{type(entry).__name__} is not a JournalEntry")
@@ -293,26 +372,62 @@ class Journal:
             seq += 1
             last = entry.timestamp
         for entry in entries:
-            self._append(entry)
-
-    def _append(self, entry: JournalEntry) -> None:
-        self._entries.append(entry)
+            legs = tuple([(p.account, p.commodity, p.units, p.value, p.value_currency) for p in entry.postings])
+            self._rows.append((entry.op_id, entry.seq, entry.timestamp, entry.kind, entry.narration, legs))
+            self._built.append(entry)
+            self._last = entry.timestamp
         self._view = None
-        self._by_op.setdefault(entry.op_id, []).append(entry)
+
+    def append_checked(self, op_id: str, timestamp: datetime, drafts: Sequence[Draft]) -> None:
+        """Append the entries of one operation at ``timestamp``, numbered on from ``next_seq``: each
+        draft's legs as ``check_legs`` returned them (checked, balanced). Refused as a whole when the
+        time is before the last entry's."""
+        ts = timestamp
+        if type(ts) is not datetime or ts.tzinfo is not UTC or ts.fold:
+            ts = require_utc(ts)
+        last = self._last
+        if last is not None and ts < last:
+            raise InvalidInputError(f"entry {op_id} at {ts.isoformat()} is before the last entry at {last.isoformat()}")
+        _check_name(op_id, "op id")
+        rows, built = self._rows, self._built
+        seq = len(rows) + 1
+        for kind, narration, legs in drafts:
+            rows.append((op_id, seq, ts, kind, narration, legs))
+            built.append(None)
+            seq += 1
+        if drafts:
+            self._last = ts
+        self._view = None
+
+    # -- building and folding rows -----------------------------------------------------------
+
+    def _entry(self, index: int) -> JournalEntry:
+        """The entry at ``index``, built from its row on its first read."""
+        entry = self._built[index]
+        if entry is None:
+            op_id, seq, ts, kind, narration, legs = self._rows[index]
+            text = narration if type(narration) is str else narration[0].format(*narration[1])
+            postings = tuple([Posting(*leg) for leg in legs])
+            entry = self._built[index] = JournalEntry(op_id, seq, ts, kind, text, postings)
+        return entry
+
+    def _fold(self) -> None:
+        """Bring the running balances and the postings per account up to the last entry."""
+        rows = self._rows
         by_account, all_units, all_values = self._by_account, self._units, self._values
-        for posting in entry.postings:
-            account = posting.account
-            units = all_units.get(account)
-            if units is None:  # an account's first posting: its lists and running balances
-                units = all_units[account] = {}
-                all_values[account] = {}
-                by_account[account] = []
-            by_account[account].append((entry, posting))
-            units[posting.commodity] = units.get(posting.commodity, _ZERO) + posting.units
-            value, currency = posting.value, posting.value_currency
-            if value is not None and currency is not None:
-                values = all_values[account]
-                values[currency] = values.get(currency, _ZERO) + value
+        for index in range(self._folded, len(rows)):
+            for leg, (account, commodity, units, value, value_currency) in enumerate(rows[index][5]):
+                balances = all_units.get(account)
+                if balances is None:  # an account's first posting: its lists and running balances
+                    balances = all_units[account] = {}
+                    all_values[account] = {}
+                    by_account[account] = []
+                by_account[account].append((index, leg))
+                balances[commodity] = balances.get(commodity, _ZERO) + units
+                if value is not None and value_currency is not None:
+                    values = all_values[account]
+                    values[value_currency] = values.get(value_currency, _ZERO) + value
+        self._folded = len(rows)
 
     @staticmethod
     def _sum(per_account: dict[str, dict[str, Decimal]], prefix: str) -> dict[str, Decimal]:

@@ -158,7 +158,8 @@ class Price:
 
     def total(self, quantity: Quantity) -> Money:
         """Price times quantity, rounded to the currency's minor unit (the fill-booking point)."""
-        return Money.of(self.amount * quantity.amount, self.currency)
+        currency = self.currency
+        return Money(currency.round(self.amount * quantity.amount), currency)
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -67,6 +67,17 @@ currency's minor unit. A line that cannot be converted (no rate) is refused befo
 operation changes anything, and ``record_tax`` refuses a ledger holding a line in any other
 currency than the profile's: a tax line is never skipped.
 
+What a booking costs
+--------------------
+A fill is booked far more often than a ledger is read, so a booking keeps each line as the values
+it is made of: the journal keeps an entry's postings as rows checked by the journal's own rules
+when drafted (``check_legs``; a draft that does not balance is refused before anything changes),
+and the tax, transaction-cost and decision ledgers keep each line as the tuple of its fields
+(``RecordLog``). The record objects (``JournalEntry``, ``Posting``, ``TaxEntry``, ``CostEntry``,
+``DecisionEntry``) are built when a ledger is first read, then kept: every read returns what
+building them at booking would have, and no line is ever left out. The account names of a
+position are made, and checked, once.
+
 Where the code lives
 --------------------
 ``Books`` is one class assembled from parts, one module each, by what they book: trades

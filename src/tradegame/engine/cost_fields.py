@@ -93,6 +93,15 @@ def _float(
 
 
 def _fill(quantity: object, price: object) -> tuple[Decimal, Decimal]:
+    if (  # the engine's own fills: checked cheaply
+        type(quantity) is Decimal
+        and type(price) is Decimal
+        and quantity.is_finite()
+        and quantity > 0
+        and price.is_finite()
+        and price >= 0
+    ):
+        return quantity, price
     if isinstance(quantity, bool) or not isinstance(quantity, Decimal | int):
         raise InvalidInputError(f"fill quantity must be a Decimal, got {_show(quantity)}")
     if isinstance(price, bool) or not isinstance(price, Decimal | int):
@@ -106,7 +115,7 @@ def _fill(quantity: object, price: object) -> tuple[Decimal, Decimal]:
 
 
 def _round(amount: Decimal, currency: Currency) -> Decimal:
-    if not isinstance(currency, Currency):
+    if type(currency) is not Currency and not isinstance(currency, Currency):
         raise InvalidInputError(f"fee currency must be a Currency, got {_show(currency)}")
     rounded = amount.quantize(currency.quantum, rounding=FEE_ROUNDING)
     return rounded if rounded else rounded.copy_abs()  # no "-0.00" from a tiny rebate

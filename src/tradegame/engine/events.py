@@ -301,5 +301,5 @@ def describe(move: Move) -> str:
     if move.stop_price is not None:
         price += f" stop {move.stop_price}"
     chain = f" then {len(move.legs()) - 1} more leg(s)" if move.then is not None else ""
-    text = f"{move.side.value} {size} {move.symbol} {move.order_type.value}{price} tif {move.time_in_force}{chain}"
+    text = f"{move.side} {size} {move.symbol} {move.order_type}{price} tif {move.time_in_force}{chain}"
     return f"{text}: {move.reason}".rstrip(": ")

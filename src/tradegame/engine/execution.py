@@ -30,6 +30,7 @@ from tradegame.engine.events import RejectReason as Why
 from tradegame.engine.fills import affordable, fill_fee, lot_step, target_units, tick_price, units_for
 from tradegame.engine.market import Bar, match
 from tradegame.engine.moves import MoveState, MoveStatus, OrderType, Side
+from tradegame.engine.slippage_models import NoSlippage
 from tradegame.engine.spec import AccountSpec
 from tradegame.engine.universe import currency_of, quote_unit
 
@@ -61,6 +62,8 @@ class Execution:
         self._fill_times = game.universe.fill_times
         self._capped = any(a.volume_cap is not None for a in game.spec.accounts)
         self.volume_taken: dict[tuple[int, int], Decimal] = {}
+        self._units: dict[str, Currency] = {}  # symbol -> price_unit of its instrument
+        self._steps: dict[str, Decimal] = {}  # symbol -> step of its instrument
 
     def bar(self, row: int, column: int) -> Bar:
         """The bar of ``column`` at ``row``."""
@@ -93,7 +96,7 @@ class Execution:
             if state.status is not MoveStatus.OPEN:
                 continue
             bar = _bar_of(fields, column[state.move.symbol])
-            if np.isnan(bar.close):
+            if bar.close != bar.close:  # NaN
                 continue  # no trading in this symbol on this bar
             move = state.move
             fill = match(
@@ -202,15 +205,15 @@ class Execution:
         if quantity <= 0:
             return  # the volume cap left nothing on this bar: it stays open
         side = state.side
-        if not maker:
+        if not maker and type(account.slippage) is not NoSlippage:  # NoSlippage gives the price back
             price = account.slippage.execution_price(
                 side=side.value, price=price, quantity=float(quantity), bar_volume=bar.volume
             )
         unit_price = tick_price(price, instrument.tick_size)
+        unit = self.unit(instrument)  # what its prices and fees are counted in
         quantity, fee = self._fillable(state, account, instrument, quantity, unit_price, maker, when, remaining)
         if quantity <= 0:
             return  # refused, or the volume cap left nothing on this bar: it stays open
-        unit = price_unit(instrument)  # what its prices and fees are counted in
         if fee is None:
             fee = fill_fee(account.fees, quantity, unit_price, maker, unit)
         ts = booking_time(game.books, when)
@@ -224,7 +227,7 @@ class Execution:
         if self._capped:
             key = (row, game.column[move.symbol])
             self.volume_taken[key] = self.volume_taken.get(key, _ZERO) + quantity
-        if side is Side.SELL:
+        if side is Side.SELL and game.running.owing:
             game.running.pay()
         self._record(state, quantity, unit_price, unit, fee, op, ts, row, policy)
 
@@ -248,7 +251,7 @@ class Execution:
         wanted = quantity
         quantity, fee = self._buyable(state, account, instrument, quantity, price, maker, when)
         if quantity <= 0:
-            unit = price_unit(instrument)
+            unit = self.unit(instrument)
             game.orders.reject(
                 state, Why.INSUFFICIENT_CASH, f"buy of {symbol}: not enough {unit.code} in {state.account}"
             )
@@ -272,7 +275,7 @@ class Execution:
         side = state.side
         currency = "" if unit == game.currency else " " + unit.code
         note = f"; {state.note}" if state.note else ""
-        detail = f"{side.value} {quantity} @ {price}{currency} fee {fee.amount} ({state.filled}/{state.quantity}){note}"
+        detail = f"{side} {quantity} @ {price}{currency} fee {fee.amount} ({state.filled}/{state.quantity}){note}"
         game.log.event(Kind.FILLED if done else Kind.PARTIAL, state.move_id, state.account, move.symbol, detail, (op,),
                        when=ts)  # fmt: skip
         opened, sold = game.books.lots_of(op)
@@ -283,7 +286,8 @@ class Execution:
         )  # fmt: skip
         if done:
             state.status = MoveStatus.FILLED
-            game.orders.finish(state, row, policy)
+            if move.then is not None:  # the next leg of a chain
+                game.orders.finish(state, row, policy)
 
     def _buyable(
         self, state: MoveState, account: AccountSpec, instrument: Instrument, quantity: Decimal, price: Decimal,
@@ -293,7 +297,7 @@ class Execution:
         currency (converting from its own currency what it lacks), or from the quote asset it holds;
         and the fee of all of ``quantity`` when it can pay for all of it (None otherwise)."""
         game = self._game
-        unit = price_unit(instrument)
+        unit = self.unit(instrument)
         step = self.step(instrument)
         if instrument.is_cross:
             held = game.holdings.units(account.name, instrument.quote_asset)
@@ -312,10 +316,10 @@ class Execution:
         """Before a buy quoted in another currency than the account's own: convert from the account's
         currency what its cash in ``currency`` lacks for ``needed``, at the rate known now and with the
         conversion fee a ``Convert`` pays (a broker's automatic FX), as far as the account's cash goes."""
+        if account.currency == currency.code:
+            return
         game = self._game
         base = currency_of(account.currency)
-        if base.code == currency.code:
-            return
         short = needed - game.books.cash(account.name, currency).amount
         if short <= 0:
             return
@@ -336,9 +340,21 @@ class Execution:
 
     def step(self, instrument: Instrument) -> Decimal:
         """The smallest tradable quantity: a currency pair trades its base currency's minor unit."""
-        if instrument.base_asset in self._game.assets.cash_assets:
-            return currency_of(instrument.base_asset).quantum
-        return lot_step(instrument)
+        found = self._steps.get(instrument.symbol)
+        if found is None:
+            if instrument.base_asset in self._game.assets.cash_assets:
+                found = currency_of(instrument.base_asset).quantum
+            else:
+                found = lot_step(instrument)
+            self._steps[instrument.symbol] = found
+        return found
+
+    def unit(self, instrument: Instrument) -> Currency:
+        """``price_unit(instrument)``, remembered per symbol (a Game's instruments do not change)."""
+        found = self._units.get(instrument.symbol)
+        if found is None:
+            found = self._units[instrument.symbol] = price_unit(instrument)
+        return found
 
 
 def price_unit(instrument: Instrument) -> Currency:

@@ -189,6 +189,7 @@ class Game:
         self._values = np.full(len(self.times), np.nan)
         self._start_capital = spec.start_fund
         self._replay_policy = FillPolicy(at_close=spec.fill_at == "close")
+        self._quiet_columns: set[int] | None = None  # the value columns of the symbols it names
 
     def _allowed_symbols(self) -> set[str]:
         """The symbols the Game may trade: its ``symbols`` (all by default) of its ``asset_classes``."""
@@ -334,10 +335,7 @@ class Game:
     def _skip_quiet(self, index: int, plan: QuietPlan, observer: RoundObserver | None) -> tuple[int, bool]:
         """Jump from Round ``index`` to the next Round the loop must play (and whether the Model sleeps
         through it); value the Rounds between on arrays, and stop early at one an exit rule ends."""
-        assets = {self.assets.asset(symbol) for symbol in plan.symbols}
-        held = self.holdings.held
-        holding = any(asset in assets for _, asset in held) if assets else bool(held)
-        following, asleep = plan.next_stop(index, holding)
+        following, asleep = plan.next_stop(index, self._holds(plan))
         if following == index + 1:
             return following, asleep
         first = index + 1
@@ -345,9 +343,14 @@ class Game:
         known = plan.latest_rows[first:following] + 1
         foreign = self.rates.foreign
         fx = self.rates.table.at(known) if foreign else self.valuation.fx[None, :]
-        prices = np.nan_to_num(self.universe.filled_close[np.clip(known - 1, 0, None)])
-        prices[known < 1] = 0.0
-        values = self._cash.at(known) + holdings_values(self.holdings.qty, prices * fx)  # at each Round's rates
+        closes = self.universe.zero_filled_close
+        if known[0] >= 1:  # Rounds know rows in order: every Round of the stretch knows a bar
+            prices = closes[known - 1]
+        else:
+            prices = closes[np.clip(known - 1, 0, None)]
+            prices[known < 1] = 0.0
+        held = None if foreign else self.holdings.held_cells  # finite marks: holdings_values may skip sums
+        values = self._cash.at(known) + holdings_values(self.holdings.qty, prices * fx, held)  # at each Round's rates
         if self.exits.active:
             fires = self.exits.first_in(values, float(self._values[index]))
             if fires is not None:  # the loop plays that Round and ends the Game on it
@@ -364,6 +367,16 @@ class Game:
             self.valuation.fx = fx[following - 1 - first]
         self.replay_to(int(plan.latest_rows[following - 1]) + 1)  # catch up: the next Round starts from here
         return following, asleep
+
+    def _holds(self, plan: QuietPlan) -> bool:
+        """Whether the Game holds any of ``plan.symbols`` (anything at all when it names none)."""
+        cells = self.holdings.held_cells  # where the books hold something (in the float array)
+        if not plan.symbols:
+            return bool(cells)
+        if self._quiet_columns is None:
+            self._quiet_columns = {self.assets.value_column[self.assets.asset(s)] for s in plan.symbols}
+        columns = self._quiet_columns
+        return any(column in columns for _, column in cells)
 
     @property
     def round_values(self) -> np.ndarray:

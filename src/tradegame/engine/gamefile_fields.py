@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.instruments import LotMethod
@@ -143,37 +143,63 @@ class FieldReader:
         return self.model(top)
 
     def game_spec(self, top: Mapping[str, object], game: Mapping[str, object] | None) -> GameSpec | None:
+        """The ``GameSpec`` of a document: its ``[game]`` table, then its other sections (problems are
+        reported in that order); ``None`` without a readable start."""
+        fields = self.game_table(game)
+        sections = self.sections(top, fields["currency"], fields["start"])
+        if fields["start"] is None:
+            return None  # nothing for GameSpec.problems() and the data to check the rest against
+        if fields["name"] is None:  # placeholders for reported fields (GameDraft)
+            fields["name"] = "?"
+        if fields["start_fund"] is None:
+            fields["start_fund"] = Decimal(1)
+        return GameSpec(**fields, **sections)
+
+    def game_table(self, game: Mapping[str, object] | None) -> dict[str, Any]:
+        """The ``[game]`` table's fields, named as ``GameSpec``'s (``None`` for a required one that is
+        missing or bad, or all of them when there is no ``[game]``)."""
         path = "game"
         table = game or {}
         name = self.required(table, "name", path, to_text) if game is not None else None
         start = self.required(table, "start", path, to_day) if game is not None else None
         start_fund = self.required(table, "start_fund", path, to_amount) if game is not None else None
         currency = self.optional(table, "currency", path, to_code, "USD")
-        end = self.optional(table, "end", path, to_day, None)
-        rounds = self.optional(table, "rounds", path, to_integer, None)
-        round_times = self.optional(table, "round_times", path, list_of(to_instant), ())
-        round_intervals = self.optional(table, "round_intervals", path, list_of(to_integer), ())
-        round_interval_days = self.optional(table, "round_interval_days", path, to_days, None)
-        round_growth = self.optional(table, "round_growth", path, to_factor, None)
+        fields: dict[str, Any] = {
+            "name": name,
+            "start": start,
+            "start_fund": start_fund,
+            "currency": currency,
+            "end": self.optional(table, "end", path, to_day, None),
+            "rounds": self.optional(table, "rounds", path, to_integer, None),
+            "round_times": self.optional(table, "round_times", path, list_of(to_instant), ()),
+            "round_intervals": self.optional(table, "round_intervals", path, list_of(to_integer), ()),
+            "round_interval_days": self.optional(table, "round_interval_days", path, to_days, None),
+            "round_growth": self.optional(table, "round_growth", path, to_factor, None),
+        }
         # An irregular schedule means no default one; one with a bad value (reported) does not count,
         # so its problem is not followed by a second one about the missing schedule.
         irregular = [key for key in ("round_times", "round_intervals", "round_interval_days") if key in table]
         given = any(join_path(path, key) not in self.reported for key in irregular)
         regular: Schedule | None = None if given else "daily"
-        schedule = self.optional(table, "schedule", path, to_schedule, regular)
-        calendar = self.optional(table, "calendar", path, to_text, None)
-        asset_classes = self.optional(table, "asset_classes", path, to_asset_classes, ())
-        symbols = self.optional(table, "symbols", path, to_texts, ())
-        seed = self.optional(table, "seed", path, to_integer, 0)
-        fill_at: FillAt = self.optional(table, "fill_at", path, to_fill_at, "next_open")
-        allow_extreme_costs = self.optional(table, "allow_extreme_costs", path, to_boolean, False)
+        fill_at: FillAt = "next_open"
+        fields.update(
+            schedule=self.optional(table, "schedule", path, to_schedule, regular),
+            calendar=self.optional(table, "calendar", path, to_text, None),
+            asset_classes=self.optional(table, "asset_classes", path, to_asset_classes, ()),
+            symbols=self.optional(table, "symbols", path, to_texts, ()),
+            seed=self.optional(table, "seed", path, to_integer, 0),
+            fill_at=self.optional(table, "fill_at", path, to_fill_at, fill_at),
+            allow_extreme_costs=self.optional(table, "allow_extreme_costs", path, to_boolean, False),
+        )
         if start_fund is not None:
-            minor = currency_for(currency).minor_units
-            problem = amount_problem(start_fund, minor, currency)
+            problem = amount_problem(start_fund, currency_for(currency).minor_units, currency)
             if problem is not None:
                 self.report("game.start_fund", problem)
-                start_fund = None
+                fields["start_fund"] = None
+        return fields
 
+    def sections(self, top: Mapping[str, object], currency: str, start: date | None) -> dict[str, Any]:
+        """The document's sections beside ``[game]``, as ``GameSpec``'s fields (bad entries reported, left out)."""
         accounts = self.accounts(top, currency)
         first_account = accounts[0].name if accounts else "main"
         data = [self.data_spec(where, entry) for where, entry in self.tables(top.get("data", []), "data", DATA_KEYS)]
@@ -187,37 +213,16 @@ class FieldReader:
         ]
         exits = self.exits(top["exits"]) if "exits" in top else ExitRules()
         running_costs = self.running_costs(top, accounts, currency, start)
-        tax = self.tax(top["tax"], currency) if "tax" in top else None
-        fx_rates = self.fx_rates(top["fx_rates"]) if "fx_rates" in top else ()
-        if start is None:
-            return None  # nothing for GameSpec.problems() and the data to check the rest against
-        return GameSpec(
-            name="?" if name is None else name,  # placeholders for reported fields (GameDraft)
-            start=start,
-            start_fund=Decimal(1) if start_fund is None else start_fund,
-            currency=currency,
-            end=end,
-            rounds=rounds,
-            schedule=schedule,
-            round_times=round_times,
-            round_intervals=round_intervals,
-            round_interval_days=round_interval_days,
-            round_growth=round_growth,
-            calendar=calendar,
-            accounts=accounts,
-            transfers=tuple(rule for rule in transfers if rule is not None),
-            initial_positions=tuple(position for position in positions if position is not None),
-            asset_classes=asset_classes,
-            symbols=symbols,
-            exits=exits,
-            running_costs=running_costs,
-            tax=tax,
-            seed=seed,
-            data=tuple(spec for spec in data if spec is not None),
-            fill_at=fill_at,
-            fx_rates=fx_rates,
-            allow_extreme_costs=allow_extreme_costs,
-        )
+        return {
+            "accounts": accounts,
+            "data": tuple(spec for spec in data if spec is not None),
+            "transfers": tuple(rule for rule in transfers if rule is not None),
+            "initial_positions": tuple(position for position in positions if position is not None),
+            "exits": exits,
+            "running_costs": running_costs,
+            "tax": self.tax(top["tax"], currency) if "tax" in top else None,
+            "fx_rates": self.fx_rates(top["fx_rates"]) if "fx_rates" in top else (),
+        }
 
     def data_spec(self, where: str, entry: Mapping[str, object]) -> DataSpec | None:
         dataset = self.required(entry, "dataset", where, to_text)

@@ -25,7 +25,7 @@ __all__ = ["Holdings"]
 class Holdings:
     """The books' holdings as the Round loop asks for them."""
 
-    __slots__ = ("_books", "_cash_assets", "_operations", "_qty", "_row_of", "_value_column")
+    __slots__ = ("_books", "_cash_assets", "_held", "_operations", "_qty", "_row_of", "_value_column")
 
     def __init__(
         self,
@@ -40,6 +40,7 @@ class Holdings:
         self._value_column = value_column
         self._cash_assets = cash_assets
         self._qty = np.zeros((len(accounts), width))
+        self._held: list[tuple[int, int]] = []  # the (account row, column) cells of ``_qty`` not 0
         self._operations = -1
 
     @property
@@ -76,5 +77,13 @@ class Holdings:
             qty.fill(0.0)
             for (account, asset), units in books.holdings().items():
                 qty[row_of[account], column[asset]] = float(units)
+            rows, columns = np.nonzero(qty)
+            self._held = list(zip(rows.tolist(), columns.tolist(), strict=True))
             self._operations = books.operations
         return self._qty
+
+    @property
+    def held_cells(self) -> list[tuple[int, int]]:
+        """The (account row, column) cells of ``qty`` that are not 0, in order."""
+        self.qty  # noqa: B018 (brings both up to date)
+        return self._held

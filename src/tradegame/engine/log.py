@@ -21,7 +21,7 @@ __all__ = ["EventLog"]
 class EventLog:
     """The decision log (``events``) and what the Model has yet to be told (``inbox``)."""
 
-    __slots__ = ("_clock", "_iso", "_tags", "events", "inbox")
+    __slots__ = ("_clock", "_iso", "_tags", "_when", "events", "inbox")
 
     def __init__(self, clock: GameClock) -> None:
         self._clock = clock
@@ -29,6 +29,7 @@ class EventLog:
         self.inbox: list[MoveEvent] = []  # what the Model is told at its next Round (events.py)
         self._tags: dict[str, str] = {}  # move id -> the Model's tag, for the Moves that have one
         self._iso: tuple[int, str] = (-1, "")  # the last time stamped, in ISO 8601 (many events share one)
+        self._when: tuple[datetime | None, str] = (None, "")  # the last ``when`` given, in ISO 8601
 
     def tag(self, move_id: str, tag: str) -> None:
         """Remember the Model's ``tag`` of ``move_id`` (shown in every event about the Move)."""
@@ -49,7 +50,10 @@ class EventLog:
         tag = self._tags.get(move_id) if move_id is not None else None
         events = self.events
         if when is not None:
-            stamp = when.isoformat()
+            cached = self._when[0]
+            if cached is not when and (cached is None or cached != when or cached.tzinfo is not when.tzinfo):
+                self._when = (when, when.isoformat())
+            stamp = self._when[1]
         else:
             now = self._clock.now_ns
             if self._iso[0] != now:

@@ -18,7 +18,6 @@ bar the Model has just seen, at its close (limits and stops judged by that close
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from tradegame.engine.moves import OrderType, Side
@@ -36,7 +35,7 @@ class Bar:
 
     @property
     def close_only(self) -> bool:
-        return math.isnan(self.open) or math.isnan(self.high) or math.isnan(self.low)
+        return self.open != self.open or self.high != self.high or self.low != self.low  # a NaN
 
 
 @dataclass(frozen=True, slots=True)

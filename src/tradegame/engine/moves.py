@@ -37,6 +37,7 @@ __all__ = [
 ]
 
 _TAG_LENGTH = 64
+_DECIMAL_FIELDS = ("quantity", "notional", "target_weight", "limit_price", "stop_price")
 
 
 class Side(StrEnum):
@@ -83,14 +84,14 @@ class Move:
     tag: str = ""  # the Model's own label, up to 64 printable characters; in every event about the Move
 
     def __post_init__(self) -> None:
-        for name in ("quantity", "notional", "target_weight", "limit_price", "stop_price"):
+        for name in _DECIMAL_FIELDS:
             value = getattr(self, name)
-            if value is not None:
+            if value is not None and (type(value) is not Decimal or not value.is_finite()):
                 object.__setattr__(self, name, to_decimal(value, f"move {self.symbol} {name}"))
-        sizes = [n for n in ("quantity", "notional", "target_weight") if getattr(self, n) is not None]
-        if self.sell_all:
-            sizes.append("sell_all")
-        if len(sizes) != 1:
+        given = (self.quantity is not None) + (self.notional is not None) + (self.target_weight is not None)
+        if given + bool(self.sell_all) != 1:
+            sizes = [n for n in ("quantity", "notional", "target_weight") if getattr(self, n) is not None]
+            sizes += ["sell_all"] if self.sell_all else []
             raise InvalidInputError(
                 f"move {self.symbol}: give exactly one of quantity, notional, target_weight, sell_all (got {sizes})"
             )
@@ -156,7 +157,9 @@ class Move:
     @classmethod
     def target(cls, symbol: str, weight: Decimal | int | str, **options: object) -> Move:
         """Buy or sell ``symbol`` so it makes up ``weight`` of the Game's value (the side is settled at fill)."""
-        return cls(symbol, Side.BUY, target_weight=to_decimal(weight, f"move {symbol} weight"), **options)  # type: ignore[arg-type]
+        if type(weight) is not Decimal or not weight.is_finite():  # the common case is checked once, below
+            weight = to_decimal(weight, f"move {symbol} weight")
+        return cls(symbol, Side.BUY, target_weight=weight, **options)  # type: ignore[arg-type]
 
     def chain(self, *legs: Move) -> Move:
         """This Move followed by ``legs`` in order, each sized by what the one before delivered."""

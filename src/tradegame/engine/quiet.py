@@ -22,8 +22,9 @@ spec and universe only, never game.py.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -37,11 +38,23 @@ from tradegame.engine.wake import Wake
 __all__ = ["ExitFlags", "FxTable", "QuietPlan", "exit_flags", "first_exit", "holdings_values", "plan_quiet"]
 
 
-def holdings_values(quantities: np.ndarray, marks: np.ndarray) -> np.ndarray:
+def holdings_values(
+    quantities: np.ndarray, marks: np.ndarray, held: Sequence[tuple[int, int]] | None = None
+) -> np.ndarray:
     """Per row of ``marks`` (rounds x symbols, Game-currency value of one unit): the value of
     ``quantities`` (accounts x symbols). Each row is summed the same way whatever the number of
     rows (pairwise over the symbols, then over the accounts in order), so a Round valued alone
-    and the same Round valued within a stretch give the same float."""
+    and the same Round valued within a stretch give the same float.
+
+    ``held``: the (account, column) cells where ``quantities`` is nonzero, given only when every
+    mark is finite. With none or one, the sums are exact (0, or the one product plus zeros), so
+    they are computed without summing: the same floats, bit for bit."""
+    if held is not None and len(held) <= 1:
+        if not held:
+            return np.zeros(len(marks))
+        ((account, column),) = held
+        only: np.ndarray = marks[:, column] * quantities[account, column]
+        return only
     products = marks[:, None, :] * quantities[None, :, :]
     totals: np.ndarray = products.sum(axis=2).sum(axis=1)
     return totals
@@ -209,15 +222,23 @@ class QuietPlan:
     busy: np.ndarray
     latest_rows: np.ndarray
     symbols: frozenset[str]
+    # The same Round indices as Python lists: bisect answers one Round faster than numpy.
+    _lists: tuple[list[int], list[int], list[int]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        lists = (self.when_flat.tolist(), self.when_holding.tolist(), self.busy.tolist())
+        object.__setattr__(self, "_lists", lists)
 
     def next_stop(self, index: int, holding: bool) -> tuple[int, bool]:
         """The next Round after ``index`` the loop must play, and whether the Model sleeps through it
         (a busy Round); ``(rounds, False)`` after the last Round."""
-        awake = self.when_holding if holding else self.when_flat
-        position = int(np.searchsorted(awake, index, side="right"))
-        wakes = int(awake[position]) if position < len(awake) else len(self.latest_rows)
-        position = int(np.searchsorted(self.busy, index, side="right"))
-        busy = int(self.busy[position]) if position < len(self.busy) else len(self.latest_rows)
+        flat, held, busy_rounds = self._lists
+        awake = held if holding else flat
+        rounds = len(self.latest_rows)
+        position = bisect_right(awake, index)
+        wakes = awake[position] if position < len(awake) else rounds
+        position = bisect_right(busy_rounds, index)
+        busy = busy_rounds[position] if position < len(busy_rounds) else rounds
         return (busy, True) if busy < wakes else (wakes, False)
 
 

@@ -82,10 +82,14 @@ def tax_years(panel: Panel, times: np.ndarray, latest_rows: np.ndarray) -> np.nd
     A year's tax is recorded at the first Round that knows a bar of the next year, after that
     Round's fills: with hourly Rounds on daily bars, not before the fills of the year's first
     session, which the books must see first (they keep time order)."""
-    bar_years = pd.DatetimeIndex(panel.labels[np.clip(latest_rows, 0, None)], tz="UTC").year.to_numpy()
-    round_years = pd.DatetimeIndex(times, tz="UTC").year.to_numpy()
-    years: np.ndarray = np.where(latest_rows >= 0, bar_years, round_years)
+    bar_years = _utc_years(panel.labels[np.clip(latest_rows, 0, None)])
+    years: np.ndarray = np.where(latest_rows >= 0, bar_years, _utc_years(times))
     return years
+
+
+def _utc_years(ns: np.ndarray) -> np.ndarray:
+    """The UTC calendar year of each int64 ns timestamp."""
+    return np.asarray(ns, dtype=np.int64).astype("datetime64[ns]").astype("datetime64[Y]").astype(np.int64) + 1970
 
 
 def actions_in_play(spec: GameSpec, universe: Universe, latest_rows: np.ndarray) -> dict[int, list[CorporateAction]]:
@@ -116,7 +120,7 @@ def quiet_plan(
     """For a Model that offers ``wake`` (see wake.py and quiet.py): the Rounds that must be played;
     None when the Model needs every Round."""
     wake_of = getattr(model, "wake", None)
-    wake = None if wake_of is None else wake_of(Signals(universe))
+    wake = None if wake_of is None else wake_of(Signals(universe, times, latest_rows))
     if wake is None:
         return None
     new_year = np.zeros(len(times), dtype=bool)

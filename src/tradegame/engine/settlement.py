@@ -18,7 +18,6 @@ import numpy as np
 from tradegame.domain.errors import FeeExceedsValueError, NoPriceError
 from tradegame.domain.instruments import Instrument, LotMethod
 from tradegame.domain.money import Money, Price, Quantity
-from tradegame.engine.execution import price_unit
 from tradegame.engine.moves import MoveState, Side
 from tradegame.engine.universe import currency_of
 
@@ -46,7 +45,7 @@ class Settlement:
         books = game.books
         account, buy = state.account, state.side is Side.BUY
         asset = instrument.base_asset
-        unit = price_unit(instrument)
+        unit = game.execution.unit(instrument)
         gross = unit.round(quantity * price)
         if asset in game.assets.cash_assets:  # a currency pair: a conversion of cash
             base = currency_of(asset)

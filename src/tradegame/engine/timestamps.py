@@ -5,14 +5,17 @@ Pure conversions, shared by the Round loop and the sweep; imports the standard l
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 __all__ = ["iso_from_ns", "utc_from_ns"]
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def utc_from_ns(ns: int) -> datetime:
-    """The UTC instant of an int64 nanosecond timestamp, to the microsecond."""
-    return datetime.fromtimestamp(ns // 1_000_000_000, tz=UTC).replace(microsecond=(ns // 1000) % 1_000_000)
+    """The UTC instant of an int64 nanosecond timestamp, to the microsecond (rounded down)."""
+    return _EPOCH + timedelta(microseconds=ns // 1000)
 
 
 def iso_from_ns(ns: int) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -50,11 +51,14 @@ FIAT = frozenset(
 COIN_DECIMALS = 8
 
 
+@lru_cache(maxsize=256)
 def currency_of(code: str) -> Currency:
-    """The currency ``code`` with its minor units (0 for JPY and KRW, 8 for BTC and ETH, else 2)."""
+    """The currency ``code`` with its minor units (0 for JPY and KRW, 8 for BTC and ETH, else 2).
+    (Cached: a ``Currency`` is a frozen value, and the Round loop asks for one at every fill.)"""
     return Currency(code, _MINOR_UNITS.get(code, COIN_DECIMALS if code in ("BTC", "ETH") else 2))
 
 
+@lru_cache(maxsize=256)
 def quote_unit(code: str) -> Currency:
     """The unit a pair's quote is counted in: a currency, or a coin's satoshi-like 8 decimals."""
     return currency_of(code) if code in FIAT else Currency(code, COIN_DECIMALS)
@@ -132,6 +136,16 @@ class Universe:
     @property
     def symbols(self) -> tuple[str, ...]:
         return self.panel.symbols
+
+    @property
+    def zero_filled_close(self) -> np.ndarray:
+        """``filled_close`` with 0 before a symbol's first bar (computed once, read-only)."""
+        key = ("zero_filled_close",)
+        cached = self.indicator_cache.get(key)
+        if cached is None:
+            cached = self.indicator_cache[key] = np.nan_to_num(self.filled_close)
+            cached.flags.writeable = False
+        return cached
 
 
 def _open_times(panel: Panel) -> np.ndarray:

@@ -84,7 +84,9 @@ class Valuation:
 
     def value(self) -> float:
         """The Game's value now: the cash at the rates known now plus the Positions' marks."""
-        return self._cash.now(self._clock.now_ns) + float(holdings_values(self._holdings.qty, self.marks[None, :])[0])
+        holdings = self._holdings
+        held = None if self._rates.foreign else holdings.held_cells  # marks are finite without rates
+        return self._cash.now(self._clock.now_ns) + float(holdings_values(holdings.qty, self.marks[None, :], held)[0])
 
     def value_at(self, row: int, at_close: bool) -> float:
         """The Game's value with each Position at the price a market Move fills at on ``row``: its

@@ -2,11 +2,13 @@
 
 A Model may offer ``wake(signals) -> Wake | None``. ``signals`` gives trailing indicators
 computed once over the whole panel (the value at row ``t`` uses rows up to ``t`` only, like
-the Model's own view at a Round whose latest bar is ``t``). ``Wake.when_flat[t]`` says the Model
-might act at a Round whose latest known row is ``t`` while the Game holds nothing and has no open
-Move; ``Wake.when_holding[t]`` the same while it holds something. On every other Round the
-Model promises to do nothing, so the engine skips calling it, values those Rounds on arrays and
-goes straight to the next Round that matters (an awake one, a new tax year, the last Round).
+the Model's own view at a Round whose latest bar is ``t``), and the Game's Round times, for a
+Model that acts on a calendar of Rounds (``rows_of_rounds`` turns per-Round flags into rows).
+``Wake.when_flat[t]`` says the Model might act at a Round whose latest known row is ``t`` while
+the Game holds nothing and has no open Move; ``Wake.when_holding[t]`` the same while it holds
+something. On every other Round the Model promises to do nothing, so the engine skips calling
+it, values those Rounds on arrays and goes straight to the next Round that matters (an awake
+one, a new tax year, the last Round).
 The results are the same as calling the Model every Round: tests play the built-in Models both
 ways and compare the logs and ledgers byte for byte. A wrong ``wake`` can only make a Model
 miss Rounds, never let it see later data: ``decide`` still gets the point-in-time view.
@@ -46,10 +48,25 @@ class Wake:
 
 
 class Signals:
-    """Trailing indicators over a whole panel, cached on the Universe (shared by every Game on it)."""
+    """Trailing indicators over a whole panel, cached on the Universe (shared by every Game on it),
+    and the Game's Round schedule (``round_times``, ``latest_rows``) when the engine gives it."""
 
-    def __init__(self, universe: Universe) -> None:
+    def __init__(
+        self, universe: Universe, round_times: np.ndarray | None = None, latest_rows: np.ndarray | None = None
+    ) -> None:
         self._universe = universe
+        self.round_times = round_times  # int64 ns of each Round (None: not known)
+        self.latest_rows = latest_rows  # per Round, the latest panel row it knows (-1: none yet)
+
+    def rows_of_rounds(self, rounds: np.ndarray) -> np.ndarray | None:
+        """Per panel row: whether a Round flagged in ``rounds`` (bool per Round) knows it as its latest
+        row, the shape a ``Wake`` takes (None when the schedule is not known)."""
+        if self.latest_rows is None or len(rounds) != len(self.latest_rows):
+            return None
+        out = np.zeros(self.rows, dtype=bool)
+        latest = self.latest_rows[np.asarray(rounds, dtype=bool)]
+        out[latest[latest >= 0]] = True
+        return out
 
     @property
     def rows(self) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 import numpy as np
 
@@ -139,7 +140,14 @@ def trailing_returns(
     keep = np.flatnonzero(np.isfinite(trailing))
     if not len(keep):
         return []
-    labels = np.asarray(names, dtype=object)[keep]
     values = trailing[keep]
-    order = np.lexsort((labels.astype(str), -values))  # best first, then by symbol
-    return list(zip(labels[order].tolist(), values[order].tolist(), strict=True))
+    order = keep[np.lexsort((_name_ranks(tuple(names))[keep], -values))]  # best first, then by symbol
+    return list(zip([names[i] for i in order.tolist()], trailing[order].tolist(), strict=True))
+
+
+@lru_cache(maxsize=16)
+def _name_ranks(names: tuple[str, ...]) -> np.ndarray:
+    """Each name's place in the sorted names (ties of a ranking are broken by name with these ints)."""
+    ranks = np.empty(len(names), dtype=np.int64)
+    ranks[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
+    return ranks

@@ -11,6 +11,9 @@ weight). Held symbols that dropped out are sold in full. The returned Actions ar
 any still-open Moves on the model's symbols, then the sells, then the targets (the engine also
 matches sells before buys on a bar, so the sales pay for the buys).
 
+Between rebalance Rounds the Model sleeps (``wake``: the engine skips calling it and values
+those Rounds on arrays; the books are the same as when it is called every Round).
+
 Targets are settled at the fill against the Game's value at the previous close; when prices
 open higher the last buys are cut to the cash available. ``cash_buffer`` (default 0) keeps a
 fraction of the value in cash to leave room for that and for fees.
@@ -21,9 +24,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+import numpy as np
+import pandas as pd
+
 from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.context import RoundContext
 from tradegame.engine.moves import Action, Cancel, Move
+from tradegame.engine.wake import Signals, Wake
 from tradegame.models._common import as_decimal, as_positive_int, as_symbols, trailing_returns
 
 __all__ = ["MomentumRotation"]
@@ -85,6 +92,30 @@ class MomentumRotation:
         if self.rebalance == "monthly":
             return (now.year, now.month) != (before.year, before.month)
         return now.isocalendar()[:2] != before.isocalendar()[:2]
+
+    def rebalance_rounds(self, times: np.ndarray) -> np.ndarray:
+        """Per Round at ``times`` (int64 ns, UTC, every Round of a Game): whether it rebalances, by
+        ``is_rebalance_round``'s rule (Round 0, then a new month, ISO week, or every N Rounds)."""
+        count = len(times)
+        if isinstance(self.rebalance, int):
+            every: np.ndarray = np.arange(count) % self.rebalance == 0
+            return every
+        stamps = np.asarray(times, dtype=np.int64)
+        if self.rebalance == "monthly":
+            periods = stamps.astype("datetime64[ns]").astype("datetime64[M]").astype(np.int64)
+        else:
+            weeks = pd.DatetimeIndex(stamps, tz="UTC").isocalendar()
+            periods = weeks["year"].to_numpy(np.int64) * 100 + weeks["week"].to_numpy(np.int64)
+        flags = np.ones(count, dtype=bool)
+        flags[1:] = periods[1:] != periods[:-1]
+        return flags
+
+    def wake(self, signals: Signals) -> Wake | None:
+        """The Rounds this Model might act on (see engine/wake.py): its rebalance Rounds, whatever it holds."""
+        if signals.round_times is None:
+            return None
+        rows = signals.rows_of_rounds(self.rebalance_rounds(signals.round_times))
+        return None if rows is None else Wake(rows, rows)
 
     def ranking(self, ctx: RoundContext) -> list[tuple[str, float]]:
         """Eligible symbols with their trailing return, best first (ties by symbol)."""

@@ -71,16 +71,26 @@ class SmaCrossover:
     def decide(self, ctx: RoundContext) -> list[Action] | None:
         if has_open_move(ctx, self.symbol):
             return None
-        closes = recent_closes(ctx, self.symbol, self.slow)
-        if closes is None:
+        means = self._means(ctx)
+        if means is None:
             return None
-        fast, slow = _means(closes, self.fast)
+        fast, slow = means
         held = ctx.quantity(self.symbol)
         if fast > slow and not held:
             return [Move.target(self.symbol, self.weight, reason=f"sma {fast:.4f} > {slow:.4f}")]
         if fast < slow and held > 0:
             return [Move.sell(self.symbol, sell_all=True, reason=f"sma {fast:.4f} < {slow:.4f}")]
         return None
+
+    def _means(self, ctx: RoundContext) -> tuple[float, float] | None:
+        """The fast and slow means ``decide`` compares (None before ``slow`` closes are known)."""
+        window = ctx.universe.close([self.symbol], self.slow)[:, 0]
+        if len(window) == self.slow:
+            total = float(np.add.reduce(window))
+            if total == total:  # no NaN: the window is the last ``slow`` closes (the common case)
+                return float(np.add.reduce(window[-self.fast :])) / self.fast, total / self.slow
+        closes = recent_closes(ctx, self.symbol, self.slow)  # skip the bars without a close
+        return None if closes is None else _means(closes, self.fast)
 
 
 def _means(closes: np.ndarray, fast: int) -> tuple[float, float]:

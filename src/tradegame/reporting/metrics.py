@@ -200,14 +200,34 @@ def compute_metrics(
 
     returns = simple_returns(series)
     excess = returns - risk_free_per_round
-    growth = float(value_array[-1] / series[0])
     years = float(time_ns[-1] - time_ns[0]) / NS_PER_DAY / _DAYS_PER_YEAR
-    drawdowns = drawdown_series(series)
-    max_drawdown = float(drawdowns.min())
+    metrics = replace(
+        _return_metrics(value_array, series, series_ns, returns, excess, ppy, years),
+        win_rate=_win_rate(trade_gains),
+        turnover=None if traded_notional is None else _turnover(traded_notional, value_array, years),
+        exposure=None if exposure is None else _exposure(exposure, len(value_array)),
+    )
+    if benchmark is None:
+        return metrics
+    benchmark_array = _benchmark_series(benchmark, len(value_array), start_value is not None)
+    return _with_benchmark(metrics, returns, excess, benchmark_array, risk_free_per_round, ppy)
+
+
+def _return_metrics(
+    value_array: FloatArray,
+    series: FloatArray,
+    series_ns: npt.NDArray[np.int64],
+    returns: FloatArray,
+    excess: FloatArray,
+    ppy: float,
+    years: float,
+) -> Metrics:
+    """The metrics of the values alone: returns, risk, drawdowns and when the Game went bust."""
+    growth = float(value_array[-1] / series[0])
+    max_drawdown = float(drawdown_series(series).min())
     cagr = _annualize(growth, years)
     underwater_days, underwater_rounds = _longest_underwater(series, series_ns)
-
-    metrics = Metrics(
+    return Metrics(
         rounds=len(value_array),
         periods_per_year=ppy,
         years=years,
@@ -222,18 +242,17 @@ def compute_metrics(
         max_drawdown_duration_rounds=underwater_rounds,
         calmar=cagr / -max_drawdown if max_drawdown < 0 and math.isfinite(cagr) else math.nan,
         bust_round=_bust_round(value_array),
-        win_rate=_win_rate(trade_gains),
-        turnover=None if traded_notional is None else _turnover(traded_notional, value_array, years),
-        exposure=None if exposure is None else _exposure(exposure, len(value_array)),
     )
-    if benchmark is None:
-        return metrics
+
+
+def _benchmark_series(benchmark: npt.ArrayLike, rounds: int, from_start: bool) -> FloatArray:
+    """The benchmark's checked values, one per Round; ``from_start``: first the start's (its first Round's)."""
     benchmark_array = _values(benchmark, "benchmark", all_positive=True)
-    if len(benchmark_array) != len(value_array):
-        raise InvalidInputError(f"benchmark has {len(benchmark_array)} entries but values has {len(value_array)}")
-    if start_value is not None:  # the benchmark starts where the Game does
+    if len(benchmark_array) != rounds:
+        raise InvalidInputError(f"benchmark has {len(benchmark_array)} entries but values has {rounds}")
+    if from_start:  # the benchmark starts where the Game does
         benchmark_array = np.concatenate((benchmark_array[:1], benchmark_array))
-    return _with_benchmark(metrics, returns, excess, benchmark_array, risk_free_per_round, ppy)
+    return benchmark_array
 
 
 def _series(

@@ -1,6 +1,8 @@
 """Persistence of Games: their Rounds, decision logs, journals and ledgers, in SQLite or PostgreSQL.
 
-A Game is created, then recorded Round by Round, each Round in one transaction::
+A Game is created, then recorded Round by Round, each Round in one transaction (or, with
+``GameRecorder(..., commit_every=COMMIT_EVERY)`` as ``tradegame play`` does, the whole Rounds of
+each 0.25 s of play in one)::
 
     db = open_database()                          # $TRADEGAME_DB or ~/.local/share/tradegame/games.sqlite
     game_id = db.create_game("sma", definition_text, "sma-crossover", {"fast": 20}, data_hash)
@@ -36,7 +38,7 @@ from tradegame.store.errors import (
     ResumeMismatchError,
     StoreError,
 )
-from tradegame.store.recorder import GameRecorder, ResumingRecorder
+from tradegame.store.recorder import COMMIT_EVERY, GameRecorder, ResumingRecorder
 from tradegame.store.rows import (
     CostRow,
     DecisionRow,
@@ -53,6 +55,7 @@ from tradegame.store.rows import (
 )
 
 __all__ = [
+    "COMMIT_EVERY",
     "CostRow",
     "Database",
     "DatabaseError",

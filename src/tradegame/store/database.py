@@ -13,7 +13,7 @@ lock (``busy_timeout``), and opening, which may create the schema or migrate it,
 across processes (``store.locking``), so many processes starting at once on a new file queue.
 
 Each Game being recorded is leased to one process (``store.lease``): ``take_lease``,
-``hold_lease`` inside every Round's transaction, a heartbeat thread while the ``Database`` holds
+``hold_lease`` inside every transaction of Rounds, a heartbeat thread while the ``Database`` holds
 a lease, and the ``interrupted`` status a reader is shown for a Game whose process is gone.
 
 Errors: every SQLAlchemy or driver error becomes a ``DatabaseError`` whose message names the

@@ -24,10 +24,9 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Final
 
-from sqlalchemy import JSON, Column, Double, ForeignKey, Integer, Table, Text, insert, select
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Column, Double, ForeignKey, Integer, Table, Text, insert, select
 
-from tradegame.store.coltypes import ExactDecimal, UtcDateTime
+from tradegame.store.coltypes import ExactDecimal, JsonValue, UtcDateTime
 from tradegame.store.database import Database
 from tradegame.store.errors import StoreError
 from tradegame.store.schema import metadata
@@ -47,7 +46,7 @@ __all__ = [
     "save_experiment",
 ]
 
-_JSON = JSON().with_variant(postgresql.JSONB(), "postgresql")
+_JSON = JsonValue()
 
 MONEY_COLUMNS: Final = (
     "start_capital", "final_value", "gross_profit", "fees", "running_costs", "taxes", "score", "traded_value",

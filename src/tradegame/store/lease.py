@@ -2,7 +2,7 @@
 
 A process that records a Game holds its lease: ``games.owner`` names it (``host:pid:token``, the
 token random per ``Database``) and ``games.heartbeat_at`` says when it last proved it was alive.
-Every Round's commit refreshes the heartbeat, and a background thread of the ``Database``
+Every commit of Rounds refreshes the heartbeat, and a background thread of the ``Database``
 refreshes it every ``HEARTBEAT`` besides, so a slow Round keeps its lease too. A lease is
 *alive* while its heartbeat is younger than ``LEASE`` (three heartbeats) and, when the owner
 runs on this host, while its pid exists. A ``running`` Game whose lease is not alive (its process
@@ -10,7 +10,7 @@ was killed, or it never had an owner: Games stored before leases existed) is sho
 ``interrupted``; that status is never stored.
 
 Taking a lease is one compare-and-set ``UPDATE`` on the owner and heartbeat the taker saw, so of
-two processes that both saw a dead lease only one gets it; every Round's commit re-checks
+two processes that both saw a dead lease only one gets it; every commit of Rounds re-checks
 ``owner = me`` inside its transaction, so a process that lost its lease writes nothing more.
 
 Imports SQLAlchemy (Core) and the store's schema and errors; nothing above the store.
@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 HEARTBEAT = timedelta(seconds=10)
-"""How often a recording process refreshes its heartbeat (besides each Round's commit)."""
+"""How often a recording process refreshes its heartbeat (besides each commit of Rounds)."""
 LEASE = 3 * HEARTBEAT
 """How long a heartbeat keeps a lease alive: three missed heartbeats and the Game is interrupted."""
 

@@ -6,20 +6,20 @@ or of PostgreSQL (psycopg 3). ``_migrate`` checks the schema and upgrades it und
 cross-process migration lock, refusing a database migrated by a newer tradegame.
 ``alembic_config`` points Alembic at the migrations packaged in ``tradegame.store``.
 
-Imports SQLAlchemy, Alembic and the store's locking, URL and error modules.
+A schema already at ``HEAD`` (the newest packaged revision) is recognized from its
+``alembic_version`` row alone, so opening a current database never imports Alembic (about a
+tenth of a second); anything else (a new database, an older or a newer schema) goes through it.
+
+Imports SQLAlchemy, the store's locking, URL and error modules, and Alembic where it migrates.
 """
 
 from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -28,7 +28,13 @@ from tradegame.store.errors import DatabaseError
 from tradegame.store.locking import migration_lock
 from tradegame.store.urls import redact
 
-__all__ = ["WRITE", "alembic_config"]
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+__all__ = ["HEAD", "WRITE", "alembic_config"]
+
+HEAD = "0006"
+"""The newest packaged migration (``store/migrations/versions``; a test keeps the two equal)."""
 
 WRITE = "tradegame_write"
 """The execution option that marks a write connection (``BEGIN IMMEDIATE`` on SQLite)."""
@@ -43,6 +49,8 @@ def alembic_config(connection: Connection | None = None, url: str | None = None)
     ``command.revision(alembic_config(url="sqlite:///scratch.sqlite"), "add x", autogenerate=True)``
     after ``command.upgrade(..., "head")`` on the same scratch database.
     """
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(resources.files("tradegame.store") / "migrations"))
     if url is not None:
@@ -55,8 +63,10 @@ def _migrate(engine: Engine, parsed: URL) -> None:
     """Bring the schema to the newest migration, one process at a time (see ``open_database``)."""
     with migration_lock(parsed):
         with engine.connect() as connection, connection.begin():
-            current = _refuse_newer_schema(connection, alembic_config(connection), parsed)
+            current = _at_head(connection) or _refuse_newer_schema(connection, alembic_config(connection), parsed)
         if not current:
+            from alembic import command
+
             with engine.connect() as connection:
                 connection.execution_options(**{WRITE: True})  # BEGIN IMMEDIATE on SQLite
                 with connection.begin():
@@ -67,11 +77,22 @@ def _migrate(engine: Engine, parsed: URL) -> None:
                     command.upgrade(config, "head")
 
 
+def _at_head(connection: Connection) -> bool:
+    """Whether the schema's revision is ``HEAD`` (read without Alembic; False when unsure)."""
+    if not inspect(connection).has_table("alembic_version"):
+        return False
+    versions = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return versions == [HEAD]
+
+
 def _refuse_newer_schema(connection: Connection, config: Config, url: URL) -> bool:
     """A database migrated by a newer tradegame is refused by name, never half-upgraded.
 
     Returns whether the schema is already the newest this code knows (nothing to migrate).
     """
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(config)
     known = {revision.revision for revision in script.walk_revisions()}
     current = MigrationContext.configure(connection).get_current_heads()

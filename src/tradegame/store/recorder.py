@@ -1,12 +1,20 @@
-"""Recording a Game as it is played, one transaction per Round, and resuming it after a crash.
+"""Recording a Game as it is played, whole Rounds per transaction, and resuming it after a crash.
 
 ``GameRecorder`` is a ``RoundObserver``. After each Round it takes what the Game added since
 the Round before (its value, new decision-log events, new journal entries with their postings,
-new cost-ledger, tax-ledger and books-decision lines) and writes all of it in ONE transaction,
-each row stamped with the Round. At the end it writes, again in one transaction, the rest: the
-liquidation entries and last tax lines, the final disposals and open lots, the score and the
-status ``finished``. So whatever moment a process dies at (even ``kill -9``), the database holds
-whole Rounds only: Rounds ``0..K`` with every row they made, nothing of Round ``K + 1``.
+new cost-ledger, tax-ledger and books-decision lines), each row stamped with the Round, and
+commits it in ONE transaction. With ``commit_every = s`` (seconds; the CLI's ``play`` and
+``resume`` use ``COMMIT_EVERY``, 0.25 s) the Rounds played in the meantime are gathered and
+committed together: Round 0 at once, then a transaction whenever ``s`` seconds of wall time
+passed since the last one, and the rest with the end. Without it every Round is its own
+transaction (a SQLite commit and the lease check cost about a millisecond, more than a daily
+Round of most Games takes to play). At the end it writes, again in one transaction, what is
+left: the Rounds not committed yet, the liquidation entries and last tax lines, the final
+disposals and open lots, the score and the status ``finished``. So whatever moment a process
+dies at (even ``kill -9``), the database holds whole Rounds only: Rounds ``0..K`` with every row
+they made, nothing of Round ``K + 1``; batching only moves ``K`` back, by at most ``s`` seconds of
+play, and a resume replays those Rounds (``flush`` commits what is gathered when the Game stops
+early, on an error or Ctrl-C).
 
 A recorder holds the Game's lease (``store.lease``): it takes it when it starts (refused while
 another live process holds it), and every commit first checks, in its own transaction, that it
@@ -24,7 +32,8 @@ Imports SQLAlchemy, ``tradegame.engine.game`` (types only at run time) and the s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -55,7 +64,10 @@ from tradegame.store.rows import (
 if TYPE_CHECKING:
     from tradegame.engine.game import Game, GameResult
 
-__all__ = ["GameRecorder", "ResumingRecorder"]
+__all__ = ["COMMIT_EVERY", "GameRecorder", "ResumingRecorder"]
+
+COMMIT_EVERY = 0.25
+"""Seconds of play between two commits of a Game recorded by ``tradegame play`` and ``resume``."""
 
 
 @dataclass
@@ -82,6 +94,16 @@ class _Batch:
             (schema.decisions, self.decisions),
         ]
 
+    def extend(self, other: _Batch) -> None:
+        """Append ``other``'s rows (the Rounds after this batch's) to this batch."""
+        self.rounds += other.rounds
+        self.events += other.events
+        self.entries += other.entries
+        self.postings += other.postings
+        self.cost_ledger += other.cost_ledger
+        self.tax_ledger += other.tax_ledger
+        self.decisions += other.decisions
+
 
 @dataclass
 class _Seen:
@@ -97,18 +119,31 @@ class _Seen:
 class GameRecorder:
     """Stores a running Game in ``db`` under ``game_id`` (made by ``Database.create_game``).
 
-    Pass it to ``Game.run(observer=...)``. Each ``round_done`` is one transaction; a
-    ``DatabaseError`` from it stops the Game (the Rounds committed before stay). It takes the
-    Game's lease (``GameBusyError`` while another live process holds it) and raises
-    ``LeaseLostError`` from the first commit after another process took it over.
+    Pass it to ``Game.run(observer=...)``. Each ``round_done`` is one transaction, or with
+    ``commit_every`` (seconds) the Rounds of that much wall time are one (see the module's
+    docstring); a ``DatabaseError`` from a commit stops the Game (the Rounds committed before
+    stay). It takes the Game's lease (``GameBusyError`` while another live process holds it) and
+    raises ``LeaseLostError`` from the first commit after another process took it over.
+    ``clock`` (seconds, default ``time.monotonic``) times the batches.
     """
 
-    def __init__(self, db: Database, game_id: int) -> None:
+    def __init__(
+        self,
+        db: Database,
+        game_id: int,
+        *,
+        commit_every: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.db = db
         self.game_id = game_id
         self._next_round = 0
         self._seen = _Seen()
         self._reopen = False  # set the status back to running with the next commit
+        self._commit_every = commit_every
+        self._clock = clock
+        self._pending = _Batch()  # Rounds played, not committed yet
+        self._committed_at = clock()
         self._check_new()
         db.take_lease(game_id)
 
@@ -124,17 +159,30 @@ class GameRecorder:
     # -- RoundObserver ---------------------------------------------------------------------
 
     def round_done(self, game: Game, round_index: int, value: float) -> None:
-        """Commit Round ``round_index``: its value and every record the Game added since the last one."""
+        """Round ``round_index`` is done: gather its value and every record the Game added since the
+        last Round, and commit what is gathered when it is Round 0 or ``commit_every`` has passed."""
         batch = self._round_batch(game, round_index, value)
-        self._commit(batch, round_count=len(game.times) if round_index == 0 else None)
         self._advance(batch)
+        self._pending.extend(batch)
+        if round_index == 0 or self._clock() - self._committed_at >= self._commit_every:
+            first = self._pending.rounds[0].round
+            self._commit(self._pending, round_count=len(game.times) if first == 0 else None)
+            self._pending = _Batch()
+
+    def flush(self) -> None:
+        """Commit the Rounds gathered and not committed yet (call it when the Game stopped early)."""
+        if self._pending.rounds:
+            self._commit(self._pending)
+            self._pending = _Batch()
 
     def game_done(self, game: Game, result: GameResult) -> None:
-        """Commit the end: the Rounds not yet stored (an exit Round), the last records, lots, score."""
+        """Commit the end: the Rounds not yet stored (gathered, or an exit Round), the last records, lots, score."""
         last = result.outcome_round
-        batch = self._collect(game, last)
+        batch, self._pending = self._pending, _Batch()
+        tail = self._collect(game, last)
         for index in range(self._next_round, last + 1):
-            batch.rounds.append(round_row(index, int(result.times[index]), float(result.values[index])))
+            tail.rounds.append(round_row(index, int(result.times[index]), float(result.values[index])))
+        batch.extend(tail)
         books = result.books
         disposals = [disposal_row(line, d) for line, d in enumerate(books.disposals(), start=1)]
         lots = [open_lot_row(line, lot) for line, lot in enumerate(books.open_lots(), start=1)]
@@ -160,7 +208,7 @@ class GameRecorder:
         # The last Round's value is the Game's final value, after the end's sales (GameResult.values).
         final = (last, float(result.values[last])) if last < self._next_round else None
         self._commit(batch, extra=extra, finish=finish, final_value=final)
-        self._advance(batch)
+        self._advance(tail)
 
     # -- collecting ------------------------------------------------------------------------
 
@@ -239,6 +287,7 @@ class GameRecorder:
                     .values(round_count=round_count)
                 )
         self._reopen = False
+        self._committed_at = self._clock()
 
 
 class ResumingRecorder(GameRecorder):
@@ -251,11 +300,8 @@ class ResumingRecorder(GameRecorder):
     first Round it writes.
     """
 
-    def __init__(self, db: Database, game_id: int) -> None:
-        self._stored = db.load_game(game_id)
-        super().__init__(db, game_id)
-
     def _check_new(self) -> None:
+        self._stored = self.db.load_game(self.game_id)
         status = self._stored.game.status
         if status == "finished":
             raise StoreError(f"game {self.game_id} is finished; there is nothing to resume")

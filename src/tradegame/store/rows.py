@@ -20,11 +20,12 @@ from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.journal import JournalEntry
 from tradegame.domain.lots import Disposal, OpenLot
 from tradegame.domain.positions import CostEntry, DecisionEntry, TaxEntry
-from tradegame.engine.game import GameEvent
 from tradegame.engine.rules import ENGINE_RULES
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the Round loop (and pandas behind it) is not needed to read or write rows
     import pandas as pd
+
+    from tradegame.engine.game import GameEvent
 
 __all__ = [
     "CostRow",

@@ -18,7 +18,6 @@ Imports SQLAlchemy and ``tradegame.store.coltypes`` only.
 from __future__ import annotations
 
 from sqlalchemy import (
-    JSON,
     CheckConstraint,
     Column,
     Date,
@@ -31,9 +30,8 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.dialects import postgresql
 
-from tradegame.store.coltypes import ExactDecimal, UtcDateTime
+from tradegame.store.coltypes import ExactDecimal, JsonValue, UtcDateTime
 
 __all__ = [
     "GAME_STATUSES",
@@ -64,7 +62,7 @@ metadata = MetaData(
     }
 )
 
-JSON_VALUE = JSON().with_variant(postgresql.JSONB(), "postgresql")
+JSON_VALUE = JsonValue()
 
 
 def _game_id() -> Column[int]:

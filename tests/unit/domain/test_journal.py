@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from tradegame.domain.errors import InvalidAmountError, InvalidInputError, UnbalancedEntryError
-from tradegame.domain.journal import Journal, JournalEntry, Posting
+from tradegame.domain.journal import Journal, JournalEntry, Leg, Posting, check_legs
 
 T0 = datetime(2024, 1, 2, 14, 30, tzinfo=UTC)
 
@@ -142,3 +142,63 @@ def test_float_units_are_refused() -> None:
 def test_an_entry_needs_two_postings() -> None:
     with pytest.raises(InvalidInputError, match="two postings"):
         JournalEntry("op-1", 1, T0, "x", "", (cash("Assets:A", "1"),))
+
+
+def legs_of(postings: list[Posting]) -> tuple[Leg, ...]:
+    return tuple((p.account, p.commodity, p.units, p.value, p.value_currency) for p in postings)
+
+
+def test_check_legs_passes_what_an_entry_accepts_and_refuses_what_it_refuses() -> None:
+    legs = legs_of(buy_postings())
+    assert check_legs("op-1", "buy", legs) == legs
+    unbalanced = (*legs[:2], ("Expenses:Fees:IBKR:ACME", "USD", Decimal("2.00"), None, None))
+    with pytest.raises(UnbalancedEntryError, match=r"1\.00 USD left over"):
+        check_legs("op-1", "buy", unbalanced)
+    with pytest.raises(InvalidInputError, match="non-zero"):
+        check_legs("op-1", "buy", (*legs, ("Assets:IBKR:Cash:USD", "USD", Decimal(0), None, None)))
+    with pytest.raises(InvalidInputError, match="component"):
+        check_legs("op-1", "buy", (("Assets:A B:Cash:USD", "USD", Decimal(1), None, None), *legs[1:]))
+    with pytest.raises(InvalidInputError, match="two postings"):
+        check_legs("op-1", "buy", legs[:1])
+    ints = (("Equity:Contributions", "USD", -5, None, None), ("Assets:A:Cash:USD", "USD", 5, None, None))
+    assert check_legs("op-1", "deposit", ints) == (  # type: ignore[arg-type]
+        ("Equity:Contributions", "USD", Decimal(-5), None, None),
+        ("Assets:A:Cash:USD", "USD", Decimal(5), None, None),
+    )
+
+
+def test_checked_drafts_read_as_the_entries_post_would_append() -> None:
+    posted, drafted = Journal(), Journal()
+    deposit = [cash("Equity:Contributions", "-2000"), cash("Assets:IBKR:Cash:USD", "2000")]
+    posted.post("op-1", T0, "deposit", "deposit 2000 USD", deposit)
+    posted.post("op-2", T0, "fund", "fund ACME", buy_postings())
+    posted.post("op-2", T0, "buy", "buy 10 ACME @ 100.00", buy_postings())
+    drafted.append_checked("op-1", T0, [("deposit", "deposit 2000 USD", legs_of(deposit))])
+    assert drafted.balance("Assets:IBKR") == {"USD": Decimal(2000)}  # read between two appends
+    drafted.append_checked(
+        "op-2",
+        T0,
+        [
+            ("fund", ("fund {}", ("ACME",)), legs_of(buy_postings())),
+            ("buy", ("buy {} {} @ {}", (Decimal(10), "ACME", Decimal("100.00"))), legs_of(buy_postings())),
+        ],
+    )
+    assert drafted.entries == posted.entries
+    assert drafted.entries_for("op-2") == posted.entries_for("op-2")
+    assert drafted.entries_for("op-2")[0] is drafted.entries[1]  # built once, then kept
+    assert drafted.postings_for("Assets:IBKR:ACME") == posted.postings_for("Assets:IBKR:ACME")
+    assert drafted.balance() == posted.balance() and drafted.book_value() == posted.book_value()
+    assert drafted.accounts() == posted.accounts()
+    assert (len(drafted), drafted.next_seq, drafted.last_timestamp) == (3, 4, T0)
+
+
+def test_checked_drafts_before_the_last_entry_are_refused_as_a_whole() -> None:
+    journal = Journal()
+    journal.post("op-1", T0, "buy", "", buy_postings())
+    drafts = [("buy", "", legs_of(buy_postings()))] * 2
+    with pytest.raises(InvalidInputError, match="before the last entry"):
+        journal.append_checked("op-2", T0 - timedelta(seconds=1), drafts)
+    with pytest.raises(InvalidInputError, match="naive"):
+        journal.append_checked("op-2", datetime(2024, 1, 2, 14, 30), drafts)  # noqa: DTZ001
+    assert len(journal) == 1
+    assert journal.balance("Assets:IBKR:ACME") == {"ACME": Decimal(10)}

@@ -282,3 +282,33 @@ def test_fx_dividends_and_splits_on_quiet_rounds(spx: Universe, series: bool, mo
         assert "split" in kinds and calls == 10  # Rounds 0 and 1, and each new tax year
         assert series or "cash-in-lieu" in kinds
     assert calls < len(result.times) // 3
+
+
+def rotation_universe(spx: Universe) -> Universe:
+    """Six symbols: SPX times a seeded random walk each, 2003-2008."""
+    panel = spx.panel
+    days = pd.DatetimeIndex(panel.labels, tz="UTC")
+    keep = (days >= pd.Timestamp("2003-01-01", tz="UTC")) & (days < pd.Timestamp("2009-01-01", tz="UTC"))
+    rng = np.random.default_rng(7)
+    frames = []
+    for index in range(6):
+        walk = np.exp(np.cumsum(rng.normal(0, 0.01, int(keep.sum()))))
+        prices = {name: np.round(panel.fields[name][keep, 0] * walk, 2) for name in ("open", "high", "low", "close")}
+        frames.append(pd.DataFrame({"symbol": f"S{index}", "ts": days[keep], **prices,
+                                    "volume": panel.fields["volume"][keep, 0], "adj_close": np.nan}))  # fmt: skip
+    built = Panel.from_bars(pd.concat(frames, ignore_index=True), frequency="1d", calendar="XNYS", currency="USD")
+    return Universe.from_panel(built, currency=USD)
+
+
+@pytest.mark.parametrize("rebalance", ["monthly", "weekly", 7])
+def test_a_momentum_rotation_sleeps_between_rebalances(spx: Universe, rebalance: str | int) -> None:
+    from tradegame.models import MomentumRotation
+
+    spec = spx_spec(
+        date(2004, 1, 2), date(2008, 12, 31), data=(DataSpec("rotation"),), running_costs=(("main", FEED),),
+        tax=TAXED, accounts=(AccountSpec("main", fees=PercentOfNotional(D("0.0005"))),),
+    )  # fmt: skip
+    make = lambda: MomentumRotation(top_n=2, lookback=60, rebalance=rebalance)  # noqa: E731
+    result, calls = assert_identical(spec, rotation_universe(spx), make)
+    assert len([e for e in result.events if e.kind == "filled"]) > 20
+    assert calls < len(result.times) // 2

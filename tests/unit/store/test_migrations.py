@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, insert, inspect, text
 from tradegame.engine.rules import ENGINE_RULES
 from tradegame.store import alembic_config, open_database, schema
 from tradegame.store.errors import DatabaseError
+from tradegame.store.migrate import HEAD
 from tradegame.store.schema import metadata
 
 
@@ -27,6 +28,22 @@ def test_the_migrations_ship_inside_the_package() -> None:
     script = ScriptDirectory.from_config(alembic_config())
     assert script.get_heads() == ["0006"]
     assert [r.revision for r in script.walk_revisions()] == ["0006", "0005", "0004", "0003", "0002", "0001"]
+    assert script.get_heads() == [HEAD]  # opening a database at HEAD skips Alembic
+
+
+def test_a_database_at_head_opens_without_alembic(make_url: Callable[[], str]) -> None:
+    """A fresh process opening a migrated database does not import Alembic (the migration check is one query)."""
+    import subprocess
+    import sys
+
+    url = make_url()
+    open_database(url).close()  # create and migrate it
+    code = (
+        "import sys; from tradegame.store import open_database; "
+        f"open_database({url!r}).close(); print('alembic' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
 
 
 def test_the_migrated_schema_is_the_schema_of_the_code(make_url: Callable[[], str]) -> None:

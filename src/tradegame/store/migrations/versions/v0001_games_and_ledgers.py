@@ -33,6 +33,20 @@ def _game_id(table: str) -> sa.Column[int]:
 
 
 def upgrade() -> None:
+    _create_games()
+    _create_rounds()
+    _create_events()
+    _create_journal_entries()
+    _create_postings()
+    _create_cost_ledger()
+    _create_tax_ledger()
+    _create_decisions()
+    _create_disposals()
+    _create_open_lots()
+
+
+def _create_games() -> None:
+    """The Games: definition, status, outcome and the Score's parts."""
     op.create_table(
         "games",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -59,6 +73,10 @@ def upgrade() -> None:
         sa.CheckConstraint("status IN ('running', 'finished', 'failed')", name="ck_games_status"),
         sa.PrimaryKeyConstraint("id", name="pk_games"),
     )
+
+
+def _create_rounds() -> None:
+    """Each Round's time and value."""
     op.create_table(
         "rounds",
         _game_id("rounds"),
@@ -67,6 +85,10 @@ def upgrade() -> None:
         sa.Column("value", sa.Double),
         sa.PrimaryKeyConstraint("game_id", "round", name="pk_rounds"),
     )
+
+
+def _create_events() -> None:
+    """The decision log's events."""
     op.create_table(
         "events",
         _game_id("events"),
@@ -81,6 +103,10 @@ def upgrade() -> None:
         sa.Column("op_ids", _JSON, nullable=False),
         sa.PrimaryKeyConstraint("game_id", "seq", name="pk_events"),
     )
+
+
+def _create_journal_entries() -> None:
+    """The journal's entries."""
     op.create_table(
         "journal_entries",
         _game_id("journal_entries"),
@@ -92,6 +118,10 @@ def upgrade() -> None:
         sa.Column("narration", sa.Text, nullable=False),
         sa.PrimaryKeyConstraint("game_id", "seq", name="pk_journal_entries"),
     )
+
+
+def _create_postings() -> None:
+    """The legs of the journal's entries."""
     op.create_table(
         "postings",
         sa.Column("game_id", sa.Integer, primary_key=True),
@@ -110,6 +140,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("game_id", "entry_seq", "leg", name="pk_postings"),
     )
+
+
+def _create_cost_ledger() -> None:
+    """The cost ledger: each trade's notional and fee."""
     op.create_table(
         "cost_ledger",
         _game_id("cost_ledger"),
@@ -127,6 +161,10 @@ def upgrade() -> None:
         sa.Column("fee_currency", sa.Text, nullable=False),
         sa.PrimaryKeyConstraint("game_id", "line", name="pk_cost_ledger"),
     )
+
+
+def _create_tax_ledger() -> None:
+    """The tax ledger: disposals, adjustments and each year's tax."""
     op.create_table(
         "tax_ledger",
         _game_id("tax_ledger"),
@@ -146,6 +184,10 @@ def upgrade() -> None:
         sa.Column("detail", sa.Text),
         sa.PrimaryKeyConstraint("game_id", "line", name="pk_tax_ledger"),
     )
+
+
+def _create_decisions() -> None:
+    """The books' decision lines."""
     op.create_table(
         "decisions",
         _game_id("decisions"),
@@ -160,6 +202,10 @@ def upgrade() -> None:
         sa.Column("game", sa.Text),
         sa.PrimaryKeyConstraint("game_id", "line", name="pk_decisions"),
     )
+
+
+def _create_disposals() -> None:
+    """The Game's disposals (Form 8949 lines)."""
     op.create_table(
         "disposals",
         _game_id("disposals"),
@@ -181,6 +227,10 @@ def upgrade() -> None:
         sa.Column("lot_game", sa.Text),
         sa.PrimaryKeyConstraint("game_id", "line", name="pk_disposals"),
     )
+
+
+def _create_open_lots() -> None:
+    """The lots open at the end of the Game."""
     op.create_table(
         "open_lots",
         _game_id("open_lots"),

@@ -1,0 +1,62 @@
+"""The ledgers ``Books`` keeps as ``RecordLog``s: records built when read, the same as booked."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from tradegame.domain.books_records import CostEntry, DecisionEntry, DecisionRow, RecordLog
+from tradegame.domain.instruments import Account, AssetClass, Instrument
+from tradegame.domain.money import USD, Money, Price, Quantity
+from tradegame.domain.positions import Books
+
+T0 = datetime(2024, 1, 2, 15, tzinfo=UTC)
+ACME = Instrument("ACME", AssetClass.EQUITY, USD)
+
+
+def test_a_record_log_builds_each_record_once_in_the_order_appended() -> None:
+    log: RecordLog[DecisionRow, DecisionEntry] = RecordLog(DecisionEntry)
+    log.append(("op-1", T0, "buy", "IBKR", "ACME", "cheap", None))
+    built = DecisionEntry("op-2", T0, "record-tax", None, "2024", "", None)
+    log.add(built)
+    first = log.records
+    assert first == (DecisionEntry("op-1", T0, "buy", "IBKR", "ACME", "cheap"), built)
+    assert first[1] is built
+    log.append(("op-3", T0, "sell", "IBKR", "ACME", "dear", "g"))
+    again = log.records
+    assert len(log) == 3
+    assert again[:2] == first and again[0] is first[0]  # kept, not built again
+    assert again[2] == DecisionEntry("op-3", T0, "sell", "IBKR", "ACME", "dear", "g")
+
+
+def test_ledgers_read_between_operations_hold_every_line() -> None:
+    books = Books([Account("IBKR", "ibkr", USD)])
+    books.deposit("IBKR", Money(Decimal("5000.00"), USD), T0, "start fund")
+    usd, price = Money(Decimal("1.00"), USD), Price(Decimal("100.00"), USD)
+    books.buy("IBKR", ACME, Quantity(Decimal(10)), price, usd, T0, "cheap")
+    assert [c.action for c in books.cost_ledger] == ["buy"]
+    assert len(books.entries) == 3
+    books.sell("IBKR", ACME, Quantity(Decimal(4)), price, usd, T0, "dear")
+    assert [c.action for c in books.cost_ledger] == ["buy", "sell"]
+    assert books.cost_ledger[1] == CostEntry(
+        "op-000003", T0, "IBKR", "ACME", "sell", Decimal(4), Money(Decimal("400.00"), USD), usd
+    )
+    assert [d.action for d in books.decision_log] == ["deposit", "buy", "sell"]
+    assert [t.op_id for t in books.tax_ledger] == ["op-000003"]
+    assert [e.narration for e in books.entries_for("op-000003")] == [
+        "sell 4 ACME @ 100.00 fee 1.00",
+        "sweep ACME proceeds to IBKR cash",
+    ]
+    assert books.position("IBKR", "ACME").quantity == Decimal(6)
+
+
+def test_a_copied_or_unpickled_record_log_appends_to_its_own_lines() -> None:
+    log: RecordLog[DecisionRow, DecisionEntry] = RecordLog(DecisionEntry)
+    log.append(("op-1", T0, "buy", "IBKR", "ACME", "cheap", None))
+    for other in (copy.deepcopy(log), pickle.loads(pickle.dumps(log))):
+        assert other.records == log.records
+        other.append(("op-2", T0, "sell", "IBKR", "ACME", "dear", None))
+        assert len(other.records) == len(other) == 2
+        assert len(log.records) == len(log) == 1
