@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from tests.integration.test_html_report import CHROMIUM, CHROMIUM_ARGS, sync_playwright  # noqa: F401 (a fixture)
 from tradegame.cli import app
 from tradegame.store import open_database
-from tradegame.store.experiments import experiment_rows
+from tradegame.store.experiments import experiment_rows, load_experiment_record
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,6 +107,19 @@ def test_rows_carry_the_trading_numbers_and_each_universe_s_symbols(stored: tupl
     assert all(row["capped_fills"] > 0 for row in big) and all(row["capped_fills"] == 0 for row in small)  # type: ignore[operator]
 
 
+def test_the_stored_definition_keeps_every_axis(stored: tuple[Path, dict[str, str]]) -> None:
+    db, ids = stored
+    with open_database(str(db)) as database:
+        hours = load_experiment_record(database, ids["hours"])["definition"]
+        fish = load_experiment_record(database, ids["fish"])["definition"]
+    assert isinstance(hours, dict) and isinstance(fish, dict)
+    assert hours["axes"]["hours"] == [2, 8, 14, 20] and "universes" not in hours["axes"]
+    assert hours["axes"]["lengths"] == [{"years": 0, "months": 1, "days": 0, "rounds": None}]
+    assert fish["axes"]["universes"] == [{"name": "all four"}, {"name": "under 50 dollars", "price": ["0", "50"]}]
+    assert fish["axes"]["start_funds"] == ["100000", "1000000000"] and "hours" not in fish["axes"]
+    assert fish["axes"]["starts"]["session_of_month"] == 1 and fish["base"]["game"]["name"] == "bokeh-base"
+
+
 def test_the_report_answers_time_of_day_universes_and_capacity(stored: tuple[Path, dict[str, str]]) -> None:
     db, ids = stored
     hours = report(db, ids["hours"])["time_of_day"]["arms"]["all"]
@@ -183,3 +196,42 @@ def test_the_shipped_examples_plan(name: str, games: int) -> None:
     result = runner.invoke(app, ["experiment", "plan", str(EXAMPLES / f"{name}.toml"), "--json", "--sample", "2"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["games"] == games
+
+
+SEER = '''
+from pathlib import Path
+
+
+class Seer:
+    """Writes, at its first Round, the symbols its context's universe lists; trades nothing."""
+
+    name = "seer"
+
+    def __init__(self, out: str, symbols: list[str] | None = None) -> None:
+        self.out = out
+
+    def decide(self, ctx):
+        if ctx.round == 0:
+            with Path(self.out).open("a") as file:
+                file.write(",".join(ctx.universe.symbols) + "\\n")
+        return None
+'''
+
+
+def test_a_model_sees_only_the_symbols_its_universe_picked(tmp_path: Path) -> None:
+    seen = tmp_path / "seen.txt"
+    (tmp_path / "seer.py").write_text(SEER)
+    model = f'\n[[axes.model]]\nname = "seer.py:Seer"\nparams = {{ out = "{seen}" }}\n'
+    text = FISH.replace('start_fund = ["100000", "1000000000"]', 'start_fund = ["100000"]') + model
+    path = write(tmp_path, text, "bokeh-base.toml")
+    db = tmp_path / "games.sqlite"
+    result = runner.invoke(app, ["experiment", "run", str(path), "--db", str(db), "--workers", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["errors"] == 0, summary
+    with open_database(str(db)) as database:
+        rows = experiment_rows(database, summary["experiment_id"])
+    picked = {",".join(row["coordinates"]["symbols"]) for row in rows}  # type: ignore[index]
+    assert picked == {"AAPL,GOOG,IBM,MSFT", "MSFT"}
+    lines = seen.read_text().splitlines()
+    assert len(lines) == len(rows) and set(lines) == picked  # FB, in the data, is in no Model's view

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from tests.integration.test_concurrent_writers import play_at_once
 from tests.unit.store.test_database import *  # noqa: F403  (collected again here, on PostgreSQL)
 from tests.unit.store.test_deletion import *  # noqa: F403
+from tests.unit.store.test_experiment_rows import *  # noqa: F403
 from tests.unit.store.test_kill import *  # noqa: F403
 from tests.unit.store.test_lease import *  # noqa: F403
 from tests.unit.store.test_migrations import *  # noqa: F403

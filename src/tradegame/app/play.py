@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
@@ -43,6 +44,8 @@ if TYPE_CHECKING:  # imported where used: the database (SQLAlchemy, alembic) to 
 __all__ = [
     "Played",
     "benchmark_for",
+    "benchmark_series",
+    "benchmark_symbol",
     "bust_note",
     "check_resumable",
     "demo_game",
@@ -147,14 +150,22 @@ _SCORE_PARTS = ("start_capital", "final_value", "gross_profit", "fees", "running
 
 def _benchmark_values(played: Played, symbol: str) -> np.ndarray | None:
     """The benchmark ``symbol`` held from the start capital, at each Round; None without a clean series."""
-    panel, result = played.universe.panel, played.result
+    result = played.result
+    return benchmark_series(played.universe, result.times, result.score.start_capital, symbol)
+
+
+def benchmark_series(universe: Universe, times: np.ndarray, start_capital: Decimal, symbol: str) -> np.ndarray | None:
+    """``start_capital`` put in ``symbol`` at the first of ``times`` (ns): its value at each, at the
+    last close known then; None when the data lacks ``symbol`` or its series is not clean (a close
+    missing at some time, or none at the first)."""
+    panel = universe.panel
     if symbol not in panel.symbols:
         return None
     closes = panel.fields["close"][:, panel.column(symbol)]
-    rows = np.searchsorted(panel.available, result.times, side="right") - 1
+    rows = np.searchsorted(panel.available, times, side="right") - 1
     series = closes[np.clip(rows, 0, None)]
     if np.isfinite(series).all() and series[0] > 0:
-        return np.asarray(series / series[0] * float(result.score.start_capital))
+        return np.asarray(series / series[0] * float(start_capital))
     return None
 
 
@@ -205,10 +216,15 @@ def bust_note(result: GameResult, bust: int) -> str:
 
 def benchmark_for(played: Played) -> str:
     """The symbol to compare with: the market index when the data has it, else the first traded."""
-    symbols = played.universe.panel.symbols
+    return benchmark_symbol(played.universe.panel.symbols, _first_traded(played.result))
+
+
+def benchmark_symbol(symbols: Sequence[str], first_traded: str | None) -> str:
+    """The benchmark of a Game on data of ``symbols``: the index SPX when there, else the first
+    symbol the Game traded (``first_traded``), else the data's first."""
     if "SPX" in symbols:
         return "SPX"
-    return _first_traded(played.result) or symbols[0]
+    return first_traded or symbols[0]
 
 
 def _first_traded(result: GameResult) -> str | None:

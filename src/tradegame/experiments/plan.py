@@ -39,6 +39,7 @@ from tradegame.experiments.spec import Experiment, Length, ModelAxis, StartDates
 __all__ = [
     "PlannedGame",
     "add_span",
+    "axes_of",
     "canonical",
     "expand",
     "experiment_id",
@@ -85,8 +86,8 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def experiment_id(experiment: Experiment) -> str:
-    """``name-<12 hex>``: the name and a hash of the base Game, the axes and the seed."""
+def axes_of(experiment: Experiment) -> dict[str, object]:
+    """The experiment's axes by name (what its id hashes and its stored definition keeps)."""
     axes: dict[str, object] = {
         "starts": experiment.starts.__dict__ if experiment.starts else None,
         "lengths": [length.__dict__ for length in experiment.lengths],
@@ -100,6 +101,12 @@ def experiment_id(experiment: Experiment) -> str:
         axes["hours"] = experiment.hours
     if experiment.universes:
         axes["universes"] = [universe_table(universe) for universe in experiment.universes]
+    return axes
+
+
+def experiment_id(experiment: Experiment) -> str:
+    """``name-<12 hex>``: the name and a hash of the base Game, the axes and the seed."""
+    axes = axes_of(experiment)
     text = canonical({"base": experiment.base, "axes": axes, "seed": experiment.seed, "name": experiment.name})
     return f"{experiment.name}-{_digest(text)[:12]}"
 

@@ -53,8 +53,8 @@ class RayCluster:
     object_store_bytes: int | None = None  # of the local Ray started here (default: Ray's)
     chunk: int | None = None  # Games per task (default: a few, by the number of Games and CPUs)
 
-    def run(self, job: Job, games: Sequence[PlannedGame]) -> Iterator[Row]:
-        """Yield each Game of ``games`` with its row as its task finishes, in any order."""
+    def run(self, job: Job, games: Sequence[PlannedGame]) -> Iterator[list[Row]]:
+        """Yield the Games of ``games`` with their rows, a task's batch at a time as it finishes."""
         ray = _ray()
         started_here = not ray.is_initialized()
         if started_here:
@@ -76,7 +76,7 @@ class RayCluster:
             logging_level="warning",
         )
 
-    def _play(self, ray: Any, job: Job, games: Sequence[PlannedGame]) -> Iterator[Row]:
+    def _play(self, ray: Any, job: Job, games: Sequence[PlannedGame]) -> Iterator[list[Row]]:
         if not games:
             return
         cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
@@ -92,10 +92,10 @@ class RayCluster:
             pending.append(remote.remote([data], chunk))
             if len(pending) >= cpus * 2:
                 done, pending = ray.wait(pending, num_returns=1)
-                yield from ray.get(done[0])
+                yield ray.get(done[0])
         while pending:
             done, pending = ray.wait(pending, num_returns=1)
-            yield from ray.get(done[0])
+            yield ray.get(done[0])
 
 
 _OPENED: dict[str, Worker] = {}  # this Ray worker process's Worker, by the run's object reference

@@ -24,6 +24,7 @@ from decimal import Decimal
 
 import numpy as np
 
+from tradegame.app.play import benchmark_series, benchmark_symbol
 from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.gamefile import GameFile
 from tradegame.engine.spec import GameSpec
@@ -132,17 +133,10 @@ _SCORE_PARTS = ("start_capital", "final_value", "gross_profit", "fees", "running
 
 
 def _benchmark(result: SweepResult, column: SweepColumn, times: np.ndarray) -> np.ndarray | None:
-    """The benchmark ``summary`` compares the Game with (``app.play.benchmark_for``: the index SPX
-    when the data has it, else the first symbol traded, else the first), held from the start
-    capital at each Round; None without a clean series."""
-    panel = result.universe.panel
-    symbol = "SPX" if "SPX" in panel.symbols else result.symbol if column.fills else panel.symbols[0]
-    closes = panel.fields["close"][:, panel.column(symbol)]
-    rows = np.searchsorted(panel.available, times, side="right") - 1
-    series = closes[np.clip(rows, 0, None)]
-    if np.isfinite(series).all() and series[0] > 0:
-        return np.asarray(series / series[0] * float(column.score.start_capital))
-    return None
+    """The benchmark ``summary`` compares the Game with (``app.play.benchmark_symbol`` and
+    ``benchmark_series``, as for the Round loop)."""
+    symbol = benchmark_symbol(result.universe.panel.symbols, result.symbol if column.fills else None)
+    return benchmark_series(result.universe, times, column.score.start_capital, symbol)
 
 
 def _finite(number: float | None) -> float | None:

@@ -32,11 +32,20 @@ import pandas as pd
 
 from tradegame.data.datasets import CATALOG, SYMBOL_FACTS
 from tradegame.domain.instruments import AssetClass
-from tradegame.engine.universe import Universe
+from tradegame.engine.spec import GameSpec
+from tradegame.engine.universe import Universe, fx_series
 from tradegame.experiments.plan import PlannedGame, canonical, universe_table
 from tradegame.experiments.spec import Experiment, UniverseFilter
 
-__all__ = ["SymbolProfile", "filter_problems", "pick_symbols", "profiles", "resolve_universes"]
+__all__ = [
+    "SymbolProfile",
+    "filter_problems",
+    "game_symbols",
+    "pick_symbols",
+    "profiles",
+    "resolve_universes",
+    "restricted",
+]
 
 
 @dataclass(frozen=True)
@@ -170,3 +179,37 @@ def resolve_universes(
         else:
             dropped.append(f"game {game.game_id} (start {start}): universe {wanted.name!r} picks no symbol")
     return kept, dropped
+
+
+def game_symbols(universe: Universe, spec: GameSpec, picked: Sequence[str]) -> tuple[str, ...]:
+    """What a Game of a universe reads of the data: the ``picked`` symbols, those its initial
+    Positions and accounts name, and the forex series between its currencies (for its rates);
+    in the data's order."""
+    named = {*picked, *(p.symbol for p in spec.initial_positions), *(s for a in spec.accounts for s in a.symbols)}
+    named &= set(universe.instruments)
+    codes = {spec.currency, *(a.currency for a in spec.accounts)}
+    codes |= {universe.instruments[symbol].quote_currency.code for symbol in named}
+    series = {s for a in codes for b in codes if a != b for s, _ in fx_series(a, b)}
+    return tuple(s for s in universe.symbols if s in named or s in series)
+
+
+def restricted(universe: Universe, symbols: Sequence[str]) -> Universe:
+    """``universe`` with only ``symbols`` (its rows, times, FX rates and data hash kept)."""
+    kept = tuple(s for s in universe.symbols if s in set(symbols))
+    panel = universe.panel
+    columns = [panel.column(symbol) for symbol in kept]
+    fields = {}
+    for name, grid in panel.fields.items():
+        fields[name] = grid[:, columns]
+        fields[name].flags.writeable = False
+    actions = {}
+    for row, found in universe.actions.items():
+        mine = [action for action in found if action.symbol in kept]
+        if mine:
+            actions[row] = mine
+    return Universe(
+        replace(panel, symbols=kept, fields=fields),
+        {symbol: universe.instruments[symbol] for symbol in kept},
+        actions,
+        dict(universe.fx_rates),
+    )

@@ -9,6 +9,8 @@ strings, the key metrics). In a batch, the Games that fit the sweep engine (the 
 crossover; ``experiments.sweeping``) are played on arrays, those that differ only in their pair in
 one sweep; the rest, and any the sweep refuses, through the Round loop (``Worker.play``, which
 plays any Game that way). The rows are the same either way (the tests compare every field).
+A Game of a universe plays on a sub-universe of the symbols it picked (``Worker.universe_of``):
+its Model sees nothing else (the sweep builds no Model context: it reads its symbol's columns).
 A Game whose Model raises, or that cannot start (the checks before a run set up only the first
 and the last Games of each length), is a row with outcome ``error`` and the message: the same
 coordinates fail the same way, so a rerun does not try it again.
@@ -32,6 +34,7 @@ from tradegame.experiments.plan import PlannedGame, canonical, game_document
 from tradegame.experiments.shared import SharedUniverse, open_universe
 from tradegame.experiments.spec import Experiment
 from tradegame.experiments.sweeping import SweepGroup, SweepSignals, group_for, sweep_group
+from tradegame.experiments.universes import game_symbols, restricted
 from tradegame.models.sma import SmaCrossover
 
 __all__ = ["Job", "Row", "Worker", "batch_size", "batches", "play_planned", "start_worker"]
@@ -63,6 +66,8 @@ class Worker:
     models: dict[str, FoundModel] = field(default_factory=dict)
     signals: SweepSignals | None = None  # the SMA signals computed so far, for the sweep
     built: dict[str, Model] = field(default_factory=dict)  # Models built for the sweep's check, by name and params
+    narrowed: dict[tuple[str, ...], Universe] = field(default_factory=dict)  # sub-universes, by their symbols
+    kept_universes: int = 64  # at most this many sub-universes at a time
 
     def game_file(self, game: PlannedGame) -> GameFile:
         """The Game file of ``game``: the base with its coordinates applied."""
@@ -109,6 +114,20 @@ class Worker:
             model = self.built[key] = self.found(game_file.model).build(game_file.model_params)
         return model
 
+    def universe_of(self, game: PlannedGame, game_file: GameFile) -> Universe:
+        """The data ``game`` plays on: for a Game of a universe (``[[axes.universe]]``), only the
+        symbols it picked (and what its Positions, accounts and rates need: ``game_symbols``), so
+        its Model sees nothing else; one sub-universe per distinct set of symbols; else all."""
+        if "universe" not in game.coordinates:
+            return self.universe
+        symbols = game_symbols(self.universe, game_file.spec, game_file.spec.symbols)
+        found = self.narrowed.get(symbols)
+        if found is None:
+            if len(self.narrowed) >= self.kept_universes:
+                self.narrowed.clear()
+            found = self.narrowed[symbols] = restricted(self.universe, symbols)
+        return found
+
     @staticmethod
     def _kept(game: PlannedGame, row: dict[str, object]) -> Row:
         return game, {name: row[name] for name in _KEPT}
@@ -118,14 +137,15 @@ class Worker:
         try:
             game_file = self.game_file(game)
             found = self.found(game_file.model)
-            played = Game(game_file.spec, self.universe, found.build(game_file.model_params))
+            universe = self.universe_of(game, game_file)
+            played = Game(game_file.spec, universe, found.build(game_file.model_params))
         except (InvalidInputError, DataError) as error:  # this Game cannot start (a date past the data)
             return {"outcome": "error", "error": f"cannot start: {error}"}
         try:
             result = played.run()
         except ModelError as error:
             return {"outcome": "error", "error": str(error)}
-        row = summary(Played(game_file, result, self.universe))
+        row = summary(Played(game_file, result, universe))
         return {name: row[name] for name in _KEPT}
 
 

@@ -1,5 +1,5 @@
-"""Experiment results: one row per experiment, one row per Game of it, each Game's row written in
-its own transaction.
+"""Experiment results: one row per experiment, one row per Game of it, the rows of a batch of
+finished Games written in one transaction (all of them or none).
 
 The Game's id within its experiment is the column ``game_key`` (text: the hash of its
 coordinates), not ``game_id``: every table with a ``game_id`` column holds rows of a stored Game
@@ -20,7 +20,7 @@ SQLAlchemy and the store's own modules only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Final
 
@@ -35,12 +35,14 @@ __all__ = [
     "MONEY_COLUMNS",
     "RESULT_COLUMNS",
     "ExperimentNotFoundError",
+    "GameRow",
     "experiment_games",
     "experiment_rows",
     "experiments",
     "finished_games",
     "load_experiment_record",
     "record_experiment_game",
+    "record_experiment_games",
     "save_experiment",
 ]
 
@@ -126,26 +128,35 @@ def finished_games(db: Database, experiment_id: str) -> set[str]:
         return set(connection.execute(query).scalars())
 
 
+GameRow = tuple[str, Mapping[str, object], int, Mapping[str, object]]  # (game id, coordinates, seed, result)
+
+
 def record_experiment_game(
     db: Database, experiment_id: str, game_id: str, coordinates: Mapping[str, object], seed: int,
     result: Mapping[str, object],
 ) -> None:  # fmt: skip
     """One finished Game's row, in one transaction of its own."""
-    values = {name: result.get(name) for name in RESULT_COLUMNS}
-    for name in MONEY_COLUMNS:
-        if values[name] is not None:
-            values[name] = Decimal(str(values[name]))
-    with db.write() as connection:
-        connection.execute(
-            insert(experiment_games).values(
-                experiment_id=experiment_id,
-                game_key=game_id,
-                coordinates=dict(coordinates),
-                seed=seed,
-                finished_at=db.now(),
-                **values,
-            )
-        )
+    record_experiment_games(db, experiment_id, [(game_id, coordinates, seed, result)])
+
+
+def record_experiment_games(db: Database, experiment_id: str, games: Iterable[GameRow]) -> int:
+    """The rows of finished Games (each its id, coordinates, seed and result) in one transaction:
+    all of them or, if one is refused (a Game with a row already), none. How many were written."""
+    now = db.now()
+    rows = []
+    for game_id, coordinates, seed, result in games:
+        values = {name: result.get(name) for name in RESULT_COLUMNS}
+        for name in MONEY_COLUMNS:
+            if values[name] is not None:
+                values[name] = Decimal(str(values[name]))
+        rows.append(
+            {"experiment_id": experiment_id, "game_key": game_id, "coordinates": dict(coordinates), "seed": seed,
+             "finished_at": now, **values}
+        )  # fmt: skip
+    if rows:
+        with db.write() as connection:
+            connection.execute(insert(experiment_games), rows)
+    return len(rows)
 
 
 def experiment_rows(db: Database, experiment_id: str) -> list[dict[str, object]]:

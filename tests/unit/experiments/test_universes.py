@@ -7,13 +7,22 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from tests.unit.engine.game_kit import bars_from, universe_of
+import numpy as np
+
+from tests.unit.engine.game_kit import bars_from, spec, universe_of
 from tradegame.domain.instruments import AssetClass
 from tradegame.domain.money import Currency
 from tradegame.engine.universe import Universe
 from tradegame.experiments.plan import PlannedGame, expand, game_document
 from tradegame.experiments.spec import Experiment, UniverseFilter
-from tradegame.experiments.universes import filter_problems, pick_symbols, profiles, resolve_universes
+from tradegame.experiments.universes import (
+    filter_problems,
+    game_symbols,
+    pick_symbols,
+    profiles,
+    resolve_universes,
+    restricted,
+)
 
 D = Decimal
 NAN = float("nan")
@@ -126,3 +135,21 @@ def test_an_hour_becomes_one_round_a_weekday_at_that_hour() -> None:
     assert game_document(Experiment("e", by_rounds), game)["game"]["round_times"] == [  # type: ignore[index]
         "2017-01-06T13:00:00+00:00", "2017-01-09T13:00:00+00:00",
     ]  # fmt: skip
+
+
+def test_a_sub_universe_keeps_the_picked_columns_and_what_the_rates_need() -> None:
+    rows = {"CHEAP": [bar(10, 1000)] * 8, "NOVOL": [bar(30, NAN)] * 8, "BIG": [bar(200, 1)] * 8,
+            "EURUSD": [bar(1.1, NAN)] * 8, "GBPUSD": [bar(1.3, NAN)] * 8}  # fmt: skip
+    universe = universe_of(bars_from(rows))
+    universe.instruments["NOVOL"] = replace(universe.instruments["NOVOL"], quote_currency=Currency("EUR", 2))
+    assert game_symbols(universe, spec(), ["CHEAP"]) == ("CHEAP",)
+    needed = game_symbols(universe, spec(), ["NOVOL", "CHEAP"])  # a euro symbol: the EURUSD series too
+    assert needed == ("CHEAP", "EURUSD", "NOVOL")
+    sub = restricted(universe, needed)
+    assert sub.symbols == needed and set(sub.instruments) == set(needed)
+    assert (sub.panel.labels == universe.panel.labels).all() and (sub.fill_times == universe.fill_times).all()
+    for symbol in needed:
+        for name, grid in universe.panel.fields.items():
+            mine = sub.panel.fields[name][:, sub.panel.column(symbol)]
+            assert np.array_equal(mine, grid[:, universe.panel.column(symbol)], equal_nan=True)
+    assert sub.panel.content_hash == universe.panel.content_hash and not sub.panel.fields["close"].flags.writeable
