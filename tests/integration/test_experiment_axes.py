@@ -14,6 +14,8 @@ from typer.testing import CliRunner
 
 from tests.integration.test_html_report import CHROMIUM, CHROMIUM_ARGS, sync_playwright  # noqa: F401 (a fixture)
 from tradegame.cli import app
+from tradegame.data.store import MarketStore
+from tradegame.experiments.replay import replay_experiment_game
 from tradegame.store import open_database
 from tradegame.store.experiments import experiment_rows, load_experiment_record
 
@@ -235,3 +237,8 @@ def test_a_model_sees_only_the_symbols_its_universe_picked(tmp_path: Path) -> No
     assert picked == {"AAPL,GOOG,IBM,MSFT", "MSFT"}
     lines = seen.read_text().splitlines()
     assert len(lines) == len(rows) and set(lines) == picked  # FB, in the data, is in no Model's view
+    small = min(rows, key=lambda row: len(row["coordinates"]["symbols"]))  # type: ignore[index]
+    with open_database(str(db)) as database:  # a replay plays on the same picks as the run
+        replayed = replay_experiment_game(database, summary["experiment_id"], str(small["game_key"]), MarketStore(None))
+    assert seen.read_text().splitlines()[-1] == "MSFT"  # not every symbol with data at the start
+    assert replayed.played.result.score.score == small["score"]

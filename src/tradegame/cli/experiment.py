@@ -92,7 +92,7 @@ def run(
     as_json: Annotated[bool, typer.Option("--json", help="Print the run's summary as JSON.")] = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Play every Game of an experiment not yet in the database, each Game's row written as it ends.
+    """Play every Game of an experiment not yet in the database, each batch's rows written as it ends.
 
     A rerun of the same experiment skips the finished Games. Example:
 

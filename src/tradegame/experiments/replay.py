@@ -3,7 +3,8 @@
 The experiment's record keeps its base Game (data pinned) and seed; the Game's row its
 coordinates and seed. ``replay_experiment_game`` rebuilds the Game file from them, plays it
 through the Round loop and records it as an ordinary stored Game (its full books, decision log
-and report: ``tradegame report ID``), then checks that its Score equals the experiment's row.
+and report: ``tradegame report ID``), then checks that its Score equals the experiment's row. A
+Game of a universe plays on the symbols it picked, as in the run (``universes.picked_universe``).
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from tradegame.app.play import Played, play_recorded
+from tradegame.app.checking import inspect_game
+from tradegame.app.play import Played, record
 from tradegame.data.store import MarketStore
 from tradegame.domain.errors import InvalidInputError
+from tradegame.engine.game import Game
 from tradegame.engine.gamefile import GameFile, parse_game
 from tradegame.experiments.plan import PlannedGame, game_document
 from tradegame.experiments.spec import Experiment
+from tradegame.experiments.universes import picked_universe
 from tradegame.store import Database
 from tradegame.store.experiments import experiment_games, load_experiment_record
 
@@ -55,7 +59,11 @@ def stored_game_file(db: Database, experiment_id: str, game_id: str) -> tuple[Ga
 def replay_experiment_game(db: Database, experiment_id: str, game_id: str, store: MarketStore) -> Replayed:
     """Play one Game of a stored experiment in full and record it; refuse one whose Score differs."""
     game_file, folder, row = stored_game_file(db, experiment_id, game_id)
-    stored_id, played = play_recorded(game_file, store, db, folder=folder)
+    pinned, game, found = inspect_game(game_file, store, folder).ready()
+    coordinates = row["coordinates"]
+    if isinstance(coordinates, dict) and "universe" in coordinates:  # its Model saw only its picks
+        game = Game(pinned.spec, picked_universe(game.universe, pinned.spec), found.build(pinned.model_params))
+    stored_id, played = record(pinned, game, db, model_source=found.source)
     score = played.result.score.score
     if row["outcome"] != "error" and row["score"] != score:
         raise InvalidInputError(

@@ -42,6 +42,7 @@ __all__ = [
     "filter_problems",
     "game_symbols",
     "pick_symbols",
+    "picked_universe",
     "profiles",
     "resolve_universes",
     "restricted",
@@ -213,3 +214,9 @@ def restricted(universe: Universe, symbols: Sequence[str]) -> Universe:
         actions,
         dict(universe.fx_rates),
     )
+
+
+def picked_universe(universe: Universe, spec: GameSpec) -> Universe:
+    """What a Game of a universe (``[[axes.universe]]``) plays on, in a run and in a replay:
+    ``universe`` narrowed to the symbols the Game picked and what it needs (``game_symbols``)."""
+    return restricted(universe, game_symbols(universe, spec, spec.symbols))

@@ -34,7 +34,7 @@ from tradegame.experiments.plan import PlannedGame, canonical, game_document
 from tradegame.experiments.shared import SharedUniverse, open_universe
 from tradegame.experiments.spec import Experiment
 from tradegame.experiments.sweeping import SweepGroup, SweepSignals, group_for, sweep_group
-from tradegame.experiments.universes import game_symbols, restricted
+from tradegame.experiments.universes import game_symbols, picked_universe
 from tradegame.models.sma import SmaCrossover
 
 __all__ = ["Job", "Row", "Worker", "batch_size", "batches", "play_planned", "start_worker"]
@@ -125,7 +125,7 @@ class Worker:
         if found is None:
             if len(self.narrowed) >= self.kept_universes:
                 self.narrowed.clear()
-            found = self.narrowed[symbols] = restricted(self.universe, symbols)
+            found = self.narrowed[symbols] = picked_universe(self.universe, game_file.spec)
         return found
 
     @staticmethod
