@@ -15,7 +15,7 @@ import gc
 import io
 import shutil
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from itertools import chain, pairwise
 from pathlib import Path
@@ -30,7 +30,7 @@ from tradegame.domain.instruments import LotMethod
 from tradegame.domain.limits import amount_problem, shown
 from tradegame.domain.tax import TaxProfile, TaxRates
 from tradegame.domain.trade_stream import TradeRow, TradesOutOfOrderError, TradeStream, trade_row
-from tradegame.domain.trades import TradeError, book_trades
+from tradegame.domain.trades import Trade, TradeError, book_trades
 from tradegame.io.trades_csv import iter_trade_rows, read_trades
 from tradegame.reporting.tax_output import JsonReportWriter, TableReportWriter
 
@@ -79,13 +79,16 @@ def _write_report(
     writer.finish(stream.book.open_lots(), stream.games(), profile)
 
 
-def _in_date_order(path: Path) -> bool:
-    """Whether the file's trades are in date order (True when it cannot be read: its problem is told)."""
+def _out_of_order(path: Path, refused: InvalidInputError) -> Sequence[Trade] | None:
+    """The file's trades, read once, when it is out of date order (the stream may refuse a sale
+    listed before its purchase before it meets a row out of order); None when it is in order."""
+    if isinstance(refused, TradesOutOfOrderError):
+        return read_trades(path).trades  # a problem of the file is told by the caller
     try:
         trades = read_trades(path).trades
     except InvalidInputError:
-        return True
-    return all(earlier.on <= later.on for earlier, later in pairwise(trades))
+        return None  # unreadable: the stream's refusal stands, and its problem is told
+    return None if all(earlier.on <= later.on for earlier, later in pairwise(trades)) else trades
 
 
 def _first_problem(path: Path, method: LotMethod, wash_sales: bool, streamed: InvalidInputError) -> str:
@@ -132,13 +135,14 @@ def tax_lots(
             try:
                 rows = chain.from_iterable(iter_trade_rows(trades_csv))
                 _write_report(rows, out, method, wash_sales, as_json, profile)
-            except InvalidInputError as error:
-                if not isinstance(error, TradesOutOfOrderError) and _in_date_order(trades_csv):
+            except InvalidInputError as refused:
+                trades = _out_of_order(trades_csv, refused)
+                if trades is None:
                     raise
                 out.seek(0)
                 out.truncate()
-                trades = sorted(read_trades(trades_csv).trades, key=lambda t: t.on)
-                _write_report(map(trade_row, trades), out, method, wash_sales, as_json, profile)
+                in_order = sorted(trades, key=lambda t: t.on)
+                _write_report(map(trade_row, in_order), out, method, wash_sales, as_json, profile)
         except InvalidInputError as error:
             raise fail(_first_problem(trades_csv, method, wash_sales, error)) from None
         out.flush()
