@@ -171,3 +171,28 @@ def test_data_list_says_how_tick_data_is_played(data_dir: Path) -> None:
     result = runner.invoke(app, ["data", "list", "--data-dir", str(data_dir)])
     assert result.exit_code == 0, result.output
     assert "tick: trades, played as 1-minute bars" in " ".join(result.output.split())
+
+
+def test_a_paced_game_takes_its_time_and_keeps_its_books(tmp_path: Path, data_dir: Path) -> None:
+    import time
+
+    game = str(EXAMPLES / "sma-2008.toml")
+    db = f"sqlite:///{tmp_path / 'games.sqlite'}"
+    fast = runner.invoke(app, ["play", game, "--json", "--data-dir", str(data_dir), "--db", db])
+    began = time.monotonic()
+    paced = runner.invoke(app, ["play", game, "--json", "--pace", "2000", "--data-dir", str(data_dir), "--db", db])
+    took = time.monotonic() - began
+    assert fast.exit_code == 0 and paced.exit_code == 0, paced.output
+    fast_numbers, paced_numbers = json.loads(fast.output), json.loads(paced.output)
+    assert (fast_numbers.pop("id"), paced_numbers.pop("id")) == (1, 2)
+    assert paced_numbers == fast_numbers
+    assert took >= (paced_numbers["rounds"] - 1) / 2000  # Round i ends no sooner than i / pace seconds in
+
+
+@pytest.mark.parametrize("pace", ["0", "-5", "fast"])
+def test_a_bad_pace_is_refused_before_anything_is_written(tmp_path: Path, data_dir: Path, pace: str) -> None:
+    db = tmp_path / "games.sqlite"
+    game = str(EXAMPLES / "sma-2008.toml")
+    result = runner.invoke(app, ["play", game, "--pace", pace, "--data-dir", str(data_dir), "--db", f"sqlite:///{db}"])
+    assert result.exit_code == 2 and "--pace" in result.output
+    assert not db.exists()

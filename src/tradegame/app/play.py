@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # imported where used: the database (SQLAlchemy, alembic) to 
 
 __all__ = [
     "Played",
+    "Tee",
     "benchmark_for",
     "benchmark_series",
     "benchmark_symbol",
@@ -234,7 +235,7 @@ def _first_traded(result: GameResult) -> str | None:
     return None
 
 
-class _Tee:
+class Tee:
     """Several observers as one."""
 
     def __init__(self, *observers: RoundObserver | None) -> None:
@@ -311,7 +312,7 @@ def _run_recorded(
     from tradegame.store import StoreError
 
     try:
-        return game.run(_Tee(recorder, observer))
+        return game.run(Tee(recorder, observer))
     except BaseException as error:
         # A database that failed (or a lease lost) keeps the Rounds committed before only.
         with contextlib.suppress(StoreError):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -33,7 +35,7 @@ if TYPE_CHECKING:  # rich only where a table or a progress bar is shown (not wit
 
     from tradegame.store import Database
 
-__all__ = ["DataDir", "DbUrl", "check", "demo", "play", "progress_columns"]
+__all__ = ["DataDir", "DbUrl", "Pacer", "check", "demo", "play", "progress_columns"]
 
 
 class _ProgressObserver:
@@ -53,6 +55,33 @@ class _ProgressObserver:
         self.progress.update(self.task, completed=len(game.times))
 
 
+class Pacer:
+    """Holds a Game to at most ``rate`` Rounds a second (``play --pace``): Round ``i`` ends no sooner
+    than ``i / rate`` seconds after Round 0, so a Game can be watched, or stopped part-way."""
+
+    def __init__(
+        self,
+        rate: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if not rate > 0:
+            raise ValueError(f"a pace is a number of Rounds a second above 0, not {rate}")
+        self.rate, self.clock, self.sleep = rate, clock, sleep
+        self.start: float | None = None
+
+    def round_done(self, game: Game, round_index: int, value: float) -> None:
+        now = self.clock()
+        if self.start is None:
+            self.start = now
+        wait = self.start + round_index / self.rate - now
+        if wait > 0:
+            self.sleep(wait)
+
+    def game_done(self, game: Game, result: GameResult) -> None:
+        return None
+
+
 def progress_columns() -> tuple[object, ...]:
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
 
@@ -66,10 +95,13 @@ def progress_columns() -> tuple[object, ...]:
     )
 
 
-def _play(source: GameFile | Path, data_dir: Path | None, db_url: str | None, quiet: bool) -> tuple[int, Played]:
-    """Check the Game (every problem at once, exit 2) before the database is opened, then play and record it."""
+def _play(
+    source: GameFile | Path, data_dir: Path | None, db_url: str | None, quiet: bool, pace: float | None = None
+) -> tuple[int, Played]:
+    """Check the Game (every problem at once, exit 2) before the database is opened, then play and record it
+    (at most ``pace`` Rounds a second, if given)."""
     from tradegame.app.checking import inspect_game
-    from tradegame.app.play import record
+    from tradegame.app.play import Tee, record
 
     store = market_store(data_dir)
     check_db_url(db_url)  # a bad --db is refused first, as before; the database is opened once the Game can start
@@ -81,14 +113,16 @@ def _play(source: GameFile | Path, data_dir: Path | None, db_url: str | None, qu
     db: Database = open_db(db_url)
     try:
         log().info("game.start", game=pinned.spec.name, model=pinned.model, rounds=len(game.times), db=db.where)
+        pacer = None if pace is None else Pacer(pace)
         if quiet or not sys.stdout.isatty():  # a transient bar is never seen off a terminal
-            game_id, played = record(pinned, game, db, model_source=found.source)
+            game_id, played = record(pinned, game, db, pacer, model_source=found.source)
         else:
             from rich.progress import Progress
 
             with Progress(*progress_columns(), transient=True) as progress:  # type: ignore[arg-type]
                 task = progress.add_task(pinned.spec.name, total=len(game.times), value="")
-                game_id, played = record(pinned, game, db, _ProgressObserver(progress, task), model_source=found.source)
+                observer = Tee(_ProgressObserver(progress, task), pacer)
+                game_id, played = record(pinned, game, db, observer, model_source=found.source)
     except TradegameError as error:
         log().info("game.refused", error=str(error))
         raise exit_for(error) from None
@@ -168,6 +202,15 @@ def play(
     game_toml: Annotated[Path, typer.Argument(metavar="GAME.toml", help="The Game definition.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
     report: ReportPath = None,
+    pace: Annotated[
+        float | None,
+        typer.Option(
+            "--pace",
+            min=0.001,
+            help="Play at most this many Rounds a second (watch a Game unfold, or stop one part-way); "
+            "the books are the same. Default: as fast as it can.",
+        ),
+    ] = None,
     db: DbUrl = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -179,7 +222,7 @@ def play(
     """
     if report is not None:
         check_output_file(report, "--report")
-    game_id, played = _play(game_toml, data_dir, db, quiet=as_json)
+    game_id, played = _play(game_toml, data_dir, db, quiet=as_json, pace=pace)
     _show(game_id, played, as_json, report)
 
 
