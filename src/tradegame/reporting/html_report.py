@@ -11,7 +11,7 @@ What the page shows, top to bottom:
 * **Score**: a waterfall from gross profit through fees, running costs and taxes to the score,
   and the same numbers in a table.
 * **Metrics**: ``metrics.compute_metrics`` on the value after each Round, against a benchmark
-  (buy-and-hold of ``benchmark_symbol``, default the first symbol traded: its closes scaled
+  (buy-and-hold of ``benchmark_symbol``, default ``reporting.benchmark``'s: its closes scaled
   to the start capital, in the symbol's own currency), with each sale's realized gain, the
   traded notional and the invested fraction.
 * **Charts**: equity against the benchmark, drawdown, value by Position (a stacked area, cash
@@ -75,7 +75,8 @@ def render_html(
     """The report of ``result`` (played on ``universe``) as one self-contained HTML page.
 
     ``benchmark_symbol`` is the symbol whose buy-and-hold the Game is compared with (default:
-    the first symbol traded, else the first symbol the Game may trade); ``title`` replaces the
+    ``reporting.benchmark``'s, as the summary's: SPX when in the data, else the first symbol
+    traded, else the data's first); ``title`` replaces the
     default page title. Raises ``InvalidInputError`` for a benchmark symbol not in the data.
     """
     facts = _Facts.of(result, universe, benchmark_symbol)

@@ -262,7 +262,9 @@ class Database:
         self._keep_alive()
         return game_id
 
-    def insert_game(self, connection: Connection, values: Mapping[str, object], *, owner: str | None, status: str) -> int:
+    def insert_game(
+        self, connection: Connection, values: Mapping[str, object], *, owner: str | None, status: str
+    ) -> int:
         """Inside a write transaction: a ``games`` row of ``values`` (``new_game_values``, and for
         a finished Game its end's columns); its id."""
         row = {"owner": owner, "heartbeat_at": self.now(), "created_at": self.now(), "status": status, **values}

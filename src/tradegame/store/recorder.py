@@ -240,7 +240,6 @@ class _RoundRows:
             self._next_round = batch.rounds[-1].round + 1
 
 
-
 class GameRecorder(_RoundRows):
     """Stores a running Game in ``db`` under ``game_id`` (made by ``Database.create_game``).
 

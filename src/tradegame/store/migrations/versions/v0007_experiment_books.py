@@ -20,6 +20,7 @@ down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+
 def upgrade() -> None:
     with op.batch_alter_table("experiment_games") as table:
         table.add_column(sa.Column("stored_game_id", sa.Integer))
