@@ -204,7 +204,8 @@ def record_experiment_games(
     if not rows and not kept:
         return 0
     with db.write() as connection:
-        stored = {game_id: _insert_kept(db, connection, game) for game_id, game in kept}
+        stored = {game_id: _insert_game(db, connection, game) for game_id, game in kept}
+        insert_books(connection, [(stored[game_id], game.books) for game_id, game in kept])
         for row in rows:
             row["stored_game_id"] = stored.get(str(row["game_key"]))
         if rows:
@@ -215,17 +216,15 @@ def record_experiment_games(
     return len(rows)
 
 
-def _insert_kept(db: Database, connection: Connection, game: KeptGame) -> int:
-    """``game``'s ``games`` row, finished, and every row of its books, in the caller's transaction."""
+def _insert_game(db: Database, connection: Connection, game: KeptGame) -> int:
+    """``game``'s ``games`` row, finished, in the caller's transaction (its books follow)."""
     values = new_game_values(
         game.name, game.definition_text, game.model, game.model_params, game.data_hash, round_count=game.round_count,
         model_kind=game.model_kind, model_ref=game.model_ref, model_path=game.model_path,
         model_sha256=game.model_sha256,
     )  # fmt: skip
     finish = {**values, **game.books.finish, "finished_at": db.now()}
-    stored_id = db.insert_game(connection, finish, owner=None, status="finished")
-    insert_books(connection, stored_id, game.books)
-    return stored_id
+    return db.insert_game(connection, finish, owner=None, status="finished")
 
 
 def _link(connection: Connection, experiment_id: str, game_id: str, stored_id: int) -> None:

@@ -364,17 +364,27 @@ class BookCollector(_RoundRows):
             self._finish = finish
 
 
-def insert_books(connection: Connection, game_id: int, books: KeptBooks) -> None:
-    """Inside the caller's transaction: every row of ``books`` under ``game_id`` (whose ``games``
-    row, with ``books.finish``, the caller wrote)."""
-    _insert_rows(connection, game_id, [*books.rows.tables(), (schema.disposals, books.disposals),
-                                       (schema.open_lots, books.open_lots)])  # fmt: skip
+def insert_books(connection: Connection, kept: Sequence[tuple[int, KeptBooks]]) -> None:
+    """Inside the caller's transaction: every row of each Game's books under its id (whose
+    ``games`` row, with ``books.finish``, the caller wrote); one insert per table for them all."""
+    by_table: dict[str, tuple[Table, list[dict[str, Any]]]] = {}
+    for game_id, books in kept:
+        for table, rows in [*books.rows.tables(), (schema.disposals, books.disposals),
+                            (schema.open_lots, books.open_lots)]:  # fmt: skip
+            by_table.setdefault(table.name, (table, []))[1].extend(_with_game(game_id, rows))
+    for table, rows in by_table.values():  # in the order of the foreign keys (``_Batch.tables``)
+        if rows:
+            connection.execute(insert(table), rows)
 
 
 def _insert_rows(connection: Connection, game_id: int, tables: Sequence[tuple[Table, Sequence[Any]]]) -> None:
     for table, rows in tables:
         if rows:
-            connection.execute(insert(table), [{"game_id": game_id, **row._asdict()} for row in rows])
+            connection.execute(insert(table), _with_game(game_id, rows))
+
+
+def _with_game(game_id: int, rows: Sequence[Any]) -> list[dict[str, Any]]:
+    return [{"game_id": game_id, **row._asdict()} for row in rows]
 
 
 class ResumingRecorder(GameRecorder):
