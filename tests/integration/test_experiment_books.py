@@ -12,29 +12,15 @@ from typer.testing import CliRunner
 
 from tests.integration.test_experiment_axes import FISH, SEER
 from tests.integration.test_experiment_axes import write as write_universe_experiment
-from tests.integration.test_experiments import table, write_experiment
+from tests.integration.test_experiments import SMALL, table, write_experiment
 from tradegame.cli import app
 from tradegame.store import open_database
 from tradegame.store.rows import StoredGame
 
 runner = CliRunner()
 
-TINY = """
-[axes.start]
-dates = [2003-01-02, 2003-06-02]
-
-[axes]
-length = ["3m"]
-
-[[axes.model]]
-name = "buy-and-hold"
-params = { symbols = ["SPX"] }
-
-[[axes.model]]
-name = "sma-crossover"
-params = { symbol = "SPX" }
-grid = { fast = [5, 10], slow = [30] }
-"""
+TINY = SMALL.replace("from = 2003-01-02\nto = 2003-12-31\nsession_of_month = 1", "dates = [2003-01-02, 2003-06-02]")
+assert TINY != SMALL  # two start dates, three Models: six Games
 
 
 def run(path: Path, db: Path, *options: str) -> dict[str, object]:

@@ -27,6 +27,10 @@ replayed Round's rows equal the stored ones, column by column, and raises
 next Round on it writes as ``GameRecorder`` does, so the finished Game's rows are the rows an
 uninterrupted run would have stored.
 
+``BookCollector`` gathers the same rows without a database (for an experiment's
+``--keep-books``: a worker process plays the Game, the parent writes its books with its
+experiment row in one transaction, ``insert_books``); both share the gathering (``_RoundRows``).
+
 Imports SQLAlchemy, ``tradegame.engine.game`` (types only at run time) and the store's modules.
 """
 
