@@ -183,6 +183,7 @@ def test_killed_at_any_moment_a_rerun_ends_with_the_uninterrupted_table(tmp_path
     killed, whole = tmp_path / "killed.sqlite", tmp_path / "whole.sqlite"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     command = [sys.executable, "-m", "tradegame", "experiment", "run", str(path), "--workers", "2", "--json"]
+    plain = list(command)  # the uninterrupted run: no books (SMA Games through the sweep), the same rows
     command += ["--keep-books"] if keep_books else []
     process = subprocess.Popen([*command, "--db", str(killed)], env=env, start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
@@ -196,7 +197,7 @@ def test_killed_at_any_moment_a_rerun_ends_with_the_uninterrupted_table(tmp_path
     rerun = subprocess.run([*command, "--db", str(killed)], env=env, capture_output=True, text=True, check=True)
     summary = json.loads(rerun.stdout)
     assert summary["skipped"] == partway and summary["played"] == summary["games"] - partway
-    subprocess.run([*command, "--db", str(whole), "--workers", "1"], env=env, capture_output=True, check=True)
+    subprocess.run([*plain, "--db", str(whole), "--workers", "1"], env=env, capture_output=True, check=True)
     rows = table(killed, summary["experiment_id"])
     assert len(rows) == summary["games"] == len({row["game_key"] for row in rows})
     assert unlinked(rows) == unlinked(table(whole, summary["experiment_id"]))  # stored ids: in the order played

@@ -106,6 +106,7 @@ def test_a_runner_killed_on_ray_then_rerun_ends_with_the_uninterrupted_table(
     killed, whole = tmp_path / "killed.sqlite", tmp_path / "whole.sqlite"
     env = {**os.environ, "PYTHONPATH": SRC}
     command = [sys.executable, "-m", "tradegame", "experiment", "run", str(path), "--json"]
+    plain = list(command)  # the uninterrupted run: no books (SMA Games through the sweep), the same rows
     command += ["--keep-books"] if keep_books else []
     on_ray = [*command, "--engine", "ray", "--address", local_ray, "--db", str(killed)]
     process = subprocess.Popen(on_ray, env=env, start_new_session=True,
@@ -120,7 +121,7 @@ def test_a_runner_killed_on_ray_then_rerun_ends_with_the_uninterrupted_table(
     summary = json.loads(rerun.stdout)
     assert 0 < partway < summary["games"], partway
     assert summary["skipped"] == partway and summary["played"] == summary["games"] - partway
-    subprocess.run([*command, "--db", str(whole), "--workers", "2"], env=env, capture_output=True, check=True)
+    subprocess.run([*plain, "--db", str(whole), "--workers", "2"], env=env, capture_output=True, check=True)
     rows = table(killed, summary["experiment_id"])
     assert len(rows) == summary["games"] == len({row["game_key"] for row in rows})
     assert unlinked(rows) == unlinked(table(whole, summary["experiment_id"]))  # stored ids: in the order played
