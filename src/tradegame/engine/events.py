@@ -77,6 +77,7 @@ class EventKind(StrEnum):
     EXIT = "exit"
     LIQUIDATED = "liquidated"
     OWED = "owed"
+    ACTIVATOR = "activator"  # an Activator's decision: which Models run, with what share, and why
 
 
 class RejectReason(StrEnum):
