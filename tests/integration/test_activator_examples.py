@@ -55,7 +55,9 @@ def test_export_lots_round_trips_through_tax_lots(game: str, data_dir: Path, tmp
 def test_the_crash_experiment_scores_the_activator_against_each_model(data_dir: Path, tmp_path: Path) -> None:
     db = str(tmp_path / "exp.db")
     path = str(EXAMPLES / "experiments" / "activator-crashes.toml")
-    result = runner.invoke(app, ["experiment", "run", path, "--db", db, "--workers", "1", "--json", "--data-dir", str(data_dir)])
+    result = runner.invoke(
+        app, ["experiment", "run", path, "--db", db, "--workers", "1", "--json", "--data-dir", str(data_dir)]
+    )
     assert result.exit_code == 0, result.output
     database = open_database(f"sqlite:///{db}")
     try:

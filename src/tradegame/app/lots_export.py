@@ -39,10 +39,12 @@ _PLACES = Decimal("1E-12")
 def lot_rows(stored: StoredGame) -> list[tuple[str, ...]]:
     """The trade-list rows of ``stored`` (see the module docstring)."""
     game = stored.game
-    classes = {(lot.account, lot.lot_id): lot.asset_class for lot in [*stored.disposals, *stored.open_lots]}
-    by_symbol = {lot.symbol: lot.asset_class for lot in [*stored.disposals, *stored.open_lots]}
+    lots = [(d.account, d.symbol, d.lot_id, d.asset_class) for d in stored.disposals]
+    lots += [(o.account, o.symbol, o.lot_id, o.asset_class) for o in stored.open_lots]
+    classes = {(account, lot_id): asset_class for account, _, lot_id, asset_class in lots}
+    by_symbol = {symbol: asset_class for _, symbol, _, asset_class in lots}
     owners = _owners(stored) if game.model == ACTIVATOR else {}
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for cost in stored.cost_ledger:
         if cost.action not in ("buy", "sell") or cost.notional_currency != cost.fee_currency:
             raise InvalidInputError(

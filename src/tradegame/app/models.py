@@ -40,8 +40,8 @@ from typing import TYPE_CHECKING, Literal
 from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.activator_config import ACTIVATOR
 from tradegame.engine.context import Model
-from tradegame.models.activator import activator_factory
 from tradegame.engine.spec import InvalidGameError
+from tradegame.models.activator import activator_factory
 from tradegame.models.params import Param, model_params
 from tradegame.models.registry import REGISTRY, build_model
 

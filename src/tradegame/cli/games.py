@@ -6,7 +6,7 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -273,7 +273,9 @@ def _stored_outcome(row: GameRow) -> str:
 
 def export(
     game_id: GameId,
-    fmt: Annotated[str, typer.Option("--format", help="csv, parquet, or lots (the trades as a `tax lots` trade list).")] = "csv",
+    fmt: Annotated[
+        str, typer.Option("--format", help="csv, parquet, or lots (the trades as a `tax lots` trade list).")
+    ] = "csv",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Folder (default: game-ID/).")] = None,
     db: DbUrl = None,
 ) -> None:

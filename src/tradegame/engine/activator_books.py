@@ -71,7 +71,9 @@ class SubBooks:
         self.pool = start
         self.books = {alias: SubBook() for alias in aliases}
 
-    def trade(self, alias: str, account: str, symbol: str, side: str, units: Decimal, gross: Decimal, fee: Decimal) -> None:
+    def trade(
+        self, alias: str, account: str, symbol: str, side: str, units: Decimal, gross: Decimal, fee: Decimal
+    ) -> None:
         """Book one fill of ``alias``'s Move: ``gross`` is ``round(price * units)``, ``fee`` what it paid."""
         book = self.books[alias]
         key = (account, symbol)
@@ -141,7 +143,9 @@ def _owners(events: Iterable[GameEvent], aliases: Sequence[str]) -> tuple[dict[s
     return owner, op_move
 
 
-def attribute(score: Score, events: Sequence[GameEvent], costs: Sequence[CostEntry], aliases: Sequence[str]) -> Attribution:
+def attribute(
+    score: Score, events: Sequence[GameEvent], costs: Sequence[CostEntry], aliases: Sequence[str]
+) -> Attribution:
     """Each Model's contribution to ``score`` from a finished Game's decision log and cost ledger."""
     owner, op_move = _owners(events, aliases)
     books = SubBooks(aliases, _ZERO)
@@ -156,14 +160,10 @@ def attribute(score: Score, events: Sequence[GameEvent], costs: Sequence[CostEnt
             _split_end_sale(books, cost, gross - fee)
     trading = {alias: book.cash for alias, book in books.books.items()}
     unattributed -= sum(trading.values(), _ZERO)
-    if any(book.units for book in books.books.values()):  # units no sale took: left unattributed
-        pass
     taxes = _split(score.taxes, [max(trading[a], _ZERO) for a in aliases])
     running = _split(score.running_costs, [Decimal(1)] * len(aliases))
     unattributed += score.taxes + score.running_costs  # now carried by the Models
-    contributions = tuple(
-        Contribution(alias, trading[alias], taxes[i], running[i]) for i, alias in enumerate(aliases)
-    )
+    contributions = tuple(Contribution(alias, trading[alias], taxes[i], running[i]) for i, alias in enumerate(aliases))
     return Attribution(contributions, unattributed, score.score)
 
 

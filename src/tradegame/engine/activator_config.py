@@ -130,7 +130,7 @@ class _Reader:
     def shares(self, key: str, aliases: tuple[str, ...]) -> dict[str, Decimal]:
         value = self.table.get(key, {})
         if not isinstance(value, Mapping):
-            self.report(key, f"must be a table of shares by Model (as), e.g. {{ a = \"60%\" }}, got {show_value(value)}")
+            self.report(key, f'must be a table of shares by Model (as), e.g. {{ a = "60%" }}, got {show_value(value)}')
             return {}
         shares: dict[str, Decimal] = {}
         for alias, text in value.items():
@@ -166,7 +166,8 @@ class _Reader:
                     self.report(f"{where}.{key}", f"unknown key{did_you_mean(str(key), _MEMBER_KEYS)}")
             alias, name = entry.get("as"), entry.get("name")
             if not isinstance(alias, str) or not _ALIAS.match(alias):
-                self.report(f"{where}.as", f"must be a short name (a letter, then letters, digits, - or _), got {show_value(alias)}")  # fmt: skip
+                wanted = "a short name (a letter, then letters, digits, - or _)"
+                self.report(f"{where}.as", f"must be {wanted}, got {show_value(alias)}")
                 continue
             if alias in {m.alias for m in members}:
                 self.report(f"{where}.as", f"{alias!r} names two Models")
@@ -231,16 +232,16 @@ def _rule_problems(reader: _Reader, config: ActivatorConfig) -> None:
     table = reader.table
     if config.rule == "always-on":
         if "shares" not in table:
-            reader.report("shares", "missing: always-on needs the fixed shares, e.g. shares = { a = \"50%\", b = \"50%\" }")
+            reader.report("shares", 'missing: always-on needs the fixed shares, e.g. shares = { a = "50%", b = "50%" }')
         wrong = [key for key in ("index", "calm", "stressed", "off_months") if key in table]
         for key in wrong:
             reader.report(key, "is a trend-vol setting; always-on takes shares")
     elif config.rule == "trend-vol":
         if config.index is None:
-            reader.report("index", "missing: trend-vol reads an index series of the Universe, e.g. index = \"SPX\"")
+            reader.report("index", 'missing: trend-vol reads an index series of the Universe, e.g. index = "SPX"')
         for key in ("calm", "stressed"):
             if key not in table:
-                reader.report(key, f"missing: trend-vol needs the {key} shares, e.g. {key} = {{ a = \"100%\" }}")
+                reader.report(key, f'missing: trend-vol needs the {key} shares, e.g. {key} = {{ a = "100%" }}')
         if "shares" in table:
             reader.report("shares", "is an always-on setting; trend-vol takes calm and stressed")
         if config.vol_max <= 0:

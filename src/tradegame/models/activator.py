@@ -62,7 +62,7 @@ class Activator:
         self._books: SubBooks | None = None
         self._shares: dict[str, Decimal] | None = None
         self._owed: dict[str, Decimal] = {}
-        self._capital: dict[str, Decimal] = {alias: _ZERO for alias in config.aliases}
+        self._capital: dict[str, Decimal] = dict.fromkeys(config.aliases, _ZERO)
         self._history: dict[str, list[RoundRecord]] = {alias: [] for alias in config.aliases}
         self._index: dict[str, list[float]] = {alias: [] for alias in config.aliases}  # time-weighted record
         self._held_for = config.hold_days  # sessions since the shares last changed
@@ -93,7 +93,8 @@ class Activator:
             if not share:
                 actions += self._switch_off(ctx, alias, account)
         releasing = any(  # a Model off still sells: the cash the Models on are owed is on its way
-            not share and (self._books.books[alias].units or any(model_of_tag(s.tag)[0] == alias for s in ctx.open_moves))
+            not share
+            and (self._books.books[alias].units or any(model_of_tag(s.tag)[0] == alias for s in ctx.open_moves))
             for alias, share in shares.items()
         )
         for alias, share in shares.items():
@@ -244,4 +245,4 @@ def activator_factory(build: ModelBuilder) -> Callable[..., Activator]:
 
 def _renamed(problem: str, where: str) -> str:
     """A Model's problem (``model.params.fast: ...``) named inside the Activator's table."""
-    return f"{where}.{problem[len('model.'):]}" if problem.startswith("model.") else f"{where}: {problem}"
+    return f"{where}.{problem[len('model.') :]}" if problem.startswith("model.") else f"{where}: {problem}"

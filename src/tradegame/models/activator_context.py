@@ -104,7 +104,9 @@ class SubContext:
         return self._book.cash
 
     def quantity(self, symbol: str, account: str | None = None) -> Decimal:
-        return sum((q for (acct, sym), q in self._book.units.items() if sym == symbol and account in (None, acct)), _ZERO)
+        return sum(
+            (q for (acct, sym), q in self._book.units.items() if sym == symbol and account in (None, acct)), _ZERO
+        )
 
     def open_lots(self, symbol: str, account: str | None = None) -> tuple[OpenLot, ...]:
         """The account's open lots of ``symbol``: shared by every Model of the account."""
@@ -165,7 +167,8 @@ def translate(
                 notes.append(f"{alias}: cancel of {action.move_id} refused: not one of its open Moves")
             continue
         if not isinstance(action, Move):
-            notes.append(f"{alias}: {type(action).__name__} refused: a Model under an Activator only places and cancels Moves")  # fmt: skip
+            what = type(action).__name__
+            notes.append(f"{alias}: {what} refused: a Model under an Activator only places and cancels Moves")
             continue
         problem = _refusal(action, account)
         if problem is not None:
@@ -191,7 +194,7 @@ def _refusal(move: Move, account: str) -> str | None:
 def _fit(move: Move, ctx: SubContext, book: SubBook, account: str, free: Decimal) -> tuple[Move | None, Decimal]:
     """``move`` fit to the sub-book, and the free cash left after it (None: nothing to trade)."""
     price = ctx.universe.price(move.symbol)
-    if not price == price or price <= 0:  # no close yet: the engine refuses it with its reason
+    if price != price or price <= 0:  # no close yet: the engine refuses it with its reason
         return move, free
     close = Decimal(repr(price))
     step = lot_step(ctx.universe.instrument(move.symbol))
