@@ -70,3 +70,15 @@ def test_the_crash_experiment_scores_the_activator_against_each_model(data_dir: 
     models = sorted(json.loads(coordinates)["model"] for coordinates, _ in rows)
     assert models == ["activator"] * 2 + ["buy-and-hold"] * 2 + ["sma-crossover"] * 2
     assert all(error is None for _, error in rows)
+
+
+def test_check_names_the_symbols_an_activator_names_that_the_data_lacks(data_dir: Path, tmp_path: Path) -> None:
+    text = (EXAMPLES / "games" / "activator-2008.toml").read_text()
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        text.replace('index = "SPX"', 'index = "SPY"').replace('symbol = "SPX", fast', 'symbol = "SPZ", fast')
+    )
+    result = runner.invoke(app, ["check", str(bad), "--data-dir", str(data_dir)])
+    assert result.exit_code == 2
+    assert "activator.index: unknown symbol 'SPY'" in result.output
+    assert "activator.models[0].params.symbol: unknown symbol 'SPZ'" in result.output

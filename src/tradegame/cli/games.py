@@ -279,8 +279,8 @@ def export(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Folder (default: game-ID/).")] = None,
     db: DbUrl = None,
 ) -> None:
-    """Export every ledger and log of a Game, one file per table; or (``--format lots``) its trades
-    as a ``tradegame tax lots`` trade list, ``lots.csv``, to combine Games that shared an account.
+    """Export every ledger and log of a Game, one file per table; or its trades as a `tax lots`
+    trade list (--format lots: lots.csv), to combine Games that shared an account in one report.
 
     Example:
 

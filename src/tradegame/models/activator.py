@@ -26,7 +26,7 @@ Game's Score among the Models, to the cent (``engine.activator_books.attribute``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import ROUND_DOWN, Decimal
 
 from tradegame.domain.errors import InvalidInputError
@@ -40,8 +40,9 @@ from tradegame.engine.spec import InvalidGameError
 from tradegame.engine.universe import currency_of
 from tradegame.models.activator_context import SubContext, translate
 from tradegame.models.activator_rules import decide_shares
+from tradegame.models.registry import model_symbol_problems
 
-__all__ = ["Activator", "ModelBuilder", "activator_factory"]
+__all__ = ["Activator", "ModelBuilder", "activator_factory", "activator_symbol_problems"]
 
 ModelBuilder = Callable[[str, Mapping[str, object]], Model]
 _ZERO = Decimal(0)
@@ -241,6 +242,21 @@ def activator_factory(build: ModelBuilder) -> Callable[..., Activator]:
         return Activator(config, models)
 
     return activator
+
+
+def activator_symbol_problems(table: Mapping[str, object], known: Sequence[str]) -> list[str]:
+    """One line per symbol an ``[activator]`` table names (its index, its Models' ``symbol`` and
+    ``symbols``) that the Game's data does not hold."""
+    config, _ = read_activator(table)
+    if config is None:
+        return []
+    problems = []
+    if config.index is not None and config.index not in known:
+        shown = ", ".join(known[:10])
+        problems.append(f"activator.index: unknown symbol {config.index!r} (the Game's data has {shown})")
+    for index, member in enumerate(config.members):
+        problems += model_symbol_problems(member.params, known, f"activator.models[{index}].params.")
+    return problems
 
 
 def _renamed(problem: str, where: str) -> str:

@@ -129,3 +129,19 @@ def test_the_example_game_file_reads_as_an_activator() -> None:
     assert game_file.model == "activator"
     built = find_model(game_file.model, EXAMPLE.parent).build(game_file.model_params)
     assert isinstance(built, Activator) and built.config.aliases == ("sma", "hold")
+
+
+def test_a_model_whose_record_falls_below_the_floor_is_switched_off() -> None:
+    config, problems = read_activator(table(rule="always-on", shares={"hold": "60%"}))
+    assert config is None and any(p.startswith("activator.calm: is a trend-vol setting") for p in problems)
+    clean = {k: v for k, v in table(rule="always-on").items() if k in ("rule", "models")}
+    config, problems = read_activator(clean | {"shares": {"hold": "60%", "cash": "40%"}, "record_days": 20,
+                                               "record_floor": "-10%"})  # fmt: skip
+    assert config is not None, problems
+    from tradegame.models.activator_rules import decide_shares
+
+    shares, why = decide_shares(config, None, 1, {"hold": -0.12, "cash": 0.0})  # type: ignore[arg-type]
+    assert shares == {"hold": Decimal(0), "cash": Decimal("0.4")}
+    assert why == "always on; hold 20d record -12.0% < -10.0%: off; hold off, cash 40%"
+    shares, _ = decide_shares(config, None, 1, {"hold": None, "cash": None})  # type: ignore[arg-type]
+    assert shares == {"hold": Decimal("0.6"), "cash": Decimal("0.4")}
