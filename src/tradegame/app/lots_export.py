@@ -17,12 +17,11 @@ the op that cannot be written; nothing is written then.
 from __future__ import annotations
 
 import csv
-import re
 from decimal import Decimal
 from pathlib import Path
 
 from tradegame.domain.errors import InvalidInputError
-from tradegame.engine.activator_books import model_of_tag
+from tradegame.engine.activator_books import LIQUIDATION_PREFIX, fill_owners
 from tradegame.engine.activator_config import ACTIVATOR
 from tradegame.io.trades_csv import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from tradegame.store.rows import StoredGame
@@ -31,7 +30,6 @@ __all__ = ["COLUMNS", "lot_rows", "write_lots"]
 
 COLUMNS = (*REQUIRED_COLUMNS, "lot_id", "game")
 assert set(COLUMNS) <= set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS)
-_TAG = re.compile(r" \[tag ([^\]]*)\]$")
 _CLASSES = {"equity": "equity", "etf": "etf", "fund": "fund", "crypto": "crypto"}
 _PLACES = Decimal("1E-12")
 
@@ -43,7 +41,7 @@ def lot_rows(stored: StoredGame) -> list[tuple[str, ...]]:
     lots += [(o.account, o.symbol, o.lot_id, o.asset_class) for o in stored.open_lots]
     classes = {(account, lot_id): asset_class for account, _, lot_id, asset_class in lots}
     by_symbol = {symbol: asset_class for _, symbol, _, asset_class in lots}
-    owners = _owners(stored) if game.model == ACTIVATOR else {}
+    owners = fill_owners(stored.events) if game.model == ACTIVATOR else {}
     rows: list[tuple[str, ...]] = []
     for cost in stored.cost_ledger:
         if cost.action not in ("buy", "sell") or cost.notional_currency != cost.fee_currency:
@@ -55,6 +53,7 @@ def lot_rows(stored: StoredGame) -> list[tuple[str, ...]]:
         if price.as_tuple().exponent < -12:  # type: ignore[operator]
             price = price.quantize(_PLACES)
         model = owners.get(cost.op_id)
+        model = None if model is None or model.startswith(LIQUIDATION_PREFIX) else model
         rows.append(
             (
                 cost.ts.date().isoformat(),
@@ -70,22 +69,6 @@ def lot_rows(stored: StoredGame) -> list[tuple[str, ...]]:
             )
         )
     return rows
-
-
-def _owners(stored: StoredGame) -> dict[str, str]:
-    """op id -> the Model (alias) whose Move it filled, from the tags in the decision log."""
-    tags: dict[str, str] = {}
-    owners: dict[str, str] = {}
-    for event in stored.events:
-        if event.move_id is None:
-            continue
-        found = _TAG.search(event.detail)
-        if found is not None and event.move_id not in tags:
-            tags[event.move_id] = model_of_tag(found.group(1))[0]
-        if event.kind in ("filled", "partial") and event.move_id in tags:
-            for op_id in event.op_ids:
-                owners[op_id] = tags[event.move_id]
-    return owners
 
 
 def write_lots(stored: StoredGame, path: Path) -> Path:

@@ -25,16 +25,27 @@ and the engine's events and score only.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Protocol
 
 from tradegame.domain.allocation import allocate
 from tradegame.domain.books_records import CostEntry
 from tradegame.engine.events import EventKind, GameEvent
 from tradegame.engine.score import Score
 
-__all__ = ["Attribution", "Contribution", "SubBook", "SubBooks", "attribute", "model_of_tag", "tag_for"]
+__all__ = [
+    "Attribution",
+    "Contribution",
+    "Logged",
+    "SubBook",
+    "SubBooks",
+    "attribute",
+    "fill_owners",
+    "model_of_tag",
+    "tag_for",
+]
 
 _ZERO = Decimal(0)
 _CENT = Decimal("0.01")
@@ -124,39 +135,55 @@ class Attribution:
         return "\n".join(lines)
 
 
-def _owners(events: Iterable[GameEvent], aliases: Sequence[str]) -> tuple[dict[str, str], dict[str, str]]:
-    """move id -> Model alias (from the tags in the log), and op id -> move id (from the fills)."""
-    known = set(aliases)
+class Logged(Protocol):
+    """A line of a decision log, as the engine makes it (``GameEvent``) or a database gives it back."""
+
+    @property
+    def move_id(self) -> str | None: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def detail(self) -> str: ...
+    @property
+    def op_ids(self) -> tuple[str, ...]: ...
+
+
+def fill_owners(events: Iterable[Logged], aliases: Collection[str] | None = None) -> dict[str, str]:
+    """op id -> the Model (alias) whose Move the fill was, read from the Moves' tags in the log;
+    ``aliases`` keeps only those Models (default: every tagged Move's first part)."""
     owner: dict[str, str] = {}
-    op_move: dict[str, str] = {}
+    fills: dict[str, str] = {}
     for event in events:
         move_id = event.move_id
         if move_id is None:
             continue
-        if event.kind is EventKind.PLACED and move_id not in owner:
+        if move_id not in owner:
             found = _TAG.search(event.detail)
-            if found is not None and model_of_tag(found.group(1))[0] in known:
-                owner[move_id] = model_of_tag(found.group(1))[0]
-        elif event.kind in (EventKind.FILLED, EventKind.PARTIAL):
+            if found is not None:
+                alias = model_of_tag(found.group(1))[0]
+                if aliases is None or alias in aliases:
+                    owner[move_id] = alias
+        if event.kind in (EventKind.FILLED, EventKind.PARTIAL):
             for op_id in event.op_ids:
-                op_move[op_id] = move_id
-    return owner, op_move
+                fills[op_id] = move_id
+    return {op_id: owner[move_id] for op_id, move_id in fills.items() if move_id in owner} | {
+        op_id: move_id for op_id, move_id in fills.items() if move_id.startswith(LIQUIDATION_PREFIX)
+    }
 
 
 def attribute(
     score: Score, events: Sequence[GameEvent], costs: Sequence[CostEntry], aliases: Sequence[str]
 ) -> Attribution:
     """Each Model's contribution to ``score`` from a finished Game's decision log and cost ledger."""
-    owner, op_move = _owners(events, aliases)
+    owners = fill_owners(events, set(aliases))  # an end's sale maps to its own move id (L-...)
     books = SubBooks(aliases, _ZERO)
     unattributed = score.score
     for cost in costs:
-        move_id = op_move.get(cost.op_id, "")
+        owner = owners.get(cost.op_id, "")
         gross, fee = cost.notional.amount, cost.fee.amount
-        alias = owner.get(move_id)
-        if alias is not None and cost.action in ("buy", "sell"):
-            books.trade(alias, cost.account, cost.symbol, cost.action, cost.quantity, gross, fee)
-        elif move_id.startswith(LIQUIDATION_PREFIX) and cost.action == "sell":
+        if owner in books.books and cost.action in ("buy", "sell"):
+            books.trade(owner, cost.account, cost.symbol, cost.action, cost.quantity, gross, fee)
+        elif owner.startswith(LIQUIDATION_PREFIX) and cost.action == "sell":
             _split_end_sale(books, cost, gross - fee)
     trading = {alias: book.cash for alias, book in books.books.items()}
     unattributed -= sum(trading.values(), _ZERO)
@@ -195,8 +222,3 @@ def _split(amount: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
         weights = [Decimal(1)] * len(weights)
     quantum = _CENT if amount == amount.quantize(_CENT) else Decimal(1).scaleb(amount.as_tuple().exponent)  # type: ignore[arg-type]
     return allocate(amount, list(weights), quantum)
-
-
-def owners_by_move(events: Iterable[GameEvent], aliases: Sequence[str]) -> Mapping[str, str]:
-    """Which Model placed each Move (move id -> alias), read from the tags in the decision log."""
-    return _owners(events, aliases)[0]
