@@ -42,7 +42,7 @@ from tradegame.models.activator_context import SubContext, translate
 from tradegame.models.activator_rules import decide_shares
 from tradegame.models.registry import model_symbol_problems
 
-__all__ = ["Activator", "ModelBuilder", "activator_factory", "activator_symbol_problems"]
+__all__ = ["Activator", "ModelBuilder", "activator_factory", "activator_symbol_problems", "contributions_of"]
 
 ModelBuilder = Callable[[str, Mapping[str, object]], Model]
 _ZERO = Decimal(0)
@@ -201,6 +201,19 @@ class Activator:
     def contributions(self, result: GameResult) -> Attribution:
         """Each Model's contribution to ``result``'s Score, to the cent (``activator_books.attribute``)."""
         return attribute(result.score, result.events, result.books.cost_ledger, self.config.aliases)
+
+
+def contributions_of(model: str, params: Mapping[str, object], result: GameResult) -> dict[str, str] | None:
+    """Each Model's contribution to the Score of a Game the Model ``model`` (with ``params``) played,
+    as exact text by alias, plus ``unattributed`` when not zero; None for a Game without an Activator."""
+    if model != ACTIVATOR:
+        return None
+    config, _ = read_activator(params)
+    if config is None:
+        return None
+    attribution = attribute(result.score, result.events, result.books.cost_ledger, config.aliases)
+    shown = {c.model: str(c.total) for c in attribution.contributions}
+    return shown | ({"unattributed": str(attribution.unattributed)} if attribution.unattributed else {})
 
 
 def _as_list(answer: Iterable[object] | object | None) -> list[object]:
