@@ -145,3 +145,14 @@ def test_a_model_whose_record_falls_below_the_floor_is_switched_off() -> None:
     assert why == "always on; hold 20d record -12.0% < -10.0%: off; hold off, cash 40%"
     shares, _ = decide_shares(config, None, 1, {"hold": None, "cash": None})  # type: ignore[arg-type]
     assert shares == {"hold": Decimal("0.6"), "cash": Decimal("0.4")}
+
+
+def test_an_activator_game_replays_to_the_same_books_and_log() -> None:
+    universe = universe_of(bars_from({"IDX": planted_regime()}))
+    runs = [Game(spec(rounds=CALM + 29), universe, find_model("activator").build(table())).run() for _ in range(2)]
+    assert runs[0].events_jsonl() == runs[1].events_jsonl()
+    assert runs[0].ledger_jsonl() == runs[1].ledger_jsonl()
+    placed = [e.detail for e in runs[0].events if e.kind == "placed"]
+    assert any(detail.endswith("[tag hold:off]") for detail in placed)  # switched off: its units sold
+    sold = [e for e in runs[0].events if e.kind == "placed" and e.detail.endswith("[tag hold:off]")]
+    assert sold[0].round == CRASH_AT  # sold the session it was switched off, at the next open
