@@ -89,3 +89,18 @@ def test_check_names_the_symbols_an_activator_names_that_the_data_lacks(data_dir
     assert result.exit_code == 2
     assert "activator.index: unknown symbol 'SPY'" in result.output
     assert "activator.models[0].params.symbol: unknown symbol 'SPZ'" in result.output
+
+
+def test_an_experiment_on_an_activator_game_file_plays_the_models_of_its_axis(data_dir: Path, tmp_path: Path) -> None:
+    experiment = tmp_path / "exp.toml"
+    experiment.write_text(
+        '[experiment]\nname = "on-activator"\n'
+        f'game = "{EXAMPLES / "games" / "activator-2008.toml"}"\nseed = 1\n\n'
+        '[axes.start]\ndates = [2007-06-01]\n\n[axes]\nlength = ["3m"]\n\n'
+        '[[axes.model]]\nname = "buy-and-hold"\nparams = { symbols = ["SPX"] }\n'
+    )
+    db = str(tmp_path / "exp.db")
+    result = runner.invoke(
+        app, ["experiment", "run", str(experiment), "--db", db, "--workers", "1", "--data-dir", str(data_dir)]
+    )
+    assert result.exit_code == 0, result.output

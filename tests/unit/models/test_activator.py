@@ -156,3 +156,12 @@ def test_an_activator_game_replays_to_the_same_books_and_log() -> None:
     assert any(detail.endswith("[tag hold:off]") for detail in placed)  # switched off: its units sold
     sold = [e for e in runs[0].events if e.kind == "placed" and e.detail.endswith("[tag hold:off]")]
     assert sold[0].round == CRASH_AT  # sold the session it was switched off, at the next open
+
+
+def test_an_activator_game_file_is_written_back_as_an_activator_table() -> None:
+    from tradegame.engine.gamefile import dump_game
+
+    game_file = parse_game(tomllib.loads(EXAMPLE.read_text()))
+    text = dump_game(game_file)
+    assert "[activator]" in text and "[model]" not in text
+    assert parse_game(tomllib.loads(text)) == game_file
