@@ -38,7 +38,7 @@ from tradegame.engine.game import GameResult
 from tradegame.engine.moves import Action, Cancel, Move
 from tradegame.engine.spec import InvalidGameError
 from tradegame.engine.universe import currency_of
-from tradegame.models.activator_context import SubContext, translate
+from tradegame.models.activator_context import SubContext, pending_buys, translate
 from tradegame.models.activator_rules import decide_shares
 from tradegame.models.registry import model_symbol_problems
 
@@ -86,7 +86,7 @@ class Activator:
             self._shares, self._held_for = shares, 0
             self.decisions.append((ctx.round, shares, why))
             _log(ctx, why)
-            self._set_targets(values, shares)
+            self._set_targets(ctx, values, shares)
         self._held_for += 1
         shares = self._shares or shares
         actions: list[Action] = []
@@ -139,8 +139,9 @@ class Activator:
             return None
         return index[-1] / index[-1 - days] - 1.0
 
-    def _set_targets(self, values: Mapping[str, float], shares: Mapping[str, Decimal]) -> None:
-        """What each Model on is owed from the pool; a Model above its share gives its free cash back."""
+    def _set_targets(self, ctx: RoundContext, values: Mapping[str, float], shares: Mapping[str, Decimal]) -> None:
+        """What each Model on is owed from the pool; a Model above its share gives back its free
+        cash (its cash less what its open buys may spend)."""
         assert self._books is not None
         books = self._books
         total = Decimal(repr(sum(values.values()))) + books.pool
@@ -152,7 +153,8 @@ class Activator:
             self._capital[alias] = target
             value = Decimal(repr(values[alias])).quantize(_CENT, rounding=ROUND_DOWN)
             self._owed[alias] = max(target - value, _ZERO)
-            spare = min(value - target, books.books[alias].cash)
+            mine = [state for state in ctx.open_moves if model_of_tag(state.tag)[0] == alias]
+            spare = min(value - target, books.books[alias].cash - pending_buys(mine, ctx.universe))
             if spare > 0:
                 self._give(alias, -spare)
 

@@ -37,8 +37,9 @@ from tradegame.engine.activator_books import SubBook, model_of_tag, tag_for
 from tradegame.engine.context import Fill, MoveEvent, MoveSnapshot, PositionInfo, Rejected, RoundContext, RoundRecord
 from tradegame.engine.fills import lot_step
 from tradegame.engine.moves import Action, Cancel, Move, Side
+from tradegame.engine.universe import UniverseView
 
-__all__ = ["CASH_BUFFER", "SubContext", "translate"]
+__all__ = ["CASH_BUFFER", "SubContext", "pending_buys", "translate"]
 
 CASH_BUFFER = Decimal("0.005")  # a buy spends at most 99.5% of the free cash: room for fees and a gap up
 _ZERO = Decimal(0)
@@ -137,18 +138,18 @@ class SubContext:
         return list(self._ctx.pairs(account))
 
 
-def _free_cash(ctx: SubContext, book: SubBook) -> Decimal:
-    """The sub-book's cash less what its open buys may still spend (at the latest closes)."""
+def pending_buys(open_moves: Iterable[MoveSnapshot], universe: UniverseView) -> Decimal:
+    """What ``open_moves``' buys may still spend: a notional, or the units left at the latest close."""
     pending = _ZERO
-    for state in ctx.open_moves:
+    for state in open_moves:
         if state.side is not Side.BUY:
             continue
         if state.move.notional is not None:
             pending += state.move.notional
         elif state.remaining is not None:
-            price = ctx.universe.price(state.symbol)
+            price = universe.price(state.symbol)
             pending += state.remaining * Decimal(repr(price)) if price == price else _ZERO
-    return book.cash - pending
+    return pending
 
 
 def translate(
@@ -157,7 +158,7 @@ def translate(
     """The Game's actions for one Model's ``actions`` (fit to its sub-book), and a note per refusal."""
     out: list[Action] = []
     notes: list[str] = []
-    free = _free_cash(ctx, book)
+    free = book.cash - pending_buys(ctx.open_moves, ctx.universe)
     own = {s.move_id for s in ctx.open_moves}
     for action in actions or ():
         if isinstance(action, Cancel):
