@@ -37,6 +37,7 @@ from tradegame.engine.events import EventKind
 from tradegame.engine.game import GameResult
 from tradegame.engine.moves import Action, Cancel, Move
 from tradegame.engine.spec import InvalidGameError
+from tradegame.engine.timestamps import utc_from_ns
 from tradegame.engine.universe import currency_of
 from tradegame.models.activator_context import SubContext, pending_buys, translate
 from tradegame.models.activator_rules import decide_shares
@@ -78,7 +79,7 @@ class Activator:
         values = {alias: self._value(ctx, alias) for alias in self.config.aliases}
         self._record(values)
         records = {alias: self._record_return(alias) for alias in self.config.aliases}
-        shares, why = decide_shares(self.config, ctx.universe, ctx.time.month, records)
+        shares, why = decide_shares(self.config, ctx.universe, utc_from_ns(ctx.ns).month, records)
         if shares != self._shares and self._held_for >= self.config.hold_days:
             for alias, share in shares.items():  # a Model switched on starts a new run
                 if share and not (self._shares or {}).get(alias):
