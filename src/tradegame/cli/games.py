@@ -287,7 +287,7 @@ def export(
         tradegame export 1 --format parquet --output exports/
     """
     if fmt not in ("csv", "parquet", "lots"):
-        raise fail(f"--format must be csv, parquet or lots, got {fmt!r}")
+        raise fail(f"--format must be csv or parquet, or lots (a `tax lots` trade list), got {fmt!r}")
     folder = output or Path(f"game-{game_id}")
     check_output_folder(folder, "--output")
     database = open_db(db)
