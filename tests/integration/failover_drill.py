@@ -19,7 +19,7 @@ standby streaming over loopback), then:
    table with the reference byte for byte (the ``games`` row too, but for its instants, id and
    lease owner). It times kill -> promoted -> resume started -> resume done.
 
-Any difference raises ``DrillFailed``. ``python -m tests.integration.failover_drill`` (what
+Any difference raises ``DrillError``. ``python -m tests.integration.failover_drill`` (what
 ``scripts/drill-failover`` runs) prints the report. The Game is the example SMA Game by default.
 
 Imports tradegame's command line, store schema and SQLAlchemy; runs ``tradegame`` in processes of its own.
@@ -44,11 +44,11 @@ from sqlalchemy import Connection, create_engine, func, select
 from sqlalchemy.pool import NullPool
 from typer.testing import CliRunner
 
-from tests.integration.pg_pair import NoServer, Pair
+from tests.integration.pg_pair import NoServerError, Pair
 from tradegame.cli import app
 from tradegame.store import schema
 
-__all__ = ["DrillFailed", "DrillReport", "NoServer", "run_drill"]
+__all__ = ["DrillError", "DrillReport", "NoServerError", "run_drill"]
 
 ROOT = Path(__file__).resolve().parents[2]
 GAME = ROOT / "examples" / "games" / "sma-2008.toml"
@@ -56,7 +56,7 @@ GAME = ROOT / "examples" / "games" / "sma-2008.toml"
 ROUND_TABLES = tuple(table for table in schema.metadata.sorted_tables if "round" in table.c)
 
 
-class DrillFailed(Exception):
+class DrillError(Exception):
     """The drill found a difference: a Round seen committed missing on the standby, or other books."""
 
 
@@ -133,7 +133,7 @@ def _ended(process: subprocess.Popen[str], timeout: float = 300) -> tuple[int, s
 def _in_process(data_dir: Path, *args: str) -> str:
     done = CliRunner().invoke(app, list(args), env={"TRADEGAME_DATA": str(data_dir)})
     if done.exit_code != 0:
-        raise DrillFailed(f"tradegame {' '.join(args)} exited {done.exit_code}: {done.output}")
+        raise DrillError(f"tradegame {' '.join(args)} exited {done.exit_code}: {done.output}")
     return done.stdout
 
 
@@ -167,7 +167,9 @@ def _last_round(connection: Connection) -> int:
     return -1 if value is None else int(value)
 
 
-def _watch_until(url: str, kill_at: int, player: subprocess.Popen[str]) -> tuple[int, dict[str, list[tuple[object, ...]]]]:
+def _watch_until(
+    url: str, kill_at: int, player: subprocess.Popen[str]
+) -> tuple[int, dict[str, list[tuple[object, ...]]]]:
     """Poll the primary until Round ``kill_at`` is committed: the last Round seen and its rows (one snapshot)."""
     engine = create_engine(url, poolclass=NullPool, isolation_level="REPEATABLE READ")
     try:
@@ -181,7 +183,7 @@ def _watch_until(url: str, kill_at: int, player: subprocess.Popen[str]) -> tuple
                     if seen >= kill_at:
                         return seen, _rows_up_to(connection, seen)
                 if player.poll() is not None:
-                    raise DrillFailed(f"the Game ended (exit {player.returncode}) before Round {kill_at} was seen")
+                    raise DrillError(f"the Game ended (exit {player.returncode}) before Round {kill_at} was seen")
                 time.sleep(0.01)
     finally:
         engine.dispose()
@@ -219,20 +221,23 @@ class _LagSampler(threading.Thread):
         )
         with self.pair.connect(self.pair.primary) as connection:
             while not self.stopping.is_set():
-                row = connection.execute(query).fetchone()  # type: ignore[arg-type]
+                row = connection.execute(query).fetchone()
                 if row is not None and row[0] is not None:
-                    self.bytes.append(int(row[0]))
+                    self.bytes.append(int(str(row[0])))
                     if row[1] is not None:
-                        self.replay_ms.append(float(row[1]))
+                        self.replay_ms.append(float(str(row[1])))
                 time.sleep(0.005)
 
 
 # --- the drill -----------------------------------------------------------------------------------
 
 
-def _reference(pair: Pair, game: Path, data_dir: Path, work: Path) -> tuple[dict[str, str], dict[str, str], _LagSampler]:
+def _reference(
+    pair: Pair, game: Path, data_dir: Path, work: Path
+) -> tuple[dict[str, str], dict[str, str], _LagSampler]:
     """Play ``game`` unpaced on the primary with an asynchronous standby, sampling the lag; its books."""
     url = pair.create_database("uninterrupted")
+    pair.wait_caught_up()  # the lag sampled is the Game's, not the new database's
     sampler = _LagSampler(pair)
     sampler.start()
     try:
@@ -241,7 +246,7 @@ def _reference(pair: Pair, game: Path, data_dir: Path, work: Path) -> tuple[dict
         sampler.stopping.set()
         sampler.join()
     if code != 0:
-        raise DrillFailed(f"the uninterrupted play exited {code}: {stderr}")
+        raise DrillError(f"the uninterrupted play exited {code}: {stderr}")
     books, row = _exported(data_dir, url, work / "uninterrupted")
     return books, row, sampler
 
@@ -257,20 +262,22 @@ def _check_seen(url: str, seen_round: int, seen: dict[str, list[tuple[object, ..
     for table, rows in seen.items():
         if there[table] != rows:
             missing = len(set(rows) - set(there[table]))
-            raise DrillFailed(f"{table}: {missing} of the {len(rows)} rows seen committed are not on the standby")
+            raise DrillError(f"{table}: {missing} of the {len(rows)} rows seen committed are not on the standby")
     return last, sum(len(rows) for rows in seen.values())
 
 
-def _same_books(reference: tuple[dict[str, str], dict[str, str]], resumed: tuple[dict[str, str], dict[str, str]]) -> int:
+def _same_books(
+    reference: tuple[dict[str, str], dict[str, str]], resumed: tuple[dict[str, str], dict[str, str]]
+) -> int:
     (books, row), (books_after, row_after) = reference, resumed
     if row_after["status"] != "finished":
-        raise DrillFailed(f"the resumed Game is {row_after['status']}, not finished")
+        raise DrillError(f"the resumed Game is {row_after['status']}, not finished")
     differ = sorted(name for name in books.keys() | books_after.keys() if books.get(name) != books_after.get(name))
     # Instants and who played differ between two uninterrupted runs too; a score or a ledger never does.
     differ += [column for column in row if column != "id" and column != "owner" and not column.endswith("_at")
                and row[column] != row_after.get(column)]  # fmt: skip
     if differ:
-        raise DrillFailed(f"the resumed Game's books differ from the uninterrupted run's: {differ}")
+        raise DrillError(f"the resumed Game's books differ from the uninterrupted run's: {differ}")
     return len(books) + 1
 
 
@@ -278,7 +285,7 @@ def run_drill(data_dir: Path, game: Path = GAME, pace: float = 250, kill_at: int
     """Run the drill (see the module docstring); ``data_dir`` is the market-data store (``$TRADEGAME_DATA``).
 
     ``pace`` holds the drilled Game to that many Rounds a second; ``kill_at`` is the Round after
-    which the primary is killed. Raises ``DrillFailed`` on any difference, ``NoServer`` when no
+    which the primary is killed. Raises ``DrillError`` on any difference, ``NoServerError`` when no
     PostgreSQL server can run here. Servers and their folder are gone when it returns or raises.
     """
     with Pair.start() as pair, tempfile.TemporaryDirectory(prefix="tradegame-drill-books.") as folder:
@@ -307,7 +314,7 @@ def run_drill(data_dir: Path, game: Path = GAME, pace: float = 250, kill_at: int
         code, stderr = _ended(_tradegame(data_dir, "resume", str(stored["id"]), "--db", standby_url))
         resumed = time.monotonic()
         if code != 0:
-            raise DrillFailed(f"resume on the promoted standby exited {code}: {stderr}")
+            raise DrillError(f"resume on the promoted standby exited {code}: {stderr}")
         tables = _same_books((books, row), _exported(data_dir, standby_url, work / "resumed"))
         return DrillReport(
             server_version=pair.server_version(),
@@ -342,7 +349,7 @@ def main() -> None:
         data_dir = args.data_dir or Path(scratch)
         try:
             report = run_drill(data_dir, args.game, args.pace, args.kill_at)
-        except (DrillFailed, NoServer) as error:
+        except (DrillError, NoServerError) as error:
             print(f"drill-failover: {type(error).__name__}: {error}", file=sys.stderr)
             raise SystemExit(1) from None
     print(json.dumps(asdict(report), indent=2) if args.json else "\n".join(report.lines()))

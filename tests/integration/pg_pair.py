@@ -30,13 +30,13 @@ from pathlib import Path
 
 import psycopg
 
-__all__ = ["NoServer", "Pair", "Server", "server_bin"]
+__all__ = ["NoServerError", "Pair", "Server", "server_bin"]
 
 PREFIX = "tradegame-drill."
 STANDBY_NAME = "standby"
 
 
-class NoServer(Exception):
+class NoServerError(Exception):
     """No PostgreSQL server can run here (no binaries, or they would not start)."""
 
 
@@ -49,7 +49,7 @@ def server_bin() -> Path:
     for folder in versions:
         if (folder / "pg_ctl").exists() and (folder / "pg_basebackup").exists():
             return folder
-    raise NoServer("no PostgreSQL server binaries (install Debian's postgresql, or run scripts/postgres-start)")
+    raise NoServerError("no PostgreSQL server binaries (install Debian's postgresql, or run scripts/postgres-start)")
 
 
 def _free_port() -> int:
@@ -94,7 +94,7 @@ class Pair:
         command = self._as_owner(str(self.bin / program), *args)
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
         if done.returncode != 0:
-            raise NoServer(f"{program} exited {done.returncode}: {(done.stderr or done.stdout).strip()[-800:]}")
+            raise NoServerError(f"{program} exited {done.returncode}: {(done.stderr or done.stdout).strip()[-800:]}")
 
     def _pg_ctl_start(self, server: Server, *settings: str) -> None:
         options = " ".join(
@@ -103,9 +103,9 @@ class Pair:
         )
         try:
             self._run("pg_ctl", "-D", str(server.data), "-l", str(server.log), "-w", "-t", "60", "start", "-o", options)
-        except NoServer as error:
+        except NoServerError as error:
             log = server.log.read_text()[-800:] if server.log.exists() else ""
-            raise NoServer(f"{error}\n{log}") from None
+            raise NoServerError(f"{error}\n{log}") from None
 
     # -- starting ------------------------------------------------------------------------------
 
@@ -149,7 +149,9 @@ class Pair:
             (self.work / secret).chmod(0o600)
         if self.root:
             if subprocess.run(["id", "postgres"], capture_output=True, check=False).returncode != 0:
-                subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/bin/sh", "postgres"], check=True)
+                subprocess.run(
+                    ["useradd", "--system", "--no-create-home", "--shell", "/bin/sh", "postgres"], check=True
+                )
             shutil.chown(self.work, "postgres")
             for secret in ("pwfile", "pgpass"):
                 shutil.chown(self.work / secret, "postgres")
@@ -185,7 +187,7 @@ class Pair:
     def create_database(self, name: str) -> str:
         """Create ``name`` on the primary; its URL there."""
         with self.connect(self.primary) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+            connection.execute(f'CREATE DATABASE "{name}"')
         return self.url(self.primary, name)
 
     def wait_streaming(self, sync_state: str | None = None, timeout: float = 60) -> None:
@@ -199,15 +201,28 @@ class Pair:
                 if row is not None and row[0] == "streaming" and sync_state in (None, row[1]):
                     return
                 if time.monotonic() > deadline:
-                    raise NoServer(f"the standby did not stream ({sync_state or 'any'}) in {timeout} s: {row}")
+                    raise NoServerError(f"the standby did not stream ({sync_state or 'any'}) in {timeout} s: {row}")
                 time.sleep(0.05)
+
+    def wait_caught_up(self, timeout: float = 60) -> None:
+        """Wait until the standby has replayed every WAL byte the primary has written so far."""
+        deadline = time.monotonic() + timeout
+        with self.connect(self.primary) as connection:
+            target = connection.execute("SELECT pg_current_wal_lsn()").fetchone()
+            while connection.execute(
+                "SELECT replay_lsn >= %s FROM pg_stat_replication WHERE application_name = %s",
+                (target[0] if target else None, STANDBY_NAME),
+            ).fetchone() != (True,):
+                if time.monotonic() > deadline:
+                    raise NoServerError(f"the standby did not catch up in {timeout} s")
+                time.sleep(0.01)
 
     def set_synchronous(self, synchronous: bool, commit: str = "on") -> None:
         """Make every commit on the primary wait for the standby (``synchronous_commit = commit``), or not."""
         names = f"FIRST 1 ({STANDBY_NAME})" if synchronous else ""
         with self.connect(self.primary) as connection:
-            connection.execute(f"ALTER SYSTEM SET synchronous_standby_names = '{names}'")  # type: ignore[arg-type]
-            connection.execute(f"ALTER SYSTEM SET synchronous_commit = '{commit}'")  # type: ignore[arg-type]
+            connection.execute(f"ALTER SYSTEM SET synchronous_standby_names = '{names}'")
+            connection.execute(f"ALTER SYSTEM SET synchronous_commit = '{commit}'")
             connection.execute("SELECT pg_reload_conf()")
         self.wait_streaming("sync" if synchronous else "async")
 
@@ -226,7 +241,7 @@ class Pair:
         with self.connect(self.standby) as connection:
             while connection.execute("SELECT pg_is_in_recovery()").fetchone() != (False,):
                 if time.monotonic() > deadline:
-                    raise NoServer(f"the standby was still in recovery {timeout} s after pg_ctl promote")
+                    raise NoServerError(f"the standby was still in recovery {timeout} s after pg_ctl promote")
                 time.sleep(0.01)
 
     def server_version(self) -> str:
@@ -241,7 +256,7 @@ class Pair:
         servers = [self.standby] if self.primary_killed else [self.primary, self.standby]
         for server in servers:
             if (server.data / "postmaster.pid").exists():
-                with contextlib.suppress(NoServer, subprocess.TimeoutExpired):
+                with contextlib.suppress(NoServerError, subprocess.TimeoutExpired):
                     self._run("pg_ctl", "-D", str(server.data), "-m", "immediate", "-w", "stop", timeout=60)
         if self.work.name.startswith(PREFIX):
             shutil.rmtree(self.work, ignore_errors=True)
