@@ -77,6 +77,7 @@ class DrillReport:
     seen_rows: int  # rows of Rounds 0..K found on the standby, unchanged
     player_exit: int  # the exit code of the play whose database died under it
     kill_to_promoted_s: float
+    kill_to_player_gone_s: float  # the play whose database died has exited (its lease has lapsed)
     kill_to_resume_started_s: float
     resume_s: float
     tables_compared: int
@@ -93,7 +94,8 @@ class DrillReport:
             f"(the player exited {self.player_exit})",
             f"promoted standby holds Rounds 0..{self.standby_round}: all {self.seen_rows} rows of Rounds "
             f"0..{self.seen_round} present and unchanged (RPO 0)",
-            f"failover: kill -> promoted {self.kill_to_promoted_s:.2f} s, kill -> resume started "
+            f"failover: kill -> promoted {self.kill_to_promoted_s:.2f} s, kill -> player gone "
+            f"{self.kill_to_player_gone_s:.2f} s, kill -> resume started "
             f"{self.kill_to_resume_started_s:.2f} s, resume {self.resume_s:.2f} s",
             f"resume ended with the books of the uninterrupted run: {self.tables_compared} tables byte for byte",
         ]
@@ -281,6 +283,51 @@ def _same_books(
     return len(books) + 1
 
 
+@dataclass(frozen=True)
+class _Drilled:
+    seen_round: int
+    standby_round: int
+    seen_rows: int
+    player_exit: int
+    kill_to_promoted_s: float
+    kill_to_player_gone_s: float
+    kill_to_resume_started_s: float
+    resume_s: float
+
+
+def _drill(pair: Pair, game: Path, data_dir: Path, pace: float, kill_at: int) -> _Drilled:
+    """Play, kill the primary after Round ``kill_at``, promote, check, resume; the times it took."""
+    url = pair.create_database("drilled")
+    player = _tradegame(data_dir, "play", str(game), "--db", url, "--pace", str(pace))
+    try:
+        seen_round, seen = _watch_until(url, kill_at, player)
+        killed = time.monotonic()
+        pair.kill_primary()
+        pair.promote()
+        promoted = time.monotonic()
+        # The player's lease lapses when its process is gone (on another host: 30 s after its last heartbeat).
+        player_exit, _ = _ended(player, timeout=120)
+        player_gone = time.monotonic()
+    finally:
+        if player.poll() is None:  # the drill stopped early: leave no player behind
+            player.kill()
+            player.communicate()
+    standby_url = pair.url(pair.standby, "drilled")
+    standby_round, seen_rows = _check_seen(standby_url, seen_round, seen)
+    (stored,) = json.loads(_in_process(data_dir, "games", "list", "--json", "--db", standby_url))
+    if stored["status"] != "interrupted":
+        raise DrillError(f"the Game on the promoted standby is {stored['status']}, not interrupted")
+    resume_started = time.monotonic()
+    code, stderr = _ended(_tradegame(data_dir, "resume", str(stored["id"]), "--db", standby_url))
+    resumed = time.monotonic()
+    if code != 0:
+        raise DrillError(f"resume on the promoted standby exited {code}: {stderr}")
+    return _Drilled(
+        seen_round, standby_round, seen_rows, player_exit, promoted - killed, player_gone - killed,
+        resume_started - killed, resumed - resume_started,
+    )  # fmt: skip
+
+
 def run_drill(data_dir: Path, game: Path = GAME, pace: float = 250, kill_at: int = 250) -> DrillReport:
     """Run the drill (see the module docstring); ``data_dir`` is the market-data store (``$TRADEGAME_DATA``).
 
@@ -294,27 +341,8 @@ def run_drill(data_dir: Path, game: Path = GAME, pace: float = 250, kill_at: int
         books, row, lag = _reference(pair, game, data_dir, work)
         pair.set_synchronous(True)
         commit_sync = _commit_ms(pair)
-        url = pair.create_database("drilled")
-        player = _tradegame(data_dir, "play", str(game), "--db", url, "--pace", str(pace))
-        try:
-            seen_round, seen = _watch_until(url, kill_at, player)
-            killed = time.monotonic()
-            pair.kill_primary()
-            player_exit, _ = _ended(player, timeout=120)
-        finally:
-            if player.poll() is None:  # the drill stopped early: leave no player behind
-                player.kill()
-                player.communicate()
-        pair.promote()
-        promoted = time.monotonic()
+        drilled = _drill(pair, game, data_dir, pace, kill_at)
         standby_url = pair.url(pair.standby, "drilled")
-        standby_round, seen_rows = _check_seen(standby_url, seen_round, seen)
-        (stored,) = json.loads(_in_process(data_dir, "games", "list", "--json", "--db", standby_url))
-        resume_started = time.monotonic()
-        code, stderr = _ended(_tradegame(data_dir, "resume", str(stored["id"]), "--db", standby_url))
-        resumed = time.monotonic()
-        if code != 0:
-            raise DrillError(f"resume on the promoted standby exited {code}: {stderr}")
         tables = _same_books((books, row), _exported(data_dir, standby_url, work / "resumed"))
         return DrillReport(
             server_version=pair.server_version(),
@@ -325,14 +353,8 @@ def run_drill(data_dir: Path, game: Path = GAME, pace: float = 250, kill_at: int
             lag_bytes_max=max(lag.bytes, default=0),
             lag_bytes_median=statistics.median(lag.bytes) if lag.bytes else 0.0,
             replay_lag_ms_max=max(lag.replay_ms) if lag.replay_ms else None,
-            seen_round=seen_round,
-            standby_round=standby_round,
-            seen_rows=seen_rows,
-            player_exit=player_exit,
-            kill_to_promoted_s=promoted - killed,
-            kill_to_resume_started_s=resume_started - killed,
-            resume_s=resumed - resume_started,
             tables_compared=tables,
+            **asdict(drilled),
         )
 
 

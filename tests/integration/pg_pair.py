@@ -235,14 +235,11 @@ class Pair:
         self.primary_killed = True
 
     def promote(self, timeout: float = 60) -> None:
-        """Promote the standby and wait until it takes writes."""
-        self._run("pg_ctl", "-D", str(self.standby.data), "-w", "-t", str(int(timeout)), "promote")
-        deadline = time.monotonic() + timeout
+        """Promote the standby (``pg_promote()``, what an operator runs in its pod) and wait until it takes writes."""
         with self.connect(self.standby) as connection:
-            while connection.execute("SELECT pg_is_in_recovery()").fetchone() != (False,):
-                if time.monotonic() > deadline:
-                    raise NoServerError(f"the standby was still in recovery {timeout} s after pg_ctl promote")
-                time.sleep(0.01)
+            done = connection.execute("SELECT pg_promote(true, %s)", (int(timeout),)).fetchone()
+            if done != (True,) or connection.execute("SELECT pg_is_in_recovery()").fetchone() != (False,):
+                raise NoServerError(f"the standby was not promoted in {timeout} s")
 
     def server_version(self) -> str:
         with self.connect(self.standby) as connection:
