@@ -3,14 +3,15 @@
 ``run_drill`` starts two local servers (``pg_pair``: a primary and a ``pg_basebackup -R``
 standby streaming over loopback), then:
 
-1. **Asynchronous replication, measured.** With ``synchronous_standby_names`` empty it times
-   commits on the primary, and plays the Game unpaced there while sampling
+1. **Asynchronous replication, measured.** With ``synchronous_standby_names`` empty it plays
+   the Game unpaced on the primary while sampling
    ``pg_stat_replication`` (the WAL bytes the standby has yet to replay, and ``replay_lag``):
    the data an asynchronous standby would lose if the primary died at that moment. This
    uninterrupted Game's exported books are the reference.
 2. **Synchronous replication, drilled.** With ``synchronous_standby_names = 'FIRST 1 (standby)'``
    and ``synchronous_commit = on`` (every commit waits until the standby has the WAL on disk) it
-   times commits again, plays the Game again with ``--pace`` (a fixed number of Rounds a second,
+   times commits that wait for the standby against commits that do not (``synchronous_commit =
+   local``, one of each in turn), plays the Game again with ``--pace`` (a fixed number of Rounds a second,
    so the kill lands in its middle), and polls the primary as a client would: once it sees Round
    ``kill_at`` committed it keeps every row of Rounds ``0..K`` it saw (``K``, the last Round seen
    committed) and kills the primary's whole process group with ``kill -9``.
@@ -66,8 +67,8 @@ class DrillReport:
 
     server_version: str
     rounds: int  # Rounds of the Game
-    commit_ms_async: float  # median commit on the primary, asynchronous standby
-    commit_ms_sync: float  # the same with the synchronous standby
+    commit_ms_async: float  # median commit on the primary not waiting for the standby
+    commit_ms_sync: float  # median commit waiting for the synchronous standby (taken in turn with the above)
     lag_samples: int  # pg_stat_replication samples while the Game wrote (asynchronous)
     lag_bytes_max: int  # WAL bytes written on the primary but not yet replayed on the standby
     lag_bytes_median: float
@@ -194,16 +195,21 @@ def _watch_until(
 # --- measurements --------------------------------------------------------------------------------
 
 
-def _commit_ms(pair: Pair, commits: int = 40) -> float:
-    """The median time of one small committed INSERT on the primary, in milliseconds."""
-    with pair.connect(pair.primary) as connection:
-        connection.execute("CREATE TABLE IF NOT EXISTS drill_commits (n integer)")
-        times = []
+def _commit_ms(pair: Pair, commits: int = 60) -> tuple[float, float]:
+    """The median time of one small committed INSERT on the primary, in milliseconds: without waiting for
+    the standby (``synchronous_commit = local``) and waiting for it, one of each in turn (a busy
+    machine slows both alike)."""
+    times: dict[str, list[float]] = {"local": [], "on": []}
+    with pair.connect(pair.primary) as local, pair.connect(pair.primary) as synchronous:
+        local.execute("CREATE TABLE IF NOT EXISTS drill_commits (n integer)")
+        local.execute("SET synchronous_commit = local")
+        synchronous.execute("SET synchronous_commit = on")
         for n in range(commits):
-            began = time.perf_counter()
-            connection.execute("INSERT INTO drill_commits VALUES (%s)", (n,))
-            times.append((time.perf_counter() - began) * 1000)
-    return statistics.median(times)
+            for mode, connection in (("local", local), ("on", synchronous)):
+                began = time.perf_counter()
+                connection.execute("INSERT INTO drill_commits VALUES (%s)", (n,))
+                times[mode].append((time.perf_counter() - began) * 1000)
+    return statistics.median(times["local"]), statistics.median(times["on"])
 
 
 class _LagSampler(threading.Thread):
@@ -337,10 +343,9 @@ def run_drill(data_dir: Path, game: Path = GAME, pace: float = 250, kill_at: int
     """
     with Pair.start() as pair, tempfile.TemporaryDirectory(prefix="tradegame-drill-books.") as folder:
         work = Path(folder)
-        commit_async = _commit_ms(pair)
         books, row, lag = _reference(pair, game, data_dir, work)
         pair.set_synchronous(True)
-        commit_sync = _commit_ms(pair)
+        commit_async, commit_sync = _commit_ms(pair)
         drilled = _drill(pair, game, data_dir, pace, kill_at)
         standby_url = pair.url(pair.standby, "drilled")
         tables = _same_books((books, row), _exported(data_dir, standby_url, work / "resumed"))
