@@ -3,22 +3,22 @@
 ``run_drill`` starts two local servers (``pg_pair``: a primary and a ``pg_basebackup -R``
 standby streaming over loopback), then:
 
-1. **Asynchronous replication, measured.** With ``synchronous_standby_names`` empty it plays
-   the Game unpaced on the primary while sampling
-   ``pg_stat_replication`` (the WAL bytes the standby has yet to replay, and ``replay_lag``):
-   the data an asynchronous standby would lose if the primary died at that moment. This
-   uninterrupted Game's exported books are the reference.
+1. **Asynchronous replication, measured.** With ``synchronous_standby_names`` empty it plays the
+   Game unpaced on the primary while sampling ``pg_stat_replication`` (the WAL bytes the standby
+   has yet to replay, and ``replay_lag``): what an asynchronous standby would lose if the primary
+   died at that moment. This uninterrupted Game's exported books are the reference.
 2. **Synchronous replication, drilled.** With ``synchronous_standby_names = 'FIRST 1 (standby)'``
-   and ``synchronous_commit = on`` (every commit waits until the standby has the WAL on disk) it
-   times commits that wait for the standby against commits that do not (``synchronous_commit =
-   local``, one of each in turn), plays the Game again with ``--pace`` (a fixed number of Rounds a second,
-   so the kill lands in its middle), and polls the primary as a client would: once it sees Round
-   ``kill_at`` committed it keeps every row of Rounds ``0..K`` it saw (``K``, the last Round seen
-   committed) and kills the primary's whole process group with ``kill -9``.
-3. **Failover.** It promotes the standby (``pg_ctl promote``), checks that every row of Rounds
-   ``0..K`` is there, unchanged, runs ``tradegame resume`` against it, and compares every exported
-   table with the reference byte for byte (the ``games`` row too, but for its instants, id and
-   lease owner). It times kill -> promoted -> resume started -> resume done.
+   and ``synchronous_commit = on`` (a commit waits until the standby has the WAL on disk) it times
+   commits that wait for the standby against commits that do not (``synchronous_commit = local``),
+   one of each in turn; plays the Game again with ``--pace`` (Rounds a second, so the kill lands
+   in its middle); and polls the primary as a client would: once it sees Round ``kill_at``
+   committed it keeps every row of Rounds ``0..K`` it saw (``K``, the last Round seen committed)
+   and kills the primary's whole process group with ``kill -9``.
+3. **Failover.** It promotes the standby (``pg_promote()``), checks that every row of Rounds
+   ``0..K`` is there, unchanged, and that the Game shows ``interrupted``, runs ``tradegame resume``
+   against the promoted standby, and compares every exported table with the reference byte for
+   byte (the ``games`` row too, but for its instants, id and lease owner). It times kill ->
+   promoted, kill -> player gone (its lease lapses), kill -> resume started, and the resume.
 
 Any difference raises ``DrillError``. ``python -m tests.integration.failover_drill`` (what
 ``scripts/drill-failover`` runs) prints the report. The Game is the example SMA Game by default.
