@@ -79,16 +79,14 @@ class RunningCosts:
             if last is not None and when < last:  # due on the start day: after the Start Fund's deposit
                 when = last
             op = books.book_running_cost(account, cost, when, "running cost", on_credit=True)
-            paid_for = f" for {note}" if note else ""
+            detail = f"{cost.amount} for {note}" if note else f"{cost.amount}"
             if books.payables():
                 self.owing = True
-                self._log.event(Kind.ON_CREDIT, None, account, cost.name, f"{cost.amount}{paid_for}: owed until cash arrives",
+                self._log.event(Kind.ON_CREDIT, None, account, cost.name, f"{detail}: owed until cash arrives",
                                 (op,), when=when)  # fmt: skip
                 self.pay(when)
             else:
-                self._log.event(
-                    Kind.RUNNING_COST, None, account, cost.name, f"{cost.amount}{paid_for}", (op,), when=when
-                )
+                self._log.event(Kind.RUNNING_COST, None, account, cost.name, detail, (op,), when=when)
 
     def expense(self, expense: Expense, account: str, currency: Currency) -> None:
         """Book the Model's ``expense`` now in ``account`` (whose cash is in ``currency``) as a one-off
