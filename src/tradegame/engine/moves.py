@@ -11,7 +11,8 @@ account whose method is specific identification the engine names the oldest lots
 the rule when a sale is not identified). A Move may carry the Model's ``tag``; the engine gives
 each Move placed an id (``m00001``, counted per Game). A Model may also ``Cancel`` an open Move,
 ``Transfer`` cash between accounts, ``Convert`` currencies, book an ``Expense`` it incurred (a
-language model's call, a training run: a one-off running cost, in the score), or ``EndGame``.
+language model's call, a training run: a one-off running cost, in the score), write a ``Note`` in
+the decision log (a decision not to act, and why), or ``EndGame``.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ __all__ = [
     "Move",
     "MoveState",
     "MoveStatus",
+    "Note",
     "OrderType",
     "Side",
     "TimeInForce",
@@ -241,7 +243,15 @@ class Expense:
         object.__setattr__(self, "amount", amount)
 
 
-Action = Move | Cancel | EndGame
+@dataclass(frozen=True)
+class Note:
+    """An action: one line of the Model's own in the decision log (``symbol`` it is about, if any)."""
+
+    text: str
+    symbol: str | None = None
+
+
+Action = Move | Cancel | EndGame | Transfer | Convert | Expense | Note
 
 
 @dataclass

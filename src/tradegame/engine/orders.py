@@ -4,7 +4,7 @@ cancelled, rejected and chained.
 ``decide`` calls the Model and takes its actions in order: a Move is checked and placed (or
 refused with a reason, which the Model is told at its next Round), a Cancel closes an open Move,
 a Transfer or Convert goes to transfers.py,
-an Expense to running.py, an EndGame ends the Game after this Round. When a
+an Expense to running.py, a Note to the decision log, an EndGame ends the Game after this Round. When a
 Move is done, ``finish`` places the next leg of its chain, sized by what the leg delivered; a
 chained market leg trades on the same bar, right after the leg before it. Moves are frozen
 values: the engine keeps the Model's own objects (a split replaces a Move, never changes it).
@@ -32,6 +32,7 @@ from tradegame.engine.moves import (
     Move,
     MoveState,
     MoveStatus,
+    Note,
     OrderType,
     Side,
     Transfer,
@@ -86,6 +87,8 @@ class Orders:
                 game.transfers.convert(action)
             elif isinstance(action, Expense):
                 self._expense(action)
+            elif isinstance(action, Note):
+                game.log.event(Kind.NOTE, None, None, action.symbol, str(action.text)[:2000])
             else:
                 game.log.refuse(Why.NOT_AN_ACTION, f"not an action: {type(action).__name__}")
         if placed and game.spec.fill_at == "close" and game.clock.row:
