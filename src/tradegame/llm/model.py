@@ -91,7 +91,7 @@ class LlmModel:
             self.prices = prices_for(model, currency, price_in, price_out)
         except ValueError as error:
             raise InvalidInputError(f"{self.name}: {error}") from None
-        self.model, self.base_url, self.key_variable = model, base_url, key_variable
+        self.model, self.base_url, self.key_variable, self.currency = model, base_url, key_variable, currency
         self.symbols, self.memory, self.k, self.memory_tokens = symbols, memory, k, memory_tokens
         self.budget, self.every, self.window, self.mask, self.cutoff = budget, every, window, mask, cutoff
         self.cache, self.timeout, self.retries, self.seed = AnswerCache(Path(cache)), timeout, retries, seed
@@ -108,6 +108,10 @@ class LlmModel:
         return f"LlmModel(model={self.model!r}, memory={self.memory!r}, k={self.k}, mask={self.mask})"
 
     def decide(self, ctx: RoundContext) -> list[Action] | None:
+        if ctx.currency != self.currency:
+            raise InvalidInputError(
+                f"{self.name}: its prices are in {self.currency} (currency), the Game is in {ctx.currency}"
+            )
         self._hear(ctx)
         if ctx.round % self.every:
             return None

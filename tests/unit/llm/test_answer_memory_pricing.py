@@ -91,7 +91,7 @@ def test_a_call_costs_its_tokens_exactly() -> None:
     assert call_cost(1_000, 200, prices) == Decimal("0.00027")  # 1000 x 0.15 + 200 x 0.60, per million
     assert prices_for("house", "EUR", Decimal("1"), Decimal("2")) == (Decimal("1"), Decimal("2"))
     for model, currency, given in (("house", "USD", None), ("gpt-4o", "EUR", None), ("gpt-4o", "USD", "x")):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="price"):
             prices_for(model, currency, None if given is None else Decimal(1), None)
 
 
