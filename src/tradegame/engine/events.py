@@ -77,7 +77,7 @@ class EventKind(StrEnum):
     EXIT = "exit"
     LIQUIDATED = "liquidated"
     OWED = "owed"
-    ACTIVATOR = "activator"  # an Activator's decision: which Models run, with what share, and why
+    NOTE = "note"  # the Model's own line: a decision not to act, and why
 
 
 class RejectReason(StrEnum):

@@ -6,7 +6,8 @@ Each session, in order:
    (``engine/activator_books.py``);
 2. the rule decides each Model's share of the capital from the market (the index's trend and
    volatility, the calendar) and the Models' records (``activator_rules.py``); a change of the
-   shares is one ``activator`` line of the decision log with its reasons;
+   shares is one ``note`` line of the decision log, ``activator: `` and its reasons (a ``Note``
+   action, as any Model writes one);
 3. when the shares change, each Model on is owed cash from the pool up to its share of the Game's
    value, and a Model above its share gives its free cash back; between changes each sub-book
    grows or shrinks by its own trades (the Activator never trims a Model that is on);
@@ -33,9 +34,8 @@ from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.activator_books import Attribution, SubBooks, attribute, model_of_tag, tag_for
 from tradegame.engine.activator_config import ACTIVATOR, ActivatorConfig, read_activator
 from tradegame.engine.context import Fill, Model, RoundContext, RoundRecord
-from tradegame.engine.events import EventKind
 from tradegame.engine.game import GameResult
-from tradegame.engine.moves import Action, Cancel, Move
+from tradegame.engine.moves import Action, Cancel, Move, Note
 from tradegame.engine.spec import InvalidGameError
 from tradegame.engine.timestamps import utc_from_ns
 from tradegame.engine.universe import currency_of
@@ -80,17 +80,17 @@ class Activator:
         self._record(values)
         records = {alias: self._record_return(alias) for alias in self.config.aliases}
         shares, why = decide_shares(self.config, ctx.universe, utc_from_ns(ctx.ns).month, records)
+        actions: list[Action] = []
         if shares != self._shares and self._held_for >= self.config.hold_days:
             for alias, share in shares.items():  # a Model switched on starts a new run
                 if share and not (self._shares or {}).get(alias):
                     self._history[alias] = []
             self._shares, self._held_for = shares, 0
             self.decisions.append((ctx.round, shares, why))
-            _log(ctx, why)
+            actions.append(Note(f"activator: {why}", self.config.index))
             self._set_targets(ctx, values, shares)
         self._held_for += 1
         shares = self._shares or shares
-        actions: list[Action] = []
         for alias, share in shares.items():
             if not share:
                 actions += self._switch_off(ctx, alias, account)
@@ -197,9 +197,7 @@ class Activator:
         answer = self.models[alias].decide(sub)  # type: ignore[arg-type]
         self._history[alias].append(RoundRecord(ctx.round, ctx.ns, value))
         actions, notes = translate(_as_list(answer), sub, book, account, alias)
-        for note in notes:
-            _log(ctx, note)
-        return actions
+        return [*(Note(f"activator: {note}") for note in notes), *actions]
 
     def contributions(self, result: GameResult) -> Attribution:
         """Each Model's contribution to ``result``'s Score, to the cent (``activator_books.attribute``)."""
@@ -225,14 +223,6 @@ def _as_list(answer: Iterable[object] | object | None) -> list[object]:
     if isinstance(answer, Iterable) and not isinstance(answer, Move | str):
         return list(answer)
     return [answer]
-
-
-def _log(ctx: RoundContext, detail: str) -> None:
-    """One ``activator`` line of the Game's decision log (the Activator is part of the engine's
-    family of Models: it writes to the log a plain Model only reads through its events)."""
-    game = getattr(ctx, "_game", None)
-    if game is not None:
-        game.log.event(EventKind.ACTIVATOR, None, None, None, detail)
 
 
 def activator_factory(build: ModelBuilder) -> Callable[..., Activator]:

@@ -17,8 +17,10 @@ Its actions are made to fit the sub-book before they reach the Game (``translate
 * a buy (by quantity or notional) is cut to the sub-book's free cash (its cash less what its open
   buys may spend), less a ``CASH_BUFFER`` for fees and an open above the close;
 * a sale (``sell_all``, a quantity, a notional) is cut to the units the sub-book holds;
-* ``Cancel`` of one of its own Moves passes; chained Moves, Moves naming lots or another account
-  than the Game's first, Transfers, Converts and ``EndGame`` are refused, each with a reason.
+* ``Cancel`` of one of its own Moves passes, so does a ``Note`` (``alias: text``) and an ``Expense``
+  (named ``alias-name``: a running cost of the Game, shared among the Models at the Score);
+  chained Moves, Moves naming lots or another account than the Game's first, Transfers,
+  Converts and ``EndGame`` are refused, each with a note saying why.
 
 Imports the engine's context, moves and activator sub-books, and numpy.
 """
@@ -36,7 +38,7 @@ from tradegame.domain.lots import OpenLot
 from tradegame.engine.activator_books import SubBook, model_of_tag, tag_for
 from tradegame.engine.context import Fill, MoveEvent, MoveSnapshot, PositionInfo, Rejected, RoundContext, RoundRecord
 from tradegame.engine.fills import lot_step
-from tradegame.engine.moves import Action, Cancel, Move, Side
+from tradegame.engine.moves import Action, Cancel, Expense, Move, Note, Side
 from tradegame.engine.universe import UniverseView
 
 __all__ = ["CASH_BUFFER", "SubContext", "pending_buys", "translate"]
@@ -166,6 +168,12 @@ def translate(
                 out.append(action)
             else:
                 notes.append(f"{alias}: cancel of {action.move_id} refused: not one of its open Moves")
+            continue
+        if isinstance(action, Note):  # its own line of the log, under its name
+            out.append(dataclasses.replace(action, text=f"{alias}: {action.text}"))
+            continue
+        if isinstance(action, Expense):  # the Game's running cost, shared at the Score (activator_books)
+            out.append(dataclasses.replace(action, name=f"{alias}-{action.name}", account=account))
             continue
         if not isinstance(action, Move):
             what = type(action).__name__

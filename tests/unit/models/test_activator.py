@@ -64,7 +64,7 @@ def test_a_planted_crash_switches_the_activator_within_k_sessions() -> None:
     assert switched, activator.decisions
     assert switched[0] - CRASH_AT <= K, activator.decisions
     assert all(hold == 1 for r, hold in rounds if 60 <= r < CRASH_AT)  # no false alarm in the calm
-    logged = [e.detail for e in result.events if e.kind == "activator"]
+    logged = [e.detail for e in result.events if e.kind == "note" and e.detail.startswith("activator: ")]
     assert len(logged) == len(activator.decisions)
     assert "stressed; hold off, cash 100%" in logged[-1] and "vol" in logged[-1]
     attribution = activator.contributions(result)
