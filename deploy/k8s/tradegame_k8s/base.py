@@ -29,7 +29,12 @@ RAY_DASHBOARD_PORT = 8265
 RAY_CLIENT_PORT = 10001
 RAY_AGENT_PORT = 52365
 # Temporal's services: (gRPC port, membership port) each.
-TEMPORAL_SERVICES = {"frontend": (7233, 6933), "history": (7234, 6934), "matching": (7235, 6935), "worker": (7239, 6939)}
+TEMPORAL_SERVICES = {
+    "frontend": (7233, 6933),
+    "history": (7234, 6934),
+    "matching": (7235, 6935),
+    "worker": (7239, 6939),
+}
 
 
 def labels(component: str, region: str) -> dict[str, str]:

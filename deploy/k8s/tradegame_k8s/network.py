@@ -94,7 +94,8 @@ class NetworkPolicies(Construct):
             from_sources = _rule("from", [{"podSelector": _pods(flow.sources)}], flow.ports)
             self._policy(f"{flow.name}-egress", _pods(flow.sources), egress=[to_targets])
             self._policy(f"{flow.name}-ingress", _pods(flow.targets), ingress=[from_sources])
-        ingress_namespace = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": config.ui_ingress_namespace}}}
+        namespace_labels = {"kubernetes.io/metadata.name": config.ui_ingress_namespace}
+        ingress_namespace = {"namespaceSelector": {"matchLabels": namespace_labels}}
         self._policy(
             "ingress-to-ui-ingress",
             _pods((UI_COMPONENT,)),

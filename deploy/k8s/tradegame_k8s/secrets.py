@@ -45,9 +45,7 @@ class ExternalSecrets(Construct):
             },
         )
         url = f"postgresql://tradegame:{{{{ .password | urlquery }}}}@{postgres_host}:5432/tradegame"
-        self._external(
-            TRADEGAME_DB_SECRET, ref, key, region, {"password": "tradegame_password"}, {"TRADEGAME_DB": url}
-        )
+        self._external(TRADEGAME_DB_SECRET, ref, key, region, {"password": "tradegame_password"}, {"TRADEGAME_DB": url})
         self._external(TEMPORAL_DB_SECRET, ref, key, region, {"password": "temporal_password"})
 
     def _store(self, config: RegionConfig) -> None:
