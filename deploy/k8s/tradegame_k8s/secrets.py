@@ -44,7 +44,10 @@ class ExternalSecrets(Construct):
                 "temporal-password": "temporal_password",
             },
         )
-        url = f"postgresql://tradegame:{{{{ .password | urlquery }}}}@{postgres_host}:5432/tradegame"
+        # urlquery escapes every reserved character, and a space as "+": made "%20" for a URL's
+        # password (a "+" of the password itself is already "%2B").
+        password = '{{ .password | urlquery | replace "+" "%20" }}'
+        url = f"postgresql://tradegame:{password}@{postgres_host}:5432/tradegame"
         self._external(TRADEGAME_DB_SECRET, ref, key, region, {"password": "tradegame_password"}, {"TRADEGAME_DB": url})
         self._external(TEMPORAL_DB_SECRET, ref, key, region, {"password": "temporal_password"})
 
