@@ -1,13 +1,16 @@
 """PostgreSQL for tradegame's Games and for Temporal: a StatefulSet with its own volume per pod.
 
 The official image runs as its ``postgres`` user (uid 999) with a read-only root filesystem (its
-socket and temporary files on emptyDirs). On an empty data directory an init script makes the
+socket, temporary files and shared memory on emptyDirs). On an empty data directory an init script makes the
 roles and databases ``tradegame`` (owner tradegame) and ``temporal``, ``temporal_visibility``
-(owner temporal), their passwords read from the ``postgres-credentials`` Secret.
+(owner temporal), their passwords read from the ``postgres-credentials`` Secret (the script is
+deploy/k8s/postgres-init.sh, so Helm users can pass the same file to their chart).
 The owner's Helm equivalent (bitnami/postgresql or CloudNativePG) is in docs/deploy.md.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from constructs import Construct
 
@@ -31,18 +34,7 @@ COMPONENT = "postgres"
 HOST = "postgres"
 UID = 999  # the postgres user of the official Debian-based image
 
-INIT_SCRIPT = """#!/bin/sh
-# Runs once, on an empty data directory: the roles and databases of tradegame and Temporal.
-set -eu
-psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres \\
-  -v tradegame_password="$TRADEGAME_PASSWORD" -v temporal_password="$TEMPORAL_PASSWORD" <<'SQL'
-CREATE ROLE tradegame LOGIN PASSWORD :'tradegame_password';
-CREATE DATABASE tradegame OWNER tradegame;
-CREATE ROLE temporal LOGIN PASSWORD :'temporal_password';
-CREATE DATABASE temporal OWNER temporal;
-CREATE DATABASE temporal_visibility OWNER temporal;
-SQL
-"""
+INIT_SCRIPT = Path(__file__).resolve().parents[1] / "postgres-init.sh"
 
 
 class Postgres(Construct):
@@ -57,7 +49,7 @@ class Postgres(Construct):
             "v1",
             "ConfigMap",
             {"name": "postgres-init", "labels": labels(COMPONENT, region)},
-            data={"10-roles.sh": INIT_SCRIPT},
+            data={"10-roles.sh": INIT_SCRIPT.read_text(encoding="utf-8")},
         )
         ports = {"postgres": POSTGRES_PORT}
         service(self, HOST, COMPONENT, region, ports)
@@ -81,12 +73,13 @@ class Postgres(Construct):
                 "data": "/var/lib/postgresql/data",
                 "run": "/var/run/postgresql",
                 "tmp": "/tmp",
+                "shm": "/dev/shm",  # dynamic shared memory: more than a container's default 64 MiB
                 "init": "/docker-entrypoint-initdb.d",
             },
             probes=exec_probes(["pg_isready", "--host=127.0.0.1", "--username=postgres"], initial=10, period=10),
         )
         volumes = [
-            *scratch_volumes("run", "tmp"),
+            *scratch_volumes("run", "tmp", memory=["shm"]),
             {"name": "init", "configMap": {"name": "postgres-init", "defaultMode": 0o555}},
         ]
         api_object(
