@@ -14,10 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kubernetes_validate.utils import SchemaNotFoundError, ValidationError, validate
 
-import tradegame_k8s
-from tests.deploy.conftest import K8S, REGIONS, ROOT, Manifests
+from tests.deploy.conftest import K8S, REGIONS, ROOT, Manifests, require_deploy_extra
+
+require_deploy_extra()
+
+from kubernetes_validate.utils import SchemaNotFoundError, ValidationError, validate  # noqa: E402
+
+import tradegame_k8s  # noqa: E402
 
 KUBERNETES_VERSION = "1.33.0"  # tradegame_k8s.chart.KUBERNETES_VERSION, validated here
 UPDATE = "python deploy/k8s/main.py --snapshot"

@@ -6,7 +6,9 @@ and secrets that come only from the external secret store.
 import re
 from typing import Any
 
-from tests.deploy.conftest import Manifests, containers, pod_specs
+from tests.deploy.conftest import Manifests, containers, pod_specs, require_deploy_extra
+
+require_deploy_extra()
 
 COMPONENT = "app.kubernetes.io/component"
 LONG_RUNNING = ("Deployment", "StatefulSet", "RayCluster")
