@@ -54,10 +54,23 @@ def selector(component: str) -> dict[str, str]:
 
 
 def api_object(
-    scope: Construct, construct_id: str, api_version: str, kind: str, metadata: Mapping[str, Any], **fields: Any
+    scope: Construct,
+    api_version: str,
+    kind: str,
+    name: str,
+    component: str,
+    region: str,
+    *,
+    extra_labels: Mapping[str, str] | None = None,
+    annotations: Mapping[str, str] | None = None,
+    **fields: Any,
 ) -> cdk8s.ApiObject:
-    """A Kubernetes object: ``fields`` (``spec``, ``data``, ...) are written as given, keys unchanged."""
-    made = cdk8s.ApiObject(scope, construct_id, api_version=api_version, kind=kind, metadata=dict(metadata))
+    """The object ``kind``/``name`` with its component's labels; ``fields`` (``spec``, ``data``, ...)
+    are written as given, keys unchanged."""
+    metadata: dict[str, Any] = {"name": name, "labels": {**labels(component, region), **(extra_labels or {})}}
+    if annotations:
+        metadata["annotations"] = dict(annotations)
+    made = cdk8s.ApiObject(scope, f"{kind}-{name}", api_version=api_version, kind=kind, metadata=metadata)
     for field, value in fields.items():
         made.add_json_patch(cdk8s.JsonPatch.add(f"/{field}", value))
     return made
@@ -167,10 +180,11 @@ def service(
         spec["clusterIP"] = "None"
     return api_object(
         scope,
-        f"svc-{name}",
         "v1",
         "Service",
-        {"name": name, "labels": labels(component, region)},
+        name,
+        component,
+        region,
         spec=spec,
     )
 
@@ -183,10 +197,11 @@ def disruption_budget(scope: Construct, name: str, component: str, region: str) 
     """
     return api_object(
         scope,
-        f"pdb-{name}",
         "policy/v1",
         "PodDisruptionBudget",
-        {"name": name, "labels": labels(component, region)},
+        name,
+        component,
+        region,
         spec={"selector": {"matchLabels": selector(component)}, "maxUnavailable": 1},
     )
 
@@ -211,10 +226,11 @@ def deployment(
     disruption_budget(scope, name, component, region)
     return api_object(
         scope,
-        f"deploy-{name}",
         "apps/v1",
         "Deployment",
-        {"name": name, "labels": labels(component, region)},
+        name,
+        component,
+        region,
         spec={
             "replicas": replicas,
             "selector": {"matchLabels": selector(component)},

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import cdk8s
 
-from .base import api_object, labels
+from .base import api_object
 from .config import CONFIG_DIR, RegionConfig
 from .network import NetworkPolicies
 from .postgres import HOST as POSTGRES_HOST
@@ -25,20 +25,11 @@ def synth(config: RegionConfig) -> str:
     """The YAML of every object of ``config``'s region, in a stable order."""
     app = cdk8s.App(yaml_output_type=cdk8s.YamlOutputType.FILE_PER_APP)
     cluster = cdk8s.Chart(app, "cluster", disable_resource_name_hashes=True)
-    api_object(
-        cluster,
-        "namespace",
-        "v1",
-        "Namespace",
-        {
-            "name": config.namespace,
-            "labels": {
-                **labels("namespace", config.name),
-                "pod-security.kubernetes.io/enforce": "restricted",
-                "pod-security.kubernetes.io/enforce-version": KUBERNETES_VERSION,
-            },
-        },
-    )
+    pod_security = {
+        "pod-security.kubernetes.io/enforce": "restricted",
+        "pod-security.kubernetes.io/enforce-version": KUBERNETES_VERSION,
+    }
+    api_object(cluster, "v1", "Namespace", config.namespace, "namespace", config.name, extra_labels=pod_security)
     chart = cdk8s.Chart(
         app,
         "tradegame",

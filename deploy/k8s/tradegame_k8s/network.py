@@ -23,7 +23,6 @@ from .base import (
     TEMPORAL_SERVICES,
     TEMPORAL_UI_PORT,
     api_object,
-    labels,
 )
 from .config import RegionConfig
 from .postgres import COMPONENT as POSTGRES
@@ -117,5 +116,4 @@ class NetworkPolicies(Construct):
         if egress is not None:
             spec["policyTypes"].append("Egress")
             spec["egress"] = egress
-        metadata = {"name": name, "labels": labels("network", self.region)}
-        api_object(self, f"netpol-{name}", "networking.k8s.io/v1", "NetworkPolicy", metadata, spec=spec)
+        api_object(self, "networking.k8s.io/v1", "NetworkPolicy", name, "network", self.region, spec=spec)

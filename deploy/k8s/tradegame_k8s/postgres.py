@@ -45,10 +45,11 @@ class Postgres(Construct):
         region = config.name
         api_object(
             self,
-            "init",
             "v1",
             "ConfigMap",
-            {"name": "postgres-init", "labels": labels(COMPONENT, region)},
+            "postgres-init",
+            COMPONENT,
+            region,
             data={"10-roles.sh": INIT_SCRIPT.read_text(encoding="utf-8")},
         )
         ports = {"postgres": POSTGRES_PORT}
@@ -84,10 +85,11 @@ class Postgres(Construct):
         ]
         api_object(
             self,
-            "statefulset",
             "apps/v1",
             "StatefulSet",
-            {"name": HOST, "labels": labels(COMPONENT, region)},
+            HOST,
+            COMPONENT,
+            region,
             spec={
                 "serviceName": f"{HOST}-headless",
                 # One server: more pods of this image would be separate databases, not replicas.

@@ -22,7 +22,6 @@ from .base import (
     api_object,
     container,
     disruption_budget,
-    labels,
     pod_template,
     scratch_volumes,
     tcp_probes,
@@ -91,9 +90,7 @@ class RayCluster(Construct):
                 }
             ],
         }
-        api_object(
-            self, "cluster", "ray.io/v1", "RayCluster", {"name": NAME, "labels": labels("ray", region)}, spec=spec
-        )
+        api_object(self, "ray.io/v1", "RayCluster", NAME, "ray", region, spec=spec)
         disruption_budget(self, HEAD_COMPONENT, HEAD_COMPONENT, region)
         disruption_budget(self, WORKER_COMPONENT, WORKER_COMPONENT, region)
 

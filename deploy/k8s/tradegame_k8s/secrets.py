@@ -13,7 +13,7 @@ from typing import Any
 
 from constructs import Construct
 
-from .base import api_object, labels
+from .base import api_object
 from .config import RegionConfig
 
 ESO_API = "external-secrets.io/v1"
@@ -56,22 +56,21 @@ class ExternalSecrets(Construct):
         account = store["service_account"]
         api_object(
             self,
-            "reader",
             "v1",
             "ServiceAccount",
-            {
-                "name": account,
-                "labels": labels("secrets", config.name),
-                "annotations": dict(store.get("service_account_annotations", {})),
-            },
+            account,
+            "secrets",
+            config.name,
+            annotations=store.get("service_account_annotations", {}),
             automountServiceAccountToken=False,
         )
         api_object(
             self,
-            "store",
             ESO_API,
             "SecretStore",
-            {"name": store["name"], "labels": labels("secrets", config.name)},
+            store["name"],
+            "secrets",
+            config.name,
             spec={"provider": _plain(store["provider"])},
         )
 
@@ -89,10 +88,11 @@ class ExternalSecrets(Construct):
             target["template"] = {"engineVersion": "v2", "data": template}
         api_object(
             self,
-            f"external-{name}",
             ESO_API,
             "ExternalSecret",
-            {"name": name, "labels": labels("secrets", region)},
+            name,
+            "secrets",
+            region,
             spec={
                 "refreshInterval": "1h",
                 "secretStoreRef": store_ref,

@@ -24,7 +24,6 @@ from .base import (
     container,
     deployment,
     http_probes,
-    labels,
     pod_template,
     scratch_volumes,
     secret_env,
@@ -86,10 +85,11 @@ class Temporal(Construct):
         pod = {"restartPolicy": "OnFailure", "containers": [tools], "volumes": scratch_volumes("tmp")}
         api_object(
             self,
-            "schema",
             "batch/v1",
             "Job",
-            {"name": SCHEMA_COMPONENT, "labels": labels(SCHEMA_COMPONENT, config.name)},
+            SCHEMA_COMPONENT,
+            SCHEMA_COMPONENT,
+            config.name,
             spec={
                 "backoffLimit": 20,
                 "ttlSecondsAfterFinished": 86400,

@@ -18,7 +18,7 @@ from typing import Any
 
 from constructs import Construct
 
-from .base import api_object, container, deployment, exec_probes, labels, pod_template, scratch_volumes, secret_env
+from .base import api_object, container, deployment, exec_probes, pod_template, scratch_volumes, secret_env
 from .config import REPO_ROOT, RegionConfig
 from .ray import UID, client_address
 from .secrets import TRADEGAME_DB_SECRET
@@ -67,8 +67,7 @@ class Workloads(Construct):
         self._live()
 
     def _config_map(self, name: str, component: str, files: dict[str, str]) -> None:
-        metadata = {"name": name, "labels": labels(component, self.config.name)}
-        api_object(self, name, "v1", "ConfigMap", metadata, data=files)
+        api_object(self, "v1", "ConfigMap", name, component, self.config.name, data=files)
 
     def _job(self, name: str, file_name: str) -> None:
         config = self.config
@@ -89,10 +88,11 @@ class Workloads(Construct):
         pod = {"restartPolicy": "Never", "containers": [player], "volumes": volumes}
         api_object(
             self,
-            f"job-{name}",
             "batch/v1",
             "Job",
-            {"name": f"experiment-{name}", "labels": labels(EXPERIMENT_COMPONENT, config.name)},
+            f"experiment-{name}",
+            EXPERIMENT_COMPONENT,
+            config.name,
             spec={
                 "backoffLimit": 4,
                 "activeDeadlineSeconds": 6 * 3600,
