@@ -162,3 +162,23 @@ def test_a_config_with_a_missing_field_names_the_file_and_field(tmp_path: Path) 
     (tmp_path / "aws-us-east-1.toml").write_text("replica = 3\n" + text, encoding="utf-8")
     with pytest.raises(tradegame_k8s.ConfigError, match=r"replica: unknown field"):
         tradegame_k8s.load("aws-us-east-1", tmp_path)
+
+
+def test_the_mounted_files_load_with_tradegames_own_readers(synthesized: dict[str, Manifests], tmp_path: Path) -> None:
+    """The experiment and live-Game ConfigMaps, written out as Kubernetes mounts them, are read by
+    tradegame as the Jobs and the live Deployment will read them (base Games found beside them)."""
+    from tradegame.experiments.prepare import load_experiment
+    from tradegame.io.gamefile import load_game
+
+    found = next(iter(synthesized.values()))
+    maps = {item["metadata"]["name"]: item["data"] for item in found.of_kind("ConfigMap")}
+    for name, folder in (("tradegame-experiments", "experiments"), ("tradegame-live-games", "games")):
+        (tmp_path / folder).mkdir()
+        for file_name, text in maps[name].items():
+            (tmp_path / folder / file_name).write_text(text, encoding="utf-8")
+    config = tradegame_k8s.load(found.region)
+    for experiment in config.experiments:
+        assert load_experiment(tmp_path / "experiments" / Path(experiment.file).name).name == experiment.name
+    (live,) = [item for item in found.of_kind("Deployment") if item["metadata"]["name"] == "tradegame-live"]
+    game = Path(live["spec"]["template"]["spec"]["containers"][0]["args"][1]).name
+    assert load_game(tmp_path / "games" / game).spec.name == Path(config.live_game).stem
