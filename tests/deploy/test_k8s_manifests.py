@@ -162,6 +162,13 @@ def test_a_config_with_a_missing_field_names_the_file_and_field(tmp_path: Path) 
     (tmp_path / "aws-us-east-1.toml").write_text("replica = 3\n" + text, encoding="utf-8")
     with pytest.raises(tradegame_k8s.ConfigError, match=r"replica: unknown field"):
         tradegame_k8s.load("aws-us-east-1", tmp_path)
+    misspelt = text.replace("temporal_matching = 2", "temporal_matchin = 2")
+    (tmp_path / "aws-us-east-1.toml").write_text(misspelt, encoding="utf-8")
+    with pytest.raises(tradegame_k8s.ConfigError, match=r"replicas\.temporal_matching: missing"):
+        tradegame_k8s.load("aws-us-east-1", tmp_path)
+    (tmp_path / "aws-us-east-1.toml").write_text(text.replace("live = 0", "live = 0\nlve = 1"), encoding="utf-8")
+    with pytest.raises(tradegame_k8s.ConfigError, match=r"replicas\.lve: unknown field"):
+        tradegame_k8s.load("aws-us-east-1", tmp_path)
 
 
 def test_the_mounted_files_load_with_tradegames_own_readers(synthesized: dict[str, Manifests], tmp_path: Path) -> None:

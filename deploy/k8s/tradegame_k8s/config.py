@@ -18,6 +18,8 @@ CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 _COMPONENTS = ("postgres", "temporal", "temporal_ui", "ray_head", "ray_worker", "experiment", "live")
+_IMAGES = ("tradegame", "postgres", "temporal_server", "temporal_admin_tools", "temporal_ui")
+_REPLICAS = ("temporal_frontend", "temporal_history", "temporal_matching", "temporal_worker", "temporal_ui", "live")
 
 
 class ConfigError(ValueError):
@@ -43,11 +45,10 @@ class Resources:
 
 @dataclass(frozen=True)
 class Experiment:
-    """An experiment Job: the experiment file (repository path) and its Ray settings."""
+    """An experiment Job: its name and the experiment file (a path in the repository)."""
 
     name: str
     file: str
-    parallelism: int
 
 
 @dataclass(frozen=True)
@@ -85,11 +86,11 @@ def load(name: str, config_dir: Path = CONFIG_DIR) -> RegionConfig:
         role=reader.text("role"),
         namespace=reader.text("namespace"),
         storage_class=reader.text("storage_class"),
-        images=reader.table("images"),
+        images={image: reader.text(f"images.{image}") for image in _IMAGES},
         secret_store=reader.table("secret_store"),
         postgres_storage=reader.text("postgres.storage"),
         temporal_history_shards=reader.integer("temporal.history_shards"),
-        replicas=reader.table("replicas"),
+        replicas={part: reader.integer(f"replicas.{part}") for part in _REPLICAS},
         ray_workers=(
             reader.integer("ray.min_workers"),
             reader.integer("ray.workers"),
@@ -97,8 +98,8 @@ def load(name: str, config_dir: Path = CONFIG_DIR) -> RegionConfig:
         ),
         resources={part: _resources(reader, part) for part in _COMPONENTS},
         experiments=tuple(
-            Experiment(name=str(job["name"]), file=str(job["file"]), parallelism=int(job.get("parallelism", 1)))
-            for job in reader.list_of_tables("experiments")
+            Experiment(name=reader.text(f"experiments.{index}.name"), file=reader.text(f"experiments.{index}.file"))
+            for index in range(len(reader.list_of_tables("experiments")))
         ),
         live_game=reader.text("live.game"),
         ui_ingress_namespace=reader.text("temporal.ui_ingress_namespace"),
@@ -107,7 +108,10 @@ def load(name: str, config_dir: Path = CONFIG_DIR) -> RegionConfig:
         raise ConfigError(f"{path}: name: expected {name!r} (the file's name), got {config.name!r}")
     if config.role not in ("active", "standby"):
         raise ConfigError(f"{path}: role: expected 'active' or 'standby', got {config.role!r}")
-    reader.refuse_unknown()
+    reader.refuse_unknown("", _TOP_LEVEL)
+    reader.refuse_unknown("images", set(_IMAGES))
+    reader.refuse_unknown("replicas", set(_REPLICAS))
+    reader.refuse_unknown("resources", set(_COMPONENTS))
     return config
 
 
@@ -137,9 +141,12 @@ class _Reader:
     def _get(self, dotted: str) -> Any:
         node: Any = self.raw
         for part in dotted.split("."):
-            if not isinstance(node, Mapping) or part not in node:
+            if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            elif isinstance(node, Mapping) and part in node:
+                node = node[part]
+            else:
                 raise ConfigError(f"{self.path}: {dotted}: missing")
-            node = node[part]
         return node
 
     def text(self, dotted: str) -> str:
@@ -166,7 +173,9 @@ class _Reader:
             raise ConfigError(f"{self.path}: {dotted}: expected an array of tables, got {value!r}")
         return value
 
-    def refuse_unknown(self) -> None:
-        unknown = sorted(set(self.raw) - _TOP_LEVEL)
+    def refuse_unknown(self, dotted: str, known: set[str]) -> None:
+        table = self.table(dotted) if dotted else self.raw
+        unknown = sorted(set(table) - known)
         if unknown:
-            raise ConfigError(f"{self.path}: {unknown[0]}: unknown field (expected one of {sorted(_TOP_LEVEL)})")
+            where = f"{dotted}.{unknown[0]}" if dotted else unknown[0]
+            raise ConfigError(f"{self.path}: {where}: unknown field (expected one of {sorted(known)})")
