@@ -18,21 +18,28 @@ sys.path.insert(0, str(HERE))
 # jsii warns on every start that Node.js 20 is past its end of life; the machines have 20.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-from tradegame_k8s import REGIONS, load, synth  # noqa: E402
+from tradegame_k8s import REGIONS, ConfigError, load, synth  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
     """Write ``<outdir>/<region>.yaml`` for each region asked (all by default)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("regions", nargs="*", help=f"regions (default: all of {', '.join(REGIONS)})")
-    parser.add_argument("--outdir", type=Path, default=HERE / "dist")
+    parser = argparse.ArgumentParser(description="Synthesize tradegame's Kubernetes manifests, a YAML file per region.")
+    parser.add_argument("regions", nargs="*", metavar="REGION", help=f"one of {', '.join(REGIONS)} (default: all)")
+    parser.add_argument("--outdir", type=Path, default=HERE / "dist", help="where to write (default: deploy/k8s/dist)")
     parser.add_argument("--snapshot", action="store_true", help="write into deploy/k8s/snapshots/")
     options = parser.parse_args(argv)
+    unknown = sorted(set(options.regions) - set(REGIONS))
+    if unknown:
+        parser.error(f"no region {unknown[0]!r}: deploy/k8s/config/ has {', '.join(REGIONS)}")
     outdir = HERE / "snapshots" if options.snapshot else options.outdir
     outdir.mkdir(parents=True, exist_ok=True)
     for region in options.regions or REGIONS:
+        try:
+            text = synth(load(region))
+        except ConfigError as error:
+            parser.exit(2, f"error: {error}\n")
         target = outdir / f"{region}.yaml"
-        target.write_text(synth(load(region)), encoding="utf-8")
+        target.write_text(text, encoding="utf-8")
         print(target)
     return 0
 
