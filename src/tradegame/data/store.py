@@ -7,6 +7,7 @@ Layout under the store's root (``$TRADEGAME_DATA``, default ``~/.local/share/tra
     datasets/<name>/<hash>/splits.parquet      symbol, ts, ratio (decimal text)
     datasets/<name>/<hash>/manifest.json       the DatasetInfo, symbols, range, row count, and each
                                                file's SHA-256, size and modification time
+    datasets/<name>/<hash>/<table>.arrays.npz  a small table as arrays, read without DuckDB (table_cache.py)
     datasets/<name>/CURRENT                    the hash of the version in use
     datasets/<name>/.lock                      the writers' lock (see locking.py)
 
