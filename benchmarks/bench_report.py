@@ -41,7 +41,6 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -57,7 +56,6 @@ def long_game(years: int = 32, symbols: int = 10, seed: int = 7) -> tuple[Any, A
     """A daily momentum rotation over ``years`` of seeded bars: the GameResult and its Universe."""
     sys.path.insert(0, str(HERE))
     from bench_data import daily_arrays
-
     from tradegame.data.panel import Panel
     from tradegame.domain.money import USD
     from tradegame.domain.tax import TaxProfile

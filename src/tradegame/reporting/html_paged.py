@@ -21,12 +21,10 @@ Imports the standard library and ``html_parts``' escaping; writes nothing.
 
 from __future__ import annotations
 
-import base64
-import gzip
 import json
 from collections.abc import Sequence
 
-from tradegame.reporting.html_parts import _e, _row
+from tradegame.reporting.html_parts import _e, _packed_text, _row
 from tradegame.reporting.html_script import DEBOUNCE_MS, PAGE_ROWS
 
 __all__ = ["DEBOUNCE_MS", "PAGE_ROWS", "paged_table"]
@@ -97,8 +95,6 @@ def paged_table(
 
 
 def _packed(rows: Sequence[Sequence[str]]) -> str:
-    """The rows as JSON, column by column (alike texts side by side pack smaller), gzip-compressed
-    with no time in its header, in base64: safe inside a script, the same bytes every time."""
+    """The rows as JSON, column by column (alike texts side by side pack smaller), packed."""
     columns = [list(column) for column in zip(*rows, strict=True)] if rows else []
-    text = json.dumps(columns, ensure_ascii=True, separators=(",", ":"))
-    return base64.b64encode(gzip.compress(text.encode("ascii"), compresslevel=4, mtime=0)).decode("ascii")
+    return _packed_text(json.dumps(columns, ensure_ascii=True, separators=(",", ":")))

@@ -7,6 +7,9 @@ database). Imports plotly lazily (in ``_Charts``); writes only in ``_write_page`
 
 from __future__ import annotations
 
+import base64
+import gzip
+import hashlib
 import html
 import math
 import os
@@ -18,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from tradegame.reporting.html_script import PAGE_JS
+from tradegame.reporting.html_script import CHART_JS, PAGE_JS
 
 CHART_HEIGHT = 380
 
@@ -96,14 +99,20 @@ def _section(section_id: str, heading: str, *parts: str) -> str:
 class _Charts:
     """Turns plotly figures into ``<div data-chart>`` blocks; plotly.js goes with the first, inline
     (the page opens offline) or, with ``cdn=True``, as a ``<script src>`` from plotly's CDN (a page
-    4.6 MB smaller that needs the network to draw its charts)."""
+    4.6 MB smaller that needs the network to draw its charts).
+
+    A figure travels as gzip-compressed JSON (``_packed_text``): a long Game's charts carry
+    thousands of trade markers with their hover texts. Its ``<script>`` hands it to
+    ``tradegameChart`` (``html_script.CHART_JS``, in the page's head), which unpacks it and calls
+    ``Plotly.newPlot``, with the legend below the plot on a phone.
+    """
 
     def __init__(self, *, cdn: bool = False) -> None:
         import plotly.graph_objects as go  # an outer-ring dependency, imported when a report is made
 
         self.go: Any = go
         self._plotlyjs_included = False
-        self._plotlyjs = "cdn" if cdn else "inline"
+        self._cdn = cdn
 
     def figure(self, **layout: Any) -> Any:
         defaults: dict[str, Any] = {
@@ -117,19 +126,47 @@ class _Charts:
         return figure
 
     def div(self, name: str, figure: Any, *, chart_id: str | None = None, attributes: str = "") -> str:
+        import plotly.io as pio
+
         chart_id = chart_id or f"chart-{name}"
-        include: str | bool = False if self._plotlyjs_included else self._plotlyjs
+        plot_id = f"plot-{chart_id.removeprefix('chart-')}"
+        plotlyjs = "" if self._plotlyjs_included else self._plotlyjs() + "\n"
         self._plotlyjs_included = True
-        plot = str(
-            figure.to_html(
-                full_html=False,
-                include_plotlyjs=include,
-                div_id=f"plot-{chart_id.removeprefix('chart-')}",
-                config={"displaylogo": False, "responsive": True},
-                default_height=f"{CHART_HEIGHT}px",
-            )
+        packed = _packed_text(pio.to_json(figure, validate=False, engine="json"))
+        plot = (
+            f'{plotlyjs}<div id="{plot_id}" class="plotly-graph-div" style="height:{CHART_HEIGHT}px; width:100%;">'
+            f'</div>\n<script>tradegameChart("{plot_id}", "{packed}", function (figure) {{ return Plotly.newPlot('
+            f'"{plot_id}", figure.data, figure.layout, {{"displaylogo": false, "responsive": true}}); }});</script>'
         )
-        return f'<div class="chart" id="{_e(chart_id)}" data-chart="{_e(name)}"{attributes}>\n{plot}\n</div>'
+        label = _e(_chart_label(figure))
+        return (
+            f'<div class="chart" id="{_e(chart_id)}" data-chart="{_e(name)}"{attributes} role="img" '
+            f'aria-label="{label}">\n{plot}\n</div>'
+        )
+
+    def _plotlyjs(self) -> str:
+        from plotly.offline import get_plotlyjs, get_plotlyjs_version
+
+        if not self._cdn:
+            return f"<script>{get_plotlyjs()}</script>"
+        digest = base64.b64encode(hashlib.sha256(get_plotlyjs().encode("utf-8")).digest()).decode("ascii")
+        return (
+            f'<script charset="utf-8" src="https://cdn.plot.ly/plotly-{get_plotlyjs_version()}.min.js" '
+            f'integrity="sha256-{digest}" crossorigin="anonymous"></script>'
+        )
+
+
+def _chart_label(figure: Any) -> str:
+    """What a chart shows, for a screen reader (its data is packed): the title and the series."""
+    title = figure.layout.title.text or ""
+    names = [trace.name for trace in figure.data if trace.name]
+    return f"{title}: {', '.join(names)}" if names else title
+
+
+def _packed_text(text: str) -> str:
+    """``text`` gzip-compressed (no time in the header: the same bytes every time), in base64: safe
+    inside a ``<script>`` string. ``tradegameUnpack`` (``html_script``) reverses it."""
+    return base64.b64encode(gzip.compress(text.encode("utf-8"), compresslevel=4, mtime=0)).decode("ascii")
 
 
 _PAGE = """<!DOCTYPE html>
@@ -140,6 +177,7 @@ _PAGE = """<!DOCTYPE html>
 <meta name="generator" content="tradegame">
 <title>{title}</title>
 <style>{style}</style>
+<script>@CHART_JS@</script>
 </head>
 <body>
 <header><h1>{heading}</h1>
@@ -151,7 +189,7 @@ _PAGE = """<!DOCTYPE html>
 <script>{script}</script>
 </body>
 </html>
-"""
+""".replace("@CHART_JS@", CHART_JS.replace("{", "{{").replace("}", "}}"))
 
 _STYLE = """
 body { font-family: "DejaVu Sans", system-ui, sans-serif; margin: 0; color: #222; background: #fafafa; }

@@ -1,14 +1,15 @@
-"""The one script of the HTML reports: long tables paged and filtered, charts fitted to a phone.
+"""The scripts of the HTML reports: packed charts drawn (in the head), long tables paged and
+filtered (at the end of the body).
 
-Plain constants (no imports), shared by ``html_parts`` (the page template) and ``html_paged``
-(which writes the tables this script drives; see there for how they work). On a narrow screen
-(under 600 px) each chart's legend moves below its plot, where a legend that wraps onto several
-lines cannot cover the title.
+Plain constants (no imports), shared by ``html_parts`` (the page template and the chart blocks)
+and ``html_paged`` (which writes the tables this script drives; see there for how they work). On
+a narrow screen (under 600 px) each chart's legend goes below its plot, where a legend that
+wraps onto several lines cannot cover the title.
 """
 
 from __future__ import annotations
 
-__all__ = ["DEBOUNCE_MS", "LONG_ROWS", "PAGE_JS", "PAGE_ROWS"]
+__all__ = ["CHART_JS", "DEBOUNCE_MS", "LONG_ROWS", "PAGE_JS", "PAGE_ROWS"]
 
 PAGE_ROWS = 250
 """Rows shown at a time in a long table."""
@@ -27,9 +28,7 @@ _PAGED_JS = (
   var PAGE = @PAGE@, DEBOUNCE = @DEBOUNCE@, LONG = @LONG@;
   var data = window.tradegameData || {};
   function decode(packed) {
-    var bytes = Uint8Array.from(atob(packed), function (c) { return c.charCodeAt(0); });
-    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return new Response(stream).text().then(function (text) {
+    return window.tradegameUnpack(packed).then(function (text) {
       var columns = JSON.parse(text), count = columns.length ? columns[0].length : 0, rows = new Array(count);
       for (var i = 0; i < count; i++) {
         var row = new Array(columns.length);
@@ -102,7 +101,7 @@ _PAGED_JS = (
     if (!data[table.id] || typeof DecompressionStream === "undefined") { return Promise.resolve(); }
     return decode(data[table.id]).then(function (rows) { setUp(table, rows); });
   });
-  Promise.all(ready).then(function () {
+  Promise.all(ready.concat(window.tradegameCharts || [])).then(function () {
     window.tradegameReady = true;
     document.documentElement.setAttribute("data-ready", "1");
   });
@@ -113,20 +112,30 @@ _PAGED_JS = (
 )
 
 
-# Moves every chart's legend below its plot on a narrow screen.
-_NARROW_JS = """
+# Unpacks what ``html_parts._packed_text`` packed, and draws a packed chart (on a phone with its
+# legend below the plot); every chart's drawing is a promise in ``tradegameCharts``.
+CHART_JS = """
 (function () {
   "use strict";
-  if (!window.Plotly || !window.matchMedia || !window.matchMedia("(max-width: 600px)").matches) { return; }
-  var plots = document.querySelectorAll(".chart .plotly-graph-div");
-  for (var i = 0; i < plots.length; i++) {
-    if (plots[i].layout && plots[i].layout.showlegend !== false) {
-      window.Plotly.relayout(plots[i], {"legend.orientation": "h", "legend.x": 0, "legend.xanchor": "left",
-        "legend.y": -0.18, "legend.yanchor": "top", "margin.l": 48, "margin.r": 8});
-    }
-  }
+  window.tradegameCharts = [];
+  window.tradegameUnpack = function (packed) {
+    var bytes = Uint8Array.from(atob(packed), function (c) { return c.charCodeAt(0); });
+    return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text();
+  };
+  var narrow = window.matchMedia && window.matchMedia("(max-width: 600px)").matches;
+  window.tradegameChart = function (id, packed, draw) {
+    window.tradegameCharts.push(window.tradegameUnpack(packed).then(function (text) {
+      var figure = JSON.parse(text), layout = figure.layout = figure.layout || {};
+      if (narrow && layout.showlegend !== false) {
+        layout.legend = Object.assign(layout.legend || {}, {orientation: "h", x: 0, xanchor: "left", y: -0.18,
+          yanchor: "top"});
+        layout.margin = Object.assign(layout.margin || {}, {l: 48, r: 8});
+      }
+      return draw(figure);
+    }));
+  };
 })();
 """
 
-PAGE_JS = _NARROW_JS + _PAGED_JS
+PAGE_JS = _PAGED_JS
 """The script at the end of every report page."""
