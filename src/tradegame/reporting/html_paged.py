@@ -96,5 +96,14 @@ def paged_table(
 
 def _packed(rows: Sequence[Sequence[str]]) -> str:
     """The rows as JSON, column by column (alike texts side by side pack smaller), packed."""
-    columns = [list(column) for column in zip(*rows, strict=True)] if rows else []
+    columns = [_column(column) for column in zip(*rows, strict=True)] if rows else []
     return _packed_text(json.dumps(columns, ensure_ascii=True, separators=(",", ":")))
+
+
+def _column(texts: Sequence[str]) -> list[str] | dict[str, list[int]]:
+    """A column of plain whole numbers (a sequence number, a Round) as ``{"deltas": [...]}``, the
+    first number then each one's step from the one before: mostly 0 or 1, which packs to nothing."""
+    if all(text.isascii() and text.isdigit() and (text == "0" or text[0] != "0") for text in texts):
+        numbers = [int(text) for text in texts]
+        return {"deltas": numbers[:1] + [after - before for before, after in zip(numbers, numbers[1:], strict=False)]}
+    return list(texts)

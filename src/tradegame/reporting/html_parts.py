@@ -163,10 +163,10 @@ def _chart_label(figure: Any) -> str:
     return f"{title}: {', '.join(names)}" if names else title
 
 
-def _packed_text(text: str) -> str:
-    """``text`` gzip-compressed (no time in the header: the same bytes every time), in base64: safe
-    inside a ``<script>`` string. ``tradegameUnpack`` (``html_script``) reverses it."""
-    return base64.b64encode(gzip.compress(text.encode("utf-8"), compresslevel=4, mtime=0)).decode("ascii")
+def _packed_text(text: str, level: int = 6) -> str:
+    """``text`` gzip-compressed at ``level`` (no time in the header: the same bytes every time), in
+    base64: safe inside a ``<script>`` string. ``tradegameUnpack`` (``html_script``) reverses it."""
+    return base64.b64encode(gzip.compress(text.encode("utf-8"), compresslevel=level, mtime=0)).decode("ascii")
 
 
 _PAGE = """<!DOCTYPE html>

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 __all__ = ["CHART_JS", "DEBOUNCE_MS", "LONG_ROWS", "PAGE_JS", "PAGE_ROWS"]
 
-PAGE_ROWS = 250
+PAGE_ROWS = 200
 """Rows shown at a time in a long table."""
 
 DEBOUNCE_MS = 150
@@ -29,7 +29,12 @@ _PAGED_JS = (
   var data = window.tradegameData || {};
   function decode(packed) {
     return window.tradegameUnpack(packed).then(function (text) {
-      var columns = JSON.parse(text), count = columns.length ? columns[0].length : 0, rows = new Array(count);
+      var columns = JSON.parse(text).map(function (column) {
+        if (Array.isArray(column)) { return column; }
+        var total = 0;
+        return column.deltas.map(function (step) { total += step; return String(total); });
+      });
+      var count = columns.length ? columns[0].length : 0, rows = new Array(count);
       for (var i = 0; i < count; i++) {
         var row = new Array(columns.length);
         for (var c = 0; c < columns.length; c++) { row[c] = columns[c][i]; }
