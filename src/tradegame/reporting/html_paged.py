@@ -22,6 +22,7 @@ Imports the standard library and ``html_parts``' escaping; writes nothing.
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from collections.abc import Sequence
 
 from tradegame.reporting.html_parts import _e, _packed_text, _row
@@ -105,5 +106,5 @@ def _column(texts: Sequence[str]) -> list[str] | dict[str, list[int]]:
     first number then each one's step from the one before: mostly 0 or 1, which packs to nothing."""
     if all(text.isascii() and text.isdigit() and (text == "0" or text[0] != "0") for text in texts):
         numbers = [int(text) for text in texts]
-        return {"deltas": numbers[:1] + [after - before for before, after in zip(numbers, numbers[1:], strict=False)]}
+        return {"deltas": numbers[:1] + [after - before for before, after in pairwise(numbers)]}
     return list(texts)
