@@ -22,8 +22,8 @@ Imports the standard library and ``html_parts``' escaping; writes nothing.
 from __future__ import annotations
 
 import json
-from itertools import pairwise
 from collections.abc import Sequence
+from itertools import pairwise
 
 from tradegame.reporting.html_parts import _e, _packed_text, _row
 from tradegame.reporting.html_script import DEBOUNCE_MS, PAGE_ROWS
