@@ -7,7 +7,8 @@ every day, with fees and tax: about 28,000 trades, 56,000 decision-log events an
 plays the Game, then writes its report and prints:
 
 * **write**: seconds for ``write_report``, the first (cold: it also builds the journal's entries,
-  which the report reads) and the median of ``--repeat`` more (warm);
+  which the report reads) and the median of ``--repeat`` more (warm), wall and CPU time (this
+  process's, which moves less than the wall time when other work shares the machine);
 * **peak**: the peak of Python allocations during a warm write (``tracemalloc``, a separate run)
   and the child's peak RSS (Game included);
 * **size**: the file on disk, plotly.js inline and, where the code has it, with ``--cdn``.
@@ -99,15 +100,18 @@ def child(out_dir: Path, years: int, repeat: int) -> dict[str, Any]:
         "lines_8949": len(result.books.disposals()),
     }
     path = out_dir / "report.html"
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     write_report(result, universe, path)
     figures["write_cold_s"] = time.perf_counter() - started
-    warm = []
+    figures["write_cold_cpu_s"] = time.process_time() - cpu
+    warm, warm_cpu = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         write_report(result, universe, path)
         warm.append(time.perf_counter() - started)
+        warm_cpu.append(time.process_time() - cpu)
     figures["write_warm_s"] = statistics.median(warm)
+    figures["write_warm_cpu_s"] = statistics.median(warm_cpu)
     figures["size_mb"] = path.stat().st_size / 1e6
     figures["path"] = str(path)
     if "cdn" in inspect.signature(write_report).parameters:
@@ -221,7 +225,9 @@ def report(label: str, src: Path, figures: dict[str, Any]) -> None:
         f"{figures['events']:,} events, {figures['lines_8949']:,} Form 8949 lines (played in {figures['play_s']:.1f} s)"
     )
     print(
-        f"   written in {figures['write_cold_s']:.2f} s cold, {figures['write_warm_s']:.2f} s warm; "
+        f"   written in {figures['write_cold_s']:.2f} s cold ({figures['write_cold_cpu_s']:.2f} s CPU), "
+        f"{figures['write_warm_s']:.2f} s warm ({figures['write_warm_cpu_s']:.2f} s CPU); "
+        f"load average {os.getloadavg()[0]:.1f}\n     "
         f"peak {figures['traced_peak_mb']:.0f} MB allocated (tracemalloc), RSS {figures['max_rss_mb']:.0f} MB"
     )
     cdn = f", {figures['cdn_size_mb']:.2f} MB with --cdn" if "cdn_size_mb" in figures else ""

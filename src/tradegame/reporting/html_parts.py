@@ -113,10 +113,12 @@ class _Charts:
         self.go: Any = go
         self._plotlyjs_included = False
         self._cdn = cdn
+        self._template: Any = None
 
     def figure(self, **layout: Any) -> Any:
+        # The template ("plotly_white") is added as JSON when the figure is written (``div``): set
+        # here, plotly would deep-copy it into every figure, a fifth of a second each.
         defaults: dict[str, Any] = {
-            "template": "plotly_white",
             "height": CHART_HEIGHT,
             "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
             "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 1, "xanchor": "right"},
@@ -132,7 +134,11 @@ class _Charts:
         plot_id = f"plot-{chart_id.removeprefix('chart-')}"
         plotlyjs = "" if self._plotlyjs_included else self._plotlyjs() + "\n"
         self._plotlyjs_included = True
-        packed = _packed_text(pio.to_json(figure, validate=False, engine="json"))
+        if self._template is None:
+            self._template = pio.templates["plotly_white"].to_plotly_json()
+        spec = figure.to_plotly_json()
+        spec["layout"].setdefault("template", self._template)
+        packed = _packed_text(pio.to_json(spec, validate=False, engine="json"))
         plot = (
             f'{plotlyjs}<div id="{plot_id}" class="plotly-graph-div" style="height:{CHART_HEIGHT}px; width:100%;">'
             f'</div>\n<script>tradegameChart("{plot_id}", "{packed}", function (figure) {{ return Plotly.newPlot('
