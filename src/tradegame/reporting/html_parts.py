@@ -227,7 +227,7 @@ table.log td:nth-child(8) { white-space: normal; }
 .pager { margin: 6px 0; font-size: 0.85em; }
 .pager button { margin: 0 6px; }
 .print-only { display: none; }
-.chart { margin: 8px 0; }
+.chart { margin: 8px 0; content-visibility: auto; contain-intrinsic-size: auto 380px; }
 header h1, p, table.facts td { overflow-wrap: anywhere; }
 section > table { display: block; max-width: 100%; overflow-x: auto; }
 @media (max-width: 600px) {
