@@ -77,6 +77,7 @@ class EventKind(StrEnum):
     EXIT = "exit"
     LIQUIDATED = "liquidated"
     OWED = "owed"
+    NOTE = "note"  # the Model's own line: a decision not to act, and why
 
 
 class RejectReason(StrEnum):

@@ -169,7 +169,7 @@ class Liquidation:
             final -= in_game(currency_code, amount, end)
         fees = sum((in_game(c.fee.currency.code, c.fee.amount, c.timestamp) for c in books.cost_ledger), _ZERO)
         running = _ZERO
-        for name in sorted({cost.name for _, cost in game.spec.running_costs}):
+        for name in game.running.names():
             for line in books.running_cost(name).currency_ledger:
                 running += in_game(line.commodity, line.units, line.timestamp)
         taxes = sum(
