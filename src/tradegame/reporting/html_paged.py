@@ -92,6 +92,8 @@ def paged_table(
     data = (
         f'<script>(window.tradegameData = window.tradegameData || {{}})["{_e(table_id)}"] = "{_packed(rows)}";</script>'
     )
+    if not total:  # nothing to search or page: the table alone, with its heading (and totals)
+        return f'<div class="scroll">{table}</div>'
     return f'{bar}\n<div class="scroll">{table}</div>\n{pager}\n{data}'
 
 

@@ -139,8 +139,9 @@ class _Charts:
         spec = figure.to_plotly_json()
         spec["layout"].setdefault("template", self._template)
         packed = _packed_text(pio.to_json(spec, validate=False, engine="json"))
+        height = int(figure.layout.height or CHART_HEIGHT)
         plot = (
-            f'{plotlyjs}<div id="{plot_id}" class="plotly-graph-div" style="height:{CHART_HEIGHT}px; width:100%;">'
+            f'{plotlyjs}<div id="{plot_id}" class="plotly-graph-div" style="height:{height}px; width:100%;">'
             f'</div>\n<script>tradegameChart("{plot_id}", "{packed}", function (figure) {{ return Plotly.newPlot('
             f'"{plot_id}", figure.data, figure.layout, {{"displaylogo": false, "responsive": true}}); }});</script>'
         )
@@ -214,7 +215,7 @@ thead th { background: #f0f3f8; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.facts th { background: none; width: 11em; }
 tr.total td { border-top: 2px solid #999; font-weight: bold; background: #fff; position: sticky; bottom: 0; }
-.scroll { max-height: 480px; overflow: auto; border: 1px solid #eee; }
+.scroll { max-height: 480px; overflow: auto; border: 1px solid #eee; contain: content; }
 .scroll table { width: 100%; }
 .note { color: #666; font-style: italic; }
 tr.outcome td { font-weight: bold; }
@@ -227,7 +228,7 @@ table.log td:nth-child(8) { white-space: normal; }
 .pager { margin: 6px 0; font-size: 0.85em; }
 .pager button { margin: 0 6px; }
 .print-only { display: none; }
-.chart { margin: 8px 0; content-visibility: auto; contain-intrinsic-size: auto 380px; }
+.chart { margin: 8px 0; }
 header h1, p, table.facts td { overflow-wrap: anywhere; }
 section > table { display: block; max-width: 100%; overflow-x: auto; }
 @media (max-width: 600px) {
