@@ -4,9 +4,11 @@ SQLAlchemy) and lists each command by its own summary."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from typer._click.core import Command
@@ -64,3 +66,26 @@ def test_every_command_answers_h_and_help_alike() -> None:
         long = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "120"})
         assert short.exit_code == 0 and short.output == long.output, path
         assert " ".join(path) + " [OPTIONS]" in " ".join(short.output.split())
+
+
+def json_commands() -> list[tuple[str, ...]]:
+    return [path for path, command in every_command() if any("--json" in p.opts for p in command.params)]
+
+
+def test_with_json_a_usage_error_is_json_on_stdout_for_every_command() -> None:
+    paths = json_commands()
+    assert len(paths) >= 12
+    for path in paths:
+        result = runner.invoke(app, [*path, "--json", "--no-such-option"])
+        assert result.exit_code == 2, path
+        error = json.loads(result.stdout)
+        assert error["exit_code"] == 2 and "No such option: --no-such-option" in error["error"], path
+
+
+def test_with_json_a_refusal_is_json_on_stdout(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["games", "show", "42", "--json", "--db", str(tmp_path / "games.sqlite")])
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)
+    assert error["exit_code"] == 2 and error["error"].startswith("no game 42 in sqlite:")
+    plain = runner.invoke(app, ["games", "show", "42", "--db", str(tmp_path / "games.sqlite")])
+    assert plain.exit_code == 2 and plain.stdout == ""  # without --json the error is on stderr only

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 from difflib import get_close_matches
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -21,7 +22,7 @@ from typer._click.core import Command, Context
 from typer._click.exceptions import UsageError
 from typer.core import TyperCommand
 
-from tradegame.cli.common import CleanGroup, fail
+from tradegame.cli.common import CleanGroup
 
 __all__ = ["app", "main"]
 
@@ -49,7 +50,10 @@ SUMMARIES: dict[str, str] = {
     "demo": "Play the bundled demo Game (momentum rotation through the 2020 crash, on real data).",
     "sweep": "Play the Game once per (fast, slow) pair with fast < slow, all at once on arrays.",
     "report": "Write a Game's HTML report (the Game is replayed from its stored definition and checked).",
-    "export": "Export every ledger and log of a Game, one file per table.",
+    "export": (
+        "Export every ledger and log of a Game, one file per table; or its trades as a `tax lots` trade list"
+        " (--format lots: lots.csv), to combine Games that shared an account in one report."
+    ),
     "resume": "Continue a Game that was interrupted, from its last committed Round, to the same books.",
     "tax": "Tax lots, wash sales and Form 8949-style reports.",
     "data": "Market data: bundled real history, imports and provider downloads.",
@@ -124,10 +128,26 @@ def _version(shown: bool) -> None:
         raise typer.Exit()
 
 
+class LogFormatChoice(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+class LogLevel(StrEnum):
+    DEBUG = "debug"
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
 @app.callback()
 def _options(
-    log_format: Annotated[str, typer.Option("--log-format", help="Logs on stderr: text or json.")] = "text",
-    log_level: Annotated[str, typer.Option("--log-level", help="debug, info, warning or error.")] = "warning",
+    log_format: Annotated[
+        LogFormatChoice, typer.Option("--log-format", help="Logs on stderr: text or json.")
+    ] = LogFormatChoice.TEXT,
+    log_level: Annotated[
+        LogLevel, typer.Option("--log-level", help="The least a log line must be.")
+    ] = LogLevel.WARNING,
     debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of a failure.")] = False,
     version: Annotated[
         bool,
@@ -135,15 +155,9 @@ def _options(
     ] = False,
 ) -> None:
     """Play, test and run trading strategies as games, with exact books."""
-    from tradegame.cli.logs import LogFormat, configure_logging
+    from tradegame.cli.logs import configure_logging
 
-    if log_format not in ("text", "json"):
-        raise fail(f"--log-format must be text or json, got {log_format!r}")
-    fmt: LogFormat = "json" if log_format == "json" else "text"
-    try:
-        configure_logging(fmt, log_level)
-    except ValueError as error:
-        raise fail(str(error)) from None
+    configure_logging("json" if log_format is LogFormatChoice.JSON else "text", log_level.value)
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ parameters). The format, table by table (``examples/games/*.toml`` are commented
     [tax]                short_term, long_term, loss_deduction_limit, currency, [tax.years.YYYY]
     [fx_rates]           CODE = rate (units of the Game currency per unit of CODE)
     [model]              name, params (an inline table or a [model.params] table)
+    [activator]          instead of [model]: several Models switched by a rule (activator_config.py)
 
 Values: dates are TOML dates or ISO strings (``2007-01-03``); money amounts, quantities and rates
 are strings or integers (quote them to be exact; a float is read through ``Decimal(repr(x))``, i.e.
