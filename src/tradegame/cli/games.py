@@ -246,6 +246,9 @@ def games_delete(
 def report(
     game_id: GameId,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Report file (default: game-ID.html).")] = None,
+    cdn: Annotated[
+        bool, typer.Option("--cdn", help="Load plotly.js from its CDN (4.6 MB smaller; its charts need the network).")
+    ] = False,
     db: DbUrl = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -284,7 +287,7 @@ def report(
         raise exit_for(error) from None
     finally:
         database.close()
-    write_report(played.result, played.universe, path, benchmark_symbol=benchmark_for(played))
+    write_report(played.result, played.universe, path, benchmark_symbol=benchmark_for(played), cdn=cdn)
     typer.echo(f"report: {path}")
 
 

@@ -1,8 +1,12 @@
 """The HTML report of a played Game: one self-contained file of tables and plotly charts.
 
 ``render_html(result, universe)`` returns the page as a string; ``write_report`` writes it.
-The page opens offline: plotly.js is inlined once (with the first chart) and nothing else is
-loaded from anywhere; the decision-log filter is a few lines of inline vanilla JavaScript.
+The page opens offline: plotly.js is inlined once (with the first chart; ``cdn=True`` links it
+from plotly's CDN instead) and nothing else is loaded from anywhere. It stays light however long
+the Game: a long series is drawn from the extremes of each pixel column (``html_points``), and
+the long tables (Form 8949, the decision log) show a page of rows at a time, the rest carried as
+compressed data that a debounced filter searches (``html_paged``, ``html_script``). A print
+stylesheet drops the controls; on a phone nothing scrolls sideways but a table in its own box.
 
 What the page shows, top to bottom:
 
@@ -18,7 +22,7 @@ What the page shows, top to bottom:
   as its own band), one price chart per traded symbol (the ``MAX_TRADE_CHARTS`` most traded)
   with its buys and sells, and a heatmap of monthly returns.
 * **Form 8949**: every disposal, Part I short term and Part II long term, with totals.
-* **Decision log**: every ``GameEvent``, filterable by text and by kind.
+* **Decision log**: every ``GameEvent``, filterable by text and by kind, a page at a time.
 
 How Positions are valued: the units of each symbol are rebuilt from the journal (postings to
 ``Assets:{account}:{SYMBOL}``, so splits and initial positions count), summed over accounts,
@@ -71,16 +75,18 @@ def render_html(
     *,
     benchmark_symbol: str | None = None,
     title: str | None = None,
+    cdn: bool = False,
 ) -> str:
     """The report of ``result`` (played on ``universe``) as one self-contained HTML page.
 
     ``benchmark_symbol`` is the symbol whose buy-and-hold the Game is compared with (default:
     ``reporting.benchmark``'s, as the summary's: SPX when in the data, else the first symbol
-    traded, else the data's first); ``title`` replaces the
-    default page title. Raises ``InvalidInputError`` for a benchmark symbol not in the data.
+    traded, else the data's first); ``title`` replaces the default page title; ``cdn=True`` loads
+    plotly.js from plotly's CDN instead of inlining it (a page 4.6 MB smaller, whose charts need the
+    network). Raises ``InvalidInputError`` for a benchmark symbol not in the data.
     """
     facts = _Facts.of(result, universe, benchmark_symbol)
-    charts = _Charts()
+    charts = _Charts(cdn=cdn)
     page_title = title if title is not None else f"{result.spec.name}: Game report"
     sections = [
         _header(facts),
@@ -111,10 +117,12 @@ def write_report(
     *,
     benchmark_symbol: str | None = None,
     title: str | None = None,
+    cdn: bool = False,
 ) -> Path:
     """Render the report (see ``render_html``) and write it to ``path``; returns ``path``.
 
     The page is rendered in full before anything is written, then written to a temporary file
     beside ``path`` and moved into place, so a failure never leaves half a report.
     """
-    return _write_page(render_html(result, universe, benchmark_symbol=benchmark_symbol, title=title), path)
+    page = render_html(result, universe, benchmark_symbol=benchmark_symbol, title=title, cdn=cdn)
+    return _write_page(page, path)

@@ -27,8 +27,9 @@ from tradegame.reporting.html_parts import (
     _section,
     _table,
 )
+from tradegame.reporting.html_points import DRAWN_BUCKETS, drawn_indices, short_times
 from tradegame.reporting.metrics import bust_round, drawdown_series, monthly_returns
-from tradegame.reporting.report_facts import FloatArray, _Facts, _ns
+from tradegame.reporting.report_facts import FloatArray, _Facts, _Fill, _ns
 
 __all__ = ["MAX_POSITION_BANDS", "MAX_TRADE_CHARTS", "score_rows"]
 
@@ -210,19 +211,24 @@ def _equity_section(facts: _Facts, charts: _Charts) -> str:
     figure = charts.figure(
         title={"text": "Game value"}, hovermode="x unified", yaxis={"title": facts.result.spec.currency}
     )
-    figure.add_trace(go.Scatter(x=facts.round_times, y=facts.values, mode="lines", name="Game value"))
+    drawn = drawn_indices([facts.values])
+    figure.add_trace(
+        go.Scatter(x=short_times(facts.round_times[drawn]), y=facts.values[drawn], mode="lines", name="Game value")
+    )
+    notes = [_drawn_note(len(drawn), len(facts.values))]
     if facts.benchmark is not None:
+        drawn = drawn_indices([facts.benchmark])
         figure.add_trace(
             go.Scatter(
-                x=facts.round_times,
-                y=facts.benchmark,
+                x=short_times(facts.round_times[drawn]),
+                y=facts.benchmark[drawn],
                 mode="lines",
                 name=f"Buy-and-hold {facts.benchmark_symbol}",
                 line={"dash": "dash"},
             )
         )
     figure.add_hline(y=float(facts.result.score.start_capital), line={"color": "#999", "width": 1, "dash": "dot"})
-    return _section("equity", "Equity", charts.div("equity", figure))
+    return _section("equity", "Equity", charts.div("equity", figure), notes[0])
 
 
 def _drawdown_section(facts: _Facts, charts: _Charts) -> str:
@@ -232,17 +238,18 @@ def _drawdown_section(facts: _Facts, charts: _Charts) -> str:
     except InvalidInputError as error:
         return _section("drawdown", "Drawdown", f'<p class="note">No drawdown: {_e(error)}</p>')
     figure = charts.figure(title={"text": "Drawdown from the running peak"}, yaxis={"title": "%", "ticksuffix": "%"})
+    drawn = drawn_indices([drawdowns])
     figure.add_trace(
         go.Scatter(
-            x=facts.round_times,
-            y=drawdowns,
+            x=short_times(facts.round_times[drawn]),
+            y=drawdowns[drawn],
             mode="lines",
             fill="tozeroy",
             name="Drawdown",
             line={"color": _SELL_COLOR},
         )
     )
-    return _section("drawdown", "Drawdown", charts.div("drawdown", figure))
+    return _section("drawdown", "Drawdown", charts.div("drawdown", figure), _drawn_note(len(drawn), len(drawdowns)))
 
 
 def _positions_section(facts: _Facts, charts: _Charts) -> str:
@@ -264,10 +271,13 @@ def _positions_section(facts: _Facts, charts: _Charts) -> str:
     figure = charts.figure(
         title={"text": "Value by Position"}, hovermode="x unified", yaxis={"title": facts.result.spec.currency}
     )
+    series = [facts.cash, *(band for _, band, _ in bands)]
+    drawn = drawn_indices(series, max(DRAWN_BUCKETS * 2 // len(series), 50))
+    times = short_times(facts.round_times[drawn])
     figure.add_trace(
         go.Scatter(
-            x=facts.round_times,
-            y=facts.cash,
+            x=times,
+            y=facts.cash[drawn],
             mode="lines",
             name="Cash",
             stackgroup="value",
@@ -276,9 +286,8 @@ def _positions_section(facts: _Facts, charts: _Charts) -> str:
     )
     for name, band, color in bands:
         line = {"width": 0.5} if color is None else {"width": 0.5, "color": color}
-        figure.add_trace(
-            go.Scatter(x=facts.round_times, y=band, mode="lines", name=name, stackgroup="value", line=line)
-        )
+        figure.add_trace(go.Scatter(x=times, y=band[drawn], mode="lines", name=name, stackgroup="value", line=line))
+    note += _drawn_note(len(drawn), len(facts.cash))
     return _section("positions", "Value by Position", charts.div("positions", figure), note)
 
 
@@ -303,12 +312,19 @@ def _trades_section(facts: _Facts, charts: _Charts) -> str:
     labels = panel.labels[first_row:end_row].astype("datetime64[ns]")
     for index, symbol in enumerate(shown, start=1):
         closes = np.asarray(panel.fields["close"][first_row:end_row, panel.column(symbol)], dtype=np.float64)
+        drawn = drawn_indices([closes])
         figure = charts.figure(
             title={"text": f"{symbol}: close, buys and sells ({counts[symbol]:,} fills)"},
             yaxis={"title": facts.universe.instruments[symbol].quote_currency.code},
         )
         figure.add_trace(
-            go.Scatter(x=labels, y=closes, mode="lines", name="Close", line={"color": "#4d4d4d", "width": 1.2})
+            go.Scatter(
+                x=short_times(labels[drawn]),
+                y=closes[drawn],
+                mode="lines",
+                name="Close",
+                line={"color": "#4d4d4d", "width": 1.2},
+            )
         )
         for side, color, marker in (("buy", _BUY_COLOR, "triangle-up"), ("sell", _SELL_COLOR, "triangle-down")):
             mine = [fill for fill in facts.fills if fill.symbol == symbol and fill.side == side]
@@ -316,16 +332,12 @@ def _trades_section(facts: _Facts, charts: _Charts) -> str:
                 continue
             figure.add_trace(
                 go.Scatter(
-                    x=np.array([np.datetime64(_ns(fill.time), "ns") for fill in mine]),
-                    y=[float(fill.price) for fill in mine],
+                    x=short_times(np.array([np.datetime64(_ns(fill.time), "ns") for fill in mine])),
+                    y=np.array([float(fill.price) for fill in mine]),
                     mode="markers",
                     name=f"{side} ({len(mine):,})",
                     marker={"symbol": marker, "size": 10, "color": color, "line": {"width": 1, "color": "#222"}},
-                    text=[
-                        f"{side} {_quantity(fill.quantity)} @ {fill.price:,.4f}, fee {_money(fill.fee, facts.places)}"
-                        f" ({fill.account}, {fill.op_id})"
-                        for fill in mine
-                    ],
+                    text=np.array([_fill_text(fill, facts.places) for fill in mine]),
                     hovertemplate="%{x}<br>%{text}<extra></extra>",
                 )
             )
@@ -333,6 +345,23 @@ def _trades_section(facts: _Facts, charts: _Charts) -> str:
             charts.div("trades", figure, chart_id=f"chart-trades-{index}", attributes=f' data-symbol="{_e(symbol)}"')
         )
     return _section("trades", "Trades", *parts)
+
+
+def _fill_text(fill: _Fill, places: int) -> str:
+    return (
+        f"{fill.side} {_quantity(fill.quantity)} @ {fill.price:,.4f}, fee {_money(fill.fee, places)}"
+        f" ({fill.account}, {fill.op_id})"
+    )
+
+
+def _drawn_note(drawn: int, points: int) -> str:
+    """Says when a chart draws fewer points than its series has (``html_points``)."""
+    if drawn >= points:
+        return ""
+    return (
+        f'<p class="note drawn">Drawn from {drawn:,} of {points:,} points: the lowest and highest of each '
+        "pixel column, the first and the last; every figure on the page is of all of them.</p>"
+    )
 
 
 def _monthly_section(facts: _Facts, charts: _Charts) -> str:
