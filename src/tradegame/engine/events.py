@@ -77,6 +77,9 @@ class EventKind(StrEnum):
     EXIT = "exit"
     LIQUIDATED = "liquidated"
     OWED = "owed"
+    TRAINED = "trained"  # a trainable Model fitted a new version (engine/training.py)
+    RETIRED = "retired"  # a version expired and was retired early
+    FIT_SKIPPED = "fit-skipped"  # a fit found nothing to learn (no row before the cut-off, or fit returned None)
 
 
 class RejectReason(StrEnum):

@@ -19,6 +19,7 @@ from tradegame.domain.running_costs import EveryNDays, Monthly, OneOff, RunningC
 from tradegame.domain.tax import TaxProfile
 from tradegame.engine.costs import fee_model_to_config, slippage_model_to_config
 from tradegame.engine.spec import AccountSpec, DataSpec, ExitRules, GameSpec, InitialPosition, TransferRule
+from tradegame.engine.training_spec import training_items
 
 if TYPE_CHECKING:
     from tradegame.engine.gamefile import GameFile
@@ -50,6 +51,8 @@ def dump_game(game: GameFile) -> str:
     sections.append(["[model]", _line("name", game.model)])
     if game.model_params:
         sections.append(["[model.params]", *(_line(key, value) for key, value in game.model_params.items())])
+    if spec.training is not None:
+        sections.append(["[model.training]", *(_line(key, value) for key, value in training_items(spec.training))])
     return "\n\n".join("\n".join(lines) for lines in sections) + "\n"
 
 
