@@ -180,3 +180,37 @@ def test_check_reports_a_bad_training_table(tmp_path: Path) -> None:
     assert result.exit_code != 0
     assert "model.training.length: must be at least 1" in result.output + result.stderr
     assert "model.training.every: must be a number of Rounds" in result.output + result.stderr
+
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "games" / "gbm-walkforward.toml"
+
+
+def test_the_walk_forward_example_plays_and_games_show_lists_its_versions(tmp_path: Path) -> None:
+    """The example Game file, recorded: its versions in ``games show --json`` (read back from the
+    decision log) are the played ones, and a replay from the database gives the same books."""
+    from tradegame.app.play import play_recorded, replay_stored
+    from tradegame.data.store import MarketStore
+    from tradegame.store import open_database
+
+    db_path = tmp_path / "games.sqlite"
+    store = MarketStore()
+    with open_database(str(db_path)) as db:
+        game_id, played = play_recorded(EXAMPLE, store, db)
+        replayed = replay_stored(db, game_id, store)
+    result = played.result
+    assert replayed.result.ledger_jsonl() == result.ledger_jsonl()
+    assert [v.as_json() for v in replayed.result.training] == [v.as_json() for v in result.training]
+    versions = result.training
+    assert len(versions) >= 8 and versions[0].reason == "first fit"
+    assert any(v.retired_reason for v in versions), "the example shows an expiry"
+    assert result.score.running_costs == Decimal("2.50") * len(versions)
+    shown = CliRunner().invoke(app, ["games", "show", str(game_id), "--json", "--db", str(db_path)])
+    assert shown.exit_code == 0, shown.output
+    stored = __import__("json").loads(shown.stdout)["training"]
+    expected = []
+    for version in versions:
+        record = version.as_json()
+        record["data_hash"] = version.data_hash[:16]
+        record["params_hash"] = version.params_hash[:16]
+        expected.append(record)
+    assert stored == __import__("json").loads(__import__("json").dumps(expected))

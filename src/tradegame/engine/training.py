@@ -30,7 +30,6 @@ import hashlib
 import pickle
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
@@ -44,6 +43,7 @@ from tradegame.engine.moves import Action
 from tradegame.engine.orders import ModelError
 from tradegame.engine.spec import InvalidGameError
 from tradegame.engine.timestamps import utc_from_ns
+from tradegame.engine.training_records import MonthScore, TrainedVersion, month_scores, trained_detail
 from tradegame.engine.training_spec import TRAINING_COST_NAME, Span, TrainingSpec
 from tradegame.engine.universe import currency_of
 
@@ -133,53 +133,6 @@ class TrainableModel(Protocol):
     def decide(self, ctx: RoundContext) -> Iterable[Action] | None: ...
 
 
-@dataclass(frozen=True, slots=True)
-class MonthScore:
-    """A version's out-of-sample return in one calendar month (``months_since`` its training month)."""
-
-    month: str  # YYYY-MM
-    months_since: int
-    rounds: int  # the Rounds whose return counts in it
-    value: float  # the compounded return of the Game's value over them
-
-    def as_json(self) -> dict[str, object]:
-        return {"month": self.month, "months_since": self.months_since, "rounds": self.rounds, "return": self.value}
-
-
-@dataclass(frozen=True)
-class TrainedVersion:
-    """One trained version of the Model: when, on what, what it learned, and how it did after."""
-
-    version: int
-    round: int  # the Round it was trained at (and went live)
-    trained_at: str  # the Round's time, ISO 8601 UTC
-    reason: str
-    first_row: str  # the label of the first and last row it was trained on (ISO 8601 UTC)
-    last_row: str
-    rows: int
-    data_hash: str
-    params_hash: str
-    cost: Decimal | None = None
-    last_round: int | None = None  # the last Round whose return it earned
-    retired_reason: str | None = None  # why it was retired early (expiry), if it was
-    months: tuple[MonthScore, ...] = ()
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "version": self.version,
-            "round": self.round,
-            "trained_at": self.trained_at,
-            "reason": self.reason,
-            "span": {"first": self.first_row, "last": self.last_row, "rows": self.rows},
-            "data_hash": self.data_hash,
-            "params_hash": self.params_hash,
-            "cost": None if self.cost is None else str(self.cost),
-            "last_round": self.last_round,
-            "retired": self.retired_reason,
-            "months": [month.as_json() for month in self.months],
-        }
-
-
 def _shift_back(ns: int, span: Span) -> int:
     """``ns`` minus a calendar span (months and years clamp to the month's last day)."""
     count = span.count
@@ -210,31 +163,6 @@ def training_window(available: np.ndarray, known: int, round_ns: int, spec: Trai
     if length.sessions:
         return max(end - length.count, 0), end
     return int(available.searchsorted(_shift_back(int(available[end - 1]), length), "right")), end
-
-
-def month_scores(
-    values: np.ndarray, times: np.ndarray, first: int, last: int, trained_ns: int
-) -> tuple[MonthScore, ...]:
-    """The monthly returns of ``values`` over Rounds ``first + 1`` to ``last`` (each Round's return
-    from the one before, in the month of its time), months counted from ``trained_ns``'s month.
-    A return after a value of zero or less is left out."""
-    if last <= first:
-        return ()
-    rounds = np.arange(first + 1, last + 1)
-    before, after = values[rounds - 1], values[rounds]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        growth = np.where(before > 0, after / before, np.nan)
-    months = times[rounds].astype("datetime64[ns]").astype("datetime64[M]").astype(np.int64)
-    trained = int(np.datetime64(trained_ns, "ns").astype("datetime64[M]").astype(np.int64))
-    out: list[MonthScore] = []
-    starts = np.flatnonzero(np.r_[True, months[1:] != months[:-1]])
-    for begin, end in zip(starts, [*starts[1:], len(rounds)], strict=True):
-        part = growth[begin:end]
-        part = part[np.isfinite(part)]
-        month = int(months[begin])
-        label = f"{1970 + month // 12:04d}-{month % 12 + 1:02d}"
-        out.append(MonthScore(label, month - trained, int(end - begin), float(np.prod(part)) - 1.0))
-    return tuple(out)
 
 
 def fingerprint(state: object) -> str:
@@ -372,12 +300,7 @@ class Training:
         live = _Live(record, ns)
         self._versions.append(live)
         self._live, self.fitted, self._skipped = live, state, False
-        spec = self.spec
-        length = "all" if spec.length is None else str(spec.length)
-        detail = (f"version {record.version} ({reason}): rows {record.first_row[:10]}..{record.last_row[:10]} "
-                  f"({record.rows}; length {length}, cutoff {spec.cutoff}); params {record.params_hash[:12]}, "
-                  f"data {record.data_hash[:12]}")  # fmt: skip
-        self._game.log.event(Kind.TRAINED, None, None, None, detail)
+        self._game.log.event(Kind.TRAINED, None, None, None, trained_detail(record, self.spec))
 
     def _skip(self, why: str) -> None:
         if not self._skipped:
