@@ -85,7 +85,7 @@ def month_scores(
     with np.errstate(invalid="ignore", divide="ignore"):
         growth = np.where(before > 0, after / before, np.nan)
     months = times[rounds].astype("datetime64[ns]").astype("datetime64[M]").astype(np.int64)
-    trained = int(np.datetime64(trained_ns, "ns").astype("datetime64[M]").astype(np.int64))
+    trained = int(np.datetime64(int(trained_ns), "ns").astype("datetime64[M]").astype(np.int64))
     out: list[MonthScore] = []
     starts = np.flatnonzero(np.r_[True, months[1:] != months[:-1]])
     for begin, end in zip(starts, [*starts[1:], len(rounds)], strict=True):
