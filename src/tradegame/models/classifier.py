@@ -94,8 +94,11 @@ _NODE_FIELDS = ("feature_idx", "num_threshold", "left", "right", "is_leaf", "val
 
 
 class GbmClassifier:
-    """Long ``symbol`` while a gradient-boosting classifier of lagged returns and volatility gives
-    P(next return > 0) above ``threshold``; retrained walk-forward (``[model.training]``)."""
+    """Long ``symbol`` while a gradient-boosting classifier gives P(up) above ``threshold``.
+
+    Trainable: ``fit`` learns from lagged returns and volatility (see the module docstring);
+    ``[model.training]`` says when.
+    """
 
     name = "gbm-classifier"
 

@@ -61,8 +61,10 @@ class _Regimes:
 
 
 class RegimeSwitch:
-    """Invested in ``symbol`` in the trend/volatility states that paid in training, flat in the others;
-    retrained walk-forward (``[model.training]``)."""
+    """Invested in ``symbol`` in the trend/volatility states that paid in training, else flat.
+
+    Trainable: ``fit`` learns the states (see the module docstring); ``[model.training]`` says when.
+    """
 
     name = "regime"
 
