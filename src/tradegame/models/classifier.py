@@ -30,9 +30,17 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.context import RoundContext
-from tradegame.engine.moves import Action, Move
+from tradegame.engine.moves import Action
 from tradegame.engine.training import TrainingHistory
-from tradegame.models._common import as_decimal, as_float, as_positive_int, as_symbol, has_open_move, recent_closes
+from tradegame.models._common import (
+    as_decimal,
+    as_float,
+    as_positive_int,
+    as_symbol,
+    has_open_move,
+    long_or_flat,
+    recent_closes,
+)
 
 __all__ = ["GbmClassifier", "lagged_features"]
 
@@ -168,9 +176,6 @@ class GbmClassifier:
         chance = self.probability(ctx)
         if chance is None:
             return None
-        held = ctx.quantity(self.symbol)
-        if chance > self.threshold and not held:
-            return [Move.target(self.symbol, self.weight, reason=f"P(up) {chance:.3f} > {self.threshold}")]
-        if chance <= self.threshold and held > 0:
-            return [Move.sell(self.symbol, sell_all=True, reason=f"P(up) {chance:.3f} <= {self.threshold}")]
-        return None
+        long = chance > self.threshold
+        reason = f"P(up) {chance:.3f} {'>' if long else '<='} {self.threshold}"
+        return long_or_flat(ctx, self.symbol, long, self.weight, reason)

@@ -25,9 +25,17 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.context import RoundContext
-from tradegame.engine.moves import Action, Move
+from tradegame.engine.moves import Action
 from tradegame.engine.training import TrainingHistory
-from tradegame.models._common import as_decimal, as_float, as_positive_int, as_symbol, has_open_move, recent_closes
+from tradegame.models._common import (
+    as_decimal,
+    as_float,
+    as_positive_int,
+    as_symbol,
+    has_open_move,
+    long_or_flat,
+    recent_closes,
+)
 
 __all__ = ["RegimeSwitch", "regime_states"]
 
@@ -125,9 +133,5 @@ class RegimeSwitch:
         if found is None:
             return None
         name, invested = found
-        held = ctx.quantity(self.symbol)
-        if invested and not held:
-            return [Move.target(self.symbol, self.weight, reason=f"regime {name}: invested")]
-        if not invested and held > 0:
-            return [Move.sell(self.symbol, sell_all=True, reason=f"regime {name}: flat")]
-        return None
+        reason = f"regime {name}: {'invested' if invested else 'flat'}"
+        return long_or_flat(ctx, self.symbol, invested, self.weight, reason)
