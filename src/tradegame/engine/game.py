@@ -11,10 +11,12 @@ Each Round, in order (``Game._play_round``):
    (transfers.py); a new year's tax is recorded;
 4. the Game is valued at the latest closes in the Game currency and the exit rules are checked
    (valuation.py); a triggered exit ends the Game here;
-5. the Model decides (orders.py); its Moves are checked and accepted or rejected with a reason
-   (with ``fill_at = "close"`` they fill at once at the close just seen).
+5. a trainable Model is fitted when a fit falls due, on the history cut at the Round's time
+   minus its cut-off (training.py); the Model decides (orders.py); its Moves are checked and
+   accepted or rejected with a reason (with ``fill_at = "close"`` they fill at once at the close
+   just seen).
 
-A Model that offers ``wake`` sleeps through quiet Rounds, valued on arrays (quiet.py,
+A Model that offers ``wake`` (and does not train) sleeps through quiet Rounds, valued on arrays (quiet.py,
 ``Game._skip_quiet``). At the end (last Round, an exit, or the Model's ``EndGame``) every Position
 is sold, every other currency is converted into the Game currency and the tax for every year is
 recorded (liquidation.py). The schedule is schedule.py's, the checks before the start
