@@ -1,9 +1,9 @@
 """tradegame: play, test and run trading strategies as games, with exact books.
 
 ``import tradegame as tg`` is the public face: a Model answers each Round's ``tg.RoundContext``
-with ``tg.Move``\\ s (and ``tg.Cancel``, ``tg.EndGame``, ``tg.Transfer``, ``tg.Convert``); a
-``tg.GameSpec`` (accounts, fees, exits, tax, data) defines a Game; ``tg.universe`` reads a
-dataset or a DataFrame; ``tg.load_game`` and ``tg.play`` load and play a Game file or a Game
+with ``tg.Move``\\ s (and ``tg.Cancel``, ``tg.EndGame``, ``tg.Transfer``, ``tg.Convert``,
+``tg.Expense``, ``tg.Note``); a ``tg.GameSpec`` (accounts, fees, exits, tax, data) defines a Game;
+``tg.universe`` reads a dataset or a DataFrame; ``tg.load_game`` and ``tg.play`` load and play a Game file or a Game
 built in code, and ``tg.GameResult`` holds the score, the books and the decision log.
 
 >>> import tradegame as tg
@@ -40,7 +40,7 @@ __version__ = "0.1.0"
 # The module that defines each public name; __all__ and the TYPE_CHECKING block list the same names
 # (tests/unit/test_public_face.py checks that they agree).
 _MODULES: dict[str, tuple[str, ...]] = {
-    "engine.moves": ("Action", "Cancel", "EndGame", "Move", "MoveStatus", "OrderType", "Side"),
+    "engine.moves": ("Action", "Cancel", "EndGame", "Expense", "Move", "MoveStatus", "Note", "OrderType", "Side"),
     "engine.game": (
         "Convert", "Game", "GameEvent", "GameResult", "ModelError", "Outcome", "RoundObserver", "Score", "Transfer",
     ),
@@ -78,6 +78,7 @@ __all__ = [
     "EndGame",
     "EveryNDays",
     "ExitRules",
+    "Expense",
     "FixedBps",
     "Flat",
     "Game",
@@ -98,6 +99,7 @@ __all__ = [
     "MoveStatus",
     "NoFee",
     "NoSlippage",
+    "Note",
     "OneOff",
     "OrderType",
     "Outcome",
@@ -164,7 +166,7 @@ if TYPE_CHECKING:
         Score,
         Transfer,
     )
-    from tradegame.engine.moves import Action, Cancel, EndGame, Move, MoveStatus, OrderType, Side
+    from tradegame.engine.moves import Action, Cancel, EndGame, Expense, Move, MoveStatus, Note, OrderType, Side
     from tradegame.engine.spec import (
         AccountSpec,
         DataSpec,

@@ -100,6 +100,17 @@ class ModelSourceChangedError(InvalidInputError):
     """A stored Game's Model source file changed (or is gone) since the Game was stored."""
 
 
+# Built-in Models that talk to the world (a language model's API): outside the engine's layers, so
+# imported only when a Game names them.
+ADAPTER_MODELS: dict[str, tuple[str, str]] = {"llm-chat": ("tradegame.llm.model", "LlmModel")}
+
+
+def _adapter(name: str) -> FoundModel:
+    module_name, class_name = ADAPTER_MODELS[name]
+    constructor = getattr(importlib.import_module(module_name), class_name)
+    return FoundModel(name, constructor, ModelSource("builtin", name))
+
+
 def find_model(name: str, folder: Path | None = None) -> FoundModel:
     """The Model a Game file names ``name``; ``folder`` is the Game file's folder (default: the current one).
 
@@ -107,11 +118,13 @@ def find_model(name: str, folder: Path | None = None) -> FoundModel:
     """
     if name in REGISTRY:
         return FoundModel(name, REGISTRY[name], ModelSource("builtin", name))
+    if name in ADAPTER_MODELS:
+        return _adapter(name)
     entry_points = {ep.name: ep for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
     if name in entry_points:
         return _from_entry_point(entry_points[name])
     if ":" not in name:
-        known = [*REGISTRY, *sorted(entry_points)]
+        known = [*REGISTRY, *ADAPTER_MODELS, *sorted(entry_points)]
         raise _name_problem(
             f"unknown model {name!r}; use one of {', '.join(known)}, or name your own as module:Class or file.py:Class"
         )
@@ -196,6 +209,7 @@ def visible_models() -> list[FoundModel | tuple[str, str]]:
     builtins: list[FoundModel | tuple[str, str]] = [
         FoundModel(name, constructor, ModelSource("builtin", name)) for name, constructor in REGISTRY.items()
     ]
+    builtins += [_adapter(name) for name in ADAPTER_MODELS]
     return builtins + [m for m in entry_point_models() if isinstance(m, tuple) or m.name not in REGISTRY]
 
 

@@ -77,6 +77,7 @@ class EventKind(StrEnum):
     EXIT = "exit"
     LIQUIDATED = "liquidated"
     OWED = "owed"
+    NOTE = "note"  # the Model's own line: a decision not to act, and why
     TRAINED = "trained"  # a trainable Model fitted a new version (engine/training.py)
     RETIRED = "retired"  # a version expired and was retired early
     FIT_SKIPPED = "fit-skipped"  # a fit found nothing to learn (no row before the cut-off, or fit returned None)

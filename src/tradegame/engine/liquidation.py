@@ -27,7 +27,6 @@ from tradegame.engine.moves import Move, MoveState, MoveStatus, Side
 from tradegame.engine.routes import find_route
 from tradegame.engine.score import Score, score_of
 from tradegame.engine.timestamps import iso_from_ns, utc_from_ns
-from tradegame.engine.training_spec import TRAINING_COST_NAME
 from tradegame.engine.universe import currency_of
 
 if TYPE_CHECKING:
@@ -170,10 +169,7 @@ class Liquidation:
             final -= in_game(currency_code, amount, end)
         fees = sum((in_game(c.fee.currency.code, c.fee.amount, c.timestamp) for c in books.cost_ledger), _ZERO)
         running = _ZERO
-        names = {cost.name for _, cost in game.spec.running_costs}
-        if game.spec.training is not None and game.spec.training.cost_per_fit is not None:
-            names.add(TRAINING_COST_NAME)  # each priced fit (engine/training.py)
-        for name in sorted(names):
+        for name in game.running.names():
             for line in books.running_cost(name).currency_ledger:
                 running += in_game(line.commodity, line.units, line.timestamp)
         taxes = sum(

@@ -10,7 +10,9 @@ e.g. the lots with the highest basis); without them the account's lot method pic
 account whose method is specific identification the engine names the oldest lots first (FIFO,
 the rule when a sale is not identified). A Move may carry the Model's ``tag``; the engine gives
 each Move placed an id (``m00001``, counted per Game). A Model may also ``Cancel`` an open Move,
-``Transfer`` cash between accounts, ``Convert`` currencies, or ``EndGame``.
+``Transfer`` cash between accounts, ``Convert`` currencies, book an ``Expense`` it incurred (a
+language model's call, a training run: a one-off running cost, in the score), write a ``Note`` in
+the decision log (a decision not to act, and why), or ``EndGame``.
 """
 
 from __future__ import annotations
@@ -27,9 +29,11 @@ __all__ = [
     "Cancel",
     "Convert",
     "EndGame",
+    "Expense",
     "Move",
     "MoveState",
     "MoveStatus",
+    "Note",
     "OrderType",
     "Side",
     "TimeInForce",
@@ -219,7 +223,35 @@ class Convert:
     reason: str = ""
 
 
-Action = Move | Cancel | EndGame
+@dataclass(frozen=True)
+class Expense:
+    """An action: a cost the Model incurred this Round (``amount`` in ``account``'s currency, above 0),
+    booked at once as a one-off running cost named ``name`` (``Expenses:RunningCosts:{name}``);
+    ``reason`` says what it paid for (a call's id). What the cash cannot pay is owed until cash arrives."""
+
+    name: str
+    amount: Decimal
+    account: str | None = None
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        amount = to_decimal(self.amount, "expense amount")
+        if not amount > 0:
+            raise InvalidInputError(f"expense {self.name!r}: amount must be above 0, not {amount}")
+        if not self.name or not isinstance(self.name, str):
+            raise InvalidInputError(f"an expense needs a name, not {self.name!r}")
+        object.__setattr__(self, "amount", amount)
+
+
+@dataclass(frozen=True)
+class Note:
+    """An action: one line of the Model's own in the decision log (``symbol`` it is about, if any)."""
+
+    text: str
+    symbol: str | None = None
+
+
+Action = Move | Cancel | EndGame | Transfer | Convert | Expense | Note
 
 
 @dataclass

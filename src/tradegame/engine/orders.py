@@ -3,7 +3,8 @@ cancelled, rejected and chained.
 
 ``decide`` calls the Model and takes its actions in order: a Move is checked and placed (or
 refused with a reason, which the Model is told at its next Round), a Cancel closes an open Move,
-a Transfer or Convert goes to transfers.py, an EndGame ends the Game after this Round. When a
+a Transfer or Convert goes to transfers.py,
+an Expense to running.py, a Note to the decision log, an EndGame ends the Game after this Round. When a
 Move is done, ``finish`` places the next leg of its chain, sized by what the leg delivered; a
 chained market leg trades on the same bar, right after the leg before it. Moves are frozen
 values: the engine keeps the Model's own objects (a split replaces a Move, never changes it).
@@ -23,8 +24,21 @@ from tradegame.engine.events import Cancelled, Expired, Rejected, describe
 from tradegame.engine.events import EventKind as Kind
 from tradegame.engine.events import RejectReason as Why
 from tradegame.engine.execution import FillPolicy, price_unit
-from tradegame.engine.moves import Cancel, Convert, EndGame, Move, MoveState, MoveStatus, OrderType, Side, Transfer
+from tradegame.engine.moves import (
+    Cancel,
+    Convert,
+    EndGame,
+    Expense,
+    Move,
+    MoveState,
+    MoveStatus,
+    Note,
+    OrderType,
+    Side,
+    Transfer,
+)
 from tradegame.engine.timestamps import utc_from_ns
+from tradegame.engine.universe import currency_of
 
 if TYPE_CHECKING:
     from tradegame.engine.game import Game
@@ -71,12 +85,24 @@ class Orders:
                 game.transfers.send(action)
             elif isinstance(action, Convert):
                 game.transfers.convert(action)
+            elif isinstance(action, Expense):
+                self._expense(action)
+            elif isinstance(action, Note):
+                game.log.event(Kind.NOTE, None, None, action.symbol, str(action.text)[:2000])
             else:
                 game.log.refuse(Why.NOT_AN_ACTION, f"not an action: {type(action).__name__}")
         if placed and game.spec.fill_at == "close" and game.clock.row:
             game.execution.match_row(game.clock.row - 1, FillPolicy(at_close=True), only=placed)
         self.open = [m for m in self.open if m.status is MoveStatus.OPEN]
         return ended
+
+    def _expense(self, expense: Expense) -> None:
+        game = self._game
+        account = game.spec.accounts[0].name if expense.account is None else expense.account
+        if account not in game.accounts:
+            game.log.refuse(Why.UNKNOWN_ACCOUNT, f"expense {expense.name}: no account {account!r}", account)
+            return
+        game.running.expense(expense, account, currency_of(game.accounts[account].currency))
 
     def accept(self, move: Move, now_ns: int, chain_root: str | None = None) -> MoveState | None:
         """Place ``move`` (give it an id and log it), or refuse it with a reason; the state if placed."""

@@ -13,7 +13,8 @@ version (None before the first). A fit that returns None (too little history) or
 keeps the version before it live; without one, the next Round tries again.
 
 Every fit is logged (``trained``: version, reason, span, hashes) and, when the Game prices
-training, booked as a running cost (``model-training``) at the Round's time. Each version's
+training, booked at the Round's time as an expense (``model-training``, a one-off running cost:
+``RunningCosts.expense``), owed when the cash cannot pay it. Each version's
 record (``TrainedVersion``) holds when it was trained, its span, the hash of the rows it was
 handed (``data_hash``) and of the state it learned (``params_hash``: the state's
 ``fingerprint()`` if it has one, else its pickle), and its out-of-sample score by calendar month:
@@ -37,9 +38,8 @@ import pandas as pd
 
 from tradegame.data.panel import Panel
 from tradegame.domain.money import Money
-from tradegame.domain.running_costs import OneOff, RunningCost
 from tradegame.engine.events import EventKind as Kind
-from tradegame.engine.moves import Action
+from tradegame.engine.moves import Action, Expense
 from tradegame.engine.orders import ModelError
 from tradegame.engine.spec import InvalidGameError
 from tradegame.engine.timestamps import utc_from_ns
@@ -275,7 +275,7 @@ class Training:
         if end <= start:
             self._skip(f"{reason}: no row known before the cut-off ({self.spec.cutoff}) yet")
             return
-        self._charge(ns)
+        self._charge(len(self._versions) + 1)
         history = TrainingHistory(game.panel, start, end, game.spec.seed, ns)
         try:
             state = self._model.fit(history)
@@ -308,14 +308,13 @@ class Training:
             self._game.log.event(Kind.FIT_SKIPPED, None, None, None, why + kept)
         self._skipped = True
 
-    def _charge(self, ns: int) -> None:
-        """Book one fit's price as a running cost of its account, at the Round's time."""
+    def _charge(self, version: int) -> None:
+        """Book one fit's price now, as an expense of its account (engine/running.py)."""
         if self._cost is None:
             return
         account, amount = self._cost
-        when = utc_from_ns(ns)
-        cost = RunningCost(TRAINING_COST_NAME, amount, OneOff(when.date()))
-        self._game.running.charge([(when, account, cost)])
+        expense = Expense(TRAINING_COST_NAME, amount.amount, account, f"fit of version {version}")
+        self._game.running.expense(expense, account, amount.currency)
 
     def records(self, values: np.ndarray, times: np.ndarray) -> tuple[TrainedVersion, ...]:
         """Every version's record with its monthly scores over the Game's final ``values``."""
