@@ -379,7 +379,10 @@ CASES: dict[str, Case] = {
     "tax-missing-file": Case(("tax", "lots", "{here}/none.csv"), "cannot read"),
     # -- the global options
     "log-format": Case(("--log-format", "xml", "games", "list", "--db", "{db}"), "--log-format"),
-    "log-level": Case(("--log-level", "loud", "games", "list", "--db", "{db}"), "unknown log level"),
+    "log-level": Case(
+        ("--log-level", "loud", "games", "list", "--db", "{db}"),
+        "'loud' is not one of 'debug', 'info', 'warning', 'error'",
+    ),
     "unknown-command": Case(("plya", "x.toml"), "No such command"),
 }
 

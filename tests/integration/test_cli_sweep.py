@@ -85,3 +85,16 @@ def test_a_game_the_sweep_cannot_reproduce_is_refused(data_dir: Path) -> None:
     )
     assert result.exit_code == 2
     assert "volume_cap" in result.output and "one by one" in result.output
+
+
+def test_a_sweep_reports_its_progress_and_its_rows_do_not_change(data_dir: Path) -> None:
+    from tradegame.app.sweep import sweep_file, sweep_rows
+
+    store = MarketStore(data_dir)
+    calls: list[tuple[int, int]] = []
+    fasts, slows = list(range(2, 40, 2)), list(range(20, 100, 10))
+    followed = sweep_file(SWEEP, store, fasts, slows, progress=lambda done, count: calls.append((done, count)))
+    count = len(followed.result.columns)
+    assert count > 64 and calls[-1] == (count, count)
+    assert [done for done, _ in calls] == [*range(64, count, 64), count]
+    assert sweep_rows(followed.result) == sweep_rows(sweep_file(SWEEP, store, fasts, slows).result)

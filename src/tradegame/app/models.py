@@ -38,8 +38,10 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Literal
 
 from tradegame.domain.errors import InvalidInputError
+from tradegame.engine.activator_config import ACTIVATOR
 from tradegame.engine.context import Model
 from tradegame.engine.spec import InvalidGameError
+from tradegame.models.activator import activator_factory
 from tradegame.models.params import Param, model_params
 from tradegame.models.registry import REGISTRY, build_model
 
@@ -118,6 +120,9 @@ def find_model(name: str, folder: Path | None = None) -> FoundModel:
     """
     if name in REGISTRY:
         return FoundModel(name, REGISTRY[name], ModelSource("builtin", name))
+    if name == ACTIVATOR:  # its Models are found as a Game file's [model] is, from the same folder
+        build = activator_factory(lambda member, params: find_model(member, folder).build(params))
+        return FoundModel(name, build, ModelSource("builtin", name))
     if name in ADAPTER_MODELS:
         return _adapter(name)
     entry_points = {ep.name: ep for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}

@@ -143,7 +143,17 @@ def summary(played: Played, benchmark_symbol: str | None = None) -> dict[str, ob
         "end_sales": sorted({e.detail.split(" ", 1)[1] for e in result.events if e.kind == "liquidated"}),
         "note": "; ".join(notes) or None,
         "data_hash": result.data_hash,
+        **_contributions(played),
     }
+
+
+def _contributions(played: Played) -> dict[str, object]:
+    """``contributions``: each Model's part of the Score to the cent, for a Game an Activator played."""
+    from tradegame.models.activator import contributions_of
+
+    game_file = played.game_file
+    shown = contributions_of(game_file.model, game_file.model_params, played.result)
+    return {} if shown is None else {"contributions": shown}
 
 
 _SCORE_PARTS = ("start_capital", "final_value", "gross_profit", "fees", "running_costs", "taxes", "score")

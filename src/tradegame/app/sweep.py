@@ -7,7 +7,7 @@ one ``sweep``; its fills and Score equal those of the Game file played with that
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -64,9 +64,11 @@ def sweep_file(
     fasts: Sequence[int],
     slows: Sequence[int],
     symbol: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Swept:
     """Every ``fast < slow`` pair of ``fasts`` x ``slows`` as one column of a sweep of ``game_file``
-    (a path, or one read before); every problem of the file is refused first (``app.checking``)."""
+    (a path, or one read before); every problem of the file is refused first (``app.checking``).
+    ``progress(done, count)`` follows the pairs as they are played."""
     pinned, game, _ = inspect_game(game_file, store).ready()
     params = pinned.model_params if pinned.model == "sma-crossover" else {}
     chosen = symbol or params.get("symbol")
@@ -79,7 +81,7 @@ def sweep_file(
     universe = game.universe
     check_model_symbols({"symbol": chosen}, universe.symbols, where="--")
     enter, leave = crossover_signals(universe, chosen, pairs)
-    result = sweep(pinned.spec, universe, chosen, enter, leave, weight=weight, labels=pairs)
+    result = sweep(pinned.spec, universe, chosen, enter, leave, weight=weight, labels=pairs, progress=progress)
     return Swept(pinned, result)
 
 

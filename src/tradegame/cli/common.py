@@ -58,15 +58,24 @@ DataDir = Annotated[
 ]
 
 
-def _error_line(message: str) -> None:
+_errors_as_json = False  # set when the command line has --json: errors also go to stdout as JSON
+
+
+def _error_line(message: str, exit_code: int) -> None:
+    """``error: message`` on stderr; with ``--json`` also ``{"error": ..., "exit_code": ...}`` on stdout."""
     from rich.console import Console
 
     Console(stderr=True, highlight=False, soft_wrap=True).print(f"error: {message}", markup=False)
+    if _errors_as_json:
+        import json
+
+        sys.stdout.write(json.dumps({"error": message, "exit_code": exit_code}) + "\n")
+        sys.stdout.flush()
 
 
 def fail(message: str) -> typer.Exit:
     """Print ``error: message`` on stderr and return the exit (status 2, bad input) to raise."""
-    _error_line(message)
+    _error_line(message, EXIT_BAD_INPUT)
     return typer.Exit(EXIT_BAD_INPUT)
 
 
@@ -77,7 +86,7 @@ def crash(message: str) -> typer.Exit:
     """
     if _debugging() and sys.exc_info()[0] is not None:
         traceback.print_exc()
-    _error_line(message)
+    _error_line(message, EXIT_FAILURE)
     return typer.Exit(EXIT_FAILURE)
 
 
@@ -114,16 +123,18 @@ class CleanGroup(TyperGroup):
         **extra: Any,
     ) -> Any:
         """Click's usage errors (a missing argument, an option of the wrong type) as one line."""
+        global _errors_as_json
+        _errors_as_json = "--json" in (sys.argv[1:] if args is None else list(args))
         try:
             returned = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except NoArgsIsHelpError as error:
             error.show()
             returned = error.exit_code
         except ClickException as error:
-            _error_line(_one_line_usage(error))
+            _error_line(_one_line_usage(error), error.exit_code)
             returned = error.exit_code
         except typer.Abort:
-            _error_line("aborted")
+            _error_line("aborted", EXIT_FAILURE)
             returned = EXIT_FAILURE
         if not standalone_mode:
             return returned

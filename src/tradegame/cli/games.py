@@ -7,7 +7,7 @@ import sys
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -300,24 +300,34 @@ def _stored_outcome(row: GameRow) -> str:
 
 def export(
     game_id: GameId,
-    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    fmt: Annotated[
+        str, typer.Option("--format", help="csv, parquet, or lots (the trades as a `tax lots` trade list).")
+    ] = "csv",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Folder (default: game-ID/).")] = None,
     db: DbUrl = None,
 ) -> None:
-    """Export every ledger and log of a Game, one file per table.
+    """Export every ledger and log of a Game, one file per table; or its trades as a `tax lots`
+    trade list (--format lots: lots.csv), to combine Games that shared an account in one report.
 
     Example:
 
         tradegame export 1 --format parquet --output exports/
     """
-    if fmt not in ("csv", "parquet"):
-        raise fail(f"--format must be csv or parquet, got {fmt!r}")
-    chosen: Literal["csv", "parquet"] = "csv" if fmt == "csv" else "parquet"
+    if fmt not in ("csv", "parquet", "lots"):
+        raise fail(f"--format must be csv or parquet, or lots (a `tax lots` trade list), got {fmt!r}")
     folder = output or Path(f"game-{game_id}")
     check_output_folder(folder, "--output")
     database = open_db(db)
     try:
-        paths = database.export(game_id, folder, chosen)
+        if fmt == "lots":  # the trades as a `tradegame tax lots` trade list (app/lots_export.py)
+            from tradegame.app.lots_export import lot_rows, write_lots
+
+            stored = database.load_game(game_id)
+            lot_rows(stored)  # refuses a Game the format cannot hold before the folder is made
+            folder.mkdir(parents=True, exist_ok=True)
+            paths = [write_lots(stored, folder / "lots.csv")]
+        else:
+            paths = database.export(game_id, folder, "csv" if fmt == "csv" else "parquet")
     except TradegameError as error:
         raise exit_for(error) from None
     finally:

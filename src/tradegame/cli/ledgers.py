@@ -7,10 +7,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from tradegame.store import StoredGame
-
 if TYPE_CHECKING:
     from rich.table import Table
+
+    from tradegame.store import StoredGame
 
 __all__ = ["Ledger", "ledger_rows", "ledger_table", "money_text"]
 

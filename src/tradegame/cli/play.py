@@ -167,6 +167,9 @@ def _print_summary(numbers: dict[str, object]) -> None:
     sales = numbers.get("end_sales")
     if isinstance(sales, list):
         rows += [("end sold", str(sale)) for sale in sales]
+    parts = numbers.get("contributions")  # a Game an Activator played: each Model's part of the score
+    if isinstance(parts, dict):
+        rows += [(f"score of {model}", f"{float(part):,.2f}") for model, part in parts.items()]
     for name, value in rows:
         table.add_row(name, value)
     console = stdout_console()

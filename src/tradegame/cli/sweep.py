@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -18,6 +19,21 @@ from tradegame.domain.errors import TradegameError
 __all__ = ["sweep"]
 
 MONEY = frozenset({"final_value", "fees", "running_costs", "taxes", "score"})
+
+
+def _swept(game_toml: Path, store: object, fasts: list[int], slows: list[int], symbol: str | None, quiet: bool) -> Any:
+    """The sweep, with a progress bar of the pairs played on a terminal (not with --json)."""
+    from tradegame.app.sweep import sweep_file
+
+    if quiet or not sys.stdout.isatty():
+        return sweep_file(game_toml, store, fasts, slows, symbol)  # type: ignore[arg-type]
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("[bold]sweep"), BarColumn(), MofNCompleteColumn(), TextColumn("pairs"), TimeRemainingColumn())
+    with Progress(*columns, transient=True) as bar:
+        task = bar.add_task("sweep", total=None)
+        return sweep_file(game_toml, store, fasts, slows, symbol,  # type: ignore[arg-type]
+                          progress=lambda done, count: bar.update(task, completed=done, total=count))  # fmt: skip
 
 
 def sweep(
@@ -39,7 +55,7 @@ def sweep(
 
         tradegame sweep examples/games/sma-sweep.toml --fast 5:50:5 --slow 60:240:20
     """
-    from tradegame.app.sweep import parse_windows, sweep_file, sweep_rows
+    from tradegame.app.sweep import parse_windows, sweep_rows
 
     started = time.perf_counter()
     if csv_path is not None:
@@ -47,7 +63,7 @@ def sweep(
     store = market_store(data_dir)
     try:
         fasts, slows = parse_windows(fast, "--fast"), parse_windows(slow, "--slow")
-        swept = sweep_file(game_toml, store, fasts, slows, symbol)
+        swept = _swept(game_toml, store, fasts, slows, symbol, quiet=as_json)
     except TradegameError as error:
         raise exit_for(error) from None
     rows = sweep_rows(swept.result)

@@ -18,6 +18,7 @@ parameters). The format, table by table (``examples/games/*.toml`` are commented
     [model]              name, params (an inline table or a [model.params] table)
     [model.training]     length, cutoff, every, cost_per_fit, account, expire_below, expire_months
                          (a trainable Model's walk-forward fits: engine/training_spec.py)
+    [activator]          instead of [model]: several Models switched by a rule (activator_config.py)
 
 Values: dates are TOML dates or ISO strings (``2007-01-03``); money amounts, quantities and rates
 are strings or integers (quote them to be exact; a float is read through ``Decimal(repr(x))``, i.e.

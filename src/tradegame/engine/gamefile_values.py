@@ -75,6 +75,7 @@ TOP_KEYS: Final = (
     "tax",
     "fx_rates",
     "model",
+    "activator",
 )
 GAME_KEYS: Final = (
     "name",

@@ -31,7 +31,7 @@ it: play those Games one by one.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -139,10 +139,12 @@ def sweep(
     *,
     weight: Decimal | int | str = Decimal(1),
     labels: Sequence[object] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> SweepResult:
     """Play one signal Game per column of ``enter``/``leave`` (panel rows x columns); see the module.
 
     A 1-d ``enter``/``leave`` is one column. ``labels`` name the columns (default 0, 1, ...).
+    ``progress(done, count)`` is called as the columns are played (for a progress bar).
     """
     enter, leave = _columns(enter), _columns(leave)
     rows = universe.panel.rows
@@ -160,7 +162,12 @@ def sweep(
     unknown = plan.latest < 0  # Rounds before the first row: nothing to act on
     latest_rows = np.clip(plan.latest, 0, None)
     flat, holding = _runs(enter[latest_rows], unknown), _runs(leave[latest_rows], unknown)
-    columns = tuple(SweepColumn(label, *_play(plan, flat[i], holding[i], share)) for i, label in enumerate(names))
+    played: list[SweepColumn] = []
+    for i, label in enumerate(names):
+        played.append(SweepColumn(label, *_play(plan, flat[i], holding[i], share)))
+        if progress is not None and (i % 64 == 63 or i + 1 == count):
+            progress(i + 1, count)
+    columns = tuple(played)
     return SweepResult(spec, universe, symbol, share, enter, leave, columns, plan.times)
 
 
