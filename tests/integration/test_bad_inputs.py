@@ -79,6 +79,12 @@ def position(quantity: str = '"10"', symbol: str = "SPX", acquired: str = "2007-
     )
 
 
+def trained(lines: str) -> str:
+    """The good Game file played by the trainable gbm-classifier with a ``[model.training]`` of ``lines``."""
+    text = params('{ symbol = "SPX", max_iter = 5 }').replace('name = "sma-crossover"', 'name = "gbm-classifier"')
+    return f"{text}\n[model.training]\n{lines}\n"
+
+
 @dataclass(frozen=True)
 class Case:
     """A command line (``{db}``, ``{store}``, ``{here}`` filled in), the files it needs, what it must say."""
@@ -235,6 +241,17 @@ CASES: dict[str, Case] = {
     "model-param-weight": play(params('{ symbol = "SPX", weight = "2" }'), "weight"),
     "model-params-not-table": play(params('"fast"'), "model.params: must be a table"),
     "model-param-type": play(params('{ symbol = "SPX", fast = "five" }'), "fast"),
+    # -- play: training a Model ([model.training])
+    "training-length": play(trained('length = "2 fortnights"'), "model.training.length: must be a span"),
+    "training-cutoff-negative": play(trained('cutoff = "-5d"'), "model.training.cutoff: must be a span"),
+    "training-every-zero": play(trained("every = 0"), "model.training.every: must be at least 1 Round"),
+    "training-every-word": play(trained('every = "fortnightly"'), "model.training.every: must be a number"),
+    "training-cost-cents": play(trained('cost_per_fit = "2.505"'), "cost_per_fit: must be in whole USD minor"),
+    "training-cost-negative": play(trained('cost_per_fit = "-1"'), "cost_per_fit: must be a positive amount"),
+    "training-account": play(trained('cost_per_fit = "1"\naccount = "nope"'), "training.account: no account"),
+    "training-expiry-alone": play(trained("expire_months = 2"), "expire_months: needs expire_below"),
+    "training-key-typo": play(trained('lenght = "2y"'), "did you mean 'length'"),
+    "training-not-trainable": play(game(add="\n[model.training]\nevery = 5\n"), "has no fit(history) method"),
     # -- play: paths, URLs, stores
     "report-folder-missing": play(GOOD, "does not exist", "--report", "{here}/no/such/dir/r.html"),
     "report-a-folder": play(GOOD, "is a folder", "--report", "{here}"),

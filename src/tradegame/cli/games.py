@@ -131,6 +131,12 @@ def games_show(
             name: [dict(zip(columns, row, strict=True)) for row in rows]
             for name, (columns, rows) in stored.tables().items()
         }
+        from tradegame.engine.training_records import stored_records  # a trainable Model's versions, from its log
+
+        lines = ((e.round, e.ts, e.kind, e.symbol, e.detail) for e in stored.events)
+        training = stored_records(lines, ((r.ts, r.value) for r in stored.rounds), stored.game.final_value)
+        if training:
+            tables["training"] = training
         typer.echo(json.dumps(tables, default=str))
         return
     from rich.table import Table

@@ -20,6 +20,7 @@ from tradegame.domain.running_costs import EveryNDays, Monthly, OneOff, RunningC
 from tradegame.domain.tax import TaxProfile, TaxRates
 from tradegame.engine.activator_config import ACTIVATOR, read_activator
 from tradegame.engine.costs import fee_model_from_config, slippage_model_from_config
+from tradegame.engine.gamefile_training import read_training
 from tradegame.engine.gamefile_values import (
     ACCOUNT_KEYS,
     COST_SCHEDULES,
@@ -141,7 +142,11 @@ class FieldReader:
         # A missing [game] reads as an empty one, so each missing required key is named.
         game = self.table(top["game"], "game", GAME_KEYS) if "game" in top else {}
         self.spec = self.game_spec(top, game)
-        return self.model(top)
+        model = self.model(top)
+        training = top.get("model")
+        if self.spec is not None and isinstance(training, Mapping) and "training" in training:
+            self.spec = replace(self.spec, training=read_training(self, training["training"], self.spec))
+        return model
 
     def game_spec(self, top: Mapping[str, object], game: Mapping[str, object] | None) -> GameSpec | None:
         """The ``GameSpec`` of a document: its ``[game]`` table, then its other sections (problems are
