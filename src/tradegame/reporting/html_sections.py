@@ -75,6 +75,7 @@ def _header(facts: _Facts) -> str:
         ("Rounds played", f"{rounds:,}"),
         ("Outcome", f"{result.outcome} in round {result.outcome_round:,}: {result.outcome_reason}"),
         *_bust_row(facts),
+        *_in_sample_row(facts),
         ("Currency", spec.currency),
         ("Start fund", _money(spec.start_fund, facts.places)),
         ("Accounts", ", ".join(a.name for a in spec.accounts)),
@@ -87,6 +88,17 @@ def _header(facts: _Facts) -> str:
         for label, value in facts_rows
     ]
     return _section("summary", "Summary", '<table class="facts"><tbody>' + "".join(rows) + "</tbody></table>")
+
+
+def _in_sample_row(facts: _Facts) -> list[tuple[str, str]]:
+    """How many Rounds a Model decided before its language model's training cut-off (``llm-chat``
+    marks those decisions ``in-sample``): what it did then may come from having read about them."""
+    rounds = sorted({e.round for e in facts.result.events if "(in-sample:" in e.detail})
+    if not rounds:
+        return []
+    text = (f"{len(rounds):,} of {len(facts.values):,} rounds (rounds {rounds[0]:,} to {rounds[-1]:,}) were decided "
+            "before the model's training cut-off: in-sample, not evidence of skill")  # fmt: skip
+    return [("In-sample", text)]
 
 
 def _bust_row(facts: _Facts) -> list[tuple[str, str]]:
