@@ -293,7 +293,14 @@ def report(
         raise exit_for(error) from None
     finally:
         database.close()
-    write_report(played.result, played.universe, path, benchmark_symbol=benchmark_for(played), cdn=cdn)
+    write_report(
+        played.result,
+        played.universe,
+        path,
+        benchmark_symbol=benchmark_for(played),
+        cdn=cdn,
+        definition=played.game_file,
+    )
     typer.echo(f"report: {path}")
 
 

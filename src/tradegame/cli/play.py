@@ -192,7 +192,14 @@ def _write_report(played: Played, path: Path | None, quiet: bool, cdn: bool = Fa
         return
     from tradegame.reporting.html_report import write_report
 
-    write_report(played.result, played.universe, path, benchmark_symbol=benchmark_for(played), cdn=cdn)
+    write_report(
+        played.result,
+        played.universe,
+        path,
+        benchmark_symbol=benchmark_for(played),
+        cdn=cdn,
+        definition=played.game_file,
+    )
     if not quiet:
         stdout_console().print(f"report: {path}")
 

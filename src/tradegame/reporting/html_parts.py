@@ -214,6 +214,8 @@ thead th { background: #f0f3f8; }
 .scroll thead th { position: sticky; top: 0; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.facts th { background: none; width: 11em; }
+pre.definition { background: #fff; border: 1px solid #ddd; padding: 8px 12px; font-size: 0.85em;
+  white-space: pre-wrap; overflow-wrap: anywhere; }
 tr.total td { border-top: 2px solid #999; font-weight: bold; background: #fff; position: sticky; bottom: 0; }
 .scroll { max-height: 480px; overflow: auto; border: 1px solid #eee; contain: content; }
 .scroll table { width: 100%; }

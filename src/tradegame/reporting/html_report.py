@@ -48,6 +48,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tradegame.engine.game import GameResult
+from tradegame.engine.gamefile import GameFile
 from tradegame.engine.universe import Universe
 from tradegame.reporting.html_parts import _LOG_FILTER_JS, _PAGE, _STYLE, _Charts, _e, _write_page
 from tradegame.reporting.html_sections import (
@@ -62,6 +63,7 @@ from tradegame.reporting.html_sections import (
     _positions_section,
     _score_section,
     _trades_section,
+    definition_section,
 )
 from tradegame.reporting.html_tables import _decision_log_section, _form_8949_section
 from tradegame.reporting.report_facts import _Facts
@@ -76,6 +78,7 @@ def render_html(
     benchmark_symbol: str | None = None,
     title: str | None = None,
     cdn: bool = False,
+    definition: GameFile | None = None,
 ) -> str:
     """The report of ``result`` (played on ``universe``) as one self-contained HTML page.
 
@@ -83,13 +86,14 @@ def render_html(
     ``reporting.benchmark``'s, as the summary's: SPX when in the data, else the first symbol
     traded, else the data's first); ``title`` replaces the default page title; ``cdn=True`` loads
     plotly.js from plotly's CDN instead of inlining it (a page 4.6 MB smaller, whose charts need the
-    network). Raises ``InvalidInputError`` for a benchmark symbol not in the data.
+    network); ``definition`` (the Game file played) names the Model and its parameters in the summary
+    and is shown in full at the end. Raises ``InvalidInputError`` for a benchmark symbol not in the data.
     """
     facts = _Facts.of(result, universe, benchmark_symbol)
     charts = _Charts(cdn=cdn)
     page_title = title if title is not None else f"{result.spec.name}: Game report"
     sections = [
-        _header(facts),
+        _header(facts, definition),
         _score_section(facts, charts),
         _metrics_section(facts),
         _equity_section(facts, charts),
@@ -99,6 +103,7 @@ def render_html(
         _monthly_section(facts, charts),
         _form_8949_section(facts.result.books.disposals(), facts.places),
         _decision_log_section(facts.result.events),
+        definition_section(definition),
     ]
     return _PAGE.format(
         title=_e(page_title),
@@ -118,11 +123,12 @@ def write_report(
     benchmark_symbol: str | None = None,
     title: str | None = None,
     cdn: bool = False,
+    definition: GameFile | None = None,
 ) -> Path:
     """Render the report (see ``render_html``) and write it to ``path``; returns ``path``.
 
     The page is rendered in full before anything is written, then written to a temporary file
     beside ``path`` and moved into place, so a failure never leaves half a report.
     """
-    page = render_html(result, universe, benchmark_symbol=benchmark_symbol, title=title, cdn=cdn)
+    page = render_html(result, universe, benchmark_symbol=benchmark_symbol, title=title, cdn=cdn, definition=definition)
     return _write_page(page, path)

@@ -14,6 +14,7 @@ import numpy as np
 
 from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.game import Score
+from tradegame.engine.gamefile import GameFile
 from tradegame.reporting.html_parts import (
     CHART_HEIGHT,
     _Charts,
@@ -55,6 +56,7 @@ _NAV = (
     ("monthly", "Monthly returns"),
     ("form-8949", "Form 8949"),
     ("decision-log", "Decision log"),
+    ("definition", "As played"),
 )
 
 
@@ -62,12 +64,13 @@ def _nav() -> str:
     return "<nav>" + " · ".join(f'<a href="#{anchor}">{_e(label)}</a>' for anchor, label in _NAV) + "</nav>"
 
 
-def _header(facts: _Facts) -> str:
+def _header(facts: _Facts, definition: GameFile | None = None) -> str:
     result = facts.result
     spec = result.spec
     rounds = len(facts.values)
     facts_rows = [
         ("Game", spec.name),
+        *model_rows(definition),
         ("Start", spec.start.isoformat()),
         ("End", spec.end.isoformat() if spec.end is not None else f"after {spec.rounds} rounds"),
         ("First round", _day(facts.round_times[0]) + " UTC"),
@@ -88,6 +91,27 @@ def _header(facts: _Facts) -> str:
         for label, value in facts_rows
     ]
     return _section("summary", "Summary", '<table class="facts"><tbody>' + "".join(rows) + "</tbody></table>")
+
+
+def model_rows(definition: GameFile | None) -> list[tuple[str, str]]:
+    """The Model (or the Activator) and its parameters, from the Game file played."""
+    if definition is None:
+        return []
+    import json
+
+    params = json.dumps(dict(definition.model_params), sort_keys=True, default=str)
+    return [("Model", definition.model), ("Parameters", params)]
+
+
+def definition_section(definition: GameFile | None) -> str:
+    """The Game file as played (its data pinned to the versions used): the Model and its parameters,
+    the accounts with their fees, slippage, caps and lot methods, the exits, running costs and tax."""
+    if definition is None:
+        return ""
+    from tradegame.engine.gamefile_dump import dump_game
+
+    text = dump_game(definition)
+    return _section("definition", "As played", f'<pre class="definition">{_e(text)}</pre>')
 
 
 def _in_sample_row(facts: _Facts) -> list[tuple[str, str]]:
