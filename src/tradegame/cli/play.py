@@ -178,7 +178,9 @@ def _print_summary(numbers: dict[str, object]) -> None:
         console.print(f"note: {numbers['note']}", markup=False)
 
 
-ReportPath = Annotated[Path | None, typer.Option("--report", help="Write the HTML report to this file.")]
+ReportPath = Annotated[
+    Path | None, typer.Option("--output", "-o", "--report", help="Write the HTML report to this file.")
+]
 Cdn = Annotated[
     bool,
     typer.Option(
@@ -238,14 +240,14 @@ def play(
         tradegame play examples/games/sma-2008.toml
     """
     if report is not None:
-        check_output_file(report, "--report")
+        check_output_file(report, "--output")
     game_id, played = _play(game_toml, data_dir, db, quiet=as_json, pace=pace)
     _show(game_id, played, as_json, report, cdn)
 
 
 def demo(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
-    report: Annotated[Path, typer.Option("--report", help="Where to write the HTML report.")] = Path(
+    report: Annotated[Path, typer.Option("--output", "-o", "--report", help="Where to write the HTML report.")] = Path(
         "tradegame-demo.html"
     ),
     db: DbUrl = None,
@@ -257,7 +259,7 @@ def demo(
 
         tradegame demo
     """
-    check_output_file(report, "--report")
+    check_output_file(report, "--output")
     game_id, played = _play(demo_game(), data_dir, db, quiet=as_json)
     _show(game_id, played, as_json, report)
 
