@@ -255,7 +255,8 @@ CASES: dict[str, Case] = {
     # -- play: paths, URLs, stores
     "report-folder-missing": play(GOOD, "does not exist", "--report", "{here}/no/such/dir/r.html"),
     "report-a-folder": play(GOOD, "is a folder", "--report", "{here}"),
-    "report-under-a-file": play(GOOD, "--report", "--report", "{here}/game.toml/r.html"),
+    "report-under-a-file": play(GOOD, "--output", "--output", "{here}/game.toml/r.html"),
+    "report-alias-under-a-file": play(GOOD, "--output", "--report", "{here}/game.toml/r.html"),
     "db-bad-port": play(GOOD, "cannot read the database URL", "--db", "postgresql://me@host:port/games"),
     "db-bad-ipv6": play(GOOD, "cannot read the database URL", "--db", "postgresql://me@[::1/games"),
     "db-unparseable": play(GOOD, "cannot read the database URL", "--db", "://"),
