@@ -291,7 +291,9 @@ CASES: dict[str, Case] = {
     "report-data-dir-a-file": Case(
         ("report", "1", "--db", "{db}", "--data-dir", "{here}/x.txt", "-o", "{here}/r.html"), "is a file", {"x.txt": ""}
     ),
-    "export-format": Case(("export", "1", "--format", "xml", "--db", "{db}"), "--format must be csv or parquet"),
+    "export-format": Case(
+        ("export", "1", "--format", "xml", "--db", "{db}"), "'xml' is not one of 'csv', 'parquet', 'lots'"
+    ),
     "export-unknown-id": Case(("export", "999", "--db", "{db}", "--output", "{here}/out"), "999"),
     "export-output-a-file": Case(
         ("export", "1", "--db", "{db}", "--output", "{here}/x.txt"), "is a file", {"x.txt": ""}

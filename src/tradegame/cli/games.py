@@ -6,6 +6,7 @@ import json
 import sys
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -308,11 +309,17 @@ def _stored_outcome(row: GameRow) -> str:
     return f"game {row.id} finished: {row.outcome}, score {row.score} (stored)"
 
 
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    PARQUET = "parquet"
+    LOTS = "lots"  # the trades as a `tax lots` trade list
+
+
 def export(
     game_id: GameId,
     fmt: Annotated[
-        str, typer.Option("--format", help="csv, parquet, or lots (the trades as a `tax lots` trade list).")
-    ] = "csv",
+        ExportFormat, typer.Option("--format", help="csv, parquet, or lots (the trades as a `tax lots` trade list).")
+    ] = ExportFormat.CSV,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Folder (default: game-ID/).")] = None,
     db: DbUrl = None,
 ) -> None:
@@ -323,13 +330,11 @@ def export(
 
         tradegame export 1 --format parquet --output exports/
     """
-    if fmt not in ("csv", "parquet", "lots"):
-        raise fail(f"--format must be csv or parquet, or lots (a `tax lots` trade list), got {fmt!r}")
     folder = output or Path(f"game-{game_id}")
     check_output_folder(folder, "--output")
     database = open_db(db)
     try:
-        if fmt == "lots":  # the trades as a `tradegame tax lots` trade list (app/lots_export.py)
+        if fmt is ExportFormat.LOTS:  # the trades as a `tradegame tax lots` trade list (app/lots_export.py)
             from tradegame.app.lots_export import lot_rows, write_lots
 
             stored = database.load_game(game_id)
@@ -337,7 +342,7 @@ def export(
             folder.mkdir(parents=True, exist_ok=True)
             paths = [write_lots(stored, folder / "lots.csv")]
         else:
-            paths = database.export(game_id, folder, "csv" if fmt == "csv" else "parquet")
+            paths = database.export(game_id, folder, "csv" if fmt is ExportFormat.CSV else "parquet")
     except TradegameError as error:
         raise exit_for(error) from None
     finally:
