@@ -20,6 +20,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from tradegame.domain.errors import InvalidInputError
+from tradegame.domain.frozen import quick_init
 from tradegame.domain.money import to_decimal
 
 __all__ = [
@@ -63,6 +64,7 @@ class MoveStatus(StrEnum):
     REJECTED = "rejected"  # impossible: beyond cash or holdings, unknown symbol, bad price
 
 
+@quick_init
 @dataclass(frozen=True)
 class Move:
     """An order. Exactly one of ``quantity``, ``notional``, ``target_weight`` (or ``sell_all``) sizes it."""
