@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -21,6 +22,7 @@ from tradegame.cli.common import (
     open_db,
     stdout_console,
 )
+from tradegame.cli.ledgers import Ledger, ledger_rows, ledger_table, money_text
 from tradegame.cli.logs import log
 from tradegame.domain.errors import TradegameError
 from tradegame.store import GameRow, StoredGame, delete_game
@@ -36,6 +38,9 @@ GameId = Annotated[int, typer.Argument(metavar="ID", help="The Game's id (see `t
 
 
 def _text(value: object) -> str:
+    """A cell: nothing for ``None``, money as money (``100,000.00``)."""
+    if isinstance(value, Decimal):
+        return money_text(value)
     return "" if value is None else str(value)
 
 
@@ -99,13 +104,17 @@ def games_show(
     game_id: GameId,
     as_json: Annotated[bool, typer.Option("--json", help="Print everything as one JSON object.")] = False,
     events: Annotated[int, typer.Option(min=0, help="How many decision-log lines to print (the latest).")] = 30,
+    ledger: Annotated[
+        Ledger | None, typer.Option("--ledger", help="Print this ledger in full instead (with --json: its rows).")
+    ] = None,
     db: DbUrl = None,
 ) -> None:
-    """Show a Game: its summary, decision log and ledgers.
+    """Show a Game: its summary, decision log and ledgers, or one ledger in full.
 
-    Example:
+    Examples:
 
         tradegame games show 1 --events 50
+        tradegame games show 1 --ledger journal
     """
     database = open_db(db)
     try:
@@ -114,6 +123,9 @@ def games_show(
         raise exit_for(error) from None
     finally:
         database.close()
+    if ledger is not None:
+        _show_ledger(stored, ledger, as_json)
+        return
     if as_json:
         tables = {
             name: [dict(zip(columns, row, strict=True)) for row in rows]
@@ -139,7 +151,16 @@ def games_show(
         if name != "games":
             ledgers.add_row(name, str(len(rows)))
     console.print(ledgers)
+    console.print(f"print one in full with: tradegame games show {game.id} --ledger journal|cost|tax|decisions|...")
     console.print(f"export every ledger with: tradegame export {game.id} --format csv")
+
+
+def _show_ledger(stored: StoredGame, ledger: Ledger, as_json: bool) -> None:
+    if as_json:
+        columns, rows = ledger_rows(stored, ledger)
+        typer.echo(json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=str))
+    else:
+        stdout_console().print(ledger_table(stored, ledger))
 
 
 def _summary_table(stored: StoredGame) -> Table:
