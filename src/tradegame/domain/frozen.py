@@ -1,4 +1,4 @@
-"""``quick_init``: a frozen dataclass built as fast as a plain one, with the same fields and checks.
+"""``quick_init``: a frozen dataclass built nearly as fast as a plain one, with the same fields and checks.
 
 A frozen dataclass's generated ``__init__`` sets each field through ``object.__setattr__`` (its
 own ``__setattr__`` refuses), which costs about four times a plain assignment: the books and the
@@ -7,9 +7,9 @@ Round loop build several such values per fill (``Money``, the event log's lines,
 with the same signature (names, order, defaults) and the same effect, which sets a slotted
 field through its slot's descriptor and a plain instance's fields in its ``__dict__`` at once;
 ``__post_init__`` still runs last. The instances stay frozen (``__setattr__`` still refuses),
-equal, hashable and printed as before. Fields with a ``default_factory``, ``init=False`` with a
-default, ``InitVar`` or keyword-only fields are refused (the generated ``__init__`` is kept for
-those classes: none of the hot ones has them). Standard library only.
+equal, hashable and printed as before. A class with a ``default_factory``, an ``init=False`` field
+with a default, an ``InitVar`` or a keyword-only field is refused with a ``TypeError`` (none of
+the hot ones has them). Standard library only.
 """
 
 from __future__ import annotations
