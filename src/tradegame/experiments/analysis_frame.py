@@ -4,7 +4,7 @@
 shape) into a pandas frame: the Game's id (``game_key`` or ``game_id``, as the store names it),
 ``start`` (a Timestamp), the coordinates as columns (``length``, ``model``, ``params``,
 ``schedule``, ``hour``, ``fee_model``, ``slippage_model``, ``start_fund``, ``universe`` (its
-name), each as a short label; ``start_fund_amount`` the number), the outcome and the Score's
+name), ``training`` (``training_label``: ``"L=1y c=0d every=monthly"``), each as a short label; ``start_fund_amount`` the number), the outcome and the Score's
 parts, metrics and trading numbers (``traded_value``, ``turnover``, ``capped_fills``) as floats
 (statistics, not books: the exact decimals stay in the database). Other columns a row carries
 are kept as they are. ``arm`` labels every
@@ -20,11 +20,11 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
-__all__ = ["AXES", "NUMBER_COLUMNS", "arm_without", "results_frame"]
+__all__ = ["AXES", "NUMBER_COLUMNS", "arm_without", "results_frame", "training_label"]
 
 AXES = {
     "length": "length", "model": "model", "params": "params", "schedule": "schedule", "hour": "hour",
-    "fees": "fee_model", "slippage": "slippage_model", "start_fund": "start_fund", "universe": "universe",
+    "fees": "fee_model", "slippage": "slippage_model", "start_fund": "start_fund", "universe": "universe", "training": "training",
 }  # fmt: skip
 """The coordinates besides the start date (in the order an arm's label lists them): their columns."""
 
@@ -47,6 +47,22 @@ def _label(value: object) -> str:
     return json.dumps(value, default=str)
 
 
+def training_label(value: object) -> str:
+    """A training coordinate as ``"L=1y c=0d every=monthly"`` (its other keys after, as key=value)."""
+    if not isinstance(value, Mapping):
+        return _label(value)
+    short = {"length": "L", "cutoff": "c"}
+    first = [f"{short[key]}={_label(value[key])}" for key in ("length", "cutoff") if key in value]
+    rest = [f"{key}={_label(item)}" for key, item in sorted(value.items()) if key not in short]
+    return " ".join(first + rest)
+
+
+def _coordinate(axis: str, value: object) -> str:
+    if axis == "universe" and isinstance(value, Mapping):
+        return _label(value.get("name"))
+    return training_label(value) if axis == "training" else _label(value)
+
+
 def results_frame(rows: Iterable[Mapping[str, object]]) -> pd.DataFrame:
     """One row per Game (see the module's docstring); Games with outcome ``error`` are kept."""
     records = []
@@ -57,8 +73,7 @@ def results_frame(rows: Iterable[Mapping[str, object]]) -> pd.DataFrame:
         record["start"] = where.get("start")
         record["symbols"] = where.get("symbols")  # what a Game's universe picked at its start
         for axis, column in AXES.items():
-            value = where.get(axis)
-            record[column] = _label(value.get("name") if axis == "universe" and isinstance(value, Mapping) else value)
+            record[column] = _coordinate(axis, where.get(axis))
         record["start_fund_amount"] = float(str(where["start_fund"])) if where.get("start_fund") is not None else None
         records.append(record)
     frame = pd.DataFrame.from_records(records)

@@ -2,7 +2,7 @@
 
 Each expanded Game (``PlannedGame``) has coordinates: a JSON-able mapping with one entry per axis
 the experiment has (``start``, ``length``, ``model`` and ``params``, ``schedule``, ``hour``,
-``fees``, ``slippage``, ``start_fund``, ``universe``). A Game of a universe also carries the
+``fees``, ``slippage``, ``start_fund``, ``universe``, ``training``). A Game of a universe also carries the
 ``symbols`` its universe picked at its start (``experiments.universes``, after the expansion:
 they are not part of its id, which the filter already fixes).
 
@@ -17,7 +17,8 @@ coordinates applied); ``engine.gamefile.parse_game`` reads it with every check o
 An ``hour`` becomes ``round_times``: H:00 UTC of every weekday from the start to the day before
 the end (or as many weekdays as the Game's Rounds). ``symbols`` become the Game's ``symbols``
 and, unless the Model's parameters name ``symbols`` or ``symbol``, its ``symbols`` parameter.
-Pure: standard library only, no I/O; the sessions a start-date axis picks from are handed in.
+A ``training`` table is merged over the base Game's ``[model.training]`` table (also under a
+Model of the model axis). Pure: standard library only, no I/O; the sessions a start-date axis picks from are handed in.
 """
 
 from __future__ import annotations
@@ -99,6 +100,8 @@ def axes_of(experiment: Experiment) -> dict[str, object]:
     }
     if experiment.hours:  # only when given: the ids of experiments without these axes stay as they were
         axes["hours"] = experiment.hours
+    if experiment.trainings:
+        axes["trainings"] = experiment.trainings
     if experiment.universes:
         axes["universes"] = [universe_table(universe) for universe in experiment.universes]
     return axes
@@ -180,6 +183,7 @@ def expand(experiment: Experiment, start_dates: Sequence[date] = ()) -> list[Pla
         ("slippage", experiment.slippage),
         ("start_fund", experiment.start_funds),
         ("universe", tuple(universe_table(universe) for universe in experiment.universes)),
+        ("training", experiment.trainings),
     ):
         if values:
             axes.append((key, [jsonable(value) for value in values]))
@@ -208,6 +212,8 @@ def game_document(experiment: Experiment, game: PlannedGame) -> dict[str, object
     if "model" in where:
         document["model"] = {"name": where["model"], "params": copy.deepcopy(where["params"])}
         document.pop("activator", None)  # a base Game played by an [activator] plays this Model instead
+    if "training" in where:
+        _set_training(experiment, document, _table(where["training"]))
     if "schedule" in where:
         for key in _SCHEDULE_KEYS:
             table.pop(key, None)
@@ -226,6 +232,14 @@ def game_document(experiment: Experiment, game: PlannedGame) -> dict[str, object
     if "symbols" in where:
         _set_symbols(document, table, list(_list(where["symbols"])))
     return document
+
+
+def _set_training(experiment: Experiment, document: dict[str, object], training: Mapping[str, object]) -> None:
+    """The Game's ``[model.training]``: the base Game's table with ``training``'s keys over it."""
+    base = _table(_table(experiment.base.get("model")).get("training"))
+    model = dict(_table(document.get("model")))
+    model["training"] = {**copy.deepcopy(dict(base)), **copy.deepcopy(dict(training))}
+    document["model"] = model
 
 
 def _act_at_hour(table: dict[str, object], hour: int) -> None:

@@ -7,14 +7,15 @@ The format (``examples/experiments/*.toml`` are commented examples)::
     [axes.start]     from, to, every, weekdays, session_of_month | dates
     [axes]           length = ["1y", "6m", "30d", "250r"], schedule = ["daily", {round_intervals = [1, 2]}],
                      hour = [0, 13] (act once a day at that hour UTC, on intraday data),
-                     fees = [{...}], slippage = [{...}], start_fund = ["1000", "100000"]
+                     fees = [{...}], slippage = [{...}], start_fund = ["1000", "100000"],
+                     training = [{ length = "1y", cutoff = "0d" }, ...] (tables of [model.training] keys)
     [[axes.model]]   name, params (every Game's), grid (each parameter's values: every combination)
     [[axes.universe]] name, price = [low, high], traded_value = [low, high], window (sessions),
                      asset_class, sector, market, currency (lists: keep symbols with one of them)
 
 Every problem is one line naming its field (``axes.length[1]: ...``), with a "did you mean" hint
 for a misspelt key; an axis given with no value is refused. Each value of the schedule, fees,
-slippage and Start Fund axes is applied to the base Game and read by the Game-file reader, so a
+slippage, Start Fund and training axes is applied to the base Game and read by the Game-file reader, so a
 bad value is refused by the same rules as in a Game file, named by its axis. Models (found by
 name, their parameters checked) and start dates (sessions of the calendar) are checked where the
 data and the code can be reached (``experiments.prepare``).
@@ -40,7 +41,7 @@ __all__ = ["ExperimentFileError", "read_experiment", "read_universes"]
 
 _TOP: Final = ("experiment", "axes")
 _HEAD: Final = ("name", "game", "seed")
-_AXES: Final = ("start", "length", "model", "schedule", "hour", "fees", "slippage", "start_fund", "universe")
+_AXES: Final = ("start", "length", "model", "schedule", "hour", "fees", "slippage", "start_fund", "universe", "training")
 _UNIVERSE: Final = ("name", "price", "traded_value", "window", "asset_class", "sector", "market", "currency")
 _START: Final = ("from", "to", "every", "weekdays", "session_of_month", "dates")
 _MODEL: Final = ("name", "params", "grid")
@@ -92,6 +93,7 @@ def read_experiment(document: Mapping[str, object], base: Mapping[str, object], 
         hours=tuple(_hours(axes.get("hour"), problems)),
         universes=tuple(read_universes(axes.get("universe"), problems)),
         source=source,
+        trainings=tuple(_values(axes.get("training"), "training", (Mapping,), problems)),  # type: ignore[arg-type]
     )
     if experiment.hours and experiment.schedules:
         problems.append("axes.hour: a Game acting at an hour has no other schedule; give hour or schedule, not both")
@@ -111,6 +113,7 @@ def value_problems(experiment: Experiment) -> list[str]:
         ("fees", experiment.fees),
         ("slippage", experiment.slippage),
         ("start_fund", experiment.start_funds),
+        ("training", experiment.trainings),
     )
     for key, values in axes:
         for index, value in enumerate(values):

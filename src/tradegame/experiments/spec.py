@@ -93,7 +93,9 @@ class Experiment:
     (``"daily"``) or a table of the Game file's irregular keys (``{"round_intervals": [1, 2, 4]}``);
     ``fees`` and ``slippage`` are the Game file's cost tables, applied to every account.
     ``hours`` (0-23, UTC) make each Game act once a day at that hour, on intraday data;
-    ``universes`` filter the symbols each Game trades (``UniverseFilter``).
+    ``universes`` filter the symbols each Game trades (``UniverseFilter``); ``trainings`` are
+    tables of ``[model.training]`` keys (``{"length": "1y", "cutoff": "0d"}``), each merged into
+    the base Game's ``[model.training]`` table.
     """
 
     name: str
@@ -109,3 +111,4 @@ class Experiment:
     hours: tuple[int, ...] = ()
     universes: tuple[UniverseFilter, ...] = ()
     source: str = "<memory>"
+    trainings: tuple[Mapping[str, object], ...] = ()

@@ -5,7 +5,8 @@ signals are ``crossover_signals`` over the whole panel (computed once per worker
 the Games that differ only in the pair (and the seed, which this Model never reads) are one
 ``sweep`` call, one column each. The sweep refuses, by name, what it cannot reproduce (a volume
 cap, corporate actions, running costs in another currency, ...; engine/sweep.py): those Games,
-like every other Model's, go through the Round loop, and so does any Game the sweep cannot start.
+like every other Model's and every Game with a ``[model.training]`` table (e.g. of a training
+axis), go through the Round loop, and so does any Game the sweep cannot start.
 
 Each column's row has every field the Round loop's has (``app.play.summary``): the outcome, the
 Score's parts as exact decimal strings, the fills, the metrics computed by ``compute_metrics``
@@ -54,8 +55,8 @@ def group_for(groups: list[SweepGroup], game: PlannedGame, game_file: GameFile, 
     """Put ``game`` (its file, its built Model) in the group of ``groups`` it shares a sweep with, or
     a new one; False when its Model is not the built-in SMA crossover (None: not built, as a Model
     the sweep cannot play; the Round loop plays it)."""
-    if type(model) is not SmaCrossover:
-        return False
+    if type(model) is not SmaCrossover or game_file.spec.training is not None:
+        return False  # a trained Model's fits happen between Rounds: only the Round loop plays them
     spec = replace(game_file.spec, seed=0)
     for group in groups:
         if group.symbol == model.symbol and group.weight == model.weight and group.spec == spec:
