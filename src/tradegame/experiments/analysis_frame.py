@@ -4,8 +4,9 @@
 shape) into a pandas frame: the Game's id (``game_key`` or ``game_id``, as the store names it),
 ``start`` (a Timestamp), the coordinates as columns (``length``, ``model``, ``params``,
 ``schedule``, ``hour``, ``fee_model``, ``slippage_model``, ``start_fund``, ``universe`` (its
-name), ``training`` (``training_label``: ``"L=1y c=0d every=monthly"``), each as a short label; ``start_fund_amount`` the number), the outcome and the Score's
-parts, metrics and trading numbers (``traded_value``, ``turnover``, ``capped_fills``) as floats
+name), ``training`` (``training_label``: ``"L=1y c=0d every=monthly"``), each as a short
+label; ``start_fund_amount`` the number), the outcome and the Score's parts, metrics and trading
+numbers (``traded_value``, ``turnover``, ``capped_fills``) as floats
 (statistics, not books: the exact decimals stay in the database). Other columns a row carries
 are kept as they are. ``arm`` labels every
 coordinate except the start date: Games of one arm differ only in when they start.
@@ -24,7 +25,8 @@ __all__ = ["AXES", "NUMBER_COLUMNS", "arm_without", "results_frame", "training_l
 
 AXES = {
     "length": "length", "model": "model", "params": "params", "schedule": "schedule", "hour": "hour",
-    "fees": "fee_model", "slippage": "slippage_model", "start_fund": "start_fund", "universe": "universe", "training": "training",
+    "fees": "fee_model", "slippage": "slippage_model", "start_fund": "start_fund", "universe": "universe",
+    "training": "training",
 }  # fmt: skip
 """The coordinates besides the start date (in the order an arm's label lists them): their columns."""
 

@@ -41,7 +41,9 @@ __all__ = ["ExperimentFileError", "read_experiment", "read_universes"]
 
 _TOP: Final = ("experiment", "axes")
 _HEAD: Final = ("name", "game", "seed")
-_AXES: Final = ("start", "length", "model", "schedule", "hour", "fees", "slippage", "start_fund", "universe", "training")
+_AXES: Final = (
+    "start", "length", "model", "schedule", "hour", "fees", "slippage", "start_fund", "universe", "training",
+)  # fmt: skip
 _UNIVERSE: Final = ("name", "price", "traded_value", "window", "asset_class", "sector", "market", "currency")
 _START: Final = ("from", "to", "every", "weekdays", "session_of_month", "dates")
 _MODEL: Final = ("name", "params", "grid")
