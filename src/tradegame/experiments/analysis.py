@@ -2,7 +2,8 @@
 report`` prints with ``--json`` and draws as HTML.
 
 ``analyse(frame, universe)`` runs ``analysis_seasonality``, ``analysis_questions`` (crash
-stress, slower trading, capacity), ``analysis_time_of_day`` and the universes' summary on a
+stress, slower trading, capacity), ``analysis_time_of_day``, ``analysis_training`` (the
+out-of-sample score by training window) and the universes' summary on a
 results frame (``analysis_frame.results_frame``) and puts
 the universe's statement on top: the date its symbols were chosen and the survivorship risk that
 choice carries (today's large caps chosen in hindsight are not a fair sample of 2008). The
@@ -28,6 +29,7 @@ from tradegame.experiments.analysis_questions import (
 )
 from tradegame.experiments.analysis_seasonality import SeasonalityOptions, seasonality
 from tradegame.experiments.analysis_time_of_day import TimeOfDayOptions, time_of_day
+from tradegame.experiments.analysis_training import training_windows
 
 __all__ = ["UNSTATED_SURVIVORSHIP", "UniverseNote", "analyse", "results_frame", "universe_summary"]
 
@@ -125,5 +127,6 @@ def analyse(
             "capacity": capacity_curve(frame),
             "time_of_day": time_of_day(frame, hour_options),
             "universes": universe_summary(frame),
+            "training_windows": training_windows(frame, block=options.block),
         }
     )  # type: ignore[return-value]

@@ -16,6 +16,7 @@ the small fish's capacity. Pure: pandas and numpy in, no I/O.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import date
 
@@ -26,7 +27,15 @@ from tradegame.experiments.analysis_frame import arm_without
 from tradegame.experiments.analysis_seasonality import block_codes
 from tradegame.experiments.analysis_stats import block_bootstrap_means
 
-__all__ = ["CRASH_WINDOWS", "OUTCOMES", "capacity_curve", "crash_stress", "schedule_comparison"]
+__all__ = [
+    "CRASH_WINDOWS",
+    "OUTCOMES",
+    "capacity_curve",
+    "crash_stress",
+    "mean_interval",
+    "paired_difference",
+    "schedule_comparison",
+]
 
 CRASH_WINDOWS: Mapping[str, tuple[date, date]] = {
     "before 2008": (date(2007, 7, 2), date(2008, 9, 12)),  # from the summer of 2007 to the eve of Lehman
@@ -78,17 +87,32 @@ def _schedule_key(label: str) -> tuple[int, str]:
     return (_SCHEDULE_ORDER.index(label), label) if label in _SCHEDULE_ORDER else (len(_SCHEDULE_ORDER), label)
 
 
-def _paired_difference(games: pd.DataFrame, schedule: str, reference: str, block: str | int) -> dict[str, float] | None:
-    """Mean score of ``schedule`` minus ``reference`` over the start dates both have, with a block interval."""
-    if schedule == reference:
+def mean_interval(games: pd.DataFrame, value: str, block: str | int) -> dict[str, float]:
+    """The mean of ``games[value]`` with its block-bootstrap 95% interval (blocks of start dates)."""
+    picked = games[games[value].notna()]
+    values = picked[value].to_numpy(dtype=np.float64)
+    if not len(values):
+        return {"mean": math.nan, "low": math.nan, "high": math.nan}
+    blocks = block_codes(picked["start"], block)
+    boot = block_bootstrap_means(values, np.zeros(len(values), dtype=np.int64), blocks, n_groups=1)
+    return {"mean": float(boot.means[0]), "low": float(boot.low[0]), "high": float(boot.high[0])}
+
+
+def paired_difference(
+    games: pd.DataFrame, column: str, arm: str, reference: str, block: str | int, value: str = "score"
+) -> dict[str, float] | None:
+    """Mean ``value`` of the Games whose ``column`` is ``arm`` minus those whose ``column`` is
+    ``reference``, over the start dates both have, with a block-bootstrap interval; None when
+    ``arm`` is the reference or they share no start date."""
+    if arm == reference:
         return None
-    table = games.pivot_table(index="start", columns="schedule", values="score", aggfunc="mean")
-    if schedule not in table or reference not in table:
+    table = games.pivot_table(index="start", columns=column, values=value, aggfunc="mean")
+    if arm not in table or reference not in table:
         return None
-    both = table[[schedule, reference]].dropna()
+    both = table[[arm, reference]].dropna()
     if both.empty:
         return None
-    difference = (both[schedule] - both[reference]).to_numpy(dtype=np.float64)
+    difference = (both[arm] - both[reference]).to_numpy(dtype=np.float64)
     blocks = block_codes(pd.Series(both.index), block)
     boot = block_bootstrap_means(difference, np.zeros(len(difference), dtype=np.int64), blocks, n_groups=1)
     return {"starts": len(both), "mean": float(boot.means[0]), "low": float(boot.low[0]), "high": float(boot.high[0])}
@@ -106,19 +130,16 @@ def schedule_comparison(frame: pd.DataFrame, *, block: str | int = "year") -> di
         rows = []
         for schedule in schedules:
             picked = games[games["schedule"] == schedule]
-            values = picked["score"].to_numpy(dtype=np.float64)
-            blocks = block_codes(picked["start"], block)
-            boot = block_bootstrap_means(values, np.zeros(len(values), dtype=np.int64), blocks, n_groups=1)
             row: dict[str, object] = {
                 "schedule": schedule or "as in the base Game",
                 "games": len(picked),
-                "score": {"mean": float(boot.means[0]), "low": float(boot.low[0]), "high": float(boot.high[0])},
-                "median_score": float(np.median(values)),
+                "score": mean_interval(picked, "score", block),
+                "median_score": float(picked["score"].median()),
                 "fees": float(picked["fees"].mean()),
                 "taxes": float(picked["taxes"].mean()),
                 "trades": float(picked["trades"].mean()),
                 "turnover": float(picked["turnover"].mean()) if "turnover" in picked else None,
-                "versus_most_frequent": _paired_difference(games, schedule, schedules[0], block),
+                "versus_most_frequent": paired_difference(games, "schedule", schedule, schedules[0], block),
             }
             rows.append(row)
         result[str(arm)] = {"reference": schedules[0] or "as in the base Game", "schedules": rows}

@@ -104,6 +104,7 @@ def test_every_report_states_the_universe_and_is_plain_json() -> None:
         "capacity",
         "time_of_day",
         "universes",
+        "training_windows",
     }
     assert found["universe"]["statement"] == (  # type: ignore[index]
         "Universe: dataset arch-sp500: SPX. Selected on 2018-12-31. "
