@@ -6,7 +6,8 @@ runs the analyses: the mapping this module draws and ``analyses_json`` prints.
 ``render_experiment_html(analyses)`` draws it: the universe's statement first, then seasonality
 (for each arm: the verdicts, each group's mean with its interval by start month, weekday and
 day of the month, and the month x weekday heatmap), crash stress, slower trading, time of day,
-the universes and capacity.
+the universes, capacity and, for an experiment with a training axis, the out-of-sample score by
+training window (L, c).
 The page is the Game report's (``html_parts``: its frame, style and charts), so the two read
 alike; every chart sits in a ``<div data-chart="...">`` for the browser
 test. Imports no analysis and reads no database (``experiments`` sits above ``reporting``, and
@@ -206,6 +207,41 @@ def _schedule_section(analyses: Json, charts: _Charts) -> str:
     return _section("schedules", "Slower still wins? Score by Round schedule", parts)
 
 
+def _interval_bars(charts: _Charts, x: list[str], found: list[Json], name: str) -> Any:
+    """A bar per ``x`` of each mean, its 95% interval as error bars."""
+    return charts.go.Bar(
+        x=x, y=[s["mean"] for s in found], name=name,
+        error_y={"type": "data", "symmetric": False,
+                 "array": [(s["high"] if s["high"] is not None else s["mean"]) - s["mean"] for s in found],
+                 "arrayminus": [s["mean"] - (s["low"] if s["low"] is not None else s["mean"]) for s in found]},
+    )  # fmt: skip
+
+
+def _training_section(analyses: Json, charts: _Charts) -> str:
+    """Out-of-sample score by training window (L, c); nothing when the experiment has no training axis."""
+    found_all = analyses.get("training_windows") or {"arms": {}}
+    if not found_all["arms"]:
+        return ""
+    parts = [_note(found_all["note"])]
+    figure = charts.figure(title="Mean out-of-sample score by training window (95% block-bootstrap interval)")
+    for arm, found in found_all["arms"].items():
+        rows = []
+        for row in found["windows"]:
+            score, ret = row["score"], row["total_return"]
+            paired = row["versus_reference"]["score"] or {}
+            back = row["versus_reference"]["total_return"] or {}
+            rows.append([row["training"], row["games"], score["mean"], score["low"], score["high"], ret["mean"],
+                         ret["low"], ret["high"], paired.get("mean"), paired.get("low"), paired.get("high"),
+                         back.get("mean")])  # fmt: skip
+        header = ["Training window", "Games", "Mean score", "low", "high", "Mean return", "low", "high",
+                  f"Score vs {found['reference']}", "low", "high", "Return vs it"]  # fmt: skip
+        parts += [f"<h3>{_e(arm)}</h3>", _table(header, rows)]
+        windows = found["windows"]
+        figure.add_trace(_interval_bars(charts, [w["training"] for w in windows], [w["score"] for w in windows], arm))
+    parts.append(charts.div("training-windows", figure))
+    return _section("training-windows", "Training windows: out-of-sample score by length L and cut-off c", parts)
+
+
 def _capacity_section(analyses: Json, charts: _Charts) -> str:
     capacity = analyses["capacity"]
     parts = [_note(capacity["note"])]
@@ -257,12 +293,7 @@ def _time_of_day_section(analyses: Json, charts: _Charts) -> str:
                 title=f"Mean {metric} by the hour the Rounds act at, UTC (95% block-bootstrap interval)"
             )
             groups = found["metrics"][metric]["groups"]
-            figure.add_trace(charts.go.Bar(
-                x=[g["label"] for g in groups], y=[g["mean"] for g in groups], name=metric,
-                error_y={"type": "data", "symmetric": False,
-                         "array": [(g["high"] if g["high"] is not None else g["mean"]) - g["mean"] for g in groups],
-                         "arrayminus": [g["mean"] - (g["low"] if g["low"] is not None else g["mean"]) for g in groups]},
-            ))  # fmt: skip
+            figure.add_trace(_interval_bars(charts, [g["label"] for g in groups], groups, metric))
             figure.update_xaxes(type="category")
             parts.append(charts.div(f"hours-{index}", figure))
     return _section("time-of-day", "Time of day: score by the hour the Rounds act at", parts)
@@ -310,8 +341,10 @@ def render_experiment_html(analyses: Json, *, title: str | None = None) -> str:
         _time_of_day_section(analyses, charts),
         _universes_section(analyses),
         _capacity_section(analyses, charts),
+        _training_section(analyses, charts),
     ]
-    nav = "<nav>" + " · ".join(f'<a href="#{anchor}">{_e(label)}</a>' for anchor, label in _NAV) + "</nav>"
+    links = _NAV + ((("training-windows", "Training windows"),) if sections[-1] else ())
+    nav = "<nav>" + " · ".join(f'<a href="#{anchor}">{_e(label)}</a>' for anchor, label in links) + "</nav>"
     return _PAGE.format(
         title=_e(page_title), style=_STYLE, heading=_e(page_title), nav=nav, body="\n".join(sections), script=""
     )

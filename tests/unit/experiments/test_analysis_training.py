@@ -72,3 +72,18 @@ def test_each_arm_is_compared_on_its_own_and_a_reference_may_be_named() -> None:
 def test_an_experiment_without_the_axis_says_so() -> None:
     rows = [{"game_id": "a", "coordinates": {"start": STARTS[0]}, "outcome": "completed", "score": 1.0}]
     assert training_windows(results_frame(rows)) == {"arms": {}, "note": "this experiment has no training axis"}
+
+
+def test_the_experiment_report_draws_the_section_only_with_the_axis() -> None:
+    from tradegame.experiments.analysis import UniverseNote, analyse
+    from tradegame.experiments.analysis_seasonality import SeasonalityOptions
+    from tradegame.reporting.experiment_report import render_experiment_html
+
+    head = {"experiment": {"id": "e-1", "name": "e", "games_planned": 8, "games_stored": 8}}
+    options = SeasonalityOptions(resamples=50, draws=49)
+    found = analyse(frame(), UniverseNote("dataset arch-sp500: SPX"), options=options)
+    page = render_experiment_html({**head, **found})
+    assert 'id="training-windows"' in page and 'data-chart="training-windows"' in page
+    assert "Out of sample by construction" in page and "Score vs L=1y c=0d" in page
+    plain = analyse(frame().assign(training=""), UniverseNote("dataset arch-sp500: SPX"), options=options)
+    assert 'id="training-windows"' not in render_experiment_html({**head, **plain})
