@@ -21,6 +21,9 @@ What the page shows, top to bottom:
 * **Charts**: equity against the benchmark, drawdown, value by Position (a stacked area, cash
   as its own band), one price chart per traded symbol (the ``MAX_TRADE_CHARTS`` most traded)
   with its buys and sells, and a heatmap of monthly returns.
+* **Model versions** (a trainable Model's, ``html_training``): when each was trained, on which
+  span, its cost and why it was retired, and the decay curve: each version's return by month
+  since training, and their mean.
 * **Form 8949**: every disposal, Part I short term and Part II long term, with totals.
 * **Decision log**: every ``GameEvent``, filterable by text and by kind, a page at a time.
 
@@ -66,6 +69,7 @@ from tradegame.reporting.html_sections import (
     definition_section,
 )
 from tradegame.reporting.html_tables import _decision_log_section, _form_8949_section
+from tradegame.reporting.html_training import versions_section
 from tradegame.reporting.report_facts import _Facts
 
 __all__ = ["MAX_POSITION_BANDS", "MAX_TRADE_CHARTS", "render_html", "write_report"]
@@ -101,6 +105,7 @@ def render_html(
         _positions_section(facts, charts),
         _trades_section(facts, charts),
         _monthly_section(facts, charts),
+        versions_section(result.training, charts, facts.places),
         _form_8949_section(facts.result.books.disposals(), facts.places),
         _decision_log_section(facts.result.events),
         definition_section(definition),
@@ -109,8 +114,8 @@ def render_html(
         title=_e(page_title),
         style=_STYLE,
         heading=_e(page_title),
-        nav=_nav(),
-        body="\n".join(sections),
+        nav=_nav(versions=bool(result.training)),
+        body="\n".join(section for section in sections if section),  # Model versions: only of a trained Model
         script=_LOG_FILTER_JS,
     )
 

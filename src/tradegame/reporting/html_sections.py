@@ -60,8 +60,12 @@ _NAV = (
 )
 
 
-def _nav() -> str:
-    return "<nav>" + " · ".join(f'<a href="#{anchor}">{_e(label)}</a>' for anchor, label in _NAV) + "</nav>"
+def _nav(*, versions: bool = False) -> str:
+    """The page's links (``versions``: with the "Model versions" section, before Form 8949)."""
+    links = list(_NAV)
+    if versions:
+        links.insert(links.index(("form-8949", "Form 8949")), ("model-versions", "Model versions"))
+    return "<nav>" + " · ".join(f'<a href="#{anchor}">{_e(label)}</a>' for anchor, label in links) + "</nav>"
 
 
 def _header(facts: _Facts, definition: GameFile | None = None) -> str:

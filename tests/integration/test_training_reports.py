@@ -1,0 +1,43 @@
+"""The reports of trained Models: the Game report's "Model versions" section (the decay curve) for
+the walk-forward example, and the training-windows experiment report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tradegame.engine.training_records import MonthScore, TrainedVersion
+from tradegame.reporting.html_parts import _e as _e_html
+from tradegame.reporting.html_training import decay_curve
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+
+
+def _version(number: int, returns: tuple[float, ...]) -> TrainedVersion:
+    months = tuple(MonthScore(f"2008-{i + 1:02d}", i, 20, value) for i, value in enumerate(returns))
+    return TrainedVersion(number, 0, "2008-01-02T21:00:00+00:00", "first fit", "a", "b", 10, "d", "p", months=months)
+
+
+def test_the_decay_curve_is_the_mean_over_the_versions_that_reach_each_month() -> None:
+    months, means, counts = decay_curve([_version(1, (0.02, -0.01, 0.04)), _version(2, (0.00, 0.03))])
+    assert months == [0, 1, 2] and counts == [2, 2, 1]
+    assert means == pytest.approx([0.01, 0.01, 0.04])
+
+
+def test_the_game_report_of_the_walk_forward_example_shows_its_versions() -> None:
+    from tradegame.app.play import play_file
+    from tradegame.data.store import MarketStore
+    from tradegame.reporting.html_report import render_html
+
+    played = play_file(EXAMPLES / "games" / "gbm-walkforward.toml", MarketStore())
+    versions = played.result.training
+    page = render_html(played.result, played.universe, definition=played.game_file)
+    assert '<section id="model-versions">' in page and 'data-chart="decay"' in page
+    assert '<a href="#model-versions">Model versions</a>' in page
+    assert page.count("<tr><td>") >= len(versions)  # one row per version (and other tables' rows)
+    for version in versions:
+        assert f"<td>{version.trained_at.replace('T', ' ')[:16]}</td>" in page
+    retired = next(v for v in versions if v.retired_reason)
+    assert retired.retired_reason is not None and _e_html(retired.retired_reason) in page
+    assert f"{len(versions)} versions." in page and "out of sample" in page
