@@ -41,3 +41,33 @@ def test_the_game_report_of_the_walk_forward_example_shows_its_versions() -> Non
     retired = next(v for v in versions if v.retired_reason)
     assert retired.retired_reason is not None and _e_html(retired.retired_reason) in page
     assert f"{len(versions)} versions." in page and "out of sample" in page
+
+
+def test_the_training_windows_example_runs_and_its_report_compares_the_windows(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from tradegame.cli import app
+
+    runner = CliRunner()
+    db = tmp_path / "games.sqlite"
+    example = EXAMPLES / "experiments" / "training-windows.toml"
+    ran = runner.invoke(app, ["experiment", "run", str(example), "--workers", "2", "--db", str(db), "--json"])
+    assert ran.exit_code == 0, ran.output
+    summary = json.loads(ran.output)
+    assert summary["played"] == 20 and summary["errors"] == 0
+    report = ["experiment", "report", summary["experiment_id"], "--db", str(db)]
+    shown = runner.invoke(app, [*report, "--json"])
+    assert shown.exit_code == 0, shown.output
+    found = json.loads(shown.output)["training_windows"]
+    (arm,) = found["arms"].values()
+    labels = [row["training"] for row in arm["windows"]]
+    assert labels == ["L=1y c=0d", "L=1y c=30d", "L=2y c=0d", "L=2y c=30d"] and arm["reference"] == "L=1y c=0d"
+    assert [row["games"] for row in arm["windows"]] == [5, 5, 5, 5]
+    assert [row["versus_reference"]["score"]["starts"] for row in arm["windows"][1:]] == [5, 5, 5]
+    assert "out of sample by construction" in found["note"].lower()
+    page = tmp_path / "report.html"
+    assert runner.invoke(app, [*report, "-o", str(page)]).exit_code == 0
+    html = page.read_text()
+    assert '<section id="training-windows">' in html and 'data-chart="training-windows"' in html
