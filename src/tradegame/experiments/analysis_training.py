@@ -52,7 +52,7 @@ def training_windows(
     result: dict[str, object] = {}
     for arm, games in played.groupby(arm_without(played, "training"), sort=True):
         labels = sorted(games["training"].astype(str).unique(), key=_window_key)
-        chosen = reference if reference in labels else labels[0]
+        chosen = reference if reference is not None and reference in labels else labels[0]
         rows = []
         for label in labels:
             picked = games[games["training"] == label]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -62,7 +63,7 @@ def test_means_and_paired_differences_match_a_hand_computation() -> None:
 
 def test_each_arm_is_compared_on_its_own_and_a_reference_may_be_named() -> None:
     found = training_windows(frame(("gbm-classifier", "regime")), reference="L=2y c=30d")
-    arms = found["arms"]  # type: ignore[index]
+    arms: dict[str, Any] = found["arms"]  # type: ignore[assignment]
     assert sorted(arms) == ["model=gbm-classifier", "model=regime"]
     for arm in arms.values():
         assert arm["reference"] == "L=2y c=30d"
