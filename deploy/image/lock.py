@@ -6,6 +6,7 @@ left out: the build makes its wheel from the working tree.
 """
 
 import json
+import re
 import sys
 
 
@@ -20,7 +21,7 @@ def main() -> None:
         if name == "tradegame":
             continue
         digest = item["download_info"]["archive_info"]["hashes"]["sha256"]
-        lines.append(f"{name.lower()}=={version} --hash=sha256:{digest}")
+        lines.append(f"{re.sub(r'[-_.]+', '-', name).lower()}=={version} --hash=sha256:{digest}")
     print("\n".join(sorted(lines)))
 
 
