@@ -39,7 +39,10 @@ Workloads:
   bundled data and plays ``examples/games/sma-2008.toml``: ``python -c "import tradegame as tg;
   tg.play(tg.load_game(...))"``, and ``tradegame play`` of the same file (``python -m
   tradegame``, which also records the Game in a SQLite database). Both with a temporary
-  ``HOME`` and data store, filled by the warm-up run (the bundled dataset is stored once).
+  ``HOME`` and data store, filled by the warm-up run (the bundled dataset is stored once, with
+  its arrays and the calendar's sessions; see data/table_cache.py). The warm-up also compiles
+  tradegame's bytecode (into the temporary folder, whatever ``PYTHONDONTWRITEBYTECODE`` says), as
+  installing the package does: otherwise every run would compile tradegame's sources again.
 
 ``--bt-symbols`` and ``--bt-pairs`` cap backtrader's share of the momentum and sweep workloads,
 ``--loop-pairs`` the pairs played one by one by backtesting.py and "tradegame, 100 Games" (a
@@ -312,7 +315,9 @@ def fresh_rows(repeat: int) -> list[Row]:
     rows = []
     with tempfile.TemporaryDirectory() as home:
         env = {**os.environ, "HOME": home, "TRADEGAME_DATA": str(Path(home) / "data"),
-               "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}  # fmt: skip
+               "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
+               "PYTHONPYCACHEPREFIX": str(Path(home) / "bytecode")}  # fmt: skip
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         for name, command in commands.items():
             outputs: list[str] = []
             cpu: list[float] = []

@@ -53,6 +53,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "Tiered", "VolumeImpact",
     ),
     "engine.universe": ("Universe", "UniverseView"),
+    "engine.training": ("MonthScore", "TrainableModel", "TrainedVersion", "TrainingHistory"),
+    "engine.training_spec": ("Span", "TrainingSpec"),
     "domain.instruments": ("AssetClass", "LotMethod"),
     "domain.running_costs": ("EveryNDays", "Monthly", "OneOff", "RunningCost", "Yearly"),
     "domain.money": ("Money",),
@@ -91,6 +93,7 @@ __all__ = [
     "Model",
     "ModelError",
     "Money",
+    "MonthScore",
     "Monthly",
     "Move",
     "MoveStatus",
@@ -109,9 +112,14 @@ __all__ = [
     "RunningCost",
     "Score",
     "Side",
+    "Span",
     "TaxProfile",
     "Tiered",
     "TradegameError",
+    "TrainableModel",
+    "TrainedVersion",
+    "TrainingHistory",
+    "TrainingSpec",
     "Transfer",
     "TransferRule",
     "Universe",
@@ -168,6 +176,8 @@ if TYPE_CHECKING:
         InvalidGameError,
         TransferRule,
     )
+    from tradegame.engine.training import MonthScore, TrainableModel, TrainedVersion, TrainingHistory
+    from tradegame.engine.training_spec import Span, TrainingSpec
     from tradegame.engine.universe import Universe, UniverseView
 
 

@@ -79,6 +79,12 @@ def position(quantity: str = '"10"', symbol: str = "SPX", acquired: str = "2007-
     )
 
 
+def trained(lines: str) -> str:
+    """The good Game file played by the trainable gbm-classifier with a ``[model.training]`` of ``lines``."""
+    text = params('{ symbol = "SPX", max_iter = 5 }').replace('name = "sma-crossover"', 'name = "gbm-classifier"')
+    return f"{text}\n[model.training]\n{lines}\n"
+
+
 @dataclass(frozen=True)
 class Case:
     """A command line (``{db}``, ``{store}``, ``{here}`` filled in), the files it needs, what it must say."""
@@ -235,10 +241,22 @@ CASES: dict[str, Case] = {
     "model-param-weight": play(params('{ symbol = "SPX", weight = "2" }'), "weight"),
     "model-params-not-table": play(params('"fast"'), "model.params: must be a table"),
     "model-param-type": play(params('{ symbol = "SPX", fast = "five" }'), "fast"),
+    # -- play: training a Model ([model.training])
+    "training-length": play(trained('length = "2 fortnights"'), "model.training.length: must be a span"),
+    "training-cutoff-negative": play(trained('cutoff = "-5d"'), "model.training.cutoff: must be a span"),
+    "training-every-zero": play(trained("every = 0"), "model.training.every: must be at least 1 Round"),
+    "training-every-word": play(trained('every = "fortnightly"'), "model.training.every: must be a number"),
+    "training-cost-cents": play(trained('cost_per_fit = "2.505"'), "cost_per_fit: must be in whole USD minor"),
+    "training-cost-negative": play(trained('cost_per_fit = "-1"'), "cost_per_fit: must be a positive amount"),
+    "training-account": play(trained('cost_per_fit = "1"\naccount = "nope"'), "training.account: no account"),
+    "training-expiry-alone": play(trained("expire_months = 2"), "expire_months: needs expire_below"),
+    "training-key-typo": play(trained('lenght = "2y"'), "did you mean 'length'"),
+    "training-not-trainable": play(game(add="\n[model.training]\nevery = 5\n"), "has no fit(history) method"),
     # -- play: paths, URLs, stores
     "report-folder-missing": play(GOOD, "does not exist", "--report", "{here}/no/such/dir/r.html"),
     "report-a-folder": play(GOOD, "is a folder", "--report", "{here}"),
-    "report-under-a-file": play(GOOD, "--report", "--report", "{here}/game.toml/r.html"),
+    "report-under-a-file": play(GOOD, "--output", "--output", "{here}/game.toml/r.html"),
+    "report-alias-under-a-file": play(GOOD, "--output", "--report", "{here}/game.toml/r.html"),
     "db-bad-port": play(GOOD, "cannot read the database URL", "--db", "postgresql://me@host:port/games"),
     "db-bad-ipv6": play(GOOD, "cannot read the database URL", "--db", "postgresql://me@[::1/games"),
     "db-unparseable": play(GOOD, "cannot read the database URL", "--db", "://"),
@@ -273,7 +291,9 @@ CASES: dict[str, Case] = {
     "report-data-dir-a-file": Case(
         ("report", "1", "--db", "{db}", "--data-dir", "{here}/x.txt", "-o", "{here}/r.html"), "is a file", {"x.txt": ""}
     ),
-    "export-format": Case(("export", "1", "--format", "xml", "--db", "{db}"), "--format must be csv or parquet"),
+    "export-format": Case(
+        ("export", "1", "--format", "xml", "--db", "{db}"), "'xml' is not one of 'csv', 'parquet', 'lots'"
+    ),
     "export-unknown-id": Case(("export", "999", "--db", "{db}", "--output", "{here}/out"), "999"),
     "export-output-a-file": Case(
         ("export", "1", "--db", "{db}", "--output", "{here}/x.txt"), "is a file", {"x.txt": ""}

@@ -89,3 +89,15 @@ def test_with_json_a_refusal_is_json_on_stdout(tmp_path: Path) -> None:
     assert error["exit_code"] == 2 and error["error"].startswith("no game 42 in sqlite:")
     plain = runner.invoke(app, ["games", "show", "42", "--db", str(tmp_path / "games.sqlite")])
     assert plain.exit_code == 2 and plain.stdout == ""  # without --json the error is on stderr only
+
+
+def test_every_output_file_option_is_o_and_output() -> None:
+    """One option name for the file a command writes: -o/--output (play keeps --report as an alias)."""
+    writers = 0
+    for path, command in every_command():
+        for param in command.params:
+            names = set(getattr(param, "opts", ()))
+            if names & {"--output", "-o", "--report"}:
+                writers += 1
+                assert {"--output", "-o"} <= names, (path, names)
+    assert writers >= 5

@@ -163,12 +163,28 @@ def _count(db: Path) -> int:
         return 0
 
 
-@pytest.mark.slow  # about a minute on the shared 2-core machine: three runs of about 270 Games
-def test_killed_at_any_moment_a_rerun_ends_with_the_uninterrupted_table(tmp_path: Path) -> None:
-    path = write_experiment(tmp_path, KILLED, "killed")
+def books_once(db: Path, rows: list[dict[str, object]]) -> None:
+    """Each row names stored books of its own, and every stored Game is one row's: none twice."""
+    with sqlite3.connect(db, timeout=30) as connection:
+        stored = [row[0] for row in connection.execute("SELECT id FROM games WHERE status = 'finished'")]
+        assert connection.execute("SELECT count(*) FROM games").fetchone()[0] == len(stored)
+    assert sorted(int(str(row["stored_game_id"])) for row in rows) == sorted(stored)
+
+
+def unlinked(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    return [{k: v for k, v in row.items() if k != "stored_game_id"} for row in rows]
+
+
+@pytest.mark.slow  # about a minute each on the shared 2-core machine: three runs of about 400 (books: 130) Games
+@pytest.mark.parametrize("keep_books", [False, True], ids=["rows", "books"])
+def test_killed_at_any_moment_a_rerun_ends_with_the_uninterrupted_table(tmp_path: Path, keep_books: bool) -> None:
+    # With books every Game goes through the Round loop (slower than the sweep): fewer Games.
+    path = write_experiment(tmp_path, KILLED.replace("every = 20", "every = 60") if keep_books else KILLED, "killed")
     killed, whole = tmp_path / "killed.sqlite", tmp_path / "whole.sqlite"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     command = [sys.executable, "-m", "tradegame", "experiment", "run", str(path), "--workers", "2", "--json"]
+    plain = list(command)  # the uninterrupted run: no books (SMA Games through the sweep), the same rows
+    command += ["--keep-books"] if keep_books else []
     process = subprocess.Popen([*command, "--db", str(killed)], env=env, start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     deadline = time.monotonic() + 120
@@ -181,10 +197,14 @@ def test_killed_at_any_moment_a_rerun_ends_with_the_uninterrupted_table(tmp_path
     rerun = subprocess.run([*command, "--db", str(killed)], env=env, capture_output=True, text=True, check=True)
     summary = json.loads(rerun.stdout)
     assert summary["skipped"] == partway and summary["played"] == summary["games"] - partway
-    subprocess.run([*command, "--db", str(whole), "--workers", "1"], env=env, capture_output=True, check=True)
+    subprocess.run([*plain, "--db", str(whole), "--workers", "1"], env=env, capture_output=True, check=True)
     rows = table(killed, summary["experiment_id"])
     assert len(rows) == summary["games"] == len({row["game_key"] for row in rows})
-    assert rows == table(whole, summary["experiment_id"])
+    assert unlinked(rows) == unlinked(table(whole, summary["experiment_id"]))  # stored ids: in the order played
+    if keep_books:
+        books_once(killed, rows)
+    else:
+        assert all(row["stored_game_id"] is None for row in rows)
 
 
 def test_an_experiment_in_python_is_the_same_as_its_file(tmp_path: Path) -> None:

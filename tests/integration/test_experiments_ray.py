@@ -21,8 +21,10 @@ import pytest
 import ray
 from typer.testing import CliRunner
 
-from tests.integration.test_experiments import SMALL, _count, table, write_experiment
+from tests.integration.test_experiment_books import TINY, books
+from tests.integration.test_experiments import SMALL, _count, books_once, table, unlinked, write_experiment
 from tradegame.cli import app
+from tradegame.store import open_database
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,12 +96,18 @@ grid = { fast = [10, 20], slow = [50] }
 """
 
 
-@pytest.mark.slow  # about a minute on the shared 2-core machine: three runs of about 200 Games
-def test_a_runner_killed_on_ray_then_rerun_ends_with_the_uninterrupted_table(tmp_path: Path, local_ray: str) -> None:
-    path = write_experiment(tmp_path, KILLED, "killed")
+@pytest.mark.slow  # about a minute each on the shared 2-core machine: three runs of about 200 (books: 80) Games
+@pytest.mark.parametrize("keep_books", [False, True], ids=["rows", "books"])
+def test_a_runner_killed_on_ray_then_rerun_ends_with_the_uninterrupted_table(
+    tmp_path: Path, local_ray: str, keep_books: bool
+) -> None:
+    # With books every Game goes through the Round loop (slower than the sweep): fewer Games.
+    path = write_experiment(tmp_path, KILLED.replace("every = 40", "every = 100") if keep_books else KILLED, "killed")
     killed, whole = tmp_path / "killed.sqlite", tmp_path / "whole.sqlite"
     env = {**os.environ, "PYTHONPATH": SRC}
     command = [sys.executable, "-m", "tradegame", "experiment", "run", str(path), "--json"]
+    plain = list(command)  # the uninterrupted run: no books (SMA Games through the sweep), the same rows
+    command += ["--keep-books"] if keep_books else []
     on_ray = [*command, "--engine", "ray", "--address", local_ray, "--db", str(killed)]
     process = subprocess.Popen(on_ray, env=env, start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
@@ -113,7 +121,28 @@ def test_a_runner_killed_on_ray_then_rerun_ends_with_the_uninterrupted_table(tmp
     summary = json.loads(rerun.stdout)
     assert 0 < partway < summary["games"], partway
     assert summary["skipped"] == partway and summary["played"] == summary["games"] - partway
-    subprocess.run([*command, "--db", str(whole), "--workers", "2"], env=env, capture_output=True, check=True)
+    subprocess.run([*plain, "--db", str(whole), "--workers", "2"], env=env, capture_output=True, check=True)
     rows = table(killed, summary["experiment_id"])
     assert len(rows) == summary["games"] == len({row["game_key"] for row in rows})
-    assert rows == table(whole, summary["experiment_id"])
+    assert unlinked(rows) == unlinked(table(whole, summary["experiment_id"]))  # stored ids: in the order played
+    if keep_books:
+        books_once(killed, rows)
+
+
+def test_keep_books_on_ray_stores_the_books_of_the_local_pool(tmp_path: Path, local_ray: str) -> None:
+    path = write_experiment(tmp_path, TINY)
+    local, on_ray = tmp_path / "local.sqlite", tmp_path / "ray.sqlite"
+    for db, options in ((local, ["--workers", "2"]), (on_ray, ["--engine", "ray", "--address", local_ray])):
+        result = runner.invoke(
+            app, ["experiment", "run", str(path), "--db", str(db), "--keep-books", "--json", *options]
+        )
+        assert result.exit_code == 0, result.output
+    experiment_id = json.loads(result.output)["experiment_id"]
+    rows, expected = table(on_ray, experiment_id), table(local, experiment_id)
+    assert len(rows) == 6 and unlinked(rows) == unlinked(expected)
+    books_once(on_ray, rows)
+    with open_database(str(local)) as ours, open_database(str(on_ray)) as theirs:
+        for row, other in zip(expected, rows, strict=True):
+            assert books(theirs.load_game(int(str(other["stored_game_id"])))) == books(
+                ours.load_game(int(str(row["stored_game_id"])))
+            )

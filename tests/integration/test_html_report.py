@@ -151,3 +151,23 @@ def test_every_chart_renders_in_chromium(
     png = screenshot.read_bytes()
     assert png.startswith(PNG_SIGNATURE)
     assert len(png) > 50_000
+
+
+def test_the_summary_names_the_model_and_the_report_shows_the_game_as_played(tmp_path: Path) -> None:
+    """The reader finds which Model and parameters were played, and the whole Game file (accounts,
+    fees, slippage, exits, tax) as played, from `tradegame play --report`."""
+    from typer.testing import CliRunner
+
+    from tradegame.cli import app
+
+    game = Path(__file__).parents[2] / "examples" / "games" / "sma-2008.toml"
+    report = tmp_path / "r.html"
+    args = ["play", str(game), "--json", "--report", str(report), "--db", str(tmp_path / "g.sqlite")]
+    result = CliRunner().invoke(app, [*args, "--data-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    page = report.read_text()
+    assert "<th>Model</th><td>sma-crossover</td>" in page
+    assert "&quot;symbol&quot;: &quot;SPX&quot;" in page  # the parameters
+    definition = page.split('<pre class="definition">')[1].split("</pre>")[0]
+    for line in ("[game]", 'name = "sma-2008"', "[[accounts]]", "[model]", 'name = "sma-crossover"', "[tax]"):
+        assert line.replace('"', "&quot;") in definition, line

@@ -16,6 +16,7 @@ import pytest
 import tradegame as tg
 from tradegame.llm.model import LlmModel
 from tradegame.llm.server import serve
+from tradegame.reporting.html_report import render_html
 
 pytestmark = pytest.mark.slow  # about 12 s of play on a quiet machine: a dozen Games against the server
 
@@ -34,14 +35,18 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("store")
 
 
-def play(server: Any, data_dir: Path, cache: Path, **params: Any) -> tg.GameResult:
+def game(server: Any, data_dir: Path, cache: Path, **params: Any) -> tg.Game:
     spec = tg.GameSpec(
         name="llm", start=date(2019, 1, 2), end=date(2020, 6, 30), start_fund=Decimal("100000"),
         schedule="weekly", data=(tg.DataSpec("skfolio-sp500", symbols=SYMBOLS),), seed=3,
     )  # fmt: skip
     settings = {"base_url": f"http://127.0.0.1:{server.server_address[1]}/v1", "cache": str(cache),
                 "price_in": Decimal("0.15"), "price_out": Decimal("0.60"), "timeout": 1.0, "retries": 0} | params  # fmt: skip
-    return tg.play(tg.load_game(spec, LlmModel(**settings), data_dir=data_dir))
+    return tg.load_game(spec, LlmModel(**settings), data_dir=data_dir)
+
+
+def play(server: Any, data_dir: Path, cache: Path, **params: Any) -> tg.GameResult:
+    return tg.play(game(server, data_dir, cache, **params))
 
 
 def notes(result: tg.GameResult) -> list[str]:
@@ -122,7 +127,8 @@ def test_masked_prompts_hide_tickers_and_dates_and_in_sample_rounds_are_marked(
     server: Any, data_dir: Path, tmp_path: Path
 ) -> None:
     start = len(server.seen)
-    result = play(server, data_dir, tmp_path / "cache", model="house", mask=True, every=8, cutoff=date(2019, 12, 31))
+    masked = game(server, data_dir, tmp_path / "cache", model="house", mask=True, every=8, cutoff=date(2019, 12, 31))
+    result = tg.play(masked)
     sent = server.seen[start:]
     assert sent and not any(s in text for text in sent for s in SYMBOLS)
     assert not any(re.search(r"\d{4}-\d\d-\d\d", text) for text in sent)
@@ -130,6 +136,10 @@ def test_masked_prompts_hide_tickers_and_dates_and_in_sample_rounds_are_marked(
     in_sample = [e for e in placed if "in-sample" in e.detail]
     assert in_sample and all(e.time.startswith("2019") for e in in_sample)
     assert any(e.time.startswith("2020") and "in-sample" not in e.detail for e in placed)
+    # The report says how many Rounds were decided in-sample.
+    page = render_html(result, masked.universe)
+    rounds = sorted({e.round for e in in_sample})
+    assert f"{len(rounds)} of {len(result.values)} rounds (rounds {rounds[0]} to {rounds[-1]})" in page
 
 
 def test_a_bad_setting_is_refused_before_anything_plays() -> None:

@@ -35,12 +35,14 @@ from tradegame.app.models import FoundModel, find_model
 from tradegame.data.errors import DataError
 from tradegame.data.store import MarketStore
 from tradegame.domain.errors import InvalidInputError
+from tradegame.engine.activator_config import ACTIVATOR
 from tradegame.engine.context import Model, RoundContext
 from tradegame.engine.game import Game
 from tradegame.engine.gamefile import GameDraft, GameFile, GameFileError
 from tradegame.engine.moves import Action
 from tradegame.engine.spec import InvalidGameError
 from tradegame.io.gamefile import read_game
+from tradegame.models.activator import activator_symbol_problems
 from tradegame.models.registry import model_symbol_problems
 
 __all__ = ["Checked", "check_game_file", "inspect_game"]
@@ -96,6 +98,8 @@ def inspect_game(
     if data is not None and data.universe is not None:
         game = _game_stage(draft, data, built, problems)
         problems += draft.later(model_symbol_problems(draft.model_params, data.universe.symbols))
+        if draft.model == ACTIVATOR:  # the symbols its index and its Models name
+            problems += draft.later(activator_symbol_problems(draft.model_params, data.universe.symbols))
     if problems or game is None or found is None or data is None or draft.model is None:
         return Checked(draft.source, tuple(problems))
     pinned = GameFile(data.spec, draft.model, draft.model_params)
@@ -151,4 +155,7 @@ class _Unbuilt:
     name = "unbuilt"
 
     def decide(self, ctx: RoundContext) -> Iterable[Action] | None:
+        return None
+
+    def fit(self, history: object) -> None:  # so that a [model.training] table is not refused for it
         return None

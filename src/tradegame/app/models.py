@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import importlib.metadata
 import inspect
 import re
 import sys
@@ -38,12 +37,17 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Literal
 
 from tradegame.domain.errors import InvalidInputError
+from tradegame.engine.activator_config import ACTIVATOR
 from tradegame.engine.context import Model
 from tradegame.engine.spec import InvalidGameError
+from tradegame.models.activator import activator_factory
 from tradegame.models.params import Param, model_params
 from tradegame.models.registry import REGISTRY, build_model
 
-if TYPE_CHECKING:  # the database is imported by the commands that use it, not by every Game
+if TYPE_CHECKING:
+    import importlib.metadata
+
+    # the database is imported by the commands that use it, not by every Game
     from tradegame.store import GameRow
 
 __all__ = [
@@ -118,8 +122,13 @@ def find_model(name: str, folder: Path | None = None) -> FoundModel:
     """
     if name in REGISTRY:
         return FoundModel(name, REGISTRY[name], ModelSource("builtin", name))
+    if name == ACTIVATOR:  # its Models are found as a Game file's [model] is, from the same folder
+        build = activator_factory(lambda member, params: find_model(member, folder).build(params))
+        return FoundModel(name, build, ModelSource("builtin", name))
     if name in ADAPTER_MODELS:
         return _adapter(name)
+    import importlib.metadata  # only when the name is not built in (about 30 ms)
+
     entry_points = {ep.name: ep for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
     if name in entry_points:
         return _from_entry_point(entry_points[name])
@@ -196,6 +205,8 @@ def entry_point_models() -> list[FoundModel | tuple[str, str]]:
     """The Models installed packages add (group ``tradegame.models``), by name; one that fails to
     load is ``(name, problem)``."""
     found: list[FoundModel | tuple[str, str]] = []
+    import importlib.metadata
+
     for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
         try:
             found.append(_from_entry_point(ep))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
@@ -36,6 +35,7 @@ from tradegame.engine.gamefile import GameFile, dump_game, parse_game
 from tradegame.engine.rates import rate_known_at
 from tradegame.engine.rules import ENGINE_RULES
 from tradegame.engine.universe import Universe, currency_of, static_rates
+from tradegame.reporting.benchmark import benchmark_symbol, first_traded
 
 if TYPE_CHECKING:  # imported where used: the database (SQLAlchemy, alembic) to record a Game, the metrics for a summary
     from tradegame.reporting.metrics import Metrics
@@ -143,7 +143,17 @@ def summary(played: Played, benchmark_symbol: str | None = None) -> dict[str, ob
         "end_sales": sorted({e.detail.split(" ", 1)[1] for e in result.events if e.kind == "liquidated"}),
         "note": "; ".join(notes) or None,
         "data_hash": result.data_hash,
+        **_contributions(played),
     }
+
+
+def _contributions(played: Played) -> dict[str, object]:
+    """``contributions``: each Model's part of the Score to the cent, for a Game an Activator played."""
+    from tradegame.models.activator import contributions_of
+
+    game_file = played.game_file
+    shown = contributions_of(game_file.model, game_file.model_params, played.result)
+    return {} if shown is None else {"contributions": shown}
 
 
 _SCORE_PARTS = ("start_capital", "final_value", "gross_profit", "fees", "running_costs", "taxes", "score")
@@ -216,23 +226,9 @@ def bust_note(result: GameResult, bust: int) -> str:
 
 
 def benchmark_for(played: Played) -> str:
-    """The symbol to compare with: the market index when the data has it, else the first traded."""
-    return benchmark_symbol(played.universe.panel.symbols, _first_traded(played.result))
-
-
-def benchmark_symbol(symbols: Sequence[str], first_traded: str | None) -> str:
-    """The benchmark of a Game on data of ``symbols``: the index SPX when there, else the first
-    symbol the Game traded (``first_traded``), else the data's first."""
-    if "SPX" in symbols:
-        return "SPX"
-    return first_traded or symbols[0]
-
-
-def _first_traded(result: GameResult) -> str | None:
-    for cost in result.books.cost_ledger:
-        if cost.action in ("buy", "sell"):
-            return cost.symbol
-    return None
+    """The symbol to compare with (``reporting.benchmark``: the market index when the data has it,
+    else the first traded, else the data's first)."""
+    return benchmark_symbol(played.universe.panel.symbols, first_traded(played.result, played.universe))
 
 
 class Tee:

@@ -50,7 +50,10 @@ SUMMARIES: dict[str, str] = {
     "demo": "Play the bundled demo Game (momentum rotation through the 2020 crash, on real data).",
     "sweep": "Play the Game once per (fast, slow) pair with fast < slow, all at once on arrays.",
     "report": "Write a Game's HTML report (the Game is replayed from its stored definition and checked).",
-    "export": "Export every ledger and log of a Game, one file per table.",
+    "export": (
+        "Export every ledger and log of a Game, one file per table; or its trades as a `tax lots` trade list"
+        " (--format lots: lots.csv), to combine Games that shared an account in one report."
+    ),
     "resume": "Continue a Game that was interrupted, from its last committed Round, to the same books.",
     "tax": "Tax lots, wash sales and Form 8949-style reports.",
     "data": "Market data: bundled real history, imports and provider downloads.",

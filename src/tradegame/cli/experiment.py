@@ -88,6 +88,12 @@ def run(
     address: Annotated[
         str | None, typer.Option("--address", help="A Ray cluster to join (host:port, ray://..., auto); --engine ray.")
     ] = None,
+    keep_books: Annotated[
+        bool,
+        typer.Option(
+            "--keep-books", help="Also store every Game with its full books (tradegame games show/report/export)."
+        ),
+    ] = False,
     db_url: DbUrl = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run's summary as JSON.")] = False,
     data_dir: DataDir = None,
@@ -99,6 +105,9 @@ def run(
         tradegame experiment run examples/experiments/seasonality.toml --workers 2
 
     The same Games on Ray (a local Ray of 2 CPUs, or a cluster): --engine ray [--address HOST:PORT]
+
+    With --keep-books every Game is played through the Round loop and stored as `tradegame play`
+    stores one, its row naming it (stored_game_id), row and books in one transaction.
     """
     from tradegame.experiments.runner import backend_for
 
@@ -110,7 +119,7 @@ def run(
     prepared = _prepared(path, data_dir)
     db = open_db(db_url)
     try:
-        summary = _run_with_progress(prepared, db, backend, quiet=as_json)
+        summary = _run_with_progress(prepared, db, backend, quiet=as_json, keep_books=keep_books)
     except TradegameError as error:
         raise exit_for(error) from None
     finally:
@@ -118,7 +127,7 @@ def run(
     _print_run(summary, db.where, as_json)
 
 
-def _run_with_progress(prepared: Any, db: Any, backend: Any, *, quiet: bool) -> Any:
+def _run_with_progress(prepared: Any, db: Any, backend: Any, *, quiet: bool, keep_books: bool = False) -> Any:
     """Run the experiment with a progress bar (Games done, rate, time left); its ``RunSummary``."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -139,7 +148,7 @@ def _run_with_progress(prepared: Any, db: Any, backend: Any, *, quiet: bool) -> 
             rate = f"{done / elapsed:,.1f}" if done and elapsed else "-"
             progress.update(task, completed=done, total=total, rate=rate)
 
-        return run_experiment(prepared, db, backend, advance)
+        return run_experiment(prepared, db, backend, advance, keep_books=keep_books)
 
 
 def _print_run(summary: Any, where: str, as_json: bool) -> None:

@@ -6,8 +6,9 @@ import json
 import sys
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -131,6 +132,12 @@ def games_show(
             name: [dict(zip(columns, row, strict=True)) for row in rows]
             for name, (columns, rows) in stored.tables().items()
         }
+        from tradegame.engine.training_records import stored_records  # a trainable Model's versions, from its log
+
+        lines = ((e.round, e.ts, e.kind, e.symbol, e.detail) for e in stored.events)
+        training = stored_records(lines, ((r.ts, r.value) for r in stored.rounds), stored.game.final_value)
+        if training:
+            tables["training"] = training
         typer.echo(json.dumps(tables, default=str))
         return
     from rich.table import Table
@@ -246,6 +253,9 @@ def games_delete(
 def report(
     game_id: GameId,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Report file (default: game-ID.html).")] = None,
+    cdn: Annotated[
+        bool, typer.Option("--cdn", help="Load plotly.js from its CDN (4.6 MB smaller; its charts need the network).")
+    ] = False,
     db: DbUrl = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -284,7 +294,14 @@ def report(
         raise exit_for(error) from None
     finally:
         database.close()
-    write_report(played.result, played.universe, path, benchmark_symbol=benchmark_for(played))
+    write_report(
+        played.result,
+        played.universe,
+        path,
+        benchmark_symbol=benchmark_for(played),
+        cdn=cdn,
+        definition=played.game_file,
+    )
     typer.echo(f"report: {path}")
 
 
@@ -292,26 +309,40 @@ def _stored_outcome(row: GameRow) -> str:
     return f"game {row.id} finished: {row.outcome}, score {row.score} (stored)"
 
 
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    PARQUET = "parquet"
+    LOTS = "lots"  # the trades as a `tax lots` trade list
+
+
 def export(
     game_id: GameId,
-    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", help="csv, parquet, or lots (the trades as a `tax lots` trade list).")
+    ] = ExportFormat.CSV,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Folder (default: game-ID/).")] = None,
     db: DbUrl = None,
 ) -> None:
-    """Export every ledger and log of a Game, one file per table.
+    """Export every ledger and log of a Game, one file per table; or its trades as a `tax lots`
+    trade list (--format lots: lots.csv), to combine Games that shared an account in one report.
 
     Example:
 
         tradegame export 1 --format parquet --output exports/
     """
-    if fmt not in ("csv", "parquet"):
-        raise fail(f"--format must be csv or parquet, got {fmt!r}")
-    chosen: Literal["csv", "parquet"] = "csv" if fmt == "csv" else "parquet"
     folder = output or Path(f"game-{game_id}")
     check_output_folder(folder, "--output")
     database = open_db(db)
     try:
-        paths = database.export(game_id, folder, chosen)
+        if fmt is ExportFormat.LOTS:  # the trades as a `tradegame tax lots` trade list (app/lots_export.py)
+            from tradegame.app.lots_export import lot_rows, write_lots
+
+            stored = database.load_game(game_id)
+            lot_rows(stored)  # refuses a Game the format cannot hold before the folder is made
+            folder.mkdir(parents=True, exist_ok=True)
+            paths = [write_lots(stored, folder / "lots.csv")]
+        else:
+            paths = database.export(game_id, folder, "csv" if fmt is ExportFormat.CSV else "parquet")
     except TradegameError as error:
         raise exit_for(error) from None
     finally:

@@ -167,6 +167,9 @@ def _print_summary(numbers: dict[str, object]) -> None:
     sales = numbers.get("end_sales")
     if isinstance(sales, list):
         rows += [("end sold", str(sale)) for sale in sales]
+    parts = numbers.get("contributions")  # a Game an Activator played: each Model's part of the score
+    if isinstance(parts, dict):
+        rows += [(f"score of {model}", f"{float(part):,.2f}") for model, part in parts.items()]
     for name, value in rows:
         table.add_row(name, value)
     console = stdout_console()
@@ -175,33 +178,49 @@ def _print_summary(numbers: dict[str, object]) -> None:
         console.print(f"note: {numbers['note']}", markup=False)
 
 
-ReportPath = Annotated[Path | None, typer.Option("--report", help="Write the HTML report to this file.")]
+ReportPath = Annotated[
+    Path | None, typer.Option("--output", "-o", "--report", help="Write the HTML report to this file.")
+]
+Cdn = Annotated[
+    bool,
+    typer.Option(
+        "--cdn", help="Load plotly.js from its CDN in the report (4.6 MB smaller; its charts need the network)."
+    ),
+]
 
 
-def _write_report(played: Played, path: Path | None, quiet: bool) -> None:
+def _write_report(played: Played, path: Path | None, quiet: bool, cdn: bool = False) -> None:
     if path is None:
         return
     from tradegame.reporting.html_report import write_report
 
-    write_report(played.result, played.universe, path, benchmark_symbol=benchmark_for(played))
+    write_report(
+        played.result,
+        played.universe,
+        path,
+        benchmark_symbol=benchmark_for(played),
+        cdn=cdn,
+        definition=played.game_file,
+    )
     if not quiet:
         stdout_console().print(f"report: {path}")
 
 
-def _show(game_id: int, played: Played, as_json: bool, report: Path | None) -> None:
+def _show(game_id: int, played: Played, as_json: bool, report: Path | None, cdn: bool = False) -> None:
     """The summary (a table, or JSON) and the report, if asked for."""
     numbers = {"id": game_id, **summary(played)}
     if as_json:
         typer.echo(json.dumps(numbers, indent=2))
     else:
         _print_summary(numbers)
-    _write_report(played, report, as_json)
+    _write_report(played, report, as_json, cdn)
 
 
 def play(
     game_toml: Annotated[Path, typer.Argument(metavar="GAME.toml", help="The Game definition.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
     report: ReportPath = None,
+    cdn: Cdn = False,
     pace: Annotated[
         float | None,
         typer.Option(
@@ -221,14 +240,14 @@ def play(
         tradegame play examples/games/sma-2008.toml
     """
     if report is not None:
-        check_output_file(report, "--report")
+        check_output_file(report, "--output")
     game_id, played = _play(game_toml, data_dir, db, quiet=as_json, pace=pace)
-    _show(game_id, played, as_json, report)
+    _show(game_id, played, as_json, report, cdn)
 
 
 def demo(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
-    report: Annotated[Path, typer.Option("--report", help="Where to write the HTML report.")] = Path(
+    report: Annotated[Path, typer.Option("--output", "-o", "--report", help="Where to write the HTML report.")] = Path(
         "tradegame-demo.html"
     ),
     db: DbUrl = None,
@@ -240,7 +259,7 @@ def demo(
 
         tradegame demo
     """
-    check_output_file(report, "--report")
+    check_output_file(report, "--output")
     game_id, played = _play(demo_game(), data_dir, db, quiet=as_json)
     _show(game_id, played, as_json, report)
 

@@ -8,7 +8,7 @@ already built is answered by that one: its sessions and closes are the same. The
 their opens and closes are also kept on disk (``session_table``), keyed by the calendar, its years
 and the exchange-calendars version, so a new process reads them (a few milliseconds) instead of
 building the calendar's holidays again (a quarter of a second, most of a first Game's time after
-the imports).
+the imports); exchange-calendars itself is imported only when a calendar must be built.
 
 Conventions used across tradegame:
 
@@ -27,14 +27,19 @@ import zipfile
 from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
+from importlib import import_module
+from importlib.util import find_spec
 from pathlib import Path
-from typing import Literal, TypeVar
+from types import ModuleType
+from typing import TYPE_CHECKING, Literal, TypeVar
 
-import exchange_calendars as xcals
 import numpy as np
 import pandas as pd
 
 from tradegame.data.errors import DataError
+
+if TYPE_CHECKING:
+    import exchange_calendars as xcals
 
 __all__ = [
     "ALWAYS_OPEN",
@@ -55,8 +60,29 @@ _Kept = TypeVar("_Kept")
 _DAY = np.int64(86_400 * 10**9)
 
 
+def _xcals() -> ModuleType:
+    """exchange-calendars, imported when a calendar must be built (not when its sessions are on disk)."""
+    return import_module("exchange_calendars")
+
+
+@lru_cache(maxsize=1)
+def _xcals_version() -> str:
+    """The installed exchange-calendars version, without importing it (a fifth of a second): from
+    the name of its ``.dist-info`` folder next to the package, else from its metadata (slower)."""
+    spec = find_spec("exchange_calendars")
+    if spec is not None and spec.origin:
+        site = Path(spec.origin).parent.parent
+        found = [p.name for p in site.glob("exchange_calendars-*.dist-info")]
+        if len(found) == 1:
+            return found[0].removeprefix("exchange_calendars-").removesuffix(".dist-info")
+    from importlib.metadata import version
+
+    return version("exchange_calendars")
+
+
 def calendar_names() -> list[str]:
-    return sorted(xcals.get_calendar_names(include_aliases=False))
+    names: list[str] = _xcals().get_calendar_names(include_aliases=False)
+    return sorted(names)
 
 
 def calendar(code: str, start: date | str, end: date | str) -> xcals.ExchangeCalendar:
@@ -87,11 +113,13 @@ def _covering(found: Mapping[tuple[int, int], _Kept], first: int, last: int) -> 
 
 @lru_cache(maxsize=64)
 def _calendar(code: str, first_year: int, last_year: int) -> xcals.ExchangeCalendar:
-    if code not in xcals.get_calendar_names():
+    module = _xcals()
+    if code not in module.get_calendar_names():
         raise DataError(f"unknown calendar {code!r}; use an exchange-calendars code such as XNYS, or 24/7, 24/5")
     try:
-        return xcals.get_calendar(code, start=f"{first_year}-01-01", end=f"{last_year}-12-31")
-    except (ValueError, xcals.errors.CalendarError) as error:  # outside the range the calendar knows
+        built: xcals.ExchangeCalendar = module.get_calendar(code, start=f"{first_year}-01-01", end=f"{last_year}-12-31")
+        return built
+    except (ValueError, module.errors.CalendarError) as error:  # outside the range the calendar knows
         raise DataError(f"calendar {code} cannot cover {first_year}-{last_year}: {error}") from None
 
 
@@ -112,7 +140,7 @@ def session_table(code: str, start: date | str, end: date | str) -> pd.DataFrame
 
 def _session_table(code: str, first: int, last: int) -> pd.DataFrame:
     """The table of ``first`` to ``last`` from the cache folder, or built and stored there."""
-    path = _cache_dir() / f"{code}-{first}-{last}-xcals{xcals.__version__}.npz"
+    path = _cache_dir() / f"{code}-{first}-{last}-xcals{_xcals_version()}.npz"
     try:
         with np.load(path) as stored:
             arrays = {name: stored[name] for name in ("sessions", "open", "close")}

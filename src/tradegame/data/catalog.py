@@ -16,7 +16,7 @@ import pandas as pd
 
 from tradegame.data.bars import DatasetInfo
 from tradegame.data.checks import check_bars
-from tradegame.data.datasets import available_datasets
+from tradegame.data.datasets import CATALOG
 from tradegame.data.errors import DatasetNotFoundError
 from tradegame.data.store import MarketStore, StoredDataset
 
@@ -28,11 +28,11 @@ def sync_bundled(store: MarketStore, names: Iterable[str] | None = None) -> list
     added = []
     stored = set(store.names())
     wanted = None if names is None else set(names)
-    for bundled in available_datasets():
-        if wanted is not None and bundled.info.name not in wanted:
+    for name, bundled in sorted(CATALOG.items()):
+        if wanted is not None and name not in wanted:
             continue
         info = replace(bundled.info, content_hash="")
-        if _stored(store, info, stored):
+        if _stored(store, info, stored) or not bundled.available():  # stored: no need to find its package
             continue
         with store.lock(info.name):  # another process storing it first: wait, then find it stored
             if _stored(store, info, set(store.names())):

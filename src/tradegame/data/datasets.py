@@ -26,7 +26,6 @@ This module reads files only; it must not import the packages it reads, nor anyt
 
 from __future__ import annotations
 
-import importlib.metadata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -104,6 +103,8 @@ class BundledDataset:
     def _paths(self) -> tuple[Path, ...]:
         script = "scripts/install-datasets --extra" if self.optional else "scripts/install-datasets"
         hint = f"install it with `{self.install_hint}` (or `{script}`)"
+        import importlib.metadata  # here: a process whose datasets are stored never looks for their packages
+
         try:
             dist = importlib.metadata.distribution(self.distribution)
         except importlib.metadata.PackageNotFoundError:

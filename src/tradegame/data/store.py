@@ -7,6 +7,7 @@ Layout under the store's root (``$TRADEGAME_DATA``, default ``~/.local/share/tra
     datasets/<name>/<hash>/splits.parquet      symbol, ts, ratio (decimal text)
     datasets/<name>/<hash>/manifest.json       the DatasetInfo, symbols, range, row count, and each
                                                file's SHA-256, size and modification time
+    datasets/<name>/<hash>/<table>.arrays.npz  a small table as arrays, read without DuckDB (table_cache.py)
     datasets/<name>/CURRENT                    the hash of the version in use
     datasets/<name>/.lock                      the writers' lock (see locking.py)
 
@@ -40,7 +41,6 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -58,6 +58,7 @@ from tradegame.data.errors import BadDataError, CorruptDataError, DataError, Dat
 from tradegame.data.hashes import VERSION_FILES, FileChecker, FileRecord, read_records, read_sidecar, write_sidecar
 from tradegame.data.locking import exclusive_lock, fsync_dir, make_staging, remove_leftovers, write_atomic
 from tradegame.data.panel import Panel
+from tradegame.data.table_cache import MAX_ROWS, KeptTable, cached_columns, filter_table
 
 __all__ = ["MarketStore", "StoredDataset", "content_hash", "default_root"]
 
@@ -385,25 +386,29 @@ class MarketStore:
             missing = dataset.unknown_symbols(symbols)
             if missing:
                 raise DatasetNotFoundError(f"dataset {dataset.info.name!r} has no symbol {', '.join(missing)}")
-        where: list[str] = []
-        params: list[object] = []
-        if symbols is not None:
-            where.append("list_contains(?, symbol)")
-            params.append(list(symbols))
-        if start is not None:
-            where.append("ts >= ?")
-            params.append(_utc(start))
-        if end is not None:
-            where.append("ts <= ?")
-            params.append(_utc(end))
-        path = str(dataset.path / f"{table}.parquet").replace("'", "''")
-        sql = f"SELECT * EXCLUDE (file_row_number) FROM read_parquet('{path}', file_row_number = true)"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        if ordered:
-            sql += " ORDER BY symbol, ts, file_row_number"  # ties (ticks) keep the stored order
         self._check_file(dataset, f"{table}.parquet")
-        return self._read(dataset, f"{table}.parquet", sql, params)
+        first, last = (None if at is None else _utc(at) for at in (start, end))
+        kept = self._arrays(dataset, table)
+        if kept is not None:  # a small table: filtered as the SQL below would
+            return filter_table(kept, symbols, first, last)
+        conditions = (("list_contains(?, symbol)", symbols), ("ts >= ?", first), ("ts <= ?", last))
+        where = [(condition, list(v) if isinstance(v, Sequence) else v) for condition, v in conditions if v is not None]
+        sql = _select(dataset, f"{table}.parquet")
+        if where:
+            sql += " WHERE " + " AND ".join(condition for condition, _ in where)
+        if ordered:
+            sql += _ORDER  # ties (ticks) keep the stored order
+        return self._read(dataset, f"{table}.parquet", sql, [value for _, value in where])
+
+    def _arrays(self, dataset: StoredDataset, table: str) -> KeptTable | None:
+        """A small table, whole and in order, from the arrays kept beside its file (table_cache.py)."""
+        file = f"{table}.parquet"
+        record = (dataset.files or self._records(dataset)).get(file)
+        rows = {"bars": dataset.rows, "dividends": dataset.dividends, "splits": dataset.splits}[table]
+        if record is None or rows > MAX_ROWS:
+            return None
+        sql = _select(dataset, file) + _ORDER
+        return cached_columns(dataset.path, table, record.sha256, lambda: self._read(dataset, file, sql, []))
 
     # -- checking ---------------------------------------------------------------------------
 
@@ -442,9 +447,7 @@ class MarketStore:
             raise CorruptDataError(name, version, [missing], "is missing; the version is refused") from None
         frames = []
         for file in VERSION_FILES:
-            path = str(dataset.path / file).replace("'", "''")
-            sql = f"SELECT * EXCLUDE (file_row_number) FROM read_parquet('{path}', file_row_number = true)"
-            frames.append(self._read(dataset, file, sql + " ORDER BY symbol, ts, file_row_number", []))
+            frames.append(self._read(dataset, file, _select(dataset, file) + _ORDER, []))
         if content_hash(dataset.info, MarketFrames(*frames)) != version:
             written = (dataset.path / "manifest.json").stat().st_mtime_ns
             suspects = [file for file, r in records.items() if r.mtime_ns > written] or list(VERSION_FILES)
@@ -460,6 +463,8 @@ class MarketStore:
 
     def _read(self, dataset: StoredDataset, file: str, sql: str, params: list[object]) -> pd.DataFrame:
         """Run ``sql`` over one of the version's Parquet files; an unreadable file is a ``CorruptDataError``."""
+        import duckdb  # here: a small table is read from its arrays, without DuckDB (table_cache.py)
+
         try:
             with self._reader.use() as con:
                 # through Arrow: several times faster than .df() for string columns
@@ -476,6 +481,15 @@ class MarketStore:
     def _folder(self, name: str) -> Path:
         _check_name(name)
         return self.root / "datasets" / name
+
+
+_ORDER = " ORDER BY symbol, ts, file_row_number"
+
+
+def _select(dataset: StoredDataset, file: str) -> str:
+    """The SQL reading every row of one of the version's Parquet files (with its row numbers)."""
+    path = str(dataset.path / file).replace("'", "''")
+    return f"SELECT * EXCLUDE (file_row_number) FROM read_parquet('{path}', file_row_number = true)"
 
 
 def _check_name(name: str) -> None:

@@ -163,6 +163,13 @@ class RoundContext:
         return self._game.rng
 
     @property
+    def fitted(self) -> object | None:
+        """What the live version of a trainable Model learned (its ``fit``'s return; engine/training.py),
+        None before its first fit or for a Model that does not train."""
+        training = self._game.training
+        return None if training is None else training.fitted
+
+    @property
     def history(self) -> RoundHistory:
         """Every earlier Round, oldest first."""
         return self._game.history

@@ -78,6 +78,9 @@ class EventKind(StrEnum):
     LIQUIDATED = "liquidated"
     OWED = "owed"
     NOTE = "note"  # the Model's own line: a decision not to act, and why
+    TRAINED = "trained"  # a trainable Model fitted a new version (engine/training.py)
+    RETIRED = "retired"  # a version expired and was retired early
+    FIT_SKIPPED = "fit-skipped"  # a fit found nothing to learn (no row before the cut-off, or fit returned None)
 
 
 class RejectReason(StrEnum):

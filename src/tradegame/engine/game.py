@@ -11,10 +11,12 @@ Each Round, in order (``Game._play_round``):
    (transfers.py); a new year's tax is recorded;
 4. the Game is valued at the latest closes in the Game currency and the exit rules are checked
    (valuation.py); a triggered exit ends the Game here;
-5. the Model decides (orders.py); its Moves are checked and accepted or rejected with a reason
-   (with ``fill_at = "close"`` they fill at once at the close just seen).
+5. a trainable Model is fitted when a fit falls due, on the history cut at the Round's time
+   minus its cut-off (training.py); the Model decides (orders.py); its Moves are checked and
+   accepted or rejected with a reason (with ``fill_at = "close"`` they fill at once at the close
+   just seen).
 
-A Model that offers ``wake`` sleeps through quiet Rounds, valued on arrays (quiet.py,
+A Model that offers ``wake`` (and does not train) sleeps through quiet Rounds, valued on arrays (quiet.py,
 ``Game._skip_quiet``). At the end (last Round, an exit, or the Model's ``EndGame``) every Position
 is sold, every other currency is converted into the Game currency and the tax for every year is
 recorded (liquidation.py). The schedule is schedule.py's, the checks before the start
@@ -63,6 +65,7 @@ from tradegame.engine.score import Score
 from tradegame.engine.settlement import Settlement
 from tradegame.engine.spec import GameSpec, InvalidGameError
 from tradegame.engine.timestamps import utc_from_ns
+from tradegame.engine.training import TrainedVersion, Training
 from tradegame.engine.transfers import Transfers
 from tradegame.engine.universe import Universe, UniverseView, currency_of, static_rates
 from tradegame.engine.valuation import ExitWatch, Outcome, Valuation
@@ -103,6 +106,7 @@ class GameResult:
     values: np.ndarray  # the Game's value after each Round
     data_hash: str
     game_id: int | None = None  # its id in the database it was recorded in (``tradegame.play(..., db=...)``)
+    training: tuple[TrainedVersion, ...] = ()  # a trainable Model's versions, oldest first (engine/training.py)
 
     def events_jsonl(self) -> str:
         return "".join(json.dumps(e.as_json(), sort_keys=True) + "\n" for e in self.events)
@@ -185,6 +189,7 @@ class Game:
         self.transfers = Transfers(self)
         self.liquidation = Liquidation(self)
         self.queries = Queries(self)
+        self.training = Training.of(self)  # a trainable Model's fits (None for a Model without ``fit``)
         self.history = RoundHistory(self)
         self._values = np.full(len(self.times), np.nan)
         self._start_capital = spec.start_fund
@@ -244,7 +249,10 @@ class Game:
         reason = "played every round"
         played = len(self.times)
         years = tax_years(self.panel, self.times, self.latest_rows)
-        skip = quiet_plan(self.model, self.universe, self.spec, self.times, self.latest_rows, years, self._action_rows)
+        skip = None
+        if self.training is None:  # a trainable Model sees every Round: its fits fall due on them
+            skip = quiet_plan(self.model, self.universe, self.spec, self.times, self.latest_rows, years,
+                              self._action_rows)  # fmt: skip
         index, asleep, year = 0, False, int(years[0])  # asleep: a quiet Round that books something, without the Model
         while index < len(self.times):
             ended, year = self._play_round(index, asleep, years, year, observer)
@@ -282,6 +290,8 @@ class Game:
             return exit_reason, year
         ended = None
         if not asleep:
+            if self.training is not None:
+                self.training.before_decide(index, ns, end)
             view = UniverseView(self.universe, PanelView(self.panel, end), self._static_rates)
             ctx = RoundContext(self, index, ns, view, value, tuple(self.log.inbox))
             self.log.inbox.clear()
@@ -328,6 +338,8 @@ class Game:
             self._values[:played].copy(),
             self.panel.content_hash,
         )
+        if self.training is not None:
+            result.training = self.training.records(result.values, result.times)
         if observer is not None:
             observer.game_done(self, result)
         return result

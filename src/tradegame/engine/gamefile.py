@@ -16,6 +16,9 @@ parameters). The format, table by table (``examples/games/*.toml`` are commented
     [tax]                short_term, long_term, loss_deduction_limit, currency, [tax.years.YYYY]
     [fx_rates]           CODE = rate (units of the Game currency per unit of CODE)
     [model]              name, params (an inline table or a [model.params] table)
+    [model.training]     length, cutoff, every, cost_per_fit, account, expire_below, expire_months
+                         (a trainable Model's walk-forward fits: engine/training_spec.py)
+    [activator]          instead of [model]: several Models switched by a rule (activator_config.py)
 
 Values: dates are TOML dates or ISO strings (``2007-01-03``); money amounts, quantities and rates
 are strings or integers (quote them to be exact; a float is read through ``Decimal(repr(x))``, i.e.
@@ -155,6 +158,8 @@ def _file_problems(problems: Sequence[str], reported: set[str]) -> list[str]:
         head = re.split(r"[.\[]", where, maxsplit=1)[0]
         if head in _IN_GAME_TABLE:
             where = f"game.{where}"
+        elif head == "training":
+            where = f"model.{where}"
         where = _RENAMED.get(where, where)
         if not any(_related(where, seen) for seen in reported):
             out.append(f"{where}: {what}")

@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Final
 
 from tradegame.domain.running_costs import EveryNDays, Monthly, OneOff, RunningCost
 from tradegame.domain.tax import TaxProfile
+from tradegame.engine.activator_config import ACTIVATOR
 from tradegame.engine.costs import fee_model_to_config, slippage_model_to_config
 from tradegame.engine.spec import AccountSpec, DataSpec, ExitRules, GameSpec, InitialPosition, TransferRule
+from tradegame.engine.training_spec import training_items
 
 if TYPE_CHECKING:
     from tradegame.engine.gamefile import GameFile
@@ -47,9 +49,14 @@ def dump_game(game: GameFile) -> str:
     ]
     if spec.fx_rates:
         sections.append(["[fx_rates]", *(_line(code, _exact(rate)) for code, rate in spec.fx_rates)])
-    sections.append(["[model]", _line("name", game.model)])
-    if game.model_params:
+    if game.model == ACTIVATOR:  # played by an Activator: its table as the file writes it
+        sections.append(["[activator]", *(_line(key, value) for key, value in game.model_params.items())])
+    else:
+        sections.append(["[model]", _line("name", game.model)])
+    if game.model_params and game.model != ACTIVATOR:
         sections.append(["[model.params]", *(_line(key, value) for key, value in game.model_params.items())])
+    if spec.training is not None:
+        sections.append(["[model.training]", *(_line(key, value) for key, value in training_items(spec.training))])
     return "\n\n".join("\n".join(lines) for lines in sections) + "\n"
 
 

@@ -18,7 +18,9 @@ from tradegame.domain.limits import amount_problem
 from tradegame.domain.money import Money
 from tradegame.domain.running_costs import EveryNDays, Monthly, OneOff, RunningCost, Yearly
 from tradegame.domain.tax import TaxProfile, TaxRates
+from tradegame.engine.activator_config import ACTIVATOR, read_activator
 from tradegame.engine.costs import fee_model_from_config, slippage_model_from_config
+from tradegame.engine.gamefile_training import read_training
 from tradegame.engine.gamefile_values import (
     ACCOUNT_KEYS,
     COST_SCHEDULES,
@@ -140,7 +142,11 @@ class FieldReader:
         # A missing [game] reads as an empty one, so each missing required key is named.
         game = self.table(top["game"], "game", GAME_KEYS) if "game" in top else {}
         self.spec = self.game_spec(top, game)
-        return self.model(top)
+        model = self.model(top)
+        training = top.get("model")
+        if self.spec is not None and isinstance(training, Mapping) and "training" in training:
+            self.spec = replace(self.spec, training=read_training(self, training["training"], self.spec))
+        return model
 
     def game_spec(self, top: Mapping[str, object], game: Mapping[str, object] | None) -> GameSpec | None:
         """The ``GameSpec`` of a document: its ``[game]`` table, then its other sections (problems are
@@ -397,6 +403,8 @@ class FieldReader:
         return tuple(rates)
 
     def model(self, top: Mapping[str, object]) -> tuple[str, dict[str, object]] | None:
+        if "activator" in top:
+            return self.activator(top)
         if "model" not in top:
             self.report(
                 "model.name", "missing (a [model] table naming a built-in model, module:Class or file.py:Class)"
@@ -411,3 +419,15 @@ class FieldReader:
             name = None
         params = self.optional(table, "params", "model", to_params, {})
         return None if name is None else (name, params)
+
+    def activator(self, top: Mapping[str, object]) -> tuple[str, dict[str, object]] | None:
+        """An ``[activator]`` plays the Game as the Model named ``activator`` with the table as its
+        parameters (``engine/activator_config.py`` reads it; the Models it names are checked later)."""
+        if "model" in top:
+            self.report("activator", "a Game is played by a [model] or by an [activator], not both")
+        config, problems = read_activator(top["activator"])
+        for problem in problems:
+            self.report(*problem.split(": ", 1))
+        if config is None or "model" in top:
+            return None
+        return ACTIVATOR, dict(top["activator"])  # type: ignore[call-overload]

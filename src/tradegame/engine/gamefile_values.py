@@ -75,6 +75,7 @@ TOP_KEYS: Final = (
     "tax",
     "fx_rates",
     "model",
+    "activator",
 )
 GAME_KEYS: Final = (
     "name",
@@ -103,7 +104,7 @@ EXIT_KEYS: Final = ("min_value", "max_drawdown", "max_losing_rounds", "target_re
 RUNNING_COST_KEYS: Final = ("name", "account", "amount", "currency", "schedule", "anchor", "days", "on")
 TAX_KEYS: Final = ("short_term", "long_term", "loss_deduction_limit", "currency", "years")
 TAX_YEAR_KEYS: Final = ("short_term", "long_term")
-MODEL_KEYS: Final = ("name", "params")
+MODEL_KEYS: Final = ("name", "params", "training")
 
 SCHEDULES: Final[Mapping[str, Schedule]] = {
     "hourly": "hourly",

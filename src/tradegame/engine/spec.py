@@ -19,6 +19,7 @@ from tradegame.domain.running_costs import RunningCost
 from tradegame.domain.tax import TaxProfile
 from tradegame.engine.cost_limits import fee_problems, slippage_problems
 from tradegame.engine.costs import FeeModel, NoFee, NoSlippage, SlippageModel
+from tradegame.engine.training_spec import TrainingSpec
 
 __all__ = [
     "AccountSpec",
@@ -144,6 +145,7 @@ class GameSpec:
     fill_at: FillAt = "next_open"
     fx_rates: tuple[tuple[str, Decimal], ...] = ()  # static fallback: units of Game currency per unit
     allow_extreme_costs: bool = False  # fee rates or slippage of 10% or more are refused unless set
+    training: TrainingSpec | None = None  # how a trainable Model is trained (engine/training_spec.py)
 
     def account_for(self, symbol: str) -> AccountSpec:
         """Where a Move on ``symbol`` that names no account trades: the first account that lists
@@ -191,6 +193,7 @@ class GameSpec:
             *self._position_problems(names),
             *self._exit_problems(),
             *self._other_problems(names),
+            *(self.training.problems(tuple(names)) if self.training is not None else ()),
         ]
 
     def _basic_problems(self) -> list[str]:

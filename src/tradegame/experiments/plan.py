@@ -207,6 +207,7 @@ def game_document(experiment: Experiment, game: PlannedGame) -> dict[str, object
         _set_length(table, length_of(str(where["length"])))
     if "model" in where:
         document["model"] = {"name": where["model"], "params": copy.deepcopy(where["params"])}
+        document.pop("activator", None)  # a base Game played by an [activator] plays this Model instead
     if "schedule" in where:
         for key in _SCHEDULE_KEYS:
             table.pop(key, None)

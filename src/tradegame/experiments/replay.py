@@ -4,12 +4,14 @@ The experiment's record keeps its base Game (data pinned) and seed; the Game's r
 coordinates and seed. ``replay_experiment_game`` rebuilds the Game file from them, plays it
 through the Round loop and records it as an ordinary stored Game (its full books, decision log
 and report: ``tradegame report ID``), then checks that its Score equals the experiment's row. A
-Game of a universe plays on the symbols it picked, as in the run (``universes.picked_universe``).
+Game of a universe plays on the symbols it picked, as in the run: its definition's ``[[data]]``
+tables name only what it saw (``universes.visible_data``), and it is played and stored from that
+definition, so that a later ``tradegame report`` or ``resume`` replays it on the same data.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import select
@@ -18,11 +20,10 @@ from tradegame.app.checking import inspect_game
 from tradegame.app.play import Played, record
 from tradegame.data.store import MarketStore
 from tradegame.domain.errors import InvalidInputError
-from tradegame.engine.game import Game
 from tradegame.engine.gamefile import GameFile, parse_game
 from tradegame.experiments.plan import PlannedGame, game_document
 from tradegame.experiments.spec import Experiment
-from tradegame.experiments.universes import picked_universe
+from tradegame.experiments.universes import visible_data
 from tradegame.store import Database
 from tradegame.store.experiments import experiment_games, load_experiment_record
 
@@ -62,7 +63,8 @@ def replay_experiment_game(db: Database, experiment_id: str, game_id: str, store
     pinned, game, found = inspect_game(game_file, store, folder).ready()
     coordinates = row["coordinates"]
     if isinstance(coordinates, dict) and "universe" in coordinates:  # its Model saw only its picks
-        game = Game(pinned.spec, picked_universe(game.universe, pinned.spec), found.build(pinned.model_params))
+        narrowed = replace(pinned, spec=visible_data(pinned.spec, game.universe))
+        pinned, game, found = inspect_game(narrowed, store, folder).ready()
     stored_id, played = record(pinned, game, db, model_source=found.source)
     score = played.result.score.score
     if row["outcome"] != "error" and row["score"] != score:

@@ -13,6 +13,12 @@ picks one by name (``--engine local|ray``).
 plays the rest and writes each finished batch's rows in one transaction as soon as it arrives
 (all or nothing): a run killed at any moment loses only the batches in flight, and a rerun plays
 exactly those. The primary key (experiment, Game) refuses a Game counted twice.
+
+With ``keep_books`` (``--keep-books``) every Game is played through the Round loop and recorded
+with its full books as ``tradegame play`` records a Game, in the same transaction as its row
+(``store.experiments``): a kill leaves a Game with both or with neither, and a rerun records no
+Game's books twice. A Game whose row was written without books (an earlier run without the
+option) is played again and its row linked to the books.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ from tradegame.experiments.prepare import Prepared
 from tradegame.experiments.shared import share_universe
 from tradegame.experiments.worker import Job, Row, Worker, batch_size, batches, play_planned, start_worker
 from tradegame.store import Database
-from tradegame.store.experiments import finished_games, record_experiment_games, save_experiment
+from tradegame.store.experiments import finished_games, record_experiment_games, save_experiment, unkept_games
 
 __all__ = ["Backend", "LocalPool", "RunSummary", "backend_for", "default_workers", "run_experiment"]
 
@@ -126,25 +132,30 @@ def definition_of(prepared: Prepared) -> dict[str, object]:
     }
 
 
-def run_experiment(prepared: Prepared, db: Database, backend: Backend, progress: Progress | None = None) -> RunSummary:
-    """Play every Game of ``prepared`` not yet in ``db``, writing each batch's rows as it finishes."""
+def run_experiment(
+    prepared: Prepared, db: Database, backend: Backend, progress: Progress | None = None, *, keep_books: bool = False
+) -> RunSummary:
+    """Play every Game of ``prepared`` not yet in ``db``, writing each batch's rows as it finishes
+    (with ``keep_books``, each Game's full books with its row; see the module)."""
     started = time.perf_counter()
     experiment_id = prepared.experiment_id
     save_experiment(
         db, experiment_id, prepared.experiment.name, definition_of(prepared), str(prepared.folder), len(prepared.games)
     )
     finished = finished_games(db, experiment_id)
-    todo = [game for game in prepared.games if game.game_id not in finished]
+    relink = unkept_games(db, experiment_id) if keep_books else set()
+    todo = [game for game in prepared.games if game.game_id not in finished or game.game_id in relink]
     if progress is not None:
         progress(0, len(todo))
     errors = count = 0
     remove_stale_folders()
     with tempfile.TemporaryDirectory(prefix=f"{_FOLDER_PREFIX}{os.getpid()}-") as folder:
-        job = Job(prepared.experiment, str(prepared.folder), share_universe(prepared.universe, Path(folder)))
+        shared = share_universe(prepared.universe, Path(folder))
+        job = Job(prepared.experiment, str(prepared.folder), shared, keep_books)
         for batch in backend.run(job, todo):
-            count += record_experiment_games(
-                db, experiment_id, ((game.game_id, game.coordinates, game.seed, row) for game, row in batch)
-            )
+            rows = [(game.game_id, game.coordinates, game.seed, row) for game, row in batch]
+            record_experiment_games(db, experiment_id, rows, relink)
+            count += len(batch)
             errors += sum(row.get("outcome") == "error" for _, row in batch)
             if progress is not None:
                 progress(count, len(todo))

@@ -46,6 +46,7 @@ __all__ = [
     "profiles",
     "resolve_universes",
     "restricted",
+    "visible_data",
 ]
 
 
@@ -214,6 +215,28 @@ def restricted(universe: Universe, symbols: Sequence[str]) -> Universe:
         actions,
         dict(universe.fx_rates),
     )
+
+
+def visible_data(spec: GameSpec, universe: Universe) -> GameSpec:
+    """``spec`` (a Game of a universe) whose ``[[data]]`` tables read only what it sees of
+    ``universe`` (``game_symbols``: the symbols it picked, its Positions' and accounts', the forex
+    series for its rates), so that its stored definition replays it on the data it played on.
+
+    Each table gets the symbols of its own dataset: those its ``symbols`` list names, or, for the
+    one table without a list, the rest of ``universe``. Left as it is: a table of which the Game
+    sees nothing (an empty list would read all of it), and every table when several have no list
+    (which dataset holds a symbol is not known here)."""
+    visible = game_symbols(universe, spec, spec.symbols)
+    unlisted = [table for table in spec.data if not table.symbols]
+    listed = {symbol for table in spec.data for symbol in table.symbols or ()}
+    tables = []
+    for table in spec.data:
+        if table.symbols or len(unlisted) == 1:
+            members = set(table.symbols) if table.symbols else set(universe.symbols) - listed
+            mine = tuple(symbol for symbol in visible if symbol in members)
+            table = replace(table, symbols=mine) if mine else table
+        tables.append(table)
+    return replace(spec, data=tuple(tables))
 
 
 def picked_universe(universe: Universe, spec: GameSpec) -> Universe:

@@ -14,12 +14,19 @@ its Model sees nothing else (the sweep builds no Model context: it reads its sym
 A Game whose Model raises, or that cannot start (the checks before a run set up only the first
 and the last Games of each length), is a row with outcome ``error`` and the message: the same
 coordinates fail the same way, so a rerun does not try it again.
+
+With ``Job.keep_books`` (``--keep-books``) every Game goes through the Round loop (a sweep keeps
+no books), gathering its rows as ``tradegame play`` stores them (``store.recorder.BookCollector``);
+its row carries them (``store.experiments.KeptGame``, under ``"books"``) to the parent, which
+writes the row and the books in one transaction. A Game of a universe keeps a definition whose
+``[[data]]`` tables read only the symbols it saw (``universes.visible_data``): replayed from it
+(``tradegame report``, ``resume``), it plays on the same data.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tradegame.app.models import FoundModel, find_model
@@ -28,14 +35,16 @@ from tradegame.data.errors import DataError
 from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.context import Model
 from tradegame.engine.game import Game, ModelError
-from tradegame.engine.gamefile import GameFile, parse_game
+from tradegame.engine.gamefile import GameFile, dump_game, parse_game
 from tradegame.engine.universe import Universe
 from tradegame.experiments.plan import PlannedGame, canonical, game_document
 from tradegame.experiments.shared import SharedUniverse, open_universe
 from tradegame.experiments.spec import Experiment
 from tradegame.experiments.sweeping import SweepGroup, SweepSignals, group_for, sweep_group
-from tradegame.experiments.universes import game_symbols, picked_universe
+from tradegame.experiments.universes import game_symbols, picked_universe, visible_data
 from tradegame.models.sma import SmaCrossover
+from tradegame.store.experiments import KeptGame
+from tradegame.store.recorder import BookCollector
 
 __all__ = ["Job", "Row", "Worker", "batch_size", "batches", "play_planned", "start_worker"]
 
@@ -55,6 +64,7 @@ class Job:
     experiment: Experiment
     folder: str
     shared: SharedUniverse
+    keep_books: bool = False  # every Game through the Round loop, its row carrying its books
 
 
 @dataclass
@@ -82,7 +92,9 @@ class Worker:
 
     def play_many(self, games: Sequence[PlannedGame]) -> list[Row]:
         """Play ``games``, each in the sweep where it fits, else through the Round loop; each with its
-        row, in any order."""
+        row, in any order (with ``Job.keep_books``: all through the Round loop, with their books)."""
+        if self.job.keep_books:
+            return [(game, self.play(game)) for game in games]
         rows: list[Row] = []
         groups: list[SweepGroup] = []
         for game in games:
@@ -133,7 +145,8 @@ class Worker:
         return game, {name: row[name] for name in _KEPT}
 
     def play(self, game: PlannedGame) -> dict[str, object]:
-        """Play ``game`` through the Round loop; its result row."""
+        """Play ``game`` through the Round loop; its result row (with ``Job.keep_books``, its books
+        under ``"books"``)."""
         try:
             game_file = self.game_file(game)
             found = self.found(game_file.model)
@@ -141,12 +154,23 @@ class Worker:
             played = Game(game_file.spec, universe, found.build(game_file.model_params))
         except (InvalidInputError, DataError) as error:  # this Game cannot start (a date past the data)
             return {"outcome": "error", "error": f"cannot start: {error}"}
+        collector = BookCollector() if self.job.keep_books else None
         try:
-            result = played.run()
+            result = played.run(collector)
         except ModelError as error:
             return {"outcome": "error", "error": str(error)}
         row = summary(Played(game_file, result, universe))
-        return {name: row[name] for name in _KEPT}
+        kept: dict[str, object] = {name: row[name] for name in _KEPT}
+        if collector is not None:
+            if "universe" in game.coordinates:  # its definition reads only the symbols it saw
+                game_file = replace(game_file, spec=visible_data(game_file.spec, self.universe))
+            source = found.source
+            kept["books"] = KeptGame(
+                game_file.spec.name, dump_game(game_file), game_file.model, game_file.model_params,
+                universe.panel.content_hash, len(played.times), source.kind, source.ref, source.path, source.sha256,
+                collector.books,
+            )  # fmt: skip
+        return kept
 
 
 _WORKER: list[Worker] = []  # this process's Worker, set by start_worker

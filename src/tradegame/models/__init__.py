@@ -53,16 +53,22 @@ Conventions of the built-in Models:
 * Buys are ``Move.target`` orders (a weight of the Game's value, settled at the fill); exits
   are ``sell_all``. Every Move carries a short ``reason`` for the decision log.
 
+Trainable Models (``gbm-classifier``, ``regime``) also have ``fit(history)``: the engine hands it
+the history up to the Round's time minus a cut-off and keeps every version's record
+(engine/training.py; a Game file's ``[model.training]``); ``decide`` reads ``ctx.fitted``.
+
 ``REGISTRY`` maps the names a Game file uses to the built-in constructors and ``make_model``
 builds one from a name and a parameter table.
 """
 
 from tradegame.engine.context import Model, RoundContext
 from tradegame.models.buy_and_hold import BuyAndHold
+from tradegame.models.classifier import GbmClassifier
 from tradegame.models.crypto import CryptoRotator
 from tradegame.models.dca import DollarCostAveraging
 from tradegame.models.mean_reversion import MeanReversion, wilder_rsi
 from tradegame.models.momentum import MomentumRotation
+from tradegame.models.regime import RegimeSwitch
 from tradegame.models.registry import REGISTRY, make_model
 from tradegame.models.sma import SmaCrossover
 
@@ -71,9 +77,11 @@ __all__ = [
     "BuyAndHold",
     "CryptoRotator",
     "DollarCostAveraging",
+    "GbmClassifier",
     "MeanReversion",
     "Model",
     "MomentumRotation",
+    "RegimeSwitch",
     "RoundContext",
     "SmaCrossover",
     "make_model",

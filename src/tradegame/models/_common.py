@@ -14,6 +14,7 @@ import numpy as np
 
 from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.context import RoundContext
+from tradegame.engine.moves import Action, Move
 
 __all__ = [
     "as_decimal",
@@ -22,6 +23,7 @@ __all__ = [
     "as_symbol",
     "as_symbols",
     "has_open_move",
+    "long_or_flat",
     "recent_closes",
     "trailing_returns",
 ]
@@ -99,6 +101,17 @@ def has_open_move(ctx: RoundContext, symbols: str | Sequence[str]) -> bool:
     """Whether a Move on ``symbols`` (one or several) is still open."""
     wanted = {symbols} if isinstance(symbols, str) else set(symbols)
     return any(state.move.symbol in wanted for state in ctx.open_moves)
+
+
+def long_or_flat(ctx: RoundContext, symbol: str, long: bool, weight: Decimal, reason: str) -> list[Action] | None:
+    """Buy ``symbol`` at ``weight`` when ``long`` and nothing is held; sell it all when not ``long``
+    and units are held; else nothing (both carry ``reason``)."""
+    held = ctx.quantity(symbol)
+    if long and not held:
+        return [Move.target(symbol, weight, reason=reason)]
+    if not long and held > 0:
+        return [Move.sell(symbol, sell_all=True, reason=reason)]
+    return None
 
 
 def recent_closes(ctx: RoundContext, symbol: str, count: int, minimum: int | None = None) -> np.ndarray | None:

@@ -20,11 +20,13 @@ from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.context import Model
 from tradegame.engine.spec import InvalidGameError
 from tradegame.models.buy_and_hold import BuyAndHold
+from tradegame.models.classifier import GbmClassifier
 from tradegame.models.crypto import CryptoRotator
 from tradegame.models.dca import DollarCostAveraging
 from tradegame.models.mean_reversion import MeanReversion
 from tradegame.models.momentum import MomentumRotation
 from tradegame.models.params import check_params
+from tradegame.models.regime import RegimeSwitch
 from tradegame.models.sma import SmaCrossover
 
 __all__ = ["REGISTRY", "build_model", "check_model_symbols", "make_model", "model_symbol_problems"]
@@ -37,6 +39,8 @@ REGISTRY: Mapping[str, Callable[..., Model]] = MappingProxyType(
         "momentum-rotation": MomentumRotation,
         "mean-reversion": MeanReversion,
         "crypto-rotator": CryptoRotator,
+        "gbm-classifier": GbmClassifier,
+        "regime": RegimeSwitch,
     }
 )
 

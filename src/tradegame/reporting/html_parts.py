@@ -7,6 +7,9 @@ database). Imports plotly lazily (in ``_Charts``); writes only in ``_write_page`
 
 from __future__ import annotations
 
+import base64
+import gzip
+import hashlib
 import html
 import math
 import os
@@ -17,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from tradegame.reporting.html_script import CHART_JS, PAGE_JS
 
 CHART_HEIGHT = 380
 
@@ -92,17 +97,28 @@ def _section(section_id: str, heading: str, *parts: str) -> str:
 
 
 class _Charts:
-    """Turns plotly figures into ``<div data-chart>`` blocks; plotly.js goes inline with the first."""
+    """Turns plotly figures into ``<div data-chart>`` blocks; plotly.js goes with the first, inline
+    (the page opens offline) or, with ``cdn=True``, as a ``<script src>`` from plotly's CDN (a page
+    4.6 MB smaller that needs the network to draw its charts).
 
-    def __init__(self) -> None:
+    A figure travels as gzip-compressed JSON (``_packed_text``): a long Game's charts carry
+    thousands of trade markers with their hover texts. Its ``<script>`` hands it to
+    ``tradegameChart`` (``html_script.CHART_JS``, in the page's head), which unpacks it and calls
+    ``Plotly.newPlot``, with the legend below the plot on a phone.
+    """
+
+    def __init__(self, *, cdn: bool = False) -> None:
         import plotly.graph_objects as go  # an outer-ring dependency, imported when a report is made
 
         self.go: Any = go
         self._plotlyjs_included = False
+        self._cdn = cdn
+        self._template: Any = None
 
     def figure(self, **layout: Any) -> Any:
+        # The template ("plotly_white") is added as JSON when the figure is written (``div``): set
+        # here, plotly would deep-copy it into every figure, a fifth of a second each.
         defaults: dict[str, Any] = {
-            "template": "plotly_white",
             "height": CHART_HEIGHT,
             "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
             "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 1, "xanchor": "right"},
@@ -112,19 +128,52 @@ class _Charts:
         return figure
 
     def div(self, name: str, figure: Any, *, chart_id: str | None = None, attributes: str = "") -> str:
+        import plotly.io as pio
+
         chart_id = chart_id or f"chart-{name}"
-        include: str | bool = False if self._plotlyjs_included else "inline"
+        plot_id = f"plot-{chart_id.removeprefix('chart-')}"
+        plotlyjs = "" if self._plotlyjs_included else self._plotlyjs() + "\n"
         self._plotlyjs_included = True
-        plot = str(
-            figure.to_html(
-                full_html=False,
-                include_plotlyjs=include,
-                div_id=f"plot-{chart_id.removeprefix('chart-')}",
-                config={"displaylogo": False, "responsive": True},
-                default_height=f"{CHART_HEIGHT}px",
-            )
+        if self._template is None:
+            self._template = pio.templates["plotly_white"].to_plotly_json()
+        spec = figure.to_plotly_json()
+        spec["layout"].setdefault("template", self._template)
+        packed = _packed_text(pio.to_json(spec, validate=False, engine="json"))
+        height = int(figure.layout.height or CHART_HEIGHT)
+        plot = (
+            f'{plotlyjs}<div id="{plot_id}" class="plotly-graph-div" style="height:{height}px; width:100%;">'
+            f'</div>\n<script>tradegameChart("{plot_id}", "{packed}", function (figure) {{ return Plotly.newPlot('
+            f'"{plot_id}", figure.data, figure.layout, {{"displaylogo": false, "responsive": true}}); }});</script>'
         )
-        return f'<div class="chart" id="{_e(chart_id)}" data-chart="{_e(name)}"{attributes}>\n{plot}\n</div>'
+        label = _e(_chart_label(figure))
+        return (
+            f'<div class="chart" id="{_e(chart_id)}" data-chart="{_e(name)}"{attributes} role="img" '
+            f'aria-label="{label}">\n{plot}\n</div>'
+        )
+
+    def _plotlyjs(self) -> str:
+        from plotly.offline import get_plotlyjs, get_plotlyjs_version
+
+        if not self._cdn:
+            return f"<script>{get_plotlyjs()}</script>"
+        digest = base64.b64encode(hashlib.sha256(get_plotlyjs().encode("utf-8")).digest()).decode("ascii")
+        return (
+            f'<script charset="utf-8" src="https://cdn.plot.ly/plotly-{get_plotlyjs_version()}.min.js" '
+            f'integrity="sha256-{digest}" crossorigin="anonymous"></script>'
+        )
+
+
+def _chart_label(figure: Any) -> str:
+    """What a chart shows, for a screen reader (its data is packed): the title and the series."""
+    title = figure.layout.title.text or ""
+    names = [trace.name for trace in figure.data if trace.name]
+    return f"{title}: {', '.join(names)}" if names else title
+
+
+def _packed_text(text: str, level: int = 6) -> str:
+    """``text`` gzip-compressed at ``level`` (no time in the header: the same bytes every time), in
+    base64: safe inside a ``<script>`` string. ``tradegameUnpack`` (``html_script``) reverses it."""
+    return base64.b64encode(gzip.compress(text.encode("utf-8"), compresslevel=level, mtime=0)).decode("ascii")
 
 
 _PAGE = """<!DOCTYPE html>
@@ -135,6 +184,7 @@ _PAGE = """<!DOCTYPE html>
 <meta name="generator" content="tradegame">
 <title>{title}</title>
 <style>{style}</style>
+<script>@CHART_JS@</script>
 </head>
 <body>
 <header><h1>{heading}</h1>
@@ -146,7 +196,7 @@ _PAGE = """<!DOCTYPE html>
 <script>{script}</script>
 </body>
 </html>
-"""
+""".replace("@CHART_JS@", CHART_JS.replace("{", "{{").replace("}", "}}"))
 
 _STYLE = """
 body { font-family: "DejaVu Sans", system-ui, sans-serif; margin: 0; color: #222; background: #fafafa; }
@@ -164,8 +214,10 @@ thead th { background: #f0f3f8; }
 .scroll thead th { position: sticky; top: 0; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.facts th { background: none; width: 11em; }
+pre.definition { background: #fff; border: 1px solid #ddd; padding: 8px 12px; font-size: 0.85em;
+  white-space: pre-wrap; overflow-wrap: anywhere; }
 tr.total td { border-top: 2px solid #999; font-weight: bold; background: #fff; position: sticky; bottom: 0; }
-.scroll { max-height: 480px; overflow: auto; border: 1px solid #eee; }
+.scroll { max-height: 480px; overflow: auto; border: 1px solid #eee; contain: content; }
 .scroll table { width: 100%; }
 .note { color: #666; font-style: italic; }
 tr.outcome td { font-weight: bold; }
@@ -173,35 +225,36 @@ table.log td { white-space: nowrap; }
 table.log td:nth-child(8) { white-space: normal; }
 .outcome-catastrophic_exit { color: #b2182b; }
 .outcome-perfect_exit { color: #1a9850; }
-.filters { margin: 8px 0; }
-.filters input, .filters select { margin-right: 12px; }
+.filters { margin: 8px 0; display: flex; flex-wrap: wrap; gap: 6px 12px; align-items: center; }
+.filters input { max-width: 100%; }
+.pager { margin: 6px 0; font-size: 0.85em; }
+.pager button { margin: 0 6px; }
+.print-only { display: none; }
 .chart { margin: 8px 0; }
+header h1, p, table.facts td { overflow-wrap: anywhere; }
+section > table { display: block; max-width: 100%; overflow-x: auto; }
+@media (max-width: 600px) {
+  header { padding: 8px 12px; }
+  header h1 { font-size: 1.2em; }
+  main { padding: 4px 8px 32px 8px; }
+  section { padding: 4px 8px 8px 8px; margin: 8px 0; }
+  table.facts th { width: auto; }
+  .scroll { max-height: 420px; }
+}
+@media print {
+  body { background: #fff; color: #000; }
+  header { background: none; color: #000; padding: 0; }
+  header nav, .filters, .pager button, .modebar-container { display: none; }
+  .print-only { display: inline; }
+  main { padding: 0; max-width: none; }
+  section { border: none; padding: 0; margin: 12px 0; break-inside: auto; }
+  h2, h3 { break-after: avoid; }
+  .chart, tr { break-inside: avoid; }
+  .scroll { max-height: none; overflow: visible; border: none; }
+  .scroll thead th, tr.total td { position: static; }
+  a { color: inherit; text-decoration: none; }
+}
 """
 
-# Hides the decision-log rows that do not match the text box and the kind selector.
-_LOG_FILTER_JS = """
-(function () {
-  "use strict";
-  var text = document.getElementById("log-filter");
-  var kind = document.getElementById("log-kind");
-  var count = document.getElementById("log-count");
-  if (!text || !kind || !count) { return; }
-  var rows = document.querySelectorAll("#decision-log-table tbody tr");
-  function apply() {
-    var needle = text.value.trim().toLowerCase();
-    var wanted = kind.value;
-    var shown = 0;
-    for (var i = 0; i < rows.length; i++) {
-      var row = rows[i];
-      var match = (!wanted || row.getAttribute("data-kind") === wanted) &&
-        (!needle || row.textContent.toLowerCase().indexOf(needle) !== -1);
-      row.hidden = !match;
-      if (match) { shown++; }
-    }
-    count.textContent = shown.toLocaleString("en-US") + " of " + rows.length.toLocaleString("en-US") +
-      " events shown";
-  }
-  text.addEventListener("input", apply);
-  kind.addEventListener("change", apply);
-})();
-"""
+# The page's script: long tables paged and filtered, charts fitted to a phone (``html_script``).
+_LOG_FILTER_JS = PAGE_JS

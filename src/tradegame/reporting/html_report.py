@@ -1,8 +1,12 @@
 """The HTML report of a played Game: one self-contained file of tables and plotly charts.
 
 ``render_html(result, universe)`` returns the page as a string; ``write_report`` writes it.
-The page opens offline: plotly.js is inlined once (with the first chart) and nothing else is
-loaded from anywhere; the decision-log filter is a few lines of inline vanilla JavaScript.
+The page opens offline: plotly.js is inlined once (with the first chart; ``cdn=True`` links it
+from plotly's CDN instead) and nothing else is loaded from anywhere. It stays light however long
+the Game: a long series is drawn from the extremes of each pixel column (``html_points``), and
+the long tables (Form 8949, the decision log) show a page of rows at a time, the rest carried as
+compressed data that a debounced filter searches (``html_paged``, ``html_script``). A print
+stylesheet drops the controls; on a phone nothing scrolls sideways but a table in its own box.
 
 What the page shows, top to bottom:
 
@@ -11,14 +15,14 @@ What the page shows, top to bottom:
 * **Score**: a waterfall from gross profit through fees, running costs and taxes to the score,
   and the same numbers in a table.
 * **Metrics**: ``metrics.compute_metrics`` on the value after each Round, against a benchmark
-  (buy-and-hold of ``benchmark_symbol``, default the first symbol traded: its closes scaled
+  (buy-and-hold of ``benchmark_symbol``, default ``reporting.benchmark``'s: its closes scaled
   to the start capital, in the symbol's own currency), with each sale's realized gain, the
   traded notional and the invested fraction.
 * **Charts**: equity against the benchmark, drawdown, value by Position (a stacked area, cash
   as its own band), one price chart per traded symbol (the ``MAX_TRADE_CHARTS`` most traded)
   with its buys and sells, and a heatmap of monthly returns.
 * **Form 8949**: every disposal, Part I short term and Part II long term, with totals.
-* **Decision log**: every ``GameEvent``, filterable by text and by kind.
+* **Decision log**: every ``GameEvent``, filterable by text and by kind, a page at a time.
 
 How Positions are valued: the units of each symbol are rebuilt from the journal (postings to
 ``Assets:{account}:{SYMBOL}``, so splits and initial positions count), summed over accounts,
@@ -44,6 +48,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tradegame.engine.game import GameResult
+from tradegame.engine.gamefile import GameFile
 from tradegame.engine.universe import Universe
 from tradegame.reporting.html_parts import _LOG_FILTER_JS, _PAGE, _STYLE, _Charts, _e, _write_page
 from tradegame.reporting.html_sections import (
@@ -58,6 +63,7 @@ from tradegame.reporting.html_sections import (
     _positions_section,
     _score_section,
     _trades_section,
+    definition_section,
 )
 from tradegame.reporting.html_tables import _decision_log_section, _form_8949_section
 from tradegame.reporting.report_facts import _Facts
@@ -71,18 +77,23 @@ def render_html(
     *,
     benchmark_symbol: str | None = None,
     title: str | None = None,
+    cdn: bool = False,
+    definition: GameFile | None = None,
 ) -> str:
     """The report of ``result`` (played on ``universe``) as one self-contained HTML page.
 
     ``benchmark_symbol`` is the symbol whose buy-and-hold the Game is compared with (default:
-    the first symbol traded, else the first symbol the Game may trade); ``title`` replaces the
-    default page title. Raises ``InvalidInputError`` for a benchmark symbol not in the data.
+    ``reporting.benchmark``'s, as the summary's: SPX when in the data, else the first symbol
+    traded, else the data's first); ``title`` replaces the default page title; ``cdn=True`` loads
+    plotly.js from plotly's CDN instead of inlining it (a page 4.6 MB smaller, whose charts need the
+    network); ``definition`` (the Game file played) names the Model and its parameters in the summary
+    and is shown in full at the end. Raises ``InvalidInputError`` for a benchmark symbol not in the data.
     """
     facts = _Facts.of(result, universe, benchmark_symbol)
-    charts = _Charts()
+    charts = _Charts(cdn=cdn)
     page_title = title if title is not None else f"{result.spec.name}: Game report"
     sections = [
-        _header(facts),
+        _header(facts, definition),
         _score_section(facts, charts),
         _metrics_section(facts),
         _equity_section(facts, charts),
@@ -92,6 +103,7 @@ def render_html(
         _monthly_section(facts, charts),
         _form_8949_section(facts.result.books.disposals(), facts.places),
         _decision_log_section(facts.result.events),
+        definition_section(definition),
     ]
     return _PAGE.format(
         title=_e(page_title),
@@ -110,10 +122,13 @@ def write_report(
     *,
     benchmark_symbol: str | None = None,
     title: str | None = None,
+    cdn: bool = False,
+    definition: GameFile | None = None,
 ) -> Path:
     """Render the report (see ``render_html``) and write it to ``path``; returns ``path``.
 
     The page is rendered in full before anything is written, then written to a temporary file
     beside ``path`` and moved into place, so a failure never leaves half a report.
     """
-    return _write_page(render_html(result, universe, benchmark_symbol=benchmark_symbol, title=title), path)
+    page = render_html(result, universe, benchmark_symbol=benchmark_symbol, title=title, cdn=cdn, definition=definition)
+    return _write_page(page, path)

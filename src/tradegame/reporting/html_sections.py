@@ -14,6 +14,7 @@ import numpy as np
 
 from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.game import Score
+from tradegame.engine.gamefile import GameFile
 from tradegame.reporting.html_parts import (
     CHART_HEIGHT,
     _Charts,
@@ -27,8 +28,9 @@ from tradegame.reporting.html_parts import (
     _section,
     _table,
 )
+from tradegame.reporting.html_points import DRAWN_BUCKETS, drawn_indices, short_times
 from tradegame.reporting.metrics import bust_round, drawdown_series, monthly_returns
-from tradegame.reporting.report_facts import FloatArray, _Facts, _ns
+from tradegame.reporting.report_facts import FloatArray, _Facts, _Fill, _ns
 
 __all__ = ["MAX_POSITION_BANDS", "MAX_TRADE_CHARTS", "score_rows"]
 
@@ -54,6 +56,7 @@ _NAV = (
     ("monthly", "Monthly returns"),
     ("form-8949", "Form 8949"),
     ("decision-log", "Decision log"),
+    ("definition", "As played"),
 )
 
 
@@ -61,12 +64,13 @@ def _nav() -> str:
     return "<nav>" + " · ".join(f'<a href="#{anchor}">{_e(label)}</a>' for anchor, label in _NAV) + "</nav>"
 
 
-def _header(facts: _Facts) -> str:
+def _header(facts: _Facts, definition: GameFile | None = None) -> str:
     result = facts.result
     spec = result.spec
     rounds = len(facts.values)
     facts_rows = [
         ("Game", spec.name),
+        *model_rows(definition),
         ("Start", spec.start.isoformat()),
         ("End", spec.end.isoformat() if spec.end is not None else f"after {spec.rounds} rounds"),
         ("First round", _day(facts.round_times[0]) + " UTC"),
@@ -74,6 +78,7 @@ def _header(facts: _Facts) -> str:
         ("Rounds played", f"{rounds:,}"),
         ("Outcome", f"{result.outcome} in round {result.outcome_round:,}: {result.outcome_reason}"),
         *_bust_row(facts),
+        *_in_sample_row(facts),
         ("Currency", spec.currency),
         ("Start fund", _money(spec.start_fund, facts.places)),
         ("Accounts", ", ".join(a.name for a in spec.accounts)),
@@ -86,6 +91,38 @@ def _header(facts: _Facts) -> str:
         for label, value in facts_rows
     ]
     return _section("summary", "Summary", '<table class="facts"><tbody>' + "".join(rows) + "</tbody></table>")
+
+
+def model_rows(definition: GameFile | None) -> list[tuple[str, str]]:
+    """The Model (or the Activator) and its parameters, from the Game file played."""
+    if definition is None:
+        return []
+    import json
+
+    params = json.dumps(dict(definition.model_params), sort_keys=True, default=str)
+    return [("Model", definition.model), ("Parameters", params)]
+
+
+def definition_section(definition: GameFile | None) -> str:
+    """The Game file as played (its data pinned to the versions used): the Model and its parameters,
+    the accounts with their fees, slippage, caps and lot methods, the exits, running costs and tax."""
+    if definition is None:
+        return ""
+    from tradegame.engine.gamefile_dump import dump_game
+
+    text = dump_game(definition)
+    return _section("definition", "As played", f'<pre class="definition">{_e(text)}</pre>')
+
+
+def _in_sample_row(facts: _Facts) -> list[tuple[str, str]]:
+    """How many Rounds a Model decided before its language model's training cut-off (``llm-chat``
+    marks those decisions ``in-sample``): what it did then may come from having read about them."""
+    rounds = sorted({e.round for e in facts.result.events if "(in-sample:" in e.detail})
+    if not rounds:
+        return []
+    text = (f"{len(rounds):,} of {len(facts.values):,} rounds (rounds {rounds[0]:,} to {rounds[-1]:,}) were decided "
+            "before the model's training cut-off: in-sample, not evidence of skill")  # fmt: skip
+    return [("In-sample", text)]
 
 
 def _bust_row(facts: _Facts) -> list[tuple[str, str]]:
@@ -210,19 +247,24 @@ def _equity_section(facts: _Facts, charts: _Charts) -> str:
     figure = charts.figure(
         title={"text": "Game value"}, hovermode="x unified", yaxis={"title": facts.result.spec.currency}
     )
-    figure.add_trace(go.Scatter(x=facts.round_times, y=facts.values, mode="lines", name="Game value"))
+    drawn = drawn_indices([facts.values])
+    figure.add_trace(
+        go.Scatter(x=short_times(facts.round_times[drawn]), y=facts.values[drawn], mode="lines", name="Game value")
+    )
+    notes = [_drawn_note(len(drawn), len(facts.values))]
     if facts.benchmark is not None:
+        drawn = drawn_indices([facts.benchmark])
         figure.add_trace(
             go.Scatter(
-                x=facts.round_times,
-                y=facts.benchmark,
+                x=short_times(facts.round_times[drawn]),
+                y=facts.benchmark[drawn],
                 mode="lines",
                 name=f"Buy-and-hold {facts.benchmark_symbol}",
                 line={"dash": "dash"},
             )
         )
     figure.add_hline(y=float(facts.result.score.start_capital), line={"color": "#999", "width": 1, "dash": "dot"})
-    return _section("equity", "Equity", charts.div("equity", figure))
+    return _section("equity", "Equity", charts.div("equity", figure), notes[0])
 
 
 def _drawdown_section(facts: _Facts, charts: _Charts) -> str:
@@ -232,17 +274,18 @@ def _drawdown_section(facts: _Facts, charts: _Charts) -> str:
     except InvalidInputError as error:
         return _section("drawdown", "Drawdown", f'<p class="note">No drawdown: {_e(error)}</p>')
     figure = charts.figure(title={"text": "Drawdown from the running peak"}, yaxis={"title": "%", "ticksuffix": "%"})
+    drawn = drawn_indices([drawdowns])
     figure.add_trace(
         go.Scatter(
-            x=facts.round_times,
-            y=drawdowns,
+            x=short_times(facts.round_times[drawn]),
+            y=drawdowns[drawn],
             mode="lines",
             fill="tozeroy",
             name="Drawdown",
             line={"color": _SELL_COLOR},
         )
     )
-    return _section("drawdown", "Drawdown", charts.div("drawdown", figure))
+    return _section("drawdown", "Drawdown", charts.div("drawdown", figure), _drawn_note(len(drawn), len(drawdowns)))
 
 
 def _positions_section(facts: _Facts, charts: _Charts) -> str:
@@ -264,10 +307,13 @@ def _positions_section(facts: _Facts, charts: _Charts) -> str:
     figure = charts.figure(
         title={"text": "Value by Position"}, hovermode="x unified", yaxis={"title": facts.result.spec.currency}
     )
+    series = [facts.cash, *(band for _, band, _ in bands)]
+    drawn = drawn_indices(series, max(DRAWN_BUCKETS * 2 // len(series), 50))
+    times = short_times(facts.round_times[drawn])
     figure.add_trace(
         go.Scatter(
-            x=facts.round_times,
-            y=facts.cash,
+            x=times,
+            y=facts.cash[drawn],
             mode="lines",
             name="Cash",
             stackgroup="value",
@@ -276,9 +322,8 @@ def _positions_section(facts: _Facts, charts: _Charts) -> str:
     )
     for name, band, color in bands:
         line = {"width": 0.5} if color is None else {"width": 0.5, "color": color}
-        figure.add_trace(
-            go.Scatter(x=facts.round_times, y=band, mode="lines", name=name, stackgroup="value", line=line)
-        )
+        figure.add_trace(go.Scatter(x=times, y=band[drawn], mode="lines", name=name, stackgroup="value", line=line))
+    note += _drawn_note(len(drawn), len(facts.cash))
     return _section("positions", "Value by Position", charts.div("positions", figure), note)
 
 
@@ -303,12 +348,19 @@ def _trades_section(facts: _Facts, charts: _Charts) -> str:
     labels = panel.labels[first_row:end_row].astype("datetime64[ns]")
     for index, symbol in enumerate(shown, start=1):
         closes = np.asarray(panel.fields["close"][first_row:end_row, panel.column(symbol)], dtype=np.float64)
+        drawn = drawn_indices([closes])
         figure = charts.figure(
             title={"text": f"{symbol}: close, buys and sells ({counts[symbol]:,} fills)"},
             yaxis={"title": facts.universe.instruments[symbol].quote_currency.code},
         )
         figure.add_trace(
-            go.Scatter(x=labels, y=closes, mode="lines", name="Close", line={"color": "#4d4d4d", "width": 1.2})
+            go.Scatter(
+                x=short_times(labels[drawn]),
+                y=closes[drawn],
+                mode="lines",
+                name="Close",
+                line={"color": "#4d4d4d", "width": 1.2},
+            )
         )
         for side, color, marker in (("buy", _BUY_COLOR, "triangle-up"), ("sell", _SELL_COLOR, "triangle-down")):
             mine = [fill for fill in facts.fills if fill.symbol == symbol and fill.side == side]
@@ -316,16 +368,12 @@ def _trades_section(facts: _Facts, charts: _Charts) -> str:
                 continue
             figure.add_trace(
                 go.Scatter(
-                    x=np.array([np.datetime64(_ns(fill.time), "ns") for fill in mine]),
-                    y=[float(fill.price) for fill in mine],
+                    x=short_times(np.array([np.datetime64(_ns(fill.time), "ns") for fill in mine])),
+                    y=np.array([float(fill.price) for fill in mine]),
                     mode="markers",
                     name=f"{side} ({len(mine):,})",
                     marker={"symbol": marker, "size": 10, "color": color, "line": {"width": 1, "color": "#222"}},
-                    text=[
-                        f"{side} {_quantity(fill.quantity)} @ {fill.price:,.4f}, fee {_money(fill.fee, facts.places)}"
-                        f" ({fill.account}, {fill.op_id})"
-                        for fill in mine
-                    ],
+                    text=np.array([_fill_text(fill, facts.places) for fill in mine]),
                     hovertemplate="%{x}<br>%{text}<extra></extra>",
                 )
             )
@@ -333,6 +381,23 @@ def _trades_section(facts: _Facts, charts: _Charts) -> str:
             charts.div("trades", figure, chart_id=f"chart-trades-{index}", attributes=f' data-symbol="{_e(symbol)}"')
         )
     return _section("trades", "Trades", *parts)
+
+
+def _fill_text(fill: _Fill, places: int) -> str:
+    return (
+        f"{fill.side} {_quantity(fill.quantity)} @ {fill.price:,.4f}, fee {_money(fill.fee, places)}"
+        f" ({fill.account}, {fill.op_id})"
+    )
+
+
+def _drawn_note(drawn: int, points: int) -> str:
+    """Says when a chart draws fewer points than its series has (``html_points``)."""
+    if drawn >= points:
+        return ""
+    return (
+        f'<p class="note drawn">Drawn from {drawn:,} of {points:,} points: the lowest and highest of each '
+        "pixel column, the first and the last; every figure on the page is of all of them.</p>"
+    )
 
 
 def _monthly_section(facts: _Facts, charts: _Charts) -> str:

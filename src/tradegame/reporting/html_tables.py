@@ -1,5 +1,6 @@
 """The long tables of the HTML reports: Form 8949 (every disposal, by part, with totals) and the
-decision log (every ``GameEvent``, filterable in the page).
+decision log (every ``GameEvent``, filterable in the page). Both are ``html_paged`` tables: a page
+of rows at a time, the rest as compressed data the page filters.
 
 Shared by ``html_report`` and ``stored_report``; the form's headings come from ``form8949``.
 Writes nothing.
@@ -14,7 +15,8 @@ from tradegame.domain.holding import Term
 from tradegame.domain.lots import Disposal
 from tradegame.engine.game import GameEvent
 from tradegame.reporting.form8949 import COLUMNS, PARTS
-from tradegame.reporting.html_parts import _e, _money, _quantity, _row, _section, _table
+from tradegame.reporting.html_paged import paged_table
+from tradegame.reporting.html_parts import _e, _money, _quantity, _row, _section
 
 _ZERO = Decimal(0)
 
@@ -23,43 +25,44 @@ def _form_8949_section(disposals: Sequence[Disposal], places: int) -> str:
     parts = [
         "<p>Sales and other dispositions of capital assets, one row per lot sold. (a) description, (b) date "
         "acquired, (c) date sold, (d) proceeds, (e) cost or other basis, (f) adjustment code, (g) adjustment, "
-        "(h) gain or (loss).</p>"
+        "(h) gain or (loss). The totals are of every lot of the part, whatever the search shows.</p>"
     ]
     for term, part, heading, held in PARTS:
         mine = sorted(
             (d for d in disposals if d.term is term), key=lambda d: (d.date_sold, d.sale_id, d.date_acquired, d.lot_id)
         )
-        rows = [_disposal_row(d, places) for d in mine]
-        if not rows:
-            rows.append(f'<tr class="empty"><td colspan="9">No {heading.lower()} disposals.</td></tr>')
-        rows.append(_totals_row(term, mine, places))
         parts.append(f"<h3>Part {part}: {heading} ({held})</h3>")
+        if not mine:
+            parts.append(f'<p class="empty">No {heading.lower()} disposals.</p>')
         parts.append(
-            '<div class="scroll">'
-            + _table(
+            paged_table(
+                f"form-8949-{term.value}",
                 ["Account", *COLUMNS],
-                rows,
-                table_id=f"form-8949-{term.value}",
+                [_disposal_cells(d, places) for d in mine],
+                noun="lots",
+                numeric_from=4,
                 css="form-8949",
+                attribute=("data-lot", len(COLUMNS) + 1),
+                foot=_totals_row(term, mine, places),
             )
-            + "</div>"
         )
     return _section("form-8949", "Form 8949", *parts)
 
 
-def _disposal_row(disposal: Disposal, places: int) -> str:
-    cells = [
-        _e(disposal.account),
-        _e(f"{_quantity(disposal.quantity)} {disposal.symbol}"),
-        _e(disposal.date_acquired.isoformat()),
-        _e(disposal.date_sold.isoformat()),
-        _e(_money(disposal.proceeds, places)),
-        _e(_money(disposal.cost_basis, places)),
-        _e(disposal.adjustment_code),
-        _e(_money(disposal.adjustment_amount, places) if disposal.adjustment_amount else ""),
-        _e(_money(disposal.gain, places)),
+def _disposal_cells(disposal: Disposal, places: int) -> list[str]:
+    """A lot's cells (plain text) and, past them, its lot id."""
+    return [
+        disposal.account,
+        f"{_quantity(disposal.quantity)} {disposal.symbol}",
+        disposal.date_acquired.isoformat(),
+        disposal.date_sold.isoformat(),
+        _money(disposal.proceeds, places),
+        _money(disposal.cost_basis, places),
+        disposal.adjustment_code,
+        _money(disposal.adjustment_amount, places) if disposal.adjustment_amount else "",
+        _money(disposal.gain, places),
+        disposal.lot_id,
     ]
-    return _row(cells, numeric_from=4, attributes=f' data-lot="{_e(disposal.lot_id)}"')
 
 
 def _totals_row(term: Term, disposals: Sequence[Disposal], places: int) -> str:
@@ -90,35 +93,30 @@ def _decision_log_section(events: Sequence[GameEvent]) -> str:
     options = '<option value="">all kinds</option>' + "".join(
         f'<option value="{_e(kind)}">{_e(kind)}</option>' for kind in kinds
     )
-    controls = (
-        '<div class="filters">'
-        '<label>Search <input type="search" id="log-filter" placeholder="text in any column"></label> '
-        f'<label>Kind <select id="log-kind">{options}</select></label> '
-        f'<span id="log-count">{len(events):,} of {len(events):,} events shown</span>'
-        "</div>"
-    )
-    rows = (
-        _row(
-            [
-                _e(event.seq),
-                _e(event.round),
-                _e(event.time),
-                _e(event.kind),
-                _e(event.move_id or ""),
-                _e(event.account or ""),
-                _e(event.symbol or ""),
-                _e(event.detail),
-                _e(" ".join(event.op_ids)),
-            ],
-            numeric_from=9,
-            attributes=f' data-kind="{_e(event.kind)}"',
-        )
+    rows = [
+        [
+            str(event.seq),
+            str(event.round),
+            str(event.time),
+            str(event.kind),
+            event.move_id or "",
+            event.account or "",
+            event.symbol or "",
+            event.detail,
+            " ".join(event.op_ids),
+        ]
         for event in events
-    )
-    table = _table(
+    ]
+    table = paged_table(
+        "decision-log-table",
         ["Seq", "Round", "Time (UTC)", "Kind", "Move", "Account", "Symbol", "Detail", "Ops"],
         rows,
-        table_id="decision-log-table",
+        noun="events",
+        numeric_from=9,
         css="log",
+        attribute=("data-kind", 3),
+        filter_id="log-filter",
+        count_id="log-count",
+        controls=f'<label>Kind <select id="log-kind" data-column="3">{options}</select></label> ',
     )
-    return _section("decision-log", "Decision log", controls, f'<div class="scroll">{table}</div>')
+    return _section("decision-log", "Decision log", table)

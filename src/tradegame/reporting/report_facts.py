@@ -20,6 +20,8 @@ from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.assets import AssetMap
 from tradegame.engine.game import GameResult, currency_of
 from tradegame.engine.universe import Universe, UniverseView, static_rates
+from tradegame.reporting.benchmark import benchmark_symbol as default_benchmark
+from tradegame.reporting.benchmark import first_traded
 from tradegame.reporting.metrics import Metrics, compute_metrics
 
 if TYPE_CHECKING:
@@ -79,7 +81,7 @@ class _Facts:
                 + (", ..." if len(panel.symbols) > 10 else "")
                 + ")"
             )
-        chosen = benchmark_symbol or _default_benchmark(result, panel.symbols, fills)
+        chosen = benchmark_symbol or default_benchmark(panel.symbols, first_traded(result, universe))
 
         rows = np.searchsorted(panel.available, times_ns, side="right") - 1
         closes = _closes_at(panel, rows)
@@ -147,15 +149,6 @@ def _fills(result: GameResult, symbols: Mapping[str, str]) -> list[_Fill]:
             )
         )
     return fills
-
-
-def _default_benchmark(result: GameResult, symbols: Sequence[str], fills: Sequence[_Fill]) -> str | None:
-    if fills:
-        return fills[0].symbol
-    allowed = [s for s in result.spec.symbols if s in symbols]
-    if allowed:
-        return allowed[0]
-    return symbols[0] if symbols else None
 
 
 def _closes_at(panel: Panel, rows: npt.NDArray[np.intp]) -> FloatArray:

@@ -48,7 +48,7 @@ from tradegame.store.queries import game_summaries, stored_game
 from tradegame.store.rows import GameRow, GameSummaryRow, StoredGame, jsonable
 from tradegame.store.urls import _describe, default_url, redact, resolve_url
 
-__all__ = ["Database", "alembic_config", "default_url", "open_database", "redact", "resolve_url"]
+__all__ = ["Database", "alembic_config", "default_url", "new_game_values", "open_database", "redact", "resolve_url"]
 
 ExportFormat = Literal["csv", "parquet"]
 
@@ -108,6 +108,39 @@ def _check_new_game(
     ):
         if text_value is not None and not isinstance(text_value, str):
             raise InvalidInputError(f"{field_name}: must be a string or None, got {text_value!r}")
+
+
+def new_game_values(
+    name: str,
+    definition_text: str,
+    model: str,
+    model_params: Mapping[str, object],
+    data_hash: str,
+    *,
+    round_count: int | None = None,
+    engine_rules: int = ENGINE_RULES,
+    model_kind: str | None = None,
+    model_ref: str | None = None,
+    model_path: str | None = None,
+    model_sha256: str | None = None,
+) -> dict[str, object]:
+    """The columns of a new ``games`` row (see ``Database.create_game``), each checked first."""
+    _check_new_game(
+        name, definition_text, model, data_hash, engine_rules, model_kind, model_ref, model_path, model_sha256
+    )
+    return {
+        "name": name,
+        "round_count": round_count,
+        "definition_text": definition_text,
+        "model": model,
+        "model_params": jsonable(dict(model_params), "model_params"),
+        "data_hash": data_hash,
+        "engine_rules": engine_rules,
+        "model_kind": model_kind,
+        "model_ref": model_ref,
+        "model_path": model_path,
+        "model_sha256": model_sha256,
+    }
 
 
 class Database:
@@ -220,34 +253,24 @@ class Database:
         is stored as JSON (Decimals and dates as strings); anything else that JSON cannot hold is
         refused before anything is written.
         """
-        _check_new_game(
-            name, definition_text, model, data_hash, engine_rules, model_kind, model_ref, model_path, model_sha256
-        )
-        params = jsonable(dict(model_params), "model_params")
+        values = new_game_values(
+            name, definition_text, model, model_params, data_hash, round_count=round_count, engine_rules=engine_rules,
+            model_kind=model_kind, model_ref=model_ref, model_path=model_path, model_sha256=model_sha256,
+        )  # fmt: skip
         with self.write() as connection:
-            result = connection.execute(
-                insert(schema.games).values(
-                    owner=self._owner,
-                    heartbeat_at=self.now(),
-                    name=name,
-                    created_at=self.now(),
-                    round_count=round_count,
-                    status="running",
-                    definition_text=definition_text,
-                    model=model,
-                    model_params=params,
-                    data_hash=data_hash,
-                    engine_rules=engine_rules,
-                    model_kind=model_kind,
-                    model_ref=model_ref,
-                    model_path=model_path,
-                    model_sha256=model_sha256,
-                )
-            )
-            (game_id,) = result.inserted_primary_key or (None,)
+            game_id = self.insert_game(connection, values, owner=self._owner, status="running")
+        self._keep_alive()
+        return game_id
+
+    def insert_game(
+        self, connection: Connection, values: Mapping[str, object], *, owner: str | None, status: str
+    ) -> int:
+        """Inside a write transaction: a ``games`` row of ``values`` (``new_game_values``, and for
+        a finished Game its end's columns); its id."""
+        row = {"owner": owner, "heartbeat_at": self.now(), "created_at": self.now(), "status": status, **values}
+        (game_id,) = connection.execute(insert(schema.games).values(**row)).inserted_primary_key or (None,)
         if not isinstance(game_id, int):
             raise DatabaseError(f"storing the Game in {self.where} gave no id")
-        self._keep_alive()
         return game_id
 
     # -- leases ----------------------------------------------------------------------------

@@ -10,9 +10,9 @@ Imports SQLAlchemy and the store's own modules.
 
 from __future__ import annotations
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Table, delete, select, update
 
-from tradegame.store import schema
+from tradegame.store import experiments, schema
 from tradegame.store.database import Database
 from tradegame.store.errors import GameNotFoundError, GameRunningError
 from tradegame.store.lease import shown_status
@@ -59,6 +59,9 @@ def delete_game(db: Database, game_id: int, *, force: bool = False) -> dict[str,
         shown = shown_status(found.status, found.owner, found.heartbeat_at, db.now())
         check_deletable(game_id, found.name, shown, force=force)
         deleted = {}
+        # An experiment's row that names this Game as its books keeps its row, not the link.
+        kept = experiments.experiment_games
+        connection.execute(update(kept).where(kept.c.stored_game_id == game_id).values(stored_game_id=None))
         for table in game_tables():
             key = table.c.id if table is games else table.c.game_id
             deleted[table.name] = connection.execute(delete(table).where(key == game_id)).rowcount

@@ -27,17 +27,22 @@ replayed Round's rows equal the stored ones, column by column, and raises
 next Round on it writes as ``GameRecorder`` does, so the finished Game's rows are the rows an
 uninterrupted run would have stored.
 
+``BookCollector`` gathers the same rows without a database (for an experiment's
+``--keep-books``: a worker process plays the Game, the parent writes its books with its
+experiment row in one transaction, ``insert_books``); both share the gathering (``_RoundRows``).
+
 Imports SQLAlchemy, ``tradegame.engine.game`` (types only at run time) and the store's modules.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, insert, update
+from sqlalchemy import Connection, Table, insert, update
 
 from tradegame.store import schema
 from tradegame.store.database import Database
@@ -45,8 +50,10 @@ from tradegame.store.errors import OtherRulesError, ResumeMismatchError, StoreEr
 from tradegame.store.rows import (
     CostRow,
     DecisionRow,
+    DisposalRow,
     EntryRow,
     EventRow,
+    OpenLotRow,
     PostingRow,
     RoundRow,
     StoredGame,
@@ -64,7 +71,7 @@ from tradegame.store.rows import (
 if TYPE_CHECKING:
     from tradegame.engine.game import Game, GameResult
 
-__all__ = ["COMMIT_EVERY", "GameRecorder", "ResumingRecorder"]
+__all__ = ["COMMIT_EVERY", "BookCollector", "GameRecorder", "KeptBooks", "ResumingRecorder", "insert_books"]
 
 COMMIT_EVERY = 0.25
 """Seconds of play between two commits of a Game recorded by ``tradegame play`` and ``resume``."""
@@ -116,27 +123,13 @@ class _Seen:
     decisions: int = 0
 
 
-class GameRecorder:
-    """Stores a running Game in ``db`` under ``game_id`` (made by ``Database.create_game``).
+class _RoundRows:
+    """Gathers a running Game's rows Round by Round, as a ``RoundObserver``, and hands each batch
+    to ``_commit`` (``GameRecorder`` writes it; ``BookCollector`` keeps it)."""
 
-    Pass it to ``Game.run(observer=...)``. Each ``round_done`` is one transaction, or with
-    ``commit_every`` (seconds) the Rounds of that much wall time are one (see the module's
-    docstring); a ``DatabaseError`` from a commit stops the Game (the Rounds committed before
-    stay). It takes the Game's lease (``GameBusyError`` while another live process holds it) and
-    raises ``LeaseLostError`` from the first commit after another process took it over.
-    ``clock`` (seconds, default ``time.monotonic``) times the batches.
-    """
+    game_id: int | None
 
-    def __init__(
-        self,
-        db: Database,
-        game_id: int,
-        *,
-        commit_every: float = 0.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.db = db
-        self.game_id = game_id
+    def __init__(self, *, commit_every: float, clock: Callable[[], float]) -> None:
         self._next_round = 0
         self._seen = _Seen()
         self._reopen = False  # set the status back to running with the next commit
@@ -144,17 +137,17 @@ class GameRecorder:
         self._clock = clock
         self._pending = _Batch()  # Rounds played, not committed yet
         self._committed_at = clock()
-        self._check_new()
-        db.take_lease(game_id)
 
-    def _check_new(self) -> None:
-        game = self.db.game(self.game_id)
-        if game.status not in ("running", "interrupted"):
-            raise StoreError(f"game {self.game_id} is {game.status}; only a new, running Game can be recorded")
-        if game.other_rules is not None:
-            raise OtherRulesError(f"{game.other_rules}: this engine cannot record it")
-        if self.db.last_committed_round(self.game_id) is not None:
-            raise StoreError(f"game {self.game_id} already has Rounds stored; resume it with ResumingRecorder")
+    def _commit(
+        self,
+        batch: _Batch,
+        *,
+        round_count: int | None = None,
+        extra: Sequence[tuple[Table, Sequence[Any]]] = (),
+        finish: dict[str, object] | None = None,
+        final_value: tuple[int, float] | None = None,
+    ) -> None:
+        raise NotImplementedError
 
     # -- RoundObserver ---------------------------------------------------------------------
 
@@ -200,7 +193,6 @@ class GameRecorder:
             "taxes": score.taxes,
             "score": score.score,
             "error": None,
-            "finished_at": self.db.now(),
             "round_count": len(game.times),
             "owner": None,  # a finished Game needs no lease
         }
@@ -251,7 +243,42 @@ class GameRecorder:
         if batch.rounds:
             self._next_round = batch.rounds[-1].round + 1
 
-    # -- writing ---------------------------------------------------------------------------
+
+class GameRecorder(_RoundRows):
+    """Stores a running Game in ``db`` under ``game_id`` (made by ``Database.create_game``).
+
+    Pass it to ``Game.run(observer=...)``. Each ``round_done`` is one transaction, or with
+    ``commit_every`` (seconds) the Rounds of that much wall time are one (see the module's
+    docstring); a ``DatabaseError`` from a commit stops the Game (the Rounds committed before
+    stay). It takes the Game's lease (``GameBusyError`` while another live process holds it) and
+    raises ``LeaseLostError`` from the first commit after another process took it over.
+    ``clock`` (seconds, default ``time.monotonic``) times the batches.
+    """
+
+    game_id: int
+
+    def __init__(
+        self,
+        db: Database,
+        game_id: int,
+        *,
+        commit_every: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(commit_every=commit_every, clock=clock)
+        self.db = db
+        self.game_id = game_id
+        self._check_new()
+        db.take_lease(game_id)
+
+    def _check_new(self) -> None:
+        game = self.db.game(self.game_id)
+        if game.status not in ("running", "interrupted"):
+            raise StoreError(f"game {self.game_id} is {game.status}; only a new, running Game can be recorded")
+        if game.other_rules is not None:
+            raise OtherRulesError(f"{game.other_rules}: this engine cannot record it")
+        if self.db.last_committed_round(self.game_id) is not None:
+            raise StoreError(f"game {self.game_id} already has Rounds stored; resume it with ResumingRecorder")
 
     def _commit(
         self,
@@ -265,9 +292,9 @@ class GameRecorder:
         games = schema.games
         with self.db.write() as connection:
             self.db.hold_lease(connection, self.game_id)  # first: a lost lease writes nothing
-            for table, rows in [*batch.tables(), *extra]:
-                if rows:
-                    connection.execute(insert(table), [{"game_id": self.game_id, **row._asdict()} for row in rows])
+            _insert_rows(connection, self.game_id, [*batch.tables(), *extra])
+            if finish is not None:
+                finish = {**finish, "finished_at": self.db.now()}
             if final_value is not None:  # (Round, value): a Round stored before the end's sales
                 rounds = schema.rounds
                 connection.execute(
@@ -288,6 +315,80 @@ class GameRecorder:
                 )
         self._reopen = False
         self._committed_at = self._clock()
+
+
+@dataclass
+class KeptBooks:
+    """Every row a ``GameRecorder`` stores of a finished Game, gathered without a database
+    (``BookCollector``), to be written later inside a caller's transaction (``insert_books``)."""
+
+    rows: _Batch
+    disposals: list[DisposalRow]
+    open_lots: list[OpenLotRow]
+    finish: dict[str, object]  # the ``games`` row's end: status, outcome, the Score's parts, round_count
+
+
+class BookCollector(_RoundRows):
+    """A ``RoundObserver`` that gathers a Game's rows exactly as ``GameRecorder`` stores them
+    (the last Round's value after the end's sales included) and writes nothing: ``books`` once the
+    Game has ended. For a Game whose books are written with other rows in one transaction (an
+    experiment's ``--keep-books``)."""
+
+    def __init__(self) -> None:
+        super().__init__(commit_every=math.inf, clock=time.monotonic)  # Round 0, then the rest at the end
+        self.game_id = None
+        self._rows = _Batch()
+        self._extra: dict[str, list[Any]] = {}
+        self._finish: dict[str, object] | None = None
+
+    @property
+    def books(self) -> KeptBooks:
+        """The finished Game's rows; ``StoreError`` before it ended."""
+        if self._finish is None:
+            raise StoreError("the Game has not ended: its books are not complete")
+        extra = self._extra
+        return KeptBooks(self._rows, extra.get("disposals", []), extra.get("open_lots", []), self._finish)
+
+    def _commit(
+        self,
+        batch: _Batch,
+        *,
+        round_count: int | None = None,
+        extra: Sequence[tuple[Table, Sequence[Any]]] = (),
+        finish: dict[str, object] | None = None,
+        final_value: tuple[int, float] | None = None,
+    ) -> None:
+        self._rows.extend(batch)
+        for table, rows in extra:
+            self._extra[table.name] = list(rows)
+        if final_value is not None:  # the Rounds are 0, 1, ... in order: Round k is the k-th row
+            index, value = final_value
+            self._rows.rounds[index] = self._rows.rounds[index]._replace(value=value)
+        if finish is not None:
+            self._finish = finish
+
+
+def insert_books(connection: Connection, kept: Sequence[tuple[int, KeptBooks]]) -> None:
+    """Inside the caller's transaction: every row of each Game's books under its id (whose
+    ``games`` row, with ``books.finish``, the caller wrote); one insert per table for them all."""
+    by_table: dict[str, tuple[Table, list[dict[str, Any]]]] = {}
+    for game_id, books in kept:
+        for table, rows in [*books.rows.tables(), (schema.disposals, books.disposals),
+                            (schema.open_lots, books.open_lots)]:  # fmt: skip
+            by_table.setdefault(table.name, (table, []))[1].extend(_with_game(game_id, rows))
+    for table, rows in by_table.values():  # in the order of the foreign keys (``_Batch.tables``)
+        if rows:
+            connection.execute(insert(table), rows)
+
+
+def _insert_rows(connection: Connection, game_id: int, tables: Sequence[tuple[Table, Sequence[Any]]]) -> None:
+    for table, rows in tables:
+        if rows:
+            connection.execute(insert(table), _with_game(game_id, rows))
+
+
+def _with_game(game_id: int, rows: Sequence[Any]) -> list[dict[str, Any]]:
+    return [{"game_id": game_id, **row._asdict()} for row in rows]
 
 
 class ResumingRecorder(GameRecorder):

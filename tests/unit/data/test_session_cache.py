@@ -63,3 +63,9 @@ def test_a_range_inside_a_table_in_hand_is_answered_by_it(fresh_cache: Path) -> 
     calendars._BUILT.clear()  # as in a new process that read the wide table from the cache
     assert calendars.session_table("XNYS", "2005-03-01", "2006-06-30") is wide
     assert [path.name.split("-xcals")[0] for path in fresh_cache.glob("*.npz")] == ["XNYS-2000-2010"]
+
+
+def test_the_cache_is_keyed_by_the_installed_exchange_calendars_version() -> None:
+    import exchange_calendars
+
+    assert calendars._xcals_version() == exchange_calendars.__version__

@@ -113,7 +113,7 @@ def test_momentum_example_loads() -> None:
     assert spec.problems() == []
 
 
-@pytest.mark.parametrize("name", ["sma-2008.toml", "momentum-2020.toml"])
+@pytest.mark.parametrize("name", ["sma-2008.toml", "momentum-2020.toml", "gbm-walkforward.toml"])
 def test_examples_name_a_built_in_model_with_its_parameters(name: str) -> None:
     from tradegame.models.registry import make_model
 
@@ -121,7 +121,7 @@ def test_examples_name_a_built_in_model_with_its_parameters(name: str) -> None:
     assert make_model(game.model, game.model_params).name == game.model
 
 
-@pytest.mark.parametrize("name", ["sma-2008.toml", "momentum-2020.toml"])
+@pytest.mark.parametrize("name", ["sma-2008.toml", "momentum-2020.toml", "gbm-walkforward.toml"])
 def test_examples_round_trip(name: str) -> None:
     game = load_game(EXAMPLES / name)
     assert parse_game(tomllib.loads(dump_game(game))) == game

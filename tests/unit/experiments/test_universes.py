@@ -12,6 +12,7 @@ import numpy as np
 from tests.unit.engine.game_kit import bars_from, spec, universe_of
 from tradegame.domain.instruments import AssetClass
 from tradegame.domain.money import Currency
+from tradegame.engine.spec import DataSpec
 from tradegame.engine.universe import Universe
 from tradegame.experiments.plan import PlannedGame, expand, game_document
 from tradegame.experiments.spec import Experiment, UniverseFilter
@@ -22,6 +23,7 @@ from tradegame.experiments.universes import (
     profiles,
     resolve_universes,
     restricted,
+    visible_data,
 )
 
 D = Decimal
@@ -153,3 +155,19 @@ def test_a_sub_universe_keeps_the_picked_columns_and_what_the_rates_need() -> No
             mine = sub.panel.fields[name][:, sub.panel.column(symbol)]
             assert np.array_equal(mine, grid[:, universe.panel.column(symbol)], equal_nan=True)
     assert sub.panel.content_hash == universe.panel.content_hash and not sub.panel.fields["close"].flags.writeable
+
+
+def test_a_universe_game_s_data_tables_name_only_what_it_saw() -> None:
+    rows = {"CHEAP": [bar(10, 1000)] * 8, "NOVOL": [bar(30, NAN)] * 8, "BIG": [bar(200, 1)] * 8,
+            "EURUSD": [bar(1.1, NAN)] * 8}  # fmt: skip
+    universe = universe_of(bars_from(rows))
+    universe.instruments["NOVOL"] = replace(universe.instruments["NOVOL"], quote_currency=Currency("EUR", 2))
+    one = visible_data(spec(symbols=("NOVOL",)), universe)  # one table, no list: what it saw
+    assert [table.symbols for table in one.data] == [("EURUSD", "NOVOL")]
+    stocks, forex = DataSpec("stocks", "h1", ("CHEAP", "NOVOL", "BIG")), DataSpec("forex", "h2")
+    two = visible_data(spec(symbols=("NOVOL",), data=(stocks, forex)), universe)  # a list, and the rest
+    assert two.data == (DataSpec("stocks", "h1", ("NOVOL",)), DataSpec("forex", "h2", ("EURUSD",)))
+    unseen = visible_data(spec(symbols=("CHEAP",), data=(stocks, forex)), universe)  # nothing of forex: kept
+    assert unseen.data == (DataSpec("stocks", "h1", ("CHEAP",)), forex)
+    both_open = (DataSpec("stocks"), DataSpec("forex"))  # which holds which is not known: left as they are
+    assert visible_data(spec(symbols=("NOVOL",), data=both_open), universe).data == both_open

@@ -23,6 +23,8 @@ def test_registry_names() -> None:
         "momentum-rotation",
         "mean-reversion",
         "crypto-rotator",
+        "gbm-classifier",
+        "regime",
     ]
     with pytest.raises(TypeError):
         REGISTRY["mine"] = SmaCrossover  # type: ignore[index]

@@ -206,6 +206,20 @@ def test_positions_and_cash_add_up_to_the_game_value(result: GameResult, univers
     assert facts.benchmark is not None and facts.benchmark[0] == pytest.approx(10800)
 
 
+def test_the_report_s_default_benchmark_is_the_summary_s(result: GameResult, universe: Universe) -> None:
+    from tradegame.app.play import Played, benchmark_for, summary
+    from tradegame.engine.gamefile import GameFile
+
+    played = Played(GameFile(result.spec, "script", {}), result, universe)
+    assert _Facts.of(result, universe, None).benchmark_symbol == benchmark_for(played) == "ACME"
+    assert summary(played)["benchmark"] == "ACME"  # the initial BETA is no trade
+    with_index = universe_of(bars_from({"ACME": _ramp(100.0, 0.5, 70), "SPX": _ramp(50.0, -0.1, 70)}))
+    indexed = play(spec(rounds=10), with_index, Script(at_round({1: [Move.buy("ACME", 1)]})))
+    assert _Facts.of(indexed, with_index, None).benchmark_symbol == "SPX"  # the index, when the data has it
+    idle = play(spec(rounds=10), universe, Script(at_round({})))
+    assert _Facts.of(idle, universe, None).benchmark_symbol == "ACME"  # traded nothing: the data's first
+
+
 def test_the_benchmark_can_be_chosen_and_must_exist(result: GameResult, universe: Universe) -> None:
     page = render_html(result, universe, benchmark_symbol="BETA", title="My report")
     assert "<title>My report</title>" in page

@@ -1,0 +1,156 @@
+"""The scripts of the HTML reports: packed charts drawn (in the head), long tables paged and
+filtered (at the end of the body).
+
+Plain constants (no imports), shared by ``html_parts`` (the page template and the chart blocks)
+and ``html_paged`` (which writes the tables this script drives; see there for how they work). On
+a narrow screen (under 600 px) each chart's legend goes below its plot, where a legend that
+wraps onto several lines cannot cover the title.
+"""
+
+from __future__ import annotations
+
+__all__ = ["CHART_JS", "DEBOUNCE_MS", "LONG_ROWS", "PAGE_JS", "PAGE_ROWS"]
+
+PAGE_ROWS = 200
+"""Rows shown at a time in a long table."""
+
+DEBOUNCE_MS = 150
+"""The text filter of a long table waits this long after the last keystroke."""
+
+LONG_ROWS = 5000
+"""A table with more rows than this debounces its text filter; a shorter one filters at once."""
+
+# Decodes each long table's rows and pages and filters them; then says the page is ready.
+_PAGED_JS = (
+    """
+(function () {
+  "use strict";
+  var PAGE = @PAGE@, DEBOUNCE = @DEBOUNCE@, LONG = @LONG@;
+  var data = window.tradegameData || {};
+  function decode(packed) {
+    return window.tradegameUnpack(packed).then(function (text) {
+      var columns = JSON.parse(text).map(function (column) {
+        if (Array.isArray(column)) { return column; }
+        var total = 0;
+        return column.deltas.map(function (step) { total += step; return String(total); });
+      });
+      var count = columns.length ? columns[0].length : 0, rows = new Array(count);
+      for (var i = 0; i < count; i++) {
+        var row = new Array(columns.length);
+        for (var c = 0; c < columns.length; c++) { row[c] = columns[c][i]; }
+        rows[i] = row;
+      }
+      return rows;
+    });
+  }
+  function setUp(table, rows) {
+    var id = table.id, body = table.tBodies[0];
+    var bar = document.querySelector('.filters[data-for="' + id + '"]');
+    var pager = document.querySelector('.pager[data-for="' + id + '"]');
+    var text = bar.querySelector("[data-filter]"), kind = bar.querySelector("select");
+    var count = bar.querySelector("[data-count]"), info = pager.querySelector("[data-page-info]");
+    var columns = +table.dataset.columns, numericFrom = +table.dataset.numericFrom, noun = table.dataset.noun;
+    var attribute = table.dataset.attribute, attributeColumn = +table.dataset.attributeColumn;
+    var kindColumn = kind ? +kind.dataset.column : -1;
+    var haystacks = null, matches = rows.map(function (_, i) { return i; }), first = 0, timer = 0;
+    function show() {
+      var fragment = document.createDocumentFragment(), end = Math.min(first + PAGE, matches.length);
+      for (var i = first; i < end; i++) {
+        var row = rows[matches[i]], tr = document.createElement("tr");
+        if (attribute) { tr.setAttribute(attribute, row[attributeColumn]); }
+        for (var c = 0; c < columns; c++) {
+          var td = document.createElement("td");
+          if (c >= numericFrom) { td.className = "num"; }
+          td.textContent = row[c];
+          tr.appendChild(td);
+        }
+        fragment.appendChild(tr);
+      }
+      body.replaceChildren(fragment);
+      var n = matches.length;
+      count.textContent = n.toLocaleString("en-US") + " of " + rows.length.toLocaleString("en-US") + " " + noun +
+        " shown";
+      info.textContent = n ? "rows " + (first + 1).toLocaleString("en-US") + "–" + end.toLocaleString("en-US") +
+        " of " + n.toLocaleString("en-US") : "no rows";
+      pager.hidden = n <= PAGE;
+    }
+    // Each row's text, lower-cased, for the search: made when the page is idle, or at the first key.
+    function prepare() {
+      if (!haystacks) {
+        haystacks = rows.map(function (row) { return row.slice(0, columns).join("\\u0001").toLowerCase(); });
+      }
+    }
+    table.prepare = prepare;
+    function apply() {
+      var started = performance.now();
+      var needle = text.value.trim().toLowerCase(), wanted = kind ? kind.value : "";
+      if (needle) { prepare(); }
+      matches = [];
+      for (var i = 0; i < rows.length; i++) {
+        if ((!wanted || rows[i][kindColumn] === wanted) && (!needle || haystacks[i].indexOf(needle) !== -1)) {
+          matches.push(i);
+        }
+      }
+      first = 0;
+      show();
+      table.setAttribute("data-filter-ms", (performance.now() - started).toFixed(1));  // for a benchmark
+    }
+    text.addEventListener("input", function () {
+      clearTimeout(timer);
+      if (rows.length > LONG) { timer = setTimeout(apply, DEBOUNCE); } else { apply(); }
+    });
+    if (kind) { kind.addEventListener("change", apply); }
+    pager.addEventListener("click", function (event) {
+      var step = +(event.target.dataset.step || 0);
+      if (!step) { return; }
+      first = Math.max(0, Math.min(first + step * PAGE, (Math.ceil(matches.length / PAGE) - 1) * PAGE));
+      show();
+      table.parentNode.scrollTop = 0;
+    });
+  }
+  var tables = Array.prototype.slice.call(document.querySelectorAll("table[data-paged]"));
+  var ready = tables.map(function (table) {
+    if (!data[table.id] || typeof DecompressionStream === "undefined") { return Promise.resolve(); }
+    return decode(data[table.id]).then(function (rows) { setUp(table, rows); });
+  });
+  Promise.all(ready.concat(window.tradegameCharts || [])).then(function () {
+    (window.requestIdleCallback || setTimeout)(function () {
+      tables.forEach(function (table) { if (table.prepare) { table.prepare(); } });
+    });
+    window.tradegameReady = true;
+    document.documentElement.setAttribute("data-ready", "1");
+  });
+})();
+""".replace("@PAGE@", str(PAGE_ROWS))
+    .replace("@DEBOUNCE@", str(DEBOUNCE_MS))
+    .replace("@LONG@", str(LONG_ROWS))
+)
+
+
+# Unpacks what ``html_parts._packed_text`` packed, and draws a packed chart (on a phone with its
+# legend below the plot); every chart's drawing is a promise in ``tradegameCharts``.
+CHART_JS = """
+(function () {
+  "use strict";
+  window.tradegameCharts = [];
+  window.tradegameUnpack = function (packed) {
+    var bytes = Uint8Array.from(atob(packed), function (c) { return c.charCodeAt(0); });
+    return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text();
+  };
+  var narrow = window.matchMedia && window.matchMedia("(max-width: 600px)").matches;
+  window.tradegameChart = function (id, packed, draw) {
+    window.tradegameCharts.push(window.tradegameUnpack(packed).then(function (text) {
+      var figure = JSON.parse(text), layout = figure.layout = figure.layout || {};
+      if (narrow && layout.showlegend !== false) {
+        layout.legend = Object.assign(layout.legend || {}, {orientation: "h", x: 0, xanchor: "left", y: -0.18,
+          yanchor: "top"});
+        layout.margin = Object.assign(layout.margin || {}, {l: 48, r: 8});
+      }
+      return draw(figure);
+    }));
+  };
+})();
+"""
+
+PAGE_JS = _PAGED_JS
+"""The script at the end of every report page."""

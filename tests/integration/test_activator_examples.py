@@ -1,0 +1,106 @@
+"""The Activator's examples end to end: the Game file plays with each switch logged, the crash
+experiment scores it against each of its Models always on, and ``export --format lots`` gives a
+trade list whose ``tax lots`` report has the Game's own disposals."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tradegame.cli import app
+from tradegame.store import open_database
+
+runner = CliRunner()
+EXAMPLES = Path(__file__).parents[2] / "examples"
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("store")
+
+
+def _disposals(rows: list[dict[str, str]]) -> list[tuple[str, ...]]:
+    keys = ("account", "symbol", "lot_id", "quantity", "date_sold", "proceeds", "cost_basis", "adjustment_amount")
+    return sorted(tuple(str(row[key]) for key in keys) for row in rows)
+
+
+@pytest.mark.parametrize("game", ["games/activator-2008.toml", "games/sma-2008.toml"])
+def test_export_lots_round_trips_through_tax_lots(game: str, data_dir: Path, tmp_path: Path) -> None:
+    db = str(tmp_path / "games.db")
+    played = runner.invoke(app, ["play", str(EXAMPLES / game), "--json", "--data-dir", str(data_dir), "--db", db])
+    assert played.exit_code == 0, played.output
+    summary = json.loads(played.stdout)
+    game_id = summary["id"]
+    if "activator" in game:  # the summary splits the score among the Models, to the cent
+        assert set(summary["contributions"]) == {"sma", "hold"}
+        assert sum(Decimal(part) for part in summary["contributions"].values()) == Decimal(summary["score"])
+    else:
+        assert "contributions" not in summary
+    exported = runner.invoke(app, ["export", str(game_id), "--format", "lots", "--db", db, "-o", str(tmp_path / "out")])
+    assert exported.exit_code == 0, exported.output
+    report = runner.invoke(app, ["tax", "lots", str(tmp_path / "out" / "lots.csv"), "--json"])
+    assert report.exit_code == 0, report.output
+    from_lots = json.loads(report.stdout)
+    database = open_database(f"sqlite:///{db}")
+    try:
+        stored = database.load_game(game_id)
+    finally:
+        database.close()
+    own = [row._asdict() for row in stored.disposals]
+    assert own and _disposals(from_lots["disposals"]) == _disposals(own)
+    if "activator" in game:
+        events = [e for e in stored.events if e.kind == "note" and e.detail.startswith("activator: ")]
+        assert len(events) >= 3 and "vol" in events[0].detail
+        games = {row["game"] for row in from_lots["games"]}
+        assert {"activator-2008/sma", "activator-2008/hold"} <= games
+
+
+def test_the_crash_experiment_scores_the_activator_against_each_model(data_dir: Path, tmp_path: Path) -> None:
+    db = str(tmp_path / "exp.db")
+    path = str(EXAMPLES / "experiments" / "activator-crashes.toml")
+    result = runner.invoke(
+        app, ["experiment", "run", path, "--db", db, "--workers", "1", "--json", "--data-dir", str(data_dir)]
+    )
+    assert result.exit_code == 0, result.output
+    database = open_database(f"sqlite:///{db}")
+    try:
+        from sqlalchemy import text
+
+        with database.engine.connect() as connection:
+            rows = connection.execute(text("select coordinates, error from experiment_games")).all()
+    finally:
+        database.close()
+    models = sorted(json.loads(coordinates)["model"] for coordinates, _ in rows)
+    assert models == ["activator"] * 2 + ["buy-and-hold"] * 2 + ["sma-crossover"] * 2
+    assert all(error is None for _, error in rows)
+
+
+def test_check_names_the_symbols_an_activator_names_that_the_data_lacks(data_dir: Path, tmp_path: Path) -> None:
+    text = (EXAMPLES / "games" / "activator-2008.toml").read_text()
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        text.replace('index = "SPX"', 'index = "SPY"').replace('symbol = "SPX", fast', 'symbol = "SPZ", fast')
+    )
+    result = runner.invoke(app, ["check", str(bad), "--data-dir", str(data_dir)])
+    assert result.exit_code == 2
+    assert "activator.index: unknown symbol 'SPY'" in result.output
+    assert "activator.models[0].params.symbol: unknown symbol 'SPZ'" in result.output
+
+
+def test_an_experiment_on_an_activator_game_file_plays_the_models_of_its_axis(data_dir: Path, tmp_path: Path) -> None:
+    experiment = tmp_path / "exp.toml"
+    experiment.write_text(
+        '[experiment]\nname = "on-activator"\n'
+        f'game = "{EXAMPLES / "games" / "activator-2008.toml"}"\nseed = 1\n\n'
+        '[axes.start]\ndates = [2007-06-01]\n\n[axes]\nlength = ["3m"]\n\n'
+        '[[axes.model]]\nname = "buy-and-hold"\nparams = { symbols = ["SPX"] }\n'
+    )
+    db = str(tmp_path / "exp.db")
+    result = runner.invoke(
+        app, ["experiment", "run", str(experiment), "--db", db, "--workers", "1", "--data-dir", str(data_dir)]
+    )
+    assert result.exit_code == 0, result.output
