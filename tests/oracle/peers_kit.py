@@ -318,8 +318,9 @@ class SmaSetup:
         """
         return self.slow
 
-    def spec(self) -> GameSpec:
-        frame = self.frame
+    def spec(self, frame: pd.DataFrame | None = None) -> GameSpec:
+        """The Game: from bar ``first_decision`` to the last (``frame``: ``self.frame`` if already built)."""
+        frame = self.frame if frame is None else frame
         fees = NoFee() if not self.rate else PercentOfNotional(self.rate)
         return GameSpec(
             f"oracle-sma-{self.fast}-{self.slow}",
@@ -355,8 +356,8 @@ def fills_of(result: GameResult) -> tuple[Fill, ...]:
 def tradegame_sma(setup: SmaSetup, universe: Universe | None = None) -> PeerRun:
     """``SmaCrossover(weight=1)`` played by tradegame."""
     universe = universe or universe_of(setup.bars[setup.bars["symbol"] == setup.symbol])
-    result = play(setup.spec(), universe, SmaCrossover(setup.symbol, setup.fast, setup.slow, Decimal(1)))
-    frame = setup.frame
+    frame = setup.frame  # built once: the spec's dates and the last close
+    result = play(setup.spec(frame), universe, SmaCrossover(setup.symbol, setup.fast, setup.slow, Decimal(1)))
     return PeerRun(
         "tradegame",
         fills_of(result),

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Generic, TypeVar
 
 from tradegame.domain.errors import CurrencyMismatchError
+from tradegame.domain.frozen import quick_init
 from tradegame.domain.holding import Term
 from tradegame.domain.instruments import Instrument
 from tradegame.domain.journal import Journal, JournalEntry
@@ -59,6 +60,7 @@ class TaxKind(StrEnum):
     TAX_DUE = "tax-due"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class TaxEntry:
     """One line of the tax ledger.
@@ -82,6 +84,7 @@ class TaxEntry:
     detail: YearTax | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CostEntry:
     """One line of the transaction-cost ledger: the fee an operation paid on ``notional``."""
@@ -96,6 +99,7 @@ class CostEntry:
     fee: Money
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class DecisionEntry:
     """One line of the decision log: what was done, to what, and why."""
@@ -123,6 +127,7 @@ TaxRow = (
 """The fields of a ``TaxEntry``, in order (the last ones may be left out)."""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class LedgerLine:
     """A journal posting to one account, with the account's running balance after it."""
@@ -272,6 +277,12 @@ class RecordLog(Generic[_Row, _Record]):
 
     def __len__(self) -> int:
         return len(self._rows)
+
+    def lines(self) -> list[_Row | _Record]:
+        """Each line as it was appended, without building a record: its fields, or the record of a
+        line added as one (``add``). A reader that needs one field of every line (the Score's sums)
+        reads it here; the list is the log's own: read it, never change it."""
+        return self._rows
 
     @property
     def records(self) -> tuple[_Record, ...]:

@@ -30,6 +30,7 @@ from tradegame.domain.books_records import (
     Position,
     RunningCostView,
     TaxEntry,
+    TaxKind,
     nonzero,
 )
 from tradegame.domain.errors import InvalidInputError
@@ -77,6 +78,25 @@ class BooksViews(BooksCore):
     @property
     def decision_log(self) -> tuple[DecisionEntry, ...]:
         return self._decisions.records
+
+    def fees_paid(self) -> list[tuple[Money, datetime]]:
+        """Each cost-ledger line's fee and time, in order (``cost_ledger``'s, without building its records)."""
+        return [
+            (line.fee, line.timestamp) if isinstance(line, CostEntry) else (line[7], line[1])
+            for line in self._costs.lines()
+        ]
+
+    def taxes_due(self) -> list[tuple[Money, datetime]]:
+        """Each ``TAX_DUE`` line of the tax ledger: its amount and time, in order (without building records)."""
+        due = TaxKind.TAX_DUE
+        out: list[tuple[Money, datetime]] = []
+        for line in self._tax.lines():
+            if isinstance(line, TaxEntry):
+                if line.kind is due:
+                    out.append((line.amount, line.timestamp))
+            elif line[2] is due:
+                out.append((line[4], line[1]))
+        return out
 
     def cash(self, account: str, currency: Currency) -> Money:
         """The account's cash in ``currency``."""

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from tradegame.domain.errors import InvalidInputError, UnbalancedEntryError
+from tradegame.domain.frozen import quick_init
 from tradegame.domain.money import to_decimal
 
 __all__ = [
@@ -123,6 +124,7 @@ def _leg_ok(account: object, commodity: object, units: object, value: object, va
     )
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Posting:
     """One leg of an entry: signed ``units`` of ``commodity`` in ``account``.
@@ -166,6 +168,7 @@ class Posting:
         return self.value_currency, self.value
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class JournalEntry:
     """A balanced set of postings made at one UTC instant by one operation (``op_id``)."""

@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Final
 
 from tradegame.domain.errors import CurrencyMismatchError, InvalidAmountError
+from tradegame.domain.frozen import quick_init
 
 __all__ = [
     "BTC",
@@ -80,6 +81,7 @@ KRW: Final = Currency("KRW", 0)
 BTC: Final = Currency("BTC", 8)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Money:
     """An exact amount in one currency. Arithmetic across currencies raises."""
@@ -142,6 +144,7 @@ class Money:
         return f"{self.amount} {self.currency.code}"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, order=True)
 class Price:
     """A non-negative price per unit, quoted in a currency."""
@@ -162,6 +165,7 @@ class Price:
         return Money(currency.round(self.amount * quantity.amount), currency)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, order=True)
 class Quantity:
     """An unsigned number of units of an instrument."""

@@ -33,6 +33,7 @@ from tradegame.domain.errors import (
     TradegameError,
     UnknownLotError,
 )
+from tradegame.domain.frozen import quick_init
 from tradegame.engine.moves import Move, MoveState, MoveStatus, OrderType, Side, TimeInForce
 
 __all__ = [
@@ -125,6 +126,7 @@ _ERROR_REASONS: tuple[tuple[type[TradegameError], RejectReason], ...] = (
 )
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Fill:
     """One fill of a Move. ``price`` is per unit after slippage, on the tick grid; ``price`` and
@@ -157,6 +159,7 @@ class Fill:
         return self.lots_opened + tuple(lot_id for lot_id, _ in self.lots_sold)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Expired:
     """A Move whose time in force ran out; ``filled`` of it traded before."""
@@ -171,6 +174,7 @@ class Expired:
     time: datetime
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Cancelled:
     """A Move the Model cancelled; what was filled stays filled."""
@@ -186,6 +190,7 @@ class Cancelled:
     time: datetime
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Rejected:
     """An action the engine refused, when placed or at a fill: ``reason`` for code, ``message`` for
@@ -259,6 +264,7 @@ def snapshot(state: MoveState, placed_at: datetime) -> MoveSnapshot:
     )
 
 
+@quick_init
 @dataclass(frozen=True)
 class GameEvent:
     """One line of the Game's decision log; ``op_ids`` link it to the ledger entries it caused."""

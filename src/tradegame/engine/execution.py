@@ -273,7 +273,7 @@ class Execution:
         state.op_ids.append(op)
         done = state.filled >= state.quantity
         side = state.side
-        currency = "" if unit == game.currency else " " + unit.code
+        currency = "" if unit is game.currency or unit == game.currency else " " + unit.code
         note = f"; {state.note}" if state.note else ""
         detail = f"{side} {quantity} @ {price}{currency} fee {fee.amount} ({state.filled}/{state.quantity}){note}"
         game.log.event(Kind.FILLED if done else Kind.PARTIAL, state.move_id, state.account, move.symbol, detail, (op,),

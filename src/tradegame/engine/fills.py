@@ -37,8 +37,26 @@ def target_units(weight: Decimal, value: float, fx: float, price: float, step: D
 
 def tick_price(price: float, tick: Decimal) -> Decimal:
     """``price`` on the instrument's tick grid (half to even), never below one tick."""
-    snapped = ((Decimal(repr(price)) / tick).to_integral_value(ROUND_HALF_EVEN) * tick).quantize(tick)
+    exact = Decimal(repr(price))
+    if _decade(tick):  # 0.01, 1, 1E-8: the same rounding is one quantize
+        snapped = exact.quantize(tick, ROUND_HALF_EVEN)
+    else:
+        snapped = ((exact / tick).to_integral_value(ROUND_HALF_EVEN) * tick).quantize(tick)
     return snapped if snapped > 0 else tick
+
+
+def _decade(tick: Decimal) -> bool:
+    """Whether ``tick`` is a power of ten written as one digit 1 (0.01, not 0.010): remembered per
+    tick object (an instrument keeps its own), which the cache holds so that its id stays its own."""
+    found = _DECADES.get(id(tick))
+    if found is None or found[0] is not tick:
+        if len(_DECADES) > 1000:
+            _DECADES.clear()
+        found = _DECADES[id(tick)] = (tick, tick.as_tuple().digits == (1,) and tick > 0)
+    return found[1]
+
+
+_DECADES: dict[int, tuple[Decimal, bool]] = {}
 
 
 def fill_fee(fees: FeeModel, quantity: Decimal, price: Decimal, maker: bool, currency: Currency) -> Money:

@@ -75,10 +75,12 @@ class Holdings:
         if books.operations != self._operations:
             qty, row_of, column = self._qty, self._row_of, self._value_column
             qty.fill(0.0)
+            cells = set()
             for (account, asset), units in books.holdings().items():
-                qty[row_of[account], column[asset]] = float(units)
-            rows, columns = np.nonzero(qty)
-            self._held = list(zip(rows.tolist(), columns.tolist(), strict=True))
+                cell = (row_of[account], column[asset])
+                qty[cell] = float(units)
+                cells.add(cell)
+            self._held = sorted(cell for cell in cells if qty[cell])  # row-major, as np.nonzero lists them
             self._operations = books.operations
         return self._qty
 

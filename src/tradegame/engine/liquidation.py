@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.money import Money
-from tradegame.domain.positions import TaxKind
 from tradegame.engine.clock import booking_time
 from tradegame.engine.context import chain_along
 from tradegame.engine.events import EventKind as Kind
@@ -167,14 +166,10 @@ class Liquidation:
         end = utc_from_ns(ns)
         for (_, currency_code), amount in books.payables().items():  # still owed at the end: a debt
             final -= in_game(currency_code, amount, end)
-        fees = sum((in_game(c.fee.currency.code, c.fee.amount, c.timestamp) for c in books.cost_ledger), _ZERO)
+        fees = sum((in_game(fee.currency.code, fee.amount, ts) for fee, ts in books.fees_paid()), _ZERO)
         running = _ZERO
         for name in game.running.names():
             for line in books.running_cost(name).currency_ledger:
                 running += in_game(line.commodity, line.units, line.timestamp)
-        taxes = sum(
-            (in_game(t.amount.currency.code, t.amount.amount, t.timestamp)
-             for t in books.tax_ledger if t.kind is TaxKind.TAX_DUE),
-            _ZERO,
-        )  # fmt: skip
+        taxes = sum((in_game(tax.currency.code, tax.amount, ts) for tax, ts in books.taxes_due()), _ZERO)
         return score_of(start_capital, final, fees, running, taxes)

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tradegame.domain.frozen import quick_init
 from tradegame.engine.moves import OrderType, Side
 
 __all__ = ["Bar", "Fill", "match"]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Bar:
     open: float
@@ -38,6 +40,7 @@ class Bar:
         return self.open != self.open or self.high != self.high or self.low != self.low  # a NaN
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Fill:
     """A price at which the order trades on this bar (before slippage), and whether a stop is now hit."""

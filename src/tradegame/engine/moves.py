@@ -22,6 +22,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from tradegame.domain.errors import InvalidInputError
+from tradegame.domain.frozen import quick_init
 from tradegame.domain.money import to_decimal
 
 __all__ = [
@@ -67,6 +68,7 @@ class MoveStatus(StrEnum):
     REJECTED = "rejected"  # impossible: beyond cash or holdings, unknown symbol, bad price
 
 
+@quick_init
 @dataclass(frozen=True)
 class Move:
     """An order. Exactly one of ``quantity``, ``notional``, ``target_weight`` (or ``sell_all``) sizes it."""

@@ -59,6 +59,7 @@ class Orders:
         self._game = game
         self.open: list[MoveState] = []
         self._count = 0
+        self._accounts: dict[str, str] = {}  # symbol -> the account a Move naming none trades in
 
     def decide(self, ctx: RoundContext) -> str | None:
         """Ask the Model for its actions at this Round and take them; the reason of an EndGame, or None."""
@@ -109,7 +110,9 @@ class Orders:
         game = self._game
         self._count += 1
         move_id = f"m{self._count:05d}"
-        account = move.account or game.spec.account_for(move.symbol).name
+        account = move.account or self._accounts.get(move.symbol)
+        if account is None:
+            account = self._accounts[move.symbol] = game.spec.account_for(move.symbol).name
         problem = self._problem(move, account)  # (reason, message) or None
         game.log.tag(move_id, move.tag)
         state = MoveState(move_id, move, account, game.clock.round, now_ns, move.quantity, move.side,

@@ -15,7 +15,16 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 def utc_from_ns(ns: int) -> datetime:
     """The UTC instant of an int64 nanosecond timestamp, to the microsecond (rounded down)."""
-    return _EPOCH + timedelta(microseconds=ns // 1000)
+    global _last
+    last = _last  # the fills of one bar, and the events of one Round, share a time: keep the last one
+    if last[0] == ns:
+        return last[1]
+    when = _EPOCH + timedelta(microseconds=ns // 1000)
+    _last = (ns, when)
+    return when
+
+
+_last: tuple[int | None, datetime] = (None, _EPOCH)
 
 
 def iso_from_ns(ns: int) -> str:
