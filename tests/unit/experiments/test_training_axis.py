@@ -80,3 +80,19 @@ def test_the_frame_labels_the_window() -> None:
     frame = results_frame(rows)
     assert list(frame["training"]) == ["L=1y c=0d", "L=5y c=30d every=monthly"]
     assert list(frame["arm"]) == ["training=L=1y c=0d", "training=L=5y c=30d every=monthly"]
+
+
+def test_a_game_with_a_training_table_is_left_to_the_round_loop() -> None:
+    from tradegame.engine.gamefile import parse_game
+    from tradegame.experiments.plan import PlannedGame
+    from tradegame.experiments.sweeping import SweepGroup, group_for
+    from tradegame.models.sma import SmaCrossover
+
+    document = {**BASE, "model": {"name": "sma-crossover", "params": {"symbol": "SPX"}}}
+    plain = parse_game(document, "game")
+    trained = parse_game({**document, "model": {**document["model"], "training": {"length": "1y"}}}, "game")  # type: ignore[dict-item]
+    assert trained.spec.training is not None
+    groups: list[SweepGroup] = []
+    model = SmaCrossover("SPX")
+    assert group_for(groups, PlannedGame("a", 1, {}), plain, model)
+    assert not group_for(groups, PlannedGame("b", 2, {}), trained, model) and len(groups[0].games) == 1
