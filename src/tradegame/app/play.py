@@ -55,6 +55,7 @@ __all__ = [
     "prepare",
     "record",
     "replay_stored",
+    "report_played",
     "resume_stored",
     "stored_game_file",
     "summary",
@@ -229,6 +230,17 @@ def benchmark_for(played: Played) -> str:
     """The symbol to compare with (``reporting.benchmark``: the market index when the data has it,
     else the first traded, else the data's first)."""
     return benchmark_symbol(played.universe.panel.symbols, first_traded(played.result, played.universe))
+
+
+def report_played(played: Played, path: Path, *, cdn: bool = False) -> Path:
+    """Write ``played``'s HTML report to ``path``: compared with ``benchmark_for(played)``, naming its
+    Model and showing the Game file as played (``reporting.html_report.write_report``)."""
+    from tradegame.reporting.html_report import write_report
+
+    benchmark = benchmark_for(played)
+    return write_report(
+        played.result, played.universe, path, benchmark_symbol=benchmark, cdn=cdn, definition=played.game_file
+    )
 
 
 class Tee:

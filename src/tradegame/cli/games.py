@@ -269,9 +269,8 @@ def report(
         tradegame report 1 --output my-game.html
     """
     from tradegame.app.models import source_change
-    from tradegame.app.play import benchmark_for, replay_stored
+    from tradegame.app.play import replay_stored, report_played
     from tradegame.app.stored import stored_notice, write_stored_game_report
-    from tradegame.reporting.html_report import write_report
 
     path = output or Path(f"game-{game_id}.html")
     check_output_file(path, "--output")
@@ -294,14 +293,7 @@ def report(
         raise exit_for(error) from None
     finally:
         database.close()
-    write_report(
-        played.result,
-        played.universe,
-        path,
-        benchmark_symbol=benchmark_for(played),
-        cdn=cdn,
-        definition=played.game_file,
-    )
+    report_played(played, path, cdn=cdn)
     typer.echo(f"report: {path}")
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import numpy as np
 import typer
 
-from tradegame.app.play import Played, benchmark_for, demo_game, summary
+from tradegame.app.play import Played, demo_game, report_played, summary
 from tradegame.cli.common import (
     EXIT_BAD_INPUT,
     DataDir,
@@ -192,16 +192,7 @@ Cdn = Annotated[
 def _write_report(played: Played, path: Path | None, quiet: bool, cdn: bool = False) -> None:
     if path is None:
         return
-    from tradegame.reporting.html_report import write_report
-
-    write_report(
-        played.result,
-        played.universe,
-        path,
-        benchmark_symbol=benchmark_for(played),
-        cdn=cdn,
-        definition=played.game_file,
-    )
+    report_played(played, path, cdn=cdn)
     if not quiet:
         stdout_console().print(f"report: {path}")
 
