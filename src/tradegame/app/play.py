@@ -317,8 +317,10 @@ def _run_recorded(
 ) -> GameResult:
     """Run ``game`` with ``recorder``. A Game that stops early (an error, or Ctrl-C) first commits the
     Rounds it played; one that stopped on an error is then marked failed."""
+    from tradegame.app.answers import keep_answers_with
     from tradegame.store import StoreError
 
+    keep_answers_with(game.model, db, game_id)
     try:
         return game.run(Tee(recorder, observer))
     except BaseException as error:
@@ -344,6 +346,7 @@ def replay_stored(db: Database, game_id: int, store: MarketStore) -> Played:
     A Game played under other engine rules is refused (``OtherRulesError``): it would replay to
     other books. ``app.stored`` shows such a Game from its stored books.
     """
+    from tradegame.app.answers import keep_answers_with
     from tradegame.store import OtherRulesError
 
     row = db.game(game_id)
@@ -355,6 +358,7 @@ def replay_stored(db: Database, game_id: int, store: MarketStore) -> Played:
         raise InvalidInputError(f"game {game_id} is {row.status}; resume it first (tradegame resume {game_id})")
     model = stored_model(row)  # ModelSourceChangedError when its source changed: nothing to replay
     pinned, game = prepare(stored_game_file(db, game_id), store, model=model)
+    keep_answers_with(game.model, db, game_id, keep=False)
     result = game.run()
     if row.score is not None and result.score.score != row.score:
         raise InvalidInputError(

@@ -10,7 +10,9 @@ the cache, the decision log or an error message.
 
 ``AnswerCache`` keeps each reply under the SHA-256 of its request (model, messages, schema, seed), one
 JSON file per request written atomically (a temporary file, then a rename): two processes asking the
-same thing write the same bytes, and a reader never sees half a file.
+same thing write the same bytes, and a reader never sees half a file. A Game recorded in a database
+keeps its replies there too (``store.answers``, an ``AnswerStore``), ahead of the folder:
+``Answers`` asks each store in turn and writes a new reply to all of them.
 """
 
 from __future__ import annotations
@@ -21,11 +23,11 @@ import os
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from tradegame.llm.answer import SCHEMA
 
-__all__ = ["AnswerCache", "CallFailedError", "ChatClient", "Reply", "request_key"]
+__all__ = ["AnswerCache", "AnswerStore", "Answers", "CallFailedError", "ChatClient", "Reply", "request_key"]
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
@@ -72,6 +74,35 @@ class AnswerCache:
         with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as handle:
             json.dump(asdict(reply), handle, sort_keys=True)
         os.replace(handle.name, path)
+
+
+class AnswerStore(Protocol):
+    """Where replies are kept by request key."""
+
+    def get(self, key: str) -> Reply | None: ...
+
+    def put(self, key: str, reply: Reply) -> None: ...
+
+
+class Answers:
+    """Several stores, first first: a reply is read from the first that has it and written to every
+    store that lacks it, so a reply found in the folder is kept with the Game too."""
+
+    def __init__(self, *stores: AnswerStore) -> None:
+        self.stores = stores
+
+    def get(self, key: str) -> Reply | None:
+        for place, store in enumerate(self.stores):
+            reply = store.get(key)
+            if reply is not None:
+                for earlier in self.stores[:place]:
+                    earlier.put(key, reply)
+                return reply
+        return None
+
+    def put(self, key: str, reply: Reply) -> None:
+        for store in self.stores:
+            store.put(key, reply)
 
 
 class ChatClient:

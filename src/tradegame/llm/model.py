@@ -4,9 +4,11 @@ own decisions, and pays for every call.
 Each deciding Round (every ``every`` Rounds) the Model builds the message (``prompt``), recalls its
 past decisions by its memory policy (``memory``), and asks (``client``): from the cache if this exact
 request was answered before (a replay, a ``resume``, a ``report``: the same answer, no call), else
-from the server. The answer's Moves become target-weight Moves tagged with the decision's id; an
-answer refused by the schema (``answer``), a failed call or a spent budget becomes a ``Note`` in the
-decision log with the reason, and the Game goes on.
+from the server. The cache is the Game's own answers in its database when it is recorded in one
+(``keep_answers``, called by ``app.answers``), then the ``cache`` folder. The answer's Moves become
+target-weight Moves tagged with the decision's id; an answer refused by the schema (``answer``), a
+failed call or a spent budget becomes a ``Note`` in the decision log with the reason, and the Game
+goes on.
 
 Costs: each call's tokens are priced (``pricing``) and booked as an ``Expense`` named ``llm-calls``
 with the call's id. The books hold whole cents: what is booked by a Round is the running total of
@@ -33,7 +35,7 @@ from tradegame.engine.context import RoundContext
 from tradegame.engine.events import Fill, Rejected
 from tradegame.engine.moves import Action, Expense, Move, Note, OrderType
 from tradegame.llm.answer import AnswerError, Order, parse_answer
-from tradegame.llm.client import AnswerCache, CallFailedError, ChatClient, Reply, request_key
+from tradegame.llm.client import AnswerCache, Answers, AnswerStore, CallFailedError, ChatClient, Reply, request_key
 from tradegame.llm.memory import POLICIES, Decision, recall
 from tradegame.llm.pricing import call_cost, prices_for
 from tradegame.llm.prompt import SYSTEM, market_rows, market_words, shown_names, user_message
@@ -94,7 +96,9 @@ class LlmModel:
         self.model, self.base_url, self.key_variable, self.currency = model, base_url, key_variable, currency
         self.symbols, self.memory, self.k, self.memory_tokens = symbols, memory, k, memory_tokens
         self.budget, self.every, self.window, self.mask, self.cutoff = budget, every, window, mask, cutoff
-        self.cache, self.timeout, self.retries, self.seed = AnswerCache(Path(cache)), timeout, retries, seed
+        self.folder = AnswerCache(Path(cache))
+        self.cache: AnswerStore = self.folder
+        self.timeout, self.retries, self.seed = timeout, retries, seed
         self._client: ChatClient | None = None
         self.decisions: list[Decision] = []
         self.memo = ""
@@ -103,6 +107,11 @@ class LlmModel:
         self.calls = 0
         self._bases: dict[str, float] = {}
         self._by_tag: dict[str, Decision] = {}
+
+    def keep_answers(self, store: AnswerStore) -> None:
+        """Ask ``store`` (the Game's answers in its database) before the answer folder, and keep new
+        replies in both (``app.answers``)."""
+        self.cache = Answers(store, self.folder)
 
     def __repr__(self) -> str:
         return f"LlmModel(model={self.model!r}, memory={self.memory!r}, k={self.k}, mask={self.mask})"

@@ -7,6 +7,8 @@ read back in the order the Game made them. The per-Round tables (``rounds``, ``e
 carry ``round``: the Round whose commit wrote the row. Rows written at the end of a Game (the
 liquidation, the last tax) carry the last Round played. ``disposals`` and ``open_lots`` are
 written once, at the end, because wash sales change disposals after the fact.
+``model_answers`` holds the replies a language-model Model got, by its request's content hash,
+written as each reply arrives (``store.answers``).
 
 Money and quantities are ``ExactDecimal``, instants ``UtcDateTime`` (see ``coltypes.py``). The
 Game's value after a Round is a float (it is one in the engine); NaN is stored as NULL.
@@ -43,6 +45,7 @@ __all__ = [
     "games",
     "journal_entries",
     "metadata",
+    "model_answers",
     "open_lots",
     "postings",
     "rounds",
@@ -254,4 +257,15 @@ open_lots = Table(
     Column("date_acquired_actual", Date, nullable=False),
     Column("asset_class", Text, nullable=False),
     Column("game", Text),
+)
+
+model_answers = Table(
+    "model_answers",
+    metadata,
+    _game_id(),
+    Column("key", Text, primary_key=True, index=True),  # the request's content hash
+    Column("text", Text, nullable=False),
+    Column("tokens_in", Integer, nullable=False),
+    Column("tokens_out", Integer, nullable=False),
+    Column("call_id", Text, nullable=False),
 )

@@ -11,6 +11,7 @@ from sqlalchemy import func, insert, inspect, select, text
 
 from tests.unit.store.kit import create, play_recorded
 from tradegame.store import Database, GameNotFoundError, GameRunningError, delete_game, open_database, schema
+from tradegame.store.answers import StoredAnswer, keep_answer
 from tradegame.store.deletion import game_tables
 
 
@@ -28,7 +29,9 @@ def counts(db: Database, game_id: int) -> dict[str, int]:
 
 
 def add_open_lot(db: Database, game_id: int) -> None:
-    """The kit's Game sells everything at its end; give it a lot left open, so that every table has rows."""
+    """The kit's Game sells everything at its end and asks no language model; give it a lot left open
+    and a stored answer, so that every table has rows."""
+    keep_answer(db, game_id, "k" * 64, StoredAnswer(game_id, '{"moves": []}', 10, 2, "chatcmpl-1"))
     lot = {"account": "main", "symbol": "ACME", "lot_id": "#1", "quantity": Decimal(3), "cost_basis": Decimal("301.50")}
     day = date(2024, 1, 2)
     with db.write() as connection:
