@@ -47,14 +47,18 @@ _CASH_COLOR = "#bbbbbb"
 _OTHER_COLOR = "#8c6d31"
 _BUY_COLOR = "#1a9850"
 _SELL_COLOR = "#d73027"
-# The equity chart's y scale: linear or logarithmic (a value at or below zero is not drawn on log).
+# The equity chart's y scale: linear or logarithmic (a value at or below zero is not drawn on log),
+# small buttons in the plot's top left corner (clear of the title and the legend, on a phone too).
 _SCALE_MENU = {
     "type": "buttons",
     "direction": "right",
-    "x": 0,
+    "x": 0.01,
     "xanchor": "left",
-    "y": 1.12,
-    "yanchor": "bottom",
+    "y": 0.99,
+    "yanchor": "top",
+    "pad": {"l": 0, "t": 0, "r": 0, "b": 0},
+    "bgcolor": "rgba(255,255,255,0.85)",
+    "font": {"size": 11},
     "showactive": True,
     "buttons": [
         {"label": "Linear", "method": "relayout", "args": [{"yaxis.type": "linear"}]},
