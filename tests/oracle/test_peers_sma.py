@@ -140,3 +140,28 @@ def test_with_the_fee_rounded_to_the_cent_the_peers_books_equal_ours(peer: str, 
     assert theirs.trips() == ours.trips()
     assert [f.fee for f in theirs.fills] == [f.fee for f in ours.fills]
     assert abs(theirs.final_equity - ours.final_equity) < Decimal("0.005"), (theirs.final_equity, ours.final_equity)
+
+
+@pytest.mark.parametrize("config", [c for c in CONFIGS if c.values[0][:2] == PAIRS[0]], ids=_config_id)
+def test_the_report_s_trade_statistics_agree_with_backtesting_py(config: tuple[int, int, kit.FillAt, Decimal]) -> None:
+    """The report's round trips (``reporting.round_trips``) and their statistics against backtesting.py's
+    own: the number of trades, win rate, best and worst trade, expectancy (mean return), SQN, and the
+    profit factor of its trades' P&L (its "Profit Factor" divides returns, ours money)."""
+    from tradegame.reporting.round_trips import game_round_trips
+    from tradegame.reporting.trade_stats import trade_stats
+
+    result = _run("tradegame", *config).extra
+    stats = _run("backtesting.py", *config).extra
+    trips = game_round_trips(result, {"SPX"}).trips
+    ours = trade_stats([float(t.pnl) for t in trips], [t.return_fraction for t in trips], [t.holding for t in trips])
+    assert ours is not None and ours.trades == stats["# Trades"] >= 5
+    # Fees: tradegame's are rounded to the cent, backtesting.py's are not (at most half a cent a fill).
+    loose = 1e-6 if config[3] else 1e-12
+    assert ours.win_rate == pytest.approx(stats["Win Rate [%]"] / 100, rel=1e-12)
+    assert ours.best_return == pytest.approx(stats["Best Trade [%]"] / 100, rel=loose)
+    assert ours.worst_return == pytest.approx(stats["Worst Trade [%]"] / 100, rel=loose)
+    assert ours.mean_return == pytest.approx(stats["Expectancy [%]"] / 100, rel=loose)
+    assert ours.sqn == pytest.approx(stats["SQN"], rel=loose)
+    pnl = stats["_trades"]["PnL"]
+    assert ours.profit_factor == pytest.approx(pnl[pnl > 0].sum() / -pnl[pnl < 0].sum(), rel=loose)
+    assert [float(t.pnl) for t in trips] == pytest.approx(list(pnl), abs=0.01)

@@ -68,6 +68,7 @@ class Played:
     game_file: GameFile
     result: GameResult
     universe: Universe
+    model: object | None = None  # the Model played: the report draws the lines it declares
 
 
 def demo_game() -> GameFile:
@@ -93,7 +94,7 @@ def prepare(
 
 def play_file(path: Path, store: MarketStore, observer: RoundObserver | None = None) -> Played:
     game_file, game = prepare(Path(path), store)
-    return Played(game_file, game.run(observer), game.universe)
+    return Played(game_file, game.run(observer), game.universe, game.model)
 
 
 def summary(played: Played, benchmark_symbol: str | None = None) -> dict[str, object]:
@@ -239,7 +240,13 @@ def report_played(played: Played, path: Path, *, cdn: bool = False) -> Path:
 
     benchmark = benchmark_for(played)
     return write_report(
-        played.result, played.universe, path, benchmark_symbol=benchmark, cdn=cdn, definition=played.game_file
+        played.result,
+        played.universe,
+        path,
+        benchmark_symbol=benchmark,
+        cdn=cdn,
+        definition=played.game_file,
+        model=played.model,
     )
 
 
@@ -309,7 +316,7 @@ def record(
     )
     recorder = GameRecorder(db, game_id, commit_every=COMMIT_EVERY)
     result = _run_recorded(db, game_id, game, recorder, observer)
-    return game_id, Played(pinned, result, game.universe)
+    return game_id, Played(pinned, result, game.universe, game.model)
 
 
 def _run_recorded(
@@ -365,7 +372,7 @@ def replay_stored(db: Database, game_id: int, store: MarketStore) -> Played:
             f"game {game_id} replays to a score of {result.score.score}, not the stored {row.score}: "
             "the code or the data changed since it was played"
         )
-    return Played(pinned, result, game.universe)
+    return Played(pinned, result, game.universe, game.model)
 
 
 def check_resumable(db: Database, game_id: int) -> None:
@@ -415,4 +422,4 @@ def resume_stored(db: Database, game_id: int, store: MarketStore, observer: Roun
     db.take_lease(game_id)
     pinned, game = prepare(stored_game_file(db, game_id), store, model=model)
     recorder = ResumingRecorder(db, game_id, commit_every=COMMIT_EVERY)
-    return Played(pinned, _run_recorded(db, game_id, game, recorder, observer), game.universe)
+    return Played(pinned, _run_recorded(db, game_id, game, recorder, observer), game.universe, game.model)

@@ -68,6 +68,22 @@ class SmaCrossover:
         with np.errstate(invalid="ignore"):
             return Wake(fast > slow - slack, fast < slow + slack, (self.symbol,))
 
+    def indicators(self, universe: Universe) -> dict[str, dict[str, np.ndarray]]:
+        """The two averages ``decide`` compares, per data row, for the report's price chart: at row t
+        the means of the last ``fast`` and ``slow`` closes up to t (bars without a close skipped),
+        NaN before ``slow`` closes are known and on a bar without a close."""
+        close = np.asarray(universe.panel.fields["close"][:, universe.panel.column(self.symbol)], dtype=np.float64)
+        valid = np.flatnonzero(~np.isnan(close))
+        sums = np.concatenate(([0.0], np.cumsum(close[valid])))
+        lines = {}
+        for window in (self.fast, self.slow):
+            line = np.full(len(close), np.nan)
+            means = (sums[window:] - sums[:-window]) / window
+            line[valid[window - 1 :][: len(means)]] = means[: max(len(valid) - window + 1, 0)]
+            line[valid[: self.slow - 1]] = np.nan  # as decide: nothing before ``slow`` closes
+            lines[f"SMA({window})"] = line
+        return {self.symbol: lines}
+
     def decide(self, ctx: RoundContext) -> list[Action] | None:
         if has_open_move(ctx, self.symbol):
             return None

@@ -18,12 +18,20 @@ What the page shows, top to bottom:
   (buy-and-hold of ``benchmark_symbol``, default ``reporting.benchmark``'s: its closes scaled
   to the start capital, in the symbol's own currency), with each sale's realized gain, the
   traded notional and the invested fraction.
-* **Charts**: equity against the benchmark, drawdown, value by Position (a stacked area, cash
-  as its own band), one price chart per traded symbol (the ``MAX_TRADE_CHARTS`` most traded)
-  with its buys and sells, and a heatmap of monthly returns.
+* **Charts**: equity against the benchmark (a linear or log scale), drawdown, the five worst
+  drawdown periods (``period_stats``), rolling volatility and Sharpe ratio over half a year of
+  Rounds, value by Position (a stacked area, cash as its own band, each Position its own colour:
+  ``palette``), one price chart per traded symbol (the ``MAX_TRADE_CHARTS`` most traded) with
+  its buys and sells and the lines the Model declares (``indicators``), a heatmap of monthly
+  returns and a table of annual returns. Every time axis spans the equity chart's.
+* **Round trips** (``html_trips``): every trade bought and sold (FIFO per Position; see
+  ``round_trips``), with the Model's reasons, and their statistics: win rate, profit factor,
+  expectancy, SQN, best and worst trip.
 * **Model versions** (a trainable Model's, ``html_training``): when each was trained, on which
   span, its cost and why it was retired, and the decay curve: each version's return by month
   since training, and their mean.
+* **Tax by year** (when the books have a tax ledger): each tax year's gains by term, dividends
+  and the tax booked.
 * **Form 8949**: every disposal, Part I short term and Part II long term, with totals.
 * **Decision log**: every ``GameEvent``, filterable by text and by kind, a page at a time.
 
@@ -54,6 +62,12 @@ from tradegame.engine.game import GameResult
 from tradegame.engine.gamefile import GameFile
 from tradegame.engine.universe import Universe
 from tradegame.reporting.html_parts import _LOG_FILTER_JS, _PAGE, _STYLE, _Charts, _e, _write_page
+from tradegame.reporting.html_periods import (
+    annual_section,
+    drawdown_periods_section,
+    rolling_section,
+    tax_years_section,
+)
 from tradegame.reporting.html_sections import (
     MAX_POSITION_BANDS,
     MAX_TRADE_CHARTS,
@@ -70,6 +84,8 @@ from tradegame.reporting.html_sections import (
 )
 from tradegame.reporting.html_tables import _decision_log_section, _form_8949_section
 from tradegame.reporting.html_training import versions_section
+from tradegame.reporting.html_trips import round_trips_section
+from tradegame.reporting.indicators import indicator_lines
 from tradegame.reporting.report_facts import _Facts
 
 __all__ = ["MAX_POSITION_BANDS", "MAX_TRADE_CHARTS", "render_html", "write_report"]
@@ -83,6 +99,7 @@ def render_html(
     title: str | None = None,
     cdn: bool = False,
     definition: GameFile | None = None,
+    model: object | None = None,
 ) -> str:
     """The report of ``result`` (played on ``universe``) as one self-contained HTML page.
 
@@ -91,9 +108,12 @@ def render_html(
     traded, else the data's first); ``title`` replaces the default page title; ``cdn=True`` loads
     plotly.js from plotly's CDN instead of inlining it (a page 4.6 MB smaller, whose charts need the
     network); ``definition`` (the Game file played) names the Model and its parameters in the summary
-    and is shown in full at the end. Raises ``InvalidInputError`` for a benchmark symbol not in the data.
+    and is shown in full at the end; ``model`` (the Model played) draws the lines it declares
+    (``indicators``) on its price charts. Raises ``InvalidInputError`` for a benchmark symbol not in
+    the data.
     """
     facts = _Facts.of(result, universe, benchmark_symbol)
+    lines, problems = indicator_lines(model, universe)
     charts = _Charts(cdn=cdn)
     page_title = title if title is not None else f"{result.spec.name}: Game report"
     sections = [
@@ -102,10 +122,15 @@ def render_html(
         _metrics_section(facts),
         _equity_section(facts, charts),
         _drawdown_section(facts, charts),
+        drawdown_periods_section(facts),
+        rolling_section(facts, charts),
         _positions_section(facts, charts),
-        _trades_section(facts, charts),
+        _trades_section(facts, charts, lines, problems),
+        round_trips_section(facts),
         _monthly_section(facts, charts),
+        annual_section(facts),
         versions_section(result.training, charts, facts.places),
+        tax_years_section(facts),
         _form_8949_section(facts.result.books.disposals(), facts.places),
         _decision_log_section(facts.result.events),
         definition_section(definition),
@@ -114,7 +139,7 @@ def render_html(
         title=_e(page_title),
         style=_STYLE,
         heading=_e(page_title),
-        nav=_nav(versions=bool(result.training)),
+        nav=_nav(versions=bool(result.training), tax=bool(result.books.tax_ledger)),
         body="\n".join(section for section in sections if section),  # Model versions: only of a trained Model
         script=_LOG_FILTER_JS,
     )
@@ -129,11 +154,14 @@ def write_report(
     title: str | None = None,
     cdn: bool = False,
     definition: GameFile | None = None,
+    model: object | None = None,
 ) -> Path:
     """Render the report (see ``render_html``) and write it to ``path``; returns ``path``.
 
     The page is rendered in full before anything is written, then written to a temporary file
     beside ``path`` and moved into place, so a failure never leaves half a report.
     """
-    page = render_html(result, universe, benchmark_symbol=benchmark_symbol, title=title, cdn=cdn, definition=definition)
+    page = render_html(
+        result, universe, benchmark_symbol=benchmark_symbol, title=title, cdn=cdn, definition=definition, model=model
+    )
     return _write_page(page, path)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -29,7 +30,9 @@ from tradegame.reporting.html_parts import (
     _table,
 )
 from tradegame.reporting.html_points import DRAWN_BUCKETS, drawn_indices, short_times
+from tradegame.reporting.indicators import IndicatorLines, draw_indicators
 from tradegame.reporting.metrics import bust_round, drawdown_series, monthly_returns
+from tradegame.reporting.palette import series_colors
 from tradegame.reporting.report_facts import FloatArray, _Facts, _Fill, _ns
 
 __all__ = ["MAX_POSITION_BANDS", "MAX_TRADE_CHARTS", "score_rows"]
@@ -40,8 +43,28 @@ MAX_TRADE_CHARTS = 8
 MAX_POSITION_BANDS = 12
 """At most this many bands in the value-by-Position chart; smaller Positions share "Other"."""
 
+_CASH_COLOR = "#bbbbbb"
+_OTHER_COLOR = "#8c6d31"
 _BUY_COLOR = "#1a9850"
 _SELL_COLOR = "#d73027"
+# The equity chart's y scale: linear or logarithmic (a value at or below zero is not drawn on log),
+# small buttons in the plot's top left corner (clear of the title and the legend, on a phone too).
+_SCALE_MENU = {
+    "type": "buttons",
+    "direction": "right",
+    "x": 0.01,
+    "xanchor": "left",
+    "y": 0.99,
+    "yanchor": "top",
+    "pad": {"l": 0, "t": 0, "r": 0, "b": 0},
+    "bgcolor": "rgba(255,255,255,0.85)",
+    "font": {"size": 11},
+    "showactive": True,
+    "buttons": [
+        {"label": "Linear", "method": "relayout", "args": [{"yaxis.type": "linear"}]},
+        {"label": "Log scale", "method": "relayout", "args": [{"yaxis.type": "log"}]},
+    ],
+}
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -51,20 +74,27 @@ _NAV = (
     ("metrics", "Metrics"),
     ("equity", "Equity"),
     ("drawdown", "Drawdown"),
+    ("drawdown-periods", "Worst drawdowns"),
+    ("rolling", "Rolling risk"),
     ("positions", "Positions"),
     ("trades", "Trades"),
+    ("round-trips", "Round trips"),
     ("monthly", "Monthly returns"),
+    ("annual", "Annual returns"),
     ("form-8949", "Form 8949"),
     ("decision-log", "Decision log"),
     ("definition", "As played"),
 )
 
 
-def _nav(*, versions: bool = False) -> str:
-    """The page's links (``versions``: with the "Model versions" section, before Form 8949)."""
+def _nav(*, versions: bool = False, tax: bool = False) -> str:
+    """The page's links (``versions``: with the "Model versions" section, ``tax``: with "Tax by year",
+    before Form 8949)."""
     links = list(_NAV)
     if versions:
         links.insert(links.index(("form-8949", "Form 8949")), ("model-versions", "Model versions"))
+    if tax:
+        links.insert(links.index(("form-8949", "Form 8949")), ("tax-years", "Tax by year"))
     return "<nav>" + " · ".join(f'<a href="#{anchor}">{_e(label)}</a>' for anchor, label in links) + "</nav>"
 
 
@@ -249,7 +279,11 @@ def _metrics_section(facts: _Facts) -> str:
 def _equity_section(facts: _Facts, charts: _Charts) -> str:
     go = charts.go
     figure = charts.figure(
-        title={"text": "Game value"}, hovermode="x unified", yaxis={"title": facts.result.spec.currency}
+        title={"text": "Game value"},
+        hovermode="x unified",
+        xaxis={"range": facts.x_range()},
+        yaxis={"title": facts.result.spec.currency},
+        updatemenus=[_SCALE_MENU],
     )
     drawn = drawn_indices([facts.values])
     figure.add_trace(
@@ -277,7 +311,11 @@ def _drawdown_section(facts: _Facts, charts: _Charts) -> str:
         drawdowns = drawdown_series(facts.values) * 100.0
     except InvalidInputError as error:
         return _section("drawdown", "Drawdown", f'<p class="note">No drawdown: {_e(error)}</p>')
-    figure = charts.figure(title={"text": "Drawdown from the running peak"}, yaxis={"title": "%", "ticksuffix": "%"})
+    figure = charts.figure(
+        title={"text": "Drawdown from the running peak"},
+        xaxis={"range": facts.x_range()},
+        yaxis={"title": "%", "ticksuffix": "%"},
+    )
     drawn = drawn_indices([drawdowns])
     figure.add_trace(
         go.Scatter(
@@ -303,13 +341,16 @@ def _positions_section(facts: _Facts, charts: _Charts) -> str:
         keep = sorted(np.argsort(-sizes, kind="stable")[: MAX_POSITION_BANDS - 1])
         rest = [i for i in range(len(symbols)) if i not in set(keep)]
         bands = [(symbols[i], values[:, i], None) for i in keep]
-        bands.append((f"Other ({len(rest)})", values[:, rest].sum(axis=1), "#8c6d31"))
+        bands.append((f"Other ({len(rest)})", values[:, rest].sum(axis=1), _OTHER_COLOR))
         note = (
             f'<p class="note">The {MAX_POSITION_BANDS - 1} largest Positions (by mean value) are shown; '
             f"{len(rest)} smaller ones share the band “Other”.</p>"
         )
     figure = charts.figure(
-        title={"text": "Value by Position"}, hovermode="x unified", yaxis={"title": facts.result.spec.currency}
+        title={"text": "Value by Position"},
+        hovermode="x unified",
+        xaxis={"range": facts.x_range()},
+        yaxis={"title": facts.result.spec.currency},
     )
     series = [facts.cash, *(band for _, band, _ in bands)]
     drawn = drawn_indices(series, max(DRAWN_BUCKETS * 2 // len(series), 50))
@@ -321,17 +362,23 @@ def _positions_section(facts: _Facts, charts: _Charts) -> str:
             mode="lines",
             name="Cash",
             stackgroup="value",
-            line={"width": 0.5, "color": "#bbbbbb"},
+            line={"width": 0.5, "color": _CASH_COLOR},
         )
     )
+    # Each Position its own colour, however many (``palette``): plotly's own ten would repeat.
+    colors = iter(series_colors(len(bands), reserved=(_CASH_COLOR, _OTHER_COLOR)))
     for name, band, color in bands:
-        line = {"width": 0.5} if color is None else {"width": 0.5, "color": color}
+        line = {"width": 0.5, "color": color or next(colors)}
         figure.add_trace(go.Scatter(x=times, y=band[drawn], mode="lines", name=name, stackgroup="value", line=line))
     note += _drawn_note(len(drawn), len(facts.cash))
     return _section("positions", "Value by Position", charts.div("positions", figure), note)
 
 
-def _trades_section(facts: _Facts, charts: _Charts) -> str:
+def _trades_section(
+    facts: _Facts, charts: _Charts, indicators: IndicatorLines | None = None, problems: Sequence[str] = ()
+) -> str:
+    """A price chart per traded symbol (the most traded), with its fills and the lines the Model
+    declares for it (``indicators``; ``problems``: why some could not be drawn)."""
     go = charts.go
     panel = facts.universe.panel
     counts = Counter(fill.symbol for fill in facts.fills)
@@ -339,7 +386,7 @@ def _trades_section(facts: _Facts, charts: _Charts) -> str:
         return _section("trades", "Trades", '<p class="note">No trades.</p>')
     ranked = sorted(counts, key=lambda symbol: (-counts[symbol], symbol))
     shown = ranked[:MAX_TRADE_CHARTS]
-    parts = []
+    parts = [f'<p class="note">Indicator not drawn: {_e(problem)}</p>' for problem in problems]
     if len(ranked) > MAX_TRADE_CHARTS:
         left_out = ", ".join(ranked[MAX_TRADE_CHARTS:])
         parts.append(
@@ -355,6 +402,7 @@ def _trades_section(facts: _Facts, charts: _Charts) -> str:
         drawn = drawn_indices([closes])
         figure = charts.figure(
             title={"text": f"{symbol}: close, buys and sells ({counts[symbol]:,} fills)"},
+            xaxis={"range": facts.x_range()},
             yaxis={"title": facts.universe.instruments[symbol].quote_currency.code},
         )
         figure.add_trace(
@@ -366,6 +414,7 @@ def _trades_section(facts: _Facts, charts: _Charts) -> str:
                 line={"color": "#4d4d4d", "width": 1.2},
             )
         )
+        draw_indicators(figure, go, (indicators or {}).get(symbol, {}), labels, (first_row, end_row))
         for side, color, marker in (("buy", _BUY_COLOR, "triangle-up"), ("sell", _SELL_COLOR, "triangle-down")):
             mine = [fill for fill in facts.fills if fill.symbol == symbol and fill.side == side]
             if not mine:

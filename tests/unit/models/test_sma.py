@@ -137,3 +137,18 @@ def test_reads_only_a_window_of_slow_rows() -> None:
     ctx = FakeContext(0, pd.Timestamp(days[-1]), view)  # type: ignore[arg-type]
     SmaCrossover("ACME", fast=5, slow=20).decide(ctx)  # type: ignore[arg-type]
     assert view.windows == [20]
+
+
+def test_indicators_are_the_averages_decide_compares() -> None:
+    # The hand-worked SMA(3) and SMA(5) of CLOSES, and a gap skipped as decide skips it.
+    days = nyse_days("2024-01-02", len(CLOSES))
+    lines = SmaCrossover("ACME", fast=3, slow=5).indicators(universe(bars({"ACME": CLOSES}, days)))
+    fast, slow = lines["ACME"]["SMA(3)"], lines["ACME"]["SMA(5)"]
+    assert np.isnan(fast[:4]).all() and np.isnan(slow[:4]).all()  # nothing before 5 closes
+    assert fast[5] == pytest.approx(31 / 3) and slow[5] == pytest.approx(10.2)  # row 5: 10.33 > 10.2
+    assert fast[10] == pytest.approx(11.0) and slow[10] == pytest.approx(11.6)  # row 10: below
+    gappy = [10.0, np.nan, 10.0, 10.0, np.nan, 10.0, 11.0, 12.0]
+    frame = bars({"ACME": gappy, "ZZZ": [50.0] * len(gappy)}, nyse_days("2024-01-02", len(gappy)))
+    line = SmaCrossover("ACME", fast=2, slow=5).indicators(universe(frame))["ACME"]["SMA(5)"]
+    assert np.isnan(line[:6]).all()  # ACME's 5th close is on row 6 (rows 1 and 4 have none)
+    assert line[6] == pytest.approx(10.2) and line[7] == pytest.approx(10.6)

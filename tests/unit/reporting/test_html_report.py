@@ -5,113 +5,24 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from tests.unit.engine.game_kit import Script, at_round, bars_from, flat, spec, universe_of
+from tests.unit.reporting.report_kit import ramp, tables
 from tradegame.data.panel import Panel
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.holding import Term
 from tradegame.domain.money import KRW, USD
-from tradegame.domain.tax import TaxProfile
-from tradegame.engine.costs import Flat
 from tradegame.engine.game import GameResult, play
 from tradegame.engine.moves import Move
-from tradegame.engine.spec import AccountSpec, InitialPosition
 from tradegame.engine.universe import Universe
 from tradegame.reporting.html_report import MAX_TRADE_CHARTS, _Facts, render_html, write_report
 
-HOSTILE = '<script>alert("pwned")</script> & co'
 SECTIONS = ("summary", "score", "metrics", "equity", "drawdown", "positions", "trades", "monthly", "form-8949")
 CHARTS = ("chart-score", "chart-equity", "chart-drawdown", "chart-positions", "chart-monthly", "chart-trades-1")
-
-
-def _ramp(start: float, step: float, n: int) -> list[tuple[float, float, float, float, float]]:
-    """Bars opening at the previous close, wiggling around a trend."""
-    rows = []
-    close = start
-    for i in range(n):
-        open_ = close
-        close = start + step * i + (3.0 if i % 3 == 0 else -2.0)
-        rows.append((open_, max(open_, close) + 1, min(open_, close) - 1, close, 1_000_000.0))
-    return rows
-
-
-@pytest.fixture(scope="module")
-def universe() -> Universe:
-    return universe_of(bars_from({"ACME": _ramp(100.0, 0.5, 70), "BETA": _ramp(50.0, -0.1, 70)}))
-
-
-@pytest.fixture(scope="module")
-def result(universe: Universe) -> GameResult:
-    """Three months of trading two symbols, with fees, tax and a long-held initial position."""
-    plan = at_round(
-        {
-            1: [Move.buy("ACME", 10, reason="first buy"), Move.buy("BETA", 40)],
-            5: [Move.sell("ACME", 4, reason="take <some> profit")],
-            9: [Move.sell("OLD", 5)],  # no such symbol: rejected, and logged
-            12: [Move.sell("BETA", 25)],  # the initial 20 (long term, FIFO) and 5 of the 40 bought
-            20: [Move.buy("ACME", 6)],
-            40: [Move.sell("ACME", sell_all=True)],
-        }
-    )
-    game_spec = spec(
-        name=HOSTILE,
-        rounds=60,
-        accounts=(AccountSpec("main", fees=Flat(Decimal(1))),),
-        tax=TaxProfile.flat("0.3", "0.15"),
-        initial_positions=(InitialPosition("BETA", Decimal(20), Decimal(800), date(2022, 6, 1), "main"),),
-    )
-    return play(game_spec, universe, Script(plan))
-
-
-@pytest.fixture(scope="module")
-def page(result: GameResult, universe: Universe) -> str:
-    return render_html(result, universe)
-
-
-class _Tables(HTMLParser):
-    """Collects the rows of every table with an id: their attributes and cell texts."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tables: dict[str, list[tuple[dict[str, str | None], list[str]]]] = {}
-        self._table: str | None = None
-        self._in_body = False
-        self._cell: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        if tag == "table" and attributes.get("id"):
-            self._table = attributes["id"]
-            self.tables[self._table] = []
-        elif tag == "tbody":
-            self._in_body = True
-        elif tag == "tr" and self._table and self._in_body:
-            self.tables[self._table].append((attributes, []))
-        elif tag == "td" and self._table and self._in_body:
-            self._cell = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "table":
-            self._table = None
-            self._in_body = False
-        elif tag == "td" and self._cell is not None and self._table:
-            self.tables[self._table][-1][1].append("".join(self._cell))
-            self._cell = None
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self._cell.append(data)
-
-
-def _tables(page: str) -> dict[str, list[tuple[dict[str, str | None], list[str]]]]:
-    parser = _Tables()
-    parser.feed(page)
-    return parser.tables
 
 
 def test_every_section_and_chart_is_there(page: str) -> None:
@@ -133,7 +44,7 @@ def test_a_hostile_game_name_is_escaped(page: str) -> None:
 
 
 def test_the_decision_log_has_one_row_per_event(page: str, result: GameResult) -> None:
-    rows = _tables(page)["decision-log-table"]
+    rows = tables(page)["decision-log-table"]
     assert len(rows) == len(result.events)
     assert [attributes["data-kind"] for attributes, _ in rows] == [event.kind for event in result.events]
     assert [cells[0] for _, cells in rows] == [str(event.seq) for event in result.events]
@@ -146,11 +57,11 @@ def test_the_decision_log_has_one_row_per_event(page: str, result: GameResult) -
 
 def test_form_8949_totals_equal_the_disposals(page: str, result: GameResult) -> None:
     disposals = result.books.disposals()
-    tables = _tables(page)
+    page_tables = tables(page)
     for term in (Term.SHORT, Term.LONG):
         mine = [d for d in disposals if d.term is term]
         assert mine, f"the fixture Game should have {term} disposals"
-        rows = tables[f"form-8949-{term.value}"]
+        rows = page_tables[f"form-8949-{term.value}"]
         lot_rows = [cells for attributes, cells in rows if "data-lot" in attributes]
         assert len(lot_rows) == len(mine)
         (total,) = [attributes for attributes, _ in rows if attributes.get("class") == "total"]
@@ -179,7 +90,7 @@ def test_the_page_is_self_contained(page: str) -> None:
 
 
 def test_numbers_have_thousands_separators(page: str, result: GameResult) -> None:
-    rows = {attributes["data-item"]: cells[1] for attributes, cells in _tables(page)["score-table"]}
+    rows = {attributes["data-item"]: cells[1] for attributes, cells in tables(page)["score-table"]}
     assert rows["Start capital"] == "10,800.00"  # the Start Fund plus the initial position's cost
     assert result.score.start_capital == Decimal("10800")
     assert rows["Score"] == f"{result.score.score:,.2f}"
@@ -213,7 +124,7 @@ def test_the_report_s_default_benchmark_is_the_summary_s(result: GameResult, uni
     played = Played(GameFile(result.spec, "script", {}), result, universe)
     assert _Facts.of(result, universe, None).benchmark_symbol == benchmark_for(played) == "ACME"
     assert summary(played)["benchmark"] == "ACME"  # the initial BETA is no trade
-    with_index = universe_of(bars_from({"ACME": _ramp(100.0, 0.5, 70), "SPX": _ramp(50.0, -0.1, 70)}))
+    with_index = universe_of(bars_from({"ACME": ramp(100.0, 0.5, 70), "SPX": ramp(50.0, -0.1, 70)}))
     indexed = play(spec(rounds=10), with_index, Script(at_round({1: [Move.buy("ACME", 1)]})))
     assert _Facts.of(indexed, with_index, None).benchmark_symbol == "SPX"  # the index, when the data has it
     idle = play(spec(rounds=10), universe, Script(at_round({})))
