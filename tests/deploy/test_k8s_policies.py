@@ -73,8 +73,8 @@ def test_every_container_has_requests_and_limits(manifests: Manifests) -> None:
 
 def test_every_long_running_container_has_probes(manifests: Manifests) -> None:
     checked = 0
-    for kind, owner, _, spec in _all_containers(manifests):
-        if kind in LONG_RUNNING:
+    for kind, owner, template, spec in _all_containers(manifests):
+        if kind in LONG_RUNNING and spec in template["spec"]["containers"]:  # init containers run to the end
             assert "livenessProbe" in spec and "readinessProbe" in spec, f"{owner}/{spec['name']}"
             checked += 1
     assert checked >= 8
@@ -123,6 +123,13 @@ def test_network_default_deny_then_each_flow_at_both_ends(manifests: Manifests) 
     assert dns_rule["to"][0]["namespaceSelector"]["matchLabels"] == {"kubernetes.io/metadata.name": "kube-system"}
     ui = policies.pop("ingress-to-ui-ingress")
     assert _components(ui["podSelector"]) == {"temporal-ui"} and _ports(ui["ingress"][0]) == (8080,)
+    replication = policies.pop("postgres-replication")  # the peer region's CIDRs (test_k8s_replication)
+    assert _components(replication["podSelector"]) == {"postgres"}
+    assert replication["policyTypes"] == ["Ingress", "Egress"]
+    for end, key in (("ingress", "from"), ("egress", "to")):
+        ((rule,),) = [replication[end]]
+        assert _ports(rule) == (5432,) and rule[key], f"postgres-replication {end}: 5432 from named CIDRs only"
+        assert all(set(peer) == {"ipBlock"} and set(peer["ipBlock"]) == {"cidr"} for peer in rule[key])
     egress, ingress = set(), set()
     for name, spec in policies.items():
         pods = _components(spec["podSelector"])

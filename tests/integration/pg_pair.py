@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -126,7 +127,7 @@ class Pair:
     def _pg_ctl_start(self, server: Server, *settings: str) -> None:
         options = " ".join(
             ["-c listen_addresses=127.0.0.1", f"-p {server.port}", f"-k {self.work}", "-c max_connections=40"]
-            + [f"-c {setting}" for setting in settings]
+            + [f"-c {shlex.quote(setting)}" for setting in settings]  # pg_ctl hands them to a shell
         )
         try:
             self._run("pg_ctl", "-D", str(server.data), "-l", str(server.log), "-w", "-t", "60", "start", "-o", options)
@@ -168,7 +169,7 @@ class Pair:
             start_new_session=True,
         )
 
-    def _make_primary(self) -> None:
+    def _make_primary(self, *settings: str) -> None:
         self.work.chmod(0o755)
         (self.work / "pwfile").write_text(self.password + "\n")
         (self.work / "pgpass").write_text(f"127.0.0.1:*:*:postgres:{self.password}\n")
@@ -187,7 +188,7 @@ class Pair:
             "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync",
         )  # fmt: skip
         (self.work / "pwfile").unlink()
-        self._pg_ctl_start(self.primary, "cluster_name=primary", "wal_level=replica", "max_wal_senders=4")
+        self._pg_ctl_start(self.primary, "cluster_name=primary", "wal_level=replica", "max_wal_senders=4", *settings)
 
     def _make_standby(self) -> None:
         # -R writes standby.signal and primary_conninfo; the password comes from the pgpass file.
@@ -217,13 +218,13 @@ class Pair:
             connection.execute(f'CREATE DATABASE "{name}"')
         return self.url(self.primary, name)
 
-    def wait_streaming(self, sync_state: str | None = None, timeout: float = 60) -> None:
-        """Wait until the primary reports the standby streaming (and in ``sync_state``, if given)."""
+    def wait_streaming(self, sync_state: str | None = None, timeout: float = 60, name: str = STANDBY_NAME) -> None:
+        """Wait until the primary reports the standby ``name`` streaming (and in ``sync_state``, if given)."""
         deadline = time.monotonic() + timeout
         with self.connect(self.primary) as connection:
             while True:
                 row = connection.execute(
-                    "SELECT state, sync_state FROM pg_stat_replication WHERE application_name = %s", (STANDBY_NAME,)
+                    "SELECT state, sync_state FROM pg_stat_replication WHERE application_name = %s", (name,)
                 ).fetchone()
                 if row is not None and row[0] == "streaming" and sync_state in (None, row[1]):
                     return

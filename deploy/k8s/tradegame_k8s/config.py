@@ -1,13 +1,16 @@
 """One region's deployment values, read from ``deploy/k8s/config/<name>.toml``.
 
 The constructs read every value that differs between regions and clouds from here (images,
-storage class, sizes, replicas, the secret store and its cloud provider block); the code that
+storage class, sizes, replicas, the secret store and its cloud provider block, the replication
+between the regions' PostgreSQL servers); the code that
 builds the manifests is the same for all of them. A file with a missing or unknown field is
 refused with one message naming the file and the field.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -52,13 +55,39 @@ class Experiment:
 
 
 @dataclass(frozen=True)
+class Replication:
+    """This region's side of the streaming replication between the two regions' PostgreSQL.
+
+    ``role`` says which side it is today: the active region's server takes the writes and streams
+    its WAL to the peer's, a hot standby, through a slot named after the peer; both name the same
+    ``mode``. ``address`` is this region's ``postgres-replication`` Service as the peer resolves
+    it, ``cidrs`` the ranges its connections come from; ``peer_address`` and ``peer_cidrs`` are
+    the peer's (they equal the peer file's ``address`` and ``cidrs``). A failover swaps the roles.
+    """
+
+    role: str
+    mode: str
+    peer: str
+    address: str
+    cidrs: tuple[str, ...]
+    peer_address: str
+    peer_cidrs: tuple[str, ...]
+    max_slot_wal_keep_size: str
+    service_annotations: Mapping[str, str]
+
+    @property
+    def synchronous(self) -> bool:
+        """Whether the primary's commits wait for the standby."""
+        return self.mode == "synchronous"
+
+
+@dataclass(frozen=True)
 class RegionConfig:
     """Every value of one region on one cloud."""
 
     name: str
     cloud: str
     region: str
-    role: str
     namespace: str
     storage_class: str
     images: Mapping[str, str]
@@ -71,6 +100,17 @@ class RegionConfig:
     experiments: tuple[Experiment, ...]
     live_game: str
     ui_ingress_namespace: str
+    replication: Replication
+
+    @property
+    def role(self) -> str:
+        """``active`` or ``standby``: the role of this region's PostgreSQL today."""
+        return self.replication.role
+
+    @property
+    def standby(self) -> bool:
+        """Whether this region's PostgreSQL is a read-only standby (nothing that writes runs here)."""
+        return self.role == "standby"
 
 
 def load(name: str, config_dir: Path = CONFIG_DIR) -> RegionConfig:
@@ -83,7 +123,6 @@ def load(name: str, config_dir: Path = CONFIG_DIR) -> RegionConfig:
         name=reader.text("name"),
         cloud=reader.text("cloud"),
         region=reader.text("region"),
-        role=reader.text("role"),
         namespace=reader.text("namespace"),
         storage_class=reader.text("storage_class"),
         images={image: reader.text(f"images.{image}") for image in _IMAGES},
@@ -103,16 +142,53 @@ def load(name: str, config_dir: Path = CONFIG_DIR) -> RegionConfig:
         ),
         live_game=reader.text("live.game"),
         ui_ingress_namespace=reader.text("temporal.ui_ingress_namespace"),
+        replication=_replication(reader),
     )
     if config.name != name:
         raise ConfigError(f"{path}: name: expected {name!r} (the file's name), got {config.name!r}")
-    if config.role not in ("active", "standby"):
-        raise ConfigError(f"{path}: role: expected 'active' or 'standby', got {config.role!r}")
+    if config.replication.peer == name:
+        raise ConfigError(f"{path}: replication.peer: expected another region than this file's, got {name!r}")
+    running = [part for part in _WRITERS if config.replicas[part]]
+    if config.standby and running:
+        raise ConfigError(
+            f"{path}: replicas.{running[0]}: expected 0 on a standby region (its PostgreSQL is read-only), "
+            f"got {config.replicas[running[0]]}"
+        )
     reader.refuse_unknown("", _TOP_LEVEL)
     reader.refuse_unknown("images", set(_IMAGES))
     reader.refuse_unknown("replicas", set(_REPLICAS))
     reader.refuse_unknown("resources", set(_COMPONENTS))
     return config
+
+
+_ROLES = ("active", "standby")
+_MODES = ("synchronous", "asynchronous")
+_REPLICATION = (
+    "role", "mode", "peer", "address", "cidrs", "peer_address", "peer_cidrs", "max_slot_wal_keep_size",
+    "service_annotations",
+)  # fmt: skip
+# What writes to PostgreSQL, or serves Temporal: at 0 replicas on a standby region.
+_WRITERS = ("temporal_frontend", "temporal_history", "temporal_matching", "temporal_worker", "temporal_ui", "live")
+_REGION = re.compile(r"[a-z0-9-]{1,63}")  # a region file's name: its slot is that name with _ for -
+_HOST = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
+_WAL_SIZE = re.compile(r"[1-9][0-9]*(MB|GB|TB)")
+
+
+def _replication(reader: _Reader) -> Replication:
+    """The ``[replication]`` table, each field checked."""
+    reader.refuse_unknown("replication", set(_REPLICATION))
+    host = "a host name or an IP address"
+    return Replication(
+        role=reader.one_of("replication.role", _ROLES),
+        mode=reader.one_of("replication.mode", _MODES),
+        peer=reader.matching("replication.peer", _REGION, "the peer region's file name"),
+        address=reader.matching("replication.address", _HOST, host),
+        cidrs=reader.cidrs("replication.cidrs"),
+        peer_address=reader.matching("replication.peer_address", _HOST, host),
+        peer_cidrs=reader.cidrs("replication.peer_cidrs"),
+        max_slot_wal_keep_size=reader.matching("replication.max_slot_wal_keep_size", _WAL_SIZE, "e.g. 50GB"),
+        service_annotations=reader.strings("replication.service_annotations"),
+    )
 
 
 def _resources(reader: _Reader, part: str) -> Resources:
@@ -126,8 +202,8 @@ def _resources(reader: _Reader, part: str) -> Resources:
 
 
 _TOP_LEVEL = {
-    "name", "cloud", "region", "role", "namespace", "storage_class", "images", "secret_store",
-    "postgres", "temporal", "replicas", "ray", "resources", "experiments", "live",
+    "name", "cloud", "region", "namespace", "storage_class", "images", "secret_store",
+    "postgres", "temporal", "replicas", "ray", "resources", "experiments", "live", "replication",
 }  # fmt: skip
 
 
@@ -172,6 +248,39 @@ class _Reader:
         if not isinstance(value, list) or not all(isinstance(item, Mapping) for item in value):
             raise ConfigError(f"{self.path}: {dotted}: expected an array of tables, got {value!r}")
         return value
+
+    def matching(self, dotted: str, pattern: re.Pattern[str], what: str) -> str:
+        value = self.text(dotted)
+        if not pattern.fullmatch(value):
+            raise ConfigError(f"{self.path}: {dotted}: expected {what}, got {value!r}")
+        return value
+
+    def one_of(self, dotted: str, choices: tuple[str, ...]) -> str:
+        value = self.text(dotted)
+        if value not in choices:
+            raise ConfigError(f"{self.path}: {dotted}: expected one of {list(choices)}, got {value!r}")
+        return value
+
+    def cidrs(self, dotted: str) -> tuple[str, ...]:
+        """A non-empty array of network addresses (``10.20.0.0/16``; no host bits set)."""
+        value = self._get(dotted)
+        if not isinstance(value, list) or not value:
+            raise ConfigError(f"{self.path}: {dotted}: expected a non-empty array of CIDRs, got {value!r}")
+        for index in range(len(value)):
+            cidr = self.text(f"{dotted}.{index}")
+            try:
+                ipaddress.ip_network(cidr)
+            except ValueError as error:
+                raise ConfigError(f"{self.path}: {dotted}: {error}") from None
+        return tuple(value)
+
+    def strings(self, dotted: str) -> dict[str, str]:
+        """A table of non-empty strings (annotations: their keys hold dots, so no dotted access)."""
+        table = self.table(dotted)
+        for key, value in table.items():
+            if not isinstance(value, str) or not value:
+                raise ConfigError(f"{self.path}: {dotted}: {key!r}: expected a non-empty string, got {value!r}")
+        return dict(table)
 
     def refuse_unknown(self, dotted: str, known: set[str]) -> None:
         table = self.table(dotted) if dotted else self.raw

@@ -4,6 +4,7 @@ by name, at both of its ends (egress from the clients, ingress to the servers).
 The flows are the table ``FLOWS``; DNS (every pod to the cluster's DNS on port 53) and the
 ingress controller's namespace to the Temporal UI are the two flows that cross the namespace.
 Ray's head and workers reach each other on every port: Ray picks most of its ports at start.
+Replication crosses the regions: PostgreSQL to and from the peer region's CIDRs (replication.py).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .base import (
 from .config import RegionConfig
 from .postgres import COMPONENT as POSTGRES
 from .ray import HEAD_COMPONENT, WORKER_COMPONENT
+from .replication import REPLICATION_SERVICE
 from .temporal import SCHEMA_COMPONENT, UI_COMPONENT, component
 from .workloads import EXPERIMENT_COMPONENT, LIVE_COMPONENT
 
@@ -99,6 +101,14 @@ class NetworkPolicies(Construct):
             "ingress-to-ui-ingress",
             _pods((UI_COMPONENT,)),
             ingress=[_rule("from", [ingress_namespace], (TEMPORAL_UI_PORT,))],
+        )
+        # Replication, in from the peer (copying or streaming from here) and out to it (when the standby).
+        peer_region = [{"ipBlock": {"cidr": cidr}} for cidr in config.replication.peer_cidrs]
+        self._policy(
+            REPLICATION_SERVICE,
+            _pods((POSTGRES,)),
+            ingress=[_rule("from", peer_region, (POSTGRES_PORT,))],
+            egress=[_rule("to", peer_region, (POSTGRES_PORT,))],
         )
 
     def _policy(

@@ -4,13 +4,17 @@ The official image runs as its ``postgres`` user (uid 999) with a read-only root
 socket, temporary files and shared memory on emptyDirs). On an empty data directory an init script makes the
 roles and databases ``tradegame`` (owner tradegame) and ``temporal``, ``temporal_visibility``
 (owner temporal), their passwords read from the ``postgres-credentials`` Secret (the script is
-deploy/k8s/postgres-init.sh, so Helm users can pass the same file to their chart).
+deploy/k8s/postgres-init.sh, so Helm users can pass the same file to their chart), and on the
+active region the ``replicator`` role, slot and pg_hba lines of the standby (replication.py). On
+the standby region an init container fills the empty volume with a copy of the primary and the
+server starts as its hot standby, so the init script never runs there.
 The owner's Helm equivalent (bitnami/postgresql or CloudNativePG) is in docs/deploy.md.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from constructs import Construct
 
@@ -28,11 +32,14 @@ from .base import (
     service,
 )
 from .config import RegionConfig
+from .replication import basebackup_container, replication_service, server_env, server_settings
 from .secrets import POSTGRES_SECRET
 
 COMPONENT = "postgres"
 HOST = "postgres"
 UID = 999  # the postgres user of the official Debian-based image
+DATA = "/var/lib/postgresql/data"
+PGDATA = f"{DATA}/pgdata"
 
 INIT_SCRIPT = Path(__file__).resolve().parents[1] / "postgres-init.sh"
 
@@ -55,25 +62,27 @@ class Postgres(Construct):
         ports = {"postgres": POSTGRES_PORT}
         service(self, HOST, COMPONENT, region, ports)
         service(self, f"{HOST}-headless", COMPONENT, region, ports, headless=True)
+        replication_service(self, config, COMPONENT)
         disruption_budget(self, HOST, COMPONENT, region)
         env = [
             {"name": "POSTGRES_USER", "value": "postgres"},
             secret_env("POSTGRES_PASSWORD", POSTGRES_SECRET, "superuser-password"),
             secret_env("TRADEGAME_PASSWORD", POSTGRES_SECRET, "tradegame-password"),
             secret_env("TEMPORAL_PASSWORD", POSTGRES_SECRET, "temporal-password"),
-            {"name": "PGDATA", "value": "/var/lib/postgresql/data/pgdata"},
+            {"name": "PGDATA", "value": PGDATA},
+            *server_env(config),
         ]
+        mounts = {"data": DATA, "run": "/var/run/postgresql", "tmp": "/tmp"}
         server = container(
             "postgres",
             config.images["postgres"],
             UID,
             config.resources["postgres"],
+            args=["postgres", *(word for setting in server_settings(config) for word in ("-c", setting))],
             env=env,
             ports=ports,
             mounts={
-                "data": "/var/lib/postgresql/data",
-                "run": "/var/run/postgresql",
-                "tmp": "/tmp",
+                **mounts,
                 "shm": "/dev/shm",  # dynamic shared memory: more than a container's default 64 MiB
                 "init": "/docker-entrypoint-initdb.d",
             },
@@ -83,6 +92,9 @@ class Postgres(Construct):
             *scratch_volumes("run", "tmp", memory=["shm"]),
             {"name": "init", "configMap": {"name": "postgres-init", "defaultMode": 0o555}},
         ]
+        pod: dict[str, Any] = {"containers": [server], "volumes": volumes, "terminationGracePeriodSeconds": 60}
+        if config.standby:
+            pod["initContainers"] = [basebackup_container(config, UID, mounts, PGDATA)]
         api_object(
             self,
             "apps/v1",
@@ -93,16 +105,11 @@ class Postgres(Construct):
             spec={
                 "serviceName": f"{HOST}-headless",
                 # One server: more pods of this image would be separate databases, not replicas.
-                # Standbys are the replication design of docs/deploy.md (or CloudNativePG).
+                # The standby is the other region's server (replication.py; docs/deploy.md).
                 "replicas": 1,
                 "selector": {"matchLabels": selector(COMPONENT)},
                 "persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Retain", "whenScaled": "Retain"},
-                "template": pod_template(
-                    COMPONENT,
-                    region,
-                    UID,
-                    {"containers": [server], "volumes": volumes, "terminationGracePeriodSeconds": 60},
-                ),
+                "template": pod_template(COMPONENT, region, UID, pod),
                 "volumeClaimTemplates": [
                     {
                         "metadata": {"name": "data", "labels": labels(COMPONENT, region)},

@@ -4,7 +4,8 @@ The External Secrets Operator reads one entry of the region's store (AWS Secrets
 Secret Manager, ...; the provider block comes from the region's file) and writes the Kubernetes
 Secrets the pods read: ``postgres-credentials``, ``tradegame-db`` (the database URL) and
 ``temporal-db``. The store entry holds the properties ``superuser_password``,
-``tradegame_password`` and ``temporal_password``.
+``tradegame_password``, ``temporal_password`` and ``replication_password`` (the ``replicator``
+role's: the same value in the active and the standby region's store).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ ESO_API = "external-secrets.io/v1"
 POSTGRES_SECRET = "postgres-credentials"
 TRADEGAME_DB_SECRET = "tradegame-db"
 TEMPORAL_DB_SECRET = "temporal-db"
+REPLICATION_PASSWORD_KEY = "replication-password"  # of POSTGRES_SECRET
 
 
 class ExternalSecrets(Construct):
@@ -42,6 +44,7 @@ class ExternalSecrets(Construct):
                 "superuser-password": "superuser_password",
                 "tradegame-password": "tradegame_password",
                 "temporal-password": "temporal_password",
+                REPLICATION_PASSWORD_KEY: "replication_password",
             },
         )
         # urlquery escapes every reserved character, and a space as "+": made "%20" for a URL's

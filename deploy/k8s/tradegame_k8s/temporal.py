@@ -1,9 +1,11 @@
 """The Temporal server (frontend, history, matching, worker) and its UI, on the PostgreSQL here.
 
 A Job makes and upgrades the schemas of the databases ``temporal`` and ``temporal_visibility``
-with the admin tools' ``temporal-sql-tool`` (the servers restart until it has run). Each service
-is its own Deployment of the server image, configured by its environment (``DB=postgres12``,
-visibility on SQL: no Elasticsearch). The owner's Helm equivalent (temporalio/helm-charts with
+with the admin tools' ``temporal-sql-tool`` (the servers restart until it has run). On a standby
+region the Job is created suspended and the services are at 0 replicas (its config): its
+PostgreSQL is a read-only copy of the active region's, schemas included, until it is promoted.
+Each service is its own Deployment of the server image, configured by its environment
+(``DB=postgres12``, visibility on SQL: no Elasticsearch). The owner's Helm equivalent (temporalio/helm-charts with
 ``elasticsearch.enabled=false``) is in docs/deploy.md.
 
 The server and UI images write their configuration file from a template when they start, so
@@ -91,6 +93,7 @@ class Temporal(Construct):
             SCHEMA_COMPONENT,
             config.name,
             spec={
+                "suspend": config.standby,  # the standby's PostgreSQL is read-only until promoted
                 "backoffLimit": 20,
                 "ttlSecondsAfterFinished": 86400,
                 "template": pod_template(SCHEMA_COMPONENT, config.name, UID, pod),

@@ -4,7 +4,9 @@ long-running Deployment kept for live Games.
 The experiment files (and the base Game each names) are copied from the repository into a
 ConfigMap at synth time and mounted at /experiments, so a Job plays exactly the reviewed file.
 ``experiment run`` skips the Games already in the database, so a retried Job goes on where the
-failed one stopped. The database URL comes from the ``tradegame-db`` Secret (an ExternalSecret).
+failed one stopped. On a standby region the Jobs are created suspended (its PostgreSQL is a
+read-only standby); unsuspending them is a step of the failover. The database URL comes from the
+``tradegame-db`` Secret (an ExternalSecret).
 
 tradegame has no live broker yet: the live Deployment plays a bundled Game paced at one Round a
 second as its stand-in, and both regions keep it at 0 replicas until live Games exist.
@@ -94,6 +96,7 @@ class Workloads(Construct):
             EXPERIMENT_COMPONENT,
             config.name,
             spec={
+                "suspend": config.standby,  # the standby's PostgreSQL is read-only until promoted
                 "backoffLimit": 4,
                 "activeDeadlineSeconds": 6 * 3600,
                 "ttlSecondsAfterFinished": 7 * 86400,
