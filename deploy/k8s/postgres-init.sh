@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs once, on an empty data directory: the roles and databases of tradegame and Temporal, and
-# on the active region the role, slot and pg_hba lines of streaming replication to the standby.
+# on the active region the replicator role and the pg_hba lines of replication to the standby.
 # deploy/k8s puts it in the postgres-init ConfigMap; Helm users pass it to their chart's initdb.
 set -eu
 # The server may already list a synchronous standby that does not exist yet: these commits do not wait.
@@ -14,12 +14,11 @@ CREATE DATABASE temporal OWNER temporal;
 CREATE DATABASE temporal_visibility OWNER temporal;
 SQL
 # The active region (REPLICATION_CIDRS set): the standby region's server connects as replicator,
-# from those CIDRs only, and streams through the slot kept for it.
+# from those CIDRs only (its copy makes the slot it streams through: deploy/k8s replication.py).
 if [ -n "${REPLICATION_CIDRS:-}" ]; then
   psql -v ON_ERROR_STOP=1 --username "${POSTGRES_USER:-postgres}" --dbname postgres \
-    -v replicator_password="$REPLICATOR_PASSWORD" -v slot="$REPLICATION_SLOT" <<'SQL'
+    -v replicator_password="$REPLICATOR_PASSWORD" <<'SQL'
 CREATE ROLE replicator WITH REPLICATION LOGIN PASSWORD :'replicator_password';
-SELECT pg_create_physical_replication_slot(:'slot', true);  -- WAL kept from now on
 SQL
   for cidr in $REPLICATION_CIDRS; do
     printf 'host replication replicator %s scram-sha-256\n' "$cidr" >> "$PGDATA/pg_hba.conf"

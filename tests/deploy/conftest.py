@@ -4,6 +4,7 @@ this machine's Node.js through jsii, offline: no chart, schema or image is fetch
 
 import functools
 import os
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -59,18 +60,39 @@ def _schemas_read_once() -> Iterator[None]:
         yield
 
 
-@pytest.fixture(scope="session")
-def synthesized() -> dict[str, Manifests]:
-    """Every region's manifests, synthesized once for the whole session."""
+def _synth(region: str, config_dir: Path = K8S / "config") -> Manifests:
     import yaml
 
     import tradegame_k8s
 
-    made = {}
+    text = tradegame_k8s.synth(tradegame_k8s.load(region, config_dir))
+    return Manifests(region, text, [item for item in yaml.safe_load_all(text) if item])
+
+
+@pytest.fixture(scope="session")
+def synthesized() -> dict[str, Manifests]:
+    """Every region's manifests, synthesized once for the whole session."""
+    return {region: _synth(region) for region in REGIONS}
+
+
+def fail_over(text: str) -> str:
+    """A region file as docs/deploy.md's failover leaves it: the role swapped, and Temporal at 0
+    replicas on the new standby, at 1 on the new active region."""
+    now_active = 'role = "standby"' in text
+    swapped = re.sub(
+        r'^role = "(active|standby)"$', f'role = "{"active" if now_active else "standby"}"', text, flags=re.M
+    )
+    return re.sub(r"^(temporal_\w+) = \d+$", rf"\g<1> = {int(now_active)}", swapped, flags=re.M)
+
+
+@pytest.fixture(scope="session")
+def failed_over(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Manifests]:
+    """Every region's manifests after a failover (``fail_over`` applied to each file)."""
+    folder = tmp_path_factory.mktemp("failed-over")
     for region in REGIONS:
-        text = tradegame_k8s.synth(tradegame_k8s.load(region))
-        made[region] = Manifests(region, text, [item for item in yaml.safe_load_all(text) if item])
-    return made
+        text = (K8S / "config" / f"{region}.toml").read_text(encoding="utf-8")
+        (folder / f"{region}.toml").write_text(fail_over(text), encoding="utf-8")
+    return {region: _synth(region, folder) for region in REGIONS}
 
 
 @pytest.fixture(params=REGIONS)

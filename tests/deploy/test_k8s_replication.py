@@ -19,6 +19,7 @@ require_deploy_extra()
 
 import tradegame_k8s  # noqa: E402
 
+ROLE = "tradegame.io/role"
 TEMPORAL = ("temporal-frontend", "temporal-history", "temporal-matching", "temporal-worker", "temporal-ui")
 
 
@@ -43,7 +44,9 @@ def _env(spec: dict[str, Any]) -> dict[str, str]:
 
 
 def _pair(synthesized: dict[str, Manifests]) -> tuple[Manifests, Manifests]:
-    roles = {tradegame_k8s.load(region).role: found for region, found in synthesized.items()}
+    roles = {
+        _named(found, "StatefulSet", "postgres")["metadata"]["labels"][ROLE]: found for found in synthesized.values()
+    }
     assert sorted(roles) == ["active", "standby"] and len(synthesized) == 2, "one active region, one standby"
     return roles["active"], roles["standby"]
 
@@ -67,8 +70,8 @@ def check_the_standby_copies_from_the_actives_service(active: Manifests, standby
 
 def check_the_names_agree(active: Manifests, standby: Manifests) -> None:
     (copier,) = _pod(standby)["initContainers"]
-    name, slot = _env(copier)["PGAPPNAME"], _env(copier)["REPLICATION_SLOT"]
-    assert _env(_pod(active)["containers"][0])["REPLICATION_SLOT"] == slot, "the active keeps the standby's slot"
+    name = _env(copier)["PGAPPNAME"]
+    assert _env(copier)["REPLICATION_SLOT"] == name, "the copy makes its slot on the primary under its name"
     synchronous = tradegame_k8s.load(active.region).replication.synchronous
     assert _settings(active)["synchronous_standby_names"] == (f'FIRST 1 ("{name}")' if synchronous else "")
     assert _settings(standby)["synchronous_standby_names"] == "", "once promoted, the standby waits for no one"
@@ -84,9 +87,10 @@ def check_each_region_admits_only_the_peers_cidrs(active: Manifests, standby: Ma
             assert sorted(block["ipBlock"]["cidr"] for block in policy[end][0][key]) == cidrs, f"{here.region} {end}"
         service = _named(here, "Service", "postgres-replication")["spec"]
         assert sorted(service["loadBalancerSourceRanges"]) == cidrs, here.region
-    assert sorted(_env(_pod(active)["containers"][0])["REPLICATION_CIDRS"].split()) == sorted(
-        tradegame_k8s.load(standby.region).replication.cidrs
-    ), "the active's pg_hba lets the standby's CIDRs in"
+    (copier,) = _pod(standby)["initContainers"]
+    for here, peer, spec in ((active, standby, _pod(active)["containers"][0]), (standby, active, copier)):
+        cidrs = sorted(tradegame_k8s.load(peer.region).replication.cidrs)
+        assert sorted(_env(spec)["REPLICATION_CIDRS"].split()) == cidrs, f"{here.region}'s pg_hba: the peer's CIDRs"
 
 
 def check_nothing_writes_on_the_standby(active: Manifests, standby: Manifests) -> None:
@@ -113,6 +117,19 @@ def test_the_pair_is_consistent(
     check(*_pair(synthesized))
 
 
+@pytest.mark.parametrize("check", CHECKS, ids=lambda check: check.__name__)
+def test_after_a_failover_the_pair_is_consistent_the_other_way_round(
+    check: Callable[[Manifests, Manifests], None],
+    synthesized: dict[str, Manifests],
+    failed_over: dict[str, Manifests],
+) -> None:
+    """Only the values docs/deploy.md's failover changes (each file's role, Temporal's replicas)
+    make the old standby region the active one and the old active its standby."""
+    before, after = _pair(synthesized), _pair(failed_over)
+    assert [found.region for found in after] == [found.region for found in reversed(before)]
+    check(*after)
+
+
 def _set_env(spec: dict[str, Any], name: str, value: str) -> None:
     (env,) = [env for env in spec["env"] if env["name"] == name]
     env["value"] = value
@@ -136,10 +153,15 @@ BREAKS: dict[str, tuple[str, Callable[[Manifests], None], Callable[[Manifests, M
         lambda m: _set_setting(_pod(m), "synchronous_standby_names", 'FIRST 1 ("other")'),
         check_the_names_agree,
     ),
-    "the active keeps another slot": (
-        "active",
-        lambda m: _set_env(_pod(m)["containers"][0], "REPLICATION_SLOT", "other"),
+    "the standby's slot under another name": (
+        "standby",
+        lambda m: _set_env(_pod(m)["initContainers"][0], "REPLICATION_SLOT", "other"),
         check_the_names_agree,
+    ),
+    "the copy's pg_hba for another range": (
+        "standby",
+        lambda m: _set_env(_pod(m)["initContainers"][0], "REPLICATION_CIDRS", "10.0.0.0/8"),
+        check_each_region_admits_only_the_peers_cidrs,
     ),
     "a standby with fewer senders": (
         "standby",

@@ -5,16 +5,18 @@ promoted and serve a standby later), the ``postgres-replication`` Service (an in
 balancer open to the peer's CIDRs only, named in DNS by ExternalDNS) and the
 ``postgres-replication`` NetworkPolicy (the peer's CIDRs on 5432, in and out). The role sets the
 values. The active server lists the standby in ``synchronous_standby_names`` when the mode is
-synchronous, and its init script (deploy/k8s/postgres-init.sh) makes the ``replicator`` role, the
-slot kept for the standby and the pg_hba lines that let the peer's CIDRs in.
+synchronous, and its init script (deploy/k8s/postgres-init.sh) makes the ``replicator`` role and
+the pg_hba lines that let the peer's CIDRs replicate.
 
 On the standby region an init container copies the primary with ``pg_basebackup -R`` when the
-volume is empty; the server then starts as a hot standby (``standby.signal``) and streams the
-primary's WAL through the slot. The replication password comes from the ``postgres-credentials``
-Secret: pg_basebackup reads it as ``$PGPASSWORD``, and the server's WAL receiver too (its
-``primary_conninfo`` is rewritten without the password ``-R`` put in it, so none is on the volume).
-A region's name as a standby (its ``application_name``) and its slot on the primary are its
-file's name with ``_`` for ``-``.
+volume is empty, making on the primary the slot it then streams through (an earlier copy's slot
+dropped first); the server starts as a hot standby (``standby.signal``). The copy's pg_hba lets
+the peer's CIDRs replicate instead of its own, so once promoted it serves the old primary's region
+as its standby with no other change. The replication password comes from the
+``postgres-credentials`` Secret: pg_basebackup reads it as ``$PGPASSWORD``, and the server's WAL
+receiver too (its ``primary_conninfo`` is rewritten without the password ``-R`` put in it, so
+none is on the volume). A region's name as a standby (its ``application_name``) and its slot on
+the primary are its file's name with ``_`` for ``-``.
 """
 
 from __future__ import annotations
@@ -40,14 +42,23 @@ if [ -s "$PGDATA/PG_VERSION" ]; then
   exit 0
 fi
 rm -rf "$PGDATA"  # what an interrupted copy left
-pg_basebackup -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U {REPLICATOR} -D "$PGDATA" \\
-  -R -X stream -S "$REPLICATION_SLOT" -c fast
+peer="-h $PRIMARY_HOST -p $PRIMARY_PORT -U {REPLICATOR}"
+# A new copy streams from its own start: a slot an earlier copy of this region left goes first.
+pg_receivewal $peer --drop-slot -S "$REPLICATION_SLOT" 2>/dev/null || true
+pg_basebackup $peer -D "$PGDATA" -R -X stream -C -S "$REPLICATION_SLOT" -c fast
 # -R wrote the password into primary_conninfo: keep it off the volume (the server reads $PGPASSWORD).
 conf="$PGDATA/postgresql.auto.conf"
 grep -v '^primary_conninfo' "$conf" > "$conf.new"
 printf "primary_conninfo = 'host=%s port=%s user={REPLICATOR} application_name=%s'\\n" \\
   "$PRIMARY_HOST" "$PRIMARY_PORT" "$PGAPPNAME" >> "$conf.new"
 mv "$conf.new" "$conf"
+# The copied pg_hba lets this region's own CIDRs replicate; once promoted, the peer's must.
+hba="$PGDATA/pg_hba.conf"
+grep -v '^host replication {REPLICATOR} ' "$hba" > "$hba.new"
+for cidr in $REPLICATION_CIDRS; do
+  printf 'host replication {REPLICATOR} %s scram-sha-256\\n' "$cidr" >> "$hba.new"
+done
+mv "$hba.new" "$hba"
 """
 
 
@@ -82,7 +93,6 @@ def server_env(config: RegionConfig) -> list[dict[str, Any]]:
     return [
         secret_env("REPLICATOR_PASSWORD", POSTGRES_SECRET, REPLICATION_PASSWORD_KEY),
         {"name": "REPLICATION_CIDRS", "value": " ".join(replication.peer_cidrs)},
-        {"name": "REPLICATION_SLOT", "value": standby_name(replication.peer)},
     ]
 
 
@@ -94,6 +104,7 @@ def basebackup_container(config: RegionConfig, uid: int, mounts: dict[str, str],
         {"name": "PRIMARY_PORT", "value": str(POSTGRES_PORT)},
         {"name": "REPLICATION_SLOT", "value": standby_name(config.name)},
         {"name": "PGAPPNAME", "value": standby_name(config.name)},
+        {"name": "REPLICATION_CIDRS", "value": " ".join(config.replication.peer_cidrs)},
         secret_env("PGPASSWORD", POSTGRES_SECRET, REPLICATION_PASSWORD_KEY),
     ]
     return container(
