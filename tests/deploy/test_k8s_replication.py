@@ -1,9 +1,11 @@
 """The two regions' synthesized manifests make one replication pair: the standby copies and streams
-from the active region's ``postgres-replication`` Service, through the slot the active keeps for
-it, under the name the active's ``synchronous_standby_names`` waits for; each region's Service and
-NetworkPolicy admit exactly the peer region's CIDRs; nothing writes on the standby. The checks
-read the manifests (the configs only for each region's own CIDRs), and each is shown to fail on a
-pair broken in the way it guards against. Offline and fast: the manifests are the session's.
+from the active region's ``postgres-replication`` Service, through a slot under the name the
+active's ``synchronous_standby_names`` waits for; each region's Service, NetworkPolicy and pg_hba
+lines admit exactly the peer region's CIDRs; nothing writes on the standby. The same holds the
+other way round after a failover. The checks read the manifests (the configs for the peer names,
+the mode and each region's own CIDRs), and each check of the manifests is shown to fail on a pair
+broken in the way it guards against. A bad ``[replication]`` section is refused by name.
+Offline and fast: the manifests are synthesized once a session.
 """
 
 import copy

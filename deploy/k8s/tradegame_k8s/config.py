@@ -1,10 +1,10 @@
 """One region's deployment values, read from ``deploy/k8s/config/<name>.toml``.
 
 The constructs read every value that differs between regions and clouds from here (images,
-storage class, sizes, replicas, the secret store and its cloud provider block, the replication
-between the regions' PostgreSQL servers); the code that
-builds the manifests is the same for all of them. A file with a missing or unknown field is
-refused with one message naming the file and the field.
+storage class, sizes, replicas, the secret store and its cloud provider block, this region's side
+of the replication between the regions' PostgreSQL servers); the code that builds the manifests
+is the same for all of them. A file with a missing or unknown field, or a bad value, is refused
+with one message naming the file and the field.
 """
 
 from __future__ import annotations
@@ -59,8 +59,8 @@ class Replication:
     """This region's side of the streaming replication between the two regions' PostgreSQL.
 
     ``role`` says which side it is today: the active region's server takes the writes and streams
-    its WAL to the peer's, a hot standby, through a slot named after the peer; both name the same
-    ``mode``. ``address`` is this region's ``postgres-replication`` Service as the peer resolves
+    its WAL to the peer's, a hot standby, through a slot named after that standby; both files name
+    the same ``mode``. ``address`` is this region's ``postgres-replication`` Service as the peer resolves
     it, ``cidrs`` the ranges its connections come from; ``peer_address`` and ``peer_cidrs`` are
     the peer's (they equal the peer file's ``address`` and ``cidrs``). A failover swaps the roles.
     """
@@ -120,7 +120,7 @@ def load(name: str, config_dir: Path = CONFIG_DIR) -> RegionConfig:
         raw = tomllib.load(handle)
     reader = _Reader(path, raw)
     config = RegionConfig(
-        name=reader.text("name"),
+        name=reader.matching("name", _REGION, "lower-case letters, digits or -"),
         cloud=reader.text("cloud"),
         region=reader.text("region"),
         namespace=reader.text("namespace"),
@@ -181,7 +181,7 @@ def _replication(reader: _Reader) -> Replication:
     return Replication(
         role=reader.one_of("replication.role", _ROLES),
         mode=reader.one_of("replication.mode", _MODES),
-        peer=reader.matching("replication.peer", _REGION, "the peer region's file name"),
+        peer=reader.matching("replication.peer", _REGION, "the peer region's name"),
         address=reader.matching("replication.address", _HOST, host),
         cidrs=reader.cidrs("replication.cidrs"),
         peer_address=reader.matching("replication.peer_address", _HOST, host),
