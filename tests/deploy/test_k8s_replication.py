@@ -132,6 +132,17 @@ def test_after_a_failover_the_pair_is_consistent_the_other_way_round(
     check(*after)
 
 
+def test_the_failed_over_manifests_pass_the_schema_and_policy_checks(failed_over: dict[str, Manifests]) -> None:
+    from tests.deploy import test_k8s_manifests as schemas
+    from tests.deploy import test_k8s_policies as policies
+
+    for manifests in failed_over.values():
+        schemas.test_every_builtin_object_validates_against_the_kubernetes_schema(manifests)
+        for name, check in sorted(vars(policies).items()):
+            if name.startswith("test_"):
+                check(manifests)
+
+
 def _set_env(spec: dict[str, Any], name: str, value: str) -> None:
     (env,) = [env for env in spec["env"] if env["name"] == name]
     env["value"] = value
