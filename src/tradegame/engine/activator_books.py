@@ -14,11 +14,14 @@ one Model's, and a sub-book keeps that Model's cash and units:
 ``attribute`` recomputes the same from a finished Game (its decision log and cost ledger), for
 any Game, stored or not: a Model's trading result is its buys and sales, plus its share of the
 end's sales (the end sells each account's units at once; the net proceeds are split by the
-units each Model held, in cents, ``domain.allocation.allocate``). The Score's taxes are split by
+units each Model held, in cents, ``domain.allocation.allocate``). Corporate actions follow the
+units in the order the log booked them: a split multiplies each sub-book's units, and a dividend
+or a split's cash in lieu is shared among the Models holding the units that day, by units, in
+cents (the fraction paid out leaves them pro rata). The Score's taxes are split by
 the Models' positive trading results (equally when none made money) and running costs equally:
 they are the Game's, not a Model's, and this is the rule that shares them. What no rule
-attributes (a dividend, a split's cash in lieu, a Move without a Model's tag) is ``unattributed``,
-so the contributions plus ``unattributed`` are the Score to the cent, always. Imports the domain
+attributes (a Move without a Model's tag, units no Model held, a dividend in a foreign currency)
+is ``unattributed``, so the contributions plus ``unattributed`` are the Score to the cent, always. Imports the domain
 and the engine's events and score only.
 """
 
@@ -172,19 +175,31 @@ def fill_owners(events: Iterable[Logged], aliases: Collection[str] | None = None
 
 
 def attribute(
-    score: Score, events: Sequence[GameEvent], costs: Sequence[CostEntry], aliases: Sequence[str]
+    score: Score,
+    events: Sequence[GameEvent],
+    costs: Sequence[CostEntry],
+    aliases: Sequence[str],
+    currency: str | None = None,
 ) -> Attribution:
-    """Each Model's contribution to ``score`` from a finished Game's decision log and cost ledger."""
+    """Each Model's contribution to ``score`` from a finished Game's decision log and cost ledger
+    (``currency``: the Game's; a dividend paid in another stays unattributed)."""
     owners = fill_owners(events, set(aliases))  # an end's sale maps to its own move id (L-...)
     books = SubBooks(aliases, _ZERO)
     unattributed = score.score
-    for cost in costs:
-        owner = owners.get(cost.op_id, "")
-        gross, fee = cost.notional.amount, cost.fee.amount
-        if owner in books.books and cost.action in ("buy", "sell"):
-            books.trade(owner, cost.account, cost.symbol, cost.action, cost.quantity, gross, fee)
-        elif owner.startswith(LIQUIDATION_PREFIX) and cost.action == "sell":
-            _split_end_sale(books, cost, gross - fee)
+    by_op = {cost.op_id: cost for cost in costs}
+    for event in events:  # in the order they were booked: a split or dividend meets the units held then
+        if event.kind == EventKind.SPLIT:
+            _split_units(books, event.symbol or "", Decimal(event.detail.split(" ", 1)[0]))
+        elif event.kind == EventKind.DIVIDEND:
+            amount, _, code = event.detail.partition(" ")
+            if currency is None or code == currency:
+                _share_out(books, event.account or "", event.symbol or "", Decimal(amount), _ZERO)
+        for op_id in event.op_ids:
+            cost = by_op.pop(op_id, None)
+            if cost is not None:
+                _book_cost(books, owners.get(op_id, ""), cost, shared=event.kind == EventKind.CASH_IN_LIEU)
+    for cost in by_op.values():  # a cost no line of the log names (none today): booked last
+        _book_cost(books, owners.get(cost.op_id, ""), cost, shared=False)
     trading = {alias: book.cash for alias, book in books.books.items()}
     unattributed -= sum(trading.values(), _ZERO)
     taxes = _split(score.taxes, [max(trading[a], _ZERO) for a in aliases])
@@ -194,16 +209,35 @@ def attribute(
     return Attribution(contributions, unattributed, score.score)
 
 
-def _split_end_sale(books: SubBooks, cost: CostEntry, net: Decimal) -> None:
-    """Share one of the end's sales among the Models that held its units, by units, in cents."""
-    key = (cost.account, cost.symbol)
+def _book_cost(books: SubBooks, owner: str, cost: CostEntry, *, shared: bool) -> None:
+    """One line of the cost ledger: a Model's fill, or a sale no Model made (the end's, or cash in
+    lieu of a split's fraction: ``shared``) shared among the Models holding the units."""
+    gross, fee = cost.notional.amount, cost.fee.amount
+    if owner in books.books and cost.action in ("buy", "sell"):
+        books.trade(owner, cost.account, cost.symbol, cost.action, cost.quantity, gross, fee)
+    elif cost.action == "sell" and (shared or owner.startswith(LIQUIDATION_PREFIX)):
+        _share_out(books, cost.account, cost.symbol, gross - fee, cost.quantity)
+
+
+def _split_units(books: SubBooks, symbol: str, ratio: Decimal) -> None:
+    """A split: every sub-book's units of ``symbol`` (in any account) times ``ratio``."""
+    for book in books.books.values():
+        for key in [key for key in book.units if key[1] == symbol]:
+            book.units[key] *= ratio
+
+
+def _share_out(books: SubBooks, account: str, symbol: str, net: Decimal, sold: Decimal) -> None:
+    """Share ``net`` (cash the account got for its units of ``symbol``: the end's sale, cash in
+    lieu, a dividend) among the Models that held them, by units, in cents; ``sold`` units leave
+    their sub-books pro rata (none for a dividend). Nothing when no Model held any."""
+    key = (account, symbol)
     holders = [(alias, book.held(*key)) for alias, book in books.books.items() if book.held(*key) > 0]
     held = sum((units for _, units in holders), _ZERO)
     if not holders or held <= 0:
         return
     parts = allocate(net, [units for _, units in holders], _CENT)
     for (alias, units), part in zip(holders, parts, strict=True):
-        taken = units * cost.quantity / held if held != cost.quantity else units
+        taken = units * sold / held if held != sold else units
         books.books[alias].cash += part
         left = units - taken
         if left > 0:

@@ -201,7 +201,9 @@ class Activator:
 
     def contributions(self, result: GameResult) -> Attribution:
         """Each Model's contribution to ``result``'s Score, to the cent (``activator_books.attribute``)."""
-        return attribute(result.score, result.events, result.books.cost_ledger, self.config.aliases)
+        return attribute(
+            result.score, result.events, result.books.cost_ledger, self.config.aliases, result.spec.currency
+        )
 
 
 def contributions_of(model: str, params: Mapping[str, object], result: GameResult) -> dict[str, str] | None:
@@ -212,7 +214,7 @@ def contributions_of(model: str, params: Mapping[str, object], result: GameResul
     config, _ = read_activator(params)
     if config is None:
         return None
-    attribution = attribute(result.score, result.events, result.books.cost_ledger, config.aliases)
+    attribution = attribute(result.score, result.events, result.books.cost_ledger, config.aliases, result.spec.currency)
     shown = {c.model: str(c.total) for c in attribution.contributions}
     return shown | ({"unattributed": str(attribution.unattributed)} if attribution.unattributed else {})
 
