@@ -79,7 +79,13 @@ def test_fits_never_see_a_row_after_the_cut_off_a_look_ahead_detector(universe: 
     cut = _iso_ns("2008-03-14T00:00:00Z")  # T: rows known after it are perturbed
     model = RegimeSwitch("SPX", trend=50, min_rows=20, min_count=5)  # numpy only: many fits stay cheap
     base, moved = _play(spec, universe, model), _play(spec, _perturbed(universe, cut), model)
-    shift = timedelta(days=CUTOFF_DAYS)
+    assert_no_look_ahead(base, moved, cut, CUTOFF_DAYS)
+
+
+def assert_no_look_ahead(base: GameResult, moved: GameResult, cut: int, cutoff_days: int) -> None:
+    """``moved`` is ``base`` played on data perturbed after ``cut``: every fit before ``cut`` plus the
+    cut-off, and everything decided or booked before ``cut``, are as they were; later fits are not."""
+    shift = timedelta(days=cutoff_days)
     assert len(base.training) == len(moved.training) > 8
     early = [(a, b) for a, b in zip(base.training, moved.training, strict=True)
              if pd.Timestamp(a.trained_at) - shift < pd.Timestamp(cut, tz="UTC")]  # fmt: skip
@@ -89,8 +95,8 @@ def test_fits_never_see_a_row_after_the_cut_off_a_look_ahead_detector(universe: 
     after_t = [a for a, _ in early if pd.Timestamp(a.trained_at) > pd.Timestamp(cut, tz="UTC")]
     assert after_t, "no fit falls between T and T + c: the test would not check the cut-off"
     for before, after in early:
-        assert (before.data_hash, before.params_hash, before.first_row, before.last_row) == (
-            after.data_hash, after.params_hash, after.first_row, after.last_row
+        assert (before.model, before.data_hash, before.params_hash, before.first_row, before.last_row) == (
+            after.model, after.data_hash, after.params_hash, after.first_row, after.last_row
         )  # fmt: skip
         assert pd.Timestamp(before.last_row) <= pd.Timestamp(before.trained_at) - shift
     # ... and the later fits were handed perturbed rows: the detector can see a leak.
@@ -214,3 +220,49 @@ def test_the_walk_forward_example_plays_and_games_show_lists_its_versions(tmp_pa
         record["params_hash"] = version.params_hash[:16]
         expected.append(record)
     assert stored == __import__("json").loads(__import__("json").dumps(expected))
+
+
+def _activator(fast: dict[str, object], slow: dict[str, object]) -> tg.Model:
+    """An Activator over two regime Models, each trained by the engine on its own schedule."""
+    from tradegame.app.models import find_model
+
+    regime = {"name": "regime", "params": {"symbol": "SPX", "trend": 50, "min_rows": 20, "min_count": 5}}
+    table = {
+        "rule": "always-on",
+        "shares": {"fast": "50%", "slow": "50%"},
+        "models": [{"as": "fast", **regime, "training": fast}, {"as": "slow", **regime, "training": slow}],
+    }
+    model: tg.Model = find_model("activator").build(table)
+    return model
+
+
+def test_models_under_an_activator_are_fitted_on_their_own_schedules_without_look_ahead(
+    universe: Universe,
+) -> None:
+    """The same detector on an Activator's trainable Models: each has its own L, c and schedule."""
+    spec = dataclasses.replace(_spec(TrainingSpec(), end=date(2008, 5, 30)), training=None)
+    fast = {"length": "1y", "cutoff": f"{CUTOFF_DAYS}d", "every": 3}
+    slow = {"length": "120s", "cutoff": f"{CUTOFF_DAYS}d", "every": "monthly"}
+    cut = _iso_ns("2008-03-14T00:00:00Z")
+    base = _play(spec, universe, _activator(fast, slow))
+    moved = _play(spec, _perturbed(universe, cut), _activator(fast, slow))
+    assert_no_look_ahead(base, moved, cut, CUTOFF_DAYS)
+    by_model = {name: [v for v in base.training if v.model == name] for name in ("fast", "slow")}
+    assert [v.round for v in by_model["fast"]] == list(range(0, 3 * len(by_model["fast"]), 3))
+    assert [v.trained_at[:7] for v in by_model["slow"]] == ["2008-01", "2008-02", "2008-03", "2008-04", "2008-05"]
+    assert {v.rows for v in by_model["slow"]} == {120}
+    trained = [e.detail for e in base.events if e.kind == "trained"]
+    assert len(trained) == len(base.training) and trained[0].startswith("fast: version 1 (first fit): rows ")
+    months = [m for v in by_model["slow"] for m in v.months]  # scored on its own sub-book
+    assert months and all(m.months_since >= 0 for m in months)
+
+
+def test_an_expired_version_under_an_activator_is_retired_in_the_log(universe: Universe) -> None:
+    spec = dataclasses.replace(_spec(TrainingSpec(), end=date(2008, 4, 30)), training=None)
+    expiring = {"length": "1y", "every": "never", "expire_below": "50%", "expire_months": 1}
+    result = _play(spec, universe, _activator(expiring, {"length": "1y", "every": "never"}))
+    retired = [e.detail for e in result.events if e.kind == "retired"]
+    assert retired and retired[0].startswith("fast: version 1 retired: monthly return below +50.00% for 1 month(s)")
+    fast = [v for v in result.training if v.model == "fast"]
+    assert fast[0].retired_reason is not None and fast[1].reason == "version 1 expired"
+    assert [v.version for v in result.training if v.model == "slow"] == [1]

@@ -21,6 +21,8 @@ with what share of the capital (``models/activator.py``). Its table::
     as = "sma"
     name = "sma-crossover"      # a built-in Model, an entry point, module:Class or file.py:Class
     params = { symbol = "SPX", fast = 50, slow = 200 }
+    training = { length = "2y", cutoff = "5d", every = "quarterly" }  # optional: a trainable Model's
+                                # walk-forward fits, as in [model.training] (engine/gamefile_training.py)
 
 Shares are fractions or percentages; each rule's shares sum to at most 100%. Every problem is one
 ``activator.FIELD: problem`` line; ``read_activator`` collects them all (the caller raises one
@@ -35,6 +37,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final, TypeVar
 
+from tradegame.engine.gamefile_training import TableReading, read_training
 from tradegame.engine.gamefile_values import (
     BadValueError,
     did_you_mean,
@@ -44,6 +47,7 @@ from tradegame.engine.gamefile_values import (
     to_params,
     to_text,
 )
+from tradegame.engine.training_spec import TrainingSpec
 
 __all__ = ["ACTIVATOR", "RULES", "ActivatorConfig", "Member", "read_activator"]
 
@@ -64,18 +68,21 @@ _KEYS: Final = (
     "record_floor",
     "hold_days",
 )
-_MEMBER_KEYS: Final = ("as", "name", "params")
+_MEMBER_KEYS: Final = ("as", "name", "params", "training")
 _ALIAS = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,23}$")
 T = TypeVar("T")
+D = TypeVar("D")
 
 
 @dataclass(frozen=True)
 class Member:
-    """One Model under the Activator: its sub-book's name (``alias``), the Model's name and parameters."""
+    """One Model under the Activator: its sub-book's name (``alias``), the Model's name and
+    parameters, and how the engine trains it (``training``, for a trainable Model)."""
 
     alias: str
     model: str
     params: dict[str, object] = field(default_factory=dict)
+    training: TrainingSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +117,19 @@ class _Reader:
 
     def report(self, where: str, problem: str) -> None:
         self.problems.append(f"activator.{where}: {problem}")
+
+    def training(self, entry: Mapping[str, object], where: str) -> TrainingSpec | None:
+        """A Model's ``training`` table, as ``[model.training]`` is read (None when it has none)."""
+        if "training" not in entry:
+            return None
+        path = f"{where}.training"
+        spec = read_training(_Nested(self.report), entry["training"], None, path)
+        if spec is not None:
+            payer = () if spec.account is None else (spec.account,)  # the account is checked as the Game starts
+            for problem in spec.problems(payer):
+                field_name, _, text = problem.partition(": ")
+                self.report(f"{where}.{field_name}", text)
+        return spec
 
     def get(self, key: str, convert: Callable[[object], T], default: T) -> T:
         if key not in self.table:
@@ -183,8 +203,18 @@ class _Reader:
             except BadValueError as error:
                 self.report(f"{where}.params", str(error))
                 continue
-            members.append(Member(alias, name, params))
+            members.append(Member(alias, name, params, self.training(entry, where)))
         return tuple(members)
+
+
+class _Nested(TableReading):
+    """Reads a table inside the Activator's (a Model's ``training``) as the Game file reader does."""
+
+    def __init__(self, report: Callable[[str, str], None]) -> None:
+        self._report = report
+
+    def report(self, where: str, problem: str) -> None:
+        self._report(where, problem)
 
 
 def read_activator(table: object) -> tuple[ActivatorConfig | None, list[str]]:

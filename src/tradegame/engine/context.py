@@ -169,6 +169,11 @@ class RoundContext:
         training = self._game.training
         return None if training is None else training.fitted
 
+    def member_fitted(self, alias: str) -> object | None:
+        """What the live version of the trainable Model ``alias`` under the Activator learned."""
+        training = self._game.member_training.get(alias)
+        return None if training is None else training.fitted
+
     @property
     def history(self) -> RoundHistory:
         """Every earlier Round, oldest first."""

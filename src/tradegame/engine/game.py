@@ -190,6 +190,7 @@ class Game:
         self.liquidation = Liquidation(self)
         self.queries = Queries(self)
         self.training = Training.of(self)  # a trainable Model's fits (None for a Model without ``fit``)
+        self.member_training = Training.members_of(self)  # those of the trainable Models under an Activator
         self.history = RoundHistory(self)
         self._values = np.full(len(self.times), np.nan)
         self._start_capital = spec.start_fund
@@ -250,7 +251,7 @@ class Game:
         played = len(self.times)
         years = tax_years(self.panel, self.times, self.latest_rows)
         skip = None
-        if self.training is None:  # a trainable Model sees every Round: its fits fall due on them
+        if self.training is None and not self.member_training:  # a trainable Model sees every Round
             skip = quiet_plan(self.model, self.universe, self.spec, self.times, self.latest_rows, years,
                               self._action_rows)  # fmt: skip
         index, asleep, year = 0, False, int(years[0])  # asleep: a quiet Round that books something, without the Model
@@ -292,6 +293,8 @@ class Game:
         if not asleep:
             if self.training is not None:
                 self.training.before_decide(index, ns, end)
+            for room in self.member_training.values():
+                room.before_decide(index, ns, end)
             view = UniverseView(self.universe, PanelView(self.panel, end), self._static_rates)
             ctx = RoundContext(self, index, ns, view, value, tuple(self.log.inbox))
             self.log.inbox.clear()
@@ -338,8 +341,8 @@ class Game:
             self._values[:played].copy(),
             self.panel.content_hash,
         )
-        if self.training is not None:
-            result.training = self.training.records(result.values, result.times)
+        rooms = [*([self.training] if self.training is not None else []), *self.member_training.values()]
+        result.training = tuple(v for room in rooms for v in room.records(result.values, result.times))
         if observer is not None:
             observer.game_done(self, result)
         return result

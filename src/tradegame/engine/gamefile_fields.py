@@ -20,7 +20,7 @@ from tradegame.domain.running_costs import EveryNDays, Monthly, OneOff, RunningC
 from tradegame.domain.tax import TaxProfile, TaxRates
 from tradegame.engine.activator_config import ACTIVATOR, read_activator
 from tradegame.engine.costs import fee_model_from_config, slippage_model_from_config
-from tradegame.engine.gamefile_training import read_training
+from tradegame.engine.gamefile_training import TableReading, read_training
 from tradegame.engine.gamefile_values import (
     ACCOUNT_KEYS,
     COST_SCHEDULES,
@@ -36,7 +36,6 @@ from tradegame.engine.gamefile_values import (
     TRANSFER_KEYS,
     BadValueError,
     currency_for,
-    did_you_mean,
     join_path,
     list_of,
     one_of,
@@ -77,7 +76,7 @@ T = TypeVar("T")
 D = TypeVar("D")
 
 
-class FieldReader:
+class FieldReader(TableReading):
     """Walks a TOML document, building the Game and recording every problem on the way."""
 
     def __init__(self) -> None:
@@ -91,17 +90,6 @@ class FieldReader:
 
     # -- shapes --------------------------------------------------------------------------
 
-    def table(self, value: object, path: str, allowed: Sequence[str]) -> Mapping[str, object] | None:
-        """``value`` as a table, after reporting each key that is not ``allowed``."""
-        if not isinstance(value, Mapping):
-            self.report(path, f"must be a table, got {show_value(value)}")
-            return None
-        for key in value:
-            if key not in allowed:
-                hint = did_you_mean(key, allowed) or f" (expected one of: {', '.join(allowed)})"
-                self.report(join_path(path, key), f"unknown key{hint}")
-        return value
-
     def tables(self, value: object, path: str, allowed: Sequence[str]) -> list[tuple[str, Mapping[str, object]]]:
         """An array of tables (``[[path]]``) as ``(path[i], table)`` pairs; bad entries are reported."""
         if not isinstance(value, list):
@@ -114,17 +102,6 @@ class FieldReader:
             if checked is not None:
                 out.append((where, checked))
         return out
-
-    def optional(
-        self, table: Mapping[str, object], key: str, path: str, convert: Callable[[object], T], default: D
-    ) -> T | D:
-        if key not in table:
-            return default
-        try:
-            return convert(table[key])
-        except BadValueError as error:
-            self.report(join_path(path, key), str(error))
-            return default
 
     def required(self, table: Mapping[str, object], key: str, path: str, convert: Callable[[object], T]) -> T | None:
         if key not in table:

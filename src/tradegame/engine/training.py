@@ -22,15 +22,24 @@ the return of the Game's value over the Rounds it was live (the return from Roun
 the work of the version that decided at r-1; it counts in the month of Round r). The expiry
 rule: at the first Round of a new month, a version whose last ``K`` finished months each
 returned less than ``expire_below`` is retired (``retired``, with the months and returns) and a
-new one trained at once. Imports the engine's log, running costs and the domain; never game.py.
+new one trained at once.
+
+Under an Activator (a Model with ``members_to_train``: ``TrainsMembers``), each trainable Model
+it plays over gets a room of its own (``Training.members_of``), with its own ``TrainingSpec``:
+fitted by the engine on the same cut history, on its own schedule, whether it is on or off that
+session, before the Activator decides; its versions' records name it (``model``), its log lines
+start with its name (``sma: version 2 ...``), and their monthly scores and expiry read its
+sub-book's time-weighted record (``member_values``), not the Game's value. Imports the engine's
+log, running costs and the domain; never game.py.
 """
 
 from __future__ import annotations
 
 import hashlib
 import pickle
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
@@ -43,7 +52,7 @@ from tradegame.engine.moves import Action, Expense
 from tradegame.engine.orders import ModelError
 from tradegame.engine.spec import InvalidGameError
 from tradegame.engine.timestamps import utc_from_ns
-from tradegame.engine.training_records import MonthScore, TrainedVersion, month_scores, trained_detail
+from tradegame.engine.training_records import MonthScore, TrainedVersion, model_prefix, month_scores, trained_detail
 from tradegame.engine.training_spec import TRAINING_COST_NAME, Span, TrainingSpec
 from tradegame.engine.universe import currency_of
 
@@ -57,6 +66,7 @@ __all__ = [
     "TrainedVersion",
     "Training",
     "TrainingHistory",
+    "TrainsMembers",
     "month_scores",
     "training_window",
 ]
@@ -133,6 +143,19 @@ class TrainableModel(Protocol):
     def decide(self, ctx: RoundContext) -> Iterable[Action] | None: ...
 
 
+@runtime_checkable
+class TrainsMembers(Protocol):
+    """A Model that plays over other Models (the Activator) and lets the engine train them."""
+
+    def members_to_train(self) -> Mapping[str, tuple[object, TrainingSpec | None]]:
+        """Each Model to train (by its name under this Model, in its table's order) and its training."""
+        ...
+
+    def member_values(self, alias: str) -> np.ndarray:
+        """The Model's time-weighted record after each Round so far (1.0 at its first)."""
+        ...
+
+
 def _shift_back(ns: int, span: Span) -> int:
     """``ns`` minus a calendar span (months and years clamp to the month's last day)."""
     count = span.count
@@ -194,8 +217,17 @@ class _Live:
 class Training:
     """The Game's room for a trainable Model: when to fit, the cut history, the versions' records."""
 
-    def __init__(self, game: Game, spec: TrainingSpec, model: TrainableModel) -> None:
+    def __init__(
+        self,
+        game: Game,
+        spec: TrainingSpec,
+        model: TrainableModel,
+        alias: str | None = None,
+        values: Callable[[], np.ndarray] | None = None,
+    ) -> None:
         self._game, self.spec, self._model = game, spec, model
+        self.alias = alias  # the Model's name under an Activator (None: the Game's own Model)
+        self._values = values if values is not None else (lambda: game.round_values)
         self.fitted: object | None = None  # what the live version's fit returned (``ctx.fitted``)
         self._versions: list[_Live] = []
         self._live: _Live | None = None
@@ -213,6 +245,30 @@ class Training:
             name = getattr(model, "name", type(model).__name__)
             raise InvalidGameError([f"training: model {name} has no fit(history) method: it cannot be trained"])
         return cls(game, spec or TrainingSpec(), model)  # type: ignore[arg-type]
+
+    @classmethod
+    def members_of(cls, game: Game) -> dict[str, Training]:
+        """A room for each trainable Model under ``game``'s Activator (empty for any other Model); a
+        ``training`` table for a Model without ``fit`` is refused, and so is a bad paying account."""
+        owner = game.model
+        if not isinstance(owner, TrainsMembers):
+            return {}
+        rooms: dict[str, Training] = {}
+        problems: list[str] = []
+        for index, (alias, (model, spec)) in enumerate(owner.members_to_train().items()):
+            where = f"activator.models[{index}].training"
+            if not callable(getattr(model, "fit", None)):
+                if spec is not None:
+                    name = getattr(model, "name", type(model).__name__)
+                    problems.append(f"{where}: model {name} has no fit(history) method: it cannot be trained")
+                continue
+            chosen = spec or TrainingSpec()
+            problems += [f"{where}.{p.partition('.')[2]}" for p in chosen.problems(tuple(game.accounts))]
+            if not problems:
+                rooms[alias] = cls(game, chosen, model, alias, partial(owner.member_values, alias))  # type: ignore[arg-type]
+        if problems:
+            raise InvalidGameError(problems)
+        return rooms
 
     @staticmethod
     def _price(game: Game, spec: TrainingSpec) -> tuple[str, Money] | None:
@@ -256,7 +312,7 @@ class Training:
         times = self._game.times
         if threshold is None or index == 0 or _month(int(times[index])) == _month(int(times[index - 1])):
             return None
-        scores = month_scores(self._game.round_values, times, live.record.round, index - 1, live.ns)
+        scores = month_scores(self._values(), times, live.record.round, index - 1, live.ns)
         last = scores[-months:]
         if len(last) < months or any(score.value >= float(threshold) for score in last):
             return None
@@ -266,7 +322,8 @@ class Training:
     def _retire(self, index: int, live: _Live, why: str) -> None:
         live.ended, live.retired = index, why
         self._live, self.fitted = None, None
-        self._game.log.event(Kind.RETIRED, None, None, None, f"version {live.record.version} retired: {why}")
+        detail = f"{model_prefix(self.alias)}version {live.record.version} retired: {why}"
+        self._game.log.event(Kind.RETIRED, None, None, None, detail)
 
     def _fit(self, index: int, ns: int, known: int, reason: str) -> None:
         """Cut the history, charge the fit, call ``fit``, and make the state live (see the module docstring)."""
@@ -281,6 +338,7 @@ class Training:
             state = self._model.fit(history)
         except Exception as error:  # a Model's bug ends the Game with a clear error
             name = getattr(self._model, "name", type(self._model).__name__)
+            name = model_prefix(self.alias) + name
             raise ModelError(f"model {name} failed to fit at round {index} ({utc_from_ns(ns).isoformat()}): "
                              f"{error!r}") from error  # fmt: skip
         if state is None:
@@ -293,7 +351,7 @@ class Training:
         record = TrainedVersion(
             len(self._versions) + 1, index, utc_from_ns(ns).isoformat(), reason, _iso(int(labels[0])),
             _iso(int(labels[-1])), history.rows, history.digest(), fingerprint(state),
-            None if self._cost is None else self._cost[1].amount,
+            None if self._cost is None else self._cost[1].amount, model=self.alias,
         )  # fmt: skip
         if self._live is not None:
             self._live.ended = index
@@ -305,7 +363,7 @@ class Training:
     def _skip(self, why: str) -> None:
         if not self._skipped:
             kept = f"; version {self._live.record.version} stays live" if self._live is not None else ""
-            self._game.log.event(Kind.FIT_SKIPPED, None, None, None, why + kept)
+            self._game.log.event(Kind.FIT_SKIPPED, None, None, None, model_prefix(self.alias) + why + kept)
         self._skipped = True
 
     def _charge(self, version: int) -> None:
@@ -313,11 +371,17 @@ class Training:
         if self._cost is None:
             return
         account, amount = self._cost
-        expense = Expense(TRAINING_COST_NAME, amount.amount, account, f"fit of version {version}")
+        expense = Expense(
+            TRAINING_COST_NAME, amount.amount, account, f"{model_prefix(self.alias)}fit of version {version}"
+        )
         self._game.running.expense(expense, account, amount.currency)
 
     def records(self, values: np.ndarray, times: np.ndarray) -> tuple[TrainedVersion, ...]:
-        """Every version's record with its monthly scores over the Game's final ``values``."""
+        """Every version's record with its monthly scores over the Game's final ``values`` (under an
+        Activator: over the Model's own record, its last value held to the end)."""
+        if self.alias is not None:
+            own = self._values()[: len(values)]
+            values = np.concatenate([own, np.full(len(values) - len(own), own[-1] if len(own) else np.nan)])
         last = len(values) - 1
         out = []
         for live in self._versions:

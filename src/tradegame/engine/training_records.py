@@ -55,9 +55,16 @@ class TrainedVersion:
     last_round: int | None = None  # the last Round whose return it earned
     retired_reason: str | None = None  # why it was retired early (expiry), if it was
     months: tuple[MonthScore, ...] = ()
+    model: str | None = None  # the Model's name under an Activator (its ``as``); None for the Game's Model
+
+    @property
+    def label(self) -> str:
+        """``version 3``, or ``sma version 3`` under an Activator."""
+        return f"version {self.version}" if self.model is None else f"{self.model} version {self.version}"
 
     def as_json(self) -> dict[str, object]:
         return {
+            **({} if self.model is None else {"model": self.model}),
             "version": self.version,
             "round": self.round,
             "trained_at": self.trained_at,
@@ -97,19 +104,28 @@ def month_scores(
     return tuple(out)
 
 
+_MODEL: Final = r"(?:(?P<model>[A-Za-z][A-Za-z0-9_-]*): )?"  # the member's alias under an Activator
 _TRAINED: Final = re.compile(
-    r"^version (?P<version>\d+) \((?P<reason>.*)\): rows (?P<first>\S+)\.\.(?P<last>\S+) \((?P<rows>\d+); "
+    "^"
+    + _MODEL
+    + r"version (?P<version>\d+) \((?P<reason>.*)\): rows (?P<first>\S+)\.\.(?P<last>\S+) \((?P<rows>\d+); "
     r"length \S+, cutoff \S+\); params (?P<params>\w+), data (?P<data>\w+)$"
 )
-_RETIRED: Final = re.compile(r"^version (?P<version>\d+) retired: (?P<why>.*)$")
+_RETIRED: Final = re.compile("^" + _MODEL + r"version (?P<version>\d+) retired: (?P<why>.*)$")
 _SHOWN: Final = 16  # hash characters in the log
+
+
+def model_prefix(model: str | None) -> str:
+    """What starts a training line of the log of a Model under an Activator (``sma: ``)."""
+    return "" if model is None else f"{model}: "
 
 
 def trained_detail(record: TrainedVersion, spec: TrainingSpec) -> str:
     """The decision-log line of a new version (``records_from_log`` reads it back)."""
     length = "all" if spec.length is None else str(spec.length)
     return (
-        f"version {record.version} ({record.reason}): rows {record.first_row}..{record.last_row} "
+        f"{model_prefix(record.model)}version {record.version} ({record.reason}): "
+        f"rows {record.first_row}..{record.last_row} "
         f"({record.rows}; length {length}, cutoff {spec.cutoff}); params {record.params_hash[:_SHOWN]}, "
         f"data {record.data_hash[:_SHOWN]}"
     )
@@ -119,26 +135,29 @@ def records_from_log(
     events: Iterable[tuple[int, str, str, str | None, str]], times: np.ndarray, values: np.ndarray
 ) -> list[dict[str, object]]:
     """The version records of a Game from its log lines ``(round, time, kind, symbol, detail)`` and
-    its Rounds' times (ns) and values, oldest first (empty for a Game whose Model does not train)."""
+    its Rounds' times (ns) and values, oldest first (empty for a Game whose Model does not train).
+    A version of a Model under an Activator (its lines start ``alias: ``) has no monthly scores
+    here: they are its sub-book's returns, which a stored Game does not keep."""
     found: list[dict[str, object]] = []
-    retired: dict[int, tuple[int, str]] = {}
+    retired: dict[tuple[str | None, int], tuple[int, str]] = {}
     costs: dict[int, str] = {}
     for round_index, time, kind, symbol, detail in events:
         if kind == "trained" and (match := _TRAINED.match(detail)) is not None:
             found.append({"round": round_index, "trained_at": time, **match.groupdict()})
         elif kind == "retired" and (match := _RETIRED.match(detail)) is not None:
-            retired[int(match["version"])] = (round_index, match["why"])
+            retired[(match["model"], int(match["version"]))] = (round_index, match["why"])
         elif kind in ("running-cost", "on-credit") and symbol == TRAINING_COST_NAME:
             costs[round_index] = detail.split(" ", 1)[0].rstrip(":")
     last = len(values) - 1
     out: list[dict[str, object]] = []
     for index, entry in enumerate(found):
-        version, start = int(str(entry["version"])), int(str(entry["round"]))
-        following = int(str(found[index + 1]["round"])) if index + 1 < len(found) else last
-        end, why = retired.get(version, (following, None))
+        model, version, start = entry["model"], int(str(entry["version"])), int(str(entry["round"]))
+        following = next((int(str(e["round"])) for e in found[index + 1 :] if e["model"] == model), last)
+        end, why = retired.get((model, version), (following, None))  # type: ignore[arg-type]
         end = min(end, last)
-        months = month_scores(values, times, start, end, int(times[start])) if last >= 0 else ()
+        months = month_scores(values, times, start, end, int(times[start])) if last >= 0 and model is None else ()
         out.append({
+            **({} if model is None else {"model": model}),
             "version": version, "round": start, "trained_at": entry["trained_at"], "reason": entry["reason"],
             "span": {"first": entry["first"], "last": entry["last"], "rows": int(str(entry["rows"]))},
             "data_hash": entry["data"], "params_hash": entry["params"], "cost": costs.get(start),

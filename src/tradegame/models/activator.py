@@ -30,6 +30,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import ROUND_DOWN, Decimal
 
+import numpy as np
+
 from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.activator_books import Attribution, SubBooks, attribute, model_of_tag, tag_for
 from tradegame.engine.activator_config import ACTIVATOR, ActivatorConfig, read_activator
@@ -38,6 +40,7 @@ from tradegame.engine.game import GameResult
 from tradegame.engine.moves import Action, Cancel, Move, Note
 from tradegame.engine.spec import InvalidGameError
 from tradegame.engine.timestamps import utc_from_ns
+from tradegame.engine.training_spec import TrainingSpec
 from tradegame.engine.universe import currency_of
 from tradegame.models.activator_context import SubContext, pending_buys, translate
 from tradegame.models.activator_rules import decide_shares
@@ -198,6 +201,14 @@ class Activator:
         self._history[alias].append(RoundRecord(ctx.round, ctx.ns, value))
         actions, notes = translate(_as_list(answer), sub, book, account, alias)
         return [*(Note(f"activator: {note}") for note in notes), *actions]
+
+    def members_to_train(self) -> dict[str, tuple[object, TrainingSpec | None]]:
+        """Each Model and its ``training`` table: the engine trains those with ``fit`` (engine/training.py)."""
+        return {member.alias: (self.models[member.alias], member.training) for member in self.config.members}
+
+    def member_values(self, alias: str) -> np.ndarray:
+        """``alias``'s time-weighted record after each session so far (1.0 at the first)."""
+        return np.array(self._index[alias], dtype=np.float64)
 
     def contributions(self, result: GameResult) -> Attribution:
         """Each Model's contribution to ``result``'s Score, to the cent (``activator_books.attribute``)."""

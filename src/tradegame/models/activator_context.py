@@ -6,9 +6,11 @@ A Model under an Activator sees its sub-book, not the Game: ``ctx.value`` is its
 only its own Moves (with its own tags), ``ctx.history`` its sub-book's value after each session,
 ``ctx.start_fund`` its capital when it was last given a share. Each time a Model is switched on it
 starts a run: ``ctx.round`` counts its sessions from 0 and ``ctx.history`` holds this run's only
-(so a Model that buys at its first Round, as buy-and-hold does, buys again). The market (``universe``, time,
-``rng``, pairs and routes) is the Game's. ``open_lots`` are the account's: lots are the account's,
-shared by the Models (FIFO per account across Models).
+(so a Model that buys at its first Round, as buy-and-hold does, buys again). The market
+(``universe``, time, ``rng``, pairs and routes) is the Game's; ``ctx.fitted`` is what this Model's
+live version learned, for a trainable Model (the engine fits it walk-forward, engine/training.py).
+``open_lots`` are the account's: lots are the account's, shared by the Models (FIFO per account
+across Models).
 
 Its actions are made to fit the sub-book before they reach the Game (``translate``):
 
@@ -85,6 +87,11 @@ class SubContext:
     @property
     def rng(self) -> np.random.Generator:
         return self._ctx.rng
+
+    @property
+    def fitted(self) -> object | None:
+        """What the live version of this Model learned, if it trains (the engine fits it)."""
+        return self._ctx.member_fitted(self._alias)
 
     @property
     def open_moves(self) -> tuple[MoveSnapshot, ...]:

@@ -1,6 +1,7 @@
 """The "Model versions" section of a played Game's report: a trainable Model's versions
 (``GameResult.training``, engine/training_records.py) in a table, and the decay curve: each
-version's out-of-sample return by month since it was trained, and their mean over the versions.
+version's out-of-sample return by month since it was trained, and their mean over the versions
+(under an Activator, each trainable Model's versions, named by it, scored on its sub-book).
 
 Empty when the Game's Model was never trained. Imports plotly only through ``html_parts._Charts``.
 """
@@ -22,7 +23,7 @@ MAX_VERSION_LINES = 24
 def _cells(version: TrainedVersion, places: int, last: bool) -> list[str]:
     retired = version.retired_reason or ("live to the end" if last else "replaced by the next")
     return [
-        _e(version.version),
+        _e(version.version if version.model is None else f"{version.model} {version.version}"),
         _e(version.trained_at.replace("T", " ")[:16]),
         _e(version.reason),
         _e(f"{version.first_row[:10]} .. {version.last_row[:10]}"),
@@ -60,7 +61,7 @@ def versions_section(versions: Sequence[TrainedVersion], charts: _Charts, places
         figure.add_trace(
             charts.go.Scatter(
                 x=[m.months_since for m in version.months], y=[m.value for m in version.months],
-                mode="lines+markers", name=f"version {version.version}", opacity=0.45, line={"width": 1},
+                mode="lines+markers", name=version.label, opacity=0.45, line={"width": 1},
             )
         )  # fmt: skip
     months, means, counts = decay_curve(versions)

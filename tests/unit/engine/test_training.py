@@ -114,3 +114,19 @@ def test_records_read_back_from_the_log() -> None:
     assert (record["cost"], record["last_round"], record["retired"]) == ("2.50", 2, "monthly return below -2.00%")
     assert record["params_hash"] == "0123456789abcdef"
     assert record["months"] == [{"month": "2024-01", "months_since": 0, "rounds": 2, "return": pytest.approx(-0.0001)}]
+
+
+def test_records_of_models_under_an_activator_read_back_by_name() -> None:
+    """Lines starting ``alias: `` are that Model's; its retirement and next version are its own."""
+    line = ("{who}version {n} ({why}): rows 2024-01-01T00:00:00+00:00..2024-01-05T00:00:00+00:00 (5; length 1w, "
+            "cutoff 0s); params 0123456789abcdef, data fedcba9876543210")  # fmt: skip
+    times = np.array([_ns(f"2024-01-{day:02d}") for day in (8, 9, 10, 11)])
+    events = [
+        (0, "2024-01-08T21:00:00+00:00", "trained", None, line.format(who="fast: ", n=1, why="first fit")),
+        (0, "2024-01-08T21:00:00+00:00", "trained", None, line.format(who="slow: ", n=1, why="first fit")),
+        (2, "2024-01-10T21:00:00+00:00", "retired", None, "fast: version 1 retired: too slow"),
+        (2, "2024-01-10T21:00:00+00:00", "trained", None, line.format(who="fast: ", n=2, why="version 1 expired")),
+    ]
+    records = records_from_log(events, times, np.array([100.0, 101.0, 99.0, 98.0]))
+    shown = [(r.get("model"), r["version"], r["last_round"], r["retired"], r["months"]) for r in records]
+    assert shown == [("fast", 1, 2, "too slow", []), ("slow", 1, 3, None, []), ("fast", 2, 3, None, [])]

@@ -84,6 +84,33 @@ def test_a_planted_crash_switches_the_activator_within_k_sessions() -> None:
         ({"index": None}, "activator.index: "),
         ({"shares": {"hold": "50%"}}, "activator.shares: is an always-on setting"),
         ({"colour": 1}, "activator.colour: unknown key"),
+        (
+            {
+                "models": [
+                    {"as": "hold", "name": "buy-and-hold", "training": {"length": "0y"}},
+                    {"as": "cash", "name": "dca"},
+                ]
+            },
+            "activator.models[0].training.length: must be at least 1",
+        ),
+        (
+            {
+                "models": [
+                    {"as": "hold", "name": "buy-and-hold", "training": {"every": "hourly", "colour": 1}},
+                    {"as": "cash", "name": "dca"},
+                ]
+            },
+            "activator.models[0].training.every: must be a number of Rounds",
+        ),
+        (
+            {
+                "models": [
+                    {"as": "hold", "name": "buy-and-hold", "training": {"colour": 1}},
+                    {"as": "cash", "name": "dca"},
+                ]
+            },
+            "activator.models[0].training.colour: unknown key",
+        ),
     ],
 )
 def test_a_bad_activator_table_names_the_field(changes: dict[str, object], expected: str) -> None:
@@ -102,6 +129,20 @@ def test_a_sub_model_with_bad_params_is_named_inside_the_activator() -> None:
     with pytest.raises(InvalidGameError) as refused:
         find_model("activator").build(table(models=models, calm={"sma": "100%"}, stressed={}))
     assert any(p.startswith("activator.models[1].params.fast:") for p in refused.value.problems)
+
+
+def test_a_training_table_for_a_model_that_cannot_learn_is_refused_as_the_game_starts() -> None:
+    models = [
+        {"as": "hold", "name": "buy-and-hold", "params": {"symbols": ["IDX"]}, "training": {"length": "1y"}},
+        {"as": "cash", "name": "dca", "params": {"symbol": "IDX", "amount": "1", "every_rounds": 100000}},
+    ]
+    activator = find_model("activator").build(table(models=models))
+    universe = universe_of(bars_from({"IDX": planted_regime()}))
+    with pytest.raises(InvalidGameError) as refused:
+        Game(spec(rounds=10), universe, activator)
+    assert refused.value.problems == [
+        "activator.models[0].training: model buy-and-hold has no fit(history) method: it cannot be trained"
+    ]
 
 
 def test_a_game_file_with_a_bad_activator_lists_every_problem_and_plays_nothing(tmp_path: Path) -> None:
