@@ -60,7 +60,7 @@ def test_the_json_report_answers_each_question(stored: tuple[Path, str]) -> None
     found = json.loads(result.output)
     assert set(found) == {
         "experiment", "universe", "summary", "seasonality", "crash_stress", "schedules", "capacity", "time_of_day",
-        "universes", "training_windows",
+        "universes", "training_windows", "training_decay",
     }  # fmt: skip
     assert found["experiment"] == {"id": experiment_id, "name": "small-report", "games_planned": 72, "games_stored": 72}
     statement = found["universe"]["statement"]

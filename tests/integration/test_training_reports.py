@@ -25,6 +25,28 @@ def test_the_decay_curve_is_the_mean_over_the_versions_that_reach_each_month() -
     assert means == pytest.approx([0.01, 0.01, 0.04])
 
 
+def test_the_experiment_decay_curve_averages_the_games_by_month_since_training() -> None:
+    """Hand-worked: two Games of one arm (and one of another); each month's mean is over the Games
+    that reached it, per Model; a Game that did not train adds nothing."""
+    import pandas as pd
+
+    from tradegame.engine.training_records import decay_points
+    from tradegame.experiments.analysis_training import decay_across_games
+
+    one = decay_points([_version(1, (0.02, -0.01)), _version(2, (0.04,))])  # month 0: (0.02 + 0.04) / 2
+    assert one == [{"model": None, "months_since": 0, "return": pytest.approx(0.03), "versions": 2},
+                   {"model": None, "months_since": 1, "return": -0.01, "versions": 1}]  # fmt: skip
+    two = [{"model": None, "months_since": 0, "return": 0.01, "versions": 1}]
+    frame = pd.DataFrame({"arm": ["a", "a", "b", "a"], "decay": [one, two, two, None],
+                          "start": pd.to_datetime(["2004-01-02", "2006-01-03", "2004-01-02", "2008-01-02"])})  # fmt: skip
+    found = decay_across_games(frame)["arms"]
+    (curve,) = found["a"]
+    assert [(m["months_since"], m["games"]) for m in curve["months"]] == [(0, 2), (1, 1)]
+    assert [m["mean"] for m in curve["months"]] == pytest.approx([0.02, -0.01])
+    assert found["b"][0]["months"][0]["mean"] == pytest.approx(0.01)
+    assert decay_points([]) is None
+
+
 def test_the_game_report_of_the_walk_forward_example_shows_its_versions() -> None:
     from tradegame.app.play import play_file
     from tradegame.data.store import MarketStore
@@ -71,3 +93,11 @@ def test_the_training_windows_example_runs_and_its_report_compares_the_windows(t
     assert runner.invoke(app, [*report, "-o", str(page)]).exit_code == 0
     html = page.read_text()
     assert '<section id="training-windows">' in html and 'data-chart="training-windows"' in html
+    decay = json.loads(shown.output)["training_decay"]  # the decay curve averaged over each window's Games
+    assert sorted(decay["arms"]) == [f"training={label}" for label in labels]
+    for curves in decay["arms"].values():
+        (curve,) = curves  # the Game's own Model
+        first = curve["months"][0]
+        assert curve["model"] is None and first["months_since"] == 0 and first["games"] == 5
+        assert all(m["low"] <= m["mean"] <= m["high"] and 1 <= m["games"] <= 5 for m in curve["months"])
+    assert '<section id="training-decay">' in html and 'data-chart="training-decay"' in html

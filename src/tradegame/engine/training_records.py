@@ -12,7 +12,7 @@ training spec only.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -22,7 +22,15 @@ import numpy as np
 
 from tradegame.engine.training_spec import TRAINING_COST_NAME, TrainingSpec
 
-__all__ = ["MonthScore", "TrainedVersion", "month_scores", "records_from_log", "trained_detail"]
+__all__ = [
+    "MonthScore",
+    "TrainedVersion",
+    "decay_curve",
+    "decay_points",
+    "month_scores",
+    "records_from_log",
+    "trained_detail",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +110,31 @@ def month_scores(
         label = f"{1970 + month // 12:04d}-{month % 12 + 1:02d}"
         out.append(MonthScore(label, month - trained, int(end - begin), float(np.prod(part)) - 1.0))
     return tuple(out)
+
+
+def decay_curve(versions: Iterable[TrainedVersion]) -> tuple[list[int], list[float], list[int]]:
+    """The mean monthly return by months since training over ``versions`` that have that month:
+    the months, the means and how many versions each mean is over."""
+    by_month: dict[int, list[float]] = {}
+    for version in versions:
+        for month in version.months:
+            by_month.setdefault(month.months_since, []).append(month.value)
+    months = sorted(by_month)
+    return months, [sum(by_month[m]) / len(by_month[m]) for m in months], [len(by_month[m]) for m in months]
+
+
+def decay_points(versions: Sequence[TrainedVersion]) -> list[dict[str, object]] | None:
+    """A Game's decay curve as an experiment row keeps it: per Model (``None``: the Game's own;
+    else its name under the Activator) and month since training, the mean return of its versions
+    and how many; None when nothing was trained."""
+    if not versions:
+        return None
+    out: list[dict[str, object]] = []
+    for model in dict.fromkeys(version.model for version in versions):
+        months, means, counts = decay_curve(v for v in versions if v.model == model)
+        out += [{"model": model, "months_since": m, "return": r, "versions": n}
+                for m, r, n in zip(months, means, counts, strict=True)]  # fmt: skip
+    return out
 
 
 _MODEL: Final = r"(?:(?P<model>[A-Za-z][A-Za-z0-9_-]*): )?"  # the member's alias under an Activator

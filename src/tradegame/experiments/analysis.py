@@ -29,7 +29,7 @@ from tradegame.experiments.analysis_questions import (
 )
 from tradegame.experiments.analysis_seasonality import SeasonalityOptions, seasonality
 from tradegame.experiments.analysis_time_of_day import TimeOfDayOptions, time_of_day
-from tradegame.experiments.analysis_training import training_windows
+from tradegame.experiments.analysis_training import decay_across_games, training_windows
 
 __all__ = ["UNSTATED_SURVIVORSHIP", "UniverseNote", "analyse", "results_frame", "universe_summary"]
 
@@ -128,5 +128,6 @@ def analyse(
             "time_of_day": time_of_day(frame, hour_options),
             "universes": universe_summary(frame),
             "training_windows": training_windows(frame, block=options.block),
+            "training_decay": decay_across_games(frame, block=options.block),
         }
     )  # type: ignore[return-value]

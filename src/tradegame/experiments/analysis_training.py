@@ -7,6 +7,11 @@ version plays, so every Game's score is out of sample by construction. Per arm (
 but the start and the training window) and window: the Games, the mean score and total return
 with block-bootstrap 95% intervals (blocks of start dates: whole calendar years by default), and
 the paired difference of each to a reference window over the start dates both have.
+
+``decay_across_games`` averages the Games' decay curves (each Game's row keeps its versions' mean
+out-of-sample return by month since training: ``engine.training_records.decay_points``): per arm
+(every coordinate but the start, so each training window apart) and Model, the mean over the
+Games of their return in month k since training, with a block-bootstrap 95% interval.
 """
 
 from __future__ import annotations
@@ -18,11 +23,19 @@ import pandas as pd
 from tradegame.experiments.analysis_frame import arm_without
 from tradegame.experiments.analysis_questions import mean_interval, paired_difference
 
-__all__ = ["OUT_OF_SAMPLE", "training_windows"]
+__all__ = ["DECAY_NOTE", "OUT_OF_SAMPLE", "decay_across_games", "training_windows"]
 
 OUT_OF_SAMPLE = (
     "Out of sample by construction: each Game's Model is fitted only on the data before its Round "
     "minus the cut-off c (over the training length L), and scored on the Rounds after the fit."
+)
+
+
+DECAY_NOTE = (
+    "The decay curve over the experiment: for each month k since a version was trained, each Game's mean "
+    "return of its versions in their k-th month (out of sample), averaged over the Games that have one, with a "
+    "block-bootstrap 95% interval over their start dates. A curve that falls with k says the Model's "
+    "knowledge goes stale."
 )
 
 
@@ -70,3 +83,28 @@ def training_windows(
             )
         result[str(arm)] = {"reference": chosen, "windows": rows}
     return {"arms": result, "note": OUT_OF_SAMPLE}
+
+
+def decay_across_games(frame: pd.DataFrame, *, block: str | int = "year") -> dict[str, object]:
+    """Per arm and Model, the Games' mean return by month since training with an interval (see the
+    module docstring); ``{"arms": {}}`` when no Game kept a decay curve."""
+    if "decay" not in frame.columns:
+        return {"arms": {}, "note": DECAY_NOTE}
+    records = [
+        {"arm": arm, "start": start, "model": point.get("model") or "", "months_since": int(point["months_since"]),
+         "return": float(point["return"])}
+        for arm, start, points in zip(frame["arm"], frame["start"], frame["decay"], strict=True)
+        if isinstance(points, list)
+        for point in points
+        if isinstance(point, dict) and point.get("return") is not None
+    ]  # fmt: skip
+    arms: dict[str, list[dict[str, object]]] = {}
+    if records:
+        points = pd.DataFrame.from_records(records)
+        for (arm, model), found in points.groupby(["arm", "model"], sort=True):
+            months = [
+                {"months_since": int(str(k)), "games": len(games), **mean_interval(games, "return", block)}
+                for k, games in found.groupby("months_since", sort=True)
+            ]
+            arms.setdefault(str(arm), []).append({"model": model or None, "months": months})
+    return {"arms": arms, "note": DECAY_NOTE}

@@ -36,6 +36,7 @@ from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.context import Model
 from tradegame.engine.game import Game, ModelError
 from tradegame.engine.gamefile import GameFile, dump_game, parse_game
+from tradegame.engine.training_records import decay_points
 from tradegame.engine.universe import Universe
 from tradegame.experiments.plan import PlannedGame, canonical, game_document
 from tradegame.experiments.shared import SharedUniverse, open_universe
@@ -161,6 +162,7 @@ class Worker:
             return {"outcome": "error", "error": str(error)}
         row = summary(Played(game_file, result, universe))
         kept: dict[str, object] = {name: row[name] for name in _KEPT}
+        kept["decay"] = decay_points(result.training)  # a trainable Model's, for the report's average curve
         if collector is not None:
             if "universe" in game.coordinates:  # its definition reads only the symbols it saw
                 game_file = replace(game_file, spec=visible_data(game_file.spec, self.universe))

@@ -7,7 +7,7 @@ runs the analyses: the mapping this module draws and ``analyses_json`` prints.
 (for each arm: the verdicts, each group's mean with its interval by start month, weekday and
 day of the month, and the month x weekday heatmap), crash stress, slower trading, time of day,
 the universes, capacity and, for an experiment with a training axis, the out-of-sample score by
-training window (L, c).
+training window (L, c), and for trainable Models the decay curve averaged over the Games.
 The page is the Game report's (``html_parts``: its frame, style and charts), so the two read
 alike; every chart sits in a ``<div data-chart="...">`` for the browser
 test. Imports no analysis and reads no database (``experiments`` sits above ``reporting``, and
@@ -242,6 +242,46 @@ def _training_section(analyses: Json, charts: _Charts) -> str:
     return _section("training-windows", "Training windows: out-of-sample score by length L and cut-off c", parts)
 
 
+def _decay_section(analyses: Json, charts: _Charts) -> str:
+    """The decay curve averaged over the Games, per arm and Model; nothing when no Model trained."""
+    found_all = analyses.get("training_decay") or {"arms": {}}
+    if not found_all["arms"]:
+        return ""
+    parts = [_note(found_all["note"])]
+    figure = charts.figure(
+        title="Mean out-of-sample return by month since training, over the Games (95% block-bootstrap band)",
+        xaxis={"title": {"text": "months since training"}},
+        yaxis={"tickformat": ".1%"},
+    )
+    rows = []
+    for arm, curves in found_all["arms"].items():
+        for curve in curves:
+            name = arm if curve["model"] is None else f"{arm}: {curve['model']}"
+            months = curve["months"]
+            x = [m["months_since"] for m in months]
+            rows += [[name, m["months_since"], m["games"], m["mean"], m["low"], m["high"]] for m in months]
+            band = [m["high"] for m in months] + [m["low"] for m in reversed(months)]
+            figure.add_trace(
+                charts.go.Scatter(
+                    x=x + x[::-1],
+                    y=band,
+                    fill="toself",
+                    opacity=0.2,
+                    mode="lines",
+                    line={"width": 0},
+                    showlegend=False,
+                    hoverinfo="skip",
+                    name=name,
+                )
+            )
+            figure.add_trace(charts.go.Scatter(x=x, y=[m["mean"] for m in months], mode="lines+markers", name=name,
+                                               customdata=[m["games"] for m in months],
+                                               hovertemplate="month %{x}: %{y:.2%} (%{customdata} Games)"))  # fmt: skip
+    header = ["Arm (training window) and Model", "Months since training", "Games", "Mean return", "low", "high"]
+    parts += [charts.div("training-decay", figure), _table(header, rows)]
+    return _section("training-decay", "Decay curve: out-of-sample return by month since training", parts)
+
+
 def _capacity_section(analyses: Json, charts: _Charts) -> str:
     capacity = analyses["capacity"]
     parts = [_note(capacity["note"])]
@@ -342,8 +382,10 @@ def render_experiment_html(analyses: Json, *, title: str | None = None) -> str:
         _universes_section(analyses),
         _capacity_section(analyses, charts),
         _training_section(analyses, charts),
+        _decay_section(analyses, charts),
     ]
-    links = _NAV + ((("training-windows", "Training windows"),) if sections[-1] else ())
+    links = _NAV + ((("training-windows", "Training windows"),) if sections[-2] else ())
+    links += (("training-decay", "Decay curve"),) if sections[-1] else ()
     nav = "<nav>" + " · ".join(f'<a href="#{anchor}">{_e(label)}</a>' for anchor, label in links) + "</nav>"
     return _PAGE.format(
         title=_e(page_title), style=_STYLE, heading=_e(page_title), nav=nav, body="\n".join(sections), script=""

@@ -8,10 +8,9 @@ Empty when the Game's Model was never trained. Imports plotly only through ``htm
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 
-from tradegame.engine.training_records import TrainedVersion
+from tradegame.engine.training_records import TrainedVersion, decay_curve
 from tradegame.reporting.html_parts import _Charts, _e, _money, _percent, _row, _section, _table
 
 __all__ = ["MAX_VERSION_LINES", "decay_curve", "versions_section"]
@@ -32,17 +31,6 @@ def _cells(version: TrainedVersion, places: int, last: bool) -> list[str]:
         "—" if version.cost is None else _money(version.cost, places),
         _e(len(version.months)),
     ]
-
-
-def decay_curve(versions: Sequence[TrainedVersion]) -> tuple[list[int], list[float], list[int]]:
-    """The mean monthly return by months since training over ``versions`` that have that month:
-    the months, the means and how many versions each mean is over."""
-    by_month: dict[int, list[float]] = defaultdict(list)
-    for version in versions:
-        for month in version.months:
-            by_month[month.months_since].append(month.value)
-    months = sorted(by_month)
-    return months, [sum(by_month[m]) / len(by_month[m]) for m in months], [len(by_month[m]) for m in months]
 
 
 def versions_section(versions: Sequence[TrainedVersion], charts: _Charts, places: int) -> str:

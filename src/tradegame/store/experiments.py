@@ -13,12 +13,14 @@ makes a Game impossible to count twice; a rerun asks ``finished_games`` first an
 
 ``traded_value`` (exact money, the start currency), ``turnover`` and ``capped_fills`` say how much
 the Game traded and how often the volume cap cut a fill (migration 0006; NULL in rows stored
-before it). ``stored_game_id`` (migration 0007) names the stored Game (``games.id``) holding the
+before it). ``decay`` (migration 0009) is a trainable Model's decay curve: its versions' mean
+out-of-sample return by month since training (``engine.training_records.decay_points``; NULL for
+a Model that does not train). ``stored_game_id`` (migration 0007) names the stored Game (``games.id``) holding the
 Game's full books, for a run with ``--keep-books``: a result carrying a ``KeptGame`` under
 ``"books"`` is written as ``tradegame play`` records a Game (its ``games`` row, finished, and every
 ledger row) in the same transaction as its experiment row, so a row and its books are stored
 together or not at all, and the primary key refuses both a second time. The tables live on the
-store's ``schema.metadata`` (migrations 0005 to 0007 build them). Imports SQLAlchemy and the
+store's ``schema.metadata`` (migrations 0005 to 0007 and 0009 build them). Imports SQLAlchemy and the
 store's own modules only.
 """
 
@@ -62,6 +64,7 @@ MONEY_COLUMNS: Final = (
 METRIC_COLUMNS: Final = ("total_return", "cagr", "max_drawdown", "sharpe", "turnover")
 RESULT_COLUMNS: Final = (
     "outcome", "outcome_round", "rounds", "trades", *MONEY_COLUMNS, *METRIC_COLUMNS, "capped_fills", "error",
+    "decay",
 )  # fmt: skip
 
 experiments = Table(
@@ -92,6 +95,7 @@ experiment_games = Table(
     Column("finished_at", UtcDateTime, nullable=False),
     Column("capped_fills", Integer),  # the columns of migrations 0006 and 0007 come last, where they add them
     Column("stored_game_id", Integer),  # the games.id of its books, if kept (no key: store.deletion unlinks)
+    Column("decay", _JSON),  # a trainable Model's decay curve (training_records.decay_points); 0009
 )
 
 

@@ -105,6 +105,7 @@ def test_every_report_states_the_universe_and_is_plain_json() -> None:
         "time_of_day",
         "universes",
         "training_windows",
+        "training_decay",
     }
     assert found["universe"]["statement"] == (  # type: ignore[index]
         "Universe: dataset arch-sp500: SPX. Selected on 2018-12-31. "

@@ -59,7 +59,7 @@ def test_opening_migrates_once_and_again_is_harmless(make_url: Callable[[], str]
     with open_database(url) as db:  # already at head: nothing changes, nothing is lost
         assert [g.id for g in db.list_games()] == [game_id]
         with db.engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0008"
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0009"
 
 
 def test_create_list_load_and_fail_a_game(make_url: Callable[[], str]) -> None:
