@@ -104,3 +104,33 @@ def test_an_experiment_on_an_activator_game_file_plays_the_models_of_its_axis(da
         app, ["experiment", "run", str(experiment), "--db", db, "--workers", "1", "--data-dir", str(data_dir)]
     )
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.slow  # about 4 s: thirteen years of daily sessions, 55 fits
+def test_the_crashes_example_switches_through_2008_and_2020_with_its_reasons(data_dir: Path, tmp_path: Path) -> None:
+    """The README's Activator through the crashes, as printed: the trained classifier when calm and
+    half in buy-and-hold otherwise; each switch a note with the index against its average and its
+    volatility, each fit a line naming the classifier; the report draws the versions' decay curve."""
+    db, page = str(tmp_path / "games.db"), tmp_path / "activator-crashes.html"
+    game = str(EXAMPLES / "games" / "activator-crashes.toml")
+    played = runner.invoke(app, ["play", game, "--json", "-o", str(page), "--db", db, "--data-dir", str(data_dir)])
+    assert played.exit_code == 0, played.output
+    summary = json.loads(played.stdout)
+    assert set(summary["contributions"]) == {"gbm", "hold"}
+    assert sum(Decimal(part) for part in summary["contributions"].values()) == Decimal(summary["score"])
+    shown = runner.invoke(app, ["games", "show", str(summary["id"]), "--json", "--db", db])
+    assert shown.exit_code == 0, shown.output
+    stored = json.loads(shown.stdout)
+    notes = [(e["ts"][:10], e["detail"]) for e in stored["events"] if e["kind"] == "note"]
+    switches = [(day, detail) for day, detail in notes if detail.startswith("activator: ")]
+    stressed = [day for day, detail in switches if "< 200d SMA" in detail and "stressed; gbm off, hold 50%" in detail]
+    assert any("2007-06-01" <= day <= "2008-09-15" for day in stressed)  # out of the classifier before Lehman
+    assert any("2020-02-20" <= day <= "2020-03-31" for day in stressed)  # and as the 2020 crash begins
+    assert len(switches) >= 20 and all(" 20d vol " in detail for _, detail in switches)
+    calm = [detail for _, detail in switches if detail.endswith("calm; gbm 100%, hold off")]
+    assert calm and all(">= 200d SMA" in detail for detail in calm)
+    fits = [e["detail"] for e in stored["events"] if e["kind"] == "trained"]
+    assert fits[0].startswith("gbm: version 1 (first fit): rows ") and len(fits) == len(stored["training"]) >= 50
+    assert {version["model"] for version in stored["training"]} == {"gbm"}
+    html = page.read_text()
+    assert '<section id="model-versions">' in html and 'data-chart="decay"' in html
