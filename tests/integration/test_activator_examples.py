@@ -5,6 +5,7 @@ trade list whose ``tax lots`` report has the Game's own disposals."""
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from tradegame.store import open_database
 
 runner = CliRunner()
 EXAMPLES = Path(__file__).parents[2] / "examples"
+README = EXAMPLES.parent / "README.md"
 
 
 @pytest.fixture(scope="module")
@@ -106,11 +108,19 @@ def test_an_experiment_on_an_activator_game_file_plays_the_models_of_its_axis(da
     assert result.exit_code == 0, result.output
 
 
-@pytest.mark.slow  # about 4 s: thirteen years of daily sessions, 55 fits
+def _readme_text_block(after: str) -> str:
+    """The first ```text block of the README after the line holding ``after``."""
+    text = README.read_text()
+    start = text.index("```text\n", text.index(after)) + len("```text\n")
+    return text[start : text.index("```", start)].strip()
+
+
+@pytest.mark.slow  # about 4 s: thirteen years of daily sessions, 56 fits, the report
 def test_the_crashes_example_switches_through_2008_and_2020_with_its_reasons(data_dir: Path, tmp_path: Path) -> None:
     """The README's Activator through the crashes, as printed: the trained classifier when calm and
     half in buy-and-hold otherwise; each switch a note with the index against its average and its
-    volatility, each fit a line naming the classifier; the report draws the versions' decay curve."""
+    volatility, each fit a line naming the classifier; the report draws the versions' decay curve;
+    the figures the README quotes."""
     db, page = str(tmp_path / "games.db"), tmp_path / "activator-crashes.html"
     game = str(EXAMPLES / "games" / "activator-crashes.toml")
     played = runner.invoke(app, ["play", game, "--json", "-o", str(page), "--db", db, "--data-dir", str(data_dir)])
@@ -122,15 +132,24 @@ def test_the_crashes_example_switches_through_2008_and_2020_with_its_reasons(dat
     assert shown.exit_code == 0, shown.output
     stored = json.loads(shown.stdout)
     notes = [(e["ts"][:10], e["detail"]) for e in stored["events"] if e["kind"] == "note"]
-    switches = [(day, detail) for day, detail in notes if detail.startswith("activator: ")]
-    stressed = [day for day, detail in switches if "< 200d SMA" in detail and "stressed; gbm off, hold 50%" in detail]
-    assert any("2007-06-01" <= day <= "2008-09-15" for day in stressed)  # out of the classifier before Lehman
-    assert any("2020-02-20" <= day <= "2020-03-31" for day in stressed)  # and as the 2020 crash begins
-    assert len(switches) >= 20 and all(" 20d vol " in detail for _, detail in switches)
-    calm = [detail for _, detail in switches if detail.endswith("calm; gbm 100%, hold off")]
-    assert calm and all(">= 200d SMA" in detail for detail in calm)
+    decisions = [(day, detail) for day, detail in notes if detail.startswith("activator: ")]
+    assert len(decisions) == 53 and decisions[0][0] == "2007-06-01"  # the first decision and 52 switches
+    for _, detail in decisions:  # the state follows from the reasons it gives
+        calm = ">= 200d SMA" in detail and "<= 30.0%" in detail
+        assert detail.endswith("calm; gbm 100%, hold off" if calm else "stressed; gbm off, hold 50%"), detail
+    assert [day for day, _ in decisions if "2007-12-01" <= day <= "2009-06-30"] == [
+        "2007-12-05",
+        "2007-12-19",
+        "2009-06-01",
+        "2009-06-22",
+    ]
+    assert "stressed" in dict(decisions)["2007-12-19"]  # out of the classifier through the 2008 crash
+    assert ("2020-02-27", _readme_text_block("`activator-crashes.toml` plays")) in decisions
     fits = [e["detail"] for e in stored["events"] if e["kind"] == "trained"]
-    assert fits[0].startswith("gbm: version 1 (first fit): rows ") and len(fits) == len(stored["training"]) >= 50
+    assert fits[0].startswith("gbm: version 1 (first fit): rows ") and len(fits) == len(stored["training"]) == 56
     assert {version["model"] for version in stored["training"]} == {"gbm"}
+    assert sum(1 for version in stored["training"] if version["retired"]) == 2
     html = page.read_text()
     assert '<section id="model-versions">' in html and 'data-chart="decay"' in html
+    assert re.search(r"56 versions\. Each month's return is its Model's sub-book's .*?of the curve: -?\d+\.\d\d%", html)
+    assert "<td>gbm 3</td><td>2007-10-01 20:00</td>" in html  # each version named by its Model

@@ -60,8 +60,9 @@ def versions_section(versions: Sequence[TrainedVersion], charts: _Charts, places
         )
     )  # fmt: skip
     mean = sum(means) / len(means) if means else None
+    whose = "the Game's" if all(v.model is None for v in versions) else "its Model's sub-book's"
     note = (
-        f"<p class=\"note\">{len(versions)} versions. Each month's return is the Game's while that version was "
+        f'<p class="note">{len(versions)} versions. Each month\'s return is {whose} while that version was '
         f"live, after it was trained: out of sample. Mean over the months of the curve: {_percent(mean)}.</p>"
     )
     return _section("model-versions", "Model versions", note, table, charts.div("decay", figure))
