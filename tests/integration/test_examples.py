@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import runpy
 from decimal import Decimal
 from pathlib import Path
@@ -23,3 +24,18 @@ def test_books_walkthrough(capsys: pytest.CaptureFixture[str]) -> None:
     assert sum(t.amount.amount for t in books.tax_ledger if t.kind.value == "tax-due") == Decimal("48.53")
     position = books.position("IBKR", "ACME")
     assert {line.op_id for line in position.cost_ledger} <= {line.op_id for line in position.asset_ledger}
+
+
+def test_every_example_the_readme_and_docs_name_exists() -> None:
+    """A README command naming ``examples/...`` names a file that is there (the commands themselves
+    are played by the tests of each example)."""
+    root = EXAMPLES.parent
+    texts = [root / "README.md", *sorted((root / "docs").glob("*.md"))]
+    named = {
+        (text.name, match)
+        for text in texts
+        for match in re.findall(r"examples/[\w./-]+\.(?:toml|py|csv|md)", text.read_text())
+    }
+    assert len(named) >= 15
+    assert ("README.md", "examples/games/activator-crashes.toml") in named
+    assert [(text, path) for text, path in sorted(named) if not (root / path).is_file()] == []
