@@ -153,3 +153,6 @@ def test_the_crashes_example_switches_through_2008_and_2020_with_its_reasons(dat
     assert '<section id="model-versions">' in html and 'data-chart="decay"' in html
     assert re.search(r"56 versions\. Each month's return is its Model's sub-book's .*?of the curve: -?\d+\.\d\d%", html)
     assert "<td>gbm 3</td><td>2007-10-01 20:00</td>" in html  # each version named by its Model
+    table = html[html.index('<table id="models-table">') :]
+    shown = re.findall(r'<tr><td>(\w+)</td><td class="num">([\d,.-]+)</td></tr>', table[: table.index("</table>")])
+    assert shown == [(model, f"{Decimal(part):,.2f}") for model, part in summary["contributions"].items()]

@@ -57,6 +57,7 @@ def test_the_game_report_of_the_walk_forward_example_shows_its_versions() -> Non
     page = render_html(played.result, played.universe, definition=played.game_file)
     assert '<section id="model-versions">' in page and 'data-chart="decay"' in page
     assert '<a href="#model-versions">Model versions</a>' in page
+    assert '<section id="models">' not in page  # one Model: no score by Model
     assert page.count("<tr><td>") >= len(versions)  # one row per version (and other tables' rows)
     for version in versions:
         assert f"<td>{version.trained_at.replace('T', ' ')[:16]}</td>" in page

@@ -14,6 +14,8 @@ What the page shows, top to bottom:
   went bust, if its value fell to zero or below), the data hash.
 * **Score**: a waterfall from gross profit through fees, running costs and taxes to the score,
   and the same numbers in a table.
+* **Score by Model** (a Game an Activator played, ``html_models``): each Model's contribution,
+  from its sub-book; they add up to the Score to the cent.
 * **Metrics**: ``metrics.compute_metrics`` on the value after each Round, against a benchmark
   (buy-and-hold of ``benchmark_symbol``, default ``reporting.benchmark``'s: its closes scaled
   to the start capital, in the symbol's own currency), with each sale's realized gain, the
@@ -61,6 +63,7 @@ from pathlib import Path
 from tradegame.engine.game import GameResult
 from tradegame.engine.gamefile import GameFile
 from tradegame.engine.universe import Universe
+from tradegame.reporting.html_models import models_section
 from tradegame.reporting.html_parts import _LOG_FILTER_JS, _PAGE, _STYLE, _Charts, _e, _write_page
 from tradegame.reporting.html_periods import (
     annual_section,
@@ -108,9 +111,9 @@ def render_html(
     traded, else the data's first); ``title`` replaces the default page title; ``cdn=True`` loads
     plotly.js from plotly's CDN instead of inlining it (a page 4.6 MB smaller, whose charts need the
     network); ``definition`` (the Game file played) names the Model and its parameters in the summary
-    and is shown in full at the end; ``model`` (the Model played) draws the lines it declares
-    (``indicators``) on its price charts. Raises ``InvalidInputError`` for a benchmark symbol not in
-    the data.
+    and is shown in full at the end (an Activator's also gives each Model's part of the Score);
+    ``model`` (the Model played) draws the lines it declares (``indicators``) on its price charts.
+    Raises ``InvalidInputError`` for a benchmark symbol not in the data.
     """
     facts = _Facts.of(result, universe, benchmark_symbol)
     lines, problems = indicator_lines(model, universe)
@@ -119,6 +122,7 @@ def render_html(
     sections = [
         _header(facts, definition),
         _score_section(facts, charts),
+        models_section(result, definition, facts.places),
         _metrics_section(facts),
         _equity_section(facts, charts),
         _drawdown_section(facts, charts),
