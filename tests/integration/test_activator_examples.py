@@ -115,6 +115,28 @@ def _readme_text_block(after: str) -> str:
     return text[start : text.index("```", start)].strip()
 
 
+def _check_reasons_against_the_index(decisions: list[tuple[str, str]]) -> None:
+    """Each decision's figures, recomputed by pandas from skfolio's own file of the index: the close,
+    its mean over 200 sessions to that day, and the annualised deviation of 20 daily log returns."""
+    import importlib.util
+
+    import numpy as np
+    import pandas as pd
+
+    spec = importlib.util.find_spec("skfolio")
+    assert spec is not None and spec.submodule_search_locations
+    index = Path(spec.submodule_search_locations[0]) / "datasets" / "data" / "sp500_index.csv.gz"
+    closes = pd.read_csv(index, index_col="Date")["SP500"]
+    sma = closes.rolling(200).mean()
+    vol = np.log(closes).diff().rolling(20).std() * np.sqrt(252) * 100
+    reasons = re.compile(r"activator: SPX ([\d,.]+) (?:>=|<) 200d SMA ([\d,.]+), SPX 20d vol ([\d.]+)% ")
+    for day, detail in decisions:
+        found = reasons.match(detail)
+        assert found is not None, detail
+        close, mean, deviation = (float(part.replace(",", "")) for part in found.groups())
+        assert close == closes[day] and abs(mean - sma[day]) < 0.0051 and abs(deviation - vol[day]) < 0.051, detail
+
+
 @pytest.mark.slow  # about 4 s: thirteen years of daily sessions, 56 fits, the report
 def test_the_crashes_example_switches_through_2008_and_2020_with_its_reasons(data_dir: Path, tmp_path: Path) -> None:
     """The README's Activator through the crashes, as printed: the trained classifier when calm and
@@ -137,13 +159,15 @@ def test_the_crashes_example_switches_through_2008_and_2020_with_its_reasons(dat
     for _, detail in decisions:  # the state follows from the reasons it gives
         calm = ">= 200d SMA" in detail and "<= 30.0%" in detail
         assert detail.endswith("calm; gbm 100%, hold off" if calm else "stressed; gbm off, hold 50%"), detail
+    _check_reasons_against_the_index(decisions)
     assert [day for day, _ in decisions if "2007-12-01" <= day <= "2009-06-30"] == [
         "2007-12-05",
         "2007-12-19",
         "2009-06-01",
         "2009-06-22",
     ]
-    assert "stressed" in dict(decisions)["2007-12-19"]  # out of the classifier through the 2008 crash
+    found = dict(decisions)  # out of the classifier through the 2008 crash, back in June 2009
+    assert "stressed" in found["2007-12-19"] and "calm" in found["2009-06-01"]
     assert ("2020-02-27", _readme_text_block("`activator-crashes.toml` plays")) in decisions
     fits = [e["detail"] for e in stored["events"] if e["kind"] == "trained"]
     assert fits[0].startswith("gbm: version 1 (first fit): rows ") and len(fits) == len(stored["training"]) == 56
