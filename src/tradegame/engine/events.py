@@ -265,7 +265,7 @@ def snapshot(state: MoveState, placed_at: datetime) -> MoveSnapshot:
 
 
 @quick_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GameEvent:
     """One line of the Game's decision log; ``op_ids`` link it to the ledger entries it caused."""
 

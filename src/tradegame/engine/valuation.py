@@ -85,8 +85,16 @@ class Valuation:
     def value(self) -> float:
         """The Game's value now: the cash at the rates known now plus the Positions' marks."""
         holdings = self._holdings
-        held = None if self._rates.foreign else holdings.held_cells  # marks are finite without rates
-        return self._cash.now(self._clock.now_ns) + float(holdings_values(holdings.qty, self.marks[None, :], held)[0])
+        cash = self._cash.now(self._clock.now_ns)
+        if self._rates.foreign:
+            return cash + float(holdings_values(holdings.qty, self.marks[None, :])[0])
+        held = holdings.held_cells  # marks are finite without rates
+        if len(held) <= 1:  # ``holdings_values``' 0 or one product, without its arrays: the same float
+            if not held:
+                return cash + 0.0
+            ((account, column),) = held
+            return cash + float(self.marks[column] * holdings.qty[account, column])
+        return cash + float(holdings_values(holdings.qty, self.marks[None, :], held)[0])
 
     def value_at(self, row: int, at_close: bool) -> float:
         """The Game's value with each Position at the price a market Move fills at on ``row``: its
@@ -96,17 +104,32 @@ class Valuation:
         key = (row, at_close, self._books.operations, self._clock.now_ns)
         if self._at is not None and self._at[0] == key:
             return self._at[1]
+        holdings = self._holdings
         fields = self._fields
-        prices = fields["close"][row]
-        if not at_close:
-            opens = fields["open"][row]
-            prices = np.where(np.isnan(opens), prices, opens)
-        if self._rates.foreign:
-            fx = self._rates.vector()
-            marks = np.where(np.isnan(prices), np.nan_to_num(self.last_price) * fx, prices * fx)
+        cells = holdings.held_cells
+        if not self._rates.foreign and len(cells) <= 1:
+            # No Position, or one: the sum below is 0, or its one product (every other term is an
+            # exact zero, the marks being finite): the same float without the arrays.
+            held = 0.0
+            if cells:
+                ((account, column),) = cells
+                price = float("nan") if at_close else fields["open"][row, column]
+                if price != price:
+                    price = fields["close"][row, column]
+                mark = self.marks[column] if price != price else price * self.fx[column]
+                held = float(holdings.qty[account, column] * mark)
+            value = self._cash.now(self._clock.now_ns) + held
         else:
-            marks = np.where(np.isnan(prices), self.marks, prices * self.fx)
-        value = self._cash.now(self._clock.now_ns) + float((self._holdings.qty @ marks).sum())
+            prices = fields["close"][row]
+            if not at_close:
+                opens = fields["open"][row]
+                prices = np.where(np.isnan(opens), prices, opens)
+            if self._rates.foreign:
+                fx = self._rates.vector()
+                marks = np.where(np.isnan(prices), np.nan_to_num(self.last_price) * fx, prices * fx)
+            else:
+                marks = np.where(np.isnan(prices), self.marks, prices * self.fx)
+            value = self._cash.now(self._clock.now_ns) + float((holdings.qty @ marks).sum())
         self._at = (key, value)
         return value
 
