@@ -39,13 +39,14 @@ def test_help_lists_each_command_by_its_own_summary() -> None:
         assert SUMMARIES[name] == _build(name).get_short_help_str(limit=300), name
 
 
-def test_help_imports_no_command_and_neither_pandas_nor_sqlalchemy() -> None:
+def test_help_imports_no_command_nor_pandas_sqlalchemy_or_pydantic() -> None:
     probe = (
         "import sys\nfrom tradegame.cli import main\nsys.argv = ['tradegame', '--help']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = {'pandas', 'sqlalchemy', 'numpy', 'duckdb', 'exchange_calendars'}\n"
+        "heavy = {'pandas', 'sqlalchemy', 'numpy', 'duckdb', 'exchange_calendars', 'pydantic'}\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & heavy), sorted(m for m in sys.modules"
-        " if m.startswith('tradegame.cli.') and m not in ('tradegame.cli.common', 'tradegame.cli.logs')), file=sys.stderr)\n"
+        " if m.startswith('tradegame.cli.') and m not in ('tradegame.cli.coercion', 'tradegame.cli.common',"
+        " 'tradegame.cli.logs')), file=sys.stderr)\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert "experiment" in done.stdout and "Games kept in the database." in done.stdout

@@ -22,9 +22,12 @@ from typer._click.core import Command, Context
 from typer._click.exceptions import UsageError
 from typer.core import TyperCommand
 
+from tradegame.cli import coercion
 from tradegame.cli.common import CleanGroup
 
 __all__ = ["app", "main"]
+
+coercion.install()  # options read without importing pydantic where none is needed (cli/coercion.py)
 
 # name -> (module, attribute): a command function or a Typer (a group of sub-commands), in the
 # order ``--help`` lists them (commands, then groups, as Typer orders them).

@@ -16,12 +16,13 @@ Each Round, in order (``Game._play_round``):
    accepted or rejected with a reason (with ``fill_at = "close"`` they fill at once at the close
    just seen).
 
-A Model that offers ``wake`` (and does not train) sleeps through quiet Rounds, valued on arrays (quiet.py,
-``Game._skip_quiet``). At the end (last Round, an exit, or the Model's ``EndGame``) every Position
-is sold, every other currency is converted into the Game currency and the tax for every year is
-recorded (liquidation.py). The schedule is schedule.py's, the checks before the start
-preflight.py's, the event log log.py's, the Model's questions queries.py's. Nothing reads the wall
-clock; randomness comes from the Game's seed.
+A Model that offers ``wake`` (and does not train) sleeps through quiet Rounds, valued on arrays
+(quiet.py, ``Game._skip_quiet``), and through a Round played for its fills once they leave no Move
+open and it is not awake for what the Game then holds (``Game._sleeps``). At the end (last Round,
+an exit, or the Model's ``EndGame``) every Position is sold, every other currency is converted
+into the Game currency and the tax for every year is recorded (liquidation.py). The schedule is
+schedule.py's, the checks before the start preflight.py's, the event log log.py's, the Model's
+questions queries.py's. Nothing reads the wall clock; randomness comes from the Game's seed.
 """
 
 from __future__ import annotations
@@ -196,6 +197,7 @@ class Game:
         self._start_capital = spec.start_fund
         self._replay_policy = FillPolicy(at_close=spec.fill_at == "close")
         self._quiet_columns: set[int] | None = None  # the value columns of the symbols it names
+        self._plan: QuietPlan | None = None  # the Rounds a Model with ``wake`` needs (set by ``run``)
 
     def _allowed_symbols(self) -> set[str]:
         """The symbols the Game may trade: its ``symbols`` (all by default) of its ``asset_classes``."""
@@ -254,7 +256,9 @@ class Game:
         if self.training is None and not self.member_training:  # a trainable Model sees every Round
             skip = quiet_plan(self.model, self.universe, self.spec, self.times, self.latest_rows, years,
                               self._action_rows)  # fmt: skip
-        index, asleep, year = 0, False, int(years[0])  # asleep: a quiet Round that books something, without the Model
+        self._plan = skip
+        index, year = 0, int(years[0])
+        asleep: bool | None = False  # a quiet Round that books something, without the Model (None: ask ``_sleeps``)
         while index < len(self.times):
             ended, year = self._play_round(index, asleep, years, year, observer)
             if ended is not None:
@@ -263,10 +267,12 @@ class Game:
             index, asleep = index + 1, False
             if skip is not None and not self.orders.open and not self.transfers.transit:
                 index, asleep = self._skip_quiet(index - 1, skip, observer)
+            elif skip is not None:  # a Move open or money in transit: the Round is played
+                asleep = None
         return self._finish(played, outcome, reason, observer)
 
     def _play_round(
-        self, index: int, asleep: bool, years: np.ndarray, year: int, observer: RoundObserver | None
+        self, index: int, asleep: bool | None, years: np.ndarray, year: int, observer: RoundObserver | None
     ) -> tuple[tuple[Outcome, str] | None, int]:
         """Play Round ``index`` (see the module docstring); how it ended the Game (None: it goes on)
         and the tax year now recorded up to."""
@@ -290,7 +296,7 @@ class Game:
             self.log.event(Kind.EXIT, None, None, None, f"{exit_reason[0]}: {exit_reason[1]}")
             return exit_reason, year
         ended = None
-        if not asleep:
+        if not (self._sleeps(index) if asleep is None else asleep):
             if self.training is not None:
                 self.training.before_decide(index, ns, end)
             for room in self.member_training.values():
@@ -382,6 +388,14 @@ class Game:
             self.valuation.fx = fx[following - 1 - first]
         self.replay_to(int(plan.latest_rows[following - 1]) + 1)  # catch up: the next Round starts from here
         return following, asleep
+
+    def _sleeps(self, index: int) -> bool:
+        """Whether the Model promised (its ``wake``) to do nothing at Round ``index``, as the Game stands
+        once the Round's fills are booked: no Move open, nothing in transit, not awake for what it holds."""
+        plan = self._plan
+        if plan is None or self.orders.open or self.transfers.transit:
+            return False
+        return not plan.awake(index, self._holds(plan))
 
     def _holds(self, plan: QuietPlan) -> bool:
         """Whether the Game holds any of ``plan.symbols`` (anything at all when it names none)."""

@@ -229,6 +229,12 @@ class QuietPlan:
         lists = (self.when_flat.tolist(), self.when_holding.tolist(), self.busy.tolist())
         object.__setattr__(self, "_lists", lists)
 
+    def awake(self, index: int, holding: bool) -> bool:
+        """Whether the Model (or the engine) needs Round ``index`` when the Game holds (or not)."""
+        awake = self._lists[1 if holding else 0]
+        position = bisect_right(awake, index)
+        return position > 0 and awake[position - 1] == index
+
     def next_stop(self, index: int, holding: bool) -> tuple[int, bool]:
         """The next Round after ``index`` the loop must play, and whether the Model sleeps through it
         (a busy Round); ``(rounds, False)`` after the last Round."""
