@@ -8,7 +8,9 @@ Model that acts on a calendar of Rounds (``rows_of_rounds`` turns per-Round flag
 the Game holds nothing and has no open Move; ``Wake.when_holding[t]`` the same while it holds
 something. On every other Round the Model promises to do nothing, so the engine skips calling
 it, values those Rounds on arrays and goes straight to the next Round that matters (an awake
-one, a new tax year, the last Round).
+one, a new tax year, the last Round). A Round played for the fills of the Model's Moves is
+judged once they are booked: with no Move left open, the Model sleeps through it unless awake
+for what the Game then holds (the events of those fills reach it at its next Round).
 The results are the same as calling the Model every Round: tests play the built-in Models both
 ways and compare the logs and ledgers byte for byte. A wrong ``wake`` can only make a Model
 miss Rounds, never let it see later data: ``decide`` still gets the point-in-time view.
