@@ -25,8 +25,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
+from itertools import compress, repeat
+from operator import add, eq, itemgetter, ne, sub
 
 from tradegame.domain.errors import InvalidInputError
+from tradegame.domain.fifo_gains import FifoGains
 from tradegame.domain.instruments import AssetClass, LotMethod
 from tradegame.domain.lots import Disposal, LotBook
 from tradegame.domain.money import USD, Currency
@@ -36,6 +39,8 @@ __all__ = ["TradeRow", "TradeStream", "TradesOutOfOrderError", "trade_row"]
 
 _ZERO = Decimal(0)
 _BUY = Side.BUY
+# Disposal fields by position (``Disposal._fields``), for the column-wise sums of ``_release``
+_QUANTITY, _PROCEEDS, _BASIS, _ADJUSTMENT, _GAME, _LOT_GAME = map(itemgetter, (3, 7, 8, 10, 13, 14))
 
 TradeRow = tuple[
     int, date, str, str, Side, Decimal, Decimal, Decimal, AssetClass, str | None,
@@ -63,8 +68,8 @@ class _GameTally:
 
     __slots__ = ("own_book", "own_gain", "quantity_from_other_games", "quantity_sold", "tax_gain")
 
-    def __init__(self, own_book: LotBook) -> None:
-        self.own_book: LotBook | None = own_book  # None once the Game sold what it never bought
+    def __init__(self, own_book: LotBook | FifoGains) -> None:
+        self.own_book: LotBook | FifoGains | None = own_book  # None once the Game sold what it never bought
         self.own_gain = _ZERO
         self.tax_gain = _ZERO
         self.quantity_sold = _ZERO
@@ -158,16 +163,16 @@ class TradeStream:
 
     def _release(self, today: date) -> list[Disposal]:
         released = self.book.release_final(today)
-        if self._games:
-            games = self._games
-            for disposal in released:
-                game = disposal.game
-                if game is not None:
-                    tally = games[game]
-                    tally.tax_gain += disposal.proceeds - disposal.cost_basis + disposal.adjustment_amount  # .gain
-                    tally.quantity_sold += disposal.quantity
-                    if disposal.lot_game != game:
-                        tally.quantity_from_other_games += disposal.quantity
+        if self._games and released:
+            games = list(map(_GAME, released))
+            for game in set(games).difference((None,)):
+                mine = list(compress(released, map(eq, games, repeat(game))))
+                tally = self._games[game]
+                gains = map(add, map(sub, map(_PROCEEDS, mine), map(_BASIS, mine)), map(_ADJUSTMENT, mine))  # .gain
+                tally.tax_gain = sum(gains, tally.tax_gain)
+                tally.quantity_sold = sum(map(_QUANTITY, mine), tally.quantity_sold)
+                from_others = compress(mine, map(ne, map(_LOT_GAME, mine), repeat(game)))
+                tally.quantity_from_other_games = sum(map(_QUANTITY, from_others), tally.quantity_from_other_games)
         return released
 
     def _own(self, row: TradeRow) -> None:
@@ -175,10 +180,21 @@ class TradeStream:
         _, on, account, symbol, side, quantity, price, fee, asset_class, lot_id, lots, game, _ = row
         tally = self._games.get(str(game))
         if tally is None:
-            own = LotBook(self.currency, self.method, wash_sales=False)
+            fifo = self.method is LotMethod.FIFO  # then only the gains are kept, not the disposals
+            own = FifoGains(self.currency.quantum) if fifo else LotBook(self.currency, self.method, wash_sales=False)
             tally = self._games[str(game)] = _GameTally(own)
         book = tally.own_book
         if book is None:
+            return
+        if isinstance(book, FifoGains):  # the main book accepted the trade: so would a FIFO own book
+            if side is _BUY:
+                book.buy((account, symbol), quantity, price, fee)
+                return
+            gain = book.sell((account, symbol), quantity, price, fee)
+            if gain is None:
+                tally.own_book = None
+            else:
+                tally.own_gain += gain
             return
         try:
             if side is _BUY:

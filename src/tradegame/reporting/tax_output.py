@@ -77,11 +77,23 @@ class _IsoDates(dict[date, str]):
 
 def _interleave(template: Sequence[str], columns: Sequence[Iterable[str]]) -> str:
     """The rows of ``columns`` as text: ``template[0]``, a cell, ``template[1]``, a cell, ..., ``template[-1]``."""
-    pieces: list[Iterable[str]] = []
-    for constant, column in zip(template, columns, strict=False):
-        pieces += (repeat(constant), column)
-    pieces.append(repeat(template[-1]))
-    return "".join(chain.from_iterable(zip(*pieces, strict=False)))  # the repeats are endless
+    return _formatted(_row_format(template), zip(*columns, strict=True))
+
+
+def _row_format(template: Sequence[str], specs: Sequence[str] | None = None) -> str:
+    """A ``%`` format of one row: the constants of ``template`` around a ``%s`` per cell.
+
+    ``specs`` (one per cell) may pad a cell instead: ``-7`` left-aligns it in 7 characters
+    (``str.ljust``), ``7`` right-aligns it (``str.rjust``).
+    """
+    constants = [constant.replace("%", "%%") for constant in template]
+    cells = [f"%{spec}s" for spec in specs] if specs is not None else ["%s"] * (len(constants) - 1)
+    return "".join(chain.from_iterable(zip(constants, cells, strict=False))) + constants[-1]
+
+
+def _formatted(row_format: str, rows: Iterable[tuple[str, ...]]) -> str:
+    """Each row (a tuple of cells) through ``row_format``, one C-level ``%`` per row."""
+    return "".join(map(row_format.__mod__, rows))
 
 
 class _Batch(NamedTuple):
@@ -369,14 +381,17 @@ def _aligned(columns: Sequence[Iterable[str]], widths: Sequence[int], right: fro
     The last column is not padded: a right-aligned one needs none, and the cells of a
     left-aligned one never end in a space, so its padding is what ``line`` strips.
     """
+    return _formatted(_aligned_format(widths, right), zip(*columns, strict=True))
+
+
+def _aligned_format(widths: Sequence[int], right: frozenset[int]) -> str:
+    """The ``%`` format of one row of ``_aligned`` (see there), newline included."""
     last = len(widths) - 1
-    padded = [
-        column
-        if index == last and index not in right
-        else map(str.rjust if index in right else str.ljust, column, repeat(width))
-        for index, (column, width) in enumerate(zip(columns, widths, strict=True))
+    specs = [
+        "" if index == last and index not in right else f"{'' if index in right else '-'}{width}"
+        for index, width in enumerate(widths)
     ]
-    return _interleave(("", *(["  "] * last), "\n"), padded)
+    return _row_format(("", *(["  "] * last), "\n"), specs)
 
 
 def _printable_all(texts: Sequence[str]) -> Sequence[str]:
@@ -448,9 +463,10 @@ class TableReportWriter(_Writer):
         part.spool()
         part.rows.seek(0)
         with part.rows:
+            row_format = _aligned_format(widths, _PART_RIGHT)
             while chunk := part.rows.readlines(_CHUNK_BYTES):
-                rows = map(str.split, map(str.rstrip, chunk, repeat("\n")), repeat(_SEP))
-                out.write(_aligned(list(zip(*rows, strict=True)), widths, _PART_RIGHT))
+                rows = map(tuple, map(str.split, map(str.rstrip, chunk, repeat("\n")), repeat(_SEP)))
+                out.write(_formatted(row_format, rows))
         out.write(columns.rule() + "\n" + columns.line(footer) + "\n")
 
     def finish(
