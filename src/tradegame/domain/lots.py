@@ -41,6 +41,7 @@ Standard library only.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
@@ -61,6 +62,7 @@ _AVERAGE, _SPECIFIC = LotMethod.AVERAGE, LotMethod.SPECIFIC
 _ZERO = Decimal(0)
 _new_tuple = tuple.__new__
 _seq_of = attrgetter("seq")
+_date_sold = attrgetter("date_sold")
 
 
 class LotBook:
@@ -125,11 +127,7 @@ class LotBook:
             count = len(disposals)
         else:
             last_final = today - WASH_WINDOW - timedelta(days=1)
-            count = 0
-            for disposal in disposals:  # in date order: stop at the first one still open
-                if disposal.date_sold > last_final:
-                    break
-                count += 1
+            count = bisect_right(disposals, last_final, key=_date_sold)  # they are in date order
         if not count:
             return []
         final = disposals[:count]
