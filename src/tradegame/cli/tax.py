@@ -73,10 +73,10 @@ def _write_report(
         for released in stream.feed_rows(trades):
             add(released)
         add(stream.close())
+        writer.finish(stream.book.open_lots(), stream.games(), profile)  # a snapshot of each open lot, too
     finally:
         if collecting:
             gc.enable()
-    writer.finish(stream.book.open_lots(), stream.games(), profile)
 
 
 def _out_of_order(path: Path, refused: InvalidInputError) -> Sequence[Trade] | None:
