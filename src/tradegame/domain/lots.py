@@ -238,7 +238,7 @@ class LotBook:
         sale = (account, symbol, on, asset_class, sale_id or f"S{self._seq}", game)
         net = gross - fee
         if plan is None and net.same_quantum(self._quantum):
-            origins = self._sell_oldest_first(sale, held, quantity, net)
+            losses = self._sell_oldest_first(sale, held, quantity, net)
         else:
             if plan is None:  # FIFO with a fee finer than the currency's minor units: the general path
                 plan = plan_sale(account, symbol, held, quantity, quantity, method)
@@ -247,11 +247,15 @@ class LotBook:
             emptied = self._dispose(sale, plan, proceeds, pool_basis)
             if emptied:
                 _drop_emptied(held, method, emptied)
-            origins = [piece.origin for piece, _ in plan]
+            losses = [
+                (position, piece.origin)
+                for position, (piece, _) in enumerate(plan, first)
+                if self._disposals[position].proceeds < self._disposals[position].cost_basis
+            ]
         self._positions[key] -= quantity
         self._last_date = on
         if self.wash_sales and asset_class in _SECURITIES:
-            self._wash.at_sale(origins, first, self._released)
+            self._wash.at_sale(losses, self._released)
         return self._disposals[first:]
 
     def _plan(
@@ -271,17 +275,18 @@ class LotBook:
     def _sell_oldest_first(
         self, sale: tuple[str, str, date, AssetClass, str, str | None], held: list[Piece], quantity: Decimal,
         proceeds: Decimal,
-    ) -> list[int]:  # fmt: skip
+    ) -> list[tuple[int, int]]:  # fmt: skip
         """A FIFO sale in one pass: what ``_plan``, ``_proceeds_parts``, ``_dispose`` and ``_drop_emptied`` do.
 
         The caller checked that ``held`` holds ``quantity`` and that ``proceeds`` is in the
         currency's minor units (then the proceeds parts are the same to the digit). Returns the
-        origins of the pieces taken, in order.
+        disposals at a loss, in order, each as its list position and the origin of its piece.
         """
         account, symbol, on, asset_class, sale_id, game = sale
         append = self._disposals.append
         quantum, zero = self._quantum, self._zero_money
-        origins: list[int] = []
+        losses: list[tuple[int, int]] = []
+        position = len(self._disposals)
         remaining, running, allocated, emptied = quantity, _ZERO, proceeds * 0, 0
         for piece in held:
             take = piece.quantity
@@ -301,7 +306,9 @@ class LotBook:
                 remaining = _ZERO
             piece.quantity -= take
             emptied += 1
-            origins.append(piece.origin)
+            if part < basis:
+                losses.append((position, piece.origin))
+            position += 1
             # Disposal(...) without its Python-level __new__: this is the hot path
             append(_new_tuple(Disposal, (account, symbol, piece.lot_id, take, piece.acquired,
                                          piece.acquired_actual, on, part, basis, "", zero, asset_class, sale_id,
@@ -309,7 +316,7 @@ class LotBook:
             if not remaining:
                 break
         del held[:emptied]
-        return origins
+        return losses
 
     def _dispose(
         self,

@@ -171,8 +171,10 @@ class TradeStream:
                 gains = map(add, map(sub, map(_PROCEEDS, mine), map(_BASIS, mine)), map(_ADJUSTMENT, mine))  # .gain
                 tally.tax_gain = sum(gains, tally.tax_gain)
                 tally.quantity_sold = sum(map(_QUANTITY, mine), tally.quantity_sold)
-                from_others = compress(mine, map(ne, map(_LOT_GAME, mine), repeat(game)))
-                tally.quantity_from_other_games = sum(map(_QUANTITY, from_others), tally.quantity_from_other_games)
+                lot_games = list(map(_LOT_GAME, mine))
+                if lot_games.count(game) < len(mine):  # some came from other Games' lots
+                    from_others = compress(mine, map(ne, lot_games, repeat(game)))
+                    tally.quantity_from_other_games = sum(map(_QUANTITY, from_others), tally.quantity_from_other_games)
         return released
 
     def _own(self, row: TradeRow) -> None:

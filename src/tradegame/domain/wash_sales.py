@@ -210,18 +210,14 @@ class WashSales:
         self.index = WashIndex()
         self.recent = self.index._recent  # read by ``_loss``, the hot path, without a call
 
-    def at_sale(self, origins: Sequence[int], first: int, released: int) -> None:
-        """Wash the losses of a sale whose disposals start at list position ``first``.
+    def at_sale(self, losses: Sequence[tuple[int, int]], released: int) -> None:
+        """Wash the losses of a sale: each a disposal's list position and its piece's origin (purchase seq).
 
-        ``origins``: the origin (purchase seq) of the piece each disposal came from, in order.
+        The sale's disposals at a loss (proceeds below basis: nothing is adjusted yet), in order.
         """
         disposals = self.disposals
-        position = first
-        for origin in origins:
-            disposal = disposals[position]
-            if disposal.proceeds < disposal.cost_basis:  # a loss (nothing is adjusted yet)
-                self._loss(disposal, position, released, origin)
-            position += 1
+        for position, origin in losses:
+            self._loss(disposals[position], position, released, origin)
 
     def _loss(self, disposal: Disposal, position: int, released: int, loss_origin: int) -> None:
         """Wash one loss with the replacement pieces held now; remember what is left of it."""

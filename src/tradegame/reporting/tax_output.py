@@ -9,8 +9,8 @@ The ``tax lots`` command may release millions of disposals; neither writer keeps
 * ``TableReportWriter`` writes Form 8949-style parts per tax year (Part I short term, Part II
   long term, each with a totals line), then the open lots, the totals per tax year, the Games
   and the estimated tax, as plain text in aligned columns. A part's rows wait in a temporary
-  file (on disk past a few MB) until its year is over, so its columns can be sized to the
-  widest cell and the two parts printed one after the other.
+  file (on disk past a few MB; a line per column of each batch) until its year is over, so its
+  columns can be sized to the widest cell and the two parts printed one after the other.
 
 Imports the domain and ``tax_report`` only; writes only to the text stream it is given.
 """
@@ -40,7 +40,6 @@ from tradegame.reporting.tax_report import YearTotals, report_head, report_tail
 __all__ = ["JsonReportWriter", "TableReportWriter"]
 
 _SPOOL_BYTES = 8 * 1024 * 1024
-_CHUNK_BYTES = 4 * 1024 * 1024  # a part's spooled rows are written this much at a time
 _SEP = "\x1f"  # between cells in a spooled part; cells never hold control characters
 # Disposals worked on together, column by column: few enough that their objects stay in the CPU's
 # caches between one column's pass and the next (a million-trade day releases thousands at once)
@@ -337,11 +336,14 @@ class _Part:
         self.sums = [Decimal(0)] * 4  # proceeds, cost basis, adjustment, gain
 
     def add(self, columns: Sequence[Sequence[str]], sums: Sequence[Iterable[Decimal]]) -> None:
-        """Spool rows given column by column; ``sums``: their proceeds, basis, adjustments and gains."""
+        """Spool rows given column by column; ``sums``: their proceeds, basis, adjustments and gains.
+
+        Spooled as they come, a line per column (``blocks`` reads them back as rows).
+        """
         self.widths = [
             max(width, max(map(len, column), default=0)) for width, column in zip(self.widths, columns, strict=True)
         ]
-        self.buffer.append("\n".join(map(_SEP.join, zip(*columns, strict=True))) + "\n")
+        self.buffer.append("\n".join(map(_SEP.join, columns)) + "\n")
         if len(self.buffer) >= 64:
             self.spool()
         self.sums = [sum(values, total) for total, values in zip(self.sums, sums, strict=True)]
@@ -349,6 +351,15 @@ class _Part:
     def spool(self) -> None:
         self.rows.writelines(self.buffer)
         self.buffer.clear()
+
+    def blocks(self) -> Iterator[Iterator[tuple[str, ...]]]:
+        """The spooled rows, a block (one ``add``) at a time; closes the spool at the end."""
+        self.spool()
+        self.rows.seek(0)
+        with self.rows:
+            lines = iter(self.rows)
+            for block in zip(*[lines] * len(_PART_COLUMNS), strict=False):  # a line per column
+                yield zip(*(line[:-1].split(_SEP) for line in block), strict=True)
 
 
 class _Columns:
@@ -470,13 +481,9 @@ class TableReportWriter(_Writer):
         columns = _Columns(widths, _PART_RIGHT)
         out = self.out
         out.write(f"\nForm 8949 {self._year}, {_PART_TITLES[term]}\n{columns.line(_PART_COLUMNS)}\n{columns.rule()}\n")
-        part.spool()
-        part.rows.seek(0)
-        with part.rows:
-            row_format = _aligned_format(widths, _PART_RIGHT)
-            while chunk := part.rows.readlines(_CHUNK_BYTES):
-                rows = map(tuple, map(str.split, map(str.rstrip, chunk, repeat("\n")), repeat(_SEP)))
-                out.write(_formatted(row_format, rows))
+        row_format = _aligned_format(widths, _PART_RIGHT)
+        for rows in part.blocks():
+            out.write(_formatted(row_format, rows))
         out.write(columns.rule() + "\n" + columns.line(footer) + "\n")
 
     def finish(
