@@ -167,8 +167,11 @@ class _Writer:
             long_term = list(map(gt, columns[6], map(self._anniversaries.__getitem__, columns[4])))
             batch = _Batch._make([*columns, gains, long_term])
             totals = self.totals[batch.sold[0].year]
-            totals.short_term_gain = sum(compress(gains, map(not_, long_term)), totals.short_term_gain)
-            totals.long_term_gain = sum(compress(gains, long_term), totals.long_term_gain)
+            if any(long_term):
+                totals.short_term_gain = sum(compress(gains, map(not_, long_term)), totals.short_term_gain)
+                totals.long_term_gain = sum(compress(gains, long_term), totals.long_term_gain)
+            else:  # the common case: all short term
+                totals.short_term_gain = sum(gains, totals.short_term_gain)
             totals.wash_sale_disallowed = sum(adjustments, totals.wash_sale_disallowed)
             totals.proceeds = sum(proceeds, totals.proceeds)
             totals.cost_basis = sum(cost_basis, totals.cost_basis)
@@ -293,9 +296,9 @@ class JsonReportWriter(_Writer):
         out, string = self.out, self._strings.__getitem__
         out.write("\n  ],\n" if self.count else "],\n")
         out.write('  "open_lots": [')
-        if open_lots:
+        for start in range(0, len(open_lots), _BATCH):  # a batch at a time: a trader may hold many lots
             accounts, symbols, lot_ids, quantities, cost_basis, acquired, acquired_actual, _, games_of = zip(
-                *open_lots, strict=True
+                *open_lots[start : start + _BATCH], strict=True
             )
             text = _interleave(
                 _JSON_OPEN_LOT,
@@ -310,7 +313,7 @@ class JsonReportWriter(_Writer):
                     map(string, games_of),
                 ],
             )
-            out.write(text[1:])
+            out.write(text if start else text[1:])
         out.write("\n  ]," if open_lots else "],")
         rest = json.dumps(self.tail((), games, profile), indent=2)
         out.write(rest[rest.index("\n", rest.index('"open_lots"')) :] + "\n")
@@ -318,6 +321,7 @@ class JsonReportWriter(_Writer):
 
 _PART_COLUMNS = ("Account", "Lot", *COLUMNS)  # the form's columns (reporting/form8949.py), after ours
 _PART_RIGHT = frozenset({5, 6, 8, 9})
+_PART_DATES = frozenset({3, 4})  # acquired, sold: ISO dates
 _PART_TITLES = {part.term: f"Part {part.numeral:<2} {part.heading} ({part.held})" for part in PARTS}
 
 
@@ -332,7 +336,10 @@ class _Part:
         # closed once the part is written (``TableReportWriter._write_part``)
         self.rows: SpooledTemporaryFile[str] = SpooledTemporaryFile(_SPOOL_BYTES, mode="w+", encoding="utf-8")  # noqa: SIM115
         self.buffer: list[str] = []
-        self.widths = [len(name) for name in _PART_COLUMNS]
+        # a part is only made for rows, and an ISO date is always 10 characters long
+        self.widths = [
+            max(len(name), 10) if index in _PART_DATES else len(name) for index, name in enumerate(_PART_COLUMNS)
+        ]
         self.sums = [Decimal(0)] * 4  # proceeds, cost basis, adjustment, gain
 
     def add(self, columns: Sequence[Sequence[str]], sums: Sequence[Iterable[Decimal]]) -> None:
@@ -341,7 +348,8 @@ class _Part:
         Spooled as they come, a line per column (``blocks`` reads them back as rows).
         """
         self.widths = [
-            max(width, max(map(len, column), default=0)) for width, column in zip(self.widths, columns, strict=True)
+            width if index in _PART_DATES else max(width, max(map(len, column), default=0))
+            for index, (width, column) in enumerate(zip(self.widths, columns, strict=True))
         ]
         self.buffer.append("\n".join(map(_SEP.join, columns)) + "\n")
         if len(self.buffer) >= 64:
