@@ -59,6 +59,14 @@ class BooksViews(BooksCore):
     def entries_for(self, op_id: str) -> tuple[JournalEntry, ...]:
         return self._journal.entries_for(op_id)
 
+    def journal_accounts(self) -> tuple[str, ...]:
+        """Every account the journal has posted to, sorted."""
+        return self._journal.accounts()
+
+    def unit_moves(self, account: str) -> tuple[tuple[datetime, str, Decimal], ...]:
+        """The time, commodity and units of each posting to exactly ``account`` (see ``Journal.unit_moves``)."""
+        return self._journal.unit_moves(account)
+
     def balance(self, account_prefix: str = "") -> dict[str, Decimal]:
         """Journal units per commodity under ``account_prefix`` (see ``Journal.balance``)."""
         return self._journal.balance(account_prefix)

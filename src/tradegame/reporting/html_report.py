@@ -64,7 +64,7 @@ from tradegame.engine.game import GameResult
 from tradegame.engine.gamefile import GameFile
 from tradegame.engine.universe import Universe
 from tradegame.reporting.html_models import models_section
-from tradegame.reporting.html_parts import _LOG_FILTER_JS, _PAGE, _STYLE, _Charts, _e, _write_page
+from tradegame.reporting.html_parts import _LOG_FILTER_JS, _PAGE, _STYLE, _Charts, _e, _write_page, collector_paused
 from tradegame.reporting.html_periods import (
     annual_section,
     drawdown_periods_section,
@@ -94,6 +94,7 @@ from tradegame.reporting.report_facts import _Facts
 __all__ = ["MAX_POSITION_BANDS", "MAX_TRADE_CHARTS", "render_html", "write_report"]
 
 
+@collector_paused()  # a third faster after a long Game (see there)
 def render_html(
     result: GameResult,
     universe: Universe,

@@ -207,13 +207,15 @@ def _units_held(
     stamps: list[int] = []
     columns: list[int] = []
     deltas: list[float] = []
-    for entry in result.books.entries:
-        for posting in entry.postings:
-            symbol = posting.commodity
-            if symbol in column and posting.account.startswith("Assets:") and posting.account.endswith(f":{symbol}"):
-                stamps.append(_ns(entry.timestamp))
+    books = result.books
+    for account in books.journal_accounts():
+        if not account.startswith("Assets:") or account.rsplit(":", 1)[-1] not in column:
+            continue  # not an asset's units: read none of its postings
+        for timestamp, symbol, moved in books.unit_moves(account):
+            if symbol in column and account.endswith(f":{symbol}"):
+                stamps.append(_ns(timestamp))
                 columns.append(column[symbol])
-                deltas.append(float(posting.units))
+                deltas.append(float(moved))
     units = np.zeros((len(times_ns), width))
     if not stamps:
         return units

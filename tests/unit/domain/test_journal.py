@@ -202,3 +202,18 @@ def test_checked_drafts_before_the_last_entry_are_refused_as_a_whole() -> None:
         journal.append_checked("op-2", datetime(2024, 1, 2, 14, 30), drafts)  # noqa: DTZ001
     assert len(journal) == 1
     assert journal.balance("Assets:IBKR:ACME") == {"ACME": Decimal(10)}
+
+
+def test_unit_moves_read_the_postings_of_an_account_without_building_an_entry() -> None:
+    journal = Journal()
+    later = T0 + timedelta(days=1)
+    journal.append_checked("op-1", T0, [("buy", ("buy {}", ("ACME",)), legs_of(buy_postings()))])
+    journal.post("op-2", later, "buy", "again", buy_postings())
+    moves = journal.unit_moves("Assets:IBKR:ACME")
+    assert journal._built[0] is None  # the drafted entry is still a row
+    assert moves == (
+        (T0, "ACME", Decimal(10)),
+        (later, "ACME", Decimal(10)),
+    )
+    assert moves == tuple((e.timestamp, p.commodity, p.units) for e, p in journal.postings_for("Assets:IBKR:ACME"))
+    assert journal.unit_moves("Assets:IBKR") == () and journal.unit_moves("Assets:Nowhere") == ()
