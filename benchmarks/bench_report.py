@@ -140,10 +140,27 @@ _WATCH_KEYS = """() => {
   }).observe(count, {childList: true, characterData: true, subtree: true});
 }"""
 
-_DRAWN = """() => Array.from(document.querySelectorAll('[data-chart]')).every(
-    d => d.querySelector('.plot-container svg.main-svg'))
-  && document.readyState === 'complete'
-  && (window.tradegameReady === true || !document.querySelector('table[data-paged]'))"""
+_DRAWN = """() => document.readyState === 'complete'
+  && (window.tradegameReady === true || !document.querySelector('table[data-paged]'))
+  && Array.from(document.querySelectorAll('[data-chart]')).every(d => {
+       const box = d.getBoundingClientRect();
+       return box.top >= innerHeight || box.bottom <= 0 || d.querySelector('.plot-container svg.main-svg');
+     })"""
+
+# Scrolls each chart not yet drawn into view in turn: the milliseconds until each one is drawn.
+_SCROLL_CHARTS = """async () => {
+  const waits = [];
+  for (const chart of document.querySelectorAll('[data-chart]')) {
+    if (chart.querySelector('.plot-container svg.main-svg')) { continue; }
+    const started = performance.now();
+    chart.scrollIntoView();
+    while (!chart.querySelector('.plot-container svg.main-svg')) { await new Promise(r => setTimeout(r, 5)); }
+    await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+    waits.push(performance.now() - started);
+  }
+  window.scrollTo(0, 0);
+  return waits;
+}"""
 
 
 def browse(path: Path) -> dict[str, float]:

@@ -9,13 +9,16 @@ wraps onto several lines cannot cover the title.
 
 from __future__ import annotations
 
-__all__ = ["CHART_JS", "DEBOUNCE_MS", "LONG_ROWS", "PAGE_JS", "PAGE_ROWS"]
+__all__ = ["CHART_JS", "DEBOUNCE_MS", "LONG_ROWS", "NEAR_PX", "PAGE_JS", "PAGE_ROWS"]
 
 PAGE_ROWS = 200
 """Rows shown at a time in a long table."""
 
 DEBOUNCE_MS = 150
 """The text filter of a long table waits this long after the last keystroke."""
+
+NEAR_PX = 600
+"""A chart is drawn when it comes this close to the screen (charts further away wait)."""
 
 LONG_ROWS = 5000
 """A table with more rows than this debounces its text filter; a shorter one filters at once."""
@@ -113,7 +116,7 @@ _PAGED_JS = (
     if (!data[table.id] || typeof DecompressionStream === "undefined") { return Promise.resolve(); }
     return decode(data[table.id]).then(function (rows) { setUp(table, rows); });
   });
-  Promise.all(ready.concat(window.tradegameCharts || [])).then(function () {
+  Promise.all(ready.concat(window.tradegameChartsReady || [])).then(function () {
     (window.requestIdleCallback || setTimeout)(function () {
       tables.forEach(function (table) { if (table.prepare) { table.prepare(); } });
     });
@@ -127,30 +130,76 @@ _PAGED_JS = (
 )
 
 
-# Unpacks what ``html_parts._packed_text`` packed, and draws a packed chart (on a phone with its
-# legend below the plot); every chart's drawing is a promise in ``tradegameCharts``.
+# Unpacks what ``html_parts._packed_text`` packed, and draws each packed chart when it comes near the
+# screen (on a phone with its legend below the plot). ``tradegameChartsReady`` resolves once the
+# charts on the first screen are drawn; the others wait for an IntersectionObserver to see them come
+# within ``NEAR_PX`` of the screen (their data unpacked, not drawn, while the page is idle), and all
+# are drawn before the page prints.
 CHART_JS = """
 (function () {
   "use strict";
-  window.tradegameCharts = [];
+  var pending = [], observer = null, settle, started = false, NEAR = @NEAR@;
+  window.tradegameChartsReady = new Promise(function (resolve) { settle = resolve; });
   window.tradegameUnpack = function (packed) {
     var bytes = Uint8Array.from(atob(packed), function (c) { return c.charCodeAt(0); });
     return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text();
   };
   var narrow = window.matchMedia && window.matchMedia("(max-width: 600px)").matches;
-  window.tradegameChart = function (id, packed, draw) {
-    window.tradegameCharts.push(window.tradegameUnpack(packed).then(function (text) {
-      var figure = JSON.parse(text), layout = figure.layout = figure.layout || {};
-      if (narrow && layout.showlegend !== false) {
-        layout.legend = Object.assign(layout.legend || {}, {orientation: "h", x: 0, xanchor: "left", y: -0.18,
-          yanchor: "top"});
-        layout.margin = Object.assign(layout.margin || {}, {l: 48, r: 8});
-      }
-      return draw(figure);
-    }));
+  function plot(chart, text) {
+    if (chart.drawn) { return; }
+    chart.drawn = true;
+    var figure = JSON.parse(text), layout = figure.layout = figure.layout || {};
+    if (narrow && layout.showlegend !== false) {
+      layout.legend = Object.assign(layout.legend || {}, {orientation: "h", x: 0, xanchor: "left", y: -0.18,
+        yanchor: "top"});
+      layout.margin = Object.assign(layout.margin || {}, {l: 48, r: 8});
+    }
+    return chart.draw(figure);
+  }
+  function unpacked(chart) {
+    if (!chart.text) {
+      chart.text = window.tradegameUnpack(chart.packed).then(function (text) { chart.ready = text; return text; });
+    }
+    return chart.text;
+  }
+  function draw(chart) {
+    if (observer) { observer.unobserve(chart.element); }
+    return unpacked(chart).then(function (text) { return plot(chart, text); });
+  }
+  function near(element) {
+    var box = element.getBoundingClientRect();
+    return box.bottom > -NEAR && box.top < window.innerHeight + NEAR;
+  }
+  function start() {
+    if (started) { return; }
+    started = true;
+    var first = [];
+    if (typeof IntersectionObserver !== "undefined") {
+      observer = new IntersectionObserver(function (entries) {
+        entries.forEach(function (entry) { if (entry.isIntersecting) { draw(entry.target.tradegameChart); } });
+      }, {rootMargin: NEAR + "px 0px"});
+    }
+    pending.forEach(function (chart) {
+      if (!observer || near(chart.element)) { first.push(draw(chart)); } else { observer.observe(chart.element); }
+    });
+    Promise.all(first).then(function () {
+      settle();
+      (window.requestIdleCallback || setTimeout)(function () { pending.forEach(unpacked); });
+    });
+  }
+  window.tradegameChart = function (id, packed, newPlot) {
+    var chart = {element: document.getElementById(id), packed: packed, draw: newPlot};
+    chart.element.tradegameChart = chart;
+    pending.push(chart);
+    if (started) { if (observer) { observer.observe(chart.element); } else { draw(chart); } }
   };
+  document.addEventListener("DOMContentLoaded", start);
+  window.addEventListener("beforeprint", function () {
+    pending.forEach(function (chart) { if (chart.ready) { plot(chart, chart.ready); } else { draw(chart); } });
+  });
+  window.tradegameDrawCharts = function () { return Promise.all(pending.map(draw)); };
 })();
-"""
+""".replace("@NEAR@", str(NEAR_PX))
 
 PAGE_JS = _PAGED_JS
 """The script at the end of every report page."""
