@@ -10,7 +10,10 @@ skip rule (``TRADEGAME_REQUIRE_BROWSER=1`` turns a skip into a failure) are thos
 
 from __future__ import annotations
 
+import base64
+import gzip
 import importlib.util
+import json
 import re
 import sys
 from collections.abc import Iterator
@@ -23,6 +26,7 @@ from tests.integration.test_html_report import CHROMIUM, CHROMIUM_ARGS, sync_pla
 from tradegame.engine.game import GameResult
 from tradegame.reporting.html_report import write_report
 from tradegame.reporting.html_script import PAGE_ROWS
+from tradegame.reporting.text_columns import unpack_column
 
 __all__ = ["sync_playwright"]  # a fixture, imported for the tests below
 
@@ -136,16 +140,45 @@ def test_the_long_report_opens_pages_and_filters(browser: Any, long_report: tupl
     )
     assert page.evaluate("document.querySelectorAll('#form-8949-short tbody tr').length") == min(PAGE_ROWS, len(short))
     assert page.get_attribute("#form-8949-short tfoot tr", "data-count") == str(len(short))
+
+    # What the browser unpacks is what was packed, to the character (``text_columns``).
+    packed_html = path.read_text(encoding="utf-8")
+    tables = page.evaluate(_UNPACKED_TABLES)
+    packed_tables = re.findall(r'\["([^"]+)"\] = "([^"]+)"', packed_html)
+    assert {name for name, _ in packed_tables} == set(tables) and len(tables) >= 3
+    for name, packed in packed_tables:
+        assert tables[name] == [unpack_column(column) for column in json.loads(_unzipped(packed))]
+    page.evaluate("window.tradegameDrawCharts()")
+    hover, packed_hover = page.evaluate(_HOVER_TEXTS), 0
+    for plot, packed in re.findall(r'tradegameChart\("([^"]+)", "([^"]+)"', packed_html):
+        for trace, texts in zip(json.loads(_unzipped(packed))["data"], hover[plot], strict=True):
+            written = trace.get("text")
+            assert texts == (unpack_column(written["packedTexts"]) if isinstance(written, dict) else written)
+            packed_hover += isinstance(written, dict)
+    assert packed_hover >= 4  # the trade charts' buys and sells
     assert errors == []
+
+
+_UNPACKED_TABLES = """async () => {
+  const tables = {};
+  for (const [name, packed] of Object.entries(window.tradegameData)) {
+    tables[name] = JSON.parse(await window.tradegameUnpack(packed)).map(window.tradegameColumn);
+  }
+  return tables;
+}"""
+_HOVER_TEXTS = """Object.fromEntries(Array.from(document.querySelectorAll('.plotly-graph-div'),
+  d => [d.id, d.data.map(t => t.text === undefined ? null : Array.from(t.text))]))"""
+
+
+def _unzipped(packed: str) -> str:
+    return gzip.decompress(base64.b64decode(packed)).decode("utf-8")
 
 
 def test_a_phone_shows_it_without_sideways_scrolling(browser: Any, year_report: tuple[GameResult, Path]) -> None:
     _, path = year_report
     errors: list[str] = []
     page = _open(browser, path, 390, errors)
-    page.wait_for_function(
-        "Array.from(document.querySelectorAll('[data-chart]')).every(d => d.querySelector('svg.main-svg'))"
-    )
+    page.evaluate("window.tradegameDrawCharts()")  # those further down wait to be scrolled near
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     # The long name wraps; the wide tables scroll inside their own box.
     heading = page.evaluate(

@@ -2,9 +2,10 @@
 
 A 32-year Game has tens of thousands of events and Form 8949 lines; as table rows they made a
 35 MB page that took a minute to open and seconds per keystroke to filter. Here a table's rows
-are JSON arrays of cell texts (one per column), gzip-compressed and base64-encoded into a plain ``<script>``
-(``window.tradegameData[table id]``), and the table holds only ``PAGE_ROWS`` rows at a time. The
-first page is also written as ordinary rows, so the page reads (and prints) without JavaScript.
+travel as its columns of cell texts (each packed by ``text_columns.pack_column``) in JSON,
+gzip-compressed and base64-encoded into a plain ``<script>`` (``window.tradegameData[table id]``),
+and the table holds only ``PAGE_ROWS`` rows at a time. The first page is also written as
+ordinary rows, so the page reads (and prints) without JavaScript.
 
 In the browser (``html_script.PAGE_JS``) each table decodes its rows once (``DecompressionStream``), then a
 filter runs over all of them: the text box (over every cell, case-insensitive; debounced by
@@ -23,10 +24,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from itertools import pairwise
 
 from tradegame.reporting.html_parts import _e, _packed_text, _row
 from tradegame.reporting.html_script import DEBOUNCE_MS, PAGE_ROWS
+from tradegame.reporting.text_columns import pack_column
 
 __all__ = ["DEBOUNCE_MS", "PAGE_ROWS", "paged_table"]
 
@@ -98,15 +99,7 @@ def paged_table(
 
 
 def _packed(rows: Sequence[Sequence[str]]) -> str:
-    """The rows as JSON, column by column (alike texts side by side pack smaller), packed."""
-    columns = [_column(column) for column in zip(*rows, strict=True)] if rows else []
+    """The rows as JSON, column by column, each column's shapes and numbers apart (``text_columns``:
+    alike texts side by side pack smaller), packed."""
+    columns = [pack_column(column) for column in zip(*rows, strict=True)] if rows else []
     return _packed_text(json.dumps(columns, ensure_ascii=True, separators=(",", ":")))
-
-
-def _column(texts: Sequence[str]) -> list[str] | dict[str, list[int]]:
-    """A column of plain whole numbers (a sequence number, a Round) as ``{"deltas": [...]}``, the
-    first number then each one's step from the one before: mostly 0 or 1, which packs to nothing."""
-    if all(text.isascii() and text.isdigit() and (text == "0" or text[0] != "0") for text in texts):
-        numbers = [int(text) for text in texts]
-        return {"deltas": numbers[:1] + [after - before for before, after in pairwise(numbers)]}
-    return list(texts)

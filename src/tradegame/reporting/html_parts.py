@@ -24,8 +24,10 @@ from typing import Any
 import numpy as np
 
 from tradegame.reporting.html_script import CHART_JS, PAGE_JS
+from tradegame.reporting.text_columns import pack_column
 
 CHART_HEIGHT = 380
+_PACKED_FROM = 50  # a trace's texts, when it has at least this many, travel packed
 
 
 @contextmanager
@@ -117,8 +119,9 @@ class _Charts:
     (the page opens offline) or, with ``cdn=True``, as a ``<script src>`` from plotly's CDN (a page
     4.6 MB smaller that needs the network to draw its charts).
 
-    A figure travels as gzip-compressed JSON (``_packed_text``): a long Game's charts carry
-    thousands of trade markers with their hover texts. Its ``<script>`` hands it to
+    A figure travels as gzip-compressed JSON (``_packed_text``), its long arrays of texts packed
+    by ``text_columns``: a long Game's charts carry thousands of trade markers with their hover
+    texts. Its ``<script>`` hands it to
     ``tradegameChart`` (``html_script.CHART_JS``, in the page's head), which unpacks it and calls
     ``Plotly.newPlot``, with the legend below the plot on a phone.
     """
@@ -154,6 +157,8 @@ class _Charts:
             self._template = pio.templates["plotly_white"].to_plotly_json()
         spec = figure.to_plotly_json()
         spec["layout"].setdefault("template", self._template)
+        for trace in spec["data"]:
+            _pack_texts(trace)
         packed = _packed_text(pio.to_json(spec, validate=False, engine="json"))
         height = int(figure.layout.height or CHART_HEIGHT)
         plot = (
@@ -177,6 +182,16 @@ class _Charts:
             f'<script charset="utf-8" src="https://cdn.plot.ly/plotly-{get_plotlyjs_version()}.min.js" '
             f'integrity="sha256-{digest}" crossorigin="anonymous"></script>'
         )
+
+
+def _pack_texts(trace: dict[str, Any]) -> None:
+    """A trace's long arrays of texts (hover texts, times) as ``{"packedTexts": ...}``
+    (``text_columns``), which ``tradegameChart`` unpacks before drawing."""
+    for key, value in trace.items():
+        if isinstance(value, np.ndarray) and value.dtype.kind in "UO" and len(value) >= _PACKED_FROM:
+            value = value.tolist()
+        if isinstance(value, list | tuple) and len(value) >= _PACKED_FROM and all(type(v) is str for v in value):
+            trace[key] = {"packedTexts": pack_column(value)}
 
 
 def _chart_label(figure: Any) -> str:

@@ -32,11 +32,7 @@ _PAGED_JS = (
   var data = window.tradegameData || {};
   function decode(packed) {
     return window.tradegameUnpack(packed).then(function (text) {
-      var columns = JSON.parse(text).map(function (column) {
-        if (Array.isArray(column)) { return column; }
-        var total = 0;
-        return column.deltas.map(function (step) { total += step; return String(total); });
-      });
+      var columns = JSON.parse(text).map(window.tradegameColumn);
       var count = columns.length ? columns[0].length : 0, rows = new Array(count);
       for (var i = 0; i < count; i++) {
         var row = new Array(columns.length);
@@ -144,11 +140,40 @@ CHART_JS = """
     var bytes = Uint8Array.from(atob(packed), function (c) { return c.charCodeAt(0); });
     return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text();
   };
+  // text_columns.unpack_column's mirror: a packed column's texts.
+  function numbers(hole) {
+    if (Array.isArray(hole)) { return hole; }
+    var values = hole.values, style = hole.style, out = new Array(values.length), total = 0;
+    for (var i = 0; i < values.length; i++) {
+      var text = String(hole.steps ? (total += values[i]) : values[i]);
+      if (style === ",") { text = text.replace(/\\B(?=(\\d{3})+(?!\\d))/g, ","); }
+      else if (style) { text = text.padStart(style, "0"); }
+      out[i] = text;
+    }
+    return out;
+  }
+  window.tradegameColumn = function (packed) {
+    var shapes = packed.shapes.map(function (shape) { return shape.split("\\u0000"); });
+    var holes = packed.numbers.map(numbers), at = holes.map(function () { return 0; }), first = [], next = 0;
+    shapes.forEach(function (parts) { first.push(next); next += parts.length - 1; });
+    var of = packed.of, count = of ? of.length : packed.count, texts = new Array(count);
+    for (var r = 0; r < count; r++) {
+      var shape = of ? of[r] : 0, parts = shapes[shape], text = parts[0], h = first[shape];
+      for (var k = 1; k < parts.length; k++, h++) { text += holes[h][at[h]++] + parts[k]; }
+      texts[r] = text;
+    }
+    return texts;
+  };
   var narrow = window.matchMedia && window.matchMedia("(max-width: 600px)").matches;
   function plot(chart, text) {
     if (chart.drawn) { return; }
     chart.drawn = true;
     var figure = JSON.parse(text), layout = figure.layout = figure.layout || {};
+    figure.data.forEach(function (trace) {
+      Object.keys(trace).forEach(function (key) {
+        if (trace[key] && trace[key].packedTexts) { trace[key] = window.tradegameColumn(trace[key].packedTexts); }
+      });
+    });
     if (narrow && layout.showlegend !== false) {
       layout.legend = Object.assign(layout.legend || {}, {orientation: "h", x: 0, xanchor: "left", y: -0.18,
         yanchor: "top"});

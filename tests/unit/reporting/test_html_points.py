@@ -16,6 +16,7 @@ import pytest
 from tradegame.reporting.html_paged import _packed, paged_table
 from tradegame.reporting.html_points import drawn_indices, short_times
 from tradegame.reporting.html_script import PAGE_ROWS
+from tradegame.reporting.text_columns import unpack_column
 
 
 def test_a_short_series_is_drawn_whole() -> None:
@@ -65,8 +66,12 @@ def test_a_long_table_shows_its_first_page_and_packs_every_row() -> None:
     (packed,) = re.findall(r'\["t"\] = "([A-Za-z0-9+/=]+)"', html)
     assert packed == _packed(rows)  # the same bytes every time
     columns = json.loads(gzip.decompress(base64.b64decode(packed)))
-    assert columns[0] == {"deltas": [1] + [1] * 999}  # whole numbers travel as steps
-    assert columns[1][:2] == ["<b>1</b>", "<b>2</b>"] and len(columns[3]) == 1000
+    assert columns[0] == {
+        "shapes": ["\x00"],
+        "numbers": [{"style": "", "steps": True, "values": [1] + [1] * 999}],
+        "count": 1000,
+    }  # whole numbers travel as steps
+    assert [unpack_column(column) for column in columns] == [list(column) for column in zip(*rows, strict=True)]
 
 
 def test_cdn_links_plotly_js_instead_of_inlining_it() -> None:

@@ -1,0 +1,56 @@
+"""A report's columns of texts packed by shape and number give back the very same texts: grouped
+thousands, zero padding, leading zeros, numbers too long for the browser and any text at all."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tradegame.reporting.text_columns import pack_column, unpack_column
+
+
+def test_alike_texts_pack_as_shapes_and_numbers() -> None:
+    texts = ["sell 504 @ 118.02 fee 59.48", "sell 12 @ 7.50 fee 0.09", "start"]
+    packed = pack_column(texts)
+    assert packed["shapes"] == ["sell \x00 @ \x00.\x00 fee \x00.\x00", "start"] and packed["of"] == [0, 0, 1]
+    assert packed["numbers"][0] == {"style": "", "steps": False, "values": [504, 12]}
+    assert packed["numbers"][2] == {"style": 2, "steps": False, "values": [2, 50]}  # "02", "50": two digits
+    assert unpack_column(packed) == texts
+
+
+def test_thousands_groups_and_rising_numbers() -> None:
+    texts = ["33,340.25", "771.39", "1,234,567.00"]
+    packed = pack_column(texts)
+    assert packed["numbers"][0]["style"] == "," and packed["numbers"][0]["values"] == [33340, 771, 1234567]
+    rising = pack_column([f"op-{n:06d}" for n in range(1000, 1100)])
+    assert rising["numbers"][0] == {"style": 6, "steps": True, "values": [1000] + [1] * 99}
+    assert unpack_column(packed) == texts and unpack_column(rising)[-1] == "op-001099"
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["1234", "1,234"],  # with and without commas: kept as texts
+        ["007", "7"],  # a leading zero of another width
+        ["0.3333333333333333333333333333"],  # more digits than the browser holds exactly
+        ["٣٤", "34"],  # digits of another script are text
+        ["", "", "x"],
+        ["1,2345", "0,123"],
+    ],
+)
+def test_awkward_numbers_come_back_as_written(texts: list[str]) -> None:
+    assert unpack_column(pack_column(texts)) == texts
+
+
+def test_a_control_character_that_would_break_the_packing_is_refused() -> None:
+    with pytest.raises(ValueError, match="NUL or SOH"):
+        pack_column(["a\x00b"])
+    with pytest.raises(ValueError, match="NUL or SOH"):
+        pack_column(["a\x01b", "c"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("0123456789,.-@ aZ%é٣"), max_size=12), max_size=30))
+def test_any_column_comes_back_as_written(texts: list[str]) -> None:
+    assert unpack_column(pack_column(texts)) == texts
