@@ -19,10 +19,11 @@ Then headless Chromium (Playwright, Debian's Chromium as the tests use it) opens
   that pages its tables, its ready flag (``window.tradegameReady``); measured in the page
   (``performance.now()`` from navigation start) and as the wall time of the wait. A ``--cdn``
   page gets plotly.js from a local route (as from a warm browser cache: no network here);
-* **keystroke**: three keys typed into the decision-log filter, each timed in the page from its
-  ``keydown`` until the count has changed and the next frame has been drawn (the median). A
-  long table's filter waits ``DEBOUNCE_MS`` (150 ms) after the last key on purpose; the work
-  after that wait is printed apart.
+* **keystroke**: three keys typed into the decision-log filter ``KEY_GAP_S`` apart (a fast
+  typist), each timed in the page from its ``keydown`` until the count has changed and the next
+  frame has been drawn (the median). A long table's filter runs at a key that comes
+  ``DEBOUNCE_MS`` (60 ms) or more after its last run and holds faster keys until typing pauses
+  that long; the time from the count's change to the next frame is printed apart.
 
 Targets (issue 18): written in under 3 s and 300 MB, under 3 MB on disk, interactive in under
 3 s, a keystroke under 100 ms.
@@ -49,7 +50,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parent / "src"
 CHROMIUM = Path(os.environ.get("TRADEGAME_CHROMIUM", "/usr/bin/chromium"))
-DEBOUNCE_MS, LONG_ROWS = 150, 5000  # html_script's (main's code has no such module)
+KEY_GAP_S = 0.12  # between keystrokes: a fast typist (100 words a minute)
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
@@ -182,13 +183,12 @@ def browse(path: Path) -> dict[str, float]:
             page.wait_for_function(_DRAWN, polling=20)
             wall = time.perf_counter() - started
             in_page = page.evaluate("performance.now()")
-            debounced = page.evaluate(
-                "(document.querySelector('#decision-log-table[data-paged]') || {dataset: {paged: 0}}).dataset.paged"
-            )
             page.focus("#log-filter")
-            keys = []
+            keys, pressed = [], 0.0
             for key in "S00":
                 page.evaluate(_WATCH_KEYS)
+                time.sleep(max(0.0, pressed + KEY_GAP_S - time.perf_counter()))
+                pressed = time.perf_counter()
                 page.keyboard.press(key)
                 page.wait_for_function("window.__key.t1 > 0", polling=10)
                 timing = page.evaluate("window.__key")
@@ -199,7 +199,7 @@ def browse(path: Path) -> dict[str, float]:
         "interactive_s": in_page / 1000,
         "interactive_wall_s": wall,
         "keystroke_ms": statistics.median(k[0] for k in keys),
-        "debounce_ms": DEBOUNCE_MS if int(debounced) > LONG_ROWS else 0,
+        "frame_ms": statistics.median(k[1] for k in keys),
     }
 
 
@@ -254,13 +254,8 @@ def report(label: str, src: Path, figures: dict[str, Any]) -> None:
             print(
                 f"   {name}: interactive in {figures[f'{prefix}interactive_s']:.2f} s "
                 f"(wall {figures[f'{prefix}interactive_wall_s']:.2f} s); "
-                f"filter keystroke {figures[f'{prefix}keystroke_ms']:.0f} ms"
-                + (
-                    f" (of which {figures[f'{prefix}debounce_ms']} ms the debounce wait: "
-                    f"{figures[f'{prefix}keystroke_ms'] - figures[f'{prefix}debounce_ms']:.0f} ms of work)"
-                    if figures[f"{prefix}debounce_ms"]
-                    else ""
-                )
+                f"filter keystroke {figures[f'{prefix}keystroke_ms']:.0f} ms "
+                f"(of which {figures[f'{prefix}frame_ms']:.0f} ms from the count's change to the next frame)"
             )
 
 

@@ -8,8 +8,8 @@ and the table holds only ``PAGE_ROWS`` rows at a time. The first page is also wr
 ordinary rows, so the page reads (and prints) without JavaScript.
 
 In the browser (``html_script.PAGE_JS``) each table decodes its rows once (``DecompressionStream``), then a
-filter runs over all of them: the text box (over every cell, case-insensitive; debounced by
-``DEBOUNCE_MS`` when the table is long, at once when it is short) and, for the decision log, the
+filter runs over all of them: the text box (over every cell, case-insensitive; on a long table at
+the first key, then once per burst of keys ``DEBOUNCE_MS`` apart) and, for the decision log, the
 kind selector. The matching rows are shown a page at a time with Previous and Next. The page
 sets ``window.tradegameReady`` (and ``data-ready`` on ``<html>``) once every table is ready.
 

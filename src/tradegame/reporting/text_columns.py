@@ -41,9 +41,9 @@ def pack_column(texts: Sequence[str]) -> dict[str, Any]:
         raise ValueError("a report text holds a NUL or SOH control character")
     pieces = _NUMBER.split(joined)  # text, number, text, number, ..., text
     numbers = pieces[1::2]
-    indices: dict[str, int] = {}
-    of = [indices.setdefault(shape, len(indices)) for shape in _HOLE.join(pieces[0::2]).split(_APART)]
-    shapes = list(indices)
+    each = _HOLE.join(pieces[0::2]).split(_APART)
+    shapes = list(dict.fromkeys(each))
+    of = list(map({shape: index for index, shape in enumerate(shapes)}.__getitem__, each)) if len(shapes) > 1 else []
     holes = [shape.count(_HOLE) for shape in shapes]
     packed: dict[str, Any] = {"shapes": shapes, "numbers": [_numbers(h) for h in _by_hole(numbers, of, holes)]}
     if len(shapes) > 1:
@@ -91,7 +91,9 @@ def _numbers(texts: list[str]) -> list[str] | dict[str, Any]:
         style = ","
     else:
         style = ""
-    values = np.fromiter(map(int, digits[1:].split(_APART)), dtype=np.int64, count=len(texts))
+    values = np.fromstring(digits[1:].replace(_APART, " "), dtype=np.int64, sep=" ")  # read in C
+    if len(values) != len(texts):
+        raise AssertionError("a number of a report column was misread")
     steps = np.diff(values)
     rising = bool(np.abs(steps).sum(dtype=np.float64) * 2 < values.sum(dtype=np.float64))  # smaller: packs smaller
     written = np.concatenate((values[:1], steps)) if rising else values

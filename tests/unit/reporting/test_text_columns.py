@@ -54,3 +54,17 @@ def test_a_control_character_that_would_break_the_packing_is_refused() -> None:
 @given(st.lists(st.text(alphabet=st.sampled_from("0123456789,.-@ aZ%é٣"), max_size=12), max_size=30))
 def test_any_column_comes_back_as_written(texts: list[str]) -> None:
     assert unpack_column(pack_column(texts)) == texts
+
+
+def test_a_chart_is_written_as_plotly_writes_it_and_the_figure_is_left_alone() -> None:
+    import numpy as np
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from tradegame.reporting.html_parts import _plotly_json
+
+    figure = go.Figure(go.Scatter(x=np.arange(5.0), y=np.arange(5.0) ** 2, marker={"color": np.arange(5)}))
+    figure.update_layout(annotations=[{"text": "a", "x": 1, "y": np.float64(2.5)}], title="t")
+    before = pio.to_json(figure.to_plotly_json(), engine="json")
+    assert pio.to_json(_plotly_json(figure), engine="json") == before
+    assert pio.to_json(figure.to_plotly_json(), engine="json") == before
