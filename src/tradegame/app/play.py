@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
@@ -233,9 +234,12 @@ def benchmark_for(played: Played) -> str:
     return benchmark_symbol(played.universe.panel.symbols, first_traded(played.result, played.universe))
 
 
-def report_played(played: Played, path: Path, *, cdn: bool = False) -> Path:
+def report_played(
+    played: Played, path: Path, *, cdn: bool = False, progress: Callable[[int, int], None] | None = None
+) -> Path:
     """Write ``played``'s HTML report to ``path``: compared with ``benchmark_for(played)``, naming its
-    Model and showing the Game file as played (``reporting.html_report.write_report``)."""
+    Model and showing the Game file as played (``reporting.html_report.write_report``; ``progress``
+    follows its sections)."""
     from tradegame.reporting.html_report import write_report
 
     benchmark = benchmark_for(played)
@@ -247,6 +251,7 @@ def report_played(played: Played, path: Path, *, cdn: bool = False) -> Path:
         cdn=cdn,
         definition=played.game_file,
         model=played.model,
+        progress=progress,
     )
 
 
@@ -347,7 +352,7 @@ def stored_game_file(db: Database, game_id: int) -> GameFile:
     return parse_game(tomllib.loads(row.definition_text), f"game {game_id}")
 
 
-def replay_stored(db: Database, game_id: int, store: MarketStore) -> Played:
+def replay_stored(db: Database, game_id: int, store: MarketStore, observer: RoundObserver | None = None) -> Played:
     """Play a stored Game again (Games are deterministic) and check it ends as it was stored.
 
     A Game played under other engine rules is refused (``OtherRulesError``): it would replay to
@@ -366,7 +371,7 @@ def replay_stored(db: Database, game_id: int, store: MarketStore) -> Played:
     model = stored_model(row)  # ModelSourceChangedError when its source changed: nothing to replay
     pinned, game = prepare(stored_game_file(db, game_id), store, model=model)
     keep_answers_with(game.model, db, game_id, keep=False)
-    result = game.run()
+    result = game.run(observer)
     if row.score is not None and result.score.score != row.score:
         raise InvalidInputError(
             f"game {game_id} replays to a score of {result.score.score}, not the stored {row.score}: "

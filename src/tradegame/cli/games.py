@@ -25,6 +25,7 @@ from tradegame.cli.common import (
 )
 from tradegame.cli.ledgers import Ledger, ledger_rows, ledger_table, money_text
 from tradegame.cli.logs import log
+from tradegame.cli.progress import progress_bar
 from tradegame.domain.errors import TradegameError
 from tradegame.store import GameRow, StoredGame, delete_game
 from tradegame.store.deletion import check_deletable
@@ -271,6 +272,7 @@ def report(
     from tradegame.app.models import source_change
     from tradegame.app.play import replay_stored, report_played
     from tradegame.app.stored import stored_notice, write_stored_game_report
+    from tradegame.cli.play import rounds_bar
 
     path = output or Path(f"game-{game_id}.html")
     check_output_file(path, "--output")
@@ -288,12 +290,14 @@ def report(
                 typer.echo(f"game {game_id} is {row.status}: {len(books.round_values)} Rounds stored, no score")
             typer.echo(f"report: {path}")
             return
-        played = replay_stored(database, game_id, store)
+        with rounds_bar(f"replay {game_id}") as bar:
+            played = replay_stored(database, game_id, store, bar)
     except TradegameError as error:
         raise exit_for(error) from None
     finally:
         database.close()
-    report_played(played, path, cdn=cdn)
+    with progress_bar("report", "sections") as advance:
+        report_played(played, path, cdn=cdn, progress=advance)
     typer.echo(f"report: {path}")
 
 
@@ -334,7 +338,8 @@ def export(
             folder.mkdir(parents=True, exist_ok=True)
             paths = [write_lots(stored, folder / "lots.csv")]
         else:
-            paths = database.export(game_id, folder, "csv" if fmt is ExportFormat.CSV else "parquet")
+            with progress_bar("export", "tables") as advance:
+                paths = database.export(game_id, folder, "csv" if fmt is ExportFormat.CSV else "parquet", advance)
     except TradegameError as error:
         raise exit_for(error) from None
     finally:
@@ -354,11 +359,9 @@ def resume(game_id: GameId, db: DbUrl = None, data_dir: DataDir = None) -> None:
 
         tradegame resume 3
     """
-    from rich.progress import Progress
-
     from tradegame.app.play import check_resumable, resume_stored
     from tradegame.app.stored import stored_notice
-    from tradegame.cli.play import _ProgressObserver, progress_columns
+    from tradegame.cli.play import rounds_bar
 
     store = market_store(data_dir)
     database = open_db(db)
@@ -369,9 +372,8 @@ def resume(game_id: GameId, db: DbUrl = None, data_dir: DataDir = None) -> None:
             typer.echo(_stored_outcome(row))
             return
         check_resumable(database, game_id)  # before the progress bar: a refusal is the only output
-        with Progress(*progress_columns(), transient=True) as progress:  # type: ignore[arg-type]
-            task = progress.add_task(f"resume {game_id}", total=None, value="")
-            played = resume_stored(database, game_id, store, _ProgressObserver(progress, task))
+        with rounds_bar(f"resume {game_id}") as bar:
+            played = resume_stored(database, game_id, store, bar)
     except TradegameError as error:
         raise exit_for(error) from None
     finally:

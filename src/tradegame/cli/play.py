@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -26,6 +26,7 @@ from tradegame.cli.common import (
     stdout_console,
 )
 from tradegame.cli.logs import log
+from tradegame.cli.progress import progress_bar, shown
 from tradegame.domain.errors import TradegameError
 from tradegame.engine.game import Game, GameResult
 from tradegame.engine.gamefile import GameFile
@@ -53,6 +54,19 @@ class _ProgressObserver:
 
     def game_done(self, game: Game, result: GameResult) -> None:
         self.progress.update(self.task, completed=len(game.times))
+
+
+@contextmanager
+def rounds_bar(description: str, *, quiet: bool = False) -> Iterator[_ProgressObserver | None]:
+    """A transient bar of the Rounds played (``progress_columns``) as a Round observer; ``None``
+    where none is shown (off a terminal, or with --json)."""
+    if not shown(quiet):
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(*progress_columns(), transient=True) as progress:  # type: ignore[arg-type]
+        yield _ProgressObserver(progress, progress.add_task(description, total=None, value=""))
 
 
 class Pacer:
@@ -114,15 +128,8 @@ def _play(
     try:
         log().info("game.start", game=pinned.spec.name, model=pinned.model, rounds=len(game.times), db=db.where)
         pacer = None if pace is None else Pacer(pace)
-        if quiet or not sys.stdout.isatty():  # a transient bar is never seen off a terminal
-            game_id, played = record(pinned, game, db, pacer, model_source=found.source)
-        else:
-            from rich.progress import Progress
-
-            with Progress(*progress_columns(), transient=True) as progress:  # type: ignore[arg-type]
-                task = progress.add_task(pinned.spec.name, total=len(game.times), value="")
-                observer = Tee(_ProgressObserver(progress, task), pacer)
-                game_id, played = record(pinned, game, db, observer, model_source=found.source)
+        with rounds_bar(pinned.spec.name, quiet=quiet) as bar:  # a transient bar is never seen off a terminal
+            game_id, played = record(pinned, game, db, Tee(bar, pacer), model_source=found.source)
     except TradegameError as error:
         log().info("game.refused", error=str(error))
         raise exit_for(error) from None
@@ -192,7 +199,8 @@ Cdn = Annotated[
 def _write_report(played: Played, path: Path | None, quiet: bool, cdn: bool = False) -> None:
     if path is None:
         return
-    report_played(played, path, cdn=cdn)
+    with progress_bar("report", "sections", quiet=quiet) as advance:
+        report_played(played, path, cdn=cdn, progress=advance)
     if not quiet:
         stdout_console().print(f"report: {path}")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,6 +13,7 @@ from rich.table import Table
 
 from tradegame.cli.common import check_output_file, exit_for, market_store, stdout_console
 from tradegame.cli.play import DataDir
+from tradegame.cli.progress import progress_bar
 from tradegame.domain.errors import TradegameError
 
 __all__ = ["sweep"]
@@ -25,15 +25,8 @@ def _swept(game_toml: Path, store: object, fasts: list[int], slows: list[int], s
     """The sweep, with a progress bar of the pairs played on a terminal (not with --json)."""
     from tradegame.app.sweep import sweep_file
 
-    if quiet or not sys.stdout.isatty():
-        return sweep_file(game_toml, store, fasts, slows, symbol)  # type: ignore[arg-type]
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    columns = (TextColumn("[bold]sweep"), BarColumn(), MofNCompleteColumn(), TextColumn("pairs"), TimeRemainingColumn())
-    with Progress(*columns, transient=True) as bar:
-        task = bar.add_task("sweep", total=None)
-        return sweep_file(game_toml, store, fasts, slows, symbol,  # type: ignore[arg-type]
-                          progress=lambda done, count: bar.update(task, completed=done, total=count))  # fmt: skip
+    with progress_bar("sweep", "pairs", quiet=quiet) as advance:
+        return sweep_file(game_toml, store, fasts, slows, symbol, progress=advance)  # type: ignore[arg-type]
 
 
 def sweep(

@@ -58,6 +58,7 @@ Imports the engine's result types, ``reporting.metrics`` and plotly (lazily, in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from tradegame.engine.game import GameResult
@@ -104,6 +105,7 @@ def render_html(
     cdn: bool = False,
     definition: GameFile | None = None,
     model: object | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> str:
     """The report of ``result`` (played on ``universe``) as one self-contained HTML page.
 
@@ -113,33 +115,39 @@ def render_html(
     plotly.js from plotly's CDN instead of inlining it (a page 4.6 MB smaller, whose charts need the
     network); ``definition`` (the Game file played) names the Model and its parameters in the summary
     and is shown in full at the end (an Activator's also gives each Model's part of the Score);
-    ``model`` (the Model played) draws the lines it declares (``indicators``) on its price charts.
+    ``model`` (the Model played) draws the lines it declares (``indicators``) on its price charts;
+    ``progress(done, count)`` follows the page's sections as they are made (for a progress bar).
     Raises ``InvalidInputError`` for a benchmark symbol not in the data.
     """
     facts = _Facts.of(result, universe, benchmark_symbol)
     lines, problems = indicator_lines(model, universe)
     charts = _Charts(cdn=cdn)
     page_title = title if title is not None else f"{result.spec.name}: Game report"
-    sections = [
-        _header(facts, definition),
-        _score_section(facts, charts),
-        models_section(result, definition, facts.places),
-        _metrics_section(facts),
-        _equity_section(facts, charts),
-        _drawdown_section(facts, charts),
-        drawdown_periods_section(facts),
-        rolling_section(facts, charts),
-        _positions_section(facts, charts),
-        _trades_section(facts, charts, lines, problems),
-        round_trips_section(facts),
-        _monthly_section(facts, charts),
-        annual_section(facts),
-        versions_section(result.training, charts, facts.places),
-        tax_years_section(facts),
-        _form_8949_section(facts.result.books.disposals(), facts.places),
-        _decision_log_section(facts.result.events),
-        definition_section(definition),
+    parts: list[Callable[[], str]] = [
+        lambda: _header(facts, definition),
+        lambda: _score_section(facts, charts),
+        lambda: models_section(result, definition, facts.places),
+        lambda: _metrics_section(facts),
+        lambda: _equity_section(facts, charts),
+        lambda: _drawdown_section(facts, charts),
+        lambda: drawdown_periods_section(facts),
+        lambda: rolling_section(facts, charts),
+        lambda: _positions_section(facts, charts),
+        lambda: _trades_section(facts, charts, lines, problems),
+        lambda: round_trips_section(facts),
+        lambda: _monthly_section(facts, charts),
+        lambda: annual_section(facts),
+        lambda: versions_section(result.training, charts, facts.places),
+        lambda: tax_years_section(facts),
+        lambda: _form_8949_section(facts.result.books.disposals(), facts.places),
+        lambda: _decision_log_section(facts.result.events),
+        lambda: definition_section(definition),
     ]
+    sections = []
+    for done, part in enumerate(parts, start=2):  # the facts were the first step
+        sections.append(part())
+        if progress is not None:
+            progress(done, len(parts) + 1)
     return _PAGE.format(
         title=_e(page_title),
         style=_STYLE,
@@ -160,6 +168,7 @@ def write_report(
     cdn: bool = False,
     definition: GameFile | None = None,
     model: object | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Render the report (see ``render_html``) and write it to ``path``; returns ``path``.
 
@@ -167,6 +176,13 @@ def write_report(
     beside ``path`` and moved into place, so a failure never leaves half a report.
     """
     page = render_html(
-        result, universe, benchmark_symbol=benchmark_symbol, title=title, cdn=cdn, definition=definition, model=model
+        result,
+        universe,
+        benchmark_symbol=benchmark_symbol,
+        title=title,
+        cdn=cdn,
+        definition=definition,
+        model=model,
+        progress=progress,
     )
     return _write_page(page, path)

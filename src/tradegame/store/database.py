@@ -348,8 +348,15 @@ class Database:
         with self.read() as connection:
             return stored_game(connection, self._game(connection, game_id))
 
-    def export(self, game_id: int, folder: str | Path, format: ExportFormat = "csv") -> list[Path]:
-        """Write every table of ``game_id`` to ``folder``, one file per table; return the paths.
+    def export(
+        self,
+        game_id: int,
+        folder: str | Path,
+        format: ExportFormat = "csv",
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[Path]:
+        """Write every table of ``game_id`` to ``folder``, one file per table; return the paths
+        (``progress(done, count)`` follows the tables written).
 
         CSV keeps amounts as their exact decimal text; Parquet stores them as decimal128 with
         the column's largest scale (as text when a column needs more than 38 digits).
@@ -358,7 +365,7 @@ class Database:
 
         if format not in ("csv", "parquet"):
             raise InvalidInputError(f"format: must be csv or parquet, got {format!r}")
-        return write_tables(self.load_game(game_id).tables(), Path(folder), format)
+        return write_tables(self.load_game(game_id).tables(), Path(folder), format, progress)
 
     def _game(self, connection: Connection, game_id: int) -> GameRow:
         fields = [schema.games.c[name] for name in GameRow._fields]

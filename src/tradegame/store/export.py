@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -35,8 +35,11 @@ FLOAT_DIGITS = 12
 Table = tuple[Sequence[str], Sequence[Sequence[object]]]
 
 
-def write_tables(tables: Mapping[str, Table], folder: Path, format: str) -> list[Path]:
-    """Write each table, given as (column names, rows), to ``folder/NAME.csv`` or ``NAME.parquet``."""
+def write_tables(
+    tables: Mapping[str, Table], folder: Path, format: str, progress: Callable[[int, int], None] | None = None
+) -> list[Path]:
+    """Write each table, given as (column names, rows), to ``folder/NAME.csv`` or ``NAME.parquet``
+    (``progress(done, count)`` after each)."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -52,6 +55,8 @@ def write_tables(tables: Mapping[str, Table], folder: Path, format: str) -> list
         except OSError as error:
             raise StoreError(f"cannot write {path}: {error.strerror}") from None
         written.append(path)
+        if progress is not None:
+            progress(len(written), len(tables))
     return written
 
 
