@@ -55,6 +55,17 @@ def test_import_good_and_bad_files(tmp_path: Path) -> None:
     result = runner.invoke(app, ["data", "import", str(good), "--symbol", "ACME", "--data-dir", str(tmp_path / "s")])
     assert result.exit_code == 0, result.output
     assert "stored ACME in dataset acme: 2 bars" in result.output
+    again = runner.invoke(
+        app, ["data", "import", str(good), "--symbol", "ACME", "--data-dir", str(tmp_path / "s"), "--json"]
+    )
+    assert json.loads(again.stdout) | {"hash": ""} == {
+        "symbol": "ACME",
+        "dataset": "acme",
+        "bars": 2,
+        "start": "2020-03-16",
+        "end": "2020-03-17",
+        "hash": "",
+    }
     bad = tmp_path / "bad.csv"
     bad.write_text("date,open,high,low,close,volume\n2020-03-16,10,11,9,9.5,100\n2020-03-16,9.5,8,9,10,120\n")
     refused = runner.invoke(app, ["data", "import", str(bad), "--symbol", "BAD", "--data-dir", str(tmp_path / "s")])

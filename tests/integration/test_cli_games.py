@@ -74,8 +74,8 @@ def test_resume_finishes_an_interrupted_game_with_the_same_books(tmp_path: Path,
         play_recorded(game_file, store, cut_db, _Crash(after=300))
     assert cut_db.game(1).status == "running" and cut_db.last_committed_round(1) == 300
     cut_db.close()
-    output = run("resume", "1", "--db", str(cut_path), "--data-dir", str(data_dir))
-    assert "finished" in output
+    resumed = json.loads(run("resume", "1", "--db", str(cut_path), "--data-dir", str(data_dir), "--json"))
+    assert resumed["outcome"] == "completed" and resumed["id"] == 1
     again = open_database(f"sqlite:///{cut_path}").load_game(1)
     whole = whole_db.load_game(whole_id)
     assert again.game.status == "finished"

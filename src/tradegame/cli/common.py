@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # rich is imported where a command prints with it (``play --j
 __all__ = [
     "EXIT_BAD_INPUT",
     "EXIT_FAILURE",
+    "AsJson",
     "CleanGroup",
     "DataDir",
     "DbUrl",
@@ -57,6 +58,8 @@ DataDir = Annotated[
     typer.Option("--data-dir", help="Market-data store (default: $TRADEGAME_DATA or ~/.local/share/tradegame/data)."),
 ]
 
+
+AsJson = Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")]
 
 _errors_as_json = False  # set when the command line has --json: errors also go to stdout as JSON
 

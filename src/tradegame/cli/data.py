@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tradegame.cli.common import fail, market_store, stdout_console
+from tradegame.cli.common import AsJson, fail, market_store, stdout_console
 from tradegame.data.catalog import summarize_symbol, sync_bundled
 from tradegame.data.errors import BadDataError, DataError
 from tradegame.data.importer import import_file
@@ -131,6 +131,7 @@ def data_import(
     name: Annotated[str | None, typer.Option(help="Dataset to add to (default: the symbol, lowercased).")] = None,
     allow_gaps: Annotated[bool, typer.Option(help="Store even if sessions of the calendar are missing.")] = False,
     data_dir: DataDir = None,
+    as_json: AsJson = False,
 ) -> None:
     """Check a bar file and store it; a bad file is reported in full and nothing is stored.
 
@@ -156,6 +157,11 @@ def data_import(
         raise fail(str(error)) from None
     except DataError as error:
         raise fail(f"{file}: {error}") from None
+    if as_json:
+        numbers = {"symbol": symbol.upper(), "dataset": stored.info.name, "bars": stored.rows}
+        numbers |= {"start": _day(stored.start), "end": _day(stored.end), "hash": stored.info.content_hash}
+        typer.echo(json.dumps(numbers, indent=2))
+        return
     typer.echo(
         f"stored {symbol.upper()} in dataset {stored.info.name}: {stored.rows:,} bars, "
         f"{_day(stored.start)} to {_day(stored.end)}, hash {stored.info.content_hash}"
@@ -166,6 +172,7 @@ def data_import(
 def data_verify(
     name: Annotated[str | None, typer.Argument(help="Dataset to verify (default: every dataset).")] = None,
     data_dir: DataDir = None,
+    as_json: AsJson = False,
 ) -> None:
     """Re-hash every file of every stored version (or of dataset NAME); exit 2 naming each bad one.
 
@@ -181,12 +188,16 @@ def data_verify(
     except DataError as error:
         raise fail(str(error)) from None
     bad = [problem for check in checks for problem in check.problems]
-    for check in checks:
+    for check in [] if as_json else checks:
         if check.ok:
             typer.echo(f"ok  {check.dataset} {check.version} ({check.files} files)")
     if bad:
         versions = sum(1 for check in checks if not check.ok)
         raise fail(f"{versions} of {len(checks)} version(s) failed verification:\n" + "\n".join(bad))
+    if as_json:
+        found = [{"dataset": c.dataset, "version": c.version, "files": c.files, "ok": c.ok} for c in checks]
+        typer.echo(json.dumps({"versions": found, "intact": True}, indent=2, default=str))
+        return
     typer.echo(f"verified {len(checks)} version(s) of {len({c.dataset for c in checks})} dataset(s): all intact")
 
 
@@ -215,6 +226,7 @@ def data_fetch(
     name: Annotated[str | None, typer.Option(help="Dataset to store into (default: PROVIDER-INTERVAL).")] = None,
     currency: Annotated[str, typer.Option(help="Currency of the prices.")] = "USD",
     data_dir: DataDir = None,
+    as_json: AsJson = False,
 ) -> None:
     """Download bars from a provider into the store; symbols already stored for the range are not fetched.
 
@@ -253,6 +265,12 @@ def data_fetch(
         report = fetch_into_store(store, fetcher, info, symbols.split(","), first, last, interval)
     except (InvalidInputError, DataError) as error:
         raise fail(str(error)) from None
+    if as_json:
+        d = report.dataset
+        stored = None if d is None else {"name": d.info.name, "symbols": list(d.symbols), "bars": d.rows}
+        numbers = {"cached": list(report.cached), "fetched": list(report.fetched), "dataset": stored}
+        typer.echo(json.dumps(numbers | {"hash": None if d is None else d.info.content_hash}, indent=2))
+        return
     if report.cached:
         typer.echo(f"already stored: {', '.join(report.cached)}")
     if report.dataset is not None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from tradegame.cli.common import (
+    AsJson,
     DataDir,
     DbUrl,
     check_output_file,
@@ -220,6 +221,7 @@ def games_delete(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking (needed with no terminal).")] = False,
     force: Annotated[bool, typer.Option("--force", help="Delete an interrupted Game too.")] = False,
     db: DbUrl = None,
+    as_json: AsJson = False,
 ) -> None:
     """Delete a Game and every row of it: Rounds, decision log, journal, ledgers, lots.
 
@@ -248,6 +250,9 @@ def games_delete(
     finally:
         database.close()
     log().info("game.deleted", id=game_id, rows=deleted)
+    if as_json:
+        typer.echo(json.dumps({"id": game_id, "name": row.name, "deleted_rows": deleted}, indent=2))
+        return
     typer.echo(f"deleted game {game_id} ({row.name}): {sum(deleted.values())} rows in {len(deleted)} tables")
 
 
@@ -259,6 +264,7 @@ def report(
     ] = False,
     db: DbUrl = None,
     data_dir: DataDir = None,
+    as_json: AsJson = False,
 ) -> None:
     """Write a Game's HTML report (the Game is replayed from its stored definition and checked).
 
@@ -283,6 +289,9 @@ def report(
         why = row.other_rules or source_change(row)
         if why is not None:
             books = write_stored_game_report(database, game_id, path, why)
+            if as_json:
+                _print_json({"id": game_id, "report": str(path), "replayed": False, "notice": stored_notice(row, why)})
+                return
             typer.echo(stored_notice(row, why))
             if books.score is not None:
                 typer.echo(_stored_outcome(row))
@@ -290,15 +299,22 @@ def report(
                 typer.echo(f"game {game_id} is {row.status}: {len(books.round_values)} Rounds stored, no score")
             typer.echo(f"report: {path}")
             return
-        with rounds_bar(f"replay {game_id}") as bar:
+        with rounds_bar(f"replay {game_id}", quiet=as_json) as bar:
             played = replay_stored(database, game_id, store, bar)
     except TradegameError as error:
         raise exit_for(error) from None
     finally:
         database.close()
-    with progress_bar("report", "sections") as advance:
+    with progress_bar("report", "sections", quiet=as_json) as advance:
         report_played(played, path, cdn=cdn, progress=advance)
+    if as_json:
+        _print_json({"id": game_id, "report": str(path), "replayed": True, "notice": None})
+        return
     typer.echo(f"report: {path}")
+
+
+def _print_json(numbers: dict[str, object]) -> None:
+    typer.echo(json.dumps(numbers, indent=2, default=str))
 
 
 def _stored_outcome(row: GameRow) -> str:
@@ -318,6 +334,7 @@ def export(
     ] = ExportFormat.CSV,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Folder (default: game-ID/).")] = None,
     db: DbUrl = None,
+    as_json: AsJson = False,
 ) -> None:
     """Export every ledger and log of a Game, one file per table; or its trades as a `tax lots`
     trade list (--format lots: lots.csv), to combine Games that shared an account in one report.
@@ -338,17 +355,20 @@ def export(
             folder.mkdir(parents=True, exist_ok=True)
             paths = [write_lots(stored, folder / "lots.csv")]
         else:
-            with progress_bar("export", "tables") as advance:
+            with progress_bar("export", "tables", quiet=as_json) as advance:
                 paths = database.export(game_id, folder, "csv" if fmt is ExportFormat.CSV else "parquet", advance)
     except TradegameError as error:
         raise exit_for(error) from None
     finally:
         database.close()
+    if as_json:
+        _print_json({"id": game_id, "files": [str(path) for path in paths]})
+        return
     for path in paths:
         typer.echo(str(path))
 
 
-def resume(game_id: GameId, db: DbUrl = None, data_dir: DataDir = None) -> None:
+def resume(game_id: GameId, db: DbUrl = None, data_dir: DataDir = None, as_json: AsJson = False) -> None:
     """Continue a Game that was interrupted, from its last committed Round, to the same books.
 
     A Game whose process still runs is refused (exit 2), and of two resumes of one Game started
@@ -368,15 +388,23 @@ def resume(game_id: GameId, db: DbUrl = None, data_dir: DataDir = None) -> None:
     try:
         row = database.game(game_id)
         if row.other_rules is not None and row.status == "finished":
+            if as_json:
+                _print_json({"id": game_id, "outcome": row.outcome, "score": row.score, "notice": stored_notice(row)})
+                return
             typer.echo(stored_notice(row))
             typer.echo(_stored_outcome(row))
             return
         check_resumable(database, game_id)  # before the progress bar: a refusal is the only output
-        with rounds_bar(f"resume {game_id}") as bar:
+        with rounds_bar(f"resume {game_id}", quiet=as_json) as bar:
             played = resume_stored(database, game_id, store, bar)
     except TradegameError as error:
         raise exit_for(error) from None
     finally:
         database.close()
     log().info("game.resumed", id=game_id, outcome=played.result.outcome)
+    if as_json:
+        _print_json(
+            {"id": game_id, "outcome": played.result.outcome, "score": played.result.score.score, "notice": None}
+        )
+        return
     typer.echo(f"game {game_id} finished: {played.result.outcome}, score {played.result.score.score}")

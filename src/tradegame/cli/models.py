@@ -10,13 +10,12 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from tradegame.cli.common import fail, stdout_console
+from tradegame.cli.common import AsJson, fail, stdout_console
 from tradegame.domain.errors import TradegameError
 
 __all__ = ["models_app"]
 
 models_app = typer.Typer(help="The Models a Game file can name.", no_args_is_help=True)
-AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 @models_app.command("list")

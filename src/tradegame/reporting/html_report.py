@@ -59,6 +59,7 @@ Imports the engine's result types, ``reporting.metrics`` and plotly (lazily, in
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from tradegame.engine.game import GameResult
@@ -175,14 +176,5 @@ def write_report(
     The page is rendered in full before anything is written, then written to a temporary file
     beside ``path`` and moved into place, so a failure never leaves half a report.
     """
-    page = render_html(
-        result,
-        universe,
-        benchmark_symbol=benchmark_symbol,
-        title=title,
-        cdn=cdn,
-        definition=definition,
-        model=model,
-        progress=progress,
-    )
-    return _write_page(page, path)
+    render = partial(render_html, result, universe, benchmark_symbol=benchmark_symbol, title=title, cdn=cdn)
+    return _write_page(render(definition=definition, model=model, progress=progress), path)
