@@ -187,13 +187,15 @@ def replay(
     Its Score must equal the experiment's row; `tradegame report ID` then shows its report.
     """
     from tradegame.app.play import summary
+    from tradegame.cli.play import rounds_bar
     from tradegame.experiments.replay import replay_experiment_game
 
     check_db_url(db_url)
     store = market_store(data_dir)
     db = open_db(db_url)
     try:
-        replayed = replay_experiment_game(db, experiment_id, game_id, store)
+        with rounds_bar(f"replay {game_id}", quiet=as_json) as bar:
+            replayed = replay_experiment_game(db, experiment_id, game_id, store, bar)
     except TradegameError as error:
         raise exit_for(error) from None
     finally:

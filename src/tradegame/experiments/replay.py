@@ -20,6 +20,7 @@ from tradegame.app.checking import inspect_game
 from tradegame.app.play import Played, record
 from tradegame.data.store import MarketStore
 from tradegame.domain.errors import InvalidInputError
+from tradegame.engine.game import RoundObserver
 from tradegame.engine.gamefile import GameFile, parse_game
 from tradegame.experiments.plan import PlannedGame, game_document
 from tradegame.experiments.spec import Experiment
@@ -57,15 +58,18 @@ def stored_game_file(db: Database, experiment_id: str, game_id: str) -> tuple[Ga
     return game_file, Path(str(record["folder"] or ".")), row
 
 
-def replay_experiment_game(db: Database, experiment_id: str, game_id: str, store: MarketStore) -> Replayed:
-    """Play one Game of a stored experiment in full and record it; refuse one whose Score differs."""
+def replay_experiment_game(
+    db: Database, experiment_id: str, game_id: str, store: MarketStore, observer: RoundObserver | None = None
+) -> Replayed:
+    """Play one Game of a stored experiment in full and record it (``observer`` sees each Round);
+    refuse one whose Score differs."""
     game_file, folder, row = stored_game_file(db, experiment_id, game_id)
     pinned, game, found = inspect_game(game_file, store, folder).ready()
     coordinates = row["coordinates"]
     if isinstance(coordinates, dict) and "universe" in coordinates:  # its Model saw only its picks
         narrowed = replace(pinned, spec=visible_data(pinned.spec, game.universe))
         pinned, game, found = inspect_game(narrowed, store, folder).ready()
-    stored_id, played = record(pinned, game, db, model_source=found.source)
+    stored_id, played = record(pinned, game, db, observer, model_source=found.source)
     score = played.result.score.score
     if row["outcome"] != "error" and row["score"] != score:
         raise InvalidInputError(
