@@ -8,7 +8,7 @@ with their running balances and the other ledgers' lines by op id. Standard libr
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from decimal import Decimal
 from types import MappingProxyType
@@ -58,6 +58,10 @@ class BooksViews(BooksCore):
 
     def entries_for(self, op_id: str) -> tuple[JournalEntry, ...]:
         return self._journal.entries_for(op_id)
+
+    def entries_unless(self, skipped: Collection[str]) -> tuple[JournalEntry | str, ...]:
+        """The journal, an entry of an op id in ``skipped`` as that op id (see ``Journal.entries_unless``)."""
+        return self._journal.entries_unless(skipped)
 
     def journal_accounts(self) -> tuple[str, ...]:
         """Every account the journal has posted to, sorted."""

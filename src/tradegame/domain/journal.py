@@ -23,7 +23,7 @@ read is the same either way. Imports only the standard library and ``tradegame.d
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -347,6 +347,12 @@ class Journal:
             entry = self._entry(index)
             found.append((entry, entry.postings[leg]))
         return tuple(found)
+
+    def entries_unless(self, skipped: Collection[str]) -> tuple[JournalEntry | str, ...]:
+        """Every entry in order, but for an entry whose op id is in ``skipped`` its op id alone:
+        the entry is not built (a report skips tens of thousands of fills it reads elsewhere)."""
+        rows = self._rows
+        return tuple([rows[i][0] if rows[i][0] in skipped else self._entry(i) for i in range(len(rows))])
 
     def unit_moves(self, account: str) -> tuple[tuple[datetime, str, Decimal], ...]:
         """The time, commodity and units of every posting to exactly ``account``, in journal order:

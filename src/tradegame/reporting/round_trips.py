@@ -122,13 +122,23 @@ def game_round_trips(result: GameResult, assets: Collection[str]) -> RoundTrips:
     books = result.books
     not_fills = {op for e in result.events if e.kind == EventKind.INITIAL_POSITION for op in e.op_ids}
     splits = {op for e in result.events if e.kind == EventKind.SPLIT for op in e.op_ids}
+    entries = books.entries_unless(_fills(books.cost_ledger, assets, not_fills))  # a fill's entries are not read
     return form_round_trips(
-        books.entries, books.cost_ledger, books.decision_log, assets=assets, not_fills=not_fills, splits=splits
+        entries, books.cost_ledger, books.decision_log, assets=assets, not_fills=not_fills, splits=splits
     )
 
 
+def _fills(costs: Iterable[CostEntry], assets: Collection[str], not_fills: Collection[str]) -> dict[str, CostEntry]:
+    """The buys and sells of ``assets``, by op id: the trades a round trip opens and closes."""
+    return {
+        c.op_id: c
+        for c in costs
+        if c.action in ("buy", "sell") and c.symbol in assets and c.quantity > 0 and c.op_id not in not_fills
+    }
+
+
 def form_round_trips(
-    entries: Iterable[JournalEntry],
+    entries: Iterable[JournalEntry | str],
     costs: Iterable[CostEntry],
     decisions: Iterable[DecisionEntry],
     *,
@@ -136,20 +146,20 @@ def form_round_trips(
     not_fills: Collection[str] = (),
     splits: Collection[str] = (),
 ) -> RoundTrips:
-    """The round trips of the journal ``entries`` (in order), whose buys and sells are the ``costs``
-    lines of ``assets``; ``not_fills``: operations that are not trades (an initial position's
-    booking), ``splits``: the operations of stock splits."""
-    fills = {
-        c.op_id: c
-        for c in costs
-        if c.action in ("buy", "sell") and c.symbol in assets and c.quantity > 0 and c.op_id not in not_fills
-    }
+    """The round trips of the journal ``entries`` (in order; an entry of a buy or sell may be given
+    as its op id alone), whose buys and sells are the ``costs`` lines of ``assets``; ``not_fills``:
+    operations that are not trades (an initial position's booking), ``splits``: the operations of
+    stock splits."""
+    fills = _fills(costs, assets, not_fills)
     reasons = {d.op_id: reason_text(d.reason) for d in decisions}
     book = _Book(reasons)
     for entry in entries:
-        if entry.op_id in fills:
-            book.fill(fills[entry.op_id])
+        op_id = entry if isinstance(entry, str) else entry.op_id
+        if op_id in fills:
+            book.fill(fills[op_id])
             continue
+        if isinstance(entry, str):
+            raise ValueError(f"operation {op_id} is not a buy or sell: its journal entry is needed")
         changes: dict[tuple[str, str], tuple[Decimal, Decimal | None]] = {}  # net units and value per Position
         for posting in entry.postings:
             position = _position_of(posting.account, posting.commodity)

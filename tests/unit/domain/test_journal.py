@@ -217,3 +217,13 @@ def test_unit_moves_read_the_postings_of_an_account_without_building_an_entry() 
     )
     assert moves == tuple((e.timestamp, p.commodity, p.units) for e, p in journal.postings_for("Assets:IBKR:ACME"))
     assert journal.unit_moves("Assets:IBKR") == () and journal.unit_moves("Assets:Nowhere") == ()
+    assert journal.entries_unless({"op-1"}) == ("op-1", journal.entries[1])
+
+
+def test_entries_unless_builds_only_the_entries_it_returns() -> None:
+    journal = Journal()
+    journal.append_checked("op-1", T0, [("buy", ("buy {}", ("ACME",)), legs_of(buy_postings()))])
+    journal.append_checked("op-2", T0, [("buy", ("buy {}", ("BETA",)), legs_of(buy_postings()))])
+    (skipped, kept) = journal.entries_unless({"op-1"})
+    assert skipped == "op-1" and journal._built[0] is None
+    assert kept.op_id == "op-2" and kept.narration == "buy BETA"

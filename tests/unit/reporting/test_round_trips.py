@@ -12,11 +12,12 @@ import pytest
 
 from tests.unit.engine.game_kit import Script, at_round, bars_from, flat, spec, universe_of
 from tradegame.engine.costs import Flat
+from tradegame.engine.events import EventKind
 from tradegame.engine.game import play
 from tradegame.engine.moves import Move
 from tradegame.engine.spec import AccountSpec, InitialPosition
 from tradegame.engine.universe import Universe
-from tradegame.reporting.round_trips import game_round_trips, reason_text
+from tradegame.reporting.round_trips import form_round_trips, game_round_trips, reason_text
 from tradegame.reporting.trade_stats import trade_stats
 
 D = Decimal
@@ -77,9 +78,16 @@ def test_a_split_scales_the_open_lots() -> None:
     base = universe_of(bars)
     universe = Universe.from_panel(base.panel, currency=base.instruments["ACME"].quote_currency, splits=splits)
     result = play(spec(), universe, Script(at_round({0: [Move.buy("ACME", 15)]})))
-    in_lieu, sold = game_round_trips(result, {"ACME"}).trips
+    trips = game_round_trips(result, {"ACME"})
+    in_lieu, sold = trips.trips
     assert (in_lieu.quantity, in_lieu.entry_price, in_lieu.exit_price, in_lieu.pnl) == (D("0.5"), 1010, 1010, 0)
     assert (sold.quantity, sold.entry_price, sold.exit_price, sold.pnl) == (1, 1010, 1020, 10)
+    # The Game's trips skip building the fills' journal entries: the same trips as from every entry.
+    books, splits_ops = result.books, {op for e in result.events if e.kind == EventKind.SPLIT for op in e.op_ids}
+    every = form_round_trips(books.entries, books.cost_ledger, books.decision_log, assets={"ACME"}, splits=splits_ops)
+    assert every == trips
+    with pytest.raises(ValueError, match="is not a buy or sell"):
+        form_round_trips([e.op_id for e in books.entries], books.cost_ledger, (), assets={"ACME"})
 
 
 def test_reason_text_drops_the_move_id() -> None:
