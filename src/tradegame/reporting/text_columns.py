@@ -33,18 +33,29 @@ _FOUR_BARE = re.compile("\x01[0-9]{4}")  # four digits before any comma: not wri
 def pack_column(texts: Sequence[str]) -> dict[str, Any]:
     """``{"shapes": [...], "of": [shape of each text] (absent with one shape), "numbers": [...]}``:
     ``numbers`` holds, shape by shape and hole by hole, what stood in that hole (``_numbers``).
-    The column is cut in one pass over its texts joined (a long table has a million cells)."""
+    The column's distinct texts are cut in one pass over them joined (a long table has a million
+    cells)."""
     if not texts:
         return {"shapes": [], "numbers": [], "count": 0}
-    joined = _APART.join(texts)
-    if _HOLE in joined or (_APART in joined and joined.count(_APART) != len(texts) - 1):
+    distinct = list(dict.fromkeys(texts))  # each text is cut once, however often it repeats
+    joined = _APART.join(distinct)
+    if _HOLE in joined or (_APART in joined and joined.count(_APART) != len(distinct) - 1):
         raise ValueError("a report text holds a NUL or SOH control character")
     pieces = _NUMBER.split(joined)  # text, number, text, number, ..., text
-    numbers = pieces[1::2]
-    each = _HOLE.join(pieces[0::2]).split(_APART)
+    each = _HOLE.join(pieces[0::2]).split(_APART)  # the shape of each distinct text
     shapes = list(dict.fromkeys(each))
-    of = list(map({shape: index for index, shape in enumerate(shapes)}.__getitem__, each)) if len(shapes) > 1 else []
     holes = [shape.count(_HOLE) for shape in shapes]
+    shape_of = np.fromiter(map({s: i for i, s in enumerate(shapes)}.__getitem__, each), np.int64, len(each))
+    numbers = pieces[1::2]
+    if len(distinct) < len(texts):  # each text's numbers are those of its distinct text
+        text_of = np.fromiter(map({t: i for i, t in enumerate(distinct)}.__getitem__, texts), np.int64, len(texts))
+        counts = np.asarray(holes, dtype=np.int64)[shape_of]
+        per_text = counts[text_of]
+        first = (np.cumsum(counts) - counts)[text_of] - (np.cumsum(per_text) - per_text)
+        taken = np.repeat(first, per_text) + np.arange(int(per_text.sum()))
+        numbers = np.asarray(numbers, dtype=object)[taken].tolist()
+        shape_of = shape_of[text_of]
+    of = shape_of.tolist()
     packed: dict[str, Any] = {"shapes": shapes, "numbers": [_numbers(h) for h in _by_hole(numbers, of, holes)]}
     if len(shapes) > 1:
         packed["of"] = of
