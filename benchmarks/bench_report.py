@@ -6,8 +6,9 @@ every day, with fees and tax: about 28,000 trades, 56,000 decision-log events an
 8949 lines. For each code tree (``--before``: main's ``src``, and this tree's) a child process
 plays the Game, then writes its report and prints:
 
-* **write**: seconds for ``write_report``, the first (cold: it also builds the journal's entries,
-  which the report reads) and the median of ``--repeat`` more (warm), wall and CPU time (this
+* **write**: seconds for ``write_report``, the first (cold: as ``tradegame report`` writes it, the
+  Game's lazily built records read for the first time) and the median of ``--repeat`` more (warm),
+  wall and CPU time (this
   process's, which moves less than the wall time when other work shares the machine);
 * **peak**: the peak of Python allocations during a warm write (``tracemalloc``, a separate run)
   and the child's peak RSS (Game included);
@@ -15,10 +16,12 @@ plays the Game, then writes its report and prints:
 
 Then headless Chromium (Playwright, Debian's Chromium as the tests use it) opens each file:
 
-* **interactive**: from ``goto`` to the page being usable: every chart drawn and, for a page
+* **interactive**: from ``goto`` to the page being usable: every chart on the first screen drawn and, for a page
   that pages its tables, its ready flag (``window.tradegameReady``); measured in the page
   (``performance.now()`` from navigation start) and as the wall time of the wait. A ``--cdn``
   page gets plotly.js from a local route (as from a warm browser cache: no network here);
+* **scrolled to**: the charts below the first screen are drawn when they come near it; each is
+  scrolled into view in turn and timed until drawn (the slowest is printed);
 * **keystroke**: three keys typed into the decision-log filter ``KEY_GAP_S`` apart (a fast
   typist), each timed in the page from its ``keydown`` until the count has changed and the next
   frame has been drawn (the median). A long table's filter runs at a key that comes
@@ -193,6 +196,7 @@ def browse(path: Path) -> dict[str, float]:
                 page.wait_for_function("window.__key.t1 > 0", polling=10)
                 timing = page.evaluate("window.__key")
                 keys.append((timing["t1"] - timing["t0"], timing["t1"] - timing["changed"]))
+            scrolled = page.evaluate(_SCROLL_CHARTS) or [0.0]
         finally:
             browser.close()
     return {
@@ -200,6 +204,8 @@ def browse(path: Path) -> dict[str, float]:
         "interactive_wall_s": wall,
         "keystroke_ms": statistics.median(k[0] for k in keys),
         "frame_ms": statistics.median(k[1] for k in keys),
+        "scrolled_charts": len(scrolled),
+        "scrolled_max_ms": max(scrolled),
     }
 
 
@@ -255,7 +261,9 @@ def report(label: str, src: Path, figures: dict[str, Any]) -> None:
                 f"   {name}: interactive in {figures[f'{prefix}interactive_s']:.2f} s "
                 f"(wall {figures[f'{prefix}interactive_wall_s']:.2f} s); "
                 f"filter keystroke {figures[f'{prefix}keystroke_ms']:.0f} ms "
-                f"(of which {figures[f'{prefix}frame_ms']:.0f} ms from the count's change to the next frame)"
+                f"(of which {figures[f'{prefix}frame_ms']:.0f} ms from the count's change to the next frame); "
+                f"{figures[f'{prefix}scrolled_charts']} charts drawn when scrolled to, "
+                f"the slowest in {figures[f'{prefix}scrolled_max_ms']:.0f} ms"
             )
 
 
