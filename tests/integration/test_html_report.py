@@ -105,13 +105,12 @@ def test_every_chart_renders_in_chromium(
             charts = page.evaluate("Array.from(document.querySelectorAll('[data-chart]')).map(d => d.id)")
             assert {"chart-score", "chart-equity", "chart-drawdown", "chart-positions", "chart-monthly"} <= set(charts)
             assert "chart-trades-1" in charts
-            # The charts on the first screen are drawn at once, the others when scrolled near.
-            drawn_yet = "id => !!document.querySelector('#' + id + ' .plot-container svg.main-svg')"
+            # The charts on the first screen are drawn first; the others while the page is idle.
             page.wait_for_function("window.tradegameReady === true")
-            assert page.evaluate(drawn_yet, "chart-score") and not page.evaluate(drawn_yet, charts[-1])
-            page.locator(f"#{charts[-1]}").scroll_into_view_if_needed()
-            page.wait_for_function(f"({drawn_yet})('{charts[-1]}')")
-            page.evaluate("window.tradegameDrawCharts()")
+            page.wait_for_function(
+                """() => Array.from(document.querySelectorAll('[data-chart]')).every(
+                       d => d.querySelector('.plot-container svg.main-svg'))"""
+            )
             # Drawn data: a trace's non-empty paths and points (lines, areas, bars, markers) or a
             # heatmap's image, inside the plotting area.
             drawn = page.evaluate(

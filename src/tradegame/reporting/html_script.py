@@ -9,7 +9,7 @@ wraps onto several lines cannot cover the title.
 
 from __future__ import annotations
 
-__all__ = ["CHART_JS", "DEBOUNCE_MS", "LONG_ROWS", "NEAR_PX", "PAGE_JS", "PAGE_ROWS"]
+__all__ = ["CHART_JS", "DEBOUNCE_MS", "LONG_ROWS", "NEAR_PX", "PAGE_JS", "PAGE_ROWS", "QUIET_MS"]
 
 PAGE_ROWS = 200
 """Rows shown at a time in a long table."""
@@ -18,8 +18,11 @@ DEBOUNCE_MS = 60
 """The text filter of a long table runs at the first keystroke, then holds the keys that follow within
 this many milliseconds of its last run until typing pauses this long (one run per burst of keys)."""
 
-NEAR_PX = 600
-"""A chart is drawn when it comes this close to the screen (charts further away wait)."""
+NEAR_PX = 300
+"""A chart not drawn yet is drawn at once when it comes this close to the screen."""
+
+QUIET_MS = 500
+"""The charts below the first screen are drawn while the page is idle, this long after the last input."""
 
 LONG_ROWS = 5000
 """A table with more rows than this debounces its text filter; a shorter one filters at once."""
@@ -130,11 +133,11 @@ _PAGED_JS = (
 )
 
 
-# Unpacks what ``html_parts._packed_text`` packed, and draws each packed chart when it comes near the
-# screen (on a phone with its legend below the plot). ``tradegameChartsReady`` resolves once the
-# charts on the first screen are drawn; the others wait for an IntersectionObserver to see them come
-# within ``NEAR_PX`` of the screen (their data unpacked, not drawn, while the page is idle), and all
-# are drawn before the page prints.
+# Unpacks what ``html_parts._packed_text`` packed, and draws the packed charts (on a phone with the
+# legend below the plot): ``tradegameChartsReady`` resolves once the charts on the first screen are
+# drawn; the others are drawn one at a time while the page is idle (``QUIET_MS`` after the last
+# key, click or scroll), or at once when an IntersectionObserver sees one come within ``NEAR_PX`` of
+# the screen, and all before the page prints.
 CHART_JS = """
 (function () {
   "use strict";
@@ -199,6 +202,22 @@ CHART_JS = """
     var box = element.getBoundingClientRect();
     return box.bottom > -NEAR && box.top < window.innerHeight + NEAR;
   }
+  // The charts not drawn yet, one at a time whenever the page is idle and nobody has typed, clicked
+  // or scrolled for ``QUIET`` ms (drawing one takes a few hundred ms: a key would wait for it).
+  var lastInput = 0, QUIET = @QUIET@;
+  ["keydown", "pointerdown", "wheel", "scroll"].forEach(function (kind) {
+    window.addEventListener(kind, function () { lastInput = performance.now(); }, {capture: true, passive: true});
+  });
+  function drawWhenIdle() {
+    var next = pending.filter(function (chart) { return !chart.drawn; })[0];
+    var wait = lastInput + QUIET - performance.now();
+    if (!next) { return; }
+    if (wait > 0) { setTimeout(drawWhenIdle, wait); return; }
+    (window.requestIdleCallback || setTimeout)(function () {
+      if (performance.now() - lastInput < QUIET) { drawWhenIdle(); return; }
+      Promise.resolve(draw(next)).then(drawWhenIdle);
+    });
+  }
   function start() {
     if (started) { return; }
     started = true;
@@ -213,7 +232,7 @@ CHART_JS = """
     });
     Promise.all(first).then(function () {
       settle();
-      (window.requestIdleCallback || setTimeout)(function () { pending.forEach(unpacked); });
+      drawWhenIdle();
     });
   }
   window.tradegameChart = function (id, packed, newPlot) {
@@ -228,7 +247,7 @@ CHART_JS = """
   });
   window.tradegameDrawCharts = function () { return Promise.all(pending.map(draw)); };
 })();
-""".replace("@NEAR@", str(NEAR_PX))
+""".replace("@NEAR@", str(NEAR_PX)).replace("@QUIET@", str(QUIET_MS))
 
 PAGE_JS = _PAGED_JS
 """The script at the end of every report page."""
