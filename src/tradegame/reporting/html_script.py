@@ -36,43 +36,39 @@ _PAGED_JS = (
   var data = window.tradegameData || {};
   function decode(packed) {
     return window.tradegameUnpack(packed).then(function (text) {
-      var columns = JSON.parse(text).map(window.tradegameColumn);
-      var count = columns.length ? columns[0].length : 0, rows = new Array(count);
-      for (var i = 0; i < count; i++) {
-        var row = new Array(columns.length);
-        for (var c = 0; c < columns.length; c++) { row[c] = columns[c][i]; }
-        rows[i] = row;
-      }
-      return rows;
+      return JSON.parse(text).map(window.tradegameColumn);
     });
   }
-  function setUp(table, rows) {
+  // ``cells``: the table's columns, each the texts of every row (kept as columns: no array per row).
+  function setUp(table, cells) {
     var id = table.id, body = table.tBodies[0];
     var bar = document.querySelector('.filters[data-for="' + id + '"]');
     var pager = document.querySelector('.pager[data-for="' + id + '"]');
     var text = bar.querySelector("[data-filter]"), kind = bar.querySelector("select");
     var count = bar.querySelector("[data-count]"), info = pager.querySelector("[data-page-info]");
+    var total = cells.length ? cells[0].length : 0;
     var columns = +table.dataset.columns, numericFrom = +table.dataset.numericFrom, noun = table.dataset.noun;
     var attribute = table.dataset.attribute, attributeColumn = +table.dataset.attributeColumn;
     var kindColumn = kind ? +kind.dataset.column : -1;
-    var haystacks = null, matches = rows.map(function (_, i) { return i; }), first = 0, timer = 0;
+    var haystacks = null, matches = new Array(total), first = 0, timer = 0;
+    for (var m = 0; m < total; m++) { matches[m] = m; }
     var lastRun = -Infinity;
     function show() {
       var fragment = document.createDocumentFragment(), end = Math.min(first + PAGE, matches.length);
       for (var i = first; i < end; i++) {
-        var row = rows[matches[i]], tr = document.createElement("tr");
-        if (attribute) { tr.setAttribute(attribute, row[attributeColumn]); }
+        var row = matches[i], tr = document.createElement("tr");
+        if (attribute) { tr.setAttribute(attribute, cells[attributeColumn][row]); }
         for (var c = 0; c < columns; c++) {
           var td = document.createElement("td");
           if (c >= numericFrom) { td.className = "num"; }
-          td.textContent = row[c];
+          td.textContent = cells[c][row];
           tr.appendChild(td);
         }
         fragment.appendChild(tr);
       }
       body.replaceChildren(fragment);
       var n = matches.length;
-      count.textContent = n.toLocaleString("en-US") + " of " + rows.length.toLocaleString("en-US") + " " + noun +
+      count.textContent = n.toLocaleString("en-US") + " of " + total.toLocaleString("en-US") + " " + noun +
         " shown";
       info.textContent = n ? "rows " + (first + 1).toLocaleString("en-US") + "–" + end.toLocaleString("en-US") +
         " of " + n.toLocaleString("en-US") : "no rows";
@@ -81,7 +77,12 @@ _PAGED_JS = (
     // Each row's text, lower-cased, for the search: made when the page is idle, or at the first key.
     function prepare() {
       if (!haystacks) {
-        haystacks = rows.map(function (row) { return row.slice(0, columns).join("\\u0001").toLowerCase(); });
+        haystacks = new Array(total);
+        for (var row = 0; row < total; row++) {
+          var line = cells[0][row];
+          for (var c = 1; c < columns; c++) { line += "\\u0001" + cells[c][row]; }
+          haystacks[row] = line.toLowerCase();
+        }
       }
     }
     table.prepare = prepare;
@@ -90,8 +91,8 @@ _PAGED_JS = (
       var needle = text.value.trim().toLowerCase(), wanted = kind ? kind.value : "";
       if (needle) { prepare(); }
       matches = [];
-      for (var i = 0; i < rows.length; i++) {
-        if ((!wanted || rows[i][kindColumn] === wanted) && (!needle || haystacks[i].indexOf(needle) !== -1)) {
+      for (var i = 0; i < total; i++) {
+        if ((!wanted || cells[kindColumn][i] === wanted) && (!needle || haystacks[i].indexOf(needle) !== -1)) {
           matches.push(i);
         }
       }
@@ -99,10 +100,10 @@ _PAGED_JS = (
       show();
       table.setAttribute("data-filter-ms", (performance.now() - started).toFixed(1));  // for a benchmark
     }
-    function run() { apply(); lastRun = performance.now(); }
+    function run() { lastRun = performance.now(); apply(); }
     text.addEventListener("input", function () {
       clearTimeout(timer);
-      var held = rows.length > LONG && performance.now() - lastRun < DEBOUNCE;
+      var held = total > LONG && performance.now() - lastRun < DEBOUNCE;
       if (held) { timer = setTimeout(run, DEBOUNCE); } else { run(); }
     });
     if (kind) { kind.addEventListener("change", apply); }
@@ -117,7 +118,7 @@ _PAGED_JS = (
   var tables = Array.prototype.slice.call(document.querySelectorAll("table[data-paged]"));
   var ready = tables.map(function (table) {
     if (!data[table.id] || typeof DecompressionStream === "undefined") { return Promise.resolve(); }
-    return decode(data[table.id]).then(function (rows) { setUp(table, rows); });
+    return decode(data[table.id]).then(function (cells) { setUp(table, cells); });
   });
   Promise.all(ready.concat(window.tradegameChartsReady || [])).then(function () {
     (window.requestIdleCallback || setTimeout)(function () {
