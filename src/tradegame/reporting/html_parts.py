@@ -221,7 +221,7 @@ def _chart_label(figure: Any) -> str:
 
 def _packed_text(text: str, level: int = 5) -> str:
     """``text`` gzip-compressed at ``level`` (no time in the header: the same bytes every time), in
-    base64: safe inside a ``<script>`` string. Level 5 packs a long Game's 15 MB of JSON 2% larger
+    base64: safe inside a ``<script>`` string. Level 5 packs a long Game's 10 MB of JSON 2% larger
     than level 6 in half the time (a third of a second). ``tradegameUnpack`` (``html_script``) reverses it."""
     return base64.b64encode(gzip.compress(text.encode("utf-8"), compresslevel=level, mtime=0)).decode("ascii")
 

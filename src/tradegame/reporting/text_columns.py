@@ -87,8 +87,8 @@ def _numbers(texts: list[str]) -> list[str] | dict[str, Any]:
     every one is a whole number written in that style (with thousands commas, plain, or zero-padded
     to ``width`` digits), else the texts themselves."""
     joined = _APART + _APART.join(texts)
-    digits = joined.replace(",", "")
-    if _TOO_LONG.search(digits):
+    digits = joined.replace(",", "") if "," in joined else joined
+    if max(map(len, texts)) > 15 and _TOO_LONG.search(digits):
         return texts  # more than the browser holds exactly
     style: str | int
     if _LEADING_ZERO.search(joined):
