@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 __all__ = ["Advance", "progress_bar", "shown"]
 
-Advance = Callable[[int, int], None]
+Advance = Callable[[int, int | None], None]  # (done, count), count None while unknown
 
 
 def shown(quiet: bool) -> bool:

@@ -15,7 +15,7 @@ import gc
 import io
 import shutil
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 from itertools import chain, pairwise
 from pathlib import Path
@@ -25,6 +25,7 @@ from typing import IO, Annotated
 import typer
 
 from tradegame.cli.common import fail
+from tradegame.cli.progress import Advance, progress_bar
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.instruments import LotMethod
 from tradegame.domain.limits import amount_problem, shown
@@ -77,6 +78,16 @@ def _write_report(
     finally:
         if collecting:
             gc.enable()
+
+
+def _counted(rows: Iterable[TradeRow], advance: Advance) -> Iterator[TradeRow]:
+    """``rows``, moving a progress bar every 10,000 (how many there are is known at the end)."""
+    done = 0
+    for done, row in enumerate(rows, start=1):  # done is read after the loop
+        if not done % 10_000:
+            advance(done, None)
+        yield row
+    advance(done, done)
 
 
 def _out_of_order(path: Path, refused: InvalidInputError) -> Sequence[Trade] | None:
@@ -134,7 +145,9 @@ def tax_lots(
         try:
             try:
                 rows = chain.from_iterable(iter_trade_rows(trades_csv))
-                _write_report(rows, out, method, wash_sales, as_json, profile)
+                with progress_bar("tax lots", "trades", quiet=as_json) as advance:
+                    _write_report(rows if advance is None else _counted(rows, advance), out, method, wash_sales,
+                                  as_json, profile)  # fmt: skip
             except InvalidInputError as refused:
                 trades = _out_of_order(trades_csv, refused)
                 if trades is None:

@@ -37,3 +37,12 @@ def test_a_bar_shows_on_a_terminal_only_and_never_with_json(monkeypatch: pytest.
         assert advance is not None
         advance(1, 2)
         advance(2, 2)
+
+
+def test_tax_lots_counts_the_trades_it_streams_for_its_bar() -> None:
+    from tradegame.cli.tax import _counted
+
+    seen: list[tuple[int, int | None]] = []
+    rows = [object() for _ in range(25_000)]
+    assert list(_counted(rows, lambda done, count: seen.append((done, count)))) == rows  # type: ignore[arg-type]
+    assert seen == [(10_000, None), (20_000, None), (25_000, 25_000)]
