@@ -1,5 +1,5 @@
 """One progress bar for every command that can take more than a second (``sweep``, ``report``,
-``export``, a report written by ``play``...): on a terminal only, never with ``--json``, and gone
+``export``, ``tax lots``, a report written by ``play``...): on a terminal only, never with ``--json``, and gone
 when the command ends (its output stays what it was).
 
 ``progress_bar(description, unit)`` yields ``advance(done, count)``, the callback the library's
