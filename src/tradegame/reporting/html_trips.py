@@ -9,7 +9,7 @@ the engine converts a sale. Imports the report's facts and formats; writes nothi
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 
@@ -45,7 +45,8 @@ def round_trips_section(facts: _Facts) -> str:
     else:
         parts.append(_stats_table(stats, facts.places, result.spec.currency))
     parts.extend(_notes(trips))
-    rows = [_trip_cells(t, symbol_of, facts.places, result.spec.currency) for t in trips.trips]
+    times: dict[datetime, str] = {}  # trips share their times: each is written once
+    rows = [_trip_cells(t, symbol_of, facts.places, result.spec.currency, times) for t in trips.trips]
     headers = ["Account", "Symbol", "Entry (UTC)", "Exit (UTC)", "Entry reason", "Exit reason", "Quantity"]
     headers += ["Entry price", "Exit price", "Fees", "P&L", "Return", "Holding"]
     parts.append(paged_table("round-trips-table", headers, rows, noun="round trips", numeric_from=6, css="trips"))
@@ -103,13 +104,16 @@ def _notes(trips: RoundTrips) -> list[str]:
     return [f'<p class="note">{_e(note)}</p>' for note in notes]
 
 
-def _trip_cells(trip: RoundTrip, symbol_of: dict[str, str], places: int, game: str) -> list[str]:
+def _trip_cells(
+    trip: RoundTrip, symbol_of: dict[str, str], places: int, game: str, times: dict[datetime, str]
+) -> list[str]:
     code = "" if trip.currency == game else f" {trip.currency}"
+    entry, exit_ = trip.entry_time, trip.exit_time
     return [
         trip.account,
         symbol_of.get(trip.asset, trip.asset),
-        trip.entry_time.strftime("%Y-%m-%d %H:%M"),
-        trip.exit_time.strftime("%Y-%m-%d %H:%M"),
+        times.get(entry) or times.setdefault(entry, entry.strftime("%Y-%m-%d %H:%M")),
+        times.get(exit_) or times.setdefault(exit_, exit_.strftime("%Y-%m-%d %H:%M")),
         trip.entry_reason,
         trip.exit_reason,
         _quantity(trip.quantity),
