@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from tradegame.cli.common import AsJson, fail, market_store, stdout_console
+from tradegame.cli.progress import progress_bar
 from tradegame.data.catalog import summarize_symbol, sync_bundled
 from tradegame.data.errors import BadDataError, DataError
 from tradegame.data.importer import import_file
@@ -184,7 +185,8 @@ def data_verify(
 
     store = _store(data_dir)
     try:
-        checks = verify_store(store, name)
+        with progress_bar("verify", "versions", quiet=as_json) as advance:
+            checks = verify_store(store, name, advance)
     except DataError as error:
         raise fail(str(error)) from None
     bad = [problem for check in checks for problem in check.problems]
@@ -259,10 +261,12 @@ def data_fetch(
     try:
         source = make_provider(provider)
 
-        def fetcher(wanted: Sequence[str], a: date, b: date, step: str) -> MarketFrames:
-            return fetch(source, wanted, a, b, step)
+        with progress_bar("fetch", "symbols", quiet=as_json) as advance:
 
-        report = fetch_into_store(store, fetcher, info, symbols.split(","), first, last, interval)
+            def fetcher(wanted: Sequence[str], a: date, b: date, step: str) -> MarketFrames:
+                return fetch(source, wanted, a, b, step, advance)
+
+            report = fetch_into_store(store, fetcher, info, symbols.split(","), first, last, interval)
     except (InvalidInputError, DataError) as error:
         raise fail(str(error)) from None
     if as_json:

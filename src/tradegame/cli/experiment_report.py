@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from tradegame.cli.common import DbUrl, check_db_url, check_output_file, exit_for, fail, open_db
+from tradegame.cli.progress import progress_bar
 from tradegame.domain.errors import TradegameError
 
 __all__ = ["report_experiment"]
@@ -73,19 +74,24 @@ def report_experiment(
     if path is not None:
         check_output_file(path, "--output")
     db = open_db(db_url)
-    try:
-        analyses = experiment_analyses(
-            db, experiment_id, selection_date=selected, survivorship=survivorship, windows=windows or CRASH_WINDOWS
-        )
-    except TradegameError as error:
-        raise exit_for(error) from None
-    finally:
-        db.close()
-    if path is None:  # --json without --output
-        typer.echo(analyses_json(analyses))
-        return
-    if as_json:
-        path.write_text(analyses_json(analyses) + "\n", encoding="utf-8")
-    else:
-        write_experiment_report(analyses, path)
+    with progress_bar("experiment report", "steps", quiet=as_json) as advance:
+        step = advance or (lambda done, count: None)
+        step(0, 2)
+        try:
+            analyses = experiment_analyses(
+                db, experiment_id, selection_date=selected, survivorship=survivorship, windows=windows or CRASH_WINDOWS
+            )
+        except TradegameError as error:
+            raise exit_for(error) from None
+        finally:
+            db.close()
+        step(1, 2)
+        if path is None:  # --json without --output
+            typer.echo(analyses_json(analyses))
+            return
+        if as_json:
+            path.write_text(analyses_json(analyses) + "\n", encoding="utf-8")
+        else:
+            write_experiment_report(analyses, path)
+        step(2, 2)
     typer.echo(f"report: {path}")

@@ -1,6 +1,6 @@
-"""One progress bar for every command that can take more than a second (``sweep``, ``report``,
-``export``, ``tax lots``, a report written by ``play``...): on a terminal only, never with ``--json``, and gone
-when the command ends (its output stays what it was).
+"""One progress bar for every command that can take more than a second (``sweep``, ``report``, ``data fetch``,
+``data verify``, ``export``, ``tax lots``, ``experiment report``, a report written by ``play``...): on a terminal
+only, never with ``--json``, and gone when the command ends (its output stays what it was).
 
 ``progress_bar(description, unit)`` yields ``advance(done, count)``, the callback the library's
 long operations take (``sweep_file``, ``write_report``, ``Database.export``); Rounds played keep

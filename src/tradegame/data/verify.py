@@ -9,7 +9,7 @@ passes). Staging folders of killed writers are not versions and are skipped.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,15 +34,24 @@ class VersionCheck:
         return not self.problems
 
 
-def verify_store(store: MarketStore, name: str | None = None) -> list[VersionCheck]:
-    """Check every version of every dataset (or of ``name``), reading every byte of every file."""
+def verify_store(
+    store: MarketStore, name: str | None = None, progress: Callable[[int, int | None], None] | None = None
+) -> list[VersionCheck]:
+    """Check every version of every dataset (or of ``name``), reading every byte of every file;
+    ``progress(done, count)`` after each version."""
     names = store.all_names()
     if name is not None:
         if name not in names:
             known = ", ".join(store.names()) or "none"
             raise DataError(f"no dataset {name!r} in the store at {store.root} (stored: {known})")
         names = [name]
-    return [_verify_version(store, dataset, version) for dataset in names for version in store.versions(dataset)]
+    versions = [(dataset, version) for dataset in names for version in store.versions(dataset)]
+    checks = []
+    for dataset, version in versions:
+        checks.append(_verify_version(store, dataset, version))
+        if progress is not None:
+            progress(len(checks), len(versions))
+    return checks
 
 
 def _verify_version(store: MarketStore, name: str, version: str) -> VersionCheck:

@@ -87,6 +87,10 @@ def test_storing_the_same_content_again_does_not_revive_a_changed_version(
     with pytest.raises(CorruptDataError, match=r"bars\.parquet"):
         store.write(info, frames)
     assert store.get(info.name).info.content_hash != stored.info.content_hash  # CURRENT unchanged
+    seen: list[tuple[int, int | None]] = []
+    checks = verify_store(store, info.name, lambda done, count: seen.append((done, count)))
+    assert sorted(c.ok for c in checks) == [False, True]  # the edited version and the intact one
+    assert seen == [(1, 2), (2, 2)]  # a progress bar's steps: one per version checked
 
 
 def test_a_file_touched_but_unchanged_still_loads(store: MarketStore, info: DatasetInfo, frames: MarketFrames) -> None:

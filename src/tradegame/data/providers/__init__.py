@@ -148,13 +148,15 @@ def fetch(
     start: date | datetime,
     end: date | datetime,
     interval: str = "1d",
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> MarketFrames:
     """Bars (and corporate actions, where the provider has them) for every symbol, or an error.
 
     All or nothing: symbols are fetched one after the other and the first failure is raised, so
     the caller never holds a partial result. ``start``/``end`` are inclusive dates (or aware
     datetimes); bars are 00:00 UTC of the session date for ``1d`` and longer, the UTC bar start
-    for intraday. Rows are sorted by (symbol, ts), unique, within the range.
+    for intraday. Rows are sorted by (symbol, ts), unique, within the range. ``progress(done,
+    count)`` is called after each symbol.
     """
     if interval not in INTERVALS:
         raise UnsupportedIntervalError(f"interval {interval!r} is not one of {', '.join(INTERVALS)}")
@@ -162,12 +164,20 @@ def fetch(
     if not wanted or any(not symbol for symbol in wanted):
         raise InvalidInputError("give at least one symbol, none of them empty")
     span = TimeRange.of(start, end)
+
+    def each(source: Provider) -> list[MarketFrames]:
+        results = []
+        for symbol in wanted:
+            results.append(source.fetch_symbol(symbol, span, interval))
+            if progress is not None:
+                progress(len(results), len(wanted))
+        return results
+
     if isinstance(provider, str):
         with default_client() as client:
-            source = make_provider(provider, client=client)
-            results = [source.fetch_symbol(symbol, span, interval) for symbol in wanted]
+            results = each(make_provider(provider, client=client))
     else:
-        results = [provider.fetch_symbol(symbol, span, interval) for symbol in wanted]
+        results = each(provider)
     return MarketFrames(
         bars=_concat([result.bars for result in results], ["symbol", "ts"]),
         dividends=_concat([result.dividends for result in results], ["symbol", "ts"]),

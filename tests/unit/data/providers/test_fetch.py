@@ -64,8 +64,17 @@ def test_fetch_two_symbols_gives_one_sorted_frame(
     msft["ticker"] = "MSFT"
     respx_mock.get(aggs("MSFT")).mock(return_value=httpx.Response(200, json=msft))
 
-    frames = fetch(polygon(client, fake_time), ["MSFT", "AAPL", "MSFT"], date(2024, 1, 2), date(2024, 1, 8))
+    seen: list[tuple[int, int | None]] = []
+    frames = fetch(
+        polygon(client, fake_time),
+        ["MSFT", "AAPL", "MSFT"],
+        date(2024, 1, 2),
+        date(2024, 1, 8),
+        "1d",
+        lambda done, count: seen.append((done, count)),
+    )
 
+    assert seen == [(1, 2), (2, 2)]  # a progress bar's steps: one per distinct symbol
     assert frames.symbols == ["AAPL", "MSFT"]
     assert frames.bars.groupby("symbol").size().to_dict() == {"AAPL": 5, "MSFT": 2}
     assert frames.bars[["symbol", "ts"]].equals(frames.bars[["symbol", "ts"]].sort_values(["symbol", "ts"]))
