@@ -143,7 +143,8 @@ class Worker:
 
     @staticmethod
     def _kept(game: PlannedGame, row: dict[str, object]) -> Row:
-        return game, {name: row[name] for name in _KEPT}
+        """A swept Game's row, with the fields the Round loop's row has (a swept Model trains nothing)."""
+        return game, {name: row[name] for name in _KEPT} | {"decay": None}
 
     def play(self, game: PlannedGame) -> dict[str, object]:
         """Play ``game`` through the Round loop; its result row (with ``Job.keep_books``, its books
