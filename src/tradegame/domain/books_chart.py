@@ -144,3 +144,12 @@ class EntryDrafts:
         moving = tuple([leg for leg in legs if leg is not None])
         if moving:
             self.drafts.append((kind, narration, check_legs(self.op_id, kind, moving)))
+
+    def add_balanced(self, kind: str, narration: Narration, *legs: Leg | None) -> None:
+        """``add`` without ``check_legs``, for a trade's entries: their accounts were checked when the
+        position was first named (``PositionAccounts``), their amounts at the operation's boundary,
+        and they balance by construction (the trade checks its sums are exact). Read back, the entry
+        is built and checked by every rule of ``JournalEntry`` as any other."""
+        moving = tuple([leg for leg in legs if leg is not None])
+        if moving:
+            self.drafts.append((kind, narration, moving))

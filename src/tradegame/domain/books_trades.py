@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from itertools import count
 
 from tradegame.domain.allocation import share
 from tradegame.domain.books_chart import (
@@ -106,15 +107,17 @@ class TradeBooking(BooksCore):
     ) -> None:
         """Book a validated buy: the journal's fund and buy entries, the lot, cash and the ledgers."""
         symbol, currency, cost = instrument.symbol, instrument.quote_currency, gross.amount + fee.amount
+        if -cost + gross.amount + fee.amount:  # the buy entry's sum (inexact beyond the context's precision)
+            raise InvariantError(f"buying {symbol}: {gross} plus the fee {fee} is not exact")
         names = self._accounts_of(account, instrument)
         entries = self._entries(op_id)
-        entries.add(
+        entries.add_balanced(
             "fund",
             ("fund {} with {} {}", (symbol, cost, currency.code)),
             cash_leg(names.account_cash, currency, -cost),
             cash_leg(names.cash, currency, cost),
         )
-        entries.add(
+        entries.add_balanced(
             "buy",
             ("buy {} {} @ {} fee {}", (quantity.amount, symbol, price.amount, fee.amount)),
             cash_leg(names.cash, currency, -cost),
@@ -168,7 +171,7 @@ class TradeBooking(BooksCore):
         if fee.amount > gross.amount:
             raise FeeExceedsValueError(f"fee {fee} exceeds the sale value {gross}")
         book = self._held_in(account, instrument, quantity)
-        self._book_sale(op_id, ts, "sell", account, instrument, quantity, price, fee, book, reason, game, lots)
+        self._book_sale(op_id, ts, "sell", account, instrument, quantity, price, fee, book, reason, game, lots, gross)
         return op_id
 
     def crypto_swap(
@@ -333,13 +336,16 @@ class TradeBooking(BooksCore):
         reason: str,
         game: str | None,
         lots: Sequence[tuple[str, Decimal]] | None = None,
+        gross: Money | None = None,
     ) -> None:
         """Book a validated sale: the lot book first (it refuses a sale beyond what is held and
-        changes nothing then), then the journal, the cost, decision and tax ledgers."""
+        changes nothing then), then the journal, the cost, decision and tax ledgers. ``gross`` is
+        ``price.total(quantity)`` when the caller has it already."""
         symbol = instrument.symbol
         currency = instrument.quote_currency
         names = self._accounts_of(account, instrument)
-        gross = price.total(quantity)
+        if gross is None:
+            gross = price.total(quantity)
         tax_rate = None if self._tax_currency is None else self._tax_rate(currency, ts, f"the sale of {symbol}")
         disposals = book.sell(
             account=account,
@@ -358,17 +364,19 @@ class TradeBooking(BooksCore):
             self._sale_rates[op_id] = tax_rate
         book_value = self._take_book_value(disposals, currency)
         self._op_lots[op_id] = ((), tuple([(d.lot_id, d.quantity) for d in disposals]))
-        net = gross.amount - fee.amount
+        net, realized = gross.amount - fee.amount, book_value - gross.amount
+        if -book_value + net + fee.amount + realized:  # the sell entry's sum (as ``check_legs`` adds it)
+            raise InvariantError(f"selling {symbol}: {gross} less the fee {fee} is not exact")
         entries = self._entries(op_id)
-        entries.add(
+        entries.add_balanced(
             "sell",
             ("sell {} {} @ {} fee {}", (quantity.amount, symbol, price.amount, fee.amount)),
             (names.units, symbol, -quantity.amount, -book_value, currency.code),
             cash_leg(names.cash, currency, net),
             cash_leg(names.fees, currency, fee.amount),
-            cash_leg(names.realized, currency, book_value - gross.amount),
+            cash_leg(names.realized, currency, realized),
         )
-        entries.add(
+        entries.add_balanced(
             "sweep",
             ("sweep {} proceeds to {} cash", (symbol, account)),
             cash_leg(names.cash, currency, -net),
@@ -429,15 +437,20 @@ class TradeBooking(BooksCore):
         if book.disposal_count == start:
             return
         added = book.disposals_since(start)
-        gains = [self._taxable_gain(d, currency) for d in added]
-        by_symbol = self._seen_by_symbol
-        for index, disposal in enumerate(added, start):
-            by_symbol.setdefault((code, disposal.symbol), []).append(index)
+        tax_currency = self._tax_currency
+        if tax_currency is None or tax_currency.code == code:  # ``_taxable_gain`` inline: no conversion
+            gains = [Money(d.proceeds - d.cost_basis + d.adjustment_amount, currency) for d in added]
+        else:
+            gains = [self._taxable_gain(d, currency) for d in added]  # (may raise: before anything changes)
+        by_symbol, append, kind = self._seen_by_symbol, self._tax.append, TaxKind.DISPOSAL
+        for index, d, gain in zip(count(start), added, gains):
+            indices = by_symbol.get((code, d.symbol))
+            if indices is None:
+                indices = by_symbol[(code, d.symbol)] = []
+            indices.append(index)
+            append((op_id, ts, kind, d.date_sold.year, gain, d.account, d.symbol, d.term, d))
         seen.extend(added)
         self._disposal_ops.setdefault(code, []).extend([op_id] * len(added))
-        tax, disposal_kind = self._tax, TaxKind.DISPOSAL
-        for d, gain in zip(added, gains, strict=True):
-            tax.append((op_id, ts, disposal_kind, d.date_sold.year, gain, d.account, d.symbol, d.term, d))
 
     def _book_wash_adjustments(
         self, book: LotBook, currency: Currency, op_id: str, ts: datetime, buyer: str, symbol: str

@@ -13,12 +13,13 @@ from tradegame.domain.errors import (
     InsufficientHoldingsError,
     InvalidAmountError,
     InvalidInputError,
+    InvariantError,
     UnknownLotError,
 )
 from tradegame.domain.holding import Term
 from tradegame.domain.instruments import Account, AssetClass, Instrument, LotMethod
 from tradegame.domain.journal import JournalEntry
-from tradegame.domain.money import EUR, USD, Currency, Money, Price, Quantity
+from tradegame.domain.money import EUR, KRW, USD, Currency, Money, Price, Quantity
 from tradegame.domain.positions import Books, BooksState, TaxKind, replay
 from tradegame.domain.running_costs import Monthly, OneOff, RunningCost
 from tradegame.domain.tax import TaxProfile
@@ -582,4 +583,17 @@ def test_one_currency_code_cannot_have_two_minor_units(books: Books) -> None:
             at(1, 3),
             "",
         )
+    assert snapshot(books) == before
+
+
+def test_a_buy_whose_cost_the_decimal_context_cannot_hold_exactly_is_refused() -> None:
+    """A trade's entries balance by construction; the one sum that could round (28 digits) is checked."""
+    krw = Instrument("WON", AssetClass.EQUITY, KRW, tick_size=Decimal(1))
+    books = Books([Account("K", "k", KRW)])
+    most = Money(Decimal("9" * 28), KRW)
+    books.deposit("K", most, at(1, 2))
+    books.deposit("K", most, at(1, 2))
+    before = snapshot(books)
+    with pytest.raises(InvariantError, match="not exact"):  # 9...98 + 3 needs 29 digits
+        books.buy("K", krw, q("1"), px("9" * 27 + "8", KRW), Money(Decimal(3), KRW), at(1, 3))
     assert snapshot(books) == before
