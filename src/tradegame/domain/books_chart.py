@@ -150,6 +150,6 @@ class EntryDrafts:
         position was first named (``PositionAccounts``), their amounts at the operation's boundary,
         and they balance by construction (the trade checks its sums are exact). Read back, the entry
         is built and checked by every rule of ``JournalEntry`` as any other."""
-        moving = tuple([leg for leg in legs if leg is not None])
+        moving = tuple(filter(None, legs))  # the legs that are not None (a leg is a non-empty tuple)
         if moving:
             self.drafts.append((kind, narration, moving))

@@ -208,6 +208,8 @@ class BooksCore:
         return book
 
     def _remember(self, instrument: Instrument) -> None:
+        if self._instruments.get(instrument.symbol) is instrument:
+            return
         self._instruments[instrument.symbol] = instrument
         self._currencies[instrument.quote_currency.code] = instrument.quote_currency
 
@@ -278,7 +280,7 @@ class BooksCore:
         game: str | None = None,
     ) -> None:
         """Append the operation's entries to the journal and its line to the decision log."""
-        self._journal.append_checked(op_id, ts, entries.drafts)
+        self._journal.append_checked(op_id, ts, entries.drafts, own_id=True)
         self._decisions.append((op_id, ts, action, account, subject, reason, game))
         self._ops += 1
         self._last_ts = ts

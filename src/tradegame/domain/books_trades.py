@@ -29,6 +29,7 @@ from tradegame.domain.errors import (
     InvalidInputError,
     InvariantError,
 )
+from tradegame.domain.holding import term_of
 from tradegame.domain.instruments import AssetClass, Instrument
 from tradegame.domain.lots import WASH_WINDOW, Disposal, LotBook
 from tradegame.domain.money import Currency, Money, Price, Quantity
@@ -430,7 +431,9 @@ class TradeBooking(BooksCore):
         """
         code = currency.code
         book = self._lot_books[code]
-        seen = self._seen_disposals.setdefault(code, [])
+        seen = self._seen_disposals.get(code)
+        if seen is None:
+            seen = self._seen_disposals[code] = []
         if bought is not None:
             self._book_wash_adjustments(book, currency, op_id, ts, *bought)
         start = len(seen)
@@ -448,7 +451,8 @@ class TradeBooking(BooksCore):
             if indices is None:
                 indices = by_symbol[(code, d.symbol)] = []
             indices.append(index)
-            append((op_id, ts, kind, d.date_sold.year, gain, d.account, d.symbol, d.term, d))
+            term = term_of(d.date_acquired, d.date_sold)  # ``d.term`` without its property
+            append((op_id, ts, kind, d.date_sold.year, gain, d.account, d.symbol, term, d))
         seen.extend(added)
         self._disposal_ops.setdefault(code, []).extend([op_id] * len(added))
 

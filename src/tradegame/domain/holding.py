@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
 __all__ = ["Term", "anniversary", "term_of"]
 
@@ -15,6 +16,7 @@ class Term(StrEnum):
     LONG = "long"
 
 
+@lru_cache(maxsize=4096)  # a sale's lots were often bought on the same few days
 def anniversary(acquired: date) -> date:
     """The one-year anniversary of an acquisition; Feb 29 maps to Feb 28 of the next year."""
     if acquired.month == 2 and acquired.day == 29:

@@ -394,17 +394,19 @@ class Journal:
             self._last = entry.timestamp
         self._view = None
 
-    def append_checked(self, op_id: str, timestamp: datetime, drafts: Sequence[Draft]) -> None:
+    def append_checked(self, op_id: str, timestamp: datetime, drafts: Sequence[Draft], *, own_id: bool = False) -> None:
         """Append the entries of one operation at ``timestamp``, numbered on from ``next_seq``: each
         draft's legs as ``check_legs`` returned them (checked, balanced). Refused as a whole when the
-        time is before the last entry's."""
+        time is before the last entry's. ``own_id``: ``op_id`` is one the books numbered themselves
+        (``op-000001``, ...), a valid name, so it is not checked again."""
         ts = timestamp
         if type(ts) is not datetime or ts.tzinfo is not UTC or ts.fold:
             ts = require_utc(ts)
         last = self._last
         if last is not None and ts < last:
             raise InvalidInputError(f"entry {op_id} at {ts.isoformat()} is before the last entry at {last.isoformat()}")
-        _check_name(op_id, "op id")
+        if not own_id:
+            _check_name(op_id, "op id")
         rows, built = self._rows, self._built
         seq = len(rows) + 1
         for kind, narration, legs in drafts:
