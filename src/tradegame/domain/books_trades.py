@@ -125,17 +125,9 @@ class TradeBooking(BooksCore):
             (names.units, symbol, quantity.amount, gross.amount, currency.code),
             cash_leg(names.fees, currency, fee.amount),
         )
-        self._lot_book(currency).buy(
-            account=account,
-            symbol=symbol,
-            quantity=quantity.amount,
-            price=price.amount,
-            fee=fee.amount,
-            on=ts.date(),
-            asset_class=instrument.asset_class,
-            lot_id=lot_id,
-            game=game,
-        )
+        # checked as LotBook.buy checks it: quantity, price and fee above, the date by ``_begin``
+        book = self._lot_book(currency)
+        book.buy_checked(account, symbol, quantity.amount, cost, ts.date(), instrument.asset_class, lot_id, game)
         self._remember(instrument)
         self._book_lots[(account, lot_id)] = BookLot(symbol, quantity.amount, gross.amount)
         self._op_lots[op_id] = ((lot_id,), ())
@@ -348,18 +340,10 @@ class TradeBooking(BooksCore):
         if gross is None:
             gross = price.total(quantity)
         tax_rate = None if self._tax_currency is None else self._tax_rate(currency, ts, f"the sale of {symbol}")
-        disposals = book.sell(
-            account=account,
-            symbol=symbol,
-            quantity=quantity.amount,
-            price=price.amount,
-            fee=fee.amount,
-            on=ts.date(),
-            asset_class=instrument.asset_class,
-            lots=lots,
-            game=game,
-            sale_id=op_id,
-        )
+        disposals = book.sell_checked(  # checked as LotBook.sell checks it (the date by ``_begin``)
+            account, symbol, quantity.amount, gross.amount, fee.amount, ts.date(), instrument.asset_class, lots,
+            game, op_id,
+        )  # fmt: skip
         # The lot book has moved: from here on a failure is a broken invariant, not bad input.
         if tax_rate is not None:
             self._sale_rates[op_id] = tax_rate

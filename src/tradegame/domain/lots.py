@@ -170,6 +170,23 @@ class LotBook:
     ) -> str:
         """Open a lot and return its id; wash pending losses of the same symbol with its shares."""
         self._check_trade(quantity, price, fee, on)
+        basis = (quantity * price).quantize(self._quantum, ROUND_HALF_EVEN) + fee
+        return self.buy_checked(account, symbol, quantity, basis, on, asset_class, lot_id, game)
+
+    def buy_checked(
+        self,
+        account: str,
+        symbol: str,
+        quantity: Decimal,
+        basis: Decimal,
+        on: date,
+        asset_class: AssetClass,
+        lot_id: str | None,
+        game: str | None,
+    ) -> str:
+        """``buy`` for a caller that checked the trade as ``buy`` does (quantity, price, fee, date in
+        order; ``Books`` does) and gives the lot's ``basis``: price times quantity to the minor unit,
+        plus the fee."""
         if lot_id is None:
             lot_id = f"#{self._seq + 1}"  # '#' ids are reserved for these, so they never collide
         elif lot_id.startswith("#") or (account, lot_id) in self._named_lots:
@@ -188,7 +205,7 @@ class LotBook:
             symbol,
             asset_class,
             quantity,
-            (quantity * price).quantize(self._quantum, ROUND_HALF_EVEN) + fee,
+            basis,
             on,
             on,
             self._seq,
@@ -223,6 +240,24 @@ class LotBook:
     ) -> list[Disposal]:
         """Dispose of ``quantity`` units; returns the new disposals (before later washes)."""
         self._check_trade(quantity, price, fee, on)
+        gross = (quantity * price).quantize(self._quantum, ROUND_HALF_EVEN)
+        return self.sell_checked(account, symbol, quantity, gross, fee, on, asset_class, lots, game, sale_id)
+
+    def sell_checked(
+        self,
+        account: str,
+        symbol: str,
+        quantity: Decimal,
+        gross: Decimal,
+        fee: Decimal,
+        on: date,
+        asset_class: AssetClass,
+        lots: Sequence[tuple[str, Decimal]] | None,
+        game: str | None,
+        sale_id: str | None,
+    ) -> list[Disposal]:
+        """``sell`` for a caller that checked the trade as ``sell`` does (quantity, price, fee, date in
+        order; ``Books`` does) and gives its ``gross`` value: price times quantity to the minor unit."""
         key = (account, symbol)
         held = self._holdings.get(key, [])
         method = self._methods.get(account, self.method) if lots is None else _SPECIFIC
@@ -230,7 +265,6 @@ class LotBook:
         if plan is None and quantity > self._positions.get(key, _ZERO):
             available = self._positions.get(key, _ZERO)
             raise InsufficientHoldingsError(f"selling {quantity} {symbol} but account {account} holds {available}")
-        gross = (quantity * price).quantize(self._quantum, ROUND_HALF_EVEN)
         if fee > gross:
             raise InvalidInputError(f"fee {fee} exceeds the sale value {gross}")
         self._seq += 1
