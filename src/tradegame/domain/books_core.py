@@ -165,6 +165,10 @@ class BooksCore:
     def _check_lot_id(self, account: str, lot_id: str) -> str:
         if not isinstance(lot_id, str) or not lot_id or lot_id.split() != [lot_id]:  # split: at whitespace
             raise InvalidInputError(f"lot id {lot_id!r} must be a non-empty name without spaces")
+        return self._unused_lot_id(account, lot_id)
+
+    def _unused_lot_id(self, account: str, lot_id: str) -> str:
+        """``lot_id`` unless a lot of ``account`` has it already; for a name known to be valid (an op id)."""
         if (account, lot_id) in self._book_lots:
             raise InvalidInputError(f"lot id {lot_id!r} is already used in account {account}")
         return lot_id

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from itertools import count
+from operator import attrgetter
 
 from tradegame.domain.allocation import share
 from tradegame.domain.books_chart import (
@@ -37,6 +38,7 @@ from tradegame.domain.money import Currency, Money, Price, Quantity
 __all__ = ["TradeBooking"]
 
 _ZERO = Decimal(0)
+_lot_and_quantity = attrgetter("lot_id", "quantity")  # a disposal's (lot id, units), as ``lots_of`` gives them
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +84,7 @@ class TradeBooking(BooksCore):
         currency = self._check_trade(instrument, quantity, price, fee)
         gross = price.total(quantity)
         self._check_gross(gross, instrument)
-        lot_id = self._check_lot_id(account, lot_id or op_id)
+        lot_id = self._check_lot_id(account, lot_id) if lot_id else self._unused_lot_id(account, op_id)
         if gross.amount + fee.amount > self._cash.get((account, currency.code), _ZERO):  # (no message otherwise)
             self._check_cash(account, gross + fee, f"buying {quantity.amount} {instrument.symbol}")
         tax_rate = None
@@ -348,7 +350,7 @@ class TradeBooking(BooksCore):
         if tax_rate is not None:
             self._sale_rates[op_id] = tax_rate
         book_value = self._take_book_value(disposals, currency)
-        self._op_lots[op_id] = ((), tuple([(d.lot_id, d.quantity) for d in disposals]))
+        self._op_lots[op_id] = ((), tuple(map(_lot_and_quantity, disposals)))
         net, realized = gross.amount - fee.amount, book_value - gross.amount
         if -book_value + net + fee.amount + realized:  # the sell entry's sum (as ``check_legs`` adds it)
             raise InvariantError(f"selling {symbol}: {gross} less the fee {fee} is not exact")
