@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from tradegame.reporting.html_points import time_texts
 from tradegame.reporting.html_script import CHART_JS, PAGE_JS
 from tradegame.reporting.text_columns import pack_column
 
@@ -203,9 +204,11 @@ def _dicts_copied(value: Any) -> Any:
 
 
 def _pack_texts(trace: dict[str, Any]) -> None:
-    """A trace's long arrays of texts (hover texts, times) as ``{"packedTexts": ...}``
-    (``text_columns``), which ``tradegameChart`` unpacks before drawing."""
+    """A trace's times as text (``time_texts``), and its long arrays of texts (hover texts, times)
+    as ``{"packedTexts": ...}`` (``text_columns``), which ``tradegameChart`` unpacks before drawing."""
     for key, value in trace.items():
+        if isinstance(value, np.ndarray) and value.dtype.kind == "M":
+            value = trace[key] = time_texts(value)
         if isinstance(value, np.ndarray) and value.dtype.kind in "UO" and len(value) >= _PACKED_FROM:
             value = value.tolist()
         if isinstance(value, list | tuple) and len(value) >= _PACKED_FROM and all(type(v) is str for v in value):

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["DRAWN_BUCKETS", "drawn_indices", "short_times"]
+__all__ = ["DRAWN_BUCKETS", "drawn_indices", "short_times", "time_texts"]
 
 DRAWN_BUCKETS = 1000
 """Runs per series: each keeps at most its minimum and maximum (about one per pixel column)."""
@@ -62,11 +62,16 @@ def _run_argext(values: npt.NDArray[np.float64], starts: IntArray, pick: np.ufun
     return hits[first]
 
 
-def short_times(times: npt.NDArray[np.datetime64]) -> npt.NDArray[np.str_]:
-    """Times as plotly reads them, to the minute (``2024-01-02T14:30``) when every one is on a whole
-    minute (a third of the nanosecond text), else to the nanosecond. An array, not a list: plotly
-    checks and copies an array at once, a list item by item."""
+def short_times(times: npt.NDArray[np.datetime64]) -> npt.NDArray[np.datetime64]:
+    """Times as a chart is given them: to the minute when every one is on a whole minute, else to
+    the nanosecond; written as text (``time_texts``: ``2024-01-02T14:30``, a third of the
+    nanosecond text) when the page is. A datetime64 array, not texts: plotly checks and copies
+    it at once (an array of texts it copies text by text, a tenth of a long report's write)."""
     stamps: npt.NDArray[np.datetime64] = np.asarray(times).astype("datetime64[ns]")
     whole_minutes = not (stamps.astype(np.int64) % 60_000_000_000).any()
-    texts: npt.NDArray[np.str_] = np.datetime_as_string(stamps, unit="m" if whole_minutes else "ns")
-    return texts
+    return stamps.astype("datetime64[m]") if whole_minutes else stamps
+
+
+def time_texts(times: npt.NDArray[np.datetime64]) -> list[str]:
+    """``short_times``'s times as the page writes them, at their own precision."""
+    return [str(text) for text in np.datetime_as_string(times)]

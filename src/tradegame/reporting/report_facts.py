@@ -22,7 +22,7 @@ from tradegame.engine.game import GameResult, currency_of
 from tradegame.engine.universe import Universe, UniverseView, static_rates
 from tradegame.reporting.benchmark import benchmark_symbol as default_benchmark
 from tradegame.reporting.benchmark import first_traded
-from tradegame.reporting.html_points import short_times
+from tradegame.reporting.html_points import short_times, time_texts
 from tradegame.reporting.metrics import Metrics, compute_metrics
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ class _Facts:
 
     def x_range(self) -> list[str]:
         """The time axis every chart of the page shares: the equity chart's, first to last Round."""
-        return [str(text) for text in short_times(self.round_times[[0, -1]])]
+        return time_texts(short_times(self.round_times[[0, -1]]))
 
     @classmethod
     def of(cls, result: GameResult, universe: Universe, benchmark_symbol: str | None) -> _Facts:
