@@ -11,7 +11,6 @@ then booking, in date order).
 
 from __future__ import annotations
 
-import gc
 import io
 import shutil
 import sys
@@ -33,6 +32,7 @@ from tradegame.domain.tax import TaxProfile, TaxRates
 from tradegame.domain.trade_stream import TradeRow, TradesOutOfOrderError, TradeStream, trade_row
 from tradegame.domain.trades import Trade, TradeError, book_trades
 from tradegame.io.trades_csv import iter_trade_rows, read_trades
+from tradegame.reporting.collector import collector_paused
 from tradegame.reporting.tax_output import JsonReportWriter, TableReportWriter
 
 __all__ = ["tax_app"]
@@ -68,16 +68,11 @@ def _write_report(
     writer_type = JsonReportWriter if as_json else TableReportWriter
     writer = writer_type(out, stream.currency, method, wash_sales)
     add = writer.add
-    collecting = gc.isenabled()
-    gc.disable()  # the books make no reference cycles; scanning a large live heap costs ~10%
-    try:
+    with collector_paused():  # the books make no reference cycles; scanning a large live heap costs ~10%
         for released in stream.feed_rows(trades):
             add(released)
         add(stream.close())
         writer.finish(stream.book.open_lots(), stream.games(), profile)  # a snapshot of each open lot, too
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _counted(rows: Iterable[TradeRow], advance: Advance) -> Iterator[TradeRow]:

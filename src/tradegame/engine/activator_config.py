@@ -71,7 +71,6 @@ _KEYS: Final = (
 _MEMBER_KEYS: Final = ("as", "name", "params", "training")
 _ALIAS = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,23}$")
 T = TypeVar("T")
-D = TypeVar("D")
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,6 @@ from tradegame.engine.spec import (
 __all__ = ["FieldReader"]
 
 T = TypeVar("T")
-D = TypeVar("D")
 
 
 class FieldReader(TableReading):

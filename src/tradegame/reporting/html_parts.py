@@ -8,15 +8,13 @@ database). Imports plotly lazily (in ``_Charts``); writes only in ``_write_page`
 from __future__ import annotations
 
 import base64
-import gc
 import gzip
 import hashlib
 import html
 import math
 import os
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,20 +27,6 @@ from tradegame.reporting.text_columns import pack_column
 
 CHART_HEIGHT = 380
 _PACKED_FROM = 50  # a trace's texts, when it has at least this many, travel packed
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused (then as it was): a report makes hundreds of thousands
-    of small strings and lists, each burst of which would start a collection that walks every object
-    of the Game in memory (millions after a long Game: a third of the time of writing its report)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _write_page(page: str, path: Path) -> Path:

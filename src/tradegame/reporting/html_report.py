@@ -59,14 +59,14 @@ Imports the engine's result types, ``reporting.metrics`` and plotly (lazily, in
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 
 from tradegame.engine.game import GameResult
 from tradegame.engine.gamefile import GameFile
 from tradegame.engine.universe import Universe
+from tradegame.reporting.collector import collector_paused
 from tradegame.reporting.html_models import models_section
-from tradegame.reporting.html_parts import _LOG_FILTER_JS, _PAGE, _STYLE, _Charts, _e, _write_page, collector_paused
+from tradegame.reporting.html_parts import _LOG_FILTER_JS, _PAGE, _STYLE, _Charts, _e, _write_page
 from tradegame.reporting.html_periods import (
     annual_section,
     drawdown_periods_section,
@@ -176,5 +176,14 @@ def write_report(
     The page is rendered in full before anything is written, then written to a temporary file
     beside ``path`` and moved into place, so a failure never leaves half a report.
     """
-    render = partial(render_html, result, universe, benchmark_symbol=benchmark_symbol, title=title, cdn=cdn)
-    return _write_page(render(definition=definition, model=model, progress=progress), path)
+    page = render_html(
+        result,
+        universe,
+        benchmark_symbol=benchmark_symbol,
+        title=title,
+        cdn=cdn,
+        definition=definition,
+        model=model,
+        progress=progress,
+    )
+    return _write_page(page, path)

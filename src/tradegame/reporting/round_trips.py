@@ -122,10 +122,9 @@ def game_round_trips(result: GameResult, assets: Collection[str]) -> RoundTrips:
     books = result.books
     not_fills = {op for e in result.events if e.kind == EventKind.INITIAL_POSITION for op in e.op_ids}
     splits = {op for e in result.events if e.kind == EventKind.SPLIT for op in e.op_ids}
-    entries = books.entries_unless(_fills(books.cost_ledger, assets, not_fills))  # a fill's entries are not read
-    return form_round_trips(
-        entries, books.cost_ledger, books.decision_log, assets=assets, not_fills=not_fills, splits=splits
-    )
+    fills = _fills(books.cost_ledger, assets, not_fills)
+    entries = books.entries_unless(fills)  # a fill's entries are not read
+    return _round_trips(entries, fills, books.decision_log, assets, splits)
 
 
 def _fills(costs: Iterable[CostEntry], assets: Collection[str], not_fills: Collection[str]) -> dict[str, CostEntry]:
@@ -150,7 +149,17 @@ def form_round_trips(
     as its op id alone), whose buys and sells are the ``costs`` lines of ``assets``; ``not_fills``:
     operations that are not trades (an initial position's booking), ``splits``: the operations of
     stock splits."""
-    fills = _fills(costs, assets, not_fills)
+    return _round_trips(entries, _fills(costs, assets, not_fills), decisions, assets, splits)
+
+
+def _round_trips(
+    entries: Iterable[JournalEntry | str],
+    fills: Mapping[str, CostEntry],
+    decisions: Iterable[DecisionEntry],
+    assets: Collection[str],
+    splits: Collection[str],
+) -> RoundTrips:
+    """``form_round_trips`` with its ``fills`` (``_fills``) found already."""
     reasons = {d.op_id: reason_text(d.reason) for d in decisions}
     book = _Book(reasons)
     for entry in entries:
