@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from itertools import pairwise
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
@@ -46,7 +46,8 @@ from tradegame.engine.game import GameResult, Outcome, play
 from tradegame.engine.quiet import exit_flags
 from tradegame.engine.score import Score, score_of
 from tradegame.engine.spec import ExitRules, GameSpec
-from tradegame.engine.sweep_plan import SweepFill, SweepPlan
+from tradegame.engine.sweep_cents import CentBook, Runs
+from tradegame.engine.sweep_plan import SweepFill, SweepPlan, ValuePath
 from tradegame.engine.timestamps import utc_from_ns
 from tradegame.engine.universe import Universe
 from tradegame.engine.wake import SignalFollower, signal_weight
@@ -56,39 +57,25 @@ __all__ = ["SignalFollower", "SweepColumn", "SweepFill", "SweepResult", "ValuePa
 _ZERO = Decimal(0)
 
 
-class ValuePath(NamedTuple):
-    """What a swept Game holds from Round to Round: from Round ``starts[k]`` on (until the next
-    start), ``cash[k]`` (net of running costs still owed) and ``held[k]`` units, each Round valued
-    at ``marks`` (the latest close it knows; sweep_plan.py)."""
+class Kept(Protocol):
+    """What a swept Game kept of its fills and holdings, turned into them when asked."""
 
-    marks: np.ndarray
-    starts: list[int]
-    cash: list[Decimal]
-    held: list[Decimal]
+    def fills(self) -> tuple[SweepFill, ...]: ...
 
-    def values(self, rounds: int, final_value: Decimal) -> np.ndarray:
-        """The value after each of the first ``rounds`` Rounds, as the Round loop's ``Valuation``
-        computes it (the cash as a float plus the units as a float times the mark, in that order),
-        and the last Round's replaced by the final value (Game._finish)."""
-        at = np.searchsorted(np.array(self.starts), np.arange(rounds), "right") - 1
-        cash = np.array([float(amount) for amount in self.cash])[at]
-        held = np.array([float(units) for units in self.held])[at]
-        values: np.ndarray = cash + held * self.marks[:rounds]
-        values[-1] = float(final_value)
-        return values
+    def path(self) -> ValuePath: ...
 
 
 @dataclass(frozen=True)
 class SweepColumn:
-    """One swept Game: its label, its fills (the liquidation last), its Score, how and on which
-    Round it ended (as ``GameResult.outcome`` and ``outcome_round``), and what it held (``path``)."""
+    """One swept Game: its label, its Score, how and on which Round it ended (as
+    ``GameResult.outcome`` and ``outcome_round``), its fills (the liquidation last) and what it held
+    (``path``), the last two made from what it ``kept`` when first read."""
 
     label: object
-    fills: tuple[SweepFill, ...]
     score: Score
     outcome: Outcome
     outcome_round: int
-    path: ValuePath = field(repr=False, compare=False)
+    kept: Kept = field(repr=False, compare=False)
 
     @property
     def rounds(self) -> int:
@@ -96,17 +83,37 @@ class SweepColumn:
         return self.outcome_round + 1
 
     @cached_property
+    def fills(self) -> tuple[SweepFill, ...]:
+        return self.kept.fills()
+
+    @cached_property
+    def path(self) -> ValuePath:
+        return self.kept.path()
+
+    @cached_property
     def values(self) -> np.ndarray:
         """The Game's value after each Round played, equal to ``GameResult.values`` bit for bit."""
         return self.path.values(self.rounds, self.score.final_value)
 
 
+class _Booked(NamedTuple):
+    """A column the general books played: its fills and holdings, made as it went."""
+
+    booked_fills: tuple[SweepFill, ...]
+    booked_path: ValuePath
+
+    def fills(self) -> tuple[SweepFill, ...]:
+        return self.booked_fills
+
+    def path(self) -> ValuePath:
+        return self.booked_path
+
+
 class _Played(NamedTuple):
-    fills: tuple[SweepFill, ...]
     score: Score
     outcome: Outcome
     outcome_round: int
-    path: ValuePath
+    kept: Kept
 
 
 @dataclass(frozen=True)
@@ -162,9 +169,15 @@ def sweep(
     unknown = plan.latest < 0  # Rounds before the first row: nothing to act on
     latest_rows = np.clip(plan.latest, 0, None)
     flat, holding = _runs(enter[latest_rows], unknown), _runs(leave[latest_rows], unknown)
+    cents = CentBook.of(plan, share)
     played: list[SweepColumn] = []
     for i, label in enumerate(names):
-        played.append(SweepColumn(label, *_play(plan, flat[i], holding[i], share)))
+        column = cents.play(flat[i], holding[i]) if cents is not None else None
+        if column is not None:
+            score = score_of(plan.spec.start_fund, column.final_cash, column.fees(), _ZERO, _ZERO)
+            played.append(SweepColumn(label, score, "completed", len(plan.times) - 1, column))
+        else:
+            played.append(SweepColumn(label, *_play(plan, flat[i], holding[i], share)))
         if progress is not None and (i % 64 == 63 or i + 1 == count):
             progress(i + 1, count)
     columns = tuple(played)
@@ -174,9 +187,6 @@ def sweep(
 def _columns(signal: np.ndarray) -> np.ndarray:
     array = np.asarray(signal, dtype=bool)
     return array[:, None] if array.ndim == 1 else array
-
-
-Runs = tuple[list[int], list[int]]  # the first Round of each run of True and the Round after it
 
 
 def _runs(awake: np.ndarray, unknown: np.ndarray) -> list[Runs]:
@@ -236,7 +246,7 @@ def _play(plan: SweepPlan, flat: Runs, holding: Runs, weight: Decimal) -> _Playe
     taxes = plan.taxes(book.lots, utc_from_ns(closed).year) if book.lots is not None else _ZERO
     score = score_of(plan.spec.start_fund, book.cash - book.debt, book.fees, book.running, taxes)
     outcome = book.watch.outcome if exit_round is not None and book.watch is not None else "completed"
-    return _Played(tuple(book.fills), score, outcome, final, book.path())
+    return _Played(score, outcome, final, _Booked(tuple(book.fills), book.path()))
 
 
 class _ExitWatch:

@@ -31,7 +31,7 @@ from tradegame.engine.timestamps import utc_from_ns
 from tradegame.engine.universe import Universe
 from tradegame.engine.wake import SignalFollower
 
-__all__ = ["SweepFill", "SweepPlan"]
+__all__ = ["SweepFill", "SweepPlan", "ValuePath"]
 
 _ZERO = Decimal(0)
 
@@ -47,6 +47,28 @@ class SweepFill(NamedTuple):
     price: Decimal
     fee: Decimal
     cash: Decimal
+
+
+class ValuePath(NamedTuple):
+    """What a swept Game holds from Round to Round: from Round ``starts[k]`` on (until the next
+    start), ``cash[k]`` (net of running costs still owed) and ``held[k]`` units, each Round valued
+    at ``marks`` (the latest close it knows; sweep_plan.py)."""
+
+    marks: np.ndarray
+    starts: list[int]
+    cash: list[Decimal]
+    held: list[Decimal]
+
+    def values(self, rounds: int, final_value: Decimal) -> np.ndarray:
+        """The value after each of the first ``rounds`` Rounds, as the Round loop's ``Valuation``
+        computes it (the cash as a float plus the units as a float times the mark, in that order),
+        and the last Round's replaced by the final value (Game._finish)."""
+        at = np.searchsorted(np.array(self.starts), np.arange(rounds), "right") - 1
+        cash = np.array([float(amount) for amount in self.cash])[at]
+        held = np.array([float(units) for units in self.held])[at]
+        values: np.ndarray = cash + held * self.marks[:rounds]
+        values[-1] = float(final_value)
+        return values
 
 
 class SweepPlan:

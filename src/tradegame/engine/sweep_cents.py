@@ -1,0 +1,190 @@
+"""The sweep's fast books: a column played in whole minor units (cents) of the Game currency.
+
+Most sweeps are the plain case: no fee, no slippage, no tax, no running costs, no exit rules, whole
+units of an instrument priced on the cent grid. Then every amount a fill books is a whole number of
+cents, and the engine's ``Decimal`` arithmetic (fills.py, as ``SweepPlan.book_fill`` runs it) is
+the same as integer arithmetic on cents: a buy's units ``target_units(w, cash, 1, price, 1)`` are
+``w * cash // price`` (the decimal quotient, rounded to 28 digits, cannot cross a whole number while
+``w * cash`` stays under 10**26 cents, which is checked), its cost ``units * price`` needs no
+rounding, and a sale adds ``units * price`` back. ``CentBook`` plays a column so, keeping each fill
+as a few integers, and turns them into ``SweepFill`` and ``ValuePath`` (``Decimal``, the very
+values the general books make) only when asked. The end's sale goes through ``book_fill`` itself.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from decimal import Decimal
+from typing import NamedTuple
+
+import numpy as np
+
+from tradegame.engine.sweep_plan import SweepFill, SweepPlan, ValuePath
+
+__all__ = ["CentBook", "CentColumn", "Runs"]
+
+_ZERO = Decimal(0)
+_DIGITS = 10**15  # a cash of fewer digits goes through float and repr unchanged (target_units)
+_EXACT = 10**26  # weight x cash under this: the quotient's 28 digits cannot reach the next unit
+
+Runs = tuple[list[int], list[int]]  # the first Round of each run of True and the Round after it
+
+
+class CentColumn(NamedTuple):
+    """One column played in cents: per fill its Round, row, units (> 0 bought, < 0 sold) and the
+    cash after it; the end's sale (``SweepPlan.book_fill``'s) and the cash after everything. Its
+    fills and holdings as the general books keep them (sweep.Kept) come from its ``book``."""
+
+    book: CentBook
+    rounds: list[int]
+    rows: list[int]
+    units: list[int]
+    cash: list[int]
+    last: SweepFill | None
+    final_cash: Decimal
+
+    def fees(self) -> Decimal:
+        """The fees the column paid: none, written as the general books add them up."""
+        return _ZERO + self.book.free if self.units or self.last is not None else _ZERO
+
+    def fills(self) -> tuple[SweepFill, ...]:
+        return self.book.fills(self)
+
+    def path(self) -> ValuePath:
+        return self.book.path(self)
+
+
+class CentBook:
+    """What every column played in cents shares: the plan, the weight as a fraction, the prices in
+    cents (0 where a fill cannot be played in cents) and the Decimal forms of the constants."""
+
+    def __init__(self, plan: SweepPlan, weight: Decimal, cents: list[int], scale: int) -> None:
+        self.plan = plan
+        self.weight = weight
+        self.numerator, self.denominator = weight.as_integer_ratio()
+        self.limit = min(_DIGITS, _EXACT // self.numerator)
+        self.cents = cents
+        self.scale = scale  # the currency's minor units
+        self.start = int(plan.spec.start_fund.scaleb(scale))
+        self.tick = plan.instrument.tick_size
+        assert plan.free is not None  # CentBook.of checked it
+        self.free: Decimal = plan.free
+
+    @classmethod
+    def of(cls, plan: SweepPlan, weight: Decimal) -> CentBook | None:
+        """The cent books for ``plan``'s columns, or None when a fill could book anything but whole cents."""
+        spec, currency = plan.spec, plan.currency
+        scale = currency.minor_units
+        plain = (
+            plan.free is not None
+            and plan.ticks is not None  # no slippage, prices checked
+            and not plan.charges
+            and spec.tax is None
+            and not spec.exits.active
+            and plan.step.as_tuple() == Decimal(1).as_tuple()
+            and plan.instrument.tick_size == currency.quantum
+            and spec.start_fund == spec.start_fund.scaleb(scale).to_integral_value().scaleb(-scale)
+            and len(weight.as_tuple().digits) <= 12
+        )
+        if not plain:
+            return None
+        prices = np.asarray(plan.fill_prices, dtype=float)
+        unit = 10.0**scale
+        with np.errstate(invalid="ignore"):
+            cents = np.rint(prices * unit)
+            on_grid = (cents / unit == prices) & (cents > 0) & (cents < _DIGITS)
+        known = ~np.isnan(prices)
+        if not on_grid[known & (prices != 0)].all():
+            return None  # prices off the cent grid: the general books
+        return cls(plan, weight, np.where(on_grid, cents, 0).astype(np.int64).tolist(), scale)
+
+    def play(self, flat: Runs, holding: Runs) -> CentColumn | None:
+        """One column as sweep._play plays it (without running costs or exit rules); None when one of
+        its fills falls outside whole cents (a zero or missing price, a cash too large): the general
+        books play it then."""
+        plan = self.plan
+        rounds = len(plan.times)
+        fill_rows, fill_rounds, cents = plan.fill_rows, plan.fill_rounds, self.cents
+        at_close, numerator, denominator, limit = plan.at_close, self.numerator, self.denominator, self.limit
+        kept_rounds: list[int] = []
+        kept_rows: list[int] = []
+        kept_units: list[int] = []
+        kept_cash: list[int] = []
+        cash, held, index = self.start, 0, 0
+        while index < rounds:
+            firsts, afters = holding if held else flat
+            run = bisect_right(afters, index)  # the first run that ends after this Round
+            if run >= len(afters):
+                break
+            placed = firsts[run] if firsts[run] > index else index
+            row, fill_round = fill_rows[placed], fill_rounds[placed]
+            if at_close:
+                following = placed + 1
+            elif fill_round >= rounds:
+                break  # placed on the last Round: cancelled at the end
+            else:
+                following = fill_round
+            price = cents[row]
+            if not price or cash >= limit:
+                return None
+            if held:
+                cash += held * price
+                units, held = -held, 0
+            else:
+                units = numerator * cash // (denominator * price)
+                if units > 0:
+                    cash -= units * price
+                    held = units
+            if units:
+                kept_rounds.append(fill_round)
+                kept_rows.append(row)
+                kept_units.append(units)
+                kept_cash.append(cash)
+            index = following
+        return self._end(kept_rounds, kept_rows, kept_units, kept_cash, cash, held)
+
+    def _end(
+        self, rounds: list[int], rows: list[int], units: list[int], kept: list[int], cash: int, held: int
+    ) -> CentColumn:
+        """The column after its last Round: the end's sale of what it holds (Game._liquidate)."""
+        plan = self.plan
+        final_cash = self.decimal(cash) if rounds else plan.spec.start_fund
+        last = None
+        if held:
+            final = len(plan.times) - 1
+            row, price, closed = plan.liquidation(final)
+            last = plan.book_fill(final, row, price, final_cash, Decimal(held), self.weight, None, closed)
+            if last is not None:
+                final_cash = last.cash
+        return CentColumn(self, rounds, rows, units, kept, last, final_cash)
+
+    def decimal(self, cash: int) -> Decimal:
+        """``cash`` cents as the general books write it (the Start Fund plus what the fills moved)."""
+        return self.plan.spec.start_fund + Decimal(cash - self.start).scaleb(-self.scale)
+
+    def fills(self, column: CentColumn) -> tuple[SweepFill, ...]:
+        """The column's fills as ``SweepPlan.book_fill`` books them."""
+        plan, tick, free = self.plan, self.tick, self.free
+        out = [
+            SweepFill(
+                booked,
+                plan.stamps[row],
+                "buy" if units > 0 else "sell",
+                Decimal(abs(units)),
+                Decimal(self.cents[row]) * tick,
+                free,
+                self.decimal(cash),
+            )
+            for booked, row, units, cash in zip(column.rounds, column.rows, column.units, column.cash, strict=True)
+        ]
+        if column.last is not None:
+            out.append(column.last)
+        return tuple(out)
+
+    def path(self, column: CentColumn) -> ValuePath:
+        """What the column held from Round to Round (``ValuePath``, as sweep._ColumnBook keeps it)."""
+        plan = self.plan
+        starts = [0] + [booked + 1 if plan.at_close else booked for booked in column.rounds]
+        cash = [plan.spec.start_fund] + [self.decimal(amount) for amount in column.cash]
+        held = [_ZERO] + [Decimal(units) if units > 0 else _ZERO for units in column.units]
+        return ValuePath(plan.marks, starts, cash, held)
