@@ -31,21 +31,19 @@ Runs = tuple[list[int], list[int]]  # the first Round of each run of True and th
 
 
 class CentColumn(NamedTuple):
-    """One column played in cents: per fill its Round, row, units (> 0 bought, < 0 sold) and the
-    cash after it; the end's sale (``SweepPlan.book_fill``'s) and the cash after everything. Its
-    fills and holdings as the general books keep them (sweep.Kept) come from its ``book``."""
+    """One column played in cents: per fill the Round its Move was placed on, its units (> 0
+    bought, < 0 sold) and the cash after it; the end's sale (``SweepPlan.book_fill``'s) and the
+    cash after everything. Its fills and holdings as the general books keep them (sweep.Kept) come
+    from its ``book``."""
 
     book: CentBook
-    rounds: list[int]
-    rows: list[int]
-    units: list[int]
-    cash: list[int]
+    kept: list[tuple[int, int, int]]
     last: SweepFill | None
     final_cash: Decimal
 
     def fees(self) -> Decimal:
         """The fees the column paid: none, written as the general books add them up."""
-        return _ZERO + self.book.free if self.units or self.last is not None else _ZERO
+        return _ZERO + self.book.free if self.kept or self.last is not None else _ZERO
 
     def fills(self) -> tuple[SweepFill, ...]:
         return self.book.fills(self)
@@ -55,15 +53,24 @@ class CentColumn(NamedTuple):
 
 
 class CentBook:
-    """What every column played in cents shares: the plan, the weight as a fraction, the prices in
-    cents (0 where a fill cannot be played in cents) and the Decimal forms of the constants."""
+    """What every column played in cents shares: the plan, the weight as a fraction, per Round the
+    price in cents a Move placed on it fills at (0 where a fill cannot be played in cents) and the
+    Round to look on from after it (-1: none, the Move is cancelled at the end), and the Decimal
+    forms of the constants."""
 
-    def __init__(self, plan: SweepPlan, weight: Decimal, cents: list[int], scale: int) -> None:
+    def __init__(self, plan: SweepPlan, weight: Decimal, cents: np.ndarray, scale: int) -> None:
         self.plan = plan
         self.weight = weight
         self.numerator, self.denominator = weight.as_integer_ratio()
         self.limit = min(_DIGITS, _EXACT // self.numerator)
-        self.cents = cents
+        rows, booked = np.array(plan.fill_rows), np.array(plan.fill_rounds)
+        self.cents: list[int] = cents.tolist()
+        padded = np.zeros(max(len(cents), int(rows.max()) + 1), dtype=np.int64)  # 0 past the last bar
+        padded[: len(cents)] = cents
+        self.price_at: list[int] = padded[rows].tolist()
+        rounds = len(plan.times)
+        follow = booked + 1 if plan.at_close else np.where(booked < rounds, booked, -1)  # at the close: the next
+        self.follow_at: list[int] = follow.tolist()
         self.scale = scale  # the currency's minor units
         self.start = int(plan.spec.start_fund.scaleb(scale))
         self.tick = plan.instrument.tick_size
@@ -96,59 +103,46 @@ class CentBook:
         known = ~np.isnan(prices)
         if not on_grid[known & (prices != 0)].all():
             return None  # prices off the cent grid: the general books
-        return cls(plan, weight, np.where(on_grid, cents, 0).astype(np.int64).tolist(), scale)
+        return cls(plan, weight, np.where(on_grid, cents, 0).astype(np.int64), scale)
 
     def play(self, flat: Runs, holding: Runs) -> CentColumn | None:
         """One column as sweep._play plays it (without running costs or exit rules); None when one of
         its fills falls outside whole cents (a zero or missing price, a cash too large): the general
         books play it then."""
-        plan = self.plan
-        rounds = len(plan.times)
-        fill_rows, fill_rounds, cents = plan.fill_rows, plan.fill_rounds, self.cents
-        at_close, numerator, denominator, limit = plan.at_close, self.numerator, self.denominator, self.limit
-        kept_rounds: list[int] = []
-        kept_rows: list[int] = []
-        kept_units: list[int] = []
-        kept_cash: list[int] = []
+        price_at, follow_at = self.price_at, self.follow_at
+        numerator, denominator, limit = self.numerator, self.denominator, self.limit
+        kept: list[tuple[int, int, int]] = []  # per fill: the Round it was placed on, its units, the cash after
+        keep = kept.append
         cash, held, index = self.start, 0, 0
-        while index < rounds:
+        while True:
             firsts, afters = holding if held else flat
             run = bisect_right(afters, index)  # the first run that ends after this Round
             if run >= len(afters):
                 break
             placed = firsts[run] if firsts[run] > index else index
-            row, fill_round = fill_rows[placed], fill_rounds[placed]
-            if at_close:
-                following = placed + 1
-            elif fill_round >= rounds:
+            following = follow_at[placed]
+            if following < 0:
                 break  # placed on the last Round: cancelled at the end
-            else:
-                following = fill_round
-            price = cents[row]
+            price = price_at[placed]
             if not price or cash >= limit:
                 return None
             if held:
                 cash += held * price
-                units, held = -held, 0
+                keep((placed, -held, cash))
+                held = 0
             else:
                 units = numerator * cash // (denominator * price)
                 if units > 0:
                     cash -= units * price
                     held = units
-            if units:
-                kept_rounds.append(fill_round)
-                kept_rows.append(row)
-                kept_units.append(units)
-                kept_cash.append(cash)
+                    keep((placed, units, cash))
             index = following
-        return self._end(kept_rounds, kept_rows, kept_units, kept_cash, cash, held)
+        return self._end(kept, cash, held)
 
-    def _end(
-        self, rounds: list[int], rows: list[int], units: list[int], kept: list[int], cash: int, held: int
-    ) -> CentColumn:
+    def _end(self, kept: list[tuple[int, int, int]], cash: int, held: int) -> CentColumn:
         """The column after its last Round: the end's sale of what it holds (Game._liquidate)."""
         plan = self.plan
-        final_cash = self.decimal(cash) if rounds else plan.spec.start_fund
+        final_cash = self.decimal(cash) if kept else plan.spec.start_fund
         last = None
         if held:
             final = len(plan.times) - 1
@@ -156,7 +150,7 @@ class CentBook:
             last = plan.book_fill(final, row, price, final_cash, Decimal(held), self.weight, None, closed)
             if last is not None:
                 final_cash = last.cash
-        return CentColumn(self, rounds, rows, units, kept, last, final_cash)
+        return CentColumn(self, kept, last, final_cash)
 
     def decimal(self, cash: int) -> Decimal:
         """``cash`` cents as the general books write it (the Start Fund plus what the fills moved)."""
@@ -165,26 +159,24 @@ class CentBook:
     def fills(self, column: CentColumn) -> tuple[SweepFill, ...]:
         """The column's fills as ``SweepPlan.book_fill`` books them."""
         plan, tick, free = self.plan, self.tick, self.free
-        out = [
-            SweepFill(
-                booked,
-                plan.stamps[row],
-                "buy" if units > 0 else "sell",
-                Decimal(abs(units)),
-                Decimal(self.cents[row]) * tick,
-                free,
-                self.decimal(cash),
+        out = []
+        for placed, units, cash in column.kept:
+            row = plan.fill_rows[placed]
+            side = "buy" if units > 0 else "sell"
+            price = Decimal(self.cents[row]) * tick
+            fill = SweepFill(
+                plan.fill_rounds[placed], plan.stamps[row], side, Decimal(abs(units)), price, free, self.decimal(cash)
             )
-            for booked, row, units, cash in zip(column.rounds, column.rows, column.units, column.cash, strict=True)
-        ]
+            out.append(fill)
         if column.last is not None:
             out.append(column.last)
         return tuple(out)
 
     def path(self, column: CentColumn) -> ValuePath:
-        """What the column held from Round to Round (``ValuePath``, as sweep._ColumnBook keeps it)."""
+        """What the column held from Round to Round (``ValuePath``, as sweep._ColumnBook keeps it):
+        from the Round a fill counts in (at the close: the next, as its Round's valuation came first)."""
         plan = self.plan
-        starts = [0] + [booked + 1 if plan.at_close else booked for booked in column.rounds]
-        cash = [plan.spec.start_fund] + [self.decimal(amount) for amount in column.cash]
-        held = [_ZERO] + [Decimal(units) if units > 0 else _ZERO for units in column.units]
+        starts = [0] + [plan.fill_rounds[placed] + plan.at_close for placed, _, _ in column.kept]
+        cash = [plan.spec.start_fund] + [self.decimal(amount) for _, _, amount in column.kept]
+        held = [_ZERO] + [Decimal(units) if units > 0 else _ZERO for _, units, _ in column.kept]
         return ValuePath(plan.marks, starts, cash, held)

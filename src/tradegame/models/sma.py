@@ -137,26 +137,25 @@ def crossover_signals(
     sums = np.concatenate(([0.0], np.cumsum(np.nan_to_num(close[first:]))))
     # Worst-case error of a difference of two prefix sums: one rounding per addition.
     error = 2.0 * len(sums) * np.finfo(float).eps * float(np.abs(sums).max())
-    means: dict[int, np.ndarray] = {}
-
-    def mean(window: int) -> np.ndarray:
-        if window not in means:
-            out = np.full(rows, np.nan)
-            if window <= rows - first:
-                out[first + window - 1 :] = (sums[window:] - sums[:-window]) / window
-            means[window] = out
-        return means[window]
-
-    enter = np.zeros((rows, len(pairs)), dtype=bool)
-    leave = np.zeros((rows, len(pairs)), dtype=bool)
-    for index, (fast, slow) in enumerate(pairs):
-        fast_mean, slow_mean = mean(fast), mean(slow)
-        with np.errstate(invalid="ignore"):
-            enter[:, index] = fast_mean > slow_mean
-            leave[:, index] = fast_mean < slow_mean
-            close_call = np.flatnonzero(np.abs(fast_mean - slow_mean) <= error / fast + error / slow)
-        for row in close_call:
-            exact_fast, exact_slow = _means(close[row - slow + 1 : row + 1], fast)
-            enter[row, index] = exact_fast > exact_slow
-            leave[row, index] = exact_fast < exact_slow
+    windows = sorted({window for pair in pairs for window in pair})
+    means = np.full((len(windows), rows), np.nan)  # per window, its mean at each row
+    for index, window in enumerate(windows):
+        if window <= rows - first:
+            means[index, first + window - 1 :] = (sums[window:] - sums[:-window]) / window
+    at = {window: means[index] for index, window in enumerate(windows)}
+    enter = np.zeros((len(pairs), rows), dtype=bool).T  # rows x pairs, each pair's column contiguous
+    leave = np.zeros((len(pairs), rows), dtype=bool).T
+    gap = np.empty(rows)
+    with np.errstate(invalid="ignore"):  # NaN before ``slow`` rows: neither
+        for index, (fast, slow) in enumerate(pairs):
+            # fast - slow: its sign is the comparison's (the difference of two finite floats is 0 only
+            # when they are equal), one pass instead of two
+            np.subtract(at[fast], at[slow], out=gap)
+            np.greater(gap, 0.0, out=enter[:, index])
+            np.less(gap, 0.0, out=leave[:, index])
+            close_call = np.flatnonzero(np.abs(gap, out=gap) <= error / fast + error / slow)
+            for row in close_call.tolist():
+                exact_fast, exact_slow = _means(close[row - slow + 1 : row + 1], fast)
+                enter[row, index] = exact_fast > exact_slow
+                leave[row, index] = exact_fast < exact_slow
     return enter, leave
