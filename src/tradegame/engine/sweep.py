@@ -166,9 +166,7 @@ def sweep(
     share = signal_weight(weight)
     plan = SweepPlan(spec, universe, symbol, enter, leave)
     # Per column, the Rounds on which the Model would act when flat and when holding, as runs.
-    unknown = plan.latest < 0  # Rounds before the first row: nothing to act on
-    latest_rows = np.clip(plan.latest, 0, None)
-    flat, holding = _runs(enter[latest_rows], unknown), _runs(leave[latest_rows], unknown)
+    flat, holding = _runs(enter, plan.latest), _runs(leave, plan.latest)
     cents = CentBook.of(plan, share)
     played: list[SweepColumn] = []
     for i, label in enumerate(names):
@@ -189,20 +187,30 @@ def _columns(signal: np.ndarray) -> np.ndarray:
     return array[:, None] if array.ndim == 1 else array
 
 
-def _runs(awake: np.ndarray, unknown: np.ndarray) -> list[Runs]:
-    """Per column of ``awake`` (Rounds x columns, bool; False on the ``unknown`` Rounds): its runs of
-    True. A Model that acts on a signal acts on long runs of Rounds: a few runs per column where
-    its Rounds are thousands, and the runs are found at once for every column."""
-    rounds, count = awake.shape
-    padded = np.zeros((count, rounds + 2), dtype=bool)  # each column a row, between two False
-    padded[:, 1:-1] = awake.T
-    padded[:, 1:-1][:, unknown] = False
-    width = rounds + 1
-    edges = np.flatnonzero(padded[:, 1:] != padded[:, :-1])  # each column's changes: up, down, up, ...
-    ups, downs = edges[0::2], edges[1::2]  # every column has as many ups as downs
-    bounds = np.searchsorted(ups // width, np.arange(count + 1)).tolist()
-    firsts, afters = (ups % width).tolist(), (downs % width).tolist()
-    return [(firsts[a:b], afters[a:b]) for a, b in pairwise(bounds)]
+def _runs(signal: np.ndarray, latest: np.ndarray) -> list[Runs]:
+    """Per column of ``signal`` (panel rows x columns, bool): its runs of True as runs of the Rounds
+    whose latest row (``latest``, non-decreasing; -1 before the first) is in them. A Model that acts on
+    a signal acts on long runs of Rounds: a few runs per column where its Rounds are thousands, and
+    the runs are found at once for every column, from the rows where the signal changes."""
+    rows, count = signal.shape
+    if not rows:
+        return [([], []) for _ in range(count)]
+    changed = np.flatnonzero(signal[1:] != signal[:-1])  # (row - 1) x count + column: a run starts or ends at row
+    span = rows + 1
+    keys = np.concatenate(  # column x span + row, for every row a run starts or ends at
+        (
+            (changed % count) * span + changed // count + 1,
+            np.flatnonzero(signal[0]) * span,  # runs from the first row
+            np.flatnonzero(signal[-1]) * span + rows,  # runs to the last row (ending after it)
+        )
+    )
+    keys.sort()  # each column's in order: start, end, start, end, ...
+    column, row = np.divmod(keys, span)
+    firsts, afters = latest.searchsorted(row[0::2], "left"), latest.searchsorted(row[1::2], "left")
+    seen = firsts < afters  # runs of rows no Round has as its latest are no runs of Rounds
+    bounds = np.searchsorted(column[0::2][seen], np.arange(count + 1)).tolist()
+    starts, ends = firsts[seen].tolist(), afters[seen].tolist()
+    return [(starts[a:b], ends[a:b]) for a, b in pairwise(bounds)]
 
 
 def _play(plan: SweepPlan, flat: Runs, holding: Runs, weight: Decimal) -> _Played:
