@@ -58,14 +58,14 @@ class CentBook:
     Round to look on from after it (-1: none, the Move is cancelled at the end), and the Decimal
     forms of the constants."""
 
-    def __init__(self, plan: SweepPlan, weight: Decimal, cents: np.ndarray, scale: int) -> None:
+    def __init__(self, plan: SweepPlan, weight: Decimal, cents: np.ndarray, scale: int, free: Decimal) -> None:
         self.plan = plan
         self.weight = weight
         self.numerator, self.denominator = weight.as_integer_ratio()
         self.limit = min(_DIGITS, _EXACT // self.numerator)
         rows, booked = np.array(plan.fill_rows), np.array(plan.fill_rounds)
-        self.cents: list[int] = cents.tolist()
-        padded = np.zeros(max(len(cents), int(rows.max()) + 1), dtype=np.int64)  # 0 past the last bar
+        self.cents = cents
+        padded = np.zeros(max(len(cents), int(rows.max(initial=0)) + 1), dtype=np.int64)  # 0 past the last bar
         padded[: len(cents)] = cents
         self.price_at: list[int] = padded[rows].tolist()
         rounds = len(plan.times)
@@ -74,17 +74,15 @@ class CentBook:
         self.scale = scale  # the currency's minor units
         self.start = int(plan.spec.start_fund.scaleb(scale))
         self.tick = plan.instrument.tick_size
-        assert plan.free is not None  # CentBook.of checked it
-        self.free: Decimal = plan.free
+        self.free = free  # the fee of every fill: none, as fill_fee writes it
 
     @classmethod
     def of(cls, plan: SweepPlan, weight: Decimal) -> CentBook | None:
         """The cent books for ``plan``'s columns, or None when a fill could book anything but whole cents."""
-        spec, currency = plan.spec, plan.currency
+        spec, currency, free = plan.spec, plan.currency, plan.free
         scale = currency.minor_units
         plain = (
-            plan.free is not None
-            and plan.ticks is not None  # no slippage, prices checked
+            plan.ticks is not None  # no slippage, prices checked
             and not plan.charges
             and spec.tax is None
             and not spec.exits.active
@@ -93,7 +91,7 @@ class CentBook:
             and spec.start_fund == spec.start_fund.scaleb(scale).to_integral_value().scaleb(-scale)
             and len(weight.as_tuple().digits) <= 12
         )
-        if not plain:
+        if free is None or not plain:  # a fee model that may charge
             return None
         prices = np.asarray(plan.fill_prices, dtype=float)
         unit = 10.0**scale
@@ -103,7 +101,7 @@ class CentBook:
         known = ~np.isnan(prices)
         if not on_grid[known & (prices != 0)].all():
             return None  # prices off the cent grid: the general books
-        return cls(plan, weight, np.where(on_grid, cents, 0).astype(np.int64), scale)
+        return cls(plan, weight, np.where(on_grid, cents, 0).astype(np.int64), scale, free)
 
     def play(self, flat: Runs, holding: Runs) -> CentColumn | None:
         """One column as sweep._play plays it (without running costs or exit rules); None when one of
@@ -127,7 +125,10 @@ class CentBook:
             if not price or cash >= limit:
                 return None
             if held:
-                cash += held * price
+                gross = held * price
+                if gross >= _EXACT:
+                    return None  # more digits than a Decimal product keeps
+                cash += gross
                 keep((placed, -held, cash))
                 held = 0
             else:
@@ -163,7 +164,7 @@ class CentBook:
         for placed, units, cash in column.kept:
             row = plan.fill_rows[placed]
             side = "buy" if units > 0 else "sell"
-            price = Decimal(self.cents[row]) * tick
+            price = Decimal(int(self.cents[row])) * tick
             fill = SweepFill(
                 plan.fill_rounds[placed], plan.stamps[row], side, Decimal(abs(units)), price, free, self.decimal(cash)
             )
