@@ -53,22 +53,19 @@ class CentColumn(NamedTuple):
 
 
 class CentBook:
-    """What every column played in cents shares: the plan, the weight as a fraction, per Round the
-    price in cents a Move placed on it fills at (0 where a fill cannot be played in cents) and the
-    Round to look on from after it (-1: none, the Move is cancelled at the end), and the Decimal
-    forms of the constants."""
+    """What every column played in cents shares: the plan, the weight as a fraction, the price in
+    cents of each row (``cents``) and of a Move placed on each Round (0 where a fill cannot be played
+    in cents: no price, a price of 0, past the last bar), the Round to look on from after such a Move
+    (-1: none, it is cancelled at the end), and the Decimal forms of the constants."""
 
     def __init__(self, plan: SweepPlan, weight: Decimal, cents: np.ndarray, scale: int, free: Decimal) -> None:
         self.plan = plan
         self.weight = weight
         self.numerator, self.denominator = weight.as_integer_ratio()
         self.limit = min(_DIGITS, _EXACT // self.numerator)
-        rows, booked = np.array(plan.fill_rows), np.array(plan.fill_rounds)
         self.cents = cents
-        padded = np.zeros(max(len(cents), int(rows.max(initial=0)) + 1), dtype=np.int64)  # 0 past the last bar
-        padded[: len(cents)] = cents
-        self.price_at: list[int] = padded[rows].tolist()
-        rounds = len(plan.times)
+        self.price_at: list[int] = cents[plan.row_at].tolist()
+        booked, rounds = plan.booked_at, len(plan.times)
         follow = booked + 1 if plan.at_close else np.where(booked < rounds, booked, -1)  # at the close: the next
         self.follow_at: list[int] = follow.tolist()
         self.scale = scale  # the currency's minor units
@@ -93,15 +90,17 @@ class CentBook:
         )
         if free is None or not plain:  # a fee model that may charge
             return None
-        prices = np.asarray(plan.fill_prices, dtype=float)
+        market = plan.close if plan.at_close else plan.open
+        prices = market[plan.fill_span]  # the rows a fill can take
         unit = 10.0**scale
         with np.errstate(invalid="ignore"):
             cents = np.rint(prices * unit)
             on_grid = (cents / unit == prices) & (cents > 0) & (cents < _DIGITS)
-        known = ~np.isnan(prices)
-        if not on_grid[known & (prices != 0)].all():
+        if not on_grid[~np.isnan(prices) & (prices != 0)].all():
             return None  # prices off the cent grid: the general books
-        return cls(plan, weight, np.where(on_grid, cents, 0).astype(np.int64), scale, free)
+        padded = np.zeros(max(len(market), int(plan.row_at.max(initial=0)) + 1), dtype=np.int64)  # 0: no fill
+        padded[plan.fill_span] = np.where(on_grid, cents, 0)
+        return cls(plan, weight, padded, scale, free)
 
     def play(self, flat: Runs, holding: Runs) -> CentColumn | None:
         """One column as sweep._play plays it (without running costs or exit rules); None when one of

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
@@ -150,21 +151,34 @@ class SweepPlan:
         else:
             rows = np.maximum(self.latest + 1, universe.fill_times.searchsorted(self.times, "left"))
             booked = np.maximum(self.latest.searchsorted(rows, "left"), rounds + 1)
+        self.row_at, self.booked_at = rows, booked
         self.fill_rows: list[int] = rows.tolist()
         self.fill_rounds: list[int] = booked.tolist()
-        # Per panel row, as Python numbers, the rows a fill can take (those of a Move placed on any
-        # Round, the end's sale's among them); the rows before are never read (zeros, not converted).
+        # The rows a fill can take (those of a Move placed on any Round, the end's sale's among them).
         first = max(0, int(self.latest[0]))
-        end = min(universe.panel.rows, max(int(rows.max()), int(self.latest[-1])) + 1)
+        self.fill_span = slice(first, min(universe.panel.rows, max(int(rows.max()), int(self.latest[-1])) + 1))
 
-        def listed(values: np.ndarray) -> list[Any]:
-            converted: list[Any] = values[first:end].tolist()
-            return [0] * first + converted
+    def _listed(self, values: np.ndarray) -> list[Any]:
+        """Per panel row, as Python numbers, ``values`` on the rows a fill can take; the rows before
+        are never read (zeros, not converted)."""
+        converted: list[Any] = values[self.fill_span].tolist()
+        return [0] * self.fill_span.start + converted
 
-        self.fill_ns_at: list[int] = listed(self.fill_ns)
-        self.stamps: list[int] = listed(self.stamp_ns)
-        self.fill_prices: list[float] = listed(self.close if self.at_close else self.open)
-        self.volumes: list[float] = listed(self.volume)
+    @cached_property
+    def fill_ns_at(self) -> list[int]:
+        return self._listed(self.fill_ns)
+
+    @cached_property
+    def stamps(self) -> list[int]:
+        return self._listed(self.stamp_ns)
+
+    @cached_property
+    def fill_prices(self) -> list[float]:
+        return self._listed(self.close if self.at_close else self.open)
+
+    @cached_property
+    def volumes(self) -> list[float]:
+        return self._listed(self.volume)
 
     def _fill_constants(self, universe: Universe) -> None:
         """The fill arithmetic's constant parts, worked out once: the currency's rounding; a fee model
