@@ -15,9 +15,10 @@ Round to Round (``ValuePath``), from which ``SweepColumn.values`` gives its valu
 with the Round loop's valuation rule (for the metrics). ``SweepResult.game`` plays any column as
 a full Game for its journal, ledgers and decision log; the tests check that the sweep's fills,
 Score and values equal that Game's for every column. The shared part (the schedule, the bars,
-the costs, one fill's arithmetic) is sweep_plan.py. A column that books only whole cents (no fee,
-slippage, tax, running cost or exit rule; whole units priced on the cent grid) is played on
-integers instead (sweep_cents.py), its fills and holdings made as ``Decimal`` when first read.
+the costs, one fill's arithmetic) is sweep_plan.py. A column that books only whole cents (no
+slippage, tax, running cost or exit rule; whole units priced on the cent grid, fees in cents) is
+played on integers instead (sweep_cents.py), its fills and holdings made as ``Decimal`` when first
+read.
 
 What a sweep supports is what a signal Game needs: one symbol in the Game currency, market
 orders, a fee and slippage model, tax, running costs (charged on the Rounds given by the Round

@@ -278,7 +278,7 @@ class SweepPlan:
             if ticks is not None:
                 ticks[row] = unit_price
         free = self.free
-        fee = free if free is not None else self._fee(quantity, unit_price)
+        fee = free if free is not None else self.fee(quantity, unit_price)
         gross = self.round(quantity * unit_price)
         if held:
             if fee > gross:
@@ -289,7 +289,7 @@ class SweepPlan:
                 quantity = affordable(quantity, unit_price, cash, self.step, self.account.fees, False, self.currency)
                 if quantity <= 0:
                     return None
-                fee = self._fee(quantity, unit_price)
+                fee = self.fee(quantity, unit_price)
                 gross = self.round(quantity * unit_price)
             after = cash - gross - fee
         ns = self.stamps[row] if end_ns is None else end_ns
@@ -306,7 +306,8 @@ class SweepPlan:
             )
         return tick_price(price, self.instrument.tick_size)
 
-    def _fee(self, quantity: Decimal, unit_price: Decimal) -> Decimal:
+    def fee(self, quantity: Decimal, unit_price: Decimal) -> Decimal:
+        """The fee of a fill of ``quantity`` units at ``unit_price`` (fills.fill_fee)."""
         if self.free is not None:
             return self.free
         return fill_fee(self.account.fees, quantity, unit_price, False, self.instrument.quote_currency).amount
