@@ -53,7 +53,7 @@ class SweepFill(NamedTuple):
 class ValuePath(NamedTuple):
     """What a swept Game holds from Round to Round: from Round ``starts[k]`` on (until the next
     start), ``cash[k]`` (net of running costs still owed) and ``held[k]`` units, each Round valued
-    at ``marks`` (the latest close it knows; sweep_plan.py)."""
+    at ``marks`` (the latest close it knows: ``SweepPlan.marks``)."""
 
     marks: np.ndarray
     starts: list[int]
@@ -152,11 +152,21 @@ class SweepPlan:
             rows = np.maximum(self.latest + 1, universe.fill_times.searchsorted(self.times, "left"))
             booked = np.maximum(self.latest.searchsorted(rows, "left"), rounds + 1)
         self.row_at, self.booked_at = rows, booked
-        self.fill_rows: list[int] = rows.tolist()
-        self.fill_rounds: list[int] = booked.tolist()
         # The rows a fill can take (those of a Move placed on any Round, the end's sale's among them).
         first = max(0, int(self.latest[0]))
         self.fill_span = slice(first, min(universe.panel.rows, max(int(rows.max()), int(self.latest[-1])) + 1))
+
+    @cached_property
+    def fill_rows(self) -> list[int]:
+        """Per Round, the row a Move placed on it fills at (``row_at`` as Python numbers)."""
+        rows: list[int] = self.row_at.tolist()
+        return rows
+
+    @cached_property
+    def fill_rounds(self) -> list[int]:
+        """Per Round, the Round that books a Move placed on it (``booked_at`` as Python numbers)."""
+        rounds: list[int] = self.booked_at.tolist()
+        return rounds
 
     def _listed(self, values: np.ndarray) -> list[Any]:
         """Per panel row, as Python numbers, ``values`` on the rows a fill can take; the rows before
