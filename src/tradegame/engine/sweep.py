@@ -169,7 +169,8 @@ def sweep(
     share = signal_weight(weight)
     plan = SweepPlan(spec, universe, symbol, enter, leave)
     # Per column, the Rounds on which the Model would act when flat and when holding, as runs.
-    flat, holding = _runs(enter, plan.latest), _runs(leave, plan.latest)
+    reach = plan.latest.searchsorted(np.arange(rows + 1), "left")  # per row, the first Round that knows it
+    flat, holding = _runs(enter, reach), _runs(leave, reach)
     cents = CentBook.of(plan, share)
     played: list[SweepColumn] = []
     for i, label in enumerate(names):
@@ -190,11 +191,12 @@ def _columns(signal: np.ndarray) -> np.ndarray:
     return array[:, None] if array.ndim == 1 else array
 
 
-def _runs(signal: np.ndarray, latest: np.ndarray) -> list[Runs]:
+def _runs(signal: np.ndarray, reach: np.ndarray) -> list[Runs]:
     """Per column of ``signal`` (panel rows x columns, bool): its runs of True as runs of the Rounds
-    whose latest row (``latest``, non-decreasing; -1 before the first) is in them. A Model that acts on
-    a signal acts on long runs of Rounds: a few runs per column where its Rounds are thousands, and
-    the runs are found at once for every column, from the rows where the signal changes."""
+    whose latest row is in them (``reach``: per row and the one after the last, the first Round whose
+    latest row is at or after it). A Model that acts on a signal acts on long runs of Rounds: a few
+    runs per column where its Rounds are thousands, and the runs are found at once for every column,
+    from the rows where the signal changes."""
     rows, count = signal.shape
     if not rows:
         return [([], []) for _ in range(count)]
@@ -209,7 +211,7 @@ def _runs(signal: np.ndarray, latest: np.ndarray) -> list[Runs]:
     )
     keys.sort()  # each column's in order: start, end, start, end, ...
     column, row = np.divmod(keys, span)
-    firsts, afters = latest.searchsorted(row[0::2], "left"), latest.searchsorted(row[1::2], "left")
+    firsts, afters = reach[row[0::2]], reach[row[1::2]]
     seen = firsts < afters  # runs of rows no Round has as its latest are no runs of Rounds
     bounds = np.searchsorted(column[0::2][seen], np.arange(count + 1)).tolist()
     starts, ends = firsts[seen].tolist(), afters[seen].tolist()
