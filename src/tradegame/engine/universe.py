@@ -147,6 +147,17 @@ class Universe:
             cached.flags.writeable = False
         return cached
 
+    def complete_rows(self, name: str) -> np.ndarray:
+        """Per row of ``name`` (a panel field, or "filled_close"): whether every symbol has a value
+        there, not NaN (computed once, read-only): the Round loop takes such a row whole."""
+        key = ("complete_rows", name)
+        cached = self.indicator_cache.get(key)
+        if cached is None:
+            values = self.filled_close if name == "filled_close" else self.panel.fields[name]
+            cached = self.indicator_cache[key] = ~np.isnan(values).any(axis=1)
+            cached.flags.writeable = False
+        return cached
+
 
 def _open_times(panel: Panel) -> np.ndarray:
     """Daily bars on an exchange fill at the session open; other bars at their label (their start)."""

@@ -44,6 +44,9 @@ class Valuation:
         self._books = books
         self._at: tuple[tuple[int, bool, int, int], float] | None = None  # value_at's last answer, by its inputs
         self._fields = universe.panel.fields
+        self._close = self._fields["close"]
+        self._close_whole = universe.complete_rows("close")  # rows with every close: taken whole
+        self._filled_whole = universe.complete_rows("filled_close")
         self._rates = rates
         self._cash = cash
         self._holdings = holdings
@@ -66,11 +69,15 @@ class Valuation:
 
     def begin_replay(self) -> None:
         """New bars are about to be replayed: the latest closes become the previous Round's."""
-        np.copyto(self.prev_price, self.last_price)
+        self.prev_price[:] = self.last_price
 
     def close_row(self, row: int) -> None:
         """Take ``row``'s closes (where known) as the latest."""
-        values = self._fields["close"][row]
+        values = self._close[row]
+        if self._close_whole[row]:  # every close known: the same floats without the masks
+            self.last_price[:] = values
+            np.multiply(values, self.fx, out=self.marks)
+            return
         known = values == values  # not NaN
         np.copyto(self.last_price, values, where=known)
         np.multiply(values, self.fx, out=self.marks, where=known)
@@ -78,6 +85,10 @@ class Valuation:
     def jump_to(self, end: int) -> None:
         """Take the latest closes known when ``end`` rows are known, at once (nothing to replay between)."""
         latest = self._universe.filled_close[end - 1]
+        if self._filled_whole[end - 1]:  # every symbol has a close by now: the same floats without the masks
+            self.last_price[:] = latest
+            np.multiply(latest, self.fx, out=self.marks)
+            return
         known = latest == latest  # not NaN
         np.copyto(self.last_price, latest, where=known)
         np.multiply(latest, self.fx, out=self.marks, where=known)
