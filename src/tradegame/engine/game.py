@@ -198,6 +198,7 @@ class Game:
         self._replay_policy = FillPolicy(at_close=spec.fill_at == "close")
         self._quiet_columns: set[int] | None = None  # the value columns of the symbols it names
         self._plan: QuietPlan | None = None  # the Rounds a Model with ``wake`` needs (set by ``run``)
+        self._zero_filled_close = universe.zero_filled_close
 
     def _allowed_symbols(self) -> set[str]:
         """The symbols the Game may trade: its ``symbols`` (all by default) of its ``asset_classes``."""
@@ -281,14 +282,17 @@ class Game:
         charges = self.running.due(index)
         end = int(self.latest_rows[index]) + 1  # the rows this Round knows
         self.replay_to(end, charges)  # books each charge before the fills after it
-        self.running.charge(charges)
+        if charges:
+            self.running.charge(charges)
         self.clock.now_ns = ns
-        self.valuation.refresh_fx()  # FX rates move: re-value foreign instruments at today's rates
+        if self.rates.foreign:
+            self.valuation.refresh_fx()  # FX rates move: re-value foreign instruments at today's rates
         if self.orders.open:
             self.orders.expire(index)
         if self.transfers.transit:
             self.transfers.arrive(index)
-        year = self._record_tax(int(years[index]), year, ns)
+        if self.spec.tax is not None:
+            year = self._record_tax(int(years[index]), year, ns)
         value = self.valuation.value()
         self._values[index] = value
         exit_reason = self._exit(value) if self.exits.active else None
@@ -361,17 +365,7 @@ class Game:
             return following, asleep
         first = index + 1
         self.clock.now_ns = int(self.times[first])
-        known = plan.latest_rows[first:following] + 1
-        foreign = self.rates.foreign
-        fx = self.rates.table.at(known) if foreign else self.valuation.fx[None, :]
-        closes = self.universe.zero_filled_close
-        if known[0] >= 1:  # Rounds know rows in order: every Round of the stretch knows a bar
-            prices = closes[known - 1]
-        else:
-            prices = closes[np.clip(known - 1, 0, None)]
-            prices[known < 1] = 0.0
-        held = None if foreign else self.holdings.held_cells  # finite marks: holdings_values may skip sums
-        values = self._cash.at(known) + holdings_values(self.holdings.qty, prices * fx, held)  # at each Round's rates
+        values, fx = self._quiet_values(plan.latest_rows[first:following])
         if self.exits.active:
             fires = self.exits.first_in(values, float(self._values[index]))
             if fires is not None:  # the loop plays that Round and ends the Game on it
@@ -384,10 +378,34 @@ class Game:
                 observer.round_done(self, quiet, float(self._values[quiet]))
         self.history.extend_to(following)
         self.clock.round, self.clock.now_ns = following - 1, int(self.times[following - 1])
-        if foreign and following > first:
+        if fx is not None and following > first:
             self.valuation.fx = fx[following - 1 - first]
         self.replay_to(int(plan.latest_rows[following - 1]) + 1)  # catch up: the next Round starts from here
         return following, asleep
+
+    def _quiet_values(self, latest: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """The Game's value at each Round of a quiet stretch whose Rounds know rows up to ``latest``
+        (the cash and the Positions at each Round's rates), and those rates when they move (None
+        when they do not): ``holdings_values``' floats, bit for bit."""
+        known = latest + 1
+        cash = self._cash.at(known)
+        closes = self._zero_filled_close
+        if not self.rates.foreign:
+            fx = self.valuation.fx
+            held = self.holdings.held_cells  # finite marks: holdings_values may skip sums
+            if len(held) == 1 and latest[0] >= 0:  # its one product: (close x rate) x units, as holdings_values
+                ((account, column),) = held
+                only = closes[latest, column] * fx[column] * self.holdings.qty[account, column]
+                return cash + only, None
+        if latest[0] >= 0:  # Rounds know rows in order: every Round of the stretch knows a bar
+            prices = closes[latest]
+        else:
+            prices = closes[np.clip(latest, 0, None)]
+            prices[latest < 0] = 0.0
+        if self.rates.foreign:
+            rates = self.rates.table.at(known)
+            return cash + holdings_values(self.holdings.qty, prices * rates), rates  # at each Round's rates
+        return cash + holdings_values(self.holdings.qty, prices * fx[None, :], held), None
 
     def _sleeps(self, index: int) -> bool:
         """Whether the Model promised (its ``wake``) to do nothing at Round ``index``, as the Game stands

@@ -87,5 +87,6 @@ class Holdings:
     @property
     def held_cells(self) -> list[tuple[int, int]]:
         """The (account row, column) cells of ``qty`` that are not 0, in order."""
-        self.qty  # noqa: B018 (brings both up to date)
+        if self._books.operations != self._operations:
+            self.qty  # noqa: B018 (brings both up to date)
         return self._held
