@@ -57,7 +57,7 @@ from tradegame.engine.moves import Convert, MoveState, Transfer
 from tradegame.engine.orders import ModelError, Orders
 from tradegame.engine.preflight import check_rates, symbol_problems
 from tradegame.engine.queries import Queries
-from tradegame.engine.quiet import QuietPlan, holdings_values
+from tradegame.engine.quiet import QuietPlan
 from tradegame.engine.rates import Rates, rate_known_at
 from tradegame.engine.routes import Pair
 from tradegame.engine.running import RunningCosts
@@ -198,7 +198,6 @@ class Game:
         self._replay_policy = FillPolicy(at_close=spec.fill_at == "close")
         self._quiet_columns: set[int] | None = None  # the value columns of the symbols it names
         self._plan: QuietPlan | None = None  # the Rounds a Model with ``wake`` needs (set by ``run``)
-        self._zero_filled_close = universe.zero_filled_close
 
     def _allowed_symbols(self) -> set[str]:
         """The symbols the Game may trade: its ``symbols`` (all by default) of its ``asset_classes``."""
@@ -365,7 +364,7 @@ class Game:
             return following, asleep
         first = index + 1
         self.clock.now_ns = int(self.times[first])
-        values, fx = self._quiet_values(plan.latest_rows[first:following])
+        values, fx = self.valuation.stretch(plan.latest_rows[first:following])
         if self.exits.active:
             fires = self.exits.first_in(values, float(self._values[index]))
             if fires is not None:  # the loop plays that Round and ends the Game on it
@@ -382,30 +381,6 @@ class Game:
             self.valuation.fx = fx[following - 1 - first]
         self.replay_to(int(plan.latest_rows[following - 1]) + 1)  # catch up: the next Round starts from here
         return following, asleep
-
-    def _quiet_values(self, latest: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        """The Game's value at each Round of a quiet stretch whose Rounds know rows up to ``latest``
-        (the cash and the Positions at each Round's rates), and those rates when they move (None
-        when they do not): ``holdings_values``' floats, bit for bit."""
-        known = latest + 1
-        cash = self._cash.at(known)
-        closes = self._zero_filled_close
-        if not self.rates.foreign:
-            fx = self.valuation.fx
-            held = self.holdings.held_cells  # finite marks: holdings_values may skip sums
-            if len(held) == 1 and latest[0] >= 0:  # its one product: (close x rate) x units, as holdings_values
-                ((account, column),) = held
-                only = closes[latest, column] * fx[column] * self.holdings.qty[account, column]
-                return cash + only, None
-        if latest[0] >= 0:  # Rounds know rows in order: every Round of the stretch knows a bar
-            prices = closes[latest]
-        else:
-            prices = closes[np.clip(latest, 0, None)]
-            prices[latest < 0] = 0.0
-        if self.rates.foreign:
-            rates = self.rates.table.at(known)
-            return cash + holdings_values(self.holdings.qty, prices * rates), rates  # at each Round's rates
-        return cash + holdings_values(self.holdings.qty, prices * fx[None, :], held), None
 
     def _sleeps(self, index: int) -> bool:
         """Whether the Model promised (its ``wake``) to do nothing at Round ``index``, as the Game stands

@@ -3,8 +3,9 @@ exit rule ends it.
 
 ``Valuation`` keeps the latest close of each symbol and its mark in the Game currency (the close
 times the rate known now, ``rates.Rates.vector``), and values the Game as its cash (cash.py) plus
-``quiet.holdings_values`` of the holdings' float array: the very function the quiet stretches
-value many Rounds with, so a Round valued here and one valued in a stretch are the same float.
+``quiet.holdings_values`` of the holdings' float array: the very function a quiet stretch is
+valued with (``Valuation.stretch``, many Rounds at once), so a Round valued alone and one valued
+in a stretch are the same float.
 
 ``ExitWatch`` applies the exit rules with ``quiet.exit_flags``, the one vectorised rule, to one
 value a Round (and to a quiet stretch's values through ``quiet.first_exit``); it keeps the peak
@@ -106,6 +107,30 @@ class Valuation:
             ((account, column),) = held
             return cash + float(self.marks[column] * holdings.qty[account, column])
         return cash + float(holdings_values(holdings.qty, self.marks[None, :], held)[0])
+
+    def stretch(self, latest: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """The Game's value at each Round of a quiet stretch whose Rounds know rows up to ``latest``
+        (the cash and the Positions at each Round's rates), and those rates when they move (None
+        when they do not): ``holdings_values``' floats, bit for bit."""
+        known = latest + 1
+        cash = self._cash.at(known)
+        closes = self._universe.zero_filled_close
+        if not self._rates.foreign:
+            fx = self.fx
+            held = self._holdings.held_cells  # finite marks: holdings_values may skip sums
+            if len(held) == 1 and latest[0] >= 0:  # its one product: (close x rate) x units, as holdings_values
+                ((account, column),) = held
+                only = closes[latest, column] * fx[column] * self._holdings.qty[account, column]
+                return cash + only, None
+        if latest[0] >= 0:  # Rounds know rows in order: every Round of the stretch knows a bar
+            prices = closes[latest]
+        else:
+            prices = closes[np.clip(latest, 0, None)]
+            prices[latest < 0] = 0.0
+        if self._rates.foreign:
+            rates = self._rates.table.at(known)
+            return cash + holdings_values(self._holdings.qty, prices * rates), rates  # at each Round's rates
+        return cash + holdings_values(self._holdings.qty, prices * fx[None, :], held), None
 
     def value_at(self, row: int, at_close: bool) -> float:
         """The Game's value with each Position at the price a market Move fills at on ``row``: its
