@@ -58,6 +58,9 @@ class Execution:
     def __init__(self, game: Game) -> None:
         self._game = game
         self._fields = game.panel.fields
+        # float64 (the Panel's own arrays, no copy): ``item`` gives the Python floats of a bar
+        self._ohlcv = tuple(np.asarray(self._fields[name], dtype=np.float64)
+                            for name in ("open", "high", "low", "close", "volume"))  # fmt: skip
         self._available = game.panel.available
         self._fill_times = game.universe.fill_times
         self._capped = any(a.volume_cap is not None for a in game.spec.accounts)
@@ -67,12 +70,9 @@ class Execution:
 
     def bar(self, row: int, column: int) -> Bar:
         """The bar of ``column`` at ``row``."""
-        return _bar_of(self._row_fields(row), column)
-
-    def _row_fields(self, row: int) -> tuple[np.ndarray, ...]:
-        """The open, high, low, close and volume of every symbol at ``row``."""
-        f = self._fields
-        return f["open"][row], f["high"][row], f["low"][row], f["close"][row], f["volume"][row]
+        opens, highs, lows, closes, volumes = self._ohlcv
+        return Bar(opens.item(row, column), highs.item(row, column), lows.item(row, column),
+                   closes.item(row, column), volumes.item(row, column))  # fmt: skip
 
     def match_row(self, row: int, policy: FillPolicy, only: list[MoveState] | None = None) -> None:
         """Fill what the open Moves (or ``only`` these) can on ``row``, sells before buys."""
@@ -91,11 +91,11 @@ class Execution:
             return
         # Settle target and notional sizes on this bar, then sells before buys.
         planned: list[tuple[MoveState, float, bool, Bar]] = []
-        fields, column = self._row_fields(row), game.column
+        column = game.column
         for state in candidates:
             if state.status is not MoveStatus.OPEN:
                 continue
-            bar = _bar_of(fields, column[state.move.symbol])
+            bar = self.bar(row, column[state.move.symbol])
             if bar.close != bar.close:  # NaN
                 continue  # no trading in this symbol on this bar
             move = state.move
@@ -120,7 +120,8 @@ class Execution:
                 self.settle_size(state, fill.price, row, at_close)
             planned.append((state, fill.price, maker, bar))
         quotas = self.volume_quotas(row, [state for state, _, _, _ in planned], policy)
-        planned.sort(key=lambda item: item[0].side is Side.BUY)
+        if len(planned) > 1:
+            planned.sort(key=lambda item: item[0].side is Side.BUY)
         for state, price, maker, bar in planned:
             if state.status is MoveStatus.OPEN:
                 filled_at = available if bar.close_only else when  # a close-only bar trades at its close
@@ -361,10 +362,3 @@ def price_unit(instrument: Instrument) -> Currency:
     """The unit ``instrument``'s prices and fees are counted in: its quote currency, or for a
     cross pair its quote asset (8 decimals for a coin)."""
     return quote_unit(instrument.quote_asset) if instrument.is_cross else instrument.quote_currency
-
-
-def _bar_of(fields: tuple[np.ndarray, ...], column: int) -> Bar:
-    """The bar of ``column`` in one row's ``fields`` (open, high, low, close, volume)."""
-    opens, highs, lows, closes, volumes = fields
-    return Bar(float(opens[column]), float(highs[column]), float(lows[column]), float(closes[column]),
-               float(volumes[column]))  # fmt: skip
