@@ -82,14 +82,24 @@ def tax_years(panel: Panel, times: np.ndarray, latest_rows: np.ndarray) -> np.nd
     A year's tax is recorded at the first Round that knows a bar of the next year, after that
     Round's fills: with hourly Rounds on daily bars, not before the fills of the year's first
     session, which the books must see first (they keep time order)."""
-    bar_years = _utc_years(panel.labels[np.clip(latest_rows, 0, None)])
-    years: np.ndarray = np.where(latest_rows >= 0, bar_years, _utc_years(times))
+    years = _utc_years(panel.labels[np.clip(latest_rows, 0, None)])
+    before = latest_rows < 0  # no bar known yet: the Round's own year
+    if before.any():
+        years[before] = _utc_years(times[before])
     return years
 
 
 def _utc_years(ns: np.ndarray) -> np.ndarray:
-    """The UTC calendar year of each int64 ns timestamp."""
-    return np.asarray(ns, dtype=np.int64).astype("datetime64[ns]").astype("datetime64[Y]").astype(np.int64) + 1970
+    """The UTC calendar year of each int64 ns timestamp: found among the first instants of the
+    years they span (a search, not a calendar conversion of every timestamp)."""
+    ns = np.asarray(ns, dtype=np.int64)
+    if not len(ns):
+        return ns.copy()
+    bounds = np.array([ns.min(), ns.max()]).astype("datetime64[ns]").astype("datetime64[Y]").astype(np.int64)
+    first, last = int(bounds[0]), int(bounds[1])  # years since 1970
+    starts = np.arange(first + 1, last + 1).astype("datetime64[Y]").astype("datetime64[ns]").astype(np.int64)
+    years: np.ndarray = np.searchsorted(starts, ns, side="right") + (first + 1970)
+    return years
 
 
 def actions_in_play(spec: GameSpec, universe: Universe, latest_rows: np.ndarray) -> dict[int, list[CorporateAction]]:
