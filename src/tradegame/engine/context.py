@@ -184,9 +184,11 @@ class RoundContext:
         """The Moves still open as the Round began, oldest first: frozen copies (id, tag, size,
         filled, remaining, status, ...); nothing done to them reaches the Game."""
         if self._open is None:
-            self._open = tuple(
-                snapshot(state, _EPOCH + timedelta(microseconds=state.placed_at_ns // 1000))
-                for state in self._game.open_moves
+            states = self._game.open_moves
+            self._open = (
+                tuple(snapshot(state, _EPOCH + timedelta(microseconds=state.placed_at_ns // 1000)) for state in states)
+                if states
+                else ()
             )
         return self._open
 

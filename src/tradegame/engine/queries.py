@@ -44,7 +44,10 @@ class Queries:
             if symbol in game.column:
                 return game.holdings.of(account, game.universe.instruments[symbol])
             return game.holdings.units(account, symbol)
-        return sum((self.quantity_of(symbol, a.name) for a in game.spec.accounts), _ZERO)
+        accounts = game.spec.accounts
+        if len(accounts) == 1:  # the sum of one: 0 + its units, as below
+            return _ZERO + self.quantity_of(symbol, accounts[0].name)
+        return sum((self.quantity_of(symbol, a.name) for a in accounts), _ZERO)
 
     def holdings(self) -> dict[str, Decimal]:
         """Units held per asset across accounts (only assets held)."""

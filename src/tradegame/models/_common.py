@@ -99,8 +99,11 @@ def as_symbols(model: str, name: str, value: object, minimum: int = 1) -> tuple[
 
 def has_open_move(ctx: RoundContext, symbols: str | Sequence[str]) -> bool:
     """Whether a Move on ``symbols`` (one or several) is still open."""
+    moves = ctx.open_moves
+    if not moves:
+        return False
     wanted = {symbols} if isinstance(symbols, str) else set(symbols)
-    return any(state.move.symbol in wanted for state in ctx.open_moves)
+    return any(state.move.symbol in wanted for state in moves)
 
 
 def long_or_flat(ctx: RoundContext, symbol: str, long: bool, weight: Decimal, reason: str) -> list[Action] | None:
