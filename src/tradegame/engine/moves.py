@@ -90,11 +90,13 @@ class Move:
     tag: str = ""  # the Model's own label, up to 64 printable characters; in every event about the Move
 
     def __post_init__(self) -> None:
+        fields = self.__dict__
         for name in _DECIMAL_FIELDS:
-            value = getattr(self, name)
+            value = fields[name]
             if value is not None and (type(value) is not Decimal or not value.is_finite()):
                 object.__setattr__(self, name, to_decimal(value, f"move {self.symbol} {name}"))
-        given = (self.quantity is not None) + (self.notional is not None) + (self.target_weight is not None)
+        quantity, notional, weight = self.quantity, self.notional, self.target_weight
+        given = (quantity is not None) + (notional is not None) + (weight is not None)
         if given + bool(self.sell_all) != 1:
             sizes = [n for n in ("quantity", "notional", "target_weight") if getattr(self, n) is not None]
             sizes += ["sell_all"] if self.sell_all else []
@@ -103,12 +105,25 @@ class Move:
             )
         if self.sell_all and self.side is not Side.SELL:
             raise InvalidInputError(f"move {self.symbol}: sell_all is a sell")
-        if self.quantity is not None and self.quantity <= 0:
-            raise InvalidInputError(f"move {self.symbol}: quantity must be positive, got {self.quantity}")
-        if self.notional is not None and self.notional <= 0:
-            raise InvalidInputError(f"move {self.symbol}: notional must be positive, got {self.notional}")
-        if self.target_weight is not None and not Decimal(0) <= self.target_weight <= Decimal(1):
-            raise InvalidInputError(f"move {self.symbol}: target_weight must be within 0..1, got {self.target_weight}")
+        if quantity is not None and quantity <= 0:
+            raise InvalidInputError(f"move {self.symbol}: quantity must be positive, got {quantity}")
+        if notional is not None and notional <= 0:
+            raise InvalidInputError(f"move {self.symbol}: notional must be positive, got {notional}")
+        if weight is not None and not Decimal(0) <= weight <= Decimal(1):
+            raise InvalidInputError(f"move {self.symbol}: target_weight must be within 0..1, got {weight}")
+        if self.order_type is not OrderType.MARKET or self.limit_price is not None or self.stop_price is not None:
+            self._check_prices()  # a plain market order has none to check
+        tif = self.time_in_force
+        if not (tif in ("gtc", "round") or (isinstance(tif, int) and not isinstance(tif, bool) and tif >= 1)):
+            raise InvalidInputError(f"move {self.symbol}: time_in_force must be 'gtc', 'round' or a number >= 1")
+        tag = self.tag
+        if tag != "" and (not isinstance(tag, str) or len(tag) > _TAG_LENGTH or not tag.isprintable()):
+            raise InvalidInputError(f"move {self.symbol}: tag must be a str of at most 64 printable characters")
+        if self.lots:
+            self._check_lots()
+
+    def _check_prices(self) -> None:
+        """The order type's prices: given when it needs them, and positive."""
         needs_limit = self.order_type in (OrderType.LIMIT, OrderType.STOP_LIMIT)
         needs_stop = self.order_type in (OrderType.STOP, OrderType.STOP_LIMIT)
         if needs_limit != (self.limit_price is not None) or needs_stop != (self.stop_price is not None):
@@ -120,13 +135,6 @@ class Move:
         for name, price in (("limit_price", self.limit_price), ("stop_price", self.stop_price)):
             if price is not None and price <= 0:
                 raise InvalidInputError(f"move {self.symbol}: {name} must be positive, got {price}")
-        tif = self.time_in_force
-        if not (tif in ("gtc", "round") or (isinstance(tif, int) and not isinstance(tif, bool) and tif >= 1)):
-            raise InvalidInputError(f"move {self.symbol}: time_in_force must be 'gtc', 'round' or a number >= 1")
-        if not isinstance(self.tag, str) or len(self.tag) > _TAG_LENGTH or not self.tag.isprintable():
-            raise InvalidInputError(f"move {self.symbol}: tag must be a str of at most 64 printable characters")
-        if self.lots:
-            self._check_lots()
 
     def _check_lots(self) -> None:
         if self.side is not Side.SELL or self.quantity is None:
