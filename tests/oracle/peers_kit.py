@@ -321,12 +321,16 @@ class SmaSetup:
     def spec(self, frame: pd.DataFrame | None = None) -> GameSpec:
         """The Game: from bar ``first_decision`` to the last (``frame``: ``self.frame`` if already built)."""
         frame = self.frame if frame is None else frame
+        return self.spec_between(frame.index[self.first_decision].date(), frame.index[-1].date())
+
+    def spec_between(self, start: date, end: date) -> GameSpec:
+        """The Game from ``start`` (the day of bar ``first_decision``) to ``end`` (the last bar's day)."""
         fees = NoFee() if not self.rate else PercentOfNotional(self.rate)
         return GameSpec(
             f"oracle-sma-{self.fast}-{self.slow}",
-            frame.index[self.first_decision].date(),
+            start,
             self.start_cash,
-            end=frame.index[-1].date(),
+            end=end,
             data=(DataSpec("oracle"),),
             accounts=(AccountSpec("main", fees=fees),),
             fill_at=self.fill_at,
@@ -356,16 +360,19 @@ def fills_of(result: GameResult) -> tuple[Fill, ...]:
 def tradegame_sma(setup: SmaSetup, universe: Universe | None = None) -> PeerRun:
     """``SmaCrossover(weight=1)`` played by tradegame."""
     universe = universe or universe_of(setup.bars[setup.bars["symbol"] == setup.symbol])
-    frame = setup.frame  # built once: the spec's dates and the last close
-    result = play(setup.spec(frame), universe, SmaCrossover(setup.symbol, setup.fast, setup.slow, Decimal(1)))
-    return PeerRun(
-        "tradegame",
-        fills_of(result),
-        result.score.final_value,
-        frame.index[-1].date(),
-        cents(frame["Close"].iloc[-1]),
-        result,
-    )
+    # The spec's dates and the last close, from tradegame's own panel (the peers' frame is theirs).
+    panel = universe.panel
+    close = panel.fields["close"][:, panel.column(setup.symbol)]
+    rows = np.flatnonzero(close == close)  # the symbol's bars
+    start, end = (utc_day(panel.labels[rows[i]]) for i in (setup.first_decision, -1))
+    model = SmaCrossover(setup.symbol, setup.fast, setup.slow, Decimal(1))
+    result = play(setup.spec_between(start, end), universe, model)
+    return PeerRun("tradegame", fills_of(result), result.score.final_value, end, cents(close[rows[-1]]), result)
+
+
+def utc_day(ns: int) -> date:
+    """The UTC day of an int64 ns timestamp (a bar's label)."""
+    return pd.Timestamp(int(ns), tz="UTC").date()
 
 
 def backtesting_sma(setup: SmaSetup) -> PeerRun:
