@@ -26,6 +26,8 @@ from tradegame.engine.quiet import FxTable
 
 __all__ = ["GameCash"]
 
+_ZERO = Decimal(0)
+
 
 class GameCash:
     """The cash (net of debts) of ``books`` in ``currency``, re-read after each booking."""
@@ -43,12 +45,14 @@ class GameCash:
         self._amounts: tuple[tuple[float, str], ...] = ()  # (amount, code) in summing order, if any is foreign
 
     def _refresh(self) -> None:
-        operations = self._books.operations
-        owed = self._books.payables()
-        amounts: list[tuple[float, str]] = []
-        for (account, code), balance in self._books.cash_balances().items():
-            amounts.append((float(balance - owed.pop((account, code), Decimal(0))), code))
-        amounts += [(-float(debt), code) for (_, code), debt in owed.items()]  # owed where no cash is left
+        books = self._books
+        operations = books.operations
+        owed, balances = books.payables(), books.cash_balances()
+        if owed:
+            amounts = [(float(balance - owed.pop(key, _ZERO)), key[1]) for key, balance in balances.items()]
+            amounts += [(-float(debt), code) for (_, code), debt in owed.items()]  # owed where no cash is left
+        else:  # nothing owed: each balance as it is
+            amounts = [(float(balance), code) for (_, code), balance in balances.items()]
         home = 0.0
         for value, _ in amounts:  # summed in the books' order, as the Round loop always has
             home += value

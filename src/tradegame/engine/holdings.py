@@ -75,12 +75,11 @@ class Holdings:
         if books.operations != self._operations:
             qty, row_of, column = self._qty, self._row_of, self._value_column
             qty.fill(0.0)
-            cells = set()
+            cells: dict[tuple[int, int], float] = {}  # each cell's units, as ``qty`` holds them
             for (account, asset), units in books.holdings().items():
                 cell = (row_of[account], column[asset])
-                qty[cell] = float(units)
-                cells.add(cell)
-            self._held = sorted(cell for cell in cells if qty[cell])  # row-major, as np.nonzero lists them
+                qty[cell] = cells[cell] = float(units)
+            self._held = sorted(cell for cell, units in cells.items() if units)  # row-major, as np.nonzero lists them
             self._operations = books.operations
         return self._qty
 

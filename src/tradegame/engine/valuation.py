@@ -118,6 +118,8 @@ class Valuation:
         if not self._rates.foreign:
             fx = self.fx
             held = self._holdings.held_cells  # finite marks: holdings_values may skip sums
+            if not held:  # nothing held: holdings_values' zeros
+                return cash + np.zeros(len(latest)), None
             if len(held) == 1 and latest[0] >= 0:  # its one product: (close x rate) x units, as holdings_values
                 ((account, column),) = held
                 only = closes[latest, column] * fx[column] * self._holdings.qty[account, column]
