@@ -104,8 +104,10 @@ class Valuation:
         if len(held) <= 1:  # ``holdings_values``' 0 or one product, without its arrays: the same float
             if not held:
                 return cash + 0.0
-            ((account, column),) = held
-            return cash + float(self.marks[column] * holdings.qty[account, column])
+            ((account, column),) = held  # the same IEEE product as numpy's, on Python floats
+            mark: float = self.marks.item(column)
+            units: float = holdings.qty.item(account, column)
+            return cash + mark * units
         return cash + float(holdings_values(holdings.qty, self.marks[None, :], held)[0])
 
     def stretch(self, latest: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
