@@ -53,9 +53,10 @@ ACCOUNT_ROOTS = frozenset({"Assets", "Liabilities", "Equity", "Income", "Expense
 _ZERO = Decimal(0)
 _CHECK_TIME = datetime(2000, 1, 1, tzinfo=UTC)  # the time of an entry built only to check its postings
 # An entry's fields in ``Journal._entry_fields``: op id, timestamp, kind, its text or template, the
-# template's arguments (None for a text) and the offset of its first leg in ``_leg_fields``, where
-# each leg is ``_LEG`` fields (a ``Leg``); its seq is its index + 1 (entries are numbered in turn).
-_ENTRY, _LEG = 6, 5
+# offset of the template's arguments in ``_argument_fields`` and their number (-1 for a text), and
+# the offset of its first leg in ``_leg_fields``, where each leg is ``_LEG`` fields (a ``Leg``); its
+# seq is its index + 1 (entries are numbered in turn).
+_ENTRY, _LEG, _FIRST_LEG = 7, 5, 6
 
 Leg = tuple[str, str, Decimal, Decimal | None, str | None]
 """A posting as a row: account, commodity, units, book value and its currency (see ``Posting``)."""
@@ -282,6 +283,7 @@ class Journal:
     def __init__(self, entries: Iterable[JournalEntry] = ()) -> None:
         # Each entry as ``_ENTRY`` fields, its legs as ``_LEG`` fields each, and once read, built.
         self._entry_fields: list[Any] = []
+        self._argument_fields: list[object] = []
         self._leg_fields: list[Any] = []
         self._built: list[JournalEntry | None] = []
         self._unbuilt = 0  # no entry before this index is left to build
@@ -372,7 +374,7 @@ class Journal:
         fields, legs = self._entry_fields, self._leg_fields
         moves = []
         for index, leg in self._by_account.get(account, ()):
-            first = fields[index * _ENTRY + 5] + leg * _LEG
+            first = fields[index * _ENTRY + _FIRST_LEG] + leg * _LEG
             moves.append((fields[index * _ENTRY + 1], legs[first + 1], legs[first + 2]))
         return tuple(moves)
 
@@ -404,7 +406,7 @@ class Journal:
             last = entry.timestamp
         fields, legs = self._entry_fields, self._leg_fields
         for entry in entries:
-            fields += (entry.op_id, entry.timestamp, entry.kind, entry.narration, None, len(legs))
+            fields += (entry.op_id, entry.timestamp, entry.kind, entry.narration, 0, -1, len(legs))
             for p in entry.postings:
                 legs += (p.account, p.commodity, p.units, p.value, p.value_currency)
             self._built.append(entry)
@@ -424,12 +426,14 @@ class Journal:
             raise InvalidInputError(f"entry {op_id} at {ts.isoformat()} is before the last entry at {last.isoformat()}")
         if not own_id:
             _check_name(op_id, "op id")
-        fields, leg_fields, built = self._entry_fields, self._leg_fields, self._built
+        fields, arguments, leg_fields, built = self._entry_fields, self._argument_fields, self._leg_fields, self._built
         for kind, narration, legs in drafts:
             if type(narration) is str:
-                fields += (op_id, ts, kind, narration, None, len(leg_fields))
+                fields += (op_id, ts, kind, narration, 0, -1, len(leg_fields))
             else:
-                fields += (op_id, ts, kind, narration[0], narration[1], len(leg_fields))
+                template, values = narration[0], narration[1]
+                fields += (op_id, ts, kind, template, len(arguments), len(values), len(leg_fields))
+                arguments += values
             leg_fields += chain.from_iterable(legs)
             built.append(None)
         if drafts:
@@ -442,16 +446,17 @@ class Journal:
         """The entry at ``index``, built from its row on its first read."""
         entry = self._built[index]
         if entry is None:
-            op_id, ts, kind, text, arguments, first = self._entry_fields[index * _ENTRY : (index + 1) * _ENTRY]
+            op_id, ts, kind, text, start, count, first = self._entry_fields[index * _ENTRY : (index + 1) * _ENTRY]
             legs = self._leg_fields
             postings = tuple([Posting(*legs[at : at + _LEG]) for at in range(first, self._legs_end(index), _LEG)])
-            text = text if arguments is None else text.format(*arguments)
+            if count >= 0:
+                text = text.format(*self._argument_fields[start : start + count])
             entry = self._built[index] = JournalEntry(op_id, index + 1, ts, kind, text, postings)
         return entry
 
     def _legs_end(self, index: int) -> int:
         """The offset in ``_leg_fields`` just past the last leg of the entry at ``index``."""
-        after = (index + 1) * _ENTRY + 5
+        after = (index + 1) * _ENTRY + _FIRST_LEG
         fields = self._entry_fields
         return int(fields[after]) if after < len(fields) else len(self._leg_fields)
 
@@ -460,7 +465,7 @@ class Journal:
         fields, legs, count = self._entry_fields, self._leg_fields, len(self._built)
         by_account, all_units, all_values = self._by_account, self._units, self._values
         for index in range(self._folded, count):
-            first = fields[index * _ENTRY + 5]
+            first = fields[index * _ENTRY + _FIRST_LEG]
             for leg, at in enumerate(range(first, self._legs_end(index), _LEG)):
                 account, commodity, units, value, value_currency = legs[at : at + _LEG]
                 balances = all_units.get(account)
