@@ -29,7 +29,6 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from itertools import chain
 from typing import Any
 
 from tradegame.domain.errors import InvalidInputError, UnbalancedEntryError
@@ -434,7 +433,8 @@ class Journal:
                 template, values = narration[0], narration[1]
                 fields += (op_id, ts, kind, template, len(arguments), len(values), len(leg_fields))
                 arguments += values
-            leg_fields += chain.from_iterable(legs)
+            for leg in legs:  # (a tuple: extending by an iterator would trim the list's spare room each time)
+                leg_fields += leg
             built.append(None)
         if drafts:
             self._last = ts
