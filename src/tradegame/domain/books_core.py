@@ -80,7 +80,9 @@ class BooksCore:
         # (account, symbol) -> units and tax basis of its open lots, kept in step by every booking
         self._held: dict[tuple[str, str], Decimal] = {}
         self._held_cost: dict[tuple[str, str], Decimal] = {}
-        self._op_lots: dict[str, tuple[tuple[str, ...], tuple[tuple[str, Decimal], ...]]] = {}
+        # op id -> the lot it opened (a buy), or (the lot opened or None, lot id, units, lot id, units,
+        # ...) for the lots a sale took: flat, one object per operation at most (``lots_of`` reads it)
+        self._op_lots: dict[str, str | tuple[str | Decimal | None, ...]] = {}
         self._seen_disposals: dict[str, list[Disposal]] = {}
         self._disposal_ops: dict[str, list[str]] = {}
         # (currency code, symbol) -> the indices of its disposals in ``_seen_disposals``, in order

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from itertools import count
+from itertools import chain, count
 from operator import attrgetter
 
 from tradegame.domain.allocation import share
@@ -132,7 +132,7 @@ class TradeBooking(BooksCore):
         book.buy_checked(account, symbol, quantity.amount, cost, ts.date(), instrument.asset_class, lot_id, game)
         self._remember(instrument)
         self._book_lots[(account, lot_id)] = BookLot(symbol, quantity.amount, gross.amount)
-        self._op_lots[op_id] = ((lot_id,), ())
+        self._op_lots[op_id] = lot_id
         if tax_rate is not None:
             self._lot_rates[(account, lot_id)] = tax_rate
         self._move_cash(account, currency, -cost)
@@ -307,7 +307,7 @@ class TradeBooking(BooksCore):
         )
         self._remember(swap.get)
         self._book_lots[(account, lot_id)] = BookLot(get, got, swap.basis.amount)
-        self._op_lots[op_id] = ((lot_id,), tuple((d.lot_id, d.quantity) for d in disposals))
+        self._op_lots[op_id] = (lot_id, *chain.from_iterable(map(_lot_and_quantity, disposals)))
         self._move_cash(account, currency, -cash_fee)
         self._release(account, give, given, disposals, currency)
         self._hold(account, get, got, swap.basis.amount)
@@ -350,7 +350,7 @@ class TradeBooking(BooksCore):
         if tax_rate is not None:
             self._sale_rates[op_id] = tax_rate
         book_value = self._take_book_value(disposals, currency)
-        self._op_lots[op_id] = ((), tuple(map(_lot_and_quantity, disposals)))
+        self._op_lots[op_id] = (None, *chain.from_iterable(map(_lot_and_quantity, disposals)))
         net, realized = gross.amount - fee.amount, book_value - gross.amount
         if -book_value + net + fee.amount + realized:  # the sell entry's sum (as ``check_legs`` adds it)
             raise InvariantError(f"selling {symbol}: {gross} less the fee {fee} is not exact")

@@ -12,6 +12,7 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 from decimal import Decimal
 from types import MappingProxyType
+from typing import cast
 
 from tradegame.domain.books_chart import (
     dividends_account,
@@ -140,7 +141,14 @@ class BooksViews(BooksCore):
     def lots_of(self, op_id: str) -> tuple[tuple[str, ...], tuple[tuple[str, Decimal], ...]]:
         """The lot ids operation ``op_id`` opened, and the (lot id, units) it sold, as booked (empty for
         an operation that touched no lot)."""
-        return self._op_lots.get(op_id, ((), ()))
+        found = self._op_lots.get(op_id)
+        if found is None:
+            return (), ()
+        if type(found) is str:
+            return (found,), ()
+        opened, sold = found[0], found[1:]  # (the lot opened or None, lot id, units, lot id, units, ...)
+        lots_sold = tuple([(cast(str, sold[at]), cast(Decimal, sold[at + 1])) for at in range(0, len(sold), 2)])
+        return ((cast(str, opened),) if opened is not None else ()), lots_sold
 
     def held(self, account: str, asset: str) -> Decimal:
         """Units of ``asset`` in ``account``'s open lots (0 if none), in O(1)."""

@@ -15,10 +15,12 @@ history.
 
 The books append many entries and read few of them, so an entry can also arrive as a draft: its
 postings as plain tuples (``Leg``), checked by the same rules by ``check_legs`` and appended by
-``append_checked``. The journal keeps every entry as such a row and builds the ``JournalEntry``
-and its ``Posting`` objects when the entry is first read (then keeps them); the running balances
-and the indices by account and by operation are brought up to date when they are read. What is
-read is the same either way. Imports only the standard library and ``tradegame.domain``.
+``append_checked``. The journal keeps every entry as plain fields in two flat lists (one for the
+entries, one for their legs: no tuple per entry or leg for the garbage collector to scan on
+every young collection of a long Game) and builds the ``JournalEntry`` and its ``Posting``
+objects when the entry is first read (then keeps them); the running balances and the indices by
+account and by operation are brought up to date when they are read. What is read is the same
+either way. Imports only the standard library and ``tradegame.domain``.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from tradegame.domain.errors import InvalidInputError, UnbalancedEntryError
 from tradegame.domain.frozen import quick_init
@@ -48,6 +51,11 @@ __all__ = [
 ACCOUNT_ROOTS = frozenset({"Assets", "Liabilities", "Equity", "Income", "Expenses"})
 _ZERO = Decimal(0)
 _CHECK_TIME = datetime(2000, 1, 1, tzinfo=UTC)  # the time of an entry built only to check its postings
+# An entry's fields in ``Journal._entry_fields``: op id, timestamp, kind, its text or template, the
+# offset of the template's arguments in ``_argument_fields`` and their number (-1 for a text), and
+# the offset of its first leg in ``_leg_fields``, where each leg is ``_LEG`` fields (a ``Leg``); its
+# seq is its index + 1 (entries are numbered in turn).
+_ENTRY, _LEG, _FIRST_LEG = 7, 5, 6
 
 Leg = tuple[str, str, Decimal, Decimal | None, str | None]
 """A posting as a row: account, commodity, units, book value and its currency (see ``Posting``)."""
@@ -272,8 +280,10 @@ class Journal:
     """An append-only list of balanced entries with running balances per account."""
 
     def __init__(self, entries: Iterable[JournalEntry] = ()) -> None:
-        # Each entry as a row (op id, seq, timestamp, kind, narration, legs) and, once read, built.
-        self._rows: list[tuple[str, int, datetime, str, Narration, tuple[Leg, ...]]] = []
+        # Each entry as ``_ENTRY`` fields, its legs as ``_LEG`` fields each, and once read, built.
+        self._entry_fields: list[Any] = []
+        self._argument_fields: list[object] = []
+        self._leg_fields: list[Any] = []
         self._built: list[JournalEntry | None] = []
         self._unbuilt = 0  # no entry before this index is left to build
         self._view: tuple[JournalEntry, ...] | None = ()  # rebuilt lazily after an append
@@ -294,19 +304,19 @@ class Journal:
     def entries(self) -> tuple[JournalEntry, ...]:
         """Every entry in the order it was appended."""
         if self._view is None:
-            for index in range(self._unbuilt, len(self._rows)):
+            for index in range(self._unbuilt, len(self._built)):
                 self._entry(index)
-            self._unbuilt = len(self._rows)
+            self._unbuilt = len(self._built)
             self._view = tuple(self._built)  # type: ignore[arg-type]  # every one is built now
         return self._view
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._built)
 
     @property
     def next_seq(self) -> int:
         """The sequence number the next entry must carry."""
-        return len(self._rows) + 1
+        return len(self._built) + 1
 
     @property
     def last_timestamp(self) -> datetime | None:
@@ -333,10 +343,10 @@ class Journal:
 
     def entries_for(self, op_id: str) -> tuple[JournalEntry, ...]:
         """The entries of one operation, in order."""
-        rows, by_op = self._rows, self._by_op
-        for index in range(self._op_indexed, len(rows)):
-            by_op.setdefault(rows[index][0], []).append(index)
-        self._op_indexed = len(rows)
+        fields, by_op = self._entry_fields, self._by_op
+        for index in range(self._op_indexed, len(self._built)):
+            by_op.setdefault(fields[index * _ENTRY], []).append(index)
+        self._op_indexed = len(self._built)
         return tuple([self._entry(index) for index in by_op.get(op_id, ())])
 
     def postings_for(self, account: str) -> tuple[tuple[JournalEntry, Posting], ...]:
@@ -351,15 +361,21 @@ class Journal:
     def entries_unless(self, skipped: Collection[str]) -> tuple[JournalEntry | str, ...]:
         """Every entry in order, but for an entry whose op id is in ``skipped`` its op id alone:
         the entry is not built (a report skips tens of thousands of fills it reads elsewhere)."""
-        rows = self._rows
-        return tuple([rows[i][0] if rows[i][0] in skipped else self._entry(i) for i in range(len(rows))])
+        fields = self._entry_fields
+        return tuple(
+            [fields[i * _ENTRY] if fields[i * _ENTRY] in skipped else self._entry(i) for i in range(len(self._built))]
+        )
 
     def unit_moves(self, account: str) -> tuple[tuple[datetime, str, Decimal], ...]:
         """The time, commodity and units of every posting to exactly ``account``, in journal order:
         what ``postings_for`` reads, without building an entry (a report reads tens of thousands)."""
         self._fold()
-        rows = self._rows
-        return tuple([(rows[i][2], *rows[i][5][leg][1:3]) for i, leg in self._by_account.get(account, ())])
+        fields, legs = self._entry_fields, self._leg_fields
+        moves = []
+        for index, leg in self._by_account.get(account, ()):
+            first = fields[index * _ENTRY + _FIRST_LEG] + leg * _LEG
+            moves.append((fields[index * _ENTRY + 1], legs[first + 1], legs[first + 2]))
+        return tuple(moves)
 
     # -- appending -------------------------------------------------------------------------
 
@@ -387,9 +403,11 @@ class Journal:
                 )
             seq += 1
             last = entry.timestamp
+        fields, legs = self._entry_fields, self._leg_fields
         for entry in entries:
-            legs = tuple([(p.account, p.commodity, p.units, p.value, p.value_currency) for p in entry.postings])
-            self._rows.append((entry.op_id, entry.seq, entry.timestamp, entry.kind, entry.narration, legs))
+            fields += (entry.op_id, entry.timestamp, entry.kind, entry.narration, 0, -1, len(legs))
+            for p in entry.postings:
+                legs += (p.account, p.commodity, p.units, p.value, p.value_currency)
             self._built.append(entry)
             self._last = entry.timestamp
         self._view = None
@@ -407,12 +425,17 @@ class Journal:
             raise InvalidInputError(f"entry {op_id} at {ts.isoformat()} is before the last entry at {last.isoformat()}")
         if not own_id:
             _check_name(op_id, "op id")
-        rows, built = self._rows, self._built
-        seq = len(rows) + 1
+        fields, arguments, leg_fields, built = self._entry_fields, self._argument_fields, self._leg_fields, self._built
         for kind, narration, legs in drafts:
-            rows.append((op_id, seq, ts, kind, narration, legs))
+            if type(narration) is str:
+                fields += (op_id, ts, kind, narration, 0, -1, len(leg_fields))
+            else:
+                template, values = narration[0], narration[1]
+                fields += (op_id, ts, kind, template, len(arguments), len(values), len(leg_fields))
+                arguments += values
+            for leg in legs:  # (a tuple: extending by an iterator would trim the list's spare room each time)
+                leg_fields += leg
             built.append(None)
-            seq += 1
         if drafts:
             self._last = ts
         self._view = None
@@ -423,18 +446,28 @@ class Journal:
         """The entry at ``index``, built from its row on its first read."""
         entry = self._built[index]
         if entry is None:
-            op_id, seq, ts, kind, narration, legs = self._rows[index]
-            text = narration if type(narration) is str else narration[0].format(*narration[1])
-            postings = tuple([Posting(*leg) for leg in legs])
-            entry = self._built[index] = JournalEntry(op_id, seq, ts, kind, text, postings)
+            op_id, ts, kind, text, start, count, first = self._entry_fields[index * _ENTRY : (index + 1) * _ENTRY]
+            legs = self._leg_fields
+            postings = tuple([Posting(*legs[at : at + _LEG]) for at in range(first, self._legs_end(index), _LEG)])
+            if count >= 0:
+                text = text.format(*self._argument_fields[start : start + count])
+            entry = self._built[index] = JournalEntry(op_id, index + 1, ts, kind, text, postings)
         return entry
+
+    def _legs_end(self, index: int) -> int:
+        """The offset in ``_leg_fields`` just past the last leg of the entry at ``index``."""
+        after = (index + 1) * _ENTRY + _FIRST_LEG
+        fields = self._entry_fields
+        return int(fields[after]) if after < len(fields) else len(self._leg_fields)
 
     def _fold(self) -> None:
         """Bring the running balances and the postings per account up to the last entry."""
-        rows = self._rows
+        fields, legs, count = self._entry_fields, self._leg_fields, len(self._built)
         by_account, all_units, all_values = self._by_account, self._units, self._values
-        for index in range(self._folded, len(rows)):
-            for leg, (account, commodity, units, value, value_currency) in enumerate(rows[index][5]):
+        for index in range(self._folded, count):
+            first = fields[index * _ENTRY + _FIRST_LEG]
+            for leg, at in enumerate(range(first, self._legs_end(index), _LEG)):
+                account, commodity, units, value, value_currency = legs[at : at + _LEG]
                 balances = all_units.get(account)
                 if balances is None:  # an account's first posting: its lists and running balances
                     balances = all_units[account] = {}
@@ -445,7 +478,7 @@ class Journal:
                 if value is not None and value_currency is not None:
                     values = all_values[account]
                     values[value_currency] = values.get(value_currency, _ZERO) + value
-        self._folded = len(rows)
+        self._folded = count
 
     @staticmethod
     def _sum(per_account: dict[str, dict[str, Decimal]], prefix: str) -> dict[str, Decimal]:

@@ -138,10 +138,11 @@ def recent_closes(ctx: RoundContext, symbol: str, count: int, minimum: int | Non
 
 
 def trailing_returns(
-    ctx: RoundContext, symbols: Sequence[str] | None, lookback: int, skip_recent: int = 0
+    ctx: RoundContext, symbols: Sequence[str] | None, lookback: int, skip_recent: int = 0, limit: int | None = None
 ) -> list[tuple[str, float]]:
     """``close[-1 - skip_recent] / close[-1 - skip_recent - lookback] - 1`` per symbol (rows, not
-    days), for the symbols where both closes are known, best first, ties broken by symbol.
+    days), for the symbols where both closes are known, best first, ties broken by symbol; the
+    first ``limit`` of them when given.
 
     ``symbols=None`` means every symbol of the universe. Reads a window slice of
     ``lookback + skip_recent + 1`` rows; with fewer rows known, nothing is eligible.
@@ -157,7 +158,7 @@ def trailing_returns(
     if not len(keep):
         return []
     values = trailing[keep]
-    order = keep[np.lexsort((_name_ranks(tuple(names))[keep], -values))]  # best first, then by symbol
+    order = keep[np.lexsort((_name_ranks(tuple(names))[keep], -values))][:limit]  # best first, then by symbol
     return list(zip([names[i] for i in order.tolist()], trailing[order].tolist(), strict=True))
 
 

@@ -22,6 +22,7 @@ fraction of the value in cash to leave room for that and for fees.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
@@ -34,6 +35,8 @@ from tradegame.engine.wake import Signals, Wake
 from tradegame.models._common import as_decimal, as_positive_int, as_symbols, trailing_returns
 
 __all__ = ["MomentumRotation"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class MomentumRotation:
@@ -74,6 +77,7 @@ class MomentumRotation:
         if self.cash_buffer == 1:
             raise InvalidInputError(f"{self.name}: cash_buffer must be below 1, got {cash_buffer!r}")
         self.symbols = None if symbols is None else as_symbols(self.name, "symbols", symbols)
+        self._candidate_set: tuple[Sequence[str], frozenset[str]] | None = None
 
     def __repr__(self) -> str:
         return (
@@ -88,7 +92,7 @@ class MomentumRotation:
         history = ctx.history
         if ctx.round == 0 or not history:
             return True
-        now, before = ctx.time, history[-1].time
+        now, before = _utc(ctx.ns), _utc(history[-1].ns)
         if self.rebalance == "monthly":
             return (now.year, now.month) != (before.year, before.month)
         return now.isocalendar()[:2] != before.isocalendar()[:2]
@@ -124,11 +128,10 @@ class MomentumRotation:
     def decide(self, ctx: RoundContext) -> list[Action] | None:
         if not self.is_rebalance_round(ctx):
             return None
-        ranked = self.ranking(ctx)
-        if not ranked:
+        top = trailing_returns(ctx, self.symbols, self.lookback, self.skip_recent, limit=self.top_n)
+        if not top:
             return None
-        candidates = set(self.symbols if self.symbols is not None else ctx.universe.symbols)
-        top = ranked[: self.top_n]
+        candidates = self._candidates(ctx.universe.symbols)
         chosen = {symbol for symbol, _ in top}
         weight = (1 - self.cash_buffer) / self.top_n
         actions: list[Action] = [
@@ -144,3 +147,15 @@ class MomentumRotation:
             for rank, (symbol, ret) in enumerate(top, start=1)
         ]
         return actions
+
+    def _candidates(self, universe: tuple[str, ...]) -> frozenset[str]:
+        """The symbols this Model trades: ``symbols``, or every symbol of the universe (remembered)."""
+        names = self.symbols if self.symbols is not None else universe
+        if self._candidate_set is None or self._candidate_set[0] is not names:
+            self._candidate_set = (names, frozenset(names))
+        return self._candidate_set[1]
+
+
+def _utc(ns: int) -> datetime:
+    """``ns`` (since the epoch) as a UTC datetime, to the microsecond (whole days and weeks are exact)."""
+    return _EPOCH + timedelta(microseconds=ns // 1000)

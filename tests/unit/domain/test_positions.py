@@ -414,6 +414,20 @@ def test_crypto_swap_is_a_disposal_and_an_acquisition_at_fair_value() -> None:
     assert [lot.lot_id for lot in eth.open_lots] == [op_id]
 
 
+def test_lots_of_names_the_lots_each_operation_opened_and_sold() -> None:
+    books = Books([Account("CB", "coinbase", USD)])
+    books.deposit("CB", usd("100000"), at(1, 2), "")
+    first = books.buy("CB", BTC, q("1"), px("40000.00"), usd("0"), at(1, 3), "")
+    second = books.buy("CB", BTC, q("0.5"), px("42000.00"), usd("0"), at(1, 4), "")
+    sale = books.sell("CB", BTC, q("1.25"), px("43000.00"), usd("0"), at(2, 1), "")  # FIFO: all of one, some of two
+    swap = books.crypto_swap("CB", BTC, q("0.25"), ETH, q("5"), usd("11000.00"), usd("0"), at(3, 1), "")
+    assert books.lots_of(first) == ((first,), ())
+    assert books.lots_of(second) == ((second,), ())
+    assert books.lots_of(sale) == ((), ((first, d("1")), (second, d("0.25"))))
+    assert books.lots_of(swap) == ((swap,), ((second, d("0.25")),))
+    assert books.lots_of("op-999999") == ((), ())
+
+
 def test_crypto_swap_refuses_securities_and_oversized_swaps() -> None:
     books = Books([Account("CB", "coinbase", USD)])
     books.deposit("CB", usd("50000"), at(1, 2), "")

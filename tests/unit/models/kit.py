@@ -105,6 +105,10 @@ class FakeContext:
     cash_amount: Decimal = Decimal(0)
 
     @property
+    def ns(self) -> int:  # as ``RoundContext.ns``: the Round's time in ns since the epoch (UTC)
+        return int(self.time.value)
+
+    @property
     def holdings(self) -> dict[str, Decimal]:
         return {s: q for s, q in self.held.items() if q}
 
