@@ -382,6 +382,9 @@ def _trades_section(
     go = charts.go
     panel = facts.universe.panel
     counts = Counter(fill.symbol for fill in facts.fills)
+    fills_of: dict[tuple[str, str], list[_Fill]] = {}  # each symbol's buys and sells, in order
+    for fill in facts.fills:
+        fills_of.setdefault((fill.symbol, fill.side), []).append(fill)
     if not counts:
         return _section("trades", "Trades", '<p class="note">No trades.</p>')
     ranked = sorted(counts, key=lambda symbol: (-counts[symbol], symbol))
@@ -416,7 +419,7 @@ def _trades_section(
         )
         draw_indicators(figure, go, (indicators or {}).get(symbol, {}), labels, (first_row, end_row))
         for side, color, marker in (("buy", _BUY_COLOR, "triangle-up"), ("sell", _SELL_COLOR, "triangle-down")):
-            mine = [fill for fill in facts.fills if fill.symbol == symbol and fill.side == side]
+            mine = fills_of.get((symbol, side), [])
             if not mine:
                 continue
             figure.add_trace(

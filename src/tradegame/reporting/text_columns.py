@@ -7,7 +7,9 @@ numbers that stood there, side by side: as whole numbers (or their steps from th
 they mostly rise) where each one writes back to its own text (``1,234``-style groups, or a fixed
 width of zero-padded digits), else as the texts. Alike things side by side compress to a third of
 the plain column under gzip; nothing is rounded or reformatted: ``unpack_column(pack_column(t))``
-is ``t``, and ``html_script``'s ``unpackColumn`` mirrors ``unpack_column`` in the browser.
+is ``t``, and ``html_script``'s ``unpackColumn`` mirrors ``unpack_column`` in the browser. A
+column of one fixed layout (dates, times, ids) is read as a grid of characters in numpy, and
+packed as the regular expression would cut it (``_fixed_layout``).
 
 Pure functions of the texts (the same column gives the same packing); no I/O.
 """
@@ -20,6 +22,7 @@ from itertools import accumulate
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = ["pack_column", "unpack_column"]
 
@@ -41,6 +44,9 @@ def pack_column(texts: Sequence[str]) -> dict[str, Any]:
     joined = _APART.join(distinct)
     if _HOLE in joined or (_APART in joined and joined.count(_APART) != len(distinct) - 1):
         raise ValueError("a report text holds a NUL or SOH control character")
+    fixed = _fixed_layout(joined, len(distinct))
+    if fixed is not None:
+        return _pack_fixed(texts, distinct, *fixed)
     pieces = _NUMBER.split(joined)  # text, number, text, number, ..., text
     each = _HOLE.join(pieces[0::2]).split(_APART)  # the shape of each distinct text
     shapes = list(dict.fromkeys(each))
@@ -48,7 +54,7 @@ def pack_column(texts: Sequence[str]) -> dict[str, Any]:
     shape_of = np.fromiter(map({s: i for i, s in enumerate(shapes)}.__getitem__, each), np.int64, len(each))
     numbers = pieces[1::2]
     if len(distinct) < len(texts):  # each text's numbers are those of its distinct text
-        text_of = np.fromiter(map({t: i for i, t in enumerate(distinct)}.__getitem__, texts), np.int64, len(texts))
+        text_of = _text_of(texts, distinct)
         counts = np.asarray(holes, dtype=np.int64)[shape_of]
         per_text = counts[text_of]
         first = (np.cumsum(counts) - counts)[text_of] - (np.cumsum(per_text) - per_text)
@@ -62,6 +68,55 @@ def pack_column(texts: Sequence[str]) -> dict[str, Any]:
     else:
         packed["count"] = len(texts)
     return packed
+
+
+def _text_of(texts: Sequence[str], distinct: list[str]) -> npt.NDArray[np.int64]:
+    """The index in ``distinct`` of each of ``texts``."""
+    return np.fromiter(map({t: i for i, t in enumerate(distinct)}.__getitem__, texts), np.int64, len(texts))
+
+
+def _fixed_layout(joined: str, count: int) -> tuple[str, list[npt.NDArray[np.int64]], list[str | int]] | None:
+    """When the ``count`` texts ``joined`` (by ``_APART``) are ASCII without commas, all of one
+    length, with their digits in the same places and the same characters between them (dates,
+    times, ids): their one shape, and each hole's numbers (in text order) and style; else None.
+    The same as ``_NUMBER.split`` and ``_numbers`` make of them: a run of digits is a number."""
+    if not joined.isascii() or "," in joined or (len(joined) + 1) % count:
+        return None
+    width = (len(joined) + 1) // count - 1
+    cells = np.frombuffer((joined + _APART).encode("ascii"), dtype=np.uint8).reshape(count, width + 1)
+    if not width or (cells[:, width] != 1).any():  # one length (exactly count - 1 separators: checked)
+        return None
+    cells = cells[:, :width]
+    digit = (cells >= 48) & (cells <= 57)
+    mask = digit[0]
+    if not mask.any() or (digit != mask).any() or (cells[:, ~mask] != cells[0, ~mask]).any():
+        return None
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], mask, [False])).astype(np.int8))).tolist()
+    runs = list(zip(edges[0::2], edges[1::2], strict=True))  # [start, end) of each number
+    if max(end - start for start, end in runs) > 15:
+        return None  # more than the browser holds exactly: the general path keeps them as texts
+    first = joined[:width]
+    shape = _HOLE.join(first[start:end] for start, end in zip([0, *edges[1::2]], [*edges[0::2], width], strict=True))
+    values, styles = [], []
+    for start, end in runs:
+        value = np.zeros(count, dtype=np.int64)
+        for place in range(start, end):
+            value = value * 10 + (cells[:, place] - 48)
+        values.append(value)
+        # zero-padded to its width when a number has a leading zero, else plain (as ``_numbers``)
+        styles.append(end - start if end - start > 1 and (cells[:, start] == 48).any() else "")
+    return shape, values, styles
+
+
+def _pack_fixed(
+    texts: Sequence[str], distinct: list[str], shape: str, values: list[npt.NDArray[np.int64]], styles: list[str | int]
+) -> dict[str, Any]:
+    """``pack_column``'s packing of texts of one fixed layout (``_fixed_layout``)."""
+    text_of = _text_of(texts, distinct) if len(distinct) < len(texts) else None
+    numbers = [
+        _written(hole if text_of is None else hole[text_of], style) for hole, style in zip(values, styles, strict=True)
+    ]
+    return {"shapes": [shape], "numbers": numbers, "count": len(texts)}
 
 
 def _by_hole(numbers: list[str], of: list[int], holes: list[int]) -> list[list[str]]:
@@ -105,6 +160,11 @@ def _numbers(texts: list[str]) -> list[str] | dict[str, Any]:
     values = np.fromstring(digits[1:].replace(_APART, " "), dtype=np.int64, sep=" ")  # read in C
     if len(values) != len(texts):
         raise AssertionError("a number of a report column was misread")
+    return _written(values, style)
+
+
+def _written(values: npt.NDArray[np.int64], style: str | int) -> dict[str, Any]:
+    """A hole's numbers as written in the JSON: as they are, or as steps when they mostly rise."""
     steps = np.diff(values)
     rising = bool(np.abs(steps).sum(dtype=np.float64) * 2 < values.sum(dtype=np.float64))  # smaller: packs smaller
     written = np.concatenate((values[:1], steps)) if rising else values

@@ -3,10 +3,13 @@ thousands, zero padding, leading zeros, numbers too long for the browser and any
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tradegame.reporting import text_columns
 from tradegame.reporting.text_columns import pack_column, unpack_column
 
 
@@ -53,6 +56,40 @@ def test_a_control_character_that_would_break_the_packing_is_refused() -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.text(alphabet=st.sampled_from("0123456789,.-@ aZ%é٣"), max_size=12), max_size=30))
 def test_any_column_comes_back_as_written(texts: list[str]) -> None:
+    assert unpack_column(pack_column(texts)) == texts
+
+
+def _general(texts: list[str]) -> dict[str, object]:
+    """``pack_column`` without its fast path for texts of one fixed layout (the oracle)."""
+    with patch.object(text_columns, "_fixed_layout", lambda joined, count: None):
+        return pack_column(texts)
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["1993-02-08T21:00:00+00:00", "1993-02-09T14:30:00+00:00", "1993-02-08T21:00:00+00:00"],
+        ["2024-11-12 14:30", "2024-12-31 21:00"],  # no leading zero anywhere: plain numbers
+        ["op-000004", "op-000005", "op-010203"],
+        ["S1", "S2", "S0"],  # one digit: a "0" is no leading zero
+        ["x12y", "x12y"],
+        ["1234567890123456-01", "1234567890123457-02"],  # too long for the browser: the general path
+        ["0.3333333333333333", "0.1111111111111111"],
+    ],
+)
+def test_texts_of_one_layout_pack_as_the_general_path_packs_them(texts: list[str]) -> None:
+    assert pack_column(texts) == _general(texts)
+    assert unpack_column(pack_column(texts)) == texts
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    layout=st.lists(st.tuples(st.text(alphabet="-:T .é", min_size=1, max_size=2), st.integers(1, 17)), max_size=4),
+    seeds=st.lists(st.integers(0, 10**17 - 1), min_size=1, max_size=20),
+)
+def test_any_column_of_one_layout_packs_as_the_general_path(layout: list[tuple[str, int]], seeds: list[int]) -> None:
+    texts = ["".join(f"{text}{seed % 10**width:0{width}d}" for text, width in layout) for seed in seeds]
+    assert pack_column(texts) == _general(texts)
     assert unpack_column(pack_column(texts)) == texts
 
 
