@@ -35,7 +35,7 @@ __all__ = ["DEBOUNCE_MS", "PAGE_ROWS", "paged_table"]
 def paged_table(
     table_id: str,
     headers: Sequence[str],
-    rows: Sequence[Sequence[str]],
+    columns: Sequence[Sequence[str]],
     *,
     noun: str,
     numeric_from: int,
@@ -46,13 +46,16 @@ def paged_table(
     controls: str = "",
     foot: str = "",
 ) -> str:
-    """The filter bar, the table (its first page of ``rows``), the pager and the compressed rows.
+    """The filter bar, the table (its first page of rows), the pager and the compressed rows.
 
-    ``rows`` hold plain-text cells; with ``attribute=(name, column)`` each row's cell at ``column``
-    (past the shown columns) becomes that attribute of its ``<tr>``. ``controls`` are more filter
+    ``columns`` hold the rows' plain-text cells, column by column (each of one length); with
+    ``attribute=(name, column)`` each row's cell in ``columns[column]`` (past the shown columns)
+    becomes that attribute of its ``<tr>``. ``controls`` are more filter
     controls (the decision log's kind selector); ``foot`` is the ``<tfoot>`` content (totals).
     """
-    total = len(rows)
+    total = len(columns[0]) if columns else 0
+    if any(len(column) != total for column in columns):
+        raise ValueError("the columns of a paged table differ in length")
     shown = len(headers)
     attribute_html = f' data-attribute="{_e(attribute[0])}" data-attribute-column="{attribute[1]}"' if attribute else ""
     table_attributes = (
@@ -65,7 +68,7 @@ def paged_table(
             numeric_from=numeric_from,
             attributes=f' {attribute[0]}="{_e(row[attribute[1]])}"' if attribute else "",
         )
-        for row in rows[:PAGE_ROWS]
+        for row in zip(*(column[:PAGE_ROWS] for column in columns), strict=True)
     ]
     head = "".join(f"<th>{_e(h)}</th>" for h in headers)
     table = (
@@ -90,16 +93,15 @@ def paged_table(
         '<button type="button" data-step="1">Next ›</button>'
         '<span class="print-only"> (printed: the rows on screen)</span></div>'
     )
-    data = (
-        f'<script>(window.tradegameData = window.tradegameData || {{}})["{_e(table_id)}"] = "{_packed(rows)}";</script>'
-    )
     if not total:  # nothing to search or page: the table alone, with its heading (and totals)
         return f'<div class="scroll">{table}</div>'
+    data = f'<script>(window.tradegameData = window.tradegameData || {{}})["{_e(table_id)}"] = "{_packed(columns)}";'
+    data += "</script>"
     return f'{bar}\n<div class="scroll">{table}</div>\n{pager}\n{data}'
 
 
-def _packed(rows: Sequence[Sequence[str]]) -> str:
+def _packed(columns: Sequence[Sequence[str]]) -> str:
     """The rows as JSON, column by column, each column's shapes and numbers apart (``text_columns``:
     alike texts side by side pack smaller), packed."""
-    columns = [pack_column(column) for column in zip(*rows, strict=True)] if rows else []
-    return _packed_text(json.dumps(columns, ensure_ascii=True, separators=(",", ":")))
+    packed = [pack_column(column) for column in columns]
+    return _packed_text(json.dumps(packed, ensure_ascii=True, separators=(",", ":")))

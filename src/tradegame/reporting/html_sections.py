@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -418,25 +419,30 @@ def _trades_section(
             )
         )
         draw_indicators(figure, go, (indicators or {}).get(symbol, {}), labels, (first_row, end_row))
-        for side, color, marker in (("buy", _BUY_COLOR, "triangle-up"), ("sell", _SELL_COLOR, "triangle-down")):
-            mine = fills_of.get((symbol, side), [])
-            if not mine:
-                continue
-            figure.add_trace(
-                go.Scatter(
-                    x=short_times(np.array([np.datetime64(_ns(fill.time), "ns") for fill in mine])),
-                    y=np.array([float(fill.price) for fill in mine]),
-                    mode="markers",
-                    name=f"{side} ({len(mine):,})",
-                    marker={"symbol": marker, "size": 10, "color": color, "line": {"width": 1, "color": "#222"}},
-                    text=np.array([_fill_text(fill, facts.places) for fill in mine]),
-                    hovertemplate="%{x}<br>%{text}<extra></extra>",
-                )
-            )
+        _fill_markers(figure, go, fills_of, symbol, facts.places)
         parts.append(
             charts.div("trades", figure, chart_id=f"chart-trades-{index}", attributes=f' data-symbol="{_e(symbol)}"')
         )
     return _section("trades", "Trades", *parts)
+
+
+def _fill_markers(figure: Any, go: Any, fills_of: dict[tuple[str, str], list[_Fill]], symbol: str, places: int) -> None:
+    """The buys and sells of ``symbol`` as markers on its price chart, with their hover texts."""
+    for side, color, marker in (("buy", _BUY_COLOR, "triangle-up"), ("sell", _SELL_COLOR, "triangle-down")):
+        mine = fills_of.get((symbol, side), [])
+        if not mine:
+            continue
+        figure.add_trace(
+            go.Scatter(
+                x=short_times(np.array([np.datetime64(_ns(fill.time), "ns") for fill in mine])),
+                y=np.array([float(fill.price) for fill in mine]),
+                mode="markers",
+                name=f"{side} ({len(mine):,})",
+                marker={"symbol": marker, "size": 10, "color": color, "line": {"width": 1, "color": "#222"}},
+                text=np.array([_fill_text(fill, places) for fill in mine]),
+                hovertemplate="%{x}<br>%{text}<extra></extra>",
+            )
+        )
 
 
 def _fill_text(fill: _Fill, places: int) -> str:

@@ -9,6 +9,7 @@ Writes nothing.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 
 from tradegame.domain.holding import Term
@@ -27,49 +28,64 @@ def _form_8949_section(disposals: Sequence[Disposal], places: int) -> str:
         "acquired, (c) date sold, (d) proceeds, (e) cost or other basis, (f) adjustment code, (g) adjustment, "
         "(h) gain or (loss). The totals are of every lot of the part, whatever the search shows.</p>"
     ]
+    of_term: dict[Term, list[Disposal]] = {term: [] for term, *_ in PARTS}
+    for disposal in disposals:
+        of_term[disposal.term].append(disposal)
     for term, part, heading, held in PARTS:
-        mine = sorted(
-            (d for d in disposals if d.term is term), key=lambda d: (d.date_sold, d.sale_id, d.date_acquired, d.lot_id)
-        )
+        mine = sorted(of_term[term], key=lambda d: (d.date_sold, d.sale_id, d.date_acquired, d.lot_id))
         parts.append(f"<h3>Part {part}: {heading} ({held})</h3>")
         if not mine:
             parts.append(f'<p class="empty">No {heading.lower()} disposals.</p>')
+        gains = [d.gain for d in mine]
         parts.append(
             paged_table(
                 f"form-8949-{term.value}",
                 ["Account", *COLUMNS],
-                [_disposal_cells(d, places) for d in mine],
+                _disposal_columns(mine, gains, places),
                 noun="lots",
                 numeric_from=4,
                 css="form-8949",
                 attribute=("data-lot", len(COLUMNS) + 1),
-                foot=_totals_row(term, mine, places),
+                foot=_totals_row(term, mine, gains, places),
             )
         )
     return _section("form-8949", "Form 8949", *parts)
 
 
-def _disposal_cells(disposal: Disposal, places: int) -> list[str]:
-    """A lot's cells (plain text) and, past them, its lot id."""
+def _disposal_columns(disposals: Sequence[Disposal], gains: Sequence[Decimal], places: int) -> list[list[str]]:
+    """The lots' cells (plain text), column by column, and past them their lot ids. Repeated dates
+    and quantities are written once."""
+    money = f",.{places}f"  # as ``_money`` writes a Decimal
+    dates: dict[date, str] = {}
+    quantities: dict[tuple[Decimal, str], str] = {}
+    acquired, sold, held = [], [], []
+    for d in disposals:
+        acquired.append(dates.get(d.date_acquired) or dates.setdefault(d.date_acquired, d.date_acquired.isoformat()))
+        sold.append(dates.get(d.date_sold) or dates.setdefault(d.date_sold, d.date_sold.isoformat()))
+        key = (d.quantity, d.symbol)
+        text = quantities.get(key) if d.quantity else None  # 0 and -0 are equal but written apart
+        if text is None:
+            text = quantities[key] = f"{_quantity(d.quantity)} {d.symbol}"
+        held.append(text)
     return [
-        disposal.account,
-        f"{_quantity(disposal.quantity)} {disposal.symbol}",
-        disposal.date_acquired.isoformat(),
-        disposal.date_sold.isoformat(),
-        _money(disposal.proceeds, places),
-        _money(disposal.cost_basis, places),
-        disposal.adjustment_code,
-        _money(disposal.adjustment_amount, places) if disposal.adjustment_amount else "",
-        _money(disposal.gain, places),
-        disposal.lot_id,
+        [d.account for d in disposals],
+        held,
+        acquired,
+        sold,
+        [format(d.proceeds, money) for d in disposals],
+        [format(d.cost_basis, money) for d in disposals],
+        [d.adjustment_code for d in disposals],
+        [format(d.adjustment_amount, money) if d.adjustment_amount else "" for d in disposals],
+        [format(gain, money) for gain in gains],
+        [d.lot_id for d in disposals],
     ]
 
 
-def _totals_row(term: Term, disposals: Sequence[Disposal], places: int) -> str:
+def _totals_row(term: Term, disposals: Sequence[Disposal], gains: Sequence[Decimal], places: int) -> str:
     proceeds = sum((d.proceeds for d in disposals), _ZERO)
     basis = sum((d.cost_basis for d in disposals), _ZERO)
     adjustment = sum((d.adjustment_amount for d in disposals), _ZERO)
-    gain = sum((d.gain for d in disposals), _ZERO)
+    gain = sum(gains, _ZERO)
     attributes = (
         f' class="total" data-term="{term.value}" data-count="{len(disposals)}" data-proceeds="{proceeds}"'
         f' data-cost-basis="{basis}" data-adjustment="{adjustment}" data-gain="{gain}"'
@@ -93,24 +109,22 @@ def _decision_log_section(events: Sequence[GameEvent]) -> str:
     options = '<option value="">all kinds</option>' + "".join(
         f'<option value="{_e(kind)}">{_e(kind)}</option>' for kind in kinds
     )
-    rows = [
-        [
-            str(event.seq),
-            str(event.round),
-            str(event.time),
-            str(event.kind),
-            event.move_id or "",
-            event.account or "",
-            event.symbol or "",
-            event.detail,
-            " ".join(event.op_ids),
-        ]
-        for event in events
+    kind_texts = {kind: str(kind) for kind in kinds}
+    columns = [
+        [str(event.seq) for event in events],
+        [str(event.round) for event in events],
+        [str(event.time) for event in events],
+        [kind_texts[event.kind] for event in events],
+        [event.move_id or "" for event in events],
+        [event.account or "" for event in events],
+        [event.symbol or "" for event in events],
+        [event.detail for event in events],
+        [" ".join(event.op_ids) for event in events],
     ]
     table = paged_table(
         "decision-log-table",
         ["Seq", "Round", "Time (UTC)", "Kind", "Move", "Account", "Symbol", "Detail", "Ops"],
-        rows,
+        columns,
         noun="events",
         numeric_from=9,
         css="log",

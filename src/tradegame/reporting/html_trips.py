@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 import numpy as np
 
@@ -37,26 +38,27 @@ def round_trips_section(facts: _Facts) -> str:
     assets = AssetMap.of(facts.universe.instruments, facts.universe.panel.symbols, result.spec.currency)
     symbol_of = {asset: facts.universe.panel.symbols[column] for asset, column in assets.value_column.items()}
     trips = game_round_trips(result, set(assets.books))
-    pnls = _game_pnls(facts, trips.trips, assets)
-    stats = trade_stats(pnls, [t.return_fraction for t in trips.trips], [t.holding for t in trips.trips])
+    pnls = [t.pnl for t in trips.trips]
+    returns = [t.return_fraction for t in trips.trips]
+    holdings = [t.holding for t in trips.trips]
+    stats = trade_stats(_game_pnls(facts, trips.trips, pnls, assets), returns, holdings)
     parts = [f"<p>{_e(FORMED)}</p>"]
     if stats is None:
         parts.append('<p class="note">No round trips: nothing bought in the Game was sold.</p>')
     else:
         parts.append(_stats_table(stats, facts.places, result.spec.currency))
     parts.extend(_notes(trips))
-    times: dict[datetime, str] = {}  # trips share their times: each is written once
-    rows = [_trip_cells(t, symbol_of, facts.places, result.spec.currency, times) for t in trips.trips]
+    columns = _trip_columns(trips.trips, (pnls, returns, holdings), symbol_of, facts.places, result.spec.currency)
     headers = ["Account", "Symbol", "Entry (UTC)", "Exit (UTC)", "Entry reason", "Exit reason", "Quantity"]
     headers += ["Entry price", "Exit price", "Fees", "P&L", "Return", "Holding"]
-    parts.append(paged_table("round-trips-table", headers, rows, noun="round trips", numeric_from=6, css="trips"))
+    parts.append(paged_table("round-trips-table", headers, columns, noun="round trips", numeric_from=6, css="trips"))
     return _section("round-trips", "Round trips", *parts)
 
 
-def _game_pnls(facts: _Facts, trips: tuple[RoundTrip, ...], assets: AssetMap) -> list[float]:
-    """Each trip's P&L in the Game currency (at the rate known at its exit fill)."""
+def _game_pnls(facts: _Facts, trips: tuple[RoundTrip, ...], own: list[Decimal], assets: AssetMap) -> list[float]:
+    """Each trip's P&L (``own``: in its currency) in the Game currency (at the rate known at its exit fill)."""
     game = facts.result.spec.currency
-    pnls = [float(t.pnl) for t in trips]
+    pnls = [float(pnl) for pnl in own]
     foreign = [i for i, t in enumerate(trips) if t.currency != game]
     if not foreign:
         return pnls
@@ -104,25 +106,34 @@ def _notes(trips: RoundTrips) -> list[str]:
     return [f'<p class="note">{_e(note)}</p>' for note in notes]
 
 
-def _trip_cells(
-    trip: RoundTrip, symbol_of: dict[str, str], places: int, game: str, times: dict[datetime, str]
-) -> list[str]:
-    code = "" if trip.currency == game else f" {trip.currency}"
-    entry, exit_ = trip.entry_time, trip.exit_time
+def _trip_columns(
+    trips: tuple[RoundTrip, ...],
+    figures: tuple[list[Decimal], list[float], list[timedelta]],
+    symbol_of: dict[str, str],
+    places: int,
+    game: str,
+) -> list[list[str]]:
+    """The trips' cells, column by column (``figures``: their P&L, returns and holding times).
+    Trips share their times and holding times: each is written once."""
+    pnls, returns, holdings = figures
+    codes = ["" if t.currency == game else f" {t.currency}" for t in trips]
+    times: dict[datetime, str] = {}
+    held: dict[timedelta, str] = {}
+    entries, exits = [t.entry_time for t in trips], [t.exit_time for t in trips]
     return [
-        trip.account,
-        symbol_of.get(trip.asset, trip.asset),
-        times.get(entry) or times.setdefault(entry, entry.strftime("%Y-%m-%d %H:%M")),
-        times.get(exit_) or times.setdefault(exit_, exit_.strftime("%Y-%m-%d %H:%M")),
-        trip.entry_reason,
-        trip.exit_reason,
-        _quantity(trip.quantity),
-        f"{trip.entry_price:,.4f}",
-        f"{trip.exit_price:,.4f}",
-        _money(trip.fees, places) + code,
-        _money(trip.pnl, places) + code,
-        _percent(trip.return_fraction),
-        holding_text(trip.holding),
+        [t.account for t in trips],
+        [symbol_of.get(t.asset, t.asset) for t in trips],
+        [times.get(e) or times.setdefault(e, e.strftime("%Y-%m-%d %H:%M")) for e in entries],
+        [times.get(e) or times.setdefault(e, e.strftime("%Y-%m-%d %H:%M")) for e in exits],
+        [t.entry_reason for t in trips],
+        [t.exit_reason for t in trips],
+        [_quantity(t.quantity) for t in trips],
+        [f"{t.entry_price:,.4f}" for t in trips],
+        [f"{t.exit_price:,.4f}" for t in trips],
+        [_money(t.fees, places) + code for t, code in zip(trips, codes, strict=True)],
+        [_money(pnl, places) + code for pnl, code in zip(pnls, codes, strict=True)],
+        [_percent(fraction) for fraction in returns],
+        [held.get(h) or held.setdefault(h, holding_text(h)) for h in holdings],
     ]
 
 

@@ -60,19 +60,25 @@ def test_times_are_written_to_the_minute_when_they_can_be() -> None:
 
 def test_a_long_table_shows_its_first_page_and_packs_every_row() -> None:
     rows = [[str(i), f"<b>{i}</b>", "x", f"lot-{i}"] for i in range(1, 1001)]
-    html = paged_table("t", ["Seq", "Text", "X"], rows, noun="rows", numeric_from=2, attribute=("data-lot", 3))
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    html = paged_table("t", ["Seq", "Text", "X"], columns, noun="rows", numeric_from=2, attribute=("data-lot", 3))
     assert html.count("<tr data-lot=") == PAGE_ROWS
     assert "&lt;b&gt;1&lt;/b&gt;" in html and "<b>" not in html
     assert "1,000 of 1,000 rows shown" in html and f"rows 1–{PAGE_ROWS:,} of 1,000" in html
     (packed,) = re.findall(r'\["t"\] = "([A-Za-z0-9+/=]+)"', html)
-    assert packed == _packed(rows)  # the same bytes every time
-    columns = json.loads(gzip.decompress(base64.b64decode(packed)))
-    assert columns[0] == {
+    assert packed == _packed(columns)  # the same bytes every time
+    unpacked = json.loads(gzip.decompress(base64.b64decode(packed)))
+    assert unpacked[0] == {
         "shapes": ["\x00"],
         "numbers": [{"style": "", "steps": True, "values": [1] + [1] * 999}],
         "count": 1000,
     }  # whole numbers travel as steps
-    assert [unpack_column(column) for column in columns] == [list(column) for column in zip(*rows, strict=True)]
+    assert [unpack_column(column) for column in unpacked] == columns
+
+
+def test_a_paged_table_refuses_columns_of_different_lengths() -> None:
+    with pytest.raises(ValueError, match="differ in length"):
+        paged_table("t", ["A", "B"], [["1", "2"], ["1"]], noun="rows", numeric_from=1)
 
 
 def test_cdn_links_plotly_js_instead_of_inlining_it() -> None:
