@@ -16,7 +16,6 @@ Pure functions of the texts (the same column gives the same packing); no I/O.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from itertools import accumulate
 from typing import Any
@@ -26,18 +25,15 @@ import numpy.typing as npt
 
 __all__ = ["pack_column", "unpack_column"]
 
-_NUMBER = re.compile("([0-9]+(?:,[0-9]{3})*)")  # ASCII digits only: int() reads other digits too
 _HOLE, _APART = "\x00", "\x01"
-_TOO_LONG = re.compile("[0-9]{16}")  # 15 digits and fewer: below 2**53, held exactly in the browser
-_LEADING_ZERO = re.compile("\x01(?:0[0-9,])")
-_FOUR_BARE = re.compile("\x01[0-9]{4}")  # four digits before any comma: not written with commas
+IntArray = npt.NDArray[np.int64]
 
 
 def pack_column(texts: Sequence[str]) -> dict[str, Any]:
     """``{"shapes": [...], "of": [shape of each text] (absent with one shape), "numbers": [...]}``:
-    ``numbers`` holds, shape by shape and hole by hole, what stood in that hole (``_numbers``).
+    ``numbers`` holds, shape by shape and hole by hole, what stood in that hole (``_hole``).
     The column's distinct texts are cut in one pass over them joined (a long table has a million
-    cells)."""
+    cells), as arrays of their characters (``_Cut``)."""
     if not texts:
         return {"shapes": [], "numbers": [], "count": 0}
     distinct = list(dict.fromkeys(texts))  # each text is cut once, however often it repeats
@@ -47,24 +43,22 @@ def pack_column(texts: Sequence[str]) -> dict[str, Any]:
     fixed = _fixed_layout(joined, len(distinct))
     if fixed is not None:
         return _pack_fixed(texts, distinct, *fixed)
-    pieces = _NUMBER.split(joined)  # text, number, text, number, ..., text
-    each = _HOLE.join(pieces[0::2]).split(_APART)  # the shape of each distinct text
+    cut = _Cut(joined)
+    each = cut.shapes.split(_APART)  # the shape of each distinct text
     shapes = list(dict.fromkeys(each))
-    holes = [shape.count(_HOLE) for shape in shapes]
+    holes = np.array([shape.count(_HOLE) for shape in shapes], dtype=np.int64)
     shape_of = np.fromiter(map({s: i for i, s in enumerate(shapes)}.__getitem__, each), np.int64, len(each))
-    numbers = pieces[1::2]
+    taken = np.arange(len(cut.starts))  # the numbers of the texts, in text order: of the distinct texts
     if len(distinct) < len(texts):  # each text's numbers are those of its distinct text
         text_of = _text_of(texts, distinct)
-        counts = np.asarray(holes, dtype=np.int64)[shape_of]
+        counts = holes[shape_of]
         per_text = counts[text_of]
         first = (np.cumsum(counts) - counts)[text_of] - (np.cumsum(per_text) - per_text)
         taken = np.repeat(first, per_text) + np.arange(int(per_text.sum()))
-        numbers = np.asarray(numbers, dtype=object)[taken].tolist()
         shape_of = shape_of[text_of]
-    of = shape_of.tolist()
-    packed: dict[str, Any] = {"shapes": shapes, "numbers": [_numbers(h) for h in _by_hole(numbers, of, holes)]}
+    packed: dict[str, Any] = {"shapes": shapes, "numbers": [cut.hole(n) for n in _by_hole(taken, shape_of, holes)]}
     if len(shapes) > 1:
-        packed["of"] = of
+        packed["of"] = shape_of.tolist()
     else:
         packed["count"] = len(texts)
     return packed
@@ -79,7 +73,7 @@ def _fixed_layout(joined: str, count: int) -> tuple[str, list[npt.NDArray[np.int
     """When the ``count`` texts ``joined`` (by ``_APART``) are ASCII without commas, all of one
     length, with their digits in the same places and the same characters between them (dates,
     times, ids): their one shape, and each hole's numbers (in text order) and style; else None.
-    The same as ``_NUMBER.split`` and ``_numbers`` make of them: a run of digits is a number."""
+    The same as ``_Cut`` makes of them, faster: a run of digits is a number."""
     if not joined.isascii() or "," in joined or (len(joined) + 1) % count:
         return None
     width = (len(joined) + 1) // count - 1
@@ -119,48 +113,92 @@ def _pack_fixed(
     return {"shapes": [shape], "numbers": numbers, "count": len(texts)}
 
 
-def _by_hole(numbers: list[str], of: list[int], holes: list[int]) -> list[list[str]]:
-    """The numbers cut from the texts (in text order), gathered shape by shape and hole by hole."""
-    if not numbers:
-        return [[] for _ in range(sum(holes))]
+def _by_hole(taken: IntArray, shape_of: IntArray, holes: IntArray) -> list[IntArray]:
+    """The numbers ``taken`` (indices, in text order), gathered shape by shape and hole by hole."""
+    if not len(taken):
+        return [taken for _ in range(int(holes.sum()))]
     if len(holes) == 1:
-        return [numbers[hole :: holes[0]] for hole in range(holes[0])]
-    counts = np.asarray(holes, dtype=np.int64)
-    shape_of = np.asarray(of, dtype=np.int64)
-    per_text = counts[shape_of]
-    first_hole = np.concatenate(([0], np.cumsum(counts)[:-1]))  # each shape's first hole's number
+        return [taken[hole :: holes[0]] for hole in range(holes[0])]
+    per_text = holes[shape_of]
+    first_hole = np.concatenate(([0], np.cumsum(holes)[:-1]))  # each shape's first hole's number
     text_start = np.repeat(np.cumsum(per_text) - per_text, per_text)
-    hole = np.repeat(first_hole[shape_of], per_text) + np.arange(len(numbers)) - text_start
+    hole = np.repeat(first_hole[shape_of], per_text) + np.arange(len(taken)) - text_start
     order = np.argsort(hole, kind="stable")
-    ordered = np.asarray(numbers, dtype=object)[order].tolist()
-    ends = np.cumsum(np.bincount(hole, minlength=int(counts.sum()))).tolist()
+    ordered = taken[order]
+    ends = np.cumsum(np.bincount(hole, minlength=int(holes.sum()))).tolist()
     return [ordered[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
 
 
-def _numbers(texts: list[str]) -> list[str] | dict[str, Any]:
-    """The texts of one hole: ``{"style": "," | "" | width, "steps": bool, "values": [...]}`` when
-    every one is a whole number written in that style (with thousands commas, plain, or zero-padded
-    to ``width`` digits), else the texts themselves."""
-    joined = _APART + _APART.join(texts)
-    digits = joined.replace(",", "") if "," in joined else joined
-    if max(map(len, texts)) > 15 and _TOO_LONG.search(digits):
-        return texts  # more than the browser holds exactly
-    style: str | int
-    if _LEADING_ZERO.search(joined):
-        widths = set(map(len, texts))
-        if "," in joined or len(widths) != 1:
-            return texts
-        style = widths.pop()
-    elif "," in joined:
-        if _FOUR_BARE.search(joined):
-            return texts  # some written with commas, some without
-        style = ","
-    else:
-        style = ""
-    values = np.fromstring(digits[1:].replace(_APART, " "), dtype=np.int64, sep=" ")  # read in C
-    if len(values) != len(texts):
-        raise AssertionError("a number of a report column was misread")
-    return _written(values, style)
+class _Cut:
+    """Texts joined by ``_APART``, cut where the regular expression ``[0-9]+(?:,[0-9]{3})*`` matches
+    (leftmost and greedy: a run of ASCII digits, then each comma followed by three digits, with
+    them), in numpy over their characters: the texts with each number as a ``_HOLE`` (``shapes``),
+    and each number's place (``starts``, ``ends``), value and how it is written."""
+
+    def __init__(self, joined: str) -> None:
+        self.joined = joined
+        wide = not joined.isascii()
+        encoding = "utf-32-le" if wide else "ascii"
+        codes: npt.NDArray[np.unsignedinteger[Any]] = np.frombuffer(
+            joined.encode(encoding, "surrogatepass"), dtype=np.uint32 if wide else np.uint8
+        )
+        size = len(codes)
+        digit = np.zeros(size + 4, dtype=bool)
+        digit[:size] = (codes >= 48) & (codes <= 57)
+        absorbed = np.zeros(size + 4, dtype=bool)  # a comma between a digit and three more
+        absorbed[1:size] = codes[1:] == 44
+        absorbed[1 : size + 1] &= digit[:size] & digit[2 : size + 2] & digit[3 : size + 3] & digit[4 : size + 4]
+        inside = digit | absorbed
+        # a number starts at a digit after no number, or right after a comma's three digits
+        start = digit.copy()
+        start[1:] &= ~inside[:-1]
+        start[4:] |= digit[4:] & absorbed[:-4]
+        self.starts = np.flatnonzero(start)
+        end = inside[:-1] & (~inside[1:] | start[1:])
+        self.ends = np.flatnonzero(end) + 1
+        shaped = codes.copy()
+        shaped[start[:size]] = 0
+        self.shapes = shaped[~inside[:size] | start[:size]].tobytes().decode(encoding, "surrogatepass")
+        self.width = self.ends - self.starts
+        counted = np.concatenate(([0], np.cumsum(digit[:size])))
+        self.digits = counted[self.ends] - counted[self.starts]  # each number's digits (without commas)
+        self.zero_led = (codes[self.starts] == 48) & (self.width > 1)
+        self.four_bare = counted[np.minimum(self.starts + 4, size)] - counted[self.starts] == 4
+        self.values = self._read(codes, digit[:size], counted)
+
+    def _read(
+        self, codes: npt.NDArray[np.unsignedinteger[Any]], digit: npt.NDArray[np.bool_], counted: IntArray
+    ) -> IntArray:
+        """Each number's value (exact to 18 digits: a longer number is written as text)."""
+        where = np.flatnonzero(digit)  # each number's digits, number after number
+        power = np.minimum(np.repeat(counted[self.ends], self.digits) - counted[where + 1], 18)
+        terms = (codes[where].astype(np.int64) - 48) * (10 ** power.astype(np.int64))
+        firsts = np.cumsum(self.digits) - self.digits
+        return np.add.reduceat(terms, firsts) if len(terms) else np.zeros(0, dtype=np.int64)
+
+    def hole(self, numbers: IntArray) -> list[str] | dict[str, Any]:
+        """What stood in one hole (``numbers``: indices): ``{"style": "," | "" | width, "steps": bool,
+        "values": [...]}`` when every one is a whole number written in that style (with thousands
+        commas, plain, or zero-padded to ``width`` digits), else the texts themselves."""
+        digits, width = self.digits[numbers], self.width[numbers]
+        commas = bool((digits != width).any())
+        style: str | int = ","
+        if (digits > 15).any():
+            return self.texts(numbers)  # more than the browser holds exactly
+        if self.zero_led[numbers].any():
+            if commas or (width != width[0]).any():
+                return self.texts(numbers)
+            style = int(width[0])
+        elif commas:
+            if self.four_bare[numbers].any():
+                return self.texts(numbers)  # some written with commas, some without
+        else:
+            style = ""
+        return _written(self.values[numbers], style)
+
+    def texts(self, numbers: IntArray) -> list[str]:
+        joined = self.joined
+        return [joined[a:b] for a, b in zip(self.starts[numbers].tolist(), self.ends[numbers].tolist(), strict=True)]
 
 
 def _written(values: npt.NDArray[np.int64], style: str | int) -> dict[str, Any]:
