@@ -122,15 +122,19 @@ def tax_years_section(facts: _Facts) -> str:
     if not ledger:
         return ""
     years: dict[int, dict[str, Decimal]] = {}
+    gains, dividend, due = (TaxKind.DISPOSAL, TaxKind.WASH_ADJUSTMENT), TaxKind.DIVIDEND, TaxKind.TAX_DUE
+    long_term = Term.LONG  # (the members looked up once: a ledger has a line per lot sold)
     for line in ledger:
-        year = years.setdefault(line.year, {"short": _ZERO, "long": _ZERO, "dividends": _ZERO, "tax": _ZERO})
-        amount = line.amount.amount
-        if line.kind in (TaxKind.DISPOSAL, TaxKind.WASH_ADJUSTMENT):
-            year["long" if line.term is Term.LONG else "short"] += amount
-        elif line.kind is TaxKind.DIVIDEND:
-            year["dividends"] += amount
-        elif line.kind is TaxKind.TAX_DUE:
-            year["tax"] += amount
+        year = years.get(line.year)
+        if year is None:
+            year = years[line.year] = {"short": _ZERO, "long": _ZERO, "dividends": _ZERO, "tax": _ZERO}
+        kind = line.kind
+        if kind in gains:
+            year["long" if line.term is long_term else "short"] += line.amount.amount
+        elif kind is dividend:
+            year["dividends"] += line.amount.amount
+        elif kind is due:
+            year["tax"] += line.amount.amount
     places = facts.places
     rows = [
         _row(

@@ -34,7 +34,7 @@ from tradegame.reporting.html_points import DRAWN_BUCKETS, drawn_indices, short_
 from tradegame.reporting.indicators import IndicatorLines, draw_indicators
 from tradegame.reporting.metrics import bust_round, drawdown_series, monthly_returns
 from tradegame.reporting.palette import series_colors
-from tradegame.reporting.report_facts import FloatArray, _Facts, _Fill, _ns
+from tradegame.reporting.report_facts import FloatArray, _Facts, _Fill, _ns_all
 
 __all__ = ["MAX_POSITION_BANDS", "MAX_TRADE_CHARTS", "score_rows"]
 
@@ -434,7 +434,7 @@ def _fill_markers(figure: Any, go: Any, fills_of: dict[tuple[str, str], list[_Fi
             continue
         figure.add_trace(
             go.Scatter(
-                x=short_times(np.array([np.datetime64(_ns(fill.time), "ns") for fill in mine])),
+                x=short_times(np.array(_ns_all(fill.time for fill in mine), dtype="datetime64[ns]")),
                 y=np.array([float(fill.price) for fill in mine]),
                 mode="markers",
                 name=f"{side} ({len(mine):,})",

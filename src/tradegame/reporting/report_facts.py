@@ -7,7 +7,7 @@ result types and ``reporting.metrics``; reads and writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -204,7 +204,7 @@ def _units_held(
 ) -> FloatArray:
     """Units held (all accounts) at each Round's time, from the journal, in the column valuing each
     asset (``column``; ``width`` columns)."""
-    stamps: list[int] = []
+    times: list[datetime] = []
     columns: list[int] = []
     deltas: list[float] = []
     books = result.books
@@ -213,12 +213,13 @@ def _units_held(
             continue  # not an asset's units: read none of its postings
         for timestamp, symbol, moved in books.unit_moves(account):
             if symbol in column and account.endswith(f":{symbol}"):
-                stamps.append(_ns(timestamp))
+                times.append(timestamp)
                 columns.append(column[symbol])
                 deltas.append(float(moved))
     units = np.zeros((len(times_ns), width))
-    if not stamps:
+    if not times:
         return units
+    stamps = _ns_all(times)
     order = np.argsort(np.asarray(stamps), kind="stable")
     stamp_array = np.asarray(stamps, dtype=np.int64)[order]
     column_array = np.asarray(columns)[order]
@@ -241,7 +242,7 @@ def _traded_notional(
     if not fills:
         return 0.0
     panel = universe.panel
-    fill_ns = np.array([_ns(fill.time) for fill in fills], dtype=np.int64)
+    fill_ns = np.array(_ns_all(fill.time for fill in fills), dtype=np.int64)
     rows = np.searchsorted(panel.available, fill_ns, side="right") - 1
     fx = _fx_at(result, universe, fill_ns, _closes_at(panel, rows), value_columns)
     return sum(float(fill.notional) * float(fx[i, panel.column(fill.symbol)]) for i, fill in enumerate(fills))
@@ -274,6 +275,18 @@ def _metrics(
     except InvalidInputError as error:
         return None, str(error)
     return metrics, None
+
+
+def _ns_all(times: Iterable[datetime]) -> list[int]:
+    """``_ns`` of each of ``times`` (a time repeated is converted once)."""
+    known: dict[datetime, int] = {}
+    stamps = []
+    for when in times:
+        stamp = known.get(when)
+        if stamp is None:
+            stamp = known[when] = _ns(when)
+        stamps.append(stamp)
+    return stamps
 
 
 def _ns(when: datetime) -> int:
