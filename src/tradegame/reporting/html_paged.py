@@ -50,8 +50,8 @@ def paged_table(
 
     ``columns`` hold the rows' plain-text cells, column by column (each of one length); with
     ``attribute=(name, column)`` each row's cell in ``columns[column]`` (past the shown columns)
-    becomes that attribute of its ``<tr>``. ``controls`` are more filter
-    controls (the decision log's kind selector); ``foot`` is the ``<tfoot>`` content (totals).
+    becomes that attribute of its ``<tr>``. ``controls`` are more filter controls (the decision
+    log's kind selector); ``foot`` is the ``<tfoot>`` content (totals).
     """
     total = len(columns[0]) if columns else 0
     if any(len(column) != total for column in columns):
@@ -62,18 +62,10 @@ def paged_table(
         f' id="{_e(table_id)}" data-paged="{total}" data-columns="{shown}" data-numeric-from="{numeric_from}"'
         f' data-noun="{_e(noun)}"{attribute_html}' + (f' class="{_e(css)}"' if css else "")
     )
-    first_page = [
-        _row(
-            [_e(cell) for cell in row[:shown]],
-            numeric_from=numeric_from,
-            attributes=f' {attribute[0]}="{_e(row[attribute[1]])}"' if attribute else "",
-        )
-        for row in zip(*(column[:PAGE_ROWS] for column in columns), strict=True)
-    ]
     head = "".join(f"<th>{_e(h)}</th>" for h in headers)
     table = (
         f"<table{table_attributes}><thead><tr>{head}</tr></thead><tbody>\n"
-        + "\n".join(first_page)
+        + _first_page(columns, shown, numeric_from, attribute)
         + "\n</tbody>"
         + (f"<tfoot>{foot}</tfoot>" if foot else "")
         + "</table>"
@@ -98,6 +90,20 @@ def paged_table(
     data = f'<script>(window.tradegameData = window.tradegameData || {{}})["{_e(table_id)}"] = "{_packed(columns)}";'
     data += "</script>"
     return f'{bar}\n<div class="scroll">{table}</div>\n{pager}\n{data}'
+
+
+def _first_page(
+    columns: Sequence[Sequence[str]], shown: int, numeric_from: int, attribute: tuple[str, int] | None
+) -> str:
+    """The first ``PAGE_ROWS`` rows as HTML: their first ``shown`` cells, escaped."""
+    return "\n".join(
+        _row(
+            [_e(cell) for cell in row[:shown]],
+            numeric_from=numeric_from,
+            attributes=f' {attribute[0]}="{_e(row[attribute[1]])}"' if attribute else "",
+        )
+        for row in zip(*(column[:PAGE_ROWS] for column in columns), strict=True)
+    )
 
 
 def _packed(columns: Sequence[Sequence[str]]) -> str:
