@@ -27,6 +27,7 @@ __all__ = ["pack_column", "unpack_column"]
 
 _HOLE, _APART = "\x00", "\x01"
 IntArray = npt.NDArray[np.int64]
+_POWERS = 10 ** np.arange(19, dtype=np.int64)
 
 
 def pack_column(texts: Sequence[str]) -> dict[str, Any]:
@@ -154,27 +155,33 @@ class _Cut:
         start[1:] &= ~inside[:-1]
         start[4:] |= digit[4:] & absorbed[:-4]
         self.starts = np.flatnonzero(start)
-        end = inside[:-1] & (~inside[1:] | start[1:])
-        self.ends = np.flatnonzero(end) + 1
+        self.ends = np.flatnonzero(inside[:-1] & (~inside[1:] | start[1:])) + 1
         shaped = codes.copy()
         shaped[start[:size]] = 0
         self.shapes = shaped[~inside[:size] | start[:size]].tobytes().decode(encoding, "surrogatepass")
+        del absorbed, inside, start, shaped  # a long column's characters: let them go before reading
         self.width = self.ends - self.starts
-        counted = np.concatenate(([0], np.cumsum(digit[:size])))
+        counted = np.zeros(size + 1, dtype=np.int32)  # the digits before each character
+        np.cumsum(digit[:size], dtype=np.int32, out=counted[1:])
         self.digits = counted[self.ends] - counted[self.starts]  # each number's digits (without commas)
         self.zero_led = (codes[self.starts] == 48) & (self.width > 1)
         self.four_bare = counted[np.minimum(self.starts + 4, size)] - counted[self.starts] == 4
-        self.values = self._read(codes, digit[:size], counted)
+        self.values = self._read(codes, np.flatnonzero(digit[:size]), counted)
 
     def _read(
-        self, codes: npt.NDArray[np.unsignedinteger[Any]], digit: npt.NDArray[np.bool_], counted: IntArray
+        self, codes: npt.NDArray[np.unsignedinteger[Any]], where: IntArray, counted: npt.NDArray[np.int32]
     ) -> IntArray:
-        """Each number's value (exact to 18 digits: a longer number is written as text)."""
-        where = np.flatnonzero(digit)  # each number's digits, number after number
-        power = np.minimum(np.repeat(counted[self.ends], self.digits) - counted[where + 1], 18)
-        terms = (codes[where].astype(np.int64) - 48) * (10 ** power.astype(np.int64))
-        firsts = np.cumsum(self.digits) - self.digits
-        return np.add.reduceat(terms, firsts) if len(terms) else np.zeros(0, dtype=np.int64)
+        """Each number's value from its digits (at ``where``, number after number; exact to 18
+        digits: a longer number is written as text)."""
+        if not len(where):
+            return np.zeros(0, dtype=np.int64)
+        power = np.repeat(counted[self.ends], self.digits)  # the digits after each, in its number
+        power -= counted[where]
+        power -= 1
+        np.minimum(power, 18, out=power)
+        terms = _POWERS[power]
+        terms *= codes[where] - 48
+        return np.add.reduceat(terms, np.cumsum(self.digits) - self.digits)
 
     def hole(self, numbers: IntArray) -> list[str] | dict[str, Any]:
         """What stood in one hole (``numbers``: indices): ``{"style": "," | "" | width, "steps": bool,
