@@ -124,7 +124,8 @@ def _by_hole(taken: IntArray, shape_of: IntArray, holes: IntArray) -> list[IntAr
     first_hole = np.concatenate(([0], np.cumsum(holes)[:-1]))  # each shape's first hole's number
     text_start = np.repeat(np.cumsum(per_text) - per_text, per_text)
     hole = np.repeat(first_hole[shape_of], per_text) + np.arange(len(taken)) - text_start
-    order = np.argsort(hole, kind="stable")
+    small = hole.astype(np.int16) if holes.sum() < 2**15 else hole  # sorted by radix, in one pass
+    order = np.argsort(small, kind="stable")
     ordered = taken[order]
     ends = np.cumsum(np.bincount(hole, minlength=int(holes.sum()))).tolist()
     return [ordered[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
