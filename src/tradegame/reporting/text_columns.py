@@ -7,9 +7,12 @@ numbers that stood there, side by side: as whole numbers (or their steps from th
 they mostly rise) where each one writes back to its own text (``1,234``-style groups, or a fixed
 width of zero-padded digits), else as the texts. Alike things side by side compress to a third of
 the plain column under gzip; nothing is rounded or reformatted: ``unpack_column(pack_column(t))``
-is ``t``, and ``html_script``'s ``unpackColumn`` mirrors ``unpack_column`` in the browser. A
-column of one fixed layout (dates, times, ids) is read as a grid of characters in numpy, and
-packed as the regular expression would cut it (``_fixed_layout``).
+is ``t``, and ``html_script``'s ``unpackColumn`` mirrors ``unpack_column`` in the browser.
+
+A number is what the regular expression ``[0-9]+(?:,[0-9]{3})*`` matches; the column's distinct
+texts are cut in numpy over their characters, joined (``_Cut``; a long table has a million
+cells), and a column of one fixed layout (dates, times, ids) as a grid of characters
+(``_fixed_layout``). The tests hold the regular expression applied text by text as the oracle.
 
 Pure functions of the texts (the same column gives the same packing); no I/O.
 """
