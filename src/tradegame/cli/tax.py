@@ -16,6 +16,7 @@ import shutil
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from itertools import chain, pairwise
 from pathlib import Path
 from tempfile import SpooledTemporaryFile
@@ -25,6 +26,7 @@ import typer
 
 from tradegame.cli.common import fail
 from tradegame.cli.progress import Advance, progress_bar
+from tradegame.cli.tax_split import split_report, splits
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.instruments import LotMethod
 from tradegame.domain.limits import amount_problem, shown
@@ -85,6 +87,10 @@ def _counted(rows: Iterable[TradeRow], advance: Advance) -> Iterator[TradeRow]:
     advance(done, done)
 
 
+def _advanced(advance: Advance, done: int) -> None:
+    advance(done, None)
+
+
 def _out_of_order(path: Path, refused: InvalidInputError) -> Sequence[Trade] | None:
     """The file's trades, read once, when it is out of date order (the stream may refuse a sale
     listed before its purchase before it meets a row out of order); None when it is in order."""
@@ -139,10 +145,16 @@ def tax_lots(
         out = io.TextIOWrapper(spool, encoding="utf-8", newline="\n", write_through=False)
         try:
             try:
-                rows = chain.from_iterable(iter_trade_rows(trades_csv))
                 with progress_bar("tax lots", "trades", quiet=as_json) as advance:
-                    _write_report(rows if advance is None else _counted(rows, advance), out, method, wash_sales,
-                                  as_json, profile)  # fmt: skip
+                    split = splits(trades_csv) and split_report(
+                        trades_csv, out, method, wash_sales, as_json, profile,
+                        None if advance is None else partial(_advanced, advance))  # fmt: skip
+                    if not split:
+                        out.seek(0)
+                        out.truncate()
+                        rows = chain.from_iterable(iter_trade_rows(trades_csv))
+                        _write_report(rows if advance is None else _counted(rows, advance), out, method, wash_sales,
+                                      as_json, profile)  # fmt: skip
             except InvalidInputError as refused:
                 trades = _out_of_order(trades_csv, refused)
                 if trades is None:

@@ -155,6 +155,15 @@ class LotBook:
 
     # -- booking ---------------------------------------------------------------------------
 
+    def renumber(self, booked: int) -> None:
+        """Count ``booked`` trades as booked so far: the next lot id and order follow from it.
+
+        For a book that holds part of a stream (some symbols; the rest booked in another book):
+        numbered by the trade's place in the whole stream, its lots get the ids and the order
+        one book of the whole stream would give them.
+        """
+        self._seq = booked
+
     def buy(
         self,
         *,

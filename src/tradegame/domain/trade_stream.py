@@ -84,13 +84,16 @@ class TradeStream:
     ``book`` holds the open lots and ``games()`` the per-Game attribution.
     """
 
-    def __init__(self, method: LotMethod, *, wash_sales: bool = True, currency: Currency = USD) -> None:
+    def __init__(
+        self, method: LotMethod, *, wash_sales: bool = True, currency: Currency = USD, tally: bool = True
+    ) -> None:
         self.method = method
         self.currency = currency
         self.book = LotBook(currency, method, wash_sales=wash_sales)
         self._last: date | None = None
         self._swaps: dict[str, list[Trade]] = defaultdict(list)
         self._games: dict[str, _GameTally] = {}
+        self._tally_released = tally  # else the caller calls ``tally`` (with what other streams released too)
 
     def feed(self, trade: Trade) -> list[Disposal]:
         """Book ``trade``; return the disposals that no later trade can change any more."""
@@ -99,15 +102,20 @@ class TradeStream:
             released += batch
         return released
 
-    def feed_rows(self, rows: Iterable[TradeRow]) -> Iterator[list[Disposal]]:
+    def feed_rows(self, rows: Iterable[TradeRow], *, numbered: bool = False) -> Iterator[list[Disposal]]:
         """Book ``rows`` (``Trade`` fields) one by one; yield each non-empty batch of disposals released.
 
         The same checks and messages as ``feed`` with ``Trade(*row)``, trade by trade.
+        ``numbered``: the rows are part of a stream whose row numbers count every trade (the
+        others booked elsewhere); the lots are numbered as in one book of the whole stream.
         """
         buy, sell = self.book.buy, self.book.sell
+        renumber = self.book.renumber if numbered else None
         specific = self.method is LotMethod.SPECIFIC
         for row in rows:
             number, on, account, symbol, side, quantity, price, fee, asset_class, lot_id, lots, game, swap_id = row
+            if renumber is not None:
+                renumber(number - 1)
             if on != self._last:
                 if self._last is not None and on < self._last:
                     raise TradesOutOfOrderError(number)
@@ -161,13 +169,40 @@ class TradeStream:
             for game, tally in sorted(self._games.items())
         ]
 
+    def own_gains(self) -> dict[str, Decimal | None]:
+        """Each Game's own-lots gain so far (None once its own book broke), by Game name."""
+        return {game: t.own_gain if t.own_book is not None else None for game, t in self._games.items()}
+
+    def add_own_gains(self, gains: dict[str, Decimal | None]) -> None:
+        """Add the ``own_gains`` of a stream of other symbols (the same Games' other trades)."""
+        for game, gain in gains.items():
+            tally = self._tally_of(game)
+            if gain is None:
+                tally.own_book = None
+            else:
+                tally.own_gain += gain
+
+    def _tally_of(self, game: str) -> _GameTally:
+        tally = self._games.get(game)
+        if tally is None:
+            fifo = self.method is LotMethod.FIFO  # then only the gains are kept, not the disposals
+            own = FifoGains(self.currency.quantum) if fifo else LotBook(self.currency, self.method, wash_sales=False)
+            tally = self._games[game] = _GameTally(own)
+        return tally
+
     def _release(self, today: date) -> list[Disposal]:
         released = self.book.release_final(today)
-        if self._games and released:
+        if self._tally_released:
+            self.tally(released)
+        return released
+
+    def tally(self, released: list[Disposal]) -> None:
+        """Add released disposals (in booking order) to their Games' tax gains and quantities."""
+        if released and (self._games or not self._tally_released):
             games = list(map(_GAME, released))
             for game in set(games).difference((None,)):
                 mine = list(compress(released, map(eq, games, repeat(game))))
-                tally = self._games[game]
+                tally = self._tally_of(game)
                 gains = map(add, map(sub, map(_PROCEEDS, mine), map(_BASIS, mine)), map(_ADJUSTMENT, mine))  # .gain
                 tally.tax_gain = sum(gains, tally.tax_gain)
                 tally.quantity_sold = sum(map(_QUANTITY, mine), tally.quantity_sold)
@@ -175,16 +210,11 @@ class TradeStream:
                 if lot_games.count(game) < len(mine):  # some came from other Games' lots
                     from_others = compress(mine, map(ne, lot_games, repeat(game)))
                     tally.quantity_from_other_games = sum(map(_QUANTITY, from_others), tally.quantity_from_other_games)
-        return released
 
     def _own(self, row: TradeRow) -> None:
         """Book a Game's trade in the Game's own book (as ``book_trade`` would) and add up its gains."""
         _, on, account, symbol, side, quantity, price, fee, asset_class, lot_id, lots, game, _ = row
-        tally = self._games.get(str(game))
-        if tally is None:
-            fifo = self.method is LotMethod.FIFO  # then only the gains are kept, not the disposals
-            own = FifoGains(self.currency.quantum) if fifo else LotBook(self.currency, self.method, wash_sales=False)
-            tally = self._games[str(game)] = _GameTally(own)
+        tally = self._games.get(str(game)) or self._tally_of(str(game))
         book = tally.own_book
         if book is None:
             return
