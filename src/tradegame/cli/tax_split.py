@@ -16,6 +16,7 @@ nothing that counts, and the command makes the report (or its error) in one proc
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import pickle
@@ -46,7 +47,8 @@ __all__ = ["split_report", "splits"]
 
 SPLIT_BYTES_VARIABLE = "TRADEGAME_TAX_SPLIT_BYTES"
 _SPLIT_BYTES = 8 * 1024 * 1024  # a smaller file is done before a second process would pay off
-_SHARES = 8  # the child books the symbols of 7 shares in 8; this process 1, and writes the report
+_SHARES = 6  # the child books the symbols of 5 shares in 6; this process 1, and writes the report
+_BACKLOG = 32  # messages from the child (a day of releases each) not merged yet
 _MAX_GROSS = Decimal("1e15")
 _MAX_ROWS = 10**8
 _SEP = "\x1f"
@@ -175,7 +177,8 @@ class _Child:
         self.process = context.Process(target=_child, args=(path, method, wash_sales, send), daemon=True)
         self.process.start()
         send.close()
-        self.messages: queue.SimpleQueue[bytes] = queue.SimpleQueue()
+        # bounded: a child that runs ahead waits (its pipe fills) rather than filling this memory
+        self.messages: queue.Queue[bytes] = queue.Queue(_BACKLOG)
         self.days = _Days()
         self._thread = threading.Thread(target=self._drain, args=(receive,), daemon=True)
         self._thread.start()
@@ -207,10 +210,14 @@ class _Child:
         self.end = lots, gains
 
     def stop(self) -> None:
+        """End the child (killed if it still runs) and the thread (which may wait to put a message)."""
         if self.process.is_alive():
             self.process.kill()
         self.process.join()
-        self._thread.join()
+        while self._thread.is_alive():
+            with contextlib.suppress(queue.Empty):
+                self.messages.get_nowait()
+            self._thread.join(0.01)
 
 
 def _merged(
