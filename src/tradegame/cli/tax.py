@@ -16,7 +16,6 @@ import shutil
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
-from functools import partial
 from itertools import chain, pairwise
 from pathlib import Path
 from tempfile import SpooledTemporaryFile
@@ -87,10 +86,6 @@ def _counted(rows: Iterable[TradeRow], advance: Advance) -> Iterator[TradeRow]:
     advance(done, done)
 
 
-def _advanced(advance: Advance, done: int) -> None:
-    advance(done, None)
-
-
 def _out_of_order(path: Path, refused: InvalidInputError) -> Sequence[Trade] | None:
     """The file's trades, read once, when it is out of date order (the stream may refuse a sale
     listed before its purchase before it meets a row out of order); None when it is in order."""
@@ -145,14 +140,11 @@ def tax_lots(
         out = io.TextIOWrapper(spool, encoding="utf-8", newline="\n", write_through=False)
         try:
             try:
-                with progress_bar("tax lots", "trades", quiet=as_json) as advance:
-                    split = splits(trades_csv) and split_report(
-                        trades_csv, out, method, wash_sales, as_json, profile,
-                        None if advance is None else partial(_advanced, advance))  # fmt: skip
-                    if not split:
-                        out.seek(0)
-                        out.truncate()
-                        rows = chain.from_iterable(iter_trade_rows(trades_csv))
+                if not (splits(trades_csv) and split_report(trades_csv, out, method, wash_sales, as_json, profile)):
+                    out.seek(0)
+                    out.truncate()
+                    rows = chain.from_iterable(iter_trade_rows(trades_csv))
+                    with progress_bar("tax lots", "trades", quiet=as_json) as advance:
                         _write_report(rows if advance is None else _counted(rows, advance), out, method, wash_sales,
                                       as_json, profile)  # fmt: skip
             except InvalidInputError as refused:

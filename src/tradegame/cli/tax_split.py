@@ -34,6 +34,7 @@ from operator import eq, itemgetter, le, mul
 from pathlib import Path
 from typing import IO, Any
 
+from tradegame.cli.progress import Advance, progress_bar
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.instruments import LotMethod
 from tradegame.domain.lots import Disposal, OpenLot
@@ -264,33 +265,47 @@ def _lot_number(lot: OpenLot) -> int:
 
 
 def split_report(
+    path: Path, out: IO[str], method: LotMethod, wash_sales: bool, as_json: bool, profile: TaxProfile | None
+) -> bool:
+    """Write the report of ``path`` to ``out`` with a second process; False (``out`` to be discarded) if not done."""
+    with collector_paused():  # the books make no reference cycles (the child inherits the pause)
+        child = _Child(path, method, wash_sales)  # forked before the progress bar starts a thread
+        try:
+            with progress_bar("tax lots", "trades", quiet=as_json) as advance:
+                _write_merged(path, out, method, wash_sales, as_json, profile, child,
+                              None if advance is None else partial(_advanced, advance))  # fmt: skip
+        except (InvalidInputError, _UnsplitError):
+            return False
+        finally:
+            child.stop()
+    return True
+
+
+def _advanced(advance: Advance, done: int) -> None:
+    advance(done, None)
+
+
+def _write_merged(
     path: Path,
     out: IO[str],
     method: LotMethod,
     wash_sales: bool,
     as_json: bool,
     profile: TaxProfile | None,
-    advance: Callable[[int], None] | None = None,
-) -> bool:
-    """Write the report of ``path`` to ``out`` with a second process; False (``out`` to be discarded) if not done."""
-    with collector_paused():  # the books make no reference cycles (the child inherits the pause)
-        child = _Child(path, method, wash_sales)
-        try:
-            stream = TradeStream(method, wash_sales=wash_sales, tally=False)
-            writer_type = JsonReportWriter if as_json else TableReportWriter
-            writer = writer_type(out, stream.currency, method, wash_sales)
-            for released in _merged(_released(stream, _rows_of(path, 0, True, advance)), child.released()):
-                writer.add(released)
-                stream.tally(released)
-            if child.end is None:
-                raise _UnsplitError
-            their_lots, their_gains = child.end
-            stream.add_own_gains(their_gains)
-            lots = stream.book.open_lots() + their_lots
-            lots.sort(key=_lot_number)  # stable: the pieces of one lot stay in their order
-            writer.finish(lots, stream.games(), profile)
-        except (InvalidInputError, _UnsplitError):
-            return False
-        finally:
-            child.stop()
-    return True
+    child: _Child,
+    advance: Callable[[int], None] | None,
+) -> None:
+    """Book this process's symbols, merge in the child's disposals and write the whole report."""
+    stream = TradeStream(method, wash_sales=wash_sales, tally=False)
+    writer_type = JsonReportWriter if as_json else TableReportWriter
+    writer = writer_type(out, stream.currency, method, wash_sales)
+    for released in _merged(_released(stream, _rows_of(path, 0, True, advance)), child.released()):
+        writer.add(released)
+        stream.tally(released)
+    if child.end is None:
+        raise _UnsplitError
+    their_lots, their_gains = child.end
+    stream.add_own_gains(their_gains)
+    lots = stream.book.open_lots() + their_lots
+    lots.sort(key=_lot_number)  # stable: the pieces of one lot stay in their order
+    writer.finish(lots, stream.games(), profile)
