@@ -48,7 +48,7 @@ __all__ = ["split_report", "splits"]
 
 SPLIT_BYTES_VARIABLE = "TRADEGAME_TAX_SPLIT_BYTES"
 _SPLIT_BYTES = 8 * 1024 * 1024  # a smaller file is done before a second process would pay off
-_SHARES = 6  # the child books the symbols of 5 shares in 6; this process 1, and writes the report
+_SHARES = 5  # the child books the symbols of 4 shares in 5; this process 1, and writes the report
 _BACKLOG = 32  # messages from the child (a day of releases each) not merged yet
 _MAX_GROSS = Decimal("1e15")
 _MAX_ROWS = 10**8
