@@ -6,7 +6,7 @@ The output goes to a temporary file (on disk past 64 MB) and reaches stdout only
 row is booked: a bad row late in the file still ends the command with one message and nothing
 else printed. A file not sorted by date is read whole and sorted first; on a bad row the
 message is the one the whole-file reader gives (parse problems, then side and swap checks,
-then booking, in date order).
+then booking, in date order). A large plain file is booked on two cores (``tax_split``).
 """
 
 from __future__ import annotations
