@@ -50,6 +50,7 @@ SPLIT_BYTES_VARIABLE = "TRADEGAME_TAX_SPLIT_BYTES"
 _SPLIT_BYTES = 8 * 1024 * 1024  # a smaller file is done before a second process would pay off
 _SHARES = 5  # the child books the symbols of 4 shares in 5; this process 1, and writes the report
 _BACKLOG = 32  # messages from the child (a day of releases each) not merged yet
+_AHEAD = 100_000  # disposals this process books ahead while the child has sent nothing new
 _MAX_GROSS = Decimal("1e15")
 _MAX_ROWS = 10**8
 _SEP = "\x1f"
@@ -195,13 +196,18 @@ class _Child:
                 message = b"f"
             self.messages.put(message)
 
-    def released(self) -> Iterator[tuple[list[int], list[Disposal]]]:
-        """The child's released disposals with their keys, batch by batch; then ``end`` is set."""
-        while (message := self.messages.get())[:1] == b"d":
+    def take(self, block: bool) -> tuple[list[int], list[Disposal]] | None:
+        """The child's next released batch with its keys; None if none is ready yet (unless ``block``)
+        or none is left (then ``end`` is set)."""
+        try:
+            message = self.messages.get(block)
+        except queue.Empty:
+            return None
+        if message[:1] == b"d":
             columns = pickle.loads(message[1:])
             columns[3], keys = columns[3]
             columns[12] = map("row{}".format, keys)
-            yield keys, list(map(_new_disposal, _unpacked(columns, _DISPOSAL_DATES, _DISPOSAL_AMOUNTS, self.days)))
+            return keys, list(map(_new_disposal, _unpacked(columns, _DISPOSAL_DATES, _DISPOSAL_AMOUNTS, self.days)))
         if message[:1] != b"e":
             raise _UnsplitError
         lot_columns, gains = pickle.loads(message[1:])
@@ -209,6 +215,7 @@ class _Child:
         if lot_columns is not None:
             lots = list(map(_new_open_lot, _unpacked(lot_columns, _LOT_DATES, _LOT_AMOUNTS, self.days)))
         self.end = lots, gains
+        return None
 
     def stop(self) -> None:
         """End the child (killed if it still runs) and the thread (which may wait to put a message)."""
@@ -221,26 +228,35 @@ class _Child:
             self._thread.join(0.01)
 
 
-def _merged(
-    mine: Iterator[list[Disposal]], theirs: Iterator[tuple[list[int], list[Disposal]]]
-) -> Iterator[list[Disposal]]:
-    """The disposals of both streams in the order of their sale's row (each stream is in that order)."""
+def _pull(mine: Iterator[list[Disposal]], items: list[Disposal], keys: list[int]) -> bool:
+    """Add the next batch of ``mine`` (and its keys) to ``items``; False when there is none left."""
+    batch = next(mine, None)
+    if batch is None:
+        return False
+    items += batch
+    keys += _sale_numbers(batch)
+    return True
+
+
+def _merged(mine: Iterator[list[Disposal]], child: _Child) -> Iterator[list[Disposal]]:
+    """The disposals of both streams in the order of their sale's row (each stream is in that order).
+
+    While the child has sent nothing new, this process books ahead (up to ``_AHEAD`` disposals).
+    """
     items: list[list[Disposal]] = [[], []]
     keys: list[list[int]] = [[], []]
     done = [False, False]
     while True:
         if not items[0] and not done[0]:
-            batch = next(mine, None)
-            if batch is None:
-                done[0] = True
-            else:
-                items[0], keys[0] = batch, _sale_numbers(batch)
+            done[0] = not _pull(mine, items[0], keys[0])
         if not items[1] and not done[1]:
-            pair = next(theirs, None)
+            pair = child.take(block=done[0] or len(keys[0]) >= _AHEAD)
+            done[1] = child.end is not None
             if pair is None:
-                done[1] = True
-            else:
-                keys[1], items[1] = pair
+                if not done[1]:  # nothing from the child yet: book ahead meanwhile
+                    done[0] = not _pull(mine, items[0], keys[0])
+                continue
+            keys[1], items[1] = pair
         if not (items[0] and items[1]):
             if items[0] or items[1]:
                 side = 0 if items[0] else 1
@@ -299,7 +315,7 @@ def _write_merged(
     stream = TradeStream(method, wash_sales=wash_sales, tally=False)
     writer_type = JsonReportWriter if as_json else TableReportWriter
     writer = writer_type(out, stream.currency, method, wash_sales)
-    for released in _merged(_released(stream, _rows_of(path, 0, True, advance)), child.released()):
+    for released in _merged(_released(stream, _rows_of(path, 0, True, advance)), child):
         writer.add(released)
         stream.tally(released)
     if child.end is None:
