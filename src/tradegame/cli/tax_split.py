@@ -4,8 +4,8 @@ Wash sales join accounts but never symbols, so the symbols can be booked apart: 
 most of them (``_SHARES``), this process the rest, and each reads the whole file and numbers its
 lots by their row in it, as one book of every trade would. This process merges the disposals
 the two release in the order of their sale's row (which is the booking order of one book),
-writes them with the same writer, adds the child's Games' own-lots gains and merges the open
-lots by lot number: the same report to the byte.
+writes them with the same writer, folds the Games' tallies over them, adds the child's Games'
+own-lots gains and merges the open lots by lot number: the same report to the byte.
 
 Only a plain file is split: in date order, no lot ids, no named lots, no swaps (lot ids and
 swaps are checked across symbols), and no trade worth 10^15 or more (so that every sum of
