@@ -48,7 +48,7 @@ __all__ = ["split_report", "splits"]
 
 SPLIT_BYTES_VARIABLE = "TRADEGAME_TAX_SPLIT_BYTES"
 _SPLIT_BYTES = 8 * 1024 * 1024  # a smaller file is done before a second process would pay off
-_SHARES = 5  # the child books the symbols of 4 shares in 5; this process 1, and writes the report
+_SHARES = 4  # the child books the symbols of 3 shares in 4; this process 1, and writes the report
 _BACKLOG = 32  # messages from the child (a day of releases each) not merged yet
 _AHEAD = 100_000  # disposals this process books ahead while the child has sent nothing new
 _MAX_GROSS = Decimal("1e15")
