@@ -34,7 +34,8 @@ from tradegame.domain.trade_stream import TradeRow, TradesOutOfOrderError, Trade
 from tradegame.domain.trades import Trade, TradeError, book_trades
 from tradegame.io.trades_csv import iter_trade_rows, read_trades
 from tradegame.reporting.collector import collector_paused
-from tradegame.reporting.tax_output import JsonReportWriter, TableReportWriter
+from tradegame.reporting.tax_output import JsonReportWriter
+from tradegame.reporting.tax_table import TableReportWriter
 
 __all__ = ["tax_app"]
 

@@ -42,7 +42,8 @@ from tradegame.domain.tax import TaxProfile
 from tradegame.domain.trade_stream import TradeRow, TradeStream
 from tradegame.io.trades_csv import iter_trade_rows
 from tradegame.reporting.collector import collector_paused
-from tradegame.reporting.tax_output import JsonReportWriter, TableReportWriter
+from tradegame.reporting.tax_output import JsonReportWriter
+from tradegame.reporting.tax_table import TableReportWriter
 
 __all__ = ["split_report", "splits"]
 
