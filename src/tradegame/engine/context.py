@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol, overload
 
@@ -30,6 +29,7 @@ from tradegame.engine.events import (
 )
 from tradegame.engine.moves import Action, Move
 from tradegame.engine.routes import Pair, Route, find_route
+from tradegame.engine.timestamps import utc_from_ns
 from tradegame.engine.universe import UniverseView
 
 if TYPE_CHECKING:
@@ -185,11 +185,7 @@ class RoundContext:
         filled, remaining, status, ...); nothing done to them reaches the Game."""
         if self._open is None:
             states = self._game.open_moves
-            self._open = (
-                tuple(snapshot(state, _EPOCH + timedelta(microseconds=state.placed_at_ns // 1000)) for state in states)
-                if states
-                else ()
-            )
+            self._open = tuple(snapshot(state, utc_from_ns(state.placed_at_ns)) for state in states) if states else ()
         return self._open
 
     @property
@@ -245,9 +241,6 @@ class RoundContext:
     def holdings(self) -> dict[str, Decimal]:
         """Units held per symbol across accounts (only symbols held)."""
         return self._game.queries.holdings()
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def chain_along(route: Route, amount: Decimal, *, account: str | None = None, reason: str = "") -> Move:

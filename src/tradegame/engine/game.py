@@ -41,6 +41,7 @@ from tradegame.domain.instruments import Account
 from tradegame.domain.money import Money, Price, Quantity
 from tradegame.domain.positions import Books
 from tradegame.domain.running_costs import RunningCost
+from tradegame.domain.tax import TaxProfile
 from tradegame.engine.assets import AssetMap
 from tradegame.engine.cash import GameCash
 from tradegame.engine.clock import GameClock
@@ -290,8 +291,8 @@ class Game:
             self.orders.expire(index)
         if self.transfers.transit:
             self.transfers.arrive(index)
-        if self.spec.tax is not None:
-            year = self._record_tax(int(years[index]), year, ns)
+        if (tax := self.spec.tax) is not None:
+            year = self._record_tax(tax, int(years[index]), year, ns)
         value = self.valuation.value()
         self._values[index] = value
         exit_reason = self._exit(value) if self.exits.active else None
@@ -318,10 +319,9 @@ class Game:
             return ("ended_by_model", ended), year
         return None, year
 
-    def _record_tax(self, year_now: int, year: int, ns: int) -> int:
+    def _record_tax(self, tax: TaxProfile, year_now: int, year: int, ns: int) -> int:
         """Record the tax of the years before ``year_now`` not yet recorded (from ``year`` on)."""
-        tax = self.spec.tax
-        if tax is not None and year_now != year:
+        if year_now != year:
             for past in range(year, year_now):
                 self.books.record_tax(past, tax, utc_from_ns(ns), f"tax for {past}")
             return year_now

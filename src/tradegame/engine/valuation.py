@@ -59,10 +59,10 @@ class Valuation:
         self.fx = rates.vector()
 
     def refresh_fx(self) -> None:
-        """A new Round: re-value the foreign instruments at the rates known now."""
-        if self._rates.foreign:
-            self.fx = self._rates.vector()
-            self.marks = np.nan_to_num(self.last_price) * self.fx
+        """A new Round in a Game with foreign instruments (the caller checks ``Rates.foreign``):
+        re-value them at the rates known now."""
+        self.fx = self._rates.vector()
+        self.marks = np.nan_to_num(self.last_price) * self.fx
 
     def fx_now(self, column: int) -> float:
         """Game-currency units per unit of ``column``'s quote currency, at the rates known now."""

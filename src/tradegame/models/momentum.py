@@ -22,7 +22,6 @@ fraction of the value in cash to leave room for that and for fees.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
@@ -31,12 +30,11 @@ import pandas as pd
 from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.context import RoundContext
 from tradegame.engine.moves import Action, Cancel, Move
+from tradegame.engine.timestamps import utc_from_ns
 from tradegame.engine.wake import Signals, Wake
 from tradegame.models._common import as_decimal, as_positive_int, as_symbols, trailing_returns
 
 __all__ = ["MomentumRotation"]
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class MomentumRotation:
@@ -92,7 +90,7 @@ class MomentumRotation:
         history = ctx.history
         if ctx.round == 0 or not history:
             return True
-        now, before = _utc(ctx.ns), _utc(history[-1].ns)
+        now, before = utc_from_ns(ctx.ns), utc_from_ns(history[-1].ns)
         if self.rebalance == "monthly":
             return (now.year, now.month) != (before.year, before.month)
         return now.isocalendar()[:2] != before.isocalendar()[:2]
@@ -121,14 +119,15 @@ class MomentumRotation:
         rows = signals.rows_of_rounds(self.rebalance_rounds(signals.round_times))
         return None if rows is None else Wake(rows, rows)
 
-    def ranking(self, ctx: RoundContext) -> list[tuple[str, float]]:
-        """Eligible symbols with their trailing return, best first (ties by symbol)."""
-        return trailing_returns(ctx, self.symbols, self.lookback, self.skip_recent)
+    def ranking(self, ctx: RoundContext, limit: int | None = None) -> list[tuple[str, float]]:
+        """Eligible symbols with their trailing return, best first (ties by symbol); the first
+        ``limit`` of them when given."""
+        return trailing_returns(ctx, self.symbols, self.lookback, self.skip_recent, limit=limit)
 
     def decide(self, ctx: RoundContext) -> list[Action] | None:
         if not self.is_rebalance_round(ctx):
             return None
-        top = trailing_returns(ctx, self.symbols, self.lookback, self.skip_recent, limit=self.top_n)
+        top = self.ranking(ctx, limit=self.top_n)
         if not top:
             return None
         candidates = self._candidates(ctx.universe.symbols)
@@ -154,8 +153,3 @@ class MomentumRotation:
         if self._candidate_set is None or self._candidate_set[0] is not names:
             self._candidate_set = (names, frozenset(names))
         return self._candidate_set[1]
-
-
-def _utc(ns: int) -> datetime:
-    """``ns`` (since the epoch) as a UTC datetime, to the microsecond (whole days and weeks are exact)."""
-    return _EPOCH + timedelta(microseconds=ns // 1000)
