@@ -54,7 +54,12 @@ def _e(text: object) -> str:
 def _money(amount: Decimal | float, places: int) -> str:
     if isinstance(amount, float) and not math.isfinite(amount):
         return "n/a"
-    return format(amount, f",.{places}f")
+    return format(amount, _money_spec(places))
+
+
+def _money_spec(places: int) -> str:
+    """The format spec ``_money`` writes an amount with (for a column formatted in one pass)."""
+    return f",.{places}f"
 
 
 def _quantity(amount: Decimal) -> str:

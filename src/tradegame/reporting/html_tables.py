@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from functools import cache
 
 from tradegame.domain.holding import Term
 from tradegame.domain.lots import Disposal
 from tradegame.engine.game import GameEvent
 from tradegame.reporting.form8949 import COLUMNS, PARTS
 from tradegame.reporting.html_paged import paged_table
-from tradegame.reporting.html_parts import _e, _money, _quantity, _row, _section
+from tradegame.reporting.html_parts import _e, _money, _money_spec, _quantity, _row, _section
 
 _ZERO = Decimal(0)
 
@@ -55,13 +56,13 @@ def _form_8949_section(disposals: Sequence[Disposal], places: int) -> str:
 def _disposal_columns(disposals: Sequence[Disposal], gains: Sequence[Decimal], places: int) -> list[list[str]]:
     """The lots' cells (plain text), column by column, and past them their lot ids. Repeated dates
     and quantities are written once."""
-    money = f",.{places}f"  # as ``_money`` writes a Decimal
-    dates: dict[date, str] = {}
+    money = _money_spec(places)  # as ``_money`` writes a Decimal
+    iso = cache(date.isoformat)
     quantities: dict[tuple[Decimal, str], str] = {}
     acquired, sold, held = [], [], []
     for d in disposals:
-        acquired.append(dates.get(d.date_acquired) or dates.setdefault(d.date_acquired, d.date_acquired.isoformat()))
-        sold.append(dates.get(d.date_sold) or dates.setdefault(d.date_sold, d.date_sold.isoformat()))
+        acquired.append(iso(d.date_acquired))
+        sold.append(iso(d.date_sold))
         key = (d.quantity, d.symbol)
         text = quantities.get(key) if d.quantity else None  # 0 and -0 are equal but written apart
         if text is None:

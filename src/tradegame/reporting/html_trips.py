@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import cache
 
 import numpy as np
 
@@ -117,14 +118,12 @@ def _trip_columns(
     Trips share their times and holding times: each is written once."""
     pnls, returns, holdings = figures
     codes = ["" if t.currency == game else f" {t.currency}" for t in trips]
-    times: dict[datetime, str] = {}
-    held: dict[timedelta, str] = {}
-    entries, exits = [t.entry_time for t in trips], [t.exit_time for t in trips]
+    minute, held = cache(_minute), cache(holding_text)  # each time and holding time written once
     return [
         [t.account for t in trips],
         [symbol_of.get(t.asset, t.asset) for t in trips],
-        [times.get(e) or times.setdefault(e, e.strftime("%Y-%m-%d %H:%M")) for e in entries],
-        [times.get(e) or times.setdefault(e, e.strftime("%Y-%m-%d %H:%M")) for e in exits],
+        [minute(t.entry_time) for t in trips],
+        [minute(t.exit_time) for t in trips],
         [t.entry_reason for t in trips],
         [t.exit_reason for t in trips],
         [_quantity(t.quantity) for t in trips],
@@ -133,7 +132,7 @@ def _trip_columns(
         [_money(t.fees, places) + code for t, code in zip(trips, codes, strict=True)],
         [_money(pnl, places) + code for pnl, code in zip(pnls, codes, strict=True)],
         [_percent(fraction) for fraction in returns],
-        [held.get(h) or held.setdefault(h, holding_text(h)) for h in holdings],
+        list(map(held, holdings)),
     ]
 
 
@@ -147,3 +146,7 @@ def holding_text(held: timedelta) -> str:
     """A holding time in days (one decimal), or in hours under a day."""
     days = held.total_seconds() / 86_400
     return f"{days:,.1f} days" if days >= 1 else f"{days * 24:,.1f} hours"
+
+
+def _minute(when: datetime) -> str:
+    return when.strftime("%Y-%m-%d %H:%M")

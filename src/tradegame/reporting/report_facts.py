@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -279,14 +280,7 @@ def _metrics(
 
 def _ns_all(times: Iterable[datetime]) -> list[int]:
     """``_ns`` of each of ``times`` (a time repeated is converted once)."""
-    known: dict[datetime, int] = {}
-    stamps = []
-    for when in times:
-        stamp = known.get(when)
-        if stamp is None:
-            stamp = known[when] = _ns(when)
-        stamps.append(stamp)
-    return stamps
+    return list(map(cache(_ns), times))
 
 
 def _ns(when: datetime) -> int:
