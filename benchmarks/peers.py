@@ -4,8 +4,10 @@ Every row times the same Game on every side, through the adapters of ``tests/ora
 (the ones the oracle tests check trade by trade). Before any ratio is printed the script asserts
 that each peer made tradegame's trades and ended on its final value; a peer that does not stops
 the run (``AssertionError``). Each (workload, side) runs once to warm up (imports, numba's
-compiled cache, calendars), then ``--repeat`` times (default 5): the table shows the **best** of
-those runs (the run least disturbed by other work on a shared machine), the ratio peer /
+compiled cache, calendars), then ``--repeat`` times (default 5); the sides a ratio compares
+take their timed runs in turn (tradegame, then each peer, ``--repeat`` times over), so a slow
+spell of the machine falls on all of them alike. The table shows the **best** of those runs (the
+run least disturbed by other work on a shared machine), the ratio peer /
 tradegame (above 1: tradegame is faster) and the peak of Python
 allocations of one more, untimed run (tracemalloc; numba's allocations inside vectorbt are not
 seen). The last lines say, per target of issue 15, met or not met, with the figure.
@@ -67,7 +69,7 @@ import tempfile
 import time
 import tracemalloc
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -121,21 +123,33 @@ class Timing:
 
 def measure(run: Callable[[], Any], repeat: int, *, trace: bool = True) -> Timing:
     """Best and median seconds of ``repeat`` runs after one warm-up, peak MiB of one traced run."""
-    output = run()
-    times = []
+    return measure_all({"run": run}, repeat, traced=("run",) if trace else ())["run"]
+
+
+def measure_all(runs: dict[str, Callable[[], Any]], repeat: int, *, traced: Sequence[str] = ()) -> dict[str, Timing]:
+    """``measure`` for sides compared with each other: each warmed up once, then their timed runs
+    taken in turn (one of each, ``repeat`` times over), so a slow spell of the machine falls on
+    every side alike rather than on whichever was being timed; peak MiB of one more run of each
+    side named in ``traced``."""
+    outputs = {name: run() for name, run in runs.items()}
+    times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(repeat):
-        gc.collect()
-        started = time.perf_counter()
-        output = run()
-        times.append(time.perf_counter() - started)
-    peak = float("nan")
-    if trace:
-        gc.collect()
-        tracemalloc.start()
-        run()
-        peak = tracemalloc.get_traced_memory()[1] / 2**20
-        tracemalloc.stop()
-    return Timing(min(times), statistics.median(times), peak, output)
+        for name, run in runs.items():
+            gc.collect()
+            started = time.perf_counter()
+            outputs[name] = run()
+            times[name].append(time.perf_counter() - started)
+    timings = {}
+    for name, run in runs.items():
+        peak = float("nan")
+        if name in traced:
+            gc.collect()
+            tracemalloc.start()
+            run()
+            peak = tracemalloc.get_traced_memory()[1] / 2**20
+            tracemalloc.stop()
+        timings[name] = Timing(min(times[name]), statistics.median(times[name]), peak, outputs[name])
+    return timings
 
 
 # -- sma 10/30, with and without a fee --------------------------------------------------------------
@@ -169,10 +183,10 @@ def sma_rows(repeat: int, rate: Decimal) -> list[Row]:
         "vectorbt": lambda: kit.vectorbt_sma(setup),
     }
     workload = f"sma 10/30, SPX 20y, {'0.1% fee' if rate else 'no fee'}"
-    rows, ours = [], None
-    for name, run in runners.items():
-        timing = measure(run, repeat)
-        ours = ours or timing.output
+    timings = measure_all(runners, repeat, traced=tuple(runners))
+    ours = timings["tradegame"].output
+    rows = []
+    for name, timing in timings.items():
         note = check_sma(ours, timing.output, rate)
         rows.append(Row(workload, name, repeat, timing.best, timing.peak_mib, note))
     return rows
@@ -201,9 +215,11 @@ def sweep_rows(repeat: int, bt_pairs: int, loop_pairs: int) -> list[Row]:
     ]
     rows: list[Row] = []
     reference: list[Decimal] = []
+    compared = ("tradegame", "vectorbt")  # the ratio the issue sets: timed in turn (``measure_all``)
+    timings = measure_all({name: run for name, run, _ in runners if name in compared}, repeat, traced=compared)
     for name, run, pairs in runners:
         scale = len(PAIRS) / pairs
-        timing = measure(run, repeat, trace=scale == 1 and name in ("tradegame", "vectorbt"))
+        timing = timings[name] if name in timings else measure(run, repeat, trace=False)
         finals = [Decimal(repr(round(float(v), 2))) for v in timing.output]
         reference = reference or finals
         unequal = [PAIRS[i] for i, (a, b) in enumerate(zip(finals, reference, strict=False)) if abs(a - b) >= CENT]
@@ -274,13 +290,19 @@ def momentum_rows(repeat: int, bt_symbols: int, symbols: int = 500) -> list[Row]
     def ours() -> GameResult:
         return play(spec, universe, MomentumRotation(top_n=20, lookback=252))
 
-    timing = measure(ours, repeat)
-    result: GameResult = timing.output
+    result: GameResult = ours()
     fills = kit.fills_of(result)
+    orders = kit.order_arrays(fills, wide["close"])
+    timings = measure_all(
+        {"tradegame": ours, "vectorbt": lambda: kit.vectorbt_books(orders, spec.start_fund)},
+        repeat,
+        traced=("tradegame", "vectorbt"),
+    )
+    timing = timings["tradegame"]
+    assert kit.fills_of(timing.output) == fills, "tradegame: another Game than its first"
     rows = [Row(workload, "tradegame", repeat, timing.best, timing.peak_mib, f"{len(fills):,} fills, final "
                 f"{result.score.final_value:,.2f}")]  # fmt: skip
-    orders = kit.order_arrays(fills, wide["close"])
-    timing = measure(lambda: kit.vectorbt_books(orders, spec.start_fund), repeat)
+    timing = timings["vectorbt"]
     count, final = timing.output
     assert count == len(fills), f"vectorbt filled {count} of our {len(fills)} orders"
     assert abs(Decimal(repr(final)) - result.score.final_value) < CENT, f"vectorbt: final {final}"
