@@ -27,8 +27,8 @@ from tradegame.engine.clock import booking_time
 from tradegame.engine.events import EventKind as Kind
 from tradegame.engine.events import Fill, reason_for
 from tradegame.engine.events import RejectReason as Why
-from tradegame.engine.fills import affordable, fill_fee, lot_step, target_units, tick_price, units_for
-from tradegame.engine.market import Bar, match
+from tradegame.engine.fills import affordable, fill_fee, lot_step, target_amount, tick_price, units_for
+from tradegame.engine.market import Bar, close_only, market_price, match
 from tradegame.engine.moves import MoveState, MoveStatus, OrderType, Side
 from tradegame.engine.slippage_models import NoSlippage
 from tradegame.engine.spec import AccountSpec
@@ -36,8 +36,9 @@ from tradegame.engine.universe import currency_of, quote_unit
 
 if TYPE_CHECKING:
     from tradegame.engine.game import Game
+    from tradegame.engine.valuation import Valuation
 
-__all__ = ["Execution", "FillPolicy"]
+__all__ = ["BarSizing", "Execution", "FillPolicy"]
 
 _ZERO = Decimal(0)
 
@@ -67,6 +68,7 @@ class Execution:
         self.volume_taken: dict[tuple[int, int], Decimal] = {}
         self._units: dict[str, Currency] = {}  # symbol -> price_unit of its instrument
         self._steps: dict[str, Decimal] = {}  # symbol -> step of its instrument
+        self._traded: dict[str, tuple[Instrument, int, Currency, Decimal]] = {}  # symbol -> ``traded``
 
     def bar(self, row: int, column: int) -> Bar:
         """The bar of ``column`` at ``row``."""
@@ -90,42 +92,50 @@ class Execution:
         if not candidates:
             return
         # Settle target and notional sizes on this bar, then sells before buys.
-        planned: list[tuple[MoveState, float, bool, Bar]] = []
+        planned: list[tuple[MoveState, float, bool, int, bool]] = []  # state, price, maker, column, close-only
         column = game.column
+        sizing = BarSizing(game.valuation, row, at_close)
+        opens, highs, lows, closes, volumes = self._ohlcv
         for state in candidates:
             if state.status is not MoveStatus.OPEN:
                 continue
-            bar = self.bar(row, column[state.move.symbol])
-            if bar.close != bar.close:  # NaN
-                continue  # no trading in this symbol on this bar
             move = state.move
-            fill = match(
-                state.side,
-                move.order_type,
-                None if move.limit_price is None else float(move.limit_price),
-                None if move.stop_price is None else float(move.stop_price),
-                state.triggered,
-                bar,
-                at_close=at_close,
-            )
-            state.triggered = fill.triggered
-            if fill.price is None:
+            at = column[move.symbol]
+            close = closes.item(row, at)
+            if close != close:  # NaN
+                continue  # no trading in this symbol on this bar
+            open_, high, low = opens.item(row, at), highs.item(row, at), lows.item(row, at)
+            only_close = close_only(open_, high, low)
+            maker = False
+            if move.order_type is OrderType.MARKET:  # match's first rule, without its records
+                price: float | None = market_price(open_, close, only_close, at_close)
+            else:
+                price, maker = self._match(state, Bar(open_, high, low, close, volumes.item(row, at)), at_close)
+            if price is None:
                 continue
-            maker = (
-                move.order_type is OrderType.LIMIT
-                and move.limit_price is not None
-                and (fill.price == float(move.limit_price))
-            )
             if state.quantity is None:
-                self.settle_size(state, fill.price, row, at_close)
-            planned.append((state, fill.price, maker, bar))
-        quotas = self.volume_quotas(row, [state for state, _, _, _ in planned], policy)
+                self.settle_size(state, price, row, at_close, sizing)
+            planned.append((state, price, maker, at, only_close))
+        quotas = self.volume_quotas(row, [item[0] for item in planned], policy)
         if len(planned) > 1:
             planned.sort(key=lambda item: item[0].side is Side.BUY)
-        for state, price, maker, bar in planned:
+        for state, price, maker, at, only_close in planned:
             if state.status is MoveStatus.OPEN:
-                filled_at = available if bar.close_only else when  # a close-only bar trades at its close
-                self.execute(state, row, price, maker, bar, filled_at, policy, quotas.get(state.move_id))
+                filled_at = available if only_close else when  # a close-only bar trades at its close
+                quota = quotas.get(state.move_id) if quotas else None
+                self.execute(state, row, price, maker, volumes.item(row, at), filled_at, policy, quota)
+
+    @staticmethod
+    def _match(state: MoveState, bar: Bar, at_close: bool) -> tuple[float | None, bool]:
+        """Where ``state``'s limit or stop Move fills on ``bar`` (None: it does not), and whether it
+        rests there as a maker (a limit filled at its limit)."""
+        move = state.move
+        limit = None if move.limit_price is None else float(move.limit_price)
+        stop = None if move.stop_price is None else float(move.stop_price)
+        fill = match(state.side, move.order_type, limit, stop, state.triggered, bar, at_close=at_close)
+        state.triggered = fill.triggered
+        maker = move.order_type is OrderType.LIMIT and limit is not None and fill.price == limit
+        return fill.price, maker
 
     def volume_quotas(self, row: int, planned: list[MoveState], policy: FillPolicy) -> dict[str, Decimal]:
         """What each capped Move may take of ``row``'s volume: an account's cap is a share of the
@@ -152,21 +162,22 @@ class Execution:
             reserved[column] = reserved.get(column, _ZERO) + remaining
         return quotas
 
-    def settle_size(self, state: MoveState, price: float, row: int, at_close: bool) -> None:
+    def settle_size(
+        self, state: MoveState, price: float, row: int, at_close: bool, sizing: BarSizing | None = None
+    ) -> None:
         """Turn a notional or target-weight size into units at ``price``, the price it fills at on
-        ``row``; a target weight is a share of the Game's value at the prices of that fill."""
+        ``row``; a target weight is a share of the Game's value at the prices of that fill
+        (``sizing``: that value, shared by the Moves the bar sizes)."""
         game, move = self._game, state.move
-        instrument = game.universe.instruments[move.symbol]
-        step = self.step(instrument)
+        instrument, column, _, step = self.traded(move.symbol)
         if move.notional is not None:
             units = units_for(move.notional, price, step)
         else:
             assert move.target_weight is not None
-            fx = game.valuation.fx_now(game.column[move.symbol])  # at the fill
-            value = max(
-                game.valuation.value_at(row, at_close), 0.0
-            )  # a Game that owes more than it has targets nothing
-            wanted = target_units(move.target_weight, value, fx, price, step)
+            if sizing is None:
+                sizing = BarSizing(game.valuation, row, at_close)
+            amount = sizing.amount(move.target_weight, game.valuation.fx_now(column))  # at the fill
+            wanted = units_for(amount, price, step)
             held = game.holdings.of(state.account, instrument)
             units = abs(wanted - held)
             state.side = Side.BUY if wanted > held else Side.SELL
@@ -190,16 +201,17 @@ class Execution:
         row: int,
         price: float,
         maker: bool,
-        bar: Bar,
+        volume: float,
         when: int,
         policy: FillPolicy,
         quota: Decimal | None = None,
     ) -> None:
-        """Fill what ``state`` can on ``row`` at ``price`` (before slippage); ``quota``: the most the
-        bar's shared volume cap leaves it (``volume_quotas``)."""
+        """Fill what ``state`` can on ``row`` at ``price`` (before slippage; ``volume``: the bar's, for
+        the slippage), booked at ``when``; ``quota``: the most the bar's shared volume cap leaves it
+        (``volume_quotas``)."""
         game, move = self._game, state.move
         account = game.accounts[state.account]
-        instrument = game.universe.instruments[move.symbol]
+        instrument, column, unit, step = self.traded(move.symbol)  # ``unit``: what its prices and fees are in
         assert state.quantity is not None
         remaining = state.quantity - state.filled
         quantity = remaining if quota is None else min(remaining, quota)
@@ -208,11 +220,14 @@ class Execution:
         side = state.side
         if not maker and type(account.slippage) is not NoSlippage:  # NoSlippage gives the price back
             price = account.slippage.execution_price(
-                side=side.value, price=price, quantity=float(quantity), bar_volume=bar.volume
+                side=side.value, price=price, quantity=float(quantity), bar_volume=volume
             )
         unit_price = tick_price(price, instrument.tick_size)
-        unit = self.unit(instrument)  # what its prices and fees are counted in
-        quantity, fee = self._fillable(state, account, instrument, quantity, unit_price, maker, when, remaining)
+        if side is Side.SELL:
+            quantity = self._sellable(state, instrument, quantity)
+            fee = None
+        else:
+            quantity, fee = self._buyable(state, account, instrument, quantity, unit_price, maker, when, remaining)
         if quantity <= 0:
             return  # refused, or the volume cap left nothing on this bar: it stays open
         if fee is None:
@@ -226,35 +241,37 @@ class Execution:
             game.orders.reject(state, reason_for(error), f"{side.value} {quantity} {move.symbol}: {error}")
             return
         if self._capped:
-            key = (row, game.column[move.symbol])
+            key = (row, column)
             self.volume_taken[key] = self.volume_taken.get(key, _ZERO) + quantity
         if side is Side.SELL and game.running.owing:
             game.running.pay()
         self._record(state, quantity, unit_price, unit, fee, op, ts, row, policy)
 
-    def _fillable(
+    def _sellable(self, state: MoveState, instrument: Instrument, quantity: Decimal) -> Decimal:
+        """How much of ``quantity`` the account can sell: what it holds; 0 after rejecting the Move
+        when that is nothing."""
+        held = self._game.holdings.of(state.account, instrument)
+        if quantity > held:
+            quantity = held
+            if quantity <= 0:
+                self._game.orders.reject(
+                    state, Why.INSUFFICIENT_HOLDINGS, f"sell of {state.move.symbol}: {state.account} holds none"
+                )
+        return quantity
+
+    def _buyable(
         self, state: MoveState, account: AccountSpec, instrument: Instrument, quantity: Decimal, price: Decimal,
         maker: bool, when: int, remaining: Decimal,
     ) -> tuple[Decimal, Money | None]:  # fmt: skip
-        """How much of ``quantity`` the account can sell (what it holds) or pay for (its cash, fee
-        included), and the fee of that much if it is known already; 0 after rejecting the Move when
-        that is nothing."""
-        game, symbol = self._game, state.move.symbol
-        if state.side is Side.SELL:
-            held = game.holdings.of(state.account, instrument)
-            if quantity > held:
-                quantity = held
-                if quantity <= 0:
-                    game.orders.reject(
-                        state, Why.INSUFFICIENT_HOLDINGS, f"sell of {symbol}: {state.account} holds none"
-                    )
-            return quantity, None
+        """How much of ``quantity`` the account can pay for, fee included (``_affordable``), and the fee
+        of that much if it is known already; 0 after rejecting the Move when that is nothing."""
         wanted = quantity
-        quantity, fee = self._buyable(state, account, instrument, quantity, price, maker, when)
+        quantity, fee = self._affordable(state, account, instrument, quantity, price, maker, when)
         if quantity <= 0:
-            unit = self.unit(instrument)
-            game.orders.reject(
-                state, Why.INSUFFICIENT_CASH, f"buy of {symbol}: not enough {unit.code} in {state.account}"
+            self._game.orders.reject(
+                state,
+                Why.INSUFFICIENT_CASH,
+                f"buy of {state.move.symbol}: not enough {self.unit(instrument).code} in {state.account}",
             )
         elif quantity < wanted and wanted == remaining:  # cut by cash, not by volume: this is all it gets
             state.note = f"cut from {state.quantity} to {state.filled + quantity} by the cash available"
@@ -267,30 +284,32 @@ class Execution:
     ) -> None:  # fmt: skip
         """A fill is booked: add it to the Move, log it, tell the Model, and finish a Move now filled."""
         game, move = self._game, state.move
-        assert state.quantity is not None
-        state.filled += quantity
+        total = state.quantity
+        assert total is not None
+        filled = state.filled = state.filled + quantity
         state.fill_value += quantity * price
-        state.fees += fee.amount
+        amount = fee.amount
+        state.fees += amount
         state.op_ids.append(op)
-        done = state.filled >= state.quantity
-        side = state.side
+        done = filled >= total
+        side, note = state.side, state.note
         currency = "" if unit is game.currency or unit == game.currency else " " + unit.code
-        note = f"; {state.note}" if state.note else ""
-        detail = f"{side} {quantity} @ {price}{currency} fee {fee.amount} ({state.filled}/{state.quantity}){note}"
-        game.log.event(Kind.FILLED if done else Kind.PARTIAL, state.move_id, state.account, move.symbol, detail, (op,),
-                       when=ts)  # fmt: skip
+        detail = f"{side.value} {quantity} @ {price}{currency} fee {amount} ({filled}/{total})"
+        if note:
+            detail = f"{detail}; {note}"
+        log = game.log
+        log.event(Kind.FILLED if done else Kind.PARTIAL, state.move_id, state.account, move.symbol, detail, (op,), ts)
         opened, sold = game.books.lots_of(op)
-        game.log.inbox.append(
-            Fill(state.move_id, move.tag, move.symbol, state.account, side, price, quantity, fee.amount,
-                 fee.currency.code, not done, state.filled, state.quantity - state.filled, opened, sold, op,
-                 ts, state.note)
+        log.inbox.append(
+            Fill(state.move_id, move.tag, move.symbol, state.account, side, price, quantity, amount,
+                 fee.currency.code, not done, filled, total - filled, opened, sold, op, ts, note)
         )  # fmt: skip
         if done:
             state.status = MoveStatus.FILLED
             if move.then is not None:  # the next leg of a chain
                 game.orders.finish(state, row, policy)
 
-    def _buyable(
+    def _affordable(
         self, state: MoveState, account: AccountSpec, instrument: Instrument, quantity: Decimal, price: Decimal,
         maker: bool, when: int,
     ) -> tuple[Decimal, Money | None]:  # fmt: skip
@@ -298,8 +317,7 @@ class Execution:
         currency (converting from its own currency what it lacks), or from the quote asset it holds;
         and the fee of all of ``quantity`` when it can pay for all of it (None otherwise)."""
         game = self._game
-        unit = self.unit(instrument)
-        step = self.step(instrument)
+        _, _, unit, step = self.traded(instrument.symbol)
         if instrument.is_cross:
             held = game.holdings.units(account.name, instrument.quote_asset)
             return affordable(quantity, price, held, step, account.fees, maker, unit), None
@@ -339,6 +357,15 @@ class Execution:
         detail = f"{give} {base.code} at {rate}: {get} {currency.code}"
         game.log.event(Kind.CONVERTED, state.move_id, account.name, f"{base.code}{currency.code}", detail, (op,))
 
+    def traded(self, symbol: str) -> tuple[Instrument, int, Currency, Decimal]:
+        """``symbol``'s instrument, column, price unit (``unit``) and step (``step``), remembered."""
+        found = self._traded.get(symbol)
+        if found is None:
+            instrument = self._game.universe.instruments[symbol]
+            found = (instrument, self._game.column[symbol], self.unit(instrument), self.step(instrument))
+            self._traded[symbol] = found
+        return found
+
     def step(self, instrument: Instrument) -> Decimal:
         """The smallest tradable quantity: a currency pair trades its base currency's minor unit."""
         found = self._steps.get(instrument.symbol)
@@ -356,6 +383,32 @@ class Execution:
         if found is None:
             found = self._units[instrument.symbol] = price_unit(instrument)
         return found
+
+
+class BarSizing:
+    """What the target-weight Moves of one bar are sized by: the Game's value at the prices the bar
+    fills at (``Valuation.value_at``), taken once (the Moves of a bar are all sized before any of
+    them fills), and the amount each weight targets at each rate (``fills.target_amount``), worked
+    out once per weight object and rate (equal decimals may differ in their digits: not shared)."""
+
+    __slots__ = ("_amounts", "_at_close", "_row", "_valuation", "_value")
+
+    def __init__(self, valuation: Valuation, row: int, at_close: bool) -> None:
+        self._valuation, self._row, self._at_close = valuation, row, at_close
+        self._value: float | None = None
+        self._amounts: dict[tuple[int, float], tuple[Decimal, Decimal]] = {}  # (id(weight), fx) -> (weight, amount)
+
+    def amount(self, weight: Decimal, fx: float) -> Decimal:
+        """``weight`` of the Game's value, in a quote currency worth ``fx`` Game-currency units."""
+        key = (id(weight), fx)  # the weight is kept in the entry: its id stays its own
+        found = self._amounts.get(key)
+        if found is not None:
+            return found[1]
+        if self._value is None:  # a Game that owes more than it has targets nothing
+            self._value = max(self._valuation.value_at(self._row, self._at_close), 0.0)
+        amount = target_amount(weight, self._value, fx)
+        self._amounts[key] = (weight, amount)
+        return amount
 
 
 def price_unit(instrument: Instrument) -> Currency:

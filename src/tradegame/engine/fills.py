@@ -13,7 +13,7 @@ from tradegame.domain.instruments import Instrument
 from tradegame.domain.money import Currency, Money
 from tradegame.engine.costs import FeeModel
 
-__all__ = ["CRYPTO_LOT", "affordable", "fill_fee", "lot_step", "target_units", "tick_price", "units_for"]
+__all__ = ["CRYPTO_LOT", "affordable", "fill_fee", "lot_step", "target_amount", "target_units", "tick_price", "units_for"]
 
 CRYPTO_LOT = Decimal("0.00000001")
 _ZERO = Decimal(0)
@@ -32,7 +32,13 @@ def units_for(amount: Decimal, price: float, step: Decimal) -> Decimal:
 def target_units(weight: Decimal, value: float, fx: float, price: float, step: Decimal) -> Decimal:
     """The units worth ``weight`` of ``value`` (Game currency) at ``price`` (quote currency, ``fx``
     Game-currency units per quote unit), in whole steps rounded down."""
-    return units_for(weight * Decimal(repr(value)) / Decimal(repr(fx)), price, step)
+    return units_for(target_amount(weight, value, fx), price, step)
+
+
+def target_amount(weight: Decimal, value: float, fx: float) -> Decimal:
+    """``weight`` of ``value`` (Game currency) in a quote currency worth ``fx`` Game-currency units
+    a unit: the amount ``target_units`` buys."""
+    return weight * Decimal(repr(value)) / Decimal(repr(fx))
 
 
 def tick_price(price: float, tick: Decimal) -> Decimal:

@@ -21,7 +21,6 @@ from tradegame.engine.context import chain_along
 from tradegame.engine.events import EventKind as Kind
 from tradegame.engine.execution import FillPolicy
 from tradegame.engine.fills import fill_fee
-from tradegame.engine.market import Bar
 from tradegame.engine.moves import Move, MoveState, MoveStatus, Side
 from tradegame.engine.routes import find_route
 from tradegame.engine.score import Score, score_of
@@ -134,8 +133,8 @@ class Liquidation:
         game = self._game
         column = game.column[state.move.symbol]
         row = max(game.clock.row - 1, 0)
-        bar = Bar(price, price, price, price, float(game.panel.fields["volume"][row, column]))
-        game.execution.execute(state, row, price, False, bar, ns, AT_LAST_CLOSE)
+        volume = float(game.panel.fields["volume"][row, column])
+        game.execution.execute(state, row, price, False, volume, ns, AT_LAST_CLOSE)
         if state.status is MoveStatus.FILLED:
             where = "at the close" if game.spec.fill_at == "close" else "at the last close: no later bar in the data"
             game.log.event(Kind.LIQUIDATED, state.move_id, state.account, state.move.symbol, f"{state.filled} {where}")

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from tradegame.domain.frozen import quick_init
 from tradegame.engine.moves import OrderType, Side
 
-__all__ = ["Bar", "Fill", "match"]
+__all__ = ["Bar", "Fill", "close_only", "market_price", "match"]
 
 
 @quick_init
@@ -37,7 +37,7 @@ class Bar:
 
     @property
     def close_only(self) -> bool:
-        return self.open != self.open or self.high != self.high or self.low != self.low  # a NaN
+        return close_only(self.open, self.high, self.low)
 
 
 @quick_init
@@ -47,6 +47,17 @@ class Fill:
 
     price: float | None
     triggered: bool
+
+
+def close_only(open_: float, high: float, low: float) -> bool:
+    """Whether a bar with this open, high and low is close-only: one of them is unknown (NaN)."""
+    return open_ != open_ or high != high or low != low
+
+
+def market_price(open_: float, close: float, close_only: bool, at_close: bool) -> float:
+    """Where a market order fills on a bar: at its open; at its close under ``fill_at = "close"``
+    (``at_close``) or on a close-only bar."""
+    return close if at_close or close_only else open_
 
 
 def match(
@@ -60,13 +71,13 @@ def match(
     at_close: bool = False,
 ) -> Fill:
     """Where ``order`` fills on ``bar`` (``price`` None: it does not)."""
+    if order_type is OrderType.MARKET:
+        return Fill(market_price(bar.open, bar.close, bar.close_only, at_close), triggered)
     if at_close or bar.close_only:
         open_ = high = low = bar.close
     else:
         open_, high, low = bar.open, bar.high, bar.low
     buy = side is Side.BUY
-    if order_type is OrderType.MARKET:
-        return Fill(open_, triggered)
     if order_type is OrderType.LIMIT:
         assert limit is not None  # checked when the Move was made
         return Fill(_limit_price(buy, limit, open_, high, low), triggered)
