@@ -297,19 +297,20 @@ class GameEvent:
 def describe(move: Move) -> str:
     """A Move in one line of the event log: side, size, symbol, type, prices, time in force, chain
     and reason."""
+    # ``!s``: the str of a Decimal or StrEnum, what its ``format`` with no spec writes too, only sooner
     if move.quantity is not None:
-        size = f"{move.quantity}"
+        size = str(move.quantity)
     elif move.notional is not None:
-        size = f"notional {move.notional}"
+        size = f"notional {move.notional!s}"
     elif move.target_weight is not None:
-        size = f"target weight {move.target_weight}"
+        size = f"target weight {move.target_weight!s}"
     else:
         size = "all"
     price = ""
     if move.limit_price is not None:
-        price += f" limit {move.limit_price}"
+        price += f" limit {move.limit_price!s}"
     if move.stop_price is not None:
-        price += f" stop {move.stop_price}"
+        price += f" stop {move.stop_price!s}"
     chain = f" then {len(move.legs()) - 1} more leg(s)" if move.then is not None else ""
-    text = f"{move.side} {size} {move.symbol} {move.order_type}{price} tif {move.time_in_force}{chain}"
+    text = f"{move.side!s} {size} {move.symbol} {move.order_type!s}{price} tif {move.time_in_force}{chain}"
     return f"{text}: {move.reason}".rstrip(": ")

@@ -42,6 +42,8 @@ __all__ = ["BarSizing", "Execution", "FillPolicy"]
 
 _ZERO = Decimal(0)
 
+Traded = tuple[Instrument, int, Currency, Decimal, str]  # Execution.traded: instrument, column, unit, step, name
+
 
 @dataclass(frozen=True, slots=True)
 class FillPolicy:
@@ -68,7 +70,7 @@ class Execution:
         self.volume_taken: dict[tuple[int, int], Decimal] = {}
         self._units: dict[str, Currency] = {}  # symbol -> price_unit of its instrument
         self._steps: dict[str, Decimal] = {}  # symbol -> step of its instrument
-        self._traded: dict[str, tuple[Instrument, int, Currency, Decimal]] = {}  # symbol -> ``traded``
+        self._traded: dict[str, Traded] = {}  # symbol -> ``traded``
 
     def bar(self, row: int, column: int) -> Bar:
         """The bar of ``column`` at ``row``."""
@@ -169,7 +171,7 @@ class Execution:
         ``row``; a target weight is a share of the Game's value at the prices of that fill
         (``sizing``: that value, shared by the Moves the bar sizes)."""
         game, move = self._game, state.move
-        instrument, column, _, step = self.traded(move.symbol)
+        instrument, column, _, step, _ = self.traded(move.symbol)
         if move.notional is not None:
             units = units_for(move.notional, price, step)
         else:
@@ -211,7 +213,7 @@ class Execution:
         (``volume_quotas``)."""
         game, move = self._game, state.move
         account = game.accounts[state.account]
-        instrument, column, unit, step = self.traded(move.symbol)  # ``unit``: what its prices and fees are in
+        instrument, column, unit, _, named = self.traded(move.symbol)  # ``unit``: what its prices and fees are in
         assert state.quantity is not None
         remaining = state.quantity - state.filled
         quantity = remaining if quota is None else min(remaining, quota)
@@ -245,7 +247,7 @@ class Execution:
             self.volume_taken[key] = self.volume_taken.get(key, _ZERO) + quantity
         if side is Side.SELL and game.running.owing:
             game.running.pay()
-        self._record(state, quantity, unit_price, unit, fee, op, ts, row, policy)
+        self._record(state, quantity, unit_price, named, fee, op, ts, row, policy)
 
     def _sellable(self, state: MoveState, instrument: Instrument, quantity: Decimal) -> Decimal:
         """How much of ``quantity`` the account can sell: what it holds; 0 after rejecting the Move
@@ -279,10 +281,11 @@ class Execution:
         return quantity, fee
 
     def _record(
-        self, state: MoveState, quantity: Decimal, price: Decimal, unit: Currency, fee: Money, op: str,
+        self, state: MoveState, quantity: Decimal, price: Decimal, unit: str, fee: Money, op: str,
         ts: datetime, row: int, policy: FillPolicy,
     ) -> None:  # fmt: skip
-        """A fill is booked: add it to the Move, log it, tell the Model, and finish a Move now filled."""
+        """A fill is booked: add it to the Move, log it, tell the Model, and finish a Move now filled
+        (``unit``: what the log line says the price is in, nothing for the Game's currency)."""
         game, move = self._game, state.move
         total = state.quantity
         assert total is not None
@@ -293,8 +296,8 @@ class Execution:
         state.op_ids.append(op)
         done = filled >= total
         side, note = state.side, state.note
-        currency = "" if unit is game.currency or unit == game.currency else " " + unit.code
-        detail = f"{side.value} {quantity} @ {price}{currency} fee {amount} ({filled}/{total})"
+        # ``!s``: a Decimal's str, what its ``format`` with no spec writes too, only sooner
+        detail = f"{side.value} {quantity!s} @ {price!s}{unit} fee {amount!s} ({filled!s}/{total!s})"
         if note:
             detail = f"{detail}; {note}"
         log = game.log
@@ -317,7 +320,7 @@ class Execution:
         currency (converting from its own currency what it lacks), or from the quote asset it holds;
         and the fee of all of ``quantity`` when it can pay for all of it (None otherwise)."""
         game = self._game
-        _, _, unit, step = self.traded(instrument.symbol)
+        _, _, unit, step, _ = self.traded(instrument.symbol)
         if instrument.is_cross:
             held = game.holdings.units(account.name, instrument.quote_asset)
             return affordable(quantity, price, held, step, account.fees, maker, unit), None
@@ -327,7 +330,7 @@ class Execution:
         cash = game.books.cash(account.name, unit).amount
         if cost <= cash:  # the first thing ``affordable`` checks: all of it, at this very fee
             return quantity, fee
-        return affordable(quantity, price, cash, step, account.fees, maker, unit), None
+        return affordable(quantity, price, cash, step, account.fees, maker, unit, cost), None
 
     def _fund_purchase(
         self, account: AccountSpec, currency: Currency, needed: Decimal, state: MoveState, when: int
@@ -357,13 +360,16 @@ class Execution:
         detail = f"{give} {base.code} at {rate}: {get} {currency.code}"
         game.log.event(Kind.CONVERTED, state.move_id, account.name, f"{base.code}{currency.code}", detail, (op,))
 
-    def traded(self, symbol: str) -> tuple[Instrument, int, Currency, Decimal]:
-        """``symbol``'s instrument, column, price unit (``unit``) and step (``step``), remembered."""
+    def traded(self, symbol: str) -> Traded:
+        """``symbol``'s instrument, column, price unit (``unit``), step (``step``) and the unit as its
+        fills' log lines name it (nothing for the Game's currency), remembered."""
         found = self._traded.get(symbol)
         if found is None:
-            instrument = self._game.universe.instruments[symbol]
-            found = (instrument, self._game.column[symbol], self.unit(instrument), self.step(instrument))
-            self._traded[symbol] = found
+            game = self._game
+            instrument = game.universe.instruments[symbol]
+            unit = self.unit(instrument)
+            named = "" if unit == game.currency else " " + unit.code
+            found = self._traded[symbol] = (instrument, game.column[symbol], unit, self.step(instrument), named)
         return found
 
     def step(self, instrument: Instrument) -> Decimal:

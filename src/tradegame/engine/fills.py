@@ -13,7 +13,16 @@ from tradegame.domain.instruments import Instrument
 from tradegame.domain.money import Currency, Money
 from tradegame.engine.costs import FeeModel
 
-__all__ = ["CRYPTO_LOT", "affordable", "fill_fee", "lot_step", "target_amount", "target_units", "tick_price", "units_for"]
+__all__ = [
+    "CRYPTO_LOT",
+    "affordable",
+    "fill_fee",
+    "lot_step",
+    "target_amount",
+    "target_units",
+    "tick_price",
+    "units_for",
+]
 
 CRYPTO_LOT = Decimal("0.00000001")
 _ZERO = Decimal(0)
@@ -81,17 +90,30 @@ def affordable(
     fees: FeeModel,
     maker: bool,
     currency: Currency,
+    full_cost: Decimal | None = None,
 ) -> Decimal:
     """The most of ``quantity`` (whole steps) whose cost, the price rounded to the minor unit plus
-    the fee, ``cash`` pays."""
+    the fee, ``cash`` pays; ``full_cost``: the cost of all of ``quantity``, if the caller knows it."""
 
     def cost(units: Decimal) -> Decimal:
         return currency.round(units * price) + fill_fee(fees, units, price, maker, currency).amount
 
-    if cost(quantity) <= cash:
+    if full_cost is None:
+        full_cost = cost(quantity)
+    if full_cost <= cash:
         return quantity
-    # Costs grow with the quantity: binary search for the largest affordable number of steps.
+    # Costs grow with the quantity: the largest affordable number of steps, by binary search. It
+    # starts from the share of ``quantity`` the cash pays at the full cost's price per unit, which a
+    # fee proportional to the notional makes right to a step (two costs then settle it).
     low, high = 0, int(min(quantity, cash / price) / step)
+    guess = min(high, int(quantity * cash / full_cost / step)) if full_cost > 0 else 0
+    if guess > low:
+        if cost(guess * step) <= cash:
+            low = guess
+            if guess < high and cost((guess + 1) * step) > cash:
+                high = guess
+        else:
+            high = guess - 1
     while low < high:
         middle = (low + high + 1) // 2
         if cost(middle * step) <= cash:
