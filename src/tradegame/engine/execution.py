@@ -2,11 +2,12 @@
 
 For each bar replayed (game.py), ``match_row`` asks the simulated market (market.py) where each
 open Move trades, settles the size of a notional or target-weight Move at that price
-(``settle_size``), shares the bar's volume among capped Moves (``volume_quotas``), then fills the
-sells before the buys so a rebalance pays for itself (``execute``): slippage, the tick grid, the
-fee and the cash cut are fills.py's arithmetic, the one copy the sweep shares; the booking is
-settlement.py's. A ``FillPolicy`` says how a batch of fills is taken: at the bar's close or its
-open, and whether the accounts' volume caps apply (the end's sales take the whole bar).
+(``settle_size``; the target weights of a bar share one valuation, ``BarSizing``), shares the
+bar's volume among capped Moves (``volume_quotas``), then fills the sells before the buys so a
+rebalance pays for itself (``execute``): slippage, the tick grid, the fee and the cash cut are
+fills.py's arithmetic, the one copy the sweep shares; the booking is settlement.py's. A
+``FillPolicy`` says how a batch of fills is taken: at the bar's close or its open, and whether the
+accounts' volume caps apply (the end's sales take the whole bar).
 
 Imports the domain, the engine's market, fills, moves and events; game.py only for its type.
 """
@@ -229,7 +230,9 @@ class Execution:
             quantity = self._sellable(state, instrument, quantity)
             fee = None
         else:
-            quantity, fee = self._buyable(state, account, instrument, quantity, unit_price, maker, when, remaining)
+            quantity, fee = self._buyable(
+                state, account, instrument, quantity, unit_price, maker, when, remaining, unit
+            )
         if quantity <= 0:
             return  # refused, or the volume cap left nothing on this bar: it stays open
         if fee is None:
@@ -263,17 +266,15 @@ class Execution:
 
     def _buyable(
         self, state: MoveState, account: AccountSpec, instrument: Instrument, quantity: Decimal, price: Decimal,
-        maker: bool, when: int, remaining: Decimal,
+        maker: bool, when: int, remaining: Decimal, unit: Currency,
     ) -> tuple[Decimal, Money | None]:  # fmt: skip
         """How much of ``quantity`` the account can pay for, fee included (``_affordable``), and the fee
         of that much if it is known already; 0 after rejecting the Move when that is nothing."""
         wanted = quantity
-        quantity, fee = self._affordable(state, account, instrument, quantity, price, maker, when)
+        quantity, fee = self._affordable(state, account, instrument, quantity, price, maker, when, unit)
         if quantity <= 0:
             self._game.orders.reject(
-                state,
-                Why.INSUFFICIENT_CASH,
-                f"buy of {state.move.symbol}: not enough {self.unit(instrument).code} in {state.account}",
+                state, Why.INSUFFICIENT_CASH, f"buy of {state.move.symbol}: not enough {unit.code} in {state.account}"
             )
         elif quantity < wanted and wanted == remaining:  # cut by cash, not by volume: this is all it gets
             state.note = f"cut from {state.quantity} to {state.filled + quantity} by the cash available"
@@ -314,13 +315,13 @@ class Execution:
 
     def _affordable(
         self, state: MoveState, account: AccountSpec, instrument: Instrument, quantity: Decimal, price: Decimal,
-        maker: bool, when: int,
+        maker: bool, when: int, unit: Currency,
     ) -> tuple[Decimal, Money | None]:  # fmt: skip
         """The most of ``quantity`` the account can pay for, fee included: from its cash in the quote
-        currency (converting from its own currency what it lacks), or from the quote asset it holds;
-        and the fee of all of ``quantity`` when it can pay for all of it (None otherwise)."""
+        currency (``unit``; converting from its own currency what it lacks), or from the quote asset it
+        holds; and the fee of all of ``quantity`` when it can pay for all of it (None otherwise)."""
         game = self._game
-        _, _, unit, step, _ = self.traded(instrument.symbol)
+        step = self.step(instrument)
         if instrument.is_cross:
             held = game.holdings.units(account.name, instrument.quote_asset)
             return affordable(quantity, price, held, step, account.fees, maker, unit), None

@@ -47,7 +47,8 @@ class EventLog:
         when: datetime | None = None,
     ) -> None:
         """Append one line to the decision log, at ``when`` (default: the clock's time)."""
-        tag = self._tags.get(move_id) if move_id is not None else None
+        tags = self._tags
+        tag = tags.get(move_id) if tags and move_id is not None else None
         events = self.events
         if when is not None:
             cached = self._when[0]

@@ -114,7 +114,8 @@ class Orders:
         if account is None:
             account = self._accounts[move.symbol] = game.spec.account_for(move.symbol).name
         problem = self._problem(move, account)  # (reason, message) or None
-        game.log.tag(move_id, move.tag)
+        if move.tag:
+            game.log.tag(move_id, move.tag)
         state = MoveState(move_id, move, account, game.clock.round, now_ns, move.quantity, move.side,
                           chain_root=chain_root)  # fmt: skip
         if move.sell_all:
