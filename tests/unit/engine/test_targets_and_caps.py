@@ -67,6 +67,21 @@ def test_ten_names_at_ten_percent_end_at_ten_percent_each() -> None:
         assert abs(weight - 0.1) <= opens[name] / value, (name, weight)  # within one share of 10%
 
 
+def test_the_targets_of_one_bar_share_its_value_but_not_their_weights() -> None:
+    # A, B, C and D open day 2 at 100, 50, 20 and 100; the 10000 fund is the value all four are sized by.
+    flat = {"A": 100.0, "B": 50.0, "C": 20.0, "D": 100.0}
+    universe = universe_of(bars_from({name: [bar(price, price)] * 3 for name, price in flat.items()}))
+    moves = [
+        Move.target("A", D("0.4")),  # 4000 at 100: 40
+        Move.target("B", D("0.2")),  # 2000 at 50: 40
+        Move.target("C", D("0.20")),  # an equal weight written otherwise: 2000 at 20: 100
+        Move.target("D", D("0.1")),  # 1000 at 100: 10 (the buys before it leave 2000 cash: all of it fills)
+    ]
+    result = play(spec(rounds=2), universe, Script(at_round({0: moves})))
+    bought = [(e.symbol, e.detail.split(" @")[0]) for e in result.events if e.kind == "filled" and e.round == 1]
+    assert bought[:4] == [("A", "buy 40"), ("B", "buy 40"), ("C", "buy 100"), ("D", "buy 10")]
+
+
 def test_a_volume_cap_is_shared_by_the_moves_on_a_symbol_and_bar() -> None:
     thin = [bar(100, 100, 1000.0)] * 5  # a 10% cap allows 100 shares a bar
     universe = universe_of(bars_from({"ACME": thin}))
