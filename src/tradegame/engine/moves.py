@@ -17,7 +17,7 @@ the decision log (a decision not to act, and why), or ``EndGame``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
 from enum import StrEnum
 
@@ -43,6 +43,8 @@ __all__ = [
 
 _TAG_LENGTH = 64
 _DECIMAL_FIELDS = ("quantity", "notional", "target_weight", "limit_price", "stop_price")
+_ZERO, _ONE = Decimal(0), Decimal(1)
+_UNCHECKED = frozenset({"account", "reason"})  # options no rule of ``Move.__post_init__`` reads
 
 
 class Side(StrEnum):
@@ -109,8 +111,8 @@ class Move:
             raise InvalidInputError(f"move {self.symbol}: quantity must be positive, got {quantity}")
         if notional is not None and notional <= 0:
             raise InvalidInputError(f"move {self.symbol}: notional must be positive, got {notional}")
-        if weight is not None and not Decimal(0) <= weight <= Decimal(1):
-            raise InvalidInputError(f"move {self.symbol}: target_weight must be within 0..1, got {weight}")
+        if weight is not None:
+            _check_weight(self.symbol, weight)
         if self.order_type is not OrderType.MARKET or self.limit_price is not None or self.stop_price is not None:
             self._check_prices()  # a plain market order has none to check
         tif = self.time_in_force
@@ -166,6 +168,8 @@ class Move:
         """A sell; pass ``quantity``, or ``sell_all=True``, or ``notional=``/``target_weight=``."""
         if quantity is not None:
             options["quantity"] = to_decimal(quantity, f"move {symbol} quantity")
+        elif options.get("sell_all") is True and options.keys() - _UNCHECKED == {"sell_all"}:
+            return cls._checked(symbol, Side.SELL, options)  # sell all, nothing else: nothing to check
         return cls(symbol, Side.SELL, **options)  # type: ignore[arg-type]
 
     @classmethod
@@ -173,7 +177,21 @@ class Move:
         """Buy or sell ``symbol`` so it makes up ``weight`` of the Game's value (the side is settled at fill)."""
         if type(weight) is not Decimal or not weight.is_finite():  # the common case is checked once, below
             weight = to_decimal(weight, f"move {symbol} weight")
+        if options.keys() <= _UNCHECKED:  # a weight and a reason: the weight is the one thing to check
+            _check_weight(symbol, weight)
+            return cls._checked(symbol, Side.BUY, {"target_weight": weight, **options})
         return cls(symbol, Side.BUY, target_weight=weight, **options)  # type: ignore[arg-type]
+
+    @classmethod
+    def _checked(cls, symbol: str, side: Side, values: dict[str, object]) -> Move:
+        """A plain market Move, good till cancelled, of ``values`` that the caller has checked (by the
+        rules of ``__post_init__``): made at once, without running those checks again. A subclass of
+        ``Move`` is made the ordinary way (it may check more)."""
+        if cls is not Move:
+            return cls(symbol, side, **values)  # type: ignore[arg-type]
+        move = object.__new__(cls)
+        move.__dict__.update(_DEFAULTS, symbol=symbol, side=side, **values)  # every field, in their order
+        return move
 
     def chain(self, *legs: Move) -> Move:
         """This Move followed by ``legs`` in order, each sized by what the one before delivered."""
@@ -188,6 +206,15 @@ class Move:
             out.append(leg)
             leg = leg.then  # type: ignore[assignment]
         return out
+
+
+# Every field of a Move, in their order, with its default (None for symbol and side, which have none).
+_DEFAULTS = {f.name: None if f.default is MISSING else f.default for f in fields(Move)}
+
+
+def _check_weight(symbol: str, weight: Decimal) -> None:
+    if not _ZERO <= weight <= _ONE:
+        raise InvalidInputError(f"move {symbol}: target_weight must be within 0..1, got {weight}")
 
 
 def _with_then(move: Move, then: Move) -> Move:

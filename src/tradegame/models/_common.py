@@ -157,8 +157,10 @@ def trailing_returns(
     keep = np.flatnonzero(np.isfinite(trailing))
     if not len(keep):
         return []
-    values = trailing[keep]
-    order = keep[np.lexsort((_name_ranks(tuple(names))[keep], -values))][:limit]  # best first, then by symbol
+    if limit is not None and limit < len(keep):  # only those at least as good as the limit-th best can be in
+        values = trailing[keep]
+        keep = keep[values >= np.partition(values, len(keep) - limit)[len(keep) - limit]]  # ties kept
+    order = keep[np.lexsort((_name_ranks(tuple(names))[keep], -trailing[keep]))][:limit]  # best first, then by symbol
     return list(zip([names[i] for i in order.tolist()], trailing[order].tolist(), strict=True))
 
 

@@ -163,3 +163,31 @@ def test_skip_recent_and_cash_buffer_and_cancels() -> None:
 def test_bad_parameters_are_named(kwargs: dict[str, object], named: str) -> None:
     with pytest.raises(InvalidInputError, match=named):
         MomentumRotation(**kwargs)  # type: ignore[arg-type]
+
+
+class _Closes:
+    """A universe view of two rows of closes (first and last of the window) per symbol."""
+
+    def __init__(self, symbols: tuple[str, ...], first: np.ndarray, last: np.ndarray) -> None:
+        self.symbols, self._rows = symbols, np.vstack([first, last])
+
+    def close(self, symbols: object, window: int) -> np.ndarray:
+        return self._rows
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_top_n_is_the_head_of_the_whole_ranking_ties_by_name(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    count = 60
+    symbols = tuple(f"S{i:02d}" for i in rng.permutation(count))  # not in name order
+    last = rng.integers(90, 110, count).astype(float)  # few distinct returns: many ties, at every cut
+    last[rng.choice(count, 5, replace=False)] = np.nan  # no bar: not eligible
+    ctx = FakeContext(0, pd.Timestamp("2024-01-02", tz="UTC"), _Closes(symbols, np.full(count, 100.0), last))  # type: ignore[arg-type]
+    expected = sorted(
+        ((s, float(c) / 100.0 - 1.0) for s, c in zip(symbols, last, strict=True) if not np.isnan(c)),
+        key=lambda pair: (-pair[1], pair[0]),
+    )
+    model = MomentumRotation(lookback=1)
+    assert model.ranking(ctx) == expected  # type: ignore[arg-type]
+    for limit in (1, 2, 7, 20, 54, 55, 80):
+        assert model.ranking(ctx, limit=limit) == expected[:limit]  # type: ignore[arg-type]

@@ -1,0 +1,63 @@
+"""Move's shorthands: ``target`` and ``sell(sell_all=True)`` of the common shape are made without
+re-running ``__post_init__``; they must equal the Move made the ordinary way and keep every check."""
+
+from __future__ import annotations
+
+from dataclasses import astuple, dataclass, fields
+from decimal import Decimal
+
+import pytest
+
+from tradegame.domain.errors import InvalidInputError
+from tradegame.engine.moves import Move, Side
+
+
+def same(quick: Move, ordinary: Move) -> None:
+    assert quick == ordinary and hash(quick) == hash(ordinary) and repr(quick) == repr(ordinary)
+    assert astuple(quick) == astuple(ordinary)
+    assert list(vars(quick)) == [f.name for f in fields(Move)] == list(vars(ordinary))
+
+
+@pytest.mark.parametrize("options", [{}, {"reason": "rank 1"}, {"reason": "r", "account": "ira"}])
+def test_the_shorthands_equal_the_moves_made_the_ordinary_way(options: dict[str, str]) -> None:
+    same(
+        Move.target("ACME", Decimal("0.05"), **options),
+        Move("ACME", Side.BUY, target_weight=Decimal("0.05"), **options),
+    )
+    same(Move.target("ACME", "1", **options), Move("ACME", Side.BUY, target_weight=Decimal(1), **options))
+    same(Move.sell("ACME", sell_all=True, **options), Move("ACME", Side.SELL, sell_all=True, **options))
+    with pytest.raises(AttributeError):
+        Move.target("ACME", Decimal("0.05"), **options).symbol = "OTHER"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: Move.target("ACME", Decimal("1.01")), "target_weight must be within 0..1, got 1.01"),
+        (lambda: Move.target("ACME", -1, reason="r"), "target_weight must be within 0..1, got -1"),
+        (lambda: Move.target("ACME", "NaN"), "not finite|must be finite|not a number"),
+        (lambda: Move.target("ACME", Decimal("0.1"), tag="x" * 65), "tag must be a str"),
+        (lambda: Move.target("ACME", Decimal("0.1"), time_in_force=0), "time_in_force"),
+        (lambda: Move.sell("ACME", sell_all=True, quantity=Decimal(1)), "exactly one of"),
+        (lambda: Move.sell("ACME", sell_all=True, tag="\n"), "tag must be a str"),
+        (lambda: Move.sell("ACME", sell_all=True, order_type="limit"), "needs a limit price"),
+    ],
+)
+def test_the_shorthands_keep_every_check(make: object, message: str) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        make()  # type: ignore[operator]
+
+
+def test_a_subclass_of_move_is_made_the_ordinary_way() -> None:
+    @dataclass(frozen=True)
+    class Checked(Move):
+        def __post_init__(self) -> None:
+            super().__post_init__()
+            if not self.reason:
+                raise InvalidInputError("say why")
+
+    with pytest.raises(InvalidInputError, match="say why"):
+        Checked.target("ACME", Decimal("0.5"))
+    with pytest.raises(InvalidInputError, match="say why"):
+        Checked.sell("ACME", sell_all=True)
+    assert type(Checked.target("ACME", Decimal("0.5"), reason="r")) is Checked
