@@ -159,11 +159,12 @@ class Game:
         self.rng = np.random.default_rng(spec.seed)
         self.accounts = {a.name: a for a in spec.accounts}
         self.first_account = spec.accounts[0].name
-        self._static_rates = static_rates(universe, spec.currency, spec.fx_rates)
+        self._static_rates = fixed = static_rates(universe, spec.currency, spec.fx_rates)
+        # The books' rates read ``fixed``, not the Game: a result kept (its books) does not keep the Game alive.
         self.books = Books(
             [Account(a.name, a.venue, currency_of(a.currency), a.lot_method) for a in spec.accounts],
             tax_currency=spec.tax.currency if spec.tax is not None else None,
-            fx=lambda base, quote, ts: rate_known_at(universe, self._static_rates, base, quote, ts),
+            fx=lambda base, quote, ts: rate_known_at(universe, fixed, base, quote, ts),
         )
         self.allowed = self._allowed_symbols()
         problems, self.assets, self.times = self._check_data()

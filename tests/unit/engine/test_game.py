@@ -49,6 +49,21 @@ def test_hand_worked_round_trip_with_fees() -> None:
     assert all(e.op_ids for e in fills)
 
 
+def test_a_result_kept_does_not_keep_its_game_alive() -> None:
+    import gc
+    import weakref
+
+    from tradegame.engine.game import Game
+
+    model = Script(at_round({0: [Move.buy("ACME", 10)]}))
+    game = Game(spec(), universe_of(bars_from({"ACME": ACME})), model)
+    result, gone = game.run(), weakref.ref(game)
+    del game, model
+    gc.collect()
+    assert gone() is None  # the books (in the result) do not hold the Game: its rooms and Moves are freed
+    assert result.books.disposals() and result.score.final_value > 0
+
+
 def test_no_model_sees_a_bar_before_it_is_known() -> None:
     universe = universe_of(bars_from({"ACME": ACME}))
     model = Script(lambda ctx: None)
