@@ -10,6 +10,12 @@ are the same whatever the collector does.
 
 The threshold is process-wide, so nested or concurrent Games (threads) share one raise: the
 first to enter raises it, the last to leave restores it.
+
+The first to enter also runs one young collection first (unless the caller disabled the
+collector). What the Game's constructor made (the books' journal columns, the event log's list,
+...) is then older than the Game's records when the young collection at the end comes: that
+collection no longer walks those containers at their full size (hundreds of thousands of entries on
+the momentum Game; about 10 ms of 40). The caller's settings are untouched.
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ def paced() -> Iterator[None]:
     global _depth, _saved
     with _lock:
         if _depth == 0:
+            if gc.isenabled():
+                gc.collect(0)  # see the module docstring: the containers made so far leave the young generation
             _saved = gc.get_threshold()
             gc.set_threshold(max(YOUNG_THRESHOLD, _saved[0]), *_saved[1:])
         _depth += 1
