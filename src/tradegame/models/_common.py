@@ -152,8 +152,8 @@ def trailing_returns(
     closes = ctx.universe.close(symbols, span)  # None: every column, without a copy
     if len(closes) < span:
         return []
-    with np.errstate(invalid="ignore", divide="ignore"):
-        trailing = closes[len(closes) - 1 - skip_recent] / closes[0] - 1.0
+    # Closes are positive and finite, or NaN (no bar; a Panel's rule): no division by zero, NaN propagates quietly.
+    trailing = closes[len(closes) - 1 - skip_recent] / closes[0] - 1.0
     keep = np.flatnonzero(np.isfinite(trailing))
     if not len(keep):
         return []
