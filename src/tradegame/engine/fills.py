@@ -105,7 +105,8 @@ def affordable(
     # Costs grow with the quantity: the largest affordable number of steps, by binary search. It
     # starts from the share of ``quantity`` the cash pays at the full cost's price per unit, which a
     # fee proportional to the notional makes right to a step (two costs then settle it).
-    low, high = 0, int(min(quantity, cash / price) / step)
+    # (No more units than ``cash`` plus a minor unit buys: beyond that even the rounded price is above the cash.)
+    low, high = 0, int(min(quantity, (cash + currency.quantum) / price) / step)
     guess = min(high, int(quantity * cash / full_cost / step)) if full_cost > 0 else 0
     if guess > low:
         if cost(guess * step) <= cash:

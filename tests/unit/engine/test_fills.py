@@ -21,12 +21,12 @@ MODELS: list[FeeModel] = [
 
 def most_by_scan(quantity: Decimal, price: Decimal, cash: Decimal, step: Decimal, fees: FeeModel) -> Decimal:
     """The oracle: every number of steps tried, the largest whose cost (the price rounded to the cent,
-    plus the fee) the cash pays, and whose unrounded price the cash covers."""
+    plus the fee: what the books take from the cash) the cash pays."""
     best = D(0)
     for steps in range(1, int(quantity / step) + 1):
         units = steps * step
         cost = USD.round(units * price) + fill_fee(fees, units, price, False, USD).amount
-        if cost <= cash and units * price <= cash:
+        if cost <= cash:
             best = units
     return best
 
@@ -48,6 +48,14 @@ def test_affordable_is_the_largest_quantity_the_cash_pays(
     assert affordable(quantity, price, cash, step, model, False, USD, full) == most_by_scan(
         quantity, price, cash, step, model
     )
+
+
+def test_a_price_that_rounds_down_to_the_cash_is_affordable() -> None:
+    # 3 units at 33.335 are 100.005, booked as 100.00 (half to even): 100.00 of cash pays for them,
+    # whether all of the Move (3) or the most of 4 the cash pays (the unrounded 100.005 is not the cost).
+    no_fee = Flat(D(0))
+    assert affordable(D(3), D("33.335"), D("100.00"), D(1), no_fee, False, USD) == 3
+    assert affordable(D(4), D("33.335"), D("100.00"), D(1), no_fee, False, USD) == 3
 
 
 def test_target_units_are_the_target_amount_in_whole_steps() -> None:
