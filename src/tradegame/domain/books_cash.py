@@ -49,7 +49,7 @@ class CashBooking(BooksCore):
         )
         self._currencies[currency.code] = currency
         self._move_cash(account, currency, amount.amount)
-        self._commit(op_id, ts, entries, "deposit", account, None, reason)
+        self._commit(op_id, ts, entries.drafts, "deposit", account, None, reason)
         return op_id
 
     def convert(self, account: str, give: Money, get: Money, fee: Money, ts: datetime, reason: str = "") -> str:
@@ -94,8 +94,8 @@ class CashBooking(BooksCore):
         self._move_cash(account, give.currency, -(give.amount + fee.amount))
         self._move_cash(account, get.currency, get.amount)
         pair = f"{give.currency.code}{get.currency.code}"
-        self._costs.append((op_id, ts, account, pair, "convert", give.amount, give, fee))
-        self._commit(op_id, ts, entries, "convert", account, pair, reason)
+        self._costs.append((op_id, ts, account, pair, "convert", give.amount, give.amount, fee.amount, give.currency))
+        self._commit(op_id, ts, entries.drafts, "convert", account, pair, reason)
         return op_id
 
     def send_transfer(self, source: str, target: str, amount: Money, fee: Money, ts: datetime, reason: str = "") -> str:
@@ -124,8 +124,8 @@ class CashBooking(BooksCore):
         )
         self._move_cash(source, currency, -(amount.amount + fee.amount))
         if fee.amount:
-            self._costs.append((op_id, ts, source, "TRANSFER", "transfer", _ZERO, amount, fee))
-        self._commit(op_id, ts, entries, "transfer-out", source, target, reason)
+            self._costs.append((op_id, ts, source, "TRANSFER", "transfer", _ZERO, amount.amount, fee.amount, currency))
+        self._commit(op_id, ts, entries.drafts, "transfer-out", source, target, reason)
         return op_id
 
     def receive_transfer(self, source: str, target: str, amount: Money, ts: datetime, reason: str = "") -> str:
@@ -146,5 +146,5 @@ class CashBooking(BooksCore):
             cash_leg(cash_account(target, currency.code), currency, amount.amount),
         )
         self._move_cash(target, currency, amount.amount)
-        self._commit(op_id, ts, entries, "transfer-in", target, source, reason)
+        self._commit(op_id, ts, entries.drafts, "transfer-in", target, source, reason)
         return op_id

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tradegame.domain.journal import Draft, Leg, Narration, check_legs
+from tradegame.domain.journal import FlatDraft, Leg, Narration, check_legs, flat_draft
 from tradegame.domain.money import Currency
 
 __all__ = [
@@ -128,7 +128,7 @@ class PositionAccounts:
 
 
 class EntryDrafts:
-    """The journal entries of one operation before they are appended (``Journal.append_checked``).
+    """The journal entries of one operation before they are appended (``Journal.append_rows``).
 
     Zero postings are dropped (a posting must move something), and so is an entry left empty,
     e.g. the funding of a zero fee. Adding an entry checks its postings and that it balances.
@@ -138,18 +138,9 @@ class EntryDrafts:
 
     def __init__(self, op_id: str) -> None:
         self.op_id = op_id
-        self.drafts: list[Draft] = []
+        self.drafts: list[FlatDraft] = []
 
     def add(self, kind: str, narration: Narration, *legs: Leg | None) -> None:
         moving = tuple([leg for leg in legs if leg is not None])
         if moving:
-            self.drafts.append((kind, narration, check_legs(self.op_id, kind, moving)))
-
-    def add_balanced(self, kind: str, narration: Narration, *legs: Leg | None) -> None:
-        """``add`` without ``check_legs``, for a trade's entries: their accounts were checked when the
-        position was first named (``PositionAccounts``), their amounts at the operation's boundary,
-        and they balance by construction (the trade checks its sums are exact). Read back, the entry
-        is built and checked by every rule of ``JournalEntry`` as any other."""
-        moving = tuple(filter(None, legs))  # the legs that are not None (a leg is a non-empty tuple)
-        if moving:
-            self.drafts.append((kind, narration, moving))
+            self.drafts.append(flat_draft(kind, narration, check_legs(self.op_id, kind, moving)))

@@ -11,7 +11,7 @@ Standard library and ``tradegame.domain`` only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -25,6 +25,8 @@ from tradegame.domain.books_records import (
     RecordLog,
     TaxEntry,
     TaxRow,
+    cost_entry,
+    tax_entry,
 )
 from tradegame.domain.errors import (
     CurrencyMismatchError,
@@ -36,7 +38,7 @@ from tradegame.domain.errors import (
     TooSmallError,
 )
 from tradegame.domain.instruments import Account, Instrument, LotMethod
-from tradegame.domain.journal import Journal, check_account, require_utc
+from tradegame.domain.journal import FlatDraft, Journal, check_account, require_utc
 from tradegame.domain.lots import Disposal, LotBook
 from tradegame.domain.money import Currency, Money, Price, Quantity
 
@@ -89,8 +91,8 @@ class BooksCore:
         self._seen_by_symbol: dict[tuple[str, str], list[int]] = {}
         # (account, symbol) -> the accounts its trades post to
         self._position_accounts: dict[tuple[str, str], PositionAccounts] = {}
-        self._tax: RecordLog[TaxRow, TaxEntry] = RecordLog(TaxEntry)
-        self._costs: RecordLog[CostRow, CostEntry] = RecordLog(CostEntry)
+        self._tax: RecordLog[TaxRow, TaxEntry] = RecordLog(tax_entry)
+        self._costs: RecordLog[CostRow, CostEntry] = RecordLog(cost_entry)
         self._decisions: RecordLog[DecisionRow, DecisionEntry] = RecordLog(DecisionEntry)
         self._ops = 0
         self._last_ts: datetime | None = None
@@ -145,23 +147,52 @@ class BooksCore:
         if money.amount < 0 or (positive and money.amount == 0):
             raise InvalidAmountError(f"{what} {money} must be {'positive' if positive else 'zero or more'}")
 
-    def _check_trade(self, instrument: Instrument, quantity: Quantity, price: Price, fee: Money) -> Currency:
+    def _check_wrapped(self, instrument: Instrument, quantity: Quantity, price: Price, fee: Money) -> None:
+        """What a trade given as ``Quantity``, ``Price`` and ``Money`` is checked for before its plain
+        amounts are (``_trade_amounts``): their types and currencies (changes nothing)."""
         self._check_instrument(instrument)
         currency = instrument.quote_currency
         if not isinstance(quantity, Quantity):
             raise InvalidInputError(f"{instrument.symbol}: quantity must be a Quantity")
         if not isinstance(price, Price):
             raise InvalidInputError(f"{instrument.symbol}: price must be a Price")
-        instrument.check_quantity(quantity)
         if price.currency is not currency and price.currency != currency:
             raise CurrencyMismatchError(f"{instrument.symbol} is quoted in {currency.code}, not {price.currency.code}")
-        instrument.check_price(price.amount)
         self._check_money(fee, currency, "fee", positive=False)
-        return currency
+
+    def _trade_amounts(
+        self, instrument: Instrument, quantity: Decimal, price: Decimal, fee: Decimal
+    ) -> tuple[Decimal, Decimal, Decimal]:
+        """Check a trade's instrument and plain amounts (changes nothing): the quantity and price
+        positive and on the instrument's lot and tick grids, the fee zero or more in whole minor units
+        of its quote currency; return the amounts as ``Decimal``s (an int or str converted)."""
+        self._check_instrument(instrument)
+        if (  # the common case, checked inline: finite Decimals that pass every rule below
+            type(quantity) is Decimal
+            and type(price) is Decimal
+            and type(fee) is Decimal
+            and quantity.is_finite()
+            and price.is_finite()
+            and fee.is_finite()
+            and quantity > 0
+            and price > 0
+            and fee >= 0
+            and (instrument.fractional or not quantity % instrument.lot_size)
+            and not price % instrument.tick_size
+            and fee == fee.quantize(instrument.quote_currency.quantum)
+        ):
+            return quantity, price, fee
+        # the full check, with the message of the first rule broken
+        currency = instrument.quote_currency
+        units, unit_price, fee_money = Quantity(quantity), Price(price, currency), Money(fee, currency)
+        instrument.check_quantity(units)
+        instrument.check_price(unit_price.amount)
+        self._check_money(fee_money, currency, "fee", positive=False)
+        return units.amount, unit_price.amount, fee_money.amount
 
     @staticmethod
-    def _check_gross(gross: Money, instrument: Instrument) -> None:
-        if not gross.amount:
+    def _check_gross(gross: Decimal, instrument: Instrument) -> None:
+        if not gross:
             raise TooSmallError(f"{instrument.symbol}: a trade worth less than one minor unit cannot be booked")
 
     def _check_lot_id(self, account: str, lot_id: str) -> str:
@@ -206,11 +237,11 @@ class BooksCore:
             self._position_accounts[key] = found
         return found
 
-    def _held_in(self, account: str, instrument: Instrument, quantity: Quantity) -> LotBook:
+    def _held_in(self, account: str, instrument: Instrument, quantity: Decimal) -> LotBook:
         """The lot book to sell ``instrument`` from (it checks the quantity held itself)."""
         book = self._lot_books.get(instrument.quote_currency.code)
         if book is None or instrument.symbol not in self._instruments:
-            raise InsufficientHoldingsError(f"selling {quantity.amount} {instrument.symbol} but {account} holds 0")
+            raise InsufficientHoldingsError(f"selling {quantity} {instrument.symbol} but {account} holds 0")
         return book
 
     def _remember(self, instrument: Instrument) -> None:
@@ -278,15 +309,16 @@ class BooksCore:
         self,
         op_id: str,
         ts: datetime,
-        entries: EntryDrafts,
+        drafts: Sequence[FlatDraft],
         action: str,
         account: str | None,
         subject: str | None,
         reason: str,
         game: str | None = None,
     ) -> None:
-        """Append the operation's entries to the journal and its line to the decision log."""
-        self._journal.append_checked(op_id, ts, entries.drafts, own_id=True)
+        """Append the operation's entries (``EntryDrafts.drafts``, or a trade's own) to the journal
+        and its line to the decision log."""
+        self._journal.append_rows(op_id, ts, drafts)
         self._decisions.append((op_id, ts, action, account, subject, reason, game))
         self._ops += 1
         self._last_ts = ts

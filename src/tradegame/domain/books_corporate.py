@@ -58,7 +58,7 @@ class CorporateActionBooking(TradeBooking):
         self._remember(instrument)
         self._move_cash(account, currency, amount.amount)
         self._tax.append((op_id, ts, TaxKind.DIVIDEND, ts.year, tax_amount, account, symbol))
-        self._commit(op_id, ts, entries, "dividend", account, symbol, reason)
+        self._commit(op_id, ts, entries.drafts, "dividend", account, symbol, reason)
         return op_id
 
     def split(self, instrument: Instrument, ratio: Decimal, ts: datetime, reason: str = "") -> str:
@@ -92,7 +92,7 @@ class CorporateActionBooking(TradeBooking):
                 (units_account, symbol, -before, -value, currency),
                 (units_account, symbol, after, value, currency),
             )
-        self._commit(op_id, ts, entries, "split", None, symbol, reason)
+        self._commit(op_id, ts, entries.drafts, "split", None, symbol, reason)
         return op_id
 
     def cash_in_lieu(
@@ -127,11 +127,10 @@ class CorporateActionBooking(TradeBooking):
                 f"{instrument.symbol}: cash in lieu needs a price in {instrument.quote_currency}"
             )
         instrument.check_price(price.amount)
-        self._check_gross(price.total(Quantity(fraction)), instrument)
+        gross = price.total(Quantity(fraction)).amount
+        self._check_gross(gross, instrument)
         op_id, ts = self._begin(ts, reason)
-        book = self._held_in(account, instrument, Quantity(fraction))
-        fee = Money.zero(instrument.quote_currency)
-        self._book_sale(
-            op_id, ts, "cash-in-lieu", account, instrument, Quantity(fraction), price, fee, book, reason, game
-        )
+        book = self._held_in(account, instrument, fraction)
+        kind, amount = "cash-in-lieu", price.amount
+        self._book_sale(op_id, ts, kind, account, instrument, fraction, amount, _ZERO, book, reason, game, None, gross)
         return op_id

@@ -70,7 +70,7 @@ class RunningCostAndTaxBooking(BooksCore):
         else:
             self._move_cash(account, currency, -cost.amount.amount)
         action = "running-cost-on-credit" if credit else "running-cost"
-        self._commit(op_id, ts, entries, action, account, cost.name, reason)
+        self._commit(op_id, ts, entries.drafts, action, account, cost.name, reason)
         return op_id
 
     def pay_payable(self, account: str, currency: Currency, ts: datetime, reason: str = "") -> str | None:
@@ -94,7 +94,7 @@ class RunningCostAndTaxBooking(BooksCore):
         )
         self._move_cash(account, currency, -amount)
         self._payables[key] -= amount
-        self._commit(op_id, ts, entries, "pay-debt", account, currency.code, reason)
+        self._commit(op_id, ts, entries.drafts, "pay-debt", account, currency.code, reason)
         return op_id
 
     def book_running_costs(
@@ -171,5 +171,5 @@ class RunningCostAndTaxBooking(BooksCore):
         tax = TaxEntry(op_id, ts, TaxKind.TAX_DUE, year, Money(change, currency), detail=year_tax)
         self._tax.add(tax)
         self._currencies[currency.code] = currency
-        self._commit(op_id, ts, entries, "record-tax", None, str(year), reason)
+        self._commit(op_id, ts, entries.drafts, "record-tax", None, str(year), reason)
         return tax

@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from tradegame.domain.errors import CurrencyMismatchError
 from tradegame.domain.frozen import quick_init
-from tradegame.domain.holding import Term
+from tradegame.domain.holding import Term, term_of
 from tradegame.domain.instruments import Instrument
 from tradegame.domain.journal import Journal, JournalEntry
 from tradegame.domain.lots import Disposal, OpenLot
-from tradegame.domain.money import Money, Price, Quantity
+from tradegame.domain.money import Currency, Money, Price, Quantity
 from tradegame.domain.tax import YearTax
 
 __all__ = [
@@ -39,8 +39,10 @@ __all__ = [
     "TaxEntry",
     "TaxKind",
     "TaxRow",
+    "cost_entry",
     "nonzero",
     "replay",
+    "tax_entry",
 ]
 
 FxSource = Callable[[str, str, datetime], Decimal | None]
@@ -113,18 +115,42 @@ class DecisionEntry:
     game: str | None = None
 
 
-CostRow = tuple[str, datetime, str, str, str, Decimal, Money, Money]
-"""The fields of a ``CostEntry``, in order."""
+CostRow = tuple[str, datetime, str, str, str, Decimal, Decimal, Decimal, Currency]
+"""The fields of a ``CostEntry``, in order, the notional and the fee as amounts in the currency last."""
+
+
+def cost_entry(
+    op_id: str, timestamp: datetime, account: str, symbol: str, action: str, quantity: Decimal, notional: Decimal,
+    fee: Decimal, currency: Currency,
+) -> CostEntry:  # fmt: skip
+    """The ``CostEntry`` of a ``CostRow``: its notional and fee as ``Money`` in ``currency``."""
+    notional_money, fee_money = Money(notional, currency), Money(fee, currency)
+    return CostEntry(op_id, timestamp, account, symbol, action, quantity, notional_money, fee_money)
+
 
 DecisionRow = tuple[str, datetime, str, str | None, str | None, str, str | None]
 """The fields of a ``DecisionEntry``, in order."""
 
 TaxRow = (
-    tuple[str, datetime, TaxKind, int, Money, str, str]
+    tuple[str, datetime, TaxKind, Disposal, Currency]
+    | tuple[str, datetime, TaxKind, int, Money, str, str]
     | tuple[str, datetime, TaxKind, int, Money, str, str, Term, Disposal]
     | tuple[str, datetime, TaxKind, int, Money, str, str, Term, Disposal, str]
 )
-"""The fields of a ``TaxEntry``, in order (the last ones may be left out)."""
+"""The fields of a ``TaxEntry``, in order (the last ones may be left out); or a disposal's line
+whose gain needs no conversion as its op id, time, kind, disposal and currency (``tax_entry``)."""
+
+
+def tax_entry(op_id: str, timestamp: datetime, kind: TaxKind, *fields: Any) -> TaxEntry:
+    """The ``TaxEntry`` of a ``TaxRow``; a disposal's short row gets its year, gain, account,
+    symbol and term from the disposal (the gain in its own currency: proceeds less basis plus the
+    wash adjustment)."""
+    if len(fields) == 2:
+        d, currency = fields
+        gain = Money(d.proceeds - d.cost_basis + d.adjustment_amount, currency)
+        term = term_of(d.date_acquired, d.date_sold)  # ``d.term`` without its property
+        return TaxEntry(op_id, timestamp, kind, d.date_sold.year, gain, d.account, d.symbol, term, d)
+    return TaxEntry(op_id, timestamp, kind, *fields)
 
 
 @quick_init

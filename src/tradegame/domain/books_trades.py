@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from itertools import chain, count
+from itertools import chain
 from operator import attrgetter
 
 from tradegame.domain.allocation import share
@@ -32,8 +32,9 @@ from tradegame.domain.errors import (
 )
 from tradegame.domain.holding import term_of
 from tradegame.domain.instruments import AssetClass, Instrument
+from tradegame.domain.journal import FlatDraft
 from tradegame.domain.lots import WASH_WINDOW, Disposal, LotBook
-from tradegame.domain.money import Currency, Money, Price, Quantity
+from tradegame.domain.money import ROUNDING, Currency, Money, Price, Quantity
 
 __all__ = ["TradeBooking"]
 
@@ -66,27 +67,31 @@ class TradeBooking(BooksCore):
     """The trades of ``Books`` (see the module docstring)."""
 
     def buy(
-        self,
-        account: str,
-        instrument: Instrument,
-        quantity: Quantity,
-        price: Price,
-        fee: Money,
-        ts: datetime,
-        reason: str = "",
-        *,
-        game: str | None = None,
-        lot_id: str | None = None,
-    ) -> str:
+        self, account: str, instrument: Instrument, quantity: Quantity, price: Price, fee: Money, ts: datetime,
+        reason: str = "", *, game: str | None = None, lot_id: str | None = None,
+    ) -> str:  # fmt: skip
         """Buy ``quantity`` at ``price`` paying ``fee``; opens a lot (``lot_id`` defaults to the op id)."""
+        self._check_wrapped(instrument, quantity, price, fee)
+        return self.buy_units(
+            account, instrument, quantity.amount, price.amount, fee.amount, ts, reason, game=game, lot_id=lot_id
+        )
+
+    def buy_units(
+        self, account: str, instrument: Instrument, quantity: Decimal, price: Decimal, fee: Decimal, ts: datetime,
+        reason: str = "", *, game: str | None = None, lot_id: str | None = None,
+    ) -> str:  # fmt: skip
+        """``buy`` with plain amounts (as the engine books a fill): ``quantity`` units at ``price``
+        paying ``fee``, both in the instrument's quote currency; checked as ``buy`` checks them."""
         op_id, ts = self._begin(ts, reason)
         self._account(account)
-        currency = self._check_trade(instrument, quantity, price, fee)
-        gross = price.total(quantity)
+        quantity, price, fee = self._trade_amounts(instrument, quantity, price, fee)
+        currency = instrument.quote_currency
+        gross = (price * quantity).quantize(currency.quantum, ROUNDING)  # ``Price.total``
         self._check_gross(gross, instrument)
         lot_id = self._check_lot_id(account, lot_id) if lot_id else self._unused_lot_id(account, op_id)
-        if gross.amount + fee.amount > self._cash.get((account, currency.code), _ZERO):  # (no message otherwise)
-            self._check_cash(account, gross + fee, f"buying {quantity.amount} {instrument.symbol}")
+        cost = gross + fee
+        if cost > self._cash.get((account, currency.code), _ZERO):  # (no message otherwise)
+            self._check_cash(account, Money(cost, currency), f"buying {quantity} {instrument.symbol}")
         tax_rate = None
         if self._tax_currency is not None:
             tax_rate = self._tax_rate(currency, ts, f"the basis of {instrument.symbol}")
@@ -99,72 +104,72 @@ class TradeBooking(BooksCore):
         ts: datetime,
         account: str,
         instrument: Instrument,
-        quantity: Quantity,
-        price: Price,
-        fee: Money,
-        gross: Money,
+        quantity: Decimal,
+        price: Decimal,
+        fee: Decimal,
+        gross: Decimal,
         lot_id: str,
         tax_rate: Decimal | None,
         reason: str,
         game: str | None,
     ) -> None:
         """Book a validated buy: the journal's fund and buy entries, the lot, cash and the ledgers."""
-        symbol, currency, cost = instrument.symbol, instrument.quote_currency, gross.amount + fee.amount
-        if -cost + gross.amount + fee.amount:  # the buy entry's sum (inexact beyond the context's precision)
-            raise InvariantError(f"buying {symbol}: {gross} plus the fee {fee} is not exact")
+        symbol, currency = instrument.symbol, instrument.quote_currency
+        code, cost = currency.code, gross + fee
+        if -cost + gross + fee:  # the buy entry's sum (inexact beyond the context's precision)
+            raise InvariantError(f"buying {symbol}: {gross} {code} plus the fee {fee} {code} is not exact")
         names = self._accounts_of(account, instrument)
-        entries = self._entries(op_id)
-        entries.add_balanced(
-            "fund",
-            ("fund {} with {} {}", (symbol, cost, currency.code)),
-            cash_leg(names.account_cash, currency, -cost),
-            cash_leg(names.cash, currency, cost),
-        )
-        entries.add_balanced(
-            "buy",
-            ("buy {} {} @ {} fee {}", (quantity.amount, symbol, price.amount, fee.amount)),
-            cash_leg(names.cash, currency, -cost),
-            (names.units, symbol, quantity.amount, gross.amount, currency.code),
-            cash_leg(names.fees, currency, fee.amount),
-        )
+        # The entries' legs need no ``check_legs``: their accounts were checked when the position was
+        # first named, their amounts are checked and non-zero (but the fee) and they balance (above).
+        legs = (names.cash, code, -cost, None, None, names.units, symbol, quantity, gross, code)
+        drafts: list[FlatDraft] = [
+            ("fund", "fund {} with {} {}", (symbol, cost, code),
+             (names.account_cash, code, -cost, None, None, names.cash, code, cost, None, None)),
+            ("buy", "buy {} {} @ {} fee {}", (quantity, symbol, price, fee),
+             (*legs, names.fees, code, fee, None, None) if fee else legs),
+        ]  # fmt: skip
         # checked as LotBook.buy checks it: quantity, price and fee above, the date by ``_begin``
-        book = self._lot_book(currency)
-        book.buy_checked(account, symbol, quantity.amount, cost, ts.date(), instrument.asset_class, lot_id, game)
-        self._remember(instrument)
-        self._book_lots[(account, lot_id)] = BookLot(symbol, quantity.amount, gross.amount)
+        book = self._lot_books.get(code) or self._lot_book(currency)
+        book.buy_checked(account, symbol, quantity, cost, ts.date(), instrument.asset_class, lot_id, game)
+        if self._instruments.get(symbol) is not instrument:
+            self._remember(instrument)
+        self._book_lots[(account, lot_id)] = BookLot(symbol, quantity, gross)
         self._op_lots[op_id] = lot_id
         if tax_rate is not None:
             self._lot_rates[(account, lot_id)] = tax_rate
         self._move_cash(account, currency, -cost)
-        self._hold(account, symbol, quantity.amount, cost)
-        self._costs.append((op_id, ts, account, symbol, "buy", quantity.amount, gross, fee))
+        self._hold(account, symbol, quantity, cost)
+        self._costs.append((op_id, ts, account, symbol, "buy", quantity, gross, fee, currency))
         self._book_tax_lines(currency, op_id, ts, (account, symbol))
-        self._commit(op_id, ts, entries, "buy", account, symbol, reason, game)
+        self._commit(op_id, ts, drafts, "buy", account, symbol, reason, game)
 
     def sell(
-        self,
-        account: str,
-        instrument: Instrument,
-        quantity: Quantity,
-        price: Price,
-        fee: Money,
-        ts: datetime,
-        reason: str = "",
-        *,
-        game: str | None = None,
-        lots: Sequence[tuple[str, Decimal]] | None = None,
-    ) -> str:
+        self, account: str, instrument: Instrument, quantity: Quantity, price: Price, fee: Money, ts: datetime,
+        reason: str = "", *, game: str | None = None, lots: Sequence[tuple[str, Decimal]] | None = None,
+    ) -> str:  # fmt: skip
         """Sell ``quantity`` at ``price`` paying ``fee`` out of the proceeds.
 
         The account's lot method picks the lots, or ``lots`` names them (specific identification).
         """
+        self._check_wrapped(instrument, quantity, price, fee)
+        return self.sell_units(
+            account, instrument, quantity.amount, price.amount, fee.amount, ts, reason, game=game, lots=lots
+        )
+
+    def sell_units(
+        self, account: str, instrument: Instrument, quantity: Decimal, price: Decimal, fee: Decimal, ts: datetime,
+        reason: str = "", *, game: str | None = None, lots: Sequence[tuple[str, Decimal]] | None = None,
+    ) -> str:  # fmt: skip
+        """``sell`` with plain amounts (as the engine books a fill): ``quantity`` units at ``price``
+        paying ``fee``, both in the instrument's quote currency; checked as ``sell`` checks them."""
         op_id, ts = self._begin(ts, reason)
         self._account(account)
-        self._check_trade(instrument, quantity, price, fee)
-        gross = price.total(quantity)
+        quantity, price, fee = self._trade_amounts(instrument, quantity, price, fee)
+        currency = instrument.quote_currency
+        gross = (price * quantity).quantize(currency.quantum, ROUNDING)  # ``Price.total``
         self._check_gross(gross, instrument)
-        if fee.amount > gross.amount:
-            raise FeeExceedsValueError(f"fee {fee} exceeds the sale value {gross}")
+        if fee > gross:
+            raise FeeExceedsValueError(f"fee {Money(fee, currency)} exceeds the sale value {Money(gross, currency)}")
         book = self._held_in(account, instrument, quantity)
         self._book_sale(op_id, ts, "sell", account, instrument, quantity, price, fee, book, reason, game, lots, gross)
         return op_id
@@ -201,7 +206,7 @@ class TradeBooking(BooksCore):
         swap = self._check_swap(account, give, give_quantity, get, get_quantity, fair_value, fee, fee_in_kind)
         lot_id = self._check_lot_id(account, lot_id or op_id)
         self._check_cash(account, swap.cash_fee, f"the fee of swapping {give.symbol}")
-        book = self._held_in(account, give, give_quantity)
+        book = self._held_in(account, give, give_quantity.amount)
         tax_rate = self._tax_rate(swap.currency, ts, f"the swap of {give.symbol}")
         self._accounts_of(account, give)  # checked (and kept) before anything changes
         self._accounts_of(account, get)
@@ -311,9 +316,9 @@ class TradeBooking(BooksCore):
         self._move_cash(account, currency, -cash_fee)
         self._release(account, give, given, disposals, currency)
         self._hold(account, get, got, swap.basis.amount)
-        self._costs.append((op_id, ts, account, give, "swap", given, swap.fair_value, swap.fee))
+        self._costs.append((op_id, ts, account, give, "swap", given, fair_value, fee, currency))
         self._book_tax_lines(currency, op_id, ts, (account, get))
-        self._commit(op_id, ts, entries, "swap", account, give, reason, game)
+        self._commit(op_id, ts, entries.drafts, "swap", account, give, reason, game)
 
     # -- booking a sale and its tax lines --------------------------------------------------
 
@@ -324,56 +329,52 @@ class TradeBooking(BooksCore):
         kind: str,
         account: str,
         instrument: Instrument,
-        quantity: Quantity,
-        price: Price,
-        fee: Money,
+        quantity: Decimal,
+        price: Decimal,
+        fee: Decimal,
         book: LotBook,
         reason: str,
         game: str | None,
         lots: Sequence[tuple[str, Decimal]] | None = None,
-        gross: Money | None = None,
+        gross: Decimal | None = None,
     ) -> None:
         """Book a validated sale: the lot book first (it refuses a sale beyond what is held and
         changes nothing then), then the journal, the cost, decision and tax ledgers. ``gross`` is
-        ``price.total(quantity)`` when the caller has it already."""
-        symbol = instrument.symbol
-        currency = instrument.quote_currency
+        price times quantity to the minor unit when the caller has it already."""
+        symbol, currency = instrument.symbol, instrument.quote_currency
+        code = currency.code
         names = self._accounts_of(account, instrument)
         if gross is None:
-            gross = price.total(quantity)
+            gross = currency.round(price * quantity)
         tax_rate = None if self._tax_currency is None else self._tax_rate(currency, ts, f"the sale of {symbol}")
         disposals = book.sell_checked(  # checked as LotBook.sell checks it (the date by ``_begin``)
-            account, symbol, quantity.amount, gross.amount, fee.amount, ts.date(), instrument.asset_class, lots,
-            game, op_id,
-        )  # fmt: skip
+            account, symbol, quantity, gross, fee, ts.date(), instrument.asset_class, lots, game, op_id
+        )
         # The lot book has moved: from here on a failure is a broken invariant, not bad input.
         if tax_rate is not None:
             self._sale_rates[op_id] = tax_rate
         book_value = self._take_book_value(disposals, currency)
         self._op_lots[op_id] = (None, *chain.from_iterable(map(_lot_and_quantity, disposals)))
-        net, realized = gross.amount - fee.amount, book_value - gross.amount
-        if -book_value + net + fee.amount + realized:  # the sell entry's sum (as ``check_legs`` adds it)
-            raise InvariantError(f"selling {symbol}: {gross} less the fee {fee} is not exact")
-        entries = self._entries(op_id)
-        entries.add_balanced(
-            "sell",
-            ("sell {} {} @ {} fee {}", (quantity.amount, symbol, price.amount, fee.amount)),
-            (names.units, symbol, -quantity.amount, -book_value, currency.code),
-            cash_leg(names.cash, currency, net),
-            cash_leg(names.fees, currency, fee.amount),
-            cash_leg(names.realized, currency, realized),
-        )
-        entries.add_balanced(
-            "sweep",
-            ("sweep {} proceeds to {} cash", (symbol, account)),
-            cash_leg(names.cash, currency, -net),
-            cash_leg(names.account_cash, currency, net),
-        )
+        net, realized = gross - fee, book_value - gross
+        if -book_value + net + fee + realized:  # the sell entry's sum (as ``check_legs`` adds it)
+            raise InvariantError(f"selling {symbol}: {gross} {code} less the fee {fee} {code} is not exact")
+        # legs as ``_book_buy``'s: checked with the position, amounts checked, balanced (above); none zero
+        legs: tuple[object, ...] = (names.units, symbol, -quantity, -book_value, code)
+        if net:
+            legs += (names.cash, code, net, None, None)
+        if fee:
+            legs += (names.fees, code, fee, None, None)
+        if realized:
+            legs += (names.realized, code, realized, None, None)
+        drafts: list[FlatDraft] = [("sell", "sell {} {} @ {} fee {}", (quantity, symbol, price, fee), legs)]
+        if net:
+            sweep = (names.cash, code, -net, None, None, names.account_cash, code, net, None, None)
+            drafts.append(("sweep", "sweep {} proceeds to {} cash", (symbol, account), sweep))
         self._move_cash(account, currency, net)
-        self._release(account, symbol, quantity.amount, disposals, currency)
-        self._costs.append((op_id, ts, account, symbol, "sell", quantity.amount, gross, fee))
+        self._release(account, symbol, quantity, disposals, currency)
+        self._costs.append((op_id, ts, account, symbol, "sell", quantity, gross, fee, currency))
         self._book_tax_lines(currency, op_id, ts)
-        self._commit(op_id, ts, entries, kind, account, symbol, reason, game)
+        self._commit(op_id, ts, drafts, kind, account, symbol, reason, game)
 
     def _take_book_value(self, disposals: Sequence[Disposal], currency: Currency) -> Decimal:
         """Remove the disposed units' pro-rata book value from their lots; return the total."""
@@ -426,19 +427,21 @@ class TradeBooking(BooksCore):
         if book.disposal_count == start:
             return
         added = book.disposals_since(start)
-        tax_currency = self._tax_currency
-        if tax_currency is None or tax_currency.code == code:  # ``_taxable_gain`` inline: no conversion
-            gains = [Money(d.proceeds - d.cost_basis + d.adjustment_amount, currency) for d in added]
+        tax_currency, kind, append = self._tax_currency, TaxKind.DISPOSAL, self._tax.append
+        if tax_currency is None or tax_currency.code == code:  # no conversion: the line built when read
+            for d in added:
+                append((op_id, ts, kind, d, currency))  # (``tax_entry`` makes the rest of its fields)
         else:
             gains = [self._taxable_gain(d, currency) for d in added]  # (may raise: before anything changes)
-        by_symbol, append, kind = self._seen_by_symbol, self._tax.append, TaxKind.DISPOSAL
-        for index, d, gain in zip(count(start), added, gains):
+            for d, gain in zip(added, gains, strict=True):
+                term = term_of(d.date_acquired, d.date_sold)  # ``d.term`` without its property
+                append((op_id, ts, kind, d.date_sold.year, gain, d.account, d.symbol, term, d))
+        by_symbol = self._seen_by_symbol
+        for index, d in enumerate(added, start):
             indices = by_symbol.get((code, d.symbol))
             if indices is None:
                 indices = by_symbol[(code, d.symbol)] = []
             indices.append(index)
-            term = term_of(d.date_acquired, d.date_sold)  # ``d.term`` without its property
-            append((op_id, ts, kind, d.date_sold.year, gain, d.account, d.symbol, term, d))
         seen.extend(added)
         self._disposal_ops.setdefault(code, []).extend([op_id] * len(added))
 

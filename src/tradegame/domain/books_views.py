@@ -95,7 +95,7 @@ class BooksViews(BooksCore):
     def fees_paid(self) -> list[tuple[Money, datetime]]:
         """Each cost-ledger line's fee and time, in order (``cost_ledger``'s, without building its records)."""
         return [
-            (line.fee, line.timestamp) if isinstance(line, CostEntry) else (line[7], line[1])
+            (line.fee, line.timestamp) if isinstance(line, CostEntry) else (Money(line[7], line[8]), line[1])
             for line in self._costs.lines()
         ]
 
@@ -108,7 +108,7 @@ class BooksViews(BooksCore):
                 if line.kind is due:
                     out.append((line.amount, line.timestamp))
             elif line[2] is due:
-                out.append((line[4], line[1]))
+                out.append((cast(Money, line[4]), line[1]))
         return out
 
     def cash(self, account: str, currency: Currency) -> Money:

@@ -29,6 +29,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from itertools import chain
 from typing import Any
 
 from tradegame.domain.errors import InvalidInputError, UnbalancedEntryError
@@ -38,6 +39,7 @@ from tradegame.domain.money import to_decimal
 __all__ = [
     "ACCOUNT_ROOTS",
     "Draft",
+    "FlatDraft",
     "Journal",
     "JournalEntry",
     "Leg",
@@ -45,6 +47,7 @@ __all__ = [
     "Posting",
     "check_account",
     "check_legs",
+    "flat_draft",
     "require_utc",
 ]
 
@@ -65,6 +68,18 @@ Narration = str | tuple[str, tuple[object, ...]]
 
 Draft = tuple[str, Narration, tuple[Leg, ...]]
 """One entry of an operation before it is appended: its kind, narration and legs."""
+
+FlatDraft = tuple[str, str, tuple[object, ...] | None, tuple[Any, ...]]
+"""A ``Draft`` flat: its kind, its text or template, the template's arguments (None for a text),
+and its legs' fields one after the other (``Leg`` by ``Leg``), as the journal keeps them."""
+
+
+def flat_draft(kind: str, narration: Narration, legs: Iterable[Leg]) -> FlatDraft:
+    """``(kind, narration, legs)`` as a ``FlatDraft``."""
+    flat = tuple(chain.from_iterable(legs))
+    if isinstance(narration, str):
+        return kind, narration, None, flat
+    return kind, narration[0], narration[1], flat
 
 
 def require_utc(timestamp: object, what: str = "timestamp") -> datetime:
@@ -420,25 +435,34 @@ class Journal:
         ts = timestamp
         if type(ts) is not datetime or ts.tzinfo is not UTC or ts.fold:
             ts = require_utc(ts)
+        self._check_time(op_id, ts)
+        if not own_id:
+            _check_name(op_id, "op id")
+        self.append_rows(op_id, ts, [flat_draft(kind, narration, legs) for kind, narration, legs in drafts])
+
+    def append_rows(self, op_id: str, ts: datetime, drafts: Sequence[FlatDraft]) -> None:
+        """``append_checked`` for the books' own operations, whose drafts come flat (``FlatDraft``):
+        ``op_id`` is one the books numbered, ``ts`` a UTC time and every draft's legs checked (as
+        ``check_legs`` checks them) and balanced. Refused as a whole when the time is before the last
+        entry's."""
+        self._check_time(op_id, ts)
+        fields, arguments, leg_fields = self._entry_fields, self._argument_fields, self._leg_fields
+        for kind, text, values, legs in drafts:
+            if values is None:
+                fields += (op_id, ts, kind, text, 0, -1, len(leg_fields))
+            else:
+                fields += (op_id, ts, kind, text, len(arguments), len(values), len(leg_fields))
+                arguments += values
+            leg_fields += legs
+        if drafts:
+            self._built += [None] * len(drafts)
+            self._last = ts
+            self._view = None
+
+    def _check_time(self, op_id: str, ts: datetime) -> None:
         last = self._last
         if last is not None and ts < last:
             raise InvalidInputError(f"entry {op_id} at {ts.isoformat()} is before the last entry at {last.isoformat()}")
-        if not own_id:
-            _check_name(op_id, "op id")
-        fields, arguments, leg_fields, built = self._entry_fields, self._argument_fields, self._leg_fields, self._built
-        for kind, narration, legs in drafts:
-            if type(narration) is str:
-                fields += (op_id, ts, kind, narration, 0, -1, len(leg_fields))
-            else:
-                template, values = narration[0], narration[1]
-                fields += (op_id, ts, kind, template, len(arguments), len(values), len(leg_fields))
-                arguments += values
-            for leg in legs:  # (a tuple: extending by an iterator would trim the list's spare room each time)
-                leg_fields += leg
-            built.append(None)
-        if drafts:
-            self._last = ts
-        self._view = None
 
     # -- building and folding rows -----------------------------------------------------------
 

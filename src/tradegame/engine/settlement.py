@@ -17,7 +17,7 @@ import numpy as np
 
 from tradegame.domain.errors import FeeExceedsValueError, NoPriceError
 from tradegame.domain.instruments import Instrument, LotMethod
-from tradegame.domain.money import Money, Price, Quantity
+from tradegame.domain.money import Money, Quantity
 from tradegame.engine.moves import MoveState, Side
 from tradegame.engine.universe import currency_of
 
@@ -45,22 +45,24 @@ class Settlement:
         books = game.books
         account, buy = state.account, state.side is Side.BUY
         asset = instrument.base_asset
-        unit = game.execution.unit(instrument)
-        gross = unit.round(quantity * price)
         if asset in game.assets.cash_assets:  # a currency pair: a conversion of cash
+            unit = game.execution.unit(instrument)
+            gross = unit.round(quantity * price)
             base = currency_of(asset)
             if buy:
                 return books.convert(account, Money(gross, unit), Money(quantity, base), fee, ts, reason)
             fee_in_base = Money(base.round(fee.amount / price), base)
             return books.convert(account, Money(quantity, base), Money(gross, unit), fee_in_base, ts, reason)
-        book = game.assets.books[asset]
         if instrument.is_cross:
+            gross = game.execution.unit(instrument).round(quantity * price)
             return self._book_swap(state, instrument, quantity, gross, fee.amount, row, when, ts, reason)
-        price_money = Price(price, unit)
+        # A plain instrument: the price and the fee are in its quote currency (``price_unit``), which is
+        # its book instrument's (``AssetMap``: one currency per asset), as the books take them.
+        book = game.assets.books[asset]
         if buy:
-            return books.buy(account, book, Quantity(quantity), price_money, fee, ts, reason, game=self._name)
+            return books.buy_units(account, book, quantity, price, fee.amount, ts, reason, game=self._name)
         lots = self._sale_lots(state, quantity)
-        return books.sell(account, book, Quantity(quantity), price_money, fee, ts, reason, game=self._name, lots=lots)
+        return books.sell_units(account, book, quantity, price, fee.amount, ts, reason, game=self._name, lots=lots)
 
     def _book_swap(
         self, state: MoveState, instrument: Instrument, quantity: Decimal, gross: Decimal, fee: Decimal, row: int,
