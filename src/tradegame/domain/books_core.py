@@ -39,7 +39,7 @@ from tradegame.domain.errors import (
 )
 from tradegame.domain.instruments import Account, Instrument, LotMethod
 from tradegame.domain.journal import FlatDraft, Journal, check_account, require_utc
-from tradegame.domain.lots import Disposal, LotBook
+from tradegame.domain.lots import LotBook
 from tradegame.domain.money import Currency, Money, Price, Quantity
 
 __all__ = ["BooksCore"]
@@ -85,10 +85,7 @@ class BooksCore:
         # op id -> the lot it opened (a buy), or (the lot opened or None, lot id, units, lot id, units,
         # ...) for the lots a sale took: flat, one object per operation at most (``lots_of`` reads it)
         self._op_lots: dict[str, str | tuple[str | Decimal | None, ...]] = {}
-        self._seen_disposals: dict[str, list[Disposal]] = {}
-        self._disposal_ops: dict[str, list[str]] = {}
-        # (currency code, symbol) -> the indices of its disposals in ``_seen_disposals``, in order
-        self._seen_by_symbol: dict[tuple[str, str], list[int]] = {}
+        self._disposals_recorded: dict[str, int] = {}  # currency code -> its lot book's disposals on the tax ledger
         # (account, symbol) -> the accounts its trades post to
         self._position_accounts: dict[tuple[str, str], PositionAccounts] = {}
         self._tax: RecordLog[TaxRow, TaxEntry] = RecordLog(tax_entry)

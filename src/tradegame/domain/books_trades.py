@@ -23,7 +23,7 @@ from tradegame.domain.books_chart import (
     cash_leg,
 )
 from tradegame.domain.books_core import BooksCore
-from tradegame.domain.books_records import TaxKind
+from tradegame.domain.books_records import TaxKind, TaxRow
 from tradegame.domain.errors import (
     CurrencyMismatchError,
     FeeExceedsValueError,
@@ -33,7 +33,7 @@ from tradegame.domain.errors import (
 from tradegame.domain.holding import term_of
 from tradegame.domain.instruments import AssetClass, Instrument
 from tradegame.domain.journal import FlatDraft
-from tradegame.domain.lots import WASH_WINDOW, Disposal, LotBook
+from tradegame.domain.lots import Disposal, LotBook
 from tradegame.domain.money import ROUNDING, Currency, Money, Price, Quantity
 
 __all__ = ["TradeBooking"]
@@ -408,23 +408,19 @@ class TradeBooking(BooksCore):
     def _book_tax_lines(
         self, currency: Currency, op_id: str, ts: datetime, bought: tuple[str, str] | None = None
     ) -> None:
-        """Append the tax-ledger lines for the lot book's new disposals and for the earlier ones a
-        wash sale changed, in the order of the disposals.
+        """Append the tax-ledger lines for the earlier disposals a wash sale changed and for the lot
+        book's new disposals, in the order of the disposals.
 
-        Only a purchase changes an earlier disposal: it washes pending losses of the symbol it
-        bought, sold within the wash window before it (lots.py; a sale's own wash changes only its
-        new disposals). So only the disposals of ``bought`` (account, symbol) sold in that window are
-        compared; the losses washed went into the basis of the lot just bought.
+        Only a purchase changes an earlier disposal (``bought``: its account and symbol): it washes
+        pending losses of the symbol it bought, sold within the wash window before it (lots.py; a
+        sale's own wash changes only its new disposals); the lot book says which it changed.
         """
         code = currency.code
         book = self._lot_books[code]
-        seen = self._seen_disposals.get(code)
-        if seen is None:
-            seen = self._seen_disposals[code] = []
-        if bought is not None:
-            self._book_wash_adjustments(book, currency, op_id, ts, *bought)
-        start = len(seen)
-        if book.disposal_count == start:
+        if bought is not None and book.washed_by_last_buy:
+            self._book_wash_adjustments(book.washed_by_last_buy, currency, op_id, ts, *bought)
+        start, count = self._disposals_recorded.get(code, 0), book.disposal_count
+        if count == start:
             return
         added = book.disposals_since(start)
         tax_currency, kind, append = self._tax_currency, TaxKind.DISPOSAL, self._tax.append
@@ -436,45 +432,34 @@ class TradeBooking(BooksCore):
             for d, gain in zip(added, gains, strict=True):
                 term = term_of(d.date_acquired, d.date_sold)  # ``d.term`` without its property
                 append((op_id, ts, kind, d.date_sold.year, gain, d.account, d.symbol, term, d))
-        by_symbol = self._seen_by_symbol
-        for index, d in enumerate(added, start):
-            indices = by_symbol.get((code, d.symbol))
-            if indices is None:
-                indices = by_symbol[(code, d.symbol)] = []
-            indices.append(index)
-        seen.extend(added)
-        self._disposal_ops.setdefault(code, []).extend([op_id] * len(added))
+        self._disposals_recorded[code] = count
 
     def _book_wash_adjustments(
-        self, book: LotBook, currency: Currency, op_id: str, ts: datetime, buyer: str, symbol: str
+        self,
+        changed: Sequence[tuple[Disposal, Disposal]],
+        currency: Currency,
+        op_id: str,
+        ts: datetime,
+        buyer: str,
+        symbol: str,
     ) -> None:
-        """Append a wash adjustment for each disposal of ``symbol`` in the wash window the lot book
-        changed; the loss it disallowed moved into the basis of ``buyer``'s new lot."""
-        indices = self._seen_by_symbol.get((currency.code, symbol))
-        if not indices:
-            return
-        seen = self._seen_disposals[currency.code]
-        sale_ops = self._disposal_ops[currency.code]
-        window_start = ts.date() - WASH_WINDOW
-        changed: list[tuple[Money, Disposal, str]] = []  # (change of gain, disposal now, its sale's op id)
+        """Append a wash adjustment for each disposal of ``symbol`` the purchase changed (``changed``:
+        before and after, in order), linked to its sale (the sale's op id is its ``sale_id``); the
+        loss it disallowed moved into the basis of ``buyer``'s new lot."""
+        lines: list[TaxRow] = []
         moved = _ZERO
-        for index in reversed(indices):  # disposals are in date order: newest first, back to the window
-            before = seen[index]
-            if before.date_sold < window_start:
-                break
-            after = book.disposal_at(index)
-            if after is before or after == before:  # the lot book replaces a disposal it changes
+        kind = TaxKind.WASH_ADJUSTMENT
+        for before, after in changed:
+            if after == before:  # nothing washed after all
                 continue
             change = self._taxable_gain(after, currency) - self._taxable_gain(before, currency)
-            changed.append((change, after, sale_ops[index]))
-            seen[index] = after
+            year, account, term = after.date_sold.year, after.account, after.term
+            lines.append((op_id, ts, kind, year, change, account, symbol, term, after, after.sale_id))
             moved += after.adjustment_amount - before.adjustment_amount
         if moved:
             self._held_cost[(buyer, symbol)] += moved
-        kind = TaxKind.WASH_ADJUSTMENT
-        for change, after, linked in reversed(changed):
-            year, account, term = after.date_sold.year, after.account, after.term
-            self._tax.append((op_id, ts, kind, year, change, account, symbol, term, after, linked))
+        for line in lines:
+            self._tax.append(line)
 
     def _taxable_gain(self, disposal: Disposal, currency: Currency) -> Money:
         """A disposal's gain in the tax currency: proceeds and adjustment at the sale's rate, basis

@@ -94,6 +94,8 @@ class LotBook:
         self._wash = WashSales(self._quantum, self._holdings, self._disposals)
         self._seq = 0
         self._last_date: date | None = None
+        # The earlier disposals the last purchase changed (washed), as (before, after), in order
+        self.washed_by_last_buy: Sequence[tuple[Disposal, Disposal]] = ()
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -230,7 +232,7 @@ class LotBook:
         held.append(piece)
         self._last_date = on
         if self.wash_sales:
-            self._wash.at_purchase(piece, asset_class in _SECURITIES, self._released)
+            self.washed_by_last_buy = self._wash.at_purchase(piece, asset_class in _SECURITIES, self._released)
         return lot_id
 
     def sell(

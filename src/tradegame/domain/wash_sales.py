@@ -259,24 +259,32 @@ class WashSales:
             pending = PendingLoss(position + released, sold, held_days, quantity, loss, washed)
             self.index.add_pending(symbol, pending)
 
-    def at_purchase(self, piece: Piece, is_security: bool, released: int) -> None:
-        """Index a new piece; if it is a security, let it wash the pending losses of its symbol."""
+    def at_purchase(self, piece: Piece, is_security: bool, released: int) -> Sequence[tuple[Disposal, Disposal]]:
+        """Index a new piece; if it is a security, let it wash the pending losses of its symbol.
+
+        Returns each earlier disposal the purchase changed, as (before, after), in disposal order
+        (a purchase changes a disposal once at most: one pending loss each)."""
         index = self.index
         slot = index.add_purchase(piece)
         symbol = piece.symbol
         if not is_security or not index.has_pending(symbol):
-            return
+            return ()
+        changed: list[tuple[Disposal, Disposal]] = []
         for pending in index.pending_at_purchase(symbol, piece.acquired_actual):
             if piece.replacement_used or not piece.quantity:
                 break
-            rest = self._replace(pending, piece, released)
+            rest = self._replace(pending, piece, released, changed)
             if rest is not None:
                 index.put(symbol, slot, rest)
                 piece = rest
         index.settle(symbol)
+        return changed
 
-    def _replace(self, pending: PendingLoss, piece: Piece, released: int) -> Piece | None:
-        """Use up to all of ``piece`` to wash ``pending``; return the unused rest, if split off."""
+    def _replace(
+        self, pending: PendingLoss, piece: Piece, released: int, changed: list[tuple[Disposal, Disposal]]
+    ) -> Piece | None:
+        """Use up to all of ``piece`` to wash ``pending`` (its disposal's change added to ``changed``);
+        return the unused rest, if split off."""
         used = min(pending.quantity - pending.washed, piece.quantity)
         quantum = self.quantum
         before = (pending.loss * pending.washed / pending.quantity).quantize(quantum, ROUNDING)
@@ -292,7 +300,8 @@ class WashSales:
         position = pending.index - released
         old = self.disposals[position]
         # old._replace(adjustment_code="W", adjustment_amount=...) without its Python-level cost
-        self.disposals[position] = _new_tuple(Disposal, (*old[:9], "W", old[10] + disallowed, *old[11:]))
+        new = self.disposals[position] = _new_tuple(Disposal, (*old[:9], "W", old[10] + disallowed, *old[11:]))
+        changed.append((old, new))
         return rest
 
     def _split(self, piece: Piece, keep: Decimal) -> Piece:
