@@ -164,21 +164,21 @@ class BooksCore:
         positive and on the instrument's lot and tick grids, the fee zero or more in whole minor units
         of its quote currency; return the amounts as ``Decimal``s (an int or str converted)."""
         self._check_instrument(instrument)
-        if (  # the common case, checked inline: finite Decimals that pass every rule below
-            type(quantity) is Decimal
-            and type(price) is Decimal
-            and type(fee) is Decimal
-            and quantity.is_finite()
-            and price.is_finite()
-            and fee.is_finite()
-            and quantity > 0
-            and price > 0
-            and fee >= 0
-            and (instrument.fractional or not quantity % instrument.lot_size)
-            and not price % instrument.tick_size
-            and fee == fee.quantize(instrument.quote_currency.quantum)
-        ):
-            return quantity, price, fee
+        try:  # the common case, checked inline: Decimals that pass every rule below
+            if (
+                type(quantity) is Decimal
+                and type(price) is Decimal
+                and type(fee) is Decimal
+                and quantity > 0
+                and price > 0
+                and fee >= 0
+                and (instrument.fractional or not quantity % instrument.lot_size)
+                and not price % instrument.tick_size
+                and fee == fee.quantize(instrument.quote_currency.quantum)
+            ):
+                return quantity, price, fee
+        except ArithmeticError:  # a NaN or an infinity (refused below)
+            pass
         # the full check, with the message of the first rule broken
         currency = instrument.quote_currency
         units, unit_price, fee_money = Quantity(quantity), Price(price, currency), Money(fee, currency)

@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from itertools import chain
-from operator import attrgetter
 
 from tradegame.domain.allocation import share
 from tradegame.domain.books_chart import (
@@ -39,7 +37,6 @@ from tradegame.domain.money import ROUNDING, Currency, Money, Price, Quantity
 __all__ = ["TradeBooking"]
 
 _ZERO = Decimal(0)
-_lot_and_quantity = attrgetter("lot_id", "quantity")  # a disposal's (lot id, units), as ``lots_of`` gives them
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,7 +287,7 @@ class TradeBooking(BooksCore):
         if tax_rate is not None:
             self._sale_rates[op_id] = tax_rate
             self._lot_rates[(account, lot_id)] = tax_rate
-        book_value = self._take_book_value(disposals, currency)
+        book_value = self._take_sold(op_id, lot_id, account, give, swap.give_quantity.amount, disposals, currency)
         fee, cash_fee, fair_value = swap.fee.amount, swap.cash_fee.amount, swap.fair_value.amount
         given, got = swap.give_quantity.amount, swap.get_quantity.amount
         gave, gets = self._accounts_of(account, swap.give), self._accounts_of(account, swap.get)
@@ -312,9 +309,7 @@ class TradeBooking(BooksCore):
         )
         self._remember(swap.get)
         self._book_lots[(account, lot_id)] = BookLot(get, got, swap.basis.amount)
-        self._op_lots[op_id] = (lot_id, *chain.from_iterable(map(_lot_and_quantity, disposals)))
         self._move_cash(account, currency, -cash_fee)
-        self._release(account, give, given, disposals, currency)
         self._hold(account, get, got, swap.basis.amount)
         self._costs.append((op_id, ts, account, give, "swap", given, fair_value, fee, currency))
         self._book_tax_lines(currency, op_id, ts, (account, get))
@@ -353,8 +348,7 @@ class TradeBooking(BooksCore):
         # The lot book has moved: from here on a failure is a broken invariant, not bad input.
         if tax_rate is not None:
             self._sale_rates[op_id] = tax_rate
-        book_value = self._take_book_value(disposals, currency)
-        self._op_lots[op_id] = (None, *chain.from_iterable(map(_lot_and_quantity, disposals)))
+        book_value = self._take_sold(op_id, None, account, symbol, quantity, disposals, currency)
         net, realized = gross - fee, book_value - gross
         if -book_value + net + fee + realized:  # the sell entry's sum (as ``check_legs`` adds it)
             raise InvariantError(f"selling {symbol}: {gross} {code} less the fee {fee} {code} is not exact")
@@ -371,32 +365,34 @@ class TradeBooking(BooksCore):
             sweep = (names.cash, code, -net, None, None, names.account_cash, code, net, None, None)
             drafts.append(("sweep", "sweep {} proceeds to {} cash", (symbol, account), sweep))
         self._move_cash(account, currency, net)
-        self._release(account, symbol, quantity, disposals, currency)
         self._costs.append((op_id, ts, account, symbol, "sell", quantity, gross, fee, currency))
         self._book_tax_lines(currency, op_id, ts)
         self._commit(op_id, ts, drafts, kind, account, symbol, reason, game)
 
-    def _take_book_value(self, disposals: Sequence[Disposal], currency: Currency) -> Decimal:
-        """Remove the disposed units' pro-rata book value from their lots; return the total."""
-        total = _ZERO
+    def _take_sold(
+        self, op_id: str, opened: str | None, account: str, symbol: str, quantity: Decimal,
+        disposals: Sequence[Disposal], currency: Currency,
+    ) -> Decimal:  # fmt: skip
+        """What a sale of ``quantity`` (or a swap's, which ``opened`` a lot) took, in one pass over its
+        disposals: their lots' pro-rata book value (returned) out of the book lots, their units and
+        basis off what ``account`` holds, and its (lot id, units) pairs for ``lots_of``."""
+        book_lots, quantum = self._book_lots, currency.quantum
+        book_value = basis = washed = _ZERO
+        taken: list[str | Decimal | None] = [opened]  # (the lot opened or None, lot id, units, ...)
         for disposal in disposals:
-            lot = self._book_lots.get((disposal.account, disposal.lot_id))
-            if lot is None or lot.quantity < disposal.quantity:
-                raise InvariantError(f"lot {disposal.lot_id} in {disposal.account} does not hold {disposal.quantity}")
-            part = share(lot.book_value, disposal.quantity, lot.quantity, currency.quantum)
-            lot.quantity -= disposal.quantity
+            lot_id, units = disposal.lot_id, disposal.quantity
+            lot = book_lots.get((disposal.account, lot_id))
+            if lot is None or lot.quantity < units:
+                raise InvariantError(f"lot {lot_id} in {disposal.account} does not hold {units}")
+            part = share(lot.book_value, units, lot.quantity, quantum)
+            lot.quantity -= units
             lot.book_value -= part
-            total += part
-        return total
-
-    def _release(
-        self, account: str, symbol: str, quantity: Decimal, disposals: Sequence[Disposal], currency: Currency
-    ) -> None:
-        """Take the units sold and the basis their disposals took off what ``account`` holds."""
-        basis = washed = _ZERO
-        for disposal in disposals:
+            book_value += part
             basis += disposal.cost_basis
             washed += disposal.adjustment_amount
+            taken.append(lot_id)
+            taken.append(units)
+        self._op_lots[op_id] = tuple(taken)
         self._hold(account, symbol, -quantity, -basis)
         if washed:  # the sale's washed loss went into the basis of lots still held, in any account
             holders = [name for name in self._accounts if (name, symbol) in self._held]
@@ -404,6 +400,7 @@ class TradeBooking(BooksCore):
                 self._held_cost[(holders[0], symbol)] += washed
             else:
                 self._recount_held_cost(currency, symbol)
+        return book_value
 
     def _book_tax_lines(
         self, currency: Currency, op_id: str, ts: datetime, bought: tuple[str, str] | None = None

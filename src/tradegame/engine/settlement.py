@@ -35,6 +35,7 @@ class Settlement:
     def __init__(self, game: Game) -> None:
         self._game = game
         self._name = game.spec.name
+        self._plain: dict[str, Instrument | None] = {}  # symbol -> ``_plain_book`` (an instrument's does not change)
 
     def book_fill(
         self, state: MoveState, instrument: Instrument, quantity: Decimal, price: Decimal, fee: Money, row: int,
@@ -44,6 +45,15 @@ class Settlement:
         game = self._game
         books = game.books
         account, buy = state.account, state.side is Side.BUY
+        try:
+            book = self._plain[instrument.symbol]
+        except KeyError:
+            book = self._plain[instrument.symbol] = self._plain_book(instrument)
+        if book is not None:  # a plain instrument: the books take its price and fee as they are
+            if buy:
+                return books.buy_units(account, book, quantity, price, fee.amount, ts, reason, game=self._name)
+            lots = self._sale_lots(state, quantity)
+            return books.sell_units(account, book, quantity, price, fee.amount, ts, reason, game=self._name, lots=lots)
         asset = instrument.base_asset
         if asset in game.assets.cash_assets:  # a currency pair: a conversion of cash
             unit = game.execution.unit(instrument)
@@ -53,16 +63,17 @@ class Settlement:
                 return books.convert(account, Money(gross, unit), Money(quantity, base), fee, ts, reason)
             fee_in_base = Money(base.round(fee.amount / price), base)
             return books.convert(account, Money(quantity, base), Money(gross, unit), fee_in_base, ts, reason)
-        if instrument.is_cross:
-            gross = game.execution.unit(instrument).round(quantity * price)
-            return self._book_swap(state, instrument, quantity, gross, fee.amount, row, when, ts, reason)
-        # A plain instrument: the price and the fee are in its quote currency (``price_unit``), which is
-        # its book instrument's (``AssetMap``: one currency per asset), as the books take them.
-        book = game.assets.books[asset]
-        if buy:
-            return books.buy_units(account, book, quantity, price, fee.amount, ts, reason, game=self._name)
-        lots = self._sale_lots(state, quantity)
-        return books.sell_units(account, book, quantity, price, fee.amount, ts, reason, game=self._name, lots=lots)
+        gross = game.execution.unit(instrument).round(quantity * price)  # a cross pair: a swap
+        return self._book_swap(state, instrument, quantity, gross, fee.amount, row, when, ts, reason)
+
+    def _plain_book(self, instrument: Instrument) -> Instrument | None:
+        """The instrument the books keep a plain instrument's asset as; None for a currency pair or a
+        cross pair. A plain instrument's price and fee are in its quote currency (``price_unit``),
+        which is its book instrument's (``AssetMap``: one currency per asset), as the books take them."""
+        asset = instrument.base_asset
+        if asset in self._game.assets.cash_assets or instrument.is_cross:
+            return None
+        return self._game.assets.books[asset]
 
     def _book_swap(
         self, state: MoveState, instrument: Instrument, quantity: Decimal, gross: Decimal, fee: Decimal, row: int,
