@@ -12,7 +12,7 @@ Standard library and ``tradegame.domain`` only.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from tradegame.domain.books_chart import BookLot, EntryDrafts, PositionAccounts
@@ -40,7 +40,7 @@ from tradegame.domain.errors import (
 from tradegame.domain.instruments import Account, Instrument, LotMethod
 from tradegame.domain.journal import FlatDraft, Journal, check_account, require_utc
 from tradegame.domain.lots import LotBook
-from tradegame.domain.money import Currency, Money, Price, Quantity
+from tradegame.domain.money import ROUNDING, Currency, Money, Price, Quantity
 
 __all__ = ["BooksCore"]
 
@@ -146,7 +146,7 @@ class BooksCore:
 
     def _check_wrapped(self, instrument: Instrument, quantity: Quantity, price: Price, fee: Money) -> None:
         """What a trade given as ``Quantity``, ``Price`` and ``Money`` is checked for before its plain
-        amounts are (``_trade_amounts``): their types and currencies (changes nothing)."""
+        amounts are (``_begin_trade``): their types and currencies (changes nothing)."""
         self._check_instrument(instrument)
         currency = instrument.quote_currency
         if not isinstance(quantity, Quantity):
@@ -157,16 +157,28 @@ class BooksCore:
             raise CurrencyMismatchError(f"{instrument.symbol} is quoted in {currency.code}, not {price.currency.code}")
         self._check_money(fee, currency, "fee", positive=False)
 
-    def _trade_amounts(
-        self, instrument: Instrument, quantity: Decimal, price: Decimal, fee: Decimal
-    ) -> tuple[Decimal, Decimal, Decimal]:
-        """Check a trade's instrument and plain amounts (changes nothing): the quantity and price
+    def _begin_trade(
+        self, account: str, instrument: Instrument, quantity: Decimal, price: Decimal, fee: Decimal, ts: datetime,
+        reason: str,
+    ) -> tuple[str, datetime, Decimal, Decimal, Decimal, Decimal]:  # fmt: skip
+        """What a trade given as plain amounts is checked for first, in this order (changes nothing):
+        ``_begin``, the account known, the instrument (``_check_instrument``), the quantity and price
         positive and on the instrument's lot and tick grids, the fee zero or more in whole minor units
-        of its quote currency; return the amounts as ``Decimal``s (an int or str converted)."""
-        self._check_instrument(instrument)
-        try:  # the common case, checked inline: Decimals that pass every rule below
+        of its quote currency, and the gross value (price times quantity to the minor unit) not zero.
+        Returns the op id, the time in UTC, the amounts as ``Decimal``s (an int or str converted) and
+        the gross value."""
+        last = self._last_ts
+        try:  # the common case, checked inline: every rule below holds (no conversion)
             if (
-                type(quantity) is Decimal
+                type(ts) is datetime
+                and ts.tzinfo is UTC
+                and not ts.fold
+                and (last is None or ts >= last)
+                and type(reason) is str
+                and account in self._accounts
+                and type(instrument) is Instrument
+                and self._instruments.get(instrument.symbol) is instrument
+                and type(quantity) is Decimal
                 and type(price) is Decimal
                 and type(fee) is Decimal
                 and quantity > 0
@@ -174,18 +186,25 @@ class BooksCore:
                 and fee >= 0
                 and (instrument.fractional or not quantity % instrument.lot_size)
                 and not price % instrument.tick_size
-                and fee == fee.quantize(instrument.quote_currency.quantum)
             ):
-                return quantity, price, fee
+                quantum = instrument.quote_currency.quantum
+                gross = (price * quantity).quantize(quantum, ROUNDING)  # ``Price.total``
+                if gross and fee == fee.quantize(quantum):
+                    return f"op-{self._ops + 1:06d}", ts, quantity, price, fee, gross
         except ArithmeticError:  # a NaN or an infinity (refused below)
             pass
-        # the full check, with the message of the first rule broken
+        # the full checks, with the message of the first rule broken
+        op_id, ts = self._begin(ts, reason)
+        self._account(account)
+        self._check_instrument(instrument)
         currency = instrument.quote_currency
         units, unit_price, fee_money = Quantity(quantity), Price(price, currency), Money(fee, currency)
         instrument.check_quantity(units)
         instrument.check_price(unit_price.amount)
         self._check_money(fee_money, currency, "fee", positive=False)
-        return units.amount, unit_price.amount, fee_money.amount
+        gross = unit_price.total(units).amount
+        self._check_gross(gross, instrument)
+        return op_id, ts, units.amount, unit_price.amount, fee_money.amount, gross
 
     @staticmethod
     def _check_gross(gross: Decimal, instrument: Instrument) -> None:

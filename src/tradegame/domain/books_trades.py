@@ -32,7 +32,7 @@ from tradegame.domain.holding import term_of
 from tradegame.domain.instruments import AssetClass, Instrument
 from tradegame.domain.journal import FlatDraft
 from tradegame.domain.lots import Disposal, LotBook
-from tradegame.domain.money import ROUNDING, Currency, Money, Price, Quantity
+from tradegame.domain.money import Currency, Money, Price, Quantity
 
 __all__ = ["TradeBooking"]
 
@@ -79,43 +79,37 @@ class TradeBooking(BooksCore):
     ) -> str:  # fmt: skip
         """``buy`` with plain amounts (as the engine books a fill): ``quantity`` units at ``price``
         paying ``fee``, both in the instrument's quote currency; checked as ``buy`` checks them."""
-        op_id, ts = self._begin(ts, reason)
-        self._account(account)
-        quantity, price, fee = self._trade_amounts(instrument, quantity, price, fee)
-        currency = instrument.quote_currency
-        gross = (price * quantity).quantize(currency.quantum, ROUNDING)  # ``Price.total``
-        self._check_gross(gross, instrument)
-        lot_id = self._check_lot_id(account, lot_id) if lot_id else self._unused_lot_id(account, op_id)
-        cost = gross + fee
-        if cost > self._cash.get((account, currency.code), _ZERO):  # (no message otherwise)
-            self._check_cash(account, Money(cost, currency), f"buying {quantity} {instrument.symbol}")
-        tax_rate = None
-        if self._tax_currency is not None:
-            tax_rate = self._tax_rate(currency, ts, f"the basis of {instrument.symbol}")
-        self._book_buy(op_id, ts, account, instrument, quantity, price, fee, gross, lot_id, tax_rate, reason, game)
-        return op_id
-
-    def _book_buy(
-        self,
-        op_id: str,
-        ts: datetime,
-        account: str,
-        instrument: Instrument,
-        quantity: Decimal,
-        price: Decimal,
-        fee: Decimal,
-        gross: Decimal,
-        lot_id: str,
-        tax_rate: Decimal | None,
-        reason: str,
-        game: str | None,
-    ) -> None:
-        """Book a validated buy: the journal's fund and buy entries, the lot, cash and the ledgers."""
+        checked = self._begin_trade(account, instrument, quantity, price, fee, ts, reason)
+        op_id, ts, quantity, price, fee, gross = checked
         symbol, currency = instrument.symbol, instrument.quote_currency
         code, cost = currency.code, gross + fee
+        if lot_id or (account, op_id) in self._book_lots:
+            lot_id = self._check_lot_id(account, lot_id) if lot_id else self._unused_lot_id(account, op_id)
+        cash = self._cash.get((account, code), _ZERO)
+        if cost > cash:
+            self._check_cash(account, Money(cost, currency), f"buying {quantity} {symbol}")
+        tax_rate = None if self._tax_currency is None else self._tax_rate(currency, ts, f"the basis of {symbol}")
         if -cost + gross + fee:  # the buy entry's sum (inexact beyond the context's precision)
             raise InvariantError(f"buying {symbol}: {gross} {code} plus the fee {fee} {code} is not exact")
         names = self._accounts_of(account, instrument)
+        lot = lot_id or op_id
+        # checked as LotBook.buy checks it: quantity, price and fee above, the date by ``_begin_trade``
+        book = self._lot_books.get(code) or self._lot_book(currency)
+        book.buy_checked(account, symbol, quantity, cost, ts.date(), instrument.asset_class, lot, game)
+        # The lot book has moved: from here on a failure is a broken invariant, not bad input.
+        if self._instruments.get(symbol) is not instrument:
+            self._remember(instrument)
+        self._book_lots[(account, lot)] = BookLot(symbol, quantity, gross)
+        self._op_lots[op_id] = lot
+        if tax_rate is not None:
+            self._lot_rates[(account, lot)] = tax_rate
+        self._cash[(account, code)] = cash - cost  # ``_move_cash``: not below zero, as checked above
+        key = (account, symbol)  # ``_hold``: a buy never empties a holding
+        self._held[key] = self._held.get(key, _ZERO) + quantity
+        self._held_cost[key] = self._held_cost.get(key, _ZERO) + cost
+        self._costs.append((op_id, ts, account, symbol, "buy", quantity, gross, fee, currency))
+        if book.washed_by_last_buy:  # earlier disposals this purchase washed: their tax lines
+            self._book_wash_adjustments(book.washed_by_last_buy, currency, op_id, ts, account, symbol)
         # The entries' legs need no ``check_legs``: their accounts were checked when the position was
         # first named, their amounts are checked and non-zero (but the fee) and they balance (above).
         legs = (names.cash, code, -cost, None, None, names.units, symbol, quantity, gross, code)
@@ -125,20 +119,8 @@ class TradeBooking(BooksCore):
             ("buy", "buy {} {} @ {} fee {}", (quantity, symbol, price, fee),
              (*legs, names.fees, code, fee, None, None) if fee else legs),
         ]  # fmt: skip
-        # checked as LotBook.buy checks it: quantity, price and fee above, the date by ``_begin``
-        book = self._lot_books.get(code) or self._lot_book(currency)
-        book.buy_checked(account, symbol, quantity, cost, ts.date(), instrument.asset_class, lot_id, game)
-        if self._instruments.get(symbol) is not instrument:
-            self._remember(instrument)
-        self._book_lots[(account, lot_id)] = BookLot(symbol, quantity, gross)
-        self._op_lots[op_id] = lot_id
-        if tax_rate is not None:
-            self._lot_rates[(account, lot_id)] = tax_rate
-        self._move_cash(account, currency, -cost)
-        self._hold(account, symbol, quantity, cost)
-        self._costs.append((op_id, ts, account, symbol, "buy", quantity, gross, fee, currency))
-        self._book_tax_lines(currency, op_id, ts, (account, symbol))
         self._commit(op_id, ts, drafts, "buy", account, symbol, reason, game)
+        return op_id
 
     def sell(
         self, account: str, instrument: Instrument, quantity: Quantity, price: Price, fee: Money, ts: datetime,
@@ -159,13 +141,10 @@ class TradeBooking(BooksCore):
     ) -> str:  # fmt: skip
         """``sell`` with plain amounts (as the engine books a fill): ``quantity`` units at ``price``
         paying ``fee``, both in the instrument's quote currency; checked as ``sell`` checks them."""
-        op_id, ts = self._begin(ts, reason)
-        self._account(account)
-        quantity, price, fee = self._trade_amounts(instrument, quantity, price, fee)
-        currency = instrument.quote_currency
-        gross = (price * quantity).quantize(currency.quantum, ROUNDING)  # ``Price.total``
-        self._check_gross(gross, instrument)
+        checked = self._begin_trade(account, instrument, quantity, price, fee, ts, reason)
+        op_id, ts, quantity, price, fee, gross = checked
         if fee > gross:
+            currency = instrument.quote_currency
             raise FeeExceedsValueError(f"fee {Money(fee, currency)} exceeds the sale value {Money(gross, currency)}")
         book = self._held_in(account, instrument, quantity)
         self._book_sale(op_id, ts, "sell", account, instrument, quantity, price, fee, book, reason, game, lots, gross)
@@ -312,35 +291,22 @@ class TradeBooking(BooksCore):
         self._move_cash(account, currency, -cash_fee)
         self._hold(account, get, got, swap.basis.amount)
         self._costs.append((op_id, ts, account, give, "swap", given, fair_value, fee, currency))
-        self._book_tax_lines(currency, op_id, ts, (account, get))
+        self._book_disposals(currency, op_id, ts, disposals)  # (crypto: no wash sale changes them, nor others)
         self._commit(op_id, ts, entries.drafts, "swap", account, give, reason, game)
 
     # -- booking a sale and its tax lines --------------------------------------------------
 
     def _book_sale(
-        self,
-        op_id: str,
-        ts: datetime,
-        kind: str,
-        account: str,
-        instrument: Instrument,
-        quantity: Decimal,
-        price: Decimal,
-        fee: Decimal,
-        book: LotBook,
-        reason: str,
-        game: str | None,
-        lots: Sequence[tuple[str, Decimal]] | None = None,
-        gross: Decimal | None = None,
-    ) -> None:
-        """Book a validated sale: the lot book first (it refuses a sale beyond what is held and
-        changes nothing then), then the journal, the cost, decision and tax ledgers. ``gross`` is
-        price times quantity to the minor unit when the caller has it already."""
+        self, op_id: str, ts: datetime, kind: str, account: str, instrument: Instrument, quantity: Decimal,
+        price: Decimal, fee: Decimal, book: LotBook, reason: str, game: str | None,
+        lots: Sequence[tuple[str, Decimal]] | None, gross: Decimal,
+    ) -> None:  # fmt: skip
+        """Book a validated sale (``fee`` at most ``gross``, price times quantity to the minor unit):
+        the lot book first (it refuses a sale beyond what is held and changes nothing then), then the
+        journal, the cost, decision and tax ledgers."""
         symbol, currency = instrument.symbol, instrument.quote_currency
         code = currency.code
         names = self._accounts_of(account, instrument)
-        if gross is None:
-            gross = currency.round(price * quantity)
         tax_rate = None if self._tax_currency is None else self._tax_rate(currency, ts, f"the sale of {symbol}")
         disposals = book.sell_checked(  # checked as LotBook.sell checks it (the date by ``_begin``)
             account, symbol, quantity, gross, fee, ts.date(), instrument.asset_class, lots, game, op_id
@@ -352,7 +318,11 @@ class TradeBooking(BooksCore):
         net, realized = gross - fee, book_value - gross
         if -book_value + net + fee + realized:  # the sell entry's sum (as ``check_legs`` adds it)
             raise InvariantError(f"selling {symbol}: {gross} {code} less the fee {fee} {code} is not exact")
-        # legs as ``_book_buy``'s: checked with the position, amounts checked, balanced (above); none zero
+        key = (account, code)  # ``_move_cash``: the net proceeds are not negative
+        self._cash[key] = self._cash.get(key, _ZERO) + net
+        self._costs.append((op_id, ts, account, symbol, "sell", quantity, gross, fee, currency))
+        self._book_disposals(currency, op_id, ts, disposals)
+        # legs as ``buy_units``'s: checked with the position, amounts checked, balanced (above); none zero
         legs: tuple[object, ...] = (names.units, symbol, -quantity, -book_value, code)
         if net:
             legs += (names.cash, code, net, None, None)
@@ -364,9 +334,6 @@ class TradeBooking(BooksCore):
         if net:
             sweep = (names.cash, code, -net, None, None, names.account_cash, code, net, None, None)
             drafts.append(("sweep", "sweep {} proceeds to {} cash", (symbol, account), sweep))
-        self._move_cash(account, currency, net)
-        self._costs.append((op_id, ts, account, symbol, "sell", quantity, gross, fee, currency))
-        self._book_tax_lines(currency, op_id, ts)
         self._commit(op_id, ts, drafts, kind, account, symbol, reason, game)
 
     def _take_sold(
@@ -402,34 +369,17 @@ class TradeBooking(BooksCore):
                 self._recount_held_cost(currency, symbol)
         return book_value
 
-    def _book_tax_lines(
-        self, currency: Currency, op_id: str, ts: datetime, bought: tuple[str, str] | None = None
-    ) -> None:
-        """Append the tax-ledger lines for the earlier disposals a wash sale changed and for the lot
-        book's new disposals, in the order of the disposals.
-
-        Only a purchase changes an earlier disposal (``bought``: its account and symbol): it washes
-        pending losses of the symbol it bought, sold within the wash window before it (lots.py; a
-        sale's own wash changes only its new disposals); the lot book says which it changed.
-        """
-        code = currency.code
-        book = self._lot_books[code]
-        if bought is not None and book.washed_by_last_buy:
-            self._book_wash_adjustments(book.washed_by_last_buy, currency, op_id, ts, *bought)
-        start, count = self._disposals_recorded.get(code, 0), book.disposal_count
-        if count == start:
-            return
-        added = book.disposals_since(start)
+    def _book_disposals(self, currency: Currency, op_id: str, ts: datetime, disposals: Sequence[Disposal]) -> None:
+        """Append the tax-ledger line of each new disposal of a sale (or swap), in order."""
         tax_currency, kind, append = self._tax_currency, TaxKind.DISPOSAL, self._tax.append
-        if tax_currency is None or tax_currency.code == code:  # no conversion: the line built when read
-            for d in added:
+        if tax_currency is None or tax_currency.code == currency.code:  # no conversion: built when read
+            for d in disposals:
                 append((op_id, ts, kind, d, currency))  # (``tax_entry`` makes the rest of its fields)
-        else:
-            gains = [self._taxable_gain(d, currency) for d in added]  # (may raise: before anything changes)
-            for d, gain in zip(added, gains, strict=True):
-                term = term_of(d.date_acquired, d.date_sold)  # ``d.term`` without its property
-                append((op_id, ts, kind, d.date_sold.year, gain, d.account, d.symbol, term, d))
-        self._disposals_recorded[code] = count
+            return
+        gains = [self._taxable_gain(d, currency) for d in disposals]  # (may raise: before anything changes)
+        for d, gain in zip(disposals, gains, strict=True):
+            term = term_of(d.date_acquired, d.date_sold)  # ``d.term`` without its property
+            append((op_id, ts, kind, d.date_sold.year, gain, d.account, d.symbol, term, d))
 
     def _book_wash_adjustments(
         self,
