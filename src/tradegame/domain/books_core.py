@@ -45,6 +45,7 @@ from tradegame.domain.money import ROUNDING, Currency, Money, Price, Quantity
 __all__ = ["BooksCore"]
 
 _ZERO = Decimal(0)
+_OP_ID = "op-%06d"  # an operation's id by its number (%-formatting: twice as fast as an f-string's spec)
 
 
 class BooksCore:
@@ -103,7 +104,7 @@ class BooksCore:
             raise InvalidInputError(f"{ts.isoformat()} is before the last operation at {self._last_ts.isoformat()}")
         if not isinstance(reason, str):
             raise InvalidInputError(f"reason must be a str, not {type(reason).__name__}")
-        return f"op-{self._ops + 1:06d}", ts
+        return _OP_ID % (self._ops + 1), ts
 
     def _account(self, account: str) -> Account:
         found = self._accounts.get(account)
@@ -190,7 +191,7 @@ class BooksCore:
                 quantum = instrument.quote_currency.quantum
                 gross = (price * quantity).quantize(quantum, ROUNDING)  # ``Price.total``
                 if gross and fee == fee.quantize(quantum):
-                    return f"op-{self._ops + 1:06d}", ts, quantity, price, fee, gross
+                    return _OP_ID % (self._ops + 1), ts, quantity, price, fee, gross
         except ArithmeticError:  # a NaN or an infinity (refused below)
             pass
         # the full checks, with the message of the first rule broken

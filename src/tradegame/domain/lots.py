@@ -270,7 +270,7 @@ class LotBook:
         """``sell`` for a caller that checked the trade as ``sell`` does (quantity, price, fee, date in
         order; ``Books`` does) and gives its ``gross`` value: price times quantity to the minor unit."""
         key = (account, symbol)
-        held = self._holdings.get(key, [])
+        held = self._holdings.get(key) or []
         method = self._methods.get(account, self.method) if lots is None else _SPECIFIC
         plan = None if method is _FIFO else self._plan(account, symbol, held, quantity, method, lots)
         if plan is None and quantity > self._positions.get(key, _ZERO):
@@ -299,7 +299,7 @@ class LotBook:
             ]
         self._positions[key] -= quantity
         self._last_date = on
-        if self.wash_sales and asset_class in _SECURITIES:
+        if losses and self.wash_sales and asset_class in _SECURITIES:
             self._wash.at_sale(losses, self._released)
         return self._disposals[first:]
 

@@ -267,7 +267,7 @@ class WashSales:
         index = self.index
         slot = index.add_purchase(piece)
         symbol = piece.symbol
-        if not is_security or not index.has_pending(symbol):
+        if not is_security or symbol not in index._pending:  # ``index.has_pending``, inline
             return ()
         changed: list[tuple[Disposal, Disposal]] = []
         for pending in index.pending_at_purchase(symbol, piece.acquired_actual):

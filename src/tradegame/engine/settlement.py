@@ -36,6 +36,8 @@ class Settlement:
         self._game = game
         self._name = game.spec.name
         self._plain: dict[str, Instrument | None] = {}  # symbol -> ``_plain_book`` (an instrument's does not change)
+        # the accounts whose sales name their lots even when the Move does not (``_sale_lots``)
+        self._specific = {name for name, account in game.accounts.items() if account.lot_method is LotMethod.SPECIFIC}
 
     def book_fill(
         self, state: MoveState, instrument: Instrument, quantity: Decimal, price: Decimal, fee: Money, row: int,
@@ -52,7 +54,7 @@ class Settlement:
         if book is not None:  # a plain instrument: the books take its price and fee as they are
             if buy:
                 return books.buy_units(account, book, quantity, price, fee.amount, ts, reason, game=self._name)
-            lots = self._sale_lots(state, quantity)
+            lots = self._sale_lots(state, quantity) if state.move.lots or account in self._specific else None
             return books.sell_units(account, book, quantity, price, fee.amount, ts, reason, game=self._name, lots=lots)
         asset = instrument.base_asset
         if asset in game.assets.cash_assets:  # a currency pair: a conversion of cash
@@ -131,7 +133,7 @@ class Settlement:
         game = self._game
         if state.move.lots:
             named, skip = state.move.lots, state.filled
-        elif game.accounts[state.account].lot_method is LotMethod.SPECIFIC:
+        elif state.account in self._specific:
             held = game.books.open_lots(state.account, game.assets.asset(state.move.symbol))
             named, skip = tuple((lot.lot_id, lot.quantity) for lot in held), _ZERO
         else:
