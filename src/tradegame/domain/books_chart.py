@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
+from typing import NamedTuple
 
 from tradegame.domain.journal import FlatDraft, Leg, Narration, check_legs, flat_draft
 from tradegame.domain.money import Currency
@@ -26,6 +28,7 @@ __all__ = [
     "dividends_account",
     "fees_account",
     "fx_fees_account",
+    "new_book_lot",
     "payable_account",
     "position_cash_account",
     "position_units_account",
@@ -97,13 +100,19 @@ def cash_leg(account: str, currency: Currency, amount: Decimal) -> Leg | None:
     return (account, currency.code, amount, None, None) if amount else None
 
 
-@dataclass(slots=True)
-class BookLot:
-    """The book side of one lot: units still held and their book value (gross cost, no fees)."""
+class BookLot(NamedTuple):
+    """The book side of one lot: units still held and their book value (gross cost, no fees).
+
+    A value (a tuple: no object for the garbage collector to scan): a sale or a split replaces it.
+    """
 
     symbol: str
     quantity: Decimal
     book_value: Decimal
+
+
+new_book_lot = partial(tuple.__new__, BookLot)
+"""``BookLot`` from a tuple of its fields, without its Python-level ``__new__`` (a lot per buy)."""
 
 
 @dataclass(frozen=True, slots=True)

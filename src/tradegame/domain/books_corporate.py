@@ -77,9 +77,11 @@ class CorporateActionBooking(TradeBooking):
         changed = book.split(symbol, ratio, ts.date())
         # The lot book has moved: from here on a failure is a broken invariant, not bad input.
         values: dict[str, Decimal] = {}
-        for (account, _lot_id), book_lot in self._book_lots.items():
+        book_lots = self._book_lots
+        for key, book_lot in book_lots.items():
             if book_lot.symbol == symbol:
-                book_lot.quantity *= ratio
+                book_lots[key] = book_lot._replace(quantity=book_lot.quantity * ratio)  # (no key added)
+                account = key[0]
                 values[account] = values.get(account, _ZERO) + book_lot.book_value
         entries = self._entries(op_id)
         currency = instrument.quote_currency.code

@@ -17,8 +17,8 @@ from decimal import Decimal
 
 from tradegame.domain.allocation import share
 from tradegame.domain.books_chart import (
-    BookLot,
     cash_leg,
+    new_book_lot,
 )
 from tradegame.domain.books_core import BooksCore
 from tradegame.domain.books_records import TaxKind, TaxRow
@@ -99,7 +99,7 @@ class TradeBooking(BooksCore):
         # The lot book has moved: from here on a failure is a broken invariant, not bad input.
         if self._instruments.get(symbol) is not instrument:
             self._remember(instrument)
-        self._book_lots[(account, lot)] = BookLot(symbol, quantity, gross)
+        self._book_lots[(account, lot)] = new_book_lot((symbol, quantity, gross))
         self._op_lots[op_id] = lot
         if tax_rate is not None:
             self._lot_rates[(account, lot)] = tax_rate
@@ -287,7 +287,7 @@ class TradeBooking(BooksCore):
             cash_leg(gave.fees, currency, fee),
         )
         self._remember(swap.get)
-        self._book_lots[(account, lot_id)] = BookLot(get, got, swap.basis.amount)
+        self._book_lots[(account, lot_id)] = new_book_lot((get, got, swap.basis.amount))
         self._move_cash(account, currency, -cash_fee)
         self._hold(account, get, got, swap.basis.amount)
         self._costs.append((op_id, ts, account, give, "swap", given, fair_value, fee, currency))
@@ -348,12 +348,12 @@ class TradeBooking(BooksCore):
         taken: list[str | Decimal | None] = [opened]  # (the lot opened or None, lot id, units, ...)
         for disposal in disposals:
             lot_id, units = disposal.lot_id, disposal.quantity
-            lot = book_lots.get((disposal.account, lot_id))
+            key = (disposal.account, lot_id)
+            lot = book_lots.get(key)
             if lot is None or lot.quantity < units:
                 raise InvariantError(f"lot {lot_id} in {disposal.account} does not hold {units}")
             part = share(lot.book_value, units, lot.quantity, quantum)
-            lot.quantity -= units
-            lot.book_value -= part
+            book_lots[key] = new_book_lot((lot.symbol, lot.quantity - units, lot.book_value - part))
             book_value += part
             basis += disposal.cost_basis
             washed += disposal.adjustment_amount
