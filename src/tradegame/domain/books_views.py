@@ -146,8 +146,8 @@ class BooksViews(BooksCore):
             return (), ()
         if type(found) is str:
             return (found,), ()
-        opened, sold = found[0], found[1:]  # (the lot opened or None, lot id, units, lot id, units, ...)
-        lots_sold = tuple([(cast(str, sold[at]), cast(Decimal, sold[at + 1])) for at in range(0, len(sold), 2)])
+        opened = found[0]  # (the lot opened or None, lot id, units, lot id, units, ...)
+        lots_sold = cast(tuple[tuple[str, Decimal], ...], tuple(zip(found[1::2], found[2::2], strict=True)))
         return ((cast(str, opened),) if opened is not None else ()), lots_sold
 
     def held(self, account: str, asset: str) -> Decimal:
