@@ -113,12 +113,12 @@ class TradeBooking(BooksCore):
         # The entries' legs need no ``check_legs``: their accounts were checked when the position was
         # first named, their amounts are checked and non-zero (but the fee) and they balance (above).
         legs = (names.cash, code, -cost, None, None, names.units, symbol, quantity, gross, code)
-        drafts: list[FlatDraft] = [
+        drafts: tuple[FlatDraft, ...] = (
             ("fund", "fund {} with {} {}", (symbol, cost, code),
              (names.account_cash, code, -cost, None, None, names.cash, code, cost, None, None)),
             ("buy", "buy {} {} @ {} fee {}", (quantity, symbol, price, fee),
              (*legs, names.fees, code, fee, None, None) if fee else legs),
-        ]  # fmt: skip
+        )  # fmt: skip
         self._commit(op_id, ts, drafts, "buy", account, symbol, reason, game)
         return op_id
 
@@ -330,10 +330,10 @@ class TradeBooking(BooksCore):
             legs += (names.fees, code, fee, None, None)
         if realized:
             legs += (names.realized, code, realized, None, None)
-        drafts: list[FlatDraft] = [("sell", "sell {} {} @ {} fee {}", (quantity, symbol, price, fee), legs)]
+        drafts: tuple[FlatDraft, ...] = (("sell", "sell {} {} @ {} fee {}", (quantity, symbol, price, fee), legs),)
         if net:
             sweep = (names.cash, code, -net, None, None, names.account_cash, code, net, None, None)
-            drafts.append(("sweep", "sweep {} proceeds to {} cash", (symbol, account), sweep))
+            drafts += (("sweep", "sweep {} proceeds to {} cash", (symbol, account), sweep),)
         self._commit(op_id, ts, drafts, kind, account, symbol, reason, game)
 
     def _take_sold(
