@@ -4,8 +4,14 @@ A buy funds the position's currency ledger from cash and pays price and fee out 
 (also a split's cash in lieu) moves the lot book first, takes the sold lots' book value out and
 sweeps the net proceeds back to cash; a crypto swap is a disposal of one coin and a lot of the
 other at fair value. After each, the tax ledger gets a line per new disposal and a wash
-adjustment per earlier disposal a wash sale changed (see ``positions``). Standard library and
-``tradegame.domain`` only.
+adjustment per earlier disposal a wash sale changed (see ``positions``).
+
+``buy_units`` and ``sell_units`` take a trade as plain ``Decimal`` amounts in the instrument's
+quote currency (the engine books every fill so); ``buy`` and ``sell`` check the ``Quantity``,
+``Price`` and ``Money`` they are given (types, currencies) and call them. Each is one flat path:
+the checks first (``_begin_trade``: the common case in one test, every rule in order otherwise),
+then the lot book, and then every ledger, without a second check of what was checked. Standard
+library and ``tradegame.domain`` only.
 """
 
 from __future__ import annotations

@@ -71,12 +71,15 @@ What a booking costs
 --------------------
 A fill is booked far more often than a ledger is read, so a booking keeps each line as the values
 it is made of: the journal keeps an entry's postings as rows checked by the journal's own rules
-when drafted (``check_legs``; a draft that does not balance is refused before anything changes),
-and the tax, transaction-cost and decision ledgers keep each line as the tuple of its fields
-(``RecordLog``). The record objects (``JournalEntry``, ``Posting``, ``TaxEntry``, ``CostEntry``,
-``DecisionEntry``) are built when a ledger is first read, then kept: every read returns what
-building them at booking would have, and no line is ever left out. The account names of a
-position are made, and checked, once.
+when drafted (``check_legs``; a draft that does not balance is refused before anything changes;
+a trade's entries balance by construction and its one sum that could round is checked), and the
+tax, transaction-cost and decision ledgers keep each line as the tuple of its fields
+(``RecordLog``; a cost line's amounts and a disposal's line as the disposal, their ``Money``,
+term and year made when read). The record objects (``JournalEntry``, ``Posting``, ``TaxEntry``,
+``CostEntry``, ``DecisionEntry``) are built when a ledger is first read, then kept: every read
+returns what building them at booking would have, and no line is ever left out. The account
+names of a position are made, and checked, once; the engine books a fill as plain amounts
+(``buy_units``, ``sell_units``), not wrapped to be unwrapped.
 
 Where the code lives
 --------------------
