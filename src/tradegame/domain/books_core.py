@@ -182,15 +182,15 @@ class BooksCore:
                 and type(quantity) is Decimal
                 and type(price) is Decimal
                 and type(fee) is Decimal
-                and quantity > 0
-                and price > 0
-                and fee >= 0
+                and quantity > _ZERO
+                and price > _ZERO
+                and fee >= _ZERO
                 and (instrument.fractional or not quantity % instrument.lot_size)
                 and not price % instrument.tick_size
             ):
                 quantum = instrument.quote_currency.quantum
                 gross = (price * quantity).quantize(quantum, ROUNDING)  # ``Price.total``
-                if gross and fee == fee.quantize(quantum):
+                if gross and (fee.same_quantum(quantum) or fee == fee.quantize(quantum)):
                     return _OP_ID % (self._ops + 1), ts, quantity, price, fee, gross
         except ArithmeticError:  # a NaN or an infinity (refused below)
             pass

@@ -72,6 +72,8 @@ def test_plain_amounts_book_what_the_wrapped_ones_book() -> None:
         ({"price": d("100.005")}, InvalidInputError, "tick"),
         ({"price": d("0.001")}, InvalidInputError, "tick"),
         ({"fee": d("0.001")}, InvalidAmountError, "more decimals"),
+        ({"fee": d("-Infinity")}, InvalidAmountError, "not finite"),
+        ({"fee": d("Infinity")}, InvalidAmountError, "not finite"),
         ({"fee": d("-1")}, InvalidAmountError, "zero or more"),
         ({"account": "NOPE"}, InvalidInputError, "unknown account"),
         ({"instrument": "ACME"}, InvalidInputError, "not an Instrument"),
