@@ -89,30 +89,30 @@ class TradeBooking(BooksCore):
         op_id, ts, quantity, price, fee, gross = checked
         symbol, currency = instrument.symbol, instrument.quote_currency
         code, cost = currency.code, gross + fee
-        if lot_id or (account, op_id) in self._book_lots:
+        lot_key, cash_key, key = (account, lot_id or op_id), (account, code), (account, symbol)
+        if lot_id or lot_key in self._book_lots:
             lot_id = self._check_lot_id(account, lot_id) if lot_id else self._unused_lot_id(account, op_id)
-        cash = self._cash.get((account, code), _ZERO)
+        cash = self._cash.get(cash_key, _ZERO)
         if cost > cash:
             self._check_cash(account, Money(cost, currency), f"buying {quantity} {symbol}")
         tax_rate = None if self._tax_currency is None else self._tax_rate(currency, ts, f"the basis of {symbol}")
         if -cost + gross + fee:  # the buy entry's sum (inexact beyond the context's precision)
             raise InvariantError(f"buying {symbol}: {gross} {code} plus the fee {fee} {code} is not exact")
-        names = self._position_accounts.get((account, symbol)) or self._accounts_of(account, instrument)
-        lot = lot_id or op_id
+        names = self._position_accounts.get(key) or self._accounts_of(account, instrument)
+        lot = lot_key[1]
         # checked as LotBook.buy checks it: quantity, price and fee above, the date by ``_begin_trade``
         book = self._lot_books.get(code) or self._lot_book(currency)
         book.buy_checked(account, symbol, quantity, cost, ts.date(), instrument.asset_class, lot, game)
         # The lot book has moved: from here on a failure is a broken invariant, not bad input.
         if self._instruments.get(symbol) is not instrument:
             self._remember(instrument)
-        self._book_lots[(account, lot)] = new_book_lot((symbol, quantity, gross))
+        self._book_lots[lot_key] = new_book_lot((symbol, quantity, gross))
         self._op_lots[op_id] = lot
         if tax_rate is not None:
-            self._lot_rates[(account, lot)] = tax_rate
-        self._cash[(account, code)] = cash - cost  # ``_move_cash``: not below zero, as checked above
-        key = (account, symbol)  # ``_hold``: a buy never empties a holding
+            self._lot_rates[lot_key] = tax_rate
+        self._cash[cash_key] = cash - cost  # ``_move_cash``: not below zero, as checked above
         self._held[key] = self._held.get(key, _ZERO) + quantity
-        self._held_cost[key] = self._held_cost.get(key, _ZERO) + cost
+        self._held_cost[key] = self._held_cost.get(key, _ZERO) + cost  # (``_hold``: a buy empties nothing)
         self._costs.append((op_id, ts, account, symbol, "buy", quantity, gross, fee, currency))
         if book.washed_by_last_buy:  # earlier disposals this purchase washed: their tax lines
             self._book_wash_adjustments(book.washed_by_last_buy, currency, op_id, ts, account, symbol)
