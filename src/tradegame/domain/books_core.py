@@ -86,7 +86,6 @@ class BooksCore:
         # op id -> the lot it opened (a buy), or (the lot opened or None, lot id, units, lot id, units,
         # ...) for the lots a sale took: flat, one object per operation at most (``lots_of`` reads it)
         self._op_lots: dict[str, str | tuple[str | Decimal | None, ...]] = {}
-        self._disposals_recorded: dict[str, int] = {}  # currency code -> its lot book's disposals on the tax ledger
         # (account, symbol) -> the accounts its trades post to
         self._position_accounts: dict[tuple[str, str], PositionAccounts] = {}
         self._tax: RecordLog[TaxRow, TaxEntry] = RecordLog(tax_entry)
