@@ -354,11 +354,11 @@ class TradeBooking(BooksCore):
         taken: list[str | Decimal | None] = [opened]  # (the lot opened or None, lot id, units, ...)
         for disposal in disposals:
             lot_id, units = disposal.lot_id, disposal.quantity
-            key = (disposal.account, lot_id)
+            key = (account, lot_id)  # (a sale's disposals are of its account's lots)
             lot = book_lots.get(key)
             if lot is None or lot.quantity < units:
-                raise InvariantError(f"lot {lot_id} in {disposal.account} does not hold {units}")
-            part = share(lot.book_value, units, lot.quantity, quantum)
+                raise InvariantError(f"lot {lot_id} in {account} does not hold {units}")
+            part = lot.book_value if units == lot.quantity else share(lot.book_value, units, lot.quantity, quantum)
             book_lots[key] = new_book_lot((lot.symbol, lot.quantity - units, lot.book_value - part))
             book_value += part
             basis += disposal.cost_basis

@@ -273,8 +273,8 @@ class LotBook:
         held = self._holdings.get(key) or []
         method = self._methods.get(account, self.method) if lots is None else _SPECIFIC
         plan = None if method is _FIFO else self._plan(account, symbol, held, quantity, method, lots)
-        if plan is None and quantity > self._positions.get(key, _ZERO):
-            available = self._positions.get(key, _ZERO)
+        available = self._positions.get(key, _ZERO)
+        if plan is None and quantity > available:
             raise InsufficientHoldingsError(f"selling {quantity} {symbol} but account {account} holds {available}")
         if fee > gross:
             raise InvalidInputError(f"fee {fee} exceeds the sale value {gross}")
@@ -297,7 +297,7 @@ class LotBook:
                 for position, (piece, _) in enumerate(plan, first)
                 if self._disposals[position].proceeds < self._disposals[position].cost_basis
             ]
-        self._positions[key] -= quantity
+        self._positions[key] = available - quantity
         self._last_date = on
         if losses and self.wash_sales and asset_class in _SECURITIES:
             self._wash.at_sale(losses, self._released)
