@@ -455,7 +455,8 @@ class Journal:
         ``check_legs`` checks them) and balanced. Refused as a whole when the time is before the last
         entry's. The journal keeps ``drafts`` (a tuple, or a list no one changes after) as they are
         and lays them out in its lists when it is first read."""
-        self._check_time(op_id, ts)
+        if self._last is not None and ts < self._last:
+            self._check_time(op_id, ts)  # (raises)
         if drafts:
             self._pending.append((op_id, ts, drafts))
             self._pending_entries += len(drafts)
