@@ -26,8 +26,8 @@ from tradegame.domain.instruments import Instrument
 from tradegame.domain.money import Currency, Money
 from tradegame.engine.clock import booking_time
 from tradegame.engine.events import EventKind as Kind
-from tradegame.engine.events import Fill, reason_for
 from tradegame.engine.events import RejectReason as Why
+from tradegame.engine.events import new_fill, reason_for
 from tradegame.engine.fills import affordable, fill_fee, lot_step, target_amount, tick_price, units_for
 from tradegame.engine.market import Bar, close_only, market_price, match
 from tradegame.engine.moves import MoveState, MoveStatus, OrderType, Side
@@ -305,7 +305,7 @@ class Execution:
         log.event(Kind.FILLED if done else Kind.PARTIAL, state.move_id, state.account, move.symbol, detail, (op,), ts)
         opened, sold = game.books.lots_of(op)
         log.inbox.append(
-            Fill(state.move_id, move.tag, move.symbol, state.account, side, price, quantity, amount,
+            new_fill(state.move_id, move.tag, move.symbol, state.account, side, price, quantity, amount,
                  fee.currency.code, not done, filled, total - filled, opened, sold, op, ts, note)
         )  # fmt: skip
         if done:

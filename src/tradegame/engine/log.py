@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from tradegame.engine.clock import GameClock
-from tradegame.engine.events import EventKind, GameEvent, MoveEvent, Rejected, RejectReason
+from tradegame.engine.events import EventKind, GameEvent, MoveEvent, Rejected, RejectReason, new_event
 from tradegame.engine.moves import MoveState
 from tradegame.engine.timestamps import iso_from_ns, utc_from_ns
 
@@ -61,7 +61,7 @@ class EventLog:
                 self._iso = (now, iso_from_ns(now))
             stamp = self._iso[1]
         events.append(
-            GameEvent(
+            new_event(
                 len(events) + 1,
                 self._clock.round,
                 stamp,
@@ -70,7 +70,7 @@ class EventLog:
                 account,
                 symbol,
                 detail if tag is None else f"{detail} [tag {tag}]",
-                tuple(op_ids),
+                op_ids if type(op_ids) is tuple else tuple(op_ids),
             )
         )
 

@@ -375,3 +375,25 @@ def test_a_swap_before_its_quote_has_a_price_has_no_price() -> None:
 def test_every_reason_has_a_test() -> None:
     elsewhere = {RejectReason.TOO_SMALL, RejectReason.NO_PRICE}
     assert set(SCENARIOS) | elsewhere == set(RejectReason)
+
+
+def test_the_slot_makers_make_the_same_frozen_records() -> None:
+    from datetime import UTC, datetime
+
+    from tradegame.engine.events import GameEvent, new_event, new_fill, slot_maker
+
+    made = new_event(3, 1, "2024-01-02T00:00:00+00:00", EventKind.PLACED, "m00001", "main", "ACME", "buy 1")
+    plain = GameEvent(3, 1, "2024-01-02T00:00:00+00:00", EventKind.PLACED, "m00001", "main", "ACME", "buy 1")
+    assert type(made) is GameEvent and made == plain and hash(made) == hash(plain) and repr(made) == repr(plain)
+    assert made.op_ids == () and made.as_json() == plain.as_json()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.detail = "changed"  # type: ignore[misc]
+    when = datetime(2024, 1, 2, tzinfo=UTC)
+    fill = new_fill("m1", "", "ACME", "main", Side.BUY, D("10.00"), D(2), D("1.00"), "USD", False, D(2), D(0),
+                    ("L1",), (), "op1", when)  # fmt: skip
+    assert type(fill) is Fill and fill.note == ""
+    assert fill == Fill("m1", "", "ACME", "main", Side.BUY, D("10.00"), D(2), D("1.00"), "USD", False, D(2), D(0),
+                        ("L1",), (), "op1", when)  # fmt: skip
+    for unfit in (RoundContext, Move, Cancel):  # not a dataclass; a __post_init__; no slots
+        with pytest.raises(TypeError, match="slot_maker"):
+            slot_maker(unfit)
