@@ -57,6 +57,8 @@ class Valuation:
         self.prev_price = np.full(width, np.nan)
         self.marks = np.zeros(width)  # latest close x FX rate, 0 before a symbol's first bar
         self.fx = rates.vector()
+        # Every rate 1 and fixed (no foreign instrument): a price times its rate is the price, bit for bit.
+        self._unit_fx = not rates.foreign and bool((self.fx == 1.0).all())
 
     def refresh_fx(self) -> None:
         """A new Round in a Game with foreign instruments (the caller checks ``Rates.foreign``):
@@ -134,7 +136,8 @@ class Valuation:
         if self._rates.foreign:
             rates = self._rates.table.at(known)
             return cash + holdings_values(self._holdings.qty, prices * rates), rates  # at each Round's rates
-        return cash + holdings_values(self._holdings.qty, prices * fx[None, :], held), None
+        marks = prices if self._unit_fx else prices * fx[None, :]  # ``prices`` is a copy: nothing shares it
+        return cash + holdings_values(self._holdings.qty, marks, held), None
 
     def value_at(self, row: int, at_close: bool) -> float:
         """The Game's value with each Position at the price a market Move fills at on ``row``: its
