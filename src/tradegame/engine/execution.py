@@ -297,8 +297,8 @@ class Execution:
         state.op_ids.append(op)
         done = filled >= total
         side, note = state.side, state.note
-        # ``!s``: a Decimal's str, what its ``format`` with no spec writes too, only sooner
-        detail = f"{side.value} {quantity!s} @ {price!s}{unit} fee {amount!s} ({filled!s}/{total!s})"
+        # ``!s``: a Decimal's str (a StrEnum's: its value), what ``format`` with no spec writes too, only sooner
+        detail = f"{side!s} {quantity!s} @ {price!s}{unit} fee {amount!s} ({filled!s}/{total!s})"
         if note:
             detail = f"{detail}; {note}"
         log = game.log
