@@ -19,12 +19,10 @@ this module).
 from __future__ import annotations
 
 import copy
-import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, TypeVar, cast
 
 from tradegame.domain.errors import (
     FeeExceedsValueError,
@@ -35,7 +33,7 @@ from tradegame.domain.errors import (
     TradegameError,
     UnknownLotError,
 )
-from tradegame.domain.frozen import quick_init
+from tradegame.domain.frozen import quick_init, slot_maker
 from tradegame.engine.moves import Move, MoveState, MoveStatus, OrderType, Side, TimeInForce
 
 __all__ = [
@@ -52,7 +50,6 @@ __all__ = [
     "new_event",
     "new_fill",
     "reason_for",
-    "slot_maker",
     "snapshot",
 ]
 
@@ -214,38 +211,6 @@ class Rejected:
 
 
 MoveEvent = Fill | Expired | Cancelled | Rejected
-
-_T = TypeVar("_T")
-
-
-def slot_maker(cls: type[_T]) -> type[_T]:
-    """A faster way to make a ``cls`` (a frozen dataclass with slots and no ``__post_init__``): called
-    with ``cls``'s own arguments, it returns a ``cls``, equal, hashable and frozen like any other.
-
-    A frozen class refuses attribute assignment (its ``__setattr__``), so its ``__init__`` must set
-    each slot through a call (``quick_init``'s descriptor calls). The maker is a twin class with the
-    same slots and no ``__setattr__`` of its own: its ``__init__`` assigns each slot at the speed of
-    a plain assignment, then makes the object a ``cls`` (``__class__`` assignment, which the equal
-    slot layout allows). The event log and the fills make one record per event with it."""
-    params = getattr(cls, "__dataclass_params__", None)
-    if params is None or not params.frozen or hasattr(cls, "__post_init__"):
-        raise TypeError(f"{cls.__name__}: slot_maker is for frozen dataclasses without __post_init__")
-    declared = dataclasses.fields(cls)  # type: ignore[arg-type]
-    names = [f.name for f in declared]
-    if tuple(names) != tuple(cls.__dict__.get("__slots__", ())):
-        raise TypeError(f"{cls.__name__}: slot_maker needs a slot for each field, in order")
-    space: dict[str, Any] = {"_cls": cls}
-    arguments = []
-    for f in declared:
-        if f.default is dataclasses.MISSING:
-            arguments.append(f.name)
-        else:
-            space[f"_default_{f.name}"] = f.default
-            arguments.append(f"{f.name}=_default_{f.name}")
-    body = "".join(f"    self.{name} = {name}\n" for name in names)
-    exec(f"def __init__(self, {', '.join(arguments)}):\n{body}    self.__class__ = _cls\n", space)  # our own text
-    twin = type(f"_{cls.__name__}Maker", (), {"__slots__": tuple(names), "__init__": space["__init__"]})
-    return cast("type[_T]", twin)
 
 
 @dataclass(frozen=True, slots=True)

@@ -380,7 +380,8 @@ def test_every_reason_has_a_test() -> None:
 def test_the_slot_makers_make_the_same_frozen_records() -> None:
     from datetime import UTC, datetime
 
-    from tradegame.engine.events import GameEvent, new_event, new_fill, slot_maker
+    from tradegame.domain.frozen import slot_maker
+    from tradegame.engine.events import GameEvent, new_event, new_fill
 
     made = new_event(3, 1, "2024-01-02T00:00:00+00:00", EventKind.PLACED, "m00001", "main", "ACME", "buy 1")
     plain = GameEvent(3, 1, "2024-01-02T00:00:00+00:00", EventKind.PLACED, "m00001", "main", "ACME", "buy 1")
