@@ -28,10 +28,11 @@ questions queries.py's. Nothing reads the wall clock; randomness comes from the 
 from __future__ import annotations
 
 import json
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, cast
 
 import numpy as np
 
@@ -150,6 +151,10 @@ class Game:
     (running costs and debts), ``orders`` (the Model's Moves), ``execution`` (matching and fills),
     ``settlement`` (booking a fill), ``corporate`` (splits, dividends), ``transfers``,
     ``liquidation`` (the end and the Score) and ``queries`` (the Model's questions).
+
+    The rooms, the Model's contexts and ``history`` hold the Game by a weak proxy: nothing in it
+    points back at it, so a Game is freed by reference counting as soon as its caller drops it (the
+    collector need not scan its records); one of them used after that raises ``ReferenceError``.
     """
 
     def __init__(self, spec: GameSpec, universe: Universe, model: Model) -> None:
@@ -185,16 +190,17 @@ class Game:
         self.valuation = Valuation(universe, self.rates, self._cash, self.holdings, self.clock, self.books)
         self.exits = ExitWatch(spec.exits, float(spec.start_fund))
         self.running = RunningCosts(self.books, self.log, self.clock, spec.running_costs, self.times)
-        self.orders = Orders(self)
-        self.execution = Execution(self)
-        self.settlement = Settlement(self)
-        self.corporate = CorporateActions(self)
-        self.transfers = Transfers(self)
-        self.liquidation = Liquidation(self)
-        self.queries = Queries(self)
-        self.training = Training.of(self)  # a trainable Model's fits (None for a Model without ``fit``)
-        self.member_training = Training.members_of(self)  # those of the trainable Models under an Activator
-        self.history = RoundHistory(self)
+        me = self._proxy = cast("Game", weakref.proxy(self))  # what the rooms hold: see the class docstring
+        self.orders = Orders(me)
+        self.execution = Execution(me)
+        self.settlement = Settlement(me)
+        self.corporate = CorporateActions(me)
+        self.transfers = Transfers(me)
+        self.liquidation = Liquidation(me)
+        self.queries = Queries(me)
+        self.training = Training.of(me)  # a trainable Model's fits (None for a Model without ``fit``)
+        self.member_training = Training.members_of(me)  # those of the trainable Models under an Activator
+        self.history = RoundHistory(me)
         self._values = np.full(len(self.times), np.nan)
         self._start_capital = spec.start_fund
         self._replay_policy = FillPolicy(at_close=spec.fill_at == "close")
@@ -307,7 +313,7 @@ class Game:
             for room in self.member_training.values():
                 room.before_decide(index, ns, end)
             view = UniverseView(self.universe, PanelView(self.panel, end), self._static_rates)
-            ctx = RoundContext(self, index, ns, view, value, tuple(self.log.inbox))
+            ctx = RoundContext(self._proxy, index, ns, view, value, tuple(self.log.inbox))
             self.log.inbox.clear()
             ended = self.orders.decide(ctx)
             if self.orders.open:

@@ -64,6 +64,47 @@ def test_a_result_kept_does_not_keep_its_game_alive() -> None:
     assert result.books.disposals() and result.score.final_value > 0
 
 
+class _Learner(Script):
+    """A trainable Script: its fit learns nothing (the Game then keeps a training room)."""
+
+    def fit(self, history: object) -> object:
+        return "learned"
+
+
+@pytest.mark.parametrize("trains", [False, True], ids=["model", "trainable-model"])
+def test_a_played_game_is_freed_by_reference_counting_without_the_collector(trains: bool) -> None:
+    import gc
+    import weakref
+
+    from tradegame.engine.game import Game
+
+    kept: list[object] = []  # the Model keeps its contexts and its history: they must not keep the Game
+
+    def plan(ctx: object) -> list[Move]:
+        kept.extend((ctx, ctx.history))  # type: ignore[attr-defined]
+        return at_round({0: [Move.buy("ACME", 10)], 2: [Move.sell("ACME", 10)]})(ctx)  # type: ignore[arg-type]
+
+    universe = universe_of(bars_from({"ACME": ACME}))
+    gc.collect()
+    gc.disable()
+    try:
+        game = Game(spec(), universe, (_Learner if trains else Script)(plan))
+        assert (game.training is not None) is trains
+        result, gone = game.run(), weakref.ref(game)
+        del game
+        assert gone() is None  # freed when the last reference went: no cycle through its rooms
+        assert result.score.final_value == D("10030.00")  # 10 bought at the open 101, sold at 104 (no fees)
+        del result
+        assert gc.collect() == 0  # nothing of the Game, its result, books or events waited for the collector
+    finally:
+        gc.enable()
+    ctx, history = kept[0], kept[1]
+    with pytest.raises(ReferenceError):  # a context kept past its Game fails clearly, never a stale answer
+        ctx.cash()  # type: ignore[attr-defined]
+    with pytest.raises(ReferenceError):
+        history[0]  # type: ignore[index]
+
+
 def test_no_model_sees_a_bar_before_it_is_known() -> None:
     universe = universe_of(bars_from({"ACME": ACME}))
     model = Script(lambda ctx: None)
