@@ -14,7 +14,7 @@ from tradegame.domain.money import KRW
 from tradegame.domain.positions import replay
 from tradegame.engine.costs import PercentOfNotional, PerShare
 from tradegame.engine.game import Convert, ModelError, Transfer, play
-from tradegame.engine.moves import Cancel, EndGame, Move, OrderType
+from tradegame.engine.moves import Action, Cancel, EndGame, Move, OrderType
 from tradegame.engine.spec import AccountSpec, ExitRules, InitialPosition, InvalidGameError, TransferRule
 
 from .game_kit import START, Script, at_round, bars_from, flat, spec, universe_of
@@ -76,16 +76,19 @@ def test_a_played_game_is_freed_by_reference_counting_without_the_collector(trai
     import gc
     import weakref
 
+    from tradegame.engine.context import RoundContext, RoundHistory
     from tradegame.engine.game import Game
 
-    kept: list[object] = []  # the Model keeps its contexts and its history: they must not keep the Game
+    kept: list[tuple[RoundContext, RoundHistory]] = []  # kept by the Model: they must not keep the Game
+    scripted = at_round({0: [Move.buy("ACME", 10)], 2: [Move.sell("ACME", 10)]})
 
-    def plan(ctx: object) -> list[Move]:
-        kept.extend((ctx, ctx.history))  # type: ignore[attr-defined]
-        return at_round({0: [Move.buy("ACME", 10)], 2: [Move.sell("ACME", 10)]})(ctx)  # type: ignore[arg-type]
+    def plan(ctx: RoundContext) -> list[Action]:
+        kept.append((ctx, ctx.history))
+        return scripted(ctx)
 
     universe = universe_of(bars_from({"ACME": ACME}))
     gc.collect()
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         game = Game(spec(), universe, (_Learner if trains else Script)(plan))
@@ -97,12 +100,13 @@ def test_a_played_game_is_freed_by_reference_counting_without_the_collector(trai
         del result
         assert gc.collect() == 0  # nothing of the Game, its result, books or events waited for the collector
     finally:
-        gc.enable()
-    ctx, history = kept[0], kept[1]
+        if was_enabled:
+            gc.enable()
+    ctx, history = kept[0]
     with pytest.raises(ReferenceError):  # a context kept past its Game fails clearly, never a stale answer
-        ctx.cash()  # type: ignore[attr-defined]
+        ctx.cash()
     with pytest.raises(ReferenceError):
-        history[0]  # type: ignore[index]
+        history[0]
 
 
 def test_no_model_sees_a_bar_before_it_is_known() -> None:
