@@ -302,10 +302,6 @@ class Journal:
         self._argument_fields: list[object] = []
         self._leg_fields: list[Any] = []
         self._built: list[JournalEntry | None] = []
-        # Operations appended by ``append_rows`` and not yet laid out in the lists above, as (op id,
-        # time, drafts), and how many entries they hold: laid out when the journal is first read.
-        self._pending: list[tuple[str, datetime, Sequence[FlatDraft]]] = []
-        self._pending_entries = 0
         self._unbuilt = 0  # no entry before this index is left to build
         self._view: tuple[JournalEntry, ...] | None = ()  # rebuilt lazily after an append
         self._last: datetime | None = None
@@ -325,7 +321,6 @@ class Journal:
     def entries(self) -> tuple[JournalEntry, ...]:
         """Every entry in the order it was appended."""
         if self._view is None:
-            self._lay_out()
             for index in range(self._unbuilt, len(self._built)):
                 self._entry(index)
             self._unbuilt = len(self._built)
@@ -333,12 +328,12 @@ class Journal:
         return self._view
 
     def __len__(self) -> int:
-        return len(self._built) + self._pending_entries
+        return len(self._built)
 
     @property
     def next_seq(self) -> int:
         """The sequence number the next entry must carry."""
-        return len(self._built) + self._pending_entries + 1
+        return len(self._built) + 1
 
     @property
     def last_timestamp(self) -> datetime | None:
@@ -365,7 +360,6 @@ class Journal:
 
     def entries_for(self, op_id: str) -> tuple[JournalEntry, ...]:
         """The entries of one operation, in order."""
-        self._lay_out()
         fields, by_op = self._entry_fields, self._by_op
         for index in range(self._op_indexed, len(self._built)):
             by_op.setdefault(fields[index * _ENTRY], []).append(index)
@@ -384,7 +378,6 @@ class Journal:
     def entries_unless(self, skipped: Collection[str]) -> tuple[JournalEntry | str, ...]:
         """Every entry in order, but for an entry whose op id is in ``skipped`` its op id alone:
         the entry is not built (a report skips tens of thousands of fills it reads elsewhere)."""
-        self._lay_out()
         fields = self._entry_fields
         return tuple(
             [fields[i * _ENTRY] if fields[i * _ENTRY] in skipped else self._entry(i) for i in range(len(self._built))]
@@ -427,7 +420,6 @@ class Journal:
                 )
             seq += 1
             last = entry.timestamp
-        self._lay_out()
         fields, legs = self._entry_fields, self._leg_fields
         for entry in entries:
             fields += (entry.op_id, entry.timestamp, entry.kind, entry.narration, 0, -1, len(legs))
@@ -454,32 +446,23 @@ class Journal:
         """``append_checked`` for the books' own operations, whose drafts come flat (``FlatDraft``):
         ``op_id`` is one the books numbered, ``ts`` a UTC time and every draft's legs checked (as
         ``check_legs`` checks them) and balanced. Refused as a whole when the time is before the last
-        entry's. The journal keeps ``drafts`` (a tuple, or a list no one changes after) as they are
-        and lays them out in its lists when it is first read."""
+        entry's. Each entry is laid out in the journal's flat lists at once (a list of fields holds
+        nothing the garbage collector must walk one by one) and built when it is first read."""
         if self._last is not None and ts < self._last:
             self._check_time(op_id, ts)  # (raises)
-        if drafts:
-            self._pending.append((op_id, ts, drafts))
-            self._pending_entries += len(drafts)
-            self._last = ts
-            self._view = None
-
-    def _lay_out(self) -> None:
-        """Lay the entries of the operations ``append_rows`` keeps out in the journal's lists."""
-        if not self._pending:
+        if not drafts:
             return
         fields, arguments, leg_fields = self._entry_fields, self._argument_fields, self._leg_fields
-        for op_id, ts, drafts in self._pending:
-            for kind, text, values, legs in drafts:
-                if values is None:
-                    fields += (op_id, ts, kind, text, 0, -1, len(leg_fields))
-                else:
-                    fields += (op_id, ts, kind, text, len(arguments), len(values), len(leg_fields))
-                    arguments += values
-                leg_fields += legs
-        self._built += [None] * self._pending_entries
-        self._pending.clear()
-        self._pending_entries = 0
+        for kind, text, values, legs in drafts:
+            if values is None:
+                fields += (op_id, ts, kind, text, 0, -1, len(leg_fields))
+            else:
+                fields += (op_id, ts, kind, text, len(arguments), len(values), len(leg_fields))
+                arguments += values
+            leg_fields += legs
+        self._built += [None] * len(drafts)
+        self._last = ts
+        self._view = None
 
     def _check_time(self, op_id: str, ts: datetime) -> None:
         last = self._last
@@ -508,7 +491,6 @@ class Journal:
 
     def _fold(self) -> None:
         """Bring the running balances and the postings per account up to the last entry."""
-        self._lay_out()
         fields, legs, count = self._entry_fields, self._leg_fields, len(self._built)
         by_account, all_units, all_values = self._by_account, self._units, self._values
         for index in range(self._folded, count):
