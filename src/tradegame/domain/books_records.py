@@ -277,43 +277,57 @@ class RecordLog(Generic[_Row, _Record]):
 
     A booking appends a line to several ledgers and most lines are never read one by one, so the
     records are built when someone reads the ledger, not on every booking: the lines and their
-    order are the same either way.
+    order are the same either way. The fields are kept one after the other in one list (with where
+    each line ends), not as a tuple per line: a long Game's ledgers then hold few objects the
+    garbage collector must walk.
     """
 
-    __slots__ = ("_built", "_make", "_rows", "append")
+    __slots__ = ("_built", "_ends", "_fields", "_make")
 
     def __init__(self, make: Callable[..., _Record]) -> None:
         self._make = make
-        self._rows: list[_Row | _Record] = []  # a line's fields, or its record built already (``add``)
+        self._fields: list[object] = []  # every line's fields in turn, or the record of a line added built
+        self._ends: list[int] = []  # where each line's fields end in ``_fields`` (negative: a record, ``add``)
         self._built: list[_Record] = []  # the records of the first lines, in order
-        self.append: Callable[[_Row], None] = self._rows.append
+
+    def append(self, row: _Row) -> None:
         """Append a line given by its fields."""
+        fields = self._fields
+        fields += row
+        self._ends.append(len(fields))
 
     def add(self, record: _Record) -> None:
         """Append a record built already."""
-        self._rows.append(record)
-
-    # ``append`` is bound to the list it appends to: a copy or an unpickled log binds its own.
-    def __getstate__(self) -> tuple[Callable[..., _Record], list[_Row | _Record], list[_Record]]:
-        return self._make, self._rows, self._built
-
-    def __setstate__(self, state: tuple[Callable[..., _Record], list[_Row | _Record], list[_Record]]) -> None:
-        self._make, self._rows, self._built = state
-        self.append = self._rows.append
+        self._fields.append(record)
+        self._ends.append(-len(self._fields))
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._ends)
 
     def lines(self) -> list[_Row | _Record]:
-        """Each line as it was appended, without building a record: its fields, or the record of a
-        line added as one (``add``). A reader that needs one field of every line (the Score's sums)
-        reads it here; the list is the log's own: read it, never change it."""
-        return self._rows
+        """Each line as it was appended, without building a record: its fields (a tuple), or the
+        record of a line added as one (``add``). A reader that needs one field of every line (the
+        Score's sums) reads it here."""
+        return self._lines_from(0)
 
     @property
     def records(self) -> tuple[_Record, ...]:
         """Every line's record, in order."""
-        make, built, rows = self._make, self._built, self._rows
-        for row in rows[len(built) :]:
-            built.append(make(*row) if type(row) is tuple else row)  # type: ignore[arg-type]
+        make, built = self._make, self._built
+        for line in self._lines_from(len(built)):
+            built.append(make(*line) if type(line) is tuple else line)  # type: ignore[arg-type]
         return tuple(built)
+
+    def _lines_from(self, first: int) -> list[_Row | _Record]:
+        """The lines from the ``first``-th on (see ``lines``)."""
+        fields, ends, lines = self._fields, self._ends, []
+        start = abs(ends[first - 1]) if first else 0
+        for index in range(first, len(ends)):
+            end = ends[index]
+            if end < 0:
+                lines.append(fields[start])
+                start = -end
+            else:
+                lines.append(tuple(fields[start:end]))
+                start = end
+        return lines  # type: ignore[return-value]

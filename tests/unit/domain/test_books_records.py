@@ -60,3 +60,17 @@ def test_a_copied_or_unpickled_record_log_appends_to_its_own_lines() -> None:
         other.append(("op-2", T0, "sell", "IBKR", "ACME", "dear", None))
         assert len(other.records) == len(other) == 2
         assert len(log.records) == len(log) == 1
+
+
+def test_lines_appended_and_records_added_read_back_in_order_between_reads() -> None:
+    log: RecordLog[DecisionRow, DecisionEntry] = RecordLog(DecisionEntry)
+    rows = [(f"op-{i}", T0, "buy", "IBKR", "ACME", f"reason {i}", None) for i in range(1, 6)]
+    log.append(rows[0])
+    assert log.records == (DecisionEntry(*rows[0]),)  # read once: the first line is built
+    log.add(DecisionEntry(*rows[1]))  # a record built already, between lines
+    log.append(rows[2])
+    log.add(DecisionEntry(*rows[3]))
+    assert log.lines() == [rows[0], DecisionEntry(*rows[1]), rows[2], DecisionEntry(*rows[3])]
+    log.append(rows[4])
+    assert log.records == tuple(DecisionEntry(*row) for row in rows)
+    assert len(log) == 5
