@@ -2,7 +2,7 @@
 anything, and the steps every booking ends with.
 
 ``BooksCore`` holds the accounts, the journal, cash, payables, the lot books and the book side of
-each lot, the ledgers (as ``RecordLog``s), the held units and basis per (account, asset), the
+each lot, the ledgers (as ``RecordLog``s), the held units per (account, asset), the
 accounts each position posts to and the op counter. Its ``_check_*`` methods change nothing (an
 operation validates in full first); ``_move_cash``, ``_hold`` and ``_commit`` are the last steps of
 a booking. The operations themselves live in the parts that subclass it (see ``positions``).
@@ -80,9 +80,9 @@ class BooksCore:
         self._instruments: dict[str, Instrument] = {}
         self._lot_books: dict[str, LotBook] = {}
         self._book_lots: dict[tuple[str, str], BookLot] = {}
-        # (account, symbol) -> units and tax basis of its open lots, kept in step by every booking
+        # (account, symbol) -> units of its open lots, kept in step by every booking (their basis is
+        # read from the lot book's pieces: ``held_cost``)
         self._held: dict[tuple[str, str], Decimal] = {}
-        self._held_cost: dict[tuple[str, str], Decimal] = {}
         # op id -> the lot it opened (a buy), or (the lot opened or None, lot id, units, lot id, units,
         # ...) for the lots a sale took: flat, one object per operation at most (``lots_of`` reads it)
         self._op_lots: dict[str, str | tuple[str | Decimal | None, ...]] = {}
@@ -295,25 +295,14 @@ class BooksCore:
         assert self._tax_currency is not None
         return Money(self._tax_currency.round(amount.amount * rate), self._tax_currency)
 
-    def _hold(self, account: str, symbol: str, units: Decimal, cost: Decimal) -> None:
-        """Add ``units`` and tax basis ``cost`` (both negative for a sale) to ``account``'s ``symbol``."""
+    def _hold(self, account: str, symbol: str, units: Decimal) -> None:
+        """Add ``units`` (negative for a sale) to what ``account`` holds of ``symbol``."""
         key = (account, symbol)
         after = self._held.get(key, _ZERO) + units
         if after:
             self._held[key] = after
-            self._held_cost[key] = self._held_cost.get(key, _ZERO) + cost
-        else:  # every lot is gone, and with it all of their basis
+        else:  # every lot is gone
             del self._held[key]
-            self._held_cost.pop(key, None)
-
-    def _recount_held_cost(self, currency: Currency, symbol: str) -> None:
-        """Take the basis of ``symbol`` per account from the lot book again (a wash sale moved a
-        disallowed loss into replacement lots, which may sit in any account; units do not change)."""
-        costs: dict[str, Decimal] = {}
-        for lot in self._lot_books[currency.code].open_lots(None, symbol):
-            costs[lot.account] = costs.get(lot.account, _ZERO) + lot.cost_basis
-        for account, cost in costs.items():
-            self._held_cost[(account, symbol)] = cost
 
     def _move_cash(self, account: str, currency: Currency, amount: Decimal) -> None:
         key = (account, currency.code)

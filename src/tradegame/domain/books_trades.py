@@ -111,11 +111,10 @@ class TradeBooking(BooksCore):
         if tax_rate is not None:
             self._lot_rates[lot_key] = tax_rate
         self._cash[cash_key] = cash - cost  # ``_move_cash``: not below zero, as checked above
-        self._held[key] = self._held.get(key, _ZERO) + quantity
-        self._held_cost[key] = self._held_cost.get(key, _ZERO) + cost  # (``_hold``: a buy empties nothing)
+        self._held[key] = self._held.get(key, _ZERO) + quantity  # (``_hold``: a buy empties nothing)
         self._costs.append((op_id, ts, account, symbol, "buy", quantity, gross, fee, currency))
         if book.washed_by_last_buy:  # earlier disposals this purchase washed: their tax lines
-            self._book_wash_adjustments(book.washed_by_last_buy, currency, op_id, ts, account, symbol)
+            self._book_wash_adjustments(book.washed_by_last_buy, currency, op_id, ts, symbol)
         # The entries' legs need no ``check_legs``: their accounts were checked when the position was
         # first named, their amounts are checked and non-zero (but the fee) and they balance (above).
         legs = (names.cash, code, -cost, None, None, names.units, symbol, quantity, gross, code)
@@ -295,7 +294,7 @@ class TradeBooking(BooksCore):
         self._remember(swap.get)
         self._book_lots[(account, lot_id)] = new_book_lot((get, got, swap.basis.amount))
         self._move_cash(account, currency, -cash_fee)
-        self._hold(account, get, got, swap.basis.amount)
+        self._hold(account, get, got)
         self._costs.append((op_id, ts, account, give, "swap", given, fair_value, fee, currency))
         self._book_disposals(currency, op_id, ts, disposals)  # (crypto: no wash sale changes them, nor others)
         self._commit(op_id, ts, entries.drafts, "swap", account, give, reason, game)
@@ -347,10 +346,10 @@ class TradeBooking(BooksCore):
         disposals: Sequence[Disposal], currency: Currency,
     ) -> Decimal:  # fmt: skip
         """What a sale of ``quantity`` (or a swap's, which ``opened`` a lot) took, in one pass over its
-        disposals: their lots' pro-rata book value (returned) out of the book lots, their units and
-        basis off what ``account`` holds, and its (lot id, units) pairs for ``lots_of``."""
+        disposals: their lots' pro-rata book value (returned) out of the book lots, their units off
+        what ``account`` holds, and its (lot id, units) pairs for ``lots_of``."""
         book_lots, quantum = self._book_lots, currency.quantum
-        book_value = basis = washed = _ZERO
+        book_value = _ZERO
         taken: list[str | Decimal | None] = [opened]  # (the lot opened or None, lot id, units, ...)
         for disposal in disposals:
             lot_id, units = disposal.lot_id, disposal.quantity
@@ -361,18 +360,10 @@ class TradeBooking(BooksCore):
             part = lot.book_value if units == lot.quantity else share(lot.book_value, units, lot.quantity, quantum)
             book_lots[key] = new_book_lot((lot.symbol, lot.quantity - units, lot.book_value - part))
             book_value += part
-            basis += disposal.cost_basis
-            washed += disposal.adjustment_amount
             taken.append(lot_id)
             taken.append(units)
         self._op_lots[op_id] = tuple(taken)
-        self._hold(account, symbol, -quantity, -basis)
-        if washed:  # the sale's washed loss went into the basis of lots still held, in any account
-            holders = [name for name in self._accounts if (name, symbol) in self._held]
-            if len(holders) == 1:
-                self._held_cost[(holders[0], symbol)] += washed
-            else:
-                self._recount_held_cost(currency, symbol)
+        self._hold(account, symbol, -quantity)
         return book_value
 
     def _book_disposals(self, currency: Currency, op_id: str, ts: datetime, disposals: Sequence[Disposal]) -> None:
@@ -393,14 +384,12 @@ class TradeBooking(BooksCore):
         currency: Currency,
         op_id: str,
         ts: datetime,
-        buyer: str,
         symbol: str,
     ) -> None:
         """Append a wash adjustment for each disposal of ``symbol`` the purchase changed (``changed``:
         before and after, in order), linked to its sale (the sale's op id is its ``sale_id``); the
-        loss it disallowed moved into the basis of ``buyer``'s new lot."""
+        loss it disallowed moved into the basis of the purchase's new lot (in the lot book)."""
         lines: list[TaxRow] = []
-        moved = _ZERO
         kind = TaxKind.WASH_ADJUSTMENT
         for before, after in changed:
             if after == before:  # nothing washed after all
@@ -408,9 +397,6 @@ class TradeBooking(BooksCore):
             change = self._taxable_gain(after, currency) - self._taxable_gain(before, currency)
             year, account, term = after.date_sold.year, after.account, after.term
             lines.append((op_id, ts, kind, year, change, account, symbol, term, after, after.sale_id))
-            moved += after.adjustment_amount - before.adjustment_amount
-        if moved:
-            self._held_cost[(buyer, symbol)] += moved
         for line in lines:
             self._tax.append(line)
 

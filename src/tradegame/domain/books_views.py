@@ -1,9 +1,9 @@
 """The read side of ``Books``: queries, the live state, positions, running costs and ledgers.
 
-Nothing here changes the books. ``held``, ``held_cost`` and ``holdings`` are O(1) lookups the
-booking code keeps in step; ``position`` and ``running_cost`` gather an account's journal lines
-with their running balances and the other ledgers' lines by op id. Standard library and
-``tradegame.domain`` only.
+Nothing here changes the books. ``held`` and ``holdings`` are O(1) lookups the booking code
+keeps in step, ``held_cost`` a sum over the lot book's pieces of one position; ``position`` and
+``running_cost`` gather an account's journal lines with their running balances and the other
+ledgers' lines by op id. Standard library and ``tradegame.domain`` only.
 """
 
 from __future__ import annotations
@@ -156,8 +156,10 @@ class BooksViews(BooksCore):
 
     def held_cost(self, account: str, asset: str) -> Decimal:
         """The tax basis (fees and wash adjustments in) of ``account``'s open lots of ``asset``, in
-        its quote currency (0 if none), in O(1)."""
-        return self._held_cost.get((account, asset), _ZERO)
+        its quote currency (0 if none): the sum over its pieces in the lot book (a handful)."""
+        instrument = self._instruments.get(asset)
+        book = self._lot_books.get(instrument.quote_currency.code) if instrument is not None else None
+        return book.basis(account, asset) if book is not None else _ZERO
 
     def holdings(self) -> Mapping[tuple[str, str], Decimal]:
         """A read-only live view of the units held per (account, asset), nonzero only."""

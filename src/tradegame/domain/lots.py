@@ -152,6 +152,10 @@ class LotBook:
         """Units of ``symbol`` held in ``account``."""
         return self._positions.get((account, symbol), _ZERO)
 
+    def basis(self, account: str, symbol: str) -> Decimal:
+        """The cost basis of the open lots of ``symbol`` in ``account`` (fees and wash adjustments in)."""
+        return sum([piece.basis for piece in self._holdings.get((account, symbol), ())], _ZERO)
+
     def method_for(self, account: str) -> LotMethod:
         return self._methods.get(account, self.method)
 

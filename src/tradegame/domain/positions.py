@@ -48,10 +48,10 @@ disposal) the lot book says which disposals it changed, before and after
 carrying the change in gain and linked to the op id of the sale (``linked_op_id``); every
 operation appends a ``DISPOSAL`` line per new disposal.
 
-``held``, ``held_cost`` and ``holdings`` answer in O(1) what the open lots hold per (account,
-asset): units, and their tax basis. Each booking keeps them in step as it moves the lot book
-(a buy adds its lot, a sale takes its disposals' basis off, a split scales units, a wash sale
-adds the loss it moved to the lot that took it); callers never update them.
+``held`` and ``holdings`` answer in O(1) what the open lots hold per (account, asset): units.
+Each booking keeps them in step as it moves the lot book (a buy adds its lot, a sale takes its
+disposals' units off, a split scales units); callers never update them. ``held_cost``, their tax
+basis, is read from the lot book's pieces (the one copy a wash sale or a re-basing changes).
 
 There is one ``LotBook`` per currency: wash sales match a symbol, and a symbol has one quote
 currency.
