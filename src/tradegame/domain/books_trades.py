@@ -19,9 +19,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from tradegame.domain.allocation import share
 from tradegame.domain.books_chart import (
     cash_leg,
     new_book_lot,
@@ -357,13 +356,21 @@ class TradeBooking(BooksCore):
             lot = book_lots.get(key)
             if lot is None or lot.quantity < units:
                 raise InvariantError(f"lot {lot_id} in {account} does not hold {units}")
-            part = lot.book_value if units == lot.quantity else share(lot.book_value, units, lot.quantity, quantum)
+            if units == lot.quantity:
+                part = lot.book_value
+            else:  # ``share(lot.book_value, units, lot.quantity, quantum)``, inline: 0 < units < lot.quantity
+                part = (lot.book_value * units / lot.quantity).quantize(quantum, ROUND_HALF_UP)
             book_lots[key] = new_book_lot((lot.symbol, lot.quantity - units, lot.book_value - part))
             book_value += part
             taken.append(lot_id)
             taken.append(units)
         self._op_lots[op_id] = tuple(taken)
-        self._hold(account, symbol, -quantity)
+        held, key = self._held, (account, symbol)  # ``_hold(account, symbol, -quantity)``, inline
+        after = held.get(key, _ZERO) - quantity
+        if after:
+            held[key] = after
+        else:  # every lot is gone
+            del held[key]
         return book_value
 
     def _book_disposals(self, currency: Currency, op_id: str, ts: datetime, disposals: Sequence[Disposal]) -> None:
