@@ -101,7 +101,7 @@ class TradeBooking(BooksCore):
         lot = lot_key[1]
         # checked as LotBook.buy checks it: quantity, price and fee above, the date by ``_begin_trade``
         book = self._lot_books.get(code) or self._lot_book(currency)
-        book.buy_checked(account, symbol, quantity, cost, ts.date(), instrument.asset_class, lot, game)
+        book.buy_checked(account, symbol, quantity, cost, ts.date(), instrument.asset_class, lot, game, True)
         # The lot book has moved: from here on a failure is a broken invariant, not bad input.
         if self._instruments.get(symbol) is not instrument:
             self._remember(instrument)

@@ -186,7 +186,7 @@ class LotBook:
         """Open a lot and return its id; wash pending losses of the same symbol with its shares."""
         self._check_trade(quantity, price, fee, on)
         basis = (quantity * price).quantize(self._quantum, ROUND_HALF_EVEN) + fee
-        return self.buy_checked(account, symbol, quantity, basis, on, asset_class, lot_id, game)
+        return self.buy_checked(account, symbol, quantity, basis, on, asset_class, lot_id, game, False)
 
     def buy_checked(
         self,
@@ -198,19 +198,21 @@ class LotBook:
         asset_class: AssetClass,
         lot_id: str | None,
         game: str | None,
+        unused: bool,
     ) -> str:
         """``buy`` for a caller that checked the trade as ``buy`` does (quantity, price, fee, date in
         order; ``Books`` does) and gives the lot's ``basis``: price times quantity to the minor unit,
-        plus the fee."""
+        plus the fee. ``unused``: the caller keeps the lot ids of its accounts itself and checked
+        that ``lot_id`` is not used in ``account`` (``Books`` does), so the book need not."""
         if lot_id is None:
             lot_id = f"#{self._seq + 1}"  # '#' ids are reserved for these, so they never collide
-        elif lot_id.startswith("#") or (account, lot_id) in self._named_lots:
+        elif lot_id.startswith("#") or (not unused and (account, lot_id) in self._named_lots):
             raise InvalidInputError(
                 f"lot id {lot_id!r} is already used in account {account}"
                 if not lot_id.startswith("#")
                 else f"lot id {lot_id!r}: ids starting with '#' are reserved for automatic ids"
             )
-        else:
+        elif not unused:
             self._named_lots.add((account, lot_id))
         self._seq += 1
         key = (account, symbol)

@@ -121,9 +121,12 @@ class WashIndex:
         if recent is None:
             self._recent[piece.symbol] = _Recent(piece)
             return 0
-        recent.trim(piece.acquired_actual - WASH_WINDOW)
-        recent.pieces.append(piece)
-        return len(recent.pieces) - 1
+        pieces, start = recent.pieces, piece.acquired_actual - WASH_WINDOW
+        first = pieces[recent.head] if recent.head < len(pieces) else None
+        if first is None or first.acquired_actual < start or not first.quantity or first.replacement_used:
+            recent.trim(start)  # (nothing to drop when the first piece is live and in the window)
+        pieces.append(piece)
+        return len(pieces) - 1
 
     def put(self, symbol: str, position: int, rest: Piece) -> None:
         """``rest`` was split off the piece at ``position``, which is used up: it takes its place."""
