@@ -89,8 +89,8 @@ class BooksCore:
         # (account, symbol) -> the accounts its trades post to
         self._position_accounts: dict[tuple[str, str], PositionAccounts] = {}
         self._tax: RecordLog[TaxRow, TaxEntry] = RecordLog(tax_entry)
-        self._costs: RecordLog[CostRow, CostEntry] = RecordLog(cost_entry)
-        self._decisions: RecordLog[DecisionRow, DecisionEntry] = RecordLog(DecisionEntry)
+        self._costs: RecordLog[CostRow, CostEntry] = RecordLog(cost_entry, width=9)  # (``CostRow``)
+        self._decisions: RecordLog[DecisionRow, DecisionEntry] = RecordLog(DecisionEntry, width=7)  # (``DecisionRow``)
         self._ops = 0
         self._last_ts: datetime | None = None
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
-from tradegame.domain.errors import CurrencyMismatchError
+from tradegame.domain.errors import CurrencyMismatchError, InvariantError
 from tradegame.domain.frozen import quick_init
 from tradegame.domain.holding import Term, term_of
 from tradegame.domain.instruments import Instrument
@@ -279,30 +279,51 @@ class RecordLog(Generic[_Row, _Record]):
     records are built when someone reads the ledger, not on every booking: the lines and their
     order are the same either way. The fields are kept one after the other in one list (with where
     each line ends), not as a tuple per line: a long Game's ledgers then hold few objects the
-    garbage collector must walk.
+    garbage collector must walk. A log of lines of ``width`` fields each (the cost ledger, the
+    decision log) needs no ends: its ``append`` is the list's own ``extend``, no Python call, and
+    it takes no built record (``add``).
     """
 
-    __slots__ = ("_built", "_ends", "_fields", "_make")
+    __slots__ = ("_built", "_ends", "_fields", "_make", "_width", "append")
 
-    def __init__(self, make: Callable[..., _Record]) -> None:
+    def __init__(self, make: Callable[..., _Record], width: int = 0) -> None:
         self._make = make
+        self._width = width  # the fields of every line, or 0: lines of any length, and records (``add``)
         self._fields: list[object] = []  # every line's fields in turn, or the record of a line added built
         self._ends: list[int] = []  # where each line's fields end in ``_fields`` (negative: a record, ``add``)
         self._built: list[_Record] = []  # the records of the first lines, in order
+        self.append: Callable[[_Row], None] = self._appender()
+        """Append a line given by its fields (of ``width`` fields in a log of fixed width)."""
 
-    def append(self, row: _Row) -> None:
-        """Append a line given by its fields."""
-        fields = self._fields
-        fields += row
-        self._ends.append(len(fields))
+    def _appender(self) -> Callable[[_Row], None]:
+        """``append`` for this log's lists; it holds the lists, not the log (no reference cycle)."""
+        fields, ends = self._fields, self._ends
+        if self._width:
+            return fields.extend
+
+        def append(row: _Row) -> None:
+            fields.extend(row)
+            ends.append(len(fields))
+
+        return append
+
+    # ``append`` is bound to the lists it appends to: a copy or an unpickled log binds its own.
+    def __getstate__(self) -> tuple[Any, ...]:
+        return self._make, self._width, self._fields, self._ends, self._built
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        self._make, self._width, self._fields, self._ends, self._built = state
+        self.append = self._appender()
 
     def add(self, record: _Record) -> None:
-        """Append a record built already."""
+        """Append a record built already (not in a log of fixed width)."""
+        if self._width:
+            raise InvariantError(f"a log of lines of {self._width} fields takes no built record")
         self._fields.append(record)
         self._ends.append(-len(self._fields))
 
     def __len__(self) -> int:
-        return len(self._ends)
+        return len(self._fields) // self._width if self._width else len(self._ends)
 
     def lines(self) -> list[_Row | _Record]:
         """Each line as it was appended, without building a record: its fields (a tuple), or the
@@ -320,7 +341,9 @@ class RecordLog(Generic[_Row, _Record]):
 
     def _lines_from(self, first: int) -> list[_Row | _Record]:
         """The lines from the ``first``-th on (see ``lines``)."""
-        fields, ends, lines = self._fields, self._ends, []
+        fields, ends, lines, width = self._fields, self._ends, [], self._width
+        if width:
+            return [tuple(fields[at : at + width]) for at in range(first * width, len(fields), width)]  # type: ignore[misc]
         start = abs(ends[first - 1]) if first else 0
         for index in range(first, len(ends)):
             end = ends[index]

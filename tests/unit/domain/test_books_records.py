@@ -7,7 +7,10 @@ import pickle
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import pytest
+
 from tradegame.domain.books_records import CostEntry, DecisionEntry, DecisionRow, RecordLog
+from tradegame.domain.errors import InvariantError
 from tradegame.domain.instruments import Account, AssetClass, Instrument
 from tradegame.domain.money import USD, Money, Price, Quantity
 from tradegame.domain.positions import Books
@@ -74,3 +77,18 @@ def test_lines_appended_and_records_added_read_back_in_order_between_reads() -> 
     log.append(rows[4])
     assert log.records == tuple(DecisionEntry(*row) for row in rows)
     assert len(log) == 5
+
+
+def test_a_log_of_fixed_width_reads_its_lines_back_and_takes_no_built_record() -> None:
+    log: RecordLog[DecisionRow, DecisionEntry] = RecordLog(DecisionEntry, width=7)
+    rows = [(f"op-{i}", T0, "buy", "IBKR", "ACME", f"reason {i}", None) for i in range(1, 4)]
+    log.append(rows[0])
+    assert log.records == (DecisionEntry(*rows[0]),) and len(log) == 1
+    log.append(rows[1])
+    with pytest.raises(InvariantError, match="7 fields"):
+        log.add(DecisionEntry(*rows[2]))
+    assert log.lines() == rows[:2] and len(log) == 2  # nothing added
+    for other in (copy.deepcopy(log), pickle.loads(pickle.dumps(log))):
+        other.append(rows[2])
+        assert other.records == tuple(DecisionEntry(*row) for row in rows) and len(other) == 3
+    assert len(log) == 2
