@@ -298,7 +298,7 @@ class WashSales:
         if used < piece.quantity:
             rest = self._split(piece, used)
         piece.basis += disallowed
-        piece.acquired = piece.acquired_actual - timedelta(days=pending.held_days)
+        piece.acquired = piece.acquired_actual - _DAYS[pending.held_days]
         piece.replacement_used = True
         position = pending.index - released
         old = self.disposals[position]
