@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 
 from tradegame.domain.errors import CurrencyMismatchError, InvariantError
 from tradegame.domain.frozen import quick_init
-from tradegame.domain.holding import Term, term_of
+from tradegame.domain.holding import Term
 from tradegame.domain.instruments import Instrument
 from tradegame.domain.journal import Journal, JournalEntry
 from tradegame.domain.lots import Disposal, OpenLot
@@ -147,9 +147,9 @@ def tax_entry(op_id: str, timestamp: datetime, kind: TaxKind, *fields: Any) -> T
     wash adjustment)."""
     if len(fields) == 2:
         d, currency = fields
-        gain = Money(d.proceeds - d.cost_basis + d.adjustment_amount, currency)
-        term = term_of(d.date_acquired, d.date_sold)  # ``d.term`` without its property
-        return TaxEntry(op_id, timestamp, kind, d.date_sold.year, gain, d.account, d.symbol, term, d)
+        return TaxEntry(
+            op_id, timestamp, kind, d.date_sold.year, Money(d.gain, currency), d.account, d.symbol, d.term, d
+        )
     return TaxEntry(op_id, timestamp, kind, *fields)
 
 

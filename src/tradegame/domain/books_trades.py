@@ -19,8 +19,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from tradegame.domain.allocation import share
 from tradegame.domain.books_chart import (
     cash_leg,
     new_book_lot,
@@ -33,7 +34,6 @@ from tradegame.domain.errors import (
     InvalidInputError,
     InvariantError,
 )
-from tradegame.domain.holding import term_of
 from tradegame.domain.instruments import AssetClass, Instrument
 from tradegame.domain.journal import FlatDraft
 from tradegame.domain.lots import Disposal, LotBook
@@ -109,8 +109,8 @@ class TradeBooking(BooksCore):
         self._op_lots[op_id] = lot
         if tax_rate is not None:
             self._lot_rates[lot_key] = tax_rate
-        self._cash[cash_key] = cash - cost  # ``_move_cash``: not below zero, as checked above
-        self._held[key] = self._held.get(key, _ZERO) + quantity  # (``_hold``: a buy empties nothing)
+        self._move_cash(account, currency, -cost)  # (not below zero: checked above)
+        self._hold(account, symbol, quantity)
         self._costs.append((op_id, ts, account, symbol, "buy", quantity, gross, fee, currency))
         if book.washed_by_last_buy:  # earlier disposals this purchase washed: their tax lines
             self._book_wash_adjustments(book.washed_by_last_buy, currency, op_id, ts, symbol)
@@ -322,8 +322,7 @@ class TradeBooking(BooksCore):
         net, realized = gross - fee, book_value - gross
         if -book_value + net + fee + realized:  # the sell entry's sum (as ``check_legs`` adds it)
             raise InvariantError(f"selling {symbol}: {gross} {code} less the fee {fee} {code} is not exact")
-        key = (account, code)  # ``_move_cash``: the net proceeds are not negative
-        self._cash[key] = self._cash.get(key, _ZERO) + net
+        self._move_cash(account, currency, net)
         self._costs.append((op_id, ts, account, symbol, "sell", quantity, gross, fee, currency))
         self._book_disposals(currency, op_id, ts, disposals)
         # legs as ``buy_units``'s: checked with the position, amounts checked, balanced (above); none zero
@@ -356,21 +355,13 @@ class TradeBooking(BooksCore):
             lot = book_lots.get(key)
             if lot is None or lot.quantity < units:
                 raise InvariantError(f"lot {lot_id} in {account} does not hold {units}")
-            if units == lot.quantity:
-                part = lot.book_value
-            else:  # ``share(lot.book_value, units, lot.quantity, quantum)``, inline: 0 < units < lot.quantity
-                part = (lot.book_value * units / lot.quantity).quantize(quantum, ROUND_HALF_UP)
+            part = share(lot.book_value, units, lot.quantity, quantum)
             book_lots[key] = new_book_lot((lot.symbol, lot.quantity - units, lot.book_value - part))
             book_value += part
             taken.append(lot_id)
             taken.append(units)
         self._op_lots[op_id] = tuple(taken)
-        held, key = self._held, (account, symbol)  # ``_hold(account, symbol, -quantity)``, inline
-        after = held.get(key, _ZERO) - quantity
-        if after:
-            held[key] = after
-        else:  # every lot is gone
-            del held[key]
+        self._hold(account, symbol, -quantity)
         return book_value
 
     def _book_disposals(self, currency: Currency, op_id: str, ts: datetime, disposals: Sequence[Disposal]) -> None:
@@ -382,8 +373,7 @@ class TradeBooking(BooksCore):
             return
         gains = [self._taxable_gain(d, currency) for d in disposals]  # (may raise: before anything changes)
         for d, gain in zip(disposals, gains, strict=True):
-            term = term_of(d.date_acquired, d.date_sold)  # ``d.term`` without its property
-            append((op_id, ts, kind, d.date_sold.year, gain, d.account, d.symbol, term, d))
+            append((op_id, ts, kind, d.date_sold.year, gain, d.account, d.symbol, d.term, d))
 
     def _book_wash_adjustments(
         self,
