@@ -121,12 +121,9 @@ class WashIndex:
         if recent is None:
             self._recent[piece.symbol] = _Recent(piece)
             return 0
-        pieces, start = recent.pieces, piece.acquired_actual - WASH_WINDOW
-        first = pieces[recent.head] if recent.head < len(pieces) else None
-        if first is None or first.acquired_actual < start or not first.quantity or first.replacement_used:
-            recent.trim(start)  # (nothing to drop when the first piece is live and in the window)
-        pieces.append(piece)
-        return len(pieces) - 1
+        recent.trim(piece.acquired_actual - WASH_WINDOW)
+        recent.pieces.append(piece)
+        return len(recent.pieces) - 1
 
     def put(self, symbol: str, position: int, rest: Piece) -> None:
         """``rest`` was split off the piece at ``position``, which is used up: it takes its place."""
@@ -270,7 +267,7 @@ class WashSales:
         index = self.index
         slot = index.add_purchase(piece)
         symbol = piece.symbol
-        if not is_security or symbol not in index._pending:  # ``index.has_pending``, inline
+        if not is_security or not index.has_pending(symbol):
             return ()
         changed: list[tuple[Disposal, Disposal]] = []
         for pending in index.pending_at_purchase(symbol, piece.acquired_actual):

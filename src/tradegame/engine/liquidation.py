@@ -165,9 +165,7 @@ class Liquidation:
         end = utc_from_ns(ns)
         for (_, currency_code), amount in books.payables().items():  # still owed at the end: a debt
             final -= in_game(currency_code, amount, end)
-        fees = _ZERO
-        for fee, ts in books.fees_paid():  # a fee in the Game currency is itself (``in_game``'s first rule)
-            fees += fee.amount if fee.currency.code == code else in_game(fee.currency.code, fee.amount, ts)
+        fees = sum((in_game(fee.currency.code, fee.amount, ts) for fee, ts in books.fees_paid()), _ZERO)
         running = _ZERO
         for name in game.running.names():
             for line in books.running_cost(name).currency_ledger:

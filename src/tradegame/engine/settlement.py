@@ -54,7 +54,7 @@ class Settlement:
         if book is not None:  # a plain instrument: the books take its price and fee as they are
             if buy:
                 return books.buy_units(account, book, quantity, price, fee.amount, ts, reason, game=self._name)
-            lots = self._sale_lots(state, quantity) if state.move.lots or account in self._specific else None
+            lots = self._sale_lots(state, quantity)
             return books.sell_units(account, book, quantity, price, fee.amount, ts, reason, game=self._name, lots=lots)
         asset = instrument.base_asset
         if asset in game.assets.cash_assets:  # a currency pair: a conversion of cash
