@@ -20,9 +20,8 @@ entries, one for their legs: no tuple per entry or leg for the garbage collector
 every young collection of a long Game) and builds the ``JournalEntry`` and its ``Posting``
 objects when the entry is first read (then keeps them); the running balances and the indices by
 account and by operation are brought up to date when they are read. The books' own operations
-(``append_rows``) are kept as their drafts until the journal is next read, and laid out in those
-lists then. What is read is the same either way. Imports only the standard library and
-``tradegame.domain``.
+come with their legs already checked (``append_rows``) and are laid out in those lists at once.
+What is read is the same either way. Imports only the standard library and ``tradegame.domain``.
 """
 
 from __future__ import annotations
