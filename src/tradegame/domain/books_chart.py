@@ -13,8 +13,8 @@ from decimal import Decimal
 from functools import partial
 from typing import NamedTuple
 
-from tradegame.domain.journal import FlatDraft, Leg, Narration, check_legs, flat_draft
 from tradegame.domain.money import Currency
+from tradegame.domain.postings import FlatDraft, Leg, Narration, check_legs, flat_draft
 
 __all__ = [
     "CONTRIBUTIONS",

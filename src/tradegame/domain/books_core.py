@@ -38,9 +38,10 @@ from tradegame.domain.errors import (
     TooSmallError,
 )
 from tradegame.domain.instruments import Account, Instrument, LotMethod
-from tradegame.domain.journal import FlatDraft, Journal, check_account, require_utc
+from tradegame.domain.journal import Journal
 from tradegame.domain.lots import LotBook
 from tradegame.domain.money import ROUNDING, Currency, Money, Price, Quantity
+from tradegame.domain.postings import FlatDraft, check_account, require_utc
 
 __all__ = ["BooksCore"]
 

@@ -20,9 +20,10 @@ from tradegame.domain.errors import CurrencyMismatchError, InvariantError
 from tradegame.domain.frozen import quick_init
 from tradegame.domain.holding import Term
 from tradegame.domain.instruments import Instrument
-from tradegame.domain.journal import Journal, JournalEntry
+from tradegame.domain.journal import Journal
 from tradegame.domain.lots import Disposal, OpenLot
 from tradegame.domain.money import Currency, Money, Price, Quantity
+from tradegame.domain.postings import JournalEntry
 from tradegame.domain.tax import YearTax
 
 __all__ = [

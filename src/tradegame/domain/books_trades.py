@@ -35,9 +35,9 @@ from tradegame.domain.errors import (
     InvariantError,
 )
 from tradegame.domain.instruments import AssetClass, Instrument
-from tradegame.domain.journal import FlatDraft
 from tradegame.domain.lots import Disposal, LotBook
 from tradegame.domain.money import Currency, Money, Price, Quantity
+from tradegame.domain.postings import FlatDraft
 
 __all__ = ["TradeBooking"]
 

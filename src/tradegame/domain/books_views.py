@@ -36,9 +36,9 @@ from tradegame.domain.books_records import (
 )
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.instruments import Account
-from tradegame.domain.journal import JournalEntry
 from tradegame.domain.lots import Disposal, OpenLot
 from tradegame.domain.money import Currency, Money
+from tradegame.domain.postings import JournalEntry
 
 __all__ = ["BooksViews"]
 

@@ -35,7 +35,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from tradegame.domain.books_records import CostEntry, DecisionEntry
-from tradegame.domain.journal import JournalEntry
+from tradegame.domain.postings import JournalEntry
 from tradegame.engine.events import EventKind
 from tradegame.engine.game import GameResult
 

@@ -17,9 +17,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tradegame.domain.errors import InvalidInputError
-from tradegame.domain.journal import JournalEntry
 from tradegame.domain.lots import Disposal, OpenLot
 from tradegame.domain.positions import CostEntry, DecisionEntry, TaxEntry
+from tradegame.domain.postings import JournalEntry
 from tradegame.engine.rules import ENGINE_RULES
 
 if TYPE_CHECKING:  # the Round loop (and pandas behind it) is not needed to read or write rows

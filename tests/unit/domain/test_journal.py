@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 
 from tradegame.domain.errors import InvalidAmountError, InvalidInputError, UnbalancedEntryError
-from tradegame.domain.journal import Journal, JournalEntry, Leg, Posting, check_legs
+from tradegame.domain.journal import Journal
+from tradegame.domain.postings import JournalEntry, Leg, Posting, check_legs
 
 T0 = datetime(2024, 1, 2, 14, 30, tzinfo=UTC)
 

@@ -18,9 +18,9 @@ from tradegame.domain.errors import (
 )
 from tradegame.domain.holding import Term
 from tradegame.domain.instruments import Account, AssetClass, Instrument, LotMethod
-from tradegame.domain.journal import JournalEntry
 from tradegame.domain.money import EUR, KRW, USD, Currency, Money, Price, Quantity
 from tradegame.domain.positions import Books, BooksState, TaxKind, replay
+from tradegame.domain.postings import JournalEntry
 from tradegame.domain.running_costs import Monthly, OneOff, RunningCost
 from tradegame.domain.tax import TaxProfile
 
