@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -16,6 +16,9 @@ from tradegame.data.catalog import summarize_symbol, sync_bundled
 from tradegame.data.errors import BadDataError, DataError
 from tradegame.data.importer import import_file
 from tradegame.data.store import MarketStore, StoredDataset
+
+if TYPE_CHECKING:
+    from tradegame.data.fetching import FetchReport
 
 __all__ = ["data_app"]
 
@@ -269,16 +272,20 @@ def data_fetch(
             report = fetch_into_store(store, fetcher, info, symbols.split(","), first, last, interval)
     except (InvalidInputError, DataError) as error:
         raise fail(str(error)) from None
+    _print_fetched(report, as_json)
+
+
+def _print_fetched(report: FetchReport, as_json: bool) -> None:
+    """What ``data fetch`` found stored, fetched and stored, as text or JSON."""
+    d = report.dataset
     if as_json:
-        d = report.dataset
         stored = None if d is None else {"name": d.info.name, "symbols": list(d.symbols), "bars": d.rows}
         numbers = {"cached": list(report.cached), "fetched": list(report.fetched), "dataset": stored}
         typer.echo(json.dumps(numbers | {"hash": None if d is None else d.info.content_hash}, indent=2))
         return
     if report.cached:
         typer.echo(f"already stored: {', '.join(report.cached)}")
-    if report.dataset is not None:
-        d = report.dataset
+    if d is not None:
         typer.echo(
             f"dataset {d.info.name}: {', '.join(d.symbols)}; {d.rows:,} bars; hash {d.info.content_hash}"
             + (f"; fetched {', '.join(report.fetched)}" if report.fetched else "")

@@ -190,13 +190,23 @@ class TradeBooking(BooksCore):
         tax_rate = self._tax_rate(swap.currency, ts, f"the swap of {give.symbol}")
         self._accounts_of(account, give)  # checked (and kept) before anything changes
         self._accounts_of(account, get)
-        on = ts.date()
+        disposals = self._swap_lots(book, swap, op_id, lot_id, ts, game)
+        self._book_swap(op_id, ts, swap, lot_id, disposals, tax_rate, reason, game)
+        return op_id
+
+    @staticmethod
+    def _swap_lots(
+        book: LotBook, swap: _Swap, op_id: str, lot_id: str, ts: datetime, game: str | None
+    ) -> Sequence[Disposal]:
+        """The lot book takes a checked swap: the sale of the coin given (its disposals returned),
+        then the lot of the coin got."""
+        on, account = ts.date(), swap.account
         disposals = book.sell(
             account=account,
-            symbol=give.symbol,
-            quantity=give_quantity.amount,
+            symbol=swap.give.symbol,
+            quantity=swap.give_quantity.amount,
             price=swap.give_price,
-            fee=fee.amount,
+            fee=swap.fee.amount,
             on=on,
             asset_class=AssetClass.CRYPTO,
             game=game,
@@ -205,16 +215,15 @@ class TradeBooking(BooksCore):
         # The lot book has moved; the purchase leg was validated above and cannot be refused now.
         book.buy(
             account=account,
-            symbol=get.symbol,
-            quantity=get_quantity.amount,
+            symbol=swap.get.symbol,
+            quantity=swap.get_quantity.amount,
             price=swap.get_price,
             on=on,
             asset_class=AssetClass.CRYPTO,
             lot_id=lot_id,
             game=game,
         )
-        self._book_swap(op_id, ts, swap, lot_id, disposals, tax_rate, reason, game)
-        return op_id
+        return disposals
 
     def _check_swap(
         self,

@@ -27,9 +27,7 @@ questions queries.py's. Nothing reads the wall clock; randomness comes from the 
 
 from __future__ import annotations
 
-import json
 import weakref
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Protocol, cast
@@ -61,6 +59,7 @@ from tradegame.engine.preflight import check_rates, symbol_problems
 from tradegame.engine.queries import Queries
 from tradegame.engine.quiet import QuietPlan
 from tradegame.engine.rates import Rates, rate_known_at
+from tradegame.engine.result import GameResult
 from tradegame.engine.routes import Pair
 from tradegame.engine.running import RunningCosts
 from tradegame.engine.schedule import actions_in_play, quiet_plan, round_times, tax_years
@@ -68,7 +67,7 @@ from tradegame.engine.score import Score
 from tradegame.engine.settlement import Settlement
 from tradegame.engine.spec import GameSpec, InvalidGameError
 from tradegame.engine.timestamps import utc_from_ns
-from tradegame.engine.training import TrainedVersion, Training
+from tradegame.engine.training import Training
 from tradegame.engine.transfers import Transfers
 from tradegame.engine.universe import Universe, UniverseView, currency_of, static_rates
 from tradegame.engine.valuation import ExitWatch, Outcome, Valuation
@@ -94,48 +93,6 @@ class RoundObserver(Protocol):
     def round_done(self, game: Game, round_index: int, value: float) -> None: ...
 
     def game_done(self, game: Game, result: GameResult) -> None: ...
-
-
-@dataclass
-class GameResult:
-    spec: GameSpec
-    outcome: Outcome
-    outcome_round: int
-    outcome_reason: str
-    score: Score
-    books: Books
-    events: list[GameEvent]
-    times: np.ndarray  # int64 ns of each Round played
-    values: np.ndarray  # the Game's value after each Round
-    data_hash: str
-    game_id: int | None = None  # its id in the database it was recorded in (``tradegame.play(..., db=...)``)
-    training: tuple[TrainedVersion, ...] = ()  # a trainable Model's versions, oldest first (engine/training.py)
-
-    def events_jsonl(self) -> str:
-        return "".join(json.dumps(e.as_json(), sort_keys=True) + "\n" for e in self.events)
-
-    def ledger_jsonl(self) -> str:
-        """Every journal entry, one JSON object per line (amounts as decimal strings)."""
-        lines = []
-        for entry in self.books.entries:
-            postings = [
-                [p.account, p.commodity, str(p.units), None if p.value is None else str(p.value)]
-                for p in entry.postings
-            ]
-            lines.append(
-                json.dumps(
-                    {
-                        "op": entry.op_id,
-                        "seq": entry.seq,
-                        "ts": entry.timestamp.isoformat(),
-                        "kind": entry.kind,
-                        "narration": entry.narration,
-                        "postings": postings,
-                    },
-                    sort_keys=True,
-                )
-            )
-        return "\n".join(lines) + "\n"
 
 
 class Game:
