@@ -17,6 +17,7 @@ the decision log (a decision not to act, and why), or ``EndGame``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
 from enum import StrEnum
@@ -183,15 +184,42 @@ class Move:
         return cls(symbol, Side.BUY, target_weight=weight, **options)  # type: ignore[arg-type]
 
     @classmethod
+    def targets(cls, weight: Decimal | int | str, orders: Iterable[tuple[str, str]]) -> list[Move]:
+        """``Move.target(symbol, weight, reason=reason)`` for each (symbol, reason) of ``orders``, in
+        order: the same Moves, the one ``weight`` checked once (by the first)."""
+        orders = list(orders)
+        if not orders:
+            return []
+        first = cls.target(orders[0][0], weight, reason=orders[0][1])
+        return [first, *cls._made(Side.BUY, {"target_weight": first.target_weight}, orders[1:])]
+
+    @classmethod
+    def sells_all(cls, orders: Iterable[tuple[str, str]]) -> list[Move]:
+        """``Move.sell(symbol, sell_all=True, reason=reason)`` for each (symbol, reason) of ``orders``,
+        in order (a sell of everything held has nothing to check)."""
+        return cls._made(Side.SELL, {"sell_all": True}, orders)
+
+    @classmethod
     def _checked(cls, symbol: str, side: Side, values: dict[str, object]) -> Move:
         """A plain market Move, good till cancelled, of ``values`` that the caller has checked (by the
-        rules of ``__post_init__``): made at once, without running those checks again. A subclass of
-        ``Move`` is made the ordinary way (it may check more)."""
+        rules of ``__post_init__``): made at once, without running those checks again."""
+        return cls._made(side, values, ((symbol, values.get("reason", "")),))[0]
+
+    @classmethod
+    def _made(cls, side: Side, values: dict[str, object], orders: Iterable[tuple[str, object]]) -> list[Move]:
+        """Plain market Moves of ``side`` and ``values`` (checked by the caller, by the rules of
+        ``__post_init__``), one per (symbol, reason) of ``orders``: made at once, without running
+        those checks again. A subclass of ``Move`` is made the ordinary way (it may check more)."""
         if cls is not Move:
-            return cls(symbol, side, **values)  # type: ignore[arg-type]
-        move = object.__new__(cls)
-        move.__dict__.update(_DEFAULTS, symbol=symbol, side=side, **values)  # every field, in their order
-        return move
+            return [cls(symbol, side, **{**values, "reason": reason}) for symbol, reason in orders]  # type: ignore[arg-type]
+        shared = {**_DEFAULTS, "side": side, **values}  # every field, in their order
+        new = object.__new__
+        made = []
+        for symbol, reason in orders:
+            move = new(cls)
+            move.__dict__.update(shared, symbol=symbol, reason=reason)
+            made.append(move)
+        return made
 
     def chain(self, *legs: Move) -> Move:
         """This Move followed by ``legs`` in order, each sized by what the one before delivered."""

@@ -60,6 +60,8 @@ class Orders:
         self.open: list[MoveState] = []
         self._count = 0
         self._accounts: dict[str, str] = {}  # symbol -> the account a Move naming none trades in
+        self._tradable: set[tuple[str, str]] = set()  # (account, symbol) pairs ``_untradable`` passed
+        self._log, self._clock = game.log, game.clock  # the Game's own, for the whole Game
 
     def decide(self, ctx: RoundContext) -> str | None:
         """Ask the Model for its actions at this Round and take them; the reason of an EndGame, or None."""
@@ -107,56 +109,70 @@ class Orders:
 
     def accept(self, move: Move, now_ns: int, chain_root: str | None = None) -> MoveState | None:
         """Place ``move`` (give it an id and log it), or refuse it with a reason; the state if placed."""
-        game = self._game
+        game, log = self._game, self._log
         self._count += 1
         move_id = f"m{self._count:05d}"
-        account = move.account or self._accounts.get(move.symbol)
+        symbol = move.symbol
+        account = move.account or self._accounts.get(symbol)
         if account is None:
-            account = self._accounts[move.symbol] = game.spec.account_for(move.symbol).name
+            account = self._accounts[symbol] = game.spec.account_for(symbol).name
         problem = self._problem(move, account)  # (reason, message) or None
         if move.tag:
-            game.log.tag(move_id, move.tag)
-        state = MoveState(move_id, move, account, game.clock.round, now_ns, move.quantity, move.side,
+            log.tag(move_id, move.tag)
+        state = MoveState(move_id, move, account, self._clock.round, now_ns, move.quantity, move.side,
                           chain_root=chain_root)  # fmt: skip
         if move.sell_all:
-            known = move.symbol in game.column
-            state.quantity = game.holdings.of(account, game.universe.instruments[move.symbol]) if known else _ZERO
+            known = symbol in game.column
+            state.quantity = game.holdings.of(account, game.universe.instruments[symbol]) if known else _ZERO
             if not state.quantity:
-                problem = problem or (Why.INSUFFICIENT_HOLDINGS, f"sell_all of {move.symbol}: {account} holds none")
+                problem = problem or (Why.INSUFFICIENT_HOLDINGS, f"sell_all of {symbol}: {account} holds none")
         if problem:
             state.status = MoveStatus.REJECTED
-            game.log.event(Kind.REJECTED, move_id, account, move.symbol, problem[1])
-            game.log.tell(state, *problem)
+            log.event(Kind.REJECTED, move_id, account, symbol, problem[1])
+            log.tell(state, *problem)
             if chain_root is not None or move.then is not None:
                 self.finish(state)
             return None
-        game.log.event(Kind.PLACED, move_id, account, move.symbol, describe(move))
+        log.event(Kind.PLACED, move_id, account, symbol, describe(move))
         self.open.append(state)
         return state
 
     def _problem(self, move: Move, account: str) -> tuple[Why, str] | None:
         """Why ``move`` is refused when placed (a reason code and a message), or None."""
+        symbol = move.symbol
+        if (account, symbol) not in self._tradable:  # what does not change in a Game is checked once
+            problem = self._untradable(symbol, account)
+            if problem:
+                return problem
+            self._tradable.add((account, symbol))
+        quantity = move.quantity
+        if quantity is None:  # sized at the fill: nothing more to check now
+            return None
+        game = self._game
+        instrument = game.universe.instruments[symbol]
+        if move.side is Side.SELL:
+            held = game.holdings.of(account, instrument)
+            if quantity > held:
+                return Why.INSUFFICIENT_HOLDINGS, f"sell of {quantity} {symbol} but {account} holds {held}"
+        if not instrument.fractional and quantity % instrument.lot_size:
+            lots = f"{symbol}: quantity {quantity} is not a multiple of lot size {instrument.lot_size}"
+            return Why.NOT_LOT_MULTIPLE, lots
+        return None
+
+    def _untradable(self, symbol: str, account: str) -> tuple[Why, str] | None:
+        """Why no Move on ``symbol`` can be placed in ``account`` in this Game, or None."""
         game = self._game
         if account not in game.accounts:
             return Why.UNKNOWN_ACCOUNT, f"no account {account!r}"
-        if move.symbol not in game.column:
-            return Why.UNKNOWN_SYMBOL, f"unknown symbol {move.symbol!r}"
-        if move.symbol not in game.allowed:
-            listed = not game.spec.symbols or move.symbol in game.spec.symbols
-            return Why.NOT_ALLOWED_ASSET_CLASS if listed else Why.NOT_ALLOWED_SYMBOL, (
-                f"{move.symbol} is not allowed in this Game"
-            )
+        if symbol not in game.column:
+            return Why.UNKNOWN_SYMBOL, f"unknown symbol {symbol!r}"
+        if symbol not in game.allowed:
+            listed = not game.spec.symbols or symbol in game.spec.symbols
+            why = Why.NOT_ALLOWED_ASSET_CLASS if listed else Why.NOT_ALLOWED_SYMBOL
+            return why, f"{symbol} is not allowed in this Game"
         spec_account = game.accounts[account]
-        if spec_account.symbols and move.symbol not in spec_account.symbols:
-            return Why.NOT_TRADED_IN_ACCOUNT, f"account {account} does not trade {move.symbol}"
-        instrument = game.universe.instruments[move.symbol]
-        if move.side is Side.SELL and move.quantity is not None:
-            held = game.holdings.of(account, instrument)
-            if move.quantity > held:
-                return Why.INSUFFICIENT_HOLDINGS, f"sell of {move.quantity} {move.symbol} but {account} holds {held}"
-        if move.quantity is not None and not instrument.fractional and move.quantity % instrument.lot_size:
-            lots = f"{move.symbol}: quantity {move.quantity} is not a multiple of lot size {instrument.lot_size}"
-            return Why.NOT_LOT_MULTIPLE, lots
+        if spec_account.symbols and symbol not in spec_account.symbols:
+            return Why.NOT_TRADED_IN_ACCOUNT, f"account {account} does not trade {symbol}"
         return None
 
     def _cancel(self, action: Cancel) -> None:

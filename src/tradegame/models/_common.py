@@ -154,19 +154,35 @@ def trailing_returns(
         return []
     # Closes are positive and finite, or NaN (no bar; a Panel's rule): no division by zero, NaN propagates quietly.
     trailing = closes[len(closes) - 1 - skip_recent] / closes[0] - 1.0
-    keep = np.flatnonzero(np.isfinite(trailing))
+    keep = np.isfinite(trailing).nonzero()[0]
     if not len(keep):
         return []
     if limit is not None and limit < len(keep):  # only those at least as good as the limit-th best can be in
         values = trailing[keep]
-        keep = keep[values >= np.partition(values, len(keep) - limit)[len(keep) - limit]]  # ties kept
-    order = keep[np.lexsort((_name_ranks(tuple(names))[keep], -trailing[keep]))][:limit]  # best first, then by symbol
+        kth = len(keep) - limit
+        best = values.copy()
+        best.partition(kth)
+        keep = keep[values >= best[kth]]  # ties kept
+    order = keep[np.lexsort((_name_ranks(names)[keep], -trailing[keep]))][:limit]  # best first, then by symbol
     return list(zip([names[i] for i in order.tolist()], trailing[order].tolist(), strict=True))
 
 
-@lru_cache(maxsize=16)
-def _name_ranks(names: tuple[str, ...]) -> np.ndarray:
+_ranked: tuple[Sequence[str], np.ndarray] | None = None  # the last names ranked: a Game asks with the same tuple
+
+
+def _name_ranks(names: Sequence[str]) -> np.ndarray:
     """Each name's place in the sorted names (ties of a ranking are broken by name with these ints)."""
+    global _ranked
+    ranked = _ranked
+    if ranked is None or ranked[0] is not names:
+        ranked = (names, _sorted_ranks(tuple(names)))
+        if type(names) is tuple:  # immutable, and held here: the same object is the same names
+            _ranked = ranked
+    return ranked[1]
+
+
+@lru_cache(maxsize=16)
+def _sorted_ranks(names: tuple[str, ...]) -> np.ndarray:
     ranks = np.empty(len(names), dtype=np.int64)
     ranks[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
     return ranks

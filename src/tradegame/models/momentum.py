@@ -136,15 +136,13 @@ class MomentumRotation:
         actions: list[Action] = [
             Cancel(state.move_id, "rebalance") for state in ctx.open_moves if state.move.symbol in candidates
         ]
-        actions += [
-            Move.sell(symbol, sell_all=True, reason="momentum: dropped out of the top")
-            for symbol in sorted(ctx.holdings)
-            if symbol in candidates and symbol not in chosen
-        ]
-        actions += [
-            Move.target(symbol, weight, reason=f"momentum: rank {rank}, return {ret:.4%}")
-            for rank, (symbol, ret) in enumerate(top, start=1)
-        ]
+        dropped = "momentum: dropped out of the top"
+        actions += Move.sells_all(
+            (symbol, dropped) for symbol in sorted(ctx.holdings) if symbol in candidates and symbol not in chosen
+        )
+        actions += Move.targets(
+            weight, [(symbol, f"momentum: rank {rank}, return {ret:.4%}") for rank, (symbol, ret) in enumerate(top, 1)]
+        )
         return actions
 
     def _candidates(self, universe: tuple[str, ...]) -> frozenset[str]:

@@ -1,5 +1,6 @@
-"""Move's shorthands: ``target`` and ``sell(sell_all=True)`` of the common shape are made without
-re-running ``__post_init__``; they must equal the Move made the ordinary way and keep every check."""
+"""Move's shorthands: ``target`` and ``sell(sell_all=True)`` of the common shape (and ``targets`` and
+``sells_all``, many at once) are made without re-running ``__post_init__``; they must equal the Move
+made the ordinary way and keep every check."""
 
 from __future__ import annotations
 
@@ -61,3 +62,37 @@ def test_a_subclass_of_move_is_made_the_ordinary_way() -> None:
     with pytest.raises(InvalidInputError, match="say why"):
         Checked.sell("ACME", sell_all=True)
     assert type(Checked.target("ACME", Decimal("0.5"), reason="r")) is Checked
+
+
+def test_the_batch_shorthands_equal_one_shorthand_per_move() -> None:
+    orders = [("ACME", "rank 1"), ("BETA", "rank 2"), ("ACME", "")]
+    for quick, (symbol, reason) in zip(Move.targets(Decimal("0.05"), orders), orders, strict=True):
+        same(quick, Move(symbol, Side.BUY, target_weight=Decimal("0.05"), reason=reason))
+    assert Move.targets("0.5", iter(orders)) == [Move.target(s, "0.5", reason=r) for s, r in orders]
+    for quick, (symbol, reason) in zip(Move.sells_all(iter(orders)), orders, strict=True):
+        same(quick, Move(symbol, Side.SELL, sell_all=True, reason=reason))
+    assert Move.targets(Decimal(2), []) == [] == Move.sells_all([])
+
+
+def test_the_batch_target_checks_its_weight_as_the_first_target_would() -> None:
+    with pytest.raises(InvalidInputError, match=r"move BETA: target_weight must be within 0\.\.1, got 1\.5"):
+        Move.targets(Decimal("1.5"), [("BETA", "r"), ("ACME", "r")])
+    with pytest.raises(InvalidInputError, match="move BETA weight"):
+        Move.targets("lots", [("BETA", "r")])
+
+
+def test_a_subclass_of_move_is_made_the_ordinary_way_in_a_batch() -> None:
+    @dataclass(frozen=True)
+    class Checked(Move):
+        def __post_init__(self) -> None:
+            super().__post_init__()
+            if not self.reason:
+                raise InvalidInputError("say why")
+
+    with pytest.raises(InvalidInputError, match="say why"):
+        Checked.targets(Decimal("0.5"), [("ACME", "r"), ("BETA", "")])
+    with pytest.raises(InvalidInputError, match="say why"):
+        Checked.sells_all([("ACME", "")])
+    assert [type(m) for m in Checked.sells_all([("ACME", "r")]) + Checked.targets(1, [("A", "r"), ("B", "r")])] == [
+        Checked
+    ] * 3
