@@ -37,6 +37,8 @@ from tradegame.engine.wake import Wake
 
 __all__ = ["ExitFlags", "FxTable", "QuietPlan", "exit_flags", "first_exit", "holdings_values", "plan_quiet"]
 
+_add = np.add.reduce
+
 
 def holdings_values(
     quantities: np.ndarray, marks: np.ndarray, held: Sequence[tuple[int, int]] | None = None
@@ -55,8 +57,8 @@ def holdings_values(
         ((account, column),) = held
         only: np.ndarray = marks[:, column] * quantities[account, column]
         return only
-    products = marks[:, None, :] * quantities[None, :, :]
-    totals: np.ndarray = products.sum(axis=2).sum(axis=1)
+    products = marks[:, None, :] * quantities
+    totals: np.ndarray = _add(_add(products, axis=2), axis=1)  # ``sum``'s reduction, without its wrapper
     return totals
 
 
