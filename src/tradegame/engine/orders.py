@@ -119,8 +119,9 @@ class Orders:
         problem = self._problem(move, account)  # (reason, message) or None
         if move.tag:
             log.tag(move_id, move.tag)
-        state = MoveState(move_id, move, account, self._clock.round, now_ns, move.quantity, move.side,
-                          chain_root=chain_root)  # fmt: skip
+        state = MoveState(move_id, move, account, self._clock.round, now_ns, move.quantity, move.side)
+        if chain_root is not None:  # a later leg of a chain (the first is its own root)
+            state.chain_root = chain_root
         if move.sell_all:
             known = symbol in game.column
             state.quantity = game.holdings.of(account, game.universe.instruments[symbol]) if known else _ZERO
