@@ -202,14 +202,17 @@ class Move:
     @classmethod
     def _checked(cls, symbol: str, side: Side, values: dict[str, object]) -> Move:
         """A plain market Move, good till cancelled, of ``values`` that the caller has checked (by the
-        rules of ``__post_init__``): made at once, without running those checks again."""
-        return cls._made(side, values, ((symbol, values.get("reason", "")),))[0]
+        rules of ``__post_init__``): made at once, without running those checks again. A subclass of
+        ``Move`` is made the ordinary way (it may check more)."""
+        if cls is not Move:
+            return cls(symbol, side, **values)  # type: ignore[arg-type]
+        move = object.__new__(cls)
+        move.__dict__.update(_DEFAULTS, symbol=symbol, side=side, **values)  # every field, in their order
+        return move
 
     @classmethod
-    def _made(cls, side: Side, values: dict[str, object], orders: Iterable[tuple[str, object]]) -> list[Move]:
-        """Plain market Moves of ``side`` and ``values`` (checked by the caller, by the rules of
-        ``__post_init__``), one per (symbol, reason) of ``orders``: made at once, without running
-        those checks again. A subclass of ``Move`` is made the ordinary way (it may check more)."""
+    def _made(cls, side: Side, values: dict[str, object], orders: Iterable[tuple[str, str]]) -> list[Move]:
+        """``_checked`` for many Moves of ``side`` and ``values``, one per (symbol, reason) of ``orders``."""
         if cls is not Move:
             return [cls(symbol, side, **{**values, "reason": reason}) for symbol, reason in orders]  # type: ignore[arg-type]
         shared = {**_DEFAULTS, "side": side, **values}  # every field, in their order

@@ -49,19 +49,28 @@ def test_the_shorthands_keep_every_check(make: object, message: str) -> None:
         make()  # type: ignore[operator]
 
 
-def test_a_subclass_of_move_is_made_the_ordinary_way() -> None:
-    @dataclass(frozen=True)
-    class Checked(Move):
-        def __post_init__(self) -> None:
-            super().__post_init__()
-            if not self.reason:
-                raise InvalidInputError("say why")
+@dataclass(frozen=True)
+class Checked(Move):
+    """A Move that checks more (a reason is required): its shorthands must make it the ordinary way."""
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not self.reason:
+            raise InvalidInputError("say why")
+
+
+def test_a_subclass_of_move_is_made_the_ordinary_way() -> None:
     with pytest.raises(InvalidInputError, match="say why"):
         Checked.target("ACME", Decimal("0.5"))
     with pytest.raises(InvalidInputError, match="say why"):
         Checked.sell("ACME", sell_all=True)
     assert type(Checked.target("ACME", Decimal("0.5"), reason="r")) is Checked
+    with pytest.raises(InvalidInputError, match="say why"):
+        Checked.targets(Decimal("0.5"), [("ACME", "r"), ("BETA", "")])
+    with pytest.raises(InvalidInputError, match="say why"):
+        Checked.sells_all([("ACME", "")])
+    made = Checked.sells_all([("ACME", "r")]) + Checked.targets(1, [("A", "r"), ("B", "r")])
+    assert [type(move) for move in made] == [Checked] * 3
 
 
 def test_the_batch_shorthands_equal_one_shorthand_per_move() -> None:
@@ -79,20 +88,3 @@ def test_the_batch_target_checks_its_weight_as_the_first_target_would() -> None:
         Move.targets(Decimal("1.5"), [("BETA", "r"), ("ACME", "r")])
     with pytest.raises(InvalidInputError, match="move BETA weight"):
         Move.targets("lots", [("BETA", "r")])
-
-
-def test_a_subclass_of_move_is_made_the_ordinary_way_in_a_batch() -> None:
-    @dataclass(frozen=True)
-    class Checked(Move):
-        def __post_init__(self) -> None:
-            super().__post_init__()
-            if not self.reason:
-                raise InvalidInputError("say why")
-
-    with pytest.raises(InvalidInputError, match="say why"):
-        Checked.targets(Decimal("0.5"), [("ACME", "r"), ("BETA", "")])
-    with pytest.raises(InvalidInputError, match="say why"):
-        Checked.sells_all([("ACME", "")])
-    assert [type(m) for m in Checked.sells_all([("ACME", "r")]) + Checked.targets(1, [("A", "r"), ("B", "r")])] == [
-        Checked
-    ] * 3
