@@ -31,6 +31,8 @@ from tradegame.engine.universe import Universe
 
 __all__ = ["ExitWatch", "Outcome", "Valuation"]
 
+_add = np.add.reduce  # ``ndarray.sum``'s reduction, without its wrapper: the same floats
+
 Outcome = Literal["completed", "catastrophic_exit", "perfect_exit", "ended_by_model"]
 
 
@@ -48,6 +50,7 @@ class Valuation:
         self._close = self._fields["close"]
         self._close_whole = universe.complete_rows("close")  # rows with every close: taken whole
         self._filled_whole = universe.complete_rows("filled_close")
+        self._open_whole: np.ndarray | None = None  # rows with every open (read when first needed)
         self._rates = rates
         self._cash = cash
         self._holdings = holdings
@@ -163,18 +166,30 @@ class Valuation:
                 held = float(holdings.qty[account, column] * mark)
             value = self._cash.now(self._clock.now_ns) + held
         else:
-            prices = fields["close"][row]
-            if not at_close:
-                opens = fields["open"][row]
-                prices = np.where(np.isnan(opens), prices, opens)
-            if self._rates.foreign:
-                fx = self._rates.vector()
-                marks = np.where(np.isnan(prices), np.nan_to_num(self.last_price) * fx, prices * fx)
-            else:
-                marks = np.where(np.isnan(prices), self.marks, prices * self.fx)
-            value = self._cash.now(self._clock.now_ns) + float((holdings.qty @ marks).sum())
+            value = self._cash.now(self._clock.now_ns) + float(_add(holdings.qty @ self._fill_marks(row, at_close)))
         self._at = (key, value)
         return value
+
+    def _fill_marks(self, row: int, at_close: bool) -> np.ndarray:
+        """Each symbol's mark at the price a market Move fills at on ``row`` (``value_at``'s rule)."""
+        fields = self._fields
+        if self._unit_fx:
+            if self._open_whole is None:
+                self._open_whole = self._universe.complete_rows("open")
+            if (self._close_whole if at_close else self._open_whole)[row]:
+                # Every such price known, every rate 1: the marks below are these prices, bit for bit.
+                whole: np.ndarray = fields["close" if at_close else "open"][row]
+                return whole
+        prices = fields["close"][row]
+        if not at_close:
+            opens = fields["open"][row]
+            prices = np.where(np.isnan(opens), prices, opens)
+        if self._rates.foreign:
+            fx = self._rates.vector()
+            marks: np.ndarray = np.where(np.isnan(prices), np.nan_to_num(self.last_price) * fx, prices * fx)
+        else:
+            marks = np.where(np.isnan(prices), self.marks, prices * self.fx)
+        return marks
 
 
 class ExitWatch:
