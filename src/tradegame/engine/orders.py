@@ -114,7 +114,7 @@ class Orders:
         """Place ``move`` (give it an id and log it), or refuse it with a reason; the state if placed."""
         game, log = self._game, self._log
         self._count += 1
-        move_id = f"m{self._count:05d}"
+        move_id = "m" + str(self._count).zfill(5)  # f"m{count:05d}" (count >= 1), sooner
         symbol = move.symbol
         account = move.account or self._accounts.get(symbol)
         if account is None:
