@@ -195,12 +195,10 @@ class Orders:
 
     def continued(self) -> None:
         """Log every Move still open after the Model's turn that it kept from an earlier Round."""
-        game = self._game
+        now, log = self._clock.round, self._log
         for state in self.open:
-            if state.placed_round < game.clock.round:
-                game.log.event(
-                    Kind.CONTINUED, state.move_id, state.account, state.move.symbol, f"filled {state.filled}"
-                )
+            if state.placed_round < now:
+                log.event(Kind.CONTINUED, state.move_id, state.account, state.move.symbol, f"filled {state.filled}")
 
     def expire(self, index: int) -> None:
         """Expire the Moves whose time in force ran out by Round ``index``."""
