@@ -69,7 +69,7 @@ class Currency:
 
     def round(self, amount: Decimal) -> Decimal:
         """Round ``amount`` to this currency's minor unit, half to even."""
-        return amount.quantize(self.quantum, rounding=ROUNDING)
+        return amount.quantize(self.quantum, ROUNDING)  # positional: a keyword costs more than the rounding
 
     def __str__(self) -> str:
         return self.code

@@ -28,7 +28,7 @@ from tradegame.engine.clock import booking_time
 from tradegame.engine.events import EventKind as Kind
 from tradegame.engine.events import RejectReason as Why
 from tradegame.engine.events import new_fill, reason_for
-from tradegame.engine.fills import affordable, fill_fee, lot_step, target_amount, tick_price, units_for
+from tradegame.engine.fills import affordable, fee_amount, fill_fee, lot_step, target_amount, tick_price, units_for
 from tradegame.engine.market import Bar, close_only, market_price, match
 from tradegame.engine.moves import MoveState, MoveStatus, OrderType, Side
 from tradegame.engine.slippage_models import NoSlippage
@@ -214,11 +214,13 @@ class Execution:
         (``volume_quotas``)."""
         game, move = self._game, state.move
         account = game.accounts[state.account]
-        instrument, column, unit, _, named = self.traded(move.symbol)  # ``unit``: what its prices and fees are in
-        assert state.quantity is not None
-        remaining = state.quantity - state.filled
-        quantity = remaining if quota is None else min(remaining, quota)
-        if quantity <= 0:
+        traded = self._traded.get(move.symbol) or self.traded(move.symbol)
+        instrument, unit = traded[0], traded[2]  # ``unit``: what its prices and fees are in
+        total = state.quantity
+        assert total is not None
+        remaining = total - state.filled
+        quantity = remaining if quota is None or not quota < remaining else quota  # ``min``, sooner
+        if quantity <= _ZERO:
             return  # the volume cap left nothing on this bar: it stays open
         side = state.side
         if not maker and type(account.slippage) is not NoSlippage:  # NoSlippage gives the price back
@@ -233,24 +235,33 @@ class Execution:
             quantity, fee = self._buyable(
                 state, account, instrument, quantity, unit_price, maker, when, remaining, unit
             )
-        if quantity <= 0:
+        if quantity <= _ZERO:
             return  # refused, or the volume cap left nothing on this bar: it stays open
         if fee is None:
-            fee = fill_fee(account.fees, quantity, unit_price, maker, unit)
+            fee = fee_amount(account.fees, quantity, unit_price, maker, unit)
         ts = booking_time(game.books, when)
         label = f"{state.move_id} [tag {move.tag}]" if move.tag else state.move_id
-        reason = f"{label}: {move.reason}" if move.reason else label
         try:
-            op = game.settlement.book_fill(state, instrument, quantity, unit_price, fee, row, when, ts, reason)
+            op = game.settlement.book_fill(
+                state,
+                instrument,
+                quantity,
+                unit_price,
+                fee,
+                row,
+                when,
+                ts,
+                f"{label}: {move.reason}" if move.reason else label,
+            )
         except TradegameError as error:
             game.orders.reject(state, reason_for(error), f"{side.value} {quantity} {move.symbol}: {error}")
             return
         if self._capped:
-            key = (row, column)
+            key = (row, traded[1])
             self.volume_taken[key] = self.volume_taken.get(key, _ZERO) + quantity
         if side is Side.SELL and game.running.owing:
             game.running.pay()
-        self._record(state, quantity, unit_price, named, fee, op, ts, row, policy)
+        self._record(state, quantity, unit_price, traded, fee, op, ts, row, policy)
 
     def _sellable(self, state: MoveState, instrument: Instrument, quantity: Decimal) -> Decimal:
         """How much of ``quantity`` the account can sell: what it holds; 0 after rejecting the Move
@@ -267,7 +278,7 @@ class Execution:
     def _buyable(
         self, state: MoveState, account: AccountSpec, instrument: Instrument, quantity: Decimal, price: Decimal,
         maker: bool, when: int, remaining: Decimal, unit: Currency,
-    ) -> tuple[Decimal, Money | None]:  # fmt: skip
+    ) -> tuple[Decimal, Decimal | None]:  # fmt: skip
         """How much of ``quantity`` the account can pay for, fee included (``_affordable``), and the fee
         of that much if it is known already; 0 after rejecting the Move when that is nothing."""
         wanted = quantity
@@ -282,31 +293,30 @@ class Execution:
         return quantity, fee
 
     def _record(
-        self, state: MoveState, quantity: Decimal, price: Decimal, unit: str, fee: Money, op: str,
+        self, state: MoveState, quantity: Decimal, price: Decimal, traded: Traded, fee: Decimal, op: str,
         ts: datetime, row: int, policy: FillPolicy,
     ) -> None:  # fmt: skip
         """A fill is booked: add it to the Move, log it, tell the Model, and finish a Move now filled
-        (``unit``: what the log line says the price is in, nothing for the Game's currency)."""
+        (``traded``: the instrument's, whose ``unit`` the fee is in and whose name for it the log line says)."""
         game, move = self._game, state.move
         total = state.quantity
         assert total is not None
         filled = state.filled = state.filled + quantity
         state.fill_value += quantity * price
-        amount = fee.amount
-        state.fees += amount
+        state.fees += fee
         state.op_ids.append(op)
         done = filled >= total
         side, note = state.side, state.note
         # ``!s``: a Decimal's str (a StrEnum's: its value), what ``format`` with no spec writes too, only sooner
-        detail = f"{side!s} {quantity!s} @ {price!s}{unit} fee {amount!s} ({filled!s}/{total!s})"
+        detail = f"{side!s} {quantity!s} @ {price!s}{traded[4]} fee {fee!s} ({filled!s}/{total!s})"
         if note:
             detail = f"{detail}; {note}"
         log = game.log
         log.event(Kind.FILLED if done else Kind.PARTIAL, state.move_id, state.account, move.symbol, detail, (op,), ts)
         opened, sold = game.books.lots_of(op)
         log.inbox.append(
-            new_fill(state.move_id, move.tag, move.symbol, state.account, side, price, quantity, amount,
-                 fee.currency.code, not done, filled, total - filled, opened, sold, op, ts, note)
+            new_fill(state.move_id, move.tag, move.symbol, state.account, side, price, quantity, fee,
+                 traded[2].code, not done, filled, total - filled, opened, sold, op, ts, note)
         )  # fmt: skip
         if done:
             state.status = MoveStatus.FILLED
@@ -316,7 +326,7 @@ class Execution:
     def _affordable(
         self, state: MoveState, account: AccountSpec, instrument: Instrument, quantity: Decimal, price: Decimal,
         maker: bool, when: int, unit: Currency,
-    ) -> tuple[Decimal, Money | None]:  # fmt: skip
+    ) -> tuple[Decimal, Decimal | None]:  # fmt: skip
         """The most of ``quantity`` the account can pay for, fee included: from its cash in the quote
         currency (``unit``; converting from its own currency what it lacks), or from the quote asset it
         holds; and the fee of all of ``quantity`` when it can pay for all of it (None otherwise)."""
@@ -325,8 +335,8 @@ class Execution:
         if instrument.is_cross:
             held = game.holdings.units(account.name, instrument.quote_asset)
             return affordable(quantity, price, held, step, account.fees, maker, unit), None
-        fee = fill_fee(account.fees, quantity, price, maker, unit)
-        cost = unit.round(quantity * price) + fee.amount
+        fee = fee_amount(account.fees, quantity, price, maker, unit)
+        cost = unit.round(quantity * price) + fee
         self._fund_purchase(account, unit, cost, state, when)
         cash = game.books.cash(account.name, unit).amount
         if cost <= cash:  # the first thing ``affordable`` checks: all of it, at this very fee

@@ -83,8 +83,13 @@ class PercentOfNotional:
         _set(self, "minimum", _decimal(self.minimum, "PercentOfNotional", "minimum"))
 
     def fee(self, *, quantity: Decimal, price: Decimal, maker: bool, currency: Currency) -> Decimal:
+        return self.charge(quantity, price, currency)
+
+    def charge(self, quantity: Decimal, price: Decimal, currency: Currency) -> Decimal:
+        """``fee`` in one positional call (the engine's fills ask it so: no maker rate here)."""
         fill_quantity, fill_price = _fill(quantity, price)
-        return _round(max(self.rate * fill_quantity * fill_price, self.minimum), currency)
+        amount, minimum = self.rate * fill_quantity * fill_price, self.minimum
+        return _round(minimum if minimum > amount else amount, currency)  # ``max``, sooner
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,11 +11,12 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 
 from tradegame.domain.instruments import Instrument
 from tradegame.domain.money import Currency, Money
-from tradegame.engine.costs import FeeModel
+from tradegame.engine.costs import FeeModel, PercentOfNotional
 
 __all__ = [
     "CRYPTO_LOT",
     "affordable",
+    "fee_amount",
     "fill_fee",
     "lot_step",
     "target_amount",
@@ -82,6 +83,14 @@ def fill_fee(fees: FeeModel, quantity: Decimal, price: Decimal, maker: bool, cur
     return Money(max(fee, _ZERO), currency)
 
 
+def fee_amount(fees: FeeModel, quantity: Decimal, price: Decimal, maker: bool, currency: Currency) -> Decimal:
+    """``fill_fee``'s amount: for the common model (``PercentOfNotional``, never a rebate) its rule
+    in one positional call."""
+    if type(fees) is PercentOfNotional and quantity > _ZERO:
+        return fees.charge(quantity, price, currency)
+    return fill_fee(fees, quantity, price, maker, currency).amount
+
+
 def affordable(
     quantity: Decimal,
     price: Decimal,
@@ -96,7 +105,7 @@ def affordable(
     the fee, ``cash`` pays; ``full_cost``: the cost of all of ``quantity``, if the caller knows it."""
 
     def cost(units: Decimal) -> Decimal:
-        return currency.round(units * price) + fill_fee(fees, units, price, maker, currency).amount
+        return currency.round(units * price) + fee_amount(fees, units, price, maker, currency)
 
     if full_cost is None:
         full_cost = cost(quantity)

@@ -40,10 +40,11 @@ class Settlement:
         self._specific = {name for name, account in game.accounts.items() if account.lot_method is LotMethod.SPECIFIC}
 
     def book_fill(
-        self, state: MoveState, instrument: Instrument, quantity: Decimal, price: Decimal, fee: Money, row: int,
+        self, state: MoveState, instrument: Instrument, quantity: Decimal, price: Decimal, fee: Decimal, row: int,
         when: int, ts: datetime, reason: str,
     ) -> str:  # fmt: skip
-        """Book one fill in the books and the holdings; returns its op id (raises when refused)."""
+        """Book one fill in the books and the holdings (``fee``: in the instrument's price unit,
+        ``Execution.unit``); returns its op id (raises when refused)."""
         game = self._game
         books = game.books
         account, buy = state.account, state.side is Side.BUY
@@ -53,20 +54,20 @@ class Settlement:
             book = self._plain[instrument.symbol] = self._plain_book(instrument)
         if book is not None:  # a plain instrument: the books take its price and fee as they are
             if buy:
-                return books.buy_units(account, book, quantity, price, fee.amount, ts, reason, game=self._name)
+                return books.buy_units(account, book, quantity, price, fee, ts, reason, game=self._name)
             lots = self._sale_lots(state, quantity)
-            return books.sell_units(account, book, quantity, price, fee.amount, ts, reason, game=self._name, lots=lots)
+            return books.sell_units(account, book, quantity, price, fee, ts, reason, game=self._name, lots=lots)
         asset = instrument.base_asset
         if asset in game.assets.cash_assets:  # a currency pair: a conversion of cash
             unit = game.execution.unit(instrument)
             gross = unit.round(quantity * price)
             base = currency_of(asset)
             if buy:
-                return books.convert(account, Money(gross, unit), Money(quantity, base), fee, ts, reason)
-            fee_in_base = Money(base.round(fee.amount / price), base)
+                return books.convert(account, Money(gross, unit), Money(quantity, base), Money(fee, unit), ts, reason)
+            fee_in_base = Money(base.round(fee / price), base)
             return books.convert(account, Money(quantity, base), Money(gross, unit), fee_in_base, ts, reason)
         gross = game.execution.unit(instrument).round(quantity * price)  # a cross pair: a swap
-        return self._book_swap(state, instrument, quantity, gross, fee.amount, row, when, ts, reason)
+        return self._book_swap(state, instrument, quantity, gross, fee, row, when, ts, reason)
 
     def _plain_book(self, instrument: Instrument) -> Instrument | None:
         """The instrument the books keep a plain instrument's asset as; None for a currency pair or a
