@@ -172,7 +172,7 @@ class Execution:
         ``row``; a target weight is a share of the Game's value at the prices of that fill
         (``sizing``: that value, shared by the Moves the bar sizes)."""
         game, move = self._game, state.move
-        instrument, column, _, step, _ = self.traded(move.symbol)
+        instrument, column, _, step, _ = self._traded.get(move.symbol) or self.traded(move.symbol)
         if move.notional is not None:
             units = units_for(move.notional, price, step)
         else:
@@ -232,9 +232,7 @@ class Execution:
             quantity = self._sellable(state, instrument, quantity)
             fee = None
         else:
-            quantity, fee = self._buyable(
-                state, account, instrument, quantity, unit_price, maker, when, remaining, unit
-            )
+            quantity, fee = self._buyable(state, account, traded, quantity, unit_price, maker, when, remaining)
         if quantity <= _ZERO:
             return  # refused, or the volume cap left nothing on this bar: it stays open
         if fee is None:
@@ -276,16 +274,18 @@ class Execution:
         return quantity
 
     def _buyable(
-        self, state: MoveState, account: AccountSpec, instrument: Instrument, quantity: Decimal, price: Decimal,
-        maker: bool, when: int, remaining: Decimal, unit: Currency,
+        self, state: MoveState, account: AccountSpec, traded: Traded, quantity: Decimal, price: Decimal,
+        maker: bool, when: int, remaining: Decimal,
     ) -> tuple[Decimal, Decimal | None]:  # fmt: skip
         """How much of ``quantity`` the account can pay for, fee included (``_affordable``), and the fee
         of that much if it is known already; 0 after rejecting the Move when that is nothing."""
         wanted = quantity
-        quantity, fee = self._affordable(state, account, instrument, quantity, price, maker, when, unit)
+        quantity, fee = self._affordable(state, account, traded, quantity, price, maker, when)
         if quantity <= 0:
             self._game.orders.reject(
-                state, Why.INSUFFICIENT_CASH, f"buy of {state.move.symbol}: not enough {unit.code} in {state.account}"
+                state,
+                Why.INSUFFICIENT_CASH,
+                f"buy of {state.move.symbol}: not enough {traded[2].code} in {state.account}",
             )
         elif quantity < wanted and wanted == remaining:  # cut by cash, not by volume: this is all it gets
             state.note = f"cut from {state.quantity} to {state.filled + quantity} by the cash available"
@@ -324,14 +324,14 @@ class Execution:
                 game.orders.finish(state, row, policy)
 
     def _affordable(
-        self, state: MoveState, account: AccountSpec, instrument: Instrument, quantity: Decimal, price: Decimal,
-        maker: bool, when: int, unit: Currency,
+        self, state: MoveState, account: AccountSpec, traded: Traded, quantity: Decimal, price: Decimal,
+        maker: bool, when: int,
     ) -> tuple[Decimal, Decimal | None]:  # fmt: skip
         """The most of ``quantity`` the account can pay for, fee included: from its cash in the quote
-        currency (``unit``; converting from its own currency what it lacks), or from the quote asset it
-        holds; and the fee of all of ``quantity`` when it can pay for all of it (None otherwise)."""
+        currency (``traded``'s unit; converting from its own currency what it lacks), or from the quote
+        asset it holds; and the fee of all of ``quantity`` when it can pay for all of it (None otherwise)."""
         game = self._game
-        step = self.step(instrument)
+        instrument, _, unit, step, _ = traded
         if instrument.is_cross:
             held = game.holdings.units(account.name, instrument.quote_asset)
             return affordable(quantity, price, held, step, account.fees, maker, unit), None

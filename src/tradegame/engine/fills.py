@@ -58,7 +58,7 @@ def tick_price(price: float, tick: Decimal) -> Decimal:
         snapped = exact.quantize(tick, ROUND_HALF_EVEN)
     else:
         snapped = ((exact / tick).to_integral_value(ROUND_HALF_EVEN) * tick).quantize(tick)
-    return snapped if snapped > 0 else tick
+    return snapped if snapped > _ZERO else tick
 
 
 def _decade(tick: Decimal) -> bool:
