@@ -95,7 +95,8 @@ class Execution:
         if not candidates:
             return
         # Settle target and notional sizes on this bar, then sells before buys.
-        planned: list[tuple[MoveState, float, bool, int, bool]] = []  # state, price, maker, column, close-only
+        # each Move's state, price (and its decimal), whether it rests as a maker, column, and close-only bar
+        planned: list[tuple[MoveState, float, Decimal, bool, int, bool]] = []
         column = game.column
         sizing = BarSizing(game.valuation, row, at_close)
         opens, highs, lows, closes, volumes = self._ohlcv
@@ -116,17 +117,18 @@ class Execution:
                 price, maker = self._match(state, Bar(open_, high, low, close, volumes.item(row, at)), at_close)
             if price is None:
                 continue
+            exact = Decimal(repr(price))  # what it is sized and filled at (before slippage), made once
             if state.quantity is None:
-                self.settle_size(state, price, row, at_close, sizing)
-            planned.append((state, price, maker, at, only_close))
+                self.settle_size(state, price, row, at_close, sizing, exact)
+            planned.append((state, price, exact, maker, at, only_close))
         quotas = self.volume_quotas(row, [item[0] for item in planned], policy)
         if len(planned) > 1:
             planned.sort(key=lambda item: item[0].side is Side.BUY)
-        for state, price, maker, at, only_close in planned:
+        for state, price, exact, maker, at, only_close in planned:
             if state.status is MoveStatus.OPEN:
                 filled_at = available if only_close else when  # a close-only bar trades at its close
                 quota = quotas.get(state.move_id) if quotas else None
-                self.execute(state, row, price, maker, volumes.item(row, at), filled_at, policy, quota)
+                self.execute(state, row, price, maker, volumes.item(row, at), filled_at, policy, quota, exact)
 
     @staticmethod
     def _match(state: MoveState, bar: Bar, at_close: bool) -> tuple[float | None, bool]:
@@ -166,21 +168,24 @@ class Execution:
         return quotas
 
     def settle_size(
-        self, state: MoveState, price: float, row: int, at_close: bool, sizing: BarSizing | None = None
-    ) -> None:
+        self, state: MoveState, price: float, row: int, at_close: bool, sizing: BarSizing | None = None,
+        exact: Decimal | None = None,
+    ) -> None:  # fmt: skip
         """Turn a notional or target-weight size into units at ``price``, the price it fills at on
-        ``row``; a target weight is a share of the Game's value at the prices of that fill
-        (``sizing``: that value, shared by the Moves the bar sizes)."""
+        ``row`` (``exact``: its ``Decimal(repr(price))``, if made already); a target weight is a share
+        of the Game's value at the prices of that fill (``sizing``: that value, shared by the Moves
+        the bar sizes)."""
         game, move = self._game, state.move
         instrument, column, _, step, _ = self._traded.get(move.symbol) or self.traded(move.symbol)
+        at = price if exact is None else exact
         if move.notional is not None:
-            units = units_for(move.notional, price, step)
+            units = units_for(move.notional, at, step)
         else:
             assert move.target_weight is not None
             if sizing is None:
                 sizing = BarSizing(game.valuation, row, at_close)
             amount = sizing.amount(move.target_weight, game.valuation.fx_now(column))  # at the fill
-            wanted = units_for(amount, price, step)
+            wanted = units_for(amount, at, step)
             held = game.holdings.of(state.account, instrument)
             units = abs(wanted - held)
             state.side = Side.BUY if wanted > held else Side.SELL
@@ -208,10 +213,11 @@ class Execution:
         when: int,
         policy: FillPolicy,
         quota: Decimal | None = None,
+        exact: Decimal | None = None,
     ) -> None:
-        """Fill what ``state`` can on ``row`` at ``price`` (before slippage; ``volume``: the bar's, for
-        the slippage), booked at ``when``; ``quota``: the most the bar's shared volume cap leaves it
-        (``volume_quotas``)."""
+        """Fill what ``state`` can on ``row`` at ``price`` (before slippage; ``exact``: its
+        ``Decimal(repr(price))``, if made already; ``volume``: the bar's, for the slippage), booked at
+        ``when``; ``quota``: the most the bar's shared volume cap leaves it (``volume_quotas``)."""
         game, move = self._game, state.move
         account = game.accounts[state.account]
         traded = self._traded.get(move.symbol) or self.traded(move.symbol)
@@ -227,7 +233,8 @@ class Execution:
             price = account.slippage.execution_price(
                 side=side.value, price=price, quantity=float(quantity), bar_volume=volume
             )
-        unit_price = tick_price(price, instrument.tick_size)
+            exact = None
+        unit_price = tick_price(price if exact is None else exact, instrument.tick_size)
         if side is Side.SELL:
             quantity = self._sellable(state, instrument, quantity)
             fee = None

@@ -34,9 +34,10 @@ def lot_step(instrument: Instrument) -> Decimal:
     return CRYPTO_LOT if instrument.fractional else instrument.lot_size
 
 
-def units_for(amount: Decimal, price: float, step: Decimal) -> Decimal:
-    """The whole steps ``amount`` buys at ``price``, rounded down."""
-    return (amount / Decimal(repr(price)) / step).to_integral_value(ROUND_DOWN) * step
+def units_for(amount: Decimal, price: float | Decimal, step: Decimal) -> Decimal:
+    """The whole steps ``amount`` buys at ``price`` (a float, or its ``Decimal(repr(price))``), rounded down."""
+    exact = price if type(price) is Decimal else Decimal(repr(price))
+    return (amount / exact / step).to_integral_value(ROUND_DOWN) * step
 
 
 def target_units(weight: Decimal, value: float, fx: float, price: float, step: Decimal) -> Decimal:
@@ -51,9 +52,10 @@ def target_amount(weight: Decimal, value: float, fx: float) -> Decimal:
     return weight * Decimal(repr(value)) / Decimal(repr(fx))
 
 
-def tick_price(price: float, tick: Decimal) -> Decimal:
-    """``price`` on the instrument's tick grid (half to even), never below one tick."""
-    exact = Decimal(repr(price))
+def tick_price(price: float | Decimal, tick: Decimal) -> Decimal:
+    """``price`` (a float, or its ``Decimal(repr(price))``) on the instrument's tick grid (half to
+    even), never below one tick."""
+    exact = price if type(price) is Decimal else Decimal(repr(price))
     if _decade(tick):  # 0.01, 1, 1E-8: the same rounding is one quantize
         snapped = exact.quantize(tick, ROUND_HALF_EVEN)
     else:
