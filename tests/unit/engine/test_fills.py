@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from tradegame.domain.money import USD
 from tradegame.engine.costs import FeeModel, Flat, PercentOfNotional, PerShare, Tiered
-from tradegame.engine.fills import affordable, fill_fee, target_amount, target_units, units_for
+from tradegame.engine.fills import affordable, fee_amount, fill_fee, target_amount, target_units, tick_price, units_for
 
 D = Decimal
 MODELS: list[FeeModel] = [
@@ -63,3 +63,22 @@ def test_target_units_are_the_target_amount_in_whole_steps() -> None:
     amount = target_amount(D("0.05"), 1_000_000.5, 1.0)
     assert amount == D("50000.025")
     assert target_units(D("0.05"), 1_000_000.5, 1.0, 1000.01, D(1)) == units_for(amount, 1000.01, D(1)) == 49
+
+
+def test_the_fee_amount_is_the_fill_fee_to_the_digit() -> None:
+    # fee_amount asks PercentOfNotional in one positional call (charge): the same Decimal, digits and
+    # all, as fill_fee's Money; by hand: 1% of 10 x 12.34 is 1.234, lifted to the minimum of 5.00.
+    assert str(fee_amount(MODELS[1], D(10), D("12.34"), False, USD)) == "5.00"
+    assert str(fee_amount(MODELS[0], D(1), D(10), False, USD)) == "0.01"  # 0.005: fees round half up
+    for model in MODELS:
+        for quantity, price in ((D(0), D(5)), (D(1), D("0.01")), (D(137), D("48.25")), (D("0.001"), D(3))):
+            amount = fee_amount(model, quantity, price, False, USD)
+            assert str(amount) == str(fill_fee(model, quantity, price, False, USD).amount)
+
+
+def test_a_price_given_as_its_decimal_sizes_and_ticks_as_the_float() -> None:
+    for price in (1000.01, 12.345, 0.004, 1e-05, 33.335):
+        exact = D(repr(price))
+        assert str(tick_price(exact, D("0.01"))) == str(tick_price(price, D("0.01")))
+        assert str(tick_price(exact, D("0.05"))) == str(tick_price(price, D("0.05")))
+        assert str(units_for(D("50000.025"), exact, D(1))) == str(units_for(D("50000.025"), price, D(1)))
