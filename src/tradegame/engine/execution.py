@@ -246,18 +246,9 @@ class Execution:
             fee = fee_amount(account.fees, quantity, unit_price, maker, unit)
         ts = booking_time(game.books, when)
         label = f"{state.move_id} [tag {move.tag}]" if move.tag else state.move_id
+        reason = f"{label}: {move.reason}" if move.reason else label
         try:
-            op = game.settlement.book_fill(
-                state,
-                instrument,
-                quantity,
-                unit_price,
-                fee,
-                row,
-                when,
-                ts,
-                f"{label}: {move.reason}" if move.reason else label,
-            )
+            op = game.settlement.book_fill(state, instrument, quantity, unit_price, fee, row, when, ts, reason)
         except TradegameError as error:
             game.orders.reject(state, reason_for(error), f"{side.value} {quantity} {move.symbol}: {error}")
             return
