@@ -309,7 +309,7 @@ class Game:
             reason,
             score,
             self.books,
-            self.log.events,
+            cast("list[GameEvent]", self.log.lines),  # read as its list (log.ResultEvents)
             self.times[:played].copy(),
             self._values[:played].copy(),
             self.panel.content_hash,

@@ -1,13 +1,14 @@
 """The Game's event log (the decision log) and the Model's inbox.
 
-``EventLog.event`` appends one ``GameEvent`` stamped with the clock's Round and time (a Move's
-tag is added to its detail); ``tell`` and ``refuse`` put a ``Rejected`` record in the inbox, what
-the Model is told at its next Round (events.py). Imports the engine's events and clock only.
+``EventLog.event`` appends one line stamped with the clock's Round and time (a Move's tag is added
+to its detail), kept as its fields and read as a ``GameEvent`` (``EventLines``; ``ResultEvents``
+hands them to the ``GameResult``); ``tell`` and ``refuse`` put a ``Rejected`` record in the inbox,
+what the Model is told at its next Round (events.py). Imports the engine's events and clock only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from tradegame.engine.clock import GameClock
@@ -15,21 +16,73 @@ from tradegame.engine.events import EventKind, GameEvent, MoveEvent, Rejected, R
 from tradegame.engine.moves import MoveState
 from tradegame.engine.timestamps import iso_from_ns, utc_from_ns
 
-__all__ = ["EventLog"]
+__all__ = ["EventLines", "EventLog", "ResultEvents"]
+
+
+_WIDTH = 8  # the fields of a line kept in ``EventLines``: all of a ``GameEvent``'s but its ``seq``
+
+
+class EventLines:
+    """The lines of the decision log, kept as their fields (``GameEvent``'s but ``seq``, the line's
+    place) one after the other in one flat list, and built into ``GameEvent``s when first read.
+
+    A Game logs thousands of lines and most are read only at the end, if at all (an export, a
+    report): made on every ``event`` they were most of the objects the garbage collector walked
+    and freed. ``events`` is the same list on every read, built up to the last line logged.
+    """
+
+    __slots__ = ("_built", "_fields", "add")
+
+    def __init__(self) -> None:
+        self._fields: list[object] = []  # each line's ``_WIDTH`` fields in turn
+        self._built: list[GameEvent] = []  # the events of the first lines, in order
+        self.add: Callable[[tuple[object, ...]], None] = self._fields.extend
+        """Append a line given by its ``_WIDTH`` fields (the list's own ``extend``: no Python call)."""
+
+    @property
+    def events(self) -> list[GameEvent]:
+        """Every line's ``GameEvent``, in order."""
+        built, fields = self._built, self._fields
+        for at in range(len(built) * _WIDTH, len(fields), _WIDTH):
+            built.append(new_event(len(built) + 1, *fields[at : at + _WIDTH]))  # type: ignore[arg-type]
+        return built
+
+
+class ResultEvents:
+    """The ``GameResult.events`` field: a list of ``GameEvent``s, or the ``EventLines`` of the Game,
+    read as their list (built when first read)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._slot = f"_{name}"
+
+    def __get__(self, result: object | None, owner: type) -> list[GameEvent]:
+        if result is None:
+            raise AttributeError(self._slot)  # no default value for the dataclass field
+        held: list[GameEvent] | EventLines = result.__dict__[self._slot]
+        return held if type(held) is list else held.events  # type: ignore[union-attr]
+
+    def __set__(self, result: object, events: list[GameEvent] | EventLines) -> None:
+        result.__dict__[self._slot] = events
 
 
 class EventLog:
     """The decision log (``events``) and what the Model has yet to be told (``inbox``)."""
 
-    __slots__ = ("_clock", "_iso", "_tags", "_when", "events", "inbox")
+    __slots__ = ("_add", "_clock", "_iso", "_tags", "_when", "inbox", "lines")
 
     def __init__(self, clock: GameClock) -> None:
         self._clock = clock
-        self.events: list[GameEvent] = []
+        self.lines = EventLines()
+        self._add = self.lines.add
         self.inbox: list[MoveEvent] = []  # what the Model is told at its next Round (events.py)
         self._tags: dict[str, str] = {}  # move id -> the Model's tag, for the Moves that have one
         self._iso: tuple[int, str] = (-1, "")  # the last time stamped, in ISO 8601 (many events share one)
         self._when: tuple[datetime | None, str] = (None, "")  # the last ``when`` given, in ISO 8601
+
+    @property
+    def events(self) -> list[GameEvent]:
+        """The decision log so far (``EventLines.events``)."""
+        return self.lines.events
 
     def tag(self, move_id: str, tag: str) -> None:
         """Remember the Model's ``tag`` of ``move_id`` (shown in every event about the Move)."""
@@ -49,7 +102,6 @@ class EventLog:
         """Append one line to the decision log, at ``when`` (default: the clock's time)."""
         tags = self._tags
         tag = tags.get(move_id) if tags and move_id is not None else None
-        events = self.events
         if when is not None:
             cached = self._when[0]
             if cached is not when and (cached is None or cached != when or cached.tzinfo is not when.tzinfo):
@@ -60,9 +112,8 @@ class EventLog:
             if self._iso[0] != now:
                 self._iso = (now, iso_from_ns(now))
             stamp = self._iso[1]
-        events.append(
-            new_event(
-                len(events) + 1,
+        self._add(
+            (
                 self._clock.round,
                 stamp,
                 kind,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tradegame.domain.positions import Books
 from tradegame.engine.events import GameEvent
+from tradegame.engine.log import ResultEvents
 from tradegame.engine.score import Score
 from tradegame.engine.spec import GameSpec
 from tradegame.engine.training import TrainedVersion
@@ -28,7 +30,10 @@ class GameResult:
     outcome_reason: str
     score: Score
     books: Books
-    events: list[GameEvent]
+    if TYPE_CHECKING:
+        events: list[GameEvent]
+    else:  # the list, built from the Game's log when first read (log.py)
+        events: ResultEvents = ResultEvents()
     times: np.ndarray  # int64 ns of each Round played
     values: np.ndarray  # the Game's value after each Round
     data_hash: str

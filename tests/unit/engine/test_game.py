@@ -146,6 +146,33 @@ def test_same_game_twice_gives_identical_logs_and_ledgers() -> None:
     assert runs[0].score == runs[1].score
 
 
+def test_the_log_read_during_and_after_the_game_gives_the_same_events() -> None:
+    import copy
+
+    from tradegame.engine.events import GameEvent
+    from tradegame.engine.game import Game
+
+    seen: list[list[GameEvent]] = []
+
+    class Reader:  # reads the log after each Round, as an observer (the recorder) does
+        def round_done(self, game: Game, round_index: int, value: float) -> None:
+            seen.append(list(game.events))
+
+        def game_done(self, game: Game, result: object) -> None:
+            seen.append(list(game.events))
+
+    model = Script(at_round({0: [Move.buy("ACME", 10)], 2: [Move.sell("ACME", 10)]}))
+    result = Game(spec(), universe_of(bars_from({"ACME": ACME})), model).run(Reader())
+    events = result.events
+    assert type(events) is list and result.events is events  # built once, on the first read
+    assert [e.seq for e in events] == list(range(1, len(events) + 1)) and len(events) > len(seen[0]) > 0
+    for earlier in seen:  # each read is the start of the last one, the same records
+        assert all(a is b for a, b in zip(earlier, events, strict=False)) and len(earlier) <= len(events)
+    assert all(type(e) is GameEvent for e in events) and kinds(result).count("filled") == 2
+    again = copy.deepcopy(result)
+    assert again.events == events and again.events is not events
+
+
 def test_money_is_conserved_to_the_cent() -> None:
     universe = universe_of(bars_from({"ACME": ACME, "BETA": flat(50.0, 5)}))
     fees = PerShare(D("0.013"), minimum=D("1.00"))
