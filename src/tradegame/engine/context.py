@@ -25,6 +25,7 @@ from tradegame.engine.events import (
     MoveSnapshot,
     Rejected,
     RejectReason,
+    Told,
     snapshot,
 )
 from tradegame.engine.moves import Action, Move
@@ -119,7 +120,7 @@ class RoundHistory(Sequence[RoundRecord]):
 class RoundContext:
     """The Model's window on the Game at one Round. Read-only; the Model answers with Actions."""
 
-    __slots__ = ("_game", "_open", "events", "ns", "round", "universe", "value")
+    __slots__ = ("_events", "_game", "_open", "ns", "round", "universe", "value")
 
     def __init__(
         self,
@@ -128,17 +129,24 @@ class RoundContext:
         ns: int,
         universe: UniverseView,
         value: float,
-        events: tuple[MoveEvent, ...] = (),
+        events: tuple[MoveEvent, ...] | Told = (),
     ) -> None:
         self._game = game
         self.round = round_index
         self.ns = ns  # the Round's time, ns since the epoch (UTC)
         self.universe = universe
         self.value = value  # the Game's value at this Round, in the Game currency
-        # What became of the Model's actions since its last Round, in order: Fill, Expired,
-        # Cancelled and Rejected records (see events.py); Moves refused when placed included.
-        self.events = events
+        self._events = events  # a ``Told`` until first read (``events``)
         self._open: tuple[MoveSnapshot, ...] | None = None
+
+    @property
+    def events(self) -> tuple[MoveEvent, ...]:
+        """What became of the Model's actions since its last Round, in order: Fill, Expired,
+        Cancelled and Rejected records (see events.py); Moves refused when placed included."""
+        events = self._events
+        if isinstance(events, Told):
+            events = self._events = events.records()
+        return events
 
     @property
     def time(self) -> pd.Timestamp:

@@ -19,6 +19,7 @@ this module).
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -41,11 +42,14 @@ __all__ = [
     "EventKind",
     "Expired",
     "Fill",
+    "FillRow",
     "GameEvent",
+    "LotsOf",
     "MoveEvent",
     "MoveSnapshot",
     "RejectReason",
     "Rejected",
+    "Told",
     "describe",
     "new_event",
     "new_fill",
@@ -296,8 +300,44 @@ class GameEvent:
         }
 
 
-new_fill = slot_maker(Fill)  # ``Fill(...)`` made faster (``slot_maker``): the Game makes one per fill
+new_fill = slot_maker(Fill)  # ``Fill(...)`` made faster (``slot_maker``): built once per fill read
 new_event = slot_maker(GameEvent)  # ``GameEvent(...)`` made faster: the event log makes one per line
+
+
+FillRow = tuple[str, str, str, str, Side, Decimal, Decimal, Decimal, str, bool, Decimal, Decimal, str, datetime, str]
+"""A ``Fill``'s fields as the fill gives them, in order, but its lots and with the Move's total
+quantity for ``remaining``: the inbox keeps a fill so until the Model reads it (``Told``)."""
+
+LotsOf = Callable[[str], tuple[tuple[str, ...], tuple[tuple[str, Decimal], ...]]]
+"""The lots an operation opened and the (lot id, units) it sold, by op id, as booked (``Books.lots_of``)."""
+
+
+class Told:
+    """What the Model is told at one Round (``RoundContext.events``): the records in the order they
+    happened, a fill's ``Fill`` built from its ``FillRow`` when first read.
+
+    Most Models never read the fills they are told of (a rebalancing Model reads its holdings), so
+    a fill's record and its lots are not made on every fill; made when read, they are the same:
+    the books keep an operation's lots as booked. Holds the books' ``lots_of``, not the Game."""
+
+    __slots__ = ("_items", "_lots_of")
+
+    def __init__(self, items: tuple[MoveEvent | FillRow, ...], lots_of: LotsOf) -> None:
+        self._items = items
+        self._lots_of = lots_of
+
+    def records(self) -> tuple[MoveEvent, ...]:
+        """The records, in order."""
+        lots_of = self._lots_of
+        return tuple(_fill(item, lots_of) if type(item) is tuple else item for item in self._items)  # type: ignore[misc]
+
+
+def _fill(row: FillRow, lots_of: LotsOf) -> Fill:
+    """The ``Fill`` of ``row``, its lots read from the books."""
+    move_id, tag, symbol, account, side, price, quantity, fee, code, partial, filled, total, op_id, time, note = row
+    opened, sold = lots_of(op_id)
+    return new_fill(move_id, tag, symbol, account, side, price, quantity, fee, code, partial, filled, total - filled,
+                    opened, sold, op_id, time, note)  # fmt: skip
 
 
 def describe(move: Move) -> str:

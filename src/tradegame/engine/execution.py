@@ -27,7 +27,7 @@ from tradegame.domain.money import Currency, Money
 from tradegame.engine.clock import booking_time
 from tradegame.engine.events import EventKind as Kind
 from tradegame.engine.events import RejectReason as Why
-from tradegame.engine.events import new_fill, reason_for
+from tradegame.engine.events import reason_for
 from tradegame.engine.fills import affordable, fee_amount, fill_fee, lot_step, target_amount, tick_price, units_for
 from tradegame.engine.market import Bar, close_only, market_price, match
 from tradegame.engine.moves import MoveState, MoveStatus, OrderType, Side
@@ -311,11 +311,8 @@ class Execution:
             detail = f"{detail}; {note}"
         log = game.log
         log.event(Kind.FILLED if done else Kind.PARTIAL, state.move_id, state.account, move.symbol, detail, (op,), ts)
-        opened, sold = game.books.lots_of(op)
-        log.inbox.append(
-            new_fill(state.move_id, move.tag, move.symbol, state.account, side, price, quantity, fee,
-                 traded[2].code, not done, filled, total - filled, opened, sold, op, ts, note)
-        )  # fmt: skip
+        log.fill((state.move_id, move.tag, move.symbol, state.account, side, price, quantity, fee,
+                  traded[2].code, not done, filled, total, op, ts, note))  # fmt: skip
         if done:
             state.status = MoveStatus.FILLED
             if move.then is not None:  # the next leg of a chain

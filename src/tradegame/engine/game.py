@@ -138,7 +138,7 @@ class Game:
         self._action_rows = np.array(sorted(self.actions), dtype=np.int64)
         self.rate_sources = self._check_rates(problems)  # currency -> where its rate comes from
         self.clock = GameClock(first)
-        self.log = EventLog(self.clock)
+        self.log = EventLog(self.clock, self.books.lots_of)
         self.rates = Rates(universe, self._static_rates, self.currency, self.allowed, self.assets.value_column,
                            self.clock, first)  # fmt: skip
         self.holdings = Holdings(self.books, list(self.accounts), self.assets.value_column, len(self.column),
@@ -270,7 +270,7 @@ class Game:
             for room in self.member_training.values():
                 room.before_decide(index, ns, end)
             view = UniverseView(self.universe, PanelView(self.panel, end), self._static_rates)
-            ctx = RoundContext(self._proxy, index, ns, view, value, tuple(self.log.inbox))
+            ctx = RoundContext(self._proxy, index, ns, view, value, self.log.told())
             self.log.inbox.clear()
             ended = self.orders.decide(ctx)
             if self.orders.open:
@@ -455,7 +455,7 @@ class Game:
     @property
     def inbox(self) -> list[MoveEvent]:
         """What the Model is told at its next Round."""
-        return self.log.inbox
+        return self.log.inbox_records()
 
     def pairs(self, account: str | None = None) -> list[Pair]:
         """Every instrument the Game may trade as a pair (base / quote asset), with the account's fee rate."""

@@ -12,7 +12,17 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from tradegame.engine.clock import GameClock
-from tradegame.engine.events import EventKind, GameEvent, MoveEvent, Rejected, RejectReason, new_event
+from tradegame.engine.events import (
+    EventKind,
+    FillRow,
+    GameEvent,
+    LotsOf,
+    MoveEvent,
+    Rejected,
+    RejectReason,
+    Told,
+    new_event,
+)
 from tradegame.engine.moves import MoveState
 from tradegame.engine.timestamps import iso_from_ns, utc_from_ns
 
@@ -68,13 +78,16 @@ class ResultEvents:
 class EventLog:
     """The decision log (``events``) and what the Model has yet to be told (``inbox``)."""
 
-    __slots__ = ("_add", "_clock", "_iso", "_tags", "_when", "inbox", "lines")
+    __slots__ = ("_add", "_clock", "_iso", "_lots_of", "_tags", "_when", "fill", "inbox", "lines")
 
-    def __init__(self, clock: GameClock) -> None:
+    def __init__(self, clock: GameClock, lots_of: LotsOf) -> None:
         self._clock = clock
+        self._lots_of = lots_of  # the books' lots of an operation, for the fills the Model reads (``told``)
         self.lines = EventLines()
         self._add = self.lines.add
-        self.inbox: list[MoveEvent] = []  # what the Model is told at its next Round (events.py)
+        self.inbox: list[MoveEvent | FillRow] = []  # what the Model is told at its next Round (``told``)
+        self.fill: Callable[[FillRow], None] = self.inbox.append
+        """Tell the Model at its next Round of a fill, given by its ``FillRow`` (the list's own ``append``)."""
         self._tags: dict[str, str] = {}  # move id -> the Model's tag, for the Moves that have one
         self._iso: tuple[int, str] = (-1, "")  # the last time stamped, in ISO 8601 (many events share one)
         self._when: tuple[datetime | None, str] = (None, "")  # the last ``when`` given, in ISO 8601
@@ -124,6 +137,16 @@ class EventLog:
                 op_ids if type(op_ids) is tuple else tuple(op_ids),
             )
         )
+
+    def told(self) -> tuple[MoveEvent, ...] | Told:
+        """What the Model is told at this Round (``RoundContext.events``): the inbox's records, its
+        fills' records built when read (``events.Told``)."""
+        items = tuple(self.inbox)
+        return Told(items, self._lots_of) if any(type(item) is tuple for item in items) else items  # type: ignore[return-value]
+
+    def inbox_records(self) -> list[MoveEvent]:
+        """The inbox's records, its fills' built."""
+        return list(Told(tuple(self.inbox), self._lots_of).records())
 
     def tell(self, state: MoveState, reason: RejectReason, why: str) -> None:
         """Tell the Model at its next Round that ``state`` was refused."""

@@ -27,7 +27,7 @@ from tradegame.engine.context import (
     RoundContext,
 )
 from tradegame.engine.costs import Flat, PerShare
-from tradegame.engine.events import EventKind
+from tradegame.engine.events import EventKind, Told
 from tradegame.engine.game import Convert, Transfer, play
 from tradegame.engine.moves import Action, Cancel, Move, MoveStatus, OrderType, Side
 from tradegame.engine.spec import AccountSpec, DataSpec, GameSpec, TransferRule
@@ -102,6 +102,22 @@ def test_a_sale_names_the_lots_it_sold() -> None:
     first, second = (fill.lots_opened[0] for fill in bought)
     assert sale.lots_sold == ((first, D(10)), (second, D(2)))  # FIFO
     assert sale.lots_opened == ()
+
+
+def test_fills_read_after_the_game_are_the_records_read_at_their_round() -> None:
+    schedule = {0: [Move.buy("ACME", 10)], 1: [Move.buy("ACME", 5), Move.sell("BETA", 1)], 2: [Move.sell("ACME", 12)]}
+    at_once = listen(schedule)  # reads ``ctx.events`` at each Round
+    contexts: list[RoundContext] = []
+
+    def keep(ctx: RoundContext) -> list[object]:
+        contexts.append(ctx)  # kept unread: its fills are built when read, after the Game
+        return rounds(schedule)(ctx)
+
+    play(spec(), universe_of(bars_from({"ACME": ACME, "BETA": flat(50.0, 5)})), Script(keep))  # type: ignore[arg-type]
+    assert all(isinstance(ctx._events, Told) for ctx in contexts[2:4])  # fills told, not yet built
+    later = {ctx.round: ctx.events for ctx in contexts}
+    assert later == at_once.told and any(isinstance(e, Fill) and e.lots_sold for e in at_once.all())
+    assert all(ctx.events is ctx.events for ctx in contexts)  # built once
 
 
 def test_a_partial_fill_under_a_volume_cap_then_the_rest() -> None:
