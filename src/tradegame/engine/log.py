@@ -29,12 +29,13 @@ from tradegame.engine.timestamps import iso_from_ns, utc_from_ns
 __all__ = ["EventLines", "EventLog", "ResultEvents"]
 
 
-_WIDTH = 8  # the fields of a line kept in ``EventLines``: all of a ``GameEvent``'s but its ``seq``
+_WIDTH = 8  # the fields of a line kept in ``EventLines``: a ``GameEvent``'s but its ``seq``, its time unwritten
 
 
 class EventLines:
     """The lines of the decision log, kept as their fields (``GameEvent``'s but ``seq``, the line's
-    place) one after the other in one flat list, and built into ``GameEvent``s when first read.
+    place, and the time as given: ns since the epoch or a ``datetime``) one after the other in one
+    flat list, and built into ``GameEvent``s (the time in ISO 8601) when first read.
 
     A Game logs thousands of lines and most are read only at the end, if at all (an export, a
     report): made on every ``event`` they were most of the objects the garbage collector walked
@@ -53,8 +54,18 @@ class EventLines:
     def events(self) -> list[GameEvent]:
         """Every line's ``GameEvent``, in order."""
         built, fields = self._built, self._fields
+        last: object = None  # the last time written (many lines share one), and how
+        stamp = ""
         for at in range(len(built) * _WIDTH, len(fields), _WIDTH):
-            built.append(new_event(len(built) + 1, *fields[at : at + _WIDTH]))  # type: ignore[arg-type]
+            round_index, when, *rest = fields[at : at + _WIDTH]
+            if when is not last:
+                if not isinstance(when, datetime):
+                    if when != last:
+                        stamp = iso_from_ns(when)  # type: ignore[arg-type]
+                elif when != last or when.tzinfo is not last.tzinfo:  # type: ignore[attr-defined]
+                    stamp = when.isoformat()  # an equal time in another zone is written otherwise
+                last = when
+            built.append(new_event(len(built) + 1, round_index, stamp, *rest))  # type: ignore[arg-type]
         return built
 
 
@@ -78,7 +89,7 @@ class ResultEvents:
 class EventLog:
     """The decision log (``events``) and what the Model has yet to be told (``inbox``)."""
 
-    __slots__ = ("_add", "_clock", "_iso", "_lots_of", "_tags", "_when", "fill", "inbox", "lines")
+    __slots__ = ("_add", "_clock", "_lots_of", "_tags", "fill", "inbox", "lines")
 
     def __init__(self, clock: GameClock, lots_of: LotsOf) -> None:
         self._clock = clock
@@ -89,8 +100,6 @@ class EventLog:
         self.fill: Callable[[FillRow], None] = self.inbox.append
         """Tell the Model at its next Round of a fill, given by its ``FillRow`` (the list's own ``append``)."""
         self._tags: dict[str, str] = {}  # move id -> the Model's tag, for the Moves that have one
-        self._iso: tuple[int, str] = (-1, "")  # the last time stamped, in ISO 8601 (many events share one)
-        self._when: tuple[datetime | None, str] = (None, "")  # the last ``when`` given, in ISO 8601
 
     @property
     def events(self) -> list[GameEvent]:
@@ -114,29 +123,11 @@ class EventLog:
     ) -> None:
         """Append one line to the decision log, at ``when`` (default: the clock's time)."""
         tags = self._tags
-        tag = tags.get(move_id) if tags and move_id is not None else None
-        if when is not None:
-            cached = self._when[0]
-            if cached is not when and (cached is None or cached != when or cached.tzinfo is not when.tzinfo):
-                self._when = (when, when.isoformat())
-            stamp = self._when[1]
-        else:
-            now = self._clock.now_ns
-            if self._iso[0] != now:
-                self._iso = (now, iso_from_ns(now))
-            stamp = self._iso[1]
-        self._add(
-            (
-                self._clock.round,
-                stamp,
-                kind,
-                move_id,
-                account,
-                symbol,
-                detail if tag is None else f"{detail} [tag {tag}]",
-                op_ids if type(op_ids) is tuple else tuple(op_ids),
-            )
-        )
+        if tags and move_id is not None and (tag := tags.get(move_id)) is not None:
+            detail = f"{detail} [tag {tag}]"
+        clock = self._clock
+        self._add((clock.round, clock.now_ns if when is None else when, kind, move_id, account, symbol, detail,
+                   op_ids if type(op_ids) is tuple else tuple(op_ids)))  # fmt: skip
 
     def told(self) -> tuple[MoveEvent, ...] | Told:
         """What the Model is told at this Round (``RoundContext.events``): the inbox's records, its

@@ -414,3 +414,24 @@ def test_the_slot_makers_make_the_same_frozen_records() -> None:
     for unfit in (RoundContext, Move, Cancel):  # not a dataclass; a __post_init__; no slots
         with pytest.raises(TypeError, match="slot_maker"):
             slot_maker(unfit)
+
+
+def test_the_log_writes_each_line_at_its_own_time_when_read() -> None:
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from tradegame.engine.clock import GameClock
+    from tradegame.engine.log import EventLog
+
+    clock = GameClock(1_704_200_400_000_000_000)  # 2024-01-02 13:00 UTC
+    log = EventLog(clock, lambda op: ((), ()))
+    noon = datetime(2024, 1, 2, 12, tzinfo=UTC)
+    paris = noon.astimezone(timezone(timedelta(hours=1)))  # the same time, another zone
+    for when in (None, noon, datetime(2024, 1, 2, 12, tzinfo=UTC), paris, paris, None, noon):
+        log.event(EventKind.NOTE, None, None, None, "x", when=when)
+        if when is None:
+            clock.now_ns += 1000  # the next line at the clock is a microsecond later
+    assert [e.time for e in log.events] == [
+        "2024-01-02T13:00:00+00:00", *["2024-01-02T12:00:00+00:00"] * 2, *["2024-01-02T13:00:00+01:00"] * 2,
+        "2024-01-02T13:00:00.000001+00:00", "2024-01-02T12:00:00+00:00",
+    ]  # fmt: skip
+    assert [e.seq for e in log.events] == list(range(1, 8))
