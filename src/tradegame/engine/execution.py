@@ -304,15 +304,8 @@ class Execution:
         state.fees += fee
         state.op_ids.append(op)
         done = filled >= total
-        side, note = state.side, state.note
-        # ``!s``: a Decimal's str (a StrEnum's: its value), what ``format`` with no spec writes too, only sooner
-        detail = f"{side!s} {quantity!s} @ {price!s}{traded[4]} fee {fee!s} ({filled!s}/{total!s})"
-        if note:
-            detail = f"{detail}; {note}"
-        log = game.log
-        log.event(Kind.FILLED if done else Kind.PARTIAL, state.move_id, state.account, move.symbol, detail, (op,), ts)
-        log.fill((state.move_id, move.tag, move.symbol, state.account, side, price, quantity, fee,
-                  traded[2].code, not done, filled, total, op, ts, note))  # fmt: skip
+        game.log.fill((state.move_id, move.tag, move.symbol, state.account, state.side, price, quantity, fee,
+                       traded[2].code, not done, filled, total, op, ts, state.note), traded[4])  # fmt: skip
         if done:
             state.status = MoveStatus.FILLED
             if move.then is not None:  # the next leg of a chain

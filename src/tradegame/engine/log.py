@@ -2,14 +2,17 @@
 
 ``EventLog.event`` appends one line stamped with the clock's Round and time (a Move's tag is added
 to its detail), kept as its fields and read as a ``GameEvent`` (``EventLines``; ``ResultEvents``
-hands them to the ``GameResult``); ``tell`` and ``refuse`` put a ``Rejected`` record in the inbox,
-what the Model is told at its next Round (events.py). Imports the engine's events and clock only.
+hands them to the ``GameResult``); ``fill`` logs a fill and tells the Model of it, both written
+when read (the Model's ``Fill`` by ``events.Told``); ``tell`` and ``refuse`` put a ``Rejected``
+record in the inbox, what the Model is told at its next Round (events.py). Imports the engine's
+events, moves, clock and timestamps only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from decimal import Decimal
 
 from tradegame.engine.clock import GameClock
 from tradegame.engine.events import (
@@ -23,13 +26,14 @@ from tradegame.engine.events import (
     Told,
     new_event,
 )
-from tradegame.engine.moves import MoveState
+from tradegame.engine.moves import MoveState, Side
 from tradegame.engine.timestamps import iso_from_ns, utc_from_ns
 
 __all__ = ["EventLines", "EventLog", "ResultEvents"]
 
 
 _WIDTH = 8  # the fields of a line kept in ``EventLines``: a ``GameEvent``'s but its ``seq``, its time unwritten
+_FILL_WIDTH = 9  # the parts of a fill's detail (``fill_detail``'s arguments), kept for a line whose detail is None
 
 
 class EventLines:
@@ -37,27 +41,38 @@ class EventLines:
     place, and the time as given: ns since the epoch or a ``datetime``) one after the other in one
     flat list, and built into ``GameEvent``s (the time in ISO 8601) when first read.
 
+    A fill's line keeps the parts of its detail instead (in ``_fills``, its detail None), written
+    when read too (``fill_detail``), and its one op id as such (not in a tuple).
+
     A Game logs thousands of lines and most are read only at the end, if at all (an export, a
     report): made on every ``event`` they were most of the objects the garbage collector walked
     and freed. ``events`` is the same list on every read, built up to the last line logged.
     """
 
-    __slots__ = ("_built", "_fields", "add")
+    __slots__ = ("_built", "_fields", "_fill_at", "_fills", "add", "add_fill")
 
     def __init__(self) -> None:
         self._fields: list[object] = []  # each line's ``_WIDTH`` fields in turn
+        self._fills: list[object] = []  # the ``_FILL_WIDTH`` parts of each fill's detail in turn
         self._built: list[GameEvent] = []  # the events of the first lines, in order
+        self._fill_at = 0  # where the parts of the first fill not yet built start in ``_fills``
         self.add: Callable[[tuple[object, ...]], None] = self._fields.extend
         """Append a line given by its ``_WIDTH`` fields (the list's own ``extend``: no Python call)."""
+        self.add_fill: Callable[[tuple[object, ...]], None] = self._fills.extend
+        """Append the parts of a fill's detail (of a line added with the detail None)."""
 
     @property
     def events(self) -> list[GameEvent]:
         """Every line's ``GameEvent``, in order."""
-        built, fields = self._built, self._fields
+        built, fields, fills, fill_at = self._built, self._fields, self._fills, self._fill_at
         last: object = None  # the last time written (many lines share one), and how
         stamp = ""
         for at in range(len(built) * _WIDTH, len(fields), _WIDTH):
             round_index, when, *rest = fields[at : at + _WIDTH]
+            if rest[4] is None:  # a fill's line: its detail written from its parts, its one op id
+                rest[4] = fill_detail(*fills[fill_at : fill_at + _FILL_WIDTH])  # type: ignore[arg-type]
+                rest[5] = (rest[5],)
+                fill_at += _FILL_WIDTH
             if when is not last:
                 if not isinstance(when, datetime):
                     if when != last:
@@ -66,7 +81,26 @@ class EventLines:
                     stamp = when.isoformat()  # an equal time in another zone is written otherwise
                 last = when
             built.append(new_event(len(built) + 1, round_index, stamp, *rest))  # type: ignore[arg-type]
+        self._fill_at = fill_at
         return built
+
+
+def fill_detail(
+    side: Side, quantity: Decimal, price: Decimal, unit: str, fee: Decimal, filled: Decimal, total: Decimal,
+    note: str, tag: str,
+) -> str:  # fmt: skip
+    """The detail of a fill's line: e.g. ``buy 10 @ 101.00 fee 1.00 (10/10)`` (``unit``: what the price
+    is in, nothing for the Game's currency; ``filled``/``total``: the Move's), its ``note`` and tag."""
+    # ``!s``: a Decimal's str (a StrEnum's: its value), what ``format`` with no spec writes too, only sooner
+    detail = f"{side!s} {quantity!s} @ {price!s}{unit} fee {fee!s} ({filled!s}/{total!s})"
+    if note:
+        detail = f"{detail}; {note}"
+    return _tagged(detail, tag)
+
+
+def _tagged(detail: str, tag: str | None) -> str:
+    """A line's ``detail`` with the Model's ``tag`` of its Move, if it has one."""
+    return f"{detail} [tag {tag}]" if tag else detail
 
 
 class ResultEvents:
@@ -89,16 +123,14 @@ class ResultEvents:
 class EventLog:
     """The decision log (``events``) and what the Model has yet to be told (``inbox``)."""
 
-    __slots__ = ("_add", "_clock", "_lots_of", "_tags", "fill", "inbox", "lines")
+    __slots__ = ("_add", "_add_fill", "_clock", "_lots_of", "_tags", "inbox", "lines")
 
     def __init__(self, clock: GameClock, lots_of: LotsOf) -> None:
         self._clock = clock
         self._lots_of = lots_of  # the books' lots of an operation, for the fills the Model reads (``told``)
         self.lines = EventLines()
-        self._add = self.lines.add
+        self._add, self._add_fill = self.lines.add, self.lines.add_fill
         self.inbox: list[MoveEvent | FillRow] = []  # what the Model is told at its next Round (``told``)
-        self.fill: Callable[[FillRow], None] = self.inbox.append
-        """Tell the Model at its next Round of a fill, given by its ``FillRow`` (the list's own ``append``)."""
         self._tags: dict[str, str] = {}  # move id -> the Model's tag, for the Moves that have one
 
     @property
@@ -123,11 +155,21 @@ class EventLog:
     ) -> None:
         """Append one line to the decision log, at ``when`` (default: the clock's time)."""
         tags = self._tags
-        if tags and move_id is not None and (tag := tags.get(move_id)) is not None:
-            detail = f"{detail} [tag {tag}]"
+        if tags and move_id is not None:
+            detail = _tagged(detail, tags.get(move_id))
         clock = self._clock
         self._add((clock.round, clock.now_ns if when is None else when, kind, move_id, account, symbol, detail,
                    op_ids if type(op_ids) is tuple else tuple(op_ids)))  # fmt: skip
+
+    def fill(self, row: FillRow, unit: str) -> None:
+        """Log a fill and tell the Model of it at its next Round, from its ``FillRow`` (``unit``: what
+        its line says the price is in, nothing for the Game's currency): the line's detail and the
+        Model's ``Fill`` are made when read."""
+        move_id, _, symbol, account, side, price, quantity, fee, _, partial, filled, total, op_id, when, note = row
+        self.inbox.append(row)
+        self._add_fill((side, quantity, price, unit, fee, filled, total, note, self._tags.get(move_id, "")))
+        kind = EventKind.PARTIAL if partial else EventKind.FILLED
+        self._add((self._clock.round, when, kind, move_id, account, symbol, None, op_id))
 
     def told(self) -> tuple[MoveEvent, ...] | Told:
         """What the Model is told at this Round (``RoundContext.events``): the inbox's records, its

@@ -435,3 +435,16 @@ def test_the_log_writes_each_line_at_its_own_time_when_read() -> None:
         "2024-01-02T13:00:00.000001+00:00", "2024-01-02T12:00:00+00:00",
     ]  # fmt: skip
     assert [e.seq for e in log.events] == list(range(1, 8))
+    log.tag("m2", "dip")
+    for move_id, note in (("m1", "cut from 5 by the cash available"), ("m2", "")):  # fills' lines, read later
+        log.fill((move_id, "", "ACME", "main", Side.BUY, D("101.5"), D(2), D("1.00"), "USD", note != "", D(2), D(5),
+                  "op-1", noon, note), " USD" if note else "")  # fmt: skip
+        log.event(EventKind.NOTE, move_id, None, None, "after")
+        assert log.events[-1].detail.startswith("after")  # read after each: the next read goes on from there
+    assert [(e.seq, e.kind, e.move_id, e.detail, e.op_ids) for e in log.events[7:]] == [
+        (8, EventKind.PARTIAL, "m1", "buy 2 @ 101.5 USD fee 1.00 (2/5); cut from 5 by the cash available", ("op-1",)),
+        (9, EventKind.NOTE, "m1", "after", ()),
+        (10, EventKind.FILLED, "m2", "buy 2 @ 101.5 fee 1.00 (2/5) [tag dip]", ("op-1",)),
+        (11, EventKind.NOTE, "m2", "after [tag dip]", ()),
+    ]
+    assert len(log.inbox) == 2 and log.events[9].time == "2024-01-02T12:00:00+00:00"
