@@ -296,9 +296,8 @@ class BooksCore:
         assert self._tax_currency is not None
         return Money(self._tax_currency.round(amount.amount * rate), self._tax_currency)
 
-    def _hold(self, account: str, symbol: str, units: Decimal) -> None:
-        """Add ``units`` (negative for a sale) to what ``account`` holds of ``symbol``."""
-        key = (account, symbol)
+    def _hold(self, key: tuple[str, str], units: Decimal) -> None:
+        """Add ``units`` (negative for a sale) to what an account holds of a symbol (``key``: both)."""
         after = self._held.get(key, _ZERO) + units
         if after:
             self._held[key] = after

@@ -110,7 +110,7 @@ class TradeBooking(BooksCore):
         if tax_rate is not None:
             self._lot_rates[lot_key] = tax_rate
         self._move_cash(account, currency, -cost)  # (not below zero: checked above)
-        self._hold(account, symbol, quantity)
+        self._hold(key, quantity)
         self._costs.append((op_id, ts, account, symbol, "buy", quantity, gross, fee, currency))
         if book.washed_by_last_buy:  # earlier disposals this purchase washed: their tax lines
             self._book_wash_adjustments(book.washed_by_last_buy, currency, op_id, ts, symbol)
@@ -279,7 +279,7 @@ class TradeBooking(BooksCore):
         if tax_rate is not None:
             self._sale_rates[op_id] = tax_rate
             self._lot_rates[(account, lot_id)] = tax_rate
-        book_value = self._take_sold(op_id, lot_id, account, give, swap.give_quantity.amount, disposals, currency)
+        book_value = self._take_sold(op_id, lot_id, (account, give), swap.give_quantity.amount, disposals, currency)
         fee, cash_fee, fair_value = swap.fee.amount, swap.cash_fee.amount, swap.fair_value.amount
         given, got = swap.give_quantity.amount, swap.get_quantity.amount
         gave, gets = self._accounts_of(account, swap.give), self._accounts_of(account, swap.get)
@@ -302,7 +302,7 @@ class TradeBooking(BooksCore):
         self._remember(swap.get)
         self._book_lots[(account, lot_id)] = new_book_lot((get, got, swap.basis.amount))
         self._move_cash(account, currency, -cash_fee)
-        self._hold(account, get, got)
+        self._hold((account, get), got)
         self._costs.append((op_id, ts, account, give, "swap", given, fair_value, fee, currency))
         self._book_disposals(currency, op_id, ts, disposals)  # (crypto: no wash sale changes them, nor others)
         self._commit(op_id, ts, entries.drafts, "swap", account, give, reason, game)
@@ -318,8 +318,8 @@ class TradeBooking(BooksCore):
         the lot book first (it refuses a sale beyond what is held and changes nothing then), then the
         journal, the cost, decision and tax ledgers."""
         symbol, currency = instrument.symbol, instrument.quote_currency
-        code = currency.code
-        names = self._position_accounts.get((account, symbol)) or self._accounts_of(account, instrument)
+        code, key = currency.code, (account, symbol)
+        names = self._position_accounts.get(key) or self._accounts_of(account, instrument)
         tax_rate = None if self._tax_currency is None else self._tax_rate(currency, ts, f"the sale of {symbol}")
         disposals = book.sell_checked(  # checked as LotBook.sell checks it (the date by ``_begin``)
             account, symbol, quantity, gross, fee, ts.date(), instrument.asset_class, lots, game, op_id
@@ -327,7 +327,7 @@ class TradeBooking(BooksCore):
         # The lot book has moved: from here on a failure is a broken invariant, not bad input.
         if tax_rate is not None:
             self._sale_rates[op_id] = tax_rate
-        book_value = self._take_sold(op_id, None, account, symbol, quantity, disposals, currency)
+        book_value = self._take_sold(op_id, None, key, quantity, disposals, currency)
         net, realized = gross - fee, book_value - gross
         if -book_value + net + fee + realized:  # the sell entry's sum (as ``check_legs`` adds it)
             raise InvariantError(f"selling {symbol}: {gross} {code} less the fee {fee} {code} is not exact")
@@ -349,28 +349,29 @@ class TradeBooking(BooksCore):
         self._commit(op_id, ts, drafts, kind, account, symbol, reason, game)
 
     def _take_sold(
-        self, op_id: str, opened: str | None, account: str, symbol: str, quantity: Decimal,
+        self, op_id: str, opened: str | None, key: tuple[str, str], quantity: Decimal,
         disposals: Sequence[Disposal], currency: Currency,
     ) -> Decimal:  # fmt: skip
-        """What a sale of ``quantity`` (or a swap's, which ``opened`` a lot) took, in one pass over its
-        disposals: their lots' pro-rata book value (returned) out of the book lots, their units off
-        what ``account`` holds, and its (lot id, units) pairs for ``lots_of``."""
-        book_lots, quantum = self._book_lots, currency.quantum
+        """What a sale of ``quantity`` (or a swap's, which ``opened`` a lot) of a symbol from an account
+        (``key``: both) took, in one pass over its disposals: their lots' pro-rata book value (returned)
+        out of the book lots, their units off what the account holds, and its (lot id, units) pairs for
+        ``lots_of``."""
+        account, book_lots, quantum = key[0], self._book_lots, currency.quantum
         book_value = _ZERO
         taken: list[str | Decimal | None] = [opened]  # (the lot opened or None, lot id, units, ...)
         for disposal in disposals:
             lot_id, units = disposal.lot_id, disposal.quantity
-            key = (account, lot_id)  # (a sale's disposals are of its account's lots)
-            lot = book_lots.get(key)
+            lot_key = (account, lot_id)  # (a sale's disposals are of its account's lots)
+            lot = book_lots.get(lot_key)
             if lot is None or lot.quantity < units:
                 raise InvariantError(f"lot {lot_id} in {account} does not hold {units}")
             part = share(lot.book_value, units, lot.quantity, quantum)
-            book_lots[key] = new_book_lot((lot.symbol, lot.quantity - units, lot.book_value - part))
+            book_lots[lot_key] = new_book_lot((lot.symbol, lot.quantity - units, lot.book_value - part))
             book_value += part
             taken.append(lot_id)
             taken.append(units)
         self._op_lots[op_id] = tuple(taken)
-        self._hold(account, symbol, -quantity)
+        self._hold(key, -quantity)
         return book_value
 
     def _book_disposals(self, currency: Currency, op_id: str, ts: datetime, disposals: Sequence[Disposal]) -> None:

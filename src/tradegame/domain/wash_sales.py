@@ -37,7 +37,7 @@ Standard library only.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -202,7 +202,7 @@ class WashSales:
     __slots__ = ("disposals", "holdings", "index", "quantum", "recent")
 
     def __init__(
-        self, quantum: Decimal, holdings: dict[tuple[str, str], list[Piece]], disposals: list[Disposal]
+        self, quantum: Decimal, holdings: Mapping[tuple[str, str], list[Piece]], disposals: list[Disposal]
     ) -> None:
         self.quantum = quantum
         self.holdings = holdings
