@@ -42,6 +42,7 @@ from tradegame.domain.postings import FlatDraft
 __all__ = ["TradeBooking"]
 
 _ZERO = Decimal(0)
+_NO_LOT = ("", _ZERO, _ZERO)  # what ``_take_sold`` reads for a lot not in the books: it holds nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +110,7 @@ class TradeBooking(BooksCore):
         self._op_lots[op_id] = lot
         if tax_rate is not None:
             self._lot_rates[lot_key] = tax_rate
-        self._move_cash(account, currency, -cost)  # (not below zero: checked above)
+        self._add_cash(cash_key, -cost)  # (not below zero: checked above)
         self._hold(key, quantity)
         self._costs.append((op_id, ts, account, symbol, "buy", quantity, gross, fee, currency))
         if book.washed_by_last_buy:  # earlier disposals this purchase washed: their tax lines
@@ -331,7 +332,7 @@ class TradeBooking(BooksCore):
         net, realized = gross - fee, book_value - gross
         if -book_value + net + fee + realized:  # the sell entry's sum (as ``check_legs`` adds it)
             raise InvariantError(f"selling {symbol}: {gross} {code} less the fee {fee} {code} is not exact")
-        self._move_cash(account, currency, net)
+        self._add_cash((account, code), net)
         self._costs.append((op_id, ts, account, symbol, "sell", quantity, gross, fee, currency))
         self._book_disposals(currency, op_id, ts, disposals)
         # legs as ``buy_units``'s: checked with the position, amounts checked, balanced (above); none zero
@@ -362,11 +363,11 @@ class TradeBooking(BooksCore):
         for disposal in disposals:
             lot_id, units = disposal.lot_id, disposal.quantity
             lot_key = (account, lot_id)  # (a sale's disposals are of its account's lots)
-            lot = book_lots.get(lot_key)
-            if lot is None or lot.quantity < units:
+            symbol, held, value = book_lots.get(lot_key) or _NO_LOT  # (a ``BookLot``'s fields)
+            if held < units:  # (none held: no lot)
                 raise InvariantError(f"lot {lot_id} in {account} does not hold {units}")
-            part = share(lot.book_value, units, lot.quantity, quantum)
-            book_lots[lot_key] = new_book_lot((lot.symbol, lot.quantity - units, lot.book_value - part))
+            part = share(value, units, held, quantum)
+            book_lots[lot_key] = new_book_lot((symbol, held - units, value - part))
             book_value += part
             taken.append(lot_id)
             taken.append(units)
