@@ -96,7 +96,8 @@ class TradeBooking(BooksCore):
         if cost > cash:
             self._check_cash(account, Money(cost, currency), f"buying {quantity} {symbol}")
         tax_rate = None if self._tax_currency is None else self._tax_rate(currency, ts, f"the basis of {symbol}")
-        if -cost + gross + fee:  # the buy entry's sum (inexact beyond the context's precision)
+        paid = -cost  # (a Decimal operation: made once for the check, cash and both entries)
+        if paid + gross + fee:  # the buy entry's sum (inexact beyond the context's precision)
             raise InvariantError(f"buying {symbol}: {gross} {code} plus the fee {fee} {code} is not exact")
         names = self._position_accounts.get(key) or self._accounts_of(account, instrument)
         lot = lot_key[1]
@@ -110,17 +111,17 @@ class TradeBooking(BooksCore):
         self._op_lots[op_id] = lot
         if tax_rate is not None:
             self._lot_rates[lot_key] = tax_rate
-        self._add_cash(cash_key, -cost)  # (not below zero: checked above)
+        self._add_cash(cash_key, paid)  # (not below zero: checked above)
         self._hold(key, quantity)
         self._costs.append((op_id, ts, account, symbol, "buy", quantity, gross, fee, currency))
         if book.washed_by_last_buy:  # earlier disposals this purchase washed: their tax lines
             self._book_wash_adjustments(book.washed_by_last_buy, currency, op_id, ts, symbol)
         # The entries' legs need no ``check_legs``: their accounts were checked when the position was
         # first named, their amounts are checked and non-zero (but the fee) and they balance (above).
-        legs = (names.cash, code, -cost, None, None, names.units, symbol, quantity, gross, code)
+        legs = (names.cash, code, paid, None, None, names.units, symbol, quantity, gross, code)
         drafts: tuple[FlatDraft, ...] = (
             ("fund", "fund {} with {} {}", (symbol, cost, code),
-             (names.account_cash, code, -cost, None, None, names.cash, code, cost, None, None)),
+             (names.account_cash, code, paid, None, None, names.cash, code, cost, None, None)),
             ("buy", "buy {} {} @ {} fee {}", (quantity, symbol, price, fee),
              (*legs, names.fees, code, fee, None, None) if fee else legs),
         )  # fmt: skip
@@ -280,7 +281,8 @@ class TradeBooking(BooksCore):
         if tax_rate is not None:
             self._sale_rates[op_id] = tax_rate
             self._lot_rates[(account, lot_id)] = tax_rate
-        book_value = self._take_sold(op_id, lot_id, (account, give), swap.give_quantity.amount, disposals, currency)
+        book_value = self._take_sold(op_id, lot_id, account, disposals, currency)
+        self._hold((account, give), -swap.give_quantity.amount)
         fee, cash_fee, fair_value = swap.fee.amount, swap.cash_fee.amount, swap.fair_value.amount
         given, got = swap.give_quantity.amount, swap.get_quantity.amount
         gave, gets = self._accounts_of(account, swap.give), self._accounts_of(account, swap.get)
@@ -328,15 +330,17 @@ class TradeBooking(BooksCore):
         # The lot book has moved: from here on a failure is a broken invariant, not bad input.
         if tax_rate is not None:
             self._sale_rates[op_id] = tax_rate
-        book_value = self._take_sold(op_id, None, key, quantity, disposals, currency)
+        book_value = self._take_sold(op_id, None, account, disposals, currency)
+        sold, taken_out = -quantity, -book_value  # (Decimal operations: each made once)
+        self._hold(key, sold)
         net, realized = gross - fee, book_value - gross
-        if -book_value + net + fee + realized:  # the sell entry's sum (as ``check_legs`` adds it)
+        if taken_out + net + fee + realized:  # the sell entry's sum (as ``check_legs`` adds it)
             raise InvariantError(f"selling {symbol}: {gross} {code} less the fee {fee} {code} is not exact")
         self._add_cash((account, code), net)
         self._costs.append((op_id, ts, account, symbol, "sell", quantity, gross, fee, currency))
         self._book_disposals(currency, op_id, ts, disposals)
         # legs as ``buy_units``'s: checked with the position, amounts checked, balanced (above); none zero
-        legs: tuple[object, ...] = (names.units, symbol, -quantity, -book_value, code)
+        legs: tuple[object, ...] = (names.units, symbol, sold, taken_out, code)
         if net:
             legs += (names.cash, code, net, None, None)
         if fee:
@@ -350,14 +354,12 @@ class TradeBooking(BooksCore):
         self._commit(op_id, ts, drafts, kind, account, symbol, reason, game)
 
     def _take_sold(
-        self, op_id: str, opened: str | None, key: tuple[str, str], quantity: Decimal,
-        disposals: Sequence[Disposal], currency: Currency,
+        self, op_id: str, opened: str | None, account: str, disposals: Sequence[Disposal], currency: Currency
     ) -> Decimal:  # fmt: skip
-        """What a sale of ``quantity`` (or a swap's, which ``opened`` a lot) of a symbol from an account
-        (``key``: both) took, in one pass over its disposals: their lots' pro-rata book value (returned)
-        out of the book lots, their units off what the account holds, and its (lot id, units) pairs for
-        ``lots_of``."""
-        account, book_lots, quantum = key[0], self._book_lots, currency.quantum
+        """What a sale (or a swap, which ``opened`` a lot) took, in one pass over its disposals (of
+        ``account``'s lots): their lots' pro-rata book value (returned) out of the book lots, and its (lot
+        id, units) pairs for ``lots_of``. The caller takes the units off what the account holds."""
+        book_lots, quantum = self._book_lots, currency.quantum
         book_value = _ZERO
         taken: list[str | Decimal | None] = [opened]  # (the lot opened or None, lot id, units, ...)
         for disposal in disposals:
@@ -372,7 +374,6 @@ class TradeBooking(BooksCore):
             taken.append(lot_id)
             taken.append(units)
         self._op_lots[op_id] = tuple(taken)
-        self._hold(key, -quantity)
         return book_value
 
     def _book_disposals(self, currency: Currency, op_id: str, ts: datetime, disposals: Sequence[Disposal]) -> None:
