@@ -340,17 +340,16 @@ class TradeBooking(BooksCore):
         self._costs.append((op_id, ts, account, symbol, "sell", quantity, gross, fee, currency))
         self._book_disposals(currency, op_id, ts, disposals)
         # legs as ``buy_units``'s: checked with the position, amounts checked, balanced (above); none zero
-        legs: tuple[object, ...] = (names.units, symbol, sold, taken_out, code)
-        if net:
-            legs += (names.cash, code, net, None, None)
-        if fee:
-            legs += (names.fees, code, fee, None, None)
-        if realized:
-            legs += (names.realized, code, realized, None, None)
+        legs: tuple[object, ...] = (
+            names.units, symbol, sold, taken_out, code,
+            *((names.cash, code, net, None, None) if net else ()),
+            *((names.fees, code, fee, None, None) if fee else ()),
+            *((names.realized, code, realized, None, None) if realized else ()),
+        )  # fmt: skip
         drafts: tuple[FlatDraft, ...] = (("sell", "sell {} {} @ {} fee {}", (quantity, symbol, price, fee), legs),)
         if net:
             sweep = (names.cash, code, -net, None, None, names.account_cash, code, net, None, None)
-            drafts += (("sweep", "sweep {} proceeds to {} cash", (symbol, account), sweep),)
+            drafts = (*drafts, ("sweep", "sweep {} proceeds to {} cash", (symbol, account), sweep))
         self._commit(op_id, ts, drafts, kind, account, symbol, reason, game)
 
     def _take_sold(
