@@ -296,9 +296,8 @@ class BooksCore:
         assert self._tax_currency is not None
         return Money(self._tax_currency.round(amount.amount * rate), self._tax_currency)
 
-    def _hold(self, account: str, symbol: str, units: Decimal) -> None:
-        """Add ``units`` (negative for a sale) to what ``account`` holds of ``symbol``."""
-        key = (account, symbol)
+    def _hold(self, key: tuple[str, str], units: Decimal) -> None:
+        """Add ``units`` (negative for a sale) to what an account holds of a symbol (``key``: both)."""
         after = self._held.get(key, _ZERO) + units
         if after:
             self._held[key] = after
@@ -306,10 +305,13 @@ class BooksCore:
             del self._held[key]
 
     def _move_cash(self, account: str, currency: Currency, amount: Decimal) -> None:
-        key = (account, currency.code)
+        self._add_cash((account, currency.code), amount)
+
+    def _add_cash(self, key: tuple[str, str], amount: Decimal) -> None:
+        """``_move_cash`` for a caller that holds the key: (account, currency code)."""
         after = self._cash[key] = self._cash.get(key, _ZERO) + amount
         if after < 0:
-            raise InvariantError(f"cash of {account} in {currency.code} would go negative")
+            raise InvariantError(f"cash of {key[0]} in {key[1]} would go negative")
 
     def _commit(
         self,

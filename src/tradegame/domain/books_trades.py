@@ -42,6 +42,7 @@ from tradegame.domain.postings import FlatDraft
 __all__ = ["TradeBooking"]
 
 _ZERO = Decimal(0)
+_NO_LOT = ("", _ZERO, _ZERO)  # what ``_take_sold`` reads for a lot not in the books: it holds nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +96,8 @@ class TradeBooking(BooksCore):
         if cost > cash:
             self._check_cash(account, Money(cost, currency), f"buying {quantity} {symbol}")
         tax_rate = None if self._tax_currency is None else self._tax_rate(currency, ts, f"the basis of {symbol}")
-        if -cost + gross + fee:  # the buy entry's sum (inexact beyond the context's precision)
+        paid = -cost  # (a Decimal operation: made once for the check, cash and both entries)
+        if paid + gross + fee:  # the buy entry's sum (inexact beyond the context's precision)
             raise InvariantError(f"buying {symbol}: {gross} {code} plus the fee {fee} {code} is not exact")
         names = self._position_accounts.get(key) or self._accounts_of(account, instrument)
         lot = lot_key[1]
@@ -109,17 +111,17 @@ class TradeBooking(BooksCore):
         self._op_lots[op_id] = lot
         if tax_rate is not None:
             self._lot_rates[lot_key] = tax_rate
-        self._move_cash(account, currency, -cost)  # (not below zero: checked above)
-        self._hold(account, symbol, quantity)
+        self._add_cash(cash_key, paid)  # (not below zero: checked above)
+        self._hold(key, quantity)
         self._costs.append((op_id, ts, account, symbol, "buy", quantity, gross, fee, currency))
         if book.washed_by_last_buy:  # earlier disposals this purchase washed: their tax lines
             self._book_wash_adjustments(book.washed_by_last_buy, currency, op_id, ts, symbol)
         # The entries' legs need no ``check_legs``: their accounts were checked when the position was
         # first named, their amounts are checked and non-zero (but the fee) and they balance (above).
-        legs = (names.cash, code, -cost, None, None, names.units, symbol, quantity, gross, code)
+        legs = (names.cash, code, paid, None, None, names.units, symbol, quantity, gross, code)
         drafts: tuple[FlatDraft, ...] = (
             ("fund", "fund {} with {} {}", (symbol, cost, code),
-             (names.account_cash, code, -cost, None, None, names.cash, code, cost, None, None)),
+             (names.account_cash, code, paid, None, None, names.cash, code, cost, None, None)),
             ("buy", "buy {} {} @ {} fee {}", (quantity, symbol, price, fee),
              (*legs, names.fees, code, fee, None, None) if fee else legs),
         )  # fmt: skip
@@ -279,7 +281,8 @@ class TradeBooking(BooksCore):
         if tax_rate is not None:
             self._sale_rates[op_id] = tax_rate
             self._lot_rates[(account, lot_id)] = tax_rate
-        book_value = self._take_sold(op_id, lot_id, account, give, swap.give_quantity.amount, disposals, currency)
+        book_value = self._take_sold(op_id, lot_id, account, disposals, currency)
+        self._hold((account, give), -swap.give_quantity.amount)
         fee, cash_fee, fair_value = swap.fee.amount, swap.cash_fee.amount, swap.fair_value.amount
         given, got = swap.give_quantity.amount, swap.get_quantity.amount
         gave, gets = self._accounts_of(account, swap.give), self._accounts_of(account, swap.get)
@@ -302,7 +305,7 @@ class TradeBooking(BooksCore):
         self._remember(swap.get)
         self._book_lots[(account, lot_id)] = new_book_lot((get, got, swap.basis.amount))
         self._move_cash(account, currency, -cash_fee)
-        self._hold(account, get, got)
+        self._hold((account, get), got)
         self._costs.append((op_id, ts, account, give, "swap", given, fair_value, fee, currency))
         self._book_disposals(currency, op_id, ts, disposals)  # (crypto: no wash sale changes them, nor others)
         self._commit(op_id, ts, entries.drafts, "swap", account, give, reason, game)
@@ -318,8 +321,8 @@ class TradeBooking(BooksCore):
         the lot book first (it refuses a sale beyond what is held and changes nothing then), then the
         journal, the cost, decision and tax ledgers."""
         symbol, currency = instrument.symbol, instrument.quote_currency
-        code = currency.code
-        names = self._position_accounts.get((account, symbol)) or self._accounts_of(account, instrument)
+        code, key = currency.code, (account, symbol)
+        names = self._position_accounts.get(key) or self._accounts_of(account, instrument)
         tax_rate = None if self._tax_currency is None else self._tax_rate(currency, ts, f"the sale of {symbol}")
         disposals = book.sell_checked(  # checked as LotBook.sell checks it (the date by ``_begin``)
             account, symbol, quantity, gross, fee, ts.date(), instrument.asset_class, lots, game, op_id
@@ -327,50 +330,49 @@ class TradeBooking(BooksCore):
         # The lot book has moved: from here on a failure is a broken invariant, not bad input.
         if tax_rate is not None:
             self._sale_rates[op_id] = tax_rate
-        book_value = self._take_sold(op_id, None, account, symbol, quantity, disposals, currency)
+        book_value = self._take_sold(op_id, None, account, disposals, currency)
+        sold, taken_out = -quantity, -book_value  # (Decimal operations: each made once)
+        self._hold(key, sold)
         net, realized = gross - fee, book_value - gross
-        if -book_value + net + fee + realized:  # the sell entry's sum (as ``check_legs`` adds it)
+        if taken_out + net + fee + realized:  # the sell entry's sum (as ``check_legs`` adds it)
             raise InvariantError(f"selling {symbol}: {gross} {code} less the fee {fee} {code} is not exact")
-        self._move_cash(account, currency, net)
+        self._add_cash((account, code), net)
         self._costs.append((op_id, ts, account, symbol, "sell", quantity, gross, fee, currency))
         self._book_disposals(currency, op_id, ts, disposals)
         # legs as ``buy_units``'s: checked with the position, amounts checked, balanced (above); none zero
-        legs: tuple[object, ...] = (names.units, symbol, -quantity, -book_value, code)
-        if net:
-            legs += (names.cash, code, net, None, None)
-        if fee:
-            legs += (names.fees, code, fee, None, None)
-        if realized:
-            legs += (names.realized, code, realized, None, None)
+        legs: tuple[object, ...] = (
+            names.units, symbol, sold, taken_out, code,
+            *((names.cash, code, net, None, None) if net else ()),
+            *((names.fees, code, fee, None, None) if fee else ()),
+            *((names.realized, code, realized, None, None) if realized else ()),
+        )  # fmt: skip
         drafts: tuple[FlatDraft, ...] = (("sell", "sell {} {} @ {} fee {}", (quantity, symbol, price, fee), legs),)
         if net:
             sweep = (names.cash, code, -net, None, None, names.account_cash, code, net, None, None)
-            drafts += (("sweep", "sweep {} proceeds to {} cash", (symbol, account), sweep),)
+            drafts = (*drafts, ("sweep", "sweep {} proceeds to {} cash", (symbol, account), sweep))
         self._commit(op_id, ts, drafts, kind, account, symbol, reason, game)
 
     def _take_sold(
-        self, op_id: str, opened: str | None, account: str, symbol: str, quantity: Decimal,
-        disposals: Sequence[Disposal], currency: Currency,
+        self, op_id: str, opened: str | None, account: str, disposals: Sequence[Disposal], currency: Currency
     ) -> Decimal:  # fmt: skip
-        """What a sale of ``quantity`` (or a swap's, which ``opened`` a lot) took, in one pass over its
-        disposals: their lots' pro-rata book value (returned) out of the book lots, their units off
-        what ``account`` holds, and its (lot id, units) pairs for ``lots_of``."""
+        """What a sale (or a swap, which ``opened`` a lot) took, in one pass over its disposals (of
+        ``account``'s lots): their lots' pro-rata book value (returned) out of the book lots, and its (lot
+        id, units) pairs for ``lots_of``. The caller takes the units off what the account holds."""
         book_lots, quantum = self._book_lots, currency.quantum
         book_value = _ZERO
         taken: list[str | Decimal | None] = [opened]  # (the lot opened or None, lot id, units, ...)
         for disposal in disposals:
             lot_id, units = disposal.lot_id, disposal.quantity
-            key = (account, lot_id)  # (a sale's disposals are of its account's lots)
-            lot = book_lots.get(key)
-            if lot is None or lot.quantity < units:
+            lot_key = (account, lot_id)  # (a sale's disposals are of its account's lots)
+            symbol, held, value = book_lots.get(lot_key) or _NO_LOT  # (a ``BookLot``'s fields)
+            if held < units:  # (none held: no lot)
                 raise InvariantError(f"lot {lot_id} in {account} does not hold {units}")
-            part = share(lot.book_value, units, lot.quantity, quantum)
-            book_lots[key] = new_book_lot((lot.symbol, lot.quantity - units, lot.book_value - part))
+            part = share(value, units, held, quantum)
+            book_lots[lot_key] = new_book_lot((symbol, held - units, value - part))
             book_value += part
             taken.append(lot_id)
             taken.append(units)
         self._op_lots[op_id] = tuple(taken)
-        self._hold(account, symbol, -quantity)
         return book_value
 
     def _book_disposals(self, currency: Currency, op_id: str, ts: datetime, disposals: Sequence[Disposal]) -> None:

@@ -147,8 +147,10 @@ class BooksViews(BooksCore):
         if type(found) is str:
             return (found,), ()
         opened = found[0]  # (the lot opened or None, lot id, units, lot id, units, ...)
-        lots_sold = cast(tuple[tuple[str, Decimal], ...], tuple(zip(found[1::2], found[2::2], strict=True)))
-        return ((cast(str, opened),) if opened is not None else ()), lots_sold
+        # one lot sold (the common case): its pair is the rest of ``found``; the casts name types as strings
+        # (a type written out would be built on every call)
+        pairs = (found[1:],) if len(found) == 3 else tuple(zip(found[1::2], found[2::2], strict=True))
+        return ((cast("str", opened),) if opened is not None else ()), cast("tuple[tuple[str, Decimal], ...]", pairs)
 
     def held(self, account: str, asset: str) -> Decimal:
         """Units of ``asset`` in ``account``'s open lots (0 if none), in O(1)."""

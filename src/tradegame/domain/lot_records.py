@@ -17,7 +17,7 @@ from typing import NamedTuple
 from tradegame.domain.holding import Term, term_of
 from tradegame.domain.instruments import AssetClass
 
-__all__ = ["Disposal", "OpenLot", "Piece", "snapshots"]
+__all__ = ["Disposal", "Holding", "OpenLot", "Piece", "snapshots"]
 
 
 class OpenLot(NamedTuple):
@@ -96,6 +96,17 @@ class Piece:
             self.asset_class,
             self.game,
         )
+
+
+class Holding(list[Piece]):
+    """The pieces one account holds of one symbol, in the book's order, and their ``units`` (kept in
+    step by the book): one record per (account, symbol), found with one lookup."""
+
+    __slots__ = ("units",)
+
+    def __init__(self, units: Decimal) -> None:
+        super().__init__()
+        self.units = units
 
 
 _snapshot_fields = attrgetter(

@@ -50,7 +50,7 @@ from operator import attrgetter
 from tradegame.domain.errors import InsufficientHoldingsError, InvalidInputError
 from tradegame.domain.instruments import AssetClass, LotMethod
 from tradegame.domain.lot_plans import average_basis, plan_sale, plan_specific
-from tradegame.domain.lot_records import Disposal, OpenLot, Piece, snapshots
+from tradegame.domain.lot_records import Disposal, Holding, OpenLot, Piece, snapshots
 from tradegame.domain.money import USD, Currency
 from tradegame.domain.wash_sales import WASH_WINDOW, WashSales
 
@@ -86,8 +86,7 @@ class LotBook:
         self._methods = dict(methods or {})
         self._quantum = currency.quantum
         self._zero_money = currency.quantum * 0
-        self._holdings: dict[tuple[str, str], list[Piece]] = {}
-        self._positions: dict[tuple[str, str], Decimal] = {}
+        self._holdings: dict[tuple[str, str], Holding] = {}  # (account, symbol) -> its pieces and units
         self._named_lots: set[tuple[str, str]] = set()  # (account, id) of lots named by the user
         self._disposals: list[Disposal] = []
         self._released = 0  # disposals handed out by ``release_final`` and forgotten
@@ -150,7 +149,8 @@ class LotBook:
 
     def position(self, account: str, symbol: str) -> Decimal:
         """Units of ``symbol`` held in ``account``."""
-        return self._positions.get((account, symbol), _ZERO)
+        held = self._holdings.get((account, symbol))
+        return _ZERO if held is None else held.units
 
     def basis(self, account: str, symbol: str) -> Decimal:
         """The cost basis of the open lots of ``symbol`` in ``account`` (fees and wash adjustments in)."""
@@ -231,10 +231,9 @@ class LotBook:
         )
         held = self._holdings.get(key)
         if held is None:
-            held = self._holdings[key] = []
-            self._positions[key] = quantity
+            held = self._holdings[key] = Holding(quantity)
         else:
-            self._positions[key] += quantity
+            held.units += quantity
         held.append(piece)
         self._last_date = on
         if self.wash_sales:
@@ -275,11 +274,12 @@ class LotBook:
     ) -> list[Disposal]:
         """``sell`` for a caller that checked the trade as ``sell`` does (quantity, price, fee, date in
         order; ``Books`` does) and gives its ``gross`` value: price times quantity to the minor unit."""
-        key = (account, symbol)
-        held = self._holdings.get(key) or []
+        held = self._holdings.get((account, symbol))
+        if held is None:  # nothing held: the sale is refused below
+            held = Holding(_ZERO)
+        available = held.units
         method = self._methods.get(account, self.method) if lots is None else _SPECIFIC
-        plan = None if method is _FIFO else self._plan(account, symbol, held, quantity, method, lots)
-        available = self._positions.get(key, _ZERO)
+        plan = None if method is _FIFO else self._plan(account, symbol, held, available, quantity, method, lots)
         if plan is None and quantity > available:
             raise InsufficientHoldingsError(f"selling {quantity} {symbol} but account {account} holds {available}")
         if fee > gross:
@@ -303,7 +303,7 @@ class LotBook:
                 for position, (piece, _) in enumerate(plan, first)
                 if self._disposals[position].proceeds < self._disposals[position].cost_basis
             ]
-        self._positions[key] = available - quantity
+        held.units = available - quantity
         self._last_date = on
         if losses and self.wash_sales and asset_class in _SECURITIES:
             self._wash.at_sale(losses, self._released)
@@ -314,14 +314,16 @@ class LotBook:
         account: str,
         symbol: str,
         held: list[Piece],
+        available: Decimal,
         quantity: Decimal,
         method: LotMethod,
         lots: Sequence[tuple[str, Decimal]] | None,
     ) -> list[tuple[Piece, Decimal]]:
-        """The (piece, quantity taken) a sale consumes; raises, changing nothing, if it cannot be made."""
+        """The (piece, quantity taken) a sale of what ``held`` holds (``available`` units) consumes;
+        raises, changing nothing, if it cannot be made."""
         if method is _SPECIFIC:
             return plan_specific(account, symbol, held, quantity, lots)
-        return plan_sale(account, symbol, held, self._positions.get((account, symbol), _ZERO), quantity, method)
+        return plan_sale(account, symbol, held, available, quantity, method)
 
     def _sell_oldest_first(
         self, sale: tuple[str, str, date, AssetClass, str, str | None], held: list[Piece], quantity: Decimal,
@@ -338,7 +340,7 @@ class LotBook:
         quantum, zero = self._quantum, self._zero_money
         losses: list[tuple[int, int]] = []
         position = len(self._disposals)
-        remaining, running, allocated, emptied = quantity, _ZERO, proceeds * 0, 0
+        remaining, running, allocated, emptied = quantity, _ZERO, zero, 0  # (``zero``: ``proceeds * 0``, same quantum)
         for piece in held:
             take = piece.quantity
             if take < remaining:  # the whole piece, and more to take after it
@@ -420,8 +422,8 @@ class LotBook:
                 continue
             for piece in held:
                 piece.quantity *= ratio
-            before = self._positions[(account, sym)]
-            self._positions[(account, sym)] = before * ratio
+            before = held.units
+            held.units = before * ratio
             changed[account] = (before, before * ratio)
         self._wash.index.scale(symbol, ratio)
         self._last_date = on

@@ -37,7 +37,7 @@ Standard library only.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -202,7 +202,7 @@ class WashSales:
     __slots__ = ("disposals", "holdings", "index", "quantum", "recent")
 
     def __init__(
-        self, quantum: Decimal, holdings: dict[tuple[str, str], list[Piece]], disposals: list[Disposal]
+        self, quantum: Decimal, holdings: Mapping[tuple[str, str], list[Piece]], disposals: list[Disposal]
     ) -> None:
         self.quantum = quantum
         self.holdings = holdings
@@ -230,8 +230,6 @@ class WashSales:
         washed = quantity * 0
         upto: Decimal | None = None  # the disallowed amount so far, rounded (None: nothing yet)
         adjustment = disposal.adjustment_amount
-        back = _DAYS[held_days]
-        quantum = self.quantum
         for slot in range(slot, len(pieces)):  # noqa: B020 (the window starts at ``slot``)
             piece = pieces[slot]
             if not piece.quantity or piece.replacement_used or piece.origin == loss_origin:
@@ -241,13 +239,13 @@ class WashSales:
             if free < used:
                 used = free
             washed += used
-            after = (loss * washed / quantity).quantize(quantum, ROUNDING)
+            after = (loss * washed / quantity).quantize(self.quantum, ROUNDING)
             disallowed = after if upto is None else after - upto
             upto = after
             if used < free:
                 pieces[slot] = self._split(piece, used)
             piece.basis += disallowed
-            piece.acquired = piece.acquired_actual - back
+            piece.acquired = piece.acquired_actual - _DAYS[held_days]
             piece.replacement_used = True
             adjustment += disallowed
             if washed == quantity:
