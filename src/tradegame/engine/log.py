@@ -24,15 +24,17 @@ from tradegame.engine.events import (
     Rejected,
     RejectReason,
     Told,
+    describe,
     new_event,
 )
-from tradegame.engine.moves import MoveState, Side
+from tradegame.engine.moves import Move, MoveState, Side
 from tradegame.engine.timestamps import iso_from_ns, utc_from_ns
 
 __all__ = ["EventLines", "EventLog", "ResultEvents"]
 
 
 _WIDTH = 8  # the fields of a line kept in ``EventLines``: a ``GameEvent``'s but its ``seq``, its time unwritten
+_PLACED = EventKind.PLACED  # read for every Move placed (a global's read: an enum member's costs ~10x)
 _FILL_WIDTH = 9  # the parts of a fill's detail (``fill_detail``'s arguments), kept for a line whose detail is None
 
 
@@ -42,7 +44,8 @@ class EventLines:
     flat list, and built into ``GameEvent``s (the time in ISO 8601) when first read.
 
     A fill's line keeps the parts of its detail instead (in ``_fills``, its detail None), written
-    when read too (``fill_detail``), and its one op id as such (not in a tuple).
+    when read too (``fill_detail``), and its one op id as such (not in a tuple); a placed Move's line
+    keeps the (frozen) Move as its detail, written when read (``placed_detail``).
 
     A Game logs thousands of lines and most are read only at the end, if at all (an export, a
     report): made on every ``event`` they were most of the objects the garbage collector walked
@@ -69,10 +72,13 @@ class EventLines:
         stamp = ""
         for at in range(len(built) * _WIDTH, len(fields), _WIDTH):
             round_index, when, *rest = fields[at : at + _WIDTH]
-            if rest[4] is None:  # a fill's line: its detail written from its parts, its one op id
+            detail = rest[4]
+            if detail is None:  # a fill's line: its detail written from its parts, its one op id
                 rest[4] = fill_detail(*fills[fill_at : fill_at + _FILL_WIDTH])  # type: ignore[arg-type]
                 rest[5] = (rest[5],)
                 fill_at += _FILL_WIDTH
+            elif isinstance(detail, Move):  # a placed Move's line
+                rest[4] = placed_detail(detail)
             if when is not last:
                 if not isinstance(when, datetime):
                     if when != last:
@@ -96,6 +102,11 @@ def fill_detail(
     if note:
         detail = f"{detail}; {note}"
     return _tagged(detail, tag)
+
+
+def placed_detail(move: Move) -> str:
+    """The detail of a placed Move's line: the Move (``events.describe``) and its tag."""
+    return _tagged(describe(move), move.tag)
 
 
 def _tagged(detail: str, tag: str | None) -> str:
@@ -160,6 +171,13 @@ class EventLog:
         clock = self._clock
         self._add((clock.round, clock.now_ns if when is None else when, kind, move_id, account, symbol, detail,
                    op_ids if type(op_ids) is tuple else tuple(op_ids)))  # fmt: skip
+
+    def placed(self, move_id: str, account: str, move: Move) -> None:
+        """Log that ``move`` was placed as ``move_id`` in ``account``: its line's detail is written when
+        read (``placed_detail``; the Move is frozen), or now if its ``reason`` is not a str."""
+        clock = self._clock
+        detail = move if type(move.reason) is str else placed_detail(move)
+        self._add((clock.round, clock.now_ns, _PLACED, move_id, account, move.symbol, detail, ()))
 
     def fill(self, row: FillRow, unit: str) -> None:
         """Log a fill and tell the Model of it at its next Round, from its ``FillRow`` (``unit``: what

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from tradegame.domain.errors import TradegameError
 from tradegame.engine.context import RoundContext
-from tradegame.engine.events import Cancelled, Expired, Rejected, describe
+from tradegame.engine.events import Cancelled, Expired, Rejected
 from tradegame.engine.events import EventKind as Kind
 from tradegame.engine.events import RejectReason as Why
 from tradegame.engine.execution import FillPolicy, price_unit
@@ -46,9 +46,9 @@ if TYPE_CHECKING:
 __all__ = ["ModelError", "Orders"]
 
 _ZERO = Decimal(0)
-# The members read for every Move and every open Move, held here: in Python 3.11 reading an enum
+# The member read for every open Move, held here: in Python 3.11 reading an enum
 # member from its class (``MoveStatus.OPEN``) costs about ten times a global's read.
-_OPEN, _PLACED = MoveStatus.OPEN, Kind.PLACED
+_OPEN = MoveStatus.OPEN
 
 
 class ModelError(TradegameError):
@@ -137,7 +137,7 @@ class Orders:
             if chain_root is not None or move.then is not None:
                 self.finish(state)
             return None
-        log.event(_PLACED, move_id, account, symbol, describe(move))
+        log.placed(move_id, account, move)
         self.open.append(state)
         return state
 

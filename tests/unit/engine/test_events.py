@@ -448,3 +448,22 @@ def test_the_log_writes_each_line_at_its_own_time_when_read() -> None:
         (11, EventKind.NOTE, "m2", "after [tag dip]", ()),
     ]
     assert len(log.inbox) == 2 and log.events[9].time == "2024-01-02T12:00:00+00:00"
+
+
+def test_a_placed_moves_line_is_written_when_read_as_placed() -> None:
+    from tradegame.engine.clock import GameClock
+    from tradegame.engine.log import EventLog
+
+    log = EventLog(GameClock(1_704_200_400_000_000_000), lambda op: ((), ()))
+    why = ["dip"]  # a reason that is not a str (and changes later) is written when placed
+    dip = Move.buy("ACME", 5, order_type=OrderType.LIMIT, limit_price="98.5", reason="dip", tag="d1")
+    log.tag("m1", "d1")
+    for move_id, move in (("m1", dip), ("m2", Move.sell("ACME", sell_all=True, then=Move.buy("BETA", 1))),
+                          ("m3", Move.buy("ACME", notional=100, reason=why))):  # type: ignore[arg-type]  # fmt: skip
+        log.placed(move_id, "main", move)
+    why[0] = "later"
+    assert [(e.seq, e.kind, e.move_id, e.symbol, e.detail, e.op_ids) for e in log.events] == [
+        (1, EventKind.PLACED, "m1", "ACME", "buy 5 ACME limit limit 98.5 tif gtc: dip [tag d1]", ()),
+        (2, EventKind.PLACED, "m2", "ACME", "sell all ACME market tif gtc then 1 more leg(s)", ()),
+        (3, EventKind.PLACED, "m3", "ACME", "buy notional 100 ACME market tif gtc: ['dip']", ()),
+    ]
