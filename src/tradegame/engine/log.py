@@ -34,8 +34,10 @@ __all__ = ["EventLines", "EventLog", "ResultEvents"]
 
 
 _WIDTH = 8  # the fields of a line kept in ``EventLines``: a ``GameEvent``'s but its ``seq``, its time unwritten
-_PLACED = EventKind.PLACED  # read for every Move placed (a global's read: an enum member's costs ~10x)
 _FILL_WIDTH = 9  # the parts of a fill's detail (``fill_detail``'s arguments), kept for a line whose detail is None
+# The kinds of the lines logged for every Move placed and filled, held here: in Python 3.11 reading
+# an enum member from its class (``EventKind.PLACED``) costs about ten times a global's read.
+_PLACED, _PARTIAL, _FILLED = EventKind.PLACED, EventKind.PARTIAL, EventKind.FILLED
 
 
 class EventLines:
@@ -186,8 +188,7 @@ class EventLog:
         move_id, _, symbol, account, side, price, quantity, fee, _, partial, filled, total, op_id, when, note = row
         self.inbox.append(row)
         self._add_fill((side, quantity, price, unit, fee, filled, total, note, self._tags.get(move_id, "")))
-        kind = EventKind.PARTIAL if partial else EventKind.FILLED
-        self._add((self._clock.round, when, kind, move_id, account, symbol, None, op_id))
+        self._add((self._clock.round, when, _PARTIAL if partial else _FILLED, move_id, account, symbol, None, op_id))
 
     def told(self) -> tuple[MoveEvent, ...] | Told:
         """What the Model is told at this Round (``RoundContext.events``): the inbox's records, its
