@@ -176,9 +176,9 @@ class EventLog:
 
     def placed(self, move_id: str, account: str, move: Move) -> None:
         """Log that ``move`` was placed as ``move_id`` in ``account``: its line's detail is written when
-        read (``placed_detail``; the Move is frozen), or now if its ``reason`` is not a str."""
+        read (``placed_detail``; the Move is frozen), or now for a subclass's or a ``reason`` not a str."""
         clock = self._clock
-        detail = move if type(move.reason) is str else placed_detail(move)
+        detail = move if type(move) is Move and type(move.reason) is str else placed_detail(move)
         self._add((clock.round, clock.now_ns, _PLACED, move_id, account, move.symbol, detail, ()))
 
     def fill(self, row: FillRow, unit: str) -> None:
