@@ -332,6 +332,29 @@ class RecordLog(Generic[_Row, _Record]):
         Score's sums) reads it here."""
         return self._lines_from(0)
 
+    def column(self, index: int) -> list[object]:
+        """The ``index``-th field of every line, in order (a log of fixed width): one field of every
+        line without a tuple or a record per line (the Score's sums read it here)."""
+        if not self._width:
+            raise InvariantError("only a log of lines of a fixed width has columns")
+        return self._fields[index :: self._width]
+
+    def lines_where(self, index: int, value: object) -> list[_Row | _Record]:
+        """The lines (as in ``lines``) whose ``index``-th field is ``value``, and every record added
+        built (``add``; its reader tells): a tuple made only for a line kept (a log of lines of any length)."""
+        if self._width:
+            raise InvariantError("a log of lines of a fixed width has columns (``column``)")
+        fields, out, start = self._fields, [], 0
+        for end in self._ends:
+            if end < 0:
+                out.append(fields[start])
+                start = -end
+            else:
+                if fields[start + index] is value:
+                    out.append(tuple(fields[start:end]))
+                start = end
+        return out  # type: ignore[return-value]
+
     @property
     def records(self) -> tuple[_Record, ...]:
         """Every line's record, in order."""

@@ -92,22 +92,25 @@ class BooksViews(BooksCore):
     def decision_log(self) -> tuple[DecisionEntry, ...]:
         return self._decisions.records
 
-    def fees_paid(self) -> list[tuple[Money, datetime]]:
-        """Each cost-ledger line's fee and time, in order (``cost_ledger``'s, without building its records)."""
-        return [
-            (line.fee, line.timestamp) if isinstance(line, CostEntry) else (Money(line[7], line[8]), line[1])
-            for line in self._costs.lines()
-        ]
+    def fees_paid(self) -> tuple[list[Decimal], list[Currency], list[datetime]]:
+        """The cost ledger's fees, in order, as three columns: each line's fee amount, its currency
+        and the line's time (``cost_ledger``'s, without building a record or a tuple per line)."""
+        costs = self._costs
+        return (
+            cast("list[Decimal]", costs.column(7)),
+            cast("list[Currency]", costs.column(8)),
+            cast("list[datetime]", costs.column(1)),
+        )
 
     def taxes_due(self) -> list[tuple[Money, datetime]]:
         """Each ``TAX_DUE`` line of the tax ledger: its amount and time, in order (without building records)."""
         due = TaxKind.TAX_DUE
         out: list[tuple[Money, datetime]] = []
-        for line in self._tax.lines():
+        for line in self._tax.lines_where(2, due):
             if isinstance(line, TaxEntry):
                 if line.kind is due:
                     out.append((line.amount, line.timestamp))
-            elif line[2] is due:
+            else:
                 out.append((cast(Money, line[4]), line[1]))
         return out
 

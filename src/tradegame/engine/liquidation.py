@@ -165,7 +165,7 @@ class Liquidation:
         end = utc_from_ns(ns)
         for (_, currency_code), amount in books.payables().items():  # still owed at the end: a debt
             final -= in_game(currency_code, amount, end)
-        fees = sum((in_game(fee.currency.code, fee.amount, ts) for fee, ts in books.fees_paid()), _ZERO)
+        fees = game.rates.total_in_game_currency(*books.fees_paid())
         running = _ZERO
         for name in game.running.names():
             for line in books.running_cost(name).currency_ledger:

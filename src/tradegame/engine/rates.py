@@ -9,7 +9,7 @@ engine's universe and quiet modules; never game.py.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -22,6 +22,8 @@ from tradegame.engine.quiet import FxTable
 from tradegame.engine.universe import Universe, UniverseView
 
 __all__ = ["Rates", "rate_known_at"]
+
+_ZERO = Decimal(0)
 
 
 def rate_known_at(
@@ -73,6 +75,17 @@ class Rates:
     def known_at(self, base: str, quote: str, ts: datetime) -> Decimal | None:
         """Units of ``quote`` per unit of ``base`` known at ``ts`` (None: unknown)."""
         return rate_known_at(self._universe, self._static, base, quote, ts)
+
+    def total_in_game_currency(
+        self, amounts: Sequence[Decimal], currencies: Sequence[Currency], times: Sequence[datetime]
+    ) -> Decimal:
+        """The sum, in order, of each of ``amounts`` in the Game currency (``in_game_currency``: in
+        its currency of ``currencies``, at the rate known at its time of ``times``)."""
+        code = self._currency.code
+        distinct = dict(zip(map(id, currencies), currencies, strict=True)).values()  # each currency object once
+        if all(currency.code == code for currency in distinct):  # all in the Game currency: as they are
+            return sum(amounts, _ZERO)
+        return sum(map(self.in_game_currency, [currency.code for currency in currencies], amounts, times), _ZERO)
 
     def vector(self) -> np.ndarray:
         """Game-currency units per unit of each symbol's quote currency at the rates known now."""

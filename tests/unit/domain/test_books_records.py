@@ -92,3 +92,22 @@ def test_a_log_of_fixed_width_reads_its_lines_back_and_takes_no_built_record() -
         other.append(rows[2])
         assert other.records == tuple(DecisionEntry(*row) for row in rows) and len(other) == 3
     assert len(log) == 2
+
+
+def test_a_log_reads_one_field_of_every_line_or_the_lines_whose_field_is_a_value() -> None:
+    fixed: RecordLog[DecisionRow, DecisionEntry] = RecordLog(DecisionEntry, width=7)
+    rows = [(f"op-{i}", T0, "buy" if i % 2 else "sell", "IBKR", "ACME", f"reason {i}", None) for i in range(1, 5)]
+    for row in rows:
+        fixed.append(row)
+    assert fixed.column(0) == ["op-1", "op-2", "op-3", "op-4"] and fixed.column(2) == ["buy", "sell"] * 2
+    with pytest.raises(InvariantError, match="fixed width"):
+        fixed.lines_where(2, "buy")
+    log: RecordLog[DecisionRow, DecisionEntry] = RecordLog(DecisionEntry)
+    sell, built = rows[1][2], DecisionEntry("op-9", T0, "buy", None, None, "")
+    log.append(rows[0])
+    log.append(rows[1])
+    log.add(built)
+    log.append(rows[3])
+    assert log.lines_where(2, sell) == [rows[1], built, rows[3]]  # a record added built is always kept
+    with pytest.raises(InvariantError, match="fixed width"):
+        log.column(0)

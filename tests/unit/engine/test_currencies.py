@@ -86,3 +86,22 @@ def test_the_books_never_skip_a_tax_line_in_another_currency() -> None:
     books.sell("a", sams, Quantity(D(1)), Price(D(700), KRW), Money.zero(KRW), datetime(2024, 1, 3, tzinfo=UTC))
     with pytest.raises(InvalidInputError, match="is in KRW, not the tax currency USD"):
         books.record_tax(2024, TaxProfile.flat("0.2", "0.1"), datetime(2024, 12, 31, tzinfo=UTC))
+
+
+def test_fees_in_another_currency_are_scored_at_the_rate_known_when_each_was_paid() -> None:
+    from tradegame.engine.fee_models import PercentOfNotional
+    from tradegame.engine.spec import AccountSpec
+
+    universe = krw_market()
+    plan = at_round({0: [Move.buy("SAMS", 10)], 2: [Move.sell("SAMS", 5)]})
+    account = AccountSpec("main", fees=PercentOfNotional(D("0.001")))
+    result = play(spec(symbols=("SAMS",), accounts=(account,)), universe, Script(plan))
+    fees = [(c.action, c.fee) for c in result.books.cost_ledger]
+    assert fees == [
+        ("convert", Money(D("0.50"), USD)),  # 500.00 USD to KRW for the buy
+        ("buy", Money(D(500), KRW)),  # at the second open, 1000 KRW per USD known: 0.50 USD
+        ("sell", Money(D(300), KRW)),  # at the fourth open, 1250 KRW per USD known: 0.24 USD
+        ("sell", Money(D(300), KRW)),  # the end's sale of the rest: 0.24 USD
+        ("convert", Money(D(599), KRW)),  # 599400 KRW back to USD: 0.4792, rounded to 0.48 USD
+    ]
+    assert result.score.fees == D("1.96")
