@@ -104,7 +104,11 @@ class BooksCore:
             raise InvalidInputError(f"{ts.isoformat()} is before the last operation at {self._last_ts.isoformat()}")
         if not isinstance(reason, str):
             raise InvalidInputError(f"reason must be a str, not {type(reason).__name__}")
-        return _OP_ID % (self._ops + 1), ts
+        return self._next_op_id(), ts
+
+    def _next_op_id(self) -> str:
+        """The op id the next operation will get (operations are numbered in turn)."""
+        return _OP_ID % (self._ops + 1)
 
     def _account(self, account: str) -> Account:
         found = self._accounts.get(account)
@@ -191,7 +195,7 @@ class BooksCore:
                 quantum = instrument.quote_currency.quantum
                 gross = (price * quantity).quantize(quantum, ROUNDING)  # ``Price.total``
                 if gross and (fee.same_quantum(quantum) or fee == fee.quantize(quantum)):
-                    return _OP_ID % (self._ops + 1), ts, quantity, price, fee, gross
+                    return self._next_op_id(), ts, quantity, price, fee, gross
         except ArithmeticError:  # a NaN or an infinity (refused below)
             pass
         # the full checks, with the message of the first rule broken

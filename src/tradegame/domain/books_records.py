@@ -344,16 +344,7 @@ class RecordLog(Generic[_Row, _Record]):
         built (``add``; its reader tells): a tuple made only for a line kept (a log of lines of any length)."""
         if self._width:
             raise InvariantError("a log of lines of a fixed width has columns (``column``)")
-        fields, out, start = self._fields, [], 0
-        for end in self._ends:
-            if end < 0:
-                out.append(fields[start])
-                start = -end
-            else:
-                if fields[start + index] is value:
-                    out.append(tuple(fields[start:end]))
-                start = end
-        return out  # type: ignore[return-value]
+        return self._lines_from(0, (index, value))
 
     @property
     def records(self) -> tuple[_Record, ...]:
@@ -363,8 +354,9 @@ class RecordLog(Generic[_Row, _Record]):
             built.append(make(*line) if type(line) is tuple else line)  # type: ignore[arg-type]
         return tuple(built)
 
-    def _lines_from(self, first: int) -> list[_Row | _Record]:
-        """The lines from the ``first``-th on (see ``lines``)."""
+    def _lines_from(self, first: int, where: tuple[int, object] | None = None) -> list[_Row | _Record]:
+        """The lines from the ``first``-th on (see ``lines``); with ``where`` (a field's index and a
+        value), of the lines kept as fields only those whose field is that value (``lines_where``)."""
         fields, ends, lines, width = self._fields, self._ends, [], self._width
         if width:
             return [tuple(fields[at : at + width]) for at in range(first * width, len(fields), width)]  # type: ignore[misc]
@@ -375,6 +367,7 @@ class RecordLog(Generic[_Row, _Record]):
                 lines.append(fields[start])
                 start = -end
             else:
-                lines.append(tuple(fields[start:end]))
+                if where is None or fields[start + where[0]] is where[1]:
+                    lines.append(tuple(fields[start:end]))
                 start = end
         return lines  # type: ignore[return-value]

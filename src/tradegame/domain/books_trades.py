@@ -99,14 +99,14 @@ class TradeBooking(BooksCore):
         paid = -cost  # (a Decimal operation: made once for the check, cash and both entries)
         if paid + gross + fee:  # the buy entry's sum (inexact beyond the context's precision)
             raise InvariantError(f"buying {symbol}: {gross} {code} plus the fee {fee} {code} is not exact")
-        names = self._position_accounts.get(key) or self._accounts_of(account, instrument)
+        names = self._accounts_of(account, instrument)
         lot = lot_key[1]
         # checked as LotBook.buy checks it: quantity, price and fee above, the date by ``_begin_trade``
-        book = self._lot_books.get(code) or self._lot_book(currency)
-        book.buy_checked(account, symbol, quantity, cost, ts.date(), instrument.asset_class, lot, game, True)
+        book = self._lot_book(currency)
+        on, asset_class = ts.date(), instrument.asset_class
+        _, washed = book.buy_checked(account, symbol, quantity, cost, on, asset_class, lot, game, True)
         # The lot book has moved: from here on a failure is a broken invariant, not bad input.
-        if self._instruments.get(symbol) is not instrument:
-            self._remember(instrument)
+        self._remember(instrument)
         self._book_lots[lot_key] = new_book_lot((symbol, quantity, gross))
         self._op_lots[op_id] = lot
         if tax_rate is not None:
@@ -114,8 +114,8 @@ class TradeBooking(BooksCore):
         self._add_cash(cash_key, paid)  # (not below zero: checked above)
         self._hold(key, quantity)
         self._costs.append((op_id, ts, account, symbol, "buy", quantity, gross, fee, currency))
-        if book.washed_by_last_buy:  # earlier disposals this purchase washed: their tax lines
-            self._book_wash_adjustments(book.washed_by_last_buy, currency, op_id, ts, symbol)
+        if washed:  # earlier disposals this purchase washed: their tax lines
+            self._book_wash_adjustments(washed, currency, op_id, ts, symbol)
         # The entries' legs need no ``check_legs``: their accounts were checked when the position was
         # first named, their amounts are checked and non-zero (but the fee) and they balance (above).
         legs = (names.cash, code, paid, None, None, names.units, symbol, quantity, gross, code)
@@ -322,7 +322,7 @@ class TradeBooking(BooksCore):
         journal, the cost, decision and tax ledgers."""
         symbol, currency = instrument.symbol, instrument.quote_currency
         code, key = currency.code, (account, symbol)
-        names = self._position_accounts.get(key) or self._accounts_of(account, instrument)
+        names = self._accounts_of(account, instrument)
         tax_rate = None if self._tax_currency is None else self._tax_rate(currency, ts, f"the sale of {symbol}")
         disposals = book.sell_checked(  # checked as LotBook.sell checks it (the date by ``_begin``)
             account, symbol, quantity, gross, fee, ts.date(), instrument.asset_class, lots, game, op_id

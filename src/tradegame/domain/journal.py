@@ -205,8 +205,7 @@ class Journal:
         ``check_legs`` checks them) and balanced. Refused as a whole when the time is before the last
         entry's. Each entry is laid out in the journal's flat lists at once (a list of fields holds
         nothing the garbage collector must walk one by one) and built when it is first read."""
-        if self._last is not None and ts < self._last:
-            self._check_time(op_id, ts)  # (raises)
+        self._check_time(op_id, ts)
         if not drafts:
             return
         fields, arguments, leg_fields = self._entry_fields, self._argument_fields, self._leg_fields

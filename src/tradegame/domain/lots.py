@@ -93,8 +93,6 @@ class LotBook:
         self._wash = WashSales(self._quantum, self._holdings, self._disposals)
         self._seq = 0
         self._last_date: date | None = None
-        # The earlier disposals the last purchase changed (washed), as (before, after), in order
-        self.washed_by_last_buy: Sequence[tuple[Disposal, Disposal]] = ()
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -186,7 +184,7 @@ class LotBook:
         """Open a lot and return its id; wash pending losses of the same symbol with its shares."""
         self._check_trade(quantity, price, fee, on)
         basis = (quantity * price).quantize(self._quantum, ROUND_HALF_EVEN) + fee
-        return self.buy_checked(account, symbol, quantity, basis, on, asset_class, lot_id, game, False)
+        return self.buy_checked(account, symbol, quantity, basis, on, asset_class, lot_id, game, False)[0]
 
     def buy_checked(
         self,
@@ -199,11 +197,12 @@ class LotBook:
         lot_id: str | None,
         game: str | None,
         unused: bool,
-    ) -> str:
+    ) -> tuple[str, Sequence[tuple[Disposal, Disposal]]]:
         """``buy`` for a caller that checked the trade as ``buy`` does (quantity, price, fee, date in
         order; ``Books`` does) and gives the lot's ``basis``: price times quantity to the minor unit,
         plus the fee. ``unused``: the caller keeps the lot ids of its accounts itself and checked
-        that ``lot_id`` is not used in ``account`` (``Books`` does), so the book need not."""
+        that ``lot_id`` is not used in ``account`` (``Books`` does), so the book need not. Returns the
+        lot id and the earlier disposals the purchase washed, as (before, after), in order."""
         if lot_id is None:
             lot_id = f"#{self._seq + 1}"  # '#' ids are reserved for these, so they never collide
         elif lot_id.startswith("#") or (not unused and (account, lot_id) in self._named_lots):
@@ -237,8 +236,8 @@ class LotBook:
         held.append(piece)
         self._last_date = on
         if self.wash_sales:
-            self.washed_by_last_buy = self._wash.at_purchase(piece, asset_class in _SECURITIES, self._released)
-        return lot_id
+            return lot_id, self._wash.at_purchase(piece, asset_class in _SECURITIES, self._released)
+        return lot_id, ()
 
     def sell(
         self,

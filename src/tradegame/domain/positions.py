@@ -44,7 +44,7 @@ of 200.00 and fees of 2.00 in the journal, and a tax gain of 198.00 on the tax l
 Wash sales change a disposal after the fact (``LotBook`` replaces it in its list). The tax
 ledger stays append only: after a purchase (the only operation that can change an earlier
 disposal) the lot book says which disposals it changed, before and after
-(``LotBook.washed_by_last_buy``), and the books append a ``WASH_ADJUSTMENT`` line for each change,
+(``LotBook.buy_checked``), and the books append a ``WASH_ADJUSTMENT`` line for each change,
 carrying the change in gain and linked to the op id of the sale (``linked_op_id``); every
 operation appends a ``DISPOSAL`` line per new disposal.
 

@@ -180,7 +180,7 @@ class Execution:
         of the Game's value at the prices of that fill (``sizing``: that value, shared by the Moves
         the bar sizes)."""
         game, move = self._game, state.move
-        instrument, column, _, step, _ = self._traded.get(move.symbol) or self.traded(move.symbol)
+        instrument, column, _, step, _ = self.traded(move.symbol)
         at = price if exact is None else exact
         if move.notional is not None:
             units = units_for(move.notional, at, step)
@@ -224,7 +224,7 @@ class Execution:
         ``when``; ``quota``: the most the bar's shared volume cap leaves it (``volume_quotas``)."""
         game, move = self._game, state.move
         account = game.accounts[state.account]
-        traded = self._traded.get(move.symbol) or self.traded(move.symbol)
+        traded = self.traded(move.symbol)
         instrument, unit = traded[0], traded[2]  # ``unit``: what its prices and fees are in
         total = state.quantity
         assert total is not None

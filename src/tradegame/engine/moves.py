@@ -213,16 +213,7 @@ class Move:
     @classmethod
     def _made(cls, side: Side, values: dict[str, object], orders: Iterable[tuple[str, str]]) -> list[Move]:
         """``_checked`` for many Moves of ``side`` and ``values``, one per (symbol, reason) of ``orders``."""
-        if cls is not Move:
-            return [cls(symbol, side, **{**values, "reason": reason}) for symbol, reason in orders]  # type: ignore[arg-type]
-        shared = {**_DEFAULTS, "side": side, **values}  # every field, in their order
-        new = object.__new__
-        made = []
-        for symbol, reason in orders:
-            move = new(cls)
-            move.__dict__.update(shared, symbol=symbol, reason=reason)
-            made.append(move)
-        return made
+        return [cls._checked(symbol, side, {**values, "reason": reason}) for symbol, reason in orders]
 
     def chain(self, *legs: Move) -> Move:
         """This Move followed by ``legs`` in order, each sized by what the one before delivered."""

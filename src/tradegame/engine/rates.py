@@ -81,10 +81,6 @@ class Rates:
     ) -> Decimal:
         """The sum, in order, of each of ``amounts`` in the Game currency (``in_game_currency``: in
         its currency of ``currencies``, at the rate known at its time of ``times``)."""
-        code = self._currency.code
-        distinct = dict(zip(map(id, currencies), currencies, strict=True)).values()  # each currency object once
-        if all(currency.code == code for currency in distinct):  # all in the Game currency: as they are
-            return sum(amounts, _ZERO)
         return sum(map(self.in_game_currency, [currency.code for currency in currencies], amounts, times), _ZERO)
 
     def vector(self) -> np.ndarray:
