@@ -99,16 +99,16 @@ class Execution:
         if not candidates:
             return
         # Settle target and notional sizes on this bar, then sells before buys.
-        # each Move's state, price (and its decimal), whether it rests as a maker, column, and close-only bar
-        planned: list[tuple[MoveState, float, Decimal, bool, int, bool]] = []
-        column = game.column
+        # each Move's state, price (and its decimal), whether it rests as a maker, close-only bar, ``traded``
+        planned: list[tuple[MoveState, float, Decimal, bool, bool, Traded]] = []
         sizing = BarSizing(game.valuation, row, at_close)
         opens, highs, lows, closes, volumes = self._ohlcv
         for state in candidates:
             if state.status is not _OPEN:
                 continue
             move = state.move
-            at = column[move.symbol]
+            traded = self.traded(move.symbol)
+            at = traded[1]
             close = closes.item(row, at)
             if close != close:  # NaN
                 continue  # no trading in this symbol on this bar
@@ -123,16 +123,16 @@ class Execution:
                 continue
             exact = Decimal(repr(price))  # what it is sized and filled at (before slippage), made once
             if state.quantity is None:
-                self.settle_size(state, price, row, at_close, sizing, exact)
-            planned.append((state, price, exact, maker, at, only_close))
-        quotas = self.volume_quotas(row, [item[0] for item in planned], policy)
+                self.settle_size(state, price, exact, traded, sizing)
+            planned.append((state, price, exact, maker, only_close, traded))
+        quotas = self.volume_quotas(row, [item[0] for item in planned]) if policy.volume_cap and self._capped else None
         if len(planned) > 1:
             planned.sort(key=lambda item: item[0].side is _BUY)
-        for state, price, exact, maker, at, only_close in planned:
+        for state, price, exact, maker, only_close, traded in planned:
             if state.status is _OPEN:
                 filled_at = available if only_close else when  # a close-only bar trades at its close
                 quota = quotas.get(state.move_id) if quotas else None
-                self.execute(state, row, price, maker, volumes.item(row, at), filled_at, policy, quota, exact)
+                self.execute(state, row, price, maker, filled_at, policy, quota, exact, traded)
 
     @staticmethod
     def _match(state: MoveState, bar: Bar, at_close: bool) -> tuple[float | None, bool]:
@@ -146,13 +146,12 @@ class Execution:
         maker = move.order_type is _LIMIT and limit is not None and fill.price == limit
         return fill.price, maker
 
-    def volume_quotas(self, row: int, planned: list[MoveState], policy: FillPolicy) -> dict[str, Decimal]:
-        """What each capped Move may take of ``row``'s volume: an account's cap is a share of the
-        bar's volume, and that liquidity is shared by every Move of the Game on the symbol and bar,
-        served in the order the Moves were made (what earlier fills took on the bar counts too)."""
+    def volume_quotas(self, row: int, planned: list[MoveState]) -> dict[str, Decimal]:
+        """What each capped Move may take of ``row``'s volume (the caller asks when the fills' policy
+        applies the caps and an account has one): an account's cap is a share of the bar's volume,
+        and that liquidity is shared by every Move of the Game on the symbol and bar, served in the
+        order the Moves were made (what earlier fills took on the bar counts too)."""
         quotas: dict[str, Decimal] = {}
-        if not policy.volume_cap or not self._capped:
-            return quotas  # the end sells everything; no account has a cap
         game = self._game
         reserved: dict[int, Decimal] = {}
         for state in planned:  # in the order the Moves were made (the order of the open Moves)
@@ -171,25 +170,19 @@ class Execution:
             reserved[column] = reserved.get(column, _ZERO) + remaining
         return quotas
 
-    def settle_size(
-        self, state: MoveState, price: float, row: int, at_close: bool, sizing: BarSizing | None = None,
-        exact: Decimal | None = None,
-    ) -> None:  # fmt: skip
-        """Turn a notional or target-weight size into units at ``price``, the price it fills at on
-        ``row`` (``exact``: its ``Decimal(repr(price))``, if made already); a target weight is a share
-        of the Game's value at the prices of that fill (``sizing``: that value, shared by the Moves
-        the bar sizes)."""
+    def settle_size(self, state: MoveState, price: float, exact: Decimal, traded: Traded, sizing: BarSizing) -> None:
+        """Turn a notional or target-weight size into units at ``price``, the price it fills at
+        (``exact``: its ``Decimal(repr(price))``; ``traded``: its instrument's, ``Execution.traded``);
+        a target weight is a share of the Game's value at the prices of that fill (``sizing``: that
+        value, shared by the Moves the bar sizes)."""
         game, move = self._game, state.move
-        instrument, column, _, step, _ = self.traded(move.symbol)
-        at = price if exact is None else exact
+        instrument, column, _, step, _ = traded
         if move.notional is not None:
-            units = units_for(move.notional, at, step)
+            units = units_for(move.notional, exact, step)
         else:
             assert move.target_weight is not None
-            if sizing is None:
-                sizing = BarSizing(game.valuation, row, at_close)
             amount = sizing.amount(move.target_weight, game.valuation.fx_now(column))  # at the fill
-            wanted = units_for(amount, at, step)
+            wanted = units_for(amount, exact, step)
             held = game.holdings.of(state.account, instrument)
             units = abs(wanted - held)
             state.side = _BUY if wanted > held else _SELL
@@ -213,18 +206,19 @@ class Execution:
         row: int,
         price: float,
         maker: bool,
-        volume: float,
         when: int,
         policy: FillPolicy,
         quota: Decimal | None = None,
         exact: Decimal | None = None,
+        traded: Traded | None = None,
     ) -> None:
         """Fill what ``state`` can on ``row`` at ``price`` (before slippage; ``exact``: its
-        ``Decimal(repr(price))``, if made already; ``volume``: the bar's, for the slippage), booked at
-        ``when``; ``quota``: the most the bar's shared volume cap leaves it (``volume_quotas``)."""
+        ``Decimal(repr(price))``, if made already; ``traded``: its instrument's, if looked up already),
+        booked at ``when``; ``quota``: the most the bar's shared volume cap leaves it (``volume_quotas``)."""
         game, move = self._game, state.move
         account = game.accounts[state.account]
-        traded = self.traded(move.symbol)
+        if traded is None:
+            traded = self.traded(move.symbol)
         instrument, unit = traded[0], traded[2]  # ``unit``: what its prices and fees are in
         total = state.quantity
         assert total is not None
@@ -234,6 +228,7 @@ class Execution:
             return  # the volume cap left nothing on this bar: it stays open
         side = state.side
         if not maker and type(account.slippage) is not NoSlippage:  # NoSlippage gives the price back
+            volume = self._ohlcv[4].item(row, traded[1])  # the bar's, for the slippage
             price = account.slippage.execution_price(
                 side=side.value, price=price, quantity=float(quantity), bar_volume=volume
             )

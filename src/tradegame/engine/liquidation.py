@@ -131,10 +131,8 @@ class Liquidation:
 
     def _at_last_close(self, state: MoveState, price: float, ns: int) -> None:
         game = self._game
-        column = game.column[state.move.symbol]
         row = max(game.clock.row - 1, 0)
-        volume = float(game.panel.fields["volume"][row, column])
-        game.execution.execute(state, row, price, False, volume, ns, AT_LAST_CLOSE)
+        game.execution.execute(state, row, price, False, ns, AT_LAST_CLOSE)
         if state.status is MoveStatus.FILLED:
             where = "at the close" if game.spec.fill_at == "close" else "at the last close: no later bar in the data"
             game.log.event(Kind.LIQUIDATED, state.move_id, state.account, state.move.symbol, f"{state.filled} {where}")
