@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -49,6 +50,7 @@ _BUY, _SELL = Side.BUY, Side.SELL
 _MARKET, _LIMIT = OrderType.MARKET, OrderType.LIMIT
 
 Traded = tuple[Instrument, int, Currency, Decimal, str]  # Execution.traded: instrument, column, unit, step, name
+_BUYS = itemgetter(6)  # whether a planned fill (``match_row``) buys
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +101,9 @@ class Execution:
         if not candidates:
             return
         # Settle target and notional sizes on this bar, then sells before buys.
-        # each Move's state, price (and its decimal), whether it rests as a maker, close-only bar, ``traded``
-        planned: list[tuple[MoveState, float, Decimal, bool, bool, Traded]] = []
+        # each Move's state, price (and its decimal), whether it rests as a maker, close-only bar,
+        # ``traded``, and whether it buys (its side is settled: the sort's key)
+        planned: list[tuple[MoveState, float, Decimal, bool, bool, Traded, bool]] = []
         sizing = BarSizing(game.valuation, row, at_close)
         opens, highs, lows, closes, volumes = self._ohlcv
         for state in candidates:
@@ -124,11 +127,11 @@ class Execution:
             exact = Decimal(repr(price))  # what it is sized and filled at (before slippage), made once
             if state.quantity is None:
                 self.settle_size(state, price, exact, traded, sizing)
-            planned.append((state, price, exact, maker, only_close, traded))
+            planned.append((state, price, exact, maker, only_close, traded, state.side is _BUY))
         quotas = self.volume_quotas(row, [item[0] for item in planned]) if policy.volume_cap and self._capped else None
         if len(planned) > 1:
-            planned.sort(key=lambda item: item[0].side is _BUY)
-        for state, price, exact, maker, only_close, traded in planned:
+            planned.sort(key=_BUYS)  # sells first, each side in the order of the Moves
+        for state, price, exact, maker, only_close, traded, _ in planned:
             if state.status is _OPEN:
                 filled_at = available if only_close else when  # a close-only bar trades at its close
                 quota = quotas.get(state.move_id) if quotas else None
@@ -274,20 +277,32 @@ class Execution:
         self, state: MoveState, account: AccountSpec, traded: Traded, quantity: Decimal, price: Decimal,
         maker: bool, when: int, remaining: Decimal,
     ) -> tuple[Decimal, Decimal | None]:  # fmt: skip
-        """How much of ``quantity`` the account can pay for, fee included (``_affordable``), and the fee
-        of that much if it is known already; 0 after rejecting the Move when that is nothing."""
-        wanted = quantity
-        quantity, fee = self._affordable(state, account, traded, quantity, price, maker, when)
-        if quantity <= 0:
-            self._game.orders.reject(
-                state,
-                Why.INSUFFICIENT_CASH,
-                f"buy of {state.move.symbol}: not enough {traded[2].code} in {state.account}",
+        """The most of ``quantity`` the account can pay for, fee included: from its cash in the quote
+        currency (``traded``'s unit; converting from its own currency what it lacks), or from the quote
+        asset it holds; and the fee of all of ``quantity`` when it can pay for all of it (None
+        otherwise). 0 after rejecting the Move when that is nothing."""
+        game = self._game
+        instrument, _, unit, step, _ = traded
+        cost = None
+        if instrument.is_cross:
+            cash = game.holdings.units(account.name, instrument.quote_asset)
+        else:
+            fee = fee_amount(account.fees, quantity, price, maker, unit)
+            cost = unit.round(quantity * price) + fee
+            if account.currency != unit.code:
+                self._fund_purchase(account, unit, cost, state, when)
+            cash = game.books.cash(account.name, unit).amount
+            if cost <= cash:  # the first thing ``affordable`` checks: all of it, at this very fee
+                return quantity, fee
+        bought = affordable(quantity, price, cash, step, account.fees, maker, unit, cost)
+        if bought <= 0:
+            game.orders.reject(
+                state, Why.INSUFFICIENT_CASH, f"buy of {state.move.symbol}: not enough {unit.code} in {state.account}"
             )
-        elif quantity < wanted and wanted == remaining:  # cut by cash, not by volume: this is all it gets
-            state.note = f"cut from {state.quantity} to {state.filled + quantity} by the cash available"
-            state.quantity = state.filled + quantity
-        return quantity, fee
+        elif bought < quantity and quantity == remaining:  # cut by cash, not by volume: this is all it gets
+            state.note = f"cut from {state.quantity} to {state.filled + bought} by the cash available"
+            state.quantity = state.filled + bought
+        return bought, None
 
     def _record(
         self, state: MoveState, quantity: Decimal, price: Decimal, traded: Traded, fee: Decimal, op: str,
@@ -310,34 +325,13 @@ class Execution:
             if move.then is not None:  # the next leg of a chain
                 game.orders.finish(state, row, policy)
 
-    def _affordable(
-        self, state: MoveState, account: AccountSpec, traded: Traded, quantity: Decimal, price: Decimal,
-        maker: bool, when: int,
-    ) -> tuple[Decimal, Decimal | None]:  # fmt: skip
-        """The most of ``quantity`` the account can pay for, fee included: from its cash in the quote
-        currency (``traded``'s unit; converting from its own currency what it lacks), or from the quote
-        asset it holds; and the fee of all of ``quantity`` when it can pay for all of it (None otherwise)."""
-        game = self._game
-        instrument, _, unit, step, _ = traded
-        if instrument.is_cross:
-            held = game.holdings.units(account.name, instrument.quote_asset)
-            return affordable(quantity, price, held, step, account.fees, maker, unit), None
-        fee = fee_amount(account.fees, quantity, price, maker, unit)
-        cost = unit.round(quantity * price) + fee
-        self._fund_purchase(account, unit, cost, state, when)
-        cash = game.books.cash(account.name, unit).amount
-        if cost <= cash:  # the first thing ``affordable`` checks: all of it, at this very fee
-            return quantity, fee
-        return affordable(quantity, price, cash, step, account.fees, maker, unit, cost), None
-
     def _fund_purchase(
         self, account: AccountSpec, currency: Currency, needed: Decimal, state: MoveState, when: int
     ) -> None:
-        """Before a buy quoted in another currency than the account's own: convert from the account's
-        currency what its cash in ``currency`` lacks for ``needed``, at the rate known now and with the
-        conversion fee a ``Convert`` pays (a broker's automatic FX), as far as the account's cash goes."""
-        if account.currency == currency.code:
-            return
+        """Before a buy quoted in another currency than the account's own (the caller checks that):
+        convert from the account's currency what its cash in ``currency`` lacks for ``needed``, at the
+        rate known now and with the conversion fee a ``Convert`` pays (a broker's automatic FX), as far
+        as the account's cash goes."""
         game = self._game
         base = currency_of(account.currency)
         short = needed - game.books.cash(account.name, currency).amount

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["Settlement"]
 
 _ZERO = Decimal(0)
+_BUY = Side.BUY  # read for every fill: a global reads sooner than an enum member from its class (Python 3.11)
 
 
 class Settlement:
@@ -47,7 +48,7 @@ class Settlement:
         ``Execution.unit``); returns its op id (raises when refused)."""
         game = self._game
         books = game.books
-        account, buy = state.account, state.side is Side.BUY
+        account, buy = state.account, state.side is _BUY
         try:
             book = self._plain[instrument.symbol]
         except KeyError:
