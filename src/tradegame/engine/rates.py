@@ -81,7 +81,10 @@ class Rates:
     ) -> Decimal:
         """The sum, in order, of each of ``amounts`` in the Game currency (``in_game_currency``: in
         its currency of ``currencies``, at the rate known at its time of ``times``)."""
-        return sum(map(self.in_game_currency, [currency.code for currency in currencies], amounts, times), _ZERO)
+        codes = [currency.code for currency in currencies]
+        if codes.count(self._currency.code) == len(codes):  # each amount is its own value: the same sum
+            return sum(amounts, _ZERO)
+        return sum(map(self.in_game_currency, codes, amounts, times), _ZERO)
 
     def vector(self) -> np.ndarray:
         """Game-currency units per unit of each symbol's quote currency at the rates known now."""
