@@ -65,6 +65,7 @@ class Orders:
         self._accounts: dict[str, str] = {}  # symbol -> the account a Move naming none trades in
         self._tradable: set[tuple[str, str]] = set()  # (account, symbol) pairs ``_untradable`` passed
         self._log, self._clock = game.log, game.clock  # the Game's own, for the whole Game
+        self._holdings, self._column, self._instruments = game.holdings, game.column, game.universe.instruments
 
     def decide(self, ctx: RoundContext) -> str | None:
         """Ask the Model for its actions at this Round and take them; the reason of an EndGame, or None."""
@@ -126,8 +127,8 @@ class Orders:
         if chain_root is not None:  # a later leg of a chain (the first is its own root)
             state.chain_root = chain_root
         if move.sell_all:
-            known = symbol in game.column
-            state.quantity = game.holdings.of(account, game.universe.instruments[symbol]) if known else _ZERO
+            known = symbol in self._column
+            state.quantity = self._holdings.of(account, self._instruments[symbol]) if known else _ZERO
             if not state.quantity:
                 problem = problem or (Why.INSUFFICIENT_HOLDINGS, f"sell_all of {symbol}: {account} holds none")
         if problem:
@@ -152,10 +153,9 @@ class Orders:
         quantity = move.quantity
         if quantity is None:  # sized at the fill: nothing more to check now
             return None
-        game = self._game
-        instrument = game.universe.instruments[symbol]
+        instrument = self._instruments[symbol]
         if move.side is Side.SELL:
-            held = game.holdings.of(account, instrument)
+            held = self._holdings.of(account, instrument)
             if quantity > held:
                 return Why.INSUFFICIENT_HOLDINGS, f"sell of {quantity} {symbol} but {account} holds {held}"
         if not instrument.fractional and quantity % instrument.lot_size:
