@@ -328,7 +328,7 @@ class Game:
             return following, asleep
         first = index + 1
         self.clock.now_ns = int(self.times[first])
-        values, fx = self.valuation.stretch(plan.latest_rows[first:following])
+        values, fx = self.valuation.stretch(plan.latest_rows[first:following], plan.consecutive(first, following))
         if self.exits.active:
             fires = self.exits.first_in(values, float(self._values[index]))
             if fires is not None:  # the loop plays that Round and ends the Game on it

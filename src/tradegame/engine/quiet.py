@@ -226,10 +226,19 @@ class QuietPlan:
     symbols: frozenset[str]
     # The same Round indices as Python lists: bisect answers one Round faster than numpy.
     _lists: tuple[list[int], list[int], list[int]] = field(init=False, repr=False, compare=False)
+    # Per Round: how many Rounds up to it know a row other than the one after the Round before's.
+    _breaks: list[int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         lists = (self.when_flat.tolist(), self.when_holding.tolist(), self.busy.tolist())
         object.__setattr__(self, "_lists", lists)
+        steps = np.diff(self.latest_rows) != 1
+        object.__setattr__(self, "_breaks", np.concatenate(([0], np.cumsum(steps))).tolist())
+
+    def consecutive(self, first: int, stop: int) -> bool:
+        """Whether Rounds ``first`` to ``stop - 1`` each know one row more than the Round before."""
+        breaks = self._breaks
+        return breaks[stop - 1] == breaks[first]
 
     def awake(self, index: int, holding: bool) -> bool:
         """Whether the Model (or the engine) needs Round ``index`` when the Game holds (or not)."""

@@ -115,10 +115,11 @@ class Valuation:
             return cash + mark * units
         return cash + float(holdings_values(holdings.qty, self.marks[None, :], held)[0])
 
-    def stretch(self, latest: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    def stretch(self, latest: np.ndarray, consecutive: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
         """The Game's value at each Round of a quiet stretch whose Rounds know rows up to ``latest``
         (the cash and the Positions at each Round's rates), and those rates when they move (None
-        when they do not): ``holdings_values``' floats, bit for bit."""
+        when they do not): ``holdings_values``' floats, bit for bit. ``consecutive``: ``latest`` are
+        consecutive rows (their closes are read as a slice, not copied)."""
         known = latest + 1
         cash = self._cash.at(known)
         closes = self._universe.zero_filled_close
@@ -131,7 +132,10 @@ class Valuation:
                 ((account, column),) = held
                 only = closes[latest, column] * fx[column] * self._holdings.qty[account, column]
                 return cash + only, None
-        if latest[0] >= 0:  # Rounds know rows in order: every Round of the stretch knows a bar
+        if consecutive and latest[0] >= 0:
+            first = int(latest[0])
+            prices = closes[first : first + len(latest)]  # read only, as ``closes``
+        elif latest[0] >= 0:  # Rounds know rows in order: every Round of the stretch knows a bar
             prices = closes[latest]
         else:
             prices = closes[np.clip(latest, 0, None)]
@@ -139,7 +143,7 @@ class Valuation:
         if self._rates.foreign:
             rates = self._rates.table.at(known)
             return cash + holdings_values(self._holdings.qty, prices * rates), rates  # at each Round's rates
-        marks = prices if self._unit_fx else prices * fx[None, :]  # ``prices`` is a copy: nothing shares it
+        marks = prices if self._unit_fx else prices * fx[None, :]  # read, never written
         return cash + holdings_values(self._holdings.qty, marks, held), None
 
     def value_at(self, row: int, at_close: bool) -> float:

@@ -312,3 +312,22 @@ def test_a_momentum_rotation_sleeps_between_rebalances(spx: Universe, rebalance:
     result, calls = assert_identical(spec, rotation_universe(spx), make)
     assert len([e for e in result.events if e.kind == "filled"]) > 20
     assert calls < len(result.times) // 2
+
+
+def test_a_momentum_rotation_on_weekly_rounds_values_its_quiet_stretches_as_the_loop(spx: Universe) -> None:
+    # Weekly Rounds on daily rows: a quiet stretch's Rounds know rows five apart (read by their indices).
+    from tradegame.models import MomentumRotation
+
+    spec = spx_spec(date(2004, 1, 2), date(2008, 12, 31), data=(DataSpec("rotation"),), schedule="weekly")
+    result, calls = assert_identical(spec, rotation_universe(spx), lambda: MomentumRotation(top_n=3, lookback=20))
+    assert len([e for e in result.events if e.kind == "filled"]) > 20
+    assert calls < len(result.times) // 2
+
+
+def test_a_quiet_plan_knows_the_stretches_whose_rounds_know_consecutive_rows() -> None:
+    from tradegame.engine.quiet import QuietPlan
+
+    none = np.array([], dtype=np.int64)
+    plan = QuietPlan(none, none, none, np.array([-1, 0, 1, 1, 2, 5, 6]), frozenset())
+    stretches = [(0, 3), (2, 4), (3, 5), (4, 6), (5, 7), (4, 5), (1, 6)]
+    assert [plan.consecutive(first, stop) for first, stop in stretches] == [True, False, True, False, True, True, False]
