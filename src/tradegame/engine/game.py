@@ -18,7 +18,8 @@ Each Round, in order (``Game._play_round``):
 
 A Model that offers ``wake`` (and does not train) sleeps through quiet Rounds, valued on arrays
 (quiet.py, ``Game._skip_quiet``), and through a Round played for its fills once they leave no Move
-open and it is not awake for what the Game then holds (``Game._sleeps``). At the end (last Round,
+open and it is not awake for what the Game then holds (``Game._sleeps``; valued with the stretch
+after it when nothing reads its value first: ``Game._valued_later``). At the end (last Round,
 an exit, or the Model's ``EndGame``) every Position is sold, every other currency is converted
 into the Game currency and the tax for every year is recorded (liquidation.py). The schedule is
 schedule.py's, the checks before the start preflight.py's, the event log log.py's, the Model's
@@ -163,6 +164,7 @@ class Game:
         self._replay_policy = FillPolicy(at_close=spec.fill_at == "close")
         self._quiet_columns: set[int] | None = None  # the value columns of the symbols it names
         self._plan: QuietPlan | None = None  # the Rounds a Model with ``wake`` needs (set by ``run``)
+        self._unvalued = False  # the Round just played left its value to the quiet stretch after it
 
     def _allowed_symbols(self) -> set[str]:
         """The symbols the Game may trade: its ``symbols`` (all by default) of its ``asset_classes``."""
@@ -257,6 +259,11 @@ class Game:
             self.transfers.arrive(index)
         if (tax := self.spec.tax) is not None:
             year = self._record_tax(tax, int(years[index]), year, ns)
+        sleeps = self._sleeps(index) if asleep is None else asleep
+        if sleeps and self._valued_later(observer):
+            self._unvalued = True
+            self.history.extend_to(index + 1)
+            return None, year
         value = self.valuation.value()
         self._values[index] = value
         exit_reason = self._exit(value) if self.exits.active else None
@@ -264,7 +271,7 @@ class Game:
             self.log.event(Kind.EXIT, None, None, None, f"{exit_reason[0]}: {exit_reason[1]}")
             return exit_reason, year
         ended = None
-        if not (self._sleeps(index) if asleep is None else asleep):
+        if not sleeps:
             if self.training is not None:
                 self.training.before_decide(index, ns, end)
             for room in self.member_training.values():
@@ -322,11 +329,12 @@ class Game:
 
     def _skip_quiet(self, index: int, plan: QuietPlan, observer: RoundObserver | None) -> tuple[int, bool]:
         """Jump from Round ``index`` to the next Round the loop must play (and whether the Model sleeps
-        through it); value the Rounds between on arrays, and stop early at one an exit rule ends."""
+        through it); value the Rounds between on arrays (and Round ``index`` when it left its value to
+        them: ``_valued_later``), and stop early at one an exit rule ends."""
         following, asleep = plan.next_stop(index, self._holds(plan))
-        if following == index + 1:
+        first, self._unvalued = (index if self._unvalued else index + 1), False
+        if following == first:
             return following, asleep
-        first = index + 1
         self.clock.now_ns = int(self.times[first])
         values, fx = self.valuation.stretch(plan.latest_rows[first:following], plan.consecutive(first, following))
         if self.exits.active:
@@ -345,6 +353,14 @@ class Game:
             self.valuation.fx = fx[following - 1 - first]
         self.replay_to(int(plan.latest_rows[following - 1]) + 1)  # catch up: the next Round starts from here
         return following, asleep
+
+    def _valued_later(self, observer: RoundObserver | None) -> bool:
+        """Whether a Round the Model sleeps through may leave its value to the quiet stretch the loop
+        values next (``_skip_quiet``: the same float, as for every Round of a stretch): nothing reads
+        it before (no exit rule, no observer), and no Move open nor money in transit (a stretch follows)."""
+        if self._plan is None or observer is not None or self.exits.active:
+            return False
+        return not self.orders.open and not self.transfers.transit
 
     def _sleeps(self, index: int) -> bool:
         """Whether the Model promised (its ``wake``) to do nothing at Round ``index``, as the Game stands
