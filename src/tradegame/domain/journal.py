@@ -201,11 +201,11 @@ class Journal:
 
     def append_rows(self, op_id: str, ts: datetime, drafts: Sequence[FlatDraft]) -> None:
         """``append_checked`` for the books' own operations, whose drafts come flat (``FlatDraft``):
-        ``op_id`` is one the books numbered, ``ts`` a UTC time and every draft's legs checked (as
-        ``check_legs`` checks them) and balanced. Refused as a whole when the time is before the last
-        entry's. Each entry is laid out in the journal's flat lists at once (a list of fields holds
-        nothing the garbage collector must walk one by one) and built when it is first read."""
-        self._check_time(op_id, ts)
+        ``op_id`` is one the books numbered, ``ts`` a UTC time not before the last entry's (the books
+        refuse an operation before their last one when it begins; ``append_checked`` checks it) and
+        every draft's legs checked (as ``check_legs`` checks them) and balanced. Each entry is laid out
+        in the journal's flat lists at once (a list of fields holds nothing the garbage collector must
+        walk one by one) and built when it is first read."""
         if not drafts:
             return
         fields, arguments, leg_fields = self._entry_fields, self._argument_fields, self._leg_fields

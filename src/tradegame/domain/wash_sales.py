@@ -165,17 +165,20 @@ class WashIndex:
             pendings[:] = [p for p in pendings if p.sold >= start]
         pendings.append(pending)
 
-    def has_pending(self, symbol: str) -> bool:
-        return symbol in self._pending
-
     def pending_at_purchase(self, symbol: str, bought: date) -> list[PendingLoss]:
-        """The losses a purchase on ``bought`` may wash (sold in the 30 days before), oldest first.
-
-        The caller washes them in order and then calls ``settle``.
+        """The losses a purchase on ``bought`` may wash (sold in the 30 days before), oldest first:
+        none (an empty list) when no loss of ``symbol`` waits or every one waiting was sold before
+        the window (then they are forgotten). The caller washes them in order and then calls ``settle``.
         """
-        pendings = self._pending[symbol]
+        pendings = self._pending.get(symbol)
+        if pendings is None:
+            return []
         start = bought - WASH_WINDOW
-        pendings[:] = [p for p in pendings if p.sold >= start and p.washed < p.quantity]
+        if pendings[-1].sold < start:  # (in sale order: the last sold before the window, all were)
+            del self._pending[symbol]
+            return []
+        if pendings[0].sold < start:  # (a waiting loss is never fully washed: ``settle`` forgets those)
+            pendings[:] = [p for p in pendings if p.sold >= start]
         return pendings
 
     def settle(self, symbol: str) -> None:
@@ -199,7 +202,7 @@ class WashSales:
     minus ``released`` (what the book has handed out and forgotten) is its list position.
     """
 
-    __slots__ = ("disposals", "holdings", "index", "quantum", "recent")
+    __slots__ = ("disposals", "holdings", "index", "quantum")
 
     def __init__(
         self, quantum: Decimal, holdings: Mapping[tuple[str, str], list[Piece]], disposals: list[Disposal]
@@ -208,25 +211,27 @@ class WashSales:
         self.holdings = holdings
         self.disposals = disposals
         self.index = WashIndex()
-        self.recent = self.index._recent  # read by ``_loss``, the hot path, without a call
 
     def at_sale(self, losses: Sequence[tuple[int, int]], released: int) -> None:
         """Wash the losses of a sale: each a disposal's list position and its piece's origin (purchase seq).
 
-        The sale's disposals at a loss (proceeds below basis: nothing is adjusted yet), in order.
+        The sale's disposals at a loss (proceeds below basis: nothing is adjusted yet), in order;
+        they share the sale's symbol and date, so they share its window of replacement pieces.
         """
         disposals = self.disposals
+        first = disposals[losses[0][0]]
+        pieces, slot = self.index.window(first.symbol, first.date_sold)
         for position, origin in losses:
-            self._loss(disposals[position], position, released, origin)
+            self._loss(disposals[position], position, released, origin, pieces, slot)
 
-    def _loss(self, disposal: Disposal, position: int, released: int, loss_origin: int) -> None:
-        """Wash one loss with the replacement pieces held now; remember what is left of it."""
+    def _loss(
+        self, disposal: Disposal, position: int, released: int, loss_origin: int, pieces: list[Piece], slot: int
+    ) -> None:
+        """Wash one loss with the replacement pieces held now (from ``slot`` on in ``pieces``: the sale's
+        window); remember what is left of it."""
         symbol, sold, quantity = disposal.symbol, disposal.date_sold, disposal.quantity
         loss = -(disposal.proceeds - disposal.cost_basis)
         held_days = (sold - disposal.date_acquired).days
-        recent = self.recent.get(symbol)  # ``index.window``, inline
-        pieces = recent.pieces if recent is not None else []
-        slot = recent.trim(sold - WASH_WINDOW) if recent is not None else 0
         washed = quantity * 0
         upto: Decimal | None = None  # the disallowed amount so far, rounded (None: nothing yet)
         adjustment = disposal.adjustment_amount
@@ -265,10 +270,11 @@ class WashSales:
         index = self.index
         slot = index.add_purchase(piece)
         symbol = piece.symbol
-        if not is_security or not index.has_pending(symbol):
+        pendings = index.pending_at_purchase(symbol, piece.acquired_actual) if is_security else ()
+        if not pendings:
             return ()
         changed: list[tuple[Disposal, Disposal]] = []
-        for pending in index.pending_at_purchase(symbol, piece.acquired_actual):
+        for pending in pendings:
             if piece.replacement_used or not piece.quantity:
                 break
             rest = self._replace(pending, piece, released, changed)
