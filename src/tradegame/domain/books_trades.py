@@ -99,7 +99,7 @@ class TradeBooking(BooksCore):
         paid = -cost  # (a Decimal operation: made once for the check, cash and both entries)
         if paid + gross + fee:  # the buy entry's sum (inexact beyond the context's precision)
             raise InvariantError(f"buying {symbol}: {gross} {code} plus the fee {fee} {code} is not exact")
-        names = self._accounts_of(account, instrument)
+        names = self._position_accounts.get(key) or self._accounts_of(account, instrument)
         lot = lot_key[1]
         # checked as LotBook.buy checks it: quantity, price and fee above, the date by ``_begin_trade``
         book = self._lot_book(currency)
@@ -323,7 +323,7 @@ class TradeBooking(BooksCore):
         journal, the cost, decision and tax ledgers."""
         symbol, currency = instrument.symbol, instrument.quote_currency
         code, key = currency.code, (account, symbol)
-        names = self._accounts_of(account, instrument)
+        names = self._position_accounts.get(key) or self._accounts_of(account, instrument)
         tax_rate = None if self._tax_currency is None else self._tax_rate(currency, ts, f"the sale of {symbol}")
         disposals = book.sell_checked(  # checked as LotBook.sell checks it (the date by ``_begin``)
             account, symbol, quantity, gross, fee, ts.date(), instrument.asset_class, lots, game, op_id
