@@ -230,7 +230,7 @@ class WashSales:
         """Wash one loss with the replacement pieces held now (from ``slot`` on in ``pieces``: the sale's
         window); remember what is left of it."""
         symbol, sold, quantity = disposal.symbol, disposal.date_sold, disposal.quantity
-        loss = -(disposal.proceeds - disposal.cost_basis)
+        loss = disposal.cost_basis - disposal.proceeds
         held_days = (sold - disposal.date_acquired).days
         washed = quantity * 0
         upto: Decimal | None = None  # the disallowed amount so far, rounded (None: nothing yet)
