@@ -102,7 +102,7 @@ class TradeBooking(BooksCore):
         names = self._position_accounts.get(key) or self._accounts_of(account, instrument)
         lot = lot_key[1]
         # checked as LotBook.buy checks it: quantity, price and fee above, the date by ``_begin_trade``
-        book = self._lot_book(currency)
+        book = self._lot_books.get(code) or self._lot_book(currency)
         on, asset_class = ts.date(), instrument.asset_class
         _, washed = book.buy_checked(account, symbol, quantity, cost, on, asset_class, lot, game, True)
         # The lot book has moved: from here on a failure is a broken invariant, not bad input.
