@@ -1,8 +1,8 @@
 """The wash-sale index finds by date exactly what a scan of the whole book finds (Hypothesis).
 
-``WashIndex`` keeps, per symbol, the purchases of the last 30 days in purchase order and drops
-from the front what the dates leave behind; ``LotBook`` asks it for replacement shares instead
-of scanning its lots. Here random buys and sells over three accounts and two symbols are booked
+``WashIndex`` finds, per symbol, the purchases of the last 30 days in purchase order from the end
+of each account's pieces (newest first, merged by purchase); ``LotBook`` asks it for replacement
+shares instead of scanning its lots. Here random buys and sells over three accounts and two symbols are booked
 with wash sales on, and after every trade the index's answer for each symbol (and each purchase
 that could have made a loss) is compared with a brute-force scan of every open piece.
 """
@@ -73,12 +73,11 @@ def test_replacements_through_the_index_equal_a_scan_of_the_book(
                 assert [id(p) for p in through_index] == [id(p) for p in _scan(book, name, day, origin)]
 
 
-def test_the_index_forgets_purchases_older_than_the_window() -> None:
+def test_the_window_is_the_last_30_days_of_purchases() -> None:
     book = LotBook(wash_sales=True)
     first = date(2024, 1, 2)
     for offset in range(400):
         book.buy(account="A", symbol="X", quantity=Decimal(1), price=Decimal(10), on=first + timedelta(days=offset))
     last = first + timedelta(days=399)
-    pieces, head = book._wash.index.window("X", last)
-    assert [p.acquired_actual for p in pieces[head:]] == [first + timedelta(days=d) for d in range(369, 400)]
-    assert len(pieces) < 200  # the front is compacted away as the dates move on: memory follows the window
+    pieces = book._wash.index.window("X", last)
+    assert [p.acquired_actual for p in pieces] == [first + timedelta(days=d) for d in range(369, 400)]

@@ -33,7 +33,7 @@ def allocate(amount: Decimal, weights: Sequence[Decimal], quantum: Decimal) -> l
     allocated = amount * 0
     for weight in weights[:-1]:
         running_weight += weight
-        upto = (amount * running_weight / total_weight).quantize(quantum, rounding=ROUND_HALF_UP)
+        upto = (amount * running_weight / total_weight).quantize(quantum, ROUND_HALF_UP)
         parts.append(upto - allocated)
         allocated = upto
     parts.append(amount - allocated)
@@ -49,4 +49,4 @@ def share(amount: Decimal, part: Decimal, whole: Decimal, quantum: Decimal) -> D
         return amount
     if not part:
         return amount * 0
-    return (amount * part / whole).quantize(quantum, rounding=ROUND_HALF_UP)
+    return (amount * part / whole).quantize(quantum, ROUND_HALF_UP)  # positional: a keyword costs more

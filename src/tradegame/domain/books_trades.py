@@ -99,10 +99,10 @@ class TradeBooking(BooksCore):
         paid = -cost  # (a Decimal operation: made once for the check, cash and both entries)
         if paid + gross + fee:  # the buy entry's sum (inexact beyond the context's precision)
             raise InvariantError(f"buying {symbol}: {gross} {code} plus the fee {fee} {code} is not exact")
-        names = self._accounts_of(account, instrument)
+        names = self._position_accounts.get(key) or self._accounts_of(account, instrument)
         lot = lot_key[1]
         # checked as LotBook.buy checks it: quantity, price and fee above, the date by ``_begin_trade``
-        book = self._lot_book(currency)
+        book = self._lot_books.get(code) or self._lot_book(currency)
         on, asset_class = ts.date(), instrument.asset_class
         _, washed = book.buy_checked(account, symbol, quantity, cost, on, asset_class, lot, game, True)
         # The lot book has moved: from here on a failure is a broken invariant, not bad input.
@@ -281,7 +281,7 @@ class TradeBooking(BooksCore):
         if tax_rate is not None:
             self._sale_rates[op_id] = tax_rate
             self._lot_rates[(account, lot_id)] = tax_rate
-        book_value = self._take_sold(op_id, lot_id, account, disposals, currency)
+        book_value = self._take_sold(op_id, ts, lot_id, account, disposals, currency, tax_rate)
         self._hold((account, give), -swap.give_quantity.amount)
         fee, cash_fee, fair_value = swap.fee.amount, swap.cash_fee.amount, swap.fair_value.amount
         given, got = swap.give_quantity.amount, swap.get_quantity.amount
@@ -307,7 +307,8 @@ class TradeBooking(BooksCore):
         self._move_cash(account, currency, -cash_fee)
         self._hold((account, get), got)
         self._costs.append((op_id, ts, account, give, "swap", given, fair_value, fee, currency))
-        self._book_disposals(currency, op_id, ts, disposals)  # (crypto: no wash sale changes them, nor others)
+        if tax_rate is not None:  # (crypto: no wash sale changes its disposals, nor others)
+            self._book_converted(currency, op_id, ts, disposals)
         self._commit(op_id, ts, entries.drafts, "swap", account, give, reason, game)
 
     # -- booking a sale and its tax lines --------------------------------------------------
@@ -322,7 +323,7 @@ class TradeBooking(BooksCore):
         journal, the cost, decision and tax ledgers."""
         symbol, currency = instrument.symbol, instrument.quote_currency
         code, key = currency.code, (account, symbol)
-        names = self._accounts_of(account, instrument)
+        names = self._position_accounts.get(key) or self._accounts_of(account, instrument)
         tax_rate = None if self._tax_currency is None else self._tax_rate(currency, ts, f"the sale of {symbol}")
         disposals = book.sell_checked(  # checked as LotBook.sell checks it (the date by ``_begin``)
             account, symbol, quantity, gross, fee, ts.date(), instrument.asset_class, lots, game, op_id
@@ -330,7 +331,7 @@ class TradeBooking(BooksCore):
         # The lot book has moved: from here on a failure is a broken invariant, not bad input.
         if tax_rate is not None:
             self._sale_rates[op_id] = tax_rate
-        book_value = self._take_sold(op_id, None, account, disposals, currency)
+        book_value = self._take_sold(op_id, ts, None, account, disposals, currency, tax_rate)
         sold, taken_out = -quantity, -book_value  # (Decimal operations: each made once)
         self._hold(key, sold)
         net, realized = gross - fee, book_value - gross
@@ -338,7 +339,8 @@ class TradeBooking(BooksCore):
             raise InvariantError(f"selling {symbol}: {gross} {code} less the fee {fee} {code} is not exact")
         self._add_cash((account, code), net)
         self._costs.append((op_id, ts, account, symbol, "sell", quantity, gross, fee, currency))
-        self._book_disposals(currency, op_id, ts, disposals)
+        if tax_rate is not None:
+            self._book_converted(currency, op_id, ts, disposals)
         # legs as ``buy_units``'s: checked with the position, amounts checked, balanced (above); none zero
         legs: tuple[object, ...] = (
             names.units, symbol, sold, taken_out, code,
@@ -353,14 +355,18 @@ class TradeBooking(BooksCore):
         self._commit(op_id, ts, drafts, kind, account, symbol, reason, game)
 
     def _take_sold(
-        self, op_id: str, opened: str | None, account: str, disposals: Sequence[Disposal], currency: Currency
+        self, op_id: str, ts: datetime, opened: str | None, account: str, disposals: Sequence[Disposal],
+        currency: Currency, tax_rate: Decimal | None,
     ) -> Decimal:  # fmt: skip
         """What a sale (or a swap, which ``opened`` a lot) took, in one pass over its disposals (of
-        ``account``'s lots): their lots' pro-rata book value (returned) out of the book lots, and its (lot
-        id, units) pairs for ``lots_of``. The caller takes the units off what the account holds."""
+        ``account``'s lots): their lots' pro-rata book value (returned) out of the book lots, its (lot
+        id, units) pairs for ``lots_of``, and, when no ``tax_rate`` converts them, the tax-ledger line
+        of each disposal, in order (else the caller books them: ``_book_converted``). The caller takes
+        the units off what the account holds."""
         book_lots, quantum = self._book_lots, currency.quantum
         book_value = _ZERO
         taken: list[str | Decimal | None] = [opened]  # (the lot opened or None, lot id, units, ...)
+        append, kind = self._tax.append if tax_rate is None else None, TaxKind.DISPOSAL
         for disposal in disposals:
             lot_id, units = disposal.lot_id, disposal.quantity
             lot_key = (account, lot_id)  # (a sale's disposals are of its account's lots)
@@ -372,17 +378,16 @@ class TradeBooking(BooksCore):
             book_value += part
             taken.append(lot_id)
             taken.append(units)
+            if append is not None:  # no conversion: the rest of its fields are made when read (``tax_entry``)
+                append((op_id, ts, kind, disposal, currency))
         self._op_lots[op_id] = tuple(taken)
         return book_value
 
-    def _book_disposals(self, currency: Currency, op_id: str, ts: datetime, disposals: Sequence[Disposal]) -> None:
-        """Append the tax-ledger line of each new disposal of a sale (or swap), in order."""
-        tax_currency, kind, append = self._tax_currency, TaxKind.DISPOSAL, self._tax.append
-        if tax_currency is None or tax_currency.code == currency.code:  # no conversion: built when read
-            for d in disposals:
-                append((op_id, ts, kind, d, currency))  # (``tax_entry`` makes the rest of its fields)
-            return
-        gains = [self._taxable_gain(d, currency) for d in disposals]  # (may raise: before anything changes)
+    def _book_converted(self, currency: Currency, op_id: str, ts: datetime, disposals: Sequence[Disposal]) -> None:
+        """Append the tax-ledger line of each new disposal of a sale (or swap), in order, with its gain
+        converted into the tax currency (``_take_sold`` books the lines that need no conversion)."""
+        gains = [self._taxable_gain(d, currency) for d in disposals]  # (may raise: before a line is appended)
+        append, kind = self._tax.append, TaxKind.DISPOSAL
         for d, gain in zip(disposals, gains, strict=True):
             append((op_id, ts, kind, d.date_sold.year, gain, d.account, d.symbol, d.term, d))
 

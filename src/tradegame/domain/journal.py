@@ -58,7 +58,7 @@ class Journal:
         self._entry_fields: list[Any] = []
         self._argument_fields: list[object] = []
         self._leg_fields: list[Any] = []
-        self._built: list[JournalEntry | None] = []
+        self._built: list[JournalEntry | None] = []  # (an entry's place made when first needed: ``_places``)
         self._unbuilt = 0  # no entry before this index is left to build
         self._view: tuple[JournalEntry, ...] | None = ()  # rebuilt lazily after an append
         self._last: datetime | None = None
@@ -78,19 +78,20 @@ class Journal:
     def entries(self) -> tuple[JournalEntry, ...]:
         """Every entry in the order it was appended."""
         if self._view is None:
-            for index in range(self._unbuilt, len(self._built)):
+            built = self._places()
+            for index in range(self._unbuilt, len(built)):
                 self._entry(index)
-            self._unbuilt = len(self._built)
-            self._view = tuple(self._built)  # type: ignore[arg-type]  # every one is built now
+            self._unbuilt = len(built)
+            self._view = tuple(built)  # type: ignore[arg-type]  # every one is built now
         return self._view
 
     def __len__(self) -> int:
-        return len(self._built)
+        return len(self._entry_fields) // _ENTRY
 
     @property
     def next_seq(self) -> int:
         """The sequence number the next entry must carry."""
-        return len(self._built) + 1
+        return len(self) + 1
 
     @property
     def last_timestamp(self) -> datetime | None:
@@ -118,9 +119,10 @@ class Journal:
     def entries_for(self, op_id: str) -> tuple[JournalEntry, ...]:
         """The entries of one operation, in order."""
         fields, by_op = self._entry_fields, self._by_op
-        for index in range(self._op_indexed, len(self._built)):
+        count = len(self)
+        for index in range(self._op_indexed, count):
             by_op.setdefault(fields[index * _ENTRY], []).append(index)
-        self._op_indexed = len(self._built)
+        self._op_indexed = count
         return tuple([self._entry(index) for index in by_op.get(op_id, ())])
 
     def postings_for(self, account: str) -> tuple[tuple[JournalEntry, Posting], ...]:
@@ -137,7 +139,7 @@ class Journal:
         the entry is not built (a report skips tens of thousands of fills it reads elsewhere)."""
         fields = self._entry_fields
         return tuple(
-            [fields[i * _ENTRY] if fields[i * _ENTRY] in skipped else self._entry(i) for i in range(len(self._built))]
+            [fields[i * _ENTRY] if fields[i * _ENTRY] in skipped else self._entry(i) for i in range(len(self))]
         )
 
     def unit_moves(self, account: str) -> tuple[tuple[datetime, str, Decimal], ...]:
@@ -177,12 +179,12 @@ class Journal:
                 )
             seq += 1
             last = entry.timestamp
-        fields, legs = self._entry_fields, self._leg_fields
+        fields, legs, built = self._entry_fields, self._leg_fields, self._places()
         for entry in entries:
             fields += (entry.op_id, entry.timestamp, entry.kind, entry.narration, 0, -1, len(legs))
             for p in entry.postings:
                 legs += (p.account, p.commodity, p.units, p.value, p.value_currency)
-            self._built.append(entry)
+            built.append(entry)
             self._last = entry.timestamp
         self._view = None
 
@@ -201,11 +203,11 @@ class Journal:
 
     def append_rows(self, op_id: str, ts: datetime, drafts: Sequence[FlatDraft]) -> None:
         """``append_checked`` for the books' own operations, whose drafts come flat (``FlatDraft``):
-        ``op_id`` is one the books numbered, ``ts`` a UTC time and every draft's legs checked (as
-        ``check_legs`` checks them) and balanced. Refused as a whole when the time is before the last
-        entry's. Each entry is laid out in the journal's flat lists at once (a list of fields holds
-        nothing the garbage collector must walk one by one) and built when it is first read."""
-        self._check_time(op_id, ts)
+        ``op_id`` is one the books numbered, ``ts`` a UTC time not before the last entry's (the books
+        refuse an operation before their last one when it begins; ``append_checked`` checks it) and
+        every draft's legs checked (as ``check_legs`` checks them) and balanced. Each entry is laid out
+        in the journal's flat lists at once (a list of fields holds nothing the garbage collector must
+        walk one by one) and built when it is first read (its place in ``_built`` made then too)."""
         if not drafts:
             return
         fields, arguments, leg_fields = self._entry_fields, self._argument_fields, self._leg_fields
@@ -216,7 +218,6 @@ class Journal:
                 fields += (op_id, ts, kind, text, len(arguments), len(values), len(leg_fields))
                 arguments += values
             leg_fields += legs
-        self._built += [None] * len(drafts)
         self._last = ts
         self._view = None
 
@@ -229,15 +230,26 @@ class Journal:
 
     def _entry(self, index: int) -> JournalEntry:
         """The entry at ``index``, built from its row on its first read."""
-        entry = self._built[index]
+        built = self._built
+        if index >= len(built):
+            built = self._places()
+        entry = built[index]
         if entry is None:
             op_id, ts, kind, text, start, count, first = self._entry_fields[index * _ENTRY : (index + 1) * _ENTRY]
             legs = self._leg_fields
             postings = tuple([Posting(*legs[at : at + _LEG]) for at in range(first, self._legs_end(index), _LEG)])
             if count >= 0:
                 text = text.format(*self._argument_fields[start : start + count])
-            entry = self._built[index] = JournalEntry(op_id, index + 1, ts, kind, text, postings)
+            entry = built[index] = JournalEntry(op_id, index + 1, ts, kind, text, postings)
         return entry
+
+    def _places(self) -> list[JournalEntry | None]:
+        """``_built`` with a place (None until built) for every entry appended so far."""
+        built = self._built
+        missing = len(self) - len(built)
+        if missing:
+            built += [None] * missing
+        return built
 
     def _legs_end(self, index: int) -> int:
         """The offset in ``_leg_fields`` just past the last leg of the entry at ``index``."""
@@ -247,7 +259,7 @@ class Journal:
 
     def _fold(self) -> None:
         """Bring the running balances and the postings per account up to the last entry."""
-        fields, legs, count = self._entry_fields, self._leg_fields, len(self._built)
+        fields, legs, count = self._entry_fields, self._leg_fields, len(self)
         by_account, all_units, all_values = self._by_account, self._units, self._values
         for index in range(self._folded, count):
             first = fields[index * _ENTRY + _FIRST_LEG]

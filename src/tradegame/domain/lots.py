@@ -87,10 +87,11 @@ class LotBook:
         self._quantum = currency.quantum
         self._zero_money = currency.quantum * 0
         self._holdings: dict[tuple[str, str], Holding] = {}  # (account, symbol) -> its pieces and units
+        self._holders: dict[str, list[str]] = {}  # symbol -> the accounts that ever held it, in turn
         self._named_lots: set[tuple[str, str]] = set()  # (account, id) of lots named by the user
         self._disposals: list[Disposal] = []
         self._released = 0  # disposals handed out by ``release_final`` and forgotten
-        self._wash = WashSales(self._quantum, self._holdings, self._disposals)
+        self._wash = WashSales(self._quantum, self._holdings, self._disposals, self._holders)
         self._seq = 0
         self._last_date: date | None = None
 
@@ -231,6 +232,7 @@ class LotBook:
         held = self._holdings.get(key)
         if held is None:
             held = self._holdings[key] = Holding(quantity)
+            self._holders.setdefault(symbol, []).append(account)
         else:
             held.units += quantity
         held.append(piece)

@@ -22,12 +22,14 @@ are no longer held when the loss is realized); this is the convention of most br
 
 The index
 ---------
-Both directions are found by date, never by scanning the book. Per symbol, ``WashIndex`` keeps
-the pieces bought in the last 30 days in purchase order (trimmed from the front as the dates
-move on and as pieces are used up; the rest of a split piece takes the used part's place), and
-the losses of the last 30 days that are not fully washed. Dates only rise, so what falls out of the window never comes
-back: the index holds about 30 days of purchases and losses, whatever the length of history.
-That is also why a disposal is final once 30 days have passed after its sale.
+Both directions are found by date, never by scanning the book. The replacement shares of a loss
+are read from the book's own holdings: the pieces of each account that ever held the symbol are
+in purchase order (the rest of a split piece right after it), so those bought in the 30 days up
+to the sale are found from the end of each, newest first, and merged by purchase when more than
+one account holds the symbol. A purchase is not indexed: most are never asked for. Per symbol,
+``WashIndex`` keeps the losses of the last 30 days that are not fully washed; dates only rise, so
+what falls out of the window never comes back: the index holds about 30 days of losses, whatever
+the length of history. That is also why a disposal is final once 30 days have passed after its sale.
 
 ``WashSales`` applies the rule for a ``LotBook``: it owns the index and changes the book's
 pieces and disposals in place (the book hands it its holdings and its list of disposals).
@@ -41,6 +43,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from operator import attrgetter
 
 from tradegame.domain.lot_records import Disposal, Piece
 from tradegame.domain.money import ROUNDING
@@ -49,6 +52,7 @@ __all__ = ["WASH_WINDOW", "PendingLoss", "WashIndex", "WashSales"]
 
 WASH_WINDOW = timedelta(days=30)
 _new_tuple = tuple.__new__
+_seq_of = attrgetter("seq")
 
 
 class _Days(dict[int, timedelta]):
@@ -76,81 +80,43 @@ class PendingLoss:
     washed: Decimal
 
 
-class _Recent:
-    """One symbol's purchases of the last 30 days, in purchase order, from ``head`` on.
+class WashIndex:
+    """The purchases that can replace a loss (found in the book's holdings by date) and the losses of
+    the last 30 days not fully washed, per symbol.
 
-    A piece that is sold out or already used as a replacement is dead for good; dead pieces
-    and pieces older than the window are dropped from the front as queries pass them, so a
-    query mostly meets live pieces.
+    ``holdings`` are the book's pieces per (account, symbol), each in purchase order; ``holders``
+    the accounts that ever held each symbol (the book keeps both; the index only reads them).
     """
 
-    __slots__ = ("head", "pieces")
+    __slots__ = ("_holders", "_holdings", "_pending")
 
-    def __init__(self, piece: Piece) -> None:
-        self.pieces = [piece]
-        self.head = 0
-
-    def trim(self, start: date) -> int:
-        """Drop leading pieces bought before ``start`` or dead (compact now and then); return ``head``."""
-        pieces, head = self.pieces, self.head
-        end = len(pieces)
-        while head < end:
-            piece = pieces[head]
-            if piece.acquired_actual >= start and piece.quantity and not piece.replacement_used:
-                break
-            head += 1
-        if head > 64 and head * 2 > end:
-            del pieces[:head]
-            head = 0
-        self.head = head
-        return head
-
-
-class WashIndex:
-    """Purchases and unwashed losses of the last 30 days, per symbol, in time order."""
-
-    __slots__ = ("_pending", "_recent")
-
-    def __init__(self) -> None:
-        self._recent: dict[str, _Recent] = {}
+    def __init__(self, holdings: Mapping[tuple[str, str], list[Piece]], holders: Mapping[str, Sequence[str]]) -> None:
+        self._holdings = holdings
+        self._holders = holders
         self._pending: dict[str, list[PendingLoss]] = {}
 
-    def add_purchase(self, piece: Piece) -> int:
-        """Index a new piece (pieces arrive in date order); return its position for ``put``."""
-        recent = self._recent.get(piece.symbol)
-        if recent is None:
-            self._recent[piece.symbol] = _Recent(piece)
-            return 0
-        recent.trim(piece.acquired_actual - WASH_WINDOW)
-        recent.pieces.append(piece)
-        return len(recent.pieces) - 1
-
-    def put(self, symbol: str, position: int, rest: Piece) -> None:
-        """``rest`` was split off the piece at ``position``, which is used up: it takes its place."""
-        self._recent[symbol].pieces[position] = rest
-
-    def window(self, symbol: str, sold: date) -> tuple[list[Piece], int]:
-        """The indexed pieces of ``symbol`` and the position of the first bought in the 30 days to ``sold``.
-
-        From that position on, in purchase order, are the pieces bought in the window (some
-        of them dead: sold out or used). A ``put`` replaces a piece at its position.
-        """
-        recent = self._recent.get(symbol)
-        if recent is None:
-            return [], 0
-        recent.trim(sold - WASH_WINDOW)
-        return recent.pieces, recent.head
+    def window(self, symbol: str, sold: date) -> list[Piece]:
+        """The held pieces of ``symbol`` bought in the 30 days to ``sold``, in purchase order (some of
+        them dead: used as a replacement already). A new list: a caller may put a piece's split-off
+        rest in its place."""
+        start = sold - WASH_WINDOW
+        found: list[Piece] = []
+        accounts = self._holders.get(symbol, ())
+        for account in accounts:
+            held = self._holdings[(account, symbol)]
+            first = len(held)
+            while first and held[first - 1].acquired_actual >= start:  # (dates only rise)
+                first -= 1
+            found += held[first:]
+        if len(accounts) > 1:
+            found.sort(key=_seq_of)  # (stable: a split piece's rest stays after it)
+        return found
 
     def replacements(self, symbol: str, sold: date, loss_origin: int) -> Iterator[tuple[int, Piece]]:
-        """Pieces that can replace a loss on ``sold``, earliest purchase first, with positions.
-
-        Held (not sold out), not yet used as a replacement, bought in the 30 days up to the
-        sale and not part of the purchase ``loss_origin`` that made the loss. Stop iterating
-        once the loss is washed; a ``put`` may replace the current piece meanwhile.
-        """
-        pieces, head = self.window(symbol, sold)
-        for position in range(head, len(pieces)):
-            piece = pieces[position]
+        """Pieces that can replace a loss on ``sold``, earliest purchase first, with their positions in
+        ``window``: held (not sold out), not yet used as a replacement, bought in the 30 days up to the
+        sale and not part of the purchase ``loss_origin`` that made the loss."""
+        for position, piece in enumerate(self.window(symbol, sold)):
             if piece.quantity and not piece.replacement_used and piece.origin != loss_origin:
                 yield position, piece
 
@@ -165,17 +131,20 @@ class WashIndex:
             pendings[:] = [p for p in pendings if p.sold >= start]
         pendings.append(pending)
 
-    def has_pending(self, symbol: str) -> bool:
-        return symbol in self._pending
-
     def pending_at_purchase(self, symbol: str, bought: date) -> list[PendingLoss]:
-        """The losses a purchase on ``bought`` may wash (sold in the 30 days before), oldest first.
-
-        The caller washes them in order and then calls ``settle``.
+        """The losses a purchase on ``bought`` may wash (sold in the 30 days before), oldest first:
+        none (an empty list) when no loss of ``symbol`` waits or every one waiting was sold before
+        the window (then they are forgotten). The caller washes them in order and then calls ``settle``.
         """
-        pendings = self._pending[symbol]
+        pendings = self._pending.get(symbol)
+        if pendings is None:
+            return []
         start = bought - WASH_WINDOW
-        pendings[:] = [p for p in pendings if p.sold >= start and p.washed < p.quantity]
+        if pendings[-1].sold < start:  # (in sale order: the last sold before the window, all were)
+            del self._pending[symbol]
+            return []
+        if pendings[0].sold < start:  # (a waiting loss is never fully washed: ``settle`` forgets those)
+            pendings[:] = [p for p in pendings if p.sold >= start]
         return pendings
 
     def settle(self, symbol: str) -> None:
@@ -195,42 +164,47 @@ class WashIndex:
 class WashSales:
     """The rule applied to one ``LotBook``: washes losses at each sale and at each later purchase.
 
-    ``holdings`` and ``disposals`` are the book's own (changed in place); a disposal number
-    minus ``released`` (what the book has handed out and forgotten) is its list position.
+    ``holdings`` and ``disposals`` are the book's own (changed in place), ``holders`` the accounts
+    that ever held each symbol (kept by the book); a disposal number minus ``released`` (what the
+    book has handed out and forgotten) is its list position.
     """
 
-    __slots__ = ("disposals", "holdings", "index", "quantum", "recent")
+    __slots__ = ("disposals", "holdings", "index", "quantum")
 
     def __init__(
-        self, quantum: Decimal, holdings: Mapping[tuple[str, str], list[Piece]], disposals: list[Disposal]
+        self,
+        quantum: Decimal,
+        holdings: Mapping[tuple[str, str], list[Piece]],
+        disposals: list[Disposal],
+        holders: Mapping[str, Sequence[str]],
     ) -> None:
         self.quantum = quantum
         self.holdings = holdings
         self.disposals = disposals
-        self.index = WashIndex()
-        self.recent = self.index._recent  # read by ``_loss``, the hot path, without a call
+        self.index = WashIndex(holdings, holders)
 
     def at_sale(self, losses: Sequence[tuple[int, int]], released: int) -> None:
         """Wash the losses of a sale: each a disposal's list position and its piece's origin (purchase seq).
 
-        The sale's disposals at a loss (proceeds below basis: nothing is adjusted yet), in order.
+        The sale's disposals at a loss (proceeds below basis: nothing is adjusted yet), in order;
+        they share the sale's symbol and date, so they share its window of replacement pieces.
         """
         disposals = self.disposals
+        first = disposals[losses[0][0]]
+        pieces = self.index.window(first.symbol, first.date_sold)
         for position, origin in losses:
-            self._loss(disposals[position], position, released, origin)
+            self._loss(disposals[position], position, released, origin, pieces)
 
-    def _loss(self, disposal: Disposal, position: int, released: int, loss_origin: int) -> None:
-        """Wash one loss with the replacement pieces held now; remember what is left of it."""
+    def _loss(self, disposal: Disposal, position: int, released: int, loss_origin: int, pieces: list[Piece]) -> None:
+        """Wash one loss with the replacement pieces held now (among ``pieces``: the sale's window, where
+        a split piece's rest takes its place); remember what is left of it."""
         symbol, sold, quantity = disposal.symbol, disposal.date_sold, disposal.quantity
-        loss = -(disposal.proceeds - disposal.cost_basis)
+        loss = disposal.cost_basis - disposal.proceeds
         held_days = (sold - disposal.date_acquired).days
-        recent = self.recent.get(symbol)  # ``index.window``, inline
-        pieces = recent.pieces if recent is not None else []
-        slot = recent.trim(sold - WASH_WINDOW) if recent is not None else 0
         washed = quantity * 0
         upto: Decimal | None = None  # the disallowed amount so far, rounded (None: nothing yet)
         adjustment = disposal.adjustment_amount
-        for slot in range(slot, len(pieces)):  # noqa: B020 (the window starts at ``slot``)
+        for slot in range(len(pieces)):
             piece = pieces[slot]
             if not piece.quantity or piece.replacement_used or piece.origin == loss_origin:
                 continue
@@ -258,22 +232,21 @@ class WashSales:
             self.index.add_pending(symbol, pending)
 
     def at_purchase(self, piece: Piece, is_security: bool, released: int) -> Sequence[tuple[Disposal, Disposal]]:
-        """Index a new piece; if it is a security, let it wash the pending losses of its symbol.
+        """If a new piece (in the book's holdings already) is a security, let it wash the pending
+        losses of its symbol.
 
         Returns each earlier disposal the purchase changed, as (before, after), in disposal order
         (a purchase changes a disposal once at most: one pending loss each)."""
-        index = self.index
-        slot = index.add_purchase(piece)
-        symbol = piece.symbol
-        if not is_security or not index.has_pending(symbol):
+        index, symbol = self.index, piece.symbol
+        pendings = index.pending_at_purchase(symbol, piece.acquired_actual) if is_security else ()
+        if not pendings:
             return ()
         changed: list[tuple[Disposal, Disposal]] = []
-        for pending in index.pending_at_purchase(symbol, piece.acquired_actual):
+        for pending in pendings:
             if piece.replacement_used or not piece.quantity:
                 break
             rest = self._replace(pending, piece, released, changed)
             if rest is not None:
-                index.put(symbol, slot, rest)
                 piece = rest
         index.settle(symbol)
         return changed
