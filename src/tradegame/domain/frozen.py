@@ -81,9 +81,11 @@ def _init_parameters(cls: type[Any], maker: str) -> tuple[list[str], list[str], 
     return names, params_text, space
 
 
-def slot_maker(cls: type[_T]) -> type[_T]:
+def slot_maker(cls: type[_T], *, checked: bool = False) -> type[_T]:
     """A faster way to make a ``cls`` (a frozen dataclass with slots and no ``__post_init__``): called
     with ``cls``'s own arguments, it returns a ``cls``, equal, hashable and frozen like any other.
+    ``checked=True`` allows a ``__post_init__``, which the maker does not run: for values the caller
+    has checked by its rules (``Move``'s shorthands).
 
     A frozen class refuses attribute assignment (its ``__setattr__``), so its ``__init__`` must set
     each slot through a call (``quick_init``'s descriptor calls). The maker is a twin class with the
@@ -91,7 +93,7 @@ def slot_maker(cls: type[_T]) -> type[_T]:
     a plain assignment, then makes the object a ``cls`` (``__class__`` assignment, which the equal
     slot layout allows). The event log and the fills make one record per event with it."""
     params = getattr(cls, "__dataclass_params__", None)
-    if params is None or not params.frozen or hasattr(cls, "__post_init__"):
+    if params is None or not params.frozen or (hasattr(cls, "__post_init__") and not checked):
         raise TypeError(f"{cls.__name__}: slot_maker is for frozen dataclasses without __post_init__")
     names, arguments, space = _init_parameters(cls, "slot_maker")
     if tuple(names) != tuple(cls.__dict__.get("__slots__", ())):

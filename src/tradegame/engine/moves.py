@@ -18,12 +18,12 @@ the decision log (a decision not to act, and why), or ``EndGame``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
 from tradegame.domain.errors import InvalidInputError
-from tradegame.domain.frozen import quick_init
+from tradegame.domain.frozen import quick_init, slot_maker
 from tradegame.domain.money import to_decimal
 
 __all__ = [
@@ -72,9 +72,11 @@ class MoveStatus(StrEnum):
 
 
 @quick_init
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Move:
-    """An order. Exactly one of ``quantity``, ``notional``, ``target_weight`` (or ``sell_all``) sizes it."""
+    """An order. Exactly one of ``quantity``, ``notional``, ``target_weight`` (or ``sell_all``) sizes it.
+    Slots: the decision log keeps every Move placed (its line is written when read), and an instance
+    dict per Move was one more object for the garbage collector to walk."""
 
     symbol: str
     side: Side
@@ -93,9 +95,8 @@ class Move:
     tag: str = ""  # the Model's own label, up to 64 printable characters; in every event about the Move
 
     def __post_init__(self) -> None:
-        fields = self.__dict__
         for name in _DECIMAL_FIELDS:
-            value = fields[name]
+            value = getattr(self, name)
             if value is not None and (type(value) is not Decimal or not value.is_finite()):
                 object.__setattr__(self, name, to_decimal(value, f"move {self.symbol} {name}"))
         quantity, notional, weight = self.quantity, self.notional, self.target_weight
@@ -206,9 +207,7 @@ class Move:
         ``Move`` is made the ordinary way (it may check more)."""
         if cls is not Move:
             return cls(symbol, side, **values)  # type: ignore[arg-type]
-        move = object.__new__(cls)
-        move.__dict__.update(_DEFAULTS, symbol=symbol, side=side, **values)  # every field, in their order
-        return move
+        return _checked_move(symbol, side, **values)  # type: ignore[arg-type]
 
     @classmethod
     def _made(cls, side: Side, values: dict[str, object], orders: Iterable[tuple[str, str]]) -> list[Move]:
@@ -230,8 +229,7 @@ class Move:
         return out
 
 
-# Every field of a Move, in their order, with its default (None for symbol and side, which have none).
-_DEFAULTS = {f.name: None if f.default is MISSING else f.default for f in fields(Move)}
+_checked_move = slot_maker(Move, checked=True)  # ``Move(...)`` without ``__post_init__``: for ``Move._checked``
 
 
 def _check_weight(symbol: str, weight: Decimal) -> None:
