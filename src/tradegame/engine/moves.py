@@ -23,7 +23,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from tradegame.domain.errors import InvalidInputError
-from tradegame.domain.frozen import quick_init, slot_maker
+from tradegame.domain.frozen import quick_init, slot_batch, slot_maker
 from tradegame.domain.money import to_decimal
 
 __all__ = [
@@ -212,16 +212,11 @@ class Move:
     @classmethod
     def _made(cls, side: Side, values: dict[str, object], orders: Iterable[tuple[str, str]]) -> list[Move]:
         """``_checked`` for many Moves of ``side`` and ``values``, one per (symbol, reason) of ``orders``:
-        each made from one list of every field in order (positional: no keywords to match), its symbol
-        and reason set in turn. A subclass of ``Move`` is made the ordinary way (it may check more)."""
+        each made in one loop (``slot_batch``). A subclass of ``Move`` is made the ordinary way (it may
+        check more)."""
         if cls is not Move:
             return [cls(symbol, side, **{**values, "reason": reason}) for symbol, reason in orders]  # type: ignore[arg-type]
-        row = [*{**_DEFAULTS, "side": side, **values}.values()]  # every field, in their order
-        make, made = _checked_move, []
-        for symbol, reason in orders:
-            row[_SYMBOL], row[_REASON] = symbol, reason
-            made.append(make(*row))  # type: ignore[arg-type]
-        return made
+        return _made_moves({**_DEFAULTS, "side": side, **values}, orders)
 
     def chain(self, *legs: Move) -> Move:
         """This Move followed by ``legs`` in order, each sized by what the one before delivered."""
@@ -241,7 +236,7 @@ class Move:
 _checked_move = slot_maker(Move, checked=True)  # ``Move(...)`` without ``__post_init__``: for ``Move._checked``
 # Every field of a Move, in their order, with its default (None for symbol and side, which have none).
 _DEFAULTS = {f.name: None if f.default is MISSING else f.default for f in fields(Move)}
-_SYMBOL, _REASON = [*_DEFAULTS].index("symbol"), [*_DEFAULTS].index("reason")
+_made_moves = slot_batch(Move, ("symbol", "reason"))  # for ``Move._made``
 
 
 def _check_weight(symbol: str, weight: Decimal) -> None:

@@ -78,3 +78,26 @@ def test_refuses_what_it_cannot_set() -> None:
     for cls in (Plain, Factory, WithInitVar):
         with pytest.raises(TypeError, match="quick_init"):
             quick_init(cls)
+
+
+def test_slot_batch_makes_what_the_class_makes_without_post_init() -> None:
+    from tradegame.domain.frozen import slot_batch
+
+    @dataclass(frozen=True, slots=True)
+    class Order:
+        symbol: str
+        size: int
+        reason: str = ""
+
+        def __post_init__(self) -> None:
+            if self.size < 0:
+                raise ValueError("negative size")
+
+    batch = slot_batch(Order, ("symbol", "reason"))
+    made = batch({"symbol": None, "size": 3, "reason": ""}, [("A", "r1"), ("B", "")])
+    assert made == [Order("A", 3, "r1"), Order("B", 3)] and [type(order) for order in made] == [Order, Order]
+    assert batch({"symbol": None, "size": -1, "reason": ""}, [("A", "")])[0].size == -1  # no __post_init__: checked
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made[0].size = 4  # type: ignore[misc]
+    with pytest.raises(TypeError, match="slot_batch"):
+        slot_batch(Order, ("symbol", "nothing"))
