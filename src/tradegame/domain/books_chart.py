@@ -103,7 +103,8 @@ def cash_leg(account: str, currency: Currency, amount: Decimal) -> Leg | None:
 class BookLot(NamedTuple):
     """The book side of one lot: units still held and their book value (gross cost, no fees).
 
-    A value (a tuple: no object for the garbage collector to scan): a sale or a split replaces it.
+    A value (a named tuple, immutable): a sale or a split replaces it. Still one object the
+    garbage collector tracks (CPython untracks exact tuples of plain values, never a subclass).
     """
 
     symbol: str
