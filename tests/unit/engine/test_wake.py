@@ -77,13 +77,12 @@ def both(spec: GameSpec, universe: Universe, fast: int, slow: int) -> tuple[Game
     return quiet, every
 
 
-def assert_identical(
-    spec: GameSpec, universe: Universe, make: Callable[[], Model], alone: bool = False
-) -> tuple[GameResult, int]:
+def assert_identical(spec: GameSpec, universe: Universe, make: Callable[[], Model]) -> tuple[GameResult, int]:
     """Play ``spec`` with the Model skipping quiet Rounds and with it called every Round: every log,
-    ledger, Round value (the result's and the observer's) and the score byte for byte the same;
-    ``alone``: also skipping without an observer (a sleeping Round then leaves its value to the
-    stretch after it). Returns the quiet Game's result and how many Rounds its Model was asked about."""
+    ledger, Round value (the result's and the observer's) and the score byte for byte the same, and
+    again when the quiet Game has no observer (a sleeping Round then leaves its value to the stretch
+    after it when no exit rule reads it). Returns the quiet Game's result and how many Rounds its
+    Model was asked about."""
     quiet_model = Counted(make())
     quiet_rounds, every_rounds = Rounds(), Rounds()
     quiet = Game(spec, universe, quiet_model).run(quiet_rounds)
@@ -101,10 +100,9 @@ def assert_identical(
     assert quiet.times.tobytes() == every.times.tobytes()
     assert quiet_rounds.rows == every_rounds.rows
     assert len(quiet_rounds.rows) >= len(quiet.times) - 1  # an exit's Round is not reported (either way)
-    if alone:
-        unobserved = Game(spec, universe, make()).run()
-        assert unobserved.values.tobytes() == every.values.tobytes()
-        assert unobserved.ledger_jsonl() == every.ledger_jsonl() and unobserved.events_jsonl() == every.events_jsonl()
+    unobserved = Game(spec, universe, make()).run()
+    assert unobserved.values.tobytes() == every.values.tobytes()
+    assert unobserved.ledger_jsonl() == every.ledger_jsonl() and unobserved.events_jsonl() == every.events_jsonl()
     return quiet, quiet_model.calls
 
 
@@ -316,7 +314,7 @@ def test_a_momentum_rotation_sleeps_between_rebalances(spx: Universe, rebalance:
         tax=TAXED, accounts=(AccountSpec("main", fees=PercentOfNotional(D("0.0005"))),),
     )  # fmt: skip
     make = lambda: MomentumRotation(top_n=2, lookback=60, rebalance=rebalance)  # noqa: E731
-    result, calls = assert_identical(spec, rotation_universe(spx), make, alone=True)
+    result, calls = assert_identical(spec, rotation_universe(spx), make)
     assert len([e for e in result.events if e.kind == "filled"]) > 20
     assert calls < len(result.times) // 2
 
@@ -326,7 +324,7 @@ def test_a_momentum_rotation_on_weekly_rounds_values_its_quiet_stretches_as_the_
     from tradegame.models import MomentumRotation
 
     spec = spx_spec(date(2004, 1, 2), date(2008, 12, 31), data=(DataSpec("rotation"),), schedule="weekly")
-    result, calls = assert_identical(spec, rotation_universe(spx), lambda: MomentumRotation(top_n=3, lookback=20), True)
+    result, calls = assert_identical(spec, rotation_universe(spx), lambda: MomentumRotation(top_n=3, lookback=20))
     assert len([e for e in result.events if e.kind == "filled"]) > 20
     assert calls < len(result.times) // 2
 
