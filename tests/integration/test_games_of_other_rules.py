@@ -63,7 +63,7 @@ def test_opening_migrates_it_and_keeps_every_row(old_db: Path) -> None:
     assert [(g.id, g.status, g.engine_rules) for g in games] == [(1, "finished", 1), (2, "interrupted", 1)]
     assert finished.game.score == Decimal(STORED_SCORE) and len(finished.rounds) == 251
     with sqlite3.connect(old_db) as connection:
-        assert connection.execute("SELECT version_num FROM alembic_version").fetchone() == ("0009",)
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchone() == ("0010",)
 
 
 def test_report_shows_the_stored_books_of_a_finished_game(old_db: Path, tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from tests.unit.store.test_deletion import *  # noqa: F403
 from tests.unit.store.test_experiment_rows import *  # noqa: F403
 from tests.unit.store.test_kill import *  # noqa: F403
 from tests.unit.store.test_lease import *  # noqa: F403
+from tests.unit.store.test_member_values import *  # noqa: F403
 from tests.unit.store.test_migrations import *  # noqa: F403
 from tests.unit.store.test_recorder import *  # noqa: F403
 from tests.unit.store.test_recorder_batches import *  # noqa: F403

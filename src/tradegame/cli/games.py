@@ -137,7 +137,10 @@ def games_show(
         from tradegame.engine.training_records import stored_records  # a trainable Model's versions, from its log
 
         lines = ((e.round, e.ts, e.kind, e.symbol, e.detail) for e in stored.events)
-        training = stored_records(lines, ((r.ts, r.value) for r in stored.rounds), stored.game.final_value)
+        from tradegame.store.members import member_records
+
+        members = member_records(stored.member_values)
+        training = stored_records(lines, ((r.ts, r.value) for r in stored.rounds), stored.game.final_value, members)
         if training:
             tables["training"] = training
         typer.echo(json.dumps(tables, default=str))

@@ -52,7 +52,14 @@ from tradegame.engine.moves import Action, Expense
 from tradegame.engine.orders import ModelError
 from tradegame.engine.spec import InvalidGameError
 from tradegame.engine.timestamps import utc_from_ns
-from tradegame.engine.training_records import MonthScore, TrainedVersion, model_prefix, month_scores, trained_detail
+from tradegame.engine.training_records import (
+    MonthScore,
+    TrainedVersion,
+    held_to,
+    model_prefix,
+    month_scores,
+    trained_detail,
+)
 from tradegame.engine.training_spec import TRAINING_COST_NAME, Span, TrainingSpec
 from tradegame.engine.universe import currency_of
 
@@ -380,8 +387,7 @@ class Training:
         """Every version's record with its monthly scores over the Game's final ``values`` (under an
         Activator: over the Model's own record, its last value held to the end)."""
         if self.alias is not None:
-            own = self._values()[: len(values)]
-            values = np.concatenate([own, np.full(len(values) - len(own), own[-1] if len(own) else np.nan)])
+            values = held_to(self._values(), len(values))
         last = len(values) - 1
         out = []
         for live in self._versions:

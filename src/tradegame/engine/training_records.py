@@ -1,10 +1,11 @@
 """A trainable Model's version records (``TrainedVersion``), their monthly out-of-sample scores
 (``month_scores``), and the same records read back from a Game's decision log (a stored Game keeps
-no other trace of them: no table of their own).
+no other trace of them: no table of their own; under an Activator, the store keeps each Model's
+time-weighted record, ``member_values``, its versions are scored on).
 
 ``trained_detail`` writes the ``trained`` line (engine/training.py logs it) and ``records_from_log``
 reads the lines of a Game back, with each version's monthly scores recomputed from the Round
-values (``training.month_scores``), as ``TrainedVersion.as_json`` gives them for a Game just
+values (``month_scores``), as ``TrainedVersion.as_json`` gives them for a Game just
 played, except that the hashes are the log's 16-character prefixes. Imports numpy and the
 training spec only.
 """
@@ -12,7 +13,7 @@ training spec only.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -27,6 +28,7 @@ __all__ = [
     "TrainedVersion",
     "decay_curve",
     "decay_points",
+    "held_to",
     "month_scores",
     "records_from_log",
     "trained_detail",
@@ -112,6 +114,13 @@ def month_scores(
     return tuple(out)
 
 
+def held_to(own: np.ndarray, rounds: int) -> np.ndarray:
+    """A Model's record under an Activator over a Game of ``rounds`` Rounds: cut to them, its last
+    value held to the end (NaN throughout when it has none)."""
+    own = own[:rounds]
+    return np.concatenate([own, np.full(rounds - len(own), own[-1] if len(own) else np.nan)])
+
+
 def decay_curve(versions: Iterable[TrainedVersion]) -> tuple[list[int], list[float], list[int]]:
     """The mean monthly return by months since training over ``versions`` that have that month:
     the months, the means and how many versions each mean is over."""
@@ -165,12 +174,16 @@ def trained_detail(record: TrainedVersion, spec: TrainingSpec) -> str:
 
 
 def records_from_log(
-    events: Iterable[tuple[int, str, str, str | None, str]], times: np.ndarray, values: np.ndarray
+    events: Iterable[tuple[int, str, str, str | None, str]],
+    times: np.ndarray,
+    values: np.ndarray,
+    members: Mapping[str, np.ndarray] | None = None,
 ) -> list[dict[str, object]]:
     """The version records of a Game from its log lines ``(round, time, kind, symbol, detail)`` and
     its Rounds' times (ns) and values, oldest first (empty for a Game whose Model does not train).
-    A version of a Model under an Activator (its lines start ``alias: ``) has no monthly scores
-    here: they are its sub-book's returns, which a stored Game does not keep."""
+    A version of a Model under an Activator (its lines start ``alias: ``) is scored on that Model's
+    own time-weighted record, ``members[alias]`` (``member_values``); without it (a Game stored
+    before they were kept) it has no monthly scores."""
     found: list[dict[str, object]] = []
     retired: dict[tuple[str | None, int], tuple[int, str]] = {}
     costs: dict[int, str] = {}
@@ -188,7 +201,7 @@ def records_from_log(
         following = next((int(str(e["round"])) for e in found[index + 1 :] if e["model"] == model), last)
         end, why = retired.get((model, version), (following, None))  # type: ignore[arg-type]
         end = min(end, last)
-        months = month_scores(values, times, start, end, int(times[start])) if last >= 0 and model is None else ()
+        months = _months(model if isinstance(model, str) else None, members or {}, values, times, start, end)
         out.append({
             **({} if model is None else {"model": model}),
             "version": version, "round": start, "trained_at": entry["trained_at"], "reason": entry["reason"],
@@ -199,13 +212,28 @@ def records_from_log(
     return out
 
 
+def _months(
+    model: str | None, members: Mapping[str, np.ndarray], values: np.ndarray, times: np.ndarray, start: int, end: int
+) -> tuple[MonthScore, ...]:
+    """A version's monthly scores: over the Game's values, or its Model's own record under an Activator."""
+    if len(values) == 0:
+        return ()
+    if model is not None:
+        if model not in members:
+            return ()
+        values = held_to(members[model], len(values))
+    return month_scores(values, times, start, end, int(times[start]))
+
+
 def stored_records(
     events: Iterable[tuple[int, datetime, str, str | None, str]],
     rounds: Iterable[tuple[datetime, float | None]],
     final_value: Decimal | None,
+    members: Mapping[str, np.ndarray] | None = None,
 ) -> list[dict[str, object]]:
     """``records_from_log`` of a stored Game: its event rows ``(round, ts, kind, symbol, detail)``, its
-    Round rows ``(ts, value)`` and its final value (the last Round's value after the end's sales)."""
+    Round rows ``(ts, value)``, its final value (the last Round's value after the end's sales) and
+    its Activator's Models' records by name (``store.members.member_records``)."""
     lines = [(index, ts.isoformat(), kind, symbol, detail) for index, ts, kind, symbol, detail in events]
     if not any(kind == "trained" for _, _, kind, _, _ in lines):
         return []
@@ -214,7 +242,7 @@ def stored_records(
     values = np.array([np.nan if value is None else value for _, value in pairs], dtype=np.float64)
     if final_value is not None and len(values):
         values[-1] = float(final_value)
-    return records_from_log(lines, times, values)
+    return records_from_log(lines, times, values, members)
 
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)

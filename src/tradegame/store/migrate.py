@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = ["HEAD", "WRITE", "alembic_config"]
 
-HEAD = "0009"
+HEAD = "0010"
 """The newest packaged migration (``store/migrations/versions``; a test keeps the two equal)."""
 
 WRITE = "tradegame_write"

@@ -11,6 +11,7 @@ from typing import TypeVar
 from sqlalchemy import Connection, Table, func, select
 
 from tradegame.store import schema
+from tradegame.store.members import MemberValueRow
 from tradegame.store.rows import (
     CostRow,
     DecisionRow,
@@ -78,6 +79,7 @@ def stored_game(connection: Connection, game: GameRow) -> StoredGame:
         decisions=_rows(connection, schema.decisions, game_id, DecisionRow, DecisionRow._fields),
         disposals=_rows(connection, schema.disposals, game_id, DisposalRow, DisposalRow._fields),
         open_lots=_rows(connection, schema.open_lots, game_id, OpenLotRow, OpenLotRow._fields),
+        member_values=_rows(connection, schema.member_values, game_id, MemberValueRow, MemberValueRow._fields),
     )
 
 

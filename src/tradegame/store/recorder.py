@@ -2,7 +2,8 @@
 
 ``GameRecorder`` is a ``RoundObserver``. After each Round it takes what the Game added since
 the Round before (its value, new decision-log events, new journal entries with their postings,
-new cost-ledger, tax-ledger and books-decision lines), each row stamped with the Round, and
+new cost-ledger, tax-ledger and books-decision lines, and under an Activator each Model's
+time-weighted record of its new sessions), each row stamped with the Round, and
 commits it in ONE transaction. With ``commit_every = s`` (seconds; the CLI's ``play`` and
 ``resume`` use ``COMMIT_EVERY``, 0.25 s) the Rounds played in the meantime are gathered and
 committed together: Round 0 at once, then a transaction whenever ``s`` seconds of wall time
@@ -47,6 +48,7 @@ from sqlalchemy import Connection, Table, insert, update
 from tradegame.store import schema
 from tradegame.store.database import Database
 from tradegame.store.errors import OtherRulesError, ResumeMismatchError, StoreError
+from tradegame.store.members import MemberValueRow, member_value_rows
 from tradegame.store.rows import (
     CostRow,
     DecisionRow,
@@ -88,6 +90,7 @@ class _Batch:
     cost_ledger: list[CostRow] = field(default_factory=list)
     tax_ledger: list[TaxRow] = field(default_factory=list)
     decisions: list[DecisionRow] = field(default_factory=list)
+    member_values: list[MemberValueRow] = field(default_factory=list)
 
     def tables(self) -> list[tuple[Table, Sequence[Any]]]:
         """(table, rows) in an order that satisfies the foreign keys."""
@@ -99,6 +102,7 @@ class _Batch:
             (schema.cost_ledger, self.cost_ledger),
             (schema.tax_ledger, self.tax_ledger),
             (schema.decisions, self.decisions),
+            (schema.member_values, self.member_values),
         ]
 
     def extend(self, other: _Batch) -> None:
@@ -110,6 +114,7 @@ class _Batch:
         self.cost_ledger += other.cost_ledger
         self.tax_ledger += other.tax_ledger
         self.decisions += other.decisions
+        self.member_values += other.member_values
 
 
 @dataclass
@@ -121,6 +126,7 @@ class _Seen:
     costs: int = 0
     taxes: int = 0
     decisions: int = 0
+    members: dict[str, int] = field(default_factory=dict)  # sessions of each Model under an Activator
 
 
 class _RoundRows:
@@ -231,6 +237,7 @@ class _RoundRows:
                 decision_row(line, round_index, decision)
                 for line, decision in enumerate(books.decision_log[seen.decisions :], start=seen.decisions + 1)
             ],
+            member_values=member_value_rows(game, round_index, seen.members),
         )
 
     def _advance(self, batch: _Batch) -> None:
@@ -240,6 +247,8 @@ class _RoundRows:
         seen.costs += len(batch.cost_ledger)
         seen.taxes += len(batch.tax_ledger)
         seen.decisions += len(batch.decisions)
+        for row in batch.member_values:
+            seen.members[row.alias] = row.session + 1
         if batch.rounds:
             self._next_round = batch.rounds[-1].round + 1
 
@@ -476,4 +485,6 @@ def _by_round(stored: StoredGame) -> dict[int, _Batch]:
         batch(tax.round).tax_ledger.append(tax)
     for decision in stored.decisions:
         batch(decision.round).decisions.append(decision)
+    for member in sorted(stored.member_values):  # by Model and session, as gathered (whatever SQL's collation)
+        batch(member.round).member_values.append(member)
     return batches

@@ -2,8 +2,8 @@
 
 Each row type lists the columns of its table after ``game_id``, in order, so a stored row and a
 row made from a live Game compare with ``==`` (the resume check relies on it). Converting is
-pure: no SQL here. Imports ``tradegame.domain``, ``tradegame.engine.game`` and
-``tradegame.engine.rules`` only.
+pure: no SQL here. Imports ``tradegame.domain``, ``tradegame.engine.game``,
+``tradegame.engine.rules`` and ``tradegame.store.members`` (the Activator's Models' records) only.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from tradegame.domain.lots import Disposal, OpenLot
 from tradegame.domain.positions import CostEntry, DecisionEntry, TaxEntry
 from tradegame.domain.postings import JournalEntry
 from tradegame.engine.rules import ENGINE_RULES
+from tradegame.store.members import MemberValueRow
 
 if TYPE_CHECKING:  # the Round loop (and pandas behind it) is not needed to read or write rows
     import pandas as pd
@@ -276,6 +277,7 @@ class StoredGame:
     decisions: list[DecisionRow] = field(default_factory=list)
     disposals: list[DisposalRow] = field(default_factory=list)
     open_lots: list[OpenLotRow] = field(default_factory=list)
+    member_values: list[MemberValueRow] = field(default_factory=list)
 
     def tables(self) -> dict[str, tuple[tuple[str, ...], list[Any]]]:
         """Every table as (column names, rows) by table name; ``games`` holds the one Game row."""
@@ -290,6 +292,7 @@ class StoredGame:
             "decisions": (DecisionRow._fields, self.decisions),
             "disposals": (DisposalRow._fields, self.disposals),
             "open_lots": (OpenLotRow._fields, self.open_lots),
+            "member_values": (MemberValueRow._fields, self.member_values),
         }
 
     def frames(self) -> dict[str, pd.DataFrame]:

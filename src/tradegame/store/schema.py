@@ -7,6 +7,9 @@ read back in the order the Game made them. The per-Round tables (``rounds``, ``e
 carry ``round``: the Round whose commit wrote the row. Rows written at the end of a Game (the
 liquidation, the last tax) carry the last Round played. ``disposals`` and ``open_lots`` are
 written once, at the end, because wash sales change disposals after the fact.
+``member_values`` holds each Model's time-weighted record under an Activator, one row per session
+(its ``round``, like the other per-Round tables, the Round whose commit wrote it), so that a stored
+Game gives those Models' versions their monthly scores (engine/training_records.py).
 ``model_answers`` holds the replies a language-model Model got, by its request's content hash,
 written as each reply arrives (``store.answers``).
 
@@ -44,6 +47,7 @@ __all__ = [
     "events",
     "games",
     "journal_entries",
+    "member_values",
     "metadata",
     "model_answers",
     "open_lots",
@@ -257,6 +261,16 @@ open_lots = Table(
     Column("date_acquired_actual", Date, nullable=False),
     Column("asset_class", Text, nullable=False),
     Column("game", Text),
+)
+
+member_values = Table(
+    "member_values",
+    metadata,
+    _game_id(),
+    Column("alias", Text, primary_key=True),  # the Model's name under the Activator
+    Column("session", Integer, primary_key=True),  # 0: the Model's first session (value 1.0)
+    Column("round", Integer, nullable=False),
+    Column("value", Double),  # NaN is stored as NULL
 )
 
 model_answers = Table(

@@ -34,6 +34,7 @@ TABLES = {
     "decisions",
     "disposals",
     "open_lots",
+    "member_values",
 }
 
 # Amounts with many digits, tiny and huge, trailing zeros and negatives: each must come back
@@ -59,7 +60,7 @@ def test_opening_migrates_once_and_again_is_harmless(make_url: Callable[[], str]
     with open_database(url) as db:  # already at head: nothing changes, nothing is lost
         assert [g.id for g in db.list_games()] == [game_id]
         with db.engine.connect() as connection:
-            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0009"
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0010"
 
 
 def test_create_list_load_and_fail_a_game(make_url: Callable[[], str]) -> None:

@@ -29,8 +29,8 @@ def counts(db: Database, game_id: int) -> dict[str, int]:
 
 
 def add_open_lot(db: Database, game_id: int) -> None:
-    """The kit's Game sells everything at its end and asks no language model; give it a lot left open
-    and a stored answer, so that every table has rows."""
+    """The kit's Game sells everything at its end, asks no language model and has no Activator; give
+    it a lot left open, a stored answer and a Model's record, so that every table has rows."""
     keep_answer(db, game_id, "k" * 64, StoredAnswer(game_id, '{"moves": []}', 10, 2, "chatcmpl-1"))
     lot = {"account": "main", "symbol": "ACME", "lot_id": "#1", "quantity": Decimal(3), "cost_basis": Decimal("301.50")}
     day = date(2024, 1, 2)
@@ -39,6 +39,9 @@ def add_open_lot(db: Database, game_id: int) -> None:
             insert(schema.open_lots).values(
                 game_id=game_id, line=1, date_acquired=day, date_acquired_actual=day, asset_class="equity", **lot
             )
+        )
+        connection.execute(
+            insert(schema.member_values).values(game_id=game_id, alias="a", session=0, round=0, value=1.0)
         )
 
 

@@ -26,8 +26,9 @@ def test_the_migrations_ship_inside_the_package() -> None:
     assert (folder / "env.py").is_file()
     assert (folder / "script.py.mako").is_file()
     script = ScriptDirectory.from_config(alembic_config())
-    assert script.get_heads() == ["0009"]
+    assert script.get_heads() == ["0010"]
     assert [r.revision for r in script.walk_revisions()] == [
+        "0010",
         "0009",
         "0008",
         "0007",
