@@ -158,8 +158,8 @@ class TrainsMembers(Protocol):
         """Each Model to train (by its name under this Model, in its table's order) and its training."""
         ...
 
-    def member_values(self, alias: str) -> np.ndarray:
-        """The Model's time-weighted record after each Round so far (1.0 at its first)."""
+    def member_values(self, alias: str, start: int = 0) -> np.ndarray:
+        """The Model's time-weighted record after each Round so far (1.0 at its first), from Round ``start``."""
         ...
 
 

@@ -206,9 +206,9 @@ class Activator:
         """Each Model and its ``training`` table: the engine trains those with ``fit`` (engine/training.py)."""
         return {member.alias: (self.models[member.alias], member.training) for member in self.config.members}
 
-    def member_values(self, alias: str) -> np.ndarray:
-        """``alias``'s time-weighted record after each session so far (1.0 at the first)."""
-        return np.array(self._index[alias], dtype=np.float64)
+    def member_values(self, alias: str, start: int = 0) -> np.ndarray:
+        """``alias``'s time-weighted record after each session so far (1.0 at the first), from session ``start``."""
+        return np.array(self._index[alias][start:], dtype=np.float64)
 
     def contributions(self, result: GameResult) -> Attribution:
         """Each Model's contribution to ``result``'s Score, to the cent (``activator_books.attribute``)."""

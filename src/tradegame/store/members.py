@@ -40,7 +40,7 @@ def member_value_rows(game: Game, round_index: int, seen: MutableMapping[str, in
     rows: list[MemberValueRow] = []
     for alias in sorted(owner.members_to_train()):
         start = seen.get(alias, 0)
-        values = owner.member_values(alias)[start:].tolist()
+        values = owner.member_values(alias, start).tolist()
         rows += [MemberValueRow(alias, session, round_index, None if math.isnan(value) else value)
                  for session, value in enumerate(values, start=start)]  # fmt: skip
     return rows
