@@ -130,3 +130,8 @@ def test_records_of_models_under_an_activator_read_back_by_name() -> None:
     records = records_from_log(events, times, np.array([100.0, 101.0, 99.0, 98.0]))
     shown = [(r.get("model"), r["version"], r["last_round"], r["retired"], r["months"]) for r in records]
     assert shown == [("fast", 1, 2, "too slow", []), ("slow", 1, 3, None, []), ("fast", 2, 3, None, [])]
+    members = {"fast": np.array([1.0, 1.1, 0.99])}  # its record, one session short: held to the end
+    records = records_from_log(events, times, np.array([100.0, 101.0, 99.0, 98.0]), members)
+    months = [(r.get("model"), r["version"], [(m["rounds"], round(m["return"], 12)) for m in r["months"]])  # type: ignore[attr-defined]
+              for r in records]  # fmt: skip
+    assert months == [("fast", 1, [(2, -0.01)]), ("slow", 1, []), ("fast", 2, [(1, 0.0)])]
