@@ -1,6 +1,6 @@
 """The rows of ``member_values``: each Model's time-weighted record under an Activator
 (``TrainsMembers.member_values``), one row per Model and session, gathered Round by Round by the
-recorder (``member_value_rows``) and read back by Model (``member_records``).
+recorder (``members_of`` once, then ``member_value_rows``) and read back by Model (``member_records``).
 
 Imports numpy and ``tradegame.engine.training`` (inside the functions that need them) only.
 """
@@ -15,8 +15,9 @@ if TYPE_CHECKING:  # numpy and the Round loop are not needed to read or write ro
     import numpy as np
 
     from tradegame.engine.game import Game
+    from tradegame.engine.training import TrainsMembers
 
-__all__ = ["MemberValueRow", "member_records", "member_value_rows"]
+__all__ = ["MemberValueRow", "member_records", "member_value_rows", "members_of"]
 
 
 class MemberValueRow(NamedTuple):
@@ -28,14 +29,21 @@ class MemberValueRow(NamedTuple):
     value: float | None
 
 
-def member_value_rows(game: Game, round_index: int, seen: MutableMapping[str, int]) -> list[MemberValueRow]:
-    """The sessions each Model under ``game``'s Activator recorded since ``seen`` (sessions per Model
-    already gathered, which does not move), stamped ``round_index``, by Model name and session;
-    empty for any other Model."""
+def members_of(game: Game) -> TrainsMembers | None:
+    """``game``'s Model when it plays over other Models (an Activator), else None (asked once per Game)."""
     from tradegame.engine.training import TrainsMembers
 
     owner = game.model
-    if not isinstance(owner, TrainsMembers):
+    return owner if isinstance(owner, TrainsMembers) else None
+
+
+def member_value_rows(
+    owner: TrainsMembers | None, round_index: int, seen: MutableMapping[str, int]
+) -> list[MemberValueRow]:
+    """The sessions each Model under ``owner`` (``members_of``) recorded since ``seen`` (sessions per
+    Model already gathered, which does not move), stamped ``round_index``, by Model name and session;
+    empty without an Activator."""
+    if owner is None:
         return []
     rows: list[MemberValueRow] = []
     for alias in sorted(owner.members_to_train()):

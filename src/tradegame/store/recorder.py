@@ -48,7 +48,7 @@ from sqlalchemy import Connection, Table, insert, update
 from tradegame.store import schema
 from tradegame.store.database import Database
 from tradegame.store.errors import OtherRulesError, ResumeMismatchError, StoreError
-from tradegame.store.members import MemberValueRow, member_value_rows
+from tradegame.store.members import MemberValueRow, member_value_rows, members_of
 from tradegame.store.rows import (
     CostRow,
     DecisionRow,
@@ -72,6 +72,7 @@ from tradegame.store.rows import (
 
 if TYPE_CHECKING:
     from tradegame.engine.game import Game, GameResult
+    from tradegame.engine.training import TrainsMembers
 
 __all__ = ["COMMIT_EVERY", "BookCollector", "GameRecorder", "KeptBooks", "ResumingRecorder", "insert_books"]
 
@@ -143,6 +144,7 @@ class _RoundRows:
         self._clock = clock
         self._pending = _Batch()  # Rounds played, not committed yet
         self._committed_at = clock()
+        self._members: tuple[TrainsMembers | None] | None = None  # the Game's Activator (``members_of``), once known
 
     def _commit(
         self,
@@ -217,6 +219,11 @@ class _RoundRows:
         batch.rounds.append(round_row(round_index, int(game.times[round_index]), value))
         return batch
 
+    def _members_of(self, game: Game) -> TrainsMembers | None:
+        if self._members is None:
+            self._members = (members_of(game),)
+        return self._members[0]
+
     def _collect(self, game: Game, round_index: int) -> _Batch:
         """Rows for every record the Game added since the last batch (the counters do not move)."""
         seen, books = self._seen, game.books
@@ -237,7 +244,7 @@ class _RoundRows:
                 decision_row(line, round_index, decision)
                 for line, decision in enumerate(books.decision_log[seen.decisions :], start=seen.decisions + 1)
             ],
-            member_values=member_value_rows(game, round_index, seen.members),
+            member_values=member_value_rows(self._members_of(game), round_index, seen.members),
         )
 
     def _advance(self, batch: _Batch) -> None:
