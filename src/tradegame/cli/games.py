@@ -134,14 +134,7 @@ def games_show(
             name: [dict(zip(columns, row, strict=True)) for row in rows]
             for name, (columns, rows) in stored.tables().items()
         }
-        from tradegame.engine.training_records import stored_records  # a trainable Model's versions, from its log
-
-        lines = ((e.round, e.ts, e.kind, e.symbol, e.detail) for e in stored.events)
-        from tradegame.store.members import member_records
-
-        members = member_records(stored.member_values)
-        training = stored_records(lines, ((r.ts, r.value) for r in stored.rounds), stored.game.final_value, members)
-        if training:
+        if training := _training_of(stored):
             tables["training"] = training
         typer.echo(json.dumps(tables, default=str))
         return
@@ -165,6 +158,17 @@ def games_show(
     console.print(ledgers)
     console.print(f"print one in full with: tradegame games show {game.id} --ledger journal|cost|tax|decisions|...")
     console.print(f"export every ledger with: tradegame export {game.id} --format csv")
+
+
+def _training_of(stored: StoredGame) -> list[dict[str, object]]:
+    """A stored Game's trainable Models' versions, from its log (under an Activator, each scored on
+    its Model's stored record)."""
+    from tradegame.engine.training_records import stored_records
+    from tradegame.store.members import member_records
+
+    lines = ((e.round, e.ts, e.kind, e.symbol, e.detail) for e in stored.events)
+    rounds = ((r.ts, r.value) for r in stored.rounds)
+    return stored_records(lines, rounds, stored.game.final_value, member_records(stored.member_values))
 
 
 def _show_ledger(stored: StoredGame, ledger: Ledger, as_json: bool) -> None:
