@@ -232,7 +232,7 @@ class Game:
                 (outcome, reason), played = ended, index + 1
                 break
             index, asleep = index + 1, False
-            if skip is not None and not self.orders.open and not self.transfers.transit:
+            if skip is not None and self._settled():
                 index, asleep = self._skip_quiet(index - 1, skip, observer)
             elif skip is not None:  # a Move open or money in transit: the Round is played
                 asleep = None
@@ -357,16 +357,20 @@ class Game:
     def _valued_later(self, observer: RoundObserver | None) -> bool:
         """Whether a Round the Model sleeps through may leave its value to the quiet stretch the loop
         values next (``_skip_quiet``: the same float, as for every Round of a stretch): nothing reads
-        it before (no exit rule, no observer), and no Move open nor money in transit (a stretch follows)."""
+        it before (no exit rule, no observer), and the loop skips from it (``_settled``, as ``_run`` asks)."""
         if self._plan is None or observer is not None or self.exits.active:
             return False
+        return self._settled()
+
+    def _settled(self) -> bool:
+        """No Move open and no money in transit: the loop may skip the quiet Rounds that follow."""
         return not self.orders.open and not self.transfers.transit
 
     def _sleeps(self, index: int) -> bool:
         """Whether the Model promised (its ``wake``) to do nothing at Round ``index``, as the Game stands
         once the Round's fills are booked: no Move open, nothing in transit, not awake for what it holds."""
         plan = self._plan
-        if plan is None or self.orders.open or self.transfers.transit:
+        if plan is None or not self._settled():
             return False
         return not plan.awake(index, self._holds(plan))
 
