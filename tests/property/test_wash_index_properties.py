@@ -69,7 +69,8 @@ def test_replacements_through_the_index_equal_a_scan_of_the_book(
         origins = {0} | {piece.origin for held in book._holdings.values() for piece in held}
         for name in SYMBOLS:
             for origin in origins:
-                through_index = [piece for _, piece in book._wash.index.replacements(name, day, origin)]
+                index = book._wash.index
+                through_index = [piece for _, piece in index.replacements(index.window(name, day), origin)]
                 assert [id(p) for p in through_index] == [id(p) for p in _scan(book, name, day, origin)]
 
 

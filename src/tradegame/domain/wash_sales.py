@@ -112,11 +112,13 @@ class WashIndex:
             found.sort(key=_seq_of)  # (stable: a split piece's rest stays after it)
         return found
 
-    def replacements(self, symbol: str, sold: date, loss_origin: int) -> Iterator[tuple[int, Piece]]:
-        """Pieces that can replace a loss on ``sold``, earliest purchase first, with their positions in
-        ``window``: held (not sold out), not yet used as a replacement, bought in the 30 days up to the
-        sale and not part of the purchase ``loss_origin`` that made the loss."""
-        for position, piece in enumerate(self.window(symbol, sold)):
+    @staticmethod
+    def replacements(pieces: list[Piece], loss_origin: int) -> Iterator[tuple[int, Piece]]:
+        """The pieces of a sale's ``window`` that can replace its loss, earliest purchase first, with
+        their positions in it: held (not sold out), not yet used as a replacement, and not part of the
+        purchase ``loss_origin`` that made the loss. The caller may put a piece's split-off rest at
+        the position just yielded (the next piece is read after it)."""
+        for position, piece in enumerate(pieces):
             if piece.quantity and not piece.replacement_used and piece.origin != loss_origin:
                 yield position, piece
 
@@ -204,10 +206,7 @@ class WashSales:
         washed = quantity * 0
         upto: Decimal | None = None  # the disallowed amount so far, rounded (None: nothing yet)
         adjustment = disposal.adjustment_amount
-        for slot in range(len(pieces)):
-            piece = pieces[slot]
-            if not piece.quantity or piece.replacement_used or piece.origin == loss_origin:
-                continue
+        for slot, piece in self.index.replacements(pieces, loss_origin):
             free = piece.quantity
             used = quantity - washed
             if free < used:
