@@ -292,11 +292,9 @@ class Game:
 
     def _record_tax(self, tax: TaxProfile, year_now: int, year: int, ns: int) -> int:
         """Record the tax of the years before ``year_now`` not yet recorded (from ``year`` on)."""
-        if year_now != year:
-            for past in range(year, year_now):
-                self.books.record_tax(past, tax, utc_from_ns(ns), f"tax for {past}")
-            return year_now
-        return year
+        for past in range(year, year_now):  # none while the year has not changed
+            self.books.record_tax(past, tax, utc_from_ns(ns), f"tax for {past}")
+        return year_now
 
     def _exit(self, value: float) -> tuple[Outcome, str] | None:
         """The exit rules on this Round's ``value``: the outcome and reason if one fires."""
@@ -330,13 +328,15 @@ class Game:
     def _skip_quiet(self, index: int, plan: QuietPlan, observer: RoundObserver | None) -> tuple[int, bool]:
         """Jump from Round ``index`` to the next Round the loop must play (and whether the Model sleeps
         through it); value the Rounds between on arrays (and Round ``index`` when it left its value to
-        them: ``_valued_later``), and stop early at one an exit rule ends."""
+        them: ``_valued_later``; the next one too, for ``Valuation.value``), and stop early at one an exit rule ends."""
         following, asleep = plan.next_stop(index, self._holds(plan))
         first, self._unvalued = (index if self._unvalued else index + 1), False
         if following == first:
             return following, asleep
         self.clock.now_ns = int(self.times[first])
-        values, fx = self.valuation.stretch(plan.latest_rows[first:following], plan.consecutive(first, following))
+        stop = min(following + 1, len(self.times))  # the Round it stops at too: ``Valuation.ahead``
+        values, fx = self.valuation.stretch(plan.latest_rows[first:stop], plan.consecutive(first, stop))
+        values = self.valuation.ahead(following, values) if stop > following else values
         if self.exits.active:
             fires = self.exits.first_in(values, float(self._values[index]))
             if fires is not None:  # the loop plays that Round and ends the Game on it

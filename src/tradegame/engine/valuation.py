@@ -46,6 +46,7 @@ class Valuation:
         self._universe = universe
         self._books = books
         self._at: tuple[tuple[int, bool, int, int], float] | None = None  # value_at's last answer, by its inputs
+        self._ahead: tuple[int, int, float] | None = None  # (Round, books' operations, value): see ``ahead``
         self._fields = universe.panel.fields
         self._close = self._fields["close"]
         self._close_whole = universe.complete_rows("close")  # rows with every close: taken whole
@@ -101,6 +102,9 @@ class Valuation:
 
     def value(self) -> float:
         """The Game's value now: the cash at the rates known now plus the Positions' marks."""
+        ahead = self._ahead
+        if ahead is not None and ahead[0] == self._clock.round and ahead[1] == self._books.operations:
+            return ahead[2]  # a quiet stretch valued this Round and nothing was booked since: the same float
         holdings = self._holdings
         cash = self._cash.now(self._clock.now_ns)
         if self._rates.foreign:
@@ -145,6 +149,12 @@ class Valuation:
             return cash + holdings_values(self._holdings.qty, prices * rates), rates  # at each Round's rates
         marks = prices if self._unit_fx else prices * fx[None, :]  # read, never written
         return cash + holdings_values(self._holdings.qty, marks, held), None
+
+    def ahead(self, round_index: int, values: np.ndarray) -> np.ndarray:
+        """A quiet stretch's ``values`` up to the Round ``round_index`` it stops at, the last one that
+        Round's: kept for ``value`` there (unless something is booked first), the others returned."""
+        self._ahead = (round_index, self._books.operations, float(values[-1]))
+        return values[:-1]
 
     def value_at(self, row: int, at_close: bool) -> float:
         """The Game's value with each Position at the price a market Move fills at on ``row``: its
