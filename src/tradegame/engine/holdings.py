@@ -3,8 +3,9 @@
 
 The one thing derived here is ``Holdings.qty``, the float array (accounts x symbols) that the
 valuation multiplies by the marks (valuation.py, quiet.py): the units of each asset held, in the
-column of the pair that values it. It is rebuilt from ``Books.holdings()`` whenever the books have
-booked something since (``Books.operations``), and nowhere else. Imports numpy, the domain's
+column of the pair that values it. It is rebuilt from ``Books.holdings()`` (the books' live view,
+read, never copied) whenever the books have booked something since (``Books.operations``), and
+nowhere else. Imports numpy, the domain's
 books and the engine's universe; never game.py.
 """
 
@@ -21,11 +22,13 @@ from tradegame.engine.universe import currency_of
 
 __all__ = ["Holdings"]
 
+_ZERO = Decimal(0)
+
 
 class Holdings:
     """The books' holdings as the Round loop asks for them."""
 
-    __slots__ = ("_books", "_cash_assets", "_held", "_operations", "_qty", "_row_of", "_value_column")
+    __slots__ = ("_books", "_cash_assets", "_flat", "_held", "_live", "_operations", "_qty", "_row_of", "_value_column")
 
     def __init__(
         self,
@@ -40,6 +43,8 @@ class Holdings:
         self._value_column = value_column
         self._cash_assets = cash_assets
         self._qty = np.zeros((len(accounts), width))
+        self._flat = self._qty.reshape(-1)  # the same memory, a cell per index (row-major)
+        self._live = books.holdings()  # units per (account, asset): a live view
         self._held: list[tuple[int, int]] = []  # the (account row, column) cells of ``_qty`` not 0
         self._operations = -1
 
@@ -66,20 +71,23 @@ class Holdings:
         asset = instrument.base_asset
         if asset in self._cash_assets:
             return self._books.cash(account, currency_of(asset)).amount
-        return self._books.held(account, asset)
+        return self._live.get((account, asset), _ZERO)  # ``Books.held``, without its call
 
     @property
     def qty(self) -> np.ndarray:
         """The units held as floats (accounts x symbols), from the books as they are now."""
         books = self._books
         if books.operations != self._operations:
-            qty, row_of, column = self._qty, self._row_of, self._value_column
-            qty.fill(0.0)
-            cells: dict[tuple[int, int], float] = {}  # each cell's units, as ``qty`` holds them
-            for (account, asset), units in books.holdings().items():
-                cell = (row_of[account], column[asset])
-                qty[cell] = cells[cell] = float(units)
-            self._held = sorted(cell for cell, units in cells.items() if units)  # row-major, as np.nonzero lists them
+            flat, row_of, column, width = self._flat, self._row_of, self._value_column, self._qty.shape[1]
+            flat.fill(0.0)
+            held: list[int] = []  # the cells not 0
+            for (account, asset), units in self._live.items():
+                cell = row_of[account] * width + column[asset]
+                flat[cell] = value = float(units)
+                if value:
+                    held.append(cell)
+            held.sort()  # row-major, as np.nonzero lists them
+            self._held = [divmod(cell, width) for cell in held]
             self._operations = books.operations
         return self._qty
 
