@@ -12,6 +12,7 @@ from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.instruments import AssetClass, Instrument
 from tradegame.domain.money import KRW
 from tradegame.domain.positions import replay
+from tradegame.engine.context import RoundContext, RoundRecord
 from tradegame.engine.costs import PercentOfNotional, PerShare
 from tradegame.engine.game import Convert, ModelError, Transfer, play
 from tradegame.engine.moves import Action, Cancel, EndGame, Move, OrderType
@@ -76,7 +77,7 @@ def test_a_played_game_is_freed_by_reference_counting_without_the_collector(trai
     import gc
     import weakref
 
-    from tradegame.engine.context import RoundContext, RoundHistory
+    from tradegame.engine.context import RoundHistory
     from tradegame.engine.game import Game
 
     kept: list[tuple[RoundContext, RoundHistory]] = []  # kept by the Model: they must not keep the Game
@@ -834,3 +835,23 @@ def test_a_fill_learned_after_an_intraday_operation_is_booked_after_it_at_its_ow
     assert buy.timestamp.isoformat() == "2024-01-03T15:00:00+00:00"  # the transfer's Round
     stamps = [entry.timestamp for entry in result.books.entries]
     assert stamps == sorted(stamps)
+
+
+def test_the_history_holds_every_earlier_round_as_the_result_does() -> None:
+    read: list[list[RoundRecord]] = []
+
+    def plan(ctx: RoundContext) -> list[Action]:
+        history = ctx.history
+        read.append([history[i] for i in range(len(history))])
+        assert history[-1:] == read[-1][-1:] and history[:] == read[-1]  # negative index and slices agree
+        return [Move.buy("ACME", 10)] if ctx.round == 0 else []
+
+    result = play(spec(), universe_of(bars_from({"ACME": ACME})), Script(plan))
+    assert [len(records) for records in read] == [0, 1, 2, 3, 4]  # each Round sees the Rounds before it
+    records = read[-1]
+    assert [r.round for r in records] == [0, 1, 2, 3]
+    assert [r.ns for r in records] == [int(t) for t in result.times[:4]]
+    assert [r.value for r in records] == [float(v) for v in result.values[:4]]
+    # 10 bought at the next open, 101: the Game's value at the closes 101, 103 and 104 (no fees)
+    assert [Decimal(str(r.value)) for r in records] == [Decimal(10000), Decimal(10000), Decimal(10020), Decimal(10030)]
+    assert all(type(r) is RoundRecord for r in records)
