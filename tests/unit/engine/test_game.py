@@ -855,3 +855,37 @@ def test_the_history_holds_every_earlier_round_as_the_result_does() -> None:
     # 10 bought at the next open, 101: the Game's value at the closes 101, 103 and 104 (no fees)
     assert [Decimal(str(r.value)) for r in records] == [Decimal(10000), Decimal(10000), Decimal(10020), Decimal(10030)]
     assert all(type(r) is RoundRecord for r in records)
+
+
+def test_each_move_of_a_batch_is_checked_when_placed_and_the_good_ones_are_placed() -> None:
+    universe = universe_of(bars_from({"ACME": ACME, "BETA": ACME}))
+    accounts = (AccountSpec("main"), AccountSpec("side", symbols=("BETA",)))
+    batch = [
+        Move.buy("ACME", 10),  # m00001: placed in main (the first account)
+        Move.buy("ACME", 10, account="side"),  # m00002: side does not trade ACME
+        Move.buy("ACME", 10, account="side"),  # m00003: nor the second time (a refused pair is not remembered)
+        Move.buy("ACME", D("1.5")),  # m00004: not whole units
+        Move.sell("ACME", 5),  # m00005: nothing held yet
+        Move.sell("BETA", sell_all=True, account="side"),  # m00006: nothing held
+        Move.buy("ACME", 10, account="nope"),  # m00007
+        Move.buy("ZZZ", 1),  # m00008
+        Move.buy("ZZZ", 1),  # m00009: nor the second time
+        Move.buy("ACME", 5, account="main"),  # m00010: placed (main, named)
+        Move.target("BETA", D("0.1")),  # m00011: placed in side (the account that lists BETA), which has no cash
+    ]
+    result = play(spec(accounts=accounts), universe, Script(at_round({0: batch})))
+    placed = [(e.move_id, e.account) for e in result.events if e.kind == "placed"]
+    assert placed == [("m00001", "main"), ("m00010", "main"), ("m00011", "side")]
+    rejected = [(e.move_id, e.detail) for e in result.events if e.kind == "rejected"]
+    assert rejected == [
+        ("m00002", "account side does not trade ACME"),
+        ("m00003", "account side does not trade ACME"),
+        ("m00004", "ACME: quantity 1.5 is not a multiple of lot size 1"),
+        ("m00005", "sell of 5 ACME but main holds 0"),
+        ("m00006", "sell_all of BETA: side holds none"),
+        ("m00007", "no account 'nope'"),
+        ("m00008", "unknown symbol 'ZZZ'"),
+        ("m00009", "unknown symbol 'ZZZ'"),
+        ("m00011", "buy of BETA: not enough USD in side"),  # at its fill
+    ]
+    assert [e.kind for e in result.events if e.move_id == "m00001"][:2] == ["placed", "filled"]
