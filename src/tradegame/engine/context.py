@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol, overload
 import numpy as np
 import pandas as pd
 
+from tradegame.domain.frozen import slot_maker
 from tradegame.domain.lots import OpenLot
 from tradegame.engine.costs import FeeModel, MakerTaker, PercentOfNotional
 from tradegame.engine.events import (
@@ -67,6 +68,9 @@ class RoundRecord:
         return pd.Timestamp(self.ns, tz="UTC")
 
 
+_record = slot_maker(RoundRecord)  # ``RoundRecord(...)`` sooner: the history makes one per read
+
+
 @dataclass(frozen=True, slots=True)
 class PositionInfo:
     """A Position as the Model sees it, valued at the latest known close (in its quote currency).
@@ -88,11 +92,12 @@ class PositionInfo:
 class RoundHistory(Sequence[RoundRecord]):
     """The finished Rounds, oldest first, read from the Game's arrays (records are made on demand)."""
 
-    __slots__ = ("_count", "_game")
+    __slots__ = ("_count", "_game", "_values")
 
     def __init__(self, game: Game) -> None:
         self._game = game
         self._count = 0
+        self._values: np.ndarray | None = None  # ``game.round_values``, read once (a view: it stays in step)
 
     def extend_to(self, count: int) -> None:
         self._count = count
@@ -113,8 +118,11 @@ class RoundHistory(Sequence[RoundRecord]):
             index += self._count
         if not 0 <= index < self._count:
             raise IndexError("round history index out of range")
-        game = self._game
-        return RoundRecord(index, int(game.times[index]), float(game.round_values[index]))
+        times = self._game.times  # through the Game's proxy: a history kept past its Game fails here
+        values = self._values
+        if values is None:
+            values = self._values = self._game.round_values
+        return _record(index, int(times[index]), float(values[index]))
 
 
 class RoundContext:

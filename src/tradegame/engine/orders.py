@@ -14,6 +14,7 @@ Imports the engine's moves, events, context and fills; game.py only for its type
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from decimal import ROUND_DOWN, Decimal
 from typing import TYPE_CHECKING
@@ -62,8 +63,10 @@ class Orders:
         self._game = game
         self.open: list[MoveState] = []
         self._count = 0
-        self._accounts: dict[str, str] = {}  # symbol -> the account a Move naming none trades in
-        self._tradable: set[tuple[str, str]] = set()  # (account, symbol) pairs ``_untradable`` passed
+        # What does not change in a Game is checked once: the (account, symbol) pairs ``_untradable``
+        # passed, and (``_routed``) the account of each symbol whose Moves name none, once its pair passed.
+        self._tradable: set[tuple[str, str]] = set()
+        self._routed: dict[str, str] = {}
         self._log, self._clock = game.log, game.clock  # the Game's own, for the whole Game
         self._holdings, self._column, self._instruments = game.holdings, game.column, game.universe.instruments
 
@@ -79,12 +82,15 @@ class Orders:
             return None
         ended: str | None = None
         placed: list[MoveState] = []
+        moves: list[Move] = []  # the Moves in a row not yet placed: placed together, in order
         for action in actions:
             if isinstance(action, Move):
-                state = self.accept(action, ctx.ns)  # frozen: the Model's object cannot be changed through it
-                if state is not None:
-                    placed.append(state)
-            elif isinstance(action, Cancel):
+                moves.append(action)  # frozen: the Model's object cannot be changed through it
+                continue
+            if moves:
+                placed += self.place(moves, ctx.ns)
+                moves = []
+            if isinstance(action, Cancel):
                 self._cancel(action)
             elif isinstance(action, EndGame):
                 ended = action.reason or "no reason given"
@@ -98,6 +104,8 @@ class Orders:
                 game.log.event(Kind.NOTE, None, None, action.symbol, str(action.text)[:2000])
             else:
                 game.log.refuse(Why.NOT_AN_ACTION, f"not an action: {type(action).__name__}")
+        if moves:
+            placed += self.place(moves, ctx.ns)
         if placed and game.spec.fill_at == "close" and game.clock.row:
             game.execution.match_row(game.clock.row - 1, FillPolicy(at_close=True), only=placed)
         self.open = [m for m in self.open if m.status is _OPEN]
@@ -113,46 +121,66 @@ class Orders:
 
     def accept(self, move: Move, now_ns: int, chain_root: str | None = None) -> MoveState | None:
         """Place ``move`` (give it an id and log it), or refuse it with a reason; the state if placed."""
-        game, log = self._game, self._log
-        self._count += 1
-        move_id = "m" + str(self._count).zfill(5)  # f"m{count:05d}" (count >= 1), sooner
-        symbol = move.symbol
-        account = move.account or self._accounts.get(symbol)
-        if account is None:
-            account = self._accounts[symbol] = game.spec.account_for(symbol).name
-        problem = self._problem(move, account)  # (reason, message) or None
-        if move.tag:
-            log.tag(move_id, move.tag)
-        state = MoveState(move_id, move, account, self._clock.round, now_ns, move.quantity, move.side)
-        if chain_root is not None:  # a later leg of a chain (the first is its own root)
-            state.chain_root = chain_root
-        if move.sell_all:
-            known = symbol in self._column
-            state.quantity = self._holdings.of(account, self._instruments[symbol]) if known else _ZERO
-            if not state.quantity:
-                problem = problem or (Why.INSUFFICIENT_HOLDINGS, f"sell_all of {symbol}: {account} holds none")
-        if problem:
-            state.status = MoveStatus.REJECTED
-            log.event(Kind.REJECTED, move_id, account, symbol, problem[1])
-            log.tell(state, *problem)
-            if chain_root is not None or move.then is not None:
-                self.finish(state)
-            return None
-        log.placed(move_id, account, move)
-        self.open.append(state)
-        return state
+        placed = self.place((move,), now_ns, chain_root)
+        return placed[0] if placed else None
 
-    def _problem(self, move: Move, account: str) -> tuple[Why, str] | None:
-        """Why ``move`` is refused when placed (a reason code and a message), or None."""
-        symbol = move.symbol
-        if (account, symbol) not in self._tradable:  # what does not change in a Game is checked once
-            problem = self._untradable(symbol, account)
+    def place(self, moves: Iterable[Move], now_ns: int, chain_root: str | None = None) -> list[MoveState]:
+        """``accept`` each of ``moves`` in order; the states of those placed. What is the same for every
+        Move of the batch (the Round, the log) is read once, what is the same for every Move on a symbol
+        (its account, whether it trades there) once per Game."""
+        log, routed, tradable, placed_line = self._log, self._routed, self._tradable, self._log.placed
+        round_index = self._clock.round
+        out: list[MoveState] = []
+        for move in moves:
+            self._count += 1
+            move_id = "m" + str(self._count).zfill(5)  # f"m{count:05d}" (count >= 1), sooner
+            symbol = move.symbol
+            account = move.account or routed.get(symbol)
+            problem = None  # why it is refused (a reason code and a message), or None
+            if account is None or (move.account is not None and (account, symbol) not in tradable):
+                account, problem = self._account_of(move)  # not checked yet (or refused before)
+            if problem is None and move.quantity is not None:  # sized at the fill: nothing more to check now
+                problem = self._quantity_problem(move, account)
+            if move.tag:
+                log.tag(move_id, move.tag)
+            state = MoveState(move_id, move, account, round_index, now_ns, move.quantity, move.side)
+            if chain_root is not None:  # a later leg of a chain (the first is its own root)
+                state.chain_root = chain_root
+            if move.sell_all:
+                known = symbol in self._column
+                state.quantity = self._holdings.of(account, self._instruments[symbol]) if known else _ZERO
+                if not state.quantity:
+                    problem = problem or (Why.INSUFFICIENT_HOLDINGS, f"sell_all of {symbol}: {account} holds none")
             if problem:
-                return problem
-            self._tradable.add((account, symbol))
-        quantity = move.quantity
-        if quantity is None:  # sized at the fill: nothing more to check now
-            return None
+                self._refuse(state, problem, chain_root)
+                continue
+            placed_line(move_id, account, move)
+            self.open.append(state)
+            out.append(state)
+        return out
+
+    def _refuse(self, state: MoveState, problem: tuple[Why, str], chain_root: str | None) -> None:
+        """Refuse ``state`` when placed: log it, tell the Model, and stop its chain."""
+        state.status = MoveStatus.REJECTED
+        self._log.event(Kind.REJECTED, state.move_id, state.account, state.move.symbol, problem[1])
+        self._log.tell(state, *problem)
+        if chain_root is not None or state.move.then is not None:
+            self.finish(state)
+
+    def _account_of(self, move: Move) -> tuple[str, tuple[Why, str] | None]:
+        """The account ``move`` trades in (the one it names, else ``spec.account_for``'s) and why no
+        Move on its symbol can be placed there, or None (then the account is remembered)."""
+        symbol = move.symbol
+        account = move.account or self._game.spec.account_for(symbol).name
+        problem = self._untradable(symbol, account)
+        if problem is None and move.account is None:
+            self._routed[symbol] = account
+        return account, problem
+
+    def _quantity_problem(self, move: Move, account: str) -> tuple[Why, str] | None:
+        """Why ``move``, sized by its quantity, is refused when placed, or None."""
+        symbol, quantity = move.symbol, move.quantity
+        assert quantity is not None
         instrument = self._instruments[symbol]
         if move.side is Side.SELL:
             held = self._holdings.of(account, instrument)
@@ -164,7 +192,8 @@ class Orders:
         return None
 
     def _untradable(self, symbol: str, account: str) -> tuple[Why, str] | None:
-        """Why no Move on ``symbol`` can be placed in ``account`` in this Game, or None."""
+        """Why no Move on ``symbol`` can be placed in ``account`` in this Game, or None (then the pair
+        is remembered in ``_tradable``: what does not change in a Game is checked once)."""
         game = self._game
         if account not in game.accounts:
             return Why.UNKNOWN_ACCOUNT, f"no account {account!r}"
@@ -177,6 +206,7 @@ class Orders:
         spec_account = game.accounts[account]
         if spec_account.symbols and symbol not in spec_account.symbols:
             return Why.NOT_TRADED_IN_ACCOUNT, f"account {account} does not trade {symbol}"
+        self._tradable.add((account, symbol))
         return None
 
     def _cancel(self, action: Cancel) -> None:

@@ -30,7 +30,7 @@ import pandas as pd
 from tradegame.domain.errors import InvalidInputError
 from tradegame.engine.context import RoundContext
 from tradegame.engine.moves import Action, Cancel, Move
-from tradegame.engine.timestamps import utc_from_ns
+from tradegame.engine.timestamps import utc_date_from_ns
 from tradegame.engine.wake import Signals, Wake
 from tradegame.models._common import as_decimal, as_positive_int, as_symbols, trailing_returns
 
@@ -90,7 +90,7 @@ class MomentumRotation:
         history = ctx.history
         if ctx.round == 0 or not history:
             return True
-        now, before = utc_from_ns(ctx.ns), utc_from_ns(history[-1].ns)
+        now, before = utc_date_from_ns(ctx.ns), utc_date_from_ns(history[-1].ns)
         if self.rebalance == "monthly":
             return (now.year, now.month) != (before.year, before.month)
         return now.isocalendar()[:2] != before.isocalendar()[:2]

@@ -12,6 +12,7 @@ from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.instruments import AssetClass, Instrument
 from tradegame.domain.money import KRW
 from tradegame.domain.positions import replay
+from tradegame.engine.context import RoundContext, RoundRecord
 from tradegame.engine.costs import PercentOfNotional, PerShare
 from tradegame.engine.game import Convert, ModelError, Transfer, play
 from tradegame.engine.moves import Action, Cancel, EndGame, Move, OrderType
@@ -76,7 +77,7 @@ def test_a_played_game_is_freed_by_reference_counting_without_the_collector(trai
     import gc
     import weakref
 
-    from tradegame.engine.context import RoundContext, RoundHistory
+    from tradegame.engine.context import RoundHistory
     from tradegame.engine.game import Game
 
     kept: list[tuple[RoundContext, RoundHistory]] = []  # kept by the Model: they must not keep the Game
@@ -834,3 +835,57 @@ def test_a_fill_learned_after_an_intraday_operation_is_booked_after_it_at_its_ow
     assert buy.timestamp.isoformat() == "2024-01-03T15:00:00+00:00"  # the transfer's Round
     stamps = [entry.timestamp for entry in result.books.entries]
     assert stamps == sorted(stamps)
+
+
+def test_the_history_holds_every_earlier_round_as_the_result_does() -> None:
+    read: list[list[RoundRecord]] = []
+
+    def plan(ctx: RoundContext) -> list[Action]:
+        history = ctx.history
+        read.append([history[i] for i in range(len(history))])
+        assert history[-1:] == read[-1][-1:] and history[:] == read[-1]  # negative index and slices agree
+        return [Move.buy("ACME", 10)] if ctx.round == 0 else []
+
+    result = play(spec(), universe_of(bars_from({"ACME": ACME})), Script(plan))
+    assert [len(records) for records in read] == [0, 1, 2, 3, 4]  # each Round sees the Rounds before it
+    records = read[-1]
+    assert [r.round for r in records] == [0, 1, 2, 3]
+    assert [r.ns for r in records] == [int(t) for t in result.times[:4]]
+    assert [r.value for r in records] == [float(v) for v in result.values[:4]]
+    # 10 bought at the next open, 101: the Game's value at the closes 101, 103 and 104 (no fees)
+    assert [Decimal(str(r.value)) for r in records] == [Decimal(10000), Decimal(10000), Decimal(10020), Decimal(10030)]
+    assert all(type(r) is RoundRecord for r in records)
+
+
+def test_each_move_of_a_batch_is_checked_when_placed_and_the_good_ones_are_placed() -> None:
+    universe = universe_of(bars_from({"ACME": ACME, "BETA": ACME}))
+    accounts = (AccountSpec("main"), AccountSpec("side", symbols=("BETA",)))
+    batch = [
+        Move.buy("ACME", 10),  # m00001: placed in main (the first account)
+        Move.buy("ACME", 10, account="side"),  # m00002: side does not trade ACME
+        Move.buy("ACME", 10, account="side"),  # m00003: nor the second time (a refused pair is not remembered)
+        Move.buy("ACME", D("1.5")),  # m00004: not whole units
+        Move.sell("ACME", 5),  # m00005: nothing held yet
+        Move.sell("BETA", sell_all=True, account="side"),  # m00006: nothing held
+        Move.buy("ACME", 10, account="nope"),  # m00007
+        Move.buy("ZZZ", 1),  # m00008
+        Move.buy("ZZZ", 1),  # m00009: nor the second time
+        Move.buy("ACME", 5, account="main"),  # m00010: placed (main, named)
+        Move.target("BETA", D("0.1")),  # m00011: placed in side (the account that lists BETA), which has no cash
+    ]
+    result = play(spec(accounts=accounts), universe, Script(at_round({0: batch})))
+    placed = [(e.move_id, e.account) for e in result.events if e.kind == "placed"]
+    assert placed == [("m00001", "main"), ("m00010", "main"), ("m00011", "side")]
+    rejected = [(e.move_id, e.detail) for e in result.events if e.kind == "rejected"]
+    assert rejected == [
+        ("m00002", "account side does not trade ACME"),
+        ("m00003", "account side does not trade ACME"),
+        ("m00004", "ACME: quantity 1.5 is not a multiple of lot size 1"),
+        ("m00005", "sell of 5 ACME but main holds 0"),
+        ("m00006", "sell_all of BETA: side holds none"),
+        ("m00007", "no account 'nope'"),
+        ("m00008", "unknown symbol 'ZZZ'"),
+        ("m00009", "unknown symbol 'ZZZ'"),
+        ("m00011", "buy of BETA: not enough USD in side"),  # at its fill
+    ]
+    assert [e.kind for e in result.events if e.move_id == "m00001"][:2] == ["placed", "filled"]
