@@ -77,6 +77,7 @@ class Traded(NamedTuple):
 # rests as a maker, whether its bar is close-only, ``traded``, and whether it buys (the sort's key)
 Planned = tuple[MoveState, float, Decimal, bool, bool, Traded, bool]
 _BUYS = itemgetter(6)  # whether a planned fill buys
+_COLUMN = itemgetter(1)  # ``Traded.column``
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,8 +145,9 @@ class Execution:
         and notional sizes; the target weights of the bar share one valuation): the bars of the
         Moves read at once, their market prices and close-only flags one array rule for them all;
         a Move without a close on the bar does not trade, a limit or stop Move is matched on its own."""
-        traded = [self.traded(state.move.symbol) for state in candidates]
-        columns = np.array([item.column for item in traded])
+        known = self._traded
+        traded = [known.get(state.move.symbol) or self.traded(state.move.symbol) for state in candidates]
+        columns = np.fromiter(map(_COLUMN, traded), np.intp, len(traded))
         opens, highs, lows, closes = (field[row][columns] for field in self._ohlc)
         only_close = close_only(opens, highs, lows)
         prices = market_price(opens, closes, only_close, at_close).tolist()

@@ -57,7 +57,7 @@ def tick_price(price: float | Decimal, tick: Decimal, decade: bool | None = None
     """``price`` (a float, or its ``Decimal(repr(price))``) on the instrument's tick grid (half to
     even), never below one tick; ``decade``: ``is_decade(tick)``, if the caller keeps it."""
     exact = price if type(price) is Decimal else Decimal(repr(price))
-    if _decade(tick) if decade is None else decade:  # 0.01, 1, 1E-8: the same rounding is one quantize
+    if is_decade(tick) if decade is None else decade:  # 0.01, 1, 1E-8: the same rounding is one quantize
         snapped = exact.quantize(tick, ROUND_HALF_EVEN)
     else:
         snapped = ((exact / tick).to_integral_value(ROUND_HALF_EVEN) * tick).quantize(tick)
@@ -65,18 +65,13 @@ def tick_price(price: float | Decimal, tick: Decimal, decade: bool | None = None
 
 
 def is_decade(tick: Decimal) -> bool:
-    """Whether ``tick`` is a power of ten written as one digit 1 (0.01, not 0.010)."""
-    return tick.as_tuple().digits == (1,) and tick > 0
-
-
-def _decade(tick: Decimal) -> bool:
-    """``is_decade(tick)``, remembered per tick object (an instrument keeps its own), which the
-    cache holds so that its id stays its own."""
+    """Whether ``tick`` is a power of ten written as one digit 1 (0.01, not 0.010): remembered per
+    tick object (an instrument keeps its own), which the cache holds so that its id stays its own."""
     found = _DECADES.get(id(tick))
     if found is None or found[0] is not tick:
         if len(_DECADES) > 1000:
             _DECADES.clear()
-        found = _DECADES[id(tick)] = (tick, is_decade(tick))
+        found = _DECADES[id(tick)] = (tick, tick.as_tuple().digits == (1,) and tick > 0)
     return found[1]
 
 
