@@ -212,12 +212,13 @@ class Execution:
         a target weight is a share of the Game's value at the prices of that fill (``sizing``: that
         value, shared by the Moves the bar sizes)."""
         game, move = self._game, state.move
+        instrument, column, _, step, _, _, _, _ = traded  # unpacked: a NamedTuple's fields read slower
         if move.notional is not None:
-            units = units_for(move.notional, exact, traded.step)
+            units = units_for(move.notional, exact, step)
         else:
             assert move.target_weight is not None
-            wanted = units_for(sizing.amount(move.target_weight, traded.column), exact, traded.step)  # at the fill
-            held = game.holdings.of(state.account, traded.instrument)
+            wanted = units_for(sizing.amount(move.target_weight, column), exact, step)  # at the fill
+            held = game.holdings.of(state.account, instrument)
             units = abs(wanted - held)
             state.side = _BUY if wanted > held else _SELL
         state.quantity = units
@@ -324,9 +325,9 @@ class Execution:
         asset it holds; and the fee of all of ``quantity`` when it can pay for all of it (None
         otherwise). 0 after rejecting the Move when that is nothing."""
         game = self._game
-        instrument, unit = traded.instrument, traded.unit
+        instrument, _, unit, step, _, _, _, cross = traded
         cost = None
-        if traded.cross:
+        if cross:
             cash = game.holdings.units(account.name, instrument.quote_asset)
         else:
             fee = fee_amount(account.fees, quantity, price, maker, unit)
@@ -336,7 +337,7 @@ class Execution:
             cash = game.books.cash(account.name, unit).amount
             if cost <= cash:  # the first thing ``affordable`` checks: all of it, at this very fee
                 return quantity, fee
-        bought = affordable(quantity, price, cash, traded.step, account.fees, maker, unit, cost)
+        bought = affordable(quantity, price, cash, step, account.fees, maker, unit, cost)
         if bought <= 0:
             game.orders.reject(
                 state, Why.INSUFFICIENT_CASH, f"buy of {state.move.symbol}: not enough {unit.code} in {state.account}"
@@ -353,6 +354,7 @@ class Execution:
         """A fill is booked: add it to the Move, log it, tell the Model, and finish a Move now filled
         (``traded``: the instrument's, whose ``unit`` the fee is in and whose name for it the log line says)."""
         game, move = self._game, state.move
+        _, _, unit, _, name, _, _, _ = traded
         total = state.quantity
         assert total is not None
         filled = state.filled = state.filled + quantity
@@ -361,7 +363,7 @@ class Execution:
         state.op_ids.append(op)
         done = filled >= total
         game.log.fill((state.move_id, move.tag, move.symbol, state.account, state.side, price, quantity, fee,
-                       traded.unit.code, not done, filled, total, op, ts, state.note), traded.name)  # fmt: skip
+                       unit.code, not done, filled, total, op, ts, state.note), name)  # fmt: skip
         if done:
             state.status = _FILLED
             if move.then is not None:  # the next leg of a chain
