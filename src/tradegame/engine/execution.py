@@ -1,13 +1,15 @@
 """Execution: the open Moves matched against a bar, sized, and filled into the books.
 
 For each bar replayed (game.py), ``match_row`` asks the simulated market (market.py) where each
-open Move trades, settles the size of a notional or target-weight Move at that price
-(``settle_size``; the target weights of a bar share one valuation, ``BarSizing``), shares the
-bar's volume among capped Moves (``volume_quotas``), then fills the sells before the buys so a
-rebalance pays for itself (``execute``): slippage, the tick grid, the fee and the cash cut are
-fills.py's arithmetic, the one copy the sweep shares; the booking is settlement.py's. A
-``FillPolicy`` says how a batch of fills is taken: at the bar's close or its open, and whether the
-accounts' volume caps apply (the end's sales take the whole bar).
+open Move trades (``_planned``: the bars of a row's Moves read at once, the market Moves priced by
+the market's rules on arrays, a limit or stop Move matched on its own bar), settles the size of a
+notional or target-weight Move at that price (``settle_size``; the target weights of a bar share
+one valuation and one read of the rates, ``BarSizing``), shares the bar's volume among capped
+Moves (``volume_quotas``), then fills the sells before the buys so a rebalance pays for itself
+(``execute``): slippage, the tick grid, the fee and the cash cut are fills.py's arithmetic, the one
+copy the sweep shares; the booking is settlement.py's. A ``FillPolicy`` says how a batch of fills is
+taken: at the bar's close or its open, and whether the accounts' volume caps apply (the end's sales
+take the whole bar).
 
 Imports the domain, the engine's market, fills, moves and events; game.py only for its type.
 """

@@ -14,6 +14,9 @@ Default rule: an order placed at a Round fills on the *next* bar, which the Mode
 On close-only data (no open, high or low) every rule uses the close: market orders fill at the
 next close, limits and stops trigger on closes. With ``fill_at = "close"`` an order fills on the
 bar the Model has just seen, at its close (limits and stops judged by that close).
+
+``close_only`` and ``market_price`` take one bar's floats or the arrays of many bars (the Round
+loop prices a row's market Moves at once): one rule either way.
 """
 
 from __future__ import annotations
