@@ -1,13 +1,15 @@
 """Execution: the open Moves matched against a bar, sized, and filled into the books.
 
 For each bar replayed (game.py), ``match_row`` asks the simulated market (market.py) where each
-open Move trades, settles the size of a notional or target-weight Move at that price
-(``settle_size``; the target weights of a bar share one valuation, ``BarSizing``), shares the
-bar's volume among capped Moves (``volume_quotas``), then fills the sells before the buys so a
-rebalance pays for itself (``execute``): slippage, the tick grid, the fee and the cash cut are
-fills.py's arithmetic, the one copy the sweep shares; the booking is settlement.py's. A
-``FillPolicy`` says how a batch of fills is taken: at the bar's close or its open, and whether the
-accounts' volume caps apply (the end's sales take the whole bar).
+open Move trades (``_planned``: the bars of a row's Moves read at once, the market Moves priced by
+the market's rules on arrays, a limit or stop Move matched on its own bar), settles the size of a
+notional or target-weight Move at that price (``settle_size``; the target weights of a bar share
+one valuation and one read of the rates, ``BarSizing``), shares the bar's volume among capped
+Moves (``volume_quotas``), then fills the sells before the buys so a rebalance pays for itself
+(``execute``): slippage, the tick grid, the fee and the cash cut are fills.py's arithmetic, the one
+copy the sweep shares; the booking is settlement.py's. A ``FillPolicy`` says how a batch of fills is
+taken: at the bar's close or its open, and whether the accounts' volume caps apply (the end's sales
+take the whole bar).
 
 Imports the domain, the engine's market, fills, moves and events; game.py only for its type.
 """
@@ -15,10 +17,10 @@ Imports the domain, the engine's market, fills, moves and events; game.py only f
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from operator import itemgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -29,7 +31,16 @@ from tradegame.engine.clock import booking_time
 from tradegame.engine.events import EventKind as Kind
 from tradegame.engine.events import RejectReason as Why
 from tradegame.engine.events import reason_for
-from tradegame.engine.fills import affordable, fee_amount, fill_fee, lot_step, target_amount, tick_price, units_for
+from tradegame.engine.fills import (
+    affordable,
+    fee_amount,
+    fill_fee,
+    is_decade,
+    lot_step,
+    target_amount,
+    tick_price,
+    units_for,
+)
 from tradegame.engine.market import Bar, close_only, market_price, match
 from tradegame.engine.moves import MoveState, MoveStatus, OrderType, Side
 from tradegame.engine.slippage_models import NoSlippage
@@ -43,14 +54,32 @@ if TYPE_CHECKING:
 __all__ = ["BarSizing", "Execution", "FillPolicy"]
 
 _ZERO = Decimal(0)
+_NEVER = datetime.min.replace(tzinfo=UTC)  # no booking time computed yet (``Execution._stamped``)
 # The members read for every Move matched and filled, held here: in Python 3.11 reading an enum
 # member from its class (``MoveStatus.OPEN``) costs about ten times a global's read.
 _OPEN, _FILLED = MoveStatus.OPEN, MoveStatus.FILLED
 _BUY, _SELL = Side.BUY, Side.SELL
 _MARKET, _LIMIT = OrderType.MARKET, OrderType.LIMIT
 
-Traded = tuple[Instrument, int, Currency, Decimal, str]  # Execution.traded: instrument, column, unit, step, name
-_BUYS = itemgetter(6)  # whether a planned fill (``match_row``) buys
+
+class Traded(NamedTuple):
+    """What the fills of a symbol read of its instrument (``Execution.traded``): worked out once."""
+
+    instrument: Instrument
+    column: int  # its column in the Panel
+    unit: Currency  # what its prices and fees are in (``price_unit``)
+    step: Decimal  # the smallest quantity it trades (``Execution.step``)
+    name: str  # ``unit`` as its fills' log lines name it: nothing for the Game's currency
+    tick: Decimal  # its tick size
+    decade: bool  # whether the tick is a power of ten (``fills.is_decade``)
+    cross: bool  # whether it is a cross pair (its quote an asset held in lots)
+
+
+# A fill ``match_row`` plans: the Move's state, its price (and that price's decimal), whether it
+# rests as a maker, whether its bar is close-only, ``traded``, and whether it buys (the sort's key)
+Planned = tuple[MoveState, float, Decimal, bool, bool, Traded, bool]
+_BUYS = itemgetter(6)  # whether a planned fill buys
+_COLUMN = itemgetter(1)  # ``Traded.column``
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +101,7 @@ class Execution:
         # float64 (the Panel's own arrays, no copy): ``item`` gives the Python floats of a bar
         self._ohlcv = tuple(np.asarray(self._fields[name], dtype=np.float64)
                             for name in ("open", "high", "low", "close", "volume"))  # fmt: skip
+        self._ohlc = self._ohlcv[:4]
         self._available = game.panel.available
         self._fill_times = game.universe.fill_times
         self._capped = any(a.volume_cap is not None for a in game.spec.accounts)
@@ -79,6 +109,7 @@ class Execution:
         self._units: dict[str, Currency] = {}  # symbol -> price_unit of its instrument
         self._steps: dict[str, Decimal] = {}  # symbol -> step of its instrument
         self._traded: dict[str, Traded] = {}  # symbol -> ``traded``
+        self._stamp: tuple[int | None, datetime] = (None, _NEVER)  # the last ``_stamped``: (ns, its time)
 
     def bar(self, row: int, column: int) -> Bar:
         """The bar of ``column`` at ``row``."""
@@ -95,39 +126,13 @@ class Execution:
         # A Move trades on a bar that became known after it was placed, and never at a price from
         # before it: placed intraday on daily bars, it waits for the next session's open.
         if only is None:
-            candidates = [m for m in game.orders.open if m.placed_at_ns < available and m.placed_at_ns <= when]
-        else:
-            candidates = list(only)  # a copy: a chained leg placed while matching is not matched here
+            candidates = [m for m in game.orders.open
+                          if m.placed_at_ns < available and m.placed_at_ns <= when and m.status is _OPEN]  # fmt: skip
+        else:  # a copy: a chained leg placed while matching is not matched here
+            candidates = [m for m in only if m.status is _OPEN]
         if not candidates:
             return
-        # Settle target and notional sizes on this bar, then sells before buys.
-        # each Move's state, price (and its decimal), whether it rests as a maker, close-only bar,
-        # ``traded``, and whether it buys (its side is settled: the sort's key)
-        planned: list[tuple[MoveState, float, Decimal, bool, bool, Traded, bool]] = []
-        sizing = BarSizing(game.valuation, row, at_close)
-        opens, highs, lows, closes, volumes = self._ohlcv
-        for state in candidates:
-            if state.status is not _OPEN:
-                continue
-            move = state.move
-            traded = self.traded(move.symbol)
-            at = traded[1]
-            close = closes.item(row, at)
-            if close != close:  # NaN
-                continue  # no trading in this symbol on this bar
-            open_, high, low = opens.item(row, at), highs.item(row, at), lows.item(row, at)
-            only_close = close_only(open_, high, low)
-            maker = False
-            if move.order_type is _MARKET:  # match's first rule, without its records
-                price: float | None = market_price(open_, close, only_close, at_close)
-            else:
-                price, maker = self._match(state, Bar(open_, high, low, close, volumes.item(row, at)), at_close)
-            if price is None:
-                continue
-            exact = Decimal(repr(price))  # what it is sized and filled at (before slippage), made once
-            if state.quantity is None:
-                self.settle_size(state, price, exact, traded, sizing)
-            planned.append((state, price, exact, maker, only_close, traded, state.side is _BUY))
+        planned = self._planned(row, candidates, at_close)
         quotas = self.volume_quotas(row, [item[0] for item in planned]) if policy.volume_cap and self._capped else None
         if len(planned) > 1:
             planned.sort(key=_BUYS)  # sells first, each side in the order of the Moves
@@ -136,6 +141,36 @@ class Execution:
                 filled_at = available if only_close else when  # a close-only bar trades at its close
                 quota = quotas.get(state.move_id) if quotas else None
                 self.execute(state, row, price, maker, filled_at, policy, quota, exact, traded)
+
+    def _planned(self, row: int, candidates: list[MoveState], at_close: bool) -> list[Planned]:
+        """Where each of ``candidates`` (open Moves) trades on ``row``, with its size settled (target
+        and notional sizes; the target weights of the bar share one valuation): the bars of the
+        Moves read at once, their market prices and close-only flags one array rule for them all;
+        a Move without a close on the bar does not trade, a limit or stop Move is matched on its own."""
+        known = self._traded
+        traded = [known.get(state.move.symbol) or self.traded(state.move.symbol) for state in candidates]
+        columns = np.fromiter(map(_COLUMN, traded), np.intp, len(traded))
+        opens, highs, lows, closes = (field[row][columns] for field in self._ohlc)
+        only_close = close_only(opens, highs, lows)
+        prices = market_price(opens, closes, only_close, at_close).tolist()
+        planned: list[Planned] = []
+        sizing = BarSizing(self._game.valuation, row, at_close)
+        exacts = map(Decimal, map(repr, prices))
+        bars = zip(candidates, traded, closes.tolist(), prices, exacts, only_close.tolist(), strict=True)
+        for state, trade, close, price, exact, no_open in bars:
+            if close != close:  # NaN
+                continue  # no trading in this symbol on this bar
+            maker = False
+            if state.move.order_type is not _MARKET:
+                price, maker = self._match(state, self.bar(row, trade.column), at_close)
+                if price is None:
+                    continue
+                exact = Decimal(repr(price))
+            if state.quantity is None:
+                self.settle_size(state, price, exact, trade, sizing)
+            # ``exact``: what it is sized and filled at (before slippage), made once
+            planned.append((state, price, exact, maker, no_open, trade, state.side is _BUY))
+        return planned
 
     @staticmethod
     def _match(state: MoveState, bar: Bar, at_close: bool) -> tuple[float | None, bool]:
@@ -179,13 +214,12 @@ class Execution:
         a target weight is a share of the Game's value at the prices of that fill (``sizing``: that
         value, shared by the Moves the bar sizes)."""
         game, move = self._game, state.move
-        instrument, column, _, step, _ = traded
+        instrument, column, _, step, _, _, _, _ = traded  # unpacked: a NamedTuple's fields read slower
         if move.notional is not None:
             units = units_for(move.notional, exact, step)
         else:
             assert move.target_weight is not None
-            amount = sizing.amount(move.target_weight, game.valuation.fx_now(column))  # at the fill
-            wanted = units_for(amount, exact, step)
+            wanted = units_for(sizing.amount(move.target_weight, column), exact, step)  # at the fill
             held = game.holdings.of(state.account, instrument)
             units = abs(wanted - held)
             state.side = _BUY if wanted > held else _SELL
@@ -222,7 +256,7 @@ class Execution:
         account = game.accounts[state.account]
         if traded is None:
             traded = self.traded(move.symbol)
-        instrument, unit = traded[0], traded[2]  # ``unit``: what its prices and fees are in
+        instrument, column, unit, _, _, tick, decade, _ = traded
         total = state.quantity
         assert total is not None
         remaining = total - state.filled
@@ -231,12 +265,12 @@ class Execution:
             return  # the volume cap left nothing on this bar: it stays open
         side = state.side
         if not maker and type(account.slippage) is not NoSlippage:  # NoSlippage gives the price back
-            volume = self._ohlcv[4].item(row, traded[1])  # the bar's, for the slippage
+            volume = self._ohlcv[4].item(row, column)  # the bar's, for the slippage
             price = account.slippage.execution_price(
                 side=side.value, price=price, quantity=float(quantity), bar_volume=volume
             )
             exact = None
-        unit_price = tick_price(price if exact is None else exact, instrument.tick_size)
+        unit_price = tick_price(price if exact is None else exact, tick, decade)
         if side is _SELL:
             quantity = self._sellable(state, instrument, quantity)
             fee = None
@@ -246,7 +280,7 @@ class Execution:
             return  # refused, or the volume cap left nothing on this bar: it stays open
         if fee is None:
             fee = fee_amount(account.fees, quantity, unit_price, maker, unit)
-        ts = booking_time(game.books, when)
+        ts = self._stamped(when)
         label = f"{state.move_id} [tag {move.tag}]" if move.tag else state.move_id
         reason = f"{label}: {move.reason}" if move.reason else label
         try:
@@ -255,11 +289,22 @@ class Execution:
             game.orders.reject(state, reason_for(error), f"{side.value} {quantity} {move.symbol}: {error}")
             return
         if self._capped:
-            key = (row, traded[1])
+            key = (row, column)
             self.volume_taken[key] = self.volume_taken.get(key, _ZERO) + quantity
         if side is _SELL and game.running.owing:
             game.running.pay()
         self._record(state, quantity, unit_price, traded, fee, op, ts, row, policy)
+
+    def _stamped(self, ns: int) -> datetime:
+        """``booking_time(books, ns)``: the one computed last when the books' latest operation is
+        stamped with it (the fills of a bar, booked one after another at its time), which the rule
+        then gives again."""
+        stamp = self._stamp
+        if stamp[0] == ns and self._game.books.last_timestamp is stamp[1]:
+            return stamp[1]
+        ts = booking_time(self._game.books, ns)
+        self._stamp = (ns, ts)
+        return ts
 
     def _sellable(self, state: MoveState, instrument: Instrument, quantity: Decimal) -> Decimal:
         """How much of ``quantity`` the account can sell: what it holds; 0 after rejecting the Move
@@ -282,9 +327,9 @@ class Execution:
         asset it holds; and the fee of all of ``quantity`` when it can pay for all of it (None
         otherwise). 0 after rejecting the Move when that is nothing."""
         game = self._game
-        instrument, _, unit, step, _ = traded
+        instrument, _, unit, step, _, _, _, cross = traded
         cost = None
-        if instrument.is_cross:
+        if cross:
             cash = game.holdings.units(account.name, instrument.quote_asset)
         else:
             fee = fee_amount(account.fees, quantity, price, maker, unit)
@@ -311,6 +356,7 @@ class Execution:
         """A fill is booked: add it to the Move, log it, tell the Model, and finish a Move now filled
         (``traded``: the instrument's, whose ``unit`` the fee is in and whose name for it the log line says)."""
         game, move = self._game, state.move
+        _, _, unit, _, name, _, _, _ = traded
         total = state.quantity
         assert total is not None
         filled = state.filled = state.filled + quantity
@@ -319,7 +365,7 @@ class Execution:
         state.op_ids.append(op)
         done = filled >= total
         game.log.fill((state.move_id, move.tag, move.symbol, state.account, state.side, price, quantity, fee,
-                       traded[2].code, not done, filled, total, op, ts, state.note), traded[4])  # fmt: skip
+                       unit.code, not done, filled, total, op, ts, state.note), name)  # fmt: skip
         if done:
             state.status = _FILLED
             if move.then is not None:  # the next leg of a chain
@@ -353,15 +399,16 @@ class Execution:
         game.log.event(Kind.CONVERTED, state.move_id, account.name, f"{base.code}{currency.code}", detail, (op,))
 
     def traded(self, symbol: str) -> Traded:
-        """``symbol``'s instrument, column, price unit (``unit``), step (``step``) and the unit as its
-        fills' log lines name it (nothing for the Game's currency), remembered."""
+        """``symbol``'s ``Traded``, remembered."""
         found = self._traded.get(symbol)
         if found is None:
             game = self._game
             instrument = game.universe.instruments[symbol]
             unit = self.unit(instrument)
             named = "" if unit == game.currency else " " + unit.code
-            found = self._traded[symbol] = (instrument, game.column[symbol], unit, self.step(instrument), named)
+            tick = instrument.tick_size
+            found = self._traded[symbol] = Traded(instrument, game.column[symbol], unit, self.step(instrument), named,
+                                                  tick, is_decade(tick), instrument.is_cross)  # fmt: skip
         return found
 
     def step(self, instrument: Instrument) -> Decimal:
@@ -385,19 +432,25 @@ class Execution:
 
 class BarSizing:
     """What the target-weight Moves of one bar are sized by: the Game's value at the prices the bar
-    fills at (``Valuation.value_at``), taken once (the Moves of a bar are all sized before any of
-    them fills), and the amount each weight targets at each rate (``fills.target_amount``), worked
-    out once per weight object and rate (equal decimals may differ in their digits: not shared)."""
+    fills at (``Valuation.value_at``) and the rates known now (``Valuation.fx_vector_now``), taken
+    once (the Moves of a bar are all sized before any of them fills), and the amount each weight
+    targets at each rate (``fills.target_amount``), worked out once per weight object and rate
+    (equal decimals may differ in their digits: not shared)."""
 
-    __slots__ = ("_amounts", "_at_close", "_row", "_valuation", "_value")
+    __slots__ = ("_amounts", "_at_close", "_fx", "_row", "_valuation", "_value")
 
     def __init__(self, valuation: Valuation, row: int, at_close: bool) -> None:
         self._valuation, self._row, self._at_close = valuation, row, at_close
         self._value: float | None = None
+        self._fx: np.ndarray | None = None
         self._amounts: dict[tuple[int, float], tuple[Decimal, Decimal]] = {}  # (id(weight), fx) -> (weight, amount)
 
-    def amount(self, weight: Decimal, fx: float) -> Decimal:
-        """``weight`` of the Game's value, in a quote currency worth ``fx`` Game-currency units."""
+    def amount(self, weight: Decimal, column: int) -> Decimal:
+        """``weight`` of the Game's value, in ``column``'s quote currency."""
+        rates = self._fx
+        if rates is None:
+            rates = self._fx = self._valuation.fx_vector_now()
+        fx: float = rates.item(column)  # ``Valuation.fx_now(column)``: the same float
         key = (id(weight), fx)  # the weight is kept in the entry: its id stays its own
         found = self._amounts.get(key)
         if found is not None:

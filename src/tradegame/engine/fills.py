@@ -18,6 +18,7 @@ __all__ = [
     "affordable",
     "fee_amount",
     "fill_fee",
+    "is_decade",
     "lot_step",
     "target_amount",
     "target_units",
@@ -52,18 +53,18 @@ def target_amount(weight: Decimal, value: float, fx: float) -> Decimal:
     return weight * Decimal(repr(value)) / Decimal(repr(fx))
 
 
-def tick_price(price: float | Decimal, tick: Decimal) -> Decimal:
+def tick_price(price: float | Decimal, tick: Decimal, decade: bool | None = None) -> Decimal:
     """``price`` (a float, or its ``Decimal(repr(price))``) on the instrument's tick grid (half to
-    even), never below one tick."""
+    even), never below one tick; ``decade``: ``is_decade(tick)``, if the caller keeps it."""
     exact = price if type(price) is Decimal else Decimal(repr(price))
-    if _decade(tick):  # 0.01, 1, 1E-8: the same rounding is one quantize
+    if is_decade(tick) if decade is None else decade:  # 0.01, 1, 1E-8: the same rounding is one quantize
         snapped = exact.quantize(tick, ROUND_HALF_EVEN)
     else:
         snapped = ((exact / tick).to_integral_value(ROUND_HALF_EVEN) * tick).quantize(tick)
     return snapped if snapped > _ZERO else tick
 
 
-def _decade(tick: Decimal) -> bool:
+def is_decade(tick: Decimal) -> bool:
     """Whether ``tick`` is a power of ten written as one digit 1 (0.01, not 0.010): remembered per
     tick object (an instrument keeps its own), which the cache holds so that its id stays its own."""
     found = _DECADES.get(id(tick))

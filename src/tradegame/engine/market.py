@@ -14,16 +14,25 @@ Default rule: an order placed at a Round fills on the *next* bar, which the Mode
 On close-only data (no open, high or low) every rule uses the close: market orders fill at the
 next close, limits and stops trigger on closes. With ``fill_at = "close"`` an order fills on the
 bar the Model has just seen, at its close (limits and stops judged by that close).
+
+``close_only`` and ``market_price`` take one bar's floats or the arrays of many bars (the Round
+loop prices a row's market Moves at once): one rule either way.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import overload
+
+import numpy as np
+from numpy.typing import NDArray
 
 from tradegame.domain.frozen import quick_init
 from tradegame.engine.moves import OrderType, Side
 
-__all__ = ["Bar", "Fill", "close_only", "market_price", "match"]
+__all__ = ["Bar", "Fill", "Prices", "close_only", "market_price", "match"]
+
+Prices = NDArray[np.float64]  # a field of the bars of several Moves (``close_only``, ``market_price``)
 
 
 @quick_init
@@ -49,15 +58,30 @@ class Fill:
     triggered: bool
 
 
-def close_only(open_: float, high: float, low: float) -> bool:
-    """Whether a bar with this open, high and low is close-only: one of them is unknown (NaN)."""
-    return open_ != open_ or high != high or low != low
+@overload
+def close_only(open_: float, high: float, low: float) -> bool: ...
+@overload
+def close_only(open_: Prices, high: Prices, low: Prices) -> NDArray[np.bool_]: ...
+def close_only(open_: float | Prices, high: float | Prices, low: float | Prices) -> bool | NDArray[np.bool_]:
+    """Whether a bar with this open, high and low is close-only: one of them is unknown (NaN); of
+    one bar (floats), or of several at once (arrays: the bars of a row's Moves)."""
+    return (open_ != open_) | (high != high) | (low != low)
 
 
-def market_price(open_: float, close: float, close_only: bool, at_close: bool) -> float:
+@overload
+def market_price(open_: float, close: float, close_only: bool, at_close: bool) -> float: ...
+@overload
+def market_price(open_: Prices, close: Prices, close_only: NDArray[np.bool_], at_close: bool) -> Prices: ...
+def market_price(
+    open_: float | Prices, close: float | Prices, close_only: bool | NDArray[np.bool_], at_close: bool
+) -> float | Prices:
     """Where a market order fills on a bar: at its open; at its close under ``fill_at = "close"``
-    (``at_close``) or on a close-only bar."""
-    return close if at_close or close_only else open_
+    (``at_close``) or on a close-only bar; of one bar (floats), or of several at once (arrays)."""
+    if at_close:
+        return close
+    if isinstance(close_only, np.ndarray):
+        return np.where(close_only, close, open_)
+    return close if close_only else open_
 
 
 def match(

@@ -27,6 +27,7 @@ from tradegame.domain.tax import TaxProfile, gains_by_year, tax_of_years
 from tradegame.engine.costs import NoFee, NoSlippage
 from tradegame.engine.fills import affordable, fill_fee, lot_step, target_units, tick_price
 from tradegame.engine.game import Game
+from tradegame.engine.market import close_only, market_price
 from tradegame.engine.spec import AccountSpec, GameSpec
 from tradegame.engine.timestamps import utc_from_ns
 from tradegame.engine.universe import Universe
@@ -106,14 +107,14 @@ class SweepPlan:
         fields = universe.panel.fields
         column = universe.panel.column(symbol)
         self.close = np.ascontiguousarray(fields["close"][:, column])
-        close_only = np.isnan(fields["open"][:, column]) | np.isnan(fields["high"][:, column])
-        close_only |= np.isnan(fields["low"][:, column])
-        # A market order fills at the open, or at the close of a close-only bar (market.match).
-        self.open = np.where(close_only, self.close, fields["open"][:, column])
+        opens = fields["open"][:, column]
+        only_close = close_only(opens, fields["high"][:, column], fields["low"][:, column])
+        # A market order fills at the open, or at the close of a close-only bar (the market's rule).
+        self.open = market_price(opens, self.close, only_close, False)
         self.volume = np.ascontiguousarray(fields["volume"][:, column])
         self.fill_ns = universe.panel.available if self.at_close else universe.fill_times
         # A fill is stamped when it happens: at the open, or at the close of a close-only bar.
-        self.stamp_ns = np.where(close_only, universe.panel.available, self.fill_ns)
+        self.stamp_ns = np.where(only_close, universe.panel.available, self.fill_ns)
 
     def _check_signals(self, symbol: str, enter: np.ndarray, leave: np.ndarray) -> None:
         """Signals only on rows with a bar, and no gaps in the symbol's bars."""

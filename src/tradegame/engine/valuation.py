@@ -72,7 +72,11 @@ class Valuation:
 
     def fx_now(self, column: int) -> float:
         """Game-currency units per unit of ``column``'s quote currency, at the rates known now."""
-        return float((self._rates.vector() if self._rates.foreign else self.fx)[column])
+        return float(self.fx_vector_now()[column])
+
+    def fx_vector_now(self) -> np.ndarray:
+        """``fx_now`` of every column (a bar's Moves read it once: ``BarSizing``)."""
+        return self._rates.vector() if self._rates.foreign else self.fx
 
     def begin_replay(self) -> None:
         """New bars are about to be replayed: the latest closes become the previous Round's."""

@@ -15,7 +15,7 @@ from tradegame.engine.game import play
 from tradegame.engine.moves import EndGame, Move
 from tradegame.engine.spec import AccountSpec, ExitRules
 
-from .game_kit import Script, at_round, bars_from, spec, universe_of
+from .game_kit import Script, at_round, bars_from, flat, spec, universe_of
 
 D = Decimal
 # Five quiet sessions, then a crash at the sixth session's open (after the last Round's close).
@@ -107,3 +107,19 @@ def test_on_close_only_data_the_end_sells_at_the_next_close_and_says_so() -> Non
     # The last Round sees the close of 104; the end sells at the next close, 90, at 21:00 UTC.
     assert result.score.final_value == D("10000") - D("1010.00") + D("900.00")
     assert liquidations(result) == ["10 at the next close, 2024-01-09T21:00:00+00:00"]
+
+
+def test_on_one_row_a_close_only_bar_and_an_open_bar_stamp_their_fills_in_time_order() -> None:
+    # The sale of ACME (close-only) comes first and is booked at the close; the buy of BETA (a full
+    # bar) on the same row is then stamped just after it, the price staying BETA's open.
+    nan = float("nan")
+    acme = [*flat(100.0, 2), (nan, nan, nan, 101.0, 1e6), *flat(102.0, 2)]
+    universe = universe_of(bars_from({"ACME": acme, "BETA": flat(50.0, 5)}))
+    moves = {0: [Move.buy("ACME", 10)], 1: [Move.sell("ACME", 10), Move.buy("BETA", 10), Move.buy("BETA", 5)]}
+    result = play(spec(rounds=4), universe, Script(at_round(moves)))
+    fills = [(e.detail.split(" (")[0], e.time) for e in result.events if e.kind == "filled"]
+    assert fills[1:4] == [
+        ("sell 10 @ 101.00 fee 0.00", "2024-01-04T21:00:00+00:00"),
+        ("buy 10 @ 50.00 fee 0.00", "2024-01-04T21:00:00+00:00"),
+        ("buy 5 @ 50.00 fee 0.00", "2024-01-04T21:00:00+00:00"),
+    ]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
-from tradegame.engine.market import Bar, match
+from tradegame.engine.market import Bar, close_only, market_price, match
 from tradegame.engine.moves import OrderType, Side
 
 BUY, SELL = Side.BUY, Side.SELL
@@ -70,3 +71,18 @@ def test_fill_at_close_ignores_the_range() -> None:
     # Judged by the close only: a buy limit at 98 does not fill on a bar that closed at 102.
     assert match(BUY, LIMIT, 98.0, None, False, BAR, at_close=True).price is None
     assert match(BUY, MARKET, None, None, False, BAR, at_close=True).price == 102.0
+
+
+def test_the_market_rules_of_several_bars_at_once_are_those_of_each_bar() -> None:
+    # A row's Moves are priced at once (Execution._planned): the same rule on arrays, bar by bar.
+    nan = math.nan
+    bars = [BAR, GAP_DOWN, CLOSE_ONLY, Bar(open=50.0, high=nan, low=49.0, close=51.0, volume=1.0)]
+    opens, highs, lows, closes = (
+        np.array([getattr(bar, field) for bar in bars]) for field in ("open", "high", "low", "close")
+    )
+    flags = close_only(opens, highs, lows)
+    assert flags.tolist() == [bar.close_only for bar in bars] == [False, False, True, True]
+    for at_close in (False, True):
+        prices = market_price(opens, closes, flags, at_close).tolist()
+        assert prices == [match(BUY, MARKET, None, None, False, bar, at_close=at_close).price for bar in bars]
+    assert market_price(opens, closes, flags, False).tolist() == [100.0, 90.0, 102.0, 51.0]  # by hand
