@@ -24,6 +24,7 @@ from tradegame.domain.positions import Books
 from tradegame.engine.cash import GameCash
 from tradegame.engine.clock import GameClock
 from tradegame.engine.holdings import Holdings
+from tradegame.engine.market import close_only, market_price
 from tradegame.engine.quiet import exit_flags, first_exit, holdings_values
 from tradegame.engine.rates import Rates
 from tradegame.engine.spec import ExitRules
@@ -51,7 +52,7 @@ class Valuation:
         self._close = self._fields["close"]
         self._close_whole = universe.complete_rows("close")  # rows with every close: taken whole
         self._filled_whole = universe.complete_rows("filled_close")
-        self._open_whole: np.ndarray | None = None  # rows with every open (read when first needed)
+        self._open_whole: np.ndarray | None = None  # rows with every open, high and low (read when first needed)
         self._rates = rates
         self._cash = cash
         self._holdings = holdings
@@ -177,9 +178,9 @@ class Valuation:
             held = 0.0
             if cells:
                 ((account, column),) = cells
-                price = float("nan") if at_close else fields["open"][row, column]
-                if price != price:
-                    price = fields["close"][row, column]
+                open_ = fields["open"][row, column]
+                only_close = close_only(open_, fields["high"][row, column], fields["low"][row, column])
+                price = market_price(open_, fields["close"][row, column], only_close, at_close)
                 mark = self.marks[column] if price != price else price * self.fx[column]
                 held = float(holdings.qty[account, column] * mark)
             value = self._cash.now(self._clock.now_ns) + held
@@ -192,16 +193,16 @@ class Valuation:
         """Each symbol's mark at the price a market Move fills at on ``row`` (``value_at``'s rule)."""
         fields = self._fields
         if self._unit_fx:
-            if self._open_whole is None:
-                self._open_whole = self._universe.complete_rows("open")
+            if self._open_whole is None:  # (a row missing a high or a low is close-only: the market's rule)
+                complete = self._universe.complete_rows
+                self._open_whole = complete("open") & complete("high") & complete("low")
             if (self._close_whole if at_close else self._open_whole)[row]:
                 # Every such price known, every rate 1: the marks below are these prices, bit for bit.
                 whole: np.ndarray = fields["close" if at_close else "open"][row]
                 return whole
-        prices = fields["close"][row]
-        if not at_close:
-            opens = fields["open"][row]
-            prices = np.where(np.isnan(opens), prices, opens)
+        opens = fields["open"][row]
+        only_close = close_only(opens, fields["high"][row], fields["low"][row])
+        prices = market_price(opens, fields["close"][row], only_close, at_close)  # the market's rule
         if self._rates.foreign:
             fx = self._rates.vector()
             marks: np.ndarray = np.where(np.isnan(prices), np.nan_to_num(self.last_price) * fx, prices * fx)

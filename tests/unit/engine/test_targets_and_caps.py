@@ -6,12 +6,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import numpy as np
+import pytest
 
 from tradegame.engine.game import play
 from tradegame.engine.moves import Move
 from tradegame.engine.spec import AccountSpec
 
-from .game_kit import Script, at_round, bars_from, spec, universe_of
+from .game_kit import Script, at_round, bars_from, flat, spec, universe_of
 
 D = Decimal
 
@@ -97,3 +98,22 @@ def test_a_volume_cap_is_shared_by_the_moves_on_a_symbol_and_bar() -> None:
         ("m00002", "2024-01-04", "buy 100"),
         ("L-main-ACME", "2024-01-08", "sell 200"),  # the end sells everything at once: no cap
     ]
+
+
+@pytest.mark.parametrize("other", [False, True], ids=["one position", "two positions"])
+def test_a_target_weight_is_sized_at_the_price_its_bar_fills_at_when_high_and_low_are_unknown(other: bool) -> None:
+    # A source with opens and closes but no highs or lows: by the market's rule every bar is
+    # close-only, so a market Move fills at the close. The target weight's sizing values the
+    # Position at that same price (the close), not at the open: with one Position held, and with
+    # a second one (a full bar at 50), which values the row's marks as arrays.
+    nan = float("nan")
+    acme = [(100.0, nan, nan, 200.0, 1e6)] * 4
+    universe = universe_of(bars_from({"ACME": acme, "BETA": flat(50.0, 4)}))
+    first = [Move.buy("ACME", 10), *([Move.buy("BETA", 20)] if other else [])]
+    moves = {0: first, 1: [Move.target("ACME", D("0.5"))]}
+    result = play(spec(rounds=3), universe, Script(at_round(moves)))
+    fills = [e.detail.split(" (")[0] for e in result.events if e.kind == "filled" and e.symbol == "ACME"]
+    # Buy 10 at the second close, 200 (and 20 BETA at 50): cash 8000 (7000). At the third bar the
+    # Game is worth 8000 + 10 x 200 (+ 20 x 50) = 10000 at the prices the target fills at: half is
+    # 5000, 25 units, so 15 more (at the open, 100, it would be 9000: 22 units, 12 more).
+    assert fills[:2] == ["buy 10 @ 200.00 fee 0.00", "buy 15 @ 200.00 fee 0.00"]
