@@ -328,9 +328,16 @@ class BooksCore:
         reason: str,
         game: str | None = None,
     ) -> None:
-        """Append the operation's entries (``EntryDrafts.drafts``, or a trade's own) to the journal
-        and its line to the decision log."""
+        """Append the operation's entries (``EntryDrafts.drafts``) to the journal and close it (``_close``)."""
         self._journal.append_rows(op_id, ts, drafts)
+        self._close(op_id, ts, action, account, subject, reason, game)
+
+    def _close(
+        self, op_id: str, ts: datetime, action: str, account: str | None, subject: str | None, reason: str,
+        game: str | None,
+    ) -> None:  # fmt: skip
+        """The last step of every operation, once its entries are in the journal: its line in the
+        decision log, and it is counted (the next op id and the earliest time of the next operation)."""
         self._decisions.append((op_id, ts, action, account, subject, reason, game))
         self._ops += 1
         self._last_ts = ts

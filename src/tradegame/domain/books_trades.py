@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from tradegame.domain.allocation import share
 from tradegame.domain.books_chart import (
+    PositionAccounts,
     cash_leg,
     new_book_lot,
 )
@@ -116,16 +117,9 @@ class TradeBooking(BooksCore):
         self._costs.append((op_id, ts, account, symbol, "buy", quantity, gross, fee, currency))
         if washed:  # earlier disposals this purchase washed: their tax lines
             self._book_wash_adjustments(washed, currency, op_id, ts, symbol)
-        # The entries' legs need no ``check_legs``: their accounts were checked when the position was
-        # first named, their amounts are checked and non-zero (but the fee) and they balance (above).
-        legs = (names.cash, code, paid, None, None, names.units, symbol, quantity, gross, code)
-        drafts: tuple[FlatDraft, ...] = (
-            ("fund", "fund {} with {} {}", (symbol, cost, code),
-             (names.account_cash, code, paid, None, None, names.cash, code, cost, None, None)),
-            ("buy", "buy {} {} @ {} fee {}", (quantity, symbol, price, fee),
-             (*legs, names.fees, code, fee, None, None) if fee else legs),
-        )  # fmt: skip
-        self._commit(op_id, ts, drafts, "buy", account, symbol, reason, game)
+        bought = (names, symbol, code, quantity, price, fee, cost, paid, gross)
+        self._journal.append_made(op_id, ts, _buy_drafts, bought)
+        self._close(op_id, ts, "buy", account, symbol, reason, game)
         return op_id
 
     def sell(
@@ -341,18 +335,9 @@ class TradeBooking(BooksCore):
         self._costs.append((op_id, ts, account, symbol, "sell", quantity, gross, fee, currency))
         if tax_rate is not None:
             self._book_converted(currency, op_id, ts, disposals)
-        # legs as ``buy_units``'s: checked with the position, amounts checked, balanced (above); none zero
-        legs: tuple[object, ...] = (
-            names.units, symbol, sold, taken_out, code,
-            *((names.cash, code, net, None, None) if net else ()),
-            *((names.fees, code, fee, None, None) if fee else ()),
-            *((names.realized, code, realized, None, None) if realized else ()),
-        )  # fmt: skip
-        drafts: tuple[FlatDraft, ...] = (("sell", "sell {} {} @ {} fee {}", (quantity, symbol, price, fee), legs),)
-        if net:
-            sweep = (names.cash, code, -net, None, None, names.account_cash, code, net, None, None)
-            drafts = (*drafts, ("sweep", "sweep {} proceeds to {} cash", (symbol, account), sweep))
-        self._commit(op_id, ts, drafts, kind, account, symbol, reason, game)
+        sale = (names, account, symbol, code, quantity, price, fee, sold, taken_out, net, realized)
+        self._journal.append_made(op_id, ts, _sale_drafts, sale)
+        self._close(op_id, ts, kind, account, symbol, reason, game)
 
     def _take_sold(
         self, op_id: str, ts: datetime, opened: str | None, account: str, disposals: Sequence[Disposal],
@@ -425,3 +410,43 @@ class TradeBooking(BooksCore):
             raise InvariantError(f"lot {disposal.lot_id} in {disposal.account} has no rate from its purchase")
         proceeds = tax.round(disposal.proceeds * sold) + tax.round(disposal.adjustment_amount * sold)
         return Money(proceeds - tax.round(disposal.cost_basis * bought), tax)
+
+
+# The journal entries of a buy and of a sale, made when the journal is read (``Journal.append_made``)
+# from the values the booking computed. Their legs need no ``check_legs``: their accounts were
+# checked when the position was first named (``_accounts_of``), their amounts are checked and
+# non-zero (but a zero fee or realized gain, left out) and they balance (checked when booked).
+
+
+def _buy_drafts(
+    names: PositionAccounts, symbol: str, code: str, quantity: Decimal, price: Decimal, fee: Decimal, cost: Decimal,
+    paid: Decimal, gross: Decimal,
+) -> tuple[FlatDraft, ...]:  # fmt: skip
+    """A buy's entries: cash funds the position's currency ledger, which pays ``gross`` and ``fee``."""
+    legs = (names.cash, code, paid, None, None, names.units, symbol, quantity, gross, code)
+    return (
+        ("fund", "fund {} with {} {}", (symbol, cost, code),
+         (names.account_cash, code, paid, None, None, names.cash, code, cost, None, None)),
+        ("buy", "buy {} {} @ {} fee {}", (quantity, symbol, price, fee),
+         (*legs, names.fees, code, fee, None, None) if fee else legs),
+    )  # fmt: skip
+
+
+def _sale_drafts(
+    names: PositionAccounts, account: str, symbol: str, code: str, quantity: Decimal, price: Decimal, fee: Decimal,
+    sold: Decimal, taken_out: Decimal, net: Decimal, realized: Decimal,
+) -> tuple[FlatDraft, ...]:  # fmt: skip
+    """A sale's entries: the units and their book value out, the fee and the realized gain, and the
+    net proceeds swept to the account's cash (``copy_negate``: exact, whatever the decimal context
+    when the journal is read)."""
+    legs: tuple[object, ...] = (
+        names.units, symbol, sold, taken_out, code,
+        *((names.cash, code, net, None, None) if net else ()),
+        *((names.fees, code, fee, None, None) if fee else ()),
+        *((names.realized, code, realized, None, None) if realized else ()),
+    )  # fmt: skip
+    sale: FlatDraft = ("sell", "sell {} {} @ {} fee {}", (quantity, symbol, price, fee), legs)
+    if not net:
+        return (sale,)
+    sweep = (names.cash, code, net.copy_negate(), None, None, names.account_cash, code, net, None, None)
+    return sale, ("sweep", "sweep {} proceeds to {} cash", (symbol, account), sweep)

@@ -14,13 +14,16 @@ entries, one for their legs: no tuple per entry or leg for the garbage collector
 every young collection of a long Game) and builds the ``JournalEntry`` and its ``Posting``
 objects when the entry is first read (then keeps them); the running balances and the indices by
 account and by operation are brought up to date when they are read. The books' own operations
-come with their legs already checked (``append_rows``) and are laid out in those lists at once.
-What is read is the same either way. Imports only the standard library and ``tradegame.domain``.
+come with their legs already checked (``append_rows``) and are laid out in those lists at once,
+or, for a trade, as the function that makes its drafts and that function's arguments
+(``append_made``): the drafts are made and laid out when the journal is next read (every reader
+counts the entries first: ``__len__``). What is read is the same either way. Imports only the
+standard library and ``tradegame.domain``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -62,6 +65,8 @@ class Journal:
         self._unbuilt = 0  # no entry before this index is left to build
         self._view: tuple[JournalEntry, ...] | None = ()  # rebuilt lazily after an append
         self._last: datetime | None = None
+        # The entries appended but not laid out yet (``append_made``): op id, time, maker, its arguments, ...
+        self._unmade: list[Any] = []
         # Brought up to date when read: running balances and postings per account (as (entry index,
         # posting index)) up to entry ``_folded``; entry indices per op id up to ``_op_indexed``.
         self._units: dict[str, dict[str, Decimal]] = {}
@@ -86,6 +91,8 @@ class Journal:
         return self._view
 
     def __len__(self) -> int:
+        if self._unmade:  # (every reader counts the entries first: here they are all laid out)
+            self._make_unmade()
         return len(self._entry_fields) // _ENTRY
 
     @property
@@ -210,6 +217,32 @@ class Journal:
         walk one by one) and built when it is first read (its place in ``_built`` made then too)."""
         if not drafts:
             return
+        if self._unmade:  # (in order: what came before is laid out first)
+            self._make_unmade()
+        self._lay_out(op_id, ts, drafts)
+        self._last = ts
+        self._view = None
+
+    def append_made(
+        self, op_id: str, ts: datetime, make: Callable[..., Sequence[FlatDraft]], arguments: tuple[Any, ...]
+    ) -> None:
+        """``append_rows`` with the drafts ``make(*arguments)`` returns, made when the journal is next
+        read (a booking appends many entries and a Game reads none of them while it plays): ``make``
+        only lays out the values it is given (no arithmetic, nothing that can fail), so what is read
+        is the same as if they had been appended at once."""
+        self._unmade += (op_id, ts, make, arguments)
+        self._last = ts
+        self._view = None
+
+    def _make_unmade(self) -> None:
+        """Lay out the entries ``append_made`` appended, in order."""
+        unmade, self._unmade = self._unmade, []
+        lay_out = self._lay_out
+        for at in range(0, len(unmade), 4):
+            lay_out(unmade[at], unmade[at + 1], unmade[at + 2](*unmade[at + 3]))
+
+    def _lay_out(self, op_id: str, ts: datetime, drafts: Sequence[FlatDraft]) -> None:
+        """Put an operation's drafts in the flat lists (see ``append_rows``)."""
         fields, arguments, leg_fields = self._entry_fields, self._argument_fields, self._leg_fields
         for kind, text, values, legs in drafts:
             if values is None:
@@ -218,8 +251,6 @@ class Journal:
                 fields += (op_id, ts, kind, text, len(arguments), len(values), len(leg_fields))
                 arguments += values
             leg_fields += legs
-        self._last = ts
-        self._view = None
 
     def _check_time(self, op_id: str, ts: datetime) -> None:
         last = self._last

@@ -3,8 +3,10 @@ what ``buy`` and ``sell`` book, and bad input gets the same clear error and chan
 
 from __future__ import annotations
 
+import copy
+import pickle
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 import pytest
 
@@ -59,6 +61,26 @@ def test_plain_amounts_book_what_the_wrapped_ones_book() -> None:
     assert everything(plain) == everything(wrapped)
     assert [line.kind for line in plain.tax_ledger] == ["disposal", "wash-adjustment"]
     assert plain.lots_of("op-000003") == ((), (("op-000002", d("4")),))
+
+
+def test_trades_read_later_copied_or_in_another_decimal_context_read_as_at_once() -> None:
+    """A trade's journal entries are made when first read: what is read is the same whenever it is."""
+
+    def traded() -> Books:
+        books = funded()
+        books.buy_units("IBKR", ACME, d("10"), d("100.00"), d("1.00"), T1, "in")
+        books.sell_units("IBKR", ACME, d("4"), d("123.45"), d("0.50"), T2, "out")
+        return books
+
+    at_once = traded()
+    expected = everything(at_once)
+    for books in (copy.deepcopy(traded()), pickle.loads(pickle.dumps(traded()))):
+        assert everything(books) == expected
+    books = traded()
+    with localcontext(prec=3):  # a negation in this context would round 493.30 to 493
+        assert len(books._journal) == 5  # (the entries are made here)
+    assert books.entries == expected[0]
+    assert [p.units for e in books.entries if e.kind == "sweep" for p in e.postings] == [d("-493.30"), d("493.30")]
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import pytest
 
 from tradegame.domain.errors import InvalidAmountError, InvalidInputError, UnbalancedEntryError
 from tradegame.domain.journal import Journal
-from tradegame.domain.postings import JournalEntry, Leg, Posting, check_legs
+from tradegame.domain.postings import FlatDraft, JournalEntry, Leg, Posting, check_legs
 
 T0 = datetime(2024, 1, 2, 14, 30, tzinfo=UTC)
 
@@ -191,6 +191,31 @@ def test_checked_drafts_read_as_the_entries_post_would_append() -> None:
     assert drafted.balance() == posted.balance() and drafted.book_value() == posted.book_value()
     assert drafted.accounts() == posted.accounts()
     assert (len(drafted), drafted.next_seq, drafted.last_timestamp) == (3, 4, T0)
+
+
+def test_made_drafts_are_made_when_first_read_and_read_as_the_rows_appended_at_once() -> None:
+    made: list[str] = []
+
+    def make(op_id: str, symbol: str) -> tuple[FlatDraft, ...]:
+        made.append(op_id)
+        return (("buy", "buy {}", (symbol,), sum(legs_of(buy_postings()), ())),)
+
+    at_once, later = Journal(), Journal()
+    deposit = legs_of([cash("Equity:Contributions", "-2000"), cash("Assets:IBKR:Cash:USD", "2000")])
+    for journal in (at_once, later):
+        journal.append_rows("op-1", T0, [("deposit", "deposit", None, sum(deposit, ()))])
+    at_once.append_rows("op-2", T0, make("op-2", "ACME"))
+    at_once.append_rows("op-3", T0, make("op-3", "BETA"))
+    made.clear()
+    later.append_made("op-2", T0, make, ("op-2", "ACME"))
+    later.append_made("op-3", T0, make, ("op-3", "BETA"))
+    assert later.last_timestamp == T0 and made == []  # appended, not made yet
+    assert (len(later), later.next_seq) == (3, 4) and made == ["op-2", "op-3"]  # made once, in order
+    assert later.entries == at_once.entries and later.balance() == at_once.balance()
+    later.append_made("op-4", T0, make, ("op-4", "GAMMA"))
+    later.append_rows("op-5", T0, [("deposit", "again", None, sum(deposit, ()))])  # lays out op-4 first
+    assert [entry.op_id for entry in later.entries] == ["op-1", "op-2", "op-3", "op-4", "op-5"]
+    assert made == ["op-2", "op-3", "op-4"]
 
 
 def test_checked_drafts_before_the_last_entry_are_refused_as_a_whole() -> None:
