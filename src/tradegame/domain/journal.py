@@ -219,7 +219,7 @@ class Journal:
             return
         if self._unmade:  # (in order: what came before is laid out first)
             self._make_unmade()
-        self._lay_out(op_id, ts, drafts)
+        self._lay_out(((op_id, ts, drafts),))
         self._last = ts
         self._view = None
 
@@ -236,21 +236,23 @@ class Journal:
 
     def _make_unmade(self) -> None:
         """Lay out the entries ``append_made`` appended, in order."""
-        unmade, self._unmade = self._unmade, []
-        lay_out = self._lay_out
-        for at in range(0, len(unmade), 4):
-            lay_out(unmade[at], unmade[at + 1], unmade[at + 2](*unmade[at + 3]))
+        unmade, self._unmade = iter(self._unmade), []  # (four fields an operation: zip takes them in turn)
+        made = (
+            (op_id, ts, make(*values)) for op_id, ts, make, values in zip(unmade, unmade, unmade, unmade, strict=True)
+        )
+        self._lay_out(made)
 
-    def _lay_out(self, op_id: str, ts: datetime, drafts: Sequence[FlatDraft]) -> None:
-        """Put an operation's drafts in the flat lists (see ``append_rows``)."""
+    def _lay_out(self, operations: Iterable[tuple[str, datetime, Sequence[FlatDraft]]]) -> None:
+        """Put each operation's drafts (its op id, time and drafts) in the flat lists (see ``append_rows``)."""
         fields, arguments, leg_fields = self._entry_fields, self._argument_fields, self._leg_fields
-        for kind, text, values, legs in drafts:
-            if values is None:
-                fields += (op_id, ts, kind, text, 0, -1, len(leg_fields))
-            else:
-                fields += (op_id, ts, kind, text, len(arguments), len(values), len(leg_fields))
-                arguments += values
-            leg_fields += legs
+        for op_id, ts, drafts in operations:
+            for kind, text, values, legs in drafts:
+                if values is None:
+                    fields += (op_id, ts, kind, text, 0, -1, len(leg_fields))
+                else:
+                    fields += (op_id, ts, kind, text, len(arguments), len(values), len(leg_fields))
+                    arguments += values
+                leg_fields += legs
 
     def _check_time(self, op_id: str, ts: datetime) -> None:
         last = self._last
