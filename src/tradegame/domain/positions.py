@@ -72,7 +72,8 @@ What a booking costs
 A fill is booked far more often than a ledger is read, so a booking keeps each line as the values
 it is made of: the journal keeps an entry's postings as rows checked by the journal's own rules
 when drafted (``check_legs``; a draft that does not balance is refused before anything changes;
-a trade's entries balance by construction and its one sum that could round is checked), and the
+a trade's entries balance by construction and its one sum that could round is checked; a buy's or
+a sale's rows are laid out from its values when the journal is first read: ``append_made``), and the
 tax, transaction-cost and decision ledgers keep each line's fields in one flat list
 (``RecordLog``; a cost line's amounts and a disposal's line as the disposal, their ``Money``,
 term and year made when read). The record objects (``JournalEntry``, ``Posting``, ``TaxEntry``,
