@@ -84,9 +84,11 @@ class BooksCore:
         # (account, symbol) -> units of its open lots, kept in step by every booking (their basis is
         # read from the lot book's pieces: ``held_cost``)
         self._held: dict[tuple[str, str], Decimal] = {}
-        # op id -> the lot it opened (a buy), or (the lot opened or None, lot id, units, lot id, units,
-        # ...) for the lots a sale took: flat, one object per operation at most (``lots_of`` reads it)
-        self._op_lots: dict[str, str | tuple[str | Decimal | None, ...]] = {}
+        # op id -> the lot it opened (a buy), or for a sale where its lots are in ``_sold_lots``: there
+        # the lot opened or None, how many lots it took, and each lot's id and units, one after the
+        # other (``lots_of`` reads them). Flat: no object per sale for the garbage collector to walk.
+        self._op_lots: dict[str, str | int] = {}
+        self._sold_lots: list[str | int | Decimal | None] = []
         # (account, symbol) -> the accounts its trades post to
         self._position_accounts: dict[tuple[str, str], PositionAccounts] = {}
         self._tax: RecordLog[TaxRow, TaxEntry] = RecordLog(tax_entry)

@@ -348,9 +348,10 @@ class TradeBooking(BooksCore):
         id, units) pairs for ``lots_of``, and, when no ``tax_rate`` converts them, the tax-ledger line
         of each disposal, in order (else the caller books them: ``_book_converted``). The caller takes
         the units off what the account holds."""
-        book_lots, quantum = self._book_lots, currency.quantum
+        book_lots, quantum, taken = self._book_lots, currency.quantum, self._sold_lots
         book_value = _ZERO
-        taken: list[str | Decimal | None] = [opened]  # (the lot opened or None, lot id, units, ...)
+        self._op_lots[op_id] = len(taken)
+        taken += (opened, len(disposals))  # (then each lot's id and units)
         append, kind = self._tax.append if tax_rate is None else None, TaxKind.DISPOSAL
         for disposal in disposals:
             lot_id, units = disposal.lot_id, disposal.quantity
@@ -361,11 +362,9 @@ class TradeBooking(BooksCore):
             part = share(value, units, held, quantum)
             book_lots[lot_key] = new_book_lot((symbol, held - units, value - part))
             book_value += part
-            taken.append(lot_id)
-            taken.append(units)
+            taken += (lot_id, units)
             if append is not None:  # no conversion: the rest of its fields are made when read (``tax_entry``)
                 append((op_id, ts, kind, disposal, currency))
-        self._op_lots[op_id] = tuple(taken)
         return book_value
 
     def _book_converted(self, currency: Currency, op_id: str, ts: datetime, disposals: Sequence[Disposal]) -> None:

@@ -147,12 +147,13 @@ class BooksViews(BooksCore):
         found = self._op_lots.get(op_id)
         if found is None:
             return (), ()
-        if type(found) is str:
+        if isinstance(found, str):
             return (found,), ()
-        opened = found[0]  # (the lot opened or None, lot id, units, lot id, units, ...)
-        # one lot sold (the common case): its pair is the rest of ``found``; the casts name types as strings
-        # (a type written out would be built on every call)
-        pairs = (found[1:],) if len(found) == 3 else tuple(zip(found[1::2], found[2::2], strict=True))
+        sold = self._sold_lots  # (at ``found``: the lot opened or None, how many lots, lot id, units, ...)
+        opened, count = sold[found : found + 2]
+        end = found + 2 + 2 * cast(int, count)
+        # the casts name types as strings (a type written out would be built on every call)
+        pairs = tuple(zip(sold[found + 2 : end : 2], sold[found + 3 : end : 2], strict=True))
         return ((cast("str", opened),) if opened is not None else ()), cast("tuple[tuple[str, Decimal], ...]", pairs)
 
     def held(self, account: str, asset: str) -> Decimal:
