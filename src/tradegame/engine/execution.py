@@ -80,6 +80,7 @@ class Traded(NamedTuple):
 Planned = tuple[MoveState, float, Decimal, bool, bool, Traded, bool]
 _BUYS = itemgetter(6)  # whether a planned fill buys
 _COLUMN = itemgetter(1)  # ``Traded.column``
+_ARRAYS_FROM = 8  # the number of a row's Moves from which their bars are read as arrays (``_market_prices``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,14 +150,11 @@ class Execution:
         a Move without a close on the bar does not trade, a limit or stop Move is matched on its own."""
         known = self._traded
         traded = [known.get(state.move.symbol) or self.traded(state.move.symbol) for state in candidates]
-        columns = np.fromiter(map(_COLUMN, traded), np.intp, len(traded))
-        opens, highs, lows, closes = (field[row][columns] for field in self._ohlc)
-        only_close = close_only(opens, highs, lows)
-        prices = market_price(opens, closes, only_close, at_close).tolist()
+        closes, prices, only_close = self._market_prices(row, traded, at_close)
         planned: list[Planned] = []
         sizing = BarSizing(self._game.valuation, row, at_close)
         exacts = map(Decimal, map(repr, prices))
-        bars = zip(candidates, traded, closes.tolist(), prices, exacts, only_close.tolist(), strict=True)
+        bars = zip(candidates, traded, closes, prices, exacts, only_close, strict=True)
         for state, trade, close, price, exact, no_open in bars:
             if close != close:  # NaN
                 continue  # no trading in this symbol on this bar
@@ -171,6 +169,24 @@ class Execution:
             # ``exact``: what it is sized and filled at (before slippage), made once
             planned.append((state, price, exact, maker, no_open, trade, state.side is _BUY))
         return planned
+
+    def _market_prices(
+        self, row: int, traded: list[Traded], at_close: bool
+    ) -> tuple[list[float], list[float], list[bool]]:
+        """The close on ``row`` of each of ``traded``, the price a market Move fills at there and
+        whether its bar is close-only: the market's rules (``close_only``, ``market_price``) on the
+        arrays of the row's bars for many Moves, on one bar at a time for a few (numpy's cost per
+        call is more than a few bars' reads)."""
+        if len(traded) >= _ARRAYS_FROM:
+            columns = np.fromiter(map(_COLUMN, traded), np.intp, len(traded))
+            opens, highs, lows, closes = (field[row][columns] for field in self._ohlc)
+            flags = close_only(opens, highs, lows)
+            return closes.tolist(), market_price(opens, closes, flags, at_close).tolist(), flags.tolist()
+        fields = self._ohlc
+        bars = [[field.item(row, trade.column) for field in fields] for trade in traded]  # open, high, low, close
+        only = [close_only(open_, high, low) for open_, high, low, _ in bars]
+        prices = [market_price(bar[0], bar[3], flag, at_close) for bar, flag in zip(bars, only, strict=True)]
+        return [bar[3] for bar in bars], prices, only
 
     @staticmethod
     def _match(state: MoveState, bar: Bar, at_close: bool) -> tuple[float | None, bool]:

@@ -178,9 +178,9 @@ class Valuation:
             held = 0.0
             if cells:
                 ((account, column),) = cells
-                open_ = fields["open"][row, column]
-                only_close = close_only(open_, fields["high"][row, column], fields["low"][row, column])
-                price = market_price(open_, fields["close"][row, column], only_close, at_close)
+                open_ = fields["open"].item(row, column)
+                only_close = close_only(open_, fields["high"].item(row, column), fields["low"].item(row, column))
+                price = market_price(open_, fields["close"].item(row, column), only_close, at_close)
                 mark = self.marks[column] if price != price else price * self.fx[column]
                 held = float(holdings.qty[account, column] * mark)
             value = self._cash.now(self._clock.now_ns) + held

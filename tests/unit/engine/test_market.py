@@ -86,3 +86,35 @@ def test_the_market_rules_of_several_bars_at_once_are_those_of_each_bar() -> Non
         prices = market_price(opens, closes, flags, at_close).tolist()
         assert prices == [match(BUY, MARKET, None, None, False, bar, at_close=at_close).price for bar in bars]
     assert market_price(opens, closes, flags, False).tolist() == [100.0, 90.0, 102.0, 51.0]  # by hand
+
+
+@pytest.mark.parametrize("fill_at", ["next_open", "close"])
+def test_a_rows_moves_priced_as_arrays_or_bar_by_bar_play_the_same_game(
+    fill_at: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Execution prices a row's market Moves on the arrays of its bars when there are many and bar by
+    # bar when there are few: the same rules (close_only, market_price) either way. Full bars, a
+    # close-only symbol, one with opens but no highs or lows, one whose bars stop (no bar: no fill).
+    from tradegame.engine import execution
+    from tradegame.engine.game import play
+    from tradegame.engine.moves import Move
+
+    from .game_kit import Script, at_round, bars_from, spec, universe_of
+
+    nan = math.nan
+    rows = {f"S{i}": [(10.0 + i + r, 12.0 + i + r, 9.0 + i + r, 11.0 + i + r, 1e6) for r in range(5)] for i in range(7)}
+    rows["CLOSES"] = [(nan, nan, nan, 20.0 + r, nan) for r in range(5)]
+    rows["NO_RANGE"] = [(30.0 + r, nan, nan, 31.0 + r, 1e6) for r in range(5)]
+    rows["GONE"] = [(40.0, 41.0, 39.0, 40.0, 1e6)]
+    universe = universe_of(bars_from(rows))
+    buys = [Move.buy(symbol, 10) for symbol in rows]
+    plan = {0: [*buys, Move.target("S0", "0.2")], 2: [Move.sell(symbol, 5) for symbol in list(rows)[:-1]]}
+
+    def played(arrays_from: int) -> tuple[str, str]:
+        monkeypatch.setattr(execution, "_ARRAYS_FROM", arrays_from)
+        result = play(spec(rounds=4, fill_at=fill_at), universe, Script(at_round(plan)))
+        return result.ledger_jsonl(), result.events_jsonl()
+
+    as_arrays, bar_by_bar = played(1), played(10_000)
+    assert as_arrays == bar_by_bar
+    assert as_arrays[0].count('"sell') >= 8  # the sales traded (a row of 8 Moves or more)
