@@ -16,10 +16,12 @@ from tradegame.domain.instruments import AssetClass
 from tradegame.domain.lots import Disposal, OpenLot
 from tradegame.engine.events import EventKind
 from tradegame.engine.game import GameEvent, Score
+from tradegame.engine.training_records import TrainedVersion, stored_records
 from tradegame.reporting.stored_report import StoredBooks, StoredFill, write_stored_report
 from tradegame.store import Database, DisposalRow, EventRow, GameRow, OpenLotRow, StoredGame
+from tradegame.store.members import member_records
 
-__all__ = ["stored_books", "stored_notice", "stored_score", "write_stored_game_report"]
+__all__ = ["stored_books", "stored_notice", "stored_score", "stored_training", "write_stored_game_report"]
 
 
 def stored_notice(row: GameRow, why: str | None = None) -> str:
@@ -65,7 +67,16 @@ def stored_books(stored: StoredGame, why: str | None = None) -> StoredBooks:
         disposals=[_disposal(row) for row in stored.disposals],
         open_lots=[_open_lot(row) for row in stored.open_lots],
         events=[_event(row) for row in stored.events],
+        training=[TrainedVersion.from_json(record) for record in stored_training(stored)],
     )
+
+
+def stored_training(stored: StoredGame) -> list[dict[str, object]]:
+    """A stored Game's trainable Models' versions (``TrainedVersion.as_json``'s form), from its log;
+    under an Activator each is scored on its Model's stored record (``member_values``)."""
+    lines = ((e.round, e.ts, e.kind, e.symbol, e.detail) for e in stored.events)
+    rounds = ((r.ts, r.value) for r in stored.rounds)
+    return stored_records(lines, rounds, stored.game.final_value, member_records(stored.member_values))
 
 
 def _fills(stored: StoredGame) -> list[StoredFill]:

@@ -161,14 +161,10 @@ def games_show(
 
 
 def _training_of(stored: StoredGame) -> list[dict[str, object]]:
-    """A stored Game's trainable Models' versions, from its log (under an Activator, each scored on
-    its Model's stored record)."""
-    from tradegame.engine.training_records import stored_records
-    from tradegame.store.members import member_records
+    """A stored Game's trainable Models' versions (``app.stored.stored_training``)."""
+    from tradegame.app.stored import stored_training
 
-    lines = ((e.round, e.ts, e.kind, e.symbol, e.detail) for e in stored.events)
-    rounds = ((r.ts, r.value) for r in stored.rounds)
-    return stored_records(lines, rounds, stored.game.final_value, member_records(stored.member_values))
+    return stored_training(stored)
 
 
 def _show_ledger(stored: StoredGame, ledger: Ledger, as_json: bool) -> None:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 
@@ -71,6 +71,19 @@ class TrainedVersion:
     def label(self) -> str:
         """``version 3``, or ``sma version 3`` under an Activator."""
         return f"version {self.version}" if self.model is None else f"{self.model} version {self.version}"
+
+    @classmethod
+    def from_json(cls, record: Mapping[str, Any]) -> TrainedVersion:
+        """The version ``as_json`` (or ``records_from_log``) wrote (a stored Game's report reads them so)."""
+        span, cost = record["span"], record.get("cost")
+        months = tuple(MonthScore(m["month"], m["months_since"], m["rounds"], m["return"]) for m in record["months"])
+        return cls(
+            version=int(record["version"]), round=int(record["round"]), trained_at=str(record["trained_at"]),
+            reason=str(record["reason"]), first_row=str(span["first"]), last_row=str(span["last"]),
+            rows=int(span["rows"]), data_hash=str(record["data_hash"]), params_hash=str(record["params_hash"]),
+            cost=None if cost is None else Decimal(str(cost)), last_round=record.get("last_round"),
+            retired_reason=record.get("retired"), months=months, model=record.get("model"),
+        )  # fmt: skip
 
     def as_json(self) -> dict[str, object]:
         return {

@@ -13,6 +13,9 @@ What the page shows, top to bottom:
 * **Metrics**: ``metrics.compute_metrics`` on the stored value after each Round, without a
   benchmark and the measures that need market data (the data is not loaded).
 * **Equity** and **Drawdown**: charts of the stored values.
+* **Model versions** (a Game whose Models train): each version read back from the stored log, with
+  its monthly out-of-sample scores (under an Activator, on its Model's stored record), as the
+  played report shows them (``html_training``).
 * **Trades**: every buy and sell of the cost ledger, in a table.
 * **Form 8949** and **Open lots**: the stored disposals and lots.
 * **Decision log**: every stored event, filterable like the played report's.
@@ -41,6 +44,7 @@ import numpy.typing as npt
 from tradegame.domain.errors import InvalidInputError
 from tradegame.domain.lots import Disposal, OpenLot
 from tradegame.engine.game import GameEvent, Score, currency_of
+from tradegame.engine.training_records import TrainedVersion
 from tradegame.reporting.html_parts import (
     _LOG_FILTER_JS,
     _PAGE,
@@ -58,6 +62,7 @@ from tradegame.reporting.html_parts import (
 )
 from tradegame.reporting.html_sections import score_rows
 from tradegame.reporting.html_tables import _decision_log_section, _form_8949_section
+from tradegame.reporting.html_training import versions_section
 from tradegame.reporting.metrics import compute_metrics, drawdown_series
 from tradegame.reporting.report_facts import FloatArray
 
@@ -70,6 +75,7 @@ _NAV = (
     ("metrics", "Metrics"),
     ("equity", "Equity"),
     ("drawdown", "Drawdown"),
+    ("model-versions", "Model versions"),
     ("trades", "Trades"),
     ("form-8949", "Form 8949"),
     ("open-lots", "Open lots"),
@@ -124,6 +130,7 @@ class StoredBooks:
     disposals: Sequence[Disposal]
     open_lots: Sequence[OpenLot]
     events: Sequence[GameEvent]
+    training: Sequence[TrainedVersion] = ()  # the trained Models' versions, read back from the log
 
 
 def render_stored_html(books: StoredBooks, *, title: str | None = None) -> str:
@@ -140,13 +147,15 @@ def render_stored_html(books: StoredBooks, *, title: str | None = None) -> str:
         _metrics_section(values, times, books.score.start_capital if books.score is not None else None),
         _equity_section(books, values, times, charts),
         _drawdown_section(values, times, charts),
+        versions_section(books.training, charts, places),
         _trades_section(books),
         _form_8949_section(books.disposals, places),
         _open_lots_section(books.open_lots, places),
         _decision_log_section(books.events),
         _section("definition", "Definition", f"<pre>{_e(books.definition_text)}</pre>"),
     ]
-    nav = "<nav>" + " · ".join(f'<a href="#{anchor}">{_e(label)}</a>' for anchor, label in _NAV) + "</nav>"
+    shown = [(anchor, label) for anchor, label in _NAV if anchor != "model-versions" or books.training]
+    nav = "<nav>" + " · ".join(f'<a href="#{anchor}">{_e(label)}</a>' for anchor, label in shown) + "</nav>"
     return _PAGE.format(
         title=_e(page_title),
         style=_STYLE + _BANNER_STYLE,

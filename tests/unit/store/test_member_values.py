@@ -98,3 +98,37 @@ def test_a_replayed_member_record_that_differs_is_refused(make_url: Callable[[],
             )
         with pytest.raises(ResumeMismatchError, match=r"Round 50: the replayed member_values differ .* in value"):
             activator_game().run(ResumingRecorder(db, crashed))
+
+
+def test_a_stored_report_shows_the_member_versions_of_the_game_just_played(make_url: Callable[[], str]) -> None:
+    """A Game the engine cannot replay is reported from its stored rows: its Model versions and their
+    monthly scores are the Game's just played, read back from the log and ``member_values``."""
+    from tradegame.app.stored import stored_books
+    from tradegame.reporting.stored_report import render_stored_html
+
+    with open_database(make_url()) as db:
+        game_id, result = play_recorded(db, activator_game())
+        books = stored_books(db.load_game(game_id), "its Model's source changed")
+    expected = json.loads(json.dumps([v.as_json() for v in result.training]))
+    read = json.loads(json.dumps([v.as_json() for v in books.training]))
+    hashes = ("data_hash", "params_hash")  # the log line keeps their first 16 digits
+    for stored, played in zip(read, expected, strict=True):
+        assert all(played[name].startswith(stored[name]) and len(stored[name]) == 16 for name in hashes)
+        assert {k: v for k, v in stored.items() if k not in hashes} == {
+            k: v for k, v in played.items() if k not in hashes
+        }  # the months to the value
+    assert any(v.months for v in books.training)
+    page = render_stored_html(books)
+    assert 'id="model-versions"' in page and 'href="#model-versions"' in page
+    assert page.count("regime version ") >= len(books.training)
+
+
+def test_a_stored_report_without_training_lists_no_model_versions(make_url: Callable[[], str]) -> None:
+    from tradegame.app.stored import stored_books
+    from tradegame.reporting.stored_report import render_stored_html
+
+    with open_database(make_url()) as db:
+        game_id, _ = play_recorded(db, new_game())
+        books = stored_books(db.load_game(game_id))
+    assert books.training == []
+    assert "model-versions" not in render_stored_html(books)
