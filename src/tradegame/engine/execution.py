@@ -466,7 +466,7 @@ class BarSizing:
         rates = self._fx
         if rates is None:
             rates = self._fx = self._valuation.fx_vector_now()
-        fx: float = rates.item(column)  # ``Valuation.fx_now(column)``: the same float
+        fx: float = rates.item(column)  # Game-currency units per unit of the column's quote currency
         key = (id(weight), fx)  # the weight is kept in the entry: its id stays its own
         found = self._amounts.get(key)
         if found is not None:

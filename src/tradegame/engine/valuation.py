@@ -71,12 +71,9 @@ class Valuation:
         self.fx = self._rates.vector()
         self.marks = np.nan_to_num(self.last_price) * self.fx
 
-    def fx_now(self, column: int) -> float:
-        """Game-currency units per unit of ``column``'s quote currency, at the rates known now."""
-        return float(self.fx_vector_now()[column])
-
     def fx_vector_now(self) -> np.ndarray:
-        """``fx_now`` of every column (a bar's Moves read it once: ``BarSizing``)."""
+        """Game-currency units per unit of each column's quote currency, at the rates known now (a
+        bar's Moves read it once: ``BarSizing``)."""
         return self._rates.vector() if self._rates.foreign else self.fx
 
     def begin_replay(self) -> None:
