@@ -67,12 +67,12 @@ def stored_books(stored: StoredGame, why: str | None = None) -> StoredBooks:
         disposals=[_disposal(row) for row in stored.disposals],
         open_lots=[_open_lot(row) for row in stored.open_lots],
         events=[_event(row) for row in stored.events],
-        training=[TrainedVersion.from_json(record) for record in stored_training(stored)],
+        training=stored_training(stored),
     )
 
 
-def stored_training(stored: StoredGame) -> list[dict[str, object]]:
-    """A stored Game's trainable Models' versions (``TrainedVersion.as_json``'s form), from its log;
+def stored_training(stored: StoredGame) -> list[TrainedVersion]:
+    """A stored Game's trainable Models' versions, read back from its log;
     under an Activator each is scored on its Model's stored record (``member_values``)."""
     lines = ((e.round, e.ts, e.kind, e.symbol, e.detail) for e in stored.events)
     rounds = ((r.ts, r.value) for r in stored.rounds)

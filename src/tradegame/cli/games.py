@@ -161,10 +161,10 @@ def games_show(
 
 
 def _training_of(stored: StoredGame) -> list[dict[str, object]]:
-    """A stored Game's trainable Models' versions (``app.stored.stored_training``)."""
+    """A stored Game's trainable Models' versions (``app.stored.stored_training``), as JSON."""
     from tradegame.app.stored import stored_training
 
-    return stored_training(stored)
+    return [version.as_json() for version in stored_training(stored)]
 
 
 def _show_ledger(stored: StoredGame, ledger: Ledger, as_json: bool) -> None:

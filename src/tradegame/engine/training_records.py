@@ -4,9 +4,9 @@ no other trace of them: no table of their own; under an Activator, the store kee
 time-weighted record, ``member_values``, its versions are scored on).
 
 ``trained_detail`` writes the ``trained`` line (engine/training.py logs it) and ``records_from_log``
-reads the lines of a Game back, with each version's monthly scores recomputed from the Round
-values (``month_scores``), as ``TrainedVersion.as_json`` gives them for a Game just
-played, except that the hashes are the log's 16-character prefixes. Imports numpy and the
+reads the lines of a Game back as ``TrainedVersion``s, with each version's monthly scores
+recomputed from the Round values (``month_scores``), as a Game just played gives them, except that
+the hashes are the log's 16-character prefixes. Imports numpy and the
 training spec only.
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 
@@ -71,19 +71,6 @@ class TrainedVersion:
     def label(self) -> str:
         """``version 3``, or ``sma version 3`` under an Activator."""
         return f"version {self.version}" if self.model is None else f"{self.model} version {self.version}"
-
-    @classmethod
-    def from_json(cls, record: Mapping[str, Any]) -> TrainedVersion:
-        """The version ``as_json`` (or ``records_from_log``) wrote (a stored Game's report reads them so)."""
-        span, cost = record["span"], record.get("cost")
-        months = tuple(MonthScore(m["month"], m["months_since"], m["rounds"], m["return"]) for m in record["months"])
-        return cls(
-            version=int(record["version"]), round=int(record["round"]), trained_at=str(record["trained_at"]),
-            reason=str(record["reason"]), first_row=str(span["first"]), last_row=str(span["last"]),
-            rows=int(span["rows"]), data_hash=str(record["data_hash"]), params_hash=str(record["params_hash"]),
-            cost=None if cost is None else Decimal(str(cost)), last_round=record.get("last_round"),
-            retired_reason=record.get("retired"), months=months, model=record.get("model"),
-        )  # fmt: skip
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -191,7 +178,7 @@ def records_from_log(
     times: np.ndarray,
     values: np.ndarray,
     members: Mapping[str, np.ndarray] | None = None,
-) -> list[dict[str, object]]:
+) -> list[TrainedVersion]:
     """The version records of a Game from its log lines ``(round, time, kind, symbol, detail)`` and
     its Rounds' times (ns) and values, oldest first (empty for a Game whose Model does not train).
     A version of a Model under an Activator (its lines start ``alias: ``) is scored on that Model's
@@ -208,20 +195,20 @@ def records_from_log(
         elif kind in ("running-cost", "on-credit") and symbol == TRAINING_COST_NAME:
             costs[round_index] = detail.split(" ", 1)[0].rstrip(":")
     last = len(values) - 1
-    out: list[dict[str, object]] = []
+    out: list[TrainedVersion] = []
     for index, entry in enumerate(found):
         model, version, start = entry["model"], int(str(entry["version"])), int(str(entry["round"]))
         following = next((int(str(e["round"])) for e in found[index + 1 :] if e["model"] == model), last)
         end, why = retired.get((model, version), (following, None))  # type: ignore[arg-type]
         end = min(end, last)
-        months = _months(model if isinstance(model, str) else None, members or {}, values, times, start, end)
-        out.append({
-            **({} if model is None else {"model": model}),
-            "version": version, "round": start, "trained_at": entry["trained_at"], "reason": entry["reason"],
-            "span": {"first": entry["first"], "last": entry["last"], "rows": int(str(entry["rows"]))},
-            "data_hash": entry["data"], "params_hash": entry["params"], "cost": costs.get(start),
-            "last_round": end, "retired": why, "months": [month.as_json() for month in months],
-        })  # fmt: skip
+        alias = model if isinstance(model, str) else None
+        cost = costs.get(start)
+        out.append(TrainedVersion(
+            version, start, str(entry["trained_at"]), str(entry["reason"]), str(entry["first"]),
+            str(entry["last"]), int(str(entry["rows"])), str(entry["data"]), str(entry["params"]),
+            cost=None if cost is None else Decimal(cost), last_round=end, retired_reason=why,
+            months=_months(alias, members or {}, values, times, start, end), model=alias,
+        ))  # fmt: skip
     return out
 
 
@@ -243,7 +230,7 @@ def stored_records(
     rounds: Iterable[tuple[datetime, float | None]],
     final_value: Decimal | None,
     members: Mapping[str, np.ndarray] | None = None,
-) -> list[dict[str, object]]:
+) -> list[TrainedVersion]:
     """``records_from_log`` of a stored Game: its event rows ``(round, ts, kind, symbol, detail)``, its
     Round rows ``(ts, value)``, its final value (the last Round's value after the end's sales) and
     its Activator's Models' records by name (``store.members.member_records``)."""

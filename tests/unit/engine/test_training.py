@@ -109,7 +109,7 @@ def test_records_read_back_from_the_log() -> None:
         (0, "2024-01-08T21:00:00+00:00", "trained", None, detail),
         (2, "2024-01-10T21:00:00+00:00", "retired", None, "version 1 retired: monthly return below -2.00%"),
     ]
-    (record,) = records_from_log(events, times, np.array([100.0, 101.0, 99.99]))
+    (record,) = [v.as_json() for v in records_from_log(events, times, np.array([100.0, 101.0, 99.99]))]
     assert record["span"] == {"first": "2024-01-01T00:00:00+00:00", "last": "2024-01-05T00:00:00+00:00", "rows": 5}
     assert (record["cost"], record["last_round"], record["retired"]) == ("2.50", 2, "monthly return below -2.00%")
     assert record["params_hash"] == "0123456789abcdef"
@@ -127,11 +127,11 @@ def test_records_of_models_under_an_activator_read_back_by_name() -> None:
         (2, "2024-01-10T21:00:00+00:00", "retired", None, "fast: version 1 retired: too slow"),
         (2, "2024-01-10T21:00:00+00:00", "trained", None, line.format(who="fast: ", n=2, why="version 1 expired")),
     ]
-    records = records_from_log(events, times, np.array([100.0, 101.0, 99.0, 98.0]))
+    records = [v.as_json() for v in records_from_log(events, times, np.array([100.0, 101.0, 99.0, 98.0]))]
     shown = [(r.get("model"), r["version"], r["last_round"], r["retired"], r["months"]) for r in records]
     assert shown == [("fast", 1, 2, "too slow", []), ("slow", 1, 3, None, []), ("fast", 2, 3, None, [])]
     members = {"fast": np.array([1.0, 1.1, 0.99])}  # its record, one session short: held to the end
-    records = records_from_log(events, times, np.array([100.0, 101.0, 99.0, 98.0]), members)
+    records = [v.as_json() for v in records_from_log(events, times, np.array([100.0, 101.0, 99.0, 98.0]), members)]
     months = [(r.get("model"), r["version"], [(m["rounds"], round(m["return"], 12)) for m in r["months"]])  # type: ignore[attr-defined]
               for r in records]  # fmt: skip
     assert months == [("fast", 1, [(2, -0.01)]), ("slow", 1, []), ("fast", 2, [(1, 0.0)])]
